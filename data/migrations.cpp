@@ -1,0 +1,271 @@
+#include "data/migrations.hpp"
+
+#include <string>
+#include <vector>
+
+#include "common/error.hpp"
+#include "data/connection.hpp"
+
+namespace leerstand::data {
+
+namespace {
+
+struct Migration {
+    int version;
+    const char* description;
+    void (*apply)(Connection&);
+};
+
+// SpatiaLite's SQL functions report failure by returning 0 (and printing to stderr) instead of
+// raising an SQL error, so every call is checked here.
+void expect_one(Connection& connection, const std::string& sql) {
+    if (connection.query_int64(sql) != 1)
+        throw InternalError("schema migration step failed: " + sql);
+}
+
+void add_geometry(Connection& connection, const std::string& table, const std::string& column,
+                  const std::string& type, bool not_null) {
+    expect_one(connection, "SELECT AddGeometryColumn('" + table + "', '" + column + "', 4326, '" +
+                               type + "', 'XY', " + (not_null ? "1" : "0") + ")");
+    expect_one(connection, "SELECT CreateSpatialIndex('" + table + "', '" + column + "')");
+}
+
+// ISO 8601 UTC, second precision; the same format as utc_now_iso8601().
+#define LEERSTAND_NOW "(strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))"
+
+// Migration 1: SpatiaLite metadata and the whole data model of DESIGN.md, so later work adds
+// behaviour, not tables.
+void migration_1_schema(Connection& db) {
+    // The full spatial_ref_sys (about 6200 rows, so ST_Transform works for any EPSG code).
+    // InitSpatialMetadata(1) opens its own transaction and fails inside ours; with 0 it runs
+    // in ours, which gives the same single-transaction speed (about 0.2 s) and keeps the
+    // migration atomic. Never call it without an argument: one transaction per row, minutes.
+    expect_one(db, "SELECT InitSpatialMetadata(0)");
+
+    db.exec(R"sql(
+CREATE TABLE kommunen (
+    ags             TEXT PRIMARY KEY NOT NULL
+                    CHECK (length(ags) IN (5, 8) AND ags NOT GLOB '*[^0-9]*'),
+    name            TEXT NOT NULL,
+    bez             TEXT,
+    parent_ags      TEXT,
+    area_m2         REAL,
+    member_since    TEXT,
+    founding_member INTEGER NOT NULL DEFAULT 0 CHECK (founding_member IN (0, 1)),
+    profile_text    TEXT,
+    website         TEXT,
+    contact         TEXT,
+    image_url       TEXT,
+    created_at      TEXT NOT NULL DEFAULT )sql" LEERSTAND_NOW R"sql(,
+    updated_at      TEXT NOT NULL DEFAULT )sql" LEERSTAND_NOW R"sql(
+);
+CREATE INDEX kommunen_parent_ags ON kommunen (parent_ags);
+
+CREATE TABLE uploads (
+    id            INTEGER PRIMARY KEY,
+    user          TEXT,
+    created_at    TEXT NOT NULL DEFAULT )sql" LEERSTAND_NOW R"sql(,
+    finished_at   TEXT,
+    file_name     TEXT,
+    format        TEXT,
+    layer         TEXT,
+    kommune_ags   TEXT,
+    mode          TEXT,
+    crs           TEXT,
+    encoding      TEXT,
+    features_read INTEGER NOT NULL DEFAULT 0,
+    stored        INTEGER NOT NULL DEFAULT 0,
+    rejected      INTEGER NOT NULL DEFAULT 0,
+    errors        TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(errors)),
+    report        TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(report)),
+    state         TEXT NOT NULL DEFAULT 'queued'
+                  CHECK (state IN ('queued', 'running', 'done', 'failed')),
+    progress      REAL NOT NULL DEFAULT 0 CHECK (progress BETWEEN 0 AND 1)
+);
+CREATE INDEX uploads_kommune_ags ON uploads (kommune_ags, created_at);
+
+CREATE TABLE buildings (
+    id          INTEGER PRIMARY KEY,
+    kommune_ags TEXT NOT NULL REFERENCES kommunen (ags),
+    upload_id   INTEGER REFERENCES uploads (id),
+    source_ref  TEXT,
+    function    TEXT,
+    floors      INTEGER,
+    name        TEXT,
+    street      TEXT,
+    housenumber TEXT,
+    postcode    TEXT,
+    city        TEXT,
+    attributes  TEXT NOT NULL DEFAULT '{}',
+    area_m2     REAL,
+    created_at  TEXT NOT NULL DEFAULT )sql" LEERSTAND_NOW R"sql(
+);
+CREATE INDEX buildings_kommune_ags ON buildings (kommune_ags);
+CREATE INDEX buildings_upload_id ON buildings (upload_id);
+
+CREATE TABLE vacancies (
+    id                 INTEGER PRIMARY KEY,
+    building_id        INTEGER REFERENCES buildings (id) ON DELETE SET NULL,
+    kommune_ags        TEXT NOT NULL REFERENCES kommunen (ags),
+    status             TEXT NOT NULL DEFAULT 'gemeldet' CHECK (status IN
+                       ('gemeldet', 'bestaetigt', 'in_aktivierung', 'aktiviert', 'abgerissen',
+                        'kein_leerstand')),
+    use                TEXT NOT NULL DEFAULT 'sonstiges' CHECK (use IN
+                       ('wohnen', 'gewerbe', 'laden', 'gemischt', 'oeffentlich', 'landwirtschaft',
+                        'sonstiges')),
+    degree             TEXT NOT NULL DEFAULT 'vollstaendig'
+                       CHECK (degree IN ('vollstaendig', 'teilweise')),
+    vacant_since       TEXT,
+    floor_area_m2      REAL CHECK (floor_area_m2 IS NULL OR floor_area_m2 >= 0),
+    owner_type         TEXT NOT NULL DEFAULT 'unbekannt'
+                       CHECK (owner_type IN ('privat', 'gewerblich', 'oeffentlich', 'unbekannt')),
+    owner_contact      TEXT,
+    internal_notes     TEXT,
+    consent_publish    INTEGER NOT NULL DEFAULT 0 CHECK (consent_publish IN (0, 1)),
+    consent_date       TEXT,
+    public_description TEXT,
+    created_at         TEXT NOT NULL DEFAULT )sql" LEERSTAND_NOW R"sql(,
+    updated_at         TEXT NOT NULL DEFAULT )sql" LEERSTAND_NOW R"sql(,
+    author             TEXT,
+    version            INTEGER NOT NULL DEFAULT 1
+);
+CREATE INDEX vacancies_kommune_ags ON vacancies (kommune_ags, status);
+-- ON DELETE SET NULL on buildings needs this to find the referencing rows fast.
+CREATE INDEX vacancies_building_id ON vacancies (building_id);
+
+-- Every change of a vacancy; never deleted with it, so trends work for any date.
+-- action: 'create', 'update', 'delete'. kommune_ags is copied in for trend queries.
+CREATE TABLE vacancy_history (
+    id          INTEGER PRIMARY KEY,
+    vacancy_id  INTEGER NOT NULL,
+    kommune_ags TEXT,
+    changed_at  TEXT NOT NULL DEFAULT )sql" LEERSTAND_NOW R"sql(,
+    changed_by  TEXT,
+    action      TEXT NOT NULL,
+    old_values  TEXT CHECK (old_values IS NULL OR json_valid(old_values)),
+    new_values  TEXT CHECK (new_values IS NULL OR json_valid(new_values))
+);
+CREATE INDEX vacancy_history_vacancy ON vacancy_history (vacancy_id, changed_at);
+CREATE INDEX vacancy_history_kommune ON vacancy_history (kommune_ags, changed_at);
+
+CREATE TABLE zukunftsorte (
+    id          INTEGER PRIMARY KEY,
+    name        TEXT NOT NULL,
+    kind        TEXT,
+    kommune_ags TEXT REFERENCES kommunen (ags),
+    building_id INTEGER REFERENCES buildings (id) ON DELETE SET NULL,
+    vacancy_id  INTEGER REFERENCES vacancies (id) ON DELETE SET NULL,
+    description TEXT,
+    website     TEXT,
+    opened      TEXT,
+    created_at  TEXT NOT NULL DEFAULT )sql" LEERSTAND_NOW R"sql(,
+    updated_at  TEXT NOT NULL DEFAULT )sql" LEERSTAND_NOW R"sql(,
+    version     INTEGER NOT NULL DEFAULT 1
+);
+CREATE INDEX zukunftsorte_kommune_ags ON zukunftsorte (kommune_ags);
+CREATE INDEX zukunftsorte_building_id ON zukunftsorte (building_id);
+CREATE INDEX zukunftsorte_vacancy_id ON zukunftsorte (vacancy_id);
+
+CREATE TABLE users (
+    id            INTEGER PRIMARY KEY,
+    name          TEXT NOT NULL UNIQUE,
+    role          TEXT NOT NULL CHECK (role IN ('admin', 'planner', 'editor')),
+    password_hash TEXT NOT NULL,
+    created_at    TEXT NOT NULL DEFAULT )sql" LEERSTAND_NOW R"sql(,
+    disabled      INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1))
+);
+
+-- The Kommunen (AGS, Gemeinde or Kreis key) a user may edit or see.
+CREATE TABLE user_kommunen (
+    user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    ags     TEXT NOT NULL,
+    PRIMARY KEY (user_id, ags)
+);
+
+-- Only hashes of secrets are stored.
+CREATE TABLE tokens (
+    id         INTEGER PRIMARY KEY,
+    user_id    INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    token_hash TEXT NOT NULL UNIQUE,
+    label      TEXT,
+    created_at TEXT NOT NULL DEFAULT )sql" LEERSTAND_NOW R"sql(,
+    expires_at TEXT,
+    revoked_at TEXT
+);
+CREATE INDEX tokens_user_id ON tokens (user_id);
+
+CREATE TABLE sessions (
+    id_hash    TEXT PRIMARY KEY NOT NULL,
+    user_id    INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    created_at TEXT NOT NULL DEFAULT )sql" LEERSTAND_NOW R"sql(,
+    expires_at TEXT NOT NULL
+);
+CREATE INDEX sessions_user_id ON sessions (user_id);
+CREATE INDEX sessions_expires_at ON sessions (expires_at);
+)sql");
+
+    add_geometry(db, "kommunen", "boundary", "MULTIPOLYGON", false);
+    add_geometry(db, "buildings", "footprint", "MULTIPOLYGON", true);
+    add_geometry(db, "vacancies", "geom", "POINT", true);
+    add_geometry(db, "zukunftsorte", "geom", "POINT", true);
+}
+
+#undef LEERSTAND_NOW
+
+// Append new migrations at the end; never change one that has shipped.
+const std::vector<Migration>& migrations() {
+    static const std::vector<Migration> list = {
+        {1, "SpatiaLite metadata and the data model", &migration_1_schema},
+    };
+    return list;
+}
+
+bool is_applied(Connection& connection, int version) {
+    Statement statement = connection.prepare("SELECT 1 FROM schema_migrations WHERE version = ?");
+    statement.bind(1, version);
+    return statement.step();
+}
+
+}  // namespace
+
+int latest_schema_version() {
+    return migrations().back().version;
+}
+
+int current_schema_version(Connection& connection) {
+    const auto exists = connection.query_int64(
+        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'");
+    if (exists == 0) return 0;
+    return static_cast<int>(
+        connection.query_int64("SELECT coalesce(max(version), 0) FROM schema_migrations"));
+}
+
+int apply_migrations(Connection& connection) {
+    connection.exec(
+        "CREATE TABLE IF NOT EXISTS schema_migrations ("
+        "version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)");
+    // Refuse a file written by a newer build rather than misread its schema.
+    if (current_schema_version(connection) > latest_schema_version())
+        throw Unsupported("the database was created by a newer Leerstandsatlas (schema version " +
+                          std::to_string(current_schema_version(connection)) +
+                          "); update this program");
+    for (const Migration& migration : migrations()) {
+        if (is_applied(connection, migration.version)) continue;
+        Transaction transaction(connection);
+        // Another process may have applied it while we waited for the write lock.
+        if (is_applied(connection, migration.version)) continue;
+        try {
+            migration.apply(connection);
+        } catch (const InternalError& error) {
+            throw InternalError("schema migration " + std::to_string(migration.version) + " (" +
+                                migration.description + ") failed: " + error.what());
+        }
+        Statement record =
+            connection.prepare("INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)");
+        record.bind(1, migration.version).bind(2, utc_now_iso8601()).run();
+        transaction.commit();
+    }
+    return current_schema_version(connection);
+}
+
+}  // namespace leerstand::data

@@ -1,0 +1,509 @@
+#include "data/store.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <set>
+#include <string>
+#include <system_error>
+#include <utility>
+
+#include "common/error.hpp"
+#include "data/connection.hpp"
+#include "data/migrations.hpp"
+
+namespace leerstand::data {
+
+namespace {
+
+// ---------------------------------------------------------------------------------------------
+// WKB checks. SpatiaLite's geometry triggers answer a wrong geometry type with
+// RAISE(ROLLBACK), which would silently end a whole import, so types are checked here first.
+
+enum class WkbKind { polygon, multipolygon, other };
+
+WkbKind wkb_kind(const Wkb& wkb) {
+    if (wkb.size() < 9 || wkb[0] > 1) return WkbKind::other;
+    std::uint32_t type = 0;
+    if (wkb[0] == 1) {  // little endian
+        type = std::uint32_t{wkb[1]} | std::uint32_t{wkb[2]} << 8 | std::uint32_t{wkb[3]} << 16 |
+               std::uint32_t{wkb[4]} << 24;
+    } else {
+        type = std::uint32_t{wkb[4]} | std::uint32_t{wkb[3]} << 8 | std::uint32_t{wkb[2]} << 16 |
+               std::uint32_t{wkb[1]} << 24;
+    }
+    // Only 2D types: the columns are XY, and ISO/EWKB Z or M variants have other codes.
+    if (type == 3) return WkbKind::polygon;
+    if (type == 6) return WkbKind::multipolygon;
+    return WkbKind::other;
+}
+
+WkbKind require_areal(const Wkb& wkb, const std::string& what) {
+    const WkbKind kind = wkb_kind(wkb);
+    if (kind == WkbKind::other)
+        throw InvalidGeometry(what + " must be a 2D Polygon or MultiPolygon (WKB)");
+    return kind;
+}
+
+bool is_valid_ags(const std::string& ags) {
+    if (ags.size() != 5 && ags.size() != 8) return false;
+    for (char c : ags)
+        if (c < '0' || c > '9') return false;
+    return true;
+}
+
+// ---------------------------------------------------------------------------------------------
+// uploads rows
+
+constexpr const char* insert_upload_sql =
+    "INSERT INTO uploads (user, file_name, format, layer, kommune_ags, mode, crs, encoding, "
+    "features_read, stored, rejected, errors, report, state, progress, created_at, finished_at) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)";
+
+constexpr const char* update_upload_sql =
+    "UPDATE uploads SET user = ?1, file_name = ?2, format = ?3, layer = ?4, kommune_ags = ?5, "
+    "mode = ?6, crs = ?7, encoding = ?8, features_read = ?9, stored = ?10, rejected = ?11, "
+    "errors = ?12, report = ?13, state = ?14, progress = ?15, finished_at = ?17 WHERE id = ?18";
+
+// Binds ?1..?13 from the record; the caller binds state, progress and times.
+void bind_upload(Statement& statement, const UploadRecord& upload) {
+    statement.bind_text_or_null(1, upload.user)
+        .bind_text_or_null(2, upload.file_name)
+        .bind_text_or_null(3, upload.format)
+        .bind_text_or_null(4, upload.layer)
+        .bind_text_or_null(5, upload.kommune_ags)
+        .bind_text_or_null(6, upload.mode)
+        .bind_text_or_null(7, upload.crs)
+        .bind_text_or_null(8, upload.encoding)
+        .bind(9, upload.features_read)
+        .bind(10, upload.stored)
+        .bind(11, upload.rejected)
+        .bind(12, upload.errors_json.empty() ? std::string("[]") : upload.errors_json)
+        .bind(13, upload.report_json.empty() ? std::string("{}") : upload.report_json);
+}
+
+std::int64_t insert_upload(Connection& connection, const UploadRecord& upload,
+                           const std::string& state, bool finished) {
+    Statement statement = connection.prepare(insert_upload_sql);
+    bind_upload(statement, upload);
+    const std::string now = utc_now_iso8601();
+    statement.bind(14, state).bind(15, finished ? 1.0 : 0.0).bind(16, now);
+    if (finished)
+        statement.bind(17, now);
+    else
+        statement.bind_null(17);
+    statement.run();
+    return connection.last_insert_rowid();
+}
+
+void finish_upload(Connection& connection, std::int64_t id, const UploadRecord& upload,
+                   const std::string& state) {
+    Statement statement = connection.prepare(update_upload_sql);
+    bind_upload(statement, upload);
+    statement.bind(14, state).bind(15, 1.0).bind(17, utc_now_iso8601()).bind(18, id);
+    statement.run();
+    if (connection.changes() != 1)
+        throw InternalError("uploads row " + std::to_string(id) + " vanished during the import");
+}
+
+bool kommune_known(Connection& connection, const std::string& ags) {
+    Statement statement = connection.prepare("SELECT 1 FROM kommunen WHERE ags = ?");
+    statement.bind(1, ags);
+    return statement.step();
+}
+
+std::filesystem::path prepare_location(const std::filesystem::path& db_path) {
+    const std::string text = db_path.string();
+    // In-memory databases and URIs have no folder to create.
+    if (text.empty() || text == ":memory:" || text.rfind("file:", 0) == 0) return db_path;
+    const auto parent = db_path.parent_path();
+    if (!parent.empty()) {
+        std::error_code error;
+        std::filesystem::create_directories(parent, error);
+        if (error)
+            throw InvalidInput("cannot create the folder " + parent.string() +
+                               " for the database: " + error.message() +
+                               "; check the path and its permissions");
+    }
+    return db_path;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// Store
+
+struct Store::Impl {
+    Impl(const std::filesystem::path& path, const StoreOptions& options)
+        : connection(prepare_location(path), ConnectionOptions{options.busy_timeout, true}) {
+        apply_migrations(connection);
+    }
+    Connection connection;
+};
+
+Store::Store(const std::filesystem::path& db_path, StoreOptions options)
+    : m_impl(std::make_unique<Impl>(db_path, options)) {}
+Store::Store(Store&&) noexcept = default;
+Store& Store::operator=(Store&&) noexcept = default;
+Store::~Store() = default;
+
+Connection& Store::connection() {
+    return m_impl->connection;
+}
+
+int Store::schema_version() const {
+    return current_schema_version(m_impl->connection);
+}
+
+StoreCounts Store::counts() const {
+    Statement statement = m_impl->connection.prepare(
+        "SELECT (SELECT count(*) FROM kommunen), (SELECT count(*) FROM buildings), "
+        "(SELECT count(*) FROM vacancies), (SELECT count(*) FROM zukunftsorte), "
+        "(SELECT count(*) FROM uploads), (SELECT count(*) FROM users)");
+    statement.step();
+    StoreCounts counts;
+    counts.kommunen = statement.column_int64(0);
+    counts.buildings = statement.column_int64(1);
+    counts.vacancies = statement.column_int64(2);
+    counts.zukunftsorte = statement.column_int64(3);
+    counts.uploads = statement.column_int64(4);
+    counts.users = statement.column_int64(5);
+    return counts;
+}
+
+std::int64_t Store::upsert_kommunen(const std::vector<KommuneRecord>& kommunen,
+                                    const UploadRecord& upload) {
+    // Check everything before writing so a bad record names itself, not a constraint.
+    for (const KommuneRecord& kommune : kommunen) {
+        if (!is_valid_ags(kommune.ags))
+            throw InvalidInput("Kommune key (AGS) '" + kommune.ags + "' must have 5 or 8 digits");
+        if (kommune.name.empty())
+            throw InvalidInput("Kommune " + kommune.ags + " has no name (GEN)");
+        if (!kommune.boundary.empty())
+            require_areal(kommune.boundary, "the boundary of Kommune " + kommune.ags);
+    }
+    Connection& db = m_impl->connection;
+    Transaction transaction(db);
+    const std::int64_t upload_id = insert_upload(db, upload, "done", true);
+    // Upsert, not INSERT OR REPLACE: REPLACE deletes the row first, which would break the
+    // buildings that reference it and lose the profile fields kept by the network team.
+    Statement statement = db.prepare(
+        "INSERT INTO kommunen (ags, name, bez, parent_ags, area_m2, boundary, updated_at) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, CastToMultiPolygon(GeomFromWKB(?6, 4326)), ?7) "
+        "ON CONFLICT (ags) DO UPDATE SET name = excluded.name, bez = excluded.bez, "
+        "parent_ags = excluded.parent_ags, area_m2 = excluded.area_m2, "
+        "boundary = excluded.boundary, updated_at = excluded.updated_at");
+    // GeomFromWKB gives NULL for bytes it cannot parse; the boundary column allows NULL (a
+    // Kommune may be created before its boundary is known), so check explicitly.
+    Statement readable = db.prepare("SELECT GeomFromWKB(?, 4326) IS NOT NULL");
+    const std::string now = utc_now_iso8601();
+    for (const KommuneRecord& kommune : kommunen) {
+        if (!kommune.boundary.empty()) {
+            readable.bind_blob(1, kommune.boundary).step();
+            const bool ok = readable.column_int64(0) == 1;
+            readable.reset();
+            if (!ok)
+                throw InvalidGeometry("the boundary of Kommune " + kommune.ags +
+                                      " is not readable WKB");
+        }
+        statement.bind(1, kommune.ags)
+            .bind(2, kommune.name)
+            .bind_text_or_null(3, kommune.bez)
+            .bind_text_or_null(4, kommune.parent_ags)
+            .bind(5, kommune.area_m2)
+            .bind(7, now);
+        if (kommune.boundary.empty())
+            statement.bind_null(6);
+        else
+            statement.bind_blob(6, kommune.boundary);
+        statement.run();
+        statement.reset();
+    }
+    transaction.commit();
+    return upload_id;
+}
+
+std::vector<KommuneBoundary> Store::kommune_boundaries() const {
+    Statement statement = m_impl->connection.prepare(
+        "SELECT ags, AsBinary(boundary) FROM kommunen WHERE boundary IS NOT NULL ORDER BY ags");
+    std::vector<KommuneBoundary> result;
+    while (statement.step())
+        result.push_back(KommuneBoundary{statement.column_text(0), statement.column_blob(1)});
+    return result;
+}
+
+bool Store::kommune_exists(const std::string& ags) const {
+    return kommune_known(m_impl->connection, ags);
+}
+
+std::int64_t Store::record_failed_upload(const UploadRecord& upload) {
+    return insert_upload(m_impl->connection, upload, "failed", true);
+}
+
+// ---------------------------------------------------------------------------------------------
+// BuildingImport
+
+namespace {
+
+constexpr const char* insert_building_head =
+    "INSERT INTO buildings (kommune_ags, upload_id, source_ref, function, floors, name, street, "
+    "housenumber, postcode, city, attributes, area_m2, created_at, footprint) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ";
+
+// Why: SpatiaLite's per-row triggers on buildings.footprint cost most of an import (measured
+// with 200k buildings: about 16k/s with them; its R*Tree trigger even formats and parses SQL
+// text for every row). During an import they are dropped inside the import's own transaction
+// and their work is done in bulk at commit: the type/SRID check by require_areal() plus
+// GeomFromWKB(?, 4326), the R*Tree by one INSERT ... SELECT (or a rebuild), the
+// geometry_columns_time stamps by one UPDATE each. The triggers are re-created from their
+// stored SQL before COMMIT. DDL is transactional in SQLite, so a rollback or a kill restores
+// them too, and other connections never see the table without them.
+// All or nothing: if SpatiaLite ever names its triggers differently, none are touched and the
+// import simply runs the slow, trigger-driven way.
+class FootprintTriggerSuspension {
+  public:
+    explicit FootprintTriggerSuspension(Connection& db) : m_db(db) {
+        static const std::set<std::string> expected = {
+            "ggi_buildings_footprint", "ggu_buildings_footprint", "tmi_buildings_footprint",
+            "tmu_buildings_footprint", "tmd_buildings_footprint", "gii_buildings_footprint",
+            "giu_buildings_footprint", "gid_buildings_footprint"};
+        Statement statement = db.prepare(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = "
+            "'buildings'");
+        std::set<std::string> found;
+        while (statement.step()) {
+            std::string name = statement.column_text(0);
+            if (!expected.contains(name)) continue;
+            found.insert(name);
+            // Only the insert and delete triggers matter: an import never updates rows.
+            if (name.starts_with("ggi_") || name.starts_with("tmi_") || name.starts_with("tmd_") ||
+                name.starts_with("gii_") || name.starts_with("gid_"))
+                m_triggers.emplace_back(std::move(name), statement.column_text(1));
+        }
+        if (found != expected) {
+            m_triggers.clear();
+            return;
+        }
+        for (const auto& trigger : m_triggers) db.exec("DROP TRIGGER \"" + trigger.first + "\"");
+    }
+
+    /// True when the import maintains the spatial index and time stamps itself.
+    bool active() const { return !m_triggers.empty(); }
+
+    void restore() {
+        for (const auto& trigger : m_triggers) m_db.exec(trigger.second);
+        m_triggers.clear();
+    }
+
+  private:
+    Connection& m_db;
+    std::vector<std::pair<std::string, std::string>> m_triggers;  // name, CREATE TRIGGER sql
+};
+
+}  // namespace
+
+struct Store::BuildingImport::Impl {
+    Impl(Connection& db, const UploadRecord& upload, bool replace_mode, std::string kommune)
+        : connection(db), replace(replace_mode), replace_kommune(std::move(kommune)) {
+        transaction.emplace(db);
+        upload_id = insert_upload(db, upload, "running", false);
+        triggers.emplace(db);
+        insert_multipolygon.emplace(
+            db.prepare(std::string(insert_building_head) + "GeomFromWKB(?14, 4326))"));
+        created_at = utc_now_iso8601();
+    }
+
+    // Polygons are rare (callers pass MultiPolygons), so this statement is made on first use.
+    Statement& insert_for(WkbKind kind) {
+        if (kind == WkbKind::multipolygon) return *insert_multipolygon;
+        if (!insert_polygon)
+            insert_polygon.emplace(connection.prepare(
+                std::string(insert_building_head) + "CastToMultiPolygon(GeomFromWKB(?14, 4326)))"));
+        return *insert_polygon;
+    }
+
+    void require_open(const char* action) const {
+        if (committed)
+            throw InternalError(std::string("building import already committed; cannot ") + action);
+        // A trigger's RAISE(ROLLBACK) or an I/O error can end the transaction under us; writing
+        // on would commit row by row, so the import is dead from here on.
+        if (!connection.in_transaction())
+            throw InternalError(std::string("building import transaction was aborted; cannot ") +
+                                action);
+    }
+
+    // Everything commit() does before the final uploads update.
+    void finish_buildings() {
+        std::set<std::string> targets;
+        if (replace) {
+            targets = kommunen;
+            if (!replace_kommune.empty()) targets.insert(replace_kommune);
+        }
+        if (!triggers->active()) {
+            delete_earlier(targets);  // the triggers keep index and stamps up to date
+            return;
+        }
+        const std::int64_t doomed = count_earlier(targets);
+        // Why: SQLite's R*Tree costs about 10-20 us per inserted or deleted entry, whatever the
+        // order. When the import touches more entries than the table keeps (a first import, or
+        // replacing most of the table), a fresh index over the remaining rows is cheaper than
+        // deleting and inserting entry by entry.
+        const std::int64_t kept = connection.query_int64("SELECT count(*) FROM buildings") - doomed;
+        const bool rebuild = kept <= doomed + added;
+        if (rebuild) {
+            const std::string create_index = connection.query_text(
+                "SELECT sql FROM sqlite_master WHERE name = 'idx_buildings_footprint'");
+            connection.exec("DROP TABLE idx_buildings_footprint");
+            delete_earlier(targets);
+            connection.exec(create_index);
+            index_rows("");
+        } else {
+            unindex_earlier(targets);
+            delete_earlier(targets);
+            index_rows("WHERE upload_id = ?1");
+        }
+        const std::string now = utc_now_iso8601();
+        if (added > 0) stamp_geometry_time("last_insert", now);
+        if (deleted > 0) stamp_geometry_time("last_delete", now);
+        triggers->restore();
+    }
+
+    // Earlier buildings of the target Kommunen: rows of other (or no) uploads.
+    static constexpr const char* earlier_rows =
+        "FROM buildings WHERE kommune_ags = ?1 AND (upload_id IS NULL OR upload_id <> ?2)";
+
+    std::int64_t count_earlier(const std::set<std::string>& targets) {
+        Statement count = connection.prepare(std::string("SELECT count(*) ") + earlier_rows);
+        std::int64_t total = 0;
+        for (const std::string& ags : targets) {
+            count.bind(1, ags).bind(2, upload_id).step();
+            total += count.column_int64(0);
+            count.reset();
+        }
+        return total;
+    }
+
+    void unindex_earlier(const std::set<std::string>& targets) {
+        Statement unindex = connection.prepare(
+            std::string("DELETE FROM idx_buildings_footprint WHERE pkid IN (SELECT id ") +
+            earlier_rows + ")");
+        for (const std::string& ags : targets) {
+            unindex.bind(1, ags).bind(2, upload_id).run();
+            unindex.reset();
+        }
+    }
+
+    void delete_earlier(const std::set<std::string>& targets) {
+        Statement remove = connection.prepare(std::string("DELETE ") + earlier_rows);
+        for (const std::string& ags : targets) {
+            remove.bind(1, ags).bind(2, upload_id).run();
+            deleted += connection.changes();
+            remove.reset();
+        }
+    }
+
+    // What the R*Tree insert trigger does row by row, as one statement.
+    void index_rows(const std::string& where) {
+        Statement index = connection.prepare(
+            "INSERT INTO idx_buildings_footprint (pkid, xmin, xmax, ymin, ymax) "
+            "SELECT id, MbrMinX(footprint), MbrMaxX(footprint), MbrMinY(footprint), "
+            "MbrMaxY(footprint) FROM buildings " +
+            where);
+        if (index.parameter_count() > 0) index.bind(1, upload_id);
+        index.run();
+    }
+
+    void stamp_geometry_time(const std::string& column, const std::string& now) {
+        Statement stamp = connection.prepare(
+            "UPDATE geometry_columns_time SET " + column +
+            " = ?1 WHERE f_table_name = 'buildings' AND f_geometry_column = 'footprint'");
+        stamp.bind(1, now).run();
+    }
+
+    Connection& connection;
+    bool replace;
+    std::string replace_kommune;
+    std::int64_t upload_id = 0;
+    std::int64_t added = 0;
+    std::int64_t deleted = 0;
+    std::string created_at;
+    bool committed = false;
+    std::set<std::string> kommunen;  // every Kommune this import stored buildings for
+    // Declared before the statements, so the statements are finalized before the rollback.
+    std::optional<Transaction> transaction;
+    std::optional<FootprintTriggerSuspension> triggers;
+    std::optional<Statement> insert_multipolygon;
+    std::optional<Statement> insert_polygon;
+};
+
+Store::BuildingImport::BuildingImport(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
+Store::BuildingImport::BuildingImport(BuildingImport&&) noexcept = default;
+Store::BuildingImport::~BuildingImport() = default;
+
+void Store::BuildingImport::add(const BuildingRecord& building) {
+    Impl& impl = *m_impl;
+    impl.require_open("add a building");
+    // Not require_areal(): its message string would cost an allocation for every row.
+    const WkbKind kind = wkb_kind(building.footprint);
+    if (kind == WkbKind::other)
+        require_areal(building.footprint,
+                      "the footprint of building '" + building.source_ref + "'");
+    Statement& statement = impl.insert_for(kind);
+    statement.bind(1, building.kommune_ags)
+        .bind(2, impl.upload_id)
+        .bind_text_or_null(3, building.source_ref)
+        .bind_text_or_null(4, building.function)
+        .bind(5, building.floors)
+        .bind_text_or_null(6, building.name)
+        .bind_text_or_null(7, building.street)
+        .bind_text_or_null(8, building.housenumber)
+        .bind_text_or_null(9, building.postcode)
+        .bind_text_or_null(10, building.city)
+        .bind(11, building.attributes_json.empty() ? std::string_view("{}")
+                                                   : std::string_view(building.attributes_json))
+        .bind(12, building.area_m2)
+        .bind(13, impl.created_at)
+        .bind_blob(14, building.footprint);
+    try {
+        statement.step();
+    } catch (const Conflict&) {
+        statement.reset();
+        // The only NOT NULL column a caller can leave unset is the footprint: SpatiaLite gives
+        // NULL for WKB it cannot parse. Say so instead of naming a constraint.
+        Statement probe = impl.connection.prepare("SELECT GeomFromWKB(?, 4326) IS NULL");
+        probe.bind_blob(1, building.footprint);
+        if (probe.step() && probe.column_int64(0) == 1)
+            throw InvalidGeometry("the footprint of building '" + building.source_ref +
+                                  "' is not readable WKB");
+        if (!impl.kommunen.contains(building.kommune_ags) &&
+            !kommune_known(impl.connection, building.kommune_ags))
+            throw InvalidInput("building '" + building.source_ref + "' belongs to Kommune '" +
+                               building.kommune_ags + "', which is not in the store");
+        throw;
+    }
+    statement.reset();
+    ++impl.added;
+    impl.kommunen.insert(building.kommune_ags);
+}
+
+std::int64_t Store::BuildingImport::commit(const UploadRecord& upload) {
+    Impl& impl = *m_impl;
+    impl.require_open("commit");
+    impl.insert_multipolygon.reset();
+    impl.insert_polygon.reset();
+    impl.finish_buildings();
+    // A committed import is "done" whatever the record says; failures are recorded with
+    // record_failed_upload() after the rollback.
+    finish_upload(impl.connection, impl.upload_id, upload, "done");
+    impl.transaction->commit();
+    impl.committed = true;
+    return impl.upload_id;
+}
+
+Store::BuildingImport Store::begin_building_import(const UploadRecord& upload, bool replace,
+                                                   const std::string& replace_kommune) {
+    auto impl = std::make_unique<BuildingImport::Impl>(m_impl->connection, upload, replace,
+                                                       replace_kommune);
+    return BuildingImport(std::move(impl));
+}
+
+}  // namespace leerstand::data

@@ -1,0 +1,81 @@
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "data/records.hpp"
+
+namespace leerstand::data {
+
+class Connection;
+
+/// How a Store opens its database. The defaults suit the server and the CLI.
+struct StoreOptions {
+    /// How long a write waits for another writer before StorageBusy.
+    std::chrono::milliseconds busy_timeout{5000};
+};
+
+/// The SpatiaLite store. Opening it applies pending schema migrations (each exactly once).
+/// One Store (and so one connection) per thread: a Store is not shared between threads.
+/// Errors: StorageBusy when locked past the busy timeout, InternalError for other SQLite
+/// failures (message for the log), InvalidInput/Conflict where the caller's data is at fault.
+class Store {
+public:
+    /// Creates missing parent folders, opens (or creates) the file and applies migrations.
+    explicit Store(const std::filesystem::path& db_path, StoreOptions options = {});
+    Store(Store&&) noexcept;
+    Store& operator=(Store&&) noexcept;
+    ~Store();
+
+    /// Highest applied migration.
+    int schema_version() const;
+    StoreCounts counts() const;
+
+    /// Inserts or replaces Kommunen by AGS, all in one transaction, together with the uploads
+    /// row describing the import. Returns the upload id.
+    std::int64_t upsert_kommunen(const std::vector<KommuneRecord>& kommunen,
+                                 const UploadRecord& upload);
+    std::vector<KommuneBoundary> kommune_boundaries() const;
+    bool kommune_exists(const std::string& ags) const;
+
+    /// Records a failed import (the data transaction was rolled back) and returns its id.
+    std::int64_t record_failed_upload(const UploadRecord& upload);
+
+    /// Writes buildings of one import inside one transaction. Destroying it without commit()
+    /// rolls everything back, so a broken file, an error or a kill leaves the store unchanged.
+    class BuildingImport {
+    public:
+        BuildingImport(BuildingImport&&) noexcept;
+        ~BuildingImport();
+        /// Buffered, prepared insert; the upload id is set on commit-time row.
+        void add(const BuildingRecord& building);
+        /// In replace mode, first deletes the earlier buildings (other uploads) of every Kommune
+        /// this import stored buildings for, plus `replace_kommune` if given; all in the same
+        /// transaction. Then writes the final report to the uploads row and commits.
+        /// Returns the upload id.
+        std::int64_t commit(const UploadRecord& upload);
+
+    private:
+        friend class Store;
+        struct Impl;
+        explicit BuildingImport(std::unique_ptr<Impl> impl);
+        std::unique_ptr<Impl> m_impl;
+    };
+
+    /// Starts an import: opens the transaction and inserts the uploads row (state "running",
+    /// invisible to others until commit). `replace`: see BuildingImport::commit.
+    BuildingImport begin_building_import(const UploadRecord& upload, bool replace,
+                                         const std::string& replace_kommune);
+
+    /// The underlying connection, for code inside data/ only.
+    Connection& connection();
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> m_impl;
+};
+
+}  // namespace leerstand::data

@@ -1,0 +1,69 @@
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "geo/footprint.hpp"
+
+namespace leerstand::geo {
+
+/// Calls GDALAllRegister() exactly once per process (thread-safe).
+void ensure_gdal_registered();
+
+struct ReadOptions {
+    std::optional<int> forced_epsg;             ///< `--srs EPSG:N`: overrides the file's CRS
+    std::optional<std::string> forced_encoding; ///< `--encoding`: overrides .cpg / DBF header
+    std::optional<std::string> layer_name;      ///< pick a layer in multi-layer sources
+};
+
+/// What the reader found out about a source before reading features.
+struct SourceInfo {
+    std::string format;          ///< GDAL driver short name: "ESRI Shapefile", "GPKG", ...
+    std::string layer;           ///< layer name
+    std::string crs;             ///< "EPSG:25833", or a short description of a custom CRS
+    std::string crs_source;      ///< "file", "option", or "inferred"
+    std::string encoding;        ///< "UTF-8", "CP1252", ...
+    std::string encoding_source; ///< "cpg", "dbf-header", "option", "format", "guessed"
+    long long feature_count = -1;///< -1 when the driver cannot tell cheaply
+};
+
+using Attributes = std::vector<std::pair<std::string, std::string>>;  ///< name → UTF-8 value
+
+/// One feature of the source: its attributes and either a usable footprint or the reason why
+/// it was rejected ("empty geometry", "not a polygon (LineString)", ...).
+struct SourceFeature {
+    long long index = 0;  ///< 0-based position in the source
+    Attributes attributes;
+    std::optional<Footprint> footprint;
+    std::string rejection;  ///< set when footprint is empty
+};
+
+/// Streams polygon features from any GDAL vector source (.shp, .zip, .gpkg, .geojson, .csv).
+/// Reprojects to EPSG:4326 lon/lat, drops Z/M, linearises curves, repairs invalid polygons,
+/// computes area and anchor point. Single-threaded: use one reader per thread.
+class FeatureReader {
+public:
+    /// @throws InvalidInput (not a geodata file, missing .shx/.dbf, bad sidecar, no layer),
+    ///         InvalidGeometry (no CRS and the ranges do not decide it; the message names --srs)
+    static FeatureReader open(const std::filesystem::path& path, const ReadOptions& options);
+
+    FeatureReader(FeatureReader&&) noexcept;
+    FeatureReader& operator=(FeatureReader&&) noexcept;
+    ~FeatureReader();
+
+    const SourceInfo& info() const;
+
+    /// Reads the next feature into `out`; false at the end of the source.
+    bool next(SourceFeature& out);
+
+private:
+    struct Impl;
+    explicit FeatureReader(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> m_impl;
+};
+
+}  // namespace leerstand::geo

@@ -1,0 +1,271 @@
+#include "server/cli/cli.hpp"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <map>
+#include <optional>
+#include <set>
+#include <sstream>
+
+#include "common/error.hpp"
+#include "data/store.hpp"
+#include "geo/feature_reader.hpp"
+#include "server/http/server.hpp"
+#include "server/services/demo_service.hpp"
+#include "server/services/import_service.hpp"
+
+namespace leerstand::cli {
+
+namespace {
+
+constexpr int kExitOk = 0;
+constexpr int kExitError = 1;
+constexpr int kExitUsage = 2;
+constexpr int kExitNothingStored = 3;
+
+const char* const kUsage = R"(Leerstandsatlas — map, track and reactivate vacant buildings.
+
+Usage:
+  leerstand import FILE [--db PATH] [--kommune AGS] [--srs EPSG:N] [--encoding ENC]
+                        [--mode append|replace] [--source-layer NAME] [--json] [--progress]
+      Import building footprints (.shp, .zip, .gpkg, .geojson/.json, .csv with WKT or lon/lat).
+  leerstand import-kommunen FILE [--db PATH] [--srs EPSG:N] [--encoding ENC]
+                        [--source-layer NAME] [--json] [--progress]
+      Import Kommune boundaries from VG250/VG5000-style files (fields AGS, GEN, BEZ).
+  leerstand demo [--db PATH] [--seed N]
+      Fill an empty database with demo data at the four founding members of the network.
+  leerstand serve [--db PATH] [--bind ADDR] [--port N] [--threads N] [--web DIR]
+      Serve the map and the HTTP API (default http://127.0.0.1:8080).
+  leerstand help | --help
+
+The database is --db PATH, else $LEERSTAND_DB, else var/leerstand.sqlite.
+Exit codes: 0 ok, 1 error, 2 usage error, 3 import stored nothing.
+)";
+
+class UsageError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+/// `--name value` options and positional arguments of one subcommand.
+class Arguments {
+public:
+    Arguments(const std::vector<std::string>& args, const std::set<std::string>& valued,
+              const std::set<std::string>& flags) {
+        for (std::size_t i = 0; i < args.size(); ++i) {
+            const auto& arg = args[i];
+            if (arg.rfind("--", 0) != 0) {
+                m_positional.push_back(arg);
+                continue;
+            }
+            auto eq = arg.find('=');
+            std::string name = arg.substr(2, eq == std::string::npos ? std::string::npos : eq - 2);
+            if (flags.count(name) && eq == std::string::npos) {
+                m_values[name] = "";
+            } else if (valued.count(name)) {
+                if (eq != std::string::npos) {
+                    m_values[name] = arg.substr(eq + 1);
+                } else if (i + 1 < args.size()) {
+                    m_values[name] = args[++i];
+                } else {
+                    throw UsageError("option --" + name + " needs a value");
+                }
+            } else {
+                throw UsageError("unknown option " + arg);
+            }
+        }
+    }
+
+    std::optional<std::string> value(const std::string& name) const {
+        auto it = m_values.find(name);
+        return it == m_values.end() ? std::nullopt : std::optional(it->second);
+    }
+    bool flag(const std::string& name) const { return m_values.count(name) > 0; }
+    const std::vector<std::string>& positional() const { return m_positional; }
+
+    const std::string& single_file() const {
+        if (m_positional.size() != 1) throw UsageError("expected exactly one FILE");
+        return m_positional.front();
+    }
+
+private:
+    std::map<std::string, std::string> m_values;
+    std::vector<std::string> m_positional;
+};
+
+std::filesystem::path database_path(const Arguments& args) {
+    if (auto db = args.value("db")) return *db;
+    if (const char* env = std::getenv("LEERSTAND_DB"); env && *env) return env;
+    return "var/leerstand.sqlite";
+}
+
+long parse_number(const std::string& text, const std::string& what, long min, long max) {
+    try {
+        std::size_t used = 0;
+        long value = std::stol(text, &used);
+        if (used == text.size() && value >= min && value <= max) return value;
+    } catch (const std::exception&) {
+    }
+    throw UsageError(what + " must be a whole number from " + std::to_string(min) + " to " +
+                     std::to_string(max) + ", not '" + text + "'");
+}
+
+std::optional<int> parse_srs(const std::optional<std::string>& text) {
+    if (!text) return std::nullopt;
+    std::string code = *text;
+    for (const char* prefix : {"EPSG:", "epsg:"})
+        if (code.rfind(prefix, 0) == 0) code = code.substr(5);
+    return static_cast<int>(parse_number(code, "--srs (EPSG:N)", 1, 999999));
+}
+
+// ---- progress and report -------------------------------------------------------------------
+
+/// A one-line progress bar on stderr, redrawn in place.
+services::ProgressCallback progress_bar(bool enabled) {
+    if (!enabled) return {};
+    auto start = std::chrono::steady_clock::now();
+    return [start](std::int64_t done, std::int64_t total) {
+        double elapsed =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        double rate = elapsed > 0 ? static_cast<double>(done) / elapsed : 0.0;
+        constexpr int kWidth = 30;
+        std::string bar;
+        if (total > 0) {
+            int filled = static_cast<int>(kWidth * std::min<double>(1.0, double(done) / double(total)));
+            bar = "[" + std::string(static_cast<std::size_t>(filled), '#') +
+                  std::string(static_cast<std::size_t>(kWidth - filled), ' ') + "] ";
+        }
+        std::fprintf(stderr, "\r%s%lld / %s features, %.0f/s   ", bar.c_str(),
+                     static_cast<long long>(done),
+                     total >= 0 ? std::to_string(total).c_str() : "?", rate);
+        std::fflush(stderr);
+    };
+}
+
+void print_report(const services::ImportReport& r, std::ostream& out) {
+    out << "Imported " << r.target << " from " << r.file << " in " << r.seconds << " s\n"
+        << "  format:   " << r.format << " (layer " << r.source_layer << ")\n"
+        << "  CRS:      " << r.crs << " (" << r.crs_source << ")\n"
+        << "  encoding: " << r.encoding << " (" << r.encoding_source << ")\n"
+        << "  read " << r.read << ", stored " << r.stored << ", rejected " << r.rejected;
+    if (r.repaired) out << ", repaired " << r.repaired;
+    out << "\n";
+    if (!r.rejected_by_reason.empty()) {
+        out << "  rejected by reason:\n";
+        for (const auto& [reason, count] : r.rejected_by_reason)
+            out << "    " << count << "  " << reason << "\n";
+    }
+    if (r.target == "buildings" && !r.stored_by_kommune.empty()) {
+        out << "  stored per Kommune:\n";
+        for (const auto& [ags, count] : r.stored_by_kommune)
+            out << "    " << ags << "  " << count << "\n";
+    }
+    out << "  upload id " << r.upload_id << "\n";
+}
+
+services::ImportOptions import_options(const Arguments& args) {
+    services::ImportOptions options;
+    options.file = args.single_file();
+    options.kommune = args.value("kommune");
+    options.srs = parse_srs(args.value("srs"));
+    options.encoding = args.value("encoding");
+    options.source_layer = args.value("source-layer");
+    auto mode = args.value("mode").value_or("append");
+    if (mode != "append" && mode != "replace")
+        throw UsageError("--mode must be append or replace, not '" + mode + "'");
+    options.replace = mode == "replace";
+    if (!std::filesystem::exists(options.file))
+        throw InvalidInput("file not found: " + options.file.string());
+    return options;
+}
+
+using ImportFunction = services::ImportReport (*)(data::Store&, const services::ImportOptions&,
+                                                 const services::ProgressCallback&);
+
+int run_import(const std::vector<std::string>& raw, ImportFunction import) {
+    Arguments args(raw, {"db", "kommune", "srs", "encoding", "mode", "source-layer"},
+                   {"json", "progress", "no-progress"});
+    auto options = import_options(args);
+    bool show_progress = !args.flag("no-progress") && (args.flag("progress") || isatty(2));
+    geo::ensure_gdal_registered();
+    data::Store store(database_path(args));
+    auto report = import(store, options, progress_bar(show_progress));
+    if (show_progress) std::cerr << "\n";
+    if (args.flag("json")) {
+        std::cout << services::report_to_json(report) << "\n";
+    } else {
+        print_report(report, std::cout);
+    }
+    if (report.stored == 0) {
+        std::cerr << "leerstand: nothing was stored from " << options.file.filename().string()
+                  << "; the database is unchanged\n";
+        return kExitNothingStored;
+    }
+    return kExitOk;
+}
+
+int run_demo(const std::vector<std::string>& raw) {
+    Arguments args(raw, {"db", "seed"}, {});
+    services::DemoOptions options;
+    if (auto seed = args.value("seed"))
+        options.seed = static_cast<std::uint64_t>(parse_number(*seed, "--seed", 0, 1L << 62));
+    data::Store store(database_path(args));
+    auto report = services::generate_demo(store, options);
+    std::cout << "Demo data: " << report.kommunen << " Kommunen, " << report.buildings
+              << " buildings\n";
+    return kExitOk;
+}
+
+int run_serve(const std::vector<std::string>& raw) {
+    Arguments args(raw, {"db", "bind", "port", "threads", "web"}, {});
+    http::ServeOptions options;
+    options.db = database_path(args);
+    options.bind = args.value("bind").value_or("127.0.0.1");
+    if (auto port = args.value("port"))
+        options.port = static_cast<std::uint16_t>(parse_number(*port, "--port", 0, 65535));
+    if (auto threads = args.value("threads"))
+        options.threads = static_cast<unsigned>(parse_number(*threads, "--threads", 1, 64));
+    if (auto web = args.value("web")) options.web_root = *web;
+    return http::serve(options);
+}
+
+int dispatch(const std::vector<std::string>& args) {
+    if (args.empty()) throw UsageError("missing command");
+    const std::string& command = args.front();
+    std::vector<std::string> rest(args.begin() + 1, args.end());
+    if (command == "help" || command == "--help" || command == "-h") {
+        std::cout << kUsage;
+        return kExitOk;
+    }
+    if (command == "import") return run_import(rest, &services::import_buildings);
+    if (command == "import-kommunen") return run_import(rest, &services::import_kommunen);
+    if (command == "demo") return run_demo(rest);
+    if (command == "serve") return run_serve(rest);
+    throw UsageError("unknown command '" + command + "'");
+}
+
+}  // namespace
+
+int run(const std::vector<std::string>& args) {
+    try {
+        return dispatch(args);
+    } catch (const UsageError& e) {
+        std::cerr << "leerstand: " << e.what() << " (see `leerstand help`)\n";
+        return kExitUsage;
+    } catch (const InternalError& e) {
+        // Library text is for diagnosis, not for users; keep it on one line.
+        std::cerr << "leerstand: internal error: " << e.what() << "\n";
+        return kExitError;
+    } catch (const Error& e) {
+        std::cerr << "leerstand: " << e.what() << "\n";
+        return kExitError;
+    } catch (const std::exception& e) {
+        std::cerr << "leerstand: unexpected error: " << e.what() << "\n";
+        return kExitError;
+    }
+}
+
+}  // namespace leerstand::cli

@@ -1,0 +1,121 @@
+#include "server/http/problem.hpp"
+
+#include <pistache/http.h>
+#include <pistache/http_headers.h>
+
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "common/error.hpp"
+#include "server/http/response_headers.hpp"
+
+namespace leerstand::http {
+
+namespace {
+
+// Seconds a client should wait before retrying when the store is busy: the store's busy timeout
+// has already expired once, so an immediate retry would likely fail again.
+constexpr int k_busy_retry_after_seconds = 2;
+
+Problem internal_problem(const std::string& request_id, const std::string& log_text) {
+    // One write per line, so lines of concurrent workers do not interleave.
+    std::cerr << ("leerstand: request " + request_id + ": internal error: " + log_text + "\n")
+              << std::flush;
+    return Problem{
+        500,
+        "an internal error occurred; the server log has the details under request id " + request_id,
+        std::nullopt, std::nullopt};
+}
+
+}  // namespace
+
+Problem problem_for(const std::exception_ptr& error, const std::string& request_id) {
+    try {
+        std::rethrow_exception(error);
+    } catch (const InvalidInput& e) {
+        return Problem{400, e.what(), std::nullopt, std::nullopt};
+    } catch (const NotFound& e) {
+        return Problem{404, e.what(), std::nullopt, std::nullopt};
+    } catch (const Conflict& e) {
+        return Problem{409, e.what(), std::nullopt, std::nullopt};
+    } catch (const Unsupported& e) {
+        return Problem{415, e.what(), std::nullopt, std::nullopt};
+    } catch (const InvalidGeometry& e) {
+        return Problem{422, e.what(), std::nullopt, std::nullopt};
+    } catch (const StorageBusy& e) {
+        return Problem{503, e.what(), k_busy_retry_after_seconds, std::nullopt};
+    } catch (const std::exception& e) {
+        // InternalError and anything foreign: the text may carry library internals.
+        return internal_problem(request_id, e.what());
+    } catch (...) {
+        return internal_problem(request_id, "unknown exception");
+    }
+}
+
+std::string status_title(int status) {
+    switch (status) {
+        case 400:
+            return "Bad Request";
+        case 401:
+            return "Unauthorized";
+        case 403:
+            return "Forbidden";
+        case 404:
+            return "Not Found";
+        case 405:
+            return "Method Not Allowed";
+        case 409:
+            return "Conflict";
+        case 413:
+            return "Content Too Large";
+        case 415:
+            return "Unsupported Media Type";
+        case 422:
+            return "Unprocessable Content";
+        case 503:
+            return "Service Unavailable";
+        case 500:
+            return "Internal Server Error";
+        default:
+            return "Error";
+    }
+}
+
+std::string problem_json(const Problem& problem, const std::string& instance,
+                         const std::string& request_id) {
+    const nlohmann::json body = {
+        // about:blank: the status code says all; RFC 9457 §4.2.1.
+        {"type", "about:blank"},    {"title", status_title(problem.status)},
+        {"status", problem.status}, {"detail", problem.detail},
+        {"instance", instance},     {"request_id", request_id},
+    };
+    return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+void send_problem(Pistache::Http::ResponseWriter& writer, const Problem& problem,
+                  const std::string& instance, const std::string& request_id,
+                  bool head_request) noexcept {
+    using namespace Pistache;
+    try {
+        if (problem.retry_after_seconds)
+            set_header(writer, "Retry-After", std::to_string(*problem.retry_after_seconds));
+        if (problem.allow) set_header(writer, "Allow", *problem.allow);
+        if (head_request) {
+            writer.send(static_cast<Http::Code>(problem.status));
+            return;
+        }
+        writer.send(static_cast<Http::Code>(problem.status),
+                    problem_json(problem, instance, request_id),
+                    Http::Mime::MediaType::fromString("application/problem+json"));
+    } catch (const std::exception& e) {
+        // Nothing left to tell the client; the connection will time out or close.
+        std::cerr << ("leerstand: request " + request_id +
+                      ": could not send the error response: " + e.what() + "\n")
+                  << std::flush;
+    } catch (...) {
+        std::cerr << ("leerstand: request " + request_id + ": could not send the error response\n")
+                  << std::flush;
+    }
+}
+
+}  // namespace leerstand::http

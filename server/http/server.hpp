@@ -1,0 +1,26 @@
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+namespace leerstand::http {
+
+/// What `leerstand serve` needs.
+struct ServeOptions {
+    std::filesystem::path db;
+    std::string bind = "127.0.0.1";
+    std::uint16_t port = 8080;       ///< 0 asks for an ephemeral port
+    unsigned threads = 2;            ///< Pistache workers; raised to 2 if lower (see server.cpp)
+    std::filesystem::path web_root;  ///< empty = LEERSTAND_DEFAULT_WEB_ROOT (the repo's web/)
+};
+
+/// Opens (and migrates) the store, then serves HTTP until SIGINT or SIGTERM and returns the
+/// process exit code: 0 after a signal, 1 when start-up fails (a one-line message on stderr).
+/// Once ready, prints "listening on http://HOST:PORT" (the real port, also for port 0) to
+/// stdout and flushes.
+/// @pre Called from the main thread before any other thread exists: it blocks SIGINT and
+///      SIGTERM so that every worker inherits the mask and the main thread can `sigwait`.
+int serve(const ServeOptions& options);
+
+}  // namespace leerstand::http

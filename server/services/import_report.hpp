@@ -1,0 +1,50 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace leerstand::services {
+
+/// One rejected feature: its 0-based position in the source and why.
+struct FeatureError {
+    long long index = 0;
+    std::string reason;
+};
+
+/// What an import did, for the console, `--json` and the `uploads` table.
+struct ImportReport {
+    std::string file;
+    std::string target;  ///< "buildings" or "kommunen"
+    std::string format, source_layer;
+    std::string crs, crs_source;
+    std::string encoding, encoding_source;
+    std::string mode;     ///< "append" / "replace"
+    std::string kommune;  ///< --kommune, if given
+    std::int64_t read = 0;
+    std::int64_t stored = 0;
+    std::int64_t rejected = 0;
+    std::int64_t repaired = 0;
+    std::map<std::string, std::int64_t> rejected_by_reason;
+    std::map<std::string, std::int64_t> stored_by_kommune;
+    std::vector<FeatureError> errors;  ///< the first kMaxListedErrors rejections
+    double seconds = 0.0;
+    std::int64_t upload_id = 0;
+
+    static constexpr std::size_t kMaxListedErrors = 100;
+
+    void reject(long long index, const std::string& reason);
+};
+
+/// Called now and then while importing: features done so far and the total (-1 if unknown).
+using ProgressCallback = std::function<void(std::int64_t done, std::int64_t total)>;
+
+/// The report as a JSON document (the shape printed by `--json` and kept in `uploads.report`).
+std::string report_to_json(const ImportReport& report);
+
+/// The per-feature errors as a JSON array (kept in `uploads.errors`).
+std::string errors_to_json(const ImportReport& report);
+
+}  // namespace leerstand::services

@@ -1,0 +1,330 @@
+#include "server/services/import_service.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <exception>
+#include <mutex>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "common/error.hpp"
+#include "data/store.hpp"
+#include "geo/feature_reader.hpp"
+#include "geo/kommune_locator.hpp"
+#include "server/services/source_attributes.hpp"
+
+namespace leerstand::services {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using Batch = std::vector<data::BuildingRecord>;
+
+constexpr std::size_t kBatchSize = 2048;
+constexpr std::size_t kMaxQueuedBatches = 8;  // bounds memory: the import streams
+
+/// Hands batches from the reading thread to the writing thread; bounded both ways.
+class BatchQueue {
+public:
+    /// Blocks while the queue is full. Returns false when the consumer gave up.
+    bool push(Batch batch) {
+        std::unique_lock lock(m_mutex);
+        m_not_full.wait(lock, [&] { return m_batches.size() < kMaxQueuedBatches || m_cancelled; });
+        if (m_cancelled) return false;
+        m_batches.push_back(std::move(batch));
+        m_not_empty.notify_one();
+        return true;
+    }
+
+    /// Blocks until a batch arrives; false once the producer closed and all is taken.
+    bool pop(Batch& out) {
+        std::unique_lock lock(m_mutex);
+        m_not_empty.wait(lock, [&] { return !m_batches.empty() || m_closed; });
+        if (m_batches.empty()) return false;
+        out = std::move(m_batches.front());
+        m_batches.pop_front();
+        m_not_full.notify_one();
+        return true;
+    }
+
+    void close() {
+        std::lock_guard lock(m_mutex);
+        m_closed = true;
+        m_not_empty.notify_all();
+    }
+
+    void cancel() {
+        std::lock_guard lock(m_mutex);
+        m_cancelled = true;
+        m_not_full.notify_all();
+    }
+
+private:
+    std::mutex m_mutex;
+    std::condition_variable m_not_full, m_not_empty;
+    std::deque<Batch> m_batches;
+    bool m_closed = false;
+    bool m_cancelled = false;
+};
+
+geo::ReadOptions read_options(const ImportOptions& options) {
+    geo::ReadOptions read;
+    read.forced_epsg = options.srs;
+    read.forced_encoding = options.encoding;
+    read.layer_name = options.source_layer;
+    return read;
+}
+
+void describe_source(const geo::SourceInfo& info, ImportReport& report) {
+    report.format = info.format;
+    report.source_layer = info.layer;
+    report.crs = info.crs;
+    report.crs_source = info.crs_source;
+    report.encoding = info.encoding;
+    report.encoding_source = info.encoding_source;
+}
+
+ImportReport start_report(const ImportOptions& options, const char* target) {
+    ImportReport report;
+    report.file = options.file.filename().string();
+    report.target = target;
+    report.mode = options.replace ? "replace" : "append";
+    report.kommune = options.kommune.value_or("");
+    return report;
+}
+
+data::UploadRecord upload_record(const ImportOptions& options, const ImportReport& report) {
+    data::UploadRecord upload;
+    upload.user = options.user;
+    upload.file_name = report.file;
+    upload.format = report.format;
+    upload.layer = report.target;
+    upload.kommune_ags = report.kommune;
+    upload.mode = report.mode;
+    upload.crs = report.crs;
+    upload.encoding = report.encoding;
+    upload.features_read = report.read;
+    upload.stored = report.stored;
+    upload.rejected = report.rejected;
+    upload.errors_json = errors_to_json(report);
+    upload.report_json = report_to_json(report);
+    upload.state = report.stored > 0 ? "done" : "failed";
+    return upload;
+}
+
+double seconds_since(Clock::time_point start) {
+    return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+void check_kommune_option(const data::Store& store, const ImportOptions& options) {
+    if (options.kommune && !store.kommune_exists(*options.kommune))
+        throw InvalidInput("unknown Kommune " + *options.kommune +
+                           ": load its boundary first with `leerstand import-kommunen`");
+}
+
+/// The reading side of a building import: source → repaired footprints → Kommune → batches.
+class BuildingProducer {
+public:
+    BuildingProducer(geo::FeatureReader& reader, std::vector<data::KommuneBoundary> boundaries,
+                     const ImportOptions& options, ImportReport& rejections)
+        : m_reader(reader), m_boundaries(std::move(boundaries)), m_options(options),
+          m_report(rejections) {}
+
+    std::atomic<std::int64_t> done{0};
+
+    void run(BatchQueue& queue) {
+        build_locator();
+        geo::SourceFeature feature;
+        Batch batch;
+        batch.reserve(kBatchSize);
+        while (m_reader.next(feature)) {
+            done.fetch_add(1, std::memory_order_relaxed);
+            if (auto record = to_record(feature)) batch.push_back(std::move(*record));
+            if (batch.size() == kBatchSize) {
+                if (!queue.push(std::move(batch))) return;
+                batch = Batch();
+                batch.reserve(kBatchSize);
+            }
+        }
+        if (!batch.empty()) queue.push(std::move(batch));
+    }
+
+private:
+    void build_locator() {
+        // The locator lives on this thread: GEOS contexts and prepared geometries are
+        // per thread.
+        for (const auto& b : m_boundaries)
+            if (!m_options.kommune || b.ags == *m_options.kommune) m_locator.add(b.ags, b.boundary);
+        m_boundaries.clear();
+    }
+
+    std::optional<data::BuildingRecord> to_record(geo::SourceFeature& feature) {
+        ++m_report.read;
+        if (!feature.footprint) {
+            m_report.reject(feature.index, feature.rejection);
+            return std::nullopt;
+        }
+        auto& footprint = *feature.footprint;
+        auto ags = m_locator.locate(footprint.anchor_lon, footprint.anchor_lat);
+        if (!ags) {
+            m_report.reject(feature.index, m_options.kommune
+                                               ? "outside Kommune " + *m_options.kommune
+                                               : "outside every known Kommune");
+            return std::nullopt;
+        }
+        if (footprint.repaired) ++m_report.repaired;
+        data::BuildingRecord record = building_from_attributes(feature.attributes);
+        record.kommune_ags = std::move(*ags);
+        record.footprint = std::move(footprint.wkb);
+        record.area_m2 = footprint.area_m2;
+        return record;
+    }
+
+    geo::FeatureReader& m_reader;
+    std::vector<data::KommuneBoundary> m_boundaries;
+    const ImportOptions& m_options;
+    ImportReport& m_report;
+    geo::KommuneLocator m_locator;
+};
+
+/// Calls the progress callback at most ten times a second.
+class ProgressThrottle {
+public:
+    ProgressThrottle(const ProgressCallback& callback, std::int64_t total)
+        : m_callback(callback), m_total(total) {}
+    void tick(std::int64_t done, bool force = false) {
+        if (!m_callback) return;
+        auto now = Clock::now();
+        if (!force && now - m_last < std::chrono::milliseconds(100)) return;
+        m_last = now;
+        m_callback(done, m_total);
+    }
+
+private:
+    const ProgressCallback& m_callback;
+    std::int64_t m_total;
+    Clock::time_point m_last{};
+};
+
+}  // namespace
+
+ImportReport import_buildings(data::Store& store, const ImportOptions& options,
+                              const ProgressCallback& progress) {
+    const auto start = Clock::now();
+    ImportReport report = start_report(options, "buildings");
+    check_kommune_option(store, options);
+    auto boundaries = store.kommune_boundaries();
+    if (boundaries.empty())
+        throw InvalidInput(
+            "no Kommune boundaries in the database: load them first with "
+            "`leerstand import-kommunen FILE`");
+
+    auto reader = geo::FeatureReader::open(options.file, read_options(options));
+    describe_source(reader.info(), report);
+
+    auto import = store.begin_building_import(upload_record(options, report), options.replace,
+                                              options.kommune.value_or(""));
+    ImportReport rejections;  // written by the producer thread only
+    BuildingProducer producer(reader, std::move(boundaries), options, rejections);
+    BatchQueue queue;
+    std::exception_ptr producer_error;
+    std::thread reading([&] {
+        try {
+            producer.run(queue);
+        } catch (...) {
+            producer_error = std::current_exception();
+        }
+        queue.close();
+    });
+
+    ProgressThrottle throttle(progress, reader.info().feature_count);
+    try {
+        Batch batch;
+        while (queue.pop(batch)) {
+            for (const auto& building : batch) {
+                import.add(building);
+                ++report.stored_by_kommune[building.kommune_ags];
+            }
+            report.stored += static_cast<std::int64_t>(batch.size());
+            throttle.tick(producer.done.load(std::memory_order_relaxed));
+        }
+    } catch (...) {
+        queue.cancel();
+        reading.join();
+        throw;  // `import` rolls back as it goes out of scope
+    }
+    reading.join();
+    if (producer_error) std::rethrow_exception(producer_error);
+    throttle.tick(producer.done.load(), true);
+
+    report.read = rejections.read;
+    report.rejected = rejections.rejected;
+    report.repaired = rejections.repaired;
+    report.rejected_by_reason = std::move(rejections.rejected_by_reason);
+    report.errors = std::move(rejections.errors);
+    report.seconds = seconds_since(start);
+    if (report.stored == 0) {
+        // Nothing usable: keep the store as it was (a replace must not delete the old
+        // buildings), but keep a record of the attempt.
+        { auto discard = std::move(import); }
+        report.upload_id = store.record_failed_upload(upload_record(options, report));
+        return report;
+    }
+    report.upload_id = import.commit(upload_record(options, report));
+    return report;
+}
+
+ImportReport import_kommunen(data::Store& store, const ImportOptions& options,
+                             const ProgressCallback& progress) {
+    const auto start = Clock::now();
+    ImportReport report = start_report(options, "kommunen");
+    auto reader = geo::FeatureReader::open(options.file, read_options(options));
+    describe_source(reader.info(), report);
+    ProgressThrottle throttle(progress, reader.info().feature_count);
+
+    std::vector<data::KommuneRecord> kommunen;
+    std::map<std::string, std::size_t> position_by_ags;
+    geo::SourceFeature feature;
+    while (reader.next(feature)) {
+        ++report.read;
+        throttle.tick(report.read);
+        auto fields = kommune_fields(feature.attributes);
+        if (!fields.ok()) {
+            report.reject(feature.index, fields.problem);
+            continue;
+        }
+        if (!fields.keep) {
+            report.reject(feature.index, "not a land area (GF " + fields.gf + ")");
+            continue;
+        }
+        if (!feature.footprint) {
+            report.reject(feature.index, feature.rejection);
+            continue;
+        }
+        if (position_by_ags.count(fields.record.ags)) {
+            report.reject(feature.index, "duplicate AGS (first kept)");
+            continue;
+        }
+        if (feature.footprint->repaired) ++report.repaired;
+        fields.record.boundary = std::move(feature.footprint->wkb);
+        fields.record.area_m2 = feature.footprint->area_m2;
+        position_by_ags[fields.record.ags] = kommunen.size();
+        ++report.stored_by_kommune[fields.record.ags];
+        kommunen.push_back(std::move(fields.record));
+    }
+    throttle.tick(report.read, true);
+    report.stored = static_cast<std::int64_t>(kommunen.size());
+    report.seconds = seconds_since(start);
+    if (kommunen.empty()) {
+        report.upload_id = store.record_failed_upload(upload_record(options, report));
+        return report;
+    }
+    report.upload_id = store.upsert_kommunen(kommunen, upload_record(options, report));
+    return report;
+}
+
+}  // namespace leerstand::services

@@ -1,0 +1,21 @@
+#include "server/services/status_service.hpp"
+
+#include "data/store.hpp"
+
+namespace leerstand::services {
+
+StatusReport read_status(const std::filesystem::path& db) {
+    // One Store per calling thread: the HTTP layer keeps it thread_local (see http/server.cpp).
+    thread_local std::filesystem::path open_path;
+    thread_local std::unique_ptr<data::Store> store;
+    if (!store || open_path != db) {
+        store = std::make_unique<data::Store>(db);
+        open_path = db;
+    }
+    StatusReport report;
+    report.schema_version = store->schema_version();
+    report.counts = store->counts();
+    return report;
+}
+
+}  // namespace leerstand::services

@@ -1,0 +1,31 @@
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "tests/support/test_support.hpp"
+
+namespace leerstand::test {
+
+/// Runs `sqlite3 -batch DB SQL` (the real client) and returns stdout without the final newline.
+std::string sql(const std::filesystem::path& db, const std::string& query);
+
+/// `SELECT COUNT(*) ...` as a number.
+long long sql_count(const std::filesystem::path& db, const std::string& query);
+
+/// Runs `leerstand import|import-kommunen ... --json` and parses the report (fails the test on
+/// a non-JSON stdout). The exit code is returned through `exit_code`.
+nlohmann::json import_json(const std::vector<std::string>& args, int& exit_code);
+
+/// A database holding every Gemeinde of VG5000 (2021). Built once per test process in a
+/// TempDir and copied for each caller, so tests do not pay for the import twice.
+std::filesystem::path vg5000_database(const TempDir& into);
+
+/// AGS → building_count from the reference CSVs next to the shared building files.
+std::map<std::string, long long> reference_counts(const std::filesystem::path& csv);
+
+}  // namespace leerstand::test

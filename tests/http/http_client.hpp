@@ -1,0 +1,32 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <string>
+
+/// A tiny blocking HTTP/1.1 client for the e2e tests: one request per connection.
+namespace leerstand::test {
+
+struct HttpResponse {
+    int status = 0;
+    std::map<std::string, std::string> headers;  ///< names in lower case
+    std::string body;
+
+    /// The header's value, or "" when absent. `name` in any case.
+    std::string header(const std::string& name) const;
+};
+
+/// Sends `method target` to 127.0.0.1:`port` with `Connection: close` and reads the response.
+/// The body is read by Content-Length (or chunked framing), not until EOF: Pistache 0.0.5 keeps
+/// the socket open despite `Connection: close` (TOOLCHAIN P4). `target` is sent byte for byte,
+/// so tests can send paths a normal client would clean up (`/../x`, `%2e%2e`).
+/// @throws std::runtime_error on connection failure, malformed response or timeout.
+HttpResponse http_request(std::uint16_t port, const std::string& method, const std::string& target,
+                          std::chrono::milliseconds timeout = std::chrono::seconds(10));
+
+inline HttpResponse http_get(std::uint16_t port, const std::string& target) {
+    return http_request(port, "GET", target);
+}
+
+}  // namespace leerstand::test

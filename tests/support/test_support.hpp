@@ -1,0 +1,54 @@
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+/// Helpers shared by all test binaries: paths, temporary folders, running the real binary.
+namespace leerstand::test {
+
+/// tests/data of this repository.
+std::filesystem::path fixture(const std::string& relative);
+
+/// ../shared/data, or an empty path when it is absent (tests then GTEST_SKIP with a message).
+std::filesystem::path shared_data(const std::string& relative);
+
+/// Skips the current test with a clear message when the shared data file is missing.
+#define LEERSTAND_REQUIRE_SHARED(path_expr)                                                   \
+    do {                                                                                      \
+        if (!std::filesystem::exists(path_expr))                                              \
+            GTEST_SKIP() << "shared test data not found: " << (path_expr).string()           \
+                         << " (needs ../shared/data beside the repository)";                  \
+    } while (0)
+
+/// A fresh folder under the system temp dir, removed when the object dies.
+class TempDir {
+public:
+    TempDir();
+    ~TempDir();
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+    const std::filesystem::path& path() const { return m_path; }
+    std::filesystem::path operator/(const std::string& name) const { return m_path / name; }
+
+private:
+    std::filesystem::path m_path;
+};
+
+/// Result of running a command to completion.
+struct CommandResult {
+    int exit_code = -1;
+    std::string out;
+    std::string err;
+};
+
+/// Runs `args` (args[0] is the program; no shell) and captures stdout and stderr.
+CommandResult run_command(const std::vector<std::string>& args, const std::string& stdin_text = {});
+
+/// Runs build/leerstand with `args`.
+CommandResult run_leerstand(const std::vector<std::string>& args);
+
+/// Path of the built leerstand binary.
+std::filesystem::path leerstand_binary();
+
+}  // namespace leerstand::test
