@@ -239,6 +239,39 @@ DbfHeader read_dbf_header(const std::string& dbf) {
     return header;
 }
 
+/// Refuses a DBF whose header cannot be true: GDAL would otherwise open it and quietly read
+/// no features (or fewer), and the user would see "0 read" instead of the real problem.
+void check_dbf_structure(const std::string& shp) {
+    const std::string dbf = sidecar(shp, ".dbf").value_or("");
+    const std::string name = fs::path(dbf).filename().string();
+    const DbfHeader header = read_dbf_header(dbf);
+    const std::string head = vsi_read_head(dbf, 1);
+    // dBASE III/IV/5, FoxPro and Visual FoxPro version bytes, with or without memo flags.
+    static const std::string versions("\x02\x03\x04\x05\x30\x31\x32\x43\x63\x83\x8b\x8e\xcb\xf5\xfb", 15);
+    if (!header.ok || head.empty() || versions.find(head[0]) == std::string::npos ||
+        header.header_length < 33 || header.record_length == 0) {
+        throw InvalidInput(name + " is not a valid dBASE attribute table (damaged header)");
+    }
+    const long long needed = static_cast<long long>(header.header_length) +
+                             static_cast<long long>(header.records) * header.record_length;
+    const long long size = vsi_size(dbf);
+    if (size < needed) {
+        throw InvalidInput(name + " is truncated: its header announces " +
+                           std::to_string(header.records) + " records, but the file holds only " +
+                           std::to_string(std::max<long long>(0, size - header.header_length) /
+                                          header.record_length) +
+                           "; upload the complete file");
+    }
+    // The .shx holds a 100-byte header and 8 bytes per shape.
+    const auto shx = sidecar(shp, ".shx");
+    const long long shapes = shx ? (vsi_size(*shx) - 100) / 8 : -1;
+    if (shapes >= 0 && shapes != static_cast<long long>(header.records)) {
+        throw InvalidInput(name + " has " + std::to_string(header.records) + " records but " +
+                           fs::path(shp).filename().string() + " has " + std::to_string(shapes) +
+                           " shapes: the parts do not belong together");
+    }
+}
+
 /// True when every DBF record is well-formed UTF-8 (then undeclared text is UTF-8, else we
 /// take it for Windows-1252, the usual encoding of German shapefiles without declaration).
 bool dbf_records_are_utf8(const std::string& dbf, const DbfHeader& header) {
@@ -627,6 +660,7 @@ FeatureReader FeatureReader::open(const std::filesystem::path& path, const ReadO
     EncodingChoice encoding{"UTF-8", "format", ""};
     if (shapefile) {
         check_shapefile_parts(source);
+        check_dbf_structure(source.gdal_path);
         encoding = choose_dbf_encoding(source.gdal_path, options);
     } else if (ext == ".csv" && options.forced_encoding) {
         // GDAL hands CSV bytes through unchanged; we decode them.

@@ -40,7 +40,9 @@ TEST_P(BuildingsMatchReference, PerGemeindeCountsWithinOnePercent) {
     EXPECT_EQ(report["crs"], c.crs);
 
     EXPECT_EQ(report["rejected"], c.degenerate);
-    if (c.degenerate > 0) EXPECT_EQ(report["rejected_by_reason"]["degenerate polygon (no area)"], c.degenerate);
+    if (c.degenerate > 0) {
+        EXPECT_EQ(report["rejected_by_reason"]["degenerate polygon (no area)"], c.degenerate);
+    }
 
     auto expected = reference_counts(csv);
     long long expected_total = 0;

@@ -15,10 +15,10 @@
 namespace leerstand::test {
 namespace {
 
-/// Starts `leerstand import ... --progress` and SIGKILLs it as soon as its progress line shows
-/// that some, but not all, features are done. Returns the features done at the kill, or -1
-/// when the import ended before it could be killed.
-long long kill_import_half_way(const std::vector<std::string>& args) {
+/// Starts `leerstand import ... --progress` and sends `signal` as soon as its progress line
+/// shows that some, but not half, of the features are done. Returns the features done at the
+/// signal, or -1 when the import ended before it could be interrupted.
+long long interrupt_import_early(const std::vector<std::string>& args, int signal) {
     int err_pipe[2];
     if (pipe(err_pipe) != 0) return -1;
     pid_t pid = fork();
@@ -50,7 +50,7 @@ long long kill_import_half_way(const std::vector<std::string>& args) {
         if (last.empty()) continue;
         long long done = std::stoll(last[1]), total = std::stoll(last[2]);
         if (done > 0 && done < total / 2) {
-            kill(pid, SIGKILL);
+            kill(pid, signal);
             done_at_kill = done;
             break;
         }
@@ -61,7 +61,8 @@ long long kill_import_half_way(const std::vector<std::string>& args) {
     return done_at_kill;
 }
 
-TEST(ImportKill, SigkillHalfWayLeavesTheDatabaseUnchangedAndIntact) {
+// Ctrl-C (SIGINT) and a hard kill (SIGKILL) both end the process in mid-transaction.
+TEST(ImportKill, InterruptedImportLeavesTheDatabaseUnchangedAndIntact) {
     auto generator = std::filesystem::path(LEERSTAND_SHARED_DIR) / "bench/gen_buildings.py";
     LEERSTAND_REQUIRE_SHARED(generator);
     LEERSTAND_REQUIRE_SHARED(shared_data("kommunen/vg5000_2021/VG5000_GEM.shp"));
@@ -80,12 +81,17 @@ TEST(ImportKill, SigkillHalfWayLeavesTheDatabaseUnchangedAndIntact) {
         "(SELECT COUNT(*) FROM uploads) || '|' || (SELECT COUNT(*) FROM kommunen) FROM buildings";
     const std::string before = sql(db, fingerprint_sql);
 
-    long long done = kill_import_half_way({"import", source.string(), "--db", db.string(), "--progress"});
-    ASSERT_GT(done, 0) << "the import finished before it could be killed half-way";
+    for (int signal : {SIGINT, SIGKILL}) {
+        long long done = interrupt_import_early(
+            {"import", source.string(), "--db", db.string(), "--progress"}, signal);
+        ASSERT_GT(done, 0) << "the import finished before signal " << signal << " could stop it";
 
-    EXPECT_EQ(sql(db, "PRAGMA integrity_check"), "ok");
-    EXPECT_EQ(sql(db, fingerprint_sql), before) << "killed after " << done << " features";
-    EXPECT_EQ(sql_count(db, "SELECT COUNT(*) FROM uploads WHERE state='running'"), 0);
+        EXPECT_EQ(sql(db, "PRAGMA integrity_check"), "ok");
+        EXPECT_EQ(sql(db, fingerprint_sql), before)
+            << "signal " << signal << " after " << done << " features";
+        EXPECT_EQ(sql_count(db, "SELECT COUNT(*) FROM uploads WHERE state='running'"), 0);
+        EXPECT_EQ(sql(db, "SELECT rtreecheck('idx_buildings_footprint')"), "ok");
+    }
 
     // And the store is usable: the same import now runs to the end.
     int exit_code = -1;

@@ -37,7 +37,9 @@ TEST_P(WildFiles, ImportOutcome) {
     EXPECT_EQ(report["stored"], c.stored);
     EXPECT_EQ(report["crs"], c.crs);
     EXPECT_EQ(report["crs_source"], c.crs_source);
-    if (*c.encoding) EXPECT_EQ(report["encoding"], c.encoding);
+    if (*c.encoding) {
+        EXPECT_EQ(report["encoding"], c.encoding);
+    }
     std::map<std::string, long long> reasons = report["rejected_by_reason"];
     EXPECT_EQ(reasons, c.rejected_by_reason);
     EXPECT_EQ(sql_count(db, "SELECT COUNT(*) FROM buildings"), c.stored);

@@ -42,8 +42,9 @@ TEST_P(BadImports, OneLineErrorAndUnchangedDatabase) {
     // A database with one Kommune, so only the file is at fault.
     auto boundary = shared_data("kommunen/founding_kommunen_and_neighbours_vg5000.geojson");
     bool has_kommunen = std::filesystem::exists(boundary);
-    if (has_kommunen)
+    if (has_kommunen) {
         ASSERT_EQ(run_leerstand({"import-kommunen", boundary.string(), "--db", db}).exit_code, 0);
+    }
     std::vector<std::string> args;
     for (auto arg : GetParam().args) {
         if (arg == "{DB}") arg = db;
@@ -79,7 +80,11 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{{"import", "{FIX}cli/no-shx/parcel.shp", "--db", "{DB}"},
                  ".shx"},
         BadInput{{"import", "{SHARED}shapefiles-wild/sjs_no_dbf_no_shx/no-dbf.shp", "--db", "{DB}"},
-                 ".dbf"}));
+                 ".dbf"},
+        BadInput{{"import", "{FIX}cli/truncated-dbf/buildings.shp", "--db", "{DB}"},
+                 "buildings.dbf is truncated"},
+        BadInput{{"import", "{FIX}cli/damaged-dbf/buildings.shp", "--db", "{DB}"},
+                 "buildings.dbf is not a valid dBASE attribute table"}));
 
 TEST(Usage, ImportWithoutKommunenSaysToLoadThemFirst) {
     auto source = shared_data("buildings/osm_harsdorf_2014_buildings.geojson");
