@@ -81,6 +81,8 @@ INSTANTIATE_TEST_SUITE_P(
                  ".shx"},
         BadInput{{"import", "{SHARED}shapefiles-wild/sjs_no_dbf_no_shx/no-dbf.shp", "--db", "{DB}"},
                  ".dbf"},
+        BadInput{{"import", "{FIX}geo/no_layer.zip", "--db", "{DB}"}, "no vector layer"},
+        BadInput{{"import", "{FIX}geo/missing_shx.zip", "--db", "{DB}"}, "gebaeude.shx"},
         BadInput{{"import", "{FIX}cli/truncated-dbf/buildings.shp", "--db", "{DB}"},
                  "buildings.dbf is truncated"},
         BadInput{{"import", "{FIX}cli/damaged-dbf/buildings.shp", "--db", "{DB}"},
