@@ -5,7 +5,8 @@
 namespace leerstand::services {
 
 StatusReport read_status(const std::filesystem::path& db) {
-    // One Store per calling thread: the HTTP layer keeps it thread_local (see http/server.cpp).
+    // One Store (one SQLite connection) per calling thread: each Pistache worker keeps its own,
+    // opened on first use and reused for every later request on that worker.
     thread_local std::filesystem::path open_path;
     thread_local std::unique_ptr<data::Store> store;
     if (!store || open_path != db) {
