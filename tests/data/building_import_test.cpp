@@ -231,10 +231,11 @@ TEST_F(BuildingImportTest, AppendKeepsEarlierBuildings) {
     expect_index_consistent();
 }
 
-// Few earlier rows against many kept ones: the index is updated entry by entry.
+// Few earlier rows against many kept ones (41 kept > 6 x 3 touched, the store's rebuild
+// threshold): the index is updated entry by entry.
 TEST_F(BuildingImportTest, ReplaceDeletesEarlierBuildingsOfThatKommuneOnly) {
     import(angermuende, 2, 13.95, 53.02, false, "", "old");
-    import(herzberg, 10, 13.23, 51.69, false, "", "keep");
+    import(herzberg, 40, 13.23, 51.69, false, "", "keep");
     const auto herzberg_ids = ids_of(herzberg);
     const auto id = import(angermuende, 1, 13.97, 53.02, true, angermuende, "new");
 
