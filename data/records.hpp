@@ -42,9 +42,9 @@ struct UploadRecord {
     std::string user;  ///< "cli" for command-line imports
     std::string file_name;
     std::string format;
-    std::string layer;   ///< "buildings", "kommunen", "vacancies"
+    std::string layer;  ///< "buildings", "kommunen", "vacancies"
     std::string kommune_ags;
-    std::string mode;    ///< "append" or "replace"
+    std::string mode;  ///< "append" or "replace"
     std::string crs;
     std::string encoding;
     std::int64_t features_read = 0;

@@ -23,7 +23,7 @@ struct StoreOptions {
 /// Errors: StorageBusy when locked past the busy timeout, InternalError for other SQLite
 /// failures (message for the log), InvalidInput/Conflict where the caller's data is at fault.
 class Store {
-public:
+  public:
     /// Creates missing parent folders, opens (or creates) the file and applies migrations.
     explicit Store(const std::filesystem::path& db_path, StoreOptions options = {});
     Store(Store&&) noexcept;
@@ -47,7 +47,7 @@ public:
     /// Writes buildings of one import inside one transaction. Destroying it without commit()
     /// rolls everything back, so a broken file, an error or a kill leaves the store unchanged.
     class BuildingImport {
-    public:
+      public:
         BuildingImport(BuildingImport&&) noexcept;
         ~BuildingImport();
         /// Buffered, prepared insert; the upload id is set on commit-time row.
@@ -58,7 +58,7 @@ public:
         /// Returns the upload id.
         std::int64_t commit(const UploadRecord& upload);
 
-    private:
+      private:
         friend class Store;
         struct Impl;
         explicit BuildingImport(std::unique_ptr<Impl> impl);
@@ -73,7 +73,7 @@ public:
     /// The underlying connection, for code inside data/ only.
     Connection& connection();
 
-private:
+  private:
     struct Impl;
     std::unique_ptr<Impl> m_impl;
 };

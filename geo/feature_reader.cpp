@@ -247,7 +247,8 @@ void check_dbf_structure(const std::string& shp) {
     const DbfHeader header = read_dbf_header(dbf);
     const std::string head = vsi_read_head(dbf, 1);
     // dBASE III/IV/5, FoxPro and Visual FoxPro version bytes, with or without memo flags.
-    static const std::string versions("\x02\x03\x04\x05\x30\x31\x32\x43\x63\x83\x8b\x8e\xcb\xf5\xfb", 15);
+    static const std::string versions(
+        "\x02\x03\x04\x05\x30\x31\x32\x43\x63\x83\x8b\x8e\xcb\xf5\xfb", 15);
     if (!header.ok || head.empty() || versions.find(head[0]) == std::string::npos ||
         header.header_length < 33 || header.record_length == 0) {
         throw InvalidInput(name + " is not a valid dBASE attribute table (damaged header)");

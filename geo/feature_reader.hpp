@@ -15,20 +15,20 @@ namespace leerstand::geo {
 void ensure_gdal_registered();
 
 struct ReadOptions {
-    std::optional<int> forced_epsg;             ///< `--srs EPSG:N`: overrides the file's CRS
-    std::optional<std::string> forced_encoding; ///< `--encoding`: overrides .cpg / DBF header
-    std::optional<std::string> layer_name;      ///< pick a layer in multi-layer sources
+    std::optional<int> forced_epsg;              ///< `--srs EPSG:N`: overrides the file's CRS
+    std::optional<std::string> forced_encoding;  ///< `--encoding`: overrides .cpg / DBF header
+    std::optional<std::string> layer_name;       ///< pick a layer in multi-layer sources
 };
 
 /// What the reader found out about a source before reading features.
 struct SourceInfo {
-    std::string format;          ///< GDAL driver short name: "ESRI Shapefile", "GPKG", ...
-    std::string layer;           ///< layer name
-    std::string crs;             ///< "EPSG:25833", or a short description of a custom CRS
-    std::string crs_source;      ///< "file", "option", or "inferred"
-    std::string encoding;        ///< "UTF-8", "CP1252", ...
-    std::string encoding_source; ///< "cpg", "dbf-header", "option", "format", "guessed"
-    long long feature_count = -1;///< -1 when the driver cannot tell cheaply
+    std::string format;            ///< GDAL driver short name: "ESRI Shapefile", "GPKG", ...
+    std::string layer;             ///< layer name
+    std::string crs;               ///< "EPSG:25833", or a short description of a custom CRS
+    std::string crs_source;        ///< "file", "option", or "inferred"
+    std::string encoding;          ///< "UTF-8", "CP1252", ...
+    std::string encoding_source;   ///< "cpg", "dbf-header", "option", "format", "guessed"
+    long long feature_count = -1;  ///< -1 when the driver cannot tell cheaply
 };
 
 using Attributes = std::vector<std::pair<std::string, std::string>>;  ///< name → UTF-8 value
@@ -46,7 +46,7 @@ struct SourceFeature {
 /// Reprojects to EPSG:4326 lon/lat, drops Z/M, linearises curves, repairs invalid polygons,
 /// computes area and anchor point. Single-threaded: use one reader per thread.
 class FeatureReader {
-public:
+  public:
     /// @throws InvalidInput (not a geodata file, missing .shx/.dbf, bad sidecar, no layer),
     ///         InvalidGeometry (no CRS and the ranges do not decide it; the message names --srs)
     static FeatureReader open(const std::filesystem::path& path, const ReadOptions& options);
@@ -60,7 +60,7 @@ public:
     /// Reads the next feature into `out`; false at the end of the source.
     bool next(SourceFeature& out);
 
-private:
+  private:
     struct Impl;
     explicit FeatureReader(std::unique_ptr<Impl> impl);
     std::unique_ptr<Impl> m_impl;

@@ -12,7 +12,7 @@ struct Footprint {
     double area_m2 = 0.0;            ///< area in the UTM zone of the anchor point (metric CRS)
     double anchor_lon = 0.0;         ///< point on surface: always inside the polygon
     double anchor_lat = 0.0;
-    bool repaired = false;           ///< true when the input was invalid and GEOS made it valid
+    bool repaired = false;  ///< true when the input was invalid and GEOS made it valid
 };
 
 /// Builds a footprint from WKT in EPSG:4326 (lon/lat), with the same repair, area and anchor

@@ -12,7 +12,7 @@ namespace leerstand::geo {
 /// specific one wins: the longest AGS, then the smallest area.
 /// Not thread-safe: use one locator per thread.
 class KommuneLocator {
-public:
+  public:
     KommuneLocator();
     KommuneLocator(KommuneLocator&&) noexcept;
     KommuneLocator& operator=(KommuneLocator&&) noexcept;
@@ -29,7 +29,7 @@ public:
 
     std::size_t size() const;
 
-private:
+  private:
     struct Impl;
     std::unique_ptr<Impl> m_impl;
 };

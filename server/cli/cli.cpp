@@ -46,13 +46,13 @@ Exit codes: 0 ok, 1 error, 2 usage error, 3 import stored nothing.
 )";
 
 class UsageError : public std::runtime_error {
-public:
+  public:
     using std::runtime_error::runtime_error;
 };
 
 /// `--name value` options and positional arguments of one subcommand.
 class Arguments {
-public:
+  public:
     Arguments(const std::vector<std::string>& args, const std::set<std::string>& valued,
               const std::set<std::string>& flags) {
         for (std::size_t i = 0; i < args.size(); ++i) {
@@ -91,7 +91,7 @@ public:
         return m_positional.front();
     }
 
-private:
+  private:
     std::map<std::string, std::string> m_values;
     std::vector<std::string> m_positional;
 };
@@ -134,13 +134,14 @@ services::ProgressCallback progress_bar(bool enabled) {
         constexpr int kWidth = 30;
         std::string bar;
         if (total > 0) {
-            int filled = static_cast<int>(kWidth * std::min<double>(1.0, double(done) / double(total)));
+            int filled =
+                static_cast<int>(kWidth * std::min<double>(1.0, double(done) / double(total)));
             bar = "[" + std::string(static_cast<std::size_t>(filled), '#') +
                   std::string(static_cast<std::size_t>(kWidth - filled), ' ') + "] ";
         }
         std::fprintf(stderr, "\r%s%lld / %s features, %.0f/s   ", bar.c_str(),
-                     static_cast<long long>(done),
-                     total >= 0 ? std::to_string(total).c_str() : "?", rate);
+                     static_cast<long long>(done), total >= 0 ? std::to_string(total).c_str() : "?",
+                     rate);
         std::fflush(stderr);
     };
 }
@@ -183,7 +184,7 @@ services::ImportOptions import_options(const Arguments& args) {
 }
 
 using ImportFunction = services::ImportReport (*)(data::Store&, const services::ImportOptions&,
-                                                 const services::ProgressCallback&);
+                                                  const services::ProgressCallback&);
 
 int run_import(const std::vector<std::string>& raw, ImportFunction import) {
     Arguments args(raw, {"db", "kommune", "srs", "encoding", "mode", "source-layer"},

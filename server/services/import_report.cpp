@@ -14,13 +14,16 @@ namespace {
 
 nlohmann::json errors_json(const ImportReport& report) {
     auto list = nlohmann::json::array();
-    for (const auto& e : report.errors) list.push_back({{"feature", e.index}, {"reason", e.reason}});
+    for (const auto& e : report.errors)
+        list.push_back({{"feature", e.index}, {"reason", e.reason}});
     return list;
 }
 
 }  // namespace
 
-std::string errors_to_json(const ImportReport& report) { return errors_json(report).dump(); }
+std::string errors_to_json(const ImportReport& report) {
+    return errors_json(report).dump();
+}
 
 std::string report_to_json(const ImportReport& report) {
     nlohmann::json j = {
@@ -33,7 +36,8 @@ std::string report_to_json(const ImportReport& report) {
         {"encoding", report.encoding},
         {"encoding_source", report.encoding_source},
         {"mode", report.mode},
-        {"kommune", report.kommune.empty() ? nlohmann::json(nullptr) : nlohmann::json(report.kommune)},
+        {"kommune",
+         report.kommune.empty() ? nlohmann::json(nullptr) : nlohmann::json(report.kommune)},
         {"read", report.read},
         {"stored", report.stored},
         {"rejected", report.rejected},

@@ -29,7 +29,7 @@ constexpr std::size_t kMaxQueuedBatches = 8;  // bounds memory: the import strea
 
 /// Hands batches from the reading thread to the writing thread; bounded both ways.
 class BatchQueue {
-public:
+  public:
     /// Blocks while the queue is full. Returns false when the consumer gave up.
     bool push(Batch batch) {
         std::unique_lock lock(m_mutex);
@@ -63,7 +63,7 @@ public:
         m_not_full.notify_all();
     }
 
-private:
+  private:
     std::mutex m_mutex;
     std::condition_variable m_not_full, m_not_empty;
     std::deque<Batch> m_batches;
@@ -128,10 +128,12 @@ void check_kommune_option(const data::Store& store, const ImportOptions& options
 
 /// The reading side of a building import: source → repaired footprints → Kommune → batches.
 class BuildingProducer {
-public:
+  public:
     BuildingProducer(geo::FeatureReader& reader, std::vector<data::KommuneBoundary> boundaries,
                      const ImportOptions& options, ImportReport& rejections)
-        : m_reader(reader), m_boundaries(std::move(boundaries)), m_options(options),
+        : m_reader(reader),
+          m_boundaries(std::move(boundaries)),
+          m_options(options),
           m_report(rejections) {}
 
     std::atomic<std::int64_t> done{0};
@@ -153,7 +155,7 @@ public:
         if (!batch.empty()) queue.push(std::move(batch));
     }
 
-private:
+  private:
     void build_locator() {
         // The locator lives on this thread: GEOS contexts and prepared geometries are
         // per thread.
@@ -193,7 +195,7 @@ private:
 
 /// Calls the progress callback at most ten times a second.
 class ProgressThrottle {
-public:
+  public:
     ProgressThrottle(const ProgressCallback& callback, std::int64_t total)
         : m_callback(callback), m_total(total) {}
     void tick(std::int64_t done, bool force = false) {
@@ -204,7 +206,7 @@ public:
         m_callback(done, m_total);
     }
 
-private:
+  private:
     const ProgressCallback& m_callback;
     std::int64_t m_total;
     Clock::time_point m_last{};

@@ -20,7 +20,8 @@ bool iequals(std::string_view a, std::string_view b) {
 }
 
 /// The first non-empty value among `names`, in the order given (most specific first).
-std::string first_of(const geo::Attributes& attributes, std::initializer_list<std::string_view> names) {
+std::string first_of(const geo::Attributes& attributes,
+                     std::initializer_list<std::string_view> names) {
     for (auto name : names)
         for (const auto& [key, value] : attributes)
             if (!value.empty() && iequals(key, name)) return value;
@@ -35,7 +36,8 @@ std::optional<int> parse_floors(const std::string& text) {
     auto [end, ec] = std::from_chars(view.data(), view.data() + view.size(), value);
     if (ec != std::errc() || value < 0 || value > 200) return std::nullopt;
     std::string_view rest(end, static_cast<std::size_t>(view.data() + view.size() - end));
-    if (!rest.empty() && rest.find_first_not_of(".0 ") != std::string_view::npos) return std::nullopt;
+    if (!rest.empty() && rest.find_first_not_of(".0 ") != std::string_view::npos)
+        return std::nullopt;
     return value;
 }
 
@@ -69,16 +71,16 @@ data::BuildingRecord building_from_attributes(const geo::Attributes& attributes)
     record.source_ref = source_reference(attributes);
     record.function = first_of(attributes, {"building_use", "gebaeudefunktion", "funktion", "gfk",
                                             "function", "use", "building"});
-    record.floors = parse_floors(first_of(
-        attributes, {"building_levels", "building_l", "levels", "floors", "geschosse", "aog",
-                     "anzahl_geschosse"}));
+    record.floors =
+        parse_floors(first_of(attributes, {"building_levels", "building_l", "levels", "floors",
+                                           "geschosse", "aog", "anzahl_geschosse"}));
     record.name = first_of(attributes, {"name", "bezeichnung"});
-    record.street = first_of(attributes, {"addr_street", "addr:street", "addr_stree", "strasse",
-                                          "straße", "street"});
-    record.housenumber = first_of(attributes, {"addr_housenumber", "addr:housenumber",
-                                               "addr_house", "hausnummer", "hnr", "housenumber"});
-    record.postcode = first_of(attributes, {"addr_postcode", "addr:postcode", "addr_postc", "plz",
-                                            "postcode"});
+    record.street = first_of(
+        attributes, {"addr_street", "addr:street", "addr_stree", "strasse", "straße", "street"});
+    record.housenumber = first_of(attributes, {"addr_housenumber", "addr:housenumber", "addr_house",
+                                               "hausnummer", "hnr", "housenumber"});
+    record.postcode =
+        first_of(attributes, {"addr_postcode", "addr:postcode", "addr_postc", "plz", "postcode"});
     record.city = first_of(attributes, {"addr_city", "addr:city", "ort", "city"});
     record.attributes_json = attributes_json(attributes);
     return record;
@@ -98,7 +100,8 @@ KommuneFields kommune_fields(const geo::Attributes& attributes) {
     if (record.ags.empty()) {
         fields.problem = "no AGS";
     } else if (!all_digits(record.ags) || (record.ags.size() != 8 && record.ags.size() != 5)) {
-        fields.problem = "invalid AGS '" + record.ags + "' (8 digits for a Gemeinde, 5 for a Kreis)";
+        fields.problem =
+            "invalid AGS '" + record.ags + "' (8 digits for a Gemeinde, 5 for a Kreis)";
     } else if (record.name.empty()) {
         fields.problem = "no name (GEN)";
     }

@@ -16,9 +16,9 @@ data::BuildingRecord building_from_attributes(const geo::Attributes& attributes)
 /// The Kommune fields of a VG250/VG5000-style feature.
 struct KommuneFields {
     data::KommuneRecord record;  ///< ags, name, bez, parent_ags set
-    bool keep = true;  ///< false for water/coast parts (GF other than 4, or 9 in VG5000)
+    bool keep = true;            ///< false for water/coast parts (GF other than 4, or 9 in VG5000)
     std::string gf;
-    std::string problem;         ///< why the feature is unusable (missing AGS, ...)
+    std::string problem;  ///< why the feature is unusable (missing AGS, ...)
     bool ok() const { return problem.empty(); }
 };
 

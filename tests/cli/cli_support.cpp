@@ -29,8 +29,8 @@ nlohmann::json import_json(const std::vector<std::string>& args, int& exit_code)
     auto result = run_leerstand(full);
     exit_code = result.exit_code;
     auto parsed = nlohmann::json::parse(result.out, nullptr, false);
-    EXPECT_FALSE(parsed.is_discarded()) << "stdout is not JSON: " << result.out << "\nstderr: "
-                                        << result.err;
+    EXPECT_FALSE(parsed.is_discarded())
+        << "stdout is not JSON: " << result.out << "\nstderr: " << result.err;
     return parsed;
 }
 

@@ -21,7 +21,9 @@ struct BuildingCase {
     long long degenerate;
 };
 
-void PrintTo(const BuildingCase& c, std::ostream* os) { *os << c.file; }
+void PrintTo(const BuildingCase& c, std::ostream* os) {
+    *os << c.file;
+}
 
 class BuildingsMatchReference : public ::testing::TestWithParam<BuildingCase> {};
 
@@ -57,13 +59,15 @@ TEST_P(BuildingsMatchReference, PerGemeindeCountsWithinOnePercent) {
         EXPECT_GE(stored, count - tolerance - c.degenerate)
             << "Gemeinde " << ags << ": stored " << stored << ", reference " << count;
     }
-    EXPECT_EQ(sql_count(db, "SELECT COUNT(*) FROM buildings WHERE kommune_ags NOT IN (" +
-                                [&] {
-                                    std::string list;
-                                    for (const auto& [ags, count] : expected)
-                                        list += (list.empty() ? "'" : ",'") + ags + "'";
-                                    return list;
-                                }() + ")"),
+    EXPECT_EQ(sql_count(
+                  db, "SELECT COUNT(*) FROM buildings WHERE kommune_ags NOT IN (" +
+                          [&] {
+                              std::string list;
+                              for (const auto& [ags, count] : expected)
+                                  list += (list.empty() ? "'" : ",'") + ags + "'";
+                              return list;
+                          }() +
+                          ")"),
               0);
     EXPECT_EQ(report["stored"].get<long long>() + report["rejected"].get<long long>(), c.features);
     EXPECT_EQ(report["stored"].get<long long>() + c.degenerate, expected_total);
@@ -77,20 +81,26 @@ INSTANTIATE_TEST_SUITE_P(
     RealOsmBuildings, BuildingsMatchReference,
     ::testing::Values(
         BuildingCase{"osm_bayreuth_nord_2014_buildings.geojson",
-                     "osm_bayreuth_nord_2014_buildings_counts_by_vg5000_gem.csv", 4267, "EPSG:4326", 0},
-        BuildingCase{"osm_bayreuth_nord_2014_buildings_utm32/osm_bayreuth_nord_2014_buildings_utm32.shp",
-                     "osm_bayreuth_nord_2014_buildings_counts_by_vg5000_gem.csv", 4267, "EPSG:25832", 0},
+                     "osm_bayreuth_nord_2014_buildings_counts_by_vg5000_gem.csv", 4267, "EPSG:4326",
+                     0},
+        BuildingCase{
+            "osm_bayreuth_nord_2014_buildings_utm32/osm_bayreuth_nord_2014_buildings_utm32.shp",
+            "osm_bayreuth_nord_2014_buildings_counts_by_vg5000_gem.csv", 4267, "EPSG:25832", 0},
         BuildingCase{"osm_lauf_pegnitz_2020_buildings.geojson",
-                     "osm_lauf_pegnitz_2020_buildings_counts_by_vg5000_gem.csv", 6531, "EPSG:4326", 21},
+                     "osm_lauf_pegnitz_2020_buildings_counts_by_vg5000_gem.csv", 6531, "EPSG:4326",
+                     21},
         BuildingCase{"osm_lauf_pegnitz_2020_buildings_utm32.gpkg",
-                     "osm_lauf_pegnitz_2020_buildings_counts_by_vg5000_gem.csv", 6531, "EPSG:25832", 21},
+                     "osm_lauf_pegnitz_2020_buildings_counts_by_vg5000_gem.csv", 6531, "EPSG:25832",
+                     21},
         BuildingCase{"osm_harsdorf_2014_buildings.geojson",
-                     "osm_harsdorf_2014_buildings_counts_by_vg5000_gem.csv", 628, "EPSG:4326", 12}));
+                     "osm_harsdorf_2014_buildings_counts_by_vg5000_gem.csv", 628, "EPSG:4326",
+                     12}));
 
 TEST(ImportBuildings, SameBuildingsInTwoCrsGiveTheSameAreasAndAttributes) {
     auto geojson = shared_data("buildings/osm_bayreuth_nord_2014_buildings.geojson");
     auto shp = shared_data(
-        "buildings/osm_bayreuth_nord_2014_buildings_utm32/osm_bayreuth_nord_2014_buildings_utm32.shp");
+        "buildings/osm_bayreuth_nord_2014_buildings_utm32/"
+        "osm_bayreuth_nord_2014_buildings_utm32.shp");
     LEERSTAND_REQUIRE_SHARED(geojson);
     LEERSTAND_REQUIRE_SHARED(shp);
     TempDir dir;
@@ -102,13 +112,22 @@ TEST(ImportBuildings, SameBuildingsInTwoCrsGiveTheSameAreasAndAttributes) {
     ASSERT_EQ(exit_code, 0);
     // Pair the two copies of each building by OSM way id: areas agree within 0.1 %.
     std::string pairs =
-        "FROM buildings a JOIN buildings b ON a.source_ref = b.source_ref AND a.upload_id < b.upload_id ";
+        "FROM buildings a JOIN buildings b ON a.source_ref = b.source_ref AND a.upload_id < "
+        "b.upload_id ";
     EXPECT_EQ(sql_count(db, "SELECT COUNT(*) " + pairs), 4267);
-    EXPECT_EQ(sql_count(db, "SELECT COUNT(*) " + pairs + "WHERE abs(a.area_m2 - b.area_m2) > 0.001 * a.area_m2"), 0);
+    EXPECT_EQ(sql_count(db, "SELECT COUNT(*) " + pairs +
+                                "WHERE abs(a.area_m2 - b.area_m2) > 0.001 * a.area_m2"),
+              0);
     // Attributes came through both readers alike, umlauts included (shapefile names truncated).
-    EXPECT_EQ(sql_count(db, "SELECT COUNT(*) " + pairs + "WHERE a.street <> b.street OR a.housenumber <> b.housenumber"), 0);
-    EXPECT_GT(sql_count(db, "SELECT COUNT(*) FROM buildings WHERE street LIKE '%ß%' OR street LIKE '%ü%'"), 0);
-    EXPECT_EQ(sql_count(db, "SELECT COUNT(*) FROM buildings WHERE source_ref LIKE 'osm:way/%'"), 2 * 4267);
+    EXPECT_EQ(sql_count(db, "SELECT COUNT(*) " + pairs +
+                                "WHERE a.street <> b.street OR a.housenumber <> b.housenumber"),
+              0);
+    EXPECT_GT(
+        sql_count(db,
+                  "SELECT COUNT(*) FROM buildings WHERE street LIKE '%ß%' OR street LIKE '%ü%'"),
+        0);
+    EXPECT_EQ(sql_count(db, "SELECT COUNT(*) FROM buildings WHERE source_ref LIKE 'osm:way/%'"),
+              2 * 4267);
 }
 
 TEST(ImportBuildings, KommuneOptionKeepsOnlyThatKommune) {
@@ -139,17 +158,21 @@ TEST(ImportBuildings, ReplaceModeReplacesOnlyThatKommune) {
     const std::string bindlach = "SELECT COUNT(*) FROM buildings WHERE kommune_ags='09472119'";
     const long long in_bindlach = sql_count(db, bindlach);
 
-    import_json({"import", source.string(), "--db", db.string(), "--kommune", "09472119"}, exit_code);
+    import_json({"import", source.string(), "--db", db.string(), "--kommune", "09472119"},
+                exit_code);
     ASSERT_EQ(exit_code, 0);
     EXPECT_EQ(sql_count(db, bindlach), 2 * in_bindlach);  // append adds
 
-    import_json({"import", source.string(), "--db", db.string(), "--kommune", "09472119",
-                 "--mode", "replace"},
+    import_json({"import", source.string(), "--db", db.string(), "--kommune", "09472119", "--mode",
+                 "replace"},
                 exit_code);
     ASSERT_EQ(exit_code, 0);
     EXPECT_EQ(sql_count(db, bindlach), in_bindlach);  // replace swaps them, atomically
     EXPECT_EQ(sql_count(db, "SELECT COUNT(*) FROM buildings"), all);
-    EXPECT_EQ(sql_count(db, "SELECT COUNT(DISTINCT upload_id) FROM buildings WHERE kommune_ags='09472119'"), 1);
+    EXPECT_EQ(
+        sql_count(db,
+                  "SELECT COUNT(DISTINCT upload_id) FROM buildings WHERE kommune_ags='09472119'"),
+        1);
 }
 
 TEST(ImportBuildings, NothingStoredLeavesDatabaseUnchangedAndExitsNonZero) {
@@ -158,7 +181,8 @@ TEST(ImportBuildings, NothingStoredLeavesDatabaseUnchangedAndExitsNonZero) {
     TempDir dir;
     auto db = vg5000_database(dir);
     int exit_code = -1;
-    import_json({"import", source.string(), "--db", db.string(), "--kommune", "09472119"}, exit_code);
+    import_json({"import", source.string(), "--db", db.string(), "--kommune", "09472119"},
+                exit_code);
     ASSERT_EQ(exit_code, 0);
     // Angermünde is 300 km away: nothing fits, and replace must not delete what is there.
     auto report = import_json({"import", source.string(), "--db", db.string(), "--kommune",
@@ -167,7 +191,9 @@ TEST(ImportBuildings, NothingStoredLeavesDatabaseUnchangedAndExitsNonZero) {
     EXPECT_EQ(exit_code, 3);
     EXPECT_EQ(report["stored"], 0);
     EXPECT_GT(sql_count(db, "SELECT COUNT(*) FROM buildings"), 0);
-    EXPECT_EQ(sql_count(db, "SELECT COUNT(*) FROM uploads WHERE layer='buildings' AND state='failed'"), 1);
+    EXPECT_EQ(
+        sql_count(db, "SELECT COUNT(*) FROM uploads WHERE layer='buildings' AND state='failed'"),
+        1);
 }
 
 }  // namespace

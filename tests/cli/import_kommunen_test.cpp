@@ -27,13 +27,16 @@ TEST(ImportKommunen, LoadsEveryVg5000GemeindeWithNamesAndParents) {
     EXPECT_GE(report["repaired"].get<int>(), 3);
 
     EXPECT_EQ(sql_count(db, "SELECT COUNT(*) FROM kommunen"), 10997);
-    EXPECT_EQ(sql(db, "SELECT name || '|' || bez || '|' || parent_ags FROM kommunen WHERE ags='12073008'"),
-              "Angermünde|Stadt|12073");
+    EXPECT_EQ(
+        sql(db,
+            "SELECT name || '|' || bez || '|' || parent_ags FROM kommunen WHERE ags='12073008'"),
+        "Angermünde|Stadt|12073");
     EXPECT_EQ(sql(db, "SELECT name FROM kommunen WHERE ags='12062224'"), "Herzberg (Elster)");
     EXPECT_EQ(sql(db, "SELECT name FROM kommunen WHERE ags='14521410'"), "Neukirchen/Erzgeb.");
     EXPECT_EQ(sql_count(db, "SELECT COUNT(*) FROM kommunen WHERE ags LIKE '09479%'"), 26);
     EXPECT_EQ(sql(db, "SELECT bez FROM kommunen WHERE ags='09479453'"), "Gemeindefreies Gebiet");
-    EXPECT_EQ(sql_count(db, "SELECT COUNT(*) FROM uploads WHERE layer='kommunen' AND state='done'"), 1);
+    EXPECT_EQ(sql_count(db, "SELECT COUNT(*) FROM uploads WHERE layer='kommunen' AND state='done'"),
+              1);
     // Every boundary has a plausible area (the smallest Gemeinden are well under 1 km²).
     EXPECT_EQ(sql_count(db, "SELECT COUNT(*) FROM kommunen WHERE NOT (area_m2 > 1e4)"), 0);
 
@@ -65,7 +68,8 @@ TEST(ImportKommunen, ReimportUpdatesInsteadOfDuplicating) {
     auto db = dir / "k.sqlite";
     for (int round = 0; round < 2; ++round) {
         int exit_code = -1;
-        auto report = import_json({"import-kommunen", source.string(), "--db", db.string()}, exit_code);
+        auto report =
+            import_json({"import-kommunen", source.string(), "--db", db.string()}, exit_code);
         ASSERT_EQ(exit_code, 0);
         EXPECT_EQ(report["stored"], 73);  // SOURCES.md: 73 features, mixed Polygon/MultiPolygon
         EXPECT_EQ(report["crs"], "EPSG:4326");
@@ -96,9 +100,10 @@ TEST_P(RepackagedVg5000, NamesAndAreasMatchTheOriginal) {
     auto reference_db = vg5000_database(dir);
     auto db = dir / "variant.sqlite";
     int exit_code = -1;
-    auto report = import_json({"import-kommunen", (folder / (std::string(c.folder) + ".shp")).string(),
-                               "--db", db.string()},
-                              exit_code);
+    auto report =
+        import_json({"import-kommunen", (folder / (std::string(c.folder) + ".shp")).string(),
+                     "--db", db.string()},
+                    exit_code);
     ASSERT_EQ(exit_code, 0);
     EXPECT_EQ(report["stored"], c.count);
     EXPECT_EQ(report["crs"], c.crs);

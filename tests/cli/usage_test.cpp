@@ -8,7 +8,9 @@
 namespace leerstand::test {
 namespace {
 
-long lines(const std::string& text) { return std::count(text.begin(), text.end(), '\n'); }
+long lines(const std::string& text) {
+    return std::count(text.begin(), text.end(), '\n');
+}
 
 TEST(Usage, HelpListsTheCommands) {
     auto result = run_leerstand({"help"});
@@ -18,10 +20,14 @@ TEST(Usage, HelpListsTheCommands) {
 }
 
 TEST(Usage, UnknownCommandsAndOptionsAreUsageErrors) {
-    for (const auto& args : std::vector<std::vector<std::string>>{
-             {}, {"frobnicate"}, {"import"}, {"import", "a.shp", "--mode", "merge"},
-             {"import", "a.shp", "--srs", "EPSG:abc"}, {"import", "a.shp", "--bogus"},
-             {"serve", "--port", "70000"}}) {
+    for (const auto& args :
+         std::vector<std::vector<std::string>>{{},
+                                               {"frobnicate"},
+                                               {"import"},
+                                               {"import", "a.shp", "--mode", "merge"},
+                                               {"import", "a.shp", "--srs", "EPSG:abc"},
+                                               {"import", "a.shp", "--bogus"},
+                                               {"serve", "--port", "70000"}}) {
         auto result = run_leerstand(args);
         EXPECT_EQ(result.exit_code, 2) << result.err;
         EXPECT_EQ(lines(result.err), 1) << result.err;
@@ -77,8 +83,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{{"import", "{SHARED}shapefiles-wild/sjs_html_in_cpg_and_prj/htmlprj.shp", "--db",
                   "{DB}"},
                  ".prj"},
-        BadInput{{"import", "{FIX}cli/no-shx/parcel.shp", "--db", "{DB}"},
-                 ".shx"},
+        BadInput{{"import", "{FIX}cli/no-shx/parcel.shp", "--db", "{DB}"}, ".shx"},
         BadInput{{"import", "{SHARED}shapefiles-wild/sjs_no_dbf_no_shx/no-dbf.shp", "--db", "{DB}"},
                  ".dbf"},
         BadInput{{"import", "{FIX}geo/no_layer.zip", "--db", "{DB}"}, "no vector layer"},

@@ -27,9 +27,12 @@ TEST(BuildingFromAttributes, OsmExportFields) {
 }
 
 TEST(BuildingFromAttributes, ShapefileTruncatedNamesAndAlkis) {
-    auto record = building_from_attributes(
-        {{"OID", "DEBY0000ABC"}, {"GFK", "31001_1000"}, {"ADDR_STREE", "Hauptstraße"},
-         {"ADDR_HOUSE", "1"}, {"BUILDING_L", "2.0"}, {"EMPTY", ""}});
+    auto record = building_from_attributes({{"OID", "DEBY0000ABC"},
+                                            {"GFK", "31001_1000"},
+                                            {"ADDR_STREE", "Hauptstraße"},
+                                            {"ADDR_HOUSE", "1"},
+                                            {"BUILDING_L", "2.0"},
+                                            {"EMPTY", ""}});
     EXPECT_EQ(record.source_ref, "alkis:DEBY0000ABC");
     EXPECT_EQ(record.function, "31001_1000");
     EXPECT_EQ(record.street, "Hauptstraße");
@@ -45,7 +48,8 @@ TEST(BuildingFromAttributes, RelationsAndUnparseableFloors) {
 }
 
 TEST(KommuneFields, Vg250AndVg5000) {
-    auto gemeinde = kommune_fields({{"AGS", "12073008"}, {"GEN", "Angermünde"}, {"BEZ", "Stadt"}, {"GF", "4"}});
+    auto gemeinde =
+        kommune_fields({{"AGS", "12073008"}, {"GEN", "Angermünde"}, {"BEZ", "Stadt"}, {"GF", "4"}});
     EXPECT_TRUE(gemeinde.ok());
     EXPECT_TRUE(gemeinde.keep);
     EXPECT_EQ(gemeinde.record.parent_ags, "12073");

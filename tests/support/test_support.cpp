@@ -14,13 +14,17 @@ namespace leerstand::test {
 
 namespace fs = std::filesystem;
 
-fs::path fixture(const std::string& relative) { return fs::path(LEERSTAND_TEST_DATA_DIR) / relative; }
+fs::path fixture(const std::string& relative) {
+    return fs::path(LEERSTAND_TEST_DATA_DIR) / relative;
+}
 
 fs::path shared_data(const std::string& relative) {
     return fs::path(LEERSTAND_SHARED_DATA_DIR) / relative;
 }
 
-fs::path leerstand_binary() { return fs::path(LEERSTAND_BINARY); }
+fs::path leerstand_binary() {
+    return fs::path(LEERSTAND_BINARY);
+}
 
 TempDir::TempDir() {
     std::random_device rd;

@@ -14,16 +14,16 @@ std::filesystem::path fixture(const std::string& relative);
 std::filesystem::path shared_data(const std::string& relative);
 
 /// Skips the current test with a clear message when the shared data file is missing.
-#define LEERSTAND_REQUIRE_SHARED(path_expr)                                                   \
-    do {                                                                                      \
-        if (!std::filesystem::exists(path_expr))                                              \
-            GTEST_SKIP() << "shared test data not found: " << (path_expr).string()           \
-                         << " (needs ../shared/data beside the repository)";                  \
+#define LEERSTAND_REQUIRE_SHARED(path_expr)                                        \
+    do {                                                                           \
+        if (!std::filesystem::exists(path_expr))                                   \
+            GTEST_SKIP() << "shared test data not found: " << (path_expr).string() \
+                         << " (needs ../shared/data beside the repository)";       \
     } while (0)
 
 /// A fresh folder under the system temp dir, removed when the object dies.
 class TempDir {
-public:
+  public:
     TempDir();
     ~TempDir();
     TempDir(const TempDir&) = delete;
@@ -31,7 +31,7 @@ public:
     const std::filesystem::path& path() const { return m_path; }
     std::filesystem::path operator/(const std::string& name) const { return m_path / name; }
 
-private:
+  private:
     std::filesystem::path m_path;
 };
 
