@@ -134,3 +134,45 @@ INSTANTIATE_TEST_SUITE_P(
 
 }  // namespace
 }  // namespace leerstand::test
+
+namespace leerstand::test {
+namespace {
+
+// --srs and --encoding override what the file says (here: nothing at all).
+TEST(ImportKommunen, SrsAndEncodingOptionsOverrideTheFile) {
+    const std::string folder = "vg5000_wunsiedel_cp1252_undeclared_noprj";
+    auto source = shared_data("shapefiles-wild/" + folder + "/" + folder + ".shp");
+    LEERSTAND_REQUIRE_SHARED(source);
+    TempDir dir;
+    auto db = dir / "k.sqlite";
+    int exit_code = -1;
+    auto report = import_json({"import-kommunen", source.string(), "--db", db.string(), "--srs",
+                               "EPSG:25832", "--encoding", "windows-1252"},
+                              exit_code);
+    ASSERT_EQ(exit_code, 0);
+    EXPECT_EQ(report["crs"], "EPSG:25832");
+    EXPECT_EQ(report["crs_source"], "option");
+    EXPECT_EQ(report["encoding"], "CP1252");
+    EXPECT_EQ(report["encoding_source"], "option");
+    EXPECT_EQ(sql(db, "SELECT name FROM kommunen WHERE ags='09479145'"), "Röslau");
+
+    // A wrong --srs is obeyed, not second-guessed: the same coordinates read as UTM 33N land
+    // about 400 km further east, so the boundary no longer contains Röslau's real position.
+    auto wrong = dir / "wrong.sqlite";
+    import_json({"import-kommunen", source.string(), "--db", wrong.string(), "--srs", "EPSG:25833"},
+                exit_code);
+    ASSERT_EQ(exit_code, 0);
+    EXPECT_EQ(run_command({"spatialite", "-silent", wrong.string(),
+                           "SELECT ST_Contains(boundary, MakePoint(11.9824, 50.0817, 4326)) FROM "
+                           "kommunen WHERE ags='09479145'"})
+                  .out,
+              "0\n");
+    EXPECT_EQ(run_command({"spatialite", "-silent", db.string(),
+                           "SELECT ST_Contains(boundary, MakePoint(11.9824, 50.0817, 4326)) FROM "
+                           "kommunen WHERE ags='09479145'"})
+                  .out,
+              "1\n");
+}
+
+}  // namespace
+}  // namespace leerstand::test
