@@ -219,6 +219,7 @@ struct EncodingChoice {
 
 struct DbfHeader {
     bool ok = false;
+    unsigned char version = 0;
     unsigned char ldid = 0;
     std::uint32_t records = 0;
     std::uint16_t header_length = 0;
@@ -231,6 +232,7 @@ DbfHeader read_dbf_header(const std::string& dbf) {
     if (head.size() < 32) return header;
     const auto* bytes = reinterpret_cast<const unsigned char*>(head.data());
     header.ok = true;
+    header.version = bytes[0];
     header.records = static_cast<std::uint32_t>(bytes[4] | (bytes[5] << 8) | (bytes[6] << 16) |
                                                 (static_cast<std::uint32_t>(bytes[7]) << 24));
     header.header_length = static_cast<std::uint16_t>(bytes[8] | (bytes[9] << 8));
@@ -245,11 +247,10 @@ void check_dbf_structure(const std::string& shp) {
     const std::string dbf = sidecar(shp, ".dbf").value_or("");
     const std::string name = fs::path(dbf).filename().string();
     const DbfHeader header = read_dbf_header(dbf);
-    const std::string head = vsi_read_head(dbf, 1);
     // dBASE III/IV/5, FoxPro and Visual FoxPro version bytes, with or without memo flags.
     static const std::string versions(
         "\x02\x03\x04\x05\x30\x31\x32\x43\x63\x83\x8b\x8e\xcb\xf5\xfb", 15);
-    if (!header.ok || head.empty() || versions.find(head[0]) == std::string::npos ||
+    if (!header.ok || versions.find(static_cast<char>(header.version)) == std::string::npos ||
         header.header_length < 33 || header.record_length == 0) {
         throw InvalidInput(name + " is not a valid dBASE attribute table (damaged header)");
     }
