@@ -1,5 +1,6 @@
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <string>
 
@@ -10,7 +11,15 @@ namespace leerstand {
 
 class Error : public std::runtime_error {
   public:
-    using std::runtime_error::runtime_error;
+    /// `extensions`: extra members for the problem+json body, safe to show, for example
+    /// `{"errors": [{"field": "status", "message": "..."}]}` or `{"allowed": [...]}`.
+    explicit Error(const std::string& message, nlohmann::json extensions = nlohmann::json::object())
+        : std::runtime_error(message), m_extensions(std::move(extensions)) {}
+
+    const nlohmann::json& extensions() const noexcept { return m_extensions; }
+
+  private:
+    nlohmann::json m_extensions;
 };
 
 /// Bad arguments, a malformed file, a parameter out of range.
@@ -30,10 +39,57 @@ class Conflict : public Error {
     using Error::Error;
 };
 
-/// Unusable geometry or coordinate reference system.
-class InvalidGeometry : public Error {
+/// Well-formed input that cannot be applied: a status transition that makes no sense.
+class Unprocessable : public Error {
   public:
     using Error::Error;
+};
+
+/// Unusable geometry or coordinate reference system.
+class InvalidGeometry : public Unprocessable {
+  public:
+    using Unprocessable::Unprocessable;
+};
+
+/// No valid credentials (anonymous caller, wrong password, expired session).
+class Unauthenticated : public Error {
+  public:
+    using Error::Error;
+};
+
+/// Signed in, but the role or Kommune scope does not allow this.
+class Forbidden : public Error {
+  public:
+    using Error::Error;
+};
+
+/// The caller's version (If-Match) is stale; nothing was changed.
+class PreconditionFailed : public Error {
+  public:
+    using Error::Error;
+};
+
+/// A write that must carry a version (If-Match) came without one.
+class PreconditionRequired : public Error {
+  public:
+    using Error::Error;
+};
+
+/// A body, file or unpacked archive over its limit.
+class TooLarge : public Error {
+  public:
+    using Error::Error;
+};
+
+/// Too many attempts (sign-in); `retry_after_seconds` says when to try again.
+class TooManyRequests : public Error {
+  public:
+    TooManyRequests(const std::string& message, int retry_after_seconds)
+        : Error(message), m_retry_after_seconds(retry_after_seconds) {}
+    int retry_after_seconds() const noexcept { return m_retry_after_seconds; }
+
+  private:
+    int m_retry_after_seconds;
 };
 
 /// A format or feature we do not read.

@@ -39,6 +39,9 @@ struct BuildingRecord {
 
 /// One row of `uploads`: who imported what, how it was read and what came of it.
 struct UploadRecord {
+    /// 0 for a new row; otherwise the row made earlier by Store::create_upload (HTTP uploads
+    /// wait in state "queued"), which the import then fills in instead of inserting one.
+    std::int64_t id = 0;
     std::string user;  ///< "cli" for command-line imports
     std::string file_name;
     std::string format;
@@ -52,7 +55,9 @@ struct UploadRecord {
     std::int64_t rejected = 0;
     std::string errors_json = "[]";  ///< per-feature errors (capped)
     std::string report_json = "{}";  ///< the whole report as printed by --json
-    std::string state;               ///< "done", "failed"
+    std::string state;               ///< "queued", "running", "done", "failed"
+    std::string created_at;          ///< read back only
+    std::string finished_at;         ///< read back only; empty while unfinished
 };
 
 struct StoreCounts {

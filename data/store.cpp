@@ -82,8 +82,27 @@ void bind_upload(Statement& statement, const UploadRecord& upload) {
         .bind(13, upload.report_json.empty() ? std::string("{}") : upload.report_json);
 }
 
+void update_upload(Connection& connection, std::int64_t id, const UploadRecord& upload,
+                   const std::string& state, bool finished) {
+    Statement statement = connection.prepare(update_upload_sql);
+    bind_upload(statement, upload);
+    statement.bind(14, state).bind(15, finished ? 1.0 : 0.0).bind(18, id);
+    if (finished)
+        statement.bind(17, utc_now_iso8601());
+    else
+        statement.bind_null(17);
+    statement.run();
+    if (connection.changes() != 1)
+        throw InternalError("uploads row " + std::to_string(id) + " vanished during the import");
+}
+
+/// Inserts the row, or for a row made earlier by create_upload (upload.id set) updates it.
 std::int64_t insert_upload(Connection& connection, const UploadRecord& upload,
                            const std::string& state, bool finished) {
+    if (upload.id != 0) {
+        update_upload(connection, upload.id, upload, state, finished);
+        return upload.id;
+    }
     Statement statement = connection.prepare(insert_upload_sql);
     bind_upload(statement, upload);
     const std::string now = utc_now_iso8601();
@@ -98,12 +117,7 @@ std::int64_t insert_upload(Connection& connection, const UploadRecord& upload,
 
 void finish_upload(Connection& connection, std::int64_t id, const UploadRecord& upload,
                    const std::string& state) {
-    Statement statement = connection.prepare(update_upload_sql);
-    bind_upload(statement, upload);
-    statement.bind(14, state).bind(15, 1.0).bind(17, utc_now_iso8601()).bind(18, id);
-    statement.run();
-    if (connection.changes() != 1)
-        throw InternalError("uploads row " + std::to_string(id) + " vanished during the import");
+    update_upload(connection, id, upload, state, true);
 }
 
 bool kommune_known(Connection& connection, const std::string& ags) {
@@ -238,6 +252,47 @@ bool Store::kommune_exists(const std::string& ags) const {
 
 std::int64_t Store::record_failed_upload(const UploadRecord& upload) {
     return insert_upload(m_impl->connection, upload, "failed", true);
+}
+
+std::int64_t Store::create_upload(const UploadRecord& upload) {
+    UploadRecord fresh = upload;
+    fresh.id = 0;
+    return insert_upload(m_impl->connection, fresh, "queued", false);
+}
+
+void Store::set_upload_state(std::int64_t id, const std::string& state) {
+    Statement statement = m_impl->connection.prepare("UPDATE uploads SET state = ?1 WHERE id = ?2");
+    statement.bind(1, state).bind(2, id).run();
+    if (m_impl->connection.changes() != 1)
+        throw NotFound("upload " + std::to_string(id) + " does not exist");
+}
+
+std::optional<UploadRecord> Store::upload(std::int64_t id) const {
+    Statement statement = m_impl->connection.prepare(
+        "SELECT id, user, file_name, format, layer, kommune_ags, mode, crs, encoding, "
+        "features_read, stored, rejected, errors, report, state, created_at, finished_at "
+        "FROM uploads WHERE id = ?1");
+    statement.bind(1, id);
+    if (!statement.step()) return std::nullopt;
+    UploadRecord record;
+    record.id = statement.column_int64(0);
+    record.user = statement.column_text(1);
+    record.file_name = statement.column_text(2);
+    record.format = statement.column_text(3);
+    record.layer = statement.column_text(4);
+    record.kommune_ags = statement.column_text(5);
+    record.mode = statement.column_text(6);
+    record.crs = statement.column_text(7);
+    record.encoding = statement.column_text(8);
+    record.features_read = statement.column_int64(9);
+    record.stored = statement.column_int64(10);
+    record.rejected = statement.column_int64(11);
+    record.errors_json = statement.column_text(12);
+    record.report_json = statement.column_text(13);
+    record.state = statement.column_text(14);
+    record.created_at = statement.column_text(15);
+    record.finished_at = statement.column_text(16);
+    return record;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -42,7 +43,15 @@ class Store {
     bool kommune_exists(const std::string& ags) const;
 
     /// Records a failed import (the data transaction was rolled back) and returns its id.
+    /// With `upload.id` set, marks that queued row failed instead.
     std::int64_t record_failed_upload(const UploadRecord& upload);
+
+    /// Makes an `uploads` row in state "queued" (an HTTP upload waiting for its job) and
+    /// returns its id. The import later fills it in: pass the id as UploadRecord::id.
+    std::int64_t create_upload(const UploadRecord& upload);
+    /// @throws NotFound for an unknown id.
+    void set_upload_state(std::int64_t id, const std::string& state);
+    std::optional<UploadRecord> upload(std::int64_t id) const;
 
     /// Writes buildings of one import inside one transaction. Destroying it without commit()
     /// rolls everything back, so a broken file, an error or a kill leaves the store unchanged.

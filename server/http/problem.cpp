@@ -27,23 +27,33 @@ Problem internal_problem(const std::string& request_id, const std::string& log_t
         std::nullopt, std::nullopt};
 }
 
+int status_for(const Error& error) {
+    if (dynamic_cast<const InvalidInput*>(&error)) return 400;
+    if (dynamic_cast<const Unauthenticated*>(&error)) return 401;
+    if (dynamic_cast<const Forbidden*>(&error)) return 403;
+    if (dynamic_cast<const NotFound*>(&error)) return 404;
+    if (dynamic_cast<const Conflict*>(&error)) return 409;
+    if (dynamic_cast<const PreconditionFailed*>(&error)) return 412;
+    if (dynamic_cast<const TooLarge*>(&error)) return 413;
+    if (dynamic_cast<const Unsupported*>(&error)) return 415;
+    if (dynamic_cast<const Unprocessable*>(&error)) return 422;
+    if (dynamic_cast<const PreconditionRequired*>(&error)) return 428;
+    return 500;
+}
+
 }  // namespace
 
 Problem problem_for(const std::exception_ptr& error, const std::string& request_id) {
     try {
         std::rethrow_exception(error);
-    } catch (const InvalidInput& e) {
-        return Problem{400, e.what(), std::nullopt, std::nullopt};
-    } catch (const NotFound& e) {
-        return Problem{404, e.what(), std::nullopt, std::nullopt};
-    } catch (const Conflict& e) {
-        return Problem{409, e.what(), std::nullopt, std::nullopt};
-    } catch (const Unsupported& e) {
-        return Problem{415, e.what(), std::nullopt, std::nullopt};
-    } catch (const InvalidGeometry& e) {
-        return Problem{422, e.what(), std::nullopt, std::nullopt};
+    } catch (const TooManyRequests& e) {
+        return Problem{429, e.what(), e.retry_after_seconds(), std::nullopt, e.extensions()};
     } catch (const StorageBusy& e) {
-        return Problem{503, e.what(), k_busy_retry_after_seconds, std::nullopt};
+        return Problem{503, e.what(), k_busy_retry_after_seconds, std::nullopt, e.extensions()};
+    } catch (const InternalError& e) {
+        return internal_problem(request_id, e.what());
+    } catch (const Error& e) {
+        return Problem{status_for(e), e.what(), std::nullopt, std::nullopt, e.extensions()};
     } catch (const std::exception& e) {
         // InternalError and anything foreign: the text may carry library internals.
         return internal_problem(request_id, e.what());
@@ -66,6 +76,12 @@ std::string status_title(int status) {
             return "Method Not Allowed";
         case 409:
             return "Conflict";
+        case 412:
+            return "Precondition Failed";
+        case 428:
+            return "Precondition Required";
+        case 429:
+            return "Too Many Requests";
         case 413:
             return "Content Too Large";
         case 415:
@@ -83,12 +99,15 @@ std::string status_title(int status) {
 
 std::string problem_json(const Problem& problem, const std::string& instance,
                          const std::string& request_id) {
-    const nlohmann::json body = {
+    nlohmann::json body = {
         // about:blank: the status code says all; RFC 9457 §4.2.1.
         {"type", "about:blank"},    {"title", status_title(problem.status)},
         {"status", problem.status}, {"detail", problem.detail},
         {"instance", instance},     {"request_id", request_id},
     };
+    // Extensions never replace the standard members.
+    for (const auto& [name, value] : problem.extensions.items())
+        if (!body.contains(name)) body[name] = value;
     return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <exception>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 
@@ -18,10 +19,14 @@ struct Problem {
     std::string detail;
     std::optional<int> retry_after_seconds;  ///< sent as `Retry-After` when set (503)
     std::optional<std::string> allow;        ///< sent as `Allow` when set (405)
+    /// Extra members of the body (`errors`, `allowed`), from Error::extensions().
+    nlohmann::json extensions = nlohmann::json::object();
 };
 
-/// Maps a caught exception to a problem: InvalidInput 400, NotFound 404, Conflict 409,
-/// Unsupported 415, InvalidGeometry 422, StorageBusy 503 (+ Retry-After), anything else 500.
+/// Maps a caught exception to a problem: InvalidInput 400, Unauthenticated 401, Forbidden 403,
+/// NotFound 404, Conflict 409, PreconditionFailed 412, TooLarge 413, Unsupported 415,
+/// Unprocessable (and InvalidGeometry) 422, PreconditionRequired 428, TooManyRequests 429
+/// (+ Retry-After), StorageBusy 503 (+ Retry-After), anything else 500.
 /// For a 500 the exception text never reaches the client: it is logged to stderr together
 /// with `request_id`, and the detail only names the request id.
 /// @pre `error` is not null.

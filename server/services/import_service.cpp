@@ -99,6 +99,7 @@ ImportReport start_report(const ImportOptions& options, const char* target) {
 
 data::UploadRecord upload_record(const ImportOptions& options, const ImportReport& report) {
     data::UploadRecord upload;
+    upload.id = options.upload_id;
     upload.user = options.user;
     upload.file_name = report.file;
     upload.format = report.format;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -20,6 +21,8 @@ struct ImportOptions {
     std::optional<std::string> source_layer;  ///< layer of a multi-layer source
     bool replace = false;                     ///< replace the Kommune's earlier buildings
     std::string user = "cli";
+    /// The queued `uploads` row of an HTTP upload (Store::create_upload); 0: make a new row.
+    std::int64_t upload_id = 0;
 };
 
 /// Imports building footprints in one transaction: reads and repairs them (geo/), assigns each

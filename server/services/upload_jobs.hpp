@@ -1,0 +1,63 @@
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+#include "server/services/caller.hpp"
+
+/// Uploads over HTTP: the file is saved, an `uploads` row is made in state "queued", and a job
+/// thread runs the same import as the CLI. Progress lives in memory while the job runs; state
+/// and the final report live in the `uploads` row. A failed upload changes nothing else.
+namespace leerstand::services {
+
+struct UploadLimits {
+    std::uint64_t max_body_bytes = 64ull << 20;       ///< whole request (413 above)
+    std::uint64_t max_unpacked_bytes = 512ull << 20;  ///< sum of a zip's entries (413 above)
+    std::uint64_t max_zip_entries = 1000;             ///< files in a zip (413 above)
+};
+
+struct UploadRequest {
+    std::string file_name;  ///< as sent by the client; only its extension is used
+    std::string content;    ///< the file's bytes
+    std::string kommune;    ///< AGS
+    std::string layer;      ///< "buildings" or "vacancies"
+    std::optional<int> srs;
+    std::optional<std::string> encoding;
+    std::string mode = "append";  ///< "append" or "replace"
+};
+
+class UploadJobs {
+  public:
+    /// `db`: the store each job opens; `work_dir`: where uploaded files wait (emptied of a job's
+    /// file when it ends). Starts one job thread; stop() or the destructor joins it.
+    UploadJobs(std::filesystem::path db, std::filesystem::path work_dir, UploadLimits limits);
+    ~UploadJobs();
+    UploadJobs(const UploadJobs&) = delete;
+    UploadJobs& operator=(const UploadJobs&) = delete;
+
+    const UploadLimits& limits() const;
+
+    /// Checks rights (editor of `request.kommune`, or admin), the layer, mode, format (415 for
+    /// unknown extensions or content) and zip limits (TooLarge), saves the file, records the
+    /// queued upload and returns its id at once.
+    std::int64_t submit(UploadRequest request, const Caller& caller);
+
+    /// `{"id", "state": queued|running|done|failed, "progress": {"done", "total"},
+    ///   "kommune", "layer", "file_name", "report": {...} when finished, "error" when failed}`.
+    /// Planners/editors in scope of the upload's Kommune and admins; others NotFound/Forbidden.
+    nlohmann::json status(std::int64_t upload_id, const Caller& caller);
+
+    /// Lets the running job finish, drops queued ones (marked failed: "server stopped") and
+    /// joins the thread.
+    void stop();
+
+  private:
+    struct Impl;
+    std::unique_ptr<Impl> m_impl;
+};
+
+}  // namespace leerstand::services
