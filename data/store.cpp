@@ -254,6 +254,10 @@ std::int64_t Store::record_failed_upload(const UploadRecord& upload) {
     return insert_upload(m_impl->connection, upload, "failed", true);
 }
 
+std::int64_t Store::record_finished_upload(const UploadRecord& upload) {
+    return insert_upload(m_impl->connection, upload, upload.state, true);
+}
+
 std::int64_t Store::create_upload(const UploadRecord& upload) {
     UploadRecord fresh = upload;
     fresh.id = 0;

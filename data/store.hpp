@@ -46,6 +46,10 @@ class Store {
     /// With `upload.id` set, marks that queued row failed instead.
     std::int64_t record_failed_upload(const UploadRecord& upload);
 
+    /// Records a finished import in the state `upload.state` ("done" or "failed"); with
+    /// `upload.id` set, fills in that queued row. Joins an open transaction.
+    std::int64_t record_finished_upload(const UploadRecord& upload);
+
     /// Makes an `uploads` row in state "queued" (an HTTP upload waiting for its job) and
     /// returns its id. The import later fills it in: pass the id as UploadRecord::id.
     std::int64_t create_upload(const UploadRecord& upload);

@@ -12,11 +12,13 @@
 #include <array>
 #include <cctype>
 #include <charconv>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
+#include <string_view>
 
 #include "common/error.hpp"
 #include "geo/crs_inference.hpp"
@@ -511,12 +513,22 @@ OGRLayer* pick_layer(GDALDataset& dataset, const ResolvedSource& source,
     return dataset.GetLayer(0);  // all empty: reading yields nothing
 }
 
-std::vector<std::string> open_options_for(const std::string& ext, const EncodingChoice& encoding) {
+std::vector<std::string> open_options_for(const std::string& ext, const EncodingChoice& encoding,
+                                          GeometryKind kind) {
     if (ext == ".shp") return {"ENCODING=" + encoding.gdal_option};
     if (ext == ".csv") {
-        return {"GEOM_POSSIBLE_NAMES=WKT,geometry,geom,the_geom,wkb_geometry,shape",
-                "X_POSSIBLE_NAMES=lon,longitude,lng,long,x,easting,rechtswert",
-                "Y_POSSIBLE_NAMES=lat,latitude,y,northing,hochwert", "KEEP_GEOM_COLUMNS=NO"};
+        std::vector<std::string> options = {
+            "GEOM_POSSIBLE_NAMES=WKT,geometry,geom,the_geom,wkb_geometry,shape",
+            "X_POSSIBLE_NAMES=lon,longitude,lng,long,x,easting,rechtswert",
+            "Y_POSSIBLE_NAMES=lat,latitude,y,northing,hochwert", "KEEP_GEOM_COLUMNS=NO"};
+        if (kind == GeometryKind::Points) {
+            // Vacancy lists kept by hand in German spreadsheets name the columns Länge/Breite.
+            // Only for points: a building CSV with such columns must keep failing with "has no
+            // geometry" rather than turn into rejected points.
+            options[1] += ",laenge,l\u00e4nge";
+            options[2] += ",breite";
+        }
+        return options;
     }
     return {};
 }
@@ -593,6 +605,7 @@ struct FeatureReader::Impl {
     std::string value;
 
     std::string value_encoding;  // set when we decode values ourselves (CSV with --encoding)
+    bool points = false;         // GeometryKind::Points
 
     /// Every value leaves as UTF-8: valid UTF-8 stays, anything else is taken for CP1252.
     void to_text(std::string_view raw, std::string& out) const {
@@ -639,6 +652,40 @@ struct FeatureReader::Impl {
         if (!detail::coordinates_ok(rings, true)) return detail::kInvalidCoordinates;
         return builder.build(rings, footprint, source_utm.epsg != 0 ? &source_utm : nullptr);
     }
+
+    /// Geometry of one feature → lon/lat point, or the rejection reason.
+    std::string read_point(const OGRGeometry* geometry, PointLocation& location) const {
+        if (geometry == nullptr || geometry->IsEmpty()) return detail::kNoGeometry;
+        const OGRwkbGeometryType flat = wkbFlatten(geometry->getGeometryType());
+        const OGRPoint* point = nullptr;
+        if (flat == wkbPoint) {
+            point = geometry->toPoint();
+        } else if (flat == wkbMultiPoint && geometry->toMultiPoint()->getNumGeometries() == 1) {
+            // Some GIS exports write every point layer as MultiPoint.
+            point = geometry->toMultiPoint()->getGeometryRef(0);
+        } else {
+            // Same type names as the polygon path: "not a polygon (X)" → "not a point (X)".
+            constexpr std::string_view kPolygonPrefix = "not a polygon";
+            return "not a point" + detail::not_a_polygon(*geometry).substr(kPolygonPrefix.size());
+        }
+        if (point->IsEmpty()) return detail::kNoGeometry;
+        double x = point->getX();  // Z and M are not read
+        double y = point->getY();
+        if (!std::isfinite(x) || !std::isfinite(y)) return detail::kInvalidCoordinates;
+        if (transform) {
+            int ok = 0;
+            if (!transform->Transform(1, &x, &y, nullptr, nullptr, &ok) || ok == 0) {
+                return detail::kCannotReproject;
+            }
+        }
+        if (!std::isfinite(x) || !std::isfinite(y) || x < -180.0 || x > 180.0 || y < -90.0 ||
+            y > 90.0) {
+            return detail::kInvalidCoordinates;
+        }
+        location.lon = x;
+        location.lat = y;
+        return {};
+    }
 };
 
 FeatureReader::FeatureReader(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
@@ -672,7 +719,9 @@ FeatureReader FeatureReader::open(const std::filesystem::path& path, const ReadO
         // A CSV saved by Excel on a German Windows: values that are not UTF-8 are CP1252.
         encoding = {"CP1252", "guessed", ""};
     }
-    const std::vector<std::string> option_strings = open_options_for(ext, encoding);
+    impl->points = options.geometry == GeometryKind::Points;
+    const std::vector<std::string> option_strings =
+        open_options_for(ext, encoding, options.geometry);
     std::vector<const char*> open_options;
     for (const std::string& option : option_strings) open_options.push_back(option.c_str());
     open_options.push_back(nullptr);
@@ -739,6 +788,14 @@ bool FeatureReader::next(SourceFeature& out) {
     }
     out.index = impl.next_index++;
     impl.read_attributes(*feature, out.attributes);
+    if (impl.points) {
+        out.footprint.reset();
+        if (!out.point) out.point.emplace();
+        out.rejection = impl.read_point(feature->GetGeometryRef(), *out.point);
+        if (!out.rejection.empty()) out.point.reset();
+        return true;
+    }
+    out.point.reset();  // `out` may come from a point reader
     if (!out.footprint) out.footprint.emplace();
     out.rejection = impl.read_geometry(feature->GetGeometryRef(), *out.footprint);
     if (!out.rejection.empty()) out.footprint.reset();

@@ -14,10 +14,17 @@ namespace leerstand::geo {
 /// Calls GDALAllRegister() exactly once per process (thread-safe).
 void ensure_gdal_registered();
 
+/// Which geometries a reader accepts: building footprints or point locations (vacancy reports).
+enum class GeometryKind {
+    Polygons,  ///< Polygon/MultiPolygon → SourceFeature::footprint
+    Points,    ///< Point, or a MultiPoint of exactly one point → SourceFeature::point
+};
+
 struct ReadOptions {
-    std::optional<int> forced_epsg;              ///< `--srs EPSG:N`: overrides the file's CRS
-    std::optional<std::string> forced_encoding;  ///< `--encoding`: overrides .cpg / DBF header
-    std::optional<std::string> layer_name;       ///< pick a layer in multi-layer sources
+    std::optional<int> forced_epsg;                  ///< `--srs EPSG:N`: overrides the file's CRS
+    std::optional<std::string> forced_encoding;      ///< `--encoding`: overrides .cpg / DBF header
+    std::optional<std::string> layer_name;           ///< pick a layer in multi-layer sources
+    GeometryKind geometry = GeometryKind::Polygons;  ///< what a usable feature is
 };
 
 /// What the reader found out about a source before reading features.
@@ -33,18 +40,28 @@ struct SourceInfo {
 
 using Attributes = std::vector<std::pair<std::string, std::string>>;  ///< name → UTF-8 value
 
-/// One feature of the source: its attributes and either a usable footprint or the reason why
-/// it was rejected ("empty geometry", "not a polygon (LineString)", ...).
+/// A point location in EPSG:4326: finite, lon within ±180, lat within ±90.
+struct PointLocation {
+    double lon = 0.0;
+    double lat = 0.0;
+};
+
+/// One feature of the source: its attributes and either a usable geometry or the reason why
+/// it was rejected ("no geometry", "not a polygon (LineString)", "not a point (Polygon)", ...).
+/// A GeometryKind::Polygons reader fills `footprint`, a GeometryKind::Points reader `point`;
+/// the other one stays empty.
 struct SourceFeature {
     long long index = 0;  ///< 0-based position in the source
     Attributes attributes;
     std::optional<Footprint> footprint;
-    std::string rejection;  ///< set when footprint is empty
+    std::optional<PointLocation> point;
+    std::string rejection;  ///< set when the geometry of the reader's kind is empty
 };
 
-/// Streams polygon features from any GDAL vector source (.shp, .zip, .gpkg, .geojson, .csv).
-/// Reprojects to EPSG:4326 lon/lat, drops Z/M, linearises curves, repairs invalid polygons,
-/// computes area and anchor point. Single-threaded: use one reader per thread.
+/// Streams polygon (or, with GeometryKind::Points, point) features from any GDAL vector source
+/// (.shp, .zip, .gpkg, .geojson, .csv). Reprojects to EPSG:4326 lon/lat and drops Z/M; for
+/// polygons it also linearises curves, repairs invalid polygons and computes area and anchor
+/// point. Single-threaded: use one reader per thread.
 class FeatureReader {
   public:
     /// @throws InvalidInput (not a geodata file, missing .shx/.dbf, bad sidecar, no layer),

@@ -1,13 +1,39 @@
-// Leerstandsatlas web app: for now a Leaflet map of Germany and a status panel fed by /health.
-// This is a placeholder for the real map: the data layers (Kommunen, Gebäude, Leerstände,
-// Zukunftsorte) arrive with the tiles and API issues.
+// Leerstandsatlas web app, first slice of the public map: a status panel fed by /health, the
+// published vacancies (circle markers coloured by status, with a legend) and the Zukunftsorte
+// (markers), each with a popup. The full map (choropleth, tiles, planner and editor views)
+// comes with issue 6.
 //
 // Leaflet is loaded as a classic script before this module (window.L); see index.html.
+// Everything that comes from the API is put into the page with textContent or DOM properties,
+// never as HTML: descriptions are typed by Kommune staff and owners.
+
+import { STATUS_LABELS, label } from './labels.js';
 
 const GERMANY_CENTER = [51.16, 10.45];
 const GERMANY_ZOOM = 6;
-const COUNT_FIELDS = ['kommunen', 'buildings', 'vacancies', 'zukunftsorte'];
+const COUNT_FIELDS = ['kommunen', 'buildings', 'zukunftsorte'];
+// The server's largest page; enough for this first slice (issue 6 switches to tiles).
+const ITEM_LIMIT = 10000;
+// Close enough to see the street, far enough to keep neighbouring markers apart.
+const FIT_MAX_ZOOM = 16;
+const FIT_PADDING = [40, 40];
 const numberFormat = new Intl.NumberFormat('de-DE');
+const areaFormat = new Intl.NumberFormat('de-DE', { maximumFractionDigits: 1 });
+
+// Fill colours of the vacancy markers; dark enough for white text and visible on the plain
+// background and on OpenStreetMap tiles. The order of STATUS_LABELS is the legend's order.
+const STATUS_COLORS = Object.freeze({
+  gemeldet: '#b45309',
+  bestaetigt: '#c81e1e',
+  in_aktivierung: '#6d28d9',
+  aktiviert: '#15803d',
+  abgerissen: '#4b5563',
+  kein_leerstand: '#1d4ed8',
+});
+const UNKNOWN_STATUS_COLOR = '#1f2933';
+
+// ---------------------------------------------------------------------------------------------
+// Map
 
 // The basemap is optional so that the map works offline and in tests: a tile URL template comes
 // only from `?tiles=<template>` or `window.TILE_URL` (e.g. set by the operator in a script).
@@ -30,9 +56,85 @@ function createMap(element) {
   return map;
 }
 
+/** Shows all `groups` that have features; keeps the overview of Germany when none has. */
+function fitToData(map, groups) {
+  const bounds = L.latLngBounds([]);
+  for (const group of groups) {
+    if (group.getLayers().length > 0) bounds.extend(group.getBounds());
+  }
+  if (bounds.isValid()) map.fitBounds(bounds, { padding: FIT_PADDING, maxZoom: FIT_MAX_ZOOM });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Small DOM and formatting helpers
+
+/** A new element with optional class and text (as text, never parsed as HTML). */
+function element(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined && text !== null) node.textContent = String(text);
+  return node;
+}
+
+/** A <dl> of [term, value] rows; rows whose value is empty are left out. */
+function definitionList(rows) {
+  const list = element('dl', 'popup-facts');
+  for (const [term, value] of rows) {
+    if (value === null || value === undefined || value === '') continue;
+    list.append(element('dt', null, term));
+    const description = element('dd');
+    description.append(value);  // a string becomes a text node; a node is inserted as it is
+    list.append(description);
+  }
+  return list;
+}
+
+/** '2021-03-01' → '01.03.2021'; anything else is shown as it came. */
+function formatDate(iso) {
+  if (typeof iso !== 'string' || iso === '') return '';
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso);
+  return match ? `${match[3]}.${match[2]}.${match[1]}` : iso;
+}
+
+/** 1234.5 → '1.234,5 m²' (no-break space, so the unit never wraps alone). */
+function formatArea(squareMetres) {
+  if (typeof squareMetres !== 'number' || !Number.isFinite(squareMetres)) return '';
+  return `${areaFormat.format(squareMetres)}\u00a0m²`;
+}
+
+/** '1 Leerstand' / '2 Leerstände'. */
+function countOf(count, singular, plural) {
+  return `${numberFormat.format(count)} ${count === 1 ? singular : plural}`;
+}
+
+/** The URL when it is an absolute http(s) address, else null: no javascript:, data: etc. */
+function webUrl(text) {
+  if (typeof text !== 'string' || !/^https?:\/\//i.test(text)) return null;
+  try {
+    return new URL(text).href;
+  } catch {
+    return null;
+  }
+}
+
+function statusColor(status) {
+  return Object.hasOwn(STATUS_COLORS, status) ? STATUS_COLORS[status] : UNKNOWN_STATUS_COLOR;
+}
+
+/** A small coloured square for the legend and the popup. */
+function statusSwatch(status) {
+  const swatch = element('span', 'swatch');
+  swatch.style.backgroundColor = statusColor(status);
+  swatch.setAttribute('aria-hidden', 'true');
+  return swatch;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Status panel
+
 function setField(panel, name, value) {
-  const element = panel.querySelector(`[data-field="${name}"]`);
-  if (element) element.textContent = value;
+  const field = panel.querySelector(`[data-field="${name}"]`);
+  if (field) field.textContent = value;
 }
 
 function showStatus(panel, health) {
@@ -50,11 +152,44 @@ function showError(panel, message) {
   panel.dataset.state = 'error';
 }
 
+/** The panel's line about the data layers, created on first use below the service status. */
+function layerMessage(panel) {
+  let message = panel.querySelector('#layer-message');
+  if (!message) {
+    message = element('p');
+    message.id = 'layer-message';
+    panel.querySelector('#status-message').after(message);
+  }
+  return message;
+}
+
+function showLayerState(panel, state, text) {
+  layerMessage(panel).textContent = text;
+  panel.dataset.layers = state;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fetching
+
+/** GETs `url` and parses its JSON body; failures become Errors with a short German message. */
+async function fetchJson(url, accept) {
+  let response;
+  try {
+    response = await fetch(url, { headers: { Accept: accept } });
+  } catch {
+    throw new Error('keine Verbindung zum Dienst');
+  }
+  if (!response.ok) throw new Error(`Fehler ${response.status}`);
+  try {
+    return await response.json();
+  } catch {
+    throw new Error('unerwartete Antwort');
+  }
+}
+
 async function loadStatus(panel) {
   try {
-    const response = await fetch('/health', { headers: { Accept: 'application/json' } });
-    if (!response.ok) throw new Error(`HTTP ${response.status}`);
-    const health = await response.json();
+    const health = await fetchJson('/health', 'application/json');
     if (typeof health.schema_version !== 'number' || typeof health.counts !== 'object') {
       throw new Error('unerwartete Antwort');
     }
@@ -64,5 +199,189 @@ async function loadStatus(panel) {
   }
 }
 
-createMap(document.getElementById('map'));
-loadStatus(document.getElementById('status'));
+/** The features of one collection as the public sees them (the server filters). */
+async function fetchCollection(name) {
+  const collection = await fetchJson(`/collections/${name}/items?limit=${ITEM_LIMIT}`,
+    'application/geo+json');
+  if (collection?.type !== 'FeatureCollection' || !Array.isArray(collection.features)) {
+    throw new Error('unerwartete Antwort');
+  }
+  return collection;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Popups
+
+function vacancyPopup(properties) {
+  const popup = element('div', 'popup popup-vacancy');
+  popup.append(element('h2', 'popup-title', 'Leerstand'));
+  const status = element('span', 'status');
+  status.append(statusSwatch(properties.status), label('status', properties.status));
+  popup.append(definitionList([
+    ['Status', properties.status ? status : ''],
+    ['Nutzung', label('use', properties.use)],
+    ['Umfang', label('degree', properties.degree)],
+    ['Leer seit', formatDate(properties.vacant_since)],
+    ['Fläche', formatArea(properties.floor_area_m2)],
+  ]));
+  if (properties.public_description) {
+    popup.append(element('p', 'popup-text', properties.public_description));
+  }
+  return popup;
+}
+
+function websiteLink(url) {
+  const link = element('a', 'popup-link', url);
+  link.href = url;
+  link.target = '_blank';
+  // The opened page gets no handle on this one.
+  link.rel = 'noopener';
+  return link;
+}
+
+function zukunftsortPopup(properties) {
+  const popup = element('div', 'popup popup-zukunftsort');
+  popup.append(element('h2', 'popup-title', properties.name || 'Zukunftsort'));
+  if (properties.kind) popup.append(element('p', 'popup-kind', properties.kind));
+  if (properties.description) popup.append(element('p', 'popup-text', properties.description));
+  const website = webUrl(properties.website);
+  const facts = definitionList([
+    ['Eröffnet', formatDate(properties.opened)],
+    ['Website', website ? websiteLink(website) : ''],
+  ]);
+  if (facts.childElementCount > 0) popup.append(facts);
+  return popup;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Data layers
+
+/** The position of a Point feature, or null for anything else (such features are skipped). */
+function pointLatLng(feature) {
+  const geometry = feature?.geometry;
+  if (geometry?.type !== 'Point' || !Array.isArray(geometry.coordinates)) return null;
+  const [lon, lat] = geometry.coordinates;
+  if (!Number.isFinite(lon) || !Number.isFinite(lat)) return null;
+  return L.latLng(lat, lon);
+}
+
+function vacancyMarker(feature, latlng) {
+  const properties = feature.properties ?? {};
+  const status = properties.status;
+  const known = Object.hasOwn(STATUS_LABELS, status);
+  return L.circleMarker(latlng, {
+    radius: 8,
+    color: '#ffffff',
+    weight: 2,
+    fillColor: statusColor(status),
+    fillOpacity: 0.95,
+    className: known ? `vacancy-marker status-${status}` : 'vacancy-marker',
+  }).bindPopup(() => vacancyPopup(properties));
+}
+
+const zukunftsortIcon = L.divIcon({ className: 'zukunftsort-marker', iconSize: [18, 18] });
+
+function zukunftsortMarker(feature, latlng) {
+  const properties = feature.properties ?? {};
+  // title: the tooltip and, with keyboard focus, the accessible name of the marker.
+  return L.marker(latlng, {
+    icon: zukunftsortIcon,
+    title: properties.name ? `Zukunftsort: ${properties.name}` : 'Zukunftsort',
+    riseOnHover: true,
+  }).bindPopup(() => zukunftsortPopup(properties));
+}
+
+/** One marker per Point feature, in a group that is added to the map. */
+function addLayer(map, collection, makeMarker) {
+  const group = L.featureGroup();
+  for (const feature of collection.features) {
+    const latlng = pointLatLng(feature);
+    if (latlng) group.addLayer(makeMarker(feature, latlng));
+  }
+  return group.addTo(map);
+}
+
+/** The legend: vacancy statuses with their colours, then the Zukunftsort marker. */
+function legendContent() {
+  const legend = element('section', 'legend');
+  legend.setAttribute('aria-label', 'Legende');
+  legend.append(element('h2', null, 'Leerstände'));
+  const statuses = element('ul');
+  for (const [status, text] of Object.entries(STATUS_LABELS)) {
+    const item = element('li');
+    item.append(statusSwatch(status), text);
+    statuses.append(item);
+  }
+  const places = element('ul');
+  const place = element('li');
+  const symbol = element('span', 'swatch swatch-zukunftsort');
+  symbol.setAttribute('aria-hidden', 'true');
+  place.append(symbol, 'Zukunftsort');
+  places.append(place);
+  legend.append(statuses, places);
+  return legend;
+}
+
+function addLegend(map) {
+  const control = L.control({ position: 'bottomright' });
+  control.onAdd = () => {
+    const container = element('div', 'leaflet-control legend-control');
+    container.append(legendContent());
+    // Scrolling or clicking the legend must not move the map underneath.
+    L.DomEvent.disableClickPropagation(container);
+    L.DomEvent.disableScrollPropagation(container);
+    return container;
+  };
+  return control.addTo(map);
+}
+
+/** What the panel says once both layers are in; notes when the vacancies did not fit a page. */
+function layerSummary(vacancies, places) {
+  let shown = countOf(vacancies.features.length, 'Leerstand', 'Leerstände');
+  if (vacancies.numberMatched > vacancies.features.length) {
+    shown += ` (von ${numberFormat.format(vacancies.numberMatched)})`;
+  }
+  return `Auf der Karte: ${shown}, ${countOf(places.features.length, 'Zukunftsort', 'Zukunftsorte')}.`;
+}
+
+/** Loads both collections; a failure of one still shows the other. Never rejects. */
+async function loadLayers(map, panel) {
+  showLayerState(panel, 'loading', 'Karte wird geladen …');
+  const [vacancies, places] = await Promise.allSettled([
+    fetchCollection('vacancies'),
+    fetchCollection('zukunftsorte'),
+  ]);
+  const groups = [];
+  const failures = [];
+  if (vacancies.status === 'fulfilled') {
+    groups.push(addLayer(map, vacancies.value, vacancyMarker));
+  } else {
+    failures.push(`Leerstände nicht abrufbar: ${vacancies.reason.message}.`);
+  }
+  if (places.status === 'fulfilled') {
+    groups.push(addLayer(map, places.value, zukunftsortMarker));
+  } else {
+    failures.push(`Zukunftsorte nicht abrufbar: ${places.reason.message}.`);
+  }
+  fitToData(map, groups);
+  if (failures.length > 0) {
+    showLayerState(panel, 'error', failures.join(' '));
+  } else {
+    showLayerState(panel, 'ready', layerSummary(vacancies.value, places.value));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function start() {
+  const panel = document.getElementById('status');
+  const map = createMap(document.getElementById('map'));
+  addLegend(map);
+  loadStatus(panel);
+  loadLayers(map, panel).catch(() => {
+    // Only a bug in this file can get here; say so rather than leave "wird geladen".
+    showLayerState(panel, 'error', 'Karte konnte nicht aufgebaut werden.');
+  });
+}
+
+start();

@@ -13,9 +13,11 @@
 #include "common/error.hpp"
 #include "data/store.hpp"
 #include "geo/feature_reader.hpp"
+#include "server/cli/account_commands.hpp"
 #include "server/http/server.hpp"
 #include "server/services/demo_service.hpp"
 #include "server/services/import_service.hpp"
+#include "server/services/vacancy_import.hpp"
 
 namespace leerstand::cli {
 
@@ -29,16 +31,26 @@ constexpr int kExitNothingStored = 3;
 const char* const kUsage = R"(Leerstandsatlas — map, track and reactivate vacant buildings.
 
 Usage:
-  leerstand import FILE [--db PATH] [--kommune AGS] [--srs EPSG:N] [--encoding ENC]
-                        [--mode append|replace] [--source-layer NAME] [--json] [--progress]
-      Import building footprints (.shp, .zip, .gpkg, .geojson/.json, .csv with WKT or lon/lat).
+  leerstand import FILE [--layer buildings|vacancies] [--db PATH] [--kommune AGS]
+                        [--srs EPSG:N] [--encoding ENC] [--mode append|replace]
+                        [--source-layer NAME] [--json] [--progress]
+      Import building footprints, or with --layer vacancies vacancy reports (points), from
+      .shp, .zip, .gpkg, .geojson/.json, .csv with WKT or lon/lat.
   leerstand import-kommunen FILE [--db PATH] [--srs EPSG:N] [--encoding ENC]
                         [--source-layer NAME] [--json] [--progress]
       Import Kommune boundaries from VG250/VG5000-style files (fields AGS, GEN, BEZ).
   leerstand demo [--db PATH] [--seed N]
       Fill an empty database with demo data at the four founding members of the network.
   leerstand serve [--db PATH] [--bind ADDR] [--port N] [--threads N] [--web DIR]
-      Serve the map and the HTTP API (default http://127.0.0.1:8080).
+                  [--max-upload-mb N] [--secure-cookies]
+      Serve the map and the HTTP API (default http://127.0.0.1:8080). --secure-cookies (or
+      LEERSTAND_SECURE_COOKIES=1) marks the session cookie Secure, for use behind HTTPS.
+  leerstand user add NAME --role admin|planner|editor [--kommune AGS ...] [--db PATH]
+      Add a user; the password is the first line of stdin (at least 10 characters).
+  leerstand user list [--db PATH] [--json]
+  leerstand token create --user NAME [--label TEXT] [--db PATH]
+      Print a new API token on the last line; it is shown once and stored only as a hash.
+  leerstand token revoke (ID | --token SECRET|-) [--db PATH]
   leerstand help | --help
 
 The database is --db PATH, else $LEERSTAND_DB, else var/leerstand.sqlite.
@@ -187,8 +199,16 @@ using ImportFunction = services::ImportReport (*)(data::Store&, const services::
                                                   const services::ProgressCallback&);
 
 int run_import(const std::vector<std::string>& raw, ImportFunction import) {
-    Arguments args(raw, {"db", "kommune", "srs", "encoding", "mode", "source-layer"},
+    Arguments args(raw, {"db", "kommune", "srs", "encoding", "mode", "source-layer", "layer"},
                    {"json", "progress", "no-progress"});
+    if (const auto layer = args.value("layer")) {
+        if (import != &services::import_buildings)
+            throw UsageError("--layer belongs to `leerstand import`");
+        if (*layer == "vacancies")
+            import = &services::import_vacancies;
+        else if (*layer != "buildings")
+            throw UsageError("--layer must be buildings or vacancies, not '" + *layer + "'");
+    }
     auto options = import_options(args);
     bool show_progress = !args.flag("no-progress") && (args.flag("progress") || isatty(2));
     geo::ensure_gdal_registered();
@@ -221,7 +241,8 @@ int run_demo(const std::vector<std::string>& raw) {
 }
 
 int run_serve(const std::vector<std::string>& raw) {
-    Arguments args(raw, {"db", "bind", "port", "threads", "web"}, {});
+    Arguments args(raw, {"db", "bind", "port", "threads", "web", "max-upload-mb"},
+                   {"secure-cookies"});
     http::ServeOptions options;
     options.db = database_path(args);
     options.bind = args.value("bind").value_or("127.0.0.1");
@@ -230,6 +251,11 @@ int run_serve(const std::vector<std::string>& raw) {
     if (auto threads = args.value("threads"))
         options.threads = static_cast<unsigned>(parse_number(*threads, "--threads", 1, 64));
     if (auto web = args.value("web")) options.web_root = *web;
+    if (auto megabytes = args.value("max-upload-mb"))
+        options.max_upload_bytes =
+            static_cast<std::uint64_t>(parse_number(*megabytes, "--max-upload-mb", 1, 4096)) << 20;
+    const char* secure = std::getenv("LEERSTAND_SECURE_COOKIES");
+    options.secure_cookies = args.flag("secure-cookies") || (secure && std::string(secure) == "1");
     return http::serve(options);
 }
 
@@ -245,6 +271,8 @@ int dispatch(const std::vector<std::string>& args) {
     if (command == "import-kommunen") return run_import(rest, &services::import_kommunen);
     if (command == "demo") return run_demo(rest);
     if (command == "serve") return run_serve(rest);
+    if (command == "user") return run_user_command(rest, std::cin, std::cout, std::cerr);
+    if (command == "token") return run_token_command(rest, std::cin, std::cout, std::cerr);
     throw UsageError("unknown command '" + command + "'");
 }
 

@@ -7,7 +7,6 @@
 #include <signal.h>
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <csignal>
 #include <functional>
@@ -15,14 +14,16 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
-#include <random>
-#include <sstream>
 
 #include "common/error.hpp"
+#include "server/http/api_routes.hpp"
 #include "server/http/problem.hpp"
 #include "server/http/response_headers.hpp"
+#include "server/http/routing.hpp"
 #include "server/http/static_files.hpp"
+#include "server/services/auth_service.hpp"
 #include "server/services/status_service.hpp"
+#include "server/services/upload_jobs.hpp"
 
 namespace leerstand::http {
 
@@ -31,54 +32,11 @@ namespace {
 using namespace Pistache;
 namespace fs = std::filesystem;
 
-// Uploads (a later issue) arrive as one buffered request; Pistache's default is only 4 KiB for
-// the whole request including headers (TOOLCHAIN P1).
-constexpr std::size_t k_max_request_bytes = 64u << 20;
+// Pistache buffers a whole request and limits it as one (TOOLCHAIN P1; default 4 KiB):
+// the configured upload body limit plus this much for the request line and headers.
+constexpr std::size_t k_header_allowance = 64u << 10;
 // With one worker, a slow client stalls every other connection (TOOLCHAIN P3).
 constexpr unsigned k_min_threads = 2;
-
-/// A handler that may throw; `request_id` is also sent as `X-Request-Id`.
-using Handler =
-    std::function<void(const Rest::Request&, Http::ResponseWriter&, const std::string& request_id)>;
-
-std::string next_request_id() {
-    // A per-process prefix keeps ids of restarted servers apart in one log.
-    static const std::string prefix = [] {
-        std::ostringstream hex;
-        hex << std::hex << (std::random_device{}() & 0xffffffu);
-        return hex.str();
-    }();
-    static std::atomic<std::uint64_t> counter{0};
-    return prefix + "-" + std::to_string(++counter);
-}
-
-void send_problem_for(const Rest::Request& request, Http::ResponseWriter& writer,
-                      const Problem& problem, const std::string& request_id) {
-    send_problem(writer, problem, request.resource(), request_id,
-                 request.method() == Http::Method::Head);
-}
-
-/// Wraps `handler` so that no exception reaches Pistache, which would send `e.what()` as the
-/// body; errors become problem+json through the one mapping in problem.cpp.
-Rest::Route::Handler guarded(Handler handler) {
-    return
-        [handler = std::move(handler)](const Rest::Request& request, Http::ResponseWriter writer) {
-            const std::string request_id = next_request_id();
-            try {
-                set_header(writer, "X-Request-Id", request_id);
-                set_header(writer, "X-Content-Type-Options", "nosniff");
-                handler(request, writer, request_id);
-            } catch (...) {
-                send_problem_for(request, writer, problem_for(std::current_exception(), request_id),
-                                 request_id);
-            }
-            return Rest::Route::Result::Ok;
-        };
-}
-
-Problem method_not_allowed() {
-    return Problem{405, "only GET is supported here", std::nullopt, "GET"};
-}
 
 void send_body(Http::ResponseWriter& writer, const std::string& content_type,
                const std::string& body, const char* cache_control) {
@@ -95,7 +53,8 @@ void send_health(const fs::path& db, Http::ResponseWriter& writer) {
          {
              {"kommunen", report.counts.kommunen},
              {"buildings", report.counts.buildings},
-             {"vacancies", report.counts.vacancies},
+             // No vacancy count: /health is public, and how many unpublished vacancies a
+             // small place has is exactly what the privacy rules keep from the public.
              {"zukunftsorte", report.counts.zukunftsorte},
              {"uploads", report.counts.uploads},
              {"users", report.counts.users},
@@ -110,7 +69,7 @@ void send_static(const StaticFiles& files, const Rest::Request& request,
     if (request.method() != Http::Method::Get) {
         // resolve() throws NotFound for paths we do not serve at all.
         files.resolve(request.resource());
-        send_problem_for(request, writer, method_not_allowed(), request_id);
+        send_problem_for(request, writer, method_not_allowed("GET"), request_id);
         return;
     }
     const StaticFile file = files.load(request.resource());
@@ -118,25 +77,12 @@ void send_static(const StaticFiles& files, const Rest::Request& request,
     send_body(writer, file.content_type, file.body, "no-cache");
 }
 
-/// GET `path` → `handler`; other methods on `path` get a 405 problem instead of Pistache's
-/// plain-text one.
-void add_get(Rest::Router& router, const std::string& path, Handler handler) {
-    router.get(path, guarded(std::move(handler)));
-    const Handler not_allowed = [](const Rest::Request& request, Http::ResponseWriter& writer,
-                                   const std::string& request_id) {
-        send_problem_for(request, writer, method_not_allowed(), request_id);
-    };
-    for (Http::Method method : {Http::Method::Head, Http::Method::Post, Http::Method::Put,
-                                Http::Method::Patch, Http::Method::Delete, Http::Method::Options})
-        router.addRoute(method, path, guarded(not_allowed));
-}
-
 void set_up_routes(Rest::Router& router, const fs::path& db,
-                   std::shared_ptr<const StaticFiles> files) {
-    add_get(router, "/health",
-            [db](const Rest::Request&, Http::ResponseWriter& writer, const std::string&) {
-                send_health(db, writer);
-            });
+                   std::shared_ptr<const StaticFiles> files, const ApiContext& api) {
+    add_api_routes(router, api);
+    add_routes(router, "/health",
+               {{Http::Method::Get, [db](const Rest::Request&, Http::ResponseWriter& writer,
+                                         const std::string&) { send_health(db, writer); }}});
     router.addNotFoundHandler(
         guarded([files](const Rest::Request& request, Http::ResponseWriter& writer,
                         const std::string& request_id) {
@@ -199,8 +145,21 @@ int serve(const ServeOptions& options) {
         return fail(e.what());
     }
 
+    ApiContext api;
+    api.db = options.db;
+    api.secure_cookies = options.secure_cookies;
+    api.login_limiter = std::make_shared<services::LoginRateLimiter>();
+    services::UploadLimits limits;
+    limits.max_body_bytes = options.max_upload_bytes;
+    try {
+        // Uploaded files wait next to the database, on the same disk.
+        const fs::path work_dir = fs::absolute(options.db).parent_path() / "uploads";
+        api.uploads = std::make_shared<services::UploadJobs>(options.db, work_dir, limits);
+    } catch (const std::exception& e) {
+        return fail(std::string("cannot prepare uploads: ") + e.what());
+    }
     Rest::Router router;  // must outlive the endpoint
-    set_up_routes(router, options.db, files);
+    set_up_routes(router, options.db, files, api);
 
     std::unique_ptr<Http::Endpoint> endpoint;
     try {
@@ -208,7 +167,8 @@ int serve(const ServeOptions& options) {
         endpoint->init(Http::Endpoint::options()
                            .threads(static_cast<int>(std::max(options.threads, k_min_threads)))
                            .flags(Tcp::Options::ReuseAddr)
-                           .maxRequestSize(k_max_request_bytes)
+                           // Room for the headers on top of the largest upload body.
+                           .maxRequestSize(options.max_upload_bytes + k_header_allowance)
                            .headerTimeout(std::chrono::seconds(10))
                            .bodyTimeout(std::chrono::seconds(60))
                            // Pistache keeps idle sockets 300 s by default (TOOLCHAIN P4).
@@ -228,6 +188,8 @@ int serve(const ServeOptions& options) {
               << " received, shutting down" << std::endl;
     try {
         endpoint->shutdown();
+        // After the workers: no request can queue a job any more.
+        api.uploads->stop();
     } catch (const std::exception& e) {
         return fail(std::string("shutdown failed: ") + e.what());
     }

@@ -13,6 +13,8 @@ struct ServeOptions {
     std::uint16_t port = 8080;       ///< 0 asks for an ephemeral port
     unsigned threads = 2;            ///< Pistache workers; raised to 2 if lower (see server.cpp)
     std::filesystem::path web_root;  ///< empty = LEERSTAND_DEFAULT_WEB_ROOT (the repo's web/)
+    bool secure_cookies = false;     ///< session cookie only over HTTPS (behind a TLS proxy)
+    std::uint64_t max_upload_bytes = 64ull << 20;  ///< largest upload request body (413 above)
 };
 
 /// Opens (and migrates) the store, then serves HTTP until SIGINT or SIGTERM and returns the

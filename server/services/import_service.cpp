@@ -15,13 +15,14 @@
 #include "data/store.hpp"
 #include "geo/feature_reader.hpp"
 #include "geo/kommune_locator.hpp"
+#include "server/services/import_common.hpp"
 #include "server/services/source_attributes.hpp"
 
 namespace leerstand::services {
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using namespace detail;
 using Batch = std::vector<data::BuildingRecord>;
 
 constexpr std::size_t kBatchSize = 2048;
@@ -70,62 +71,6 @@ class BatchQueue {
     bool m_closed = false;
     bool m_cancelled = false;
 };
-
-geo::ReadOptions read_options(const ImportOptions& options) {
-    geo::ReadOptions read;
-    read.forced_epsg = options.srs;
-    read.forced_encoding = options.encoding;
-    read.layer_name = options.source_layer;
-    return read;
-}
-
-void describe_source(const geo::SourceInfo& info, ImportReport& report) {
-    report.format = info.format;
-    report.source_layer = info.layer;
-    report.crs = info.crs;
-    report.crs_source = info.crs_source;
-    report.encoding = info.encoding;
-    report.encoding_source = info.encoding_source;
-}
-
-ImportReport start_report(const ImportOptions& options, const char* target) {
-    ImportReport report;
-    report.file = options.file.filename().string();
-    report.target = target;
-    report.mode = options.replace ? "replace" : "append";
-    report.kommune = options.kommune.value_or("");
-    return report;
-}
-
-data::UploadRecord upload_record(const ImportOptions& options, const ImportReport& report) {
-    data::UploadRecord upload;
-    upload.id = options.upload_id;
-    upload.user = options.user;
-    upload.file_name = report.file;
-    upload.format = report.format;
-    upload.layer = report.target;
-    upload.kommune_ags = report.kommune;
-    upload.mode = report.mode;
-    upload.crs = report.crs;
-    upload.encoding = report.encoding;
-    upload.features_read = report.read;
-    upload.stored = report.stored;
-    upload.rejected = report.rejected;
-    upload.errors_json = errors_to_json(report);
-    upload.report_json = report_to_json(report);
-    upload.state = report.stored > 0 ? "done" : "failed";
-    return upload;
-}
-
-double seconds_since(Clock::time_point start) {
-    return std::chrono::duration<double>(Clock::now() - start).count();
-}
-
-void check_kommune_option(const data::Store& store, const ImportOptions& options) {
-    if (options.kommune && !store.kommune_exists(*options.kommune))
-        throw InvalidInput("unknown Kommune " + *options.kommune +
-                           ": load its boundary first with `leerstand import-kommunen`");
-}
 
 /// The reading side of a building import: source → repaired footprints → Kommune → batches.
 class BuildingProducer {
@@ -192,25 +137,6 @@ class BuildingProducer {
     const ImportOptions& m_options;
     ImportReport& m_report;
     geo::KommuneLocator m_locator;
-};
-
-/// Calls the progress callback at most ten times a second.
-class ProgressThrottle {
-  public:
-    ProgressThrottle(const ProgressCallback& callback, std::int64_t total)
-        : m_callback(callback), m_total(total) {}
-    void tick(std::int64_t done, bool force = false) {
-        if (!m_callback) return;
-        auto now = Clock::now();
-        if (!force && now - m_last < std::chrono::milliseconds(100)) return;
-        m_last = now;
-        m_callback(done, m_total);
-    }
-
-  private:
-    const ProgressCallback& m_callback;
-    std::int64_t m_total;
-    Clock::time_point m_last{};
 };
 
 }  // namespace

@@ -23,6 +23,9 @@ struct ImportOptions {
     std::string user = "cli";
     /// The queued `uploads` row of an HTTP upload (Store::create_upload); 0: make a new row.
     std::int64_t upload_id = 0;
+    /// The name the report shows as `file`; empty: the name of `file` (an HTTP upload waits
+    /// under a generated name, but its report names the client's file).
+    std::string display_name;
 };
 
 /// Imports building footprints in one transaction: reads and repairs them (geo/), assigns each

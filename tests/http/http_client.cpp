@@ -119,9 +119,19 @@ std::string HttpResponse::header(const std::string& name) const {
 
 HttpResponse http_request(std::uint16_t port, const std::string& method, const std::string& target,
                           std::chrono::milliseconds timeout) {
+    return http_request(port, method, target, {}, std::nullopt, timeout);
+}
+
+HttpResponse http_request(std::uint16_t port, const std::string& method, const std::string& target,
+                          const HeaderList& headers, const std::optional<std::string>& body,
+                          std::chrono::milliseconds timeout) {
     Connection connection(port, Clock::now() + timeout);
-    connection.write_all(method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1:" +
-                         std::to_string(port) + "\r\nConnection: close\r\n\r\n");
+    std::string head = method + " " + target +
+                       " HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port) +
+                       "\r\nConnection: close\r\n";
+    for (const auto& [name, value] : headers) head += name + ": " + value + "\r\n";
+    if (body) head += "Content-Length: " + std::to_string(body->size()) + "\r\n";
+    connection.write_all(head + "\r\n" + body.value_or(""));
 
     std::string raw;
     std::size_t head_end = std::string::npos;

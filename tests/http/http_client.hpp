@@ -3,7 +3,10 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 /// A tiny blocking HTTP/1.1 client for the e2e tests: one request per connection.
 namespace leerstand::test {
@@ -23,6 +26,13 @@ struct HttpResponse {
 /// so tests can send paths a normal client would clean up (`/../x`, `%2e%2e`).
 /// @throws std::runtime_error on connection failure, malformed response or timeout.
 HttpResponse http_request(std::uint16_t port, const std::string& method, const std::string& target,
+                          std::chrono::milliseconds timeout = std::chrono::seconds(10));
+
+using HeaderList = std::vector<std::pair<std::string, std::string>>;
+
+/// As above, with extra request headers and a body (sent with its Content-Length).
+HttpResponse http_request(std::uint16_t port, const std::string& method, const std::string& target,
+                          const HeaderList& headers, const std::optional<std::string>& body,
                           std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
 inline HttpResponse http_get(std::uint16_t port, const std::string& target) {

@@ -1,0 +1,682 @@
+#include "data/vacancy_store.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <nlohmann/json.hpp>
+#include <numbers>
+#include <string>
+#include <utility>
+#include <variant>
+
+#include "common/error.hpp"
+#include "data/connection.hpp"
+#include "data/store.hpp"
+
+namespace leerstand::data {
+
+namespace {
+
+using nlohmann::json;
+
+// -- reading rows -------------------------------------------------------------------------
+
+std::optional<std::string> optional_text(const Statement& statement, int column) {
+    if (statement.column_is_null(column)) return std::nullopt;
+    return statement.column_text(column);
+}
+
+std::optional<double> optional_double(const Statement& statement, int column) {
+    if (statement.column_is_null(column)) return std::nullopt;
+    return statement.column_double(column);
+}
+
+constexpr const char* vacancy_columns =
+    "SELECT v.id, ST_X(v.geom), ST_Y(v.geom), v.building_id, v.kommune_ags, v.status, v.use, "
+    "v.degree, v.vacant_since, v.floor_area_m2, v.owner_type, v.owner_contact, "
+    "v.internal_notes, v.consent_publish, v.consent_date, v.public_description, v.created_at, "
+    "v.updated_at, v.author, v.version, "
+    "(SELECT min(z.id) FROM zukunftsorte z WHERE z.vacancy_id = v.id) "
+    "FROM vacancies v ";
+
+VacancyRecord read_vacancy(const Statement& s) {
+    VacancyRecord record;
+    record.id = s.column_int64(0);
+    record.lon = s.column_double(1);
+    record.lat = s.column_double(2);
+    record.building_id = s.column_optional_int64(3);
+    record.kommune_ags = s.column_text(4);
+    record.status = s.column_text(5);
+    record.use = s.column_text(6);
+    record.degree = s.column_text(7);
+    record.vacant_since = optional_text(s, 8);
+    record.floor_area_m2 = optional_double(s, 9);
+    record.owner_type = s.column_text(10);
+    record.owner_contact = optional_text(s, 11);
+    record.internal_notes = optional_text(s, 12);
+    record.consent_publish = s.column_int64(13) != 0;
+    record.consent_date = optional_text(s, 14);
+    record.public_description = optional_text(s, 15);
+    record.created_at = s.column_text(16);
+    record.updated_at = s.column_text(17);
+    record.author = optional_text(s, 18);
+    record.version = s.column_int64(19);
+    record.zukunftsort_id = s.column_optional_int64(20);
+    return record;
+}
+
+constexpr const char* zukunftsort_columns =
+    "SELECT z.id, ST_X(z.geom), ST_Y(z.geom), z.name, z.kind, z.description, z.website, "
+    "z.opened, z.kommune_ags, z.building_id, z.vacancy_id, z.created_at, z.updated_at, "
+    "z.version, v.kommune_ags, v.consent_publish "
+    "FROM zukunftsorte z LEFT JOIN vacancies v ON v.id = z.vacancy_id ";
+
+ZukunftsortRecord read_zukunftsort(const Statement& s) {
+    ZukunftsortRecord record;
+    record.id = s.column_int64(0);
+    record.lon = s.column_double(1);
+    record.lat = s.column_double(2);
+    record.name = s.column_text(3);
+    record.kind = optional_text(s, 4);
+    record.description = optional_text(s, 5);
+    record.website = optional_text(s, 6);
+    record.opened = optional_text(s, 7);
+    record.kommune_ags = optional_text(s, 8);
+    record.building_id = s.column_optional_int64(9);
+    record.vacancy_id = s.column_optional_int64(10);
+    record.created_at = s.column_text(11);
+    record.updated_at = s.column_text(12);
+    record.version = s.column_int64(13);
+    record.vacancy_kommune_ags = optional_text(s, 14);
+    if (!s.column_is_null(15)) record.vacancy_consent_publish = s.column_int64(15) != 0;
+    return record;
+}
+
+// -- checks -------------------------------------------------------------------------------
+
+template <std::size_t N>
+bool one_of(const std::array<std::string_view, N>& allowed, const std::string& value) {
+    return std::find(allowed.begin(), allowed.end(), value) != allowed.end();
+}
+
+void add_error(json& errors, const std::string& field, const std::string& message) {
+    errors.push_back({{"field", field}, {"message", message}});
+}
+
+void throw_if_errors(const json& errors, const std::string& what) {
+    if (errors.empty()) return;
+    throw InvalidInput(what + ": " + errors.front().at("message").get<std::string>(),
+                       json{{"errors", errors}});
+}
+
+void check_point(json& errors, double lon, double lat) {
+    if (!std::isfinite(lon) || !std::isfinite(lat) || lon < -180.0 || lon > 180.0 || lat < -90.0 ||
+        lat > 90.0)
+        add_error(errors, "geometry", "the coordinates must be lon/lat in degrees (EPSG:4326)");
+}
+
+// The store's own last line before the schema CHECKs, so a bulk import that skipped the
+// service's validation gets a message naming the field, not a constraint.
+void check_vacancy(Connection& db, const VacancyRecord& record) {
+    json errors = json::array();
+    check_point(errors, record.lon, record.lat);
+    if (!one_of(vacancy_statuses, record.status))
+        add_error(errors, "status", "unknown status '" + record.status + "'");
+    if (!one_of(vacancy_uses, record.use))
+        add_error(errors, "use", "unknown use '" + record.use + "'");
+    if (!one_of(vacancy_degrees, record.degree))
+        add_error(errors, "degree", "unknown degree '" + record.degree + "'");
+    if (!one_of(owner_types, record.owner_type))
+        add_error(errors, "owner_type", "unknown owner_type '" + record.owner_type + "'");
+    if (record.floor_area_m2 && !(*record.floor_area_m2 >= 0.0))
+        add_error(errors, "floor_area_m2", "the floor area must be a number of 0 or more");
+    Statement kommune = db.prepare("SELECT 1 FROM kommunen WHERE ags = ?");
+    kommune.bind(1, record.kommune_ags);
+    if (!kommune.step())
+        add_error(errors, "kommune_ags", "unknown Kommune '" + record.kommune_ags + "'");
+    if (record.building_id) {
+        Statement building = db.prepare("SELECT 1 FROM buildings WHERE id = ?");
+        building.bind(1, *record.building_id);
+        if (!building.step())
+            add_error(errors, "building_id",
+                      "no building with id " + std::to_string(*record.building_id));
+    }
+    throw_if_errors(errors, "the vacancy cannot be stored");
+}
+
+void check_zukunftsort(Connection& db, const ZukunftsortRecord& record) {
+    json errors = json::array();
+    check_point(errors, record.lon, record.lat);
+    if (record.name.empty()) add_error(errors, "name", "a Zukunftsort needs a name");
+    if (record.kommune_ags) {
+        Statement kommune = db.prepare("SELECT 1 FROM kommunen WHERE ags = ?");
+        kommune.bind(1, *record.kommune_ags);
+        if (!kommune.step())
+            add_error(errors, "kommune_ags", "unknown Kommune '" + *record.kommune_ags + "'");
+    }
+    if (record.building_id) {
+        Statement building = db.prepare("SELECT 1 FROM buildings WHERE id = ?");
+        building.bind(1, *record.building_id);
+        if (!building.step())
+            add_error(errors, "building_id",
+                      "no building with id " + std::to_string(*record.building_id));
+    }
+    if (record.vacancy_id) {
+        Statement vacancy = db.prepare("SELECT 1 FROM vacancies WHERE id = ?");
+        vacancy.bind(1, *record.vacancy_id);
+        if (!vacancy.step())
+            add_error(errors, "vacancy_id",
+                      "no vacancy with id " + std::to_string(*record.vacancy_id));
+    }
+    throw_if_errors(errors, "the Zukunftsort cannot be stored");
+}
+
+// -- history ------------------------------------------------------------------------------
+
+template <typename T>
+json optional_json(const std::optional<T>& value) {
+    return value ? json(*value) : json(nullptr);
+}
+
+// The fields a history row records: every stored property a user can change, plus the
+// geometry and consent_date (kept by the store, but part of what changed).
+json history_fields(const VacancyRecord& r) {
+    return json{
+        {"geometry", {{"type", "Point"}, {"coordinates", {r.lon, r.lat}}}},
+        {"status", r.status},
+        {"use", r.use},
+        {"degree", r.degree},
+        {"vacant_since", optional_json(r.vacant_since)},
+        {"floor_area_m2", optional_json(r.floor_area_m2)},
+        {"owner_type", r.owner_type},
+        {"owner_contact", optional_json(r.owner_contact)},
+        {"internal_notes", optional_json(r.internal_notes)},
+        {"consent_publish", r.consent_publish},
+        {"consent_date", optional_json(r.consent_date)},
+        {"public_description", optional_json(r.public_description)},
+        {"building_id", optional_json(r.building_id)},
+        {"kommune_ags", r.kommune_ags},
+    };
+}
+
+json without_nulls(const json& fields) {
+    json result = json::object();
+    for (const auto& [key, value] : fields.items())
+        if (!value.is_null()) result[key] = value;
+    return result;
+}
+
+void write_history(Connection& db, std::int64_t vacancy_id, const std::string& kommune_ags,
+                   const std::string& changed_at, const std::string& changed_by,
+                   const std::string& action, const json& old_values, const json& new_values) {
+    Statement insert = db.prepare(
+        "INSERT INTO vacancy_history (vacancy_id, kommune_ags, changed_at, changed_by, action, "
+        "old_values, new_values) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+    insert.bind(1, vacancy_id)
+        .bind(2, kommune_ags)
+        .bind(3, changed_at)
+        .bind_text_or_null(4, changed_by)
+        .bind(5, action);
+    if (old_values.is_null())
+        insert.bind_null(6);
+    else
+        insert.bind(6, old_values.dump());
+    if (new_values.is_null())
+        insert.bind_null(7);
+    else
+        insert.bind(7, new_values.dump());
+    insert.run();
+}
+
+// -- transactions -------------------------------------------------------------------------
+
+// A write's own transaction, unless the caller already opened one (WriteTransaction); then
+// the caller's commit or rollback decides for all of its writes.
+class OwnTransaction {
+  public:
+    explicit OwnTransaction(Connection& db) {
+        if (!db.in_transaction()) m_transaction.emplace(db);
+    }
+    void commit() {
+        if (m_transaction) m_transaction->commit();
+    }
+
+  private:
+    std::optional<Transaction> m_transaction;
+};
+
+[[noreturn]] void throw_stale(const std::string& what, std::int64_t id, std::int64_t current,
+                              std::int64_t expected) {
+    throw PreconditionFailed(what + " " + std::to_string(id) +
+                                 " has changed: its current version is " + std::to_string(current) +
+                                 ", not " + std::to_string(expected) +
+                                 "; load it again and repeat the change",
+                             json{{"current_version", current}});
+}
+
+std::string today_utc() {
+    return utc_now_iso8601().substr(0, 10);
+}
+
+// Appends `AND substr(column, 1, n) = prefix` style conditions; returns binds in order.
+struct Where {
+    std::string sql;
+    std::vector<std::variant<std::int64_t, std::string>> binds;
+
+    void add(const std::string& condition) {
+        sql += (sql.empty() ? "WHERE " : " AND ") + condition;
+    }
+
+    void bind_all(Statement& statement) const {
+        int index = 1;
+        for (const auto& value : binds) {
+            if (std::holds_alternative<std::int64_t>(value))
+                statement.bind(index++, std::get<std::int64_t>(value));
+            else
+                statement.bind(index++, std::get<std::string>(value));
+        }
+    }
+};
+
+void add_prefix(Where& where, const std::string& column, const std::string& prefix) {
+    where.add("substr(" + column + ", 1, ?) = ?");
+    where.binds.emplace_back(static_cast<std::int64_t>(prefix.size()));
+    where.binds.emplace_back(prefix);
+}
+
+}  // namespace
+
+// -----------------------------------------------------------------------------------------
+// WriteTransaction
+
+struct VacancyStore::WriteTransaction::Impl {
+    explicit Impl(Connection& db) : transaction(db) {}
+    Transaction transaction;
+};
+
+VacancyStore::WriteTransaction::WriteTransaction(std::unique_ptr<Impl> impl)
+    : m_impl(std::move(impl)) {}
+VacancyStore::WriteTransaction::WriteTransaction(WriteTransaction&&) noexcept = default;
+VacancyStore::WriteTransaction::~WriteTransaction() = default;
+
+void VacancyStore::WriteTransaction::commit() {
+    m_impl->transaction.commit();
+}
+
+VacancyStore::VacancyStore(Store& store) : m_db(store.connection()) {}
+
+VacancyStore::WriteTransaction VacancyStore::begin_write() {
+    return WriteTransaction(std::make_unique<WriteTransaction::Impl>(m_db));
+}
+
+// -----------------------------------------------------------------------------------------
+// vacancies
+
+VacancyRecord VacancyStore::insert_vacancy(const VacancyRecord& record,
+                                           const std::string& changed_by) {
+    check_vacancy(m_db, record);
+    OwnTransaction transaction(m_db);
+    const std::string now = utc_now_iso8601();
+    VacancyRecord stored = record;
+    stored.consent_date =
+        record.consent_publish ? std::optional<std::string>(today_utc()) : std::nullopt;
+    if (!stored.author || stored.author->empty())
+        stored.author = changed_by.empty() ? std::nullopt : std::optional<std::string>(changed_by);
+    Statement insert = m_db.prepare(
+        "INSERT INTO vacancies (geom, building_id, kommune_ags, status, use, degree, "
+        "vacant_since, floor_area_m2, owner_type, owner_contact, internal_notes, "
+        "consent_publish, consent_date, public_description, created_at, updated_at, author, "
+        "version) VALUES (MakePoint(?1, ?2, 4326), ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
+        "?13, ?14, ?15, ?16, ?16, ?17, 1)");
+    insert.bind(1, stored.lon)
+        .bind(2, stored.lat)
+        .bind(3, stored.building_id)
+        .bind(4, stored.kommune_ags)
+        .bind(5, stored.status)
+        .bind(6, stored.use)
+        .bind(7, stored.degree)
+        .bind(8, stored.vacant_since)
+        .bind(9, stored.floor_area_m2)
+        .bind(10, stored.owner_type)
+        .bind(11, stored.owner_contact)
+        .bind(12, stored.internal_notes)
+        .bind(13, std::int64_t{stored.consent_publish ? 1 : 0})
+        .bind(14, stored.consent_date)
+        .bind(15, stored.public_description)
+        .bind(16, now)
+        .bind(17, stored.author);
+    insert.run();
+    stored.id = m_db.last_insert_rowid();
+    write_history(m_db, stored.id, stored.kommune_ags, now, changed_by, "create", nullptr,
+                  without_nulls(history_fields(stored)));
+    transaction.commit();
+    auto result = vacancy(stored.id);
+    if (!result) throw InternalError("vacancy " + std::to_string(stored.id) + " vanished");
+    return *result;
+}
+
+VacancyRecord VacancyStore::update_vacancy(const VacancyRecord& record,
+                                           std::int64_t expected_version,
+                                           const std::string& changed_by) {
+    check_vacancy(m_db, record);
+    OwnTransaction transaction(m_db);
+    // Read inside the write lock, so the version check and the diff see the row we replace.
+    const auto current = vacancy(record.id);
+    if (!current) throw NotFound("vacancy " + std::to_string(record.id) + " does not exist");
+    if (current->version != expected_version)
+        throw_stale("vacancy", record.id, current->version, expected_version);
+
+    VacancyRecord next = record;
+    if (!next.consent_publish)
+        next.consent_date.reset();
+    else if (current->consent_publish)
+        next.consent_date = current->consent_date;
+    else
+        next.consent_date = today_utc();
+
+    const json before = history_fields(*current);
+    const json after = history_fields(next);
+    json old_values = json::object();
+    json new_values = json::object();
+    for (const auto& [key, value] : after.items()) {
+        if (before.at(key) == value) continue;
+        old_values[key] = before.at(key);
+        new_values[key] = value;
+    }
+    if (new_values.empty()) {
+        transaction.commit();
+        return *current;
+    }
+
+    const std::string now = utc_now_iso8601();
+    Statement update = m_db.prepare(
+        "UPDATE vacancies SET geom = MakePoint(?1, ?2, 4326), building_id = ?3, "
+        "kommune_ags = ?4, status = ?5, use = ?6, degree = ?7, vacant_since = ?8, "
+        "floor_area_m2 = ?9, owner_type = ?10, owner_contact = ?11, internal_notes = ?12, "
+        "consent_publish = ?13, consent_date = ?14, public_description = ?15, updated_at = ?16, "
+        "version = version + 1 WHERE id = ?17 AND version = ?18");
+    update.bind(1, next.lon)
+        .bind(2, next.lat)
+        .bind(3, next.building_id)
+        .bind(4, next.kommune_ags)
+        .bind(5, next.status)
+        .bind(6, next.use)
+        .bind(7, next.degree)
+        .bind(8, next.vacant_since)
+        .bind(9, next.floor_area_m2)
+        .bind(10, next.owner_type)
+        .bind(11, next.owner_contact)
+        .bind(12, next.internal_notes)
+        .bind(13, std::int64_t{next.consent_publish ? 1 : 0})
+        .bind(14, next.consent_date)
+        .bind(15, next.public_description)
+        .bind(16, now)
+        .bind(17, record.id)
+        .bind(18, expected_version);
+    update.run();
+    // Cannot happen under the write lock taken above; kept so a change of locking can never
+    // turn a stale write into a silent one.
+    if (m_db.changes() != 1) throw_stale("vacancy", record.id, current->version, expected_version);
+    write_history(m_db, record.id, next.kommune_ags, now, changed_by, "update", old_values,
+                  new_values);
+    transaction.commit();
+    auto result = vacancy(record.id);
+    if (!result) throw InternalError("vacancy " + std::to_string(record.id) + " vanished");
+    return *result;
+}
+
+void VacancyStore::remove_vacancy(std::int64_t id, std::int64_t expected_version,
+                                  const std::string& changed_by) {
+    OwnTransaction transaction(m_db);
+    const auto current = vacancy(id);
+    if (!current) throw NotFound("vacancy " + std::to_string(id) + " does not exist");
+    if (current->version != expected_version)
+        throw_stale("vacancy", id, current->version, expected_version);
+    Statement remove = m_db.prepare("DELETE FROM vacancies WHERE id = ?1 AND version = ?2");
+    remove.bind(1, id).bind(2, expected_version).run();
+    if (m_db.changes() != 1) throw_stale("vacancy", id, current->version, expected_version);
+    write_history(m_db, id, current->kommune_ags, utc_now_iso8601(), changed_by, "delete",
+                  without_nulls(history_fields(*current)), nullptr);
+    transaction.commit();
+}
+
+std::optional<VacancyRecord> VacancyStore::vacancy(std::int64_t id) {
+    Statement select = m_db.prepare(std::string(vacancy_columns) + "WHERE v.id = ?1");
+    select.bind(1, id);
+    if (!select.step()) return std::nullopt;
+    return read_vacancy(select);
+}
+
+RecordPage<VacancyRecord> VacancyStore::list_vacancies(const VacancyFilter& filter) {
+    Where where;
+    if (!filter.visibility.all) {
+        // Consented ones, plus everything in the Kommunen whose internal data the caller sees.
+        std::string visible = "(v.consent_publish = 1";
+        for (const std::string& prefix : filter.visibility.internal_prefixes) {
+            if (prefix.empty()) continue;
+            visible += " OR substr(v.kommune_ags, 1, ?) = ?";
+            where.binds.emplace_back(static_cast<std::int64_t>(prefix.size()));
+            where.binds.emplace_back(prefix);
+        }
+        where.add(visible + ")");
+    }
+    if (filter.kommune_prefix) add_prefix(where, "v.kommune_ags", *filter.kommune_prefix);
+    if (filter.status) {
+        where.add("v.status = ?");
+        where.binds.emplace_back(*filter.status);
+    }
+
+    RecordPage<VacancyRecord> page;
+    Statement count = m_db.prepare("SELECT count(*) FROM vacancies v " + where.sql);
+    where.bind_all(count);
+    count.step();
+    page.number_matched = count.column_int64(0);
+
+    Statement select =
+        m_db.prepare(std::string(vacancy_columns) + where.sql + " ORDER BY v.id LIMIT ? OFFSET ?");
+    where.bind_all(select);
+    const int next = static_cast<int>(where.binds.size()) + 1;
+    select.bind(next, filter.limit).bind(next + 1, filter.offset);
+    while (select.step()) page.items.push_back(read_vacancy(select));
+    return page;
+}
+
+std::vector<VacancyHistoryEntry> VacancyStore::vacancy_history(std::int64_t vacancy_id) {
+    Statement select = m_db.prepare(
+        "SELECT id, vacancy_id, kommune_ags, changed_at, changed_by, action, old_values, "
+        "new_values FROM vacancy_history WHERE vacancy_id = ?1 ORDER BY changed_at, id");
+    select.bind(1, vacancy_id);
+    std::vector<VacancyHistoryEntry> entries;
+    while (select.step()) {
+        VacancyHistoryEntry entry;
+        entry.id = select.column_int64(0);
+        entry.vacancy_id = select.column_int64(1);
+        entry.kommune_ags = select.column_text(2);
+        entry.changed_at = select.column_text(3);
+        entry.changed_by = select.column_text(4);
+        entry.action = select.column_text(5);
+        entry.old_values_json = select.column_is_null(6) ? "null" : select.column_text(6);
+        entry.new_values_json = select.column_is_null(7) ? "null" : select.column_text(7);
+        entries.push_back(std::move(entry));
+    }
+    return entries;
+}
+
+// -----------------------------------------------------------------------------------------
+// buildings and Kommunen
+
+std::optional<std::int64_t> VacancyStore::match_building(double lon, double lat,
+                                                         double max_distance_m) {
+    if (!std::isfinite(lon) || !std::isfinite(lat)) return std::nullopt;
+    // Containing footprints first, found through the R*Tree; the smallest wins where
+    // footprints overlap (a building part inside a larger outline).
+    Statement inside = m_db.prepare(
+        "SELECT b.id FROM buildings b WHERE b.id IN (SELECT pkid FROM idx_buildings_footprint "
+        "WHERE xmin <= ?1 AND xmax >= ?1 AND ymin <= ?2 AND ymax >= ?2) "
+        "AND ST_Contains(b.footprint, MakePoint(?1, ?2, 4326)) = 1 "
+        "ORDER BY ST_Area(b.footprint), b.id LIMIT 1");
+    inside.bind(1, lon).bind(2, lat);
+    if (inside.step()) return inside.column_int64(0);
+    if (!(max_distance_m > 0.0)) return std::nullopt;
+
+    // Then the nearest within the distance: a box of the distance in degrees (generous by a
+    // tenth, so the box never cuts off a candidate) prefilters through the R*Tree, and the
+    // ellipsoidal distance in metres decides.
+    constexpr double metres_per_degree_lat = 110574.0;
+    const double cos_lat = std::max(std::cos(lat * std::numbers::pi / 180.0), 0.01);
+    const double dlat = 1.1 * max_distance_m / metres_per_degree_lat;
+    const double dlon = 1.1 * max_distance_m / (111320.0 * cos_lat);
+    Statement nearest = m_db.prepare(
+        "SELECT id, d FROM (SELECT b.id AS id, ST_Distance(b.footprint, MakePoint(?1, ?2, 4326), "
+        "1) AS d FROM buildings b WHERE b.id IN (SELECT pkid FROM idx_buildings_footprint "
+        "WHERE xmin <= ?3 AND xmax >= ?4 AND ymin <= ?5 AND ymax >= ?6)) "
+        "WHERE d IS NOT NULL AND d <= ?7 ORDER BY d, id LIMIT 1");
+    nearest.bind(1, lon)
+        .bind(2, lat)
+        .bind(3, lon + dlon)
+        .bind(4, lon - dlon)
+        .bind(5, lat + dlat)
+        .bind(6, lat - dlat)
+        .bind(7, max_distance_m);
+    if (nearest.step()) return nearest.column_int64(0);
+    return std::nullopt;
+}
+
+bool VacancyStore::building_exists(std::int64_t id) {
+    Statement select = m_db.prepare("SELECT 1 FROM buildings WHERE id = ?");
+    select.bind(1, id);
+    return select.step();
+}
+
+bool VacancyStore::kommune_exists(const std::string& ags) {
+    Statement select = m_db.prepare("SELECT 1 FROM kommunen WHERE ags = ?");
+    select.bind(1, ags);
+    return select.step();
+}
+
+KommuneStamp VacancyStore::kommune_stamp() {
+    Statement select = m_db.prepare(
+        "SELECT count(*), coalesce(max(rowid), 0), coalesce(max(updated_at), '') FROM kommunen");
+    select.step();
+    KommuneStamp stamp;
+    stamp.count = select.column_int64(0);
+    stamp.max_rowid = select.column_int64(1);
+    stamp.max_updated_at = select.column_text(2);
+    return stamp;
+}
+
+std::vector<KommuneBoundary> VacancyStore::kommune_boundaries() {
+    Statement select = m_db.prepare(
+        "SELECT ags, AsBinary(boundary) FROM kommunen WHERE boundary IS NOT NULL ORDER BY ags");
+    std::vector<KommuneBoundary> result;
+    while (select.step())
+        result.push_back(KommuneBoundary{select.column_text(0), select.column_blob(1)});
+    return result;
+}
+
+// -----------------------------------------------------------------------------------------
+// Zukunftsorte
+
+namespace {
+
+void bind_zukunftsort(Statement& statement, const ZukunftsortRecord& record) {
+    statement.bind(1, record.lon)
+        .bind(2, record.lat)
+        .bind(3, record.name)
+        .bind(4, record.kind)
+        .bind(5, record.description)
+        .bind(6, record.website)
+        .bind(7, record.opened)
+        .bind(8, record.kommune_ags)
+        .bind(9, record.building_id)
+        .bind(10, record.vacancy_id);
+}
+
+}  // namespace
+
+ZukunftsortRecord VacancyStore::insert_zukunftsort(const ZukunftsortRecord& record) {
+    check_zukunftsort(m_db, record);
+    OwnTransaction transaction(m_db);
+    Statement insert = m_db.prepare(
+        "INSERT INTO zukunftsorte (geom, name, kind, description, website, opened, kommune_ags, "
+        "building_id, vacancy_id, created_at, updated_at, version) VALUES (MakePoint(?1, ?2, "
+        "4326), ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11, 1)");
+    bind_zukunftsort(insert, record);
+    insert.bind(11, utc_now_iso8601());
+    insert.run();
+    const std::int64_t id = m_db.last_insert_rowid();
+    transaction.commit();
+    auto result = zukunftsort(id);
+    if (!result) throw InternalError("Zukunftsort " + std::to_string(id) + " vanished");
+    return *result;
+}
+
+ZukunftsortRecord VacancyStore::update_zukunftsort(const ZukunftsortRecord& record,
+                                                   std::int64_t expected_version) {
+    check_zukunftsort(m_db, record);
+    OwnTransaction transaction(m_db);
+    const auto current = zukunftsort(record.id);
+    if (!current) throw NotFound("Zukunftsort " + std::to_string(record.id) + " does not exist");
+    if (current->version != expected_version)
+        throw_stale("Zukunftsort", record.id, current->version, expected_version);
+    Statement update = m_db.prepare(
+        "UPDATE zukunftsorte SET geom = MakePoint(?1, ?2, 4326), name = ?3, kind = ?4, "
+        "description = ?5, website = ?6, opened = ?7, kommune_ags = ?8, building_id = ?9, "
+        "vacancy_id = ?10, updated_at = ?11, version = version + 1 WHERE id = ?12 AND "
+        "version = ?13");
+    bind_zukunftsort(update, record);
+    update.bind(11, utc_now_iso8601()).bind(12, record.id).bind(13, expected_version);
+    update.run();
+    if (m_db.changes() != 1)
+        throw_stale("Zukunftsort", record.id, current->version, expected_version);
+    transaction.commit();
+    auto result = zukunftsort(record.id);
+    if (!result) throw InternalError("Zukunftsort " + std::to_string(record.id) + " vanished");
+    return *result;
+}
+
+void VacancyStore::remove_zukunftsort(std::int64_t id, std::int64_t expected_version) {
+    OwnTransaction transaction(m_db);
+    const auto current = zukunftsort(id);
+    if (!current) throw NotFound("Zukunftsort " + std::to_string(id) + " does not exist");
+    if (current->version != expected_version)
+        throw_stale("Zukunftsort", id, current->version, expected_version);
+    Statement remove = m_db.prepare("DELETE FROM zukunftsorte WHERE id = ?1 AND version = ?2");
+    remove.bind(1, id).bind(2, expected_version).run();
+    if (m_db.changes() != 1) throw_stale("Zukunftsort", id, current->version, expected_version);
+    transaction.commit();
+}
+
+std::optional<ZukunftsortRecord> VacancyStore::zukunftsort(std::int64_t id) {
+    Statement select = m_db.prepare(std::string(zukunftsort_columns) + "WHERE z.id = ?1");
+    select.bind(1, id);
+    if (!select.step()) return std::nullopt;
+    return read_zukunftsort(select);
+}
+
+RecordPage<ZukunftsortRecord> VacancyStore::list_zukunftsorte(const ZukunftsortFilter& filter) {
+    Where where;
+    if (filter.kommune_prefix) add_prefix(where, "z.kommune_ags", *filter.kommune_prefix);
+    RecordPage<ZukunftsortRecord> page;
+    Statement count = m_db.prepare("SELECT count(*) FROM zukunftsorte z " + where.sql);
+    where.bind_all(count);
+    count.step();
+    page.number_matched = count.column_int64(0);
+    Statement select = m_db.prepare(std::string(zukunftsort_columns) + where.sql +
+                                    " ORDER BY z.id LIMIT ? OFFSET ?");
+    where.bind_all(select);
+    const int next = static_cast<int>(where.binds.size()) + 1;
+    select.bind(next, filter.limit).bind(next + 1, filter.offset);
+    while (select.step()) page.items.push_back(read_zukunftsort(select));
+    return page;
+}
+
+std::optional<std::int64_t> VacancyStore::zukunftsort_of_vacancy(std::int64_t vacancy_id) {
+    Statement select =
+        m_db.prepare("SELECT min(id) FROM zukunftsorte WHERE vacancy_id = ?1 HAVING count(*) > 0");
+    select.bind(1, vacancy_id);
+    if (!select.step()) return std::nullopt;
+    return select.column_optional_int64(0);
+}
+
+}  // namespace leerstand::data

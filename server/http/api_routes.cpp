@@ -1,0 +1,378 @@
+#include "server/http/api_routes.hpp"
+
+#include <pistache/http.h>
+
+#include <charconv>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+#include "common/error.hpp"
+#include "server/http/multipart.hpp"
+#include "server/http/response_headers.hpp"
+#include "server/http/routing.hpp"
+#include "server/services/auth_service.hpp"
+#include "server/services/feature_service.hpp"
+#include "server/services/thread_store.hpp"
+#include "server/services/upload_jobs.hpp"
+
+namespace leerstand::http {
+
+namespace {
+
+using namespace Pistache;
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+constexpr const char* k_session_cookie = "lsa_session";
+constexpr const char* k_geojson = "application/geo+json";
+constexpr const char* k_json = "application/json";
+
+// ---------------------------------------------------------------------------------------------
+// Per-worker services
+
+/// The use cases of one worker thread, bound to that thread's Store.
+struct WorkerServices {
+    explicit WorkerServices(data::Store& store) : auth(store), features(store) {}
+    services::AuthService auth;
+    services::FeatureService features;
+};
+
+WorkerServices& worker(const ApiContext& context) {
+    thread_local fs::path open_path;
+    thread_local std::unique_ptr<WorkerServices> services;
+    if (!services || open_path != context.db) {
+        services.reset();
+        services = std::make_unique<WorkerServices>(services::thread_store(context.db));
+        open_path = context.db;
+    }
+    return *services;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading requests
+
+std::optional<std::string> header_value(const Rest::Request& request, const std::string& name) {
+    const auto raw = request.headers().tryGetRaw(name);
+    if (!raw) return std::nullopt;
+    return raw->value();
+}
+
+std::string trimmed(std::string text) {
+    const auto first = text.find_first_not_of(" \t");
+    if (first == std::string::npos) return "";
+    const auto last = text.find_last_not_of(" \t");
+    return text.substr(first, last - first + 1);
+}
+
+/// Who is calling: a bearer token (scripts) or a session cookie (the web app); else the
+/// public. A bearer token that does not work is an error, not a silent downgrade: the script
+/// should learn that its token is wrong. A stale cookie just means "signed out".
+services::Caller caller_of(const Rest::Request& request, services::AuthService& auth) {
+    if (const auto authorization = header_value(request, "Authorization")) {
+        const std::string value = trimmed(*authorization);
+        constexpr std::string_view scheme = "Bearer ";
+        if (value.size() <= scheme.size() || value.compare(0, scheme.size(), scheme) != 0)
+            throw Unauthenticated("use 'Authorization: Bearer TOKEN' with an API token");
+        if (auto caller = auth.caller_for_token(trimmed(value.substr(scheme.size()))))
+            return *caller;
+        throw Unauthenticated("the API token is unknown, expired or revoked");
+    }
+    if (request.cookies().has(k_session_cookie)) {
+        if (auto caller = auth.caller_for_session(request.cookies().get(k_session_cookie).value))
+            return *caller;
+    }
+    return services::Caller::anonymous();
+}
+
+/// The media type of the request body without parameters, in lower case.
+std::string body_media_type(const Rest::Request& request) {
+    std::string type = header_value(request, "Content-Type").value_or("");
+    type = trimmed(type.substr(0, type.find(';')));
+    for (char& c : type) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return type;
+}
+
+/// The body as JSON. `patch` also accepts `application/merge-patch+json`.
+json json_body(const Rest::Request& request, bool patch) {
+    const std::string type = body_media_type(request);
+    const bool accepted =
+        type == k_json || type == k_geojson || (patch && type == "application/merge-patch+json");
+    if (!accepted)
+        throw Unsupported("send the body as " +
+                          std::string(patch ? "application/merge-patch+json, " : "") +
+                          "application/geo+json or application/json, not '" + type + "'");
+    try {
+        return json::parse(request.body());
+    } catch (const json::exception&) {
+        throw InvalidInput("the request body is not valid JSON");
+    }
+}
+
+/// `If-Match: "7"` (also `W/"7"`) → 7. Missing → nullopt (the service answers 428).
+std::optional<std::int64_t> if_match(const Rest::Request& request) {
+    const auto header = header_value(request, "If-Match");
+    if (!header) return std::nullopt;
+    std::string value = trimmed(*header);
+    if (value.rfind("W/", 0) == 0) value = value.substr(2);
+    if (value.size() >= 2 && value.front() == '"' && value.back() == '"')
+        value = value.substr(1, value.size() - 2);
+    std::int64_t version = 0;
+    const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), version);
+    if (error != std::errc() || end != value.data() + value.size() || version < 1)
+        throw InvalidInput("If-Match must be the ETag of the item, such as \"3\"");
+    return version;
+}
+
+std::int64_t parse_positive(const std::string& text, const std::string& what, bool not_found) {
+    std::int64_t value = 0;
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (error != std::errc() || end != text.data() + text.size() || value < 0) {
+        if (not_found) throw NotFound("there is no " + what + " '" + text + "'");
+        throw InvalidInput("parameter " + what + " must be a non-negative integer");
+    }
+    return value;
+}
+
+std::int64_t item_id(const Rest::Request& request) {
+    return parse_positive(request.param(":fid").as<std::string>(), "item", true);
+}
+
+services::Collection collection_of(const Rest::Request& request) {
+    const auto name = request.param(":collection").as<std::string>();
+    if (const auto collection = services::parse_collection(name)) return *collection;
+    throw NotFound("there is no writable collection '" + name + "'");
+}
+
+services::ItemsQuery items_query(const Rest::Request& request) {
+    services::ItemsQuery query;
+    const auto& params = request.query();
+    if (const auto limit = params.get("limit"))
+        query.limit = parse_positive(*limit, "limit", false);
+    if (const auto offset = params.get("offset"))
+        query.offset = parse_positive(*offset, "offset", false);
+    if (const auto kommune = params.get("kommune")) query.kommune = *kommune;
+    if (const auto status = params.get("status")) query.status = *status;
+    return query;
+}
+
+std::string item_path(services::Collection collection, std::int64_t id) {
+    return std::string("/collections/") +
+           (collection == services::Collection::Vacancies ? "vacancies" : "zukunftsorte") +
+           "/items/" + std::to_string(id);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writing responses
+
+/// Responses depend on who asks: never let a shared cache hand one caller's view to another.
+void set_caller_cache_headers(Http::ResponseWriter& writer, const services::Caller& caller) {
+    set_header(writer, "Vary", "Cookie, Authorization");
+    set_header(writer, "Cache-Control", caller.signed_in() ? "private, no-store" : "no-cache");
+}
+
+void send_json(Http::ResponseWriter& writer, Http::Code code, const json& body,
+               const std::string& content_type) {
+    writer.send(code, body.dump(-1, ' ', false, json::error_handler_t::replace),
+                Http::Mime::MediaType::fromString(content_type));
+}
+
+void send_feature(Http::ResponseWriter& writer, Http::Code code,
+                  const services::FeatureResult& result, const services::Caller& caller) {
+    set_caller_cache_headers(writer, caller);
+    set_header(writer, "ETag", "\"" + std::to_string(result.version) + "\"");
+    send_json(writer, code, result.feature, k_geojson);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Handlers
+
+void get_items(const ApiContext& context, const Rest::Request& request,
+               Http::ResponseWriter& writer) {
+    WorkerServices& services = worker(context);
+    const services::Caller caller = caller_of(request, services.auth);
+    const services::Collection collection = collection_of(request);
+    const services::ItemsQuery query = items_query(request);
+    const services::ItemsPage page = services.features.list(collection, query, caller);
+    json body = {{"type", "FeatureCollection"},
+                 {"features", page.features},
+                 {"numberMatched", page.number_matched},
+                 {"numberReturned", page.features.size()}};
+    set_caller_cache_headers(writer, caller);
+    send_json(writer, Http::Code::Ok, body, k_geojson);
+}
+
+void post_item(const ApiContext& context, const Rest::Request& request,
+               Http::ResponseWriter& writer) {
+    WorkerServices& services = worker(context);
+    const services::Caller caller = caller_of(request, services.auth);
+    const services::Collection collection = collection_of(request);
+    const services::FeatureResult result =
+        services.features.create(collection, json_body(request, false), caller);
+    set_header(writer, "Location", item_path(collection, result.id));
+    send_feature(writer, Http::Code::Created, result, caller);
+}
+
+void get_item(const ApiContext& context, const Rest::Request& request,
+              Http::ResponseWriter& writer) {
+    WorkerServices& services = worker(context);
+    const services::Caller caller = caller_of(request, services.auth);
+    send_feature(writer, Http::Code::Ok,
+                 services.features.get(collection_of(request), item_id(request), caller), caller);
+}
+
+void put_item(const ApiContext& context, const Rest::Request& request,
+              Http::ResponseWriter& writer) {
+    WorkerServices& services = worker(context);
+    const services::Caller caller = caller_of(request, services.auth);
+    send_feature(writer, Http::Code::Ok,
+                 services.features.replace(collection_of(request), item_id(request),
+                                           json_body(request, false), if_match(request), caller),
+                 caller);
+}
+
+void patch_item(const ApiContext& context, const Rest::Request& request,
+                Http::ResponseWriter& writer) {
+    WorkerServices& services = worker(context);
+    const services::Caller caller = caller_of(request, services.auth);
+    send_feature(writer, Http::Code::Ok,
+                 services.features.patch(collection_of(request), item_id(request),
+                                         json_body(request, true), if_match(request), caller),
+                 caller);
+}
+
+void delete_item(const ApiContext& context, const Rest::Request& request,
+                 Http::ResponseWriter& writer) {
+    WorkerServices& services = worker(context);
+    const services::Caller caller = caller_of(request, services.auth);
+    services.features.remove(collection_of(request), item_id(request), if_match(request), caller);
+    set_caller_cache_headers(writer, caller);
+    writer.send(Http::Code::No_Content);
+}
+
+void get_history(const ApiContext& context, const Rest::Request& request,
+                 Http::ResponseWriter& writer) {
+    WorkerServices& services = worker(context);
+    const services::Caller caller = caller_of(request, services.auth);
+    if (collection_of(request) != services::Collection::Vacancies)
+        throw NotFound("only vacancies keep a change history");
+    const json history = services.features.vacancy_history(item_id(request), caller);
+    set_caller_cache_headers(writer, caller);
+    send_json(writer, Http::Code::Ok, history, k_json);
+}
+
+json caller_json(const services::Caller& caller) {
+    return {{"signed_in", caller.signed_in()},
+            {"name", caller.signed_in() ? json(caller.name) : json(nullptr)},
+            {"role", services::role_name(caller.role)},
+            {"kommunen", caller.kommunen}};
+}
+
+std::string session_cookie(const std::string& value, std::int64_t max_age, bool secure) {
+    // HttpOnly: scripts cannot read it; SameSite=Strict: other sites cannot send it along.
+    return std::string(k_session_cookie) + "=" + value +
+           "; Path=/; Max-Age=" + std::to_string(max_age) + "; HttpOnly; SameSite=Strict" +
+           (secure ? "; Secure" : "");
+}
+
+void post_login(const ApiContext& context, const Rest::Request& request,
+                Http::ResponseWriter& writer) {
+    const json body = json_body(request, false);
+    if (!body.is_object() || !body.contains("name") || !body["name"].is_string() ||
+        !body.contains("password") || !body["password"].is_string())
+        throw InvalidInput("send {\"name\": \"...\", \"password\": \"...\"}");
+    WorkerServices& services = worker(context);
+    const services::NewSession session =
+        services.auth.login(body["name"].get<std::string>(), body["password"].get<std::string>(),
+                            request.address().host(), *context.login_limiter);
+    set_header(writer, "Set-Cookie",
+               session_cookie(session.secret, session.max_age.count(), context.secure_cookies));
+    set_caller_cache_headers(writer, session.caller);
+    send_json(writer, Http::Code::Ok, caller_json(session.caller), k_json);
+}
+
+void post_logout(const ApiContext& context, const Rest::Request& request,
+                 Http::ResponseWriter& writer) {
+    WorkerServices& services = worker(context);
+    if (request.cookies().has(k_session_cookie))
+        services.auth.logout(request.cookies().get(k_session_cookie).value);
+    set_header(writer, "Set-Cookie", session_cookie("", 0, context.secure_cookies));
+    set_header(writer, "Cache-Control", "no-store");
+    writer.send(Http::Code::No_Content);
+}
+
+void get_me(const ApiContext& context, const Rest::Request& request, Http::ResponseWriter& writer) {
+    WorkerServices& services = worker(context);
+    const services::Caller caller = caller_of(request, services.auth);
+    set_caller_cache_headers(writer, caller);
+    send_json(writer, Http::Code::Ok, caller_json(caller), k_json);
+}
+
+void post_upload(const ApiContext& context, const Rest::Request& request,
+                 Http::ResponseWriter& writer) {
+    WorkerServices& services = worker(context);
+    // Who first: an anonymous or out-of-scope caller learns nothing about the body.
+    const services::Caller caller = caller_of(request, services.auth);
+    services::require_signed_in(caller);
+    const std::string& body = request.body();
+    if (body.size() > context.uploads->limits().max_body_bytes)
+        throw TooLarge("the upload is larger than the limit of " +
+                       std::to_string(context.uploads->limits().max_body_bytes >> 20) + " MiB");
+    const MultipartForm form =
+        MultipartForm::parse(header_value(request, "Content-Type").value_or(""), body);
+    services::UploadRequest upload;
+    const FormPart& file = form.required_file("file");
+    upload.file_name = file.filename.value_or("upload");
+    upload.content = std::string(file.body);
+    upload.kommune = form.required_text("kommune");
+    upload.layer = form.optional_text("layer").value_or("buildings");
+    upload.srs = optional_epsg(form, "srs");
+    upload.encoding = form.optional_text("encoding");
+    upload.mode = form.optional_text("mode").value_or("append");
+    const std::int64_t id = context.uploads->submit(std::move(upload), caller);
+    const std::string location = "/api/uploads/" + std::to_string(id);
+    set_header(writer, "Location", location);
+    set_caller_cache_headers(writer, caller);
+    send_json(writer, Http::Code::Accepted, {{"id", id}, {"state", "queued"}, {"href", location}},
+              k_json);
+}
+
+void get_upload(const ApiContext& context, const Rest::Request& request,
+                Http::ResponseWriter& writer) {
+    WorkerServices& services = worker(context);
+    const services::Caller caller = caller_of(request, services.auth);
+    const std::int64_t id =
+        parse_positive(request.param(":upload").as<std::string>(), "upload", true);
+    const json status = context.uploads->status(id, caller);
+    set_caller_cache_headers(writer, caller);
+    send_json(writer, Http::Code::Ok, status, k_json);
+}
+
+/// Binds a handler to the shared context.
+template <typename Function>
+Handler with(const ApiContext& context, Function function) {
+    return [&context, function](const Rest::Request& request, Http::ResponseWriter& writer,
+                                const std::string&) { function(context, request, writer); };
+}
+
+}  // namespace
+
+void add_api_routes(Rest::Router& router, const ApiContext& context) {
+    using Http::Method;
+    add_routes(router, "/collections/:collection/items",
+               {{Method::Get, with(context, get_items)}, {Method::Post, with(context, post_item)}});
+    add_routes(router, "/collections/:collection/items/:fid",
+               {{Method::Get, with(context, get_item)},
+                {Method::Put, with(context, put_item)},
+                {Method::Patch, with(context, patch_item)},
+                {Method::Delete, with(context, delete_item)}});
+    add_routes(router, "/collections/:collection/items/:fid/history",
+               {{Method::Get, with(context, get_history)}});
+    add_routes(router, "/api/login", {{Method::Post, with(context, post_login)}});
+    add_routes(router, "/api/logout", {{Method::Post, with(context, post_logout)}});
+    add_routes(router, "/api/me", {{Method::Get, with(context, get_me)}});
+    add_routes(router, "/api/uploads", {{Method::Post, with(context, post_upload)}});
+    add_routes(router, "/api/uploads/:upload", {{Method::Get, with(context, get_upload)}});
+}
+
+}  // namespace leerstand::http

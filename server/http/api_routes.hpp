@@ -1,0 +1,30 @@
+#pragma once
+
+#include <pistache/router.h>
+
+#include <filesystem>
+#include <memory>
+
+namespace leerstand::services {
+class LoginRateLimiter;
+class UploadJobs;
+}  // namespace leerstand::services
+
+namespace leerstand::http {
+
+/// What the API routes share across worker threads. Per-thread state (Store, services) is
+/// created on each worker on first use.
+struct ApiContext {
+    std::filesystem::path db;
+    bool secure_cookies = false;  ///< mark the session cookie `Secure` (behind HTTPS)
+    std::shared_ptr<services::LoginRateLimiter> login_limiter;
+    std::shared_ptr<services::UploadJobs> uploads;
+};
+
+/// Registers the write side and sign-in: `/collections/{vacancies,zukunftsorte}/items[/{id}]`
+/// (GET, POST, PUT, PATCH, DELETE), `/collections/vacancies/items/{id}/history`,
+/// `/api/login`, `/api/logout`, `/api/me`, `/api/uploads[/{id}]`.
+/// @pre `context` outlives the router.
+void add_api_routes(Pistache::Rest::Router& router, const ApiContext& context);
+
+}  // namespace leerstand::http

@@ -1,0 +1,93 @@
+#include "server/http/routing.hpp"
+
+#include <atomic>
+#include <random>
+#include <sstream>
+
+#include "server/http/response_headers.hpp"
+
+namespace leerstand::http {
+
+namespace {
+
+using namespace Pistache;
+
+std::string next_request_id() {
+    // A per-process prefix keeps ids of restarted servers apart in one log.
+    static const std::string prefix = [] {
+        std::ostringstream hex;
+        hex << std::hex << (std::random_device{}() & 0xffffffu);
+        return hex.str();
+    }();
+    static std::atomic<std::uint64_t> counter{0};
+    return prefix + "-" + std::to_string(++counter);
+}
+
+const char* method_name(Http::Method method) {
+    switch (method) {
+        case Http::Method::Get:
+            return "GET";
+        case Http::Method::Post:
+            return "POST";
+        case Http::Method::Put:
+            return "PUT";
+        case Http::Method::Patch:
+            return "PATCH";
+        case Http::Method::Delete:
+            return "DELETE";
+        case Http::Method::Head:
+            return "HEAD";
+        case Http::Method::Options:
+            return "OPTIONS";
+        default:
+            return "";
+    }
+}
+
+}  // namespace
+
+void send_problem_for(const Rest::Request& request, Http::ResponseWriter& writer,
+                      const Problem& problem, const std::string& request_id) {
+    send_problem(writer, problem, request.resource(), request_id,
+                 request.method() == Http::Method::Head);
+}
+
+Problem method_not_allowed(const std::string& allow) {
+    Problem problem{405, "this resource supports only " + allow, std::nullopt, allow};
+    return problem;
+}
+
+Rest::Route::Handler guarded(Handler handler) {
+    return
+        [handler = std::move(handler)](const Rest::Request& request, Http::ResponseWriter writer) {
+            const std::string request_id = next_request_id();
+            try {
+                set_header(writer, "X-Request-Id", request_id);
+                set_header(writer, "X-Content-Type-Options", "nosniff");
+                handler(request, writer, request_id);
+            } catch (...) {
+                send_problem_for(request, writer, problem_for(std::current_exception(), request_id),
+                                 request_id);
+            }
+            return Rest::Route::Result::Ok;
+        };
+}
+
+void add_routes(Rest::Router& router, const std::string& path,
+                const std::map<Http::Method, Handler>& handlers) {
+    std::string allow;
+    for (const auto& [method, handler] : handlers) {
+        router.addRoute(method, path, guarded(handler));
+        allow += (allow.empty() ? "" : ", ") + std::string(method_name(method));
+    }
+    const Handler not_allowed = [allow](const Rest::Request& request, Http::ResponseWriter& writer,
+                                        const std::string& request_id) {
+        send_problem_for(request, writer, method_not_allowed(allow), request_id);
+    };
+    for (Http::Method method :
+         {Http::Method::Get, Http::Method::Head, Http::Method::Post, Http::Method::Put,
+          Http::Method::Patch, Http::Method::Delete, Http::Method::Options})
+        if (!handlers.count(method)) router.addRoute(method, path, guarded(not_allowed));
+}
+
+}  // namespace leerstand::http

@@ -1,0 +1,37 @@
+#pragma once
+
+#include <pistache/http.h>
+#include <pistache/router.h>
+
+#include <functional>
+#include <map>
+#include <string>
+
+#include "server/http/problem.hpp"
+
+/// Route registration shared by every part of the HTTP layer: each handler runs inside one
+/// guard that turns exceptions into problem+json, and methods a path does not support get a 405
+/// problem with `Allow`.
+namespace leerstand::http {
+
+/// A handler that may throw; `request_id` is also sent as `X-Request-Id`.
+using Handler = std::function<void(const Pistache::Rest::Request&, Pistache::Http::ResponseWriter&,
+                                   const std::string& request_id)>;
+
+/// Wraps `handler` so that no exception reaches Pistache, which would send `e.what()` as the
+/// body; errors become problem+json through the one mapping in problem.cpp.
+Pistache::Rest::Route::Handler guarded(Handler handler);
+
+/// Registers `handlers` for `path`; every other method gets 405 with `Allow`.
+void add_routes(Pistache::Rest::Router& router, const std::string& path,
+                const std::map<Pistache::Http::Method, Handler>& handlers);
+
+/// Sends `problem` for `request` (no body for HEAD).
+void send_problem_for(const Pistache::Rest::Request& request,
+                      Pistache::Http::ResponseWriter& writer, const Problem& problem,
+                      const std::string& request_id);
+
+/// 405 for `request` listing `allow` (e.g. "GET, POST").
+Problem method_not_allowed(const std::string& allow);
+
+}  // namespace leerstand::http

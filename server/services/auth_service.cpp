@@ -1,0 +1,415 @@
+#include "server/services/auth_service.hpp"
+
+#include <sodium.h>
+
+#include <algorithm>
+#include <ctime>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <unordered_map>
+#include <utility>
+
+#include "common/error.hpp"
+#include "data/store.hpp"
+#include "data/user_store.hpp"
+
+namespace leerstand::services {
+
+namespace {
+
+/// How long a sign-in session lasts (fixed, not sliding).
+constexpr std::chrono::hours kSessionMaxAge{12};
+/// Random bytes in a token or session id: 256 bits, so a plain SHA-256 suffices to store them.
+constexpr std::size_t kSecretBytes = 32;
+/// Makes tokens recognisable, e.g. for secret scanners in code hosting.
+constexpr std::string_view kTokenPrefix = "lsa_";
+constexpr std::size_t kMaxNameLength = 64;
+constexpr std::size_t kMinPasswordCharacters = 10;
+/// Longer passwords only cost hashing time without adding safety.
+constexpr std::size_t kMaxPasswordBytes = 1024;
+constexpr std::size_t kMaxLabelLength = 200;
+/// Anything longer cannot be one of our secrets; refused before hashing.
+constexpr std::size_t kMaxSecretLength = 256;
+/// Upper bound of keys the rate limiter remembers.
+constexpr std::size_t kMaxRateLimitKeys = 10000;
+/// Longest part of a rate limit key taken from the request (names are at most 64 characters).
+constexpr std::size_t kMaxKeyPart = 128;
+
+const char* const kWrongCredentials = "wrong name or password";
+
+void ensure_sodium() {
+    // sodium_init is safe to call from several threads; the static makes it run once anyway.
+    static const int result = sodium_init();
+    if (result < 0) throw InternalError("libsodium could not be initialised");
+}
+
+std::string hash_password(const std::string& password) {
+    char hash[crypto_pwhash_STRBYTES];
+    if (crypto_pwhash_str_alg(
+            hash, password.data(), password.size(), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+            crypto_pwhash_MEMLIMIT_INTERACTIVE, crypto_pwhash_ALG_ARGON2ID13) != 0)
+        throw InternalError("password hashing failed (out of memory)");
+    return hash;
+}
+
+bool verify_password(const std::string& hash, const std::string& password) {
+    if (hash.size() >= crypto_pwhash_STRBYTES) return false;
+    return crypto_pwhash_str_verify(hash.c_str(), password.data(), password.size()) == 0;
+}
+
+bool needs_rehash(const std::string& hash) {
+    return crypto_pwhash_str_needs_rehash(hash.c_str(), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                                          crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0;
+}
+
+/// 256 random bits as URL-safe base64 without padding (43 characters), safe in cookies.
+std::string random_secret() {
+    unsigned char bytes[kSecretBytes];
+    randombytes_buf(bytes, sizeof bytes);
+    char text[sodium_base64_ENCODED_LEN(kSecretBytes, sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
+    sodium_bin2base64(text, sizeof text, bytes, sizeof bytes,
+                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    sodium_memzero(bytes, sizeof bytes);
+    return text;
+}
+
+/// What the store keeps of a secret: SHA-256 as lowercase hex. A slow KDF is not needed
+/// because the secrets are 256-bit random values, not guessable passwords.
+std::string secret_hash(const std::string& secret) {
+    unsigned char digest[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(secret.data()),
+                       secret.size());
+    char hex[crypto_hash_sha256_BYTES * 2 + 1];
+    sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
+    return hex;
+}
+
+/// A hash to verify against when the name is unknown, so that answer takes as long as a
+/// wrong password. Made once per process from a random password nobody knows.
+const std::string& dummy_hash() {
+    static const std::string hash = hash_password(random_secret());
+    return hash;
+}
+
+/// Same text format as data::utc_now_iso8601, so stored times compare as text.
+std::string utc_iso8601(std::chrono::system_clock::time_point time) {
+    const std::time_t seconds = std::chrono::system_clock::to_time_t(time);
+    std::tm utc{};
+    gmtime_r(&seconds, &utc);
+    char buffer[32];
+    std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &utc);
+    return buffer;
+}
+
+std::size_t utf8_length(const std::string& text) {
+    return static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](char c) {
+        return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+    }));
+}
+
+bool valid_name(const std::string& name) {
+    if (name.empty() || name.size() > kMaxNameLength) return false;
+    return std::all_of(name.begin(), name.end(), [](char c) {
+        return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+               c == '.' || c == '_' || c == '@' || c == '-';
+    });
+}
+
+bool valid_ags(const std::string& ags) {
+    return (ags.size() == 5 || ags.size() == 8) &&
+           std::all_of(ags.begin(), ags.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+UserSummary summary_of(const data::UserRecord& user) {
+    UserSummary summary;
+    summary.id = user.id;
+    summary.name = user.name;
+    summary.role = parse_role(user.role);
+    summary.kommunen = user.kommunen;
+    summary.created_at = user.created_at;
+    summary.disabled = user.disabled;
+    return summary;
+}
+
+std::optional<Caller> caller_of(const std::optional<data::UserRecord>& user) {
+    if (!user || user->disabled) return std::nullopt;
+    Caller caller;
+    caller.role = parse_role(user->role);
+    caller.user_id = user->id;
+    caller.name = user->name;
+    caller.kommunen = user->kommunen;
+    return caller;
+}
+
+/// Collects field errors so one answer names every problem of a request.
+class FieldErrors {
+  public:
+    void add(const std::string& field, const std::string& message) {
+        m_errors.push_back({{"field", field}, {"message", message}});
+        m_messages.push_back(message);
+    }
+    void throw_if_any() const {
+        if (m_messages.empty()) return;
+        std::string message = m_messages.front();
+        if (m_messages.size() > 1) {
+            message = "invalid user: " + message;
+            for (std::size_t i = 1; i < m_messages.size(); ++i) message += "; " + m_messages[i];
+        }
+        throw InvalidInput(message, {{"errors", m_errors}});
+    }
+
+  private:
+    nlohmann::json m_errors = nlohmann::json::array();
+    std::vector<std::string> m_messages;
+};
+
+}  // namespace
+
+// ---- LoginRateLimiter -----------------------------------------------------------------------
+
+struct LoginRateLimiter::Impl {
+    using Clock = std::chrono::steady_clock;
+
+    struct Entry {
+        int failures = 0;
+        Clock::time_point window_start;
+        Clock::time_point last_failure;
+        std::optional<Clock::time_point> locked_until;
+    };
+
+    int max_failures;
+    std::chrono::seconds window;
+    std::mutex mutex;
+    std::unordered_map<std::string, Entry> entries;
+
+    /// An entry that no longer counts: its lock or its window has passed.
+    bool stale(const Entry& entry, Clock::time_point now) const {
+        if (entry.locked_until) return *entry.locked_until <= now;
+        return entry.window_start + window <= now;
+    }
+
+    /// Keeps the map bounded, so a flood of made-up names cannot grow memory without end.
+    /// When full, drops stale entries; if that frees too little, the tenth of entries that
+    /// matter least: unlocked before locked, older failures first. Dropping in batches keeps
+    /// the cost per failure small even under a flood.
+    void make_room(Clock::time_point now) {
+        if (entries.size() < kMaxRateLimitKeys) return;
+        std::erase_if(entries, [&](const auto& item) { return stale(item.second, now); });
+        const std::size_t keep = kMaxRateLimitKeys - kMaxRateLimitKeys / 10;
+        if (entries.size() <= keep) return;
+        using Iterator = decltype(entries)::iterator;
+        std::vector<Iterator> order;
+        order.reserve(entries.size());
+        for (auto it = entries.begin(); it != entries.end(); ++it) order.push_back(it);
+        const auto drop = static_cast<std::ptrdiff_t>(entries.size() - keep);
+        std::nth_element(order.begin(), order.begin() + drop, order.end(),
+                         [](const Iterator& a, const Iterator& b) {
+                             const bool a_locked = a->second.locked_until.has_value();
+                             const bool b_locked = b->second.locked_until.has_value();
+                             if (a_locked != b_locked) return !a_locked;
+                             return a->second.last_failure < b->second.last_failure;
+                         });
+        for (auto it = order.begin(); it != order.begin() + drop; ++it) entries.erase(*it);
+    }
+};
+
+LoginRateLimiter::LoginRateLimiter(int max_failures, std::chrono::seconds window)
+    : m_impl(std::make_unique<Impl>()) {
+    m_impl->max_failures = std::max(1, max_failures);
+    m_impl->window = window;
+}
+
+LoginRateLimiter::~LoginRateLimiter() = default;
+
+void LoginRateLimiter::check(const std::string& key) {
+    std::lock_guard lock(m_impl->mutex);
+    auto it = m_impl->entries.find(key);
+    if (it == m_impl->entries.end()) return;
+    const auto now = Impl::Clock::now();
+    if (m_impl->stale(it->second, now)) {
+        m_impl->entries.erase(it);
+        return;
+    }
+    if (!it->second.locked_until) return;
+    const auto remaining = *it->second.locked_until - now;
+    // Round up, so a client that waits exactly this long is let in.
+    const auto seconds = std::chrono::ceil<std::chrono::seconds>(remaining).count();
+    const int retry_after = static_cast<int>(std::max<std::int64_t>(1, seconds));
+    throw TooManyRequests(
+        "too many failed sign-ins; try again in " + std::to_string(retry_after) + " seconds",
+        retry_after);
+}
+
+void LoginRateLimiter::record_failure(const std::string& key) {
+    std::lock_guard lock(m_impl->mutex);
+    const auto now = Impl::Clock::now();
+    auto it = m_impl->entries.find(key);
+    if (it != m_impl->entries.end() && m_impl->stale(it->second, now)) {
+        m_impl->entries.erase(it);
+        it = m_impl->entries.end();
+    }
+    if (it == m_impl->entries.end()) {
+        m_impl->make_room(now);
+        Impl::Entry entry;
+        entry.window_start = now;
+        it = m_impl->entries.emplace(key, entry).first;
+    }
+    Impl::Entry& entry = it->second;
+    entry.last_failure = now;
+    if (++entry.failures >= m_impl->max_failures) entry.locked_until = now + m_impl->window;
+}
+
+void LoginRateLimiter::record_success(const std::string& key) {
+    std::lock_guard lock(m_impl->mutex);
+    m_impl->entries.erase(key);
+}
+
+// ---- AuthService ----------------------------------------------------------------------------
+
+struct AuthService::Impl {
+    explicit Impl(data::Store& s) : store(s), users(s) {}
+    data::Store& store;
+    data::UserStore users;
+};
+
+AuthService::AuthService(data::Store& store) : m_impl(std::make_unique<Impl>(store)) {
+    ensure_sodium();
+}
+
+AuthService::~AuthService() = default;
+AuthService::AuthService(AuthService&&) noexcept = default;
+AuthService& AuthService::operator=(AuthService&&) noexcept = default;
+
+UserSummary AuthService::add_user(const std::string& name, Role role,
+                                  const std::vector<std::string>& kommunen,
+                                  const std::string& password) {
+    FieldErrors errors;
+    if (!valid_name(name))
+        errors.add("name",
+                   "the user name must be 1 to 64 characters of A-Z, a-z, 0-9, '.', '_', '@' "
+                   "and '-'");
+    if (utf8_length(password) < kMinPasswordCharacters)
+        errors.add("password", "the password must have at least " +
+                                   std::to_string(kMinPasswordCharacters) + " characters");
+    else if (password.size() > kMaxPasswordBytes)
+        errors.add("password", "the password must have at most " +
+                                   std::to_string(kMaxPasswordBytes) + " bytes");
+    if (role == Role::Public) errors.add("role", "users have the role admin, planner or editor");
+    if (role == Role::Editor && kommunen.empty())
+        errors.add("kommunen", "an editor needs at least one Kommune (--kommune AGS)");
+    if (role == Role::Admin && !kommunen.empty())
+        errors.add("kommunen", "an admin may edit every Kommune; give no Kommune");
+    for (const std::string& ags : std::set<std::string>(kommunen.begin(), kommunen.end())) {
+        if (!valid_ags(ags))
+            errors.add("kommunen", "'" + ags.substr(0, 20) +
+                                       "' is not an AGS (5 digits for a Kreis, 8 for a Gemeinde)");
+        else if (!m_impl->store.kommune_exists(ags))
+            errors.add("kommunen", "unknown Kommune " + ags + "; import the Kommunen first");
+    }
+    errors.throw_if_any();
+
+    // Checked before the costly hash; insert_user checks again inside its transaction.
+    if (m_impl->users.find_user(name)) throw Conflict("a user named '" + name + "' exists already");
+
+    data::UserRecord record;
+    record.name = name;
+    record.role = role_name(role);
+    record.password_hash = hash_password(password);
+    record.kommunen = kommunen;
+    const std::int64_t id = m_impl->users.insert_user(record);
+    auto stored = m_impl->users.find_user(id);
+    if (!stored) throw InternalError("user " + name + " vanished after insert");
+    return summary_of(*stored);
+}
+
+std::vector<UserSummary> AuthService::list_users() {
+    std::vector<UserSummary> result;
+    for (const data::UserRecord& user : m_impl->users.list_users())
+        result.push_back(summary_of(user));
+    return result;
+}
+
+NewToken AuthService::create_token(const std::string& user_name, const std::string& label) {
+    if (label.size() > kMaxLabelLength)
+        throw InvalidInput(
+            "the token label must have at most " + std::to_string(kMaxLabelLength) + " bytes",
+            {{"errors", {{{"field", "label"}, {"message", "too long"}}}}});
+    auto user = m_impl->users.find_user(user_name);
+    if (!user) throw NotFound("no user named '" + user_name + "'");
+    NewToken token;
+    token.secret = std::string(kTokenPrefix) + random_secret();
+    token.id = m_impl->users.insert_token(user->id, secret_hash(token.secret), label);
+    return token;
+}
+
+void AuthService::revoke_token(std::int64_t token_id) {
+    if (!m_impl->users.revoke_token(token_id))
+        throw NotFound("no token with id " + std::to_string(token_id));
+}
+
+void AuthService::revoke_token_secret(const std::string& secret) {
+    // Never echo the secret: it may have been pasted into a log.
+    if (secret.size() > kMaxSecretLength ||
+        !m_impl->users.revoke_token_by_hash(secret_hash(secret)))
+        throw NotFound("no such token");
+}
+
+NewSession AuthService::login(const std::string& name, const std::string& password,
+                              const std::string& client_key, LoginRateLimiter& limiter) {
+    // Both keys count: one stops guessing one account from many addresses, the other one
+    // address trying many accounts. Keys are cut so a huge name cannot bloat the limiter.
+    const std::string user_key = "user:" + name.substr(0, kMaxKeyPart);
+    const std::string client = client_key.empty() ? "" : "ip:" + client_key.substr(0, kMaxKeyPart);
+    limiter.check(user_key);
+    if (!client.empty()) limiter.check(client);
+
+    std::optional<data::UserRecord> user;
+    if (valid_name(name)) user = m_impl->users.find_user(name);
+    bool accepted = false;
+    if (user && !user->disabled) {
+        accepted = verify_password(user->password_hash, password);
+    } else {
+        // Spend the same work as for a real account, so timing does not reveal which names
+        // exist; the result is ignored.
+        (void)verify_password(dummy_hash(), password);
+    }
+    if (!accepted) {
+        limiter.record_failure(user_key);
+        if (!client.empty()) limiter.record_failure(client);
+        throw Unauthenticated(kWrongCredentials);
+    }
+    // Only the account's count is cleared: clearing the address's count would let someone
+    // with one valid account reset it between guesses at other accounts.
+    limiter.record_success(user_key);
+
+    if (needs_rehash(user->password_hash))
+        m_impl->users.update_password_hash(user->id, hash_password(password));
+    // Logins are rare, so this is a cheap moment to clear out old sessions.
+    m_impl->users.delete_expired_sessions();
+
+    NewSession session;
+    session.secret = random_secret();
+    session.max_age = std::chrono::duration_cast<std::chrono::seconds>(kSessionMaxAge);
+    m_impl->users.insert_session(secret_hash(session.secret), user->id,
+                                 utc_iso8601(std::chrono::system_clock::now() + kSessionMaxAge));
+    session.caller = *caller_of(user);
+    return session;
+}
+
+void AuthService::logout(const std::string& session_secret) {
+    if (session_secret.empty() || session_secret.size() > kMaxSecretLength) return;
+    m_impl->users.delete_session(secret_hash(session_secret));
+}
+
+std::optional<Caller> AuthService::caller_for_session(const std::string& secret) {
+    if (secret.empty() || secret.size() > kMaxSecretLength) return std::nullopt;
+    return caller_of(m_impl->users.user_for_session(secret_hash(secret)));
+}
+
+std::optional<Caller> AuthService::caller_for_token(const std::string& secret) {
+    if (secret.size() > kMaxSecretLength || secret.rfind(kTokenPrefix, 0) != 0) return std::nullopt;
+    return caller_of(m_impl->users.user_for_token(secret_hash(secret)));
+}
+
+}  // namespace leerstand::services

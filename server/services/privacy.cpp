@@ -1,0 +1,131 @@
+#include "server/services/privacy.hpp"
+
+#include <cmath>
+
+namespace leerstand::services {
+
+namespace {
+
+using nlohmann::json;
+
+template <typename T>
+json optional_json(const std::optional<T>& value) {
+    return value ? json(*value) : json(nullptr);
+}
+
+double round7(double value) {
+    return std::round(value * 1e7) / 1e7;
+}
+
+bool link_visible(const data::ZukunftsortRecord& place, const Caller& caller) {
+    if (!place.vacancy_id) return false;
+    if (place.vacancy_consent_publish.value_or(false)) return true;
+    // Without the linked row's Kommune there is nothing to grant internal rights on.
+    return place.vacancy_kommune_ags && may_read_internal(caller, *place.vacancy_kommune_ags);
+}
+
+}  // namespace
+
+data::VacancyVisibility vacancy_visibility(const Caller& caller) {
+    data::VacancyVisibility visibility;
+    switch (caller.role) {
+        case Role::Admin:
+            visibility.all = true;
+            break;
+        case Role::Planner:
+        case Role::Editor:
+            // Mirrors may_read_internal: a planner without scope reads everywhere; an editor
+            // without scope nowhere; otherwise the scope keys are AGS prefixes.
+            if (caller.role == Role::Planner && caller.kommunen.empty()) {
+                visibility.all = true;
+                break;
+            }
+            for (const std::string& ags : caller.kommunen)
+                if (!ags.empty()) visibility.internal_prefixes.push_back(ags);
+            break;
+        case Role::Public:
+            break;
+    }
+    return visibility;
+}
+
+bool may_see_vacancy_internals(const data::VacancyRecord& vacancy, const Caller& caller) {
+    return may_read_internal(caller, vacancy.kommune_ags);
+}
+
+bool may_see_vacancy(const data::VacancyRecord& vacancy, const Caller& caller) {
+    return vacancy.consent_publish || may_see_vacancy_internals(vacancy, caller);
+}
+
+std::optional<json> vacancy_properties(const data::VacancyRecord& v, const Caller& caller) {
+    if (!may_see_vacancy(v, caller)) return std::nullopt;
+    // What everyone who sees the vacancy may see; an allow-list, so a new column stays
+    // internal until someone decides otherwise.
+    json properties = {
+        {"status", v.status},
+        {"use", v.use},
+        {"degree", v.degree},
+        {"vacant_since", optional_json(v.vacant_since)},
+        {"floor_area_m2", optional_json(v.floor_area_m2)},
+        {"consent_publish", v.consent_publish},
+        {"public_description", optional_json(v.public_description)},
+        {"building_id", optional_json(v.building_id)},
+        {"kommune_ags", v.kommune_ags},
+        {"zukunftsort_id", optional_json(v.zukunftsort_id)},
+        {"created_at", v.created_at},
+        {"updated_at", v.updated_at},
+        {"version", v.version},
+    };
+    if (may_see_vacancy_internals(v, caller)) {
+        properties["owner_type"] = v.owner_type;
+        properties["owner_contact"] = optional_json(v.owner_contact);
+        properties["internal_notes"] = optional_json(v.internal_notes);
+        properties["consent_date"] = optional_json(v.consent_date);
+        properties["author"] = optional_json(v.author);
+    }
+    return properties;
+}
+
+std::optional<json> vacancy_feature(const data::VacancyRecord& vacancy, const Caller& caller) {
+    auto properties = vacancy_properties(vacancy, caller);
+    if (!properties) return std::nullopt;
+    return json{{"type", "Feature"},
+                {"id", vacancy.id},
+                {"geometry", point_geometry(vacancy.lon, vacancy.lat)},
+                {"properties", std::move(*properties)}};
+}
+
+json zukunftsort_properties(const data::ZukunftsortRecord& z, const Caller& caller) {
+    return json{
+        {"name", z.name},
+        {"kind", optional_json(z.kind)},
+        {"description", optional_json(z.description)},
+        {"website", optional_json(z.website)},
+        {"opened", optional_json(z.opened)},
+        {"building_id", optional_json(z.building_id)},
+        {"vacancy_id", link_visible(z, caller) ? json(*z.vacancy_id) : json(nullptr)},
+        {"kommune_ags", optional_json(z.kommune_ags)},
+        {"created_at", z.created_at},
+        {"updated_at", z.updated_at},
+        {"version", z.version},
+    };
+}
+
+json zukunftsort_feature(const data::ZukunftsortRecord& place, const Caller& caller) {
+    return json{{"type", "Feature"},
+                {"id", place.id},
+                {"geometry", point_geometry(place.lon, place.lat)},
+                {"properties", zukunftsort_properties(place, caller)}};
+}
+
+const std::vector<std::string>& internal_vacancy_fields() {
+    static const std::vector<std::string> fields = {"owner_type", "owner_contact", "internal_notes",
+                                                    "author", "consent_date"};
+    return fields;
+}
+
+json point_geometry(double lon, double lat) {
+    return json{{"type", "Point"}, {"coordinates", {round7(lon), round7(lat)}}};
+}
+
+}  // namespace leerstand::services

@@ -1,0 +1,57 @@
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "data/vacancy_records.hpp"
+#include "server/services/caller.hpp"
+
+/// The one filter that decides what an audience sees (DESIGN.md, "Privacy"). Items, single
+/// features, tiles, exports and summaries all ask it instead of checking per endpoint.
+///
+/// The rule: a caller who may read the internal data of a vacancy's Kommune
+/// (may_read_internal: admin, planners and editors in scope) sees the whole vacancy. Everyone
+/// else is treated as the public: they see a vacancy only when consent_publish is true, and
+/// then never owner_type, owner_contact, internal_notes, author or consent_date.
+/// Zukunftsorte are public, except the link to their vacancy (vacancy_id), which is shown only
+/// to callers who may see that vacancy.
+namespace leerstand::services {
+
+/// (c) The condition a vacancy list query must apply for this caller (so counts and pages
+/// agree with may_see_vacancy): everything, or the consented ones plus everything in the
+/// Kommunen (AGS prefixes) whose internal data the caller may read.
+data::VacancyVisibility vacancy_visibility(const Caller& caller);
+
+/// (b) May the caller see this vacancy at all?
+bool may_see_vacancy(const data::VacancyRecord& vacancy, const Caller& caller);
+
+/// May the caller see the internal fields of this vacancy (and its history)?
+bool may_see_vacancy_internals(const data::VacancyRecord& vacancy, const Caller& caller);
+
+/// (a) The properties of a vacancy as the caller may see them; nullopt when the caller may not
+/// see the vacancy at all. Property names are the API names; absent values are null.
+std::optional<nlohmann::json> vacancy_properties(const data::VacancyRecord& vacancy,
+                                                 const Caller& caller);
+
+/// The whole GeoJSON Feature (id, Point geometry with at most 7 decimals, the properties of
+/// vacancy_properties); nullopt when the caller may not see the vacancy.
+std::optional<nlohmann::json> vacancy_feature(const data::VacancyRecord& vacancy,
+                                              const Caller& caller);
+
+/// The properties of a Zukunftsort as the caller may see them (vacancy_id is null unless the
+/// linked vacancy is visible to the caller).
+nlohmann::json zukunftsort_properties(const data::ZukunftsortRecord& place, const Caller& caller);
+
+/// The whole GeoJSON Feature of a Zukunftsort.
+nlohmann::json zukunftsort_feature(const data::ZukunftsortRecord& place, const Caller& caller);
+
+/// Vacancy properties only callers with internal rights ever see: owner_type, owner_contact,
+/// internal_notes, author, consent_date. For checks that walk responses.
+const std::vector<std::string>& internal_vacancy_fields();
+
+/// A GeoJSON Point with coordinates rounded to 7 decimals (about 1 cm).
+nlohmann::json point_geometry(double lon, double lat);
+
+}  // namespace leerstand::services

@@ -1,0 +1,159 @@
+// Shared helpers of the headless-browser tests (not a test file itself: node --test only picks
+// up *.test.mjs here).
+//
+// Environment: LEERSTAND_BINARY   path of the built binary (default build/leerstand)
+//              CHROMIUM           browser executable (default /usr/bin/chromium)
+//
+// Drives Debian's Chromium through playwright-core from web/node_modules (never downloads a
+// browser). Tests skip with `skipReason` when Chromium or playwright-core is missing.
+
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const webRoot = path.join(repoRoot, 'web');
+/** Screenshots go here (gitignored), not to docs/. */
+export const outDir = path.join(repoRoot, 'tests', 'browser', 'out');
+export const binary = path.resolve(process.env.LEERSTAND_BINARY ?? path.join(repoRoot, 'build', 'leerstand'));
+export const chromiumPath = process.env.CHROMIUM ?? '/usr/bin/chromium';
+
+// TOOLCHAIN.md §10: the launch flags that work with Debian's Chromium in a container.
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+function loadPlaywright() {
+  // tests/browser has no node_modules of its own: resolve from the web app's.
+  const require = createRequire(path.join(webRoot, 'package.json'));
+  try {
+    return require('playwright-core');
+  } catch {
+    return null;
+  }
+}
+
+export const playwright = loadPlaywright();
+export const skipReason = !fs.existsSync(chromiumPath)
+  ? `Chromium not found at ${chromiumPath} (install Debian's chromium, or set CHROMIUM)`
+  : !playwright
+    ? 'playwright-core not installed in web/node_modules (run `npm ci` in web/)'
+    : false;
+
+/** A fresh directory under the system temp dir; unique per call, so parallel runs never meet. */
+export function makeTempDir(prefix) {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/** Runs the leerstand CLI; resolves with { code, stdout, stderr }. `input` goes to stdin. */
+export function runCli(args, { input = '' } = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(binary, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => { stdout += chunk; });
+    child.stderr.on('data', (chunk) => { stderr += chunk; });
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code: code ?? signal, stdout, stderr }));
+    child.stdin.end(input);
+  });
+}
+
+/** Starts `leerstand serve` on an ephemeral port; `url` resolves once it prints its URL. */
+export function startServer(dbPath) {
+  const child = spawn(binary, ['serve', '--db', dbPath, '--port', '0', '--web', webRoot],
+    { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stderr.on('data', (chunk) => { stderr += chunk; });
+  const url = new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no "listening on" line within 15 s; stderr: ${stderr}`)),
+      15000);
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+      const match = /listening on (http:\/\/\S+)\n/.exec(stdout);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    });
+    child.on('error', (error) => { clearTimeout(timer); reject(error); });
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`leerstand serve exited (${code ?? signal}) before listening; stderr: ${stderr}`));
+    });
+  });
+  // A test that fails before awaiting `url` must not also leave an unhandled rejection behind.
+  url.catch(() => {});
+  const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal)));
+  return { child, url, exited, stderr: () => stderr };
+}
+
+/** Sends SIGTERM and resolves with the exit code (or the signal name if killed). */
+export async function stopServer(server) {
+  if (server.child.exitCode !== null || server.child.signalCode !== null) return server.exited;
+  server.child.kill('SIGTERM');
+  let timer;
+  const timeout = new Promise((resolve) => { timer = setTimeout(() => resolve('timeout'), 5000); });
+  const result = await Promise.race([server.exited, timeout]);
+  clearTimeout(timer);
+  if (result === 'timeout') server.child.kill('SIGKILL');
+  return result;
+}
+
+export function isLoopback(url) {
+  const { protocol, hostname } = new URL(url);
+  if (protocol === 'data:' || protocol === 'blob:') return true;
+  return hostname === '127.0.0.1' || hostname === 'localhost' || hostname === '[::1]';
+}
+
+/** Launches headless Chromium with its own profile in `profileDir`; resolves with the context. */
+export function launchBrowser(profileDir) {
+  // Plain launch() already uses a temporary profile, but Debian's wrapper is happier with an
+  // explicit one, and user-data-dir is only accepted this way (TOOLCHAIN P18).
+  return playwright.chromium.launchPersistentContext(profileDir, {
+    executablePath: chromiumPath,
+    headless: true,
+    viewport: { width: 1024, height: 700 },
+    args: CHROMIUM_ARGS,
+  });
+}
+
+/**
+ * Records what should never happen on a page: console errors, uncaught exceptions, failed
+ * requests, HTTP error responses and requests that leave the machine. Each list must stay
+ * empty; see assertPageClean.
+ */
+export function watchPage(page) {
+  const problems = {
+    consoleErrors: [],
+    pageErrors: [],
+    failedRequests: [],
+    badResponses: [],
+    foreignRequests: [],
+  };
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.consoleErrors.push(message.text());
+  });
+  page.on('pageerror', (error) => problems.pageErrors.push(error.message));
+  page.on('requestfailed', (request) =>
+    problems.failedRequests.push(`${request.url()}: ${request.failure()?.errorText}`));
+  page.on('response', (response) => {
+    if (response.status() >= 400) problems.badResponses.push(`${response.status()} ${response.url()}`);
+  });
+  page.on('request', (request) => {
+    if (!isLoopback(request.url())) problems.foreignRequests.push(request.url());
+  });
+  return problems;
+}
+
+/** Asserts that watchPage recorded nothing. */
+export function assertPageClean(assert, problems) {
+  assert.deepEqual(problems.consoleErrors, [], 'console errors');
+  assert.deepEqual(problems.pageErrors, [], 'page errors');
+  assert.deepEqual(problems.failedRequests, [], 'failed requests');
+  assert.deepEqual(problems.badResponses, [], 'HTTP error responses');
+  assert.deepEqual(problems.foreignRequests, [], 'requests to non-loopback hosts');
+}

@@ -1,0 +1,165 @@
+#include "tests/http/atlas_fixture.hpp"
+
+#include <signal.h>
+
+#include <sstream>
+
+namespace leerstand::test {
+
+namespace {
+
+using nlohmann::json;
+
+std::string last_line(const std::string& text) {
+    std::istringstream lines(text);
+    std::string line, last;
+    while (std::getline(lines, line))
+        if (!line.empty()) last = line;
+    return last;
+}
+
+}  // namespace
+
+const char* who_name(Who who) {
+    switch (who) {
+        case Who::Anonymous:
+            return "anonymous";
+        case Who::EditorOther:
+            return "editor of another Kommune";
+        case Who::Editor:
+            return "editor";
+        case Who::Planner:
+            return "planner";
+        case Who::Admin:
+            return "admin";
+    }
+    return "?";
+}
+
+std::string AtlasServerTest::user_name(Who who) const {
+    switch (who) {
+        case Who::EditorOther:
+            return "editor.herzberg";
+        case Who::Editor:
+            return "editor.angermuende";
+        case Who::Planner:
+            return "planner";
+        case Who::Admin:
+            return "admin";
+        case Who::Anonymous:
+            break;
+    }
+    return "";
+}
+
+std::string AtlasServerTest::password(Who who) const {
+    return "secret-of-" + user_name(who) + "-42";
+}
+
+void AtlasServerTest::make_database() {
+    const CommandResult demo = run_leerstand({"demo", "--db", db().string()});
+    ASSERT_EQ(demo.exit_code, 0) << demo.err;
+}
+
+void AtlasServerTest::SetUp() {
+    make_database();
+    if (HasFatalFailure() || IsSkipped()) return;
+    const std::map<Who, std::vector<std::string>> roles = {
+        {Who::EditorOther, {"--role", "editor", "--kommune", k_other_ags}},
+        {Who::Editor, {"--role", "editor", "--kommune", k_home_ags}},
+        {Who::Planner, {"--role", "planner"}},
+        {Who::Admin, {"--role", "admin"}},
+    };
+    for (const auto& [who, options] : roles) {
+        std::vector<std::string> args = {
+            leerstand_binary().string(), "user", "add", user_name(who), "--db", db().string()};
+        args.insert(args.end(), options.begin(), options.end());
+        const CommandResult added = run_command(args, password(who) + "\n");
+        ASSERT_EQ(added.exit_code, 0) << added.err;
+        const CommandResult token =
+            run_leerstand({"token", "create", "--user", user_name(who), "--db", db().string()});
+        ASSERT_EQ(token.exit_code, 0) << token.err;
+        m_tokens[who] = last_line(token.out);
+        ASSERT_FALSE(m_tokens[who].empty());
+    }
+    m_server = std::make_unique<ServerProcess>(
+        std::vector<std::string>{"--db", db().string(), "--port", "0", "--web",
+                                 std::string(LEERSTAND_SOURCE_DIR) + "/web", "--max-upload-mb",
+                                 "8"},
+        m_dir.path());
+}
+
+void AtlasServerTest::TearDown() {
+    if (m_server) m_server->stop(SIGTERM, std::chrono::seconds(5));
+}
+
+HttpResponse AtlasServerTest::call(Who who, const std::string& method, const std::string& target,
+                                   const std::optional<json>& body, HeaderList headers,
+                                   const std::string& content_type) {
+    if (who != Who::Anonymous) headers.emplace_back("Authorization", "Bearer " + m_tokens[who]);
+    std::optional<std::string> text;
+    if (body) {
+        headers.emplace_back("Content-Type", content_type);
+        text = body->dump();
+    }
+    return http_request(port(), method, target, headers, text);
+}
+
+std::pair<double, double> AtlasServerTest::building_point(const std::string& ags, int n) const {
+    const std::string row =
+        spatial_sql(db(),
+                    "SELECT X(PointOnSurface(footprint)) || ' ' || Y(PointOnSurface(footprint)) "
+                    "FROM buildings WHERE kommune_ags = '" +
+                        ags + "' ORDER BY id LIMIT 1 OFFSET " + std::to_string(n));
+    std::istringstream in(row);
+    double lon = 0, lat = 0;
+    in >> lon >> lat;
+    EXPECT_TRUE(in) << "no building " << n << " in " << ags << ": " << row;
+    return {lon, lat};
+}
+
+json AtlasServerTest::vacancy_feature(std::pair<double, double> point, json properties) {
+    return {{"type", "Feature"},
+            {"geometry", {{"type", "Point"}, {"coordinates", {point.first, point.second}}}},
+            {"properties", std::move(properties)}};
+}
+
+std::int64_t AtlasServerTest::create_vacancy(const json& properties, const std::string& ags,
+                                             int building) {
+    const HttpResponse created = call(Who::Admin, "POST", "/collections/vacancies/items",
+                                      vacancy_feature(building_point(ags, building), properties));
+    EXPECT_EQ(created.status, 201) << created.body;
+    const json feature = json::parse(created.body, nullptr, false);
+    if (!feature.is_object() || !feature.contains("id")) return 0;
+    return feature["id"].get<std::int64_t>();
+}
+
+std::string AtlasServerTest::etag_of(const std::string& item_path) {
+    const HttpResponse response = call(Who::Admin, "GET", item_path);
+    EXPECT_EQ(response.status, 200) << item_path << ": " << response.body;
+    return response.header("ETag");
+}
+
+MultipartBody multipart(const std::vector<std::pair<std::string, std::string>>& fields,
+                        const std::string& file_name, const std::string& file_content) {
+    const std::string boundary = "----leerstand-test-7MA4YWxkTrZu0gW";
+    std::string body;
+    for (const auto& [name, value] : fields)
+        body += "--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + name +
+                "\"\r\n\r\n" + value + "\r\n";
+    body += "--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" +
+            file_name + "\"\r\nContent-Type: application/octet-stream\r\n\r\n" + file_content +
+            "\r\n--" + boundary + "--\r\n";
+    return {"multipart/form-data; boundary=" + boundary, body};
+}
+
+std::string spatial_sql(const std::filesystem::path& db, const std::string& query) {
+    const CommandResult result = run_command(
+        {"/usr/bin/sqlite3", "-batch", "-cmd", ".load mod_spatialite", db.string(), query});
+    EXPECT_EQ(result.exit_code, 0) << result.err;
+    std::string out = result.out;
+    while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
+    return out;
+}
+
+}  // namespace leerstand::test

@@ -1,0 +1,83 @@
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "tests/http/http_client.hpp"
+#include "tests/http/server_process.hpp"
+#include "tests/support/test_support.hpp"
+
+namespace leerstand::test {
+
+/// Who sends a request in the API tests.
+enum class Who { Anonymous, EditorOther, Editor, Planner, Admin };
+
+const char* who_name(Who who);
+
+/// AGS of the Kommune the editor works for (Angermünde) and of the other editor's Kommune
+/// (Herzberg (Elster)), both from the demo data.
+inline const std::string k_home_ags = "12073008";
+inline const std::string k_other_ags = "12062224";
+
+/// A real `leerstand serve` on a fresh demo database with one user per role, created with the
+/// real CLI (`leerstand user add`, `leerstand token create`); requests carry the user's API
+/// token as `Authorization: Bearer`.
+class AtlasServerTest : public ::testing::Test {
+  protected:
+    void SetUp() override;
+    void TearDown() override;
+
+    /// Fills db() before users are added; the demo data by default.
+    virtual void make_database();
+
+    std::filesystem::path db() const { return m_dir / "atlas.sqlite"; }
+    std::uint16_t port() const { return m_server->port(); }
+
+    /// Sends a request as `who`; `body` is sent as JSON with `content_type`.
+    HttpResponse call(Who who, const std::string& method, const std::string& target,
+                      const std::optional<nlohmann::json>& body = std::nullopt,
+                      HeaderList headers = {},
+                      const std::string& content_type = "application/geo+json");
+
+    /// A point inside a building of the Kommune `ags` (the centroid of its n-th footprint).
+    std::pair<double, double> building_point(const std::string& ags, int n = 0) const;
+
+    /// A vacancy Feature at (lon, lat) with `properties`.
+    static nlohmann::json vacancy_feature(std::pair<double, double> point,
+                                          nlohmann::json properties);
+
+    /// Creates a vacancy as admin and returns its id (fails the test on a non-201).
+    std::int64_t create_vacancy(const nlohmann::json& properties, const std::string& ags,
+                                int building = 0);
+
+    /// The current ETag of an item, read as admin.
+    std::string etag_of(const std::string& item_path);
+
+    std::string password(Who who) const;
+    std::string user_name(Who who) const;
+
+    TempDir m_dir;
+    std::unique_ptr<ServerProcess> m_server;
+    std::map<Who, std::string> m_tokens;
+};
+
+/// A multipart/form-data body of text `fields` and one file field `file`.
+struct MultipartBody {
+    std::string content_type;
+    std::string body;
+};
+MultipartBody multipart(const std::vector<std::pair<std::string, std::string>>& fields,
+                        const std::string& file_name, const std::string& file_content);
+
+/// Runs SQL with the sqlite3 shell with SpatiaLite loaded (an oracle sharing no code with us).
+std::string spatial_sql(const std::filesystem::path& db, const std::string& query);
+
+}  // namespace leerstand::test

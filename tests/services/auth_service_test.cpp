@@ -1,0 +1,439 @@
+// Users, tokens, sessions and the sign-in rate limit (AuthService, LoginRateLimiter) on a real
+// SpatiaLite file. Every password hash costs about 0.1 s (argon2id at libsodium's interactive
+// limits, the production setting), so the tests hash only where a case needs it.
+#include "server/services/auth_service.hpp"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <fstream>
+#include <iterator>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/error.hpp"
+#include "data/connection.hpp"
+#include "data/records.hpp"
+#include "data/store.hpp"
+#include "data/user_store.hpp"
+#include "tests/data/wkb_builder.hpp"
+#include "tests/support/test_support.hpp"
+
+namespace leerstand::services {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr const char* angermuende = "12073008";
+constexpr const char* herzberg = "12062224";
+constexpr const char* kreis_bayreuth = "09472";
+const std::string password = "correct horse battery";
+
+class AuthServiceTest : public ::testing::Test {
+  protected:
+    AuthServiceTest() {
+        std::vector<data::KommuneRecord> kommunen;
+        double x = 13.0;
+        for (const char* ags : {angermuende, herzberg, kreis_bayreuth}) {
+            data::KommuneRecord record;
+            record.ags = ags;
+            record.name = std::string("Kommune ") + ags;
+            record.parent_ags = std::string(ags).size() == 8 ? std::string(ags).substr(0, 5) : "";
+            record.boundary = test::wkb::rectangle_multipolygon(x, 51.0, x + 0.1, 51.1);
+            kommunen.push_back(record);
+            x += 0.5;
+        }
+        data::UploadRecord upload;
+        upload.user = "test";
+        upload.layer = "kommunen";
+        store.upsert_kommunen(kommunen, upload);
+    }
+
+    /// Every text value of the account tables, joined: what a stolen database would show.
+    std::string account_table_text() {
+        std::string text;
+        for (const char* table : {"users", "user_kommunen", "tokens", "sessions"}) {
+            auto statement = store.connection().prepare(std::string("SELECT * FROM ") + table);
+            const std::string columns =
+                store.connection().query_text(std::string("SELECT group_concat(name, ',') FROM "
+                                                          "pragma_table_info('") +
+                                              table + "')");
+            const auto column_count = std::count(columns.begin(), columns.end(), ',') + 1;
+            while (statement.step())
+                for (int i = 0; i < column_count; ++i)
+                    if (!statement.column_is_null(i)) text += statement.column_text(i) + "\n";
+        }
+        return text;
+    }
+
+    /// The raw bytes of the database file and its write-ahead log.
+    std::string database_bytes() {
+        std::string bytes;
+        for (const auto& path : {db_path, std::filesystem::path(db_path.string() + "-wal")}) {
+            std::ifstream in(path, std::ios::binary);
+            bytes.append(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+        }
+        return bytes;
+    }
+
+    test::TempDir dir;
+    std::filesystem::path db_path = dir / "auth.sqlite";
+    data::Store store{db_path};
+    AuthService auth{store};
+};
+
+/// Runs `action`, expects InvalidInput and returns the fields named in its `errors`.
+template <typename Action>
+std::vector<std::string> invalid_fields(Action&& action) {
+    try {
+        action();
+    } catch (const InvalidInput& e) {
+        std::vector<std::string> fields;
+        for (const auto& error : e.extensions().at("errors")) fields.push_back(error.at("field"));
+        return fields;
+    }
+    ADD_FAILURE() << "no InvalidInput";
+    return {};
+}
+
+// ---- users ----------------------------------------------------------------------------------
+
+TEST_F(AuthServiceTest, AddUserStoresRoleKommunenAndAnArgon2idHash) {
+    auto user = auth.add_user("anna.schulz@angermuende", Role::Editor,
+                              {herzberg, angermuende, angermuende}, password);
+    EXPECT_GT(user.id, 0);
+    EXPECT_EQ(user.name, "anna.schulz@angermuende");
+    EXPECT_EQ(user.role, Role::Editor);
+    EXPECT_EQ(user.kommunen, (std::vector<std::string>{herzberg, angermuende}));  // sorted, once
+    EXPECT_FALSE(user.created_at.empty());
+    EXPECT_FALSE(user.disabled);
+
+    auto users = auth.list_users();
+    ASSERT_EQ(users.size(), 1u);
+    EXPECT_EQ(users[0].name, user.name);
+    EXPECT_EQ(users[0].kommunen, user.kommunen);
+
+    auto stored = data::UserStore(store).find_user(user.name);
+    ASSERT_TRUE(stored);
+    EXPECT_EQ(stored->password_hash.rfind("$argon2id$", 0), 0u) << stored->password_hash;
+    EXPECT_EQ(stored->role, "editor");
+}
+
+TEST_F(AuthServiceTest, PlannersMayHaveAKreisOrNoKommune) {
+    auto kreis = auth.add_user("kreisplanung", Role::Planner, {kreis_bayreuth}, password);
+    EXPECT_EQ(kreis.kommunen, std::vector<std::string>{kreis_bayreuth});
+    EXPECT_THROW(auth.add_user("kreisplanung", Role::Admin, {}, password), Conflict);
+    EXPECT_EQ(auth.list_users().size(), 1u);
+}
+
+TEST_F(AuthServiceTest, InvalidUsersAreRefusedWithTheFieldAtFault) {
+    using Fields = std::vector<std::string>;
+    for (const std::string& name : {std::string(""), std::string(65, 'a'), std::string("anna b"),
+                                    std::string("anna;drop"), std::string("änna")})
+        EXPECT_EQ(invalid_fields([&] { auth.add_user(name, Role::Planner, {}, password); }),
+                  Fields{"name"})
+            << name;
+    // Characters, not bytes: nine umlauts are 18 bytes but still too short.
+    for (const std::string& short_password : {std::string("123456789"), std::string(""),
+                                              std::string("\xC3\xA4") + "\xC3\xA4\xC3\xA4\xC3\xA4"
+                                                                        "\xC3\xA4\xC3\xA4\xC3\xA4"
+                                                                        "\xC3\xA4\xC3\xA4"})
+        EXPECT_EQ(invalid_fields([&] { auth.add_user("anna", Role::Planner, {}, short_password); }),
+                  Fields{"password"});
+    EXPECT_EQ(
+        invalid_fields([&] { auth.add_user("anna", Role::Planner, {}, std::string(1025, 'x')); }),
+        Fields{"password"});
+    EXPECT_EQ(invalid_fields([&] { auth.add_user("anna", Role::Editor, {}, password); }),
+              Fields{"kommunen"});
+    EXPECT_EQ(invalid_fields([&] { auth.add_user("anna", Role::Admin, {angermuende}, password); }),
+              Fields{"kommunen"});
+    EXPECT_EQ(invalid_fields([&] { auth.add_user("anna", Role::Public, {}, password); }),
+              Fields{"role"});
+    for (const char* ags : {"09999999", "1234", "1207300a", "099999"})
+        EXPECT_EQ(invalid_fields([&] { auth.add_user("anna", Role::Editor, {ags}, password); }),
+                  Fields{"kommunen"})
+            << ags;
+    // Every problem at once, in one answer.
+    EXPECT_EQ(invalid_fields([&] { auth.add_user("a b", Role::Editor, {}, "short"); }),
+              (Fields{"name", "password", "kommunen"}));
+    try {
+        auth.add_user("anna", Role::Editor, {"09999999"}, password);
+    } catch (const InvalidInput& e) {
+        EXPECT_NE(std::string(e.what()).find("09999999"), std::string::npos) << e.what();
+    }
+    EXPECT_TRUE(auth.list_users().empty());
+}
+
+// ---- sessions -------------------------------------------------------------------------------
+
+TEST_F(AuthServiceTest, LoginGivesASessionForTheUser) {
+    auto user = auth.add_user("anna", Role::Editor, {angermuende}, password);
+    LoginRateLimiter limiter;
+    auto session = auth.login("anna", password, "192.0.2.1", limiter);
+    EXPECT_EQ(session.secret.size(), 43u);  // 32 bytes, URL-safe base64 without padding
+    EXPECT_EQ(
+        session.secret.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                         "0123456789-_"),
+        std::string::npos);
+    EXPECT_EQ(session.max_age, std::chrono::seconds(12 * 3600));
+    EXPECT_EQ(session.caller.role, Role::Editor);
+    EXPECT_EQ(session.caller.user_id, user.id);
+
+    auto caller = auth.caller_for_session(session.secret);
+    ASSERT_TRUE(caller);
+    EXPECT_EQ(caller->role, Role::Editor);
+    EXPECT_EQ(caller->user_id, user.id);
+    EXPECT_EQ(caller->name, "anna");
+    EXPECT_EQ(caller->kommunen, std::vector<std::string>{angermuende});
+
+    // The stored expiry lies about 12 hours ahead, in the text format the store compares.
+    const std::string expires = store.connection().query_text("SELECT expires_at FROM sessions");
+    const std::string now = data::utc_now_iso8601();
+    ASSERT_EQ(expires.size(), now.size()) << expires;
+    EXPECT_GT(expires, now);
+
+    EXPECT_FALSE(auth.caller_for_session(""));
+    EXPECT_FALSE(auth.caller_for_session(session.secret + "x"));
+    EXPECT_FALSE(auth.caller_for_token(session.secret)) << "a session id is no API token";
+}
+
+TEST_F(AuthServiceTest, WrongPasswordUnknownNameAndDisabledUserGetTheSameAnswer) {
+    auto user = auth.add_user("anna", Role::Planner, {}, password);
+    LoginRateLimiter limiter(100);
+    auto message_of = [&](const std::string& name, const std::string& pw) -> std::string {
+        try {
+            auth.login(name, pw, "192.0.2.1", limiter);
+        } catch (const Unauthenticated& e) {
+            return e.what();
+        }
+        return "signed in";
+    };
+    EXPECT_EQ(message_of("anna", "wrong password!"), "wrong name or password");
+    EXPECT_EQ(message_of("bert", password), "wrong name or password");
+    EXPECT_EQ(message_of("not a valid name", password), "wrong name or password");
+    data::UserStore(store).set_disabled(user.id, true);
+    EXPECT_EQ(message_of("anna", password), "wrong name or password");
+    EXPECT_EQ(store.connection().query_int64("SELECT count(*) FROM sessions"), 0);
+}
+
+TEST_F(AuthServiceTest, LogoutEndsTheSessionSoAReplayFails) {
+    auth.add_user("anna", Role::Planner, {}, password);
+    LoginRateLimiter limiter;
+    auto session = auth.login("anna", password, "192.0.2.1", limiter);
+    ASSERT_TRUE(auth.caller_for_session(session.secret));
+    auth.logout(session.secret);
+    EXPECT_FALSE(auth.caller_for_session(session.secret));
+    EXPECT_EQ(store.connection().query_int64("SELECT count(*) FROM sessions"), 0);
+    EXPECT_NO_THROW(auth.logout(session.secret));
+    EXPECT_NO_THROW(auth.logout(""));
+    EXPECT_NO_THROW(auth.logout(std::string(10000, 'x')));
+}
+
+TEST_F(AuthServiceTest, ExpiredSessionsAreRefusedAndClearedAtTheNextLogin) {
+    auth.add_user("anna", Role::Planner, {}, password);
+    LoginRateLimiter limiter;
+    auto old_session = auth.login("anna", password, "192.0.2.1", limiter);
+    ASSERT_TRUE(auth.caller_for_session(old_session.secret));
+    store.connection().exec("UPDATE sessions SET expires_at = '2001-01-01T00:00:00Z'");
+    EXPECT_FALSE(auth.caller_for_session(old_session.secret));
+
+    auto new_session = auth.login("anna", password, "192.0.2.1", limiter);
+    EXPECT_NE(new_session.secret, old_session.secret);
+    EXPECT_TRUE(auth.caller_for_session(new_session.secret));
+    EXPECT_EQ(store.connection().query_int64("SELECT count(*) FROM sessions"), 1);
+}
+
+// ---- tokens ---------------------------------------------------------------------------------
+
+TEST_F(AuthServiceTest, TokenGivesTheCallerUntilRevoked) {
+    auto user = auth.add_user("kreisplanung", Role::Planner, {kreis_bayreuth}, password);
+    auto token = auth.create_token("kreisplanung", "nightly export");
+    EXPECT_GT(token.id, 0);
+    EXPECT_EQ(token.secret.rfind("lsa_", 0), 0u) << token.secret;
+    EXPECT_EQ(token.secret.size(), 4u + 43u);
+
+    auto caller = auth.caller_for_token(token.secret);
+    ASSERT_TRUE(caller);
+    EXPECT_EQ(caller->role, Role::Planner);
+    EXPECT_EQ(caller->user_id, user.id);
+    EXPECT_EQ(caller->name, "kreisplanung");
+    EXPECT_EQ(caller->kommunen, std::vector<std::string>{kreis_bayreuth});
+    EXPECT_FALSE(auth.caller_for_session(token.secret)) << "a token is no session id";
+
+    auto second = auth.create_token("kreisplanung", "");
+    EXPECT_NE(second.secret, token.secret);
+
+    auth.revoke_token(token.id);
+    EXPECT_FALSE(auth.caller_for_token(token.secret));
+    EXPECT_TRUE(auth.caller_for_token(second.secret)) << "only the one token is revoked";
+    EXPECT_NO_THROW(auth.revoke_token(token.id)) << "revoking twice is harmless";
+    auto record = data::UserStore(store).token(token.id);
+    ASSERT_TRUE(record);
+    EXPECT_EQ(record->label, "nightly export");
+    EXPECT_FALSE(record->revoked_at.empty());
+
+    auth.revoke_token_secret(second.secret);
+    EXPECT_FALSE(auth.caller_for_token(second.secret));
+
+    EXPECT_THROW(auth.revoke_token(9999), NotFound);
+    EXPECT_THROW(auth.revoke_token_secret("lsa_unknown"), NotFound);
+    EXPECT_THROW(auth.create_token("nobody", ""), NotFound);
+    EXPECT_THROW(auth.create_token("kreisplanung", std::string(201, 'x')), InvalidInput);
+    for (const std::string& bad : {std::string(""), std::string("lsa_"), std::string("x"),
+                                   token.secret.substr(4), std::string(5000, 'a')})
+        EXPECT_FALSE(auth.caller_for_token(bad)) << bad;
+}
+
+TEST_F(AuthServiceTest, DisabledUsersLoseTheirTokensAndSessions) {
+    auto user = auth.add_user("anna", Role::Editor, {herzberg}, password);
+    LoginRateLimiter limiter;
+    auto session = auth.login("anna", password, "192.0.2.1", limiter);
+    auto token = auth.create_token("anna", "");
+    ASSERT_TRUE(auth.caller_for_session(session.secret));
+    ASSERT_TRUE(auth.caller_for_token(token.secret));
+    data::UserStore(store).set_disabled(user.id, true);
+    EXPECT_FALSE(auth.caller_for_session(session.secret));
+    EXPECT_FALSE(auth.caller_for_token(token.secret));
+    EXPECT_TRUE(auth.list_users().front().disabled);
+}
+
+TEST_F(AuthServiceTest, TheDatabaseHoldsOnlyHashesOfSecrets) {
+    auth.add_user("anna", Role::Editor, {angermuende}, password);
+    LoginRateLimiter limiter;
+    auto session = auth.login("anna", password, "192.0.2.1", limiter);
+    auto token = auth.create_token("anna", "ci");
+
+    const std::string text = account_table_text();
+    ASSERT_NE(text.find("anna"), std::string::npos) << "the table dump works";
+    const std::string bytes = database_bytes();
+    ASSERT_NE(bytes.find("anna"), std::string::npos) << "the file dump works";
+    for (const std::string& secret :
+         {password, session.secret, token.secret, token.secret.substr(4)}) {
+        EXPECT_EQ(text.find(secret), std::string::npos) << secret;
+        EXPECT_EQ(bytes.find(secret), std::string::npos) << secret;
+    }
+    // What is stored instead: SHA-256 in hex.
+    for (const char* query : {"SELECT token_hash FROM tokens", "SELECT id_hash FROM sessions"}) {
+        const std::string hash = store.connection().query_text(query);
+        EXPECT_EQ(hash.size(), 64u) << hash;
+        EXPECT_EQ(hash.find_first_not_of("0123456789abcdef"), std::string::npos) << hash;
+    }
+}
+
+// ---- rate limit -----------------------------------------------------------------------------
+
+int retry_after_of(LoginRateLimiter& limiter, const std::string& key) {
+    try {
+        limiter.check(key);
+    } catch (const TooManyRequests& e) {
+        return e.retry_after_seconds();
+    }
+    return 0;
+}
+
+TEST_F(AuthServiceTest, RepeatedFailuresLockTheAccountAndTheAddressEvenForTheRightPassword) {
+    auth.add_user("anna", Role::Planner, {}, password);
+    LoginRateLimiter limiter(3, 300s);
+    for (int i = 0; i < 3; ++i)
+        EXPECT_THROW(
+            auth.login("anna", "wrong password " + std::to_string(i), "192.0.2.1", limiter),
+            Unauthenticated);
+    try {
+        auth.login("anna", password, "198.51.100.7", limiter);
+        ADD_FAILURE() << "a locked account let a sign-in through";
+    } catch (const TooManyRequests& e) {
+        EXPECT_GT(e.retry_after_seconds(), 0);
+        EXPECT_LE(e.retry_after_seconds(), 300);
+    }
+    // The address is locked too, whatever name it tries next.
+    EXPECT_THROW(auth.login("bert", password, "192.0.2.1", limiter), TooManyRequests);
+    EXPECT_EQ(store.connection().query_int64("SELECT count(*) FROM sessions"), 0);
+}
+
+TEST_F(AuthServiceTest, GuessingNamesLocksTheAddress) {
+    LoginRateLimiter limiter(3, 300s);
+    for (const char* name : {"admin", "root", "anna"})
+        EXPECT_THROW(auth.login(name, password, "203.0.113.9", limiter), Unauthenticated);
+    EXPECT_THROW(auth.login("bert", password, "203.0.113.9", limiter), TooManyRequests);
+}
+
+TEST_F(AuthServiceTest, ASuccessfulLoginClearsTheAccountCount) {
+    auth.add_user("anna", Role::Planner, {}, password);
+    LoginRateLimiter limiter(3, 300s);
+    // Different addresses, so only the account's count can lock.
+    EXPECT_THROW(auth.login("anna", "wrong password 1", "192.0.2.1", limiter), Unauthenticated);
+    EXPECT_THROW(auth.login("anna", "wrong password 2", "192.0.2.2", limiter), Unauthenticated);
+    EXPECT_NO_THROW(auth.login("anna", password, "192.0.2.3", limiter));
+    EXPECT_THROW(auth.login("anna", "wrong password 3", "192.0.2.4", limiter), Unauthenticated);
+    EXPECT_THROW(auth.login("anna", "wrong password 4", "192.0.2.5", limiter), Unauthenticated);
+    EXPECT_NO_THROW(auth.login("anna", password, "192.0.2.6", limiter));
+}
+
+TEST(LoginRateLimiter, LocksAKeyAfterMaxFailuresAndOnlyThatKey) {
+    LoginRateLimiter limiter(5, 60s);
+    for (int i = 0; i < 4; ++i) {
+        limiter.record_failure("user:anna");
+        EXPECT_NO_THROW(limiter.check("user:anna")) << i;
+    }
+    limiter.record_failure("user:anna");
+    const int retry = retry_after_of(limiter, "user:anna");
+    EXPECT_GT(retry, 0);
+    EXPECT_LE(retry, 60);
+    EXPECT_NO_THROW(limiter.check("user:bert"));
+    EXPECT_NO_THROW(limiter.check("ip:192.0.2.1"));
+}
+
+TEST(LoginRateLimiter, SuccessClearsTheCount) {
+    LoginRateLimiter limiter(2, 60s);
+    limiter.record_failure("user:anna");
+    limiter.record_success("user:anna");
+    limiter.record_failure("user:anna");
+    EXPECT_NO_THROW(limiter.check("user:anna"));
+    limiter.record_failure("user:anna");
+    EXPECT_THROW(limiter.check("user:anna"), TooManyRequests);
+}
+
+TEST(LoginRateLimiter, TheLockEndsWhenTheWindowHasPassed) {
+    LoginRateLimiter limiter(1, 1s);
+    limiter.record_failure("ip:192.0.2.1");
+    EXPECT_THROW(limiter.check("ip:192.0.2.1"), TooManyRequests);
+    std::this_thread::sleep_for(1100ms);
+    EXPECT_NO_THROW(limiter.check("ip:192.0.2.1"));
+    // A fresh start: one more failure is needed to lock again.
+    limiter.record_failure("ip:192.0.2.1");
+    EXPECT_THROW(limiter.check("ip:192.0.2.1"), TooManyRequests);
+}
+
+TEST(LoginRateLimiter, AFloodOfMadeUpNamesDoesNotFreeALockedKey) {
+    LoginRateLimiter limiter(3, 600s);
+    for (int i = 0; i < 3; ++i) limiter.record_failure("user:anna");
+    // More keys than the limiter keeps: it must drop some, but not the locked one.
+    for (int i = 0; i < 30000; ++i) limiter.record_failure("user:guess" + std::to_string(i));
+    EXPECT_THROW(limiter.check("user:anna"), TooManyRequests);
+    EXPECT_NO_THROW(limiter.check("user:guess29999"));
+}
+
+TEST(LoginRateLimiter, CountsFailuresFromManyThreads) {
+    LoginRateLimiter limiter(400, 600s);
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t)
+        threads.emplace_back([&limiter, t] {
+            for (int i = 0; i < 100; ++i) {
+                limiter.record_failure("ip:192.0.2.1");
+                limiter.record_failure("user:thread" + std::to_string(t));
+                try {
+                    limiter.check("user:thread" + std::to_string(t));
+                } catch (const TooManyRequests&) {
+                }
+            }
+        });
+    for (auto& thread : threads) thread.join();
+    // 400 failures in all: the shared key is locked, each thread's own key (100) is not.
+    EXPECT_THROW(limiter.check("ip:192.0.2.1"), TooManyRequests);
+    EXPECT_NO_THROW(limiter.check("user:thread0"));
+}
+
+}  // namespace
+}  // namespace leerstand::services
