@@ -167,6 +167,7 @@ ImportReport import_vacancies(data::Store& store, const ImportOptions& options,
     const Caller importer{Role::Admin, 0, options.user, {}};
     FeatureService features(store);
     data::VacancyStore vacancies(store);
+    auto transaction = vacancies.begin_write();
     geo::SourceFeature feature;
     while (reader.next(feature)) {
         ++report.read;
@@ -187,10 +188,12 @@ ImportReport import_vacancies(data::Store& store, const ImportOptions& options,
     throttle.tick(report.read, true);
     report.seconds = seconds_since(start);
     if (report.stored == 0) {
+        { auto discard = std::move(transaction); }
         report.upload_id = store.record_failed_upload(upload_record(options, report));
         return report;
     }
     report.upload_id = store.record_finished_upload(upload_record(options, report));
+    transaction.commit();
     return report;
 }
 

@@ -56,6 +56,17 @@ TEST_F(AuthorizationMatrix, EveryEndpointWithEveryRoleGivesTheExpectedStatus) {
     const std::string place_path = place_created.header("Location");
     ASSERT_FALSE(place_path.empty());
 
+    auto call_form = [this](Who who, const MultipartBody& form) {
+        HeaderList headers = {{"Content-Type", form.content_type}};
+        if (who != Who::Anonymous) headers.emplace_back("Authorization", "Bearer " + m_tokens[who]);
+        return http_request(port(), "POST", "/api/uploads", headers, form.body);
+    };
+    const HttpResponse first_upload =
+        call_form(Who::Admin, multipart({{"kommune", k_home_ags}}, "leer.geojson",
+                                        R"({"type":"FeatureCollection","features":[]})"));
+    ASSERT_EQ(first_upload.status, 202) << first_upload.body;
+    const std::string upload_path = first_upload.header("Location");
+
     int building = 10;  // each create uses another building, each delete its own vacancy
     auto fresh_vacancy = [&](Who) {
         return "/collections/vacancies/items/" +
@@ -106,7 +117,37 @@ TEST_F(AuthorizationMatrix, EveryEndpointWithEveryRoleGivesTheExpectedStatus) {
         {"PATCH zukunftsort",
          write("PATCH", place_path, {{"properties", {{"kind", "handel"}}}}),
          {401, 403, 200, 403, 200}},
+        {"PUT zukunftsort",
+         write("PUT", place_path,
+               vacancy_feature(building_point(k_home_ags, 2), {{"name", "Kulturscheune"}})),
+         {401, 403, 200, 403, 200}},
+        {"DELETE zukunftsort",
+         [&](Who who) {
+             const HttpResponse made =
+                 call(Who::Admin, "POST", "/collections/zukunftsorte/items",
+                      vacancy_feature(building_point(k_home_ags, building++), {{"name", "Weg"}}));
+             const std::string path = made.header("Location");
+             return call(who, "DELETE", path, std::nullopt, {{"If-Match", etag_of(path)}});
+         },
+         {401, 403, 204, 403, 204}},
+        {"POST upload",
+         [&](Who who) {
+             const MultipartBody form =
+                 multipart({{"kommune", k_home_ags}, {"layer", "buildings"}}, "leer.geojson",
+                           R"({"type":"FeatureCollection","features":[]})");
+             return call_form(who, form);
+         },
+         {401, 403, 202, 403, 202}},
+        {"GET upload",
+         [&](Who who) { return call(who, "GET", upload_path); },
+         {401, 403, 200, 200, 200}},
         {"GET me", get("/api/me"), {200, 200, 200, 200, 200}},
+        {"GET health", get("/health"), {200, 200, 200, 200, 200}},
+        {"POST logout",
+         [&](Who who) {
+             return call(who, "POST", "/api/logout", json::object(), {}, "application/json");
+         },
+         {204, 204, 204, 204, 204}},
     };
 
     for (const MatrixRow& row : rows)
@@ -421,6 +462,18 @@ TEST_F(SignIn, WrongPasswordAndUnknownUserGetTheSame401AndRepeatedFailuresAreLim
     const HttpResponse locked = login(user_name(Who::Planner), password(Who::Planner));
     EXPECT_EQ(locked.status, 429) << locked.body;
     EXPECT_FALSE(locked.header("Retry-After").empty());
+}
+
+class SignInBehindHttps : public SignIn {
+  protected:
+    std::vector<std::string> extra_serve_args() const override { return {"--secure-cookies"}; }
+};
+
+TEST_F(SignInBehindHttps, SecureCookiesAreMarkedSecure) {
+    const HttpResponse response = login(user_name(Who::Admin), password(Who::Admin));
+    ASSERT_EQ(response.status, 200) << response.body;
+    EXPECT_NE(response.header("Set-Cookie").find("; Secure"), std::string::npos)
+        << response.header("Set-Cookie");
 }
 
 }  // namespace

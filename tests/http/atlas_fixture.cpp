@@ -82,11 +82,16 @@ void AtlasServerTest::SetUp() {
         m_tokens[who] = last_line(token.out);
         ASSERT_FALSE(m_tokens[who].empty());
     }
-    m_server = std::make_unique<ServerProcess>(
-        std::vector<std::string>{"--db", db().string(), "--port", "0", "--web",
-                                 std::string(LEERSTAND_SOURCE_DIR) + "/web", "--max-upload-mb",
-                                 "8"},
-        m_dir.path());
+    std::vector<std::string> serve_args = {"--db",
+                                           db().string(),
+                                           "--port",
+                                           "0",
+                                           "--web",
+                                           std::string(LEERSTAND_SOURCE_DIR) + "/web",
+                                           "--max-upload-mb",
+                                           "8"};
+    for (const std::string& arg : extra_serve_args()) serve_args.push_back(arg);
+    m_server = std::make_unique<ServerProcess>(serve_args, m_dir.path());
 }
 
 void AtlasServerTest::TearDown() {

@@ -37,6 +37,8 @@ class AtlasServerTest : public ::testing::Test {
 
     /// Fills db() before users are added; the demo data by default.
     virtual void make_database();
+    /// Options added to `leerstand serve`.
+    virtual std::vector<std::string> extra_serve_args() const { return {}; }
 
     std::filesystem::path db() const { return m_dir / "atlas.sqlite"; }
     std::uint16_t port() const { return m_server->port(); }

@@ -188,6 +188,39 @@ TEST_F(Uploads, ProgressIsVisibleAndTheReportIsKeptForPlannersButNotForThePublic
     EXPECT_EQ(call(Who::Admin, "GET", "/api/uploads/999999").status, 404);
 }
 
+TEST_F(Uploads, VacancyReportsUploadAsCsvAndGoThroughTheSameRulesAsSingleWrites) {
+    const auto [lon1, lat1] = building_point(k_home_ags, 7);
+    const auto [lon2, lat2] = building_point(k_home_ags, 8);
+    std::ostringstream csv;
+    csv.precision(10);
+    csv << "lon;lat;status;use;consent_publish;floor_area_m2;owner_contact\n"
+        << lon1 << ";" << lat1 << ";bestaetigt;laden;ja;120,5;Herr A\n"
+        << lon2 << ";" << lat2 << ";gemeldet;wohnen;nein;;Frau B\n"
+        << lon2 << ";" << lat2 << ";leer;wohnen;nein;;Frau C\n";
+    const HttpResponse accepted =
+        upload(Who::Editor, "meldungen.csv", csv.str(), k_home_ags, "vacancies");
+    ASSERT_EQ(accepted.status, 202) << accepted.body;
+    const json status = wait_for(accepted.header("Location"));
+    EXPECT_EQ(status["state"], "done") << status.dump();
+    EXPECT_EQ(status["report"]["stored"], 2) << status.dump();
+    EXPECT_EQ(status["report"]["rejected"], 1) << status.dump();
+    EXPECT_EQ(status["report"]["rejected_by_reason"]["invalid status"], 1) << status.dump();
+
+    const json internal = json::parse(
+        call(Who::Planner, "GET", "/collections/vacancies/items?kommune=" + k_home_ags).body);
+    ASSERT_EQ(internal["numberMatched"], 2) << internal.dump();
+    for (const json& feature : internal["features"]) {
+        EXPECT_TRUE(feature["properties"]["building_id"].is_number_integer()) << feature.dump();
+        EXPECT_EQ(feature["properties"]["author"], "editor.angermuende");
+    }
+    const json published =
+        json::parse(call(Who::Anonymous, "GET", "/collections/vacancies/items").body);
+    ASSERT_EQ(published["numberMatched"], 1) << published.dump();
+    EXPECT_EQ(published["features"][0]["properties"]["floor_area_m2"], 120.5);
+    EXPECT_EQ(published.dump().find("Herr A"), std::string::npos);
+    EXPECT_EQ(std::stoll(spatial_sql(db(), "SELECT count(*) FROM vacancy_history")), 2);
+}
+
 TEST_F(Uploads, RefusalsGetClearProblemsAndChangeNothing) {
     const long long buildings = count("buildings");
     const long long uploads = count("uploads");
