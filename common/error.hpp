@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <string>
@@ -67,6 +68,17 @@ class Forbidden : public Error {
 class PreconditionFailed : public Error {
   public:
     using Error::Error;
+
+    /// "<what> <id> has changed: its current version is N, not M; ..." with
+    /// `current_version` for the client.
+    static PreconditionFailed stale(const std::string& what, std::int64_t id, std::int64_t current,
+                                    std::int64_t expected) {
+        return PreconditionFailed(
+            what + " " + std::to_string(id) + " has changed: its current version is " +
+                std::to_string(current) + ", not " + std::to_string(expected) +
+                "; load it again and repeat the change",
+            nlohmann::json{{"current_version", current}});
+    }
 };
 
 /// A write that must carry a version (If-Match) came without one.

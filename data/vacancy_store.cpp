@@ -245,15 +245,6 @@ class OwnTransaction {
     std::optional<Transaction> m_transaction;
 };
 
-[[noreturn]] void throw_stale(const std::string& what, std::int64_t id, std::int64_t current,
-                              std::int64_t expected) {
-    throw PreconditionFailed(what + " " + std::to_string(id) +
-                                 " has changed: its current version is " + std::to_string(current) +
-                                 ", not " + std::to_string(expected) +
-                                 "; load it again and repeat the change",
-                             json{{"current_version", current}});
-}
-
 std::string today_utc() {
     return utc_now_iso8601().substr(0, 10);
 }
@@ -364,7 +355,7 @@ VacancyRecord VacancyStore::update_vacancy(const VacancyRecord& record,
     const auto current = vacancy(record.id);
     if (!current) throw NotFound("vacancy " + std::to_string(record.id) + " does not exist");
     if (current->version != expected_version)
-        throw_stale("vacancy", record.id, current->version, expected_version);
+        throw PreconditionFailed::stale("vacancy", record.id, current->version, expected_version);
 
     VacancyRecord next = record;
     if (!next.consent_publish)
@@ -416,7 +407,8 @@ VacancyRecord VacancyStore::update_vacancy(const VacancyRecord& record,
     update.run();
     // Cannot happen under the write lock taken above; kept so a change of locking can never
     // turn a stale write into a silent one.
-    if (m_db.changes() != 1) throw_stale("vacancy", record.id, current->version, expected_version);
+    if (m_db.changes() != 1)
+        throw PreconditionFailed::stale("vacancy", record.id, current->version, expected_version);
     write_history(m_db, record.id, next.kommune_ags, now, changed_by, "update", old_values,
                   new_values);
     transaction.commit();
@@ -431,10 +423,11 @@ void VacancyStore::remove_vacancy(std::int64_t id, std::int64_t expected_version
     const auto current = vacancy(id);
     if (!current) throw NotFound("vacancy " + std::to_string(id) + " does not exist");
     if (current->version != expected_version)
-        throw_stale("vacancy", id, current->version, expected_version);
+        throw PreconditionFailed::stale("vacancy", id, current->version, expected_version);
     Statement remove = m_db.prepare("DELETE FROM vacancies WHERE id = ?1 AND version = ?2");
     remove.bind(1, id).bind(2, expected_version).run();
-    if (m_db.changes() != 1) throw_stale("vacancy", id, current->version, expected_version);
+    if (m_db.changes() != 1)
+        throw PreconditionFailed::stale("vacancy", id, current->version, expected_version);
     write_history(m_db, id, current->kommune_ags, utc_now_iso8601(), changed_by, "delete",
                   without_nulls(history_fields(*current)), nullptr);
     transaction.commit();
@@ -618,7 +611,8 @@ ZukunftsortRecord VacancyStore::update_zukunftsort(const ZukunftsortRecord& reco
     const auto current = zukunftsort(record.id);
     if (!current) throw NotFound("Zukunftsort " + std::to_string(record.id) + " does not exist");
     if (current->version != expected_version)
-        throw_stale("Zukunftsort", record.id, current->version, expected_version);
+        throw PreconditionFailed::stale("Zukunftsort", record.id, current->version,
+                                        expected_version);
     Statement update = m_db.prepare(
         "UPDATE zukunftsorte SET geom = MakePoint(?1, ?2, 4326), name = ?3, kind = ?4, "
         "description = ?5, website = ?6, opened = ?7, kommune_ags = ?8, building_id = ?9, "
@@ -628,7 +622,8 @@ ZukunftsortRecord VacancyStore::update_zukunftsort(const ZukunftsortRecord& reco
     update.bind(11, utc_now_iso8601()).bind(12, record.id).bind(13, expected_version);
     update.run();
     if (m_db.changes() != 1)
-        throw_stale("Zukunftsort", record.id, current->version, expected_version);
+        throw PreconditionFailed::stale("Zukunftsort", record.id, current->version,
+                                        expected_version);
     transaction.commit();
     auto result = zukunftsort(record.id);
     if (!result) throw InternalError("Zukunftsort " + std::to_string(record.id) + " vanished");
@@ -640,10 +635,11 @@ void VacancyStore::remove_zukunftsort(std::int64_t id, std::int64_t expected_ver
     const auto current = zukunftsort(id);
     if (!current) throw NotFound("Zukunftsort " + std::to_string(id) + " does not exist");
     if (current->version != expected_version)
-        throw_stale("Zukunftsort", id, current->version, expected_version);
+        throw PreconditionFailed::stale("Zukunftsort", id, current->version, expected_version);
     Statement remove = m_db.prepare("DELETE FROM zukunftsorte WHERE id = ?1 AND version = ?2");
     remove.bind(1, id).bind(2, expected_version).run();
-    if (m_db.changes() != 1) throw_stale("Zukunftsort", id, current->version, expected_version);
+    if (m_db.changes() != 1)
+        throw PreconditionFailed::stale("Zukunftsort", id, current->version, expected_version);
     transaction.commit();
 }
 

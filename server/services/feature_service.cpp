@@ -134,6 +134,30 @@ struct Point {
     double lat = 0.0;
 };
 
+/// Where a written feature lies: the input's geometry (required unless patching), else the
+/// stored one; `moved` when it differs from the stored point (or there is none).
+struct InputPlace {
+    std::optional<Point> point;
+    bool moved = false;
+};
+
+std::optional<Point> parse_point(const json& geometry, Problems& problems);
+
+template <typename Record>
+InputPlace input_place(const json& body, bool patch, const std::optional<Record>& current,
+                       Problems& problems) {
+    InputPlace place;
+    const bool has_geometry = body.is_object() && body.contains("geometry");
+    if (has_geometry || !patch)
+        place.point = parse_point(has_geometry ? body.at("geometry") : json(nullptr), problems);
+    else if (current)
+        place.point = Point{current->lon, current->lat};
+    place.moved =
+        !current ||
+        (place.point && (place.point->lon != current->lon || place.point->lat != current->lat));
+    return place;
+}
+
 std::optional<Point> parse_point(const json& geometry, Problems& problems) {
     if (!geometry.is_object() || !geometry.contains("type") || geometry.at("type") != "Point") {
         problems.add("geometry", "the geometry must be a GeoJSON Point");
@@ -379,15 +403,6 @@ std::int64_t require_version(const std::optional<std::int64_t>& if_match) {
     return *if_match;
 }
 
-[[noreturn]] void throw_stale(const std::string& what, std::int64_t id, std::int64_t current,
-                              std::int64_t expected) {
-    throw PreconditionFailed(what + " " + std::to_string(id) +
-                                 " has changed: its current version is " + std::to_string(current) +
-                                 ", not " + std::to_string(expected) +
-                                 "; load it again and repeat the change",
-                             json{{"current_version", current}});
-}
-
 std::string not_found_text(Collection collection, std::int64_t id) {
     return (collection == Collection::Vacancies ? "vacancy " : "Zukunftsort ") +
            std::to_string(id) + " does not exist";
@@ -537,15 +552,7 @@ struct FeatureService::Impl {
         PlaceInput place;
         apply_vacancy_properties(properties, record, place, problems);
 
-        std::optional<Point> point;
-        const bool has_geometry = body.is_object() && body.contains("geometry");
-        if (has_geometry || !patch) {
-            point = parse_point(has_geometry ? body.at("geometry") : json(nullptr), problems);
-        } else if (current) {
-            point = Point{current->lon, current->lat};
-        }
-        const bool moved =
-            !current || (point && (point->lon != current->lon || point->lat != current->lat));
+        const auto [point, moved] = input_place(body, patch, current, problems);
         if (point) {
             record.lon = point->lon;
             record.lat = point->lat;
@@ -579,7 +586,8 @@ struct FeatureService::Impl {
         const data::VacancyRecord current = load_vacancy(id);
         require_write(caller, current.kommune_ags);
         const std::int64_t version = require_version(if_match);
-        if (current.version != version) throw_stale("vacancy", id, current.version, version);
+        if (current.version != version)
+            throw PreconditionFailed::stale("vacancy", id, current.version, version);
 
         data::VacancyRecord base;
         if (patch) base = current;
@@ -598,7 +606,8 @@ struct FeatureService::Impl {
         const data::VacancyRecord current = load_vacancy(id);
         require_write(caller, current.kommune_ags);
         const std::int64_t version = require_version(if_match);
-        if (current.version != version) throw_stale("vacancy", id, current.version, version);
+        if (current.version != version)
+            throw PreconditionFailed::stale("vacancy", id, current.version, version);
         vacancies().remove_vacancy(id, version, caller.name);
     }
 
@@ -653,14 +662,7 @@ struct FeatureService::Impl {
         if (record.name.empty() && !properties.contains("name"))
             problems.add("name", "a Zukunftsort needs a name");
 
-        std::optional<Point> point;
-        const bool has_geometry = body.is_object() && body.contains("geometry");
-        if (has_geometry || !patch)
-            point = parse_point(has_geometry ? body.at("geometry") : json(nullptr), problems);
-        else if (current)
-            point = Point{current->lon, current->lat};
-        const bool moved =
-            !current || (point && (point->lon != current->lon || point->lat != current->lat));
+        const auto [point, moved] = input_place(body, patch, current, problems);
         if (point) {
             record.lon = point->lon;
             record.lat = point->lat;
@@ -728,7 +730,8 @@ struct FeatureService::Impl {
         const data::ZukunftsortRecord current = load_zukunftsort(id);
         require_write(caller, zukunftsort_scope(current));
         const std::int64_t version = require_version(if_match);
-        if (current.version != version) throw_stale("Zukunftsort", id, current.version, version);
+        if (current.version != version)
+            throw PreconditionFailed::stale("Zukunftsort", id, current.version, version);
 
         data::ZukunftsortRecord base;
         if (patch) base = current;
@@ -756,7 +759,8 @@ struct FeatureService::Impl {
         const data::ZukunftsortRecord current = load_zukunftsort(id);
         require_write(caller, zukunftsort_scope(current));
         const std::int64_t version = require_version(if_match);
-        if (current.version != version) throw_stale("Zukunftsort", id, current.version, version);
+        if (current.version != version)
+            throw PreconditionFailed::stale("Zukunftsort", id, current.version, version);
         vacancies().remove_zukunftsort(id, version);
     }
 };

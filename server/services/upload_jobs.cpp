@@ -114,6 +114,8 @@ struct UploadJobs::Impl {
     void run();
     void run_job(std::optional<data::Store>& store, const Job& job);
     void record_failure(const Job& job, const std::string& message);
+    /// For errors whose text is for the log only: logs it, the user gets the upload id.
+    void record_internal_failure(const Job& job, const std::string& log_text);
     nlohmann::json live_status(std::int64_t id, const Live& live) const;
 
     const fs::path db;
@@ -186,24 +188,23 @@ void UploadJobs::Impl::run_job(std::optional<data::Store>& store, const Job& job
         } else {
             import_vacancies(*store, options, progress);
         }
-    } catch (const InternalError& e) {
-        // Its text is for the log only.
-        std::cerr << ("leerstand: upload " + std::to_string(job.id) + " failed: " + e.what() + "\n")
-                  << std::flush;
-        record_failure(job,
-                       "the import failed because of an internal error; the server log has "
-                       "the details under upload " +
-                           std::to_string(job.id));
     } catch (const Error& e) {
-        record_failure(job, e.what());
+        if (dynamic_cast<const InternalError*>(&e))
+            record_internal_failure(job, e.what());
+        else
+            record_failure(job, e.what());
     } catch (const std::exception& e) {
-        std::cerr << ("leerstand: upload " + std::to_string(job.id) + " failed: " + e.what() + "\n")
-                  << std::flush;
-        record_failure(job,
-                       "the import failed because of an internal error; the server log has "
-                       "the details under upload " +
-                           std::to_string(job.id));
+        record_internal_failure(job, e.what());
     }
+}
+
+void UploadJobs::Impl::record_internal_failure(const Job& job, const std::string& log_text) {
+    std::cerr << ("leerstand: upload " + std::to_string(job.id) + " failed: " + log_text + "\n")
+              << std::flush;
+    record_failure(job,
+                   "the import failed because of an internal error; the server log has the "
+                   "details under upload " +
+                       std::to_string(job.id));
 }
 
 void UploadJobs::Impl::record_failure(const Job& job, const std::string& message) {
