@@ -1,6 +1,12 @@
 #include "tests/cli/cli_support.hpp"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <regex>
 
 #include <fstream>
 #include <memory>
@@ -62,6 +68,53 @@ std::map<std::string, long long> reference_counts(const fs::path& csv) {
         counts[line.substr(0, first)] = std::stoll(line.substr(last + 1));
     }
     return counts;
+}
+
+/// Starts `leerstand import ... --progress` and sends `signal` as soon as its progress line
+/// shows that at least `min_done`, but not half, of the features are done. Returns the features
+/// done at the signal, or -1 when the import ended before it could be interrupted.
+long long interrupt_import_early(const std::vector<std::string>& args, int signal,
+                                 long long min_done) {
+    int err_pipe[2];
+    if (pipe(err_pipe) != 0) return -1;
+    pid_t pid = fork();
+    if (pid == 0) {
+        dup2(err_pipe[1], 2);
+        int devnull = open("/dev/null", O_WRONLY);
+        dup2(devnull, 1);
+        close(err_pipe[0]);
+        close(err_pipe[1]);
+        std::vector<std::string> full{leerstand_binary().string()};
+        full.insert(full.end(), args.begin(), args.end());
+        std::vector<char*> argv;
+        for (auto& a : full) argv.push_back(a.data());
+        argv.push_back(nullptr);
+        execv(argv[0], argv.data());
+        _exit(127);
+    }
+    close(err_pipe[1]);
+    std::string seen;
+    long long done_at_kill = -1;
+    const std::regex progress(R"((\d+) / (\d+) features)");
+    char buffer[4096];
+    ssize_t n;
+    while ((n = read(err_pipe[0], buffer, sizeof buffer)) > 0) {
+        seen.append(buffer, static_cast<std::size_t>(n));
+        std::smatch last;
+        for (std::sregex_iterator it(seen.begin(), seen.end(), progress), end; it != end; ++it)
+            last = *it;
+        if (last.empty()) continue;
+        long long done = std::stoll(last[1]), total = std::stoll(last[2]);
+        if (done >= min_done && done < total / 2) {
+            kill(pid, signal);
+            done_at_kill = done;
+            break;
+        }
+    }
+    close(err_pipe[0]);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    return done_at_kill;
 }
 
 }  // namespace leerstand::test

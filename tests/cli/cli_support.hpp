@@ -28,4 +28,10 @@ std::filesystem::path vg5000_database(const TempDir& into);
 /// AGS → building_count from the reference CSVs next to the shared building files.
 std::map<std::string, long long> reference_counts(const std::filesystem::path& csv);
 
+/// Starts `leerstand ARGS... --progress` and sends `signal` once its progress line shows at
+/// least `min_done` but less than half of the features done. Returns the features done at the
+/// signal, or -1 when the import ended before it could be interrupted.
+long long interrupt_import_early(const std::vector<std::string>& args, int signal,
+                                 long long min_done = 1);
+
 }  // namespace leerstand::test

@@ -655,52 +655,6 @@ TEST(ImportVacancies, LockedDatabaseFailsTheImportWithoutAnyChange) {
     EXPECT_EQ(counts(db).vacancies, before.vacancies + 3);
 }
 
-/// Starts `leerstand import ... --progress`, SIGKILLs it once its progress line shows at least
-/// 50 but not half of the features done. Returns the features done then, or -1 if it ended first.
-long long kill_import_early(const std::vector<std::string>& args) {
-    int err_pipe[2];
-    if (pipe(err_pipe) != 0) return -1;
-    pid_t pid = fork();
-    if (pid == 0) {
-        dup2(err_pipe[1], 2);
-        int devnull = open("/dev/null", O_WRONLY);
-        dup2(devnull, 1);
-        close(err_pipe[0]);
-        close(err_pipe[1]);
-        std::vector<std::string> full{leerstand_binary().string()};
-        full.insert(full.end(), args.begin(), args.end());
-        std::vector<char*> argv;
-        for (auto& arg : full) argv.push_back(arg.data());
-        argv.push_back(nullptr);
-        execv(argv[0], argv.data());
-        _exit(127);
-    }
-    close(err_pipe[1]);
-    const std::regex progress(R"((\d+) / (\d+) features)");
-    std::string seen;
-    long long done_at_kill = -1;
-    char buffer[4096];
-    ssize_t n;
-    while ((n = read(err_pipe[0], buffer, sizeof buffer)) > 0) {
-        seen.append(buffer, static_cast<std::size_t>(n));
-        std::smatch last;
-        for (std::sregex_iterator it(seen.begin(), seen.end(), progress), end; it != end; ++it)
-            last = *it;
-        if (last.empty()) continue;
-        const long long done = std::stoll(last[1]), total = std::stoll(last[2]);
-        // Not at the first line: it comes before the first vacancy is written.
-        if (done >= 50 && done < total / 2) {
-            kill(pid, SIGKILL);
-            done_at_kill = done;
-            break;
-        }
-    }
-    close(err_pipe[0]);
-    int status = 0;
-    waitpid(pid, &status, 0);
-    return done_at_kill;
-}
-
 TEST(ImportVacancies, KilledImportLeavesNoVacancyBehind) {
     TempDir dir;
     const fs::path db = demo_database(dir);
@@ -724,8 +678,9 @@ TEST(ImportVacancies, KilledImportLeavesNoVacancyBehind) {
     write_text(file, collection.dump());
     const Counts before = counts(db);
 
-    const long long done = kill_import_early(
-        {"import", file.string(), "--layer", "vacancies", "--db", db.string(), "--progress"});
+    const long long done = interrupt_import_early(
+        {"import", file.string(), "--layer", "vacancies", "--db", db.string(), "--progress"},
+        SIGKILL, 50);  // not at the first line: it comes before the first vacancy is written
     if (done < 0) GTEST_SKIP() << "the import finished before it could be killed";
     EXPECT_EQ(sql(db, "PRAGMA integrity_check"), "ok");
     EXPECT_EQ(counts(db), before) << "killed after " << done << " features";
