@@ -59,7 +59,8 @@ TEST_F(AuthorizationMatrix, EveryEndpointWithEveryRoleGivesTheExpectedStatus) {
     auto call_form = [this](Who who, const MultipartBody& form) {
         HeaderList headers = {{"Content-Type", form.content_type}};
         if (who != Who::Anonymous) headers.emplace_back("Authorization", "Bearer " + m_tokens[who]);
-        return http_request(port(), "POST", "/api/uploads", headers, form.body);
+        return with_retry(
+            [&] { return http_request(port(), "POST", "/api/uploads", headers, form.body); });
     };
     const HttpResponse first_upload =
         call_form(Who::Admin, multipart({{"kommune", k_home_ags}}, "leer.geojson",

@@ -3,6 +3,7 @@
 #include <signal.h>
 
 #include <sstream>
+#include <thread>
 
 namespace leerstand::test {
 
@@ -107,7 +108,17 @@ HttpResponse AtlasServerTest::call(Who who, const std::string& method, const std
         headers.emplace_back("Content-Type", content_type);
         text = body->dump();
     }
-    return http_request(port(), method, target, headers, text);
+    return with_retry([&] { return http_request(port(), method, target, headers, text); });
+}
+
+HttpResponse with_retry(const std::function<HttpResponse()>& request) {
+    constexpr int k_attempts = 10;
+    for (int attempt = 1;; ++attempt) {
+        HttpResponse response = request();
+        const std::string retry_after = response.header("Retry-After");
+        if (response.status != 503 || retry_after.empty() || attempt == k_attempts) return response;
+        std::this_thread::sleep_for(std::chrono::seconds(std::stoi(retry_after)));
+    }
 }
 
 std::pair<double, double> AtlasServerTest::building_point(const std::string& ags, int n) const {

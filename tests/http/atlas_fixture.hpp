@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -78,6 +79,11 @@ struct MultipartBody {
 };
 MultipartBody multipart(const std::vector<std::pair<std::string, std::string>>& fields,
                         const std::string& file_name, const std::string& file_content);
+
+/// Sends `request` again, up to a few times, while it answers 503 with Retry-After (the
+/// documented answer while another write, such as a long import, holds the store), waiting as
+/// the header says. Any other answer is returned at once.
+HttpResponse with_retry(const std::function<HttpResponse()>& request);
 
 /// Runs SQL with the sqlite3 shell with SpatiaLite loaded (an oracle sharing no code with us).
 std::string spatial_sql(const std::filesystem::path& db, const std::string& query);

@@ -40,7 +40,9 @@ class Uploads : public AtlasServerTest {
                           const std::string& content_type, const std::string& body) {
         HeaderList headers = {{"Content-Type", content_type}};
         if (who != Who::Anonymous) headers.emplace_back("Authorization", "Bearer " + m_tokens[who]);
-        return http_request(port(), method, target, headers, body, std::chrono::seconds(60));
+        return with_retry([&] {
+            return http_request(port(), method, target, headers, body, std::chrono::seconds(60));
+        });
     }
 
     /// Polls the job until it is done or failed; returns its last status.
