@@ -357,6 +357,10 @@ Handler with(const ApiContext& context, Function function) {
 
 }  // namespace
 
+services::Caller request_caller(const Rest::Request& request, const ApiContext& context) {
+    return caller_of(request, worker(context).auth);
+}
+
 void add_api_routes(Rest::Router& router, const ApiContext& context) {
     using Http::Method;
     add_routes(router, "/collections/:collection/items",

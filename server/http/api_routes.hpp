@@ -5,6 +5,8 @@
 #include <filesystem>
 #include <memory>
 
+#include "server/services/caller.hpp"
+
 namespace leerstand::services {
 class LoginRateLimiter;
 class UploadJobs;
@@ -20,6 +22,10 @@ struct ApiContext {
     std::shared_ptr<services::LoginRateLimiter> login_limiter;
     std::shared_ptr<services::UploadJobs> uploads;
 };
+
+/// Who sends `request`: the user behind its bearer token or session cookie, else the public.
+/// @throws Unauthenticated for a bearer token that does not work.
+services::Caller request_caller(const Pistache::Rest::Request& request, const ApiContext& context);
 
 /// Registers the write side and sign-in: `/collections/{vacancies,zukunftsorte}/items[/{id}]`
 /// (GET, POST, PUT, PATCH, DELETE), `/collections/vacancies/items/{id}/history`,
