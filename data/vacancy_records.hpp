@@ -7,6 +7,8 @@
 #include <string_view>
 #include <vector>
 
+#include "data/bbox.hpp"
+
 /// Plain records of vacancies (Leerstandsmeldungen), their history and Zukunftsorte, passed
 /// between the use cases and VacancyStore. No SQLite types: the store may move to PostGIS.
 /// Field names are the API property names (and the column names).
@@ -95,12 +97,14 @@ struct VacancyFilter {
     VacancyVisibility visibility;
     std::optional<std::string> kommune_prefix;  ///< AGS prefix (a Kreis key covers its Gemeinden)
     std::optional<std::string> status;
+    std::optional<Bbox> bbox;  ///< CRS84; points inside or on its edge
     std::int64_t limit = 100;
     std::int64_t offset = 0;
 };
 
 struct ZukunftsortFilter {
     std::optional<std::string> kommune_prefix;
+    std::optional<Bbox> bbox;  ///< CRS84; points inside or on its edge
     std::int64_t limit = 100;
     std::int64_t offset = 0;
 };

@@ -11,11 +11,14 @@
 
 #include "common/error.hpp"
 #include "data/connection.hpp"
+#include "data/sql_conditions.hpp"
 #include "data/store.hpp"
 
 namespace leerstand::data {
 
 namespace {
+
+using namespace detail;
 
 using nlohmann::json;
 
@@ -249,30 +252,18 @@ std::string today_utc() {
     return utc_now_iso8601().substr(0, 10);
 }
 
-// Appends `AND substr(column, 1, n) = prefix` style conditions; returns binds in order.
-struct Where {
-    std::string sql;
-    std::vector<std::variant<std::int64_t, std::string>> binds;
-
-    void add(const std::string& condition) {
-        sql += (sql.empty() ? "WHERE " : " AND ") + condition;
-    }
-
-    void bind_all(Statement& statement) const {
-        int index = 1;
-        for (const auto& value : binds) {
-            if (std::holds_alternative<std::int64_t>(value))
-                statement.bind(index++, std::get<std::int64_t>(value));
-            else
-                statement.bind(index++, std::get<std::string>(value));
-        }
-    }
-};
-
-void add_prefix(Where& where, const std::string& column, const std::string& prefix) {
-    where.add("substr(" + column + ", 1, ?) = ?");
-    where.binds.emplace_back(static_cast<std::int64_t>(prefix.size()));
-    where.binds.emplace_back(prefix);
+// Points of `table` inside `box` (edges included), found through the R*Tree SpatiaLite keeps
+// for `geom`: for a point its box is the point, so the index test is exact.
+void add_bbox(Conditions& where, const std::string& table, const std::string& alias,
+              const Bbox& box) {
+    add_rtree_candidates(where, table, alias, "geom", box);
+    // The exact test removes the R*Tree's near misses.
+    where.add("ST_X(" + alias + ".geom) BETWEEN ? AND ? AND ST_Y(" + alias +
+              ".geom) BETWEEN ? AND ?");
+    where.binds.emplace_back(box.min_lon);
+    where.binds.emplace_back(box.max_lon);
+    where.binds.emplace_back(box.min_lat);
+    where.binds.emplace_back(box.max_lat);
 }
 
 }  // namespace
@@ -441,15 +432,13 @@ std::optional<VacancyRecord> VacancyStore::vacancy(std::int64_t id) {
 }
 
 RecordPage<VacancyRecord> VacancyStore::list_vacancies(const VacancyFilter& filter) {
-    Where where;
+    Conditions where;
     if (!filter.visibility.all) {
         // Consented ones, plus everything in the Kommunen whose internal data the caller sees.
         std::string visible = "(v.consent_publish = 1";
         for (const std::string& prefix : filter.visibility.internal_prefixes) {
             if (prefix.empty()) continue;
-            visible += " OR substr(v.kommune_ags, 1, ?) = ?";
-            where.binds.emplace_back(static_cast<std::int64_t>(prefix.size()));
-            where.binds.emplace_back(prefix);
+            visible += " OR " + prefix_condition(where, "v.kommune_ags", prefix);
         }
         where.add(visible + ")");
     }
@@ -458,6 +447,7 @@ RecordPage<VacancyRecord> VacancyStore::list_vacancies(const VacancyFilter& filt
         where.add("v.status = ?");
         where.binds.emplace_back(*filter.status);
     }
+    if (filter.bbox) add_bbox(where, "vacancies", "v", *filter.bbox);
 
     RecordPage<VacancyRecord> page;
     Statement count = m_db.prepare("SELECT count(*) FROM vacancies v " + where.sql);
@@ -651,8 +641,9 @@ std::optional<ZukunftsortRecord> VacancyStore::zukunftsort(std::int64_t id) {
 }
 
 RecordPage<ZukunftsortRecord> VacancyStore::list_zukunftsorte(const ZukunftsortFilter& filter) {
-    Where where;
+    Conditions where;
     if (filter.kommune_prefix) add_prefix(where, "z.kommune_ags", *filter.kommune_prefix);
+    if (filter.bbox) add_bbox(where, "zukunftsorte", "z", *filter.bbox);
     RecordPage<ZukunftsortRecord> page;
     Statement count = m_db.prepare("SELECT count(*) FROM zukunftsorte z " + where.sql);
     where.bind_all(count);

@@ -14,6 +14,7 @@
 #include "data/store.hpp"
 #include "geo/feature_reader.hpp"
 #include "server/cli/account_commands.hpp"
+#include "server/cli/stats_command.hpp"
 #include "server/http/server.hpp"
 #include "server/services/demo_service.hpp"
 #include "server/services/import_service.hpp"
@@ -51,6 +52,9 @@ Usage:
   leerstand token create --user NAME [--label TEXT] [--db PATH]
       Print a new API token on the last line; it is shown once and stored only as a hash.
   leerstand token revoke (ID | --token SECRET|-) [--db PATH]
+  leerstand stats [--kommune AGS] [--db PATH]
+      Print the summary of a Kommune (a Kreis key covers its Gemeinden) or of the network as
+      JSON, with exact figures.
   leerstand help | --help
 
 The database is --db PATH, else $LEERSTAND_DB, else var/leerstand.sqlite.
@@ -273,6 +277,7 @@ int dispatch(const std::vector<std::string>& args) {
     if (command == "serve") return run_serve(rest);
     if (command == "user") return run_user_command(rest, std::cin, std::cout, std::cerr);
     if (command == "token") return run_token_command(rest, std::cin, std::cout, std::cerr);
+    if (command == "stats") return run_stats_command(rest, std::cout, std::cerr);
     throw UsageError("unknown command '" + command + "'");
 }
 

@@ -5,6 +5,7 @@
 #include <charconv>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <sstream>
 #include <string>
 
 #include "common/error.hpp"
@@ -12,6 +13,7 @@
 #include "server/http/response_headers.hpp"
 #include "server/http/routing.hpp"
 #include "server/services/auth_service.hpp"
+#include "server/services/collections_service.hpp"
 #include "server/services/feature_service.hpp"
 #include "server/services/thread_store.hpp"
 #include "server/services/upload_jobs.hpp"
@@ -33,9 +35,11 @@ constexpr const char* k_json = "application/json";
 
 /// The use cases of one worker thread, bound to that thread's Store.
 struct WorkerServices {
-    explicit WorkerServices(data::Store& store) : auth(store), features(store) {}
+    explicit WorkerServices(data::Store& store)
+        : auth(store), features(store), collections(store) {}
     services::AuthService auth;
     services::FeatureService features;
+    services::CollectionsService collections;
 };
 
 WorkerServices& worker(const ApiContext& context) {
@@ -144,18 +148,6 @@ services::Collection collection_of(const Rest::Request& request) {
     throw NotFound("there is no writable collection '" + name + "'");
 }
 
-services::ItemsQuery items_query(const Rest::Request& request) {
-    services::ItemsQuery query;
-    const auto& params = request.query();
-    if (const auto limit = params.get("limit"))
-        query.limit = parse_positive(*limit, "limit", false);
-    if (const auto offset = params.get("offset"))
-        query.offset = parse_positive(*offset, "offset", false);
-    if (const auto kommune = params.get("kommune")) query.kommune = *kommune;
-    if (const auto status = params.get("status")) query.status = *status;
-    return query;
-}
-
 std::string item_path(services::Collection collection, std::int64_t id) {
     return std::string("/collections/") +
            (collection == services::Collection::Vacancies ? "vacancies" : "zukunftsorte") +
@@ -173,8 +165,7 @@ void set_caller_cache_headers(Http::ResponseWriter& writer, const services::Call
 
 void send_json(Http::ResponseWriter& writer, Http::Code code, const json& body,
                const std::string& content_type) {
-    writer.send(code, body.dump(-1, ' ', false, json::error_handler_t::replace),
-                Http::Mime::MediaType::fromString(content_type));
+    writer.send(code, services::json_text(body), Http::Mime::MediaType::fromString(content_type));
 }
 
 void send_feature(Http::ResponseWriter& writer, Http::Code code,
@@ -187,19 +178,67 @@ void send_feature(Http::ResponseWriter& writer, Http::Code code,
 // ---------------------------------------------------------------------------------------------
 // Handlers
 
+/// "http://host:port" from the Host header, so that links are absolute (clients such as GDAL
+/// follow them as they are); "" (relative links) when there is no usable Host.
+std::string base_url(const Rest::Request& request) {
+    std::string host;
+    if (const auto typed = request.headers().tryGet<Http::Header::Host>()) {
+        host = typed->host();
+        const auto port = static_cast<std::uint16_t>(typed->port());
+        if (!host.empty() && port != 0 && port != 80) host += ":" + std::to_string(port);
+    } else if (const auto raw = header_value(request, "Host")) {
+        host = trimmed(*raw);
+    }
+    const bool usable = !host.empty() && std::all_of(host.begin(), host.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == ':' ||
+               c == '[' || c == ']';
+    });
+    if (!usable) return "";
+    const auto proto = header_value(request, "X-Forwarded-Proto");
+    return (proto && trimmed(*proto) == "https" ? "https://" : "http://") + host;
+}
+
+services::QueryParams query_params(const Rest::Request& request) {
+    const auto& query = request.query();
+    return services::QueryParams(query.parameters_begin(), query.parameters_end());
+}
+
 void get_items(const ApiContext& context, const Rest::Request& request,
                Http::ResponseWriter& writer) {
     WorkerServices& services = worker(context);
     const services::Caller caller = caller_of(request, services.auth);
-    const services::Collection collection = collection_of(request);
-    const services::ItemsQuery query = items_query(request);
-    const services::ItemsPage page = services.features.list(collection, query, caller);
-    json body = {{"type", "FeatureCollection"},
-                 {"features", page.features},
-                 {"numberMatched", page.number_matched},
-                 {"numberReturned", page.features.size()}};
+    const auto name = request.param(":collection").as<std::string>();
+    const services::QueryParams params = query_params(request);
+    const services::ItemsQuery query = services::parse_items_query(params);
+    services::ItemsPage page;
+    if (services::CollectionsService::serves_items(name))
+        page = services.collections.items(name, query);
+    else
+        page = services.features.list(collection_of(request), query, caller);
+    const json body = services::items_response(page, query, base_url(request),
+                                               "/collections/" + name + "/items", params);
     set_caller_cache_headers(writer, caller);
     send_json(writer, Http::Code::Ok, body, k_geojson);
+}
+
+void get_conformance(const ApiContext&, const Rest::Request&, Http::ResponseWriter& writer) {
+    send_json(writer, Http::Code::Ok, services::CollectionsService::conformance(), k_json);
+}
+
+void get_collections(const ApiContext& context, const Rest::Request& request,
+                     Http::ResponseWriter& writer) {
+    set_header(writer, "Cache-Control", "no-cache");
+    send_json(writer, Http::Code::Ok, worker(context).collections.collections(base_url(request)),
+              k_json);
+}
+
+void get_collection(const ApiContext& context, const Rest::Request& request,
+                    Http::ResponseWriter& writer) {
+    set_header(writer, "Cache-Control", "no-cache");
+    send_json(writer, Http::Code::Ok,
+              worker(context).collections.collection(request.param(":collection").as<std::string>(),
+                                                     base_url(request)),
+              k_json);
 }
 
 void post_item(const ApiContext& context, const Rest::Request& request,
@@ -217,6 +256,15 @@ void get_item(const ApiContext& context, const Rest::Request& request,
               Http::ResponseWriter& writer) {
     WorkerServices& services = worker(context);
     const services::Caller caller = caller_of(request, services.auth);
+    const auto name = request.param(":collection").as<std::string>();
+    if (services::CollectionsService::serves_items(name)) {
+        // Buildings and Kommunen are public and read-only: no version, no ETag.
+        set_caller_cache_headers(writer, caller);
+        send_json(writer, Http::Code::Ok,
+                  services.collections.item(name, request.param(":fid").as<std::string>()),
+                  k_geojson);
+        return;
+    }
     send_feature(writer, Http::Code::Ok,
                  services.features.get(collection_of(request), item_id(request), caller), caller);
 }
@@ -361,8 +409,32 @@ services::Caller request_caller(const Rest::Request& request, const ApiContext& 
     return caller_of(request, worker(context).auth);
 }
 
+bool wants_landing_json(const Rest::Request& request) {
+    if (const auto f = request.query().get("f")) return *f == "json";
+    // Browsers list text/html; API clients ask for JSON. Without a JSON preference, the web app.
+    std::string accept;
+    if (const auto raw = header_value(request, "Accept")) {
+        accept = *raw;
+    } else if (const auto typed = request.headers().tryGet<Http::Header::Accept>()) {
+        for (const auto& media : typed->media()) accept += media.toString() + ",";
+    }
+    for (char& c : accept) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (accept.find("text/html") != std::string::npos) return false;
+    return accept.find("json") != std::string::npos;
+}
+
+void send_landing_page(const Rest::Request& request, Http::ResponseWriter& writer) {
+    set_header(writer, "Vary", "Accept");
+    set_header(writer, "Cache-Control", "no-cache");
+    send_json(writer, Http::Code::Ok, services::CollectionsService::landing_page(base_url(request)),
+              k_json);
+}
+
 void add_api_routes(Rest::Router& router, const ApiContext& context) {
     using Http::Method;
+    add_routes(router, "/conformance", {{Method::Get, with(context, get_conformance)}});
+    add_routes(router, "/collections", {{Method::Get, with(context, get_collections)}});
+    add_routes(router, "/collections/:collection", {{Method::Get, with(context, get_collection)}});
     add_routes(router, "/collections/:collection/items",
                {{Method::Get, with(context, get_items)}, {Method::Post, with(context, post_item)}});
     add_routes(router, "/collections/:collection/items/:fid",

@@ -27,8 +27,18 @@ struct ApiContext {
 /// @throws Unauthenticated for a bearer token that does not work.
 services::Caller request_caller(const Pistache::Rest::Request& request, const ApiContext& context);
 
-/// Registers the write side and sign-in: `/collections/{vacancies,zukunftsorte}/items[/{id}]`
-/// (GET, POST, PUT, PATCH, DELETE), `/collections/vacancies/items/{id}/history`,
+/// True when a request for `/` wants the landing page JSON (`?f=json`, or an Accept header
+/// asking for JSON without listing text/html); otherwise the web app is served.
+bool wants_landing_json(const Pistache::Rest::Request& request);
+
+/// Sends the OGC API landing page (links self, service-desc, conformance, data).
+void send_landing_page(const Pistache::Rest::Request& request,
+                       Pistache::Http::ResponseWriter& writer);
+
+/// Registers the read side (`/conformance`, `/collections[/{id}]`, items of all four
+/// collections) and the write side and sign-in:
+/// `/collections/{vacancies,zukunftsorte}/items[/{id}]` (GET, POST, PUT, PATCH, DELETE),
+/// `/collections/vacancies/items/{id}/history`,
 /// `/api/login`, `/api/logout`, `/api/me`, `/api/uploads[/{id}]`.
 /// @pre `context` outlives the router.
 void add_api_routes(Pistache::Rest::Router& router, const ApiContext& context);

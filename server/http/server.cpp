@@ -21,6 +21,7 @@
 #include "server/http/response_headers.hpp"
 #include "server/http/routing.hpp"
 #include "server/http/static_files.hpp"
+#include "server/http/summary_routes.hpp"
 #include "server/services/auth_service.hpp"
 #include "server/services/status_service.hpp"
 #include "server/services/upload_jobs.hpp"
@@ -80,6 +81,17 @@ void send_static(const StaticFiles& files, const Rest::Request& request,
 void set_up_routes(Rest::Router& router, const fs::path& db,
                    std::shared_ptr<const StaticFiles> files, const ApiContext& api) {
     add_api_routes(router, api);
+    add_summary_routes(router, api);
+    // `/` by content negotiation: the web app for browsers, the landing page for API clients.
+    add_routes(
+        router, "/",
+        {{Http::Method::Get, [files](const Rest::Request& request, Http::ResponseWriter& writer,
+                                     const std::string& request_id) {
+              if (wants_landing_json(request))
+                  send_landing_page(request, writer);
+              else
+                  send_static(*files, request, writer, request_id);
+          }}});
     add_routes(router, "/health",
                {{Http::Method::Get, [db](const Rest::Request&, Http::ResponseWriter& writer,
                                          const std::string&) { send_health(db, writer); }}});

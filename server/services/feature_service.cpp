@@ -788,6 +788,7 @@ ItemsPage FeatureService::list(Collection collection, const ItemsQuery& query,
     if (collection == Collection::Zukunftsorte) {
         data::ZukunftsortFilter filter;
         filter.kommune_prefix = query.kommune;
+        filter.bbox = query.bbox;
         filter.limit = query.limit;
         filter.offset = query.offset;
         auto records = db.list_zukunftsorte(filter);
@@ -800,6 +801,7 @@ ItemsPage FeatureService::list(Collection collection, const ItemsQuery& query,
     filter.visibility = vacancy_visibility(caller);
     filter.kommune_prefix = query.kommune;
     filter.status = query.status;
+    filter.bbox = query.bbox;
     filter.limit = query.limit;
     filter.offset = query.offset;
     auto records = db.list_vacancies(filter);

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "data/bbox.hpp"
 #include "server/services/caller.hpp"
 
 namespace leerstand::data {
@@ -31,6 +32,7 @@ struct ItemsQuery {
     std::int64_t offset = 0;
     std::optional<std::string> kommune;  ///< AGS; a Kreis key matches its Gemeinden
     std::optional<std::string> status;   ///< vacancies only
+    std::optional<data::Bbox> bbox;      ///< CRS84
 };
 
 struct ItemsPage {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -53,5 +54,23 @@ const std::vector<std::string>& internal_vacancy_fields();
 
 /// A GeoJSON Point with coordinates rounded to 7 decimals (about 1 cm).
 nlohmann::json point_geometry(double lon, double lat);
+
+// -- figures (summaries) ----------------------------------------------------------------
+
+/// Counts below this are never shown exactly to the public.
+inline constexpr std::int64_t min_public_count = 3;
+
+/// A count as the public may see it: n itself when it is 0 or at least min_public_count,
+/// else the text "<3". (0 reveals nothing about an owner.)
+nlohmann::json public_count(std::int64_t n);
+
+/// True when the public would see `n` only as "<3"; figures derived from such a count (a rate,
+/// a floor area) are then withheld from the public as well.
+bool count_is_suppressed(std::int64_t n);
+
+/// May the caller see the exact figures of an area: `area_ags` (a Gemeinde or Kreis key), or
+/// the whole network when empty? Exactly those who may read the internal data of the whole
+/// area (may_read_internal); everyone else gets the public figures.
+bool sees_exact_figures(const Caller& caller, const std::string& area_ags);
 
 }  // namespace leerstand::services

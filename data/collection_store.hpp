@@ -1,0 +1,73 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "data/bbox.hpp"
+#include "data/vacancy_records.hpp"
+
+namespace leerstand::data {
+
+class Store;
+class Connection;
+
+/// A building as the read side publishes it; `geometry_geojson` is RFC 7946 GeoJSON text
+/// (counter-clockwise outer rings, at most 7 decimals).
+struct BuildingItem {
+    std::int64_t id = 0;
+    std::string kommune_ags;
+    std::optional<std::string> source_ref;
+    std::optional<std::string> function;
+    std::optional<std::int64_t> floors;
+    std::optional<std::string> name;
+    std::optional<std::string> street;
+    std::optional<std::string> housenumber;
+    std::optional<std::string> postcode;
+    std::optional<std::string> city;
+    std::optional<double> area_m2;
+    std::string geometry_geojson;
+};
+
+/// A Kommune as the read side publishes it; no boundary gives a null geometry.
+struct KommuneItem {
+    std::string ags;
+    std::string name;
+    std::optional<std::string> bez;
+    std::optional<std::string> parent_ags;
+    std::optional<double> area_m2;
+    std::optional<std::string> geometry_geojson;
+};
+
+/// Filters of a buildings or Kommunen page.
+struct CollectionFilter {
+    std::optional<Bbox> bbox;                   ///< features whose geometry intersects it
+    std::optional<std::string> kommune_prefix;  ///< AGS prefix (buildings only)
+    std::int64_t limit = 100;
+    std::int64_t offset = 0;
+};
+
+/// Read-only access to buildings and Kommunen for OGC API – Features, plus collection extents.
+/// Paging is ordered by id (AGS for Kommunen). Offset rows are skipped by SQLite before any
+/// geometry is encoded; `kommune` becomes an index range on `kommune_ags`, `bbox` a lookup in
+/// the SpatiaLite R*Tree followed by an exact intersection test.
+class CollectionStore {
+  public:
+    explicit CollectionStore(Store& store);
+
+    /// The extent of `table`'s geometries from its R*Tree ("buildings", "kommunen",
+    /// "vacancies", "zukunftsorte"); nullopt when it is empty.
+    /// @throws InvalidInput for any other table name.
+    std::optional<Bbox> extent(const std::string& table);
+
+    RecordPage<BuildingItem> list_buildings(const CollectionFilter& filter);
+    std::optional<BuildingItem> building(std::int64_t id);
+
+    RecordPage<KommuneItem> list_kommunen(const CollectionFilter& filter);
+    std::optional<KommuneItem> kommune(const std::string& ags);
+
+  private:
+    Connection& m_db;
+};
+
+}  // namespace leerstand::data

@@ -1,0 +1,59 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "data/bbox.hpp"
+#include "data/connection.hpp"
+
+/// Building WHERE clauses with their binds for the list queries of data/. Internal to data/.
+namespace leerstand::data::detail {
+
+/// A WHERE clause with its binds, in order.
+struct Conditions {
+    std::string sql;
+    std::vector<std::variant<std::int64_t, double, std::string>> binds;
+
+    void add(const std::string& condition) {
+        sql += (sql.empty() ? "WHERE " : " AND ") + condition;
+    }
+
+    /// Binds everything from index 1; returns the next free index.
+    int bind_all(Statement& statement) const {
+        int index = 1;
+        for (const auto& value : binds)
+            std::visit([&](const auto& v) { statement.bind(index++, v); }, value);
+        return index;
+    }
+};
+
+/// `column` starts with `prefix`, as a range so that an index on `column` serves it (AGS are
+/// digits, and ':' sorts right after '9').
+inline std::string prefix_condition(Conditions& where, const std::string& column,
+                                    const std::string& prefix) {
+    where.binds.emplace_back(prefix);
+    where.binds.emplace_back(prefix + ":");
+    return "(" + column + " >= ? AND " + column + " < ?)";
+}
+
+inline void add_prefix(Conditions& where, const std::string& column, const std::string& prefix) {
+    where.add(prefix_condition(where, column, prefix));
+}
+
+/// Rows of `table` (alias `alias`) whose `column`'s box meets `box`, from the R*Tree that
+/// SpatiaLite keeps for it. The R*Tree holds 32-bit floats rounded outwards: callers add an
+/// exact test.
+inline void add_rtree_candidates(Conditions& where, const std::string& table,
+                                 const std::string& alias, const std::string& column,
+                                 const Bbox& box) {
+    where.add(alias + ".ROWID IN (SELECT pkid FROM idx_" + table + "_" + column +
+              " WHERE xmin <= ? AND xmax >= ? AND ymin <= ? AND ymax >= ?)");
+    where.binds.emplace_back(box.max_lon);
+    where.binds.emplace_back(box.min_lon);
+    where.binds.emplace_back(box.max_lat);
+    where.binds.emplace_back(box.min_lat);
+}
+
+}  // namespace leerstand::data::detail

@@ -1,0 +1,66 @@
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace leerstand::data {
+
+class Store;
+class Connection;
+
+/// The statuses of a vacancy that is still open (a building still vacant): reported,
+/// confirmed, being reactivated. aktiviert, abgerissen and kein_leerstand are closed.
+inline constexpr std::array<std::string_view, 3> open_vacancy_statuses = {"gemeldet", "bestaetigt",
+                                                                          "in_aktivierung"};
+
+/// True for the statuses in open_vacancy_statuses.
+bool is_open_vacancy_status(std::string_view status);
+
+/// Exact figures of one area (an AGS prefix), before any privacy filter.
+struct SummaryCounts {
+    std::int64_t buildings = 0;
+    double footprint_area_m2 = 0.0;  ///< sum of buildings.area_m2 (NULL counts as 0)
+    std::int64_t vacancies = 0;      ///< every vacancy, any status
+    /// Every vacancy by status; every status of vacancy_statuses is present (0 if none).
+    std::map<std::string, std::int64_t> by_status;
+    /// Open vacancies by use; every use of vacancy_uses is present (0 if none).
+    std::map<std::string, std::int64_t> open_by_use;
+    std::int64_t open_vacancies = 0;
+    /// Distinct buildings (building_id not NULL) with at least one open vacancy.
+    std::int64_t vacant_buildings = 0;
+    double vacant_floor_area_m2 = 0.0;  ///< sum of floor_area_m2 of open vacancies
+    std::int64_t zukunftsorte = 0;
+};
+
+/// Aggregates for summaries, computed on request with indexed queries (so never stale).
+/// An area is an AGS prefix: a Gemeinde key, a Kreis key (covers its Gemeinden) or "" (all).
+/// Construct one on the thread's Store whenever needed (it holds only a reference).
+class SummaryStore {
+  public:
+    explicit SummaryStore(Store& store);
+
+    /// The name of Kommune `ags`; nullopt when there is no such Kommune.
+    std::optional<std::string> kommune_name(const std::string& ags);
+
+    /// The figures of every row whose kommune_ags starts with `prefix`.
+    SummaryCounts counts(const std::string& prefix);
+
+    /// For each of `instants` (ISO 8601 UTC text like "2024-06-01T00:00:00Z", ascending):
+    /// the number of vacancies open just before it, from vacancy_history alone. A vacancy is
+    /// open before instant T when, among its history rows with changed_at < T (ties in id
+    /// order), the last row is not a 'delete', the last status recorded in new_values is one
+    /// of open_vacancy_statuses, and the kommune_ags of the last row starts with `prefix`
+    /// (so a vacancy moved to another Kommune counts where it was at the time).
+    std::vector<std::int64_t> open_before(const std::string& prefix,
+                                          const std::vector<std::string>& instants);
+
+  private:
+    Connection& m_db;
+};
+
+}  // namespace leerstand::data

@@ -1,0 +1,60 @@
+#include "server/http/summary_routes.hpp"
+
+#include <pistache/http.h>
+
+#include <filesystem>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "server/http/response_headers.hpp"
+#include "server/http/routing.hpp"
+#include "server/services/summary_service.hpp"
+#include "server/services/thread_store.hpp"
+
+namespace leerstand::http {
+
+namespace {
+
+using namespace Pistache;
+using nlohmann::json;
+
+/// This worker thread's SummaryService, on its own Store.
+services::SummaryService& summaries(const ApiContext& context) {
+    thread_local std::filesystem::path open_path;
+    thread_local std::unique_ptr<services::SummaryService> service;
+    if (!service || open_path != context.db) {
+        service = std::make_unique<services::SummaryService>(services::thread_store(context.db));
+        open_path = context.db;
+    }
+    return *service;
+}
+
+void send_summary(Http::ResponseWriter& writer, const services::Caller& caller,
+                  const json& summary) {
+    // The figures depend on who asks: a shared cache must not pass exact ones to the public.
+    set_header(writer, "Vary", "Cookie, Authorization");
+    set_header(writer, "Cache-Control", caller.signed_in() ? "private, no-store" : "no-cache");
+    writer.send(Http::Code::Ok, summary.dump(-1, ' ', false, json::error_handler_t::replace),
+                MIME(Application, Json));
+}
+
+}  // namespace
+
+void add_summary_routes(Rest::Router& router, const ApiContext& context) {
+    add_routes(router, "/api/summary",
+               {{Http::Method::Get, [&context](const Rest::Request& request,
+                                               Http::ResponseWriter& writer, const std::string&) {
+                     const services::Caller caller = request_caller(request, context);
+                     send_summary(writer, caller, summaries(context).network_summary(caller));
+                 }}});
+    add_routes(router, "/api/kommunen/:ags/summary",
+               {{Http::Method::Get, [&context](const Rest::Request& request,
+                                               Http::ResponseWriter& writer, const std::string&) {
+                     const services::Caller caller = request_caller(request, context);
+                     const auto ags = request.param(":ags").as<std::string>();
+                     send_summary(writer, caller, summaries(context).kommune_summary(ags, caller));
+                 }}});
+}
+
+}  // namespace leerstand::http

@@ -1,0 +1,436 @@
+#include "server/services/collections_service.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <chrono>
+#include <cmath>
+#include <ctime>
+#include <optional>
+
+#include "common/error.hpp"
+#include "data/collection_store.hpp"
+#include "data/store.hpp"
+
+namespace leerstand::services {
+
+namespace {
+
+using nlohmann::json;
+
+constexpr std::int64_t k_max_limit = 10000;
+constexpr const char* k_crs84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84";
+constexpr const char* k_json = "application/json";
+constexpr const char* k_geojson = "application/geo+json";
+// Germany, for a collection without any geometry yet.
+constexpr data::Bbox k_germany{5.87, 47.27, 15.04, 55.06};
+
+struct CollectionInfo {
+    const char* id;
+    const char* title;
+    const char* description;
+};
+
+const std::vector<CollectionInfo>& infos() {
+    static const std::vector<CollectionInfo> list = {
+        {"kommunen", "Kommunen", "Die Mitgliedskommunen des Netzwerks mit ihren Gemeindegrenzen."},
+        {"buildings", "Gebäude", "Gebäudegrundrisse der Kommunen (z. B. ALKIS, OSM)."},
+        {"vacancies", "Leerstände",
+         "Leerstandsmeldungen; öffentlich nur mit Einwilligung zur Veröffentlichung."},
+        {"zukunftsorte", "Zukunftsorte", "Wiederbelebte Orte und Projekte in den Kommunen."},
+    };
+    return list;
+}
+
+std::string percent_decode(const std::string& text) {
+    std::string out;
+    out.reserve(text.size());
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        if (c == '+') {
+            out += ' ';
+        } else if (c == '%' && i + 2 < text.size() &&
+                   std::isxdigit(static_cast<unsigned char>(text[i + 1])) &&
+                   std::isxdigit(static_cast<unsigned char>(text[i + 2]))) {
+            out += static_cast<char>(std::stoi(text.substr(i + 1, 2), nullptr, 16));
+            i += 2;
+        } else {
+            out += c;
+        }
+    }
+    return out;
+}
+
+std::string percent_encode(const std::string& text) {
+    static const char* hex = "0123456789ABCDEF";
+    std::string out;
+    for (const char c : text) {
+        const auto u = static_cast<unsigned char>(c);
+        // Unreserved characters plus ',', which bbox uses and clients send as it is.
+        if (std::isalnum(u) || c == '-' || c == '_' || c == '.' || c == '~' || c == ',') {
+            out += c;
+        } else {
+            out += '%';
+            out += hex[u >> 4];
+            out += hex[u & 0xF];
+        }
+    }
+    return out;
+}
+
+/// Collects `{field, message}` errors and throws them as one InvalidInput.
+class Problems {
+  public:
+    void add(const std::string& field, const std::string& message) {
+        m_errors.push_back({{"field", field}, {"message", message}});
+        if (!m_detail.empty()) m_detail += "; ";
+        m_detail += message;
+    }
+    void throw_if_any() const {
+        if (!m_errors.empty())
+            throw InvalidInput("invalid query parameter: " + m_detail, json{{"errors", m_errors}});
+    }
+
+  private:
+    json m_errors = json::array();
+    std::string m_detail;
+};
+
+std::optional<std::int64_t> parse_integer(const std::string& text) {
+    std::int64_t value = 0;
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (error != std::errc() || end != text.data() + text.size()) return std::nullopt;
+    return value;
+}
+
+std::optional<double> parse_number(const std::string& text) {
+    double value = 0;
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (error != std::errc() || end != text.data() + text.size() || !std::isfinite(value))
+        return std::nullopt;
+    return value;
+}
+
+std::optional<data::Bbox> parse_bbox(const std::string& text, Problems& problems) {
+    std::vector<double> numbers;
+    std::size_t start = 0;
+    while (true) {
+        const std::size_t comma = text.find(',', start);
+        const auto number = parse_number(text.substr(start, comma - start));
+        if (!number) {
+            problems.add("bbox", "bbox must be four numbers: minLon,minLat,maxLon,maxLat (CRS84)");
+            return std::nullopt;
+        }
+        numbers.push_back(*number);
+        if (comma == std::string::npos) break;
+        start = comma + 1;
+    }
+    if (numbers.size() != 4) {
+        problems.add("bbox", "bbox must be four numbers: minLon,minLat,maxLon,maxLat (CRS84)");
+        return std::nullopt;
+    }
+    const data::Bbox box{numbers[0], numbers[1], numbers[2], numbers[3]};
+    if (box.min_lon > box.max_lon || box.min_lat > box.max_lat) {
+        problems.add("bbox", "bbox must have minLon <= maxLon and minLat <= maxLat");
+        return std::nullopt;
+    }
+    if (box.min_lon < -180 || box.max_lon > 180 || box.min_lat < -90 || box.max_lat > 90) {
+        problems.add("bbox", "bbox must be in CRS84: longitudes -180..180, latitudes -90..90");
+        return std::nullopt;
+    }
+    return box;
+}
+
+std::string utc_timestamp() {
+    const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+    std::tm parts{};
+    gmtime_r(&now, &parts);
+    char text[32];
+    std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &parts);
+    return text;
+}
+
+json link(const std::string& href, const std::string& rel, const std::string& type,
+          const std::string& title = "") {
+    json result = {{"href", href}, {"rel", rel}, {"type", type}};
+    if (!title.empty()) result["title"] = title;
+    return result;
+}
+
+template <typename T>
+json optional_json(const std::optional<T>& value) {
+    return value ? json(*value) : json(nullptr);
+}
+
+json building_feature(const data::BuildingItem& item) {
+    json properties = {{"kommune_ags", item.kommune_ags},
+                       {"source_ref", optional_json(item.source_ref)},
+                       {"function", optional_json(item.function)},
+                       {"floors", optional_json(item.floors)},
+                       {"name", optional_json(item.name)},
+                       {"street", optional_json(item.street)},
+                       {"housenumber", optional_json(item.housenumber)},
+                       {"postcode", optional_json(item.postcode)},
+                       {"city", optional_json(item.city)},
+                       {"area_m2", optional_json(item.area_m2)}};
+    return {{"type", "Feature"},
+            {"id", item.id},
+            {"geometry", json::parse(item.geometry_geojson)},
+            {"properties", std::move(properties)}};
+}
+
+json kommune_feature(const data::KommuneItem& item) {
+    json properties = {{"ags", item.ags},
+                       {"name", item.name},
+                       {"bez", optional_json(item.bez)},
+                       {"parent_ags", optional_json(item.parent_ags)},
+                       {"area_m2", optional_json(item.area_m2)}};
+    return {
+        {"type", "Feature"},
+        {"id", item.ags},
+        {"geometry", item.geometry_geojson ? json::parse(*item.geometry_geojson) : json(nullptr)},
+        {"properties", std::move(properties)}};
+}
+
+const CollectionInfo& info_of(const std::string& id) {
+    for (const CollectionInfo& info : infos())
+        if (id == info.id) return info;
+    throw NotFound("there is no collection '" + id + "'");
+}
+
+void write_json(const json& value, std::string& out) {
+    switch (value.type()) {
+        case json::value_t::object: {
+            out += '{';
+            bool first = true;
+            for (const auto& [key, member] : value.items()) {
+                if (!first) out += ',';
+                first = false;
+                out += json(key).dump(-1, ' ', false, json::error_handler_t::replace);
+                out += ':';
+                write_json(member, out);
+            }
+            out += '}';
+            break;
+        }
+        case json::value_t::array: {
+            out += '[';
+            bool first = true;
+            for (const json& element : value) {
+                if (!first) out += ',';
+                first = false;
+                write_json(element, out);
+            }
+            out += ']';
+            break;
+        }
+        case json::value_t::number_float: {
+            const double number = value.get<double>();
+            if (!std::isfinite(number)) {
+                out += "null";  // as dump() does
+                break;
+            }
+            char buffer[32];
+            const auto result = std::to_chars(buffer, buffer + sizeof buffer, number);
+            out.append(buffer, result.ptr);
+            break;
+        }
+        default:
+            out += value.dump(-1, ' ', false, json::error_handler_t::replace);
+    }
+}
+
+}  // namespace
+
+std::string json_text(const json& value) {
+    std::string out;
+    write_json(value, out);
+    return out;
+}
+
+ItemsQuery parse_items_query(const QueryParams& params) {
+    ItemsQuery query;
+    Problems problems;
+    for (const auto& [raw_name, raw_value] : params) {
+        const std::string name = percent_decode(raw_name);
+        const std::string value = percent_decode(raw_value);
+        if (name == "limit") {
+            const auto limit = parse_integer(value);
+            if (!limit || *limit < 1 || *limit > k_max_limit)
+                problems.add("limit",
+                             "limit must be an integer from 1 to " + std::to_string(k_max_limit));
+            else
+                query.limit = *limit;
+        } else if (name == "offset") {
+            const auto offset = parse_integer(value);
+            if (!offset || *offset < 0)
+                problems.add("offset", "offset must be an integer of 0 or more");
+            else
+                query.offset = *offset;
+        } else if (name == "bbox") {
+            query.bbox = parse_bbox(value, problems);
+        } else if (name == "kommune") {
+            if (value.empty() || value.size() > 8 ||
+                !std::all_of(value.begin(), value.end(),
+                             [](char c) { return c >= '0' && c <= '9'; }))
+                problems.add("kommune",
+                             "kommune must be an AGS (or its first digits), up to 8 "
+                             "digits");
+            else
+                query.kommune = value;
+        } else if (name == "status") {
+            query.status = value;  // FeatureService checks the vocabulary
+        } else if (name == "f") {
+            if (value != "json" && value != "geojson")
+                problems.add("f", "f must be json or geojson");
+        }
+    }
+    problems.throw_if_any();
+    return query;
+}
+
+json items_response(const ItemsPage& page, const ItemsQuery& query, const std::string& base,
+                    const std::string& path, const QueryParams& params) {
+    // Every parameter but offset, sorted so that links are stable.
+    std::vector<std::pair<std::string, std::string>> kept;
+    for (const auto& [name, value] : params) {
+        const std::string decoded = percent_decode(name);
+        if (decoded != "offset") kept.emplace_back(decoded, percent_decode(value));
+    }
+    std::sort(kept.begin(), kept.end());
+    const auto href = [&](std::optional<std::int64_t> offset) {
+        std::string query_string;
+        for (const auto& [name, value] : kept)
+            query_string += (query_string.empty() ? "?" : "&") + percent_encode(name) + "=" +
+                            percent_encode(value);
+        if (offset && *offset > 0)
+            query_string += (query_string.empty() ? "?" : "&") + std::string("offset=") +
+                            std::to_string(*offset);
+        return base + path + query_string;
+    };
+    const auto returned = static_cast<std::int64_t>(page.features.size());
+    json links = json::array({link(href(query.offset), "self", k_geojson, "this page")});
+    if (query.offset + query.limit < page.number_matched)
+        links.push_back(link(href(query.offset + query.limit), "next", k_geojson, "next page"));
+    if (query.offset > 0)
+        links.push_back(link(href(std::max<std::int64_t>(0, query.offset - query.limit)), "prev",
+                             k_geojson, "previous page"));
+    return {{"type", "FeatureCollection"},          {"features", page.features},
+            {"numberMatched", page.number_matched}, {"numberReturned", returned},
+            {"timeStamp", utc_timestamp()},         {"links", std::move(links)}};
+}
+
+const std::vector<std::string>& collection_ids() {
+    static const std::vector<std::string> ids = [] {
+        std::vector<std::string> list;
+        for (const CollectionInfo& info : infos()) list.emplace_back(info.id);
+        return list;
+    }();
+    return ids;
+}
+
+struct CollectionsService::Impl {
+    explicit Impl(data::Store& s) : store(s) {}
+    data::Store& store;
+    data::CollectionStore collections() { return data::CollectionStore(store); }
+};
+
+CollectionsService::CollectionsService(data::Store& store)
+    : m_impl(std::make_unique<Impl>(store)) {}
+CollectionsService::~CollectionsService() = default;
+CollectionsService::CollectionsService(CollectionsService&&) noexcept = default;
+CollectionsService& CollectionsService::operator=(CollectionsService&&) noexcept = default;
+
+json CollectionsService::landing_page(const std::string& base) {
+    return {{"title", "Leerstandsatlas"},
+            {"description",
+             "Leerstände, Gebäude und Zukunftsorte der Kommunen im Netzwerk (OGC API – Features)."},
+            {"links",
+             json::array({
+                 link(base + "/?f=json", "self", k_json, "diese Seite"),
+                 link(base + "/api", "service-desc", "application/vnd.oai.openapi+json;version=3.0",
+                      "API-Beschreibung (OpenAPI 3.0)"),
+                 link(base + "/conformance", "conformance", k_json, "Konformität"),
+                 link(base + "/collections", "data", k_json, "Sammlungen"),
+             })}};
+}
+
+json CollectionsService::conformance() {
+    return {{"conformsTo", json::array({
+                               "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
+                               "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+                               "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+                           })}};
+}
+
+json CollectionsService::collection(const std::string& id, const std::string& base) {
+    const CollectionInfo& info = info_of(id);
+    const data::Bbox box = m_impl->collections().extent(id).value_or(k_germany);
+    const std::string path = base + "/collections/" + id;
+    return {{"id", info.id},
+            {"title", info.title},
+            {"description", info.description},
+            {"itemType", "feature"},
+            {"crs", json::array({k_crs84})},
+            {"extent",
+             {{"spatial",
+               {{"bbox",
+                 json::array({json::array({box.min_lon, box.min_lat, box.max_lon, box.max_lat})})},
+                {"crs", k_crs84}}}}},
+            {"links", json::array({link(path, "self", k_json, info.title),
+                                   link(path + "/items", "items", k_geojson, info.title)})}};
+}
+
+json CollectionsService::collections(const std::string& base) {
+    json list = json::array();
+    for (const CollectionInfo& info : infos()) list.push_back(collection(info.id, base));
+    return {{"collections", std::move(list)},
+            {"links", json::array({link(base + "/collections", "self", k_json, "Sammlungen")})}};
+}
+
+bool CollectionsService::serves_items(const std::string& id) {
+    return id == "buildings" || id == "kommunen";
+}
+
+ItemsPage CollectionsService::items(const std::string& id, const ItemsQuery& query) {
+    if (!serves_items(id)) throw NotFound("there is no collection '" + id + "'");
+    if (query.status) {
+        Problems problems;
+        problems.add("status", "the status filter applies to vacancies only");
+        problems.throw_if_any();
+    }
+    data::CollectionFilter filter;
+    filter.bbox = query.bbox;
+    filter.kommune_prefix = query.kommune;
+    filter.limit = query.limit;
+    filter.offset = query.offset;
+    data::CollectionStore db = m_impl->collections();
+    ItemsPage page;
+    if (id == "buildings") {
+        const auto records = db.list_buildings(filter);
+        page.number_matched = records.number_matched;
+        for (const auto& item : records.items) page.features.push_back(building_feature(item));
+    } else {
+        const auto records = db.list_kommunen(filter);
+        page.number_matched = records.number_matched;
+        for (const auto& item : records.items) page.features.push_back(kommune_feature(item));
+    }
+    return page;
+}
+
+json CollectionsService::item(const std::string& id, const std::string& fid) {
+    data::CollectionStore db = m_impl->collections();
+    if (id == "buildings") {
+        const auto number = parse_integer(fid);
+        if (number && *number > 0)
+            if (const auto building = db.building(*number)) return building_feature(*building);
+        throw NotFound("there is no building '" + fid + "'");
+    }
+    if (id == "kommunen") {
+        if (const auto kommune = db.kommune(fid)) return kommune_feature(*kommune);
+        throw NotFound("there is no Kommune '" + fid + "'");
+    }
+    throw NotFound("there is no collection '" + id + "'");
+}
+
+}  // namespace leerstand::services

@@ -1,0 +1,76 @@
+#pragma once
+
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "server/services/feature_service.hpp"
+
+namespace leerstand::data {
+class Store;
+}
+
+/// The read side of OGC API – Features Part 1 (core, geojson, oas30): landing page,
+/// conformance, collection metadata, and the read-only collections `buildings` and `kommunen`.
+/// The writable collections (`vacancies`, `zukunftsorte`) are listed through FeatureService;
+/// items_response() gives every collection the same paged FeatureCollection. No HTTP types.
+namespace leerstand::services {
+
+/// Query parameters as received (names and values still percent-encoded), in any order.
+using QueryParams = std::vector<std::pair<std::string, std::string>>;
+
+/// `limit`, `offset`, `bbox`, `kommune`, `status` of an items request. Ranges are checked here
+/// too: limit 1..10000, offset >= 0, bbox as 4 numbers in CRS84 with min <= max.
+/// @throws InvalidInput naming every bad parameter (`errors: [{field, message}]`).
+ItemsQuery parse_items_query(const QueryParams& params);
+
+/// A FeatureCollection of `page` with `numberMatched`, `numberReturned`, `timeStamp` (RFC 3339,
+/// UTC) and `self`/`next`/`prev` links to `base` + `path` that keep every query parameter of
+/// `params` (only `offset` changes). `base` is "http://host:port" or "" for relative links.
+nlohmann::json items_response(const ItemsPage& page, const ItemsQuery& query,
+                              const std::string& base, const std::string& path,
+                              const QueryParams& params);
+
+/// `value` as compact JSON text, with every floating-point number in its shortest round-trip
+/// form (std::to_chars). nlohmann's dump() sometimes prints 17 digits (51.692683100000004 for
+/// 51.6926831), which would break the 7-decimal promise of RFC 7946 output. Invalid UTF-8 in
+/// strings is replaced, as dump() with error_handler_t::replace does.
+std::string json_text(const nlohmann::json& value);
+
+/// The collection ids in the order `/collections` lists them.
+const std::vector<std::string>& collection_ids();
+
+/// One per thread (it holds the thread's Store). Links are absolute when `base` is given.
+/// Errors: NotFound for unknown collections and items; InvalidInput for bad parameters.
+class CollectionsService {
+  public:
+    explicit CollectionsService(data::Store& store);
+    ~CollectionsService();
+    CollectionsService(CollectionsService&&) noexcept;
+    CollectionsService& operator=(CollectionsService&&) noexcept;
+
+    /// The landing page: links `self`, `service-desc` (`/api`), `conformance`, `data`.
+    static nlohmann::json landing_page(const std::string& base);
+    /// `{"conformsTo": [...]}` with the core, geojson and oas30 classes.
+    static nlohmann::json conformance();
+    /// `{"collections": [...], "links": [...]}` with extents from the spatial indexes.
+    nlohmann::json collections(const std::string& base);
+    /// One collection's metadata. @throws NotFound for unknown ids.
+    nlohmann::json collection(const std::string& id, const std::string& base);
+
+    /// True for the collections this service serves items of (`buildings`, `kommunen`).
+    static bool serves_items(const std::string& id);
+    /// A page of `buildings` or `kommunen` (public data: no privacy filter applies).
+    /// @throws InvalidInput for filters that do not apply (e.g. `status`), NotFound for others.
+    ItemsPage items(const std::string& id, const ItemsQuery& query);
+    /// One building (fid = id) or Kommune (fid = AGS). @throws NotFound.
+    nlohmann::json item(const std::string& id, const std::string& fid);
+
+  private:
+    struct Impl;
+    std::unique_ptr<Impl> m_impl;
+};
+
+}  // namespace leerstand::services

@@ -1,0 +1,132 @@
+// Summaries over real HTTP: `GET /api/kommunen/{ags}/summary` and `GET /api/summary` from the
+// real `leerstand serve`, exact for callers with internal rights, suppressed for the public and
+// for editors of other Kommunen, checked against the database with the sqlite3 shell; and
+// `leerstand stats` printing the same JSON.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "tests/http/atlas_fixture.hpp"
+
+namespace leerstand::test {
+namespace {
+
+using nlohmann::json;
+
+class SummaryApiTest : public AtlasServerTest {
+  protected:
+    json summary(Who who, const std::string& target, int expected_status = 200) {
+        const HttpResponse response = call(who, "GET", target);
+        EXPECT_EQ(response.status, expected_status)
+            << who_name(who) << " " << target << ": " << response.body;
+        return json::parse(response.body, nullptr, false);
+    }
+
+    std::int64_t sql_count(const std::string& query) {
+        return std::stoll(spatial_sql(db(), query));
+    }
+};
+
+TEST_F(SummaryApiTest, PublicFiguresAreSuppressedAndInternalOnesExact) {
+    // Two reports in Angermünde (fewer than 3), three in Herzberg.
+    create_vacancy({{"status", "gemeldet"}, {"use", "wohnen"}, {"floor_area_m2", 80}}, k_home_ags,
+                   0);
+    create_vacancy({{"status", "gemeldet"}, {"use", "laden"}, {"floor_area_m2", 40}}, k_home_ags,
+                   1);
+    for (int n = 0; n < 3; ++n)
+        create_vacancy({{"status", "gemeldet"}, {"use", "wohnen"}}, k_other_ags, n);
+
+    const std::string home = "/api/kommunen/" + k_home_ags + "/summary";
+    const std::int64_t buildings =
+        sql_count("SELECT count(*) FROM buildings WHERE kommune_ags = '" + k_home_ags + "'");
+    ASSERT_GT(buildings, 0);
+
+    for (Who who : {Who::Anonymous, Who::EditorOther}) {
+        SCOPED_TRACE(who_name(who));
+        const json s = summary(who, home);
+        ASSERT_TRUE(s.is_object());
+        EXPECT_EQ(s["ags"], k_home_ags);
+        EXPECT_EQ(s["exact"], false);
+        EXPECT_EQ(s["buildings"], buildings);
+        EXPECT_EQ(s["vacancies"], "<3");
+        EXPECT_EQ(s["by_status"]["gemeldet"], "<3");
+        EXPECT_EQ(s["by_status"]["aktiviert"], 0);
+        EXPECT_EQ(s["vacant_buildings"], "<3");
+        EXPECT_TRUE(s["vacancy_rate"].is_null());
+        EXPECT_TRUE(s["vacant_floor_area_m2"].is_null());
+        EXPECT_EQ(s["trend"].back()["open"], "<3");
+    }
+    for (Who who : {Who::Editor, Who::Planner, Who::Admin}) {
+        SCOPED_TRACE(who_name(who));
+        const json s = summary(who, home);
+        EXPECT_EQ(s["exact"], true);
+        EXPECT_EQ(s["buildings"], buildings);
+        EXPECT_EQ(s["vacancies"], 2);
+        EXPECT_EQ(s["by_use"]["laden"], 1);
+        EXPECT_EQ(s["vacant_buildings"], 2);
+        EXPECT_NEAR(s["vacancy_rate"].get<double>(), 2.0 / static_cast<double>(buildings), 1e-4);
+        EXPECT_NEAR(s["vacant_floor_area_m2"].get<double>(), 120.0, 1e-9);
+        EXPECT_EQ(s["trend"].size(), 24u);
+        EXPECT_EQ(s["trend"].back()["open"], 2);
+    }
+
+    // Three reports may be shown to everyone.
+    const json other = summary(Who::Anonymous, "/api/kommunen/" + k_other_ags + "/summary");
+    EXPECT_EQ(other["vacancies"], 3);
+    EXPECT_EQ(other["vacant_buildings"], 3);
+    EXPECT_TRUE(other["vacancy_rate"].is_number());
+
+    // The network: exact for the unscoped planner and the admin only.
+    const json network_public = summary(Who::Editor, "/api/summary");
+    EXPECT_EQ(network_public["exact"], false);
+    EXPECT_EQ(network_public["vacancies"], 5);
+    EXPECT_EQ(network_public["by_use"]["laden"], "<3");
+    const json network = summary(Who::Planner, "/api/summary");
+    EXPECT_EQ(network["exact"], true);
+    EXPECT_EQ(network["by_use"]["laden"], 1);
+    EXPECT_EQ(network["buildings"], sql_count("SELECT count(*) FROM buildings"));
+    EXPECT_EQ(network["vacancies"], sql_count("SELECT count(*) FROM vacancies"));
+
+    // `leerstand stats` prints the exact figures, the same as the admin gets over HTTP.
+    const CommandResult stats =
+        run_leerstand({"stats", "--kommune", k_home_ags, "--db", db().string()});
+    ASSERT_EQ(stats.exit_code, 0) << stats.err;
+    EXPECT_EQ(json::parse(stats.out, nullptr, false), summary(Who::Admin, home));
+    const CommandResult all = run_leerstand({"stats", "--db", db().string()});
+    ASSERT_EQ(all.exit_code, 0) << all.err;
+    EXPECT_EQ(json::parse(all.out, nullptr, false), summary(Who::Admin, "/api/summary"));
+}
+
+TEST_F(SummaryApiTest, FollowsEveryWriteAndVariesByCaller) {
+    const std::string home = "/api/kommunen/" + k_home_ags + "/summary";
+    EXPECT_EQ(summary(Who::Admin, home)["vacancies"], 0);
+    const std::int64_t id = create_vacancy({{"status", "gemeldet"}}, k_home_ags, 0);
+    EXPECT_EQ(summary(Who::Admin, home)["open_vacancies"], 1);
+    const std::string item = "/collections/vacancies/items/" + std::to_string(id);
+    const HttpResponse removed =
+        call(Who::Admin, "DELETE", item, std::nullopt, {{"If-Match", etag_of(item)}});
+    ASSERT_EQ(removed.status, 204) << removed.body;
+    EXPECT_EQ(summary(Who::Admin, home)["open_vacancies"], 0);
+    EXPECT_EQ(summary(Who::Admin, home)["trend"].back()["open"], 0);
+
+    const HttpResponse response = call(Who::Anonymous, "GET", home);
+    EXPECT_NE(response.header("Vary").find("Authorization"), std::string::npos);
+    EXPECT_NE(response.header("Content-Type").find("application/json"), std::string::npos);
+}
+
+TEST_F(SummaryApiTest, UnknownKommuneIsNotFound) {
+    for (const std::string ags : {"99999999", "abc", "1207300"}) {
+        const HttpResponse response = call(Who::Admin, "GET", "/api/kommunen/" + ags + "/summary");
+        EXPECT_EQ(response.status, 404) << ags << ": " << response.body;
+        EXPECT_NE(response.header("Content-Type").find("problem+json"), std::string::npos);
+    }
+    const CommandResult stats =
+        run_leerstand({"stats", "--kommune", "99999", "--db", db().string()});
+    EXPECT_EQ(stats.exit_code, 1);
+    EXPECT_NE(stats.err.find("99999"), std::string::npos) << stats.err;
+    EXPECT_EQ(run_leerstand({"stats", "--bogus"}).exit_code, 2);
+}
+
+}  // namespace
+}  // namespace leerstand::test

@@ -1,0 +1,470 @@
+// SummaryService: every figure of a Kommune, a Landkreis and the network against hand-computed
+// values and an independent SQL oracle (LIKE instead of the store's ranges, plain GROUP BY),
+// exact figures for callers with internal rights and suppressed ones for everyone else, and
+// the monthly trend from vacancy_history, with history rows placed in past months by SQL.
+// Real SpatiaLite files with the demo data in a TempDir.
+#include "server/services/summary_service.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdio>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/error.hpp"
+#include "data/connection.hpp"
+#include "data/store.hpp"
+#include "data/vacancy_records.hpp"
+#include "data/vacancy_store.hpp"
+#include "server/services/caller.hpp"
+#include "server/services/demo_service.hpp"
+#include "server/services/privacy.hpp"
+#include "tests/support/test_support.hpp"
+
+namespace leerstand::services {
+namespace {
+
+using nlohmann::json;
+
+constexpr const char* angermuende = "12073008";
+constexpr const char* herzberg = "12062224";
+constexpr const char* kreis = "09479";
+constexpr const char* wunsiedel = "09479169";
+constexpr const char* marktredwitz = "09479136";
+
+Caller make_caller(Role role, const std::string& name, std::vector<std::string> kommunen) {
+    Caller caller;
+    caller.role = role;
+    caller.user_id = 1;
+    caller.name = name;
+    caller.kommunen = std::move(kommunen);
+    return caller;
+}
+
+const Caller anonymous = Caller::anonymous();
+const Caller admin = make_caller(Role::Admin, "ada", {});
+const Caller planner_all = make_caller(Role::Planner, "pia", {});
+const Caller planner_kreis = make_caller(Role::Planner, "paul", {kreis});
+const Caller planner_wunsiedel = make_caller(Role::Planner, "pit", {wunsiedel});
+const Caller editor_angermuende = make_caller(Role::Editor, "eva", {angermuende});
+const Caller editor_herzberg = make_caller(Role::Editor, "emil", {herzberg});
+
+/// Months "YYYY-MM" from `first` to `last`, both included.
+std::vector<std::string> months_between(const std::string& first, const std::string& last) {
+    std::vector<std::string> months;
+    int year = std::stoi(first.substr(0, 4)), month = std::stoi(first.substr(5, 2));
+    for (;;) {
+        char text[32];
+        std::snprintf(text, sizeof text, "%04d-%02d", year, month);
+        months.emplace_back(text);
+        if (months.back() == last) return months;
+        if (++month == 13) month = 1, ++year;
+        if (year > 2100) ADD_FAILURE() << "no month " << last << " after " << first;
+        if (year > 2100) return months;
+    }
+}
+
+class SummaryServiceTest : public ::testing::Test {
+  protected:
+    void SetUp() override { generate_demo(m_store, DemoOptions{}); }
+
+    data::Connection raw() { return data::Connection(m_dir / "atlas.sqlite"); }
+
+    std::int64_t building(const std::string& ags, int n) {
+        auto db = raw();
+        auto select = db.prepare(
+            "SELECT id FROM buildings WHERE kommune_ags = ?1 ORDER BY id LIMIT 1 OFFSET ?2");
+        select.bind(1, ags).bind(2, n);
+        EXPECT_TRUE(select.step()) << "no building " << n << " in " << ags;
+        return select.column_int64(0);
+    }
+
+    std::int64_t add(const std::string& ags, const std::string& status, const std::string& use,
+                     std::optional<int> building_n = {}, std::optional<double> floor = {}) {
+        data::VacancyRecord record;
+        record.lon = 13.99;
+        record.lat = 53.01;
+        record.kommune_ags = ags;
+        record.status = status;
+        record.use = use;
+        record.floor_area_m2 = floor;
+        if (building_n) record.building_id = building(ags, *building_n);
+        return m_vacancies.insert_vacancy(record, "test").id;
+    }
+
+    /// Sets changed_at of the newest history row (the write just made).
+    void dated(const std::string& changed_at) {
+        auto db = raw();
+        auto update = db.prepare(
+            "UPDATE vacancy_history SET changed_at = ?1 "
+            "WHERE id = (SELECT max(id) FROM vacancy_history)");
+        update.bind(1, changed_at).run();
+    }
+
+    std::int64_t oracle(const std::string& sql) { return raw().query_int64(sql); }
+    double oracle_double(const std::string& sql) {
+        auto db = raw();
+        auto select = db.prepare(sql);
+        EXPECT_TRUE(select.step());
+        return select.column_double(0);
+    }
+
+    /// The Angermünde mix used by several tests (see ExactFiguresForInternalCallers).
+    void add_angermuende_mix() {
+        add(angermuende, "gemeldet", "wohnen", 0, 100.0);
+        add(angermuende, "gemeldet", "wohnen", 1, 50.0);
+        add(angermuende, "gemeldet", "wohnen", 2);
+        add(angermuende, "bestaetigt", "laden", 2, 30.0);  // same building as the one before
+        add(angermuende, "in_aktivierung", "gewerbe", std::nullopt, 20.0);
+        add(angermuende, "aktiviert", "wohnen", 3, 999.0);
+        add(angermuende, "aktiviert", "gemischt", 4);
+        add(angermuende, "abgerissen", "sonstiges", 5, 70.0);
+        data::ZukunftsortRecord place;
+        place.name = "Kulturbahnhof";
+        place.lon = 13.99;
+        place.lat = 53.01;
+        place.kommune_ags = angermuende;
+        m_vacancies.insert_zukunftsort(place);
+    }
+
+    test::TempDir m_dir;
+    data::Store m_store{m_dir / "atlas.sqlite"};
+    data::VacancyStore m_vacancies{m_store};
+    SummaryService m_service{m_store};
+};
+
+TEST(PublicCount, SuppressesOneAndTwoOnly) {
+    EXPECT_EQ(public_count(0), json(0));
+    EXPECT_EQ(public_count(1), json("<3"));
+    EXPECT_EQ(public_count(2), json("<3"));
+    EXPECT_EQ(public_count(3), json(3));
+    EXPECT_EQ(public_count(1234), json(1234));
+    EXPECT_FALSE(count_is_suppressed(0));
+    EXPECT_TRUE(count_is_suppressed(2));
+    EXPECT_FALSE(count_is_suppressed(3));
+}
+
+TEST(SeesExactFigures, FollowsInternalRights) {
+    EXPECT_FALSE(sees_exact_figures(anonymous, angermuende));
+    EXPECT_FALSE(sees_exact_figures(anonymous, ""));
+    EXPECT_TRUE(sees_exact_figures(admin, ""));
+    EXPECT_TRUE(sees_exact_figures(planner_all, ""));
+    EXPECT_FALSE(sees_exact_figures(planner_kreis, ""));
+    EXPECT_TRUE(sees_exact_figures(planner_kreis, kreis));
+    EXPECT_TRUE(sees_exact_figures(planner_kreis, wunsiedel));
+    EXPECT_FALSE(sees_exact_figures(planner_wunsiedel, kreis));
+    EXPECT_TRUE(sees_exact_figures(editor_angermuende, angermuende));
+    EXPECT_FALSE(sees_exact_figures(editor_angermuende, herzberg));
+    EXPECT_FALSE(sees_exact_figures(editor_angermuende, ""));
+}
+
+TEST_F(SummaryServiceTest, ExactFiguresForInternalCallers) {
+    add_angermuende_mix();
+    for (const Caller* caller : {&admin, &planner_all, &editor_angermuende}) {
+        SCOPED_TRACE(caller->name);
+        const json s = m_service.kommune_summary(angermuende, *caller);
+        EXPECT_EQ(s["ags"], angermuende);
+        EXPECT_EQ(s["exact"], true);
+        const std::int64_t buildings =
+            oracle("SELECT count(*) FROM buildings WHERE kommune_ags = '12073008'");
+        ASSERT_GT(buildings, 100);
+        EXPECT_EQ(s["buildings"], buildings);
+        EXPECT_NEAR(s["footprint_area_m2"].get<double>(),
+                    oracle_double("SELECT sum(area_m2) FROM buildings WHERE kommune_ags = "
+                                  "'12073008'"),
+                    0.01);
+        EXPECT_EQ(s["vacancies"], 8);
+        EXPECT_EQ(s["by_status"], (json{{"gemeldet", 3},
+                                        {"bestaetigt", 1},
+                                        {"in_aktivierung", 1},
+                                        {"aktiviert", 2},
+                                        {"abgerissen", 1},
+                                        {"kein_leerstand", 0}}));
+        EXPECT_EQ(s["open_vacancies"], 5);
+        EXPECT_EQ(s["by_use"], (json{{"wohnen", 3},
+                                     {"gewerbe", 1},
+                                     {"laden", 1},
+                                     {"gemischt", 0},
+                                     {"oeffentlich", 0},
+                                     {"landwirtschaft", 0},
+                                     {"sonstiges", 0}}));
+        // Buildings 0, 1, 2 (2 has two open reports; the in_aktivierung one has no building).
+        EXPECT_EQ(s["vacant_buildings"], 3);
+        EXPECT_NEAR(s["vacancy_rate"].get<double>(), 3.0 / static_cast<double>(buildings), 1e-4);
+        EXPECT_NEAR(s["vacant_floor_area_m2"].get<double>(), 200.0, 1e-9);
+        EXPECT_EQ(s["reactivated"], 2);
+        EXPECT_EQ(s["zukunftsorte"], 1);
+        ASSERT_EQ(s["trend"].size(), 24u);
+        // History rows are written now: the current month sees every open vacancy.
+        EXPECT_EQ(s["trend"].back()["open"], 5);
+        EXPECT_EQ(s["trend"][22]["open"], 0);
+    }
+}
+
+TEST_F(SummaryServiceTest, FiguresAgreeWithSqlOracle) {
+    add_angermuende_mix();
+    add(herzberg, "gemeldet", "wohnen", 0, 12.5);
+    add(wunsiedel, "bestaetigt", "oeffentlich", 0, 40.0);
+    add(marktredwitz, "kein_leerstand", "laden", 1);
+    for (const std::string area : {angermuende, herzberg, kreis, wunsiedel, ""}) {
+        SCOPED_TRACE(area);
+        const json s = area.empty() ? m_service.network_summary(admin)
+                                    : m_service.kommune_summary(area, admin);
+        const std::string where = "kommune_ags LIKE '" + area + "%'";
+        const std::string open = " AND status IN ('gemeldet', 'bestaetigt', 'in_aktivierung')";
+        EXPECT_EQ(s["buildings"], oracle("SELECT count(*) FROM buildings WHERE " + where));
+        EXPECT_NEAR(s["footprint_area_m2"].get<double>(),
+                    oracle_double("SELECT total(area_m2) FROM buildings WHERE " + where), 0.01);
+        EXPECT_EQ(s["vacancies"], oracle("SELECT count(*) FROM vacancies WHERE " + where));
+        for (const auto status : data::vacancy_statuses)
+            EXPECT_EQ(s["by_status"][std::string(status)],
+                      oracle("SELECT count(*) FROM vacancies WHERE " + where + " AND status = '" +
+                             std::string(status) + "'"))
+                << status;
+        for (const auto use : data::vacancy_uses)
+            EXPECT_EQ(s["by_use"][std::string(use)],
+                      oracle("SELECT count(*) FROM vacancies WHERE " + where + open +
+                             " AND use = '" + std::string(use) + "'"))
+                << use;
+        EXPECT_EQ(s["open_vacancies"],
+                  oracle("SELECT count(*) FROM vacancies WHERE " + where + open));
+        EXPECT_EQ(
+            s["vacant_buildings"],
+            oracle("SELECT count(DISTINCT building_id) FROM vacancies WHERE " + where + open));
+        EXPECT_NEAR(
+            s["vacant_floor_area_m2"].get<double>(),
+            oracle_double("SELECT total(floor_area_m2) FROM vacancies WHERE " + where + open),
+            0.01);
+        EXPECT_EQ(s["reactivated"], oracle("SELECT count(*) FROM vacancies WHERE " + where +
+                                           " AND status = 'aktiviert'"));
+        EXPECT_EQ(s["zukunftsorte"], oracle("SELECT count(*) FROM zukunftsorte WHERE " + where));
+    }
+}
+
+TEST_F(SummaryServiceTest, PublicFiguresSuppressSmallCounts) {
+    add_angermuende_mix();
+    for (const Caller* caller : {&anonymous, &editor_herzberg, &planner_kreis}) {
+        SCOPED_TRACE(caller->name);
+        const json s = m_service.kommune_summary(angermuende, *caller);
+        EXPECT_EQ(s["exact"], false);
+        // Aggregates over every vacancy, consented or not; only 1 and 2 are hidden.
+        EXPECT_EQ(s["buildings"], oracle("SELECT count(*) FROM buildings WHERE kommune_ags = "
+                                         "'12073008'"));
+        EXPECT_EQ(s["vacancies"], 8);
+        EXPECT_EQ(s["by_status"], (json{{"gemeldet", 3},
+                                        {"bestaetigt", "<3"},
+                                        {"in_aktivierung", "<3"},
+                                        {"aktiviert", "<3"},
+                                        {"abgerissen", "<3"},
+                                        {"kein_leerstand", 0}}));
+        EXPECT_EQ(s["by_use"]["wohnen"], 3);
+        EXPECT_EQ(s["by_use"]["laden"], "<3");
+        EXPECT_EQ(s["by_use"]["oeffentlich"], 0);
+        EXPECT_EQ(s["open_vacancies"], 5);
+        EXPECT_EQ(s["vacant_buildings"], 3);
+        EXPECT_TRUE(s["vacancy_rate"].is_number());  // 3 vacant buildings may be shown
+        EXPECT_NEAR(s["vacant_floor_area_m2"].get<double>(), 200.0, 1e-9);
+        EXPECT_EQ(s["reactivated"], "<3");
+        EXPECT_EQ(s["zukunftsorte"], 1);  // public places, never hidden
+        EXPECT_EQ(s["trend"].back()["open"], 5);
+    }
+
+    // Two open reports in Herzberg: count, rate and floor area could point at the owners.
+    add(herzberg, "gemeldet", "wohnen", 0, 80.0);
+    add(herzberg, "bestaetigt", "laden", 1, 40.0);
+    const json pub = m_service.kommune_summary(herzberg, anonymous);
+    EXPECT_EQ(pub["vacancies"], "<3");
+    EXPECT_EQ(pub["open_vacancies"], "<3");
+    EXPECT_EQ(pub["vacant_buildings"], "<3");
+    EXPECT_TRUE(pub["vacancy_rate"].is_null());
+    EXPECT_TRUE(pub["vacant_floor_area_m2"].is_null());
+    EXPECT_EQ(pub["trend"].back()["open"], "<3");
+    EXPECT_EQ(pub["trend"].front()["open"], 0);
+    const json internal = m_service.kommune_summary(herzberg, editor_herzberg);
+    EXPECT_EQ(internal["exact"], true);
+    EXPECT_EQ(internal["vacancies"], 2);
+    EXPECT_EQ(internal["vacant_buildings"], 2);
+    EXPECT_NEAR(internal["vacant_floor_area_m2"].get<double>(), 120.0, 1e-9);
+    EXPECT_NEAR(internal["vacancy_rate"].get<double>(),
+                2.0 / static_cast<double>(internal["buildings"].get<std::int64_t>()), 1e-4);
+    EXPECT_EQ(internal["trend"].back()["open"], 2);
+
+    // Nothing anywhere in the response of a public caller is a 1 or a 2 vacancy count.
+    for (const auto& [key, value] : pub.items()) {
+        if (key == "buildings" || key == "footprint_area_m2" || key == "months") continue;
+        if (!value.is_number_integer()) continue;
+        EXPECT_FALSE(value.get<std::int64_t>() == 1 || value.get<std::int64_t>() == 2) << key;
+    }
+}
+
+TEST_F(SummaryServiceTest, KreisCoversItsGemeindenAndNetworkCoversAll) {
+    add(wunsiedel, "gemeldet", "wohnen", 0, 10.0);
+    add(wunsiedel, "gemeldet", "wohnen", 1, 10.0);
+    add(marktredwitz, "bestaetigt", "gewerbe", 0, 5.0);
+    add(marktredwitz, "aktiviert", "gewerbe", 1);
+    add(angermuende, "gemeldet", "laden", 0);
+
+    const json k = m_service.kommune_summary(kreis, planner_kreis);
+    EXPECT_EQ(k["exact"], true);
+    EXPECT_EQ(k["name"], "Wunsiedel i. Fichtelgebirge");
+    EXPECT_EQ(k["vacancies"], 4);
+    EXPECT_EQ(k["open_vacancies"], 3);
+    EXPECT_EQ(k["vacant_buildings"], 3);
+    EXPECT_EQ(k["reactivated"], 1);
+    EXPECT_NEAR(k["vacant_floor_area_m2"].get<double>(), 25.0, 1e-9);
+    EXPECT_EQ(k["buildings"], oracle("SELECT count(*) FROM buildings WHERE kommune_ags LIKE "
+                                     "'09479%'"));
+    EXPECT_GT(k["buildings"].get<std::int64_t>(),
+              oracle("SELECT count(*) FROM buildings WHERE kommune_ags = '09479169'"));
+    EXPECT_EQ(k["trend"].back()["open"], 3);
+
+    const json g = m_service.kommune_summary(wunsiedel, planner_wunsiedel);
+    EXPECT_EQ(g["exact"], true);
+    EXPECT_EQ(g["vacancies"], 2);
+    EXPECT_EQ(g["trend"].back()["open"], 2);
+    // A planner of one Gemeinde sees the Kreis only as the public does.
+    const json k_public = m_service.kommune_summary(kreis, planner_wunsiedel);
+    EXPECT_EQ(k_public["exact"], false);
+    EXPECT_EQ(k_public["vacancies"], 4);
+    EXPECT_EQ(k_public["reactivated"], "<3");
+
+    for (const Caller* caller : {&admin, &planner_all}) {
+        const json n = m_service.network_summary(*caller);
+        EXPECT_EQ(n["exact"], true);
+        EXPECT_TRUE(n["ags"].is_null());
+        EXPECT_EQ(n["buildings"], oracle("SELECT count(*) FROM buildings"));
+        EXPECT_EQ(n["vacancies"], 5);
+        EXPECT_EQ(n["open_vacancies"], 4);
+        EXPECT_EQ(n["by_use"]["laden"], 1);
+        EXPECT_EQ(n["trend"].back()["open"], 4);
+    }
+    for (const Caller* caller : {&anonymous, &planner_kreis, &editor_angermuende}) {
+        const json n = m_service.network_summary(*caller);
+        EXPECT_EQ(n["exact"], false);
+        EXPECT_EQ(n["by_use"]["laden"], "<3");
+        EXPECT_EQ(n["reactivated"], "<3");
+        EXPECT_EQ(n["open_vacancies"], 4);
+    }
+    EXPECT_EQ(m_service.exact_summary(std::nullopt), m_service.network_summary(admin));
+    EXPECT_EQ(m_service.exact_summary(std::string(kreis)), m_service.kommune_summary(kreis, admin));
+}
+
+TEST_F(SummaryServiceTest, UnknownAreasAndBadMonths) {
+    EXPECT_THROW(m_service.kommune_summary("12345678", admin), NotFound);
+    EXPECT_THROW(m_service.kommune_summary("1207300", admin), NotFound);
+    EXPECT_THROW(m_service.kommune_summary("abcdefgh", anonymous), NotFound);
+    EXPECT_THROW(m_service.kommune_summary("", anonymous), NotFound);
+    EXPECT_THROW(m_service.exact_summary(std::string("99999")), NotFound);
+    EXPECT_THROW(m_service.network_summary(admin, std::string("2025-13")), InvalidInput);
+    EXPECT_THROW(m_service.network_summary(admin, std::string("2025-1")), InvalidInput);
+    const json empty = m_service.kommune_summary(herzberg, anonymous);
+    EXPECT_EQ(empty["vacancies"], 0);
+    EXPECT_EQ(empty["vacancy_rate"], 0.0);
+    EXPECT_EQ(empty["vacant_floor_area_m2"], 0.0);
+}
+
+// Trend window: 2024-07 .. 2026-06. Every history row is placed by SQL; the expected values are
+// written out by hand as the months each vacancy was open in each Kommune.
+TEST_F(SummaryServiceTest, TrendFollowsHistoryIncludingDeletesAndMoves) {
+    const std::string last = "2026-06";
+    // A: open since before the window, aktiviert on 2025-03-15 (closed from March).
+    const std::int64_t a = add(angermuende, "gemeldet", "wohnen", 0);
+    dated("2024-05-10T08:00:00Z");
+    auto va = *m_vacancies.vacancy(a);
+    va.status = "aktiviert";
+    m_vacancies.update_vacancy(va, va.version, "test");
+    dated("2025-03-15T10:00:00Z");
+
+    // B: reported in the last second of January 2025, deleted at the first second of August.
+    const std::int64_t b = add(angermuende, "gemeldet", "laden", 1);
+    dated("2025-01-31T23:59:59Z");
+    m_vacancies.remove_vacancy(b, 1, "test");
+    dated("2025-08-01T00:00:00Z");
+
+    // C: open from October 2025; a later edit of another field keeps it open.
+    const std::int64_t c = add(angermuende, "bestaetigt", "gewerbe", 2);
+    dated("2025-10-05T12:00:00Z");
+    auto vc = *m_vacancies.vacancy(c);
+    vc.use = "laden";
+    m_vacancies.update_vacancy(vc, vc.version, "test");
+    dated("2025-12-01T00:00:00Z");
+
+    // D: reported as already reactivated (never open), then reopened after the window.
+    const std::int64_t d = add(angermuende, "aktiviert", "wohnen", 3);
+    dated("2026-06-30T23:59:59Z");
+    auto vd = *m_vacancies.vacancy(d);
+    vd.status = "gemeldet";
+    m_vacancies.update_vacancy(vd, vd.version, "test");
+    dated("2026-07-02T00:00:00Z");
+
+    // E: reported in Angermünde in April 2025, moved to Herzberg in September 2025.
+    const std::int64_t e = add(angermuende, "in_aktivierung", "wohnen", 4);
+    dated("2025-04-10T09:00:00Z");
+    auto ve = *m_vacancies.vacancy(e);
+    ve.kommune_ags = herzberg;
+    ve.building_id.reset();
+    m_vacancies.update_vacancy(ve, ve.version, "test");
+    dated("2025-09-10T09:00:00Z");
+
+    // F: Herzberg from February 2025, still open.
+    add(herzberg, "gemeldet", "wohnen", 0);
+    dated("2025-02-01T00:00:00Z");
+
+    const auto window = months_between("2024-07", last);
+    ASSERT_EQ(window.size(), 24u);
+    std::map<std::string, int> angermuende_open, herzberg_open;
+    auto open_in = [&](std::map<std::string, int>& counts, const std::string& from,
+                       const std::string& to) {
+        for (const auto& month : months_between(from, to)) ++counts[month];
+    };
+    open_in(angermuende_open, "2024-07", "2025-02");  // A
+    open_in(angermuende_open, "2025-01", "2025-07");  // B
+    open_in(angermuende_open, "2025-10", last);       // C
+    open_in(angermuende_open, "2025-04", "2025-08");  // E
+    open_in(herzberg_open, "2025-09", last);          // E
+    open_in(herzberg_open, "2025-02", last);          // F
+
+    auto check = [&](const json& summary, const std::map<std::string, int>& expected) {
+        ASSERT_EQ(summary["months"], 24);
+        ASSERT_EQ(summary["trend"].size(), 24u);
+        for (std::size_t i = 0; i < window.size(); ++i) {
+            const json& point = summary["trend"][i];
+            EXPECT_EQ(point["month"], window[i]);
+            const auto it = expected.find(window[i]);
+            EXPECT_EQ(point["open"], it == expected.end() ? 0 : it->second) << window[i];
+        }
+    };
+    {
+        SCOPED_TRACE("Angermünde");
+        check(m_service.kommune_summary(angermuende, admin, last), angermuende_open);
+    }
+    {
+        SCOPED_TRACE("Herzberg");
+        check(m_service.kommune_summary(herzberg, admin, last), herzberg_open);
+    }
+    std::map<std::string, int> network = angermuende_open;
+    for (const auto& [month, n] : herzberg_open) network[month] += n;
+    {
+        SCOPED_TRACE("network");
+        check(m_service.network_summary(planner_all, last), network);
+    }
+    // The hand counts themselves, at a few telling months.
+    EXPECT_EQ(angermuende_open["2025-02"], 2);  // A, B
+    EXPECT_EQ(angermuende_open["2025-04"], 2);  // B, E (A aktiviert in March)
+    EXPECT_EQ(angermuende_open["2025-08"], 1);  // E (B deleted on the first of August)
+    EXPECT_EQ(network["2025-10"], 3);           // C; E now in Herzberg; F
+
+    // The public sees the same trend with 1 and 2 hidden.
+    const json pub = m_service.kommune_summary(angermuende, anonymous, last);
+    for (std::size_t i = 0; i < window.size(); ++i) {
+        const int n = angermuende_open[window[i]];
+        EXPECT_EQ(pub["trend"][i]["open"], n == 1 || n == 2 ? json("<3") : json(n)) << window[i];
+    }
+}
+
+}  // namespace
+}  // namespace leerstand::services
