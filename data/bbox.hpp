@@ -1,5 +1,8 @@
 #pragma once
 
+#include <optional>
+#include <string>
+
 /// A bounding box in CRS84 (longitude/latitude, WGS 84), as the OGC API `bbox` parameter.
 namespace leerstand::data {
 
@@ -9,6 +12,13 @@ struct Bbox {
     double min_lat = 0;
     double max_lon = 0;
     double max_lat = 0;
+};
+
+/// Days from `from` to `to`, both included, as YYYY-MM-DD (the OGC API `datetime` parameter
+/// narrowed to the dates the store keeps, such as vacant_since); an absent end is open.
+struct DateRange {
+    std::optional<std::string> from;
+    std::optional<std::string> to;
 };
 
 }  // namespace leerstand::data

@@ -18,14 +18,35 @@ namespace {
 using namespace detail;
 
 // RFC 7946 wants counter-clockwise outer rings; 7 decimals are about 1 cm.
-constexpr const char* building_columns =
-    "SELECT b.id, b.kommune_ags, b.source_ref, b.function, b.floors, b.name, b.street, "
-    "b.housenumber, b.postcode, b.city, b.area_m2, "
-    "AsGeoJSON(ST_ForcePolygonCCW(b.footprint), 7) FROM buildings b ";
+std::string geometry_expression(const std::string& column, GeometryText text) {
+    switch (text) {
+        case GeometryText::Wkt:
+            return "AsWKT(" + column + ", 7)";
+        case GeometryText::Wkb:
+            return "AsBinary(ST_ForcePolygonCCW(" + column + "))";
+        case GeometryText::GeoJson:
+            break;
+    }
+    return "AsGeoJSON(ST_ForcePolygonCCW(" + column + "), 7)";
+}
 
-constexpr const char* kommune_columns =
-    "SELECT k.ags, k.name, k.bez, k.parent_ags, k.area_m2, "
-    "AsGeoJSON(ST_ForcePolygonCCW(k.boundary), 7) FROM kommunen k ";
+std::string building_columns(GeometryText text = GeometryText::GeoJson) {
+    return "SELECT b.id, b.kommune_ags, b.source_ref, b.function, b.floors, b.name, b.street, "
+           "b.housenumber, b.postcode, b.city, b.area_m2, " +
+           geometry_expression("b.footprint", text) + " FROM buildings b ";
+}
+
+std::string kommune_columns(GeometryText text = GeometryText::GeoJson) {
+    return "SELECT k.ags, k.name, k.bez, k.parent_ags, k.area_m2, " +
+           geometry_expression("k.boundary", text) + " FROM kommunen k ";
+}
+
+/// Column `column` as text, or as the bytes of a blob (WKB).
+std::string geometry_column(const Statement& row, int column, bool blob) {
+    if (!blob) return row.column_text(column);
+    const std::vector<unsigned char> bytes = row.column_blob(column);
+    return std::string(bytes.begin(), bytes.end());
+}
 
 std::optional<std::string> optional_text(const Statement& statement, int column) {
     if (statement.column_is_null(column)) return std::nullopt;
@@ -37,7 +58,7 @@ std::optional<double> optional_double(const Statement& statement, int column) {
     return statement.column_double(column);
 }
 
-BuildingItem read_building(const Statement& row) {
+BuildingItem read_building(const Statement& row, bool blob = false) {
     BuildingItem item;
     item.id = row.column_int64(0);
     item.kommune_ags = row.column_text(1);
@@ -50,18 +71,18 @@ BuildingItem read_building(const Statement& row) {
     item.postcode = optional_text(row, 8);
     item.city = optional_text(row, 9);
     item.area_m2 = optional_double(row, 10);
-    item.geometry_geojson = row.column_text(11);
+    item.geometry = geometry_column(row, 11, blob);
     return item;
 }
 
-KommuneItem read_kommune(const Statement& row) {
+KommuneItem read_kommune(const Statement& row, bool blob = false) {
     KommuneItem item;
     item.ags = row.column_text(0);
     item.name = row.column_text(1);
     item.bez = optional_text(row, 2);
     item.parent_ags = optional_text(row, 3);
     item.area_m2 = optional_double(row, 4);
-    item.geometry_geojson = optional_text(row, 5);
+    if (!row.column_is_null(5)) item.geometry = geometry_column(row, 5, blob);
     return item;
 }
 
@@ -89,9 +110,13 @@ void add_bbox(Conditions& where, const std::string& table, const std::string& al
     }
 }
 
+/// A page in `order` (a unique integer key when `keyset`): the count, then the rows.
+/// With `keyset`, the first key of the page is found by skipping entries of a narrow index
+/// (only the key is read), and the page itself starts at that key: a deep page costs one index
+/// walk instead of stepping over every earlier table row.
 template <typename Item, typename Reader>
 RecordPage<Item> run_page(Connection& db, const std::string& table, const std::string& columns,
-                          const std::string& order, const Conditions& where,
+                          const std::string& order, bool keyset, const Conditions& where,
                           const CollectionFilter& filter, Reader reader) {
     RecordPage<Item> page;
     Statement count = db.prepare("SELECT count(*) FROM " + table + " " + where.sql);
@@ -99,11 +124,37 @@ RecordPage<Item> run_page(Connection& db, const std::string& table, const std::s
     count.step();
     page.number_matched = count.column_int64(0);
     if (filter.offset >= page.number_matched) return page;
-    Statement select = db.prepare(columns + where.sql + " ORDER BY " + order + " LIMIT ? OFFSET ?");
-    const int next = where.bind_all(select);
-    select.bind(next, filter.limit).bind(next + 1, filter.offset);
+    Conditions page_where = where;
+    std::int64_t skip = filter.offset;
+    if (keyset && filter.offset > 0) {
+        Statement first = db.prepare("SELECT " + order + " FROM " + table + " " + where.sql +
+                                     " ORDER BY " + order + " LIMIT 1 OFFSET ?");
+        first.bind(where.bind_all(first), filter.offset);
+        if (!first.step()) return page;
+        page_where.add(order + " >= ?");
+        page_where.binds.emplace_back(first.column_int64(0));
+        skip = 0;
+    }
+    Statement select =
+        db.prepare(columns + page_where.sql + " ORDER BY " + order + " LIMIT ? OFFSET ?");
+    const int next = page_where.bind_all(select);
+    select.bind(next, filter.limit).bind(next + 1, skip);
     while (select.step()) page.items.push_back(reader(select));
     return page;
+}
+
+Conditions building_conditions(const CollectionFilter& filter) {
+    Conditions where;
+    if (filter.kommune_prefix) add_prefix(where, "b.kommune_ags", *filter.kommune_prefix);
+    if (filter.bbox) add_bbox(where, "buildings", "b", "footprint", *filter.bbox);
+    return where;
+}
+
+Conditions kommune_conditions(const CollectionFilter& filter) {
+    Conditions where;
+    if (filter.kommune_prefix) add_prefix(where, "k.ags", *filter.kommune_prefix);
+    if (filter.bbox) add_bbox(where, "kommunen", "k", "boundary", *filter.bbox);
+    return where;
 }
 
 }  // namespace
@@ -128,31 +179,59 @@ std::optional<Bbox> CollectionStore::extent(const std::string& table) {
                 select.column_double(3)};
 }
 
+std::optional<DateRange> CollectionStore::temporal_extent(const std::string& table) {
+    std::string sql;
+    if (table == "vacancies")
+        sql =
+            "SELECT min(vacant_since), max(vacant_since) FROM vacancies WHERE consent_publish = 1";
+    else if (table == "zukunftsorte")
+        sql = "SELECT min(opened), max(opened) FROM zukunftsorte";
+    else
+        throw InvalidInput("the collection '" + table + "' has no time");
+    Statement select = m_db.prepare(sql);
+    if (!select.step() || select.column_is_null(0)) return std::nullopt;
+    return DateRange{select.column_text(0), select.column_text(1)};
+}
+
 RecordPage<BuildingItem> CollectionStore::list_buildings(const CollectionFilter& filter) {
-    Conditions where;
-    if (filter.kommune_prefix) add_prefix(where, "b.kommune_ags", *filter.kommune_prefix);
-    if (filter.bbox) add_bbox(where, "buildings", "b", "footprint", *filter.bbox);
-    return run_page<BuildingItem>(m_db, "buildings b", building_columns, "b.id", where, filter,
-                                  read_building);
+    const Conditions where = building_conditions(filter);
+    return run_page<BuildingItem>(m_db, "buildings b", building_columns(), "b.id", true, where,
+                                  filter, [](const Statement& row) { return read_building(row); });
+}
+
+void CollectionStore::for_each_building(const CollectionFilter& filter, GeometryText geometry,
+                                        const std::function<void(const BuildingItem&)>& visit) {
+    const Conditions where = building_conditions(filter);
+    Statement select = m_db.prepare(building_columns(geometry) + where.sql + " ORDER BY b.id");
+    where.bind_all(select);
+    const bool blob = geometry == GeometryText::Wkb;
+    while (select.step()) visit(read_building(select, blob));
+}
+
+void CollectionStore::for_each_kommune(const CollectionFilter& filter, GeometryText geometry,
+                                       const std::function<void(const KommuneItem&)>& visit) {
+    const Conditions where = kommune_conditions(filter);
+    Statement select = m_db.prepare(kommune_columns(geometry) + where.sql + " ORDER BY k.ags");
+    where.bind_all(select);
+    const bool blob = geometry == GeometryText::Wkb;
+    while (select.step()) visit(read_kommune(select, blob));
 }
 
 std::optional<BuildingItem> CollectionStore::building(std::int64_t id) {
-    Statement select = m_db.prepare(std::string(building_columns) + "WHERE b.id = ?");
+    Statement select = m_db.prepare(building_columns() + "WHERE b.id = ?");
     select.bind(1, id);
     if (!select.step()) return std::nullopt;
     return read_building(select);
 }
 
 RecordPage<KommuneItem> CollectionStore::list_kommunen(const CollectionFilter& filter) {
-    Conditions where;
-    if (filter.kommune_prefix) add_prefix(where, "k.ags", *filter.kommune_prefix);
-    if (filter.bbox) add_bbox(where, "kommunen", "k", "boundary", *filter.bbox);
-    return run_page<KommuneItem>(m_db, "kommunen k", kommune_columns, "k.ags", where, filter,
-                                 read_kommune);
+    const Conditions where = kommune_conditions(filter);
+    return run_page<KommuneItem>(m_db, "kommunen k", kommune_columns(), "k.ags", false, where,
+                                 filter, [](const Statement& row) { return read_kommune(row); });
 }
 
 std::optional<KommuneItem> CollectionStore::kommune(const std::string& ags) {
-    Statement select = m_db.prepare(std::string(kommune_columns) + "WHERE k.ags = ?");
+    Statement select = m_db.prepare(kommune_columns() + "WHERE k.ags = ?");
     select.bind(1, ags);
     if (!select.step()) return std::nullopt;
     return read_kommune(select);

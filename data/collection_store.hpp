@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -12,8 +13,15 @@ namespace leerstand::data {
 class Store;
 class Connection;
 
-/// A building as the read side publishes it; `geometry_geojson` is RFC 7946 GeoJSON text
-/// (counter-clockwise outer rings, at most 7 decimals).
+/// How list and export queries hand out geometries.
+enum class GeometryText {
+    GeoJson,  ///< RFC 7946 text: counter-clockwise outer rings, at most 7 decimals
+    Wkt,      ///< WKT with at most 7 decimals
+    Wkb,      ///< WKB bytes (counter-clockwise outer rings)
+};
+
+/// A building as the read side publishes it; `geometry` in the GeometryText asked for
+/// (GeoJSON for pages and single items).
 struct BuildingItem {
     std::int64_t id = 0;
     std::string kommune_ags;
@@ -26,7 +34,7 @@ struct BuildingItem {
     std::optional<std::string> postcode;
     std::optional<std::string> city;
     std::optional<double> area_m2;
-    std::string geometry_geojson;
+    std::string geometry;
 };
 
 /// A Kommune as the read side publishes it; no boundary gives a null geometry.
@@ -36,7 +44,7 @@ struct KommuneItem {
     std::optional<std::string> bez;
     std::optional<std::string> parent_ags;
     std::optional<double> area_m2;
-    std::optional<std::string> geometry_geojson;
+    std::optional<std::string> geometry;  ///< in the GeometryText asked for
 };
 
 /// Filters of a buildings or Kommunen page.
@@ -60,10 +68,23 @@ class CollectionStore {
     /// @throws InvalidInput for any other table name.
     std::optional<Bbox> extent(const std::string& table);
 
+    /// The first and last day of the collection's time ("vacancies": vacant_since of the
+    /// published ones only, since the metadata is public; "zukunftsorte": opened); nullopt when
+    /// no row has one. @throws InvalidInput for other tables, which have no time.
+    std::optional<DateRange> temporal_extent(const std::string& table);
+
     RecordPage<BuildingItem> list_buildings(const CollectionFilter& filter);
     std::optional<BuildingItem> building(std::int64_t id);
 
     RecordPage<KommuneItem> list_kommunen(const CollectionFilter& filter);
+
+    /// Calls `visit` for every building that matches `filter` (limit and offset ignored), in id
+    /// order, one row at a time: an export of a million buildings holds one in memory.
+    void for_each_building(const CollectionFilter& filter, GeometryText geometry,
+                           const std::function<void(const BuildingItem&)>& visit);
+    /// The same for Kommunen, in AGS order.
+    void for_each_kommune(const CollectionFilter& filter, GeometryText geometry,
+                          const std::function<void(const KommuneItem&)>& visit);
     std::optional<KommuneItem> kommune(const std::string& ags);
 
   private:

@@ -42,6 +42,19 @@ inline void add_prefix(Conditions& where, const std::string& column, const std::
     where.add(prefix_condition(where, column, prefix));
 }
 
+/// `column` (YYYY-MM-DD text) lies in `range`; NULL never does.
+inline void add_date_range(Conditions& where, const std::string& column, const DateRange& range) {
+    where.add(column + " IS NOT NULL");
+    if (range.from) {
+        where.add(column + " >= ?");
+        where.binds.emplace_back(*range.from);
+    }
+    if (range.to) {
+        where.add(column + " <= ?");
+        where.binds.emplace_back(*range.to);
+    }
+}
+
 /// Rows of `table` (alias `alias`) whose `column`'s box meets `box`, from the R*Tree that
 /// SpatiaLite keeps for it. The R*Tree holds 32-bit floats rounded outwards: callers add an
 /// exact test.

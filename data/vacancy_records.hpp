@@ -97,14 +97,17 @@ struct VacancyFilter {
     VacancyVisibility visibility;
     std::optional<std::string> kommune_prefix;  ///< AGS prefix (a Kreis key covers its Gemeinden)
     std::optional<std::string> status;
-    std::optional<Bbox> bbox;  ///< CRS84; points inside or on its edge
+    std::optional<std::string> use;
+    std::optional<DateRange> vacant_since;  ///< rows without vacant_since never match
+    std::optional<Bbox> bbox;               ///< CRS84; points inside or on its edge
     std::int64_t limit = 100;
     std::int64_t offset = 0;
 };
 
 struct ZukunftsortFilter {
     std::optional<std::string> kommune_prefix;
-    std::optional<Bbox> bbox;  ///< CRS84; points inside or on its edge
+    std::optional<DateRange> opened;  ///< rows without an opening date never match
+    std::optional<Bbox> bbox;         ///< CRS84; points inside or on its edge
     std::int64_t limit = 100;
     std::int64_t offset = 0;
 };

@@ -447,6 +447,11 @@ RecordPage<VacancyRecord> VacancyStore::list_vacancies(const VacancyFilter& filt
         where.add("v.status = ?");
         where.binds.emplace_back(*filter.status);
     }
+    if (filter.use) {
+        where.add("v.use = ?");
+        where.binds.emplace_back(*filter.use);
+    }
+    if (filter.vacant_since) add_date_range(where, "v.vacant_since", *filter.vacant_since);
     if (filter.bbox) add_bbox(where, "vacancies", "v", *filter.bbox);
 
     RecordPage<VacancyRecord> page;
@@ -643,6 +648,7 @@ std::optional<ZukunftsortRecord> VacancyStore::zukunftsort(std::int64_t id) {
 RecordPage<ZukunftsortRecord> VacancyStore::list_zukunftsorte(const ZukunftsortFilter& filter) {
     Conditions where;
     if (filter.kommune_prefix) add_prefix(where, "z.kommune_ags", *filter.kommune_prefix);
+    if (filter.opened) add_date_range(where, "z.opened", *filter.opened);
     if (filter.bbox) add_bbox(where, "zukunftsorte", "z", *filter.bbox);
     RecordPage<ZukunftsortRecord> page;
     Statement count = m_db.prepare("SELECT count(*) FROM zukunftsorte z " + where.sql);

@@ -14,6 +14,7 @@
 #include "data/store.hpp"
 #include "geo/feature_reader.hpp"
 #include "server/cli/account_commands.hpp"
+#include "server/cli/export_command.hpp"
 #include "server/cli/stats_command.hpp"
 #include "server/http/server.hpp"
 #include "server/services/demo_service.hpp"
@@ -55,6 +56,10 @@ Usage:
   leerstand stats [--kommune AGS] [--db PATH]
       Print the summary of a Kommune (a Kreis key covers its Gemeinden) or of the network as
       JSON, with exact figures.
+  leerstand export COLLECTION --format geojson|gpkg|csv [--out FILE] [--kommune AGS]
+                   [--bbox W,S,E,N] [--datetime T] [--status S] [--use U] [--db PATH]
+      Export kommunen, buildings, vacancies or zukunftsorte with every detail (GeoJSON and
+      CSV go to stdout without --out).
   leerstand help | --help
 
 The database is --db PATH, else $LEERSTAND_DB, else var/leerstand.sqlite.
@@ -278,6 +283,7 @@ int dispatch(const std::vector<std::string>& args) {
     if (command == "user") return run_user_command(rest, std::cin, std::cout, std::cerr);
     if (command == "token") return run_token_command(rest, std::cin, std::cout, std::cerr);
     if (command == "stats") return run_stats_command(rest, std::cout, std::cerr);
+    if (command == "export") return run_export_command(rest, std::cout, std::cerr);
     throw UsageError("unknown command '" + command + "'");
 }
 

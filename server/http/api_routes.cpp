@@ -158,11 +158,6 @@ std::string item_path(services::Collection collection, std::int64_t id) {
 // Writing responses
 
 /// Responses depend on who asks: never let a shared cache hand one caller's view to another.
-void set_caller_cache_headers(Http::ResponseWriter& writer, const services::Caller& caller) {
-    set_header(writer, "Vary", "Cookie, Authorization");
-    set_header(writer, "Cache-Control", caller.signed_in() ? "private, no-store" : "no-cache");
-}
-
 void send_json(Http::ResponseWriter& writer, Http::Code code, const json& body,
                const std::string& content_type) {
     writer.send(code, services::json_text(body), Http::Mime::MediaType::fromString(content_type));
@@ -198,11 +193,6 @@ std::string base_url(const Rest::Request& request) {
     return (proto && trimmed(*proto) == "https" ? "https://" : "http://") + host;
 }
 
-services::QueryParams query_params(const Rest::Request& request) {
-    const auto& query = request.query();
-    return services::QueryParams(query.parameters_begin(), query.parameters_end());
-}
-
 void get_items(const ApiContext& context, const Rest::Request& request,
                Http::ResponseWriter& writer) {
     WorkerServices& services = worker(context);
@@ -212,7 +202,7 @@ void get_items(const ApiContext& context, const Rest::Request& request,
     const services::ItemsQuery query = services::parse_items_query(params);
     services::ItemsPage page;
     if (services::CollectionsService::serves_items(name))
-        page = services.collections.items(name, query);
+        page = services.collections.items(name, query, caller);
     else
         page = services.features.list(collection_of(request), query, caller);
     const json body = services::items_response(page, query, base_url(request),
@@ -261,7 +251,7 @@ void get_item(const ApiContext& context, const Rest::Request& request,
         // Buildings and Kommunen are public and read-only: no version, no ETag.
         set_caller_cache_headers(writer, caller);
         send_json(writer, Http::Code::Ok,
-                  services.collections.item(name, request.param(":fid").as<std::string>()),
+                  services.collections.item(name, request.param(":fid").as<std::string>(), caller),
                   k_geojson);
         return;
     }
@@ -404,6 +394,11 @@ Handler with(const ApiContext& context, Function function) {
 }
 
 }  // namespace
+
+services::QueryParams query_params(const Rest::Request& request) {
+    const auto& query = request.query();
+    return services::QueryParams(query.parameters_begin(), query.parameters_end());
+}
 
 services::Caller request_caller(const Rest::Request& request, const ApiContext& context) {
     return caller_of(request, worker(context).auth);

@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "server/services/caller.hpp"
+#include "server/services/collections_service.hpp"
 
 namespace leerstand::services {
 class LoginRateLimiter;
@@ -26,6 +27,9 @@ struct ApiContext {
 /// Who sends `request`: the user behind its bearer token or session cookie, else the public.
 /// @throws Unauthenticated for a bearer token that does not work.
 services::Caller request_caller(const Pistache::Rest::Request& request, const ApiContext& context);
+
+/// The query parameters of `request` as received (still percent-encoded), in order.
+services::QueryParams query_params(const Pistache::Rest::Request& request);
 
 /// True when a request for `/` wants the landing page JSON (`?f=json`, or an Accept header
 /// asking for JSON without listing text/html); otherwise the web app is served.

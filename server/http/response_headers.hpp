@@ -8,6 +8,8 @@
 #include <string>
 #include <utility>
 
+#include "server/services/caller.hpp"
+
 namespace leerstand::http {
 
 /// A response header with a free name and a fixed value. Pistache 0.0.5 writes only typed
@@ -35,6 +37,14 @@ inline void set_header(Pistache::Http::ResponseWriter& writer, std::string name,
     auto& headers = writer.headers();
     headers.remove(name);
     headers.add(std::make_shared<NamedHeader>(std::move(name), std::move(value)));
+}
+
+/// `Vary` and `Cache-Control` for a response that depends on who asks: a shared cache must
+/// never hand what a signed-in caller got to anyone else.
+inline void set_caller_cache_headers(Pistache::Http::ResponseWriter& writer,
+                                     const services::Caller& caller) {
+    set_header(writer, "Vary", "Cookie, Authorization");
+    set_header(writer, "Cache-Control", caller.signed_in() ? "private, no-store" : "no-cache");
 }
 
 }  // namespace leerstand::http

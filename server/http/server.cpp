@@ -17,6 +17,8 @@
 
 #include "common/error.hpp"
 #include "server/http/api_routes.hpp"
+#include "server/http/export_routes.hpp"
+#include "server/http/openapi_routes.hpp"
 #include "server/http/problem.hpp"
 #include "server/http/response_headers.hpp"
 #include "server/http/routing.hpp"
@@ -82,6 +84,8 @@ void set_up_routes(Rest::Router& router, const fs::path& db,
                    std::shared_ptr<const StaticFiles> files, const ApiContext& api) {
     add_api_routes(router, api);
     add_summary_routes(router, api);
+    add_export_routes(router, api);
+    add_openapi_routes(router);
     // `/` by content negotiation: the web app for browsers, the landing page for API clients.
     add_routes(
         router, "/",

@@ -19,22 +19,14 @@ namespace {
 using namespace Pistache;
 using nlohmann::json;
 
-/// This worker thread's SummaryService, on its own Store.
 services::SummaryService& summaries(const ApiContext& context) {
-    thread_local std::filesystem::path open_path;
-    thread_local std::unique_ptr<services::SummaryService> service;
-    if (!service || open_path != context.db) {
-        service = std::make_unique<services::SummaryService>(services::thread_store(context.db));
-        open_path = context.db;
-    }
-    return *service;
+    return services::thread_service<services::SummaryService>(context.db);
 }
 
 void send_summary(Http::ResponseWriter& writer, const services::Caller& caller,
                   const json& summary) {
     // The figures depend on who asks: a shared cache must not pass exact ones to the public.
-    set_header(writer, "Vary", "Cookie, Authorization");
-    set_header(writer, "Cache-Control", caller.signed_in() ? "private, no-store" : "no-cache");
+    set_caller_cache_headers(writer, caller);
     writer.send(Http::Code::Ok, summary.dump(-1, ' ', false, json::error_handler_t::replace),
                 MIME(Application, Json));
 }

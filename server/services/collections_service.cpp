@@ -11,6 +11,7 @@
 #include "common/error.hpp"
 #include "data/collection_store.hpp"
 #include "data/store.hpp"
+#include "server/services/summary_service.hpp"
 
 namespace leerstand::services {
 
@@ -141,6 +142,102 @@ std::optional<data::Bbox> parse_bbox(const std::string& text, Problems& problems
     return box;
 }
 
+bool digits_at(const std::string& text, std::size_t at, std::size_t count) {
+    if (at + count > text.size()) return false;
+    return std::all_of(text.begin() + static_cast<std::ptrdiff_t>(at),
+                       text.begin() + static_cast<std::ptrdiff_t>(at + count),
+                       [](char c) { return c >= '0' && c <= '9'; });
+}
+
+int number_at(const std::string& text, std::size_t at, std::size_t count) {
+    return std::stoi(text.substr(at, count));
+}
+
+/// The UTC day (YYYY-MM-DD) of an RFC 3339 date-time ("2024-05-01T12:00:00Z", offsets and
+/// fractions allowed) or full-date ("2024-05-01"); nullopt for anything else. The store keeps
+/// days, so an instant selects the day it falls on in UTC.
+std::optional<std::string> utc_day(const std::string& text) {
+    if (!digits_at(text, 0, 4) || text.size() < 10 || text[4] != '-' || !digits_at(text, 5, 2) ||
+        text[7] != '-' || !digits_at(text, 8, 2))
+        return std::nullopt;
+    std::tm parts{};
+    parts.tm_year = number_at(text, 0, 4) - 1900;
+    parts.tm_mon = number_at(text, 5, 2) - 1;
+    parts.tm_mday = number_at(text, 8, 2);
+    if (parts.tm_mon < 0 || parts.tm_mon > 11 || parts.tm_mday < 1 || parts.tm_mday > 31)
+        return std::nullopt;
+    long offset_seconds = 0;
+    if (text.size() > 10) {
+        const char t = text[10];
+        if ((t != 'T' && t != 't') || !digits_at(text, 11, 2) || text.size() < 19 ||
+            text[13] != ':' || !digits_at(text, 14, 2) || text[16] != ':' ||
+            !digits_at(text, 17, 2))
+            return std::nullopt;
+        parts.tm_hour = number_at(text, 11, 2);
+        parts.tm_min = number_at(text, 14, 2);
+        parts.tm_sec = number_at(text, 17, 2);
+        if (parts.tm_hour > 23 || parts.tm_min > 59 || parts.tm_sec > 60) return std::nullopt;
+        std::size_t at = 19;
+        if (at < text.size() && text[at] == '.') {
+            ++at;
+            const std::size_t first = at;
+            while (at < text.size() && text[at] >= '0' && text[at] <= '9') ++at;
+            if (at == first) return std::nullopt;
+        }
+        const std::string zone = text.substr(at);
+        if (zone == "Z" || zone == "z") {
+            offset_seconds = 0;
+        } else if (zone.size() == 6 && (zone[0] == '+' || zone[0] == '-') &&
+                   digits_at(zone, 1, 2) && zone[3] == ':' && digits_at(zone, 4, 2)) {
+            offset_seconds = (number_at(zone, 1, 2) * 60L + number_at(zone, 4, 2)) * 60L;
+            if (zone[0] == '-') offset_seconds = -offset_seconds;
+        } else {
+            return std::nullopt;
+        }
+    }
+    const int day_of_month = parts.tm_mday;
+    const std::time_t local = timegm(&parts);  // normalises parts: 2024-02-30 becomes 03-01
+    std::tm check{};
+    gmtime_r(&local, &check);
+    if (check.tm_mday != day_of_month) return std::nullopt;
+    const std::time_t utc = local - offset_seconds;
+    gmtime_r(&utc, &check);
+    char day[16];
+    std::strftime(day, sizeof day, "%Y-%m-%d", &check);
+    return day;
+}
+
+/// `datetime`: an instant, or an interval "start/end" where either end may be ".." or empty
+/// (open). OGC API – Features Part 1, 7.15.4.
+std::optional<data::DateRange> parse_datetime(const std::string& text, Problems& problems) {
+    const auto fail = [&problems]() -> std::optional<data::DateRange> {
+        problems.add("datetime",
+                     "datetime must be an RFC 3339 date-time (2024-05-01T00:00:00Z) or date, or "
+                     "an interval start/end where an open end is '..'");
+        return std::nullopt;
+    };
+    const std::size_t slash = text.find('/');
+    if (slash == std::string::npos) {
+        const auto day = utc_day(text);
+        if (!day) return fail();
+        return data::DateRange{day, day};
+    }
+    if (text.find('/', slash + 1) != std::string::npos) return fail();
+    const std::string start = text.substr(0, slash);
+    const std::string end = text.substr(slash + 1);
+    const bool open_start = start.empty() || start == "..";
+    const bool open_end = end.empty() || end == "..";
+    if (open_start && open_end) return fail();
+    data::DateRange range;
+    if (!open_start && !(range.from = utc_day(start))) return fail();
+    if (!open_end && !(range.to = utc_day(end))) return fail();
+    if (range.from && range.to && *range.from > *range.to) {
+        problems.add("datetime", "datetime interval must not end before it starts");
+        return std::nullopt;
+    }
+    return range;
+}
+
 std::string utc_timestamp() {
     const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
     std::tm parts{};
@@ -175,21 +272,25 @@ json building_feature(const data::BuildingItem& item) {
                        {"area_m2", optional_json(item.area_m2)}};
     return {{"type", "Feature"},
             {"id", item.id},
-            {"geometry", json::parse(item.geometry_geojson)},
+            {"geometry", json::parse(item.geometry)},
             {"properties", std::move(properties)}};
 }
 
-json kommune_feature(const data::KommuneItem& item) {
+/// A Kommune with its headline figures (for a choropleth), as `caller` may see them.
+json kommune_feature(const data::KommuneItem& item, SummaryService& summaries,
+                     const Caller& caller) {
     json properties = {{"ags", item.ags},
                        {"name", item.name},
                        {"bez", optional_json(item.bez)},
                        {"parent_ags", optional_json(item.parent_ags)},
                        {"area_m2", optional_json(item.area_m2)}};
-    return {
-        {"type", "Feature"},
-        {"id", item.ags},
-        {"geometry", item.geometry_geojson ? json::parse(*item.geometry_geojson) : json(nullptr)},
-        {"properties", std::move(properties)}};
+    json figures = summaries.headline(item.ags, caller);  // a named object: items() is a view
+    for (auto& [key, value] : figures.items())
+        properties[key == "exact" ? "figures_exact" : key] = std::move(value);
+    return {{"type", "Feature"},
+            {"id", item.ags},
+            {"geometry", item.geometry ? json::parse(*item.geometry) : json(nullptr)},
+            {"properties", std::move(properties)}};
 }
 
 const CollectionInfo& info_of(const std::string& id) {
@@ -280,6 +381,10 @@ ItemsQuery parse_items_query(const QueryParams& params) {
                 query.kommune = value;
         } else if (name == "status") {
             query.status = value;  // FeatureService checks the vocabulary
+        } else if (name == "use") {
+            query.use = value;  // FeatureService checks the vocabulary
+        } else if (name == "datetime") {
+            query.datetime = parse_datetime(value, problems);
         } else if (name == "f") {
             if (value != "json" && value != "geojson")
                 problems.add("f", "f must be json or geojson");
@@ -330,8 +435,9 @@ const std::vector<std::string>& collection_ids() {
 }
 
 struct CollectionsService::Impl {
-    explicit Impl(data::Store& s) : store(s) {}
+    explicit Impl(data::Store& s) : store(s), summaries(s) {}
     data::Store& store;
+    SummaryService summaries;
     data::CollectionStore collections() { return data::CollectionStore(store); }
 };
 
@@ -367,16 +473,25 @@ json CollectionsService::collection(const std::string& id, const std::string& ba
     const CollectionInfo& info = info_of(id);
     const data::Bbox box = m_impl->collections().extent(id).value_or(k_germany);
     const std::string path = base + "/collections/" + id;
+    json extent = {
+        {"spatial",
+         {{"bbox",
+           json::array({json::array({box.min_lon, box.min_lat, box.max_lon, box.max_lat})})},
+          {"crs", k_crs84}}}};
+    if (id == "vacancies" || id == "zukunftsorte") {
+        // Days in the store; the interval covers the first and the last of them whole.
+        const auto days = m_impl->collections().temporal_extent(id);
+        json interval = json::array({nullptr, nullptr});
+        if (days) interval = {*days->from + "T00:00:00Z", *days->to + "T23:59:59Z"};
+        extent["temporal"] = {{"interval", json::array({interval})},
+                              {"trs", "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian"}};
+    }
     return {{"id", info.id},
             {"title", info.title},
             {"description", info.description},
             {"itemType", "feature"},
             {"crs", json::array({k_crs84})},
-            {"extent",
-             {{"spatial",
-               {{"bbox",
-                 json::array({json::array({box.min_lon, box.min_lat, box.max_lon, box.max_lat})})},
-                {"crs", k_crs84}}}}},
+            {"extent", std::move(extent)},
             {"links", json::array({link(path, "self", k_json, info.title),
                                    link(path + "/items", "items", k_geojson, info.title)})}};
 }
@@ -392,13 +507,18 @@ bool CollectionsService::serves_items(const std::string& id) {
     return id == "buildings" || id == "kommunen";
 }
 
-ItemsPage CollectionsService::items(const std::string& id, const ItemsQuery& query) {
+ItemsPage CollectionsService::items(const std::string& id, const ItemsQuery& query,
+                                    const Caller& caller) {
     if (!serves_items(id)) throw NotFound("there is no collection '" + id + "'");
-    if (query.status) {
-        Problems problems;
-        problems.add("status", "the status filter applies to vacancies only");
-        problems.throw_if_any();
-    }
+    Problems problems;
+    if (query.status) problems.add("status", "the status filter applies to vacancies only");
+    if (query.use) problems.add("use", "the use filter applies to vacancies only");
+    if (query.datetime)
+        problems.add("datetime",
+                     "datetime applies to vacancies (vacant_since) and zukunftsorte (opened) only; "
+                     "'" +
+                         id + "' has no time");
+    problems.throw_if_any();
     data::CollectionFilter filter;
     filter.bbox = query.bbox;
     filter.kommune_prefix = query.kommune;
@@ -413,12 +533,13 @@ ItemsPage CollectionsService::items(const std::string& id, const ItemsQuery& que
     } else {
         const auto records = db.list_kommunen(filter);
         page.number_matched = records.number_matched;
-        for (const auto& item : records.items) page.features.push_back(kommune_feature(item));
+        for (const auto& item : records.items)
+            page.features.push_back(kommune_feature(item, m_impl->summaries, caller));
     }
     return page;
 }
 
-json CollectionsService::item(const std::string& id, const std::string& fid) {
+json CollectionsService::item(const std::string& id, const std::string& fid, const Caller& caller) {
     data::CollectionStore db = m_impl->collections();
     if (id == "buildings") {
         const auto number = parse_integer(fid);
@@ -427,7 +548,8 @@ json CollectionsService::item(const std::string& id, const std::string& fid) {
         throw NotFound("there is no building '" + fid + "'");
     }
     if (id == "kommunen") {
-        if (const auto kommune = db.kommune(fid)) return kommune_feature(*kommune);
+        if (const auto kommune = db.kommune(fid))
+            return kommune_feature(*kommune, m_impl->summaries, caller);
         throw NotFound("there is no Kommune '" + fid + "'");
     }
     throw NotFound("there is no collection '" + id + "'");

@@ -62,11 +62,13 @@ class CollectionsService {
 
     /// True for the collections this service serves items of (`buildings`, `kommunen`).
     static bool serves_items(const std::string& id);
-    /// A page of `buildings` or `kommunen` (public data: no privacy filter applies).
+    /// A page of `buildings` or `kommunen`. Buildings and boundaries are public; Kommunen carry
+    /// their headline figures (SummaryService::headline) as `caller` may see them, with
+    /// `figures_exact` telling which.
     /// @throws InvalidInput for filters that do not apply (e.g. `status`), NotFound for others.
-    ItemsPage items(const std::string& id, const ItemsQuery& query);
+    ItemsPage items(const std::string& id, const ItemsQuery& query, const Caller& caller);
     /// One building (fid = id) or Kommune (fid = AGS). @throws NotFound.
-    nlohmann::json item(const std::string& id, const std::string& fid);
+    nlohmann::json item(const std::string& id, const std::string& fid, const Caller& caller);
 
   private:
     struct Impl;

@@ -428,6 +428,13 @@ void check_query(Collection collection, const ItemsQuery& query) {
             problems.add("status", "unknown status '" + *query.status +
                                        "'; allowed: " + join(data::vacancy_statuses));
     }
+    if (query.use) {
+        if (collection != Collection::Vacancies)
+            problems.add("use", "the use filter applies to vacancies only");
+        else if (!one_of(data::vacancy_uses, *query.use))
+            problems.add("use",
+                         "unknown use '" + *query.use + "'; allowed: " + join(data::vacancy_uses));
+    }
     problems.throw_if_any("invalid query parameter");
 }
 
@@ -788,6 +795,7 @@ ItemsPage FeatureService::list(Collection collection, const ItemsQuery& query,
     if (collection == Collection::Zukunftsorte) {
         data::ZukunftsortFilter filter;
         filter.kommune_prefix = query.kommune;
+        filter.opened = query.datetime;
         filter.bbox = query.bbox;
         filter.limit = query.limit;
         filter.offset = query.offset;
@@ -801,6 +809,8 @@ ItemsPage FeatureService::list(Collection collection, const ItemsQuery& query,
     filter.visibility = vacancy_visibility(caller);
     filter.kommune_prefix = query.kommune;
     filter.status = query.status;
+    filter.use = query.use;
+    filter.vacant_since = query.datetime;
     filter.bbox = query.bbox;
     filter.limit = query.limit;
     filter.offset = query.offset;

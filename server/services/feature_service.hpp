@@ -32,7 +32,10 @@ struct ItemsQuery {
     std::int64_t offset = 0;
     std::optional<std::string> kommune;  ///< AGS; a Kreis key matches its Gemeinden
     std::optional<std::string> status;   ///< vacancies only
-    std::optional<data::Bbox> bbox;      ///< CRS84
+    std::optional<std::string> use;      ///< vacancies only
+    /// `datetime` as days: vacant_since of vacancies, opened of Zukunftsorte.
+    std::optional<data::DateRange> datetime;
+    std::optional<data::Bbox> bbox;  ///< CRS84
 };
 
 struct ItemsPage {

@@ -57,6 +57,28 @@ bool is_ags(const std::string& text) {
     return true;
 }
 
+/// The figures a choropleth needs, through the one rule of exact versus public figures.
+json headline_figures(const data::SummaryCounts& counts, bool exact) {
+    // The one place where exact figures become public ones.
+    auto count = [exact](std::int64_t n) { return exact ? json(n) : public_count(n); };
+    const bool rate_withheld = !exact && count_is_suppressed(counts.vacant_buildings);
+    json rate = nullptr;
+    if (counts.buildings > 0 && !rate_withheld)
+        rate = rounded(
+            static_cast<double>(counts.vacant_buildings) / static_cast<double>(counts.buildings),
+            1e-4);
+    const auto reactivated = counts.by_status.find("aktiviert");
+    return {
+        {"exact", exact},
+        {"buildings", counts.buildings},
+        {"open_vacancies", count(counts.open_vacancies)},
+        {"vacant_buildings", count(counts.vacant_buildings)},
+        {"vacancy_rate", rate},
+        {"reactivated", count(reactivated == counts.by_status.end() ? 0 : reactivated->second)},
+        {"zukunftsorte", counts.zukunftsorte},
+    };
+}
+
 }  // namespace
 
 SummaryService::SummaryService(data::Store& store) : m_store(store) {}
@@ -67,6 +89,11 @@ json SummaryService::kommune_summary(const std::string& ags, const Caller& calle
     const auto name = is_ags(ags) ? store.kommune_name(ags) : std::nullopt;
     if (!name) throw NotFound("there is no Kommune with AGS '" + ags + "'");
     return summary(ags, name, sees_exact_figures(caller, ags), current_month);
+}
+
+json SummaryService::headline(const std::string& ags, const Caller& caller) {
+    data::SummaryStore store(m_store);
+    return headline_figures(store.counts(ags), sees_exact_figures(caller, ags));
 }
 
 json SummaryService::network_summary(const Caller& caller,
@@ -98,7 +125,7 @@ json SummaryService::summary(const std::string& area, const std::optional<std::s
     const data::SummaryCounts counts = store.counts(area);
     const std::vector<std::int64_t> open = store.open_before(area, ends);
 
-    // The one place where exact figures become public ones.
+    const json figures = headline_figures(counts, exact);
     auto count = [exact](std::int64_t n) { return exact ? json(n) : public_count(n); };
     auto withheld = [exact](std::int64_t basis) { return !exact && count_is_suppressed(basis); };
 
@@ -110,17 +137,11 @@ json SummaryService::summary(const std::string& area, const std::optional<std::s
     for (std::size_t i = 0; i < months.size(); ++i)
         trend.push_back({{"month", months[i].text()}, {"open", count(open[i])}});
 
-    json rate = nullptr;
-    if (counts.buildings > 0 && !withheld(counts.vacant_buildings))
-        rate = rounded(
-            static_cast<double>(counts.vacant_buildings) / static_cast<double>(counts.buildings),
-            1e-4);
     json floor_area = nullptr;
     if (!withheld(counts.open_vacancies)) floor_area = rounded(counts.vacant_floor_area_m2, 0.01);
     json open_statuses = json::array();
     for (const auto status : data::open_vacancy_statuses) open_statuses.push_back(status);
 
-    const auto reactivated = counts.by_status.find("aktiviert");
     return json{
         {"ags", area.empty() ? json(nullptr) : json(area)},
         {"name", name ? json(*name) : json(nullptr)},
@@ -131,10 +152,10 @@ json SummaryService::summary(const std::string& area, const std::optional<std::s
         {"by_status", by_status},
         {"open_vacancies", count(counts.open_vacancies)},
         {"by_use", by_use},
-        {"vacant_buildings", count(counts.vacant_buildings)},
-        {"vacancy_rate", rate},
+        {"vacant_buildings", figures["vacant_buildings"]},
+        {"vacancy_rate", figures["vacancy_rate"]},
         {"vacant_floor_area_m2", floor_area},
-        {"reactivated", count(reactivated == counts.by_status.end() ? 0 : reactivated->second)},
+        {"reactivated", figures["reactivated"]},
         {"zukunftsorte", counts.zukunftsorte},
         {"open_statuses", open_statuses},
         {"months", summary_trend_months},

@@ -51,6 +51,12 @@ class SummaryService {
     nlohmann::json kommune_summary(const std::string& ags, const Caller& caller,
                                    const std::optional<std::string>& current_month = {});
 
+    /// The headline figures of Kommune `ags` for a choropleth, under the same privacy rule:
+    /// exact, buildings, open_vacancies, vacant_buildings, vacancy_rate, reactivated,
+    /// zukunftsorte. No trend, so it is cheap enough for every Kommune of a page.
+    /// @pre `ags` is a Kommune's key (not checked: the caller lists existing Kommunen).
+    nlohmann::json headline(const std::string& ags, const Caller& caller);
+
     /// The summary of every Kommune together.
     nlohmann::json network_summary(const Caller& caller,
                                    const std::optional<std::string>& current_month = {});

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <filesystem>
+#include <memory>
 
 namespace leerstand::data {
 class Store;
@@ -12,5 +13,19 @@ namespace leerstand::services {
 /// opened on first use and reused for every later request on that worker (a Store must never
 /// be shared between threads).
 data::Store& thread_store(const std::filesystem::path& db);
+
+/// The calling thread's `Service` (constructed from thread_store(db)), made on first use and
+/// remade when `db` changes: use cases hold their thread's Store, so they are per thread too.
+template <typename Service>
+Service& thread_service(const std::filesystem::path& db) {
+    thread_local std::filesystem::path open_path;
+    thread_local std::unique_ptr<Service> service;
+    if (!service || open_path != db) {
+        service.reset();
+        service = std::make_unique<Service>(thread_store(db));
+        open_path = db;
+    }
+    return *service;
+}
 
 }  // namespace leerstand::services

@@ -10,6 +10,7 @@
 
 #include "common/error.hpp"
 #include "data/connection.hpp"
+#include "data/migrations.hpp"
 #include "tests/data/store_fixture.hpp"
 #include "tests/data/wkb_builder.hpp"
 
@@ -30,7 +31,7 @@ TEST_F(StoreBasics, CreatesMissingParentFolders) {
     const auto nested = m_dir / "a" / "b" / "c" / "store.sqlite";
     Store store(nested);
     EXPECT_TRUE(std::filesystem::exists(nested));
-    EXPECT_EQ(store.schema_version(), 1);
+    EXPECT_EQ(store.schema_version(), leerstand::data::latest_schema_version());
 }
 
 TEST_F(StoreBasics, FreshStoreCountsNothing) {
@@ -207,7 +208,7 @@ TEST_F(StoreBasics, ConcurrentFirstOpensMigrateOnce) {
         threads.emplace_back([&] {
             try {
                 Store store(m_path);
-                if (store.schema_version() == 1) ++opened;
+                if (store.schema_version() == leerstand::data::latest_schema_version()) ++opened;
             } catch (const std::exception& error) {
                 ++failed;
                 ADD_FAILURE() << error.what();
@@ -218,7 +219,8 @@ TEST_F(StoreBasics, ConcurrentFirstOpensMigrateOnce) {
     EXPECT_EQ(opened, 3);
     EXPECT_EQ(failed, 0);
     auto db = raw();
-    EXPECT_EQ(db.query_int64("SELECT count(*) FROM schema_migrations"), 1);
+    EXPECT_EQ(db.query_int64("SELECT count(*) FROM schema_migrations"),
+              leerstand::data::latest_schema_version());
     EXPECT_EQ(db.query_int64("SELECT count(*) FROM geometry_columns"), 4);
 }
 

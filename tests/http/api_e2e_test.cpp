@@ -227,6 +227,18 @@ TEST_F(PrivacyCrawl, NoUnconsentedVacancyAndNoPrivateFieldReachesThePublicAnywhe
         "/collections/vacancies/items?kommune=" + k_home_ags,
         "/collections/vacancies/items?status=gemeldet",
         "/collections/zukunftsorte/items?limit=10000",
+        "/collections/vacancies/items?use=wohnen",
+        "/collections/kommunen/items?kommune=" + k_home_ags,
+        "/collections/kommunen/items/" + k_home_ags,
+        "/export/vacancies.geojson",
+        "/export/vacancies.csv",
+        "/export/vacancies.gpkg",
+        "/export/vacancies.geojson?kommune=" + k_home_ags,
+        "/export/zukunftsorte.geojson",
+        "/export/zukunftsorte.csv",
+        "/export/kommunen.geojson",
+        "/api/summary",
+        "/api/kommunen/" + k_home_ags + "/summary",
         "/api/me",
         "/health",
     };
@@ -243,6 +255,10 @@ TEST_F(PrivacyCrawl, NoUnconsentedVacancyAndNoPrivateFieldReachesThePublicAnywhe
             const HttpResponse response = call(who, "GET", target);
             ++bodies;
             const std::string where = std::string(who_name(who)) + " GET " + target;
+            // A refused list or export would make the crawl pass without looking at anything.
+            if (target.rfind("/export/", 0) == 0 || target.find("/items?") != std::string::npos) {
+                EXPECT_EQ(response.status, 200) << where << ": " << response.body;
+            }
             for (const char* secret : {"PRIVATE-", "UNPUBLISHED-TEXT", "owner_type",
                                        "owner_contact", "internal_notes", "\"author\""}) {
                 // The editor of Herzberg may see Herzberg's private data, not Angermünde's.
@@ -252,7 +268,9 @@ TEST_F(PrivacyCrawl, NoUnconsentedVacancyAndNoPrivateFieldReachesThePublicAnywhe
                     << where << " shows " << secret;
             }
             const json body = json::parse(response.body, nullptr, false);
-            if (target.rfind("/collections/vacancies", 0) == 0 && body.is_object() &&
+            if ((target.rfind("/collections/vacancies", 0) == 0 ||
+                 target.rfind("/export/vacancies.geojson", 0) == 0) &&
+                body.is_object() &&
                 body.contains("features"))
                 for (const json& feature : body["features"])
                     if (feature.contains("id") && feature["id"].is_number_integer() &&
@@ -274,6 +292,12 @@ TEST_F(PrivacyCrawl, NoUnconsentedVacancyAndNoPrivateFieldReachesThePublicAnywhe
         listed_ids.insert(feature["id"].get<std::int64_t>());
     EXPECT_EQ(listed_ids, consented);
     EXPECT_EQ(listed["numberMatched"].get<std::size_t>(), consented.size());
+    // So does the public export.
+    const json exported = parse(call(Who::Anonymous, "GET", "/export/vacancies.geojson"));
+    std::set<std::int64_t> exported_ids;
+    for (const json& feature : exported["features"])
+        exported_ids.insert(feature["id"].get<std::int64_t>());
+    EXPECT_EQ(exported_ids, consented);
     // The planner sees them all, with the private fields.
     const json internal =
         parse(call(Who::Planner, "GET", "/collections/vacancies/items?limit=10000"));

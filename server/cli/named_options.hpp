@@ -1,0 +1,40 @@
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <iosfwd>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+/// Option parsing shared by the smaller subcommands (stats, export).
+namespace leerstand::cli {
+
+/// The words of a subcommand: `--name value` or `--name=value` options and positional words.
+struct NamedOptions {
+    std::map<std::string, std::string> values;
+    std::vector<std::string> positional;
+
+    std::optional<std::string> get(const std::string& name) const {
+        const auto found = values.find(name);
+        if (found == values.end()) return std::nullopt;
+        return found->second;
+    }
+};
+
+/// Parses `args` (the words after the subcommand) allowing the options `names` (each once)
+/// and at most `max_positional` positional words. Returns a usage message on error.
+std::optional<std::string> parse_named_options(const std::vector<std::string>& args,
+                                               const std::vector<std::string>& names,
+                                               std::size_t max_positional, NamedOptions& options);
+
+/// --db PATH, else $LEERSTAND_DB, else var/leerstand.sqlite; NotFound when that file does not
+/// exist (opening it would only create an empty database).
+std::filesystem::path existing_database(const NamedOptions& options);
+
+/// Runs `body` and returns its exit code; an exception becomes one line "leerstand: …" on
+/// `err` and exit code 1.
+int run_reporting_errors(std::ostream& err, const std::function<int()>& body);
+
+}  // namespace leerstand::cli
