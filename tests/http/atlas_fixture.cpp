@@ -2,6 +2,8 @@
 
 #include <signal.h>
 
+#include <unistd.h>
+#include <fstream>
 #include <sstream>
 #include <thread>
 
@@ -17,6 +19,18 @@ std::string last_line(const std::string& text) {
     while (std::getline(lines, line))
         if (!line.empty()) last = line;
     return last;
+}
+
+/// Where the demo database with the users and their tokens is kept between the test processes
+/// of one build (ctest starts one process per test): named after the binary and its build time,
+/// so a rebuilt binary makes a fresh one.
+std::filesystem::path template_path() {
+    namespace fs = std::filesystem;
+    const fs::path binary = leerstand_binary();
+    std::error_code error;
+    const auto stamp = fs::last_write_time(binary, error).time_since_epoch().count();
+    const std::size_t key = std::hash<std::string>{}(binary.string() + "#" + std::to_string(stamp));
+    return fs::temp_directory_path() / ("leerstand-atlas-template-" + std::to_string(key));
 }
 
 }  // namespace
@@ -58,13 +72,51 @@ std::string AtlasServerTest::password(Who who) const {
 }
 
 void AtlasServerTest::make_database() {
+    // The demo data and four users with argon2id hashes take seconds to make; every test of
+    // this fixture starts from the same state, so the first process makes it and the others
+    // copy it (a copy per test: no test sees another's writes).
+    namespace fs = std::filesystem;
+    const fs::path cached = template_path();
+    std::ifstream tokens(cached.string() + ".tokens.json");
+    if (fs::exists(cached) && tokens) {
+        const json saved = json::parse(tokens, nullptr, false);
+        if (saved.is_object()) {
+            fs::copy_file(cached, db());
+            for (const auto& [who, token] : saved.items())
+                m_tokens[static_cast<Who>(std::stoi(who))] = token.get<std::string>();
+            return;
+        }
+    }
+    m_from_demo = true;
     const CommandResult demo = run_leerstand({"demo", "--db", db().string()});
     ASSERT_EQ(demo.exit_code, 0) << demo.err;
+}
+
+void AtlasServerTest::save_template() {
+    namespace fs = std::filesystem;
+    // Only a fully checkpointed file can be copied alone.
+    if (fs::exists(db().string() + "-wal")) return;
+    const fs::path cached = template_path();
+    const std::string unique = "." + std::to_string(::getpid()) + ".partial";
+    json saved = json::object();
+    for (const auto& [who, token] : m_tokens) saved[std::to_string(static_cast<int>(who))] = token;
+    std::ofstream(cached.string() + ".tokens.json" + unique) << saved.dump();
+    fs::copy_file(db(), cached.string() + unique, fs::copy_options::overwrite_existing);
+    // Renames are atomic: a concurrent test sees the whole template or none. Tokens first, so
+    // the database file is the commit point.
+    fs::rename(cached.string() + ".tokens.json" + unique, cached.string() + ".tokens.json");
+    fs::rename(cached.string() + unique, cached);
 }
 
 void AtlasServerTest::SetUp() {
     make_database();
     if (HasFatalFailure() || IsSkipped()) return;
+    if (m_tokens.empty()) add_users();
+    if (HasFatalFailure()) return;
+    start_server();
+}
+
+void AtlasServerTest::add_users() {
     const std::map<Who, std::vector<std::string>> roles = {
         {Who::EditorOther, {"--role", "editor", "--kommune", k_other_ags}},
         {Who::Editor, {"--role", "editor", "--kommune", k_home_ags}},
@@ -83,6 +135,10 @@ void AtlasServerTest::SetUp() {
         m_tokens[who] = last_line(token.out);
         ASSERT_FALSE(m_tokens[who].empty());
     }
+    if (m_from_demo) save_template();
+}
+
+void AtlasServerTest::start_server() {
     std::vector<std::string> serve_args = {"--db",
                                            db().string(),
                                            "--port",

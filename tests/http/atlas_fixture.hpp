@@ -36,7 +36,9 @@ class AtlasServerTest : public ::testing::Test {
     void SetUp() override;
     void TearDown() override;
 
-    /// Fills db() before users are added; the demo data by default.
+    /// Fills db() before users are added; the demo data by default (with the users, copied
+    /// from a template the first test of the build made). An override that adds users itself
+    /// fills m_tokens; otherwise the users are added after it.
     virtual void make_database();
     /// Options added to `leerstand serve`.
     virtual std::vector<std::string> extra_serve_args() const { return {}; }
@@ -70,6 +72,14 @@ class AtlasServerTest : public ::testing::Test {
     TempDir m_dir;
     std::unique_ptr<ServerProcess> m_server;
     std::map<Who, std::string> m_tokens;
+
+  private:
+    /// One user per role with an API token, made with the real CLI.
+    void add_users();
+    /// Keeps db() (the demo data with the users) for the other tests of this build.
+    void save_template();
+    void start_server();
+    bool m_from_demo = false;  ///< db() came from `leerstand demo`, not from the template
 };
 
 /// A multipart/form-data body of text `fields` and one file field `file`.
