@@ -276,21 +276,12 @@ json building_feature(const data::BuildingItem& item) {
             {"properties", std::move(properties)}};
 }
 
-/// A Kommune with its headline figures (for a choropleth), as `caller` may see them.
 json kommune_feature(const data::KommuneItem& item, SummaryService& summaries,
                      const Caller& caller) {
-    json properties = {{"ags", item.ags},
-                       {"name", item.name},
-                       {"bez", optional_json(item.bez)},
-                       {"parent_ags", optional_json(item.parent_ags)},
-                       {"area_m2", optional_json(item.area_m2)}};
-    json figures = summaries.headline(item.ags, caller);  // a named object: items() is a view
-    for (auto& [key, value] : figures.items())
-        properties[key == "exact" ? "figures_exact" : key] = std::move(value);
     return {{"type", "Feature"},
             {"id", item.ags},
             {"geometry", item.geometry ? json::parse(*item.geometry) : json(nullptr)},
-            {"properties", std::move(properties)}};
+            {"properties", kommune_properties(item, summaries, caller)}};
 }
 
 const CollectionInfo& info_of(const std::string& id) {
@@ -425,6 +416,31 @@ json items_response(const ItemsPage& page, const ItemsQuery& query, const std::s
             {"timeStamp", utc_timestamp()},         {"links", std::move(links)}};
 }
 
+void check_filters_of_timeless_collection(const std::string& id, const ItemsQuery& query) {
+    Problems problems;
+    if (query.status) problems.add("status", "the status filter applies to vacancies only");
+    if (query.use) problems.add("use", "the use filter applies to vacancies only");
+    if (query.datetime)
+        problems.add("datetime",
+                     "datetime applies to vacancies (vacant_since) and zukunftsorte (opened) "
+                     "only; '" +
+                         id + "' has no time");
+    problems.throw_if_any();
+}
+
+json kommune_properties(const data::KommuneItem& item, SummaryService& summaries,
+                        const Caller& caller) {
+    json properties = {{"ags", item.ags},
+                       {"name", item.name},
+                       {"bez", optional_json(item.bez)},
+                       {"parent_ags", optional_json(item.parent_ags)},
+                       {"area_m2", optional_json(item.area_m2)}};
+    json figures = summaries.headline(item.ags, caller);  // a named object: items() is a view
+    for (auto& [key, value] : figures.items())
+        properties[key == "exact" ? "figures_exact" : key] = std::move(value);
+    return properties;
+}
+
 const std::vector<std::string>& collection_ids() {
     static const std::vector<std::string> ids = [] {
         std::vector<std::string> list;
@@ -510,15 +526,7 @@ bool CollectionsService::serves_items(const std::string& id) {
 ItemsPage CollectionsService::items(const std::string& id, const ItemsQuery& query,
                                     const Caller& caller) {
     if (!serves_items(id)) throw NotFound("there is no collection '" + id + "'");
-    Problems problems;
-    if (query.status) problems.add("status", "the status filter applies to vacancies only");
-    if (query.use) problems.add("use", "the use filter applies to vacancies only");
-    if (query.datetime)
-        problems.add("datetime",
-                     "datetime applies to vacancies (vacant_since) and zukunftsorte (opened) only; "
-                     "'" +
-                         id + "' has no time");
-    problems.throw_if_any();
+    check_filters_of_timeless_collection(id, query);
     data::CollectionFilter filter;
     filter.bbox = query.bbox;
     filter.kommune_prefix = query.kommune;

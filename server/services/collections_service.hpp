@@ -10,7 +10,8 @@
 
 namespace leerstand::data {
 class Store;
-}
+struct KommuneItem;
+}  // namespace leerstand::data
 
 /// The read side of OGC API – Features Part 1 (core, geojson, oas30): landing page,
 /// conformance, collection metadata, and the read-only collections `buildings` and `kommunen`.
@@ -38,6 +39,17 @@ nlohmann::json items_response(const ItemsPage& page, const ItemsQuery& query,
 /// 51.6926831), which would break the 7-decimal promise of RFC 7946 output. Invalid UTF-8 in
 /// strings is replaced, as dump() with error_handler_t::replace does.
 std::string json_text(const nlohmann::json& value);
+
+class SummaryService;
+
+/// Refuses the filters that only vacancies and Zukunftsorte have (`status`, `use`, `datetime`)
+/// for `id` ("buildings", "kommunen"). @throws InvalidInput naming each of them.
+void check_filters_of_timeless_collection(const std::string& id, const ItemsQuery& query);
+
+/// The properties of Kommune `item`, with its headline figures (SummaryService::headline) as
+/// `caller` may see them and `figures_exact` telling which.
+nlohmann::json kommune_properties(const data::KommuneItem& item, SummaryService& summaries,
+                                  const Caller& caller);
 
 /// The collection ids in the order `/collections` lists them.
 const std::vector<std::string>& collection_ids();

@@ -150,22 +150,6 @@ const std::vector<Field>& zukunftsort_fields() {
     return fields;
 }
 
-void reject_filters_of_other_collections(const std::string& collection, const ItemsQuery& query) {
-    json errors = json::array();
-    std::string detail;
-    const auto refuse = [&](const char* field, const std::string& message) {
-        errors.push_back({{"field", field}, {"message", message}});
-        detail += (detail.empty() ? "" : "; ") + message;
-    };
-    if (query.status) refuse("status", "the status filter applies to vacancies only");
-    if (query.use) refuse("use", "the use filter applies to vacancies only");
-    if (query.datetime)
-        refuse("datetime", "datetime applies to vacancies and zukunftsorte only; '" + collection +
-                               "' has no time");
-    if (!errors.empty())
-        throw InvalidInput("invalid query parameter: " + detail, json{{"errors", errors}});
-}
-
 data::CollectionFilter collection_filter(const ItemsQuery& query) {
     data::CollectionFilter filter;
     filter.bbox = query.bbox;
@@ -229,13 +213,7 @@ struct ExportService::Impl {
         const data::GeometryText text = geometry_text(writer.geometry_encoding());
         data::CollectionStore(store).for_each_kommune(
             collection_filter(query), text, [&](const data::KommuneItem& k) {
-                json properties = {{"name", k.name},
-                                   {"bez", k.bez ? json(*k.bez) : json(nullptr)},
-                                   {"parent_ags", k.parent_ags ? json(*k.parent_ags) : json()},
-                                   {"area_m2", k.area_m2 ? json(*k.area_m2) : json()}};
-                json figures = summaries.headline(k.ags, caller);  // items() is a view
-                for (auto& [key, value] : figures.items())
-                    properties[key == "exact" ? "figures_exact" : key] = std::move(value);
+                const json properties = kommune_properties(k, summaries, caller);
                 writer.write(values_of(k.ags, properties, fields), k.geometry.value_or(""));
             });
     }
@@ -271,7 +249,7 @@ std::int64_t ExportService::write(const std::string& collection, geo::ExportForm
     const auto point_collection = parse_collection(collection);
     if (!point_collection && collection != "buildings" && collection != "kommunen")
         throw NotFound("there is no collection '" + collection + "'");
-    if (!point_collection) reject_filters_of_other_collections(collection, query);
+    if (!point_collection) check_filters_of_timeless_collection(collection, query);
 
     std::vector<Field> fields;
     geo::ExportGeometry kind = geo::ExportGeometry::Point;
