@@ -180,6 +180,36 @@ std::vector<unsigned char> Statement::column_blob(int column) const {
     return std::vector<unsigned char>(data, data + size);
 }
 
+std::span<const unsigned char> Statement::column_blob_view(int column) const {
+    const auto* data = static_cast<const unsigned char*>(sqlite3_column_blob(m_stmt.get(), column));
+    if (data == nullptr) return {};
+    return {data, static_cast<std::size_t>(sqlite3_column_bytes(m_stmt.get(), column))};
+}
+
+Statement::ColumnKind Statement::column_kind(int column) const {
+    switch (sqlite3_column_type(m_stmt.get(), column)) {
+        case SQLITE_INTEGER:
+            return ColumnKind::Integer;
+        case SQLITE_FLOAT:
+            return ColumnKind::Real;
+        case SQLITE_TEXT:
+            return ColumnKind::Text;
+        case SQLITE_BLOB:
+            return ColumnKind::Blob;
+        default:
+            return ColumnKind::Null;
+    }
+}
+
+int Statement::column_count() const {
+    return sqlite3_column_count(m_stmt.get());
+}
+
+std::string Statement::column_name(int column) const {
+    const char* name = sqlite3_column_name(m_stmt.get(), column);
+    return name ? name : "";
+}
+
 std::optional<std::int64_t> Statement::column_optional_int64(int column) const {
     if (column_is_null(column)) return std::nullopt;
     return column_int64(column);

@@ -82,6 +82,14 @@ class Statement {
     std::string column_text(int column) const;
     std::vector<unsigned char> column_blob(int column) const;
     std::optional<std::int64_t> column_optional_int64(int column) const;
+    /// The blob without a copy; valid until the next step(), reset() or column call on it.
+    std::span<const unsigned char> column_blob_view(int column) const;
+
+    enum class ColumnKind { Null, Integer, Real, Text, Blob };
+    ColumnKind column_kind(int column) const;
+    int column_count() const;
+    /// The column's name as the SQL gave it (its alias, if any).
+    std::string column_name(int column) const;
 
     /// Number of the SQL parameters, for checks in tests.
     int parameter_count() const;

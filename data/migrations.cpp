@@ -224,11 +224,104 @@ DROP INDEX buildings_kommune_ags;
 )sql");
 }
 
+/// Migration 3: the change log that keeps cached tiles current (see TileStore). Every write
+/// that changes what a tile shows adds the box it touched, in the same transaction, so the
+/// server drops exactly the cached tiles under it, whichever process wrote: triggers for
+/// vacancies, Zukunftsorte and Kommunen (few rows, any writer), explicit rows from the
+/// building import (a million rows must not each add one). Layer bits: 1 kommunen,
+/// 2 buildings, 4 vacancies, 8 zukunftsorte. Only the newest rows are kept; a reader that
+/// finds its last-seen row gone starts over.
+void migration_3_tile_changes(Connection& db) {
+    db.exec(R"sql(
+CREATE TABLE tile_changes (
+    seq     INTEGER PRIMARY KEY AUTOINCREMENT,
+    layers  INTEGER NOT NULL,
+    min_lon REAL NOT NULL,
+    min_lat REAL NOT NULL,
+    max_lon REAL NOT NULL,
+    max_lat REAL NOT NULL
+);
+CREATE TRIGGER tile_changes_keep_newest AFTER INSERT ON tile_changes BEGIN
+    DELETE FROM tile_changes WHERE seq <= NEW.seq - 10000;
+END;
+
+CREATE TRIGGER vacancies_tile_insert AFTER INSERT ON vacancies BEGIN
+    INSERT INTO tile_changes (layers, min_lon, min_lat, max_lon, max_lat)
+    SELECT 4, MbrMinX(NEW.geom), MbrMinY(NEW.geom), MbrMaxX(NEW.geom), MbrMaxY(NEW.geom)
+    WHERE NEW.geom IS NOT NULL;
+    INSERT INTO tile_changes (layers, min_lon, min_lat, max_lon, max_lat)
+    SELECT 2, MbrMinX(footprint), MbrMinY(footprint), MbrMaxX(footprint), MbrMaxY(footprint)
+    FROM buildings WHERE id = NEW.building_id;
+END;
+CREATE TRIGGER vacancies_tile_update
+AFTER UPDATE OF geom, status, use, vacant_since, consent_publish, kommune_ags, building_id
+ON vacancies BEGIN
+    INSERT INTO tile_changes (layers, min_lon, min_lat, max_lon, max_lat)
+    SELECT 4, min(MbrMinX(OLD.geom), MbrMinX(NEW.geom)), min(MbrMinY(OLD.geom), MbrMinY(NEW.geom)),
+           max(MbrMaxX(OLD.geom), MbrMaxX(NEW.geom)), max(MbrMaxY(OLD.geom), MbrMaxY(NEW.geom))
+    WHERE OLD.geom IS NOT NULL AND NEW.geom IS NOT NULL;
+    INSERT INTO tile_changes (layers, min_lon, min_lat, max_lon, max_lat)
+    SELECT 2, MbrMinX(footprint), MbrMinY(footprint), MbrMaxX(footprint), MbrMaxY(footprint)
+    FROM buildings WHERE id IN (OLD.building_id, NEW.building_id);
+END;
+CREATE TRIGGER vacancies_tile_delete AFTER DELETE ON vacancies BEGIN
+    INSERT INTO tile_changes (layers, min_lon, min_lat, max_lon, max_lat)
+    SELECT 4, MbrMinX(OLD.geom), MbrMinY(OLD.geom), MbrMaxX(OLD.geom), MbrMaxY(OLD.geom)
+    WHERE OLD.geom IS NOT NULL;
+    INSERT INTO tile_changes (layers, min_lon, min_lat, max_lon, max_lat)
+    SELECT 2, MbrMinX(footprint), MbrMinY(footprint), MbrMaxX(footprint), MbrMaxY(footprint)
+    FROM buildings WHERE id = OLD.building_id;
+END;
+
+CREATE TRIGGER zukunftsorte_tile_insert AFTER INSERT ON zukunftsorte BEGIN
+    INSERT INTO tile_changes (layers, min_lon, min_lat, max_lon, max_lat)
+    SELECT 8, MbrMinX(NEW.geom), MbrMinY(NEW.geom), MbrMaxX(NEW.geom), MbrMaxY(NEW.geom)
+    WHERE NEW.geom IS NOT NULL;
+END;
+CREATE TRIGGER zukunftsorte_tile_update AFTER UPDATE OF geom, name, kind, kommune_ags
+ON zukunftsorte BEGIN
+    INSERT INTO tile_changes (layers, min_lon, min_lat, max_lon, max_lat)
+    SELECT 8, min(MbrMinX(OLD.geom), MbrMinX(NEW.geom)), min(MbrMinY(OLD.geom), MbrMinY(NEW.geom)),
+           max(MbrMaxX(OLD.geom), MbrMaxX(NEW.geom)), max(MbrMaxY(OLD.geom), MbrMaxY(NEW.geom))
+    WHERE OLD.geom IS NOT NULL AND NEW.geom IS NOT NULL;
+END;
+CREATE TRIGGER zukunftsorte_tile_delete AFTER DELETE ON zukunftsorte BEGIN
+    INSERT INTO tile_changes (layers, min_lon, min_lat, max_lon, max_lat)
+    SELECT 8, MbrMinX(OLD.geom), MbrMinY(OLD.geom), MbrMaxX(OLD.geom), MbrMaxY(OLD.geom)
+    WHERE OLD.geom IS NOT NULL;
+END;
+
+CREATE TRIGGER kommunen_tile_insert AFTER INSERT ON kommunen BEGIN
+    INSERT INTO tile_changes (layers, min_lon, min_lat, max_lon, max_lat)
+    SELECT 1, MbrMinX(NEW.boundary), MbrMinY(NEW.boundary), MbrMaxX(NEW.boundary),
+           MbrMaxY(NEW.boundary)
+    WHERE NEW.boundary IS NOT NULL;
+END;
+CREATE TRIGGER kommunen_tile_update AFTER UPDATE OF boundary, name, bez ON kommunen BEGIN
+    INSERT INTO tile_changes (layers, min_lon, min_lat, max_lon, max_lat)
+    SELECT 1, MbrMinX(OLD.boundary), MbrMinY(OLD.boundary), MbrMaxX(OLD.boundary),
+           MbrMaxY(OLD.boundary)
+    WHERE OLD.boundary IS NOT NULL;
+    INSERT INTO tile_changes (layers, min_lon, min_lat, max_lon, max_lat)
+    SELECT 1, MbrMinX(NEW.boundary), MbrMinY(NEW.boundary), MbrMaxX(NEW.boundary),
+           MbrMaxY(NEW.boundary)
+    WHERE NEW.boundary IS NOT NULL;
+END;
+CREATE TRIGGER kommunen_tile_delete AFTER DELETE ON kommunen BEGIN
+    INSERT INTO tile_changes (layers, min_lon, min_lat, max_lon, max_lat)
+    SELECT 1, MbrMinX(OLD.boundary), MbrMinY(OLD.boundary), MbrMaxX(OLD.boundary),
+           MbrMaxY(OLD.boundary)
+    WHERE OLD.boundary IS NOT NULL;
+END;
+)sql");
+}
+
 // Append new migrations at the end; never change one that has shipped.
 const std::vector<Migration>& migrations() {
     static const std::vector<Migration> list = {
         {1, "SpatiaLite metadata and the data model", &migration_1_schema},
         {2, "indexes for deep pages and summaries", &migration_2_read_indexes},
+        {3, "change log for cached tiles", &migration_3_tile_changes},
     };
     return list;
 }

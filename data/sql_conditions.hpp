@@ -7,6 +7,7 @@
 
 #include "data/bbox.hpp"
 #include "data/connection.hpp"
+#include "data/vacancy_records.hpp"
 
 /// Building WHERE clauses with their binds for the list queries of data/. Internal to data/.
 namespace leerstand::data::detail {
@@ -40,6 +41,20 @@ inline std::string prefix_condition(Conditions& where, const std::string& column
 
 inline void add_prefix(Conditions& where, const std::string& column, const std::string& prefix) {
     where.add(prefix_condition(where, column, prefix));
+}
+
+/// The vacancies (alias `alias`) that `visibility` lets a caller see: everything, or the
+/// consented ones plus everything in the Kommunen whose internal data the caller reads.
+/// Empty for everything.
+inline std::string visibility_condition(Conditions& where, const VacancyVisibility& visibility,
+                                        const std::string& alias) {
+    if (visibility.all) return "";
+    std::string visible = "(" + alias + ".consent_publish = 1";
+    for (const std::string& prefix : visibility.internal_prefixes) {
+        if (prefix.empty()) continue;
+        visible += " OR " + prefix_condition(where, alias + ".kommune_ags", prefix);
+    }
+    return visible + ")";
 }
 
 /// `column` (YYYY-MM-DD text) lies in `range`; NULL never does.

@@ -1,6 +1,7 @@
 #include "data/store.hpp"
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -9,8 +10,10 @@
 
 #include "common/error.hpp"
 #include "data/connection.hpp"
+#include "data/geometry_blobs.hpp"
 #include "data/migrations.hpp"
 #include "data/rtree_bulk_load.hpp"
+#include "data/tile_store.hpp"
 
 namespace leerstand::data {
 
@@ -398,6 +401,7 @@ struct Store::BuildingImport::Impl {
             targets = kommunen;
             if (!replace_kommune.empty()) targets.insert(replace_kommune);
         }
+        record_tile_changes(targets);
         if (!triggers->active()) {
             delete_earlier(targets);  // the triggers keep index and stamps up to date
             return;
@@ -448,6 +452,24 @@ struct Store::BuildingImport::Impl {
         connection.exec("DROP TABLE idx_buildings_footprint");
         connection.exec(create_index);
         index_rows("");
+    }
+
+    // Cached tiles under the new buildings and under those a replace deletes go stale: one
+    // change row per Kommune for each (see migration 3), in this transaction.
+    void record_tile_changes(const std::set<std::string>& targets) {
+        for (const auto& [ags, box] : added_boxes) record_tile_change(connection, 2, box);
+        Statement earlier = connection.prepare(
+            std::string("SELECT min(xmin), min(ymin), max(xmax), max(ymax), count(*) "
+                        "FROM idx_buildings_footprint WHERE pkid IN (SELECT id ") +
+            earlier_rows + ")");
+        for (const std::string& ags : targets) {
+            earlier.bind(1, ags).bind(2, upload_id).step();
+            if (earlier.column_int64(4) > 0)
+                record_tile_change(connection, 2,
+                                   Bbox{earlier.column_double(0), earlier.column_double(1),
+                                        earlier.column_double(2), earlier.column_double(3)});
+            earlier.reset();
+        }
     }
 
     // Earlier buildings of the target Kommunen: rows of other (or no) uploads.
@@ -510,7 +532,8 @@ struct Store::BuildingImport::Impl {
     std::int64_t deleted = 0;
     std::string created_at;
     bool committed = false;
-    std::set<std::string> kommunen;  // every Kommune this import stored buildings for
+    std::set<std::string> kommunen;           // every Kommune this import stored buildings for
+    std::map<std::string, Bbox> added_boxes;  // per Kommune: the box of its new buildings
     // Declared before the statements, so the statements are finalized before the rollback.
     std::optional<Transaction> transaction;
     std::optional<FootprintTriggerSuspension> triggers;
@@ -566,6 +589,10 @@ void Store::BuildingImport::add(const BuildingRecord& building) {
     statement.reset();
     ++impl.added;
     impl.kommunen.insert(building.kommune_ags);
+    auto [box, created] = impl.added_boxes.try_emplace(building.kommune_ags);
+    bool has_box = !created;
+    if (!detail::extend_box_by_wkb(building.footprint, box->second, has_box) && created)
+        impl.added_boxes.erase(box);
 }
 
 std::int64_t Store::BuildingImport::commit(const UploadRecord& upload) {

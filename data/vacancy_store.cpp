@@ -433,15 +433,9 @@ std::optional<VacancyRecord> VacancyStore::vacancy(std::int64_t id) {
 
 RecordPage<VacancyRecord> VacancyStore::list_vacancies(const VacancyFilter& filter) {
     Conditions where;
-    if (!filter.visibility.all) {
-        // Consented ones, plus everything in the Kommunen whose internal data the caller sees.
-        std::string visible = "(v.consent_publish = 1";
-        for (const std::string& prefix : filter.visibility.internal_prefixes) {
-            if (prefix.empty()) continue;
-            visible += " OR " + prefix_condition(where, "v.kommune_ags", prefix);
-        }
-        where.add(visible + ")");
-    }
+    if (const std::string visible = visibility_condition(where, filter.visibility, "v");
+        !visible.empty())
+        where.add(visible);
     if (filter.kommune_prefix) add_prefix(where, "v.kommune_ags", *filter.kommune_prefix);
     if (filter.status) {
         where.add("v.status = ?");

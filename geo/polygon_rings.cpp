@@ -354,6 +354,18 @@ bool certainly_valid_simple_ring(const RingSet& rings) noexcept {
     return ring_signed_area(x, y, n) != 0.0;
 }
 
+bool repair_if_invalid(const RingSet& rings, RingSet& repaired) {
+    if (certainly_valid_simple_ring(rings)) return false;
+    GEOSContextHandle_t ctx = thread_geos().handle();
+    repaired.clear();
+    const GeomPtr geom = to_geos(ctx, rings, rings.x.data(), rings.y.data());
+    if (!geom) return true;
+    if (GEOSisValid_r(ctx, geom.get()) == 1) return false;
+    const GeomPtr fixed = make_geom(ctx, GEOSMakeValid_r(ctx, geom.get()));
+    if (fixed) append_geos_polygons(ctx, fixed.get(), repaired);
+    return true;
+}
+
 std::string FootprintBuilder::build(const RingSet& rings, Footprint& out,
                                     const SourceUtm* source_utm) {
     const RingSet* usable = &rings;

@@ -84,6 +84,11 @@ bool utm_area_and_anchor(const RingSet& rings, double& area_m2, double& anchor_l
 /// margin far above rounding error), non-zero area. False means "ask GEOS", not "invalid".
 bool certainly_valid_simple_ring(const RingSet& rings) noexcept;
 
+/// Checks `rings` (certainly_valid_simple_ring, else GEOS isValid) and, only when they are
+/// invalid, writes GEOS MakeValid's polygonal parts to `repaired` (cleared first; it may end up
+/// empty when everything collapses). @returns true when `rings` needed the repair.
+bool repair_if_invalid(const RingSet& rings, RingSet& repaired);
+
 /// Planar area of valid rings over coordinate arrays x/y: shells minus holes (the shoelace
 /// formula GEOS's Area uses, on coordinates shifted to the ring's first point).
 double planar_area(const RingSet& rings, const double* x, const double* y) noexcept;

@@ -44,9 +44,10 @@ Usage:
   leerstand demo [--db PATH] [--seed N]
       Fill an empty database with demo data at the four founding members of the network.
   leerstand serve [--db PATH] [--bind ADDR] [--port N] [--threads N] [--web DIR]
-                  [--max-upload-mb N] [--secure-cookies]
+                  [--max-upload-mb N] [--tile-cache-mb N] [--secure-cookies]
       Serve the map and the HTTP API (default http://127.0.0.1:8080). --secure-cookies (or
       LEERSTAND_SECURE_COOKIES=1) marks the session cookie Secure, for use behind HTTPS.
+      --tile-cache-mb: memory for encoded tiles (default 256).
   leerstand user add NAME --role admin|planner|editor [--kommune AGS ...] [--db PATH]
       Add a user; the password is the first line of stdin (at least 10 characters).
   leerstand user list [--db PATH] [--json]
@@ -250,7 +251,7 @@ int run_demo(const std::vector<std::string>& raw) {
 }
 
 int run_serve(const std::vector<std::string>& raw) {
-    Arguments args(raw, {"db", "bind", "port", "threads", "web", "max-upload-mb"},
+    Arguments args(raw, {"db", "bind", "port", "threads", "web", "max-upload-mb", "tile-cache-mb"},
                    {"secure-cookies"});
     http::ServeOptions options;
     options.db = database_path(args);
@@ -263,6 +264,9 @@ int run_serve(const std::vector<std::string>& raw) {
     if (auto megabytes = args.value("max-upload-mb"))
         options.max_upload_bytes =
             static_cast<std::uint64_t>(parse_number(*megabytes, "--max-upload-mb", 1, 4096)) << 20;
+    if (auto megabytes = args.value("tile-cache-mb"))
+        options.tile_cache_bytes =
+            static_cast<std::uint64_t>(parse_number(*megabytes, "--tile-cache-mb", 1, 65536)) << 20;
     const char* secure = std::getenv("LEERSTAND_SECURE_COOKIES");
     options.secure_cookies = args.flag("secure-cookies") || (secure && std::string(secure) == "1");
     return http::serve(options);

@@ -20,6 +20,40 @@
 
 namespace leerstand::http {
 
+std::optional<std::string> header_value(const Pistache::Rest::Request& request,
+                                        const std::string& name) {
+    const auto raw = request.headers().tryGetRaw(name);
+    if (!raw) return std::nullopt;
+    return raw->value();
+}
+
+std::string trimmed(std::string text) {
+    const auto first = text.find_first_not_of(" \t");
+    if (first == std::string::npos) return "";
+    const auto last = text.find_last_not_of(" \t");
+    return text.substr(first, last - first + 1);
+}
+
+/// "http://host:port" from the Host header, so that links are absolute (clients such as GDAL
+/// follow them as they are); "" (relative links) when there is no usable Host.
+std::string base_url(const Pistache::Rest::Request& request) {
+    std::string host;
+    if (const auto typed = request.headers().tryGet<Pistache::Http::Header::Host>()) {
+        host = typed->host();
+        const auto port = static_cast<std::uint16_t>(typed->port());
+        if (!host.empty() && port != 0 && port != 80) host += ":" + std::to_string(port);
+    } else if (const auto raw = header_value(request, "Host")) {
+        host = trimmed(*raw);
+    }
+    const bool usable = !host.empty() && std::all_of(host.begin(), host.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == ':' ||
+               c == '[' || c == ']';
+    });
+    if (!usable) return "";
+    const auto proto = header_value(request, "X-Forwarded-Proto");
+    return (proto && trimmed(*proto) == "https" ? "https://" : "http://") + host;
+}
+
 namespace {
 
 using namespace Pistache;
@@ -55,19 +89,6 @@ WorkerServices& worker(const ApiContext& context) {
 
 // ---------------------------------------------------------------------------------------------
 // Reading requests
-
-std::optional<std::string> header_value(const Rest::Request& request, const std::string& name) {
-    const auto raw = request.headers().tryGetRaw(name);
-    if (!raw) return std::nullopt;
-    return raw->value();
-}
-
-std::string trimmed(std::string text) {
-    const auto first = text.find_first_not_of(" \t");
-    if (first == std::string::npos) return "";
-    const auto last = text.find_last_not_of(" \t");
-    return text.substr(first, last - first + 1);
-}
 
 /// Who is calling: a bearer token (scripts) or a session cookie (the web app); else the
 /// public. A bearer token that does not work is an error, not a silent downgrade: the script
@@ -172,26 +193,6 @@ void send_feature(Http::ResponseWriter& writer, Http::Code code,
 
 // ---------------------------------------------------------------------------------------------
 // Handlers
-
-/// "http://host:port" from the Host header, so that links are absolute (clients such as GDAL
-/// follow them as they are); "" (relative links) when there is no usable Host.
-std::string base_url(const Rest::Request& request) {
-    std::string host;
-    if (const auto typed = request.headers().tryGet<Http::Header::Host>()) {
-        host = typed->host();
-        const auto port = static_cast<std::uint16_t>(typed->port());
-        if (!host.empty() && port != 0 && port != 80) host += ":" + std::to_string(port);
-    } else if (const auto raw = header_value(request, "Host")) {
-        host = trimmed(*raw);
-    }
-    const bool usable = !host.empty() && std::all_of(host.begin(), host.end(), [](char c) {
-        return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == ':' ||
-               c == '[' || c == ']';
-    });
-    if (!usable) return "";
-    const auto proto = header_value(request, "X-Forwarded-Proto");
-    return (proto && trimmed(*proto) == "https" ? "https://" : "http://") + host;
-}
 
 void get_items(const ApiContext& context, const Rest::Request& request,
                Http::ResponseWriter& writer) {

@@ -4,6 +4,8 @@
 
 #include <filesystem>
 #include <memory>
+#include <optional>
+#include <string>
 
 #include "server/services/caller.hpp"
 #include "server/services/collections_service.hpp"
@@ -11,6 +13,7 @@
 namespace leerstand::services {
 class LoginRateLimiter;
 class UploadJobs;
+class TileCache;
 }  // namespace leerstand::services
 
 namespace leerstand::http {
@@ -22,11 +25,23 @@ struct ApiContext {
     bool secure_cookies = false;  ///< mark the session cookie `Secure` (behind HTTPS)
     std::shared_ptr<services::LoginRateLimiter> login_limiter;
     std::shared_ptr<services::UploadJobs> uploads;
+    std::shared_ptr<services::TileCache> tiles;  ///< encoded tiles of all workers
 };
 
 /// Who sends `request`: the user behind its bearer token or session cookie, else the public.
 /// @throws Unauthenticated for a bearer token that does not work.
 services::Caller request_caller(const Pistache::Rest::Request& request, const ApiContext& context);
+
+/// The raw value of request header `name`, if sent.
+std::optional<std::string> header_value(const Pistache::Rest::Request& request,
+                                        const std::string& name);
+
+/// `text` without leading and trailing blanks and tabs.
+std::string trimmed(std::string text);
+
+/// "http://host:port" (or https behind a proxy that says so) from the Host header, so that
+/// links are absolute; "" (relative links) when there is no usable Host.
+std::string base_url(const Pistache::Rest::Request& request);
 
 /// The query parameters of `request` as received (still percent-encoded), in order.
 services::QueryParams query_params(const Pistache::Rest::Request& request);

@@ -24,8 +24,10 @@
 #include "server/http/routing.hpp"
 #include "server/http/static_files.hpp"
 #include "server/http/summary_routes.hpp"
+#include "server/http/tile_routes.hpp"
 #include "server/services/auth_service.hpp"
 #include "server/services/status_service.hpp"
+#include "server/services/tile_cache.hpp"
 #include "server/services/upload_jobs.hpp"
 
 namespace leerstand::http {
@@ -85,6 +87,7 @@ void set_up_routes(Rest::Router& router, const fs::path& db,
     add_api_routes(router, api);
     add_summary_routes(router, api);
     add_export_routes(router, api);
+    add_tile_routes(router, api);
     add_openapi_routes(router);
     // `/` by content negotiation: the web app for browsers, the landing page for API clients.
     add_routes(
@@ -165,6 +168,7 @@ int serve(const ServeOptions& options) {
     api.db = options.db;
     api.secure_cookies = options.secure_cookies;
     api.login_limiter = std::make_shared<services::LoginRateLimiter>();
+    api.tiles = std::make_shared<services::TileCache>(options.tile_cache_bytes);
     services::UploadLimits limits;
     limits.max_body_bytes = options.max_upload_bytes;
     try {

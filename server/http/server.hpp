@@ -14,7 +14,8 @@ struct ServeOptions {
     unsigned threads = 2;            ///< Pistache workers; raised to 2 if lower (see server.cpp)
     std::filesystem::path web_root;  ///< empty = LEERSTAND_DEFAULT_WEB_ROOT (the repo's web/)
     bool secure_cookies = false;     ///< session cookie only over HTTPS (behind a TLS proxy)
-    std::uint64_t max_upload_bytes = 64ull << 20;  ///< largest upload request body (413 above)
+    std::uint64_t max_upload_bytes = 64ull << 20;   ///< largest upload request body (413 above)
+    std::uint64_t tile_cache_bytes = 256ull << 20;  ///< memory for encoded tiles (LRU beyond)
 };
 
 /// Opens (and migrates) the store, then serves HTTP until SIGINT or SIGTERM and returns the

@@ -12,6 +12,7 @@
 #include "data/collection_store.hpp"
 #include "data/store.hpp"
 #include "server/services/summary_service.hpp"
+#include "server/services/tile_metadata.hpp"
 
 namespace leerstand::services {
 
@@ -464,25 +465,30 @@ CollectionsService::CollectionsService(CollectionsService&&) noexcept = default;
 CollectionsService& CollectionsService::operator=(CollectionsService&&) noexcept = default;
 
 json CollectionsService::landing_page(const std::string& base) {
-    return {{"title", "Leerstandsatlas"},
-            {"description",
-             "Leerstände, Gebäude und Zukunftsorte der Kommunen im Netzwerk (OGC API – Features)."},
-            {"links",
-             json::array({
-                 link(base + "/?f=json", "self", k_json, "diese Seite"),
-                 link(base + "/api", "service-desc", "application/vnd.oai.openapi+json;version=3.0",
-                      "API-Beschreibung (OpenAPI 3.0)"),
-                 link(base + "/conformance", "conformance", k_json, "Konformität"),
-                 link(base + "/collections", "data", k_json, "Sammlungen"),
-             })}};
+    return {
+        {"title", "Leerstandsatlas"},
+        {"description",
+         "Leerstände, Gebäude und Zukunftsorte der Kommunen im Netzwerk (OGC API – Features)."},
+        {"links",
+         json::array({
+             link(base + "/?f=json", "self", k_json, "diese Seite"),
+             link(base + "/api", "service-desc", "application/vnd.oai.openapi+json;version=3.0",
+                  "API-Beschreibung (OpenAPI 3.0)"),
+             link(base + "/conformance", "conformance", k_json, "Konformität"),
+             link(base + "/collections", "data", k_json, "Sammlungen"),
+             link(base + "/tileMatrixSets", "http://www.opengis.net/def/rel/ogc/1.0/tiling-schemes",
+                  k_json, "Kachelschemata"),
+         })}};
 }
 
 json CollectionsService::conformance() {
-    return {{"conformsTo", json::array({
-                               "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
-                               "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
-                               "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
-                           })}};
+    json classes = json::array({
+        "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
+        "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+        "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+    });
+    for (const std::string& tiles : tiles_conformance()) classes.push_back(tiles);
+    return {{"conformsTo", std::move(classes)}};
 }
 
 json CollectionsService::collection(const std::string& id, const std::string& base) {
@@ -509,7 +515,10 @@ json CollectionsService::collection(const std::string& id, const std::string& ba
             {"crs", json::array({k_crs84})},
             {"extent", std::move(extent)},
             {"links", json::array({link(path, "self", k_json, info.title),
-                                   link(path + "/items", "items", k_geojson, info.title)})}};
+                                   link(path + "/items", "items", k_geojson, info.title),
+                                   link(path + "/tiles",
+                                        "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector",
+                                        k_json, std::string(info.title) + " (Vektorkacheln)")})}};
 }
 
 json CollectionsService::collections(const std::string& base) {

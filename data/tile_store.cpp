@@ -1,0 +1,176 @@
+#include "data/tile_store.hpp"
+
+#include <string>
+
+#include "common/error.hpp"
+#include "data/connection.hpp"
+#include "data/geometry_blobs.hpp"
+#include "data/sql_conditions.hpp"
+#include "data/store.hpp"
+
+namespace leerstand::data {
+
+namespace {
+
+using namespace detail;
+
+/// A deferred read transaction: every statement inside sees one snapshot (WAL), so the
+/// change-log number and the features agree. Ends with COMMIT (nothing to roll back).
+class ReadSnapshot {
+  public:
+    explicit ReadSnapshot(Connection& db) : m_db(db), m_owned(!db.in_transaction()) {
+        if (m_owned) m_db.exec("BEGIN");
+    }
+    ~ReadSnapshot() {
+        if (!m_owned) return;
+        try {
+            m_db.exec("COMMIT");
+        } catch (...) {
+            // A read-only transaction has nothing to lose; the next BEGIN starts clean.
+        }
+    }
+    ReadSnapshot(const ReadSnapshot&) = delete;
+    ReadSnapshot& operator=(const ReadSnapshot&) = delete;
+
+  private:
+    Connection& m_db;
+    bool m_owned;
+};
+
+// Column 0 is the feature id, column 1 the geometry; the rest become properties named by
+// their alias. These lists are the whole of what a tile shows: nothing internal is selected.
+std::string layer_sql(TileSource source, Conditions& where, const VacancyVisibility& visibility,
+                      const Bbox& box) {
+    switch (source) {
+        case TileSource::Kommunen:
+            add_rtree_candidates(where, "kommunen", "k", "boundary", box);
+            return "SELECT CAST(k.ags AS INTEGER), k.boundary, k.ags AS ags, k.name AS name, "
+                   "k.bez AS bez FROM kommunen k " +
+                   where.sql + " AND k.boundary IS NOT NULL";
+        case TileSource::Buildings: {
+            // The vacancy a caller may see: an open one before a closed one, then the latest.
+            Conditions visible;
+            std::string condition = visibility_condition(visible, visibility, "v");
+            condition = condition.empty() ? "" : " AND " + condition;
+            where.binds = visible.binds;
+            add_rtree_candidates(where, "buildings", "b", "footprint", box);
+            return "SELECT b.id, b.footprint, b.kommune_ags AS kommune_ags, "
+                   "v.id AS vacancy_id, v.status AS vacancy_status FROM buildings b "
+                   "LEFT JOIN vacancies v ON v.id = (SELECT v.id FROM vacancies v "
+                   "WHERE v.building_id = b.id" +
+                   condition +
+                   " ORDER BY v.status IN ('aktiviert', 'abgerissen', 'kein_leerstand'), "
+                   "v.updated_at DESC, v.id DESC LIMIT 1) " +
+                   where.sql;
+        }
+        case TileSource::Vacancies: {
+            if (const std::string visible = visibility_condition(where, visibility, "v");
+                !visible.empty())
+                where.add(visible);
+            add_rtree_candidates(where, "vacancies", "v", "geom", box);
+            return "SELECT v.id, v.geom, v.status AS status, v.use AS use, "
+                   "v.vacant_since AS vacant_since, v.kommune_ags AS kommune_ags, "
+                   "v.building_id AS building_id FROM vacancies v " +
+                   where.sql;
+        }
+        case TileSource::Zukunftsorte:
+            add_rtree_candidates(where, "zukunftsorte", "z", "geom", box);
+            return "SELECT z.id, z.geom, z.name AS name, z.kind AS kind, "
+                   "z.kommune_ags AS kommune_ags FROM zukunftsorte z " +
+                   where.sql;
+    }
+    throw InternalError("unknown tile source");
+}
+
+void read_properties(const Statement& row, const std::vector<std::string>& names,
+                     std::vector<FeatureProperty>& out) {
+    out.clear();
+    for (int column = 2; column < static_cast<int>(names.size()); ++column) {
+        switch (row.column_kind(column)) {
+            case Statement::ColumnKind::Integer:
+                out.push_back({names[column], row.column_int64(column)});
+                break;
+            case Statement::ColumnKind::Real:
+                out.push_back({names[column], row.column_double(column)});
+                break;
+            case Statement::ColumnKind::Text:
+                out.push_back({names[column], row.column_text(column)});
+                break;
+            default:
+                break;  // null: the property is left out
+        }
+    }
+}
+
+}  // namespace
+
+TileStore::TileStore(Store& store) : m_db(store.connection()) {}
+
+std::int64_t TileStore::read_features(TileSource source, const Bbox& box,
+                                      const VacancyVisibility& visibility,
+                                      const std::function<void(const MapFeature&)>& visit) {
+    Conditions where;
+    const std::string sql = layer_sql(source, where, visibility, box);
+    const ReadSnapshot snapshot(m_db);
+    const std::int64_t seq = latest_change();
+    Statement select = m_db.prepare(sql);
+    where.bind_all(select);
+    std::vector<std::string> names;
+    for (int i = 0; i < select.column_count(); ++i) names.push_back(select.column_name(i));
+    MapFeature feature;
+    while (select.step()) {
+        if (select.column_is_null(1)) continue;
+        feature.id = select.column_int64(0);
+        decode_spatialite_blob(select.column_blob_view(1), feature);
+        read_properties(select, names, feature.properties);
+        visit(feature);
+    }
+    return seq;
+}
+
+std::int64_t TileStore::latest_change() {
+    return m_db.query_int64("SELECT coalesce(max(seq), 0) FROM tile_changes");
+}
+
+TileChanges TileStore::changes_after(std::int64_t seq, std::size_t limit) {
+    TileChanges result;
+    const ReadSnapshot snapshot(m_db);
+    result.latest = latest_change();
+    if (result.latest <= seq) return result;
+    // Pruned rows between `seq` and the oldest kept one are unknown changes.
+    const std::int64_t oldest = m_db.query_int64("SELECT coalesce(min(seq), 0) FROM tile_changes");
+    if (oldest > seq + 1) {
+        result.complete = false;
+        return result;
+    }
+    Statement select = m_db.prepare(
+        "SELECT seq, layers, min_lon, min_lat, max_lon, max_lat FROM tile_changes "
+        "WHERE seq > ?1 ORDER BY seq LIMIT ?2");
+    select.bind(1, seq).bind(2, static_cast<std::int64_t>(limit) + 1);
+    while (select.step()) {
+        if (result.changes.size() == limit) {
+            result.complete = false;
+            result.changes.clear();
+            break;
+        }
+        result.changes.push_back({select.column_int64(0),
+                                  static_cast<unsigned>(select.column_int64(1)),
+                                  Bbox{select.column_double(2), select.column_double(3),
+                                       select.column_double(4), select.column_double(5)}});
+    }
+    return result;
+}
+
+void record_tile_change(Connection& connection, unsigned layers, const Bbox& box) {
+    Statement insert = connection.prepare(
+        "INSERT INTO tile_changes (layers, min_lon, min_lat, max_lon, max_lat) "
+        "VALUES (?1, ?2, ?3, ?4, ?5)");
+    insert.bind(1, static_cast<std::int64_t>(layers))
+        .bind(2, box.min_lon)
+        .bind(3, box.min_lat)
+        .bind(4, box.max_lon)
+        .bind(5, box.max_lat)
+        .run();
+}
+
+}  // namespace leerstand::data

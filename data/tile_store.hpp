@@ -1,0 +1,73 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <vector>
+
+#include "common/geometry.hpp"
+#include "data/bbox.hpp"
+#include "data/vacancy_records.hpp"
+
+namespace leerstand::data {
+
+class Store;
+class Connection;
+
+/// The four map layers and their bits in the tile change log.
+enum class TileSource { Kommunen = 1, Buildings = 2, Vacancies = 4, Zukunftsorte = 8 };
+
+inline constexpr unsigned tile_source_bit(TileSource source) {
+    return static_cast<unsigned>(source);
+}
+
+/// A box a committed write touched, for the layers in `layers` (TileSource bits).
+struct TileChange {
+    std::int64_t seq = 0;
+    unsigned layers = 0;
+    Bbox box;
+};
+
+/// What has changed since a sequence number the reader saw.
+struct TileChanges {
+    /// The newest sequence number in the log (0 when empty).
+    std::int64_t latest = 0;
+    /// False when rows after the reader's number were pruned: everything may have changed.
+    bool complete = true;
+    std::vector<TileChange> changes;
+};
+
+/// Read access for map tiles: the features of one layer in a box, with exactly the properties
+/// a map shows (nothing internal), and the change log that keeps cached tiles current.
+/// Properties per layer (absent values are left out):
+/// - kommunen: ags, name, bez (feature id: the AGS as a number)
+/// - buildings: kommune_ags, vacancy_id and vacancy_status of the building's vacancy the
+///   caller may see (an open one before a closed one, then the latest)
+/// - vacancies (visible ones only): status, use, vacant_since, kommune_ags, building_id
+/// - zukunftsorte: name, kind, kommune_ags
+class TileStore {
+  public:
+    explicit TileStore(Store& store);
+
+    /// Calls `visit` for every feature of `source` whose box meets `box` (candidates from the
+    /// R*Tree; the tiler clips exactly). Everything is read in one read transaction, and the
+    /// change-log number that snapshot includes is returned, so a tile can be cached as "as of"
+    /// that number.
+    std::int64_t read_features(TileSource source, const Bbox& box,
+                               const VacancyVisibility& visibility,
+                               const std::function<void(const MapFeature&)>& visit);
+
+    /// The newest change-log number (0 when none).
+    std::int64_t latest_change();
+    /// The changes after `seq` (at most `limit`; more make `complete` false).
+    TileChanges changes_after(std::int64_t seq, std::size_t limit = 1000);
+
+  private:
+    Connection& m_db;
+};
+
+/// Adds a change row for `layers` (TileSource bits) over `box`, inside the caller's
+/// transaction: for writers that bypass the triggers of migration 3 (the building import).
+void record_tile_change(Connection& connection, unsigned layers, const Bbox& box);
+
+}  // namespace leerstand::data

@@ -1,0 +1,299 @@
+#include "geo/tile_encoders.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <map>
+#include <protozero/pbf_writer.hpp>
+#include <unordered_map>
+
+namespace leerstand::geo {
+
+namespace {
+
+// Field numbers of vector_tile.proto (MVT 2.1).
+namespace mvt {
+constexpr protozero::pbf_tag_type tile_layers = 3;
+constexpr protozero::pbf_tag_type layer_version = 15;
+constexpr protozero::pbf_tag_type layer_name = 1;
+constexpr protozero::pbf_tag_type layer_features = 2;
+constexpr protozero::pbf_tag_type layer_keys = 3;
+constexpr protozero::pbf_tag_type layer_values = 4;
+constexpr protozero::pbf_tag_type layer_extent = 5;
+constexpr protozero::pbf_tag_type feature_id = 1;
+constexpr protozero::pbf_tag_type feature_tags = 2;
+constexpr protozero::pbf_tag_type feature_type = 3;
+constexpr protozero::pbf_tag_type feature_geometry = 4;
+constexpr protozero::pbf_tag_type value_string = 1;
+constexpr protozero::pbf_tag_type value_double = 3;
+constexpr protozero::pbf_tag_type value_sint = 6;
+constexpr protozero::pbf_tag_type value_bool = 7;
+constexpr std::uint32_t move_to = 1, line_to = 2, close_path = 7;
+}  // namespace mvt
+
+std::uint32_t command(std::uint32_t id, std::size_t count) {
+    return id | static_cast<std::uint32_t>(count << 3);
+}
+
+std::uint32_t zigzag(std::int32_t value) {
+    return (static_cast<std::uint32_t>(value) << 1) ^ static_cast<std::uint32_t>(value >> 31);
+}
+
+class GeometryCommands {
+  public:
+    void point_list(const TileRing& points) {
+        m_out.push_back(command(mvt::move_to, points.size()));
+        for (const TilePoint& p : points) step(p);
+    }
+    void ring(const TileRing& ring) {
+        m_out.push_back(command(mvt::move_to, 1));
+        step(ring.front());
+        m_out.push_back(command(mvt::line_to, ring.size() - 1));
+        for (std::size_t i = 1; i < ring.size(); ++i) step(ring[i]);
+        m_out.push_back(command(mvt::close_path, 1));
+    }
+    const std::vector<std::uint32_t>& commands() const { return m_out; }
+    void clear() {
+        m_out.clear();
+        m_cursor = {};
+    }
+
+  private:
+    void step(const TilePoint& p) {
+        m_out.push_back(zigzag(p.x - m_cursor.x));
+        m_out.push_back(zigzag(p.y - m_cursor.y));
+        m_cursor = p;
+    }
+    std::vector<std::uint32_t> m_out;
+    TilePoint m_cursor;
+};
+
+void write_value(protozero::pbf_writer& layer, const FeatureValue& value) {
+    protozero::pbf_writer out{layer, mvt::layer_values};
+    std::visit(
+        [&out](const auto& v) {
+            using T = std::decay_t<decltype(v)>;
+            if constexpr (std::is_same_v<T, std::string>)
+                out.add_string(mvt::value_string, v);
+            else if constexpr (std::is_same_v<T, bool>)
+                out.add_bool(mvt::value_bool, v);
+            else if constexpr (std::is_same_v<T, double>)
+                out.add_double(mvt::value_double, v);
+            else
+                out.add_sint64(mvt::value_sint, v);
+        },
+        value);
+}
+
+// -- GeoJSON ---------------------------------------------------------------------------
+
+void append_number(std::string& out, double value, int decimals) {
+    char buffer[48];
+    auto [end, error] =
+        std::to_chars(buffer, buffer + sizeof buffer, value, std::chars_format::fixed, decimals);
+    if (error != std::errc()) return;
+    // Trailing zeros carry no information; "13.50000" becomes "13.5", "-0.0" becomes "0".
+    char* last = end;
+    if (decimals > 0) {
+        while (last > buffer && last[-1] == '0') --last;
+        if (last > buffer && last[-1] == '.') --last;
+    }
+    if (last - buffer == 2 && buffer[0] == '-' && buffer[1] == '0') {
+        out += '0';
+        return;
+    }
+    out.append(buffer, last);
+}
+
+void append_json_string(std::string& out, const std::string& text) {
+    out += '"';
+    for (const char c : text) {
+        const auto u = static_cast<unsigned char>(c);
+        if (c == '"' || c == '\\') {
+            out += '\\';
+            out += c;
+        } else if (u < 0x20) {
+            static const char hex[] = "0123456789abcdef";
+            out += "\\u00";
+            out += hex[u >> 4];
+            out += hex[u & 0xF];
+        } else {
+            out += c;
+        }
+    }
+    out += '"';
+}
+
+void append_value(std::string& out, const FeatureValue& value) {
+    std::visit(
+        [&out](const auto& v) {
+            using T = std::decay_t<decltype(v)>;
+            if constexpr (std::is_same_v<T, std::string>) {
+                append_json_string(out, v);
+            } else if constexpr (std::is_same_v<T, bool>) {
+                out += v ? "true" : "false";
+            } else {
+                char buffer[32];
+                const auto [end, error] = std::to_chars(buffer, buffer + sizeof buffer, v);
+                if (error == std::errc()) out.append(buffer, end);
+            }
+        },
+        value);
+}
+
+class LonLatWriter {
+  public:
+    explicit LonLatWriter(const TileLayer& layer)
+        : m_scale(std::ldexp(1.0, layer.tile.z) * layer.extent),
+          m_origin_x(static_cast<double>(layer.tile.x) * layer.extent),
+          m_origin_y(static_cast<double>(layer.tile.y) * layer.extent),
+          m_decimals(geojson_decimals(layer.tile)) {}
+
+    void position(std::string& out, const TilePoint& p) const {
+        out += '[';
+        append_number(out, world_x_to_lon((m_origin_x + p.x) / m_scale), m_decimals);
+        out += ',';
+        append_number(out, world_y_to_lat((m_origin_y + p.y) / m_scale), m_decimals);
+        out += ']';
+    }
+
+    /// RFC 7946 wants exteriors counter-clockwise in lon/lat: y flips, so the order reverses.
+    void ring(std::string& out, const TileRing& ring) const {
+        out += '[';
+        for (std::size_t i = ring.size(); i-- > 0;) {
+            position(out, ring[i]);
+            out += ',';
+        }
+        position(out, ring.back());
+        out += ']';
+    }
+
+  private:
+    double m_scale;
+    double m_origin_x;
+    double m_origin_y;
+    int m_decimals;
+};
+
+void append_geometry(std::string& out, const TileFeature& feature, const LonLatWriter& writer) {
+    if (feature.type == TileGeometryType::Point) {
+        const TileRing& points = feature.rings.front();
+        if (points.size() == 1) {
+            out += R"({"type":"Point","coordinates":)";
+            writer.position(out, points.front());
+        } else {
+            out += R"({"type":"MultiPoint","coordinates":[)";
+            for (std::size_t i = 0; i < points.size(); ++i) {
+                if (i) out += ',';
+                writer.position(out, points[i]);
+            }
+            out += ']';
+        }
+        out += '}';
+        return;
+    }
+    const auto exteriors =
+        std::count_if(feature.rings.begin(), feature.rings.end(),
+                      [](const TileRing& r) { return doubled_signed_area(r) > 0; });
+    const bool multi = exteriors > 1;
+    out +=
+        multi ? R"({"type":"MultiPolygon","coordinates":[)" : R"({"type":"Polygon","coordinates":)";
+    bool open_polygon = false;
+    for (std::size_t i = 0; i < feature.rings.size(); ++i) {
+        const bool exterior = doubled_signed_area(feature.rings[i]) > 0;
+        if (exterior) {
+            if (open_polygon) out += "],";
+            out += '[';
+            open_polygon = true;
+        } else {
+            out += ',';
+        }
+        writer.ring(out, feature.rings[i]);
+    }
+    if (open_polygon) out += ']';
+    if (multi) out += ']';
+    out += '}';
+}
+
+}  // namespace
+
+int geojson_decimals(const TileId& tile) {
+    const double tiles = std::ldexp(1.0, tile.z);
+    const double lon_per_pixel = 360.0 / (tiles * 256);
+    // Towards the poles a pixel spans fewer degrees of latitude: use the tile's poleward edge.
+    const double north = world_y_to_lat(tile.y / tiles);
+    const double south = world_y_to_lat((tile.y + 1) / tiles);
+    const double poleward = std::min(std::max(std::abs(north), std::abs(south)), 89.0);
+    const double lat_per_pixel = lon_per_pixel * std::cos(poleward * M_PI / 180.0);
+    const double quarter_pixel = std::min(lon_per_pixel, lat_per_pixel) / 4;
+    return std::clamp(static_cast<int>(std::ceil(-std::log10(quarter_pixel))), 0, 10);
+}
+
+std::string encode_mvt(const TileLayer& layer) {
+    std::string buffer;
+    protozero::pbf_writer tile{buffer};
+    protozero::pbf_writer out{tile, mvt::tile_layers};
+    out.add_uint32(mvt::layer_version, 2);
+    out.add_string(mvt::layer_name, layer.name);
+
+    std::unordered_map<std::string, std::uint32_t> key_index;
+    std::vector<const std::string*> keys;
+    std::map<FeatureValue, std::uint32_t> value_index;
+    std::vector<const FeatureValue*> values;
+    std::vector<std::uint32_t> tags;
+    GeometryCommands geometry;
+    for (const TileFeature& feature : layer.features) {
+        tags.clear();
+        for (const FeatureProperty& property : feature.properties) {
+            auto [k, new_key] = key_index.try_emplace(property.key, keys.size());
+            if (new_key) keys.push_back(&k->first);
+            auto [v, new_value] = value_index.try_emplace(property.value, values.size());
+            if (new_value) values.push_back(&v->first);
+            tags.push_back(k->second);
+            tags.push_back(v->second);
+        }
+        geometry.clear();
+        if (feature.type == TileGeometryType::Point) {
+            geometry.point_list(feature.rings.front());
+        } else {
+            for (const TileRing& ring : feature.rings) geometry.ring(ring);
+        }
+        protozero::pbf_writer f{out, mvt::layer_features};
+        if (feature.id > 0) f.add_uint64(mvt::feature_id, static_cast<std::uint64_t>(feature.id));
+        if (!tags.empty()) f.add_packed_uint32(mvt::feature_tags, tags.begin(), tags.end());
+        f.add_enum(mvt::feature_type, static_cast<std::int32_t>(feature.type));
+        f.add_packed_uint32(mvt::feature_geometry, geometry.commands().begin(),
+                            geometry.commands().end());
+    }
+    for (const std::string* key : keys) out.add_string(mvt::layer_keys, *key);
+    for (const FeatureValue* value : values) write_value(out, *value);
+    out.add_uint32(mvt::layer_extent, layer.extent);
+    out.commit();
+    return buffer;
+}
+
+std::string encode_geojson_tile(const TileLayer& layer) {
+    const LonLatWriter writer(layer);
+    std::string out = R"({"type":"FeatureCollection","features":[)";
+    bool first = true;
+    for (const TileFeature& feature : layer.features) {
+        out += first ? "" : ",";
+        first = false;
+        out += R"({"type":"Feature","id":)";
+        out += std::to_string(feature.id);
+        out += R"(,"geometry":)";
+        append_geometry(out, feature, writer);
+        out += R"(,"properties":{)";
+        for (std::size_t i = 0; i < feature.properties.size(); ++i) {
+            if (i) out += ',';
+            append_json_string(out, feature.properties[i].key);
+            out += ':';
+            append_value(out, feature.properties[i].value);
+        }
+        out += "}}";
+    }
+    out += "]}";
+    return out;
+}
+
+}  // namespace leerstand::geo

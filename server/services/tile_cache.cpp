@@ -1,0 +1,132 @@
+#include "server/services/tile_cache.hpp"
+
+#include <cstdio>
+
+#include "server/services/gzip.hpp"
+
+namespace leerstand::services {
+
+namespace {
+
+// Gzip does not pay for a few bytes; such bodies are sent as they are.
+constexpr std::size_t k_min_gzip_bytes = 256;
+// Key, list node and map slot, roughly, so that many empty tiles still count.
+constexpr std::size_t k_entry_overhead = 160;
+
+std::string fnv1a_etag(const std::string& body) {
+    std::uint64_t hash = 1469598103934665603ULL;
+    for (const char c : body) {
+        hash ^= static_cast<unsigned char>(c);
+        hash *= 1099511628211ULL;
+    }
+    char text[24];
+    std::snprintf(text, sizeof text, "\"%016llx\"", static_cast<unsigned long long>(hash));
+    return text;
+}
+
+}  // namespace
+
+EncodedTile::EncodedTile(std::string body) : m_body(std::move(body)), m_etag(fnv1a_etag(m_body)) {}
+
+std::string EncodedTile::gzip_etag() const {
+    return m_etag.substr(0, m_etag.size() - 1) + "-gz\"";
+}
+
+const std::string& EncodedTile::gzipped() const {
+    std::call_once(m_gzip_once, [this] {
+        m_gzipped = m_body.size() < k_min_gzip_bytes ? std::string() : gzip(m_body, 1);
+    });
+    return m_gzipped;
+}
+
+std::size_t EncodedTile::bytes() const {
+    // Once made, the gzip form is as large as the body at most; count it from the start, so an
+    // entry's size does not change while it sits in the cache.
+    return m_body.size() * 2;
+}
+
+TileCache::TileCache(std::size_t byte_budget) : m_budget(byte_budget) {}
+
+std::shared_ptr<const EncodedTile> TileCache::find(const std::string& key) {
+    const std::lock_guard lock(m_mutex);
+    const auto found = m_index.find(key);
+    if (found == m_index.end()) {
+        ++m_stats.misses;
+        return nullptr;
+    }
+    ++m_stats.hits;
+    m_lru.splice(m_lru.begin(), m_lru, found->second);
+    return found->second->tile;
+}
+
+void TileCache::insert(const std::string& key, unsigned layers, const geo::LonLatBox& area,
+                       std::shared_ptr<const EncodedTile> tile, std::int64_t as_of) {
+    const std::size_t bytes = tile->bytes() + key.size() + k_entry_overhead;
+    const std::lock_guard lock(m_mutex);
+    if (as_of < m_applied || bytes > m_budget) return;
+    if (const auto found = m_index.find(key); found != m_index.end()) erase(found->second);
+    m_lru.push_front(Entry{key, layers, area, std::move(tile), bytes});
+    m_index.emplace(key, m_lru.begin());
+    m_stats.bytes += bytes;
+    evict_to_budget();
+}
+
+std::int64_t TileCache::applied_change() const {
+    const std::lock_guard lock(m_mutex);
+    return m_applied;
+}
+
+void TileCache::apply(const data::TileChanges& changes) {
+    const std::lock_guard lock(m_mutex);
+    if (changes.latest <= m_applied) return;
+    m_applied = changes.latest;
+    if (!changes.complete) {
+        m_stats.invalidations += m_lru.size();
+        m_index.clear();
+        m_lru.clear();
+        m_stats.bytes = 0;
+        return;
+    }
+    for (auto entry = m_lru.begin(); entry != m_lru.end();) {
+        const auto next = std::next(entry);
+        for (const data::TileChange& change : changes.changes) {
+            const geo::LonLatBox box{change.box.min_lon, change.box.min_lat, change.box.max_lon,
+                                     change.box.max_lat};
+            if ((change.layers & entry->layers) != 0 && entry->area.intersects(box)) {
+                ++m_stats.invalidations;
+                erase(entry);
+                break;
+            }
+        }
+        entry = next;
+    }
+}
+
+void TileCache::clear() {
+    const std::lock_guard lock(m_mutex);
+    m_index.clear();
+    m_lru.clear();
+    m_stats.bytes = 0;
+}
+
+TileCacheStats TileCache::stats() const {
+    const std::lock_guard lock(m_mutex);
+    TileCacheStats stats = m_stats;
+    stats.entries = m_lru.size();
+    return stats;
+}
+
+void TileCache::erase(Lru::iterator entry) {
+    m_stats.bytes -= entry->bytes;
+    m_index.erase(entry->key);
+    m_lru.erase(entry);
+}
+
+void TileCache::evict_to_budget() {
+    while (m_stats.bytes > m_budget && !m_lru.empty()) {
+        ++m_stats.evictions;
+        erase(std::prev(m_lru.end()));
+    }
+}
+
+}  // namespace leerstand::services

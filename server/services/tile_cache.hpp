@@ -1,0 +1,97 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <list>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+#include "data/tile_store.hpp"
+#include "geo/tile_math.hpp"
+
+namespace leerstand::services {
+
+/// An encoded tile as it is sent: the body (empty for a tile with nothing in it, sent as 204),
+/// its entity tag, and its gzip form, made on first demand and kept.
+class EncodedTile {
+  public:
+    explicit EncodedTile(std::string body);
+
+    const std::string& body() const { return m_body; }
+    bool empty() const { return m_body.empty(); }
+    /// A strong entity tag of the body ("…" quoted); the gzip form's tag ends in "-gz".
+    const std::string& etag() const { return m_etag; }
+    std::string gzip_etag() const;
+    /// The body gzipped (level 1: a cold tile must be quick; it is kept for later requests).
+    const std::string& gzipped() const;
+    /// Bytes this tile holds in memory (body plus gzip form once made).
+    std::size_t bytes() const;
+
+  private:
+    std::string m_body;
+    std::string m_etag;
+    mutable std::once_flag m_gzip_once;
+    mutable std::string m_gzipped;
+};
+
+/// Counters for /health-style reporting and tests.
+struct TileCacheStats {
+    std::size_t entries = 0;
+    std::size_t bytes = 0;
+    std::uint64_t hits = 0;
+    std::uint64_t misses = 0;
+    std::uint64_t evictions = 0;
+    std::uint64_t invalidations = 0;
+};
+
+/// Encoded tiles in memory, least recently used dropped first once the byte budget is spent.
+/// Shared by all worker threads (one mutex). Kept current with the store's tile change log:
+/// apply() removes exactly the tiles of the changed layers whose buffered area meets a changed
+/// box; a tile read from a snapshot older than the last applied change is not stored (it may
+/// already be stale).
+class TileCache {
+  public:
+    explicit TileCache(std::size_t byte_budget);
+
+    std::shared_ptr<const EncodedTile> find(const std::string& key);
+
+    /// Stores `tile` under `key`, for the layer bits `layers` and the area `area` (the tile with
+    /// its buffer), read at change-log number `as_of`. Ignored when changes after `as_of` were
+    /// applied already, or when the tile alone exceeds the budget.
+    void insert(const std::string& key, unsigned layers, const geo::LonLatBox& area,
+                std::shared_ptr<const EncodedTile> tile, std::int64_t as_of);
+
+    /// The change-log number the cache is current with.
+    std::int64_t applied_change() const;
+    /// Drops the tiles `changes` touch (all of them when the changes are incomplete) and
+    /// records changes.latest as applied.
+    void apply(const data::TileChanges& changes);
+    void clear();
+
+    TileCacheStats stats() const;
+    std::size_t byte_budget() const { return m_budget; }
+
+  private:
+    struct Entry {
+        std::string key;
+        unsigned layers;
+        geo::LonLatBox area;
+        std::shared_ptr<const EncodedTile> tile;
+        std::size_t bytes;
+    };
+    using Lru = std::list<Entry>;
+
+    void erase(Lru::iterator entry);
+    void evict_to_budget();
+
+    const std::size_t m_budget;
+    mutable std::mutex m_mutex;
+    Lru m_lru;  // most recently used first
+    std::unordered_map<std::string, Lru::iterator> m_index;
+    std::int64_t m_applied = 0;
+    TileCacheStats m_stats;
+};
+
+}  // namespace leerstand::services

@@ -1,0 +1,139 @@
+#include "server/services/tile_service.hpp"
+
+#include <algorithm>
+
+#include "common/error.hpp"
+#include "geo/tile_encoders.hpp"
+#include "server/services/privacy.hpp"
+
+namespace leerstand::services {
+
+namespace {
+
+const std::shared_ptr<const EncodedTile>& empty_tile() {
+    static const auto empty = std::make_shared<const EncodedTile>(std::string());
+    return empty;
+}
+
+/// Who a per-caller tile is for: callers with the same vacancy visibility see the same tile.
+std::string audience_key(const data::VacancyVisibility& visibility) {
+    if (visibility.all) return "all";
+    if (visibility.internal_prefixes.empty()) return "public";
+    std::vector<std::string> prefixes = visibility.internal_prefixes;
+    std::sort(prefixes.begin(), prefixes.end());
+    std::string key = "in";
+    for (const std::string& prefix : prefixes) key += ":" + prefix;
+    return key;
+}
+
+std::string cache_key(const TileLayerInfo& layer, const geo::TileId& id, TileFormat format,
+                      const std::string& audience) {
+    return layer.name + (format == TileFormat::Mvt ? "/mvt/" : "/json/") + audience + "/" +
+           std::to_string(id.z) + "/" + std::to_string(id.x) + "/" + std::to_string(id.y);
+}
+
+/// Does the feature's box meet `box`? (Then the first query returned it already.)
+bool reaches(const MapFeature& feature, const data::Bbox& box) {
+    double min_lon = 1e9, max_lon = -1e9, min_lat = 1e9, max_lat = -1e9;
+    auto take = [&](const LonLat& p) {
+        min_lon = std::min(min_lon, p.lon);
+        max_lon = std::max(max_lon, p.lon);
+        min_lat = std::min(min_lat, p.lat);
+        max_lat = std::max(max_lat, p.lat);
+    };
+    if (feature.point) take(*feature.point);
+    for (const LonLatPolygon& polygon : feature.polygons)
+        if (!polygon.empty())
+            for (const LonLat& p : polygon.front()) take(p);
+    return min_lon <= box.max_lon && max_lon >= box.min_lon && min_lat <= box.max_lat &&
+           max_lat >= box.min_lat;
+}
+
+}  // namespace
+
+const std::vector<TileLayerInfo>& tile_layers() {
+    static const std::vector<TileLayerInfo> layers = {
+        {"kommunen", data::TileSource::Kommunen, 0, geo::k_max_tile_zoom, false, "Kommunen",
+         "Boundaries of the Kommunen (Gemeinden and Kreise), simplified per zoom"},
+        {"buildings", data::TileSource::Buildings, 13, geo::k_max_tile_zoom, true, "Gebäude",
+         "Building footprints with the status of the vacancy the caller may see"},
+        {"vacancies", data::TileSource::Vacancies, 6, geo::k_max_tile_zoom, true, "Leerstände",
+         "Vacancy reports the caller may see"},
+        {"zukunftsorte", data::TileSource::Zukunftsorte, 0, geo::k_max_tile_zoom, false,
+         "Zukunftsorte", "Places that came back to life"},
+    };
+    return layers;
+}
+
+const TileLayerInfo& tile_layer(std::string_view name) {
+    for (const TileLayerInfo& layer : tile_layers())
+        if (layer.name == name) return layer;
+    throw NotFound("no tile layer '" + std::string(name) +
+                   "'; there are kommunen, buildings, vacancies and zukunftsorte");
+}
+
+geo::TileOptions tile_options() {
+    return geo::TileOptions{};
+}
+
+TileService::TileService(data::TileStore& store, TileCache& cache)
+    : m_store(store), m_cache(cache) {}
+
+void TileService::catch_up() {
+    const std::int64_t applied = m_cache.applied_change();
+    if (m_store.latest_change() > applied) m_cache.apply(m_store.changes_after(applied));
+}
+
+TileAnswer TileService::tile(const TileLayerInfo& layer, const geo::TileId& id, TileFormat format,
+                             const Caller& caller) {
+    TileAnswer answer;
+    answer.per_caller = layer.per_caller;
+    if (id.z < layer.min_zoom || id.z > layer.max_zoom) {
+        answer.tile = empty_tile();
+        return answer;
+    }
+    catch_up();
+    const std::string audience =
+        layer.per_caller ? audience_key(vacancy_visibility(caller)) : "any";
+    const std::string key = cache_key(layer, id, format, audience);
+    if (auto cached = m_cache.find(key)) {
+        answer.tile = std::move(cached);
+        answer.from_cache = true;
+        return answer;
+    }
+    std::int64_t as_of = 0;
+    auto tile = std::make_shared<const EncodedTile>(render(layer, id, format, caller, as_of));
+    const geo::TileOptions options = tile_options();
+    m_cache.insert(key, data::tile_source_bit(layer.source),
+                   geo::tile_bounds(id, options.buffer, options.extent), tile, as_of);
+    answer.tile = std::move(tile);
+    return answer;
+}
+
+std::string TileService::render(const TileLayerInfo& layer, const geo::TileId& id,
+                                TileFormat format, const Caller& caller, std::int64_t& as_of) {
+    geo::TileBuilder builder(layer.name, id, tile_options());
+    const geo::LonLatBox box = builder.query_box();
+    const data::VacancyVisibility visibility =
+        layer.per_caller ? vacancy_visibility(caller) : data::VacancyVisibility{};
+    as_of = m_store.read_features(
+        layer.source, data::Bbox{box.min_lon, box.min_lat, box.max_lon, box.max_lat}, visibility,
+        [&builder](const MapFeature& feature) { builder.add(feature); });
+    // A tile at the world's edge has its buffer beyond ±180°: what lies there in the store is
+    // on the other side (the builder shifts it). Features both queries return are added once.
+    std::vector<data::Bbox> beyond;
+    if (box.min_lon < -180) beyond.push_back({box.min_lon + 360, box.min_lat, 180, box.max_lat});
+    if (box.max_lon > 180) beyond.push_back({-180, box.min_lat, box.max_lon - 360, box.max_lat});
+    const data::Bbox inside{std::max(box.min_lon, -180.0), box.min_lat,
+                            std::min(box.max_lon, 180.0), box.max_lat};
+    for (const data::Bbox& wrapped : beyond)
+        m_store.read_features(layer.source, wrapped, visibility,
+                              [&builder, &inside](const MapFeature& feature) {
+                                  if (!reaches(feature, inside)) builder.add(feature);
+                              });
+    const geo::TileLayer& cut = builder.layer();
+    if (cut.features.empty()) return {};
+    return format == TileFormat::Mvt ? geo::encode_mvt(cut) : geo::encode_geojson_tile(cut);
+}
+
+}  // namespace leerstand::services
