@@ -269,15 +269,17 @@ void TileBuilder::cut_polygon(const LonLatPolygon& polygon, std::vector<TileRing
             if (r == 0) return;  // the exterior is outside: so are its holes
             continue;
         }
+        // The whole ring decides whether it is too small to see (as geojson-vt does), not the
+        // part in this tile: a large island's tip in the buffer stays.
+        if (std::abs(doubled_area(m_projected)) / 2 < min_area) {
+            if (r == 0) return;  // the whole polygon goes
+            continue;
+        }
         if (box.min_x < m_min || box.max_x > m_max || box.min_y < m_min || box.max_y > m_max) {
             clip_pass(m_projected, m_clipped, 0, m_min, true);
             clip_pass(m_clipped, m_projected, 0, m_max, false);
             clip_pass(m_projected, m_clipped, 1, m_min, true);
             clip_pass(m_clipped, m_projected, 1, m_max, false);
-        }
-        if (std::abs(doubled_area(m_projected)) / 2 < min_area) {
-            if (r == 0) return;  // too small to see: the whole polygon goes
-            continue;
         }
         simplify_ring(m_projected, m_options.tolerance);
         TileRing ring = quantise(m_projected);
