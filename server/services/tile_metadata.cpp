@@ -96,6 +96,8 @@ json tile_matrix_set(const std::string& id) {
         const double cell = k_cell_size_z0 / std::ldexp(1.0, z);
         const auto size = static_cast<std::int64_t>(1) << z;
         matrices.push_back({{"id", std::to_string(z)},
+                            {"identifier", std::to_string(z)},
+                            {"topLeftCorner", json::array({-k_half_world, k_half_world})},
                             {"scaleDenominator", cell / 0.00028},
                             {"cellSize", cell},
                             {"cornerOfOrigin", "topLeft"},
@@ -105,10 +107,20 @@ json tile_matrix_set(const std::string& id) {
                             {"matrixWidth", size},
                             {"matrixHeight", size}});
     }
+    // The 2.0 members, plus the 1.0 ones (identifier, supportedCRS, boundingBox, topLeftCorner)
+    // that older clients need: GDAL 3.6's OGCAPI driver (Debian 12, and QGIS on it) reads a
+    // tile matrix set only in the 1.0 form.
     return {{"id", k_web_mercator_quad},
+            {"identifier", k_web_mercator_quad},
             {"title", "Google Maps Compatible for the World"},
             {"uri", k_tms_uri},
             {"crs", k_crs_3857},
+            {"supportedCRS", k_crs_3857},
+            {"boundingBox",
+             {{"type", "BoundingBoxType"},
+              {"crs", k_crs_3857},
+              {"lowerCorner", json::array({-k_half_world, -k_half_world})},
+              {"upperCorner", json::array({k_half_world, k_half_world})}}},
             {"orderedAxes", json::array({"E", "N"})},
             {"wellKnownScaleSet", "http://www.opengis.net/def/wkss/OGC/1.0/GoogleMapsCompatible"},
             {"tileMatrices", std::move(matrices)}};

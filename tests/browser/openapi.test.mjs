@@ -24,7 +24,7 @@ const NO_ROUTE_DETAIL = 'no file is served at this path';
 const MISSING_ID = '999999999';
 
 // The routes the server registers (server/http/api_routes.cpp add_api_routes,
-// summary_routes.cpp, export_routes.cpp, openapi_routes.cpp and server.cpp), in the document's
+// summary_routes.cpp, export_routes.cpp, tile_routes.cpp, openapi_routes.cpp and server.cpp), in the document's
 // path syntax. A route added there must be added here and to server/http/openapi.json.
 const KNOWN_ROUTES = [
   ['get', '/'],
@@ -50,6 +50,14 @@ const KNOWN_ROUTES = [
   ['get', '/export/{collectionId}.geojson'],
   ['get', '/export/{collectionId}.gpkg'],
   ['get', '/export/{collectionId}.csv'],
+  ['get', '/tiles/{layer}/{z}/{x}/{y}.mvt'],
+  ['get', '/tiles/{layer}/{z}/{x}/{y}.geojson'],
+  ['get', '/tiles/{layer}.json'],
+  ['get', '/tileMatrixSets'],
+  ['get', '/tileMatrixSets/{tileMatrixSetId}'],
+  ['get', '/collections/{collectionId}/tiles'],
+  ['get', '/collections/{collectionId}/tiles/{tileMatrixSetId}'],
+  ['get', '/collections/{collectionId}/tiles/{tileMatrixSetId}/{tileMatrix}/{tileRow}/{tileCol}'],
 ];
 
 

@@ -3,6 +3,7 @@
 #include <signal.h>
 
 #include <unistd.h>
+#include <cmath>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -223,6 +224,14 @@ MultipartBody multipart(const std::vector<std::pair<std::string, std::string>>& 
             file_name + "\"\r\nContent-Type: application/octet-stream\r\n\r\n" + file_content +
             "\r\n--" + boundary + "--\r\n";
     return {"multipart/form-data; boundary=" + boundary, body};
+}
+
+TileXyz tile_of(std::pair<double, double> point, int z) {
+    const double n = std::ldexp(1.0, z);
+    const double lat = point.second * M_PI / 180;
+    const double x = (point.first + 180) / 360 * n;
+    const double y = (1 - std::log(std::tan(lat) + 1 / std::cos(lat)) / M_PI) / 2 * n;
+    return {z, static_cast<std::int64_t>(std::floor(x)), static_cast<std::int64_t>(std::floor(y))};
 }
 
 std::string spatial_sql(const std::filesystem::path& db, const std::string& query) {

@@ -95,6 +95,14 @@ MultipartBody multipart(const std::vector<std::pair<std::string, std::string>>& 
 /// the header says. Any other answer is returned at once.
 HttpResponse with_retry(const std::function<HttpResponse()>& request);
 
+/// A web-mercator tile, and the one holding `point` (lon, lat) at zoom z, by the slippy-map
+/// formula (written out here, not taken from the code under test).
+struct TileXyz {
+    int z = 0;
+    std::int64_t x = 0, y = 0;
+};
+TileXyz tile_of(std::pair<double, double> point, int z);
+
 /// Runs SQL with the sqlite3 shell with SpatiaLite loaded (an oracle sharing no code with us).
 std::string spatial_sql(const std::filesystem::path& db, const std::string& query);
 

@@ -190,6 +190,45 @@ TEST_F(Uploads, ProgressIsVisibleAndTheReportIsKeptForPlannersButNotForThePublic
     EXPECT_EQ(call(Who::Admin, "GET", "/api/uploads/999999").status, 404);
 }
 
+TEST_F(Uploads, AnUploadRefreshesTheBuildingTilesItTouchesAndNoOthers) {
+    const auto [lon, lat] = building_point(k_home_ags, 5);
+    const TileXyz here = tile_of({lon, lat}, 16);
+    const TileXyz there = tile_of(building_point(k_other_ags, 0), 16);
+    auto tile = [&](const TileXyz& t) {
+        return call(
+            Who::Anonymous, "GET",
+            "/tiles/buildings/16/" + std::to_string(t.x) + "/" + std::to_string(t.y) + ".geojson");
+    };
+    auto features = [](const HttpResponse& r) {
+        return r.status == 204 ? 0u : json::parse(r.body)["features"].size();
+    };
+    tile(there);
+    const std::size_t before = features(tile(here));
+    ASSERT_EQ(tile(here).header("X-Cache"), "hit");
+    ASSERT_EQ(tile(there).header("X-Cache"), "hit");
+
+    // One small square next to the building, in the same z16 tile.
+    const double d = 0.00001;
+    const json square = {
+        {"type", "FeatureCollection"},
+        {"features",
+         {{{"type", "Feature"},
+           {"properties", json::object()},
+           {"geometry",
+            {{"type", "Polygon"},
+             {"coordinates",
+              {{{lon, lat}, {lon + d, lat}, {lon + d, lat + d}, {lon, lat + d}, {lon, lat}}}}}}}}}};
+    ASSERT_EQ(tile_of({lon + d, lat + d}, 16).x, here.x);
+    const HttpResponse accepted = upload(Who::Editor, "anbau.geojson", square.dump(), k_home_ags);
+    ASSERT_EQ(accepted.status, 202) << accepted.body;
+    ASSERT_EQ(wait_for(accepted.header("Location"))["state"], "done");
+
+    const HttpResponse after = tile(here);
+    EXPECT_EQ(after.header("X-Cache"), "miss");
+    EXPECT_EQ(features(after), before + 1);
+    EXPECT_EQ(tile(there).header("X-Cache"), "hit") << "a tile in another Kommune stays cached";
+}
+
 TEST_F(Uploads, VacancyReportsUploadAsCsvAndGoThroughTheSameRulesAsSingleWrites) {
     const auto [lon1, lat1] = building_point(k_home_ags, 7);
     const auto [lon2, lat2] = building_point(k_home_ags, 8);
