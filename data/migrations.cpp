@@ -316,12 +316,64 @@ END;
 )sql");
 }
 
+/// Migration 4: the update triggers of migration 3 fire for every column a statement sets,
+/// and the stores set every column on each update; a change of an internal note then dropped
+/// the cached tiles around it. They now fire only when something a tile shows has changed
+/// (`IS NOT` compares values and blobs, NULLs included).
+void migration_4_tile_changes_only_on_change(Connection& db) {
+    db.exec(R"sql(
+DROP TRIGGER vacancies_tile_update;
+CREATE TRIGGER vacancies_tile_update
+AFTER UPDATE OF geom, status, use, vacant_since, consent_publish, kommune_ags, building_id
+ON vacancies
+WHEN OLD.geom IS NOT NEW.geom OR OLD.status IS NOT NEW.status OR OLD.use IS NOT NEW.use
+  OR OLD.vacant_since IS NOT NEW.vacant_since OR OLD.consent_publish IS NOT NEW.consent_publish
+  OR OLD.kommune_ags IS NOT NEW.kommune_ags OR OLD.building_id IS NOT NEW.building_id
+BEGIN
+    INSERT INTO tile_changes (layers, min_lon, min_lat, max_lon, max_lat)
+    SELECT 4, min(MbrMinX(OLD.geom), MbrMinX(NEW.geom)), min(MbrMinY(OLD.geom), MbrMinY(NEW.geom)),
+           max(MbrMaxX(OLD.geom), MbrMaxX(NEW.geom)), max(MbrMaxY(OLD.geom), MbrMaxY(NEW.geom))
+    WHERE OLD.geom IS NOT NULL AND NEW.geom IS NOT NULL;
+    INSERT INTO tile_changes (layers, min_lon, min_lat, max_lon, max_lat)
+    SELECT 2, MbrMinX(footprint), MbrMinY(footprint), MbrMaxX(footprint), MbrMaxY(footprint)
+    FROM buildings WHERE id IN (OLD.building_id, NEW.building_id);
+END;
+
+DROP TRIGGER zukunftsorte_tile_update;
+CREATE TRIGGER zukunftsorte_tile_update AFTER UPDATE OF geom, name, kind, kommune_ags
+ON zukunftsorte
+WHEN OLD.geom IS NOT NEW.geom OR OLD.name IS NOT NEW.name OR OLD.kind IS NOT NEW.kind
+  OR OLD.kommune_ags IS NOT NEW.kommune_ags
+BEGIN
+    INSERT INTO tile_changes (layers, min_lon, min_lat, max_lon, max_lat)
+    SELECT 8, min(MbrMinX(OLD.geom), MbrMinX(NEW.geom)), min(MbrMinY(OLD.geom), MbrMinY(NEW.geom)),
+           max(MbrMaxX(OLD.geom), MbrMaxX(NEW.geom)), max(MbrMaxY(OLD.geom), MbrMaxY(NEW.geom))
+    WHERE OLD.geom IS NOT NULL AND NEW.geom IS NOT NULL;
+END;
+
+DROP TRIGGER kommunen_tile_update;
+CREATE TRIGGER kommunen_tile_update AFTER UPDATE OF boundary, name, bez ON kommunen
+WHEN OLD.boundary IS NOT NEW.boundary OR OLD.name IS NOT NEW.name OR OLD.bez IS NOT NEW.bez
+BEGIN
+    INSERT INTO tile_changes (layers, min_lon, min_lat, max_lon, max_lat)
+    SELECT 1, MbrMinX(OLD.boundary), MbrMinY(OLD.boundary), MbrMaxX(OLD.boundary),
+           MbrMaxY(OLD.boundary)
+    WHERE OLD.boundary IS NOT NULL;
+    INSERT INTO tile_changes (layers, min_lon, min_lat, max_lon, max_lat)
+    SELECT 1, MbrMinX(NEW.boundary), MbrMinY(NEW.boundary), MbrMaxX(NEW.boundary),
+           MbrMaxY(NEW.boundary)
+    WHERE NEW.boundary IS NOT NULL;
+END;
+)sql");
+}
+
 // Append new migrations at the end; never change one that has shipped.
 const std::vector<Migration>& migrations() {
     static const std::vector<Migration> list = {
         {1, "SpatiaLite metadata and the data model", &migration_1_schema},
         {2, "indexes for deep pages and summaries", &migration_2_read_indexes},
         {3, "change log for cached tiles", &migration_3_tile_changes},
+        {4, "tile change triggers only on a change", &migration_4_tile_changes_only_on_change},
     };
     return list;
 }

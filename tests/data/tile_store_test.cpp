@@ -1,0 +1,284 @@
+// TileStore: the geometry blobs decoded for tiles against SpatiaLite's own AsText, the
+// properties each layer shows (and the privacy filter), and the tile change log the triggers of
+// migration 3 and the building import write.
+#include "data/tile_store.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <map>
+#include <regex>
+#include <string>
+#include <vector>
+
+#include "data/connection.hpp"
+#include "data/store.hpp"
+#include "data/vacancy_store.hpp"
+#include "tests/data/store_fixture.hpp"
+
+namespace {
+
+using leerstand::FeatureValue;
+using leerstand::MapFeature;
+using leerstand::data::Bbox;
+using leerstand::data::Store;
+using leerstand::data::TileChanges;
+using leerstand::data::TileSource;
+using leerstand::data::TileStore;
+using leerstand::data::VacancyRecord;
+using leerstand::data::VacancyStore;
+using leerstand::data::VacancyVisibility;
+
+const Bbox k_everywhere{-180, -90, 180, 90};
+
+/// Every number of a WKT text, in order.
+std::vector<double> numbers_of(const std::string& wkt) {
+    std::vector<double> out;
+    const std::regex number(R"(-?\d+(\.\d+)?(e[-+]?\d+)?)", std::regex::icase);
+    for (auto it = std::sregex_iterator(wkt.begin(), wkt.end(), number);
+         it != std::sregex_iterator(); ++it)
+        out.push_back(std::strtod(it->str().c_str(), nullptr));
+    return out;
+}
+
+std::vector<double> numbers_of(const MapFeature& feature) {
+    std::vector<double> out;
+    if (feature.point) return {feature.point->lon, feature.point->lat};
+    for (const auto& polygon : feature.polygons)
+        for (const auto& ring : polygon)
+            for (const auto& p : ring) {
+                out.push_back(p.lon);
+                out.push_back(p.lat);
+            }
+    return out;
+}
+
+/// AsText prints 15 significant digits: equal up to that.
+void expect_same_numbers(const std::vector<double>& ours, const std::vector<double>& theirs,
+                         const std::string& what) {
+    ASSERT_EQ(ours.size(), theirs.size()) << what;
+    for (std::size_t i = 0; i < ours.size(); ++i) EXPECT_NEAR(ours[i], theirs[i], 1e-12) << what;
+}
+
+std::map<std::string, FeatureValue> properties_of(const MapFeature& feature) {
+    std::map<std::string, FeatureValue> out;
+    for (const auto& property : feature.properties) out.emplace(property.key, property.value);
+    return out;
+}
+
+class TileStoreTest : public leerstand::test::StoreTest {
+  protected:
+    void SetUp() override {
+        m_store.emplace(m_path);
+        add_two_kommunen(*m_store);
+        m_vacancies.emplace(*m_store);
+        m_tiles.emplace(*m_store);
+    }
+
+    std::map<std::int64_t, MapFeature> read(TileSource source, const Bbox& box = k_everywhere,
+                                            const VacancyVisibility& visibility = {}) {
+        std::map<std::int64_t, MapFeature> out;
+        m_tiles->read_features(source, box, visibility,
+                               [&](const MapFeature& f) { out.emplace(f.id, f); });
+        return out;
+    }
+
+    void add_buildings(const std::string& mode, const std::vector<std::array<double, 4>>& boxes) {
+        auto import = m_store->begin_building_import(upload("buildings", mode), mode == "replace",
+                                                     mode == "replace" ? angermuende : "");
+        int n = 0;
+        for (const auto& b : boxes) {
+            auto record = building(angermuende, mode + ":" + std::to_string(++n), 0, 0);
+            record.footprint = leerstand::test::wkb::rectangle_multipolygon(b[0], b[1], b[2], b[3]);
+            import.add(record);
+        }
+        import.commit(upload("buildings", mode));
+    }
+
+    /// The id of the newest building.
+    std::int64_t last_building() { return raw().query_int64("SELECT max(id) FROM buildings"); }
+
+    VacancyRecord vacancy(bool published) {
+        VacancyRecord record;
+        record.lon = 13.95;
+        record.lat = 53.05;
+        record.kommune_ags = angermuende;
+        record.status = "gemeldet";
+        record.use = "laden";
+        record.vacant_since = "2021-03-01";
+        record.owner_contact = "Frau Beispiel";
+        record.consent_publish = published;
+        return record;
+    }
+
+    std::optional<Store> m_store;
+    std::optional<VacancyStore> m_vacancies;
+    std::optional<TileStore> m_tiles;
+};
+
+TEST_F(TileStoreTest, DecodedGeometriesAreSpatiaLitesOwnCoordinates) {
+    // Polygons with holes and several parts, besides the rectangles the import writes.
+    add_buildings("append", {{13.95, 53.05, 13.9501, 53.0501}, {13.96, 53.06, 13.9602, 53.0603}});
+    auto db = raw();
+    db.exec(
+        "UPDATE kommunen SET boundary = CastToMultiPolygon(GeomFromText("
+        "'MULTIPOLYGON(((13.9 53.0, 14.0 53.0, 14.0 53.1, 13.9 53.1, 13.9 53.0),"
+        "(13.95 53.05, 13.96 53.05, 13.96 53.06, 13.95 53.05)),"
+        "((14.01 53.0, 14.02 53.0, 14.015 53.01, 14.01 53.0)))', 4326)) WHERE ags = '" +
+        std::string(angermuende) + "'");
+    db.exec(
+        "UPDATE buildings SET footprint = CastToMultiPolygon(GeomFromEWKB(AsEWKB(footprint))) "
+        "WHERE id = (SELECT max(id) FROM buildings)");  // SpatiaLite writes it anew
+    m_vacancies->insert_vacancy(vacancy(true), "anna");
+
+    std::size_t compared = 0;
+    for (const auto& [source, table, column, key] :
+         std::vector<std::tuple<TileSource, std::string, std::string, std::string>>{
+             {TileSource::Kommunen, "kommunen", "boundary", "CAST(ags AS INTEGER)"},
+             {TileSource::Buildings, "buildings", "footprint", "id"},
+             {TileSource::Vacancies, "vacancies", "geom", "id"}}) {
+        const auto features = read(source);
+        ASSERT_FALSE(features.empty()) << table;
+        auto rows = db.prepare("SELECT " + key + ", AsText(" + column + "), NumGeometries(" +
+                               column + ") FROM " + table + " WHERE " + column + " IS NOT NULL");
+        std::size_t rows_seen = 0;
+        while (rows.step()) {
+            ++rows_seen;
+            const auto found = features.find(rows.column_int64(0));
+            ASSERT_NE(found, features.end()) << table << " " << rows.column_int64(0);
+            expect_same_numbers(numbers_of(found->second), numbers_of(rows.column_text(1)),
+                                table + " " + rows.column_text(1));
+            if (source != TileSource::Vacancies) {
+                EXPECT_EQ(found->second.polygons.size(),
+                          static_cast<std::size_t>(rows.column_int64(2)));
+            }
+            ++compared;
+        }
+        EXPECT_EQ(rows_seen, features.size()) << table;
+    }
+    EXPECT_GE(compared, 5u);
+    EXPECT_EQ(read(TileSource::Kommunen).at(12073008).polygons.front().size(), 2u) << "the hole";
+}
+
+TEST_F(TileStoreTest, EachLayerShowsOnlyTheMapsPropertiesAndThePublicOnlyPublishedVacancies) {
+    add_buildings("append", {{13.949, 53.049, 13.951, 53.051}});
+    VacancyRecord published = vacancy(true);
+    published.building_id = last_building();
+    const VacancyRecord shown = m_vacancies->insert_vacancy(published, "anna");
+    VacancyRecord unpublished = vacancy(false);
+    unpublished.building_id = last_building();
+    const VacancyRecord hidden = m_vacancies->insert_vacancy(unpublished, "anna");
+    ASSERT_TRUE(shown.building_id);
+
+    const auto public_vacancies = read(TileSource::Vacancies);
+    ASSERT_EQ(public_vacancies.size(), 1u);
+    const auto properties = properties_of(public_vacancies.at(shown.id));
+    std::vector<std::string> keys;
+    for (const auto& [key, value] : properties) keys.push_back(key);
+    EXPECT_EQ(keys, (std::vector<std::string>{"building_id", "kommune_ags", "status", "use",
+                                              "vacant_since"}));
+    EXPECT_EQ(std::get<std::string>(properties.at("status")), "gemeldet");
+
+    VacancyVisibility planner;
+    planner.all = true;
+    EXPECT_EQ(read(TileSource::Vacancies, k_everywhere, planner).size(), 2u);
+    VacancyVisibility editor;
+    editor.internal_prefixes = {angermuende};
+    EXPECT_EQ(read(TileSource::Vacancies, k_everywhere, editor).count(hidden.id), 1u);
+    VacancyVisibility other_editor;
+    other_editor.internal_prefixes = {herzberg};
+    EXPECT_EQ(read(TileSource::Vacancies, k_everywhere, other_editor).count(hidden.id), 0u);
+
+    // The building shows the vacancy the caller may see: the public the published one.
+    const auto buildings = read(TileSource::Buildings);
+    const auto building = properties_of(buildings.at(*shown.building_id));
+    EXPECT_EQ(std::get<std::int64_t>(building.at("vacancy_id")), shown.id);
+    EXPECT_EQ(std::get<std::string>(building.at("kommune_ags")), angermuende);
+
+    const auto kommune = properties_of(read(TileSource::Kommunen).at(12073008));
+    EXPECT_EQ(std::get<std::string>(kommune.at("name")), "Angermünde");
+    EXPECT_EQ(kommune.size(), 3u);
+    // A box elsewhere holds nothing.
+    EXPECT_TRUE(read(TileSource::Buildings, Bbox{10, 48, 10.1, 48.1}).empty());
+}
+
+TEST_F(TileStoreTest, WritesLeaveTheBoxesTheyTouchInTheChangeLog) {
+    add_buildings("append", {{13.949, 53.049, 13.951, 53.051}});
+    const std::int64_t start = m_tiles->latest_change();
+    VacancyRecord record = vacancy(true);
+    record.building_id = last_building();
+    record = m_vacancies->insert_vacancy(record, "anna");
+    TileChanges changes = m_tiles->changes_after(start);
+    // The point for the vacancies layer, the footprint for the buildings layer (its status).
+    ASSERT_EQ(changes.changes.size(), 2u);
+    EXPECT_TRUE(changes.complete);
+    EXPECT_EQ(changes.changes[0].layers, leerstand::data::tile_source_bit(TileSource::Vacancies));
+    EXPECT_DOUBLE_EQ(changes.changes[0].box.min_lon, 13.95);
+    EXPECT_DOUBLE_EQ(changes.changes[0].box.max_lat, 53.05);
+    EXPECT_EQ(changes.changes[1].layers, leerstand::data::tile_source_bit(TileSource::Buildings));
+    EXPECT_DOUBLE_EQ(changes.changes[1].box.min_lon, 13.949);
+    EXPECT_DOUBLE_EQ(changes.changes[1].box.max_lat, 53.051);
+
+    // A change of what no tile shows leaves no row; a change of the status does.
+    record.internal_notes = "nur intern";
+    record = m_vacancies->update_vacancy(record, record.version, "anna");
+    EXPECT_EQ(m_tiles->latest_change(), changes.latest);
+    record.status = "bestaetigt";
+    record = m_vacancies->update_vacancy(record, record.version, "anna");
+    EXPECT_EQ(m_tiles->changes_after(changes.latest).changes.size(), 2u);
+    const std::int64_t before_move = m_tiles->latest_change();
+    record.lon = 13.97;
+    record = m_vacancies->update_vacancy(record, record.version, "anna");
+    changes = m_tiles->changes_after(before_move);
+    ASSERT_EQ(changes.changes.size(), 2u);
+    EXPECT_DOUBLE_EQ(changes.changes[0].box.min_lon, 13.95) << "the old place and the new";
+    EXPECT_DOUBLE_EQ(changes.changes[0].box.max_lon, 13.97);
+    const std::int64_t before_delete = m_tiles->latest_change();
+    m_vacancies->remove_vacancy(record.id, record.version, "anna");
+    EXPECT_EQ(m_tiles->changes_after(before_delete).changes.size(), 2u);
+
+    // The building import records the boxes of what it adds, and a replace what it removes.
+    const std::int64_t before_import = m_tiles->latest_change();
+    add_buildings("append", {{13.90, 53.00, 13.91, 53.01}, {13.92, 53.02, 13.93, 53.03}});
+    changes = m_tiles->changes_after(before_import);
+    ASSERT_FALSE(changes.changes.empty());
+    Bbox covered{180, 90, -180, -90};
+    for (const auto& change : changes.changes) {
+        EXPECT_TRUE(change.layers & leerstand::data::tile_source_bit(TileSource::Buildings));
+        covered = {std::min(covered.min_lon, change.box.min_lon),
+                   std::min(covered.min_lat, change.box.min_lat),
+                   std::max(covered.max_lon, change.box.max_lon),
+                   std::max(covered.max_lat, change.box.max_lat)};
+    }
+    EXPECT_LE(covered.min_lon, 13.90);
+    EXPECT_GE(covered.max_lat, 53.03);
+    const std::int64_t before_replace = m_tiles->latest_change();
+    add_buildings("replace", {{13.99, 53.09, 13.995, 53.095}});
+    covered = {180, 90, -180, -90};
+    for (const auto& change : m_tiles->changes_after(before_replace).changes)
+        covered = {std::min(covered.min_lon, change.box.min_lon),
+                   std::min(covered.min_lat, change.box.min_lat),
+                   std::max(covered.max_lon, change.box.max_lon),
+                   std::max(covered.max_lat, change.box.max_lat)};
+    EXPECT_LE(covered.min_lon, 13.90) << "the removed buildings' area";
+    EXPECT_GE(covered.max_lon, 13.995) << "the new building";
+}
+
+TEST_F(TileStoreTest, AReaderTooFarBehindLearnsThatTheLogIsIncomplete) {
+    const std::int64_t start = m_tiles->latest_change();
+    for (int i = 0; i < 5; ++i) m_vacancies->insert_vacancy(vacancy(true), "anna");
+    EXPECT_TRUE(m_tiles->changes_after(start, 10).complete);
+    const TileChanges few = m_tiles->changes_after(start, 3);
+    EXPECT_FALSE(few.complete);
+    EXPECT_EQ(few.latest, m_tiles->latest_change());
+    // The log keeps its last 10,000 rows: older readers cannot tell what changed.
+    auto db = raw();
+    db.exec(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10050) "
+        "INSERT INTO tile_changes(layers, min_lon, min_lat, max_lon, max_lat) "
+        "SELECT 2, 13, 52, 14, 53 FROM n");
+    EXPECT_LE(db.query_int64("SELECT count(*) FROM tile_changes"), 10000);
+    EXPECT_FALSE(m_tiles->changes_after(start, 1000000).complete);
+}
+
+}  // namespace
