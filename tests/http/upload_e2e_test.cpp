@@ -45,6 +45,17 @@ class Uploads : public AtlasServerTest {
         });
     }
 
+    /// A FeatureCollection of one square footprint with its south-west corner at (lon, lat).
+    static json square_collection(double lon, double lat, double d) {
+        const json ring = {
+            {lon, lat}, {lon + d, lat}, {lon + d, lat + d}, {lon, lat + d}, {lon, lat}};
+        return {{"type", "FeatureCollection"},
+                {"features",
+                 {{{"type", "Feature"},
+                   {"properties", json::object()},
+                   {"geometry", {{"type", "Polygon"}, {"coordinates", json::array({ring})}}}}}}};
+    }
+
     /// Polls the job until it is done or failed; returns its last status.
     json wait_for(const std::string& job_path) {
         const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(180);
@@ -209,15 +220,7 @@ TEST_F(Uploads, AnUploadRefreshesTheBuildingTilesItTouchesAndNoOthers) {
 
     // One small square next to the building, in the same z16 tile.
     const double d = 0.00001;
-    const json square = {
-        {"type", "FeatureCollection"},
-        {"features",
-         {{{"type", "Feature"},
-           {"properties", json::object()},
-           {"geometry",
-            {{"type", "Polygon"},
-             {"coordinates",
-              {{{lon, lat}, {lon + d, lat}, {lon + d, lat + d}, {lon, lat + d}, {lon, lat}}}}}}}}}};
+    const json square = square_collection(lon, lat, d);
     ASSERT_EQ(tile_of({lon + d, lat + d}, 16).x, here.x);
     const HttpResponse accepted = upload(Who::Editor, "anbau.geojson", square.dump(), k_home_ags);
     ASSERT_EQ(accepted.status, 202) << accepted.body;
@@ -312,15 +315,7 @@ TEST_F(Uploads, AFileOutsideTheChosenKommuneFailsAndStoresNothing) {
     // Footprints of Herzberg uploaded for Angermünde: every one is outside it.
     const auto [lon, lat] = building_point(k_other_ags, 0);
     const double d = 0.00003;
-    const json collection = {
-        {"type", "FeatureCollection"},
-        {"features",
-         {{{"type", "Feature"},
-           {"properties", json::object()},
-           {"geometry",
-            {{"type", "Polygon"},
-             {"coordinates",
-              {{{lon, lat}, {lon + d, lat}, {lon + d, lat + d}, {lon, lat + d}, {lon, lat}}}}}}}}}};
+    const json collection = square_collection(lon, lat, d);
     const long long before = count("buildings");
     const HttpResponse accepted =
         upload(Who::Editor, "falsch.geojson", collection.dump(), k_home_ags);
