@@ -1,13 +1,20 @@
-// Leerstandsatlas web app, first slice of the public map: a status panel fed by /health, the
-// published vacancies (circle markers coloured by status, with a legend) and the Zukunftsorte
-// (markers), each with a popup. The full map (choropleth, tiles, planner and editor views)
-// comes with issue 6.
+// Leerstandsatlas web app. The public map: the Kommunen of the network as a choropleth of a
+// chosen figure (from the kommunen tiles and collection), published vacancies and Zukunftsorte
+// with popups, a legend, a Kommune search and a profile panel with a 24-month trend. Signed in:
+// the buildings coloured by vacancy status from the GeoJSON tiles, a click shows the record.
 //
 // Leaflet is loaded as a classic script before this module (window.L); see index.html.
 // Everything that comes from the API is put into the page with textContent or DOM properties,
 // never as HTML: descriptions are typed by Kommune staff and owners.
 
+import { setUpAccount, whoAmI } from './account.js';
+import { fetchJson } from './api.js';
+import { countOf, definitionList, element, formatArea, formatDate, numberFormat, webUrl } from './dom.js';
+import {
+  FIGURES, choroplethLayer, choroplethLegend, fillSearch, findKommune, kommuneBounds, loadKommunen, openProfile,
+} from './kommunen.js';
 import { STATUS_LABELS, label } from './labels.js';
+import { buildingsLayer, showBuilding } from './planner.js';
 
 const GERMANY_CENTER = [51.16, 10.45];
 const GERMANY_ZOOM = 6;
@@ -17,8 +24,6 @@ const ITEM_LIMIT = 10000;
 // Close enough to see the street, far enough to keep neighbouring markers apart.
 const FIT_MAX_ZOOM = 16;
 const FIT_PADDING = [40, 40];
-const numberFormat = new Intl.NumberFormat('de-DE');
-const areaFormat = new Intl.NumberFormat('de-DE', { maximumFractionDigits: 1 });
 
 // Fill colours of the vacancy markers; dark enough for white text and visible on the plain
 // background and on OpenStreetMap tiles. The order of STATUS_LABELS is the legend's order.
@@ -44,8 +49,10 @@ function tileTemplate() {
   return /^(https?:\/\/|\/)/.test(template) ? template : null;
 }
 
-function createMap(element) {
-  const map = L.map(element).setView(GERMANY_CENTER, GERMANY_ZOOM);
+function createMap(container) {
+  // The zoom buttons go bottom left: the profile panel opens top left.
+  const map = L.map(container, { zoomControl: false }).setView(GERMANY_CENTER, GERMANY_ZOOM);
+  L.control.zoom({ position: 'bottomleft', zoomInTitle: 'Hineinzoomen', zoomOutTitle: 'Herauszoomen' }).addTo(map);
   L.control.scale({ imperial: false }).addTo(map);
   const template = tileTemplate();
   if (template) {
@@ -66,56 +73,7 @@ function fitToData(map, groups) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Small DOM and formatting helpers
-
-/** A new element with optional class and text (as text, never parsed as HTML). */
-function element(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined && text !== null) node.textContent = String(text);
-  return node;
-}
-
-/** A <dl> of [term, value] rows; rows whose value is empty are left out. */
-function definitionList(rows) {
-  const list = element('dl', 'popup-facts');
-  for (const [term, value] of rows) {
-    if (value === null || value === undefined || value === '') continue;
-    list.append(element('dt', null, term));
-    const description = element('dd');
-    description.append(value);  // a string becomes a text node; a node is inserted as it is
-    list.append(description);
-  }
-  return list;
-}
-
-/** '2021-03-01' → '01.03.2021'; anything else is shown as it came. */
-function formatDate(iso) {
-  if (typeof iso !== 'string' || iso === '') return '';
-  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso);
-  return match ? `${match[3]}.${match[2]}.${match[1]}` : iso;
-}
-
-/** 1234.5 → '1.234,5 m²' (no-break space, so the unit never wraps alone). */
-function formatArea(squareMetres) {
-  if (typeof squareMetres !== 'number' || !Number.isFinite(squareMetres)) return '';
-  return `${areaFormat.format(squareMetres)}\u00a0m²`;
-}
-
-/** '1 Leerstand' / '2 Leerstände'. */
-function countOf(count, singular, plural) {
-  return `${numberFormat.format(count)} ${count === 1 ? singular : plural}`;
-}
-
-/** The URL when it is an absolute http(s) address, else null: no javascript:, data: etc. */
-function webUrl(text) {
-  if (typeof text !== 'string' || !/^https?:\/\//i.test(text)) return null;
-  try {
-    return new URL(text).href;
-  } catch {
-    return null;
-  }
-}
+// Status colours
 
 function statusColor(status) {
   return Object.hasOwn(STATUS_COLORS, status) ? STATUS_COLORS[status] : UNKNOWN_STATUS_COLOR;
@@ -170,22 +128,6 @@ function showLayerState(panel, state, text) {
 
 // ---------------------------------------------------------------------------------------------
 // Fetching
-
-/** GETs `url` and parses its JSON body; failures become Errors with a short German message. */
-async function fetchJson(url, accept) {
-  let response;
-  try {
-    response = await fetch(url, { headers: { Accept: accept } });
-  } catch {
-    throw new Error('keine Verbindung zum Dienst');
-  }
-  if (!response.ok) throw new Error(`Fehler ${response.status}`);
-  try {
-    return await response.json();
-  } catch {
-    throw new Error('unerwartete Antwort');
-  }
-}
 
 async function loadStatus(panel) {
   try {
@@ -322,15 +264,20 @@ function legendContent() {
   return legend;
 }
 
-function addLegend(map) {
+/** The legend control: the choropleth's classes (replaced when the figure changes), then the
+ *  vacancy statuses and the Zukunftsort symbol. */
+function addLegend(map, figure) {
   const control = L.control({ position: 'bottomright' });
   control.onAdd = () => {
     const container = element('div', 'leaflet-control legend-control');
-    container.append(legendContent());
+    container.append(choroplethLegend(figure), legendContent());
     // Scrolling or clicking the legend must not move the map underneath.
     L.DomEvent.disableClickPropagation(container);
     L.DomEvent.disableScrollPropagation(container);
     return container;
+  };
+  control.setFigure = (next) => {
+    control.getContainer().querySelector('.choropleth-legend').replaceWith(choroplethLegend(next));
   };
   return control.addTo(map);
 }
@@ -373,10 +320,98 @@ async function loadLayers(map, panel) {
 
 // ---------------------------------------------------------------------------------------------
 
+// ---------------------------------------------------------------------------------------------
+// Kommunen: choropleth, search, profile
+
+function setUpKommunen(map, { figureSelect, legend, searchForm, profile, isBuildingAt }) {
+  let kommunen = new Map();
+  const figureOf = () => figureSelect.value;
+  const layer = choroplethLayer((ags) => kommunen.get(ags), figureOf).addTo(map);
+  layer.on('featureclick', ({ feature, latlng }) => {
+    if (isBuildingAt(latlng)) return;
+    const ags = feature.properties?.ags;
+    if (ags && ags.length === 8) openProfile(profile, ags);
+  });
+  figureSelect.addEventListener('change', () => {
+    legend.setFigure(figureOf());
+    layer.restyle();
+  });
+  const input = searchForm.querySelector('input');
+  const message = searchForm.querySelector('.search-message');
+  searchForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const kommune = findKommune(kommunen, input.value);
+    if (!kommune) {
+      message.textContent = `Keine Kommune „${input.value.trim()}“ gefunden.`;
+      return;
+    }
+    message.textContent = '';
+    input.value = kommune.name;
+    const bounds = kommuneBounds(kommune);
+    if (bounds.isValid()) map.fitBounds(bounds, { padding: FIT_PADDING });
+    openProfile(profile, kommune.ags);
+  });
+  loadKommunen()
+    .then((loaded) => {
+      kommunen = loaded;
+      layer.restyle();
+      fillSearch(document.getElementById('kommune-names'), kommunen);
+      document.body.dataset.kommunen = 'ready';
+    })
+    .catch((error) => {
+      message.textContent = `Kommunen nicht abrufbar: ${error.message}`;
+    });
+  return layer;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Signed in: the planner layer
+
+function setUpPlanner(map, profile) {
+  let buildings = null;
+  return {
+    isBuildingAt: (latlng) => Boolean(buildings && map.getZoom() >= 13 && buildings.featureAt(latlng)),
+    update(me) {
+      document.body.dataset.role = me.signed_in ? me.role : 'public';
+      if (me.signed_in && !buildings) {
+        buildings = buildingsLayer(statusColor, () => true).addTo(map);
+        buildings.on('featureclick', ({ feature }) => showBuilding(profile, feature));
+      } else if (!me.signed_in && buildings) {
+        buildings.remove();
+        buildings = null;
+        profile.hidden = true;
+      }
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+
 function start() {
   const panel = document.getElementById('status');
+  const profile = document.getElementById('profile');
+  const figureSelect = document.getElementById('figure');
+  for (const [value, figure] of Object.entries(FIGURES)) figureSelect.append(new Option(figure.label, value));
   const map = createMap(document.getElementById('map'));
-  addLegend(map);
+  // For the browser tests and an operator's console: the Leaflet map of the page.
+  window.leerstandMap = map;
+  const legend = addLegend(map, figureSelect.value);
+  const planner = setUpPlanner(map, profile);
+  setUpKommunen(map, {
+    figureSelect, legend, profile, searchForm: document.getElementById('search'), isBuildingAt: planner.isBuildingAt,
+  });
+  const account = setUpAccount({
+    area: document.getElementById('account'),
+    dialog: document.getElementById('sign-in-dialog'),
+    changed: (me) => planner.update(me),
+  });
+  whoAmI().then((me) => {
+    account.render(me);
+    planner.update(me);
+  });
+  profile.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape') profile.hidden = true;
+  });
   loadStatus(panel);
   loadLayers(map, panel).catch(() => {
     // Only a bug in this file can get here; say so rather than leave "wird geladen".

@@ -49,8 +49,8 @@ test('the map page loads, shows the status of a fresh database and stays offline
     assert.equal(await page.evaluate(() => window.L?.version), '1.9.4');
     assert.equal(await page.locator('#map.leaflet-container').count(), 1);
     assert.equal(await page.locator('.leaflet-control-zoom').count(), 1);
-    // No basemap configured, so no tiles.
-    assert.equal(await page.locator('.leaflet-tile').count(), 0);
+    // No basemap configured, so no image tiles (the Kommune outlines are drawn on canvases).
+    assert.equal(await page.locator('img.leaflet-tile').count(), 0);
     // The data layers load too (so their requests are checked below), and are empty.
     await page.waitForSelector('#status[data-layers="ready"]', { timeout: 15000 });
     assert.equal(await page.locator('.vacancy-marker, .zukunftsort-marker').count(), 0);

@@ -1,0 +1,305 @@
+// Headless-browser tests of the map (issue 6): the public choropleth with its legend, the
+// Kommune search and profile panel with the 24-month trend, sign-in and sign-out, and the
+// planner's buildings coloured by vacancy status from the GeoJSON tiles with the record of a
+// clicked building. Debian's chromium, the real server, a fresh database; no basemap, so the
+// page must work offline (watchPage fails on any request that leaves the machine).
+//
+// Run from the repository root:   node --test tests/browser/
+// Environment and helpers: see support.mjs (LEERSTAND_BINARY, CHROMIUM).
+
+import { before, after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import {
+  assertPageClean, binary, launchBrowser, makeTempDir, outDir, runCli, skipReason, startServer,
+  stopServer, watchPage,
+} from './support.mjs';
+
+const ANGERMUENDE = '12073008';
+const HERZBERG = '12062224';
+const PLANNER = { name: 'karten-planerin', password: 'ein-langes-passwort' };
+// Marks the internal fields: the planner sees them, the public never.
+const SECRET = 'GEHEIM';
+
+let dataDir;
+let server;
+let baseUrl;
+let adminToken;
+let vacancyBuilding;  // the building (id, centre) of the first Angermünde vacancy
+
+async function cli(args, input) {
+  const result = await runCli([...args, '--db', path.join(dataDir, 't.sqlite')], { input });
+  assert.equal(result.code, 0, `leerstand ${args.join(' ')}: ${result.stderr}`);
+  return result.stdout;
+}
+
+async function api(method, target, body) {
+  const response = await fetch(`${baseUrl}${target}`, {
+    method,
+    headers: { 'Content-Type': 'application/geo+json', Authorization: `Bearer ${adminToken}` },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  assert.ok(response.ok, `${method} ${target}: ${response.status} ${text}`);
+  return text ? JSON.parse(text) : null;
+}
+
+/** Centres of the first `n` demo buildings of a Kommune, from its z15 GeoJSON tile. */
+async function buildingCentres(ags, n) {
+  const kommune = await (await fetch(`${baseUrl}/collections/kommunen/items/${ags}`)).json();
+  const ring = kommune.geometry.coordinates[0][0];
+  const lon = ring.reduce((s, p) => s + p[0], 0) / ring.length;
+  const lat = ring.reduce((s, p) => s + p[1], 0) / ring.length;
+  const page = await (await fetch(`${baseUrl}/collections/buildings/items?kommune=${ags}&limit=${4 * n}&bbox=${lon - 0.05},${lat - 0.05},${lon + 0.05},${lat + 0.05}`)).json();
+  // Rectangles only: the point between the centre and a corner is then inside the building.
+  return page.features.filter((f) => f.geometry.coordinates[0][0].length === 5).slice(0, n).map((f) => {
+    const outer = f.geometry.coordinates[0][0];
+    const points = outer.slice(0, -1);
+    const lon = points.reduce((s, p) => s + p[0], 0) / points.length;
+    const lat = points.reduce((s, p) => s + p[1], 0) / points.length;
+    // Off the centre (where the vacancy's marker sits), still inside.
+    const aside = { lon: lon + 0.7 * (points[0][0] - lon), lat: lat + 0.7 * (points[0][1] - lat) };
+    return { id: f.id, lon, lat, aside };
+  });
+}
+
+before(async () => {
+  assert.ok(fs.existsSync(binary), `leerstand binary not found at ${binary}; build it or set LEERSTAND_BINARY`);
+  dataDir = makeTempDir('leerstand-map-');
+  await cli(['demo']);
+  await cli(['user', 'add', 'karten-admin', '--role', 'admin'], 'ein-langes-passwort\n');
+  await cli(['user', 'add', PLANNER.name, '--role', 'planner'], `${PLANNER.password}\n`);
+  adminToken = (await cli(['token', 'create', '--user', 'karten-admin'])).trim().split('\n').pop().trim();
+  server = startServer(path.join(dataDir, 't.sqlite'));
+  baseUrl = await server.url;
+  // Three published open vacancies in Angermünde (figures shown), one in Herzberg (suppressed
+  // for the public: "unter 3").
+  const angermuende = await buildingCentres(ANGERMUENDE, 3);
+  for (const [i, b] of angermuende.entries()) {
+    await api('POST', '/collections/vacancies/items', {
+      type: 'Feature',
+      geometry: { type: 'Point', coordinates: [b.lon, b.lat] },
+      properties: {
+        status: i === 0 ? 'bestaetigt' : 'gemeldet', use: 'laden', vacant_since: '2024-05-01',
+        consent_publish: true, owner_contact: `${SECRET}-Kontakt`, internal_notes: 'Erbengemeinschaft <b>x</b>',
+      },
+    });
+  }
+  vacancyBuilding = angermuende[0];
+  const [herzberg] = await buildingCentres(HERZBERG, 1);
+  await api('POST', '/collections/vacancies/items', {
+    type: 'Feature',
+    geometry: { type: 'Point', coordinates: [herzberg.lon, herzberg.lat] },
+    properties: { status: 'gemeldet', use: 'wohnen', consent_publish: true },
+  });
+});
+
+after(async () => {
+  if (server) await stopServer(server);
+  if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+/** Opens the map in a fresh browser; `t.after` closes it. */
+async function openMap(t, viewport) {
+  const profileDir = makeTempDir('leerstand-chromium-');
+  const context = await launchBrowser(profileDir);
+  t.after(async () => {
+    await context.close();
+    fs.rmSync(profileDir, { recursive: true, force: true });
+  });
+  const page = context.pages()[0] ?? await context.newPage();
+  if (viewport) await page.setViewportSize(viewport);
+  const problems = watchPage(page);
+  await page.goto(`${baseUrl}/`, { waitUntil: 'load' });
+  await page.waitForSelector('body[data-kommunen="ready"]', { timeout: 15000 });
+  return { page, problems };
+}
+
+/** The RGBA of the canvas tile of `layerClass` at [lon, lat] (the map's own projection). */
+function pixelAt(page, layerClass, lon, lat) {
+  return page.evaluate(({ layerClass, lon, lat }) => {
+    const map = window.leerstandMap;
+    const point = map.latLngToContainerPoint([lat, lon]);
+    const box = map.getContainer().getBoundingClientRect();
+    const x = box.left + point.x;
+    const y = box.top + point.y;
+    const canvas = [...document.querySelectorAll(`.${layerClass} canvas`)].find((c) => {
+      const r = c.getBoundingClientRect();
+      return x >= r.left && x < r.right && y >= r.top && y < r.bottom;
+    });
+    if (!canvas) return null;
+    // The most frequent colour of the 5×5 pixels around the point (edges are anti-aliased).
+    const r = canvas.getBoundingClientRect();
+    const ratio = canvas.width / r.width;
+    const cx = Math.floor((x - r.left) * ratio);
+    const cy = Math.floor((y - r.top) * ratio);
+    const data = canvas.getContext('2d').getImageData(cx - 2, cy - 2, 5, 5).data;
+    const counts = new Map();
+    for (let i = 0; i < data.length; i += 4) {
+      const key = data.slice(i, i + 4).join(',');
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    return [...counts.entries()].sort((a, b) => b[1] - a[1])[0][0].split(',').map(Number);
+  }, { layerClass, lon, lat });
+}
+
+/** Waits until the layer's tiles in view are loaded (Leaflet's `load` event). */
+function layerLoaded(page, layerClass) {
+  return page.waitForFunction((cls) => {
+    const tiles = document.querySelectorAll(`.${cls} canvas`);
+    return tiles.length > 0 && [...tiles].every((t) => t.classList.contains('leaflet-tile-loaded'));
+  }, layerClass, { timeout: 15000 });
+}
+
+test('the public map: choropleth and legend, search, profile with trend, offline',
+  { skip: skipReason, timeout: 120000 }, async (t) => {
+    const { page, problems } = await openMap(t);
+    await layerLoaded(page, 'kommunen-layer');
+
+    // The legend of the chosen figure with five classes and the "no figure" class.
+    const legend = page.locator('.choropleth-legend');
+    assert.equal(await legend.locator('h2').textContent(), 'Leerstandsquote');
+    assert.deepEqual(await legend.locator('li').allTextContents(),
+      ['bis 1 %', '1 % – 3 %', '3 % – 6 %', '6 % – 10 %', 'über 10 %', 'unter 3 Meldungen oder keine Angabe']
+        .map((text) => text.replaceAll(' %', '\u00a0%')));
+    // Switching the figure relabels the legend.
+    await page.selectOption('#figure', 'reactivated');
+    assert.equal(await legend.locator('h2').textContent(), 'Reaktivierte Gebäude');
+    await page.selectOption('#figure', 'vacancy_rate');
+
+    // Search: a prefix finds Angermünde, the map goes there and the profile opens.
+    await page.fill('#search-input', 'angerm');
+    await page.press('#search-input', 'Enter');
+    const profile = page.locator('#profile');
+    await profile.locator('.profile-title').waitFor({ timeout: 10000 });
+    assert.equal(await profile.locator('.profile-title').textContent(), 'Angermünde');
+    const facts = Object.fromEntries(await profile.locator('dt').evaluateAll((dts) => dts.map((dt) => [dt.textContent, dt.nextElementSibling.textContent])));
+    assert.equal(facts['Gebäude'], '1.500');
+    assert.equal(facts['Offene Leerstände'], '3');
+    assert.equal(facts['Leerstandsquote'], '0,2\u00a0%');
+    // The trend: 24 months, the last one (now) with the 3 open reports.
+    const bars = profile.locator('.trend-chart rect.trend-bar');
+    assert.equal(await bars.count(), 24);
+    assert.equal(await bars.last().getAttribute('data-open'), '3');
+    assert.match(await page.locator('.trend-chart').getAttribute('aria-label'), /^Offene Leerstandsmeldungen je Monat/);
+
+    // The Kommune is drawn in the colour of its class (0,2 % → the first class, #fef0d9).
+    await layerLoaded(page, 'kommunen-layer');
+    const kommune = await (await fetch(`${baseUrl}/collections/kommunen/items/${ANGERMUENDE}`)).json();
+    const ring = kommune.geometry.coordinates[0][0];
+    const [lon, lat] = [ring.reduce((s, p) => s + p[0], 0) / ring.length, ring.reduce((s, p) => s + p[1], 0) / ring.length];
+    const [r, g, b, a] = await pixelAt(page, 'kommunen-layer', lon, lat);
+    assert.deepEqual([r, g, b], [0xfe, 0xf0, 0xd9], `pixel ${[r, g, b, a]}`);
+    fs.mkdirSync(outDir, { recursive: true });
+    await page.screenshot({ path: path.join(outDir, 'public-map.png'), animations: 'disabled' });
+
+    // Herzberg has one report: the public sees "unter 3", never the count.
+    await page.fill('#search-input', 'Herzberg (Elster)');
+    await page.press('#search-input', 'Enter');
+    await page.waitForFunction(() => document.querySelector('#profile .profile-title')?.textContent === 'Herzberg (Elster)');
+    const herzberg = Object.fromEntries(await profile.locator('dt').evaluateAll((dts) => dts.map((dt) => [dt.textContent, dt.nextElementSibling.textContent])));
+    assert.equal(herzberg['Offene Leerstände'], 'unter 3');
+    assert.equal(herzberg['Leerstandsquote'], 'keine Angabe');
+    assert.equal(await profile.locator('.trend-bar-suppressed').last().getAttribute('data-open'), '<3');
+
+    // An unknown name is said so next to the box.
+    await page.fill('#search-input', 'Atlantis');
+    await page.press('#search-input', 'Enter');
+    assert.equal(await page.locator('.search-message').textContent(), 'Keine Kommune „Atlantis“ gefunden.');
+
+    // Public: no buildings layer, nothing internal in the page.
+    assert.equal(await page.locator('.buildings-layer').count(), 0);
+    assert.ok(!(await page.content()).includes(SECRET));
+    // Clicking a Kommune on the map opens its profile too.
+    await page.evaluate(({ lon, lat }) => window.leerstandMap.setView([lat, lon], 10, { animate: false }), { lon, lat });
+    await layerLoaded(page, 'kommunen-layer');
+    const point = await page.evaluate(({ lon, lat }) => window.leerstandMap.latLngToContainerPoint([lat, lon]), { lon, lat });
+    await page.locator('#map').click({ position: { x: point.x, y: point.y } });
+    await page.waitForFunction(() => document.querySelector('#profile .profile-title')?.textContent === 'Angermünde');
+    assertPageClean(assert, problems);
+  });
+
+test('sign-in, the planner map with buildings by status, a building\'s record, sign-out',
+  { skip: skipReason, timeout: 120000 }, async (t) => {
+    const { page, problems } = await openMap(t);
+    // A wrong password is explained in the dialog.
+    await page.click('#sign-in-open');
+    await page.fill('#sign-in-name', PLANNER.name);
+    await page.fill('#sign-in-password', 'falsch-falsch-falsch');
+    await page.click('.sign-in-form button[type="submit"]');
+    await page.waitForFunction(() => document.querySelector('.form-error').textContent !== '');
+    assert.equal(await page.locator('.form-error').textContent(), 'Name oder Passwort stimmt nicht.');
+    await page.fill('#sign-in-password', PLANNER.password);
+    await page.click('.sign-in-form button[type="submit"]');
+    await page.locator('.account-name').waitFor({ timeout: 10000 });
+    assert.equal(await page.locator('.account-name').textContent(), `${PLANNER.name} (Planung)`);
+
+    // At z17 over the vacancy's building: buildings drawn, that one in its status colour.
+    const started = Date.now();
+    await page.evaluate(({ lon, lat }) => window.leerstandMap.setView([lat, lon], 17, { animate: false }), vacancyBuilding);
+    await layerLoaded(page, 'buildings-layer');
+    const firstRender = Date.now() - started;
+    const [r, g, b] = await pixelAt(page, 'buildings-layer', vacancyBuilding.lon, vacancyBuilding.lat);
+    assert.deepEqual([r, g, b], [0xc8, 0x1e, 0x1e], 'bestaetigt is drawn red (#c81e1e)');
+
+    // Panning: every view's tiles are in and drawn; the time per view is reported.
+    const times = [];
+    for (const [dx, dy] of [[600, 0], [0, 400], [-600, 0], [0, -400]]) {
+      const begin = Date.now();
+      await page.evaluate(([x, y]) => window.leerstandMap.panBy([x, y], { animate: false }), [dx, dy]);
+      await layerLoaded(page, 'buildings-layer');
+      times.push(Date.now() - begin);
+    }
+    t.diagnostic(`buildings z17: first view ${firstRender} ms, pans ${times.join(', ')} ms (tile request to drawn canvas)`);
+
+    // A click on the building shows its record with the internal fields and the history.
+    await page.evaluate(({ lon, lat }) => window.leerstandMap.setView([lat, lon], 18, { animate: false }), vacancyBuilding);
+    await layerLoaded(page, 'buildings-layer');
+    // Beside the vacancy's marker (which opens its own popup).
+    const point = await page.evaluate(({ lon, lat }) => window.leerstandMap.latLngToContainerPoint([lat, lon]), vacancyBuilding.aside);
+    await page.locator('#map').click({ position: { x: point.x, y: point.y } });
+    const record = page.locator('#profile .vacancy-record');
+    await record.waitFor({ timeout: 10000 });
+    const facts = Object.fromEntries(await record.locator('dt').evaluateAll((dts) => dts.map((dt) => [dt.textContent, dt.nextElementSibling.textContent])));
+    assert.equal(facts.Status, 'Bestätigt');
+    assert.equal(facts.Kontakt, `${SECRET}-Kontakt`);
+    assert.equal(facts.Notizen, 'Erbengemeinschaft <b>x</b>', 'user text stays text');
+    assert.equal(await record.locator('b').count(), 0);
+    assert.match(await record.locator('.history li').first().textContent(), /angelegt/);
+    assert.equal(await page.locator('#profile').getAttribute('data-building'), String(vacancyBuilding.id));
+    fs.mkdirSync(outDir, { recursive: true });
+    await page.screenshot({ path: path.join(outDir, 'planner-map.png'), animations: 'disabled' });
+
+    // Sign-out: the buildings layer and the record go.
+    await page.click('#sign-out');
+    await page.locator('#sign-in-open').waitFor({ timeout: 10000 });
+    assert.equal(await page.locator('.buildings-layer').count(), 0);
+    assert.equal(await page.locator('#profile').isHidden(), true);
+    const me = await page.evaluate(async () => (await fetch('/api/me')).json());
+    assert.equal(me.signed_in, false);
+    // The wrong password above was refused (401) on purpose; nothing else may fail.
+    const refusals = problems.badResponses.filter((entry) => String(entry).includes('/api/login'));
+    assert.equal(refusals.length, 1, JSON.stringify(problems.badResponses));
+    problems.badResponses = problems.badResponses.filter((entry) => !refusals.includes(entry));
+    problems.consoleErrors = problems.consoleErrors.filter((text) => !text.includes('status of 401'));
+    assertPageClean(assert, problems);
+  });
+
+test('on a phone-sized screen the search, figure and sign-in stay usable',
+  { skip: skipReason, timeout: 60000 }, async (t) => {
+    const { page, problems } = await openMap(t, { width: 390, height: 760 });
+    for (const selector of ['#search-input', '#figure', '#sign-in-open']) {
+      const box = await page.locator(selector).boundingBox();
+      assert.ok(box && box.x >= 0 && box.x + box.width <= 390, `${selector} fits the width: ${JSON.stringify(box)}`);
+    }
+    // Keyboard only: Tab reaches the search box, Enter searches.
+    await page.focus('#search-input');
+    await page.keyboard.type('Angermünde');
+    await page.keyboard.press('Enter');
+    await page.locator('#profile .profile-title').waitFor({ timeout: 10000 });
+    const panel = await page.locator('#profile').boundingBox();
+    assert.ok(panel.width <= 390, 'the profile fits the screen');
+    await page.screenshot({ path: path.join(outDir, 'phone-map.png'), animations: 'disabled' });
+    assertPageClean(assert, problems);
+  });

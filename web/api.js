@@ -1,0 +1,49 @@
+// Talking to the atlas's HTTP API: JSON in and out, problem+json errors turned into German
+// messages the page can show next to what caused them.
+
+/** An error from the API: `status`, the problem's `detail` and its per-field `errors`. */
+export class ApiError extends Error {
+  constructor(message, status = 0, problem = null) {
+    super(message);
+    this.status = status;
+    this.problem = problem;
+  }
+}
+
+async function parseProblem(response) {
+  try {
+    return await response.json();
+  } catch {
+    return null;
+  }
+}
+
+/** Sends a request and parses the JSON answer; a non-2xx answer throws an ApiError. */
+export async function request(url, { method = 'GET', body, accept = 'application/json', headers = {} } = {}) {
+  let response;
+  const init = { method, headers: { Accept: accept, ...headers }, credentials: 'same-origin' };
+  if (body !== undefined) {
+    init.body = typeof body === 'string' ? body : JSON.stringify(body);
+    init.headers['Content-Type'] ??= 'application/json';
+  }
+  try {
+    response = await fetch(url, init);
+  } catch {
+    throw new ApiError('keine Verbindung zum Dienst');
+  }
+  if (!response.ok) {
+    const problem = await parseProblem(response);
+    throw new ApiError(problem?.detail ?? `Fehler ${response.status}`, response.status, problem);
+  }
+  if (response.status === 204) return null;
+  try {
+    return await response.json();
+  } catch {
+    throw new ApiError('unerwartete Antwort', response.status);
+  }
+}
+
+/** GETs `url` and parses its JSON body. */
+export function fetchJson(url, accept = 'application/json') {
+  return request(url, { accept });
+}

@@ -1,0 +1,207 @@
+// The Kommunen of the network: outlines from the kommunen tiles, filled as a choropleth of a
+// chosen figure (vacancy rate or reactivated buildings) from the kommunen collection; a search
+// box; a profile panel with the Kommune's figures and a trend chart of the last 24 months.
+// The public gets small counts suppressed by the server ("<3"); such Kommunen are drawn hatched
+// grey ("unter 3") and never coloured as if the count were known.
+
+import { fetchJson } from './api.js';
+import { definitionList, element, formatCount, formatRate, svgElement } from './dom.js';
+import { GeoJsonTileLayer } from './tile-layer.js';
+
+export const FIGURES = Object.freeze({
+  vacancy_rate: {
+    label: 'Leerstandsquote',
+    // Upper bounds of the classes (share of buildings with an open vacancy).
+    breaks: [0.01, 0.03, 0.06, 0.1],
+    format: formatRate,
+  },
+  reactivated: {
+    label: 'Reaktivierte Gebäude',
+    breaks: [2, 5, 10, 25],
+    format: formatCount,
+  },
+});
+// Light to dark; five classes, each readable against the next (ColorBrewer OrRd).
+const CLASS_COLORS = ['#fef0d9', '#fdcc8a', '#fc8d59', '#e34a33', '#b30000'];
+const NO_VALUE_COLOR = 'rgba(120, 130, 140, 0.35)';
+
+/** The class (0–4) of a figure's value, or null for a suppressed or missing value. */
+export function classOf(figure, value) {
+  if (typeof value !== 'number' || !Number.isFinite(value)) return null;
+  const index = FIGURES[figure].breaks.findIndex((limit) => value <= limit);
+  return index === -1 ? CLASS_COLORS.length - 1 : index;
+}
+
+function classLabels(figure) {
+  const { breaks, format } = FIGURES[figure];
+  const labels = [`bis ${format(breaks[0])}`];
+  for (let i = 1; i < breaks.length; i++) labels.push(`${format(breaks[i - 1])} – ${format(breaks[i])}`);
+  labels.push(`über ${format(breaks[breaks.length - 1])}`);
+  return labels;
+}
+
+/** The Kommunen with their headline figures (properties of the collection's items). */
+export async function loadKommunen() {
+  const collection = await fetchJson('/collections/kommunen/items?limit=10000', 'application/geo+json');
+  const byAgs = new Map();
+  for (const feature of collection.features ?? []) {
+    const properties = feature.properties ?? {};
+    if (typeof properties.ags === 'string') byAgs.set(properties.ags, { ...properties, geometry: feature.geometry });
+  }
+  return byAgs;
+}
+
+/** The choropleth layer: Gemeinden filled by the figure, Kreise as outlines only. */
+export function choroplethLayer(kommuneOf, figureOf) {
+  return new GeoJsonTileLayer({
+    layer: 'kommunen',
+    className: 'kommunen-layer',
+    style(feature) {
+      const ags = feature.properties?.ags ?? '';
+      if (ags.length !== 8) return { fill: null, stroke: '#3e4c59', weight: 1.5 };
+      const record = kommuneOf(ags);
+      const figure = figureOf();
+      const index = record ? classOf(figure, record[figure]) : null;
+      return {
+        fill: index === null ? NO_VALUE_COLOR : CLASS_COLORS[index],
+        stroke: '#52606d',
+        weight: 0.8,
+      };
+    },
+  });
+}
+
+/** The legend section of the choropleth, for `figure`. */
+export function choroplethLegend(figure) {
+  const section = element('section', 'choropleth-legend');
+  section.setAttribute('aria-label', `Legende ${FIGURES[figure].label}`);
+  section.append(element('h2', null, FIGURES[figure].label));
+  const list = element('ul');
+  classLabels(figure).forEach((text, i) => {
+    const item = element('li');
+    const swatch = element('span', 'swatch');
+    swatch.style.backgroundColor = CLASS_COLORS[i];
+    swatch.setAttribute('aria-hidden', 'true');
+    item.append(swatch, text);
+    list.append(item);
+  });
+  const none = element('li');
+  const swatch = element('span', 'swatch swatch-none');
+  swatch.setAttribute('aria-hidden', 'true');
+  none.append(swatch, 'unter 3 Meldungen oder keine Angabe');
+  list.append(none);
+  section.append(list);
+  return section;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Search
+
+/** Fills the datalist with the Kommune names (Gemeinden first, then Kreise). */
+export function fillSearch(datalist, kommunen) {
+  const names = [...kommunen.values()]
+    .sort((a, b) => (a.ags.length === b.ags.length ? a.name.localeCompare(b.name, 'de') : b.ags.length - a.ags.length));
+  for (const kommune of names) {
+    const option = element('option');
+    option.value = kommune.name;
+    datalist.append(option);
+  }
+}
+
+/** The Kommune whose name matches `text` (exactly, else the first that starts with it). */
+export function findKommune(kommunen, text) {
+  const wanted = text.trim().toLocaleLowerCase('de');
+  if (wanted === '') return null;
+  const all = [...kommunen.values()];
+  return all.find((k) => k.name.toLocaleLowerCase('de') === wanted)
+    ?? all.find((k) => k.name.toLocaleLowerCase('de').startsWith(wanted))
+    ?? all.find((k) => k.ags === wanted)
+    ?? null;
+}
+
+/** Lon/lat bounds of a Kommune's geometry as a Leaflet LatLngBounds. */
+export function kommuneBounds(kommune) {
+  const bounds = L.latLngBounds([]);
+  const visit = (c) => {
+    if (typeof c[0] === 'number') bounds.extend([c[1], c[0]]);
+    else c.forEach(visit);
+  };
+  if (kommune.geometry?.coordinates) visit(kommune.geometry.coordinates);
+  return bounds;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Profile panel
+
+const MONTH_NAMES = ['Jan', 'Feb', 'Mär', 'Apr', 'Mai', 'Jun', 'Jul', 'Aug', 'Sep', 'Okt', 'Nov', 'Dez'];
+
+function monthLabel(month) {
+  const [year, number] = month.split('-');
+  return `${MONTH_NAMES[Number(number) - 1]} ${year}`;
+}
+
+/** A bar chart of the open reports at the end of each month; suppressed months are grey. */
+export function trendChart(trend) {
+  const width = 288;
+  const height = 96;
+  const bar = width / Math.max(trend.length, 1);
+  const known = trend.map((m) => (typeof m.open === 'number' ? m.open : 0));
+  const top = Math.max(3, ...known);
+  const chart = svgElement('svg', {
+    class: 'trend-chart', viewBox: `0 0 ${width} ${height + 14}`, role: 'img',
+    'aria-label': `Offene Leerstandsmeldungen je Monat, ${monthLabel(trend[0].month)} bis ${monthLabel(trend[trend.length - 1].month)}`,
+  });
+  trend.forEach((month, i) => {
+    const suppressed = typeof month.open !== 'number';
+    // A suppressed month (1 or 2 reports) shows as a low grey bar, not as zero.
+    const value = suppressed ? 2 : month.open;
+    const h = Math.max((value / top) * height, value > 0 ? 2 : 0);
+    const rect = svgElement('rect', {
+      x: (i * bar + 1).toFixed(1), y: (height - h).toFixed(1), width: (bar - 2).toFixed(1), height: h.toFixed(1),
+      class: suppressed ? 'trend-bar trend-bar-suppressed' : 'trend-bar',
+      'data-month': month.month, 'data-open': suppressed ? String(month.open) : String(month.open),
+    });
+    const title = svgElement('title');
+    title.textContent = `${monthLabel(month.month)}: ${formatCount(month.open)}`;
+    rect.append(title);
+    chart.append(rect);
+  });
+  for (const [i, anchor] of [[0, 'start'], [trend.length - 1, 'end']]) {
+    const text = svgElement('text', { x: anchor === 'start' ? 0 : width, y: height + 12, 'text-anchor': anchor, class: 'trend-axis' });
+    text.textContent = monthLabel(trend[i].month);
+    chart.append(text);
+  }
+  return chart;
+}
+
+/** Fills the profile panel with a Kommune's summary. */
+export function showProfile(panel, summary) {
+  panel.replaceChildren();
+  panel.append(element('h2', 'profile-title', summary.name ?? summary.ags));
+  panel.append(definitionList([
+    ['Gebäude', formatCount(summary.buildings)],
+    ['Offene Leerstände', formatCount(summary.open_vacancies)],
+    ['Leerstehende Gebäude', formatCount(summary.vacant_buildings)],
+    ['Leerstandsquote', formatRate(summary.vacancy_rate)],
+    ['Reaktiviert', formatCount(summary.reactivated)],
+    ['Zukunftsorte', formatCount(summary.zukunftsorte)],
+  ], 'profile-facts'));
+  panel.append(element('h3', null, 'Offene Meldungen, letzte 24 Monate'));
+  if (Array.isArray(summary.trend) && summary.trend.length > 0) panel.append(trendChart(summary.trend));
+  panel.append(element('p', 'profile-note', summary.exact
+    ? 'Genaue Zahlen.'
+    : 'Öffentliche Zahlen: Anzahlen von 1 und 2 werden als „unter 3“ gezeigt.'));
+  panel.hidden = false;
+  panel.dataset.ags = summary.ags;
+}
+
+export async function openProfile(panel, ags) {
+  panel.hidden = false;
+  panel.replaceChildren(element('p', null, 'Zahlen werden geladen …'));
+  try {
+    showProfile(panel, await fetchJson(`/api/kommunen/${encodeURIComponent(ags)}/summary`));
+  } catch (error) {
+    panel.replaceChildren(element('p', 'error', `Zahlen nicht abrufbar: ${error.message}`));
+  }
+}
+

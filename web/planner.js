@@ -1,0 +1,103 @@
+// The planner map (signed in): buildings coloured by the status of their vacancy, from the
+// GeoJSON tiles (z13 and closer); a click on a building shows its vacancy record and history.
+
+import { fetchJson } from './api.js';
+import { definitionList, element, formatArea, formatDate } from './dom.js';
+import { label } from './labels.js';
+import { GeoJsonTileLayer } from './tile-layer.js';
+
+export const BUILDINGS_MIN_ZOOM = 13;
+
+// The fields a history row names, in German.
+const FIELD_LABELS = Object.freeze({
+  status: 'Status', use: 'Nutzung', degree: 'Umfang', vacant_since: 'Leer seit',
+  floor_area_m2: 'Fläche', owner_type: 'Eigentum', owner_contact: 'Kontakt',
+  internal_notes: 'Notizen', consent_publish: 'Veröffentlichung',
+  public_description: 'Beschreibung', building_id: 'Gebäude', kommune_ags: 'Kommune',
+});
+
+/** The buildings layer; `colorOf(status)` gives the fill of a building with a vacancy. */
+export function buildingsLayer(colorOf, visibleStatus) {
+  return new GeoJsonTileLayer({
+    layer: 'buildings',
+    className: 'buildings-layer',
+    minZoom: BUILDINGS_MIN_ZOOM,
+    zIndex: 2,
+    style(feature) {
+      const status = feature.properties?.vacancy_status;
+      if (!status) return { fill: 'rgba(140, 150, 160, 0.45)', stroke: '#616e7c', weight: 0.6 };
+      if (!visibleStatus(status)) return { fill: 'rgba(140, 150, 160, 0.45)', stroke: '#616e7c', weight: 0.6 };
+      return { fill: colorOf(status), stroke: '#1f2933', weight: 1 };
+    },
+  });
+}
+
+function historyList(entries) {
+  const list = element('ol', 'history');
+  for (const entry of entries) {
+    const item = element('li');
+    const changes = Object.keys(entry.new ?? entry.old ?? {}).filter((key) => key !== 'geometry')
+      .map((key) => FIELD_LABELS[key] ?? key).join(', ');
+    item.append(
+      element('span', 'history-when', formatDate(entry.changed_at)),
+      ' ',
+      element('span', 'history-what', `${entry.action === 'create' ? 'angelegt' : entry.action === 'delete' ? 'gelöscht' : 'geändert'}${changes ? `: ${changes}` : ''}`),
+      ' ',
+      element('span', 'history-who', entry.changed_by ? `(${entry.changed_by})` : ''),
+    );
+    list.append(item);
+  }
+  return list;
+}
+
+/** Fills `panel` with the building and, when it has one the caller may see, its vacancy. */
+export async function showBuilding(panel, feature) {
+  panel.hidden = false;
+  panel.replaceChildren(element('p', null, 'Gebäude wird geladen …'));
+  const properties = feature.properties ?? {};
+  try {
+    const building = await fetchJson(`/collections/buildings/items/${feature.id}`, 'application/geo+json');
+    const b = building.properties ?? {};
+    panel.replaceChildren(element('h2', 'profile-title', 'Gebäude'));
+    panel.dataset.building = String(feature.id);
+    const address = [b.street, b.housenumber].filter(Boolean).join(' ');
+    panel.append(definitionList([
+      ['Adresse', [address, [b.postcode, b.city].filter(Boolean).join(' ')].filter(Boolean).join(', ')],
+      ['Funktion', b.function ?? ''],
+      ['Geschosse', b.floors ?? ''],
+      ['Grundfläche', formatArea(b.area_m2)],
+    ], 'profile-facts'));
+    if (!properties.vacancy_id) {
+      panel.append(element('p', 'profile-note', 'Kein Leerstand gemeldet.'));
+      return;
+    }
+    const [vacancy, history] = await Promise.all([
+      fetchJson(`/collections/vacancies/items/${properties.vacancy_id}`, 'application/geo+json'),
+      fetchJson(`/collections/vacancies/items/${properties.vacancy_id}/history`).catch(() => null),
+    ]);
+    const v = vacancy.properties ?? {};
+    const section = element('section', 'vacancy-record');
+    section.dataset.vacancy = String(vacancy.id);
+    section.append(element('h3', null, 'Leerstand'));
+    section.append(definitionList([
+      ['Status', label('status', v.status)],
+      ['Nutzung', label('use', v.use)],
+      ['Umfang', label('degree', v.degree)],
+      ['Leer seit', formatDate(v.vacant_since)],
+      ['Fläche', formatArea(v.floor_area_m2)],
+      ['Eigentum', label('owner_type', v.owner_type)],
+      ['Kontakt', v.owner_contact ?? ''],
+      ['Notizen', v.internal_notes ?? ''],
+      ['Veröffentlichung', v.consent_publish ? 'zugestimmt' : 'nicht zugestimmt'],
+    ], 'profile-facts'));
+    if (v.public_description) section.append(element('p', 'popup-text', v.public_description));
+    const entries = history?.changes ?? [];
+    if (entries.length > 0) {
+      section.append(element('h3', null, 'Verlauf'));
+      section.append(historyList(entries));
+    }
+    panel.append(section);
+  } catch (error) {
+    panel.replaceChildren(element('p', 'error', `Gebäude nicht abrufbar: ${error.message}`));
+  }
+}
