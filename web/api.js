@@ -18,8 +18,11 @@ async function parseProblem(response) {
   }
 }
 
-/** Sends a request and parses the JSON answer; a non-2xx answer throws an ApiError. */
-export async function request(url, { method = 'GET', body, accept = 'application/json', headers = {} } = {}) {
+/**
+ * Sends a request and parses the JSON answer; a non-2xx answer throws an ApiError. With
+ * `withEtag` the result is { body, etag } (the ETag a later If-Match must name).
+ */
+export async function request(url, { method = 'GET', body, accept = 'application/json', headers = {}, withEtag = false } = {}) {
   let response;
   const init = { method, headers: { Accept: accept, ...headers }, credentials: 'same-origin' };
   if (body !== undefined) {
@@ -35,12 +38,15 @@ export async function request(url, { method = 'GET', body, accept = 'application
     const problem = await parseProblem(response);
     throw new ApiError(problem?.detail ?? `Fehler ${response.status}`, response.status, problem);
   }
-  if (response.status === 204) return null;
-  try {
-    return await response.json();
-  } catch {
-    throw new ApiError('unerwartete Antwort', response.status);
+  let parsed = null;
+  if (response.status !== 204) {
+    try {
+      parsed = await response.json();
+    } catch {
+      throw new ApiError('unerwartete Antwort', response.status);
+    }
   }
+  return withEtag ? { body: parsed, etag: response.headers.get('ETag') } : parsed;
 }
 
 /** GETs `url` and parses its JSON body. */

@@ -369,13 +369,17 @@ function setUpKommunen(map, { figureSelect, legend, searchForm, profile, isBuild
 
 function setUpPlanner(map, profile) {
   let buildings = null;
+  let me = null;
   return {
     isBuildingAt: (latlng) => Boolean(buildings && map.getZoom() >= 13 && buildings.featureAt(latlng)),
-    update(me) {
+    update(who) {
+      me = who;
       document.body.dataset.role = me.signed_in ? me.role : 'public';
       if (me.signed_in && !buildings) {
         buildings = buildingsLayer(statusColor, () => true).addTo(map);
-        buildings.on('featureclick', ({ feature }) => showBuilding(profile, feature));
+        buildings.on('featureclick', ({ feature, latlng }) => showBuilding(profile, feature, {
+          me, latlng, changed: () => buildings?.redraw(),
+        }));
       } else if (!me.signed_in && buildings) {
         buildings.remove();
         buildings = null;

@@ -1,7 +1,8 @@
 // The planner map (signed in): buildings coloured by the status of their vacancy, from the
 // GeoJSON tiles (z13 and closer); a click on a building shows its vacancy record and history.
 
-import { fetchJson } from './api.js';
+import { fetchJson, request } from './api.js';
+import { canEdit, vacancyForm } from './editor.js';
 import { definitionList, element, formatArea, formatDate } from './dom.js';
 import { label } from './labels.js';
 import { GeoJsonTileLayer } from './tile-layer.js';
@@ -50,11 +51,42 @@ function historyList(entries) {
   return list;
 }
 
-/** Fills `panel` with the building and, when it has one the caller may see, its vacancy. */
-export async function showBuilding(panel, feature) {
+function vacancyRecord(vacancy, history) {
+  const v = vacancy.properties ?? {};
+  const section = element('section', 'vacancy-record');
+  section.dataset.vacancy = String(vacancy.id);
+  section.append(element('h3', null, 'Leerstand'));
+  section.append(definitionList([
+    ['Status', label('status', v.status)],
+    ['Nutzung', label('use', v.use)],
+    ['Umfang', label('degree', v.degree)],
+    ['Leer seit', formatDate(v.vacant_since)],
+    ['Fläche', formatArea(v.floor_area_m2)],
+    ['Eigentum', label('owner_type', v.owner_type)],
+    ['Kontakt', v.owner_contact ?? ''],
+    ['Notizen', v.internal_notes ?? ''],
+    ['Veröffentlichung', v.consent_publish ? 'zugestimmt' : 'nicht zugestimmt'],
+  ], 'profile-facts'));
+  if (v.public_description) section.append(element('p', 'popup-text', v.public_description));
+  const entries = history?.changes ?? [];
+  if (entries.length > 0) {
+    section.append(element('h3', null, 'Verlauf'));
+    section.append(historyList(entries));
+  }
+  return section;
+}
+
+function loadVacancy(id) {
+  return request(`/collections/vacancies/items/${id}`, { accept: 'application/geo+json', withEtag: true });
+}
+
+/**
+ * Fills `panel` with the building and, when it has one the caller may see, its vacancy; an
+ * editor in scope gets the form to report or edit it. `changed()` runs after a saved edit.
+ */
+export async function showBuilding(panel, feature, { me, latlng, changed }) {
   panel.hidden = false;
   panel.replaceChildren(element('p', null, 'Gebäude wird geladen …'));
-  const properties = feature.properties ?? {};
   try {
     const building = await fetchJson(`/collections/buildings/items/${feature.id}`, 'application/geo+json');
     const b = building.properties ?? {};
@@ -67,36 +99,34 @@ export async function showBuilding(panel, feature) {
       ['Geschosse', b.floors ?? ''],
       ['Grundfläche', formatArea(b.area_m2)],
     ], 'profile-facts'));
-    if (!properties.vacancy_id) {
+    const editable = canEdit(me, b.kommune_ags);
+    const vacancyId = feature.properties?.vacancy_id;
+    const reopen = async (created) => {
+      changed();
+      // The server refreshed the building's tiles at once; the record shows what it stored.
+      const properties = { ...feature.properties, vacancy_id: created?.id ?? vacancyId };
+      await showBuilding(panel, { ...feature, properties }, { me, latlng, changed });
+    };
+    if (!vacancyId) {
       panel.append(element('p', 'profile-note', 'Kein Leerstand gemeldet.'));
+      if (editable) panel.append(vacancyForm({ latlng, saved: reopen }));
       return;
     }
-    const [vacancy, history] = await Promise.all([
-      fetchJson(`/collections/vacancies/items/${properties.vacancy_id}`, 'application/geo+json'),
-      fetchJson(`/collections/vacancies/items/${properties.vacancy_id}/history`).catch(() => null),
+    const [{ body: vacancy, etag }, history] = await Promise.all([
+      loadVacancy(vacancyId),
+      fetchJson(`/collections/vacancies/items/${vacancyId}/history`).catch(() => null),
     ]);
-    const v = vacancy.properties ?? {};
-    const section = element('section', 'vacancy-record');
-    section.dataset.vacancy = String(vacancy.id);
-    section.append(element('h3', null, 'Leerstand'));
-    section.append(definitionList([
-      ['Status', label('status', v.status)],
-      ['Nutzung', label('use', v.use)],
-      ['Umfang', label('degree', v.degree)],
-      ['Leer seit', formatDate(v.vacant_since)],
-      ['Fläche', formatArea(v.floor_area_m2)],
-      ['Eigentum', label('owner_type', v.owner_type)],
-      ['Kontakt', v.owner_contact ?? ''],
-      ['Notizen', v.internal_notes ?? ''],
-      ['Veröffentlichung', v.consent_publish ? 'zugestimmt' : 'nicht zugestimmt'],
-    ], 'profile-facts'));
-    if (v.public_description) section.append(element('p', 'popup-text', v.public_description));
-    const entries = history?.changes ?? [];
-    if (entries.length > 0) {
-      section.append(element('h3', null, 'Verlauf'));
-      section.append(historyList(entries));
+    panel.append(vacancyRecord(vacancy, history));
+    if (editable) {
+      panel.append(vacancyForm({
+        vacancy: { id: vacancy.id, etag, properties: vacancy.properties },
+        saved: reopen,
+        reload: async () => {
+          const fresh = await loadVacancy(vacancyId);
+          return { etag: fresh.etag, properties: fresh.body.properties };
+        },
+      }));
     }
-    panel.append(section);
   } catch (error) {
     panel.replaceChildren(element('p', 'error', `Gebäude nicht abrufbar: ${error.message}`));
   }

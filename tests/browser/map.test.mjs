@@ -303,3 +303,87 @@ test('on a phone-sized screen the search, figure and sign-in stay usable',
     await page.screenshot({ path: path.join(outDir, 'phone-map.png'), animations: 'disabled' });
     assertPageClean(assert, problems);
   });
+
+test('editing: report a vacancy, server errors next to the fields, a refused status change, a stale edit',
+  { skip: skipReason, timeout: 120000 }, async (t) => {
+    // The editor of Angermünde; a building without a vacancy.
+    await cli(['user', 'add', 'karten-redaktion', '--role', 'editor', '--kommune', ANGERMUENDE], 'ein-langes-passwort\n');
+    const [, , , target] = await buildingCentres(ANGERMUENDE, 4);
+    const { page, problems } = await openMap(t);
+    await page.click('#sign-in-open');
+    await page.fill('#sign-in-name', 'karten-redaktion');
+    await page.fill('#sign-in-password', 'ein-langes-passwort');
+    await page.click('.sign-in-form button[type="submit"]');
+    await page.locator('.account-name').waitFor({ timeout: 10000 });
+    await page.evaluate(({ lon, lat }) => window.leerstandMap.setView([lat, lon], 18, { animate: false }), target);
+    await layerLoaded(page, 'buildings-layer');
+    const clickBuilding = async () => {
+      const point = await page.evaluate(({ lon, lat }) => window.leerstandMap.latLngToContainerPoint([lat, lon]), target.aside);
+      await page.locator('#map').click({ position: { x: point.x, y: point.y } });
+    };
+    await clickBuilding();
+    const form = page.locator('#profile .vacancy-form');
+    await form.waitFor({ timeout: 10000 });
+    assert.equal(await form.locator('h3').textContent(), 'Leerstand melden');
+
+    // A date in the future: the server's message appears next to "Leer seit", nothing is stored.
+    await page.selectOption('#vacancy-use', 'gewerbe');
+    await page.fill('#vacancy-vacant_since', '2999-01-01');
+    await page.fill('#vacancy-owner_contact', 'Herr <i>Test</i>');
+    await form.locator('button[type="submit"]').click();
+    const sinceError = form.locator('[data-field="vacant_since"] .field-error');
+    await page.waitForFunction(() => document.querySelector('[data-field="vacant_since"] .field-error')?.textContent !== '');
+    assert.match(await sinceError.textContent(), /future|Zukunft/i);
+    assert.equal(await page.locator('#vacancy-vacant_since').getAttribute('aria-describedby'), 'vacancy-vacant_since-error');
+    // Corrected, it is stored: the record shows it and the building turns the status colour.
+    await page.fill('#vacancy-vacant_since', '2023-02-01');
+    await form.locator('button[type="submit"]').click();
+    const record = page.locator('#profile .vacancy-record');
+    await record.waitFor({ timeout: 10000 });
+    const facts = Object.fromEntries(await record.locator('dt').evaluateAll((dts) => dts.map((dt) => [dt.textContent, dt.nextElementSibling.textContent])));
+    assert.equal(facts.Status, 'Gemeldet');
+    assert.equal(facts.Nutzung, 'Gewerbe');
+    assert.equal(facts['Leer seit'], '01.02.2023');
+    assert.equal(facts.Kontakt, 'Herr <i>Test</i>');
+    const vacancyId = await record.getAttribute('data-vacancy');
+    await page.waitForFunction(() => document.querySelectorAll('.buildings-layer canvas:not(.leaflet-tile-loaded)').length === 0);
+    await layerLoaded(page, 'buildings-layer');
+    const [r, g, b] = await pixelAt(page, 'buildings-layer', target.lon, target.lat);
+    assert.deepEqual([r, g, b], [0xb4, 0x53, 0x09], 'gemeldet is drawn amber (#b45309)');
+
+    // gemeldet → aktiviert skips the lifecycle: refused, with the allowed statuses next to it.
+    const editForm = page.locator('#profile .vacancy-form');
+    assert.equal(await editForm.locator('h3').textContent(), 'Leerstand bearbeiten');
+    await page.selectOption('#vacancy-status', 'aktiviert');
+    await editForm.locator('button[type="submit"]').click();
+    await page.waitForFunction(() => document.querySelector('[data-field="status"] .field-error')?.textContent !== '');
+    assert.match(await editForm.locator('[data-field="status"] .field-error').textContent(),
+      /^Dieser Statuswechsel ist nicht möglich\. Erlaubt: .*Bestätigt/);
+
+    // Someone else changes the vacancy meanwhile: the edit is stale (412), explained, and the
+    // form shows the current values.
+    const item = `/collections/vacancies/items/${vacancyId}`;
+    const current = await fetch(`${baseUrl}${item}`, { headers: { Authorization: `Bearer ${adminToken}` } });
+    const changed = await fetch(`${baseUrl}${item}`, {
+      method: 'PATCH',
+      headers: { 'Content-Type': 'application/merge-patch+json', 'If-Match': current.headers.get('ETag'), Authorization: `Bearer ${adminToken}` },
+      body: JSON.stringify({ properties: { use: 'laden' } }),
+    });
+    assert.equal(changed.status, 200, await changed.text());
+    await page.selectOption('#vacancy-status', 'bestaetigt');
+    await editForm.locator('button[type="submit"]').click();
+    await page.waitForFunction(() => /inzwischen von jemand anderem geändert/.test(document.querySelector('.vacancy-form .form-error')?.textContent ?? ''));
+    await page.waitForFunction(() => document.querySelector('#vacancy-use')?.value === 'laden');
+    // Entered again, it goes through.
+    await page.selectOption('#vacancy-status', 'bestaetigt');
+    await editForm.locator('button[type="submit"]').click();
+    await page.waitForFunction(() => [...document.querySelectorAll('#profile .vacancy-record dd')].some((dd) => dd.textContent === 'Bestätigt'));
+    await page.screenshot({ path: path.join(outDir, 'editing.png'), animations: 'disabled' });
+
+    // Only the refusals above may be HTTP errors.
+    const expected = problems.badResponses.filter((entry) => /^(400|409|412|422) .*\/collections\/vacancies\/items/.test(entry));
+    assert.equal(expected.length, 3, JSON.stringify(problems.badResponses));
+    problems.badResponses = problems.badResponses.filter((entry) => !expected.includes(entry));
+    problems.consoleErrors = problems.consoleErrors.filter((text) => !/status of (400|409|412|422)/.test(text));
+    assertPageClean(assert, problems);
+  });
