@@ -17,9 +17,10 @@ export async function whoAmI() {
 
 /**
  * Wires the account area: the sign-in button opens the dialog, the form signs in, the
- * sign-out button ends the session. `changed(me)` is called after each change.
+ * sign-out button ends the session, editors get an upload button (`openUpload()`).
+ * `changed(me)` is called after each change.
  */
-export function setUpAccount({ area, dialog, changed }) {
+export function setUpAccount({ area, dialog, changed, openUpload }) {
   const form = dialog.querySelector('form');
   const error = dialog.querySelector('.form-error');
 
@@ -39,7 +40,15 @@ export function setUpAccount({ area, dialog, changed }) {
           changed(now);
         }
       });
-      area.append(who, out);
+      if (me.role === 'admin' || me.role === 'editor') {
+        const upload = element('button', 'account-button', 'Hochladen');
+        upload.type = 'button';
+        upload.id = 'upload-open';
+        upload.addEventListener('click', () => openUpload());
+        area.append(who, upload, out);
+      } else {
+        area.append(who, out);
+      }
     } else {
       const open = element('button', 'account-button', 'Anmelden');
       open.type = 'button';

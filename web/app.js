@@ -13,8 +13,9 @@ import { countOf, definitionList, element, formatArea, formatDate, numberFormat,
 import {
   FIGURES, choroplethLayer, choroplethLegend, fillSearch, findKommune, kommuneBounds, loadKommunen, openProfile,
 } from './kommunen.js';
-import { STATUS_LABELS, label } from './labels.js';
+import { STATUS_LABELS, USE_LABELS, label } from './labels.js';
 import { buildingsLayer, showBuilding } from './planner.js';
+import { setUpExport, setUpUpload } from './transfer.js';
 
 const GERMANY_CENTER = [51.16, 10.45];
 const GERMANY_ZOOM = 6;
@@ -211,7 +212,7 @@ function vacancyMarker(feature, latlng) {
   const properties = feature.properties ?? {};
   const status = properties.status;
   const known = Object.hasOwn(STATUS_LABELS, status);
-  return L.circleMarker(latlng, {
+  const marker = L.circleMarker(latlng, {
     radius: 8,
     color: '#ffffff',
     weight: 2,
@@ -219,6 +220,8 @@ function vacancyMarker(feature, latlng) {
     fillOpacity: 0.95,
     className: known ? `vacancy-marker status-${status}` : 'vacancy-marker',
   }).bindPopup(() => vacancyPopup(properties));
+  marker.feature = feature;  // for the filters
+  return marker;
 }
 
 const zukunftsortIcon = L.divIcon({ className: 'zukunftsort-marker', iconSize: [18, 18] });
@@ -361,13 +364,22 @@ function setUpKommunen(map, { figureSelect, legend, searchForm, profile, isBuild
     .catch((error) => {
       message.textContent = `Kommunen nicht abrufbar: ${error.message}`;
     });
-  return layer;
+  return () => kommunen;
+}
+
+/** [ags, name] of the Gemeinden `me` may upload for (an editor's own, all for an admin). */
+function uploadKommunen(me, kommunen) {
+  const mine = (ags) => me?.role === 'admin' || (me?.kommunen ?? []).some((k) => ags.startsWith(k));
+  return [...kommunen.values()]
+    .filter((k) => k.ags.length === 8 && mine(k.ags))
+    .sort((a, b) => a.name.localeCompare(b.name, 'de'))
+    .map((k) => [k.ags, k.name]);
 }
 
 // ---------------------------------------------------------------------------------------------
 // Signed in: the planner layer
 
-function setUpPlanner(map, profile) {
+function setUpPlanner(map, profile, filtersOf) {
   let buildings = null;
   let me = null;
   return {
@@ -376,7 +388,7 @@ function setUpPlanner(map, profile) {
       me = who;
       document.body.dataset.role = me.signed_in ? me.role : 'public';
       if (me.signed_in && !buildings) {
-        buildings = buildingsLayer(statusColor, () => true).addTo(map);
+        buildings = buildingsLayer(statusColor, (status) => !filtersOf().status || filtersOf().status === status).addTo(map);
         buildings.on('featureclick', ({ feature, latlng }) => showBuilding(profile, feature, {
           me, latlng, changed: () => buildings?.redraw(),
         }));
@@ -386,7 +398,40 @@ function setUpPlanner(map, profile) {
         profile.hidden = true;
       }
     },
+    me: () => me,
+    restyle: () => buildings?.restyle(),
+    refresh: () => buildings?.redraw(),
   };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Filters: status for the buildings, status, use and vacant-since for the vacancy markers and
+// the export.
+
+function setUpFilters(form, changed) {
+  for (const [value, text] of Object.entries(STATUS_LABELS)) form.elements.status.append(new Option(text, value));
+  for (const [value, text] of Object.entries(USE_LABELS)) form.elements.use.append(new Option(text, value));
+  const current = () => ({
+    status: form.elements.status.value || null,
+    use: form.elements.use.value || null,
+    since: form.elements.since.value || null,
+  });
+  form.addEventListener('change', () => changed(current()));
+  form.addEventListener('submit', (event) => event.preventDefault());
+  return current;
+}
+
+/** Shows the vacancy markers that pass the filters, hides the others. */
+function filterMarkers(map, filters) {
+  map.eachLayer((layer) => {
+    const properties = layer.feature?.properties;
+    if (!properties || !layer.setStyle || !layer.options.className?.includes('vacancy-marker')) return;
+    const shown = (!filters.status || properties.status === filters.status)
+      && (!filters.use || properties.use === filters.use)
+      && (!filters.since || (properties.vacant_since ?? '') >= filters.since);
+    layer.setStyle({ opacity: shown ? 1 : 0, fillOpacity: shown ? 0.95 : 0 });
+    layer.getElement()?.classList.toggle('filtered-out', !shown);
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -400,14 +445,26 @@ function start() {
   // For the browser tests and an operator's console: the Leaflet map of the page.
   window.leerstandMap = map;
   const legend = addLegend(map, figureSelect.value);
-  const planner = setUpPlanner(map, profile);
-  setUpKommunen(map, {
+  let filtersOf = () => ({});
+  const planner = setUpPlanner(map, profile, () => filtersOf());
+  filtersOf = setUpFilters(document.getElementById('filters'), (filters) => {
+    planner.restyle();
+    filterMarkers(map, filters);
+  });
+  setUpExport({ form: document.getElementById('export'), boundsOf: () => map.getBounds(), filtersOf });
+  const kommunenOf = setUpKommunen(map, {
     figureSelect, legend, profile, searchForm: document.getElementById('search'), isBuildingAt: planner.isBuildingAt,
+  });
+  const upload = setUpUpload({
+    dialog: document.getElementById('upload-dialog'),
+    kommunenOf: () => uploadKommunen(planner.me(), kommunenOf()),
+    uploaded: () => planner.refresh(),
   });
   const account = setUpAccount({
     area: document.getElementById('account'),
     dialog: document.getElementById('sign-in-dialog'),
     changed: (me) => planner.update(me),
+    openUpload: () => upload.open(),
   });
   whoAmI().then((me) => {
     account.render(me);

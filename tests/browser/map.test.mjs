@@ -9,6 +9,7 @@
 
 import { before, after, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import {
@@ -228,8 +229,8 @@ test('sign-in, the planner map with buildings by status, a building\'s record, s
     await page.fill('#sign-in-name', PLANNER.name);
     await page.fill('#sign-in-password', 'falsch-falsch-falsch');
     await page.click('.sign-in-form button[type="submit"]');
-    await page.waitForFunction(() => document.querySelector('.form-error').textContent !== '');
-    assert.equal(await page.locator('.form-error').textContent(), 'Name oder Passwort stimmt nicht.');
+    await page.waitForFunction(() => document.querySelector('.sign-in-form .form-error').textContent !== '');
+    assert.equal(await page.locator('.sign-in-form .form-error').textContent(), 'Name oder Passwort stimmt nicht.');
     await page.fill('#sign-in-password', PLANNER.password);
     await page.click('.sign-in-form button[type="submit"]');
     await page.locator('.account-name').waitFor({ timeout: 10000 });
@@ -385,5 +386,67 @@ test('editing: report a vacancy, server errors next to the fields, a refused sta
     assert.equal(expected.length, 3, JSON.stringify(problems.badResponses));
     problems.badResponses = problems.badResponses.filter((entry) => !expected.includes(entry));
     problems.consoleErrors = problems.consoleErrors.filter((text) => !/status of (400|409|412|422)/.test(text));
+    assertPageClean(assert, problems);
+  });
+
+test('upload with progress and report table; export of what is on screen in three formats',
+  { skip: skipReason, timeout: 120000 }, async (t) => {
+    const { page, problems } = await openMap(t);
+    await page.click('#sign-in-open');
+    await page.fill('#sign-in-name', 'karten-admin');
+    await page.fill('#sign-in-password', 'ein-langes-passwort');
+    await page.click('.sign-in-form button[type="submit"]');
+    await page.locator('#upload-open').waitFor({ timeout: 10000 });
+
+    // Three vacancy reports as CSV, one with a status the atlas does not know.
+    const [a, b] = (await buildingCentres(ANGERMUENDE, 8)).slice(5, 7);
+    const csv = 'lon;lat;status;use;consent_publish\n'
+      + `${a.lon};${a.lat};bestaetigt;wohnen;ja\n${b.lon};${b.lat};gemeldet;laden;nein\n${b.lon};${b.lat};leer;laden;nein\n`;
+    await page.click('#upload-open');
+    await page.setInputFiles('#upload-file', { name: 'meldungen.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    assert.match(await page.locator('.chosen-file').textContent(), /^meldungen\.csv/);
+    await page.selectOption('#upload-kommune', ANGERMUENDE);
+    await page.selectOption('#upload-layer', 'vacancies');
+    await page.click('.upload-form button[type="submit"]');
+    const report = page.locator('.upload-report');
+    await report.waitFor({ timeout: 30000 });
+    const rows = Object.fromEntries(await report.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [tr.querySelector('th').textContent, tr.querySelector('td').textContent])));
+    assert.equal(rows.gespeichert, '2');
+    assert.equal(rows.abgelehnt, '1');
+    assert.equal(rows['– invalid status'], '1');
+    assert.equal(await page.locator('.upload-progress').evaluate((p) => p.value === p.max), true, 'the bar is full');
+    assert.equal(await page.locator('.upload-state').textContent(), 'Import fertig');
+    await page.screenshot({ path: path.join(outDir, 'upload-report.png'), animations: 'disabled' });
+    await page.click('#upload-dialog .dialog-cancel');
+
+    // Export what is on screen: Angermünde's centre, vacancies that are "Bestätigt".
+    await page.evaluate(({ lon, lat }) => window.leerstandMap.setView([lat, lon], 14, { animate: false }), vacancyBuilding);
+    await page.click('#tools summary');
+    await page.selectOption('#filter-status', 'bestaetigt');
+    await page.selectOption('#export-collection', 'vacancies');
+    const bounds = await page.evaluate(() => window.leerstandMap.getBounds().toBBoxString().split(',').map(Number));
+    const downloads = {};
+    for (const format of ['geojson', 'csv', 'gpkg']) {
+      await page.selectOption('#export-format', format);
+      const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export button[type="submit"]')]);
+      const file = path.join(dataDir, `export.${format}`);
+      await download.saveAs(file);
+      downloads[format] = { file, url: download.url() };
+    }
+    const url = new URL(downloads.geojson.url);
+    assert.equal(url.pathname, '/export/vacancies.geojson');
+    assert.equal(url.searchParams.get('status'), 'bestaetigt');
+    const geojson = JSON.parse(fs.readFileSync(downloads.geojson.file, 'utf8'));
+    assert.ok(geojson.features.length >= 2, `${geojson.features.length} features`);
+    for (const f of geojson.features) {
+      assert.equal(f.properties.status, 'bestaetigt');
+      const [lon, lat] = f.geometry.coordinates;
+      assert.ok(lon >= bounds[0] && lon <= bounds[2] && lat >= bounds[1] && lat <= bounds[3], 'on screen');
+    }
+    const csvLines = fs.readFileSync(downloads.csv.file, 'utf8').trim().split(/\r?\n/);
+    assert.match(csvLines[0], /^"?WKT"?,/);
+    assert.equal(csvLines.length - 1, geojson.features.length);
+    const ogr = spawnSync('ogrinfo', ['-ro', '-so', '-al', downloads.gpkg.file], { encoding: 'utf8' });
+    if (!ogr.error) assert.match(ogr.stdout, new RegExp(`Feature Count: ${geojson.features.length}\\b`));
     assertPageClean(assert, problems);
   });
