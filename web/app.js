@@ -41,13 +41,23 @@ const UNKNOWN_STATUS_COLOR = '#1f2933';
 // ---------------------------------------------------------------------------------------------
 // Map
 
-// The basemap is optional so that the map works offline and in tests: a tile URL template comes
-// only from `?tiles=<template>` or `window.TILE_URL` (e.g. set by the operator in a script).
-function tileTemplate() {
-  const template = new URLSearchParams(window.location.search).get('tiles') ?? window.TILE_URL;
-  if (typeof template !== 'string' || template === '') return null;
-  // Only web URLs: a template from the address bar must not point anywhere else.
-  return /^(https?:\/\/|\/)/.test(template) ? template : null;
+/** Text for Leaflet's attribution control, which inserts HTML: the operator's text, escaped. */
+function escapeHtml(text) {
+  return String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** The operator's basemap (`serve --basemap-url`); none configured or none reachable, the map
+ *  still shows the Kommune outlines and every data layer. */
+async function addBasemap(map) {
+  let config;
+  try {
+    config = await fetchJson('/api/config');
+  } catch {
+    return;
+  }
+  const basemap = config?.basemap;
+  if (!basemap || typeof basemap.url !== 'string') return;
+  L.tileLayer(basemap.url, { maxZoom: 19, attribution: escapeHtml(basemap.attribution ?? '') }).addTo(map);
 }
 
 function createMap(container) {
@@ -55,12 +65,7 @@ function createMap(container) {
   const map = L.map(container, { zoomControl: false }).setView(GERMANY_CENTER, GERMANY_ZOOM);
   L.control.zoom({ position: 'bottomleft', zoomInTitle: 'Hineinzoomen', zoomOutTitle: 'Herauszoomen' }).addTo(map);
   L.control.scale({ imperial: false }).addTo(map);
-  const template = tileTemplate();
-  if (template) {
-    // The attribution is rendered as HTML by Leaflet, so it is taken only from the page's own
-    // configuration, never from the URL.
-    L.tileLayer(template, { maxZoom: 19, attribution: window.TILE_ATTRIBUTION ?? '' }).addTo(map);
-  }
+  addBasemap(map);
   return map;
 }
 

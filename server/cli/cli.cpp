@@ -45,9 +45,11 @@ Usage:
       Fill an empty database with demo data at the four founding members of the network.
   leerstand serve [--db PATH] [--bind ADDR] [--port N] [--threads N] [--web DIR]
                   [--max-upload-mb N] [--tile-cache-mb N] [--secure-cookies]
+                  [--basemap-url TEMPLATE|none] [--basemap-attribution TEXT]
       Serve the map and the HTTP API (default http://127.0.0.1:8080). --secure-cookies (or
       LEERSTAND_SECURE_COOKIES=1) marks the session cookie Secure, for use behind HTTPS.
-      --tile-cache-mb: memory for encoded tiles (default 256).
+      --tile-cache-mb: memory for encoded tiles (default 256). --basemap-url: the map's
+      background tiles (default OpenStreetMap's; none for none, e.g. offline).
   leerstand user add NAME --role admin|planner|editor [--kommune AGS ...] [--db PATH]
       Add a user; the password is the first line of stdin (at least 10 characters).
   leerstand user list [--db PATH] [--json]
@@ -250,8 +252,23 @@ int run_demo(const std::vector<std::string>& raw) {
     return kExitOk;
 }
 
+/// The basemap template as given, or "" for `none` or an empty value (no basemap: offline).
+std::string basemap_url(const std::string& url) {
+    if (url.empty() || url == "none") return "";
+    const bool web =
+        url.rfind("http://", 0) == 0 || url.rfind("https://", 0) == 0 || url.rfind("/", 0) == 0;
+    for (const char* part : {"{z}", "{x}", "{y}"})
+        if (!web || url.find(part) == std::string::npos)
+            throw UsageError(
+                "--basemap-url must be an http(s) tile template with {z}, {x} and {y}, "
+                "or none");
+    return url;
+}
+
 int run_serve(const std::vector<std::string>& raw) {
-    Arguments args(raw, {"db", "bind", "port", "threads", "web", "max-upload-mb", "tile-cache-mb"},
+    Arguments args(raw,
+                   {"db", "bind", "port", "threads", "web", "max-upload-mb", "tile-cache-mb",
+                    "basemap-url", "basemap-attribution"},
                    {"secure-cookies"});
     http::ServeOptions options;
     options.db = database_path(args);
@@ -267,6 +284,9 @@ int run_serve(const std::vector<std::string>& raw) {
     if (auto megabytes = args.value("tile-cache-mb"))
         options.tile_cache_bytes =
             static_cast<std::uint64_t>(parse_number(*megabytes, "--tile-cache-mb", 1, 65536)) << 20;
+    if (auto url = args.value("basemap-url")) options.basemap_url = basemap_url(*url);
+    if (auto attribution = args.value("basemap-attribution"))
+        options.basemap_attribution = *attribution;
     const char* secure = std::getenv("LEERSTAND_SECURE_COOKIES");
     options.secure_cookies = args.flag("secure-cookies") || (secure && std::string(secure) == "1");
     return http::serve(options);

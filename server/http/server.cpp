@@ -82,8 +82,17 @@ void send_static(const StaticFiles& files, const Rest::Request& request,
     send_body(writer, file.content_type, file.body, "no-cache");
 }
 
+/// What the web app needs to know of the operator's settings (GET /api/config).
+std::string web_config(const ServeOptions& options) {
+    nlohmann::json basemap = nullptr;
+    if (!options.basemap_url.empty())
+        basemap = {{"url", options.basemap_url}, {"attribution", options.basemap_attribution}};
+    return nlohmann::json{{"basemap", basemap}}.dump();
+}
+
 void set_up_routes(Rest::Router& router, const fs::path& db,
-                   std::shared_ptr<const StaticFiles> files, const ApiContext& api) {
+                   std::shared_ptr<const StaticFiles> files, const ApiContext& api,
+                   const std::string& config) {
     add_api_routes(router, api);
     add_summary_routes(router, api);
     add_export_routes(router, api);
@@ -99,6 +108,11 @@ void set_up_routes(Rest::Router& router, const fs::path& db,
               else
                   send_static(*files, request, writer, request_id);
           }}});
+    add_routes(router, "/api/config",
+               {{Http::Method::Get,
+                 [config](const Rest::Request&, Http::ResponseWriter& writer, const std::string&) {
+                     send_body(writer, "application/json", config, "no-cache");
+                 }}});
     add_routes(router, "/health",
                {{Http::Method::Get, [db](const Rest::Request&, Http::ResponseWriter& writer,
                                          const std::string&) { send_health(db, writer); }}});
@@ -179,7 +193,7 @@ int serve(const ServeOptions& options) {
         return fail(std::string("cannot prepare uploads: ") + e.what());
     }
     Rest::Router router;  // must outlive the endpoint
-    set_up_routes(router, options.db, files, api);
+    set_up_routes(router, options.db, files, api, web_config(options));
 
     std::unique_ptr<Http::Endpoint> endpoint;
     try {

@@ -6,6 +6,11 @@
 
 namespace leerstand::http {
 
+/// OpenStreetMap's standard tiles: the basemap unless the operator names another (or none).
+inline constexpr const char* k_default_basemap_url =
+    "https://tile.openstreetmap.org/{z}/{x}/{y}.png";
+inline constexpr const char* k_default_basemap_attribution = "© OpenStreetMap-Mitwirkende";
+
 /// What `leerstand serve` needs.
 struct ServeOptions {
     std::filesystem::path db;
@@ -16,6 +21,9 @@ struct ServeOptions {
     bool secure_cookies = false;     ///< session cookie only over HTTPS (behind a TLS proxy)
     std::uint64_t max_upload_bytes = 64ull << 20;   ///< largest upload request body (413 above)
     std::uint64_t tile_cache_bytes = 256ull << 20;  ///< memory for encoded tiles (LRU beyond)
+    /// The web map's basemap: an XYZ template with {z}, {x}, {y}; empty = no basemap (offline).
+    std::string basemap_url = k_default_basemap_url;
+    std::string basemap_attribution = k_default_basemap_attribution;  ///< plain text
 };
 
 /// Opens (and migrates) the store, then serves HTTP until SIGINT or SIGTERM and returns the

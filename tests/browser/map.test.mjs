@@ -11,6 +11,7 @@ import { before, after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import {
   assertPageClean, binary, launchBrowser, makeTempDir, outDir, runCli, skipReason, startServer,
@@ -448,5 +449,48 @@ test('upload with progress and report table; export of what is on screen in thre
     assert.equal(csvLines.length - 1, geojson.features.length);
     const ogr = spawnSync('ogrinfo', ['-ro', '-so', '-al', downloads.gpkg.file], { encoding: 'utf8' });
     if (!ogr.error) assert.match(ogr.stdout, new RegExp(`Feature Count: ${geojson.features.length}\\b`));
+    assertPageClean(assert, problems);
+  });
+
+test('with the basemap unreachable the map still shows the Kommune outlines and the data',
+  { skip: skipReason, timeout: 60000 }, async (t) => {
+    // A loopback port nothing listens on (taken and given back): every basemap tile fails.
+    const probe = net.createServer();
+    await new Promise((resolve) => { probe.listen(0, '127.0.0.1', resolve); });
+    const deadPort = probe.address().port;
+    await new Promise((resolve) => { probe.close(resolve); });
+    const dead = `http://127.0.0.1:${deadPort}/`;
+    const offline = startServer(path.join(dataDir, 't.sqlite'),
+      ['--basemap-url', `${dead}{z}/{x}/{y}.png`, '--basemap-attribution', 'Test <Karte> & Co']);
+    t.after(() => stopServer(offline));
+    const offlineUrl = await offline.url;
+    const config = await (await fetch(`${offlineUrl}/api/config`)).json();
+    assert.deepEqual(config, { basemap: { url: `${dead}{z}/{x}/{y}.png`, attribution: 'Test <Karte> & Co' } });
+    const profileDir = makeTempDir('leerstand-chromium-');
+    const context = await launchBrowser(profileDir);
+    t.after(async () => {
+      await context.close();
+      fs.rmSync(profileDir, { recursive: true, force: true });
+    });
+    const page = context.pages()[0] ?? await context.newPage();
+    const problems = watchPage(page);
+    await page.goto(`${offlineUrl}/`, { waitUntil: 'load' });
+    await page.waitForSelector('body[data-kommunen="ready"]', { timeout: 15000 });
+    await page.waitForSelector('#status[data-layers="ready"]', { timeout: 15000 });
+    await page.fill('#search-input', 'Angermünde');
+    await page.press('#search-input', 'Enter');
+    await layerLoaded(page, 'kommunen-layer');
+    // The basemap was asked for and failed; the outlines are drawn all the same.
+    assert.ok(problems.failedRequests.some((entry) => entry.startsWith(dead)), JSON.stringify(problems.failedRequests));
+    const kommune = await (await fetch(`${offlineUrl}/collections/kommunen/items/${ANGERMUENDE}`)).json();
+    const ring = kommune.geometry.coordinates[0][0];
+    const centre = [ring.reduce((s, p) => s + p[0], 0) / ring.length, ring.reduce((s, p) => s + p[1], 0) / ring.length];
+    const [, , , alpha] = await pixelAt(page, 'kommunen-layer', ...centre);
+    assert.ok(alpha > 0, 'the Kommune is drawn');
+    assert.equal(await page.locator('.vacancy-marker').count() > 0, true, 'the vacancies are shown');
+    // The operator's attribution is shown as text.
+    assert.match(await page.locator('.leaflet-control-attribution').textContent(), /Test <Karte> & Co/);
+    problems.failedRequests = problems.failedRequests.filter((entry) => !entry.startsWith(dead));
+    problems.consoleErrors = problems.consoleErrors.filter((text) => !/ERR_CONNECTION_REFUSED/.test(text));
     assertPageClean(assert, problems);
   });

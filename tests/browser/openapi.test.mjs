@@ -50,6 +50,7 @@ const KNOWN_ROUTES = [
   ['get', '/export/{collectionId}.geojson'],
   ['get', '/export/{collectionId}.gpkg'],
   ['get', '/export/{collectionId}.csv'],
+  ['get', '/api/config'],
   ['get', '/tiles/{layer}/{z}/{x}/{y}.mvt'],
   ['get', '/tiles/{layer}/{z}/{x}/{y}.geojson'],
   ['get', '/tiles/{layer}.json'],

@@ -61,9 +61,12 @@ export function runCli(args, { input = '' } = {}) {
   });
 }
 
-/** Starts `leerstand serve` on an ephemeral port; `url` resolves once it prints its URL. */
-export function startServer(dbPath) {
-  const child = spawn(binary, ['serve', '--db', dbPath, '--port', '0', '--web', webRoot],
+/** Starts `leerstand serve` on an ephemeral port (with `extraArgs`, which may override the
+ *  basemap); `url` resolves once it prints its URL. */
+export function startServer(dbPath, extraArgs = []) {
+  // No basemap unless a test names one: the tests run offline.
+  const args = ['serve', '--db', dbPath, '--port', '0', '--web', webRoot, '--basemap-url', 'none', ...extraArgs];
+  const child = spawn(binary, args,
     { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';

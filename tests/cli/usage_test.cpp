@@ -27,7 +27,9 @@ TEST(Usage, UnknownCommandsAndOptionsAreUsageErrors) {
                                                {"import", "a.shp", "--mode", "merge"},
                                                {"import", "a.shp", "--srs", "EPSG:abc"},
                                                {"import", "a.shp", "--bogus"},
-                                               {"serve", "--port", "70000"}}) {
+                                               {"serve", "--port", "70000"},
+                                               {"serve", "--basemap-url", "ftp://x/{z}/{x}/{y}"},
+                                               {"serve", "--basemap-url", "https://x/tiles.png"}}) {
         auto result = run_leerstand(args);
         EXPECT_EQ(result.exit_code, 2) << result.err;
         EXPECT_EQ(lines(result.err), 1) << result.err;
