@@ -359,17 +359,21 @@ function setUpKommunen(map, { figureSelect, legend, searchForm, profile, isBuild
     if (bounds.isValid()) map.fitBounds(bounds, { padding: FIT_PADDING });
     openProfile(profile, kommune.ags);
   });
-  loadKommunen()
+  // Loaded again after sign-in and sign-out: planners get exact figures, the public small
+  // counts suppressed.
+  const load = () => loadKommunen()
     .then((loaded) => {
+      const first = kommunen.size === 0;
       kommunen = loaded;
       layer.restyle();
-      fillSearch(document.getElementById('kommune-names'), kommunen);
+      if (first) fillSearch(document.getElementById('kommune-names'), kommunen);
       document.body.dataset.kommunen = 'ready';
     })
     .catch((error) => {
       message.textContent = `Kommunen nicht abrufbar: ${error.message}`;
     });
-  return () => kommunen;
+  load();
+  return { kommunenOf: () => kommunen, reload: load };
 }
 
 /** [ags, name] of the Gemeinden `me` may upload for (an editor's own, all for an admin). */
@@ -457,18 +461,21 @@ function start() {
     filterMarkers(map, filters);
   });
   setUpExport({ form: document.getElementById('export'), boundsOf: () => map.getBounds(), filtersOf });
-  const kommunenOf = setUpKommunen(map, {
+  const choropleth = setUpKommunen(map, {
     figureSelect, legend, profile, searchForm: document.getElementById('search'), isBuildingAt: planner.isBuildingAt,
   });
   const upload = setUpUpload({
     dialog: document.getElementById('upload-dialog'),
-    kommunenOf: () => uploadKommunen(planner.me(), kommunenOf()),
+    kommunenOf: () => uploadKommunen(planner.me(), choropleth.kommunenOf()),
     uploaded: () => planner.refresh(),
   });
   const account = setUpAccount({
     area: document.getElementById('account'),
     dialog: document.getElementById('sign-in-dialog'),
-    changed: (me) => planner.update(me),
+    changed: (me) => {
+      planner.update(me);
+      choropleth.reload();
+    },
     openUpload: () => upload.open(),
   });
   whoAmI().then((me) => {

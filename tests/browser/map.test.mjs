@@ -238,12 +238,30 @@ test('sign-in, the planner map with buildings by status, a building\'s record, s
     assert.equal(await page.locator('.account-name').textContent(), `${PLANNER.name} (Planung)`);
 
     // At z17 over the vacancy's building: buildings drawn, that one in its status colour.
+    const tileRequests = [];
+    page.on('request', (req) => {
+      const match = /\/tiles\/buildings\/(\d+)\/(\d+)\/(\d+)\.geojson$/.exec(new URL(req.url()).pathname);
+      if (match) tileRequests.push(match.slice(1).map(Number));
+    });
     const started = Date.now();
     await page.evaluate(({ lon, lat }) => window.leerstandMap.setView([lat, lon], 17, { animate: false }), vacancyBuilding);
     await layerLoaded(page, 'buildings-layer');
     const firstRender = Date.now() - started;
     const [r, g, b] = await pixelAt(page, 'buildings-layer', vacancyBuilding.lon, vacancyBuilding.lat);
     assert.deepEqual([r, g, b], [0xc8, 0x1e, 0x1e], 'bestaetigt is drawn red (#c81e1e)');
+    // Only the tiles of the visible area were asked for (at most one ring of tiles beyond the
+    // view's edges, where a tile overlaps the edge).
+    const view = await page.evaluate(() => {
+      const map = window.leerstandMap;
+      const bounds = map.getPixelBounds();
+      return { min: [Math.floor(bounds.min.x / 256), Math.floor(bounds.min.y / 256)], max: [Math.floor(bounds.max.x / 256), Math.floor(bounds.max.y / 256)] };
+    });
+    const z17 = tileRequests.filter(([z]) => z === 17);
+    assert.ok(z17.length > 0);
+    for (const [, x, y] of z17)
+      assert.ok(x >= view.min[0] && x <= view.max[0] && y >= view.min[1] && y <= view.max[1], `tile 17/${x}/${y} is outside the view ${JSON.stringify(view)}`);
+    assert.equal(new Set(z17.map(String)).size, (view.max[0] - view.min[0] + 1) * (view.max[1] - view.min[1] + 1), 'each visible tile once');
+    assert.equal(tileRequests.filter(([z]) => z < 13).length, 0, 'no buildings below z13');
 
     // Panning: every view's tiles are in and drawn; the time per view is reported.
     const times = [];
@@ -272,6 +290,12 @@ test('sign-in, the planner map with buildings by status, a building\'s record, s
     assert.equal(await page.locator('#profile').getAttribute('data-building'), String(vacancyBuilding.id));
     fs.mkdirSync(outDir, { recursive: true });
     await page.screenshot({ path: path.join(outDir, 'planner-map.png'), animations: 'disabled' });
+
+    // Signed in, the figures are exact: Herzberg's one report shows as 1.
+    await page.fill('#search-input', 'Herzberg (Elster)');
+    await page.press('#search-input', 'Enter');
+    await page.waitForFunction(() => document.querySelector('#profile .profile-title')?.textContent === 'Herzberg (Elster)');
+    await page.waitForFunction(() => [...document.querySelectorAll('#profile dt')].find((dt) => dt.textContent === 'Offene Leerstände')?.nextElementSibling.textContent === '1');
 
     // Sign-out: the buildings layer and the record go.
     await page.click('#sign-out');
