@@ -346,7 +346,7 @@ function setUpKommunen(map, { figureSelect, legend, searchForm, profile, isBuild
   });
   const input = searchForm.querySelector('input');
   const message = searchForm.querySelector('.search-message');
-  searchForm.addEventListener('submit', (event) => {
+  searchForm.addEventListener('submit', async (event) => {
     event.preventDefault();
     const kommune = findKommune(kommunen, input.value);
     if (!kommune) {
@@ -355,9 +355,13 @@ function setUpKommunen(map, { figureSelect, legend, searchForm, profile, isBuild
     }
     message.textContent = '';
     input.value = kommune.name;
-    const bounds = kommuneBounds(kommune);
-    if (bounds.isValid()) map.fitBounds(bounds, { padding: FIT_PADDING });
     openProfile(profile, kommune.ags);
+    try {
+      const bounds = await kommuneBounds(kommune.ags);
+      if (bounds.isValid()) map.fitBounds(bounds, { padding: FIT_PADDING });
+    } catch (error) {
+      message.textContent = `Kommune nicht abrufbar: ${error.message}`;
+    }
   });
   // Loaded again after sign-in and sign-out: planners get exact figures, the public small
   // counts suppressed.

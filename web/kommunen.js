@@ -40,13 +40,14 @@ function classLabels(figure) {
   return labels;
 }
 
-/** The Kommunen with their headline figures (properties of the collection's items). */
+/** The Kommunen with their headline figures (properties of the collection's items, without
+ *  their boundaries: with all German Gemeinden those are megabytes; the tiles draw them). */
 export async function loadKommunen() {
-  const collection = await fetchJson('/collections/kommunen/items?limit=10000', 'application/geo+json');
+  const collection = await fetchJson('/collections/kommunen/items?limit=10000&skipGeometry=true', 'application/geo+json');
   const byAgs = new Map();
   for (const feature of collection.features ?? []) {
     const properties = feature.properties ?? {};
-    if (typeof properties.ags === 'string') byAgs.set(properties.ags, { ...properties, geometry: feature.geometry });
+    if (typeof properties.ags === 'string') byAgs.set(properties.ags, properties);
   }
   return byAgs;
 }
@@ -119,14 +120,15 @@ export function findKommune(kommunen, text) {
     ?? null;
 }
 
-/** Lon/lat bounds of a Kommune's geometry as a Leaflet LatLngBounds. */
-export function kommuneBounds(kommune) {
+/** Lon/lat bounds of a Kommune's boundary (fetched: the list has no geometry). */
+export async function kommuneBounds(ags) {
+  const feature = await fetchJson(`/collections/kommunen/items/${encodeURIComponent(ags)}`, 'application/geo+json');
   const bounds = L.latLngBounds([]);
   const visit = (c) => {
     if (typeof c[0] === 'number') bounds.extend([c[1], c[0]]);
     else c.forEach(visit);
   };
-  if (kommune.geometry?.coordinates) visit(kommune.geometry.coordinates);
+  if (feature?.geometry?.coordinates) visit(feature.geometry.coordinates);
   return bounds;
 }
 

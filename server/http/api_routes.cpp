@@ -206,6 +206,8 @@ void get_items(const ApiContext& context, const Rest::Request& request,
         page = services.collections.items(name, query, caller);
     else
         page = services.features.list(collection_of(request), query, caller);
+    if (query.skip_geometry)
+        for (json& feature : page.features) feature["geometry"] = nullptr;
     const json body = services::items_response(page, query, base_url(request),
                                                "/collections/" + name + "/items", params);
     set_caller_cache_headers(writer, caller);

@@ -380,6 +380,11 @@ ItemsQuery parse_items_query(const QueryParams& params) {
         } else if (name == "f") {
             if (value != "json" && value != "geojson")
                 problems.add("f", "f must be json or geojson");
+        } else if (name == "skipGeometry") {
+            if (value != "true" && value != "false")
+                problems.add("skipGeometry", "skipGeometry must be true or false");
+            else
+                query.skip_geometry = value == "true";
         }
     }
     problems.throw_if_any();

@@ -36,6 +36,9 @@ struct ItemsQuery {
     /// `datetime` as days: vacant_since of vacancies, opened of Zukunftsorte.
     std::optional<data::DateRange> datetime;
     std::optional<data::Bbox> bbox;  ///< CRS84
+    /// `skipGeometry=true` (as pygeoapi names it): features without geometry, e.g. the
+    /// figures of every Kommune for the map's choropleth without megabytes of boundaries.
+    bool skip_geometry = false;
 };
 
 struct ItemsPage {

@@ -154,6 +154,24 @@ function layerLoaded(page, layerClass) {
   }, layerClass, { timeout: 15000 });
 }
 
+/** Searches for a Kommune and waits until the map has gone there (it zooms to its bounds). */
+async function searchFor(page, text, name = text) {
+  const before = await page.evaluate(() => window.leerstandMap.getCenter());
+  await page.fill('#search-input', text);
+  await page.press('#search-input', 'Enter');
+  await page.waitForFunction((n) => document.querySelector('#profile .profile-title')?.textContent === n, name, { timeout: 10000 });
+  await page.waitForFunction(({ lat, lng }) => {
+    const map = window.leerstandMap;
+    const centre = map.getCenter();
+    return map.getZoom() >= 9 && (centre.lat !== lat || centre.lng !== lng);
+  }, before, { timeout: 10000 });
+  await page.evaluate(() => new Promise((resolve) => {
+    const map = window.leerstandMap;
+    if (map._animatingZoom || map._panAnim?._inProgress) map.once('moveend', resolve);
+    else resolve();
+  }));
+}
+
 test('the public map: choropleth and legend, search, profile with trend, offline',
   { skip: skipReason, timeout: 120000 }, async (t) => {
     const { page, problems } = await openMap(t);
@@ -171,10 +189,8 @@ test('the public map: choropleth and legend, search, profile with trend, offline
     await page.selectOption('#figure', 'vacancy_rate');
 
     // Search: a prefix finds Angermünde, the map goes there and the profile opens.
-    await page.fill('#search-input', 'angerm');
-    await page.press('#search-input', 'Enter');
+    await searchFor(page, 'angerm', 'Angermünde');
     const profile = page.locator('#profile');
-    await profile.locator('.profile-title').waitFor({ timeout: 10000 });
     assert.equal(await profile.locator('.profile-title').textContent(), 'Angermünde');
     const facts = Object.fromEntries(await profile.locator('dt').evaluateAll((dts) => dts.map((dt) => [dt.textContent, dt.nextElementSibling.textContent])));
     assert.equal(facts['Gebäude'], '1.500');
@@ -501,8 +517,7 @@ test('with the basemap unreachable the map still shows the Kommune outlines and 
     await page.goto(`${offlineUrl}/`, { waitUntil: 'load' });
     await page.waitForSelector('body[data-kommunen="ready"]', { timeout: 15000 });
     await page.waitForSelector('#status[data-layers="ready"]', { timeout: 15000 });
-    await page.fill('#search-input', 'Angermünde');
-    await page.press('#search-input', 'Enter');
+    await searchFor(page, 'Angermünde');
     await layerLoaded(page, 'kommunen-layer');
     // The basemap was asked for and failed; the outlines are drawn all the same.
     assert.ok(problems.failedRequests.some((entry) => entry.startsWith(dead)), JSON.stringify(problems.failedRequests));
