@@ -102,8 +102,8 @@ after(async () => {
   if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
-/** Opens the map in a fresh browser; `t.after` closes it. */
-async function openMap(t, viewport) {
+/** Opens the map (of `url`, default the shared server) in a fresh browser; `t.after` closes it. */
+async function openMap(t, viewport, url = baseUrl) {
   const profileDir = makeTempDir('leerstand-chromium-');
   const context = await launchBrowser(profileDir);
   t.after(async () => {
@@ -113,7 +113,7 @@ async function openMap(t, viewport) {
   const page = context.pages()[0] ?? await context.newPage();
   if (viewport) await page.setViewportSize(viewport);
   const problems = watchPage(page);
-  await page.goto(`${baseUrl}/`, { waitUntil: 'load' });
+  await page.goto(`${url}/`, { waitUntil: 'load' });
   await page.waitForSelector('body[data-kommunen="ready"]', { timeout: 15000 });
   return { page, problems };
 }
@@ -506,16 +506,7 @@ test('with the basemap unreachable the map still shows the Kommune outlines and 
     const offlineUrl = await offline.url;
     const config = await (await fetch(`${offlineUrl}/api/config`)).json();
     assert.deepEqual(config, { basemap: { url: `${dead}{z}/{x}/{y}.png`, attribution: 'Test <Karte> & Co' } });
-    const profileDir = makeTempDir('leerstand-chromium-');
-    const context = await launchBrowser(profileDir);
-    t.after(async () => {
-      await context.close();
-      fs.rmSync(profileDir, { recursive: true, force: true });
-    });
-    const page = context.pages()[0] ?? await context.newPage();
-    const problems = watchPage(page);
-    await page.goto(`${offlineUrl}/`, { waitUntil: 'load' });
-    await page.waitForSelector('body[data-kommunen="ready"]', { timeout: 15000 });
+    const { page, problems } = await openMap(t, null, offlineUrl);
     await page.waitForSelector('#status[data-layers="ready"]', { timeout: 15000 });
     await searchFor(page, 'Angermünde');
     await layerLoaded(page, 'kommunen-layer');
