@@ -71,11 +71,13 @@ function createMap(container) {
 
 /** Shows all `groups` that have features; keeps the overview of Germany when none has. */
 function fitToData(map, groups) {
+  // Only from the first overview: a search or pan made before the data came in stays.
+  if (map.getZoom() !== GERMANY_ZOOM || !map.getCenter().equals(L.latLng(GERMANY_CENTER))) return;
   const bounds = L.latLngBounds([]);
   for (const group of groups) {
     if (group.getLayers().length > 0) bounds.extend(group.getBounds());
   }
-  if (bounds.isValid()) map.fitBounds(bounds, { padding: FIT_PADDING, maxZoom: FIT_MAX_ZOOM });
+  if (bounds.isValid()) map.fitBounds(bounds, { padding: FIT_PADDING, maxZoom: FIT_MAX_ZOOM, animate: false });
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -165,11 +165,11 @@ async function searchFor(page, text, name = text) {
     const centre = map.getCenter();
     return map.getZoom() >= 9 && (centre.lat !== lat || centre.lng !== lng);
   }, before, { timeout: 10000 });
-  await page.evaluate(() => new Promise((resolve) => {
+  // Until no zoom or pan animation runs any more.
+  await page.waitForFunction(() => {
     const map = window.leerstandMap;
-    if (map._animatingZoom || map._panAnim?._inProgress) map.once('moveend', resolve);
-    else resolve();
-  }));
+    return !map._animatingZoom && !map._panAnim?._inProgress;
+  }, null, { timeout: 10000 });
 }
 
 test('the public map: choropleth and legend, search, profile with trend, offline',
