@@ -7,7 +7,7 @@
 # Usage: scripts/bench/read_bench.sh          RUNS=3 (exports), REQUESTS=21 (pages, summaries)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
-shared="$root/../shared"
+shared=${BENCH_SHARED:-$root/../shared}
 data=${BENCH_DATA:-/tmp/leerstand-bench-data}
 work=${BENCH_WORK:-/tmp/leerstand-bench-work}
 runs=${RUNS:-3}
@@ -19,31 +19,10 @@ binary=$("$root/scripts/build" --target=leerstand | tail -n 1)/leerstand
 
 median() { sort -n | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}'; }
 
-# The database: every VG5000 Gemeinde, a catch-all area over the synthetic box (see
-# import_bench.sh), 1M footprints, and 5,000 vacancy reports at building centroids.
-db="$work/read-1m.sqlite"
-if [[ ! -f "$db" ]]; then
-  src="$data/buildings_1m.shp"
-  [[ -s "$src" ]] || python3 "$shared/bench/gen_buildings.py" 1000000 "$data" --tag 1m --no-geojson >/dev/null
-  "$binary" import-kommunen "$shared/data/kommunen/vg5000_2021/VG5000_GEM.shp" --db "$db" >/dev/null
-  cat > "$work/bench-box.geojson" <<'JSON'
-{"type":"FeatureCollection","features":[{"type":"Feature",
- "properties":{"AGS":"12999999","GEN":"Benchmark-Umland","BEZ":"Gemeinde"},
- "geometry":{"type":"Polygon","coordinates":[[[13.2,52.5],[14.8,52.5],[14.8,53.5],[13.2,53.5],[13.2,52.5]]]}}]}
-JSON
-  "$binary" import-kommunen "$work/bench-box.geojson" --db "$db" >/dev/null
-  "$binary" import "$src" --db "$db" --no-progress >/dev/null
-fi
-if [[ $(sqlite3 "$db" "SELECT count(*) FROM vacancies") -eq 0 ]]; then
-  # load_extension prints an empty line first: drop it.
-  sqlite3 -cmd "SELECT load_extension('mod_spatialite')" -csv -header "$db" \
-    "SELECT ST_X(ST_Centroid(footprint)) AS lon, ST_Y(ST_Centroid(footprint)) AS lat,
-            CASE id % 4 WHEN 0 THEN 'gemeldet' WHEN 1 THEN 'bestaetigt' WHEN 2 THEN 'in_aktivierung'
-                        ELSE 'aktiviert' END AS status,
-            CASE id % 3 WHEN 0 THEN 'wohnen' WHEN 1 THEN 'laden' ELSE 'gewerbe' END AS use
-       FROM buildings WHERE id % 200 = 0" | sed '/^$/d' > "$work/vacancies.csv"
-  "$binary" import "$work/vacancies.csv" --layer vacancies --db "$db" >/dev/null
-fi
+# The database (shared with tile_bench.sh): every VG5000 Gemeinde, a catch-all area over the
+# synthetic box, 1M footprints, and 5,000 vacancy reports at building centroids.
+source "$root/scripts/bench/bench_db.sh"
+bench_db 1000000
 largest=$(sqlite3 "$db" "SELECT kommune_ags FROM buildings GROUP BY 1 ORDER BY count(*) DESC LIMIT 1")
 buildings=$(sqlite3 "$db" "SELECT count(*) FROM buildings")
 echo "database: $db ($(du -h "$db" | cut -f1)), $buildings buildings, largest Kommune $largest"
