@@ -70,6 +70,10 @@ std::pair<std::string, geo::ExportFormat> parse_file_name(const std::string& fil
 void send_file_in_chunks(Http::ResponseWriter& writer, const fs::path& path) {
     std::ifstream in(path, std::ios::binary);
     if (!in) throw InternalError("the export file vanished");
+    // Gone from the folder before the first byte leaves (the open stream keeps reading it):
+    // a client that has the whole file never sees the spool file linger.
+    std::error_code ignored;
+    fs::remove(path, ignored);
     auto stream = writer.stream(Http::Code::Ok);
     std::vector<char> buffer(k_chunk);
     while (in) {
