@@ -161,7 +161,7 @@ export function trendChart(trend) {
     const rect = svgElement('rect', {
       x: (i * bar + 1).toFixed(1), y: (height - h).toFixed(1), width: (bar - 2).toFixed(1), height: h.toFixed(1),
       class: suppressed ? 'trend-bar trend-bar-suppressed' : 'trend-bar',
-      'data-month': month.month, 'data-open': suppressed ? String(month.open) : String(month.open),
+      'data-month': month.month, 'data-open': String(month.open),
     });
     const title = svgElement('title');
     title.textContent = `${monthLabel(month.month)}: ${formatCount(month.open)}`;

@@ -8,6 +8,7 @@ import { label } from './labels.js';
 import { GeoJsonTileLayer } from './tile-layer.js';
 
 export const BUILDINGS_MIN_ZOOM = 13;
+const PLAIN_BUILDING = Object.freeze({ fill: 'rgba(140, 150, 160, 0.45)', stroke: '#616e7c', weight: 0.6 });
 
 // The fields a history row names, in German.
 const FIELD_LABELS = Object.freeze({
@@ -26,8 +27,8 @@ export function buildingsLayer(colorOf, visibleStatus) {
     zIndex: 2,
     style(feature) {
       const status = feature.properties?.vacancy_status;
-      if (!status) return { fill: 'rgba(140, 150, 160, 0.45)', stroke: '#616e7c', weight: 0.6 };
-      if (!visibleStatus(status)) return { fill: 'rgba(140, 150, 160, 0.45)', stroke: '#616e7c', weight: 0.6 };
+      // Without a vacancy, or with one the filters leave out: a plain grey building.
+      if (!status || !visibleStatus(status)) return PLAIN_BUILDING;
       return { fill: colorOf(status), stroke: '#1f2933', weight: 1 };
     },
   });

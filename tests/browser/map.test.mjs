@@ -154,6 +154,15 @@ function layerLoaded(page, layerClass) {
   }, layerClass, { timeout: 15000 });
 }
 
+/** Signs in through the dialog and waits for the account area to name the user. */
+async function signIn(page, name, password) {
+  await page.click('#sign-in-open');
+  await page.fill('#sign-in-name', name);
+  await page.fill('#sign-in-password', password);
+  await page.click('.sign-in-form button[type="submit"]');
+  await page.locator('.account-name').waitFor({ timeout: 10000 });
+}
+
 /** Searches for a Kommune and waits until the map has gone there (it zooms to its bounds). */
 async function searchFor(page, text, name = text) {
   const before = await page.evaluate(() => window.leerstandMap.getCenter());
@@ -352,11 +361,7 @@ test('editing: report a vacancy, server errors next to the fields, a refused sta
     await cli(['user', 'add', 'karten-redaktion', '--role', 'editor', '--kommune', ANGERMUENDE], 'ein-langes-passwort\n');
     const [, , , target] = await buildingCentres(ANGERMUENDE, 4);
     const { page, problems } = await openMap(t);
-    await page.click('#sign-in-open');
-    await page.fill('#sign-in-name', 'karten-redaktion');
-    await page.fill('#sign-in-password', 'ein-langes-passwort');
-    await page.click('.sign-in-form button[type="submit"]');
-    await page.locator('.account-name').waitFor({ timeout: 10000 });
+    await signIn(page, 'karten-redaktion', 'ein-langes-passwort');
     await page.evaluate(({ lon, lat }) => window.leerstandMap.setView([lat, lon], 18, { animate: false }), target);
     await layerLoaded(page, 'buildings-layer');
     const clickBuilding = async () => {
@@ -433,10 +438,7 @@ test('editing: report a vacancy, server errors next to the fields, a refused sta
 test('upload with progress and report table; export of what is on screen in three formats',
   { skip: skipReason, timeout: 120000 }, async (t) => {
     const { page, problems } = await openMap(t);
-    await page.click('#sign-in-open');
-    await page.fill('#sign-in-name', 'karten-admin');
-    await page.fill('#sign-in-password', 'ein-langes-passwort');
-    await page.click('.sign-in-form button[type="submit"]');
+    await signIn(page, 'karten-admin', 'ein-langes-passwort');
     await page.locator('#upload-open').waitFor({ timeout: 10000 });
 
     // Three vacancy reports as CSV, one with a status the atlas does not know.
