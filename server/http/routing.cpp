@@ -44,6 +44,22 @@ const char* method_name(Http::Method method) {
     }
 }
 
+/// Pistache 0.0.5 answers `Connection: Close` to every request that has no Connection header,
+/// yet keeps the socket open (TOOLCHAIN P4). Clients believe it and reconnect for every tile.
+/// Answer what the protocol means instead: HTTP/1.1 keeps the connection unless the client
+/// asked to close it; HTTP/1.0 closes it unless the client asked to keep it.
+void set_connection_header(const Rest::Request& request, Http::ResponseWriter& writer) {
+    using Http::ConnectionControl;
+    ConnectionControl control = request.version() == Http::Version::Http11
+                                    ? ConnectionControl::KeepAlive
+                                    : ConnectionControl::Close;
+    if (const auto asked = request.headers().tryGet<Http::Header::Connection>())
+        control = asked->control();
+    auto& headers = writer.headers();
+    headers.remove<Http::Header::Connection>();
+    headers.add<Http::Header::Connection>(control);
+}
+
 }  // namespace
 
 void send_problem_for(const Rest::Request& request, Http::ResponseWriter& writer,
@@ -62,6 +78,7 @@ Rest::Route::Handler guarded(Handler handler) {
         [handler = std::move(handler)](const Rest::Request& request, Http::ResponseWriter writer) {
             const std::string request_id = next_request_id();
             try {
+                set_connection_header(request, writer);
                 set_header(writer, "X-Request-Id", request_id);
                 set_header(writer, "X-Content-Type-Options", "nosniff");
                 handler(request, writer, request_id);

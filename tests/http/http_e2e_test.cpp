@@ -117,6 +117,22 @@ TEST_F(HttpServerTest, HealthCountsFollowTheDatabase) {
     EXPECT_EQ(counts.at("kommunen"), 0);
 }
 
+TEST_F(HttpServerTest, HttpOneOneClientsKeepTheirConnectionAcrossRequests) {
+    const fs::path curl = "/usr/bin/curl";
+    if (!fs::exists(curl)) GTEST_SKIP() << "curl not installed (scripts/setup installs it)";
+    // curl sends no Connection header and believes the answer: with `Connection: Close` it
+    // opens a new connection for the second URL (num_connects 1 instead of 0).
+    const std::string url = "http://127.0.0.1:" + std::to_string(port()) + "/health";
+    const CommandResult result =
+        run_command({curl.string(), "-s", "-o", "/dev/null", "-o", "/dev/null", "-w",
+                     "%{http_code} %{num_connects}\n", url, url});
+    ASSERT_EQ(result.exit_code, 0) << result.err;
+    EXPECT_EQ(result.out, "200 1\n200 0\n");
+
+    // Our test client asks to close: that is still honoured in the answer.
+    EXPECT_EQ(http_get(port(), "/health").header("Connection"), "Close");
+}
+
 TEST_F(HttpServerTest, RootServesTheIndexPage) {
     const HttpResponse response = http_get(port(), "/");
     ASSERT_EQ(response.status, 200) << response.body;
