@@ -15,6 +15,7 @@
 #include "data/store.hpp"
 #include "geo/feature_reader.hpp"
 #include "geo/kommune_locator.hpp"
+#include "geo/spatial_order.hpp"
 #include "server/services/import_common.hpp"
 #include "server/services/source_attributes.hpp"
 
@@ -26,6 +27,10 @@ using namespace detail;
 using Batch = std::vector<data::BuildingRecord>;
 
 constexpr std::size_t kBatchSize = 2048;
+// Buildings are stored in Hilbert order of their anchor within windows of this many, so a
+// tile's buildings share pages (a cold dense tile at 1M buildings read ~1,200 pages in source
+// order and took twice the CPU). Bounded, so the import still streams: ~30 MB of records.
+constexpr std::size_t kSortWindow = 32768;
 constexpr std::size_t kMaxQueuedBatches = 8;  // bounds memory: the import streams
 
 /// Hands batches from the reading thread to the writing thread; bounded both ways.
@@ -87,21 +92,40 @@ class BuildingProducer {
     void run(BatchQueue& queue) {
         build_locator();
         geo::SourceFeature feature;
-        Batch batch;
-        batch.reserve(kBatchSize);
+        m_window.reserve(kSortWindow);
         while (m_reader.next(feature)) {
             done.fetch_add(1, std::memory_order_relaxed);
-            if (auto record = to_record(feature)) batch.push_back(std::move(*record));
+            if (auto placed = to_record(feature)) m_window.push_back(std::move(*placed));
+            if (m_window.size() == kSortWindow && !send_window(queue)) return;
+        }
+        send_window(queue);
+    }
+
+  private:
+    /// A building and its place on the Hilbert curve.
+    struct Placed {
+        std::uint64_t order = 0;
+        data::BuildingRecord record;
+    };
+
+    /// Sends the window's buildings in curve order, in batches; false when the import stopped.
+    bool send_window(BatchQueue& queue) {
+        std::stable_sort(m_window.begin(), m_window.end(),
+                         [](const Placed& a, const Placed& b) { return a.order < b.order; });
+        Batch batch;
+        batch.reserve(kBatchSize);
+        for (Placed& placed : m_window) {
+            batch.push_back(std::move(placed.record));
             if (batch.size() == kBatchSize) {
-                if (!queue.push(std::move(batch))) return;
+                if (!queue.push(std::move(batch))) return false;
                 batch = Batch();
                 batch.reserve(kBatchSize);
             }
         }
-        if (!batch.empty()) queue.push(std::move(batch));
+        m_window.clear();
+        return batch.empty() || queue.push(std::move(batch));
     }
 
-  private:
     void build_locator() {
         // The locator lives on this thread: GEOS contexts and prepared geometries are
         // per thread.
@@ -110,7 +134,7 @@ class BuildingProducer {
         m_boundaries.clear();
     }
 
-    std::optional<data::BuildingRecord> to_record(geo::SourceFeature& feature) {
+    std::optional<Placed> to_record(geo::SourceFeature& feature) {
         ++m_report.read;
         if (!feature.footprint) {
             m_report.reject(feature.index, feature.rejection);
@@ -129,7 +153,8 @@ class BuildingProducer {
         record.kommune_ags = std::move(*ags);
         record.footprint = std::move(footprint.wkb);
         record.area_m2 = footprint.area_m2;
-        return record;
+        return Placed{geo::hilbert_index_of(footprint.anchor_lon, footprint.anchor_lat),
+                      std::move(record)};
     }
 
     geo::FeatureReader& m_reader;
@@ -137,6 +162,7 @@ class BuildingProducer {
     const ImportOptions& m_options;
     ImportReport& m_report;
     geo::KommuneLocator m_locator;
+    std::vector<Placed> m_window;
 };
 
 }  // namespace

@@ -130,6 +130,39 @@ TEST(ImportBuildings, SameBuildingsInTwoCrsGiveTheSameAreasAndAttributes) {
               2 * 4267);
 }
 
+/// Mean distance in metres from each building's centre to the next one's, in `order`.
+double mean_step_m(const std::filesystem::path& db, const std::string& order) {
+    const std::string query =
+        "WITH c AS (SELECT ST_X(ST_Centroid(footprint)) AS x, ST_Y(ST_Centroid(footprint)) AS y, "
+        "row_number() OVER (ORDER BY " +
+        order +
+        ") AS n FROM buildings) "
+        "SELECT avg(sqrt(((a.x - b.x) * 67000) * ((a.x - b.x) * 67000) + "
+        "((a.y - b.y) * 111000) * ((a.y - b.y) * 111000))) FROM c a JOIN c b ON b.n = a.n + 1";
+    const CommandResult result =
+        run_command({"sqlite3", "-batch", "-cmd", ".load mod_spatialite", db.string(), query});
+    EXPECT_EQ(result.exit_code, 0) << result.err;
+    return result.out.empty() ? -1 : std::stod(result.out);
+}
+
+TEST(ImportBuildings, BuildingsAreStoredNextToTheirNeighbours) {
+    // Rows in id order share pages, so storing neighbours under neighbouring ids lets a tile
+    // read a few pages instead of one per building. The file is in OSM id order, which is
+    // the order of mapping, not of place.
+    auto source = shared_data("buildings/osm_bayreuth_nord_2014_buildings.geojson");
+    LEERSTAND_REQUIRE_SHARED(source);
+    TempDir dir;
+    auto db = vg5000_database(dir);
+    int exit_code = -1;
+    import_json({"import", source.string(), "--db", db.string()}, exit_code);
+    ASSERT_EQ(exit_code, 0);
+    ASSERT_GT(sql_count(db, "SELECT COUNT(*) FROM buildings"), 4000);
+    const double file_order = mean_step_m(db, "CAST(substr(source_ref, 9) AS INTEGER)");
+    const double stored_order = mean_step_m(db, "id");
+    EXPECT_GT(file_order, 200) << "the file is more ordered than it was";
+    EXPECT_LT(stored_order, file_order / 4) << "file order " << file_order << " m";
+}
+
 TEST(ImportBuildings, KommuneOptionKeepsOnlyThatKommune) {
     auto source = shared_data("buildings/osm_bayreuth_nord_2014_buildings.geojson");
     LEERSTAND_REQUIRE_SHARED(source);
