@@ -367,6 +367,17 @@ END;
 )sql");
 }
 
+/// Migration 5: a building tile shows, per building, the vacancy that comes first in this order
+/// (tile_store.cpp). With the order in an index SQLite reads it straight from there; without
+/// it, it sorted in a temporary B-tree for every building of the tile (a quarter of a dense
+/// tile's query time at 1M buildings). The expressions must stay identical to the query's.
+void migration_5_shown_vacancy_order(Connection& db) {
+    db.exec(R"sql(
+CREATE INDEX vacancies_building_shown ON vacancies (
+    building_id, status IN ('aktiviert', 'abgerissen', 'kein_leerstand'), updated_at DESC, id DESC);
+)sql");
+}
+
 // Append new migrations at the end; never change one that has shipped.
 const std::vector<Migration>& migrations() {
     static const std::vector<Migration> list = {
@@ -374,6 +385,7 @@ const std::vector<Migration>& migrations() {
         {2, "indexes for deep pages and summaries", &migration_2_read_indexes},
         {3, "change log for cached tiles", &migration_3_tile_changes},
         {4, "tile change triggers only on a change", &migration_4_tile_changes_only_on_change},
+        {5, "index for the vacancy a building tile shows", &migration_5_shown_vacancy_order},
     };
     return list;
 }

@@ -49,6 +49,7 @@ std::string layer_sql(TileSource source, Conditions& where, const VacancyVisibil
                    where.sql + " AND k.boundary IS NOT NULL";
         case TileSource::Buildings: {
             // The vacancy a caller may see: an open one before a closed one, then the latest.
+            // Index vacancies_building_shown (migration 5) holds exactly this order.
             Conditions visible;
             std::string condition = visibility_condition(visible, visibility, "v");
             condition = condition.empty() ? "" : " AND " + condition;
