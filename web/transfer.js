@@ -5,6 +5,7 @@
 
 import { ApiError, request } from './api.js';
 import { element, numberFormat } from './dom.js';
+import { rejectionReason } from './rejection-reasons.js';
 
 const POLL_MS = 300;
 const LAYER_LABELS = Object.freeze({ buildings: 'Gebäudeumringe', vacancies: 'Leerstandsmeldungen' });
@@ -24,10 +25,15 @@ function reportTable(report) {
     th.scope = 'row';
     tr.append(th, element('td', null, numberFormat.format(count ?? 0)));
     body.append(tr);
+    return tr;
   };
   row('gespeichert', report.stored, 'report-stored');
   row('abgelehnt', report.rejected, 'report-rejected');
-  for (const [reason, count] of Object.entries(report.rejected_by_reason ?? {})) row(`– ${reason}`, count, 'report-reason');
+  // The server words its reasons in English; the table says them in German and keeps the
+  // server's wording in data-reason, for whoever compares with the uploads table or the CLI.
+  for (const [reason, count] of Object.entries(report.rejected_by_reason ?? {})) {
+    row(`– ${rejectionReason(reason)}`, count, 'report-reason').dataset.reason = reason;
+  }
   if (typeof report.repaired === 'number') row('repariert', report.repaired, 'report-repaired');
   table.append(caption, head, body);
   return table;

@@ -441,10 +441,13 @@ test('upload with progress and report table; export of what is on screen in thre
     await signIn(page, 'karten-admin', 'ein-langes-passwort');
     await page.locator('#upload-open').waitFor({ timeout: 10000 });
 
-    // Three vacancy reports as CSV, one with a status the atlas does not know.
+    // Four vacancy reports as CSV for Angermünde: one with a status the atlas does not know,
+    // one that lies in Herzberg.
     const [a, b] = (await buildingCentres(ANGERMUENDE, 8)).slice(5, 7);
+    const [elsewhere] = await buildingCentres(HERZBERG, 1);
     const csv = 'lon;lat;status;use;consent_publish\n'
-      + `${a.lon};${a.lat};bestaetigt;wohnen;ja\n${b.lon};${b.lat};gemeldet;laden;nein\n${b.lon};${b.lat};leer;laden;nein\n`;
+      + `${a.lon};${a.lat};bestaetigt;wohnen;ja\n${b.lon};${b.lat};gemeldet;laden;nein\n${b.lon};${b.lat};leer;laden;nein\n`
+      + `${elsewhere.lon};${elsewhere.lat};gemeldet;wohnen;nein\n`;
     await page.click('#upload-open');
     await page.setInputFiles('#upload-file', { name: 'meldungen.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
     assert.match(await page.locator('.chosen-file').textContent(), /^meldungen\.csv/);
@@ -455,8 +458,11 @@ test('upload with progress and report table; export of what is on screen in thre
     await report.waitFor({ timeout: 30000 });
     const rows = Object.fromEntries(await report.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [tr.querySelector('th').textContent, tr.querySelector('td').textContent])));
     assert.equal(rows.gespeichert, '2');
-    assert.equal(rows.abgelehnt, '1');
-    assert.equal(rows['– invalid status'], '1');
+    assert.equal(rows.abgelehnt, '2');
+    // The reasons in German, a value the reason carries (the Kommune) kept; none in English.
+    assert.equal(rows['– ungültiger Status'], '1');
+    assert.equal(rows[`– Punkt liegt außerhalb der Kommune ${ANGERMUENDE}`], '1');
+    assert.deepEqual(Object.keys(rows).filter((text) => /invalid|outside|point/.test(text)), [], 'no English reason');
     assert.equal(await page.locator('.upload-progress').evaluate((p) => p.value === p.max), true, 'the bar is full');
     assert.equal(await page.locator('.upload-state').textContent(), 'Import fertig');
     await page.screenshot({ path: path.join(outDir, 'upload-report.png'), animations: 'disabled' });
