@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstdint>
+#include <limits>
 #include <map>
 #include <protozero/pbf_writer.hpp>
 #include <unordered_map>
@@ -85,10 +87,57 @@ void write_value(protozero::pbf_writer& layer, const FeatureValue& value) {
         value);
 }
 
+}  // namespace
+
 // -- GeoJSON ---------------------------------------------------------------------------
 
-void append_number(std::string& out, double value, int decimals) {
-    char buffer[48];
+/// Through integers when they hold it exactly (every lon/lat does): formatting was a fifth of
+/// the time of making GeoJSON tiles with std::to_chars' fixed form, which stays as the
+/// fallback. The scaled value is rounded half to even; either neighbour is within a pixel.
+void append_decimal(std::string& out, double value, int decimals) {
+    static constexpr std::uint64_t k_powers[] = {1,
+                                                 10,
+                                                 100,
+                                                 1000,
+                                                 10000,
+                                                 100000,
+                                                 1000000,
+                                                 10000000,
+                                                 100000000,
+                                                 1000000000,
+                                                 10000000000,
+                                                 100000000000,
+                                                 1000000000000,
+                                                 10000000000000,
+                                                 100000000000000,
+                                                 1000000000000000};
+    const double scaled = decimals >= 0 && decimals <= 15
+                              ? std::nearbyint(value * static_cast<double>(k_powers[decimals]))
+                              : std::numeric_limits<double>::quiet_NaN();
+    if (std::fabs(scaled) < 9.0e15) {  // false for NaN and infinity too
+        const std::uint64_t magnitude = static_cast<std::uint64_t>(std::fabs(scaled));
+        const std::uint64_t whole = magnitude / k_powers[decimals];
+        std::uint64_t fraction = magnitude % k_powers[decimals];
+        int digits = decimals;
+        while (digits > 0 && fraction % 10 == 0) {
+            fraction /= 10;
+            --digits;
+        }
+        if (scaled < 0) out += '-';  // never for -0: "-0.0" is "0"
+        char buffer[24];
+        out.append(buffer, std::to_chars(buffer, buffer + sizeof buffer, whole).ptr);
+        if (digits == 0) return;
+        out += '.';
+        char* end = std::to_chars(buffer, buffer + sizeof buffer, fraction).ptr;
+        out.append(static_cast<std::size_t>(digits - (end - buffer)), '0');
+        out.append(buffer, end);
+        return;
+    }
+    if (!std::isfinite(value)) {
+        out += "null";  // still JSON; a tile never holds such a coordinate
+        return;
+    }
+    char buffer[400];  // the fixed form of 1e308 with 15 decimals fits
     auto [end, error] =
         std::to_chars(buffer, buffer + sizeof buffer, value, std::chars_format::fixed, decimals);
     if (error != std::errc()) return;
@@ -104,6 +153,8 @@ void append_number(std::string& out, double value, int decimals) {
     }
     out.append(buffer, last);
 }
+
+namespace {
 
 void append_json_string(std::string& out, const std::string& text) {
     out += '"';
@@ -151,9 +202,9 @@ class LonLatWriter {
 
     void position(std::string& out, const TilePoint& p) const {
         out += '[';
-        append_number(out, world_x_to_lon((m_origin_x + p.x) / m_scale), m_decimals);
+        append_decimal(out, world_x_to_lon((m_origin_x + p.x) / m_scale), m_decimals);
         out += ',';
-        append_number(out, world_y_to_lat((m_origin_y + p.y) / m_scale), m_decimals);
+        append_decimal(out, world_y_to_lat((m_origin_y + p.y) / m_scale), m_decimals);
         out += ']';
     }
 

@@ -20,4 +20,8 @@ std::string encode_geojson_tile(const TileLayer& layer);
 /// 256-pixel tile at its zoom and latitude, and no more (5 at z14 in Germany, 2 at z0).
 int geojson_decimals(const TileId& tile);
 
+/// Appends `value` with at most `decimals` decimals (0 to 15), trailing zeros dropped:
+/// "13.5", "0" (also for -0.0), "-7.25"; NaN and infinities append `null`.
+void append_decimal(std::string& out, double value, int decimals);
+
 }  // namespace leerstand::geo

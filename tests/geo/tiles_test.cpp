@@ -6,10 +6,12 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdio>
 #include <fstream>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <random>
 #include <set>
 
 #include "geo/tile_builder.hpp"
@@ -631,6 +633,42 @@ TEST(TileEncoders, GeoJsonDecimalsFollowTheZoom) {
     EXPECT_EQ(geo::geojson_decimals({14, 8828, 5335}), 5);
     EXPECT_EQ(geo::geojson_decimals({16, 35312, 21341}), 6);
     EXPECT_LT(geo::geojson_decimals({8, 137, 83}), geo::geojson_decimals({14, 8828, 5335}));
+}
+
+std::string decimal(double value, int decimals) {
+    std::string out;
+    geo::append_decimal(out, value, decimals);
+    return out;
+}
+
+TEST(TileEncoders, DecimalsAreTheRoundedValueWithoutTrailingZeros) {
+    EXPECT_EQ(decimal(13.5, 5), "13.5");
+    EXPECT_EQ(decimal(13.0, 5), "13");
+    EXPECT_EQ(decimal(-7.25, 2), "-7.25");
+    EXPECT_EQ(decimal(-0.0, 3), "0");
+    EXPECT_EQ(decimal(-0.00001, 3), "0");
+    EXPECT_EQ(decimal(0.000123, 6), "0.000123");
+    EXPECT_EQ(decimal(-179.999999, 5), "-180");
+    EXPECT_EQ(decimal(52.123456789, 0), "52");
+    EXPECT_EQ(decimal(1e300, 5).substr(0, 4), "1000");  // too large for integers: fallback
+    EXPECT_EQ(decimal(std::nan(""), 5), "null");
+    // Against printf's correctly rounded %.*f over many coordinates: the same digits, or (for
+    // values within a rounding error of a tie) a neighbour one unit of the last decimal away.
+    std::mt19937_64 random(7);
+    std::uniform_real_distribution<double> coordinate(-180.0, 180.0);
+    int differing = 0;
+    for (int i = 0; i < 200000; ++i) {
+        const double value = coordinate(random);
+        const int decimals = i % 10;
+        char reference[64];
+        std::snprintf(reference, sizeof reference, "%.*f", decimals, value);
+        const std::string ours = decimal(value, decimals);
+        const double difference = std::fabs(std::stod(ours) - std::stod(reference));
+        ASSERT_LE(difference, std::pow(10.0, -decimals) * 1.000001) << value << " " << decimals;
+        if (difference > 0) ++differing;
+        ASSERT_EQ(ours.find_last_of('.') != std::string::npos && ours.back() == '0', false) << ours;
+    }
+    EXPECT_LT(differing, 20) << "more than rare ties differ from printf";
 }
 
 TEST(TileEncoders, GeoJsonTilesAreCounterClockwiseLonLatWithTheSameFeaturesAsTheLayer) {
