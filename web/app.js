@@ -9,12 +9,14 @@
 
 import { setUpAccount, whoAmI } from './account.js';
 import { fetchJson } from './api.js';
+import { buildingPicker } from './building-picker.js';
 import { countOf, definitionList, element, formatArea, formatDate, numberFormat, webUrl } from './dom.js';
 import {
   FIGURES, choroplethLayer, choroplethLegend, fillSearch, findKommune, kommuneBounds, loadKommunen, openProfile,
 } from './kommunen.js';
 import { STATUS_LABELS, USE_LABELS, label } from './labels.js';
-import { buildingsLayer, showBuilding } from './planner.js';
+import { focusableMarker, tabStopsInView } from './keyboard-markers.js';
+import { BUILDINGS_MIN_ZOOM, buildingDescription, buildingsLayer, showBuilding } from './planner.js';
 import { setUpExport, setUpUpload } from './transfer.js';
 
 const GERMANY_CENTER = [51.16, 10.45];
@@ -228,19 +230,18 @@ function vacancyMarker(feature, latlng) {
     className: known ? `vacancy-marker status-${status}` : 'vacancy-marker',
   }).bindPopup(() => vacancyPopup(properties));
   marker.feature = feature;  // for the filters
-  return marker;
+  const use = properties.use ? `, ${label('use', properties.use)}` : '';
+  return focusableMarker(marker, `Leerstand: ${label('status', status) || 'ohne Status'}${use}`);
 }
 
 const zukunftsortIcon = L.divIcon({ className: 'zukunftsort-marker', iconSize: [18, 18] });
 
 function zukunftsortMarker(feature, latlng) {
   const properties = feature.properties ?? {};
-  // title: the tooltip and, with keyboard focus, the accessible name of the marker.
-  return L.marker(latlng, {
-    icon: zukunftsortIcon,
-    title: properties.name ? `Zukunftsort: ${properties.name}` : 'Zukunftsort',
-    riseOnHover: true,
-  }).bindPopup(() => zukunftsortPopup(properties));
+  const name = properties.name ? `Zukunftsort: ${properties.name}` : 'Zukunftsort';
+  // title: the tooltip for the mouse; the keyboard gets the same as its name.
+  return focusableMarker(L.marker(latlng, { icon: zukunftsortIcon, title: name, riseOnHover: true })
+    .bindPopup(() => zukunftsortPopup(properties)), name);
 }
 
 /** One marker per Point feature, in a group that is added to the map. */
@@ -301,7 +302,8 @@ function layerSummary(vacancies, places) {
   return `Auf der Karte: ${shown}, ${countOf(places.features.length, 'Zukunftsort', 'Zukunftsorte')}.`;
 }
 
-/** Loads both collections; a failure of one still shows the other. Never rejects. */
+/** Loads both collections; a failure of one still shows the other. Never rejects; resolves
+ *  with the update of the markers' tab stops (for the filters). */
 async function loadLayers(map, panel) {
   showLayerState(panel, 'loading', 'Karte wird geladen …');
   const [vacancies, places] = await Promise.allSettled([
@@ -326,6 +328,7 @@ async function loadLayers(map, panel) {
   } else {
     showLayerState(panel, 'ready', layerSummary(vacancies.value, places.value));
   }
+  return tabStopsInView(map, () => groups.flatMap((group) => group.getLayers()));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -394,20 +397,33 @@ function uploadKommunen(me, kommunen) {
 // ---------------------------------------------------------------------------------------------
 // Signed in: the planner layer
 
-function setUpPlanner(map, profile, filtersOf) {
+function setUpPlanner(map, profile, filtersOf, focusProfile) {
   let buildings = null;
+  let picker = null;
   let me = null;
+  const openBuilding = (feature, latlng) => showBuilding(profile, feature, {
+    me, latlng, changed: () => buildings?.redraw(),
+  });
   return {
-    isBuildingAt: (latlng) => Boolean(buildings && map.getZoom() >= 13 && buildings.featureAt(latlng)),
+    isBuildingAt: (latlng) => Boolean(buildings && map.getZoom() >= BUILDINGS_MIN_ZOOM && buildings.featureAt(latlng)),
     update(who) {
       me = who;
       document.body.dataset.role = me.signed_in ? me.role : 'public';
       if (me.signed_in && !buildings) {
         buildings = buildingsLayer(statusColor, (status) => !filtersOf().status || filtersOf().status === status).addTo(map);
-        buildings.on('featureclick', ({ feature, latlng }) => showBuilding(profile, feature, {
-          me, latlng, changed: () => buildings?.redraw(),
-        }));
+        buildings.on('featureclick', ({ feature, latlng }) => openBuilding(feature, latlng));
+        // The keyboard's way to the same record.
+        picker = buildingPicker(map, buildings, {
+          minZoom: BUILDINGS_MIN_ZOOM,
+          describe: buildingDescription,
+          open(feature, latlng, opener) {
+            openBuilding(feature, latlng);
+            focusProfile(opener);
+          },
+        }).addTo(map);
       } else if (!me.signed_in && buildings) {
+        picker.remove();
+        picker = null;
         buildings.remove();
         buildings = null;
         profile.hidden = true;
@@ -449,6 +465,22 @@ function filterMarkers(map, filters) {
   });
 }
 
+/** Focus for the profile panel: taken when the keyboard opens it (`focusProfile(opener)`), and
+ *  given back to the opener when Escape closes it, so the keyboard user is where they were. */
+function profileFocus(profile) {
+  let opener = null;
+  profile.addEventListener('keydown', (event) => {
+    if (event.key !== 'Escape') return;
+    profile.hidden = true;
+    opener?.focus({ preventScroll: true });
+    opener = null;
+  });
+  return (from) => {
+    opener = from;
+    profile.focus({ preventScroll: true });
+  };
+}
+
 // ---------------------------------------------------------------------------------------------
 
 function start() {
@@ -461,10 +493,12 @@ function start() {
   window.leerstandMap = map;
   const legend = addLegend(map, figureSelect.value);
   let filtersOf = () => ({});
-  const planner = setUpPlanner(map, profile, () => filtersOf());
+  let updateTabStops = () => {};
+  const planner = setUpPlanner(map, profile, () => filtersOf(), profileFocus(profile));
   filtersOf = setUpFilters(document.getElementById('filters'), (filters) => {
     planner.restyle();
     filterMarkers(map, filters);
+    updateTabStops();
   });
   setUpExport({ form: document.getElementById('export'), boundsOf: () => map.getBounds(), filtersOf });
   const choropleth = setUpKommunen(map, {
@@ -488,11 +522,8 @@ function start() {
     account.render(me);
     planner.update(me);
   });
-  profile.addEventListener('keydown', (event) => {
-    if (event.key === 'Escape') profile.hidden = true;
-  });
   loadStatus(panel);
-  loadLayers(map, panel).catch(() => {
+  loadLayers(map, panel).then((update) => { updateTabStops = update; }, () => {
     // Only a bug in this file can get here; say so rather than leave "wird geladen".
     showLayerState(panel, 'error', 'Karte konnte nicht aufgebaut werden.');
   });

@@ -34,6 +34,12 @@ export function buildingsLayer(colorOf, visibleStatus) {
   });
 }
 
+/** What the map shows of a building, in words (for the keyboard's choice of buildings). */
+export function buildingDescription(feature) {
+  const status = feature.properties?.vacancy_status;
+  return status ? `Gebäude mit Leerstand „${label('status', status)}“` : 'Gebäude ohne Leerstandsmeldung';
+}
+
 function historyList(entries) {
   const list = element('ol', 'history');
   for (const entry of entries) {

@@ -1,7 +1,8 @@
 // A Leaflet layer that draws the atlas's GeoJSON tiles (/tiles/{layer}/{z}/{x}/{y}.geojson)
 // onto one canvas per tile: only the tiles of the visible area are fetched, a tile's features
 // are drawn once, and a million buildings cost no DOM nodes. Clicks are answered from the
-// features of the tile under the pointer. restyle() redraws from the tiles already loaded.
+// features of the tile under the pointer. restyle() redraws from the tiles already loaded;
+// visibleFeatures() lists what is drawn in view, for the keyboard (building-picker.js).
 
 const TILE_SIZE = 256;
 
@@ -32,6 +33,49 @@ function contains(polygon, [x, y]) {
     }
   }
   return inside;
+}
+
+/** [west, south, east, north] of a (Multi)Polygon's outer rings, or null without any. */
+function boundsOf(geometry) {
+  let box = null;
+  for (const polygon of polygonsOf(geometry)) {
+    for (const [lon, lat] of polygon[0] ?? []) {
+      if (!box) box = [lon, lat, lon, lat];
+      else box = [Math.min(box[0], lon), Math.min(box[1], lat), Math.max(box[2], lon), Math.max(box[3], lat)];
+    }
+  }
+  return box;
+}
+
+/**
+ * A [lon, lat] inside the (Multi)Polygon, or null: the middle of the widest span of its largest
+ * part on the line through that part's middle latitude (even-odd, so never in a hole). The
+ * average of the corners can lie outside an L-shaped building; a click there would miss it.
+ */
+export function pointOnSurface(geometry) {
+  let largest = null;
+  let largestArea = -1;
+  for (const polygon of polygonsOf(geometry)) {
+    const box = boundsOf({ type: 'Polygon', coordinates: polygon });
+    const area = box ? (box[2] - box[0]) * (box[3] - box[1]) : -1;
+    if (area > largestArea) [largest, largestArea] = [{ polygon, box }, area];
+  }
+  if (!largest) return null;
+  const y = (largest.box[1] + largest.box[3]) / 2;
+  const crossings = [];
+  for (const ring of largest.polygon) {
+    for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+      const [xi, yi] = ring[i];
+      const [xj, yj] = ring[j];
+      if ((yi > y) !== (yj > y)) crossings.push(((xj - xi) * (y - yi)) / (yj - yi) + xi);
+    }
+  }
+  crossings.sort((a, b) => a - b);
+  let best = null;
+  for (let i = 0; i + 1 < crossings.length; i += 2) {
+    if (!best || crossings[i + 1] - crossings[i] > best[1] - best[0]) best = [crossings[i], crossings[i + 1]];
+  }
+  return best ? [(best[0] + best[1]) / 2, y] : polygonsOf(geometry)[0][0][0];
 }
 
 export const GeoJsonTileLayer = L.GridLayer.extend({
@@ -143,6 +187,30 @@ export const GeoJsonTileLayer = L.GridLayer.extend({
     for (const features of this._features.values())
       for (const feature of features) byId.set(feature.id, feature);
     return [...byId.values()];
+  },
+
+  /**
+   * The drawn features of the current zoom's tiles that reach into the map's view, each once.
+   * A feature on a tile border comes in each tile, clipped at that tile's buffer: the copy
+   * with the largest extent is kept, the one closest to the whole building.
+   */
+  visibleFeatures() {
+    const map = this._map;
+    if (!map || this._tileZoom === undefined) return [];
+    const view = map.getBounds();
+    const largest = new Map();  // id → { feature, area }
+    for (const [key, features] of this._features) {
+      if (this._keyToTileCoords(key).z !== this._tileZoom) continue;  // a tile kept while zooming
+      for (const feature of features) {
+        const box = boundsOf(feature.geometry);
+        if (!box || !this.options.style(feature)) continue;
+        if (box[2] < view.getWest() || box[0] > view.getEast() || box[3] < view.getSouth() || box[1] > view.getNorth()) continue;
+        const area = (box[2] - box[0]) * (box[3] - box[1]);
+        const seen = largest.get(feature.id);
+        if (!seen || area > seen.area) largest.set(feature.id, { feature, area });
+      }
+    }
+    return [...largest.values()].map(({ feature }) => feature);
   },
 
   /** The visible feature under `latlng`, or null. */

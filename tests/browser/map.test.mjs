@@ -532,3 +532,146 @@ test('with the basemap unreachable the map still shows the Kommune outlines and 
     problems.consoleErrors = problems.consoleErrors.filter((text) => !/ERR_CONNECTION_REFUSED/.test(text));
     assertPageClean(assert, problems);
   });
+
+/**
+ * Presses Tab (Shift+Tab when `backwards`) until the focused element matches `selector`, at
+ * most `max` times; resolves with what the focused element says (its accessible name or text).
+ * Only the keyboard moves the focus here, so a control Tab cannot reach fails.
+ */
+async function tabTo(page, selector, { backwards = false, max = 60 } = {}) {
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press(backwards ? 'Shift+Tab' : 'Tab');
+    const found = await page.evaluate((s) => {
+      const active = document.activeElement;
+      return active?.matches(s) ? (active.getAttribute('aria-label') ?? active.textContent) : null;
+    }, selector);
+    if (found !== null) return found;
+  }
+  throw new Error(`${selector} not reached with ${max} presses of ${backwards ? 'Shift+Tab' : 'Tab'}`);
+}
+
+/** What the focused element is: its id, classes and the popup or panel it sits in. */
+function focused(page) {
+  return page.evaluate(() => {
+    const active = document.activeElement;
+    return {
+      id: active?.id ?? '',
+      classes: active?.getAttribute('class') ?? '',
+      label: active?.getAttribute('aria-label') ?? '',
+      inPopup: Boolean(active?.closest('.leaflet-popup')),
+    };
+  });
+}
+
+test('keyboard only: markers open their popups, buildings are chosen in a list and open their record',
+  { skip: skipReason, timeout: 120000 }, async (t) => {
+    // A Zukunftsort beside the vacancy (about 30 m east), with a website to reach by Tab.
+    await api('POST', '/collections/zukunftsorte/items', {
+      type: 'Feature',
+      geometry: { type: 'Point', coordinates: [vacancyBuilding.lon + 0.0005, vacancyBuilding.lat] },
+      properties: { name: 'Kulturbahnhof <i>Angermünde</i>', kind: 'Kultur', website: 'https://example.org/kulturbahnhof' },
+    });
+    const { page, problems } = await openMap(t);
+    await page.waitForSelector('#status[data-layers="ready"]', { timeout: 15000 });
+
+    // Sign in with the keyboard: Tab to the button, Enter, type, Enter.
+    assert.equal(await tabTo(page, '#sign-in-open'), 'Anmelden');
+    await page.keyboard.press('Enter');
+    assert.equal((await focused(page)).id, 'sign-in-name');
+    await page.keyboard.type(PLANNER.name);
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(PLANNER.password);
+    await page.keyboard.press('Enter');
+    await page.locator('.account-name').waitFor({ timeout: 10000 });
+
+    // Over the vacancy's building, too far out for buildings: the list says to zoom in.
+    await page.evaluate(({ lon, lat }) => window.leerstandMap.setView([lat, lon], 12, { animate: false }), vacancyBuilding);
+    assert.equal(await tabTo(page, '#building-picker'), 'noch keins gewählt');
+    await page.keyboard.press('ArrowDown');
+    assert.equal(await page.locator('.building-picker [role="status"]').textContent(), 'Keine Gebäude: zum Wählen näher heranzoomen.');
+    // Back to the zoom buttons, and in to z18 (each press zooms about the centre).
+    assert.equal(await tabTo(page, '.leaflet-control-zoom-in', { backwards: true }), 'Hineinzoomen');
+    for (let zoom = 13; zoom <= 18; zoom++) {
+      await page.keyboard.press('Enter');
+      await page.waitForFunction((z) => window.leerstandMap.getZoom() === z && !window.leerstandMap._animatingZoom, zoom, { timeout: 10000 });
+    }
+    await layerLoaded(page, 'buildings-layer');
+
+    // Only the markers in view are tab stops.
+    const stops = await page.evaluate(() => {
+      const map = window.leerstandMap;
+      const box = map.getContainer().getBoundingClientRect();
+      return [...document.querySelectorAll('.vacancy-marker, .zukunftsort-marker')].map((m) => {
+        const r = m.getBoundingClientRect();
+        const inView = r.right > box.left && r.left < box.right && r.bottom > box.top && r.top < box.bottom;
+        return { inView, tabindex: m.getAttribute('tabindex') };
+      });
+    });
+    assert.ok(stops.some((s) => s.inView && s.tabindex === '0'), JSON.stringify(stops));
+    assert.ok(stops.some((s) => !s.inView), 'Herzberg\'s vacancy is out of view');
+    for (const stop of stops) assert.equal(stop.tabindex, stop.inView ? '0' : '-1', JSON.stringify(stop));
+
+    // The vacancy marker: named, Enter opens its popup with the focus in it, Escape closes it.
+    const vacancyName = await tabTo(page, '.vacancy-marker[aria-label="Leerstand: Bestätigt, Laden"]', { backwards: true });
+    assert.equal(vacancyName, 'Leerstand: Bestätigt, Laden');
+    await page.keyboard.press('Enter');
+    const popup = page.locator('.leaflet-popup');
+    await popup.waitFor({ timeout: 5000 });
+    assert.equal(await popup.locator('.popup-title').textContent(), 'Leerstand');
+    const popupFacts = Object.fromEntries(await popup.locator('dt').evaluateAll((dts) => dts.map((dt) => [dt.textContent, dt.nextElementSibling.textContent])));
+    assert.equal(popupFacts.Status, 'Bestätigt');
+    assert.equal(popupFacts.Nutzung, 'Laden');
+    assert.equal((await focused(page)).inPopup, true, 'the focus is in the popup');
+    assert.equal(await popup.locator('.leaflet-popup-close-button').getAttribute('aria-label'), 'Schließen');
+    await page.keyboard.press('Escape');
+    await popup.waitFor({ state: 'detached', timeout: 5000 });
+    assert.equal((await focused(page)).label, 'Leerstand: Bestätigt, Laden', 'the focus is back on the marker');
+
+    // The Zukunftsort: Enter opens it, Tab reaches its website inside the popup, its name is text.
+    await tabTo(page, '.zukunftsort-marker');
+    assert.equal((await focused(page)).label, 'Zukunftsort: Kulturbahnhof <i>Angermünde</i>');
+    await page.keyboard.press('Enter');
+    await popup.waitFor({ timeout: 5000 });
+    assert.equal(await popup.locator('.popup-title').textContent(), 'Kulturbahnhof <i>Angermünde</i>');
+    assert.equal(await popup.locator('i').count(), 0, 'the name stays text');
+    assert.equal(await tabTo(page, '.leaflet-popup a.popup-link', { max: 3 }), 'https://example.org/kulturbahnhof');
+    await page.keyboard.press('Escape');
+    await popup.waitFor({ state: 'detached', timeout: 5000 });
+    assert.match((await focused(page)).classes, /zukunftsort-marker/);
+
+    // The buildings: the list starts at the centre, where the vacancy's building is.
+    assert.equal(await tabTo(page, '#building-picker'), 'noch keins gewählt');
+    await page.keyboard.press('ArrowDown');
+    const picker = page.locator('#building-picker');
+    const option = picker.locator('[role="option"]');
+    const first = await option.textContent();
+    assert.match(first, /^1\/\d+ Gebäude mit Leerstand „Bestätigt“, an der Kartenmitte$/);
+    const total = Number(/^1\/(\d+)/.exec(first)[1]);
+    assert.ok(total > 3, `${total} buildings in view`);
+    assert.equal(await picker.getAttribute('aria-activedescendant'), await option.getAttribute('id'));
+    assert.equal(await option.getAttribute('aria-setsize'), String(total));
+    // The chosen one is outlined on the map.
+    const outlined = () => page.evaluate(() => [...window.leerstandMap.getPane('buildingPickerPane').querySelectorAll('path')]
+      .map((p) => p.getAttribute('stroke')));
+    assert.deepEqual(await outlined(), ['#1f2933', '#f7c948']);
+    // Down: the next nearest, said with where it lies; up: back.
+    await page.keyboard.press('ArrowDown');
+    assert.match(await option.textContent(), new RegExp(`^2/${total} Gebäude (ohne Leerstandsmeldung|mit Leerstand „[^“]+“), etwa \\d+\\u00a0m (nördlich|nordöstlich|östlich|südöstlich|südlich|südwestlich|westlich|nordwestlich) der Kartenmitte$`));
+    assert.equal(await option.getAttribute('aria-posinset'), '2');
+    await page.keyboard.press('ArrowUp');
+    assert.equal(await option.textContent(), first);
+    // Enter opens the record, as a click does; the focus goes to it, Escape comes back.
+    await page.keyboard.press('Enter');
+    const record = page.locator('#profile .vacancy-record');
+    await record.waitFor({ timeout: 10000 });
+    assert.equal((await focused(page)).id, 'profile');
+    assert.equal(await page.locator('#profile').getAttribute('data-building'), String(vacancyBuilding.id));
+    const facts = Object.fromEntries(await record.locator('dt').evaluateAll((dts) => dts.map((dt) => [dt.textContent, dt.nextElementSibling.textContent])));
+    assert.equal(facts.Status, 'Bestätigt');
+    assert.equal(facts.Kontakt, `${SECRET}-Kontakt`);
+    await page.screenshot({ path: path.join(outDir, 'keyboard-map.png'), animations: 'disabled' });
+    await page.keyboard.press('Escape');
+    assert.equal(await page.locator('#profile').isHidden(), true);
+    assert.equal((await focused(page)).id, 'building-picker');
+    assertPageClean(assert, problems);
+  });
