@@ -20,7 +20,9 @@ export function focusableMarker(marker, name) {
   let byKeyboard = false;
   marker.on('add', () => {
     const target = marker.getElement();
-    if (!target) return;
+    // Leaflet may keep a marker's element when the marker is added again: wire it once.
+    if (!target || target.dataset.keyboard) return;
+    target.dataset.keyboard = 'ja';
     target.setAttribute('tabindex', '0');
     target.setAttribute('role', 'button');
     target.setAttribute('aria-label', name);
