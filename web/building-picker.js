@@ -43,7 +43,7 @@ export function whereFromCentre(map, latlng) {
  */
 export function buildingPicker(map, layer, { describe, open, minZoom }) {
   const control = L.control({ position: 'bottomright' });
-  let entries = [];  // { feature, latlng }, nearest the centre first
+  let entries = [];  // { feature, latlng, metres }, nearest the centre first
   let index = -1;
   let stale = true;  // the map moved or tiles came in since `entries` was made
   let chosenId = null;
@@ -57,13 +57,15 @@ export function buildingPicker(map, layer, { describe, open, minZoom }) {
   function refresh() {
     if (!stale) return;
     const centre = map.getCenter();
+    // Distances once per building, not per comparison: a view at z13 holds thousands.
     entries = layer.visibleFeatures()
       .map((feature) => {
         const point = pointOnSurface(feature.geometry);
-        return point && { feature, latlng: L.latLng(point[1], point[0]) };
+        const latlng = point && L.latLng(point[1], point[0]);
+        return latlng && { feature, latlng, metres: map.distance(centre, latlng) };
       })
       .filter(Boolean)
-      .sort((a, b) => map.distance(centre, a.latlng) - map.distance(centre, b.latlng));
+      .sort((a, b) => a.metres - b.metres);
     // The chosen building keeps its place, so the next key goes on from it.
     index = entries.findIndex((entry) => entry.feature.id === chosenId);
     stale = false;

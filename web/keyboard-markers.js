@@ -32,7 +32,7 @@ export function focusableMarker(marker, name) {
       // Also keeps the keypress from happening, with which Leaflet would toggle the popup.
       event.preventDefault();
       byKeyboard = true;
-      if (marker.isPopupOpen()) marker.getPopup().getElement()?.querySelector('.leaflet-popup-content')?.focus();
+      if (marker.isPopupOpen()) marker.getPopup().getElement()?.querySelector('.leaflet-popup-content')?.focus({ preventScroll: true });
       else marker.openPopup();
     });
   });
