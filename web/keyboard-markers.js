@@ -71,8 +71,9 @@ export function tabStopsInView(map, markersOf) {
     for (const marker of markersOf()) {
       const target = marker.getElement();
       if (!target || !target.hasAttribute('tabindex')) continue;
-      const reachable = view.contains(marker.getLatLng()) && !target.classList.contains('filtered-out');
-      target.setAttribute('tabindex', reachable ? '0' : '-1');
+      const tabindex = view.contains(marker.getLatLng()) && !target.classList.contains('filtered-out') ? '0' : '-1';
+      // Only changes: thousands of markers, and every write is a DOM mutation after each pan.
+      if (target.getAttribute('tabindex') !== tabindex) target.setAttribute('tabindex', tabindex);
     }
   };
   map.on('moveend', update);
