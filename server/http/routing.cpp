@@ -4,6 +4,8 @@
 #include <random>
 #include <sstream>
 
+#include "common/error.hpp"
+#include "server/http/api_routes.hpp"
 #include "server/http/response_headers.hpp"
 
 namespace leerstand::http {
@@ -60,6 +62,37 @@ void set_connection_header(const Rest::Request& request, Http::ResponseWriter& w
     headers.add<Http::Header::Connection>(control);
 }
 
+bool is_safe(Http::Method method) {
+    return method == Http::Method::Get || method == Http::Method::Head ||
+           method == Http::Method::Options;
+}
+
+/// "host:port" of "scheme://host:port[/...]", in lower case.
+std::string authority_of(const std::string& url) {
+    const std::size_t start = url.find("://");
+    std::string authority = start == std::string::npos ? url : url.substr(start + 3);
+    authority = authority.substr(0, authority.find('/'));
+    for (char& c : authority) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return authority;
+}
+
+/// The session cookie is SameSite=Strict, but "site" means the registrable domain: a page of
+/// another service on the same host (another port) or a sibling subdomain is the same site,
+/// and its forms and scripts would send our cookie along. Browsers say where a request comes
+/// from (Origin, Sec-Fetch-Site); a write from another origin is refused. Scripts with a
+/// token send neither header and are not affected.
+void refuse_cross_origin_writes(const Rest::Request& request) {
+    if (is_safe(request.method())) return;
+    const auto site = header_value(request, "Sec-Fetch-Site");
+    if (site && *site != "same-origin" && *site != "none")
+        throw Forbidden("a write from another site's page is refused (Sec-Fetch-Site: " + *site +
+                        ")");
+    const auto origin = header_value(request, "Origin");
+    if (!origin) return;
+    if (authority_of(trimmed(*origin)) != authority_of(base_url(request)))
+        throw Forbidden("a write from another origin is refused (Origin: " + *origin + ")");
+}
+
 }  // namespace
 
 void send_problem_for(const Rest::Request& request, Http::ResponseWriter& writer,
@@ -81,6 +114,12 @@ Rest::Route::Handler guarded(Handler handler) {
                 set_connection_header(request, writer);
                 set_header(writer, "X-Request-Id", request_id);
                 set_header(writer, "X-Content-Type-Options", "nosniff");
+                // Links to basemaps and sites of Zukunftsorte carry our origin, never a path
+                // (paths may name a Kommune or a record).
+                set_header(writer, "Referrer-Policy", "strict-origin");
+                // API answers run no code; the web app's page replaces this (static files).
+                set_header(writer, "Content-Security-Policy", k_api_content_policy);
+                refuse_cross_origin_writes(request);
                 handler(request, writer, request_id);
             } catch (...) {
                 send_problem_for(request, writer, problem_for(std::current_exception(), request_id),

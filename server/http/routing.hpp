@@ -14,6 +14,9 @@
 /// problem with `Allow`.
 namespace leerstand::http {
 
+/// The Content-Security-Policy of every answer but the web app's page: nothing may load or run.
+inline constexpr const char* k_api_content_policy = "default-src 'none'; frame-ancestors 'none'";
+
 /// A handler that may throw; `request_id` is also sent as `X-Request-Id`.
 using Handler = std::function<void(const Pistache::Rest::Request&, Pistache::Http::ResponseWriter&,
                                    const std::string& request_id)>;

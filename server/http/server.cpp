@@ -69,9 +69,35 @@ void send_health(const fs::path& db, Http::ResponseWriter& writer) {
     send_body(writer, "application/json", body.dump(), "no-store");
 }
 
+/// Where the basemap's images come from, as a CSP source: the template's scheme and host, a
+/// `{s}` subdomain as `*`; the scheme alone when the host has other placeholders.
+std::string basemap_source(const std::string& url_template) {
+    const std::size_t scheme_end = url_template.find("://");
+    if (scheme_end == std::string::npos) return "";
+    const std::string scheme = url_template.substr(0, scheme_end + 3);
+    std::string host = url_template.substr(scheme_end + 3);
+    host = host.substr(0, host.find('/'));
+    if (const std::size_t s = host.find("{s}"); s != std::string::npos) host.replace(s, 3, "*");
+    if (host.find_first_of("{}") != std::string::npos || host.empty())
+        return scheme.substr(0, scheme.size() - 2);  // "https:"
+    return scheme + host;
+}
+
+/// The web app's page: its own scripts, styles and API only, images also from the basemap.
+/// No inline script or style attribute runs, so injected markup could do nothing either.
+std::string page_content_policy(const ServeOptions& options) {
+    std::string images = "'self' data: blob:";
+    if (const std::string source = basemap_source(options.basemap_url); !source.empty())
+        images += " " + source;
+    return "default-src 'self'; script-src 'self'; style-src 'self'; img-src " + images +
+           "; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+           "frame-ancestors 'none'";
+}
+
 /// Everything no route matched: static files for GET, otherwise 404/405 problems.
-void send_static(const StaticFiles& files, const Rest::Request& request,
-                 Http::ResponseWriter& writer, const std::string& request_id) {
+void send_static(const StaticFiles& files, const std::string& page_policy,
+                 const Rest::Request& request, Http::ResponseWriter& writer,
+                 const std::string& request_id) {
     if (request.method() != Http::Method::Get) {
         // resolve() throws NotFound for paths we do not serve at all.
         files.resolve(request.resource());
@@ -79,6 +105,8 @@ void send_static(const StaticFiles& files, const Rest::Request& request,
         return;
     }
     const StaticFile file = files.load(request.resource());
+    if (file.content_type.rfind("text/html", 0) == 0)
+        set_header(writer, "Content-Security-Policy", page_policy);
     // Small files, revalidated on each load: fine until the app gets a build step.
     send_body(writer, file.content_type, file.body, "no-cache");
 }
@@ -93,22 +121,24 @@ std::string web_config(const ServeOptions& options) {
 
 void set_up_routes(Rest::Router& router, const fs::path& db,
                    std::shared_ptr<const StaticFiles> files, const ApiContext& api,
-                   const std::string& config) {
+                   const ServeOptions& options) {
+    const std::string config = web_config(options);
+    const std::string page_policy = page_content_policy(options);
     add_api_routes(router, api);
     add_summary_routes(router, api);
     add_export_routes(router, api);
     add_tile_routes(router, api);
     add_openapi_routes(router);
     // `/` by content negotiation: the web app for browsers, the landing page for API clients.
-    add_routes(
-        router, "/",
-        {{Http::Method::Get, [files](const Rest::Request& request, Http::ResponseWriter& writer,
-                                     const std::string& request_id) {
-              if (wants_landing_json(request))
-                  send_landing_page(request, writer);
-              else
-                  send_static(*files, request, writer, request_id);
-          }}});
+    add_routes(router, "/",
+               {{Http::Method::Get,
+                 [files, page_policy](const Rest::Request& request, Http::ResponseWriter& writer,
+                                      const std::string& request_id) {
+                     if (wants_landing_json(request))
+                         send_landing_page(request, writer);
+                     else
+                         send_static(*files, page_policy, request, writer, request_id);
+                 }}});
     add_routes(router, "/api/config",
                {{Http::Method::Get,
                  [config](const Rest::Request&, Http::ResponseWriter& writer, const std::string&) {
@@ -118,9 +148,9 @@ void set_up_routes(Rest::Router& router, const fs::path& db,
                {{Http::Method::Get, [db](const Rest::Request&, Http::ResponseWriter& writer,
                                          const std::string&) { send_health(db, writer); }}});
     router.addNotFoundHandler(
-        guarded([files](const Rest::Request& request, Http::ResponseWriter& writer,
-                        const std::string& request_id) {
-            send_static(*files, request, writer, request_id);
+        guarded([files, page_policy](const Rest::Request& request, Http::ResponseWriter& writer,
+                                     const std::string& request_id) {
+            send_static(*files, page_policy, request, writer, request_id);
         }));
 }
 
@@ -205,7 +235,7 @@ int serve(const ServeOptions& options) {
         return fail(std::string("cannot prepare uploads: ") + e.what());
     }
     Rest::Router router;  // must outlive the endpoint
-    set_up_routes(router, options.db, files, api, web_config(options));
+    set_up_routes(router, options.db, files, api, options);
 
     std::unique_ptr<Http::Endpoint> endpoint;
     try {

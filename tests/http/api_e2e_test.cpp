@@ -270,8 +270,7 @@ TEST_F(PrivacyCrawl, NoUnconsentedVacancyAndNoPrivateFieldReachesThePublicAnywhe
             const json body = json::parse(response.body, nullptr, false);
             if ((target.rfind("/collections/vacancies", 0) == 0 ||
                  target.rfind("/export/vacancies.geojson", 0) == 0) &&
-                body.is_object() &&
-                body.contains("features"))
+                body.is_object() && body.contains("features"))
                 for (const json& feature : body["features"])
                     if (feature.contains("id") && feature["id"].is_number_integer() &&
                         feature["properties"].value("kommune_ags", "") == k_home_ags) {
@@ -471,6 +470,55 @@ TEST_F(SignIn, LoginGivesAStrictHttpOnlyCookieThatLogoutMakesWorthless) {
                            vacancy_feature(building_point(k_home_ags), {}).dump())
                   .status,
               401);
+}
+
+TEST_F(SignIn, WritesFromAnotherOriginAreRefusedAndChangeNothing) {
+    const std::string cookie =
+        cookie_pair(login(user_name(Who::Editor), password(Who::Editor)).header("Set-Cookie"));
+    ASSERT_FALSE(cookie.empty());
+    const std::string ours = "http://127.0.0.1:" + std::to_string(port());
+    const std::string feature =
+        vacancy_feature(building_point(k_home_ags), {{"status", "gemeldet"}}).dump();
+    const auto create = [&](const HeaderList& from) {
+        HeaderList headers = {{"Cookie", cookie}, {"Content-Type", "application/geo+json"}};
+        headers.insert(headers.end(), from.begin(), from.end());
+        return http_request(port(), "POST", "/collections/vacancies/items", headers, feature);
+    };
+    const std::string count_sql = "SELECT count(*) FROM vacancies";
+    const std::string before = spatial_sql(db(), count_sql);
+
+    // Another service on the same host is the same site: the cookie would go along.
+    for (const HeaderList& foreign :
+         {HeaderList{{"Origin", "http://127.0.0.1:9"}},
+          HeaderList{{"Origin", "http://evil.example"}}, HeaderList{{"Origin", "null"}},
+          HeaderList{{"Sec-Fetch-Site", "same-site"}},
+          HeaderList{{"Sec-Fetch-Site", "cross-site"}, {"Origin", ours}}}) {
+        SCOPED_TRACE(foreign.front().first + ": " + foreign.front().second);
+        const HttpResponse refused = create(foreign);
+        EXPECT_EQ(refused.status, 403) << refused.body;
+        EXPECT_EQ(refused.header("Content-Type"), "application/problem+json");
+    }
+    EXPECT_EQ(spatial_sql(db(), count_sql), before) << "a refused write stored something";
+    // Sign-in from a foreign page is refused too (no login CSRF).
+    EXPECT_EQ(
+        http_request(
+            port(), "POST", "/api/login",
+            {{"Content-Type", "application/json"}, {"Origin", "http://evil.example"}},
+            json{{"name", user_name(Who::Editor)}, {"password", password(Who::Editor)}}.dump())
+            .status,
+        403);
+
+    // The web app's own page, and clients that send no Origin (scripts, curl), may write.
+    EXPECT_EQ(create({{"Origin", ours}, {"Sec-Fetch-Site", "same-origin"}}).status, 201);
+    EXPECT_EQ(create({}).status, 201);
+    // Reads are not refused: a link from elsewhere must open the map.
+    EXPECT_EQ(http_request(port(), "GET", "/api/me",
+                           {{"Cookie", cookie},
+                            {"Origin", "http://evil.example"},
+                            {"Sec-Fetch-Site", "cross-site"}},
+                           std::nullopt)
+                  .status,
+              200);
 }
 
 TEST_F(SignIn, WrongPasswordAndUnknownUserGetTheSame401AndRepeatedFailuresAreLimited) {

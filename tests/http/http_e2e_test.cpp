@@ -133,6 +133,25 @@ TEST_F(HttpServerTest, HttpOneOneClientsKeepTheirConnectionAcrossRequests) {
     EXPECT_EQ(http_get(port(), "/health").header("Connection"), "Close");
 }
 
+TEST_F(HttpServerTest, EveryAnswerCarriesTheSecurityHeaders) {
+    for (const char* target : {"/health", "/collections", "/no-such-thing", "/app.js"}) {
+        SCOPED_TRACE(target);
+        const HttpResponse response = http_get(port(), target);
+        EXPECT_EQ(response.header("X-Content-Type-Options"), "nosniff");
+        EXPECT_EQ(response.header("Referrer-Policy"), "strict-origin");
+        EXPECT_EQ(response.header("Content-Security-Policy"),
+                  "default-src 'none'; frame-ancestors 'none'");
+    }
+    // The page of the web app may load its own scripts and styles, and the basemap's images
+    // (OpenStreetMap's by default); nothing inline, no frames around it.
+    const std::string page = http_get(port(), "/").header("Content-Security-Policy");
+    for (const char* part : {"default-src 'self'", "script-src 'self'", "style-src 'self'",
+                             "img-src 'self' data: blob: https://tile.openstreetmap.org",
+                             "connect-src 'self'", "object-src 'none'", "frame-ancestors 'none'"})
+        EXPECT_NE(page.find(part), std::string::npos) << part << " missing in " << page;
+    EXPECT_EQ(page.find("unsafe-inline"), std::string::npos) << page;
+}
+
 TEST_F(HttpServerTest, RootServesTheIndexPage) {
     const HttpResponse response = http_get(port(), "/");
     ASSERT_EQ(response.status, 200) << response.body;
