@@ -121,6 +121,29 @@ TEST_F(StoreBasics, UpsertUpdatesByAgsAndKeepsTheProfile) {
     EXPECT_EQ(db.query_int64("SELECT CheckSpatialIndex('kommunen', 'boundary')"), 1);
 }
 
+TEST_F(StoreBasics, CountsFollowOwnWritesAndCommitsOfOtherConnections) {
+    // counts() keeps its last answer while nothing was committed; every kind of write must
+    // still show at once.
+    Store store(m_path);
+    EXPECT_EQ(store.counts().kommunen, 0);
+    add_two_kommunen(store);  // this connection
+    EXPECT_EQ(store.counts().kommunen, 2);
+    EXPECT_EQ(store.counts().uploads, 1);
+
+    Store other(m_path);  // another connection, as another worker thread or process has
+    other.connection().exec("DELETE FROM kommunen WHERE ags = '12073008'");
+    EXPECT_EQ(store.counts().kommunen, 1);
+    {
+        Transaction open(other.connection());
+        other.connection().exec("DELETE FROM kommunen");
+        EXPECT_EQ(store.counts().kommunen, 1) << "an uncommitted delete is not seen";
+    }  // rolled back
+    EXPECT_EQ(store.counts().kommunen, 1);
+    store.connection().exec("DELETE FROM kommunen");
+    EXPECT_EQ(store.counts().kommunen, 0);
+    EXPECT_EQ(other.counts().kommunen, 0);
+}
+
 TEST_F(StoreBasics, UpsertWithBadRecordWritesNothing) {
     Store store(m_path);
     auto bad_ags = kommune("1207300", "Kurz", 13.0, 52.0);
