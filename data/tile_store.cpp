@@ -130,7 +130,16 @@ std::int64_t TileStore::read_features(TileSource source, const Bbox& box,
 }
 
 std::int64_t TileStore::latest_change() {
-    return m_db.query_int64("SELECT coalesce(max(seq), 0) FROM tile_changes");
+    // Every tile request asks this, cached tiles too: parsing the SQL each time was a fifth of
+    // the time of serving a cached tile.
+    if (!m_latest_change)
+        m_latest_change.emplace(m_db.prepare("SELECT coalesce(max(seq), 0) FROM tile_changes"));
+    Statement& query = *m_latest_change;
+    query.reset();
+    query.step();
+    const std::int64_t seq = query.column_int64(0);
+    query.reset();  // ends the statement's read, so the next call sees later commits
+    return seq;
 }
 
 TileChanges TileStore::changes_after(std::int64_t seq, std::size_t limit) {

@@ -7,12 +7,12 @@
 
 #include "common/geometry.hpp"
 #include "data/bbox.hpp"
+#include "data/connection.hpp"
 #include "data/vacancy_records.hpp"
 
 namespace leerstand::data {
 
 class Store;
-class Connection;
 
 /// The four map layers and their bits in the tile change log.
 enum class TileSource { Kommunen = 1, Buildings = 2, Vacancies = 4, Zukunftsorte = 8 };
@@ -64,6 +64,7 @@ class TileStore {
 
   private:
     Connection& m_db;
+    std::optional<Statement> m_latest_change;  ///< asked before every tile: prepared once
 };
 
 /// Adds a change row for `layers` (TileSource bits) over `box`, inside the caller's

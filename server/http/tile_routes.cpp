@@ -91,8 +91,8 @@ void send_tile(const Rest::Request& request, Http::ResponseWriter& writer,
         return;
     }
     if (gzip) writer.headers().add<Http::Header::ContentEncoding>(Http::Header::Encoding::Gzip);
-    writer.send(Http::Code::Ok, gzip ? tile.gzipped() : tile.body(),
-                Http::Mime::MediaType::fromString(std::string(media_type(format))));
+    send_sized(writer, Http::Code::Ok, gzip ? tile.gzipped() : tile.body(),
+               Http::Mime::MediaType::fromString(std::string(media_type(format))));
 }
 
 void answer_tile(const ApiContext& context, const Rest::Request& request,
