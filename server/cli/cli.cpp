@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "common/error.hpp"
+#include "data/backup.hpp"
 #include "data/store.hpp"
 #include "geo/feature_reader.hpp"
 #include "server/cli/account_commands.hpp"
@@ -63,6 +64,13 @@ Usage:
                    [--bbox W,S,E,N] [--datetime T] [--status S] [--use U] [--db PATH]
       Export kommunen, buildings, vacancies or zukunftsorte with every detail (GeoJSON and
       CSV go to stdout without --out).
+  leerstand backup OUT [--db PATH]
+      Copy the database to OUT while the server runs: one consistent snapshot (SQLite online
+      backup), checked with PRAGMA integrity_check, written to OUT.partial and then renamed to
+      OUT. OUT must not exist.
+  leerstand restore IN [--db PATH]
+      Replace the database with the backup IN, after checking it. Stop the server first and
+      start it again afterwards; a refused or interrupted restore leaves the old database.
   leerstand help | --help
 
 The database is --db PATH, else $LEERSTAND_DB, else var/leerstand.sqlite.
@@ -292,6 +300,43 @@ int run_serve(const std::vector<std::string>& raw) {
     return http::serve(options);
 }
 
+/// "12.3 MB": sizes in the one-line summaries of backup and restore.
+std::string megabytes(std::uintmax_t bytes) {
+    std::ostringstream text;
+    text.setf(std::ios::fixed);
+    text.precision(1);
+    text << static_cast<double>(bytes) / 1e6 << " MB";
+    return text.str();
+}
+
+/// The one FILE of backup and restore.
+const std::string& backup_file(const Arguments& args, const char* command, const char* name) {
+    if (args.positional().size() != 1)
+        throw UsageError(std::string(command) + " needs exactly one " + name);
+    return args.positional().front();
+}
+
+int run_backup(const std::vector<std::string>& raw) {
+    Arguments args(raw, {"db"}, {});
+    const std::filesystem::path out = backup_file(args, "backup", "OUT file");
+    const auto db = database_path(args);
+    const auto summary = data::backup_database(db, out);
+    std::cout << "backup " << summary.path.string() << ": " << megabytes(summary.bytes)
+              << ", schema version " << summary.schema_version << ", a consistent copy of "
+              << db.string() << "\n";
+    return kExitOk;
+}
+
+int run_restore(const std::vector<std::string>& raw) {
+    Arguments args(raw, {"db"}, {});
+    const std::filesystem::path in = backup_file(args, "restore", "IN file");
+    const auto summary = data::restore_database(in, database_path(args));
+    std::cout << "restored " << summary.path.string() << " from " << in.string() << ": "
+              << megabytes(summary.bytes) << ", schema version " << summary.schema_version
+              << "; start the server again\n";
+    return kExitOk;
+}
+
 int dispatch(const std::vector<std::string>& args) {
     if (args.empty()) throw UsageError("missing command");
     const std::string& command = args.front();
@@ -308,6 +353,8 @@ int dispatch(const std::vector<std::string>& args) {
     if (command == "token") return run_token_command(rest, std::cin, std::cout, std::cerr);
     if (command == "stats") return run_stats_command(rest, std::cout, std::cerr);
     if (command == "export") return run_export_command(rest, std::cout, std::cerr);
+    if (command == "backup") return run_backup(rest);
+    if (command == "restore") return run_restore(rest);
     throw UsageError("unknown command '" + command + "'");
 }
 
