@@ -93,6 +93,18 @@ class TooLarge : public Error {
     using Error::Error;
 };
 
+/// A request target longer than any of ours could be.
+class UriTooLong : public TooLarge {
+  public:
+    using TooLarge::TooLarge;
+};
+
+/// Request headers larger than a browser or GIS client ever sends.
+class HeadersTooLarge : public TooLarge {
+  public:
+    using TooLarge::TooLarge;
+};
+
 /// Too many attempts (sign-in); `retry_after_seconds` says when to try again.
 class TooManyRequests : public Error {
   public:

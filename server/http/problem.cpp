@@ -34,6 +34,8 @@ int status_for(const Error& error) {
     if (dynamic_cast<const NotFound*>(&error)) return 404;
     if (dynamic_cast<const Conflict*>(&error)) return 409;
     if (dynamic_cast<const PreconditionFailed*>(&error)) return 412;
+    if (dynamic_cast<const UriTooLong*>(&error)) return 414;
+    if (dynamic_cast<const HeadersTooLarge*>(&error)) return 431;
     if (dynamic_cast<const TooLarge*>(&error)) return 413;
     if (dynamic_cast<const Unsupported*>(&error)) return 415;
     if (dynamic_cast<const Unprocessable*>(&error)) return 422;
@@ -84,6 +86,10 @@ std::string status_title(int status) {
             return "Too Many Requests";
         case 413:
             return "Content Too Large";
+        case 414:
+            return "URI Too Long";
+        case 431:
+            return "Request Header Fields Too Large";
         case 415:
             return "Unsupported Media Type";
         case 422:

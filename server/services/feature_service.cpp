@@ -20,6 +20,8 @@ namespace leerstand::services {
 
 namespace {
 
+constexpr double k_max_floor_area_m2 = 1e7;
+
 using nlohmann::json;
 
 constexpr std::int64_t max_limit = 10000;
@@ -329,8 +331,11 @@ void apply_vacancy_properties(const json& properties, data::VacancyRecord& recor
                 record.floor_area_m2.reset();
             } else if (!value.is_number()) {
                 problems.add(key, "floor_area_m2 must be a number of square metres or null");
-            } else if (!(value.get<double>() >= 0.0) || !std::isfinite(value.get<double>())) {
-                problems.add(key, "floor_area_m2 must not be negative");
+            } else if (!(value.get<double>() >= 0.0) ||
+                       !(value.get<double>() <= k_max_floor_area_m2)) {
+                // The largest halls in the world have a few hundred thousand m²; beyond this
+                // it is a typo or garbage, and it would dominate every summed floor area.
+                problems.add(key, "floor_area_m2 must be from 0 to 10,000,000 square metres");
             } else {
                 record.floor_area_m2 = value.get<double>();
             }

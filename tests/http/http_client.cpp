@@ -10,6 +10,7 @@
 #include <array>
 #include <cctype>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <stdexcept>
 
@@ -30,52 +31,6 @@ std::string trim(const std::string& text) {
     if (first == std::string::npos) return "";
     return text.substr(first, text.find_last_not_of(" \t") - first + 1);
 }
-
-/// Owns the socket and reads with a deadline.
-class Connection {
-  public:
-    Connection(std::uint16_t port, Clock::time_point deadline) : m_deadline(deadline) {
-        m_fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        if (m_fd < 0) throw std::runtime_error("socket: " + std::string(std::strerror(errno)));
-        sockaddr_in address{};
-        address.sin_family = AF_INET;
-        address.sin_port = htons(port);
-        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        if (connect(m_fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0)
-            throw std::runtime_error("connect to port " + std::to_string(port) + ": " +
-                                     std::strerror(errno));
-    }
-    ~Connection() { close(m_fd); }
-    Connection(const Connection&) = delete;
-    Connection& operator=(const Connection&) = delete;
-
-    void write_all(const std::string& data) {
-        std::size_t sent = 0;
-        while (sent < data.size()) {
-            const ssize_t n = send(m_fd, data.data() + sent, data.size() - sent, MSG_NOSIGNAL);
-            if (n < 0) throw std::runtime_error("send: " + std::string(std::strerror(errno)));
-            sent += static_cast<std::size_t>(n);
-        }
-    }
-
-    /// Appends what arrives to `buffer`; false at EOF.
-    bool read_more(std::string& buffer) {
-        const auto left =
-            std::chrono::duration_cast<std::chrono::milliseconds>(m_deadline - Clock::now());
-        pollfd pfd{m_fd, POLLIN, 0};
-        if (left.count() <= 0 || poll(&pfd, 1, static_cast<int>(left.count())) <= 0)
-            throw std::runtime_error("timed out waiting for the HTTP response");
-        std::array<char, 65536> chunk{};
-        const ssize_t n = recv(m_fd, chunk.data(), chunk.size(), 0);
-        if (n < 0) throw std::runtime_error("recv: " + std::string(std::strerror(errno)));
-        buffer.append(chunk.data(), static_cast<std::size_t>(n));
-        return n > 0;
-    }
-
-  private:
-    int m_fd = -1;
-    Clock::time_point m_deadline;
-};
 
 void parse_head(const std::string& head, HttpResponse& response) {
     std::size_t line_end = head.find("\r\n");
@@ -112,6 +67,56 @@ bool decode_chunked(const std::string& raw, std::string& body) {
 
 }  // namespace
 
+RawConnection::RawConnection(std::uint16_t port, std::chrono::milliseconds timeout)
+    : m_deadline(Clock::now() + timeout) {
+    m_fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (m_fd < 0) throw std::runtime_error("socket: " + std::string(std::strerror(errno)));
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(port);
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (connect(m_fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0) {
+        close(m_fd);
+        throw std::runtime_error("connect to port " + std::to_string(port) + ": " +
+                                 std::strerror(errno));
+    }
+}
+
+RawConnection::~RawConnection() {
+    close(m_fd);
+}
+
+bool RawConnection::write_all(const std::string& data) {
+    std::size_t sent = 0;
+    while (sent < data.size()) {
+        const ssize_t n = send(m_fd, data.data() + sent, data.size() - sent, MSG_NOSIGNAL);
+        if (n < 0) return false;
+        sent += static_cast<std::size_t>(n);
+    }
+    return true;
+}
+
+bool RawConnection::read_more(std::string& buffer) {
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(m_deadline - Clock::now());
+    pollfd pfd{m_fd, POLLIN, 0};
+    if (left.count() <= 0 || poll(&pfd, 1, static_cast<int>(left.count())) <= 0)
+        throw std::runtime_error("timed out waiting for the HTTP response");
+    std::array<char, 65536> chunk{};
+    const ssize_t n = recv(m_fd, chunk.data(), chunk.size(), 0);
+    if (n < 0) return false;  // reset by the server counts as closed
+    buffer.append(chunk.data(), static_cast<std::size_t>(n));
+    return n > 0;
+}
+
+int RawConnection::answer_status() {
+    std::string raw;
+    while (raw.find("\r\n") == std::string::npos)
+        if (!read_more(raw)) return 0;
+    if (raw.rfind("HTTP/1.", 0) != 0 || raw.size() < 12) return -1;
+    return std::atoi(raw.substr(9, 3).c_str());
+}
+
 std::string HttpResponse::header(const std::string& name) const {
     const auto it = headers.find(lower(name));
     return it == headers.end() ? std::string() : it->second;
@@ -125,13 +130,14 @@ HttpResponse http_request(std::uint16_t port, const std::string& method, const s
 HttpResponse http_request(std::uint16_t port, const std::string& method, const std::string& target,
                           const HeaderList& headers, const std::optional<std::string>& body,
                           std::chrono::milliseconds timeout) {
-    Connection connection(port, Clock::now() + timeout);
+    RawConnection connection(port, timeout);
     std::string head = method + " " + target +
                        " HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port) +
                        "\r\nConnection: close\r\n";
     for (const auto& [name, value] : headers) head += name + ": " + value + "\r\n";
     if (body) head += "Content-Length: " + std::to_string(body->size()) + "\r\n";
-    connection.write_all(head + "\r\n" + body.value_or(""));
+    if (!connection.write_all(head + "\r\n" + body.value_or("")))
+        throw std::runtime_error("send: " + std::string(std::strerror(errno)));
 
     std::string raw;
     std::size_t head_end = std::string::npos;

@@ -20,6 +20,29 @@ struct HttpResponse {
     std::string header(const std::string& name) const;
 };
 
+/// A socket to 127.0.0.1:`port` for tests that send what no client library would.
+class RawConnection {
+  public:
+    /// @throws std::runtime_error when it cannot connect.
+    RawConnection(std::uint16_t port, std::chrono::milliseconds timeout);
+    ~RawConnection();
+    RawConnection(const RawConnection&) = delete;
+    RawConnection& operator=(const RawConnection&) = delete;
+
+    /// Sends all of `data`; false when the server closed the connection first.
+    bool write_all(const std::string& data);
+    /// Appends what arrives to `buffer`; false at EOF or reset.
+    /// @throws std::runtime_error when nothing arrives before the timeout.
+    bool read_more(std::string& buffer);
+    /// The status code of the answer, 0 when the server closed without one, -1 when the
+    /// first line is not an HTTP status line.
+    int answer_status();
+
+  private:
+    int m_fd = -1;
+    std::chrono::steady_clock::time_point m_deadline;
+};
+
 /// Sends `method target` to 127.0.0.1:`port` with `Connection: close` and reads the response.
 /// The body is read by Content-Length (or chunked framing), not until EOF: Pistache 0.0.5 keeps
 /// the socket open despite `Connection: close` (TOOLCHAIN P4). `target` is sent byte for byte,
