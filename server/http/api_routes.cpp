@@ -316,6 +316,20 @@ std::string session_cookie(const std::string& value, std::int64_t max_age, bool 
            (secure ? "; Secure" : "");
 }
 
+/// Where a sign-in comes from, for its rate limit. Behind the shipped nginx proxy every
+/// request comes from loopback and nginx names the client in X-Real-IP; only a loopback peer
+/// may name another address (anyone else could dodge the limit by naming a new one). The
+/// limit per name holds either way.
+std::string client_address(const Rest::Request& request) {
+    const std::string peer = request.address().host();
+    const bool loopback = peer == "127.0.0.1" || peer == "::1" || peer == "::ffff:127.0.0.1";
+    if (loopback)
+        if (const auto forwarded = header_value(request, "X-Real-IP");
+            forwarded && !trimmed(*forwarded).empty())
+            return trimmed(*forwarded);
+    return peer;
+}
+
 void post_login(const ApiContext& context, const Rest::Request& request,
                 Http::ResponseWriter& writer) {
     const json body = json_body(request, false);
@@ -325,7 +339,7 @@ void post_login(const ApiContext& context, const Rest::Request& request,
     WorkerServices& services = worker(context);
     const services::NewSession session =
         services.auth.login(body["name"].get<std::string>(), body["password"].get<std::string>(),
-                            request.address().host(), *context.login_limiter);
+                            client_address(request), *context.login_limiter);
     set_header(writer, "Set-Cookie",
                session_cookie(session.secret, session.max_age.count(), context.secure_cookies));
     set_caller_cache_headers(writer, session.caller);
