@@ -108,9 +108,21 @@ struct UploadJobs::Impl {
           limits(upload_limits),
           front_store(db) {
         fs::create_directories(work_dir);
+        remove_leftover_files();
         worker = std::thread([this] { run(); });
     }
 
+    /// Deletes the files an earlier server left in work_dir: a server killed while a job
+    /// waited or ran never removed its file, and uploads may hold personal data. No job of
+    /// this process exists yet; the rows of those uploads are reported as interrupted.
+    /// (A second server on the same database would lose its waiting uploads; one server
+    /// per database is the supported set-up.)
+    void remove_leftover_files() {
+        std::error_code error;
+        for (const auto& entry : fs::directory_iterator(work_dir, error))
+            if (entry.path().filename().string().rfind("upload-", 0) == 0)
+                remove_quietly(entry.path());
+    }
     void run();
     void run_job(std::optional<data::Store>& store, const Job& job);
     void record_failure(const Job& job, const std::string& message);
