@@ -190,7 +190,11 @@ StoreCounts Store::counts() const {
     const std::int64_t data_version = db.query_int64("PRAGMA data_version");
     const std::int64_t own_changes = sqlite3_total_changes64(db.handle());
     auto& seen = m_impl->counts_seen;
-    if (seen && seen->data_version == data_version && seen->own_changes == own_changes)
+    // Inside a transaction the counts include what a rollback may still take back (and a
+    // rollback changes neither number): neither use nor keep them there.
+    const bool in_transaction = sqlite3_get_autocommit(db.handle()) == 0;
+    if (!in_transaction && seen && seen->data_version == data_version &&
+        seen->own_changes == own_changes)
         return seen->counts;
     Statement statement = db.prepare(
         "SELECT (SELECT count(*) FROM kommunen), (SELECT count(*) FROM buildings), "
@@ -204,7 +208,10 @@ StoreCounts Store::counts() const {
     counts.zukunftsorte = statement.column_int64(3);
     counts.uploads = statement.column_int64(4);
     counts.users = statement.column_int64(5);
-    seen = Impl::CountsSeen{data_version, own_changes, counts};
+    if (in_transaction)
+        seen.reset();
+    else
+        seen = Impl::CountsSeen{data_version, own_changes, counts};
     return counts;
 }
 

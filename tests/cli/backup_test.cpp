@@ -26,11 +26,6 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-std::string read_file(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
 void write_file(const fs::path& path, const std::string& content) {
     std::ofstream(path, std::ios::binary) << content;
 }
@@ -261,7 +256,7 @@ TEST_F(BackupTest, ABackupNeverOverwritesAFileNorCopiesAForeignDatabase) {
     const CommandResult exists = backup(backup_file());
     EXPECT_EQ(exists.exit_code, 1);
     expect_one_line_error(exists, "already exists");
-    EXPECT_EQ(read_file(backup_file()), "wertvoll");
+    EXPECT_EQ(file_bytes(backup_file()), "wertvoll");
     EXPECT_FALSE(fs::exists(backup_file().string() + ".partial"));
 
     const fs::path foreign = m_dir / "foreign.sqlite";
@@ -304,7 +299,7 @@ TEST_F(BackupTest, ARefusedOrBrokenRestoreLeavesTheOldDatabase) {
     const std::string before = fingerprint(db());
     ASSERT_NE(before.find("nur im alten Stand"), std::string::npos) << before;
 
-    const std::string good = read_file(backup_file());
+    const std::string good = file_bytes(backup_file());
     const fs::path text = m_dir / "notes.txt";
     write_file(text, std::string(8192, 'x'));
     const fs::path truncated = m_dir / "truncated.sqlite";

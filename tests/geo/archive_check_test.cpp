@@ -15,6 +15,7 @@
 
 using namespace leerstand;
 using geo::UploadFormat;
+using test::file_bytes;
 
 namespace fs = std::filesystem;
 
@@ -102,18 +103,13 @@ fs::path make_zip(const test::TempDir& dir, const std::string& command,
     return path;
 }
 
-std::string read_bytes(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
 const geo::ZipLimits kDefaults{};
 
 /// The message of the `ErrorType` that check_zip throws; "" when it passes.
 template <typename ErrorType>
 std::string zip_error(const fs::path& zip, const geo::ZipLimits& limits = kDefaults) {
     try {
-        geo::check_zip(read_bytes(zip), zip.filename().string(), limits);
+        geo::check_zip(file_bytes(zip), zip.filename().string(), limits);
     } catch (const ErrorType& e) {
         return e.what();
     }
@@ -191,7 +187,7 @@ TEST(DetectUploadFormat, ContentThatContradictsTheNameIsRefused) {
 TEST(CheckZip, ASmallZipOfDataFilesPasses) {
     test::TempDir dir;
     auto zip = make_zip(dir, "files", {"haeuser/haeuser.csv", "README.txt"});
-    auto listing = geo::check_zip(read_bytes(zip), "haeuser.zip", kDefaults);
+    auto listing = geo::check_zip(file_bytes(zip), "haeuser.zip", kDefaults);
     ASSERT_EQ(listing.entries.size(), 2u);
     EXPECT_EQ(listing.entries[0].name, "haeuser/haeuser.csv");
     EXPECT_EQ(listing.unpacked_bytes, 2 * std::string("id,WKT\n1,\"POINT (11.5 50.0)\"\n").size());
@@ -207,7 +203,7 @@ TEST(CheckZip, ABombIsRefusedFromItsDirectoryWithoutInflating) {
     EXPECT_NE(message.find("unpacks to more than 512 MiB"), std::string::npos) << message;
     // The same archive fits a limit above its size: the sum is the declared one, exactly.
     const geo::ZipLimits roomy{601ull << 20, 1000};
-    EXPECT_EQ(geo::check_zip(read_bytes(zip), "bomb.zip", roomy).unpacked_bytes, 600ull << 20);
+    EXPECT_EQ(geo::check_zip(file_bytes(zip), "bomb.zip", roomy).unpacked_bytes, 600ull << 20);
     EXPECT_THROW(geo::check_upload_file(zip, "bomb.zip", kDefaults), TooLarge);
 }
 
@@ -216,7 +212,7 @@ TEST(CheckZip, TooManyEntriesAreRefused) {
     auto zip = make_zip(dir, "many", {"2000"});
     const std::string message = zip_error<TooLarge>(zip);
     EXPECT_NE(message.find("more than 1000 files"), std::string::npos) << message;
-    EXPECT_EQ(geo::check_zip(read_bytes(zip), "many.zip", {512ull << 20, 2000}).entries.size(),
+    EXPECT_EQ(geo::check_zip(file_bytes(zip), "many.zip", {512ull << 20, 2000}).entries.size(),
               2000u);
     EXPECT_NE(zip_error<TooLarge>(zip, {512ull << 20, 1999}), "");
 }
@@ -246,7 +242,7 @@ TEST(CheckZip, AnArchiveWithoutDataFilesIsUnsupported) {
 TEST(CheckZip, DamagedArchivesAreInvalidInput) {
     test::TempDir dir;
     auto zip = make_zip(dir, "files", {"a.csv"});
-    std::string bytes = read_bytes(zip);
+    std::string bytes = file_bytes(zip);
     EXPECT_THROW(geo::check_zip(bytes.substr(0, bytes.size() - 10), "a.zip", kDefaults),
                  InvalidInput);
     EXPECT_THROW(geo::check_zip(bytes.substr(0, 30), "a.zip", kDefaults), InvalidInput);
@@ -324,7 +320,7 @@ TEST(CheckZip, RealZippedShapefilesPass) {
     for (const auto& file : fs::directory_iterator(koeln))
         if (file.path().stem() == "Stadtteil") parts.push_back(file.path().string());
     auto zip = make_zip(dir, "folder", parts);
-    auto listing = geo::check_zip(read_bytes(zip), "koeln.zip", kDefaults);
+    auto listing = geo::check_zip(file_bytes(zip), "koeln.zip", kDefaults);
     EXPECT_EQ(listing.entries.size(), 6u);  // .shp .shx .dbf .prj .sbn .sbx
     std::uint64_t on_disk = 0;
     for (const auto& part : parts) on_disk += fs::file_size(part);

@@ -30,13 +30,6 @@ fs::path web_root() {
     return source_dir() / "web";
 }
 
-std::string read_file(const fs::path& file) {
-    std::ifstream in(file, std::ios::binary);
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
-
 /// Runs SQL with the sqlite3 shell: an oracle that shares no code with our store.
 std::string sqlite3(const fs::path& db, const std::string& sql) {
     const CommandResult result = run_command({k_sqlite3.string(), db.string(), sql});
@@ -157,7 +150,7 @@ TEST_F(HttpServerTest, RootServesTheIndexPage) {
     ASSERT_EQ(response.status, 200) << response.body;
     EXPECT_EQ(response.header("Content-Type"), "text/html; charset=utf-8");
     EXPECT_EQ(response.header("X-Content-Type-Options"), "nosniff");
-    EXPECT_EQ(response.body, read_file(web_root() / "index.html"));
+    EXPECT_EQ(response.body, file_bytes(web_root() / "index.html"));
     EXPECT_NE(response.body.find("<html lang=\"de\">"), std::string::npos);
     EXPECT_NE(response.body.find("id=\"status\""), std::string::npos);
 }
@@ -166,12 +159,12 @@ TEST_F(HttpServerTest, ScriptsAndStylesCarryTheirContentTypes) {
     const HttpResponse script = http_get(port(), "/app.js");
     ASSERT_EQ(script.status, 200) << script.body;
     EXPECT_EQ(script.header("Content-Type"), "text/javascript; charset=utf-8");
-    EXPECT_EQ(script.body, read_file(web_root() / "app.js"));
+    EXPECT_EQ(script.body, file_bytes(web_root() / "app.js"));
 
     const HttpResponse style = http_get(port(), "/style.css?v=1");  // the query is ignored
     ASSERT_EQ(style.status, 200) << style.body;
     EXPECT_EQ(style.header("Content-Type"), "text/css; charset=utf-8");
-    EXPECT_EQ(style.body, read_file(web_root() / "style.css"));
+    EXPECT_EQ(style.body, file_bytes(web_root() / "style.css"));
 }
 
 TEST_F(HttpServerTest, VendoredLeafletComesFromNodeModules) {
@@ -182,13 +175,13 @@ TEST_F(HttpServerTest, VendoredLeafletComesFromNodeModules) {
     const HttpResponse script = http_get(port(), "/vendor/leaflet/leaflet.js");
     ASSERT_EQ(script.status, 200) << script.body;
     EXPECT_EQ(script.header("Content-Type"), "text/javascript; charset=utf-8");
-    EXPECT_EQ(script.body, read_file(dist / "leaflet.js"));
+    EXPECT_EQ(script.body, file_bytes(dist / "leaflet.js"));
 
     // Two levels below the vendor prefix: Pistache's own "*" routes match one segment only.
     const HttpResponse icon = http_get(port(), "/vendor/leaflet/images/marker-icon.png");
     ASSERT_EQ(icon.status, 200) << icon.body;
     EXPECT_EQ(icon.header("Content-Type"), "image/png");
-    EXPECT_EQ(icon.body, read_file(dist / "images" / "marker-icon.png"));
+    EXPECT_EQ(icon.body, file_bytes(dist / "images" / "marker-icon.png"));
 }
 
 TEST_F(HttpServerTest, TraversalAttemptsGetProblemsAndNeverTheFile) {

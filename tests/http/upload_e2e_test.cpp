@@ -20,13 +20,6 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-std::string read_bytes(const fs::path& file) {
-    std::ifstream in(file, std::ios::binary);
-    std::ostringstream bytes;
-    bytes << in.rdbuf();
-    return bytes.str();
-}
-
 class Uploads : public AtlasServerTest {
   protected:
     HttpResponse upload(Who who, const std::string& file_name, const std::string& content,
@@ -131,7 +124,7 @@ TEST_F(RealUploads, EveryRealShapefileGivesTheSameReportOverHttpAsOnTheCommandLi
         SCOPED_TRACE(file.filename().string());
         const long long buildings_before = count("buildings");
         const HttpResponse accepted =
-            upload(Who::Admin, file.filename().string(), read_bytes(file), kommune);
+            upload(Who::Admin, file.filename().string(), file_bytes(file), kommune);
         ASSERT_EQ(accepted.status, 202) << accepted.body;
         const std::string job = accepted.header("Location");
         ASSERT_FALSE(job.empty());
@@ -302,7 +295,7 @@ TEST_F(Uploads, RefusalsGetClearProblemsAndChangeNothing) {
                      bomb.string()});
     ASSERT_EQ(made.exit_code, 0) << made.err;
     ASSERT_LT(fs::file_size(bomb), 2u << 20);
-    const HttpResponse bombed = upload(Who::Editor, "bomb.zip", read_bytes(bomb), k_home_ags);
+    const HttpResponse bombed = upload(Who::Editor, "bomb.zip", file_bytes(bomb), k_home_ags);
     EXPECT_EQ(bombed.status, 413) << bombed.body;
     // Not multipart at all.
     EXPECT_EQ(call_raw(Who::Editor, "POST", "/api/uploads", "application/json", "{}").status, 415);

@@ -24,6 +24,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
+using test::file_bytes;
 using test::shared_data;
 
 const std::string kBindlach = "09472119";
@@ -34,11 +35,6 @@ Caller editor_of(const std::string& ags, const std::string& name = "eva") {
 }
 const Caller kAdmin{Role::Admin, 1, "admin", {}};
 const Caller kPlannerEverywhere{Role::Planner, 2, "paul", {}};
-
-std::string read_bytes(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
 
 /// Zips `files` flat (as `zip -j` would) into `zip` with python3's zipfile; with
 /// `corrupt_suffix`, 64 bytes at 60 % of that entry's compressed data are flipped afterwards.
@@ -119,7 +115,7 @@ class UploadJobsTest : public ::testing::Test {
                              const std::string& layer = "buildings") {
         UploadRequest request;
         request.file_name = file.filename().string();
-        request.content = read_bytes(file);
+        request.content = file_bytes(file);
         request.kommune = kommune;
         request.layer = layer;
         request.mode = mode;
@@ -269,7 +265,7 @@ TEST_F(UploadJobsTest, RefusalsComeAtOnceAndLeaveNoTrace) {
     const auto request = [&](auto&& change) {
         UploadRequest r;
         r.file_name = "gebaeude.geojson";
-        r.content = read_bytes(geojson);
+        r.content = file_bytes(geojson);
         r.kommune = kBindlach;
         r.layer = "buildings";
         change(r);
@@ -329,7 +325,7 @@ TEST_F(UploadJobsTest, RefusalsComeAtOnceAndLeaveNoTrace) {
         UploadJobs small(m_db, m_work, UploadLimits{64ull << 20, 1ull << 20, 1000});
         EXPECT_THROW(small.submit(request([&](auto& r) {
                                       r.file_name = "bomb.zip";
-                                      r.content = read_bytes(bomb);
+                                      r.content = file_bytes(bomb);
                                   }),
                                   editor),
                      TooLarge);
@@ -344,7 +340,7 @@ TEST_F(UploadJobsTest, RefusalsComeAtOnceAndLeaveNoTrace) {
               0);
     EXPECT_THROW(m_jobs->submit(request([&](auto& r) {
                                     r.file_name = "evil.zip";
-                                    r.content = read_bytes(evil);
+                                    r.content = file_bytes(evil);
                                 }),
                                 editor),
                  InvalidInput);

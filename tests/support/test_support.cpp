@@ -7,6 +7,8 @@
 
 #include <array>
 #include <cstdlib>
+#include <fstream>
+#include <sstream>
 #include <random>
 #include <stdexcept>
 
@@ -20,6 +22,13 @@ fs::path fixture(const std::string& relative) {
 
 fs::path shared_data(const std::string& relative) {
     return fs::path(LEERSTAND_SHARED_DATA_DIR) / relative;
+}
+
+std::string file_bytes(const fs::path& file) {
+    std::ifstream in(file, std::ios::binary);
+    std::ostringstream bytes;
+    bytes << in.rdbuf();
+    return bytes.str();
 }
 
 fs::path leerstand_binary() {

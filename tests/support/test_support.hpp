@@ -35,6 +35,9 @@ class TempDir {
     std::filesystem::path m_path;
 };
 
+/// The whole content of `file`, byte for byte ("" when it cannot be read).
+std::string file_bytes(const std::filesystem::path& file);
+
 /// Result of running a command to completion.
 struct CommandResult {
     int exit_code = -1;
