@@ -249,30 +249,38 @@ done
 # ---------------------------------------------------------------- 4. cached throughput (wrk)
 # The tile: the z14 tile whose MVT is nearest the anchor's MVT payload (http_ceiling.sh serves the
 # 100k data's densest tile, ~94 KB), so req/s compare like with like.
-target_bytes=""   # the anchor may be skipped or have failed: then 94 KB as in its README
+# The GeoJSON tile likewise: the one nearest the anchor's GeoJSON payload (~513 KB).
+target_bytes=""; target_geojson_bytes=""   # the anchor may be skipped or have failed: its README's sizes
 if [[ -f "$out/anchor_http_ceiling.log" ]]; then
-  target_bytes=$(sed -nE 's/^payloads: .* ([0-9]+) B \([0-9]+ features\), .*\.mvt ([0-9]+) B.*/\2/p' \
-                   "$out/anchor_http_ceiling.log" | head -1)
+  read -r target_geojson_bytes target_bytes < <(sed -nE \
+    's/^payloads: .* ([0-9]+) B \([0-9]+ features\), .*\.mvt ([0-9]+) B.*/\1 \2/p' \
+    "$out/anchor_http_ceiling.log" | head -1) || true
 fi
 target_bytes=${target_bytes:-94000}
-read -r wrk_tile wrk_mvt_bytes < <(awk -v t="$target_bytes" '$2 == 200 {d = $3 - t; if (d < 0) d = -d;
-  if (best == "" || d < bestd) {best = $1; bestd = d; bytes = $3}} END {print best, bytes}' "$out/all_z14_mvt_c1.tiles")
-wrk_tile=${wrk_tile#/tiles/buildings/}; wrk_tile=${wrk_tile%.mvt}
-echo "== ours: cached throughput, wrk -t2 -c64 -d${wrk_seconds}s, tile $wrk_tile (MVT $wrk_mvt_bytes B, target $target_bytes B)"
+target_geojson_bytes=${target_geojson_bytes:-513000}
+nearest_tile() {  # FILE BYTES: "z/x/y bytes" of the non-empty tile whose body is nearest BYTES
+  awk -v t="$2" '$2 == 200 {d = $3 - t; if (d < 0) d = -d;
+    if (best == "" || d < bestd) {best = $1; bestd = d; bytes = $3}} END {print best, bytes}' "$1" |
+    sed -E 's#^/tiles/buildings/##; s#\.(mvt|geojson) # #'
+}
+read -r wrk_tile wrk_mvt_bytes < <(nearest_tile "$out/all_z14_mvt_c1.tiles" "$target_bytes")
+read -r wrk_geojson_tile wrk_geojson_bytes < <(nearest_tile "$out/all_z14_geojson_c1.tiles" "$target_geojson_bytes")
+echo "== ours: cached throughput, wrk -t2 -c64 -d${wrk_seconds}s, MVT tile $wrk_tile ($wrk_mvt_bytes B, target $target_bytes B), GeoJSON tile $wrk_geojson_tile ($wrk_geojson_bytes B, target $target_geojson_bytes B)"
 phase="wrk"
 start_server
 sizes=()
 for variant in mvt geojson geojson-gzip; do
-  url="$base/tiles/buildings/$wrk_tile.${variant%-gzip}"
+  tile=$wrk_tile; [[ $variant == geojson* ]] && tile=$wrk_geojson_tile
+  url="$base/tiles/buildings/$tile.${variant%-gzip}"
   hdr=(); [[ $variant == *gzip ]] && hdr=(-H 'Accept-Encoding: gzip')
   curl -sf -o /dev/null "${hdr[@]}" "$url"   # the miss that fills the cache (and the gzip form)
   info=$(curl -sf -o /dev/null -D - -w 'size=%{size_download}\n' "${hdr[@]}" "$url" | tr -d '\r')
   grep -qi '^x-cache: hit' <<<"$info" || echo "warning: $variant not served from the cache" >&2
   sizes+=("$(sed -n 's/^size=//p' <<<"$info")")
 done
-printf '{"kind":"wrk_tile","tile":"%s","mvt_bytes":%d,"geojson_bytes":%d,"gzip_bytes":%d,"target_bytes":%d}\n' \
-  "$wrk_tile" "${sizes[0]}" "${sizes[1]}" "${sizes[2]}" "$target_bytes" >> "$results"
-echo "tile $wrk_tile: mvt ${sizes[0]} B, geojson ${sizes[1]} B, geojson gzip ${sizes[2]} B"
+printf '{"kind":"wrk_tile","tile":"%s","geojson_tile":"%s","mvt_bytes":%d,"geojson_bytes":%d,"gzip_bytes":%d,"target_bytes":%d}\n' \
+  "$wrk_tile" "$wrk_geojson_tile" "${sizes[0]}" "${sizes[1]}" "${sizes[2]}" "$target_bytes" >> "$results"
+echo "MVT tile $wrk_tile: ${sizes[0]} B; GeoJSON tile $wrk_geojson_tile: ${sizes[1]} B, gzip ${sizes[2]} B"
 run_wrk() {  # LABEL URL [WRK ARGS]
   local label=$1 url=$2; shift 2
   wrk -t2 -c64 -d"${wrk_seconds}s" --latency "$@" "$url" > "$out/wrk_$label.out" 2>&1
@@ -300,8 +308,8 @@ PY
 # open. So our runs send the header (as browsers do); one run without it shows the difference.
 ka=(-H 'Connection: keep-alive')
 run_wrk ours_mvt "$base/tiles/buildings/$wrk_tile.mvt" "${ka[@]}"
-run_wrk ours_geojson "$base/tiles/buildings/$wrk_tile.geojson" "${ka[@]}"
-run_wrk ours_geojson_gzip "$base/tiles/buildings/$wrk_tile.geojson" "${ka[@]}" -H 'Accept-Encoding: gzip'
+run_wrk ours_geojson "$base/tiles/buildings/$wrk_geojson_tile.geojson" "${ka[@]}"
+run_wrk ours_geojson_gzip "$base/tiles/buildings/$wrk_geojson_tile.geojson" "${ka[@]}" -H 'Accept-Encoding: gzip'
 run_wrk ours_health "$base/health" "${ka[@]}"
 # A buildings tile below the layer's first zoom: 204 without touching the database or the
 # cache, i.e. routing and Pistache alone (/health counts every table's rows on each request).

@@ -292,9 +292,10 @@ def cmd_summary(args):
     print()
     wt = one("wrk_tile")
     pay = a["payload"]
-    print("cached throughput, wrk -t2 -c64 --latency, tile %s: ours MVT %s B, GeoJSON %s B, gzip %s B; nginx payloads: MVT %s B,"
-          " GeoJSON %s B (http_ceiling.sh, 100k data's densest tile)"
-          % (wt.get("tile"), wt.get("mvt_bytes"), wt.get("geojson_bytes"), wt.get("gzip_bytes"), pay.get("mvt", "?"), pay.get("geojson", "?")))
+    print("cached throughput, wrk -t2 -c64 --latency: ours MVT tile %s %s B, GeoJSON tile %s %s B (gzip %s B); nginx payloads:"
+          " MVT %s B, GeoJSON %s B (http_ceiling.sh, 100k data's densest tile)"
+          % (wt.get("tile"), wt.get("mvt_bytes"), wt.get("geojson_tile", wt.get("tile")), wt.get("geojson_bytes"),
+             wt.get("gzip_bytes"), pay.get("mvt", "?"), pay.get("geojson", "?")))
     line("", "ours: req/s, p99 ms", "nginx (same run): req/s, p99 ms", "target -> verdict")
     pairs = [("ours_mvt", "nginx z14 mvt", True), ("ours_geojson", "nginx z14 geojson", True),
              ("ours_geojson_gzip", "nginx z14 geojson gzip", True), ("ours_health", "nginx small 1KB", True),
