@@ -450,7 +450,17 @@ test('upload with progress and report table; export of what is on screen in thre
       + `${a.lon};${a.lat};bestaetigt;wohnen;ja\n${b.lon};${b.lat};gemeldet;laden;nein\n${b.lon};${b.lat};leer;laden;nein\n`
       + `${elsewhere.lon};${elsewhere.lat};gemeldet;wohnen;nein\n`;
     await page.click('#upload-open');
-    await page.setInputFiles('#upload-file', { name: 'meldungen.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await page.setInputFiles('#upload-file', { name: 'falsch.csv', mimeType: 'text/csv', buffer: Buffer.from('x\n') });
+    assert.match(await page.locator('.chosen-file').textContent(), /^falsch\.csv/);
+    // Dropped on the zone, a file replaces the one chosen: the report below comes from it.
+    const dropped = await page.evaluateHandle((text) => {
+      const transfer = new DataTransfer();
+      transfer.items.add(new File([text], 'meldungen.csv', { type: 'text/csv' }));
+      return transfer;
+    }, csv);
+    await page.dispatchEvent('.drop-zone', 'dragover', { dataTransfer: dropped });
+    assert.equal(await page.locator('.drop-zone').evaluate((zone) => zone.classList.contains('drag-over')), true);
+    await page.dispatchEvent('.drop-zone', 'drop', { dataTransfer: dropped });
     assert.match(await page.locator('.chosen-file').textContent(), /^meldungen\.csv/);
     await page.selectOption('#upload-kommune', ANGERMUENDE);
     await page.selectOption('#upload-layer', 'vacancies');
