@@ -331,9 +331,9 @@ VacancyRecord VacancyStore::insert_vacancy(const VacancyRecord& record,
     stored.id = m_db.last_insert_rowid();
     write_history(m_db, stored.id, stored.kommune_ags, now, changed_by, "create", nullptr,
                   without_nulls(history_fields(stored)));
-    transaction.commit();
     auto result = vacancy(stored.id);
     if (!result) throw InternalError("vacancy " + std::to_string(stored.id) + " vanished");
+    transaction.commit();
     return *result;
 }
 
@@ -402,9 +402,11 @@ VacancyRecord VacancyStore::update_vacancy(const VacancyRecord& record,
         throw PreconditionFailed::stale("vacancy", record.id, current->version, expected_version);
     write_history(m_db, record.id, next.kommune_ags, now, changed_by, "update", old_values,
                   new_values);
-    transaction.commit();
+    // Read back before the commit: after it another writer may change the row first, and the
+    // answer (its ETag) would then be that writer's version, not the one this call stored.
     auto result = vacancy(record.id);
     if (!result) throw InternalError("vacancy " + std::to_string(record.id) + " vanished");
+    transaction.commit();
     return *result;
 }
 
@@ -587,9 +589,9 @@ ZukunftsortRecord VacancyStore::insert_zukunftsort(const ZukunftsortRecord& reco
     insert.bind(11, utc_now_iso8601());
     insert.run();
     const std::int64_t id = m_db.last_insert_rowid();
-    transaction.commit();
     auto result = zukunftsort(id);
     if (!result) throw InternalError("Zukunftsort " + std::to_string(id) + " vanished");
+    transaction.commit();
     return *result;
 }
 
@@ -613,9 +615,9 @@ ZukunftsortRecord VacancyStore::update_zukunftsort(const ZukunftsortRecord& reco
     if (m_db.changes() != 1)
         throw PreconditionFailed::stale("Zukunftsort", record.id, current->version,
                                         expected_version);
-    transaction.commit();
-    auto result = zukunftsort(record.id);
+    auto result = zukunftsort(record.id);  // before the commit, as in update_vacancy
     if (!result) throw InternalError("Zukunftsort " + std::to_string(record.id) + " vanished");
+    transaction.commit();
     return *result;
 }
 
