@@ -139,7 +139,7 @@ void AtlasServerTest::add_users() {
     if (m_from_demo) save_template();
 }
 
-void AtlasServerTest::start_server() {
+void AtlasServerTest::start_server(const std::filesystem::path& logs) {
     std::vector<std::string> serve_args = {"--db",
                                            db().string(),
                                            "--port",
@@ -149,7 +149,7 @@ void AtlasServerTest::start_server() {
                                            "--max-upload-mb",
                                            "8"};
     for (const std::string& arg : extra_serve_args()) serve_args.push_back(arg);
-    m_server = std::make_unique<ServerProcess>(serve_args, m_dir.path());
+    m_server = std::make_unique<ServerProcess>(serve_args, logs.empty() ? m_dir.path() : logs);
 }
 
 void AtlasServerTest::TearDown() {

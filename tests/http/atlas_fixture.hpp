@@ -69,6 +69,10 @@ class AtlasServerTest : public ::testing::Test {
     std::string password(Who who) const;
     std::string user_name(Who who) const;
 
+    /// Starts the server on db() with the fixture's options; its logs go to `logs` (the
+    /// test's folder when empty; a restarted server needs its own: the log names the port).
+    void start_server(const std::filesystem::path& logs = {});
+
     TempDir m_dir;
     std::unique_ptr<ServerProcess> m_server;
     std::map<Who, std::string> m_tokens;
@@ -78,7 +82,6 @@ class AtlasServerTest : public ::testing::Test {
     void add_users();
     /// Keeps db() (the demo data with the users) for the other tests of this build.
     void save_template();
-    void start_server();
     bool m_from_demo = false;  ///< db() came from `leerstand demo`, not from the template
 };
 

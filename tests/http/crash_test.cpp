@@ -71,16 +71,7 @@ class Crash : public AtlasServerTest {
     void restart_server() {
         const fs::path logs = m_dir / ("restart-" + std::to_string(++m_restarts));
         fs::create_directories(logs);
-        std::vector<std::string> args = {"--db",
-                                         db().string(),
-                                         "--port",
-                                         "0",
-                                         "--web",
-                                         std::string(LEERSTAND_SOURCE_DIR) + "/web",
-                                         "--max-upload-mb",
-                                         "8"};
-        for (const std::string& arg : extra_serve_args()) args.push_back(arg);
-        m_server = std::make_unique<ServerProcess>(args, logs);
+        start_server(logs);
     }
 
     void expect_sound(const fs::path& file) {
