@@ -111,10 +111,12 @@ void refuse_oversized_head(const Rest::Request& request) {
     std::size_t headers = 0;
     for (const auto& [name, raw] : request.headers().rawList())
         headers += name.size() + raw.value().size() + 4;
+    // Typed headers have no stored text: write each (one stream for all, this runs per request).
+    std::ostringstream value;
     for (const auto& header : request.headers().list()) {
-        std::ostringstream value;
+        value.str("");
         header->write(value);
-        headers += std::strlen(header->name()) + value.str().size() + 4;
+        headers += std::strlen(header->name()) + static_cast<std::size_t>(value.tellp()) + 4;
     }
     if (headers > k_max_headers)
         throw HeadersTooLarge("the request headers are larger than " +
