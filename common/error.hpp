@@ -122,7 +122,7 @@ class Unsupported : public Error {
     using Error::Error;
 };
 
-/// The store stayed locked beyond its busy timeout.
+/// The store stayed locked beyond its busy timeout, or too many writes already wait for it.
 class StorageBusy : public Error {
   public:
     using Error::Error;

@@ -15,17 +15,6 @@ namespace {
 
 using namespace Pistache;
 
-std::string next_request_id() {
-    // A per-process prefix keeps ids of restarted servers apart in one log.
-    static const std::string prefix = [] {
-        std::ostringstream hex;
-        hex << std::hex << (std::random_device{}() & 0xffffffu);
-        return hex.str();
-    }();
-    static std::atomic<std::uint64_t> counter{0};
-    return prefix + "-" + std::to_string(++counter);
-}
-
 const char* method_name(Http::Method method) {
     switch (method) {
         case Http::Method::Get:
@@ -136,25 +125,78 @@ Problem method_not_allowed(const std::string& allow) {
     return problem;
 }
 
+namespace {
+
+std::atomic<WriteWorkers*> g_write_workers{nullptr};
+
+void respond(const Handler& handler, const Rest::Request& request, Http::ResponseWriter& writer,
+             const std::string& request_id) {
+    try {
+        set_connection_header(request, writer);
+        set_common_headers(writer, request_id);
+        refuse_oversized_head(request);
+        refuse_cross_origin_writes(request);
+        handler(request, writer, request_id);
+    } catch (...) {
+        send_problem_for(request, writer, problem_for(std::current_exception(), request_id),
+                         request_id);
+    }
+}
+
+/// A write and what answers it, kept together until a write worker runs it.
+struct PendingWrite {
+    Rest::Request request;
+    Http::ResponseWriter writer;
+};
+
+}  // namespace
+
+std::string next_request_id() {
+    // A per-process prefix keeps ids of restarted servers apart in one log.
+    static const std::string prefix = [] {
+        std::ostringstream hex;
+        hex << std::hex << (std::random_device{}() & 0xffffffu);
+        return hex.str();
+    }();
+    static std::atomic<std::uint64_t> counter{0};
+    return prefix + "-" + std::to_string(++counter);
+}
+
+void set_common_headers(Http::ResponseWriter& writer, const std::string& request_id) {
+    set_header(writer, "X-Request-Id", request_id);
+    set_header(writer, "X-Content-Type-Options", "nosniff");
+    // Links to basemaps and sites of Zukunftsorte carry our origin, never a path
+    // (paths may name a Kommune or a record).
+    set_header(writer, "Referrer-Policy", "strict-origin");
+    // API answers run no code; the web app's page replaces this (static files).
+    set_header(writer, "Content-Security-Policy", k_api_content_policy);
+}
+
+void run_writes_on(WriteWorkers* workers) {
+    g_write_workers.store(workers);
+}
+
 Rest::Route::Handler guarded(Handler handler) {
     return
         [handler = std::move(handler)](const Rest::Request& request, Http::ResponseWriter writer) {
             const std::string request_id = next_request_id();
-            try {
-                set_connection_header(request, writer);
-                set_header(writer, "X-Request-Id", request_id);
-                set_header(writer, "X-Content-Type-Options", "nosniff");
-                // Links to basemaps and sites of Zukunftsorte carry our origin, never a path
-                // (paths may name a Kommune or a record).
-                set_header(writer, "Referrer-Policy", "strict-origin");
-                // API answers run no code; the web app's page replaces this (static files).
-                set_header(writer, "Content-Security-Policy", k_api_content_policy);
-                refuse_oversized_head(request);
-                refuse_cross_origin_writes(request);
-                handler(request, writer, request_id);
-            } catch (...) {
-                send_problem_for(request, writer, problem_for(std::current_exception(), request_id),
-                                 request_id);
+            WriteWorkers* const workers = g_write_workers.load();
+            if (is_safe(request.method()) || workers == nullptr) {
+                respond(handler, request, writer, request_id);
+                return Rest::Route::Result::Ok;
+            }
+            // The request is Pistache's for this call only: the write keeps its own copy.
+            auto pending = std::make_shared<PendingWrite>(PendingWrite{request, std::move(writer)});
+            const bool queued = workers->submit([handler, pending, request_id] {
+                respond(handler, pending->request, pending->writer, request_id);
+            });
+            if (!queued) {
+                const Handler refuse = [](const Rest::Request&, Http::ResponseWriter&,
+                                          const std::string&) {
+                    throw StorageBusy(
+                        "too many changes are waiting to be saved; try again in a moment");
+                };
+                respond(refuse, request, pending->writer, request_id);
             }
             return Rest::Route::Result::Ok;
         };

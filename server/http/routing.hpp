@@ -8,6 +8,7 @@
 #include <string>
 
 #include "server/http/problem.hpp"
+#include "server/http/write_workers.hpp"
 
 /// Route registration shared by every part of the HTTP layer: each handler runs inside one
 /// guard that turns exceptions into problem+json, and methods a path does not support get a 405
@@ -21,9 +22,20 @@ inline constexpr const char* k_api_content_policy = "default-src 'none'; frame-a
 using Handler = std::function<void(const Pistache::Rest::Request&, Pistache::Http::ResponseWriter&,
                                    const std::string& request_id)>;
 
+/// A new id for a request, unique in this process and apart from other processes' ids.
+std::string next_request_id();
+
+/// The headers of every answer: `X-Request-Id`, nosniff, Referrer-Policy and the API's CSP.
+void set_common_headers(Pistache::Http::ResponseWriter& writer, const std::string& request_id);
+
 /// Wraps `handler` so that no exception reaches Pistache, which would send `e.what()` as the
 /// body; errors become problem+json through the one mapping in problem.cpp.
 Pistache::Rest::Route::Handler guarded(Handler handler);
+
+/// From now on, handlers of writes (POST, PUT, PATCH, DELETE) run on `workers` instead of the
+/// Pistache worker that read the request; null runs them in place again. The server sets this
+/// once before it serves and clears it before `workers` stop, so routes need not carry it.
+void run_writes_on(WriteWorkers* workers);
 
 /// Registers `handlers` for `path`; every other method gets 405 with `Allow`.
 void add_routes(Pistache::Rest::Router& router, const std::string& path,

@@ -21,6 +21,7 @@
 #include "server/http/export_routes.hpp"
 #include "server/http/openapi_routes.hpp"
 #include "server/http/problem.hpp"
+#include "server/http/request_intake.hpp"
 #include "server/http/response_headers.hpp"
 #include "server/http/routing.hpp"
 #include "server/http/static_files.hpp"
@@ -43,6 +44,10 @@ namespace fs = std::filesystem;
 constexpr std::size_t k_header_allowance = 64u << 10;
 // With one worker, a slow client stalls every other connection (TOOLCHAIN P3).
 constexpr unsigned k_min_threads = 2;
+// Writes wait for SQLite's one write lock in turn, so a few threads suffice; sign-in hashing and
+// saving upload files run beside them. Beyond the queue a write gets 503 with Retry-After.
+constexpr unsigned k_write_threads = 4;
+constexpr std::size_t k_max_waiting_writes = 64;
 
 void send_body(Http::ResponseWriter& writer, const std::string& content_type,
                const std::string& body, const char* cache_control) {
@@ -235,6 +240,8 @@ int serve(const ServeOptions& options) {
         return fail(std::string("cannot prepare uploads: ") + e.what());
     }
     Rest::Router router;  // must outlive the endpoint
+    WriteWorkers write_workers(k_write_threads, k_max_waiting_writes);
+    run_writes_on(&write_workers);
     set_up_routes(router, options.db, files, api, options);
 
     std::unique_ptr<Http::Endpoint> endpoint;
@@ -249,7 +256,7 @@ int serve(const ServeOptions& options) {
                            .bodyTimeout(std::chrono::seconds(60))
                            // Pistache keeps idle sockets 300 s by default (TOOLCHAIN P4).
                            .keepaliveTimeout(std::chrono::seconds(15)));
-        endpoint->setHandler(router.handler());
+        endpoint->setHandler(std::make_shared<RequestIntake>(router, options.max_upload_bytes));
         endpoint->serveThreaded();
     } catch (const std::exception& e) {
         return fail("cannot listen on " + options.bind + ":" + std::to_string(options.port) + ": " +
@@ -263,6 +270,9 @@ int serve(const ServeOptions& options) {
     std::cerr << "leerstand: " << (signal_number == SIGINT ? "SIGINT" : "SIGTERM")
               << " received, shutting down" << std::endl;
     try {
+        // Queued writes answer through the endpoint's transport: they finish before it goes.
+        run_writes_on(nullptr);
+        write_workers.stop();
         endpoint->shutdown();
         // After the workers: no request can queue a job any more.
         api.uploads->stop();
