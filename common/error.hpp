@@ -122,7 +122,8 @@ class Unsupported : public Error {
     using Error::Error;
 };
 
-/// The store stayed locked beyond its busy timeout, or too many writes already wait for it.
+/// The store stayed locked beyond its busy timeout, or too many requests already wait for a
+/// worker thread (writes, downloads).
 class StorageBusy : public Error {
   public:
     using Error::Error;

@@ -7,9 +7,9 @@
 #include <fstream>
 #include <string>
 #include <system_error>
-#include <vector>
 
 #include "common/error.hpp"
+#include "server/http/paced_body.hpp"
 #include "server/http/response_headers.hpp"
 #include "server/http/routing.hpp"
 #include "server/services/export_service.hpp"
@@ -21,10 +21,6 @@ namespace {
 
 using namespace Pistache;
 namespace fs = std::filesystem;
-
-// What one write hands Pistache at a time: its 0.0.5 transport has no backpressure of its
-// own (TOOLCHAIN P3), so the download goes out in pieces of this size.
-constexpr std::size_t k_chunk = 64u << 10;
 
 // Next to the database (same disk), named after it as SQLite names its -wal file.
 fs::path spool_dir(const ApiContext& context) {
@@ -66,24 +62,16 @@ std::pair<std::string, geo::ExportFormat> parse_file_name(const std::string& fil
     return {file.substr(0, dot), format};
 }
 
-/// Sends `path` as the body, k_chunk bytes per write.
-void send_file_in_chunks(Http::ResponseWriter& writer, const fs::path& path) {
+/// Sends `path` as the body, paced to the client (it may read slowly).
+void send_file(Http::ResponseWriter& writer, const fs::path& path) {
     std::ifstream in(path, std::ios::binary);
     if (!in) throw InternalError("the export file vanished");
     // Gone from the folder before the first byte leaves (the open stream keeps reading it):
     // a client that has the whole file never sees the spool file linger.
+    const std::uint64_t size = fs::file_size(path);
     std::error_code ignored;
     fs::remove(path, ignored);
-    auto stream = writer.stream(Http::Code::Ok);
-    std::vector<char> buffer(k_chunk);
-    while (in) {
-        in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
-        const auto n = in.gcount();
-        if (n <= 0) break;
-        stream.write(buffer.data(), static_cast<std::size_t>(n));
-        stream.flush();
-    }
-    stream.ends();
+    send_paced(writer, in, size);
 }
 
 void get_export(const ApiContext& context, const Rest::Request& request,
@@ -103,7 +91,7 @@ void get_export(const ApiContext& context, const Rest::Request& request,
     set_header(writer, "X-Feature-Count", std::to_string(count));
     writer.headers().add<Http::Header::ContentType>(
         Http::Mime::MediaType::fromString(std::string(geo::media_type(format))));
-    send_file_in_chunks(writer, spool.path());
+    send_file(writer, spool.path());
 }
 
 }  // namespace
@@ -118,7 +106,9 @@ void add_export_routes(Rest::Router& router, const ApiContext& context) {
     add_routes(router, "/export/:file",
                {{Http::Method::Get,
                  [&context](const Rest::Request& request, Http::ResponseWriter& writer,
-                            const std::string&) { get_export(context, request, writer); }}});
+                            const std::string&) { get_export(context, request, writer); }}},
+               // The export is made and sent on a download thread: it may take long.
+               Lane::Download);
 }
 
 }  // namespace leerstand::http

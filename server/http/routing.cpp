@@ -127,7 +127,14 @@ Problem method_not_allowed(const std::string& allow) {
 
 namespace {
 
-std::atomic<WriteWorkers*> g_write_workers{nullptr};
+std::atomic<WorkerThreads*> g_write_threads{nullptr};
+std::atomic<WorkerThreads*> g_download_threads{nullptr};
+
+/// The threads `request` runs on in `lane`; null: in place.
+WorkerThreads* threads_for(Lane lane, const Rest::Request& request) {
+    if (lane == Lane::Download) return g_download_threads.load();
+    return is_safe(request.method()) ? nullptr : g_write_threads.load();
+}
 
 void respond(const Handler& handler, const Rest::Request& request, Http::ResponseWriter& writer,
              const std::string& request_id) {
@@ -143,8 +150,8 @@ void respond(const Handler& handler, const Rest::Request& request, Http::Respons
     }
 }
 
-/// A write and what answers it, kept together until a write worker runs it.
-struct PendingWrite {
+/// A request and what answers it, kept together until a worker thread runs it.
+struct PendingRequest {
     Rest::Request request;
     Http::ResponseWriter writer;
 };
@@ -172,41 +179,44 @@ void set_common_headers(Http::ResponseWriter& writer, const std::string& request
     set_header(writer, "Content-Security-Policy", k_api_content_policy);
 }
 
-void run_writes_on(WriteWorkers* workers) {
-    g_write_workers.store(workers);
+void run_lanes_on(WorkerThreads* writes, WorkerThreads* downloads) {
+    g_write_threads.store(writes);
+    g_download_threads.store(downloads);
 }
 
-Rest::Route::Handler guarded(Handler handler) {
-    return
-        [handler = std::move(handler)](const Rest::Request& request, Http::ResponseWriter writer) {
-            const std::string request_id = next_request_id();
-            WriteWorkers* const workers = g_write_workers.load();
-            if (is_safe(request.method()) || workers == nullptr) {
-                respond(handler, request, writer, request_id);
-                return Rest::Route::Result::Ok;
-            }
-            // The request is Pistache's for this call only: the write keeps its own copy.
-            auto pending = std::make_shared<PendingWrite>(PendingWrite{request, std::move(writer)});
-            const bool queued = workers->submit([handler, pending, request_id] {
-                respond(handler, pending->request, pending->writer, request_id);
-            });
-            if (!queued) {
-                const Handler refuse = [](const Rest::Request&, Http::ResponseWriter&,
-                                          const std::string&) {
-                    throw StorageBusy(
-                        "too many changes are waiting to be saved; try again in a moment");
-                };
-                respond(refuse, request, pending->writer, request_id);
-            }
+Rest::Route::Handler guarded(Handler handler, Lane lane) {
+    return [handler = std::move(handler), lane](const Rest::Request& request,
+                                                Http::ResponseWriter writer) {
+        const std::string request_id = next_request_id();
+        WorkerThreads* const threads = threads_for(lane, request);
+        if (threads == nullptr) {
+            respond(handler, request, writer, request_id);
             return Rest::Route::Result::Ok;
-        };
+        }
+        // The request is Pistache's for this call only: the worker thread gets its own copy.
+        auto pending = std::make_shared<PendingRequest>(PendingRequest{request, std::move(writer)});
+        const bool queued = threads->submit([handler, pending, request_id] {
+            respond(handler, pending->request, pending->writer, request_id);
+        });
+        if (!queued) {
+            const Handler refuse = [lane](const Rest::Request&, Http::ResponseWriter&,
+                                          const std::string&) {
+                throw StorageBusy(lane == Lane::Download
+                                      ? "too many downloads are running; try again in a moment"
+                                      : "too many changes are waiting to be saved; try again "
+                                        "in a moment");
+            };
+            respond(refuse, request, pending->writer, request_id);
+        }
+        return Rest::Route::Result::Ok;
+    };
 }
 
 void add_routes(Rest::Router& router, const std::string& path,
-                const std::map<Http::Method, Handler>& handlers) {
+                const std::map<Http::Method, Handler>& handlers, Lane lane) {
     std::string allow;
     for (const auto& [method, handler] : handlers) {
-        router.addRoute(method, path, guarded(handler));
+        router.addRoute(method, path, guarded(handler, lane));
         allow += (allow.empty() ? "" : ", ") + std::string(method_name(method));
     }
     const Handler not_allowed = [allow](const Rest::Request& request, Http::ResponseWriter& writer,

@@ -8,7 +8,7 @@
 #include <string>
 
 #include "server/http/problem.hpp"
-#include "server/http/write_workers.hpp"
+#include "server/http/worker_threads.hpp"
 
 /// Route registration shared by every part of the HTTP layer: each handler runs inside one
 /// guard that turns exceptions into problem+json, and methods a path does not support get a 405
@@ -28,18 +28,24 @@ std::string next_request_id();
 /// The headers of every answer: `X-Request-Id`, nosniff, Referrer-Policy and the API's CSP.
 void set_common_headers(Pistache::Http::ResponseWriter& writer, const std::string& request_id);
 
+/// Where a handler runs. `ByMethod`: reads on the Pistache worker that read the request (they
+/// are short), writes (POST, PUT, PATCH, DELETE) on the write threads (they may wait for the
+/// lock). `Download`: on the download threads (a large body paced to a slow client).
+enum class Lane { ByMethod, Download };
+
 /// Wraps `handler` so that no exception reaches Pistache, which would send `e.what()` as the
-/// body; errors become problem+json through the one mapping in problem.cpp.
-Pistache::Rest::Route::Handler guarded(Handler handler);
+/// body; errors become problem+json through the one mapping in problem.cpp. Runs it on `lane`.
+Pistache::Rest::Route::Handler guarded(Handler handler, Lane lane = Lane::ByMethod);
 
-/// From now on, handlers of writes (POST, PUT, PATCH, DELETE) run on `workers` instead of the
-/// Pistache worker that read the request; null runs them in place again. The server sets this
-/// once before it serves and clears it before `workers` stop, so routes need not carry it.
-void run_writes_on(WriteWorkers* workers);
+/// The threads of the write and download lanes from now on; null runs those handlers in place
+/// on Pistache's worker again. The server sets them once before it serves and clears them
+/// before they stop, so routes need not carry them.
+void run_lanes_on(WorkerThreads* writes, WorkerThreads* downloads);
 
-/// Registers `handlers` for `path`; every other method gets 405 with `Allow`.
+/// Registers `handlers` for `path` on `lane`; every other method gets 405 with `Allow`.
 void add_routes(Pistache::Rest::Router& router, const std::string& path,
-                const std::map<Pistache::Http::Method, Handler>& handlers);
+                const std::map<Pistache::Http::Method, Handler>& handlers,
+                Lane lane = Lane::ByMethod);
 
 /// Sends `problem` for `request` (no body for HEAD).
 void send_problem_for(const Pistache::Rest::Request& request,

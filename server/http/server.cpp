@@ -45,9 +45,12 @@ constexpr std::size_t k_header_allowance = 64u << 10;
 // With one worker, a slow client stalls every other connection (TOOLCHAIN P3).
 constexpr unsigned k_min_threads = 2;
 // Writes wait for SQLite's one write lock in turn, so a few threads suffice; sign-in hashing and
-// saving upload files run beside them. Beyond the queue a write gets 503 with Retry-After.
+// saving upload files run beside them. Each download holds a thread while its client reads.
+// Beyond a lane's queue a request gets 503 with Retry-After.
 constexpr unsigned k_write_threads = 4;
 constexpr std::size_t k_max_waiting_writes = 64;
+constexpr unsigned k_download_threads = 4;
+constexpr std::size_t k_max_waiting_downloads = 8;
 
 void send_body(Http::ResponseWriter& writer, const std::string& content_type,
                const std::string& body, const char* cache_control) {
@@ -240,8 +243,9 @@ int serve(const ServeOptions& options) {
         return fail(std::string("cannot prepare uploads: ") + e.what());
     }
     Rest::Router router;  // must outlive the endpoint
-    WriteWorkers write_workers(k_write_threads, k_max_waiting_writes);
-    run_writes_on(&write_workers);
+    WorkerThreads write_threads(k_write_threads, k_max_waiting_writes);
+    WorkerThreads download_threads(k_download_threads, k_max_waiting_downloads);
+    run_lanes_on(&write_threads, &download_threads);
     set_up_routes(router, options.db, files, api, options);
 
     std::unique_ptr<Http::Endpoint> endpoint;
@@ -270,9 +274,10 @@ int serve(const ServeOptions& options) {
     std::cerr << "leerstand: " << (signal_number == SIGINT ? "SIGINT" : "SIGTERM")
               << " received, shutting down" << std::endl;
     try {
-        // Queued writes answer through the endpoint's transport: they finish before it goes.
-        run_writes_on(nullptr);
-        write_workers.stop();
+        // Queued requests answer through the endpoint's transport: they finish before it goes.
+        run_lanes_on(nullptr, nullptr);
+        write_threads.stop();
+        download_threads.stop();
         endpoint->shutdown();
         // After the workers: no request can queue a job any more.
         api.uploads->stop();

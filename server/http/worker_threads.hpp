@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
@@ -10,20 +11,20 @@
 
 namespace leerstand::http {
 
-/// Threads that run write requests away from Pistache's reactor workers.
+/// A few threads that run requests away from Pistache's reactor workers.
 ///
 /// Pistache pins each connection to one reactor worker and runs its handlers there (TOOLCHAIN
-/// threads(n)). A write that waits for SQLite's write lock (another edit, an upload's import)
-/// would stall every tile and page request on that worker for as long as it waits: the
-/// concurrency script measured reads at p99 5 s beside 8 editors. Writes queue here instead and
-/// answer from these threads (TOOLCHAIN "Off-thread replies"); reads never wait behind them.
-class WriteWorkers {
+/// threads(n)), so a handler that waits stalls every connection on that worker. Two kinds wait:
+/// writes, for SQLite's write lock (another edit, an upload's import: the concurrency script
+/// measured reads at p99 5 s beside 8 editors), and downloads, for a slow client to read. They
+/// queue on their own WorkerThreads and answer from there (TOOLCHAIN "Off-thread replies").
+class WorkerThreads {
   public:
     /// `threads` workers; at most `max_waiting` tasks wait for one (more are refused).
-    WriteWorkers(unsigned threads, std::size_t max_waiting);
-    ~WriteWorkers();
-    WriteWorkers(const WriteWorkers&) = delete;
-    WriteWorkers& operator=(const WriteWorkers&) = delete;
+    WorkerThreads(unsigned threads, std::size_t max_waiting);
+    ~WorkerThreads();
+    WorkerThreads(const WorkerThreads&) = delete;
+    WorkerThreads& operator=(const WorkerThreads&) = delete;
 
     /// Queues `task`; false when the queue is full or the workers are stopping, in which case
     /// the caller answers the request itself.
@@ -33,6 +34,10 @@ class WriteWorkers {
     /// endpoint shuts down: a task answers through the endpoint's transport.
     void stop();
 
+    /// True on a thread of a WorkerThreads that is stopping: a long task (a download paced to a
+    /// slow client) should end early so that the server can shut down.
+    static bool current_is_stopping();
+
   private:
     void run();
 
@@ -40,7 +45,7 @@ class WriteWorkers {
     std::condition_variable m_wake;
     std::deque<std::function<void()>> m_tasks;
     std::size_t m_max_waiting;
-    bool m_stopping = false;
+    std::atomic<bool> m_stopping{false};
     std::vector<std::thread> m_threads;
 };
 

@@ -1,17 +1,26 @@
-#include "server/http/write_workers.hpp"
+#include "server/http/worker_threads.hpp"
 
 namespace leerstand::http {
 
-WriteWorkers::WriteWorkers(unsigned threads, std::size_t max_waiting) : m_max_waiting(max_waiting) {
+namespace {
+thread_local const WorkerThreads* t_current = nullptr;
+}
+
+bool WorkerThreads::current_is_stopping() {
+    return t_current != nullptr && t_current->m_stopping;
+}
+
+WorkerThreads::WorkerThreads(unsigned threads, std::size_t max_waiting)
+    : m_max_waiting(max_waiting) {
     m_threads.reserve(threads);
     for (unsigned i = 0; i < threads; ++i) m_threads.emplace_back([this] { run(); });
 }
 
-WriteWorkers::~WriteWorkers() {
+WorkerThreads::~WorkerThreads() {
     stop();
 }
 
-bool WriteWorkers::submit(std::function<void()> task) {
+bool WorkerThreads::submit(std::function<void()> task) {
     {
         const std::lock_guard lock(m_mutex);
         if (m_stopping || m_tasks.size() >= m_max_waiting) return false;
@@ -21,7 +30,7 @@ bool WriteWorkers::submit(std::function<void()> task) {
     return true;
 }
 
-void WriteWorkers::stop() {
+void WorkerThreads::stop() {
     {
         const std::lock_guard lock(m_mutex);
         m_stopping = true;
@@ -31,7 +40,8 @@ void WriteWorkers::stop() {
         if (thread.joinable()) thread.join();
 }
 
-void WriteWorkers::run() {
+void WorkerThreads::run() {
+    t_current = this;
     for (;;) {
         std::function<void()> task;
         {
