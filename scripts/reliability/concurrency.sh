@@ -3,7 +3,7 @@
 # 8 editors PATCHing a small shared set of vacancies (GET for the ETag, PATCH with If-Match, so
 # they conflict), 2 clients uploading 20,000 footprints again and again (each job polled to its
 # end), and wrk reading tiles (z14-z16, buildings and vacancies, .mvt and .geojson) and items
-# pages around a demo Kommune, all at once for SECONDS; the server's VmRSS every 5 s.
+# pages around a demo Kommune, all at once for DURATION seconds; the server's VmRSS every 5 s.
 # Afterwards: every vacancy read back (no lost update: version = 1 + acknowledged PATCHes, the
 # notes of the newest acknowledged PATCH), PRAGMA integrity_check, the server still alive.
 # It prints a summary table and exits 1 when a must-hold condition failed: a 5xx other than
@@ -11,7 +11,7 @@
 # the server died. Memory is reported (flat or not), not counted as a failure.
 #
 # Usage: scripts/reliability/concurrency.sh
-# Knobs: SECONDS (60), EDITORS (8), UPLOADERS (2), VACANCIES (4, the shared set), FOOTPRINTS
+# Knobs: DURATION (60 s), EDITORS (8), UPLOADERS (2), VACANCIES (4, the shared set), FOOTPRINTS
 #        (20000), UPLOAD_MODE (replace: the Kommune's buildings are replaced by the upload, so the
 #        database keeps its size; append makes it grow by FOOTPRINTS per job), KOMMUNE (12073008,
 #        Angermünde), LEERSTAND_BINARY (a built binary: skips the build), WORK (the database and
@@ -20,8 +20,8 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 here="$root/scripts/reliability"
 client="$here/concurrency_client.py"
-# SECONDS is bash's own clock; read the knob before it starts counting.
-run_seconds=${SECONDS:-60}
+# Not SECONDS: that is bash's own clock, always set (0 in a fresh script, so the run took 0 s).
+run_seconds=${DURATION:-60}
 [[ $run_seconds =~ ^[0-9]+$ ]] || run_seconds=60
 editors=${EDITORS:-8}
 uploaders=${UPLOADERS:-2}

@@ -260,7 +260,10 @@ int serve(const ServeOptions& options) {
                            .bodyTimeout(std::chrono::seconds(60))
                            // Pistache keeps idle sockets 300 s by default (TOOLCHAIN P4).
                            .keepaliveTimeout(std::chrono::seconds(15)));
-        endpoint->setHandler(std::make_shared<RequestIntake>(router, options.max_upload_bytes));
+        // Bodies a little over the limit still reach the upload route, which answers its own
+        // 413 naming the limit; far beyond it the intake refuses as soon as the headers are in.
+        endpoint->setHandler(
+            std::make_shared<RequestIntake>(router, options.max_upload_bytes + k_header_allowance));
         endpoint->serveThreaded();
     } catch (const std::exception& e) {
         return fail("cannot listen on " + options.bind + ":" + std::to_string(options.port) + ": " +

@@ -17,6 +17,7 @@
 #include "geo/encoding.hpp"
 #include "geo/feature_reader.hpp"
 #include "server/services/import_service.hpp"
+#include "server/services/thread_store.hpp"
 #include "server/services/vacancy_import.hpp"
 
 namespace leerstand::services {
@@ -134,8 +135,10 @@ struct UploadJobs::Impl {
     const fs::path work_dir;
     const UploadLimits limits;
 
-    // Guards everything below, including the front store that submit() and status() share
+    // Guards everything below, including the front store that status() and stop() share
     // (Pistache calls them from several workers; a Store is used by one thread at a time).
+    // It is only read under the mutex: writes use the calling thread's own store, since a
+    // write may wait for SQLite's lock and nothing else must wait for the mutex meanwhile.
     std::mutex mutex;
     std::condition_variable wake;
     data::Store front_store;
@@ -239,8 +242,8 @@ void UploadJobs::Impl::record_failure(const Job& job, const std::string& message
         {"upload_id", job.id},
         {"error", message}}.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     try {
-        std::lock_guard lock(mutex);
-        front_store.record_failed_upload(record);
+        // The job thread's own connection, without the mutex: the write may wait for the lock.
+        thread_store(db).record_failed_upload(record);
     } catch (const std::exception& e) {
         // The row stays "running"; status() then reports it as interrupted.
         std::cerr << ("leerstand: upload " + std::to_string(job.id) +
@@ -328,14 +331,15 @@ std::int64_t UploadJobs::submit(UploadRequest request, const Caller& caller) {
         geo::check_zip(request.content, display_name,
                        {impl.limits.max_unpacked_bytes, impl.limits.max_zip_entries});
 
-    {
-        // The Kommune must exist before anything is written: a typo gets a 400 at once, not a
-        // failed job later.
-        std::lock_guard lock(impl.mutex);
-        if (!request.kommune.empty() && !impl.front_store.kommune_exists(request.kommune))
-            throw field_error("kommune", "unknown Kommune " + request.kommune +
-                                             ": no Kommune with this AGS is loaded");
-    }
+    // The calling thread's own connection, used without the mutex: creating the row waits
+    // for SQLite's write lock while another upload's import holds it (up to the busy
+    // timeout), and status() must not wait with it.
+    data::Store& store = thread_store(impl.db);
+    // The Kommune must exist before anything is written: a typo gets a 400 at once, not a
+    // failed job later.
+    if (!request.kommune.empty() && !store.kommune_exists(request.kommune))
+        throw field_error("kommune", "unknown Kommune " + request.kommune +
+                                         ": no Kommune with this AGS is loaded");
 
     Impl::Job job;
     job.file = impl.work_dir / generated_name(geo::upload_extension(format));
@@ -357,9 +361,14 @@ std::int64_t UploadJobs::submit(UploadRequest request, const Caller& caller) {
     record.kommune_ags = job.kommune;
     record.mode = job.mode;
     try {
+        // Row first, then the entry: in between, status() reads the row ("queued"), which is
+        // what the entry would say too.
+        job.id = store.create_upload(record);
         std::lock_guard lock(impl.mutex);
-        if (impl.stopping) throw StorageBusy("the server is shutting down; try again later");
-        job.id = impl.front_store.create_upload(record);
+        if (impl.stopping) {
+            impl.record_failure(job, kServerStopped);  // only while shutting down
+            throw StorageBusy("the server is shutting down; try again later");
+        }
         Impl::Live entry;
         entry.kommune = job.kommune;
         entry.layer = job.layer;
