@@ -9,6 +9,7 @@
 #include <string>
 
 #include "common/error.hpp"
+#include "common/text.hpp"
 #include "server/http/multipart.hpp"
 #include "server/http/response_headers.hpp"
 #include "server/http/routing.hpp"
@@ -113,9 +114,7 @@ services::Caller caller_of(const Rest::Request& request, services::AuthService& 
 /// The media type of the request body without parameters, in lower case.
 std::string body_media_type(const Rest::Request& request) {
     std::string type = header_value(request, "Content-Type").value_or("");
-    type = trimmed(type.substr(0, type.find(';')));
-    for (char& c : type) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return type;
+    return ascii_lower(trimmed(type.substr(0, type.find(';'))));
 }
 
 /// The body as JSON. `patch` also accepts `application/merge-patch+json`.
@@ -430,7 +429,7 @@ bool wants_landing_json(const Rest::Request& request) {
     } else if (const auto typed = request.headers().tryGet<Http::Header::Accept>()) {
         for (const auto& media : typed->media()) accept += media.toString() + ",";
     }
-    for (char& c : accept) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    accept = ascii_lower(accept);
     if (accept.find("text/html") != std::string::npos) return false;
     return accept.find("json") != std::string::npos;
 }

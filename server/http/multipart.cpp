@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "common/error.hpp"
+#include "common/text.hpp"
 
 namespace leerstand::http {
 
@@ -17,17 +18,6 @@ constexpr std::size_t kMaxPartHeaderBytes = 16 * 1024;  // generous; real client
 constexpr std::size_t kMaxTextFieldBytes = 1000;
 
 constexpr std::string_view kCrlf = "\r\n";
-
-std::string lower(std::string_view text) {
-    std::string out(text);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
-}
-
-bool equals_ignoring_case(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && lower(a) == lower(b);
-}
 
 InvalidInput field_error(std::string_view field, const std::string& message) {
     return InvalidInput(
@@ -150,7 +140,7 @@ Parameters parse_parameters(std::string_view text, std::string_view what) {
         while (pos < text.size() && is_token_char(static_cast<unsigned char>(text[pos]))) ++pos;
         if (pos == name_start || pos == text.size() || text[pos] != '=')
             throw malformed("a parameter of " + std::string(what) + " is not name=value");
-        std::string name = lower(text.substr(name_start, pos - name_start));
+        std::string name = ascii_lower(text.substr(name_start, pos - name_start));
         ++pos;  // '='
         std::string value;
         if (pos < text.size() && text[pos] == '"') {
@@ -183,7 +173,7 @@ std::pair<std::string, Parameters> parse_typed_value(std::string_view value,
                                                      std::string_view what) {
     value = trim(value);
     const std::size_t end = std::min(value.find(';'), value.size());
-    std::string type = lower(trim(value.substr(0, end)));
+    std::string type = ascii_lower(trim(value.substr(0, end)));
     return {std::move(type), parse_parameters(value.substr(end), what)};
 }
 
@@ -203,7 +193,7 @@ std::string decode_ext_value(std::string_view value) {
         first == std::string_view::npos ? first : value.find('\'', first + 1);
     if (second == std::string_view::npos)
         throw malformed("filename* is not of the form charset'language'value");
-    const std::string charset = lower(value.substr(0, first));
+    const std::string charset = ascii_lower(value.substr(0, first));
     if (charset != "utf-8" && charset != "iso-8859-1")
         throw malformed("filename* uses the charset " + charset + "; use UTF-8");
     std::string bytes;
@@ -267,7 +257,7 @@ void apply_content_disposition(std::string_view value, FormPart& part) {
 void apply_transfer_encoding(std::string_view value) {
     // RFC 7578 §4.7: senders must not use any other; we never decode base64 or
     // quoted-printable.
-    const std::string encoding = lower(trim(value));
+    const std::string encoding = ascii_lower(trim(value));
     if (encoding != "binary" && encoding != "8bit" && encoding != "7bit")
         throw InvalidInput("Content-Transfer-Encoding " + encoding +
                            " is not supported in a form; send the file as binary");
@@ -298,13 +288,13 @@ FormPart parse_part_headers(std::string_view block) {
                 throw malformed("the header " + std::string(name) + " appears twice in a part");
             seen = true;
         };
-        if (equals_ignoring_case(name, "Content-Disposition")) {
+        if (ascii_iequals(name, "Content-Disposition")) {
             once(seen_disposition);
             apply_content_disposition(value, part);
-        } else if (equals_ignoring_case(name, "Content-Type")) {
+        } else if (ascii_iequals(name, "Content-Type")) {
             once(seen_type);
             part.content_type = std::string(trim(value));
-        } else if (equals_ignoring_case(name, "Content-Transfer-Encoding")) {
+        } else if (ascii_iequals(name, "Content-Transfer-Encoding")) {
             once(seen_encoding);
             apply_transfer_encoding(value);
         }
@@ -425,7 +415,7 @@ std::optional<int> optional_epsg(const MultipartForm& form, std::string_view nam
     auto text = form.optional_text(name);
     if (!text) return std::nullopt;
     std::string_view code = *text;
-    if (code.size() > 5 && equals_ignoring_case(code.substr(0, 5), "EPSG:")) code.remove_prefix(5);
+    if (code.size() > 5 && ascii_iequals(code.substr(0, 5), "EPSG:")) code.remove_prefix(5);
     int value = 0;
     const auto [end, error] = std::from_chars(code.data(), code.data() + code.size(), value);
     if (error != std::errc() || end != code.data() + code.size() || value < 1 || value > 999999)

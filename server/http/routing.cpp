@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "common/error.hpp"
+#include "common/text.hpp"
 #include "server/http/api_routes.hpp"
 #include "server/http/response_headers.hpp"
 
@@ -61,9 +62,7 @@ bool is_safe(Http::Method method) {
 std::string authority_of(const std::string& url) {
     const std::size_t start = url.find("://");
     std::string authority = start == std::string::npos ? url : url.substr(start + 3);
-    authority = authority.substr(0, authority.find('/'));
-    for (char& c : authority) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return authority;
+    return ascii_lower(authority.substr(0, authority.find('/')));
 }
 
 /// The session cookie is SameSite=Strict, but "site" means the registrable domain: a page of

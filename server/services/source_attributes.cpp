@@ -8,23 +8,18 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/text.hpp"
+
 namespace leerstand::services {
 
 namespace {
-
-bool iequals(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return std::tolower(static_cast<unsigned char>(x)) ==
-                      std::tolower(static_cast<unsigned char>(y));
-           });
-}
 
 /// The first non-empty value among `names`, in the order given (most specific first).
 std::string first_of(const geo::Attributes& attributes,
                      std::initializer_list<std::string_view> names) {
     for (auto name : names)
         for (const auto& [key, value] : attributes)
-            if (!value.empty() && iequals(key, name)) return value;
+            if (!value.empty() && ascii_iequals(key, name)) return value;
     return {};
 }
 

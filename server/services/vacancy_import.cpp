@@ -9,6 +9,7 @@
 #include <string>
 
 #include "common/error.hpp"
+#include "common/text.hpp"
 #include "data/store.hpp"
 #include "data/vacancy_store.hpp"
 #include "geo/feature_reader.hpp"
@@ -32,12 +33,6 @@ constexpr std::array<std::string_view, 12> k_properties = {
 /// Shapefiles cut field names to 10 characters ("public_des"); accept that cut as the name.
 constexpr std::size_t k_dbf_name_length = 10;
 
-std::string lower(std::string text) {
-    std::transform(text.begin(), text.end(), text.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return text;
-}
-
 /// Without the blanks around it: hand-kept spreadsheets often hold "ja " or " wohnen", which
 /// would otherwise fail as unknown values (or, in a column name, drop the whole column).
 std::string_view trimmed(std::string_view text) {
@@ -48,7 +43,7 @@ std::string_view trimmed(std::string_view text) {
 }
 
 std::optional<std::string_view> property_for_column(const std::string& column) {
-    const std::string name = lower(std::string(trimmed(column)));
+    const std::string name = ascii_lower(trimmed(column));
     for (std::string_view property : k_properties) {
         if (name == property) return property;
         if (name.size() == k_dbf_name_length && property.size() > k_dbf_name_length &&
@@ -88,7 +83,7 @@ std::optional<double> parse_number(std::string text) {
 }
 
 std::optional<bool> parse_yes_no(const std::string& text) {
-    const std::string value = lower(text);
+    const std::string value = ascii_lower(text);
     // "t"/"f": a Logical field of a DBF (Shapefile), which GDAL hands over as that letter.
     for (const char* yes : {"true", "1", "ja", "yes", "wahr", "j", "y", "x", "t"})
         if (value == yes) return true;
