@@ -2,6 +2,7 @@
 
 #include <cpl_conv.h>
 #include <cpl_error.h>
+#include <cpl_string.h>
 #include <cpl_vsi.h>
 
 #include <algorithm>
@@ -290,6 +291,11 @@ struct VsiCloser {
 };
 using VsiFilePtr = std::unique_ptr<VSILFILE, VsiCloser>;
 
+struct CslDeleter {
+    void operator()(char** list) const noexcept { CSLDestroy(list); }
+};
+using CslPtr = std::unique_ptr<char*, CslDeleter>;
+
 /// Up to `limit` bytes from the start of the file.
 std::string read_file(const std::filesystem::path& path, const std::string& display_name,
                       std::size_t limit = std::string::npos) {
@@ -436,24 +442,32 @@ UploadFormat check_upload_file(const std::filesystem::path& path, const std::str
 
 void verify_zip_file(const std::filesystem::path& path, const std::string& display_name,
                      const ZipLimits& limits) {
-    const ZipListing listing = check_zip(read_file(path, display_name), display_name, limits);
+    check_zip(read_file(path, display_name), display_name, limits);
     // Braces keep GDAL from splitting the path at a ".zip" inside a folder name.
-    const std::string base = "/vsizip/{" + std::filesystem::absolute(path).string() + "}/";
+    const std::string base = "/vsizip/{" + std::filesystem::absolute(path).string() + "}";
     std::string buffer(1 << 20, '\0');
     // A damaged entry is the import's to report (with the feature it stopped at); GDAL's own
     // text would only clutter the server log.
     CPLErrorHandlerPusher quiet(CPLQuietErrorHandler);
-    for (const ZipEntry& entry : listing.entries) {
-        if (entry.name.empty() || entry.name.back() == '/') continue;  // a folder
-        const VsiFilePtr file(VSIFOpenL((base + entry.name).c_str(), "rb"));
+    // The entries as GDAL names them, not as the directory stores them: GDAL converts names
+    // without the UTF-8 flag from CP437, so a raw name like "Geb\x84ude.csv" does not open,
+    // while the import finds and inflates "Gebäude.csv" (a zip bomb that check_zip passes).
+    // GDAL's size of an entry is the directory's uncompressed size.
+    const CslPtr names(VSIReadDirRecursive(base.c_str()));
+    for (char** name = names.get(); name != nullptr && *name != nullptr; ++name) {
+        const std::string entry = base + "/" + *name;
+        VSIStatBufL stat{};
+        if (VSIStatL(entry.c_str(), &stat) != 0 || VSI_ISDIR(stat.st_mode)) continue;
+        const auto declared = static_cast<std::uint64_t>(stat.st_size);
+        const VsiFilePtr file(VSIFOpenL(entry.c_str(), "rb"));
         if (!file) continue;  // GDAL cannot read it, so the import will not either
         std::uint64_t total = 0;
         while (true) {
             const std::size_t got = VSIFReadL(buffer.data(), 1, buffer.size(), file.get());
             total += got;
-            if (total > entry.size)
+            if (total > declared)
                 throw InvalidInput(printable(display_name) + " is damaged: the entry '" +
-                                   printable(entry.name) +
+                                   printable(*name) +
                                    "' holds more data than the archive says; zip the files "
                                    "again");
             if (got < buffer.size()) break;

@@ -60,10 +60,11 @@ ZipListing check_zip(std::string_view bytes, const std::string& display_name,
 UploadFormat check_upload_file(const std::filesystem::path& path, const std::string& display_name,
                                const ZipLimits& limits);
 
-/// check_zip(), then reads every entry through GDAL's /vsizip/ and stops as soon as one yields
-/// more bytes than its declared size. GDAL (3.6) keeps inflating past the declared size, so a
-/// zip that lies in its directory would otherwise unpack without bound during the import; this
-/// costs at most `limits.max_unpacked_bytes` of inflating. Run it off the request thread.
+/// check_zip(), then reads every entry GDAL lists (under the names GDAL gives them, which the
+/// import uses too) through /vsizip/ and stops as soon as one yields more bytes than its
+/// declared size. GDAL (3.6) keeps inflating past the declared size, so a zip that lies in its
+/// directory would otherwise unpack without bound during the import; this costs at most
+/// `limits.max_unpacked_bytes` of inflating. Run it off the request thread.
 /// @throws what check_zip() throws; InvalidInput for an entry larger than declared.
 void verify_zip_file(const std::filesystem::path& path, const std::string& display_name,
                      const ZipLimits& limits);

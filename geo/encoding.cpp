@@ -6,6 +6,7 @@
 #include <array>
 #include <cctype>
 #include <cerrno>
+#include <charconv>
 #include <cstdint>
 #include <cstring>
 #include <memory>
@@ -47,9 +48,14 @@ std::optional<std::string> from_code_page_number(std::string_view digits) {
     }
     if (digits == "65001") return "UTF-8";
     if (starts_with(digits, "8859") && digits.size() > 4) {
-        const std::string part(digits.substr(4));
-        const int n = std::stoi(part);
-        if (n >= 1 && n <= 16 && n != 12) return "ISO-8859-" + std::to_string(n);
+        // from_chars, not stoi: a .cpg (or an upload's encoding field) reading
+        // "8859 99999999999" must not throw std::out_of_range past our error types.
+        const std::string_view part = digits.substr(4);
+        int n = 0;
+        const auto [end, error] = std::from_chars(part.data(), part.data() + part.size(), n);
+        if (error == std::errc() && end == part.data() + part.size() && n >= 1 && n <= 16 &&
+            n != 12)
+            return "ISO-8859-" + std::to_string(n);
     }
     return std::nullopt;
 }

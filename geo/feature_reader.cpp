@@ -403,6 +403,37 @@ void srs_from_epsg(OGRSpatialReference& srs, int epsg, const std::string& what) 
     srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
 }
 
+/// The extent of the features whose coordinates could be in some CRS (finite, below 1e9 in
+/// magnitude: no projection in use reaches that), or nothing when there are none. Reads the
+/// whole layer, so only for when the layer's own extent decided nothing.
+std::optional<Extent> plausible_extent(OGRLayer& layer) {
+    constexpr double kLargest = 1e9;
+    std::optional<Extent> extent;
+    layer.ResetReading();
+    for (OGRFeatureUniquePtr feature(layer.GetNextFeature()); feature;
+         feature.reset(layer.GetNextFeature())) {
+        const OGRGeometry* geometry = feature->GetGeometryRef();
+        if (geometry == nullptr || geometry->IsEmpty()) continue;
+        OGREnvelope e;
+        geometry->getEnvelope(&e);
+        const bool plausible = std::isfinite(e.MinX) && std::isfinite(e.MinY) &&
+                               std::isfinite(e.MaxX) && std::isfinite(e.MaxY) &&
+                               std::fabs(e.MinX) < kLargest && std::fabs(e.MinY) < kLargest &&
+                               std::fabs(e.MaxX) < kLargest && std::fabs(e.MaxY) < kLargest;
+        if (!plausible) continue;
+        if (!extent) {
+            extent = Extent{e.MinX, e.MinY, e.MaxX, e.MaxY};
+            continue;
+        }
+        extent->min_x = std::min(extent->min_x, e.MinX);
+        extent->min_y = std::min(extent->min_y, e.MinY);
+        extent->max_x = std::max(extent->max_x, e.MaxX);
+        extent->max_y = std::max(extent->max_y, e.MaxY);
+    }
+    layer.ResetReading();
+    return extent;
+}
+
 CrsChoice choose_crs(OGRLayer& layer, const ResolvedSource& source, bool shapefile,
                      const ReadOptions& options) {
     CrsChoice choice;
@@ -437,8 +468,14 @@ CrsChoice choose_crs(OGRLayer& layer, const ResolvedSource& source, bool shapefi
                               " has no coordinate system and no coordinates to infer it from; "
                               "pass --srs EPSG:N");
     }
-    const CrsGuess guess =
+    CrsGuess guess =
         infer_crs_from_extent({envelope.MinX, envelope.MinY, envelope.MaxX, envelope.MaxY});
+    if (!guess.epsg) {
+        // One feature at 1e308, infinity or NaN widens the extent beyond every candidate, and
+        // would refuse the whole file; such features are rejected one by one when read.
+        if (const auto plausible = plausible_extent(layer))
+            guess = infer_crs_from_extent(*plausible);
+    }
     if (!guess.epsg) throw InvalidGeometry(source.name + ": " + guess.message);
     srs_from_epsg(choice.srs, *guess.epsg, "inferred");
     choice.label = "EPSG:" + std::to_string(*guess.epsg);

@@ -34,6 +34,27 @@ class GeosContext {
 /// The calling thread's GEOS context (created on first use, destroyed at thread exit).
 GeosContext& thread_geos();
 
+/// While alive, GEOS calls on the calling thread fail (NULL, or 2 from a predicate) once the
+/// thread has spent `cpu_seconds` of CPU time since construction. GEOS polls an interrupt
+/// callback from its long loops; ours throws there when this thread's budget is spent, and
+/// GEOS's C API turns that into an error return. Other threads are not affected, and thread
+/// CPU time does not count the time the thread waits for a core.
+/// Nested budgets: the inner one applies while it lives.
+class GeosWorkBudget {
+  public:
+    explicit GeosWorkBudget(double cpu_seconds);
+    ~GeosWorkBudget();
+    GeosWorkBudget(const GeosWorkBudget&) = delete;
+    GeosWorkBudget& operator=(const GeosWorkBudget&) = delete;
+
+    /// True once a GEOS call was stopped by this budget: its result is missing.
+    bool exhausted() const noexcept;
+
+  private:
+    double m_outer_deadline;
+    bool m_outer_exhausted;
+};
+
 struct GeomDeleter {
     GEOSContextHandle_t ctx = nullptr;
     void operator()(GEOSGeometry* g) const noexcept {

@@ -11,6 +11,7 @@ const FIXED = Object.freeze({
   'degenerate polygon (no area)': 'Polygon ohne Fläche',
   'invalid coordinates': 'ungültige Koordinaten',
   'cannot reproject': 'Koordinaten nicht umrechenbar',
+  'invalid polygon too complex to repair': 'ungültiges Polygon, zu komplex für die automatische Reparatur',
   'outside every known Kommune': 'außerhalb aller bekannten Kommunen',
   'the point lies outside every Kommune of the atlas': 'Punkt liegt außerhalb aller Kommunen des Atlas',
   'no AGS': 'kein AGS',

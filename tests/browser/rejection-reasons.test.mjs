@@ -10,6 +10,8 @@ import { rejectionReason } from '../../web/rejection-reasons.js';
 test('fixed reasons read in German', () => {
   assert.equal(rejectionReason('no geometry'), 'keine Geometrie');
   assert.equal(rejectionReason('degenerate polygon (no area)'), 'Polygon ohne Fläche');
+  assert.equal(rejectionReason('invalid polygon too complex to repair'),
+    'ungültiges Polygon, zu komplex für die automatische Reparatur');
   assert.equal(rejectionReason('outside every known Kommune'), 'außerhalb aller bekannten Kommunen');
   assert.equal(rejectionReason('invalid status'), 'ungültiger Status');
   assert.equal(rejectionReason('invalid vacant_since'), 'ungültiges Datum „Leer seit“');
