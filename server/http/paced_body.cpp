@@ -51,13 +51,14 @@ Wait wait_until(const std::weak_ptr<Tcp::Peer>& weak_peer, Ready ready, Progress
     for (;;) {
         const std::shared_ptr<Tcp::Peer> peer = weak_peer.lock();
         if (!peer) return Wait::Gone;
+        // The server stopping ends a download that is still going: shutdown waits for it.
+        if (WorkerThreads::current_is_stopping()) return Wait::Stuck;
         if (ready(*peer)) return Wait::Ready;
         if (const auto now = progress(); now != last) {
             last = now;
             last_change = Clock::now();
             nap = std::chrono::microseconds(100);
-        } else if (Clock::now() - last_change > k_give_up_after ||
-                   WorkerThreads::current_is_stopping()) {
+        } else if (Clock::now() - last_change > k_give_up_after) {
             return Wait::Stuck;
         }
         std::this_thread::sleep_for(nap);

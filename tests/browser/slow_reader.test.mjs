@@ -310,4 +310,12 @@ test('a slow reader of a large export does not stall /health behind nginx (and w
     // Whatever happened above, the server is alive and answers straight.
     assert.equal(server.child.exitCode, null, `the server exited; stderr: ${server.stderr()}`);
     assert.equal((await timedGet(backendPort, '/health')).status, 200);
+
+    // SIGTERM during a slow download: the download thread gives up and the server exits by
+    // itself (stopServer's 5 s, then SIGKILL, would say 'timeout').
+    const reader = slowDownload(backendPort, '/export/buildings.geojson');
+    await sleep(1500);
+    const stopped = await stopServer(server);
+    reader.stop();
+    assert.equal(stopped, 0, 'the server exits cleanly within 5 s of SIGTERM during a slow download');
   });
