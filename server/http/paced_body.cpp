@@ -5,13 +5,10 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
-#include <condition_variable>
-#include <mutex>
-#include <optional>
 #include <sstream>
 #include <thread>
-#include <vector>
 
 #include "server/http/worker_threads.hpp"
 
@@ -28,11 +25,11 @@ constexpr auto k_max_nap = std::chrono::milliseconds(50);
 constexpr auto k_give_up_after = std::chrono::seconds(60);
 
 /// Bytes the socket's send buffer takes now: its size less what it holds (both as the kernel
-/// counts them, overhead included); nothing when the socket cannot tell.
-std::optional<std::size_t> send_room(int fd) {
+/// counts them, overhead included); 0 when the socket cannot tell.
+std::size_t send_room(int fd) {
     std::uint32_t memory[SK_MEMINFO_VARS] = {};
     socklen_t length = sizeof memory;
-    if (getsockopt(fd, SOL_SOCKET, SO_MEMINFO, memory, &length) != 0) return std::nullopt;
+    if (getsockopt(fd, SOL_SOCKET, SO_MEMINFO, memory, &length) != 0) return 0;
     const std::uint32_t size = memory[SK_MEMINFO_SNDBUF];
     const std::uint32_t queued = memory[SK_MEMINFO_WMEM_QUEUED];
     return size > queued ? size - queued : 0;
@@ -68,15 +65,9 @@ Wait wait_until(const std::weak_ptr<Tcp::Peer>& weak_peer, Ready ready, Progress
 
 /// Hands `bytes` to Pistache and waits until its reactor has written them all.
 Wait send_and_wait(const std::weak_ptr<Tcp::Peer>& weak_peer, std::string bytes) {
-    struct Written {
-        std::mutex mutex;
-        bool done = false;
-    };
-    const auto written = std::make_shared<Written>();
-    const auto mark = [written] {
-        const std::lock_guard lock(written->mutex);
-        written->done = true;
-    };
+    // Set on the reactor worker once the write is done (or failed), read here.
+    const auto written = std::make_shared<std::atomic<bool>>(false);
+    const auto mark = [written] { written->store(true); };
     {
         const std::shared_ptr<Tcp::Peer> peer = weak_peer.lock();
         if (!peer) return Wait::Gone;
@@ -85,12 +76,7 @@ Wait send_and_wait(const std::weak_ptr<Tcp::Peer>& weak_peer, std::string bytes)
             .then([mark](ssize_t) { mark(); }, [mark](std::exception_ptr) { mark(); });
     }
     return wait_until(
-        weak_peer,
-        [written](Tcp::Peer&) {
-            const std::lock_guard lock(written->mutex);
-            return written->done;
-        },
-        [] { return 0; });
+        weak_peer, [written](Tcp::Peer&) { return written->load(); }, [] { return 0; });
 }
 
 /// The status line and headers of a 200 with `writer`'s headers and a body of `size` bytes.
@@ -116,24 +102,24 @@ void send_paced(Http::ResponseWriter& writer, std::istream& in, std::uint64_t si
     // the connection once it is idle (not answer a 408 on it).
     writer.peer()->setIdle(true);
     Wait wait = send_and_wait(weak_peer, response_head(writer, size));
-    std::vector<char> piece(k_max_piece);
     std::size_t room = 0;
     while (wait == Wait::Ready && size > 0) {
         // Half the room: the kernel's own overhead for the piece must fit as well.
         wait = wait_until(
             weak_peer,
             [&room](Tcp::Peer& peer) {
-                room = send_room(peer.fd()).value_or(0) / 2;
+                room = send_room(peer.fd()) / 2;
                 return room >= k_min_piece;
             },
             [&room] { return room; });
         if (wait != Wait::Ready) break;
-        in.read(piece.data(),
-                static_cast<std::streamsize>(std::min<std::uint64_t>({room, k_max_piece, size})));
-        const auto length = static_cast<std::size_t>(in.gcount());
-        if (length == 0) break;  // the file is shorter than announced: the client sees it cut
-        size -= length;
-        wait = send_and_wait(weak_peer, std::string(piece.data(), length));
+        // Each piece is a string of its own: Pistache keeps it until it is written.
+        std::string piece(std::min<std::uint64_t>({room, k_max_piece, size}), '\0');
+        in.read(piece.data(), static_cast<std::streamsize>(piece.size()));
+        piece.resize(static_cast<std::size_t>(in.gcount()));
+        if (piece.empty()) break;  // the file is shorter than announced: the client sees it cut
+        size -= piece.size();
+        wait = send_and_wait(weak_peer, std::move(piece));
     }
     if (wait == Wait::Stuck || (wait == Wait::Ready && size > 0)) {
         // Close it: the reactor drops the peer, the client learns the body is cut.

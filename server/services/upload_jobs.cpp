@@ -104,10 +104,7 @@ struct UploadJobs::Impl {
     };
 
     Impl(fs::path db_path, fs::path work, UploadLimits upload_limits)
-        : db(std::move(db_path)),
-          work_dir(std::move(work)),
-          limits(upload_limits),
-          front_store(db) {
+        : db(std::move(db_path)), work_dir(std::move(work)), limits(upload_limits) {
         fs::create_directories(work_dir);
         remove_leftover_files();
         worker = std::thread([this] { run(); });
@@ -125,7 +122,7 @@ struct UploadJobs::Impl {
                 remove_quietly(entry.path());
     }
     void run();
-    void run_job(std::optional<data::Store>& store, const Job& job);
+    void run_job(const Job& job);
     void record_failure(const Job& job, const std::string& message);
     /// For errors whose text is for the log only: logs it, the user gets the upload id.
     void record_internal_failure(const Job& job, const std::string& log_text);
@@ -135,13 +132,11 @@ struct UploadJobs::Impl {
     const fs::path work_dir;
     const UploadLimits limits;
 
-    // Guards everything below, including the front store that status() and stop() share
-    // (Pistache calls them from several workers; a Store is used by one thread at a time).
-    // It is only read under the mutex: writes use the calling thread's own store, since a
-    // write may wait for SQLite's lock and nothing else must wait for the mutex meanwhile.
+    // Guards everything below. Every thread uses its own store (thread_store), and no write
+    // runs under the mutex: a write may wait for SQLite's lock, and status() (on Pistache's
+    // workers) must not wait for the mutex meanwhile.
     std::mutex mutex;
     std::condition_variable wake;
-    data::Store front_store;
     std::deque<Job> queue;
     std::map<std::int64_t, Live> live;
     bool stopping = false;
@@ -149,7 +144,6 @@ struct UploadJobs::Impl {
 };
 
 void UploadJobs::Impl::run() {
-    std::optional<data::Store> store;  // the job thread's own connection, opened on first use
     geo::guard_gdal_read_limits();
     while (true) {
         Job job;
@@ -161,7 +155,7 @@ void UploadJobs::Impl::run() {
             queue.pop_front();
             live[job.id].state = "running";
         }
-        run_job(store, job);
+        run_job(job);
         remove_quietly(job.file);
         std::lock_guard lock(mutex);
         // Only now: the row is final, so status() may read it from the store from here on.
@@ -169,10 +163,10 @@ void UploadJobs::Impl::run() {
     }
 }
 
-void UploadJobs::Impl::run_job(std::optional<data::Store>& store, const Job& job) {
+void UploadJobs::Impl::run_job(const Job& job) {
     try {
-        if (!store) store.emplace(db);
-        store->set_upload_state(job.id, "running");
+        data::Store& store = thread_store(db);  // the job thread's own connection
+        store.set_upload_state(job.id, "running");
         geo::ensure_gdal_registered();
         if (job.file.extension() == ".zip")
             geo::verify_zip_file(job.file, job.display_name,
@@ -197,11 +191,11 @@ void UploadJobs::Impl::run_job(std::optional<data::Store>& store, const Job& job
         // Each import ends by writing the uploads row itself: done with its report, or failed
         // (with the report) when no feature could be stored.
         if (job.layer == "buildings") {
-            import_buildings(*store, options, progress);
+            import_buildings(store, options, progress);
         } else if (job.layer == "kommunen") {
-            import_kommunen(*store, options, progress);
+            import_kommunen(store, options, progress);
         } else {
-            import_vacancies(*store, options, progress);
+            import_vacancies(store, options, progress);
         }
     } catch (const Error& e) {
         if (dynamic_cast<const InternalError*>(&e))
@@ -242,8 +236,7 @@ void UploadJobs::Impl::record_failure(const Job& job, const std::string& message
         {"upload_id", job.id},
         {"error", message}}.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     try {
-        // The job thread's own connection, without the mutex: the write may wait for the lock.
-        thread_store(db).record_failed_upload(record);
+        thread_store(db).record_failed_upload(record);  // without the mutex, see above
     } catch (const std::exception& e) {
         // The row stays "running"; status() then reports it as interrupted.
         std::cerr << ("leerstand: upload " + std::to_string(job.id) +
@@ -388,15 +381,16 @@ nlohmann::json UploadJobs::status(std::int64_t upload_id, const Caller& caller) 
     Impl& impl = *m_impl;
     const std::string unknown = "upload " + std::to_string(upload_id) + " does not exist";
 
-    // One lock over memory and store: a job erases its entry only after its row is final, and
-    // submit() makes row and entry together, so the two views never disagree.
+    // Memory first, then the store, under the lock: a job erases its entry only after its row
+    // is final, and submit() makes the row ("queued") before the entry, so the two views never
+    // disagree.
     std::lock_guard lock(impl.mutex);
     if (auto it = impl.live.find(upload_id); it != impl.live.end()) {
         if (!may_read_internal(caller, it->second.kommune))
             throw Forbidden("you may not see uploads of Kommune " + it->second.kommune);
         return impl.live_status(upload_id, it->second);
     }
-    const auto row = impl.front_store.upload(upload_id);
+    const auto row = thread_store(impl.db).upload(upload_id);
     if (!row) throw NotFound(unknown);
     if (!may_read_internal(caller, row->kommune_ags))
         throw Forbidden(row->kommune_ags.empty()
