@@ -17,10 +17,6 @@ namespace {
 
 const std::string password = "correct horse battery";
 
-long lines(const std::string& text) {
-    return std::count(text.begin(), text.end(), '\n');
-}
-
 std::string last_line(const std::string& text) {
     std::string trimmed = text;
     while (!trimmed.empty() && trimmed.back() == '\n') trimmed.pop_back();
@@ -67,7 +63,7 @@ class AccountCli : public ::testing::Test {
 
     static void expect_one_line_error(const CommandResult& result, int exit_code) {
         EXPECT_EQ(result.exit_code, exit_code) << result.out << result.err;
-        EXPECT_EQ(lines(result.err), 1) << result.err;
+        EXPECT_EQ(line_count(result.err), 1) << result.err;
         EXPECT_EQ(result.err.rfind("leerstand: ", 0), 0u) << result.err;
     }
 
@@ -105,7 +101,7 @@ TEST_F(AccountCli, AddAndListUsers) {
 
     auto table = run_leerstand({"user", "list", "--db", db});
     ASSERT_EQ(table.exit_code, 0) << table.err;
-    EXPECT_EQ(lines(table.out), 3) << table.out;  // header and two users
+    EXPECT_EQ(line_count(table.out), 3) << table.out;  // header and two users
     EXPECT_NE(table.out.find("12062224,12073008"), std::string::npos) << table.out;
     EXPECT_EQ(table.out.find("argon2"), std::string::npos) << table.out;
 }

@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <regex>
 
 #include <fstream>
@@ -15,6 +16,10 @@
 namespace leerstand::test {
 
 namespace fs = std::filesystem;
+
+long line_count(const std::string& text) {
+    return std::count(text.begin(), text.end(), '\n');
+}
 
 std::string sql(const fs::path& db, const std::string& query) {
     auto result = run_command({"sqlite3", "-batch", db.string(), query});

@@ -14,6 +14,9 @@ namespace leerstand::test {
 /// Runs `sqlite3 -batch DB SQL` (the real client) and returns stdout without the final newline.
 std::string sql(const std::filesystem::path& db, const std::string& query);
 
+/// The number of lines in a command's output (its newlines).
+long line_count(const std::string& text);
+
 /// `SELECT COUNT(*) ...` as a number.
 long long sql_count(const std::filesystem::path& db, const std::string& query);
 

@@ -8,10 +8,6 @@
 namespace leerstand::test {
 namespace {
 
-long lines(const std::string& text) {
-    return std::count(text.begin(), text.end(), '\n');
-}
-
 TEST(Usage, HelpListsTheCommands) {
     auto result = run_leerstand({"help"});
     EXPECT_EQ(result.exit_code, 0);
@@ -32,7 +28,7 @@ TEST(Usage, UnknownCommandsAndOptionsAreUsageErrors) {
                                                {"serve", "--basemap-url", "https://x/tiles.png"}}) {
         auto result = run_leerstand(args);
         EXPECT_EQ(result.exit_code, 2) << result.err;
-        EXPECT_EQ(lines(result.err), 1) << result.err;
+        EXPECT_EQ(line_count(result.err), 1) << result.err;
         EXPECT_EQ(result.err.rfind("leerstand: ", 0), 0u) << result.err;
     }
 }
@@ -67,7 +63,7 @@ TEST_P(BadImports, OneLineErrorAndUnchangedDatabase) {
     if (!has_kommunen) GTEST_SKIP() << "shared Kommune boundaries absent: " << boundary;
     auto result = run_leerstand(args);
     EXPECT_EQ(result.exit_code, 1) << result.out << result.err;
-    EXPECT_EQ(lines(result.err), 1) << result.err;
+    EXPECT_EQ(line_count(result.err), 1) << result.err;
     EXPECT_NE(result.err.find(GetParam().message_part), std::string::npos) << result.err;
     EXPECT_EQ(sql_count(db, "SELECT COUNT(*) FROM buildings"), 0);
     EXPECT_EQ(sql(db, "PRAGMA integrity_check"), "ok");
@@ -102,7 +98,7 @@ TEST(Usage, ImportWithoutKommunenSaysToLoadThemFirst) {
     auto result = run_leerstand({"import", source.string(), "--db", (dir / "a.sqlite").string()});
     EXPECT_EQ(result.exit_code, 1);
     EXPECT_NE(result.err.find("import-kommunen"), std::string::npos) << result.err;
-    EXPECT_EQ(lines(result.err), 1) << result.err;
+    EXPECT_EQ(line_count(result.err), 1) << result.err;
 }
 
 TEST(Usage, DatabaseFromEnvironmentVariable) {

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "common/error.hpp"
+#include "common/geometry.hpp"
 #include "geo/feature_reader.hpp"
 #include "tests/geo/geo_oracle.hpp"
 #include "tests/support/test_support.hpp"
@@ -71,11 +72,6 @@ void write_file(const fs::path& path, const std::string& content) {
     std::ofstream out(path, std::ios::binary);
     out << content;
 }
-
-struct LonLat {
-    double lon;
-    double lat;
-};
 
 enum class SourceAxes { EastingFirst, NorthingFirst };
 

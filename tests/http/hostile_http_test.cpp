@@ -212,15 +212,17 @@ TEST_F(HostileHttp, SqlMetacharactersAndOutOfRangeNumbersInEveryFilterAreHarmles
             const HttpResponse response = call(Who::Planner, "GET", url);
             // Either a clean refusal or an honest (empty) answer; never a server error.
             EXPECT_LT(response.status, 500) << response.body;
-            if (response.status >= 400)
+            if (response.status >= 400) {
                 EXPECT_EQ(response.header("Content-Type"), "application/problem+json");
+            }
             if (response.status == 200 &&
                 response.header("Content-Type") == "application/geo+json") {
                 const json body = json::parse(response.body, nullptr, false);
                 ASSERT_FALSE(body.is_discarded());
                 // An injected OR 1=1 would return every vacancy of other Kommunen too.
-                if (body.contains("features"))
+                if (body.contains("features")) {
                     EXPECT_EQ(body["features"].size(), 0u) << response.body.substr(0, 300);
+                }
             }
         }
     EXPECT_EQ(table_counts(), before);
