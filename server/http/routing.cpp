@@ -12,9 +12,20 @@
 
 namespace leerstand::http {
 
-namespace {
-
 using namespace Pistache;
+
+void send_problem_for(const Rest::Request& request, Http::ResponseWriter& writer,
+                      const Problem& problem, const std::string& request_id) {
+    send_problem(writer, problem, request.resource(), request_id,
+                 request.method() == Http::Method::Head);
+}
+
+Problem method_not_allowed(const std::string& allow) {
+    Problem problem{405, "this resource supports only " + allow, std::nullopt, allow};
+    return problem;
+}
+
+namespace {
 
 const char* method_name(Http::Method method) {
     switch (method) {
@@ -110,21 +121,6 @@ void refuse_oversized_head(const Rest::Request& request) {
         throw HeadersTooLarge("the request headers are larger than " +
                               std::to_string(k_max_headers) + " bytes");
 }
-
-}  // namespace
-
-void send_problem_for(const Rest::Request& request, Http::ResponseWriter& writer,
-                      const Problem& problem, const std::string& request_id) {
-    send_problem(writer, problem, request.resource(), request_id,
-                 request.method() == Http::Method::Head);
-}
-
-Problem method_not_allowed(const std::string& allow) {
-    Problem problem{405, "this resource supports only " + allow, std::nullopt, allow};
-    return problem;
-}
-
-namespace {
 
 std::atomic<WorkerThreads*> g_write_threads{nullptr};
 std::atomic<WorkerThreads*> g_download_threads{nullptr};

@@ -3,7 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <array>
+#include <cctype>
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -551,6 +553,80 @@ TEST_F(SignIn, WrongPasswordAndUnknownUserGetTheSame401AndRepeatedFailuresAreLim
     const HttpResponse locked = login(user_name(Who::Planner), password(Who::Planner));
     EXPECT_EQ(locked.status, 429) << locked.body;
     EXPECT_FALSE(locked.header("Retry-After").empty());
+}
+
+bool is_base64url(const std::string& text) {
+    return std::all_of(text.begin(), text.end(),
+                       [](unsigned char c) { return std::isalnum(c) || c == '-' || c == '_'; });
+}
+
+/// The same text with one character in the middle changed (to another base64url character).
+std::string with_one_character_changed(std::string secret) {
+    char& middle = secret[secret.size() / 2];
+    middle = middle == 'A' ? 'B' : 'A';
+    return secret;
+}
+
+bool signed_in(std::uint16_t port, const HeaderList& credentials) {
+    const HttpResponse me = http_request(port, "GET", "/api/me", credentials, {});
+    return me.status == 200 && parse(me).value("signed_in", false);
+}
+
+TEST_F(SignIn, SessionsAndTokensAre256RandomBitsOnlyTheirHashesAreStoredAndLogged) {
+    // 24 sign-ins of one user: 24 session cookies of 43 URL-safe base64 characters (256 bits).
+    constexpr std::size_t k_sessions = 24;
+    std::vector<std::string> values;
+    std::string cookie_name;  // "name=" as the server sets it
+    for (std::size_t i = 0; i < k_sessions; ++i) {
+        const HttpResponse response = login(user_name(Who::Editor), password(Who::Editor));
+        ASSERT_EQ(response.status, 200) << response.body;
+        const std::string pair = cookie_pair(response.header("Set-Cookie"));
+        cookie_name = pair.substr(0, pair.find('=') + 1);
+        const std::string value = pair.substr(cookie_name.size());
+        EXPECT_EQ(value.size(), 43u) << pair;
+        EXPECT_TRUE(is_base64url(value)) << pair;
+        values.push_back(value);
+    }
+    ASSERT_TRUE(signed_in(port(), {{"Cookie", cookie_name + values.front()}}));
+    // A counter, a clock or a weak generator shows as shared prefixes or a small alphabet. For
+    // 24 uniform 256-bit values: two sharing their first 6 characters has odds of 4e-9; fewer
+    // than 60 of the 64 characters in the 1,032 drawn, below 1e-30.
+    std::set<char> alphabet;
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        alphabet.insert(values[i].begin(), values[i].end());
+        for (std::size_t j = i + 1; j < values.size(); ++j)
+            EXPECT_NE(values[i].substr(0, 6), values[j].substr(0, 6))
+                << values[i] << " " << values[j];
+    }
+    EXPECT_GE(alphabet.size(), 60u);
+
+    // One character off is a stranger, for a session and for an API token alike.
+    EXPECT_FALSE(
+        signed_in(port(), {{"Cookie", cookie_name + with_one_character_changed(values[3])}}));
+    EXPECT_TRUE(signed_in(port(), {{"Cookie", cookie_name + values[3]}}));
+    const std::string token = m_tokens[Who::Editor];
+    EXPECT_EQ(token.rfind("lsa_", 0), 0u) << token;
+    EXPECT_EQ(token.size(), 4u + 43u) << token;
+    EXPECT_TRUE(signed_in(port(), {{"Authorization", "Bearer " + token}}));
+    EXPECT_EQ(http_request(port(), "GET", "/api/me",
+                           {{"Authorization", "Bearer " + with_one_character_changed(token)}}, {})
+                  .status,
+              401);
+
+    // Neither the database nor the server's log holds a secret: only SHA-256 hashes are kept.
+    const CommandResult dump = run_command({"sqlite3", db().string(), ".dump"});
+    ASSERT_EQ(dump.exit_code, 0) << dump.err;
+    const std::string log = m_server->stdout_text() + m_server->stderr_text();
+    for (const std::string& secret : values) {
+        EXPECT_EQ(dump.out.find(secret), std::string::npos) << secret;
+        EXPECT_EQ(log.find(secret), std::string::npos) << secret;
+    }
+    EXPECT_EQ(dump.out.find(token.substr(4)), std::string::npos);
+    EXPECT_EQ(log.find(token.substr(4)), std::string::npos);
+    const std::string hashes = spatial_sql(db(),
+                                           "SELECT count(*) FROM sessions WHERE length(id_hash) = "
+                                           "64 AND id_hash NOT GLOB '*[^0-9a-f]*'");
+    EXPECT_GE(std::stoul(hashes), k_sessions);
 }
 
 class SignInBehindHttps : public SignIn {
