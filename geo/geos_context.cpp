@@ -2,6 +2,7 @@
 
 #include <time.h>
 
+#include <atomic>
 #include <mutex>
 #include <stdexcept>
 
@@ -11,7 +12,9 @@ namespace {
 // The budget of the calling thread, in seconds of its CPU time; 0 = none.
 thread_local double t_deadline = 0.0;
 thread_local bool t_exhausted = false;
-GEOSInterruptCallback* g_previous_callback = nullptr;
+// Read by every thread's GEOS polls, written once at registration: atomic, so a poll on
+// another thread during the registration reads it without a data race.
+std::atomic<GEOSInterruptCallback*> g_previous_callback{nullptr};
 
 double thread_cpu_seconds() noexcept {
     timespec now{};
@@ -25,7 +28,8 @@ class BudgetSpent : public std::runtime_error {
 };
 
 void check_budget() {
-    if (g_previous_callback != nullptr) g_previous_callback();
+    if (GEOSInterruptCallback* previous = g_previous_callback.load(std::memory_order_acquire))
+        previous();
     if (t_deadline > 0.0 && thread_cpu_seconds() > t_deadline) {
         t_exhausted = true;
         // Thrown where GEOS would throw its own InterruptedException (GEOS_interruptRequest
@@ -59,8 +63,10 @@ void GeosContext::on_notice(const char* /*message*/, void* /*userdata*/) {
 GeosWorkBudget::GeosWorkBudget(double cpu_seconds)
     : m_outer_deadline(t_deadline), m_outer_exhausted(t_exhausted) {
     static std::once_flag registered;
-    std::call_once(registered,
-                   [] { g_previous_callback = GEOS_interruptRegisterCallback(&check_budget); });
+    std::call_once(registered, [] {
+        g_previous_callback.store(GEOS_interruptRegisterCallback(&check_budget),
+                                  std::memory_order_release);
+    });
     t_deadline = thread_cpu_seconds() + cpu_seconds;
     t_exhausted = false;
 }
