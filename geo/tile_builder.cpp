@@ -167,6 +167,10 @@ TileBuilder::TileBuilder(std::string layer_name, TileId tile, TileOptions option
     m_min = -static_cast<double>(options.buffer);
     m_max = static_cast<double>(options.extent) + options.buffer;
     m_area = tile_bounds(tile, options.buffer, options.extent);
+    // Around the tile's middle, as far again as the buffered tile is high (vertices beyond it,
+    // of features reaching far out, take the exact formula); a thousandth of a unit at most.
+    const double middle = world_y_to_lat((tile.y + 0.5) / std::ldexp(1.0, tile.z));
+    m_mercator_y = MercatorSeries(middle, m_area.max_lat - m_area.min_lat, m_scale, 1e-3);
 }
 
 LonLatBox TileBuilder::query_box() const {
@@ -175,7 +179,7 @@ LonLatBox TileBuilder::query_box() const {
 
 TileBuilder::Point2 TileBuilder::project(const LonLat& point) const {
     return {lon_to_world_x(point.lon) * m_scale - m_origin_x,
-            lat_to_world_y(point.lat) * m_scale - m_origin_y};
+            m_mercator_y.scaled_world_y(point.lat) - m_origin_y};
 }
 
 namespace {

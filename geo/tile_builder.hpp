@@ -90,8 +90,9 @@ class TileBuilder {
     double m_origin_y = 0;
     double m_min = 0;  // buffered tile edges in units
     double m_max = 0;
-    LonLatBox m_area;   // query_box()
-    Ring2 m_projected;  // scratch buffers, reused across features
+    LonLatBox m_area;             // query_box()
+    MercatorSeries m_mercator_y;  // lat -> tile units * world, near this tile
+    Ring2 m_projected;            // scratch buffers, reused across features
     Ring2 m_clipped;
 };
 

@@ -57,6 +57,28 @@ double world_y_to_lat(double y) {
     return std::atan(std::sinh(std::numbers::pi * (1 - 2 * y))) * 180.0 / std::numbers::pi;
 }
 
+MercatorSeries::MercatorSeries(double lat0, double reach_degrees, double scale, double max_error)
+    : m_lat0(lat0), m_scale(scale) {
+    constexpr double radian = std::numbers::pi / 180.0;
+    const double far = std::abs(lat0) + reach_degrees;  // the derivatives grow with |lat|
+    if (!(reach_degrees > 0) || far >= k_max_mercator_lat) return;
+    // y(phi) = 1/2 - ln(tan(pi/4 + phi/2)) / (2 pi); with s = sec phi, t = tan phi, k = -1/(2 pi)
+    // its derivatives are k s, k s t, k (s t^2 + s^3) and k (s t^3 + 5 s^3 t).
+    const double k = -1.0 / (2 * std::numbers::pi);
+    const double s0 = 1 / std::cos(lat0 * radian), t0 = std::tan(lat0 * radian);
+    const double sf = 1 / std::cos(far * radian), tf = std::tan(far * radian);
+    const double fourth = std::abs(k) * (sf * tf * tf * tf + 5 * sf * sf * sf * tf);
+    // Taylor's remainder in the caller's units: fourth * reach^4 / 24 * scale (reach in radians).
+    double reach = reach_degrees * radian;
+    const double error = fourth * std::pow(reach, 4) / 24 * scale;
+    if (error > max_error) reach *= std::pow(max_error / error, 0.25);
+    m_reach = reach / radian;
+    m_c0 = lat_to_world_y(lat0) * scale;
+    m_c1 = k * s0 * radian * scale;
+    m_c2 = k * s0 * t0 * radian * radian / 2 * scale;
+    m_c3 = k * (s0 * t0 * t0 + s0 * s0 * s0) * radian * radian * radian / 6 * scale;
+}
+
 LonLatBox tile_bounds(const TileId& tile, double buffer, double extent) {
     const double tiles = std::ldexp(1.0, tile.z);
     const double margin = buffer / extent;

@@ -295,6 +295,39 @@ TEST(TileMath, TileZeroReachesTheMercatorLimitsAndProjectionRoundTrips) {
     EXPECT_EQ(range.min_y, 5335u);
 }
 
+TEST(TileMath, TheMercatorSeriesOfATileIsWithinAThousandthOfAUnitOfTheExactFormula) {
+    // Tiles from z0 to z24 at latitudes from the equator to the Mercator limit, the way
+    // TileBuilder makes the series: around the tile's middle, reaching as far again as the
+    // buffered tile is high. Every latitude from 3 tile heights south to 3 north is checked,
+    // so both the series and the exact formula beyond its reach are.
+    int used = 0, checked = 0;
+    for (int z = 0; z <= 24; z += 2) {
+        const double tiles = std::ldexp(1.0, z);
+        const double scale = tiles * 4096;
+        for (const double lat : {0.0, 13.25, -33.9, 47.5, 53.0157, 66.6, -78.0, 84.9, 85.05}) {
+            const double world_y = geo::lat_to_world_y(lat);
+            const auto row = static_cast<std::uint32_t>(std::min(tiles - 1, world_y * tiles));
+            const geo::TileId tile{z, 0, row};
+            const geo::LonLatBox area = geo::tile_bounds(tile, 64, 4096);
+            const double middle = geo::world_y_to_lat((row + 0.5) / tiles);
+            const double height = area.max_lat - area.min_lat;
+            const geo::MercatorSeries series(middle, height, scale, 1e-3);
+            if (series.reach() > 0) ++used;
+            for (int step = -60; step <= 60; ++step) {
+                const double at = middle + height * step / 20.0;
+                if (std::abs(at) > 89) continue;
+                EXPECT_NEAR(series.scaled_world_y(at), geo::lat_to_world_y(at) * scale, 1e-3)
+                    << "z" << z << " around " << middle << " at " << at;
+                ++checked;
+            }
+        }
+    }
+    EXPECT_GT(checked, 10000);
+    EXPECT_GT(used, 80);  // the series serves most tiles; near the limit it yields to the formula
+    // Near the limit no reach meets the bound at z0: the exact formula throughout.
+    EXPECT_EQ(geo::MercatorSeries(80, 10, 4096, 1e-3).reach(), 0);
+}
+
 TEST(TileBuilder, AgreesWithGeojsonVtOnEveryExpectedUsStatesTile) {
     const auto input = geojson_vt("us-states.json");
     LEERSTAND_REQUIRE_SHARED(input);
