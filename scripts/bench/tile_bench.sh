@@ -6,7 +6,8 @@
 #   2. ours, every z14 tile over the buildings' extent (the tile grid postgis_tiles.sh uses),
 #      buildings layer, .mvt and .geojson, 1 and 2 connections, cold cache, median of RUNS;
 #   3. cold per-tile latency, the sampled tiles postgis_tiles.sh uses (z12-z16), p50/p99;
-#   4. cached throughput with wrk on one warm z14 tile (MVT, GeoJSON, GeoJSON gzip), /health;
+#   4. cached throughput with wrk on one warm z14 tile (MVT, GeoJSON, GeoJSON gzip), /health,
+#      and Pistache's own ceiling at the same sizes (scripts/bench/pistache_ceiling.cpp);
 #   5. memory after every z14 tile of buildings and vacancies with --tile-cache-mb 256.
 # It ends with a summary table: every figure with its target.
 #
@@ -284,7 +285,7 @@ echo "MVT tile $wrk_tile: ${sizes[0]} B; GeoJSON tile $wrk_geojson_tile: ${sizes
 run_wrk() {  # LABEL URL [WRK ARGS]
   local label=$1 url=$2; shift 2
   wrk -t2 -c64 -d"${wrk_seconds}s" --latency "$@" "$url" > "$out/wrk_$label.out" 2>&1
-  require_alive
+  [[ -z $server_pid ]] || require_alive   # the Pistache ceiling runs without our server
   python3 - "$label" "$out/wrk_$label.out" <<'PY' | tee -a "$results"
 import json, re, sys
 t = open(sys.argv[2]).read()
@@ -316,6 +317,19 @@ run_wrk ours_health "$base/health" "${ka[@]}"
 run_wrk ours_204_below_minzoom "$base/tiles/buildings/12/0/0.mvt" "${ka[@]}"
 run_wrk ours_mvt_no_keepalive "$base/tiles/buildings/$wrk_tile.mvt"
 stop_server
+# Pistache's own ceiling at the same sizes: a server that only sends N bytes, through the same
+# endpoint options and send path (scripts/bench/pistache_ceiling.cpp). Where ours is close to
+# it, Pistache is the limit, not our code.
+ceiling="$("$root/scripts/build" --target=pistache_ceiling | tail -n 1)/scripts/bench/pistache_ceiling"
+ceiling_port=$(free_port)
+"$ceiling" "$ceiling_port" > "$out/ceiling.log" 2>&1 &
+ceiling_pid=$!
+for _ in $(seq 50); do curl -sf -o /dev/null "http://127.0.0.1:$ceiling_port/bytes/1" && break; sleep 0.1; done
+for size_label in "mvt_size ${sizes[0]}" "geojson_size ${sizes[1]}" "1kb 1024"; do
+  read -r label bytes <<<"$size_label"
+  run_wrk "pistache_$label" "http://127.0.0.1:$ceiling_port/bytes/$bytes" "${ka[@]}"
+done
+kill -TERM "$ceiling_pid"; wait "$ceiling_pid" || true
 
 # ---------------------------------------------------------------- 5. memory
 # Budget 256 MB; every z14 tile of both per-caller layers in both formats, over 2 connections

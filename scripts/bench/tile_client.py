@@ -299,7 +299,9 @@ def cmd_summary(args):
     line("", "ours: req/s, p99 ms", "nginx (same run): req/s, p99 ms", "target -> verdict")
     pairs = [("ours_mvt", "nginx z14 mvt", True), ("ours_geojson", "nginx z14 geojson", True),
              ("ours_geojson_gzip", "nginx z14 geojson gzip", True), ("ours_health", "nginx small 1KB", True),
-             ("ours_204_below_minzoom", "nginx small 1KB", False), ("ours_mvt_no_keepalive", "nginx z14 mvt", False)]
+             ("ours_204_below_minzoom", "nginx small 1KB", False), ("ours_mvt_no_keepalive", "nginx z14 mvt", False),
+             ("pistache_mvt_size", "nginx z14 mvt", False), ("pistache_geojson_size", "nginx z14 geojson", False),
+             ("pistache_1kb", "nginx small 1KB", False)]
     for label, ng_label, judged in pairs:
         r = next((x for x in rows if x["kind"] == "wrk" and x["label"] == label), None)
         if not r:
@@ -318,9 +320,16 @@ def cmd_summary(args):
                 tgt = "(info) %.2fx req/s, %.2fx p99" % (rr, pr)
         else:
             tgt = "n/a"
-        line("  " + label[5:], ours, anchor, tgt)
+        line("  " + label.replace("ours_", ""), ours, anchor, tgt)
     print("    (ours with 'Connection: keep-alive': Pistache closes HTTP/1.1 connections without it; "
-          "mvt_no_keepalive is wrk's default request; 204_below_minzoom touches neither database nor cache)")
+          "mvt_no_keepalive is wrk's default request; 204_below_minzoom touches neither database nor cache;"
+          " pistache_* is Pistache alone sending that many bytes: its ceiling)")
+    wrk = {x["label"]: x for x in rows if x["kind"] == "wrk"}
+    for ours_label, ceiling_label in (("ours_mvt", "pistache_mvt_size"), ("ours_geojson", "pistache_geojson_size")):
+        if ours_label in wrk and ceiling_label in wrk:
+            print("    %s: %.2fx the req/s of Pistache alone at that size (%.0f of %.0f)" % (
+                ours_label, wrk[ours_label]["rps"] / wrk[ceiling_label]["rps"], wrk[ours_label]["rps"],
+                wrk[ceiling_label]["rps"]))
 
     # 5. memory
     print()
