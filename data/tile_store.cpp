@@ -37,22 +37,6 @@ class ReadSnapshot {
     bool m_owned;
 };
 
-/// The rows of `table` (alias `alias`) whose `column`'s box meets `box`, as a FROM clause that
-/// walks SpatiaLite's R*Tree (alias r) and fetches each row by its rowid; the box goes into
-/// `where`. `ROWID IN (SELECT pkid ...)` copied every pkid into a temporary b-tree first, a
-/// tenth of the instructions of a dense tile. CROSS JOIN keeps SQLite to this order. The
-/// R*Tree holds 32-bit floats rounded outwards: the tile clips exactly.
-std::string rtree_driven_from(Conditions& where, const std::string& table, const std::string& alias,
-                              const std::string& column, const Bbox& box) {
-    where.add("r.xmin <= ? AND r.xmax >= ? AND r.ymin <= ? AND r.ymax >= ?");
-    where.binds.emplace_back(box.max_lon);
-    where.binds.emplace_back(box.min_lon);
-    where.binds.emplace_back(box.max_lat);
-    where.binds.emplace_back(box.min_lat);
-    return "idx_" + table + "_" + column + " r CROSS JOIN " + table + " " + alias + " ON " + alias +
-           ".ROWID = r.pkid ";
-}
-
 // Column 0 is the feature id, column 1 the geometry; the rest become properties named by
 // their alias. These lists are the whole of what a tile shows: nothing internal is selected.
 std::string layer_sql(TileSource source, Conditions& where, const VacancyVisibility& visibility,
@@ -145,7 +129,6 @@ std::int64_t TileStore::read_features(TileSource source, const Bbox& box,
         Statement& statement;
         ~ResetAtEnd() { statement.reset(); }
     } const reset_at_end{select};
-    select.reset();
     where.bind_all(select);
     std::vector<std::string> names;
     for (int i = 0; i < select.column_count(); ++i) names.push_back(select.column_name(i));
