@@ -3,6 +3,8 @@
 #include <pistache/peer.h>
 #include <sys/socket.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <string>
 
 #include "common/error.hpp"
@@ -16,7 +18,52 @@ namespace {
 using namespace Pistache;
 
 /// Peer data marking a connection whose request was refused: its remaining input is dropped.
-constexpr const char* k_refused = "leerstand.refused";
+// Short keys: Pistache takes them as std::string by value, and these fit without allocating.
+constexpr const char* k_refused = "ls.refused";
+
+/// Peer data: how far the request being read has come (RequestStart below).
+constexpr const char* k_request_start = "ls.req_start";
+
+/// Heads longer than this are not tracked: the bytes after such a request are dropped.
+constexpr std::size_t k_max_tracked_head = 64u << 10;
+
+/// What the intake knows of the request being read, to find where it ends: Pistache's parser
+/// keeps its position to itself, and drops whatever follows a complete request in the same
+/// read (a pipelined request).
+struct RequestStart {
+    std::string head;           ///< its bytes while its head is incomplete
+    std::size_t head_size = 0;  ///< the head's size with its blank line; 0 while unknown
+    std::uint64_t bytes = 0;    ///< all its bytes read so far (maybe with the next request's)
+
+    void note(const char* data, std::size_t length) {
+        bytes += length;
+        if (head_size != 0 || head.size() > k_max_tracked_head) return;
+        // The blank line may start in the bytes read before.
+        const std::size_t from = head.size() < 3 ? 0 : head.size() - 3;
+        head.append(data, length);
+        if (const std::size_t end = head.find("\r\n\r\n", from); end != std::string::npos) {
+            head_size = end + 4;
+            head = std::string();
+        }
+    }
+
+    /// Bytes read beyond `request`, a complete request; 0 when unknown (a chunked body).
+    std::uint64_t beyond(const Http::Request& request) const {
+        if (head_size == 0 || request.headers().has<Http::Header::TransferEncoding>()) return 0;
+        const auto length = request.headers().tryGet<Http::Header::ContentLength>();
+        const std::uint64_t size = head_size + (length ? length->value() : 0);
+        return bytes > size ? bytes - size : 0;
+    }
+};
+
+RequestStart& request_start_of(Tcp::Peer& peer) {
+    auto data = peer.tryGetData(k_request_start);
+    if (!data) {
+        data = std::make_shared<RequestStart>();
+        peer.putData(k_request_start, data);
+    }
+    return *std::static_pointer_cast<RequestStart>(data);
+}
 
 Problem problem_with(int status, std::string detail) {
     Problem problem;
@@ -48,17 +95,35 @@ RequestIntake::RequestIntake(const Rest::Router& router, std::uint64_t max_body_
 
 void RequestIntake::onInput(const char* buffer, size_t length,
                             const std::shared_ptr<Tcp::Peer>& peer) {
-    if (peer->tryGetData(k_refused)) return;  // the rest of a refused request
+    while (length > 0) {
+        const std::uint64_t next = take(buffer, length, peer);
+        // A read may end with the next request (a pipelined one): it is taken as if it had
+        // come on its own, once this one is answered. One answered later, on a lane's thread,
+        // would be overtaken by the next answer: what follows it is dropped, as Pistache does.
+        if (next == 0 || !peer->isIdle()) return;
+        buffer += length - next;
+        length = next;
+    }
+}
+
+std::uint64_t RequestIntake::take(const char* buffer, size_t length,
+                                  const std::shared_ptr<Tcp::Peer>& peer) {
+    if (peer->tryGetData(k_refused)) return 0;  // the rest of a refused request
     const auto parser = getParser(peer);
     Http::Request& request = parser->request;
+    RequestStart& start = request_start_of(*peer);
     try {
         if (!parser->feed(buffer, length))
             throw TooLarge("the request is larger than " + std::to_string(m_max_body_bytes) +
                            " bytes");
+        start.note(buffer, length);
         if (parser->parse() == Http::Private::State::Done) {
+            // Beyond it lies only what came in this read: the request ended in it.
+            const std::uint64_t next = std::min<std::uint64_t>(start.beyond(request), length);
             hand_over(request, peer);
             parser->reset();
-            return;
+            start = RequestStart();
+            return next;
         }
         // The headers may be in while the body is not: refuse what will not fit now.
         const auto announced = request.headers().tryGet<Http::Header::ContentLength>();
@@ -68,7 +133,9 @@ void RequestIntake::onInput(const char* buffer, size_t length,
     } catch (...) {
         refuse(std::current_exception(), request, peer);
         parser->reset();
+        start = RequestStart();
     }
+    return 0;
 }
 
 void RequestIntake::hand_over(Http::Request& request, const std::shared_ptr<Tcp::Peer>& peer) {

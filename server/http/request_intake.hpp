@@ -17,6 +17,12 @@ namespace leerstand::http {
 /// gets a 400 problem, one whose Content-Length is above `max_body_bytes` a 413 problem as soon
 /// as its headers are in; either way the connection is closed after the answer and whatever the
 /// client still sends is dropped. Everything else goes to the router as before.
+///
+/// Pistache's step also drops whatever follows a complete request in the same read: a client
+/// that pipelines (sends its next request before the answer, as HTTP/1.1 allows) waited for
+/// an answer that never came. Here the next request is taken too, in order, when the one
+/// before was answered at once (reads on the connection's worker); after one answered later
+/// on a lane's thread (writes, downloads) it is still dropped.
 class RequestIntake : public Pistache::Rest::Private::RouterHandler {
   public:
     HTTP_PROTOTYPE(RequestIntake)
@@ -26,6 +32,10 @@ class RequestIntake : public Pistache::Rest::Private::RouterHandler {
   private:
     void onInput(const char* buffer, size_t length,
                  const std::shared_ptr<Pistache::Tcp::Peer>& peer) override;
+    /// Feeds `length` bytes of the connection's input to the request being read; returns how
+    /// many at the end of them follow a request completed and handed over by them.
+    std::uint64_t take(const char* buffer, size_t length,
+                       const std::shared_ptr<Pistache::Tcp::Peer>& peer);
     /// Hands a complete request to the router, as Pistache's own step does.
     void hand_over(Pistache::Http::Request& request,
                    const std::shared_ptr<Pistache::Tcp::Peer>& peer);

@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -67,10 +68,21 @@ bool decode_chunked(const std::string& raw, std::string& body) {
 
 }  // namespace
 
-RawConnection::RawConnection(std::uint16_t port, std::chrono::milliseconds timeout)
+RawConnection::RawConnection(std::uint16_t port, std::chrono::milliseconds timeout,
+                             std::optional<int> receive_buffer)
     : m_deadline(Clock::now() + timeout) {
     m_fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (m_fd < 0) throw std::runtime_error("socket: " + std::string(std::strerror(errno)));
+    // Before connect: the window the client offers is fixed during the handshake.
+    if (receive_buffer &&
+        setsockopt(m_fd, SOL_SOCKET, SO_RCVBUF, &*receive_buffer, sizeof *receive_buffer) != 0) {
+        close(m_fd);
+        throw std::runtime_error("SO_RCVBUF: " + std::string(std::strerror(errno)));
+    }
+    // Each write goes out at once: Nagle would hold a request back until the server ACKs the
+    // previous one, and send two together.
+    const int on = 1;
+    setsockopt(m_fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
     sockaddr_in address{};
     address.sin_family = AF_INET;
     address.sin_port = htons(port);
@@ -127,19 +139,18 @@ HttpResponse http_request(std::uint16_t port, const std::string& method, const s
     return http_request(port, method, target, {}, std::nullopt, timeout);
 }
 
-HttpResponse http_request(std::uint16_t port, const std::string& method, const std::string& target,
-                          const HeaderList& headers, const std::optional<std::string>& body,
-                          std::chrono::milliseconds timeout) {
-    RawConnection connection(port, timeout);
+std::string request_text(std::uint16_t port, const std::string& method, const std::string& target,
+                         const HeaderList& headers, const std::optional<std::string>& body,
+                         bool keep_alive) {
     std::string head = method + " " + target +
                        " HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port) +
-                       "\r\nConnection: close\r\n";
+                       (keep_alive ? "\r\n" : "\r\nConnection: close\r\n");
     for (const auto& [name, value] : headers) head += name + ": " + value + "\r\n";
     if (body) head += "Content-Length: " + std::to_string(body->size()) + "\r\n";
-    if (!connection.write_all(head + "\r\n" + body.value_or("")))
-        throw std::runtime_error("send: " + std::string(std::strerror(errno)));
+    return head + "\r\n" + body.value_or("");
+}
 
-    std::string raw;
+HttpResponse read_response(RawConnection& connection, const std::string& method, std::string& raw) {
     std::size_t head_end = std::string::npos;
     while ((head_end = raw.find("\r\n\r\n")) == std::string::npos)
         if (!connection.read_more(raw))
@@ -148,7 +159,11 @@ HttpResponse http_request(std::uint16_t port, const std::string& method, const s
     HttpResponse response;
     parse_head(raw.substr(0, head_end), response);
     std::string rest = raw.substr(head_end + 4);
-    if (method == "HEAD" || response.status == 204 || response.status == 304) return response;
+    raw.clear();
+    if (method == "HEAD" || response.status == 204 || response.status == 304) {
+        raw = std::move(rest);
+        return response;
+    }
 
     if (lower(response.header("Transfer-Encoding")) == "chunked") {
         while (!decode_chunked(rest, response.body))
@@ -169,7 +184,18 @@ HttpResponse http_request(std::uint16_t port, const std::string& method, const s
             throw std::runtime_error("connection closed after " + std::to_string(rest.size()) +
                                      " of " + length + " body bytes");
     response.body = rest.substr(0, expected);
+    raw = rest.substr(expected);
     return response;
+}
+
+HttpResponse http_request(std::uint16_t port, const std::string& method, const std::string& target,
+                          const HeaderList& headers, const std::optional<std::string>& body,
+                          std::chrono::milliseconds timeout) {
+    RawConnection connection(port, timeout);
+    if (!connection.write_all(request_text(port, method, target, headers, body, false)))
+        throw std::runtime_error("send: " + std::string(std::strerror(errno)));
+    std::string raw;
+    return read_response(connection, method, raw);
 }
 
 }  // namespace leerstand::test

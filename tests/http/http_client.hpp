@@ -8,7 +8,8 @@
 #include <utility>
 #include <vector>
 
-/// A tiny blocking HTTP/1.1 client for the e2e tests: one request per connection.
+/// A tiny blocking HTTP/1.1 client for the e2e tests: one request per connection, or several in
+/// turn on a kept connection (`request_text` and `read_response`).
 namespace leerstand::test {
 
 struct HttpResponse {
@@ -23,8 +24,10 @@ struct HttpResponse {
 /// A socket to 127.0.0.1:`port` for tests that send what no client library would.
 class RawConnection {
   public:
+    /// `receive_buffer`: SO_RCVBUF in bytes, for a client that takes little at a time.
     /// @throws std::runtime_error when it cannot connect.
-    RawConnection(std::uint16_t port, std::chrono::milliseconds timeout);
+    RawConnection(std::uint16_t port, std::chrono::milliseconds timeout,
+                  std::optional<int> receive_buffer = std::nullopt);
     ~RawConnection();
     RawConnection(const RawConnection&) = delete;
     RawConnection& operator=(const RawConnection&) = delete;
@@ -57,6 +60,16 @@ using HeaderList = std::vector<std::pair<std::string, std::string>>;
 HttpResponse http_request(std::uint16_t port, const std::string& method, const std::string& target,
                           const HeaderList& headers, const std::optional<std::string>& body,
                           std::chrono::milliseconds timeout = std::chrono::seconds(10));
+
+/// The bytes of a request; without `Connection: close` when `keep_alive`.
+std::string request_text(std::uint16_t port, const std::string& method, const std::string& target,
+                         const HeaderList& headers, const std::optional<std::string>& body,
+                         bool keep_alive);
+
+/// Reads one response to a `method` request from `connection`, starting with the bytes in
+/// `raw` (what an earlier read took beyond its response); leaves in `raw` what follows it.
+/// @throws std::runtime_error on a malformed response, a closed connection or timeout.
+HttpResponse read_response(RawConnection& connection, const std::string& method, std::string& raw);
 
 inline HttpResponse http_get(std::uint16_t port, const std::string& target) {
     return http_request(port, "GET", target);
