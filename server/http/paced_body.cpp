@@ -7,9 +7,9 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <sstream>
 #include <thread>
 
+#include "server/http/direct_send.hpp"
 #include "server/http/worker_threads.hpp"
 
 namespace leerstand::http {
@@ -79,21 +79,6 @@ Wait send_and_wait(const std::weak_ptr<Tcp::Peer>& weak_peer, std::string bytes)
         weak_peer, [written](Tcp::Peer&) { return written->load(); }, [] { return 0; });
 }
 
-/// The status line and headers of a 200 with `writer`'s headers and a body of `size` bytes.
-std::string response_head(Http::ResponseWriter& writer, std::uint64_t size) {
-    std::ostringstream head;
-    head << "HTTP/1.1 200 OK\r\n";
-    for (const auto& header : writer.headers().list()) {
-        head << header->name() << ": ";
-        header->write(head);
-        head << "\r\n";
-    }
-    for (const auto& [name, raw] : writer.headers().rawList())
-        head << name << ": " << raw.value() << "\r\n";
-    head << "Content-Length: " << size << "\r\n\r\n";
-    return head.str();
-}
-
 }  // namespace
 
 void send_paced(Http::ResponseWriter& writer, std::istream& in, std::uint64_t size) {
@@ -101,7 +86,8 @@ void send_paced(Http::ResponseWriter& writer, std::istream& in, std::uint64_t si
     // As Pistache's own send does: the request is answered, the keep-alive timer may close
     // the connection once it is idle (not answer a 408 on it).
     writer.peer()->setIdle(true);
-    Wait wait = send_and_wait(weak_peer, response_head(writer, size));
+    Wait wait = send_and_wait(weak_peer, response_head(writer, Http::Version::Http11,
+                                                       Http::Code::Ok, size, std::nullopt));
     std::size_t room = 0;
     while (wait == Wait::Ready && size > 0) {
         // Half the room: the kernel's own overhead for the piece must fit as well.

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "common/error.hpp"
+#include "server/http/answer_order.hpp"
 #include "server/http/problem.hpp"
 #include "server/http/routing.hpp"
 
@@ -142,6 +143,7 @@ void RequestIntake::hand_over(Http::Request& request, const std::shared_ptr<Tcp:
     Http::ResponseWriter writer(request.version(), transport(), this, peer);
     request.copyAddress(peer->address());
     peer->setIdle(false);  // Pistache's keep-alive timer must not close it while it is handled
+    ++answer_order_of(*peer)->asked;
     onRequest(request, std::move(writer));
 }
 

@@ -3,7 +3,6 @@
 #include <pistache/http.h>
 #include <pistache/http_header.h>
 
-#include <algorithm>
 #include <memory>
 #include <ostream>
 #include <string>
@@ -38,19 +37,6 @@ inline void set_header(Pistache::Http::ResponseWriter& writer, std::string name,
     auto& headers = writer.headers();
     headers.remove(name);
     headers.add(std::make_shared<NamedHeader>(std::move(name), std::move(value)));
-}
-
-/// Sends `body` like `writer.send`, with the response buffer sized for it first. Pistache
-/// starts each response in a 512-byte buffer and doubles it as it fills: growing it was an
-/// eighth of the time of serving a cached 81 KB tile. Room for the status line and headers
-/// comes on top; should they need more, the buffer grows as before.
-inline void send_sized(Pistache::Http::ResponseWriter& writer, Pistache::Http::Code code,
-                       const std::string& body, const Pistache::Http::Mime::MediaType& mime) {
-    constexpr std::size_t k_head_room = 2048;
-    Pistache::DynamicStreamBuf& buffer = *writer.rdbuf();
-    const std::size_t wanted = std::min(body.size() + k_head_room, buffer.maxSize());
-    buffer = Pistache::DynamicStreamBuf(wanted, buffer.maxSize());
-    writer.send(code, body, mime);
 }
 
 /// `Vary` and `Cache-Control` for a response that depends on who asks: a shared cache must

@@ -253,7 +253,10 @@ int serve(const ServeOptions& options) {
         endpoint = std::make_unique<Http::Endpoint>(Address(options.bind, Port(options.port)));
         endpoint->init(Http::Endpoint::options()
                            .threads(static_cast<int>(std::max(options.threads, k_min_threads)))
-                           .flags(Tcp::Options::ReuseAddr)
+                           // No Nagle: a response's last bytes go out in a write of their own
+                           // (direct_send.hpp), which Nagle held back until the client's
+                           // delayed ACK, 40 ms.
+                           .flags(Tcp::Options::ReuseAddr | Tcp::Options::NoDelay)
                            // Room for the headers on top of the largest upload body.
                            .maxRequestSize(options.max_upload_bytes + k_header_allowance)
                            .headerTimeout(std::chrono::seconds(10))

@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "common/error.hpp"
+#include "server/http/direct_send.hpp"
 #include "server/http/response_headers.hpp"
 #include "server/http/routing.hpp"
 #include "server/services/thread_store.hpp"
@@ -91,8 +92,8 @@ void send_tile(const Rest::Request& request, Http::ResponseWriter& writer,
         return;
     }
     if (gzip) writer.headers().add<Http::Header::ContentEncoding>(Http::Header::Encoding::Gzip);
-    send_sized(writer, Http::Code::Ok, gzip ? tile.gzipped() : tile.body(),
-               Http::Mime::MediaType::fromString(std::string(media_type(format))));
+    send_without_copying(writer, request.version(), Http::Code::Ok,
+                         gzip ? tile.gzipped() : tile.body(), media_type(format));
 }
 
 void answer_tile(const ApiContext& context, const Rest::Request& request,

@@ -12,6 +12,7 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "tests/http/atlas_fixture.hpp"
@@ -180,6 +181,63 @@ TEST_F(Tiles, ETagsGiveNotModifiedAndGzipIsSentToClientsThatAskForIt) {
     EXPECT_EQ(call(Who::Anonymous, "GET", path, std::nullopt, {{"Accept-Encoding", "gzip;q=0"}})
                   .header("Content-Encoding"),
               "");
+}
+
+/// The headers a cached answer must carry as the first answer did.
+void expect_same_answer(const HttpResponse& got, const HttpResponse& expected,
+                        const std::string& what) {
+    ASSERT_EQ(got.status, 200) << what;
+    EXPECT_EQ(got.header("X-Cache"), "hit") << what;
+    // Not EXPECT_EQ: a failure would print two tiles of 170 KB.
+    EXPECT_TRUE(got.body == expected.body)
+        << what << ": " << got.body.size() << " bytes, not the " << expected.body.size();
+    EXPECT_EQ(got.header("Content-Length"), std::to_string(expected.body.size())) << what;
+    for (const char* name : {"Content-Type", "Content-Encoding", "ETag", "Vary", "Cache-Control"})
+        EXPECT_EQ(got.header(name), expected.header(name)) << what << ": " << name;
+}
+
+// Cached tiles are written to the socket by the server itself (server/http/direct_send.cpp),
+// and after a few answers in a row on one connection the last byte goes through Pistache's
+// queue. Both ways, and for a client that reads little at a time, each answer arrives whole
+// and in order on a kept connection.
+TEST_F(Tiles, CachedTilesArriveWholeAndInOrderOnAKeptConnectionAndToASlowReader) {
+    // Buildings at z13 over Angermünde: about 170 KB of GeoJSON, more than a socket takes at
+    // once from a client with a small window.
+    const std::string path = tile_path("buildings", tile_of(m_published_point, 13), "geojson");
+    const HeaderList gzip = {{"Accept-Encoding", "gzip"}};
+    const HttpResponse plain = call(Who::Anonymous, "GET", path);
+    ASSERT_EQ(plain.status, 200);
+    ASSERT_GT(plain.body.size(), 100'000u) << "the premise: a tile larger than the window";
+    ASSERT_FALSE(json::parse(plain.body, nullptr, false).is_discarded());
+    const HttpResponse zipped = call(Who::Anonymous, "GET", path, std::nullopt, gzip);
+    ASSERT_EQ(zipped.header("Content-Encoding"), "gzip");
+
+    RawConnection kept(port(), std::chrono::seconds(30));
+    std::string rest;
+    for (int i = 0; i < 12; ++i) {  // more than the four a worker completes at once in a row
+        const bool zip = i % 3 == 2;
+        ASSERT_TRUE(kept.write_all(
+            request_text(port(), "GET", path, zip ? gzip : HeaderList{}, std::nullopt, true)));
+        expect_same_answer(read_response(kept, "GET", rest), zip ? zipped : plain,
+                           "answer " + std::to_string(i));
+    }
+    EXPECT_TRUE(rest.empty()) << rest.size() << " bytes beyond the answers";
+
+    // A client that asks again and again before it reads: once the socket is full (loopback
+    // takes about 3 MB), the server's write is cut short, the rest waits in Pistache's queue and
+    // the answers asked for after it wait behind it. Read 8 KB at a time (the kernel doubles
+    // SO_RCVBUF), they must still come whole and in order.
+    RawConnection eager(port(), std::chrono::seconds(60), 4096);
+    constexpr int asked = 30;  // 30 × 170 KB = 5 MB
+    for (int i = 0; i < asked; ++i) {
+        ASSERT_TRUE(eager.write_all(request_text(port(), "GET", path, {}, std::nullopt, true)));
+        // Apart: most arrive in reads of their own, while earlier answers wait in the queue.
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    for (int i = 0; i < asked; ++i)
+        expect_same_answer(read_response(eager, "GET", rest), plain,
+                           "eager answer " + std::to_string(i));
+    EXPECT_TRUE(rest.empty());
 }
 
 TEST_F(Tiles, CacheControlKeepsSignedInTilesPrivate) {
