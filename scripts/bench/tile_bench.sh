@@ -318,8 +318,9 @@ run_wrk ours_204_below_minzoom "$base/tiles/buildings/12/0/0.mvt" "${ka[@]}"
 run_wrk ours_mvt_no_keepalive "$base/tiles/buildings/$wrk_tile.mvt"
 stop_server
 # Pistache's own ceiling at the same sizes: a server that only sends N bytes, through the same
-# endpoint options and send path (scripts/bench/pistache_ceiling.cpp). Where ours is close to
-# it, Pistache is the limit, not our code.
+# endpoint options and input step, with Pistache's send (/bytes) and with our cached tiles' send
+# path (/direct; scripts/bench/pistache_ceiling.cpp). Where ours is close to /direct, Pistache's
+# reactor is the limit, not our code.
 ceiling="$("$root/scripts/build" --target=pistache_ceiling | tail -n 1)/scripts/bench/pistache_ceiling"
 ceiling_port=$(free_port)
 "$ceiling" "$ceiling_port" > "$out/ceiling.log" 2>&1 &
@@ -328,6 +329,8 @@ for _ in $(seq 50); do curl -sf -o /dev/null "http://127.0.0.1:$ceiling_port/byt
 for size_label in "mvt_size ${sizes[0]}" "geojson_size ${sizes[1]}" "1kb 1024"; do
   read -r label bytes <<<"$size_label"
   run_wrk "pistache_$label" "http://127.0.0.1:$ceiling_port/bytes/$bytes" "${ka[@]}"
+  # The same bytes through our cached tiles' send path, which skips Pistache's copies.
+  run_wrk "pistache_direct_$label" "http://127.0.0.1:$ceiling_port/direct/$bytes" "${ka[@]}"
 done
 kill -TERM "$ceiling_pid"; wait "$ceiling_pid" || true
 
