@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "common/error.hpp"
 #include "server/http/answer_order.hpp"
@@ -28,6 +29,8 @@ constexpr const char* k_request_start = "ls.req_start";
 /// Heads longer than this are not tracked: the bytes after such a request are dropped.
 constexpr std::size_t k_max_tracked_head = 64u << 10;
 
+constexpr std::string_view k_blank_line = "\r\n\r\n";  ///< ends a request's head
+
 /// What the intake knows of the request being read, to find where it ends: Pistache's parser
 /// keeps its position to itself, and drops whatever follows a complete request in the same
 /// read (a pipelined request).
@@ -39,11 +42,20 @@ struct RequestStart {
     void note(const char* data, std::size_t length) {
         bytes += length;
         if (head_size != 0 || head.size() > k_max_tracked_head) return;
+        if (head.empty()) {
+            // Nearly always the whole head comes in one read: found in place, nothing copied.
+            const std::string_view text(data, length);
+            if (const std::size_t end = text.find(k_blank_line); end != std::string_view::npos)
+                head_size = end + k_blank_line.size();
+            else
+                head.assign(text);
+            return;
+        }
         // The blank line may start in the bytes read before.
-        const std::size_t from = head.size() < 3 ? 0 : head.size() - 3;
+        const std::size_t from = head.size() - std::min<std::size_t>(head.size(), 3);
         head.append(data, length);
-        if (const std::size_t end = head.find("\r\n\r\n", from); end != std::string::npos) {
-            head_size = end + 4;
+        if (const std::size_t end = head.find(k_blank_line, from); end != std::string::npos) {
+            head_size = end + k_blank_line.size();
             head = std::string();
         }
     }

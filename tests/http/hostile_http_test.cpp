@@ -278,8 +278,9 @@ TEST_F(HostileHttp, PipelinedReadsAreAnsweredInOrder) {
             // The same content; the page of items carries the time it was made.
             const json got = json::parse(answer.body, nullptr, false);
             ASSERT_FALSE(got.is_discarded()) << targets[i];
-            if (got.contains("features"))
+            if (got.contains("features")) {
                 EXPECT_EQ(got["features"], json::parse(alone[i].body)["features"]) << targets[i];
+            }
         }
     }
     EXPECT_TRUE(rest.empty()) << rest;

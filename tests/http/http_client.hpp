@@ -67,7 +67,8 @@ std::string request_text(std::uint16_t port, const std::string& method, const st
                          bool keep_alive);
 
 /// Reads one response to a `method` request from `connection`, starting with the bytes in
-/// `raw` (what an earlier read took beyond its response); leaves in `raw` what follows it.
+/// `raw` (what an earlier read took beyond its response); leaves in `raw` what follows it
+/// (after a chunked body, nothing: bytes read past its end are dropped).
 /// @throws std::runtime_error on a malformed response, a closed connection or timeout.
 HttpResponse read_response(RawConnection& connection, const std::string& method, std::string& raw);
 
