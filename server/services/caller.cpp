@@ -62,8 +62,13 @@ void require_write(const Caller& caller, const std::string& ags) {
     if (caller.role == Role::Admin) return;
     if (caller.role != Role::Editor)
         throw Forbidden("the role " + role_name(caller.role) + " may not change data");
-    if (!in_scope(caller, ags))
-        throw Forbidden("user " + caller.name + " may not change data of Kommune " + ags);
+    // The message names only the caller's own Kommunen: never the one the record lies in.
+    if (!in_scope(caller, ags)) {
+        std::string own;
+        for (const std::string& scope : caller.kommunen) own += (own.empty() ? "" : ", ") + scope;
+        throw Forbidden("user " + caller.name + " may change data only in their own Kommunen" +
+                        (own.empty() ? std::string() : " (" + own + ")"));
+    }
 }
 
 void require_admin(const Caller& caller) {

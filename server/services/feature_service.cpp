@@ -529,9 +529,15 @@ struct FeatureService::Impl {
         return db.match_building(point.lon, point.lat);
     }
 
-    data::VacancyRecord load_vacancy(std::int64_t id) {
+    /// The vacancy `caller` wants to change. One the caller may not see is missing for it: the
+    /// same 404 as for an unknown id, so that ids cannot be probed for unpublished vacancies of
+    /// other Kommunen. One it may see but not change is a 403 (require_write).
+    data::VacancyRecord load_vacancy_to_change(std::int64_t id, const Caller& caller) {
+        require_signed_in(caller);
         auto record = vacancies().vacancy(id);
-        if (!record) throw NotFound(not_found_text(Collection::Vacancies, id));
+        if (!record || !may_see_vacancy(*record, caller))
+            throw NotFound(not_found_text(Collection::Vacancies, id));
+        require_write(caller, record->kommune_ags);
         return *record;
     }
 
@@ -594,9 +600,7 @@ struct FeatureService::Impl {
 
     FeatureResult change_vacancy(std::int64_t id, const json& body, bool patch,
                                  std::optional<std::int64_t> if_match, const Caller& caller) {
-        require_signed_in(caller);
-        const data::VacancyRecord current = load_vacancy(id);
-        require_write(caller, current.kommune_ags);
+        const data::VacancyRecord current = load_vacancy_to_change(id, caller);
         const std::int64_t version = require_version(if_match);
         if (current.version != version)
             throw PreconditionFailed::stale("vacancy", id, current.version, version);
@@ -614,9 +618,7 @@ struct FeatureService::Impl {
 
     void remove_vacancy(std::int64_t id, std::optional<std::int64_t> if_match,
                         const Caller& caller) {
-        require_signed_in(caller);
-        const data::VacancyRecord current = load_vacancy(id);
-        require_write(caller, current.kommune_ags);
+        const data::VacancyRecord current = load_vacancy_to_change(id, caller);
         const std::int64_t version = require_version(if_match);
         if (current.version != version)
             throw PreconditionFailed::stale("vacancy", id, current.version, version);
@@ -695,7 +697,8 @@ struct FeatureService::Impl {
     void link_vacancy(data::VacancyStore& db, std::int64_t vacancy_id, std::int64_t place_id,
                       const Caller& caller) {
         const auto vacancy = db.vacancy(vacancy_id);
-        if (!vacancy) {
+        // One the caller may not see is as unknown to it as a missing one.
+        if (!vacancy || !may_see_vacancy(*vacancy, caller)) {
             Problems problems;
             problems.add("vacancy_id", "no vacancy with id " + std::to_string(vacancy_id));
             problems.throw_if_any("the Zukunftsort is not valid");
@@ -862,12 +865,13 @@ json FeatureService::vacancy_history(std::int64_t id, const Caller& caller) {
     data::VacancyStore db = m_impl->vacancies();
     const auto record = db.vacancy(id);
     const std::vector<data::VacancyHistoryEntry> entries = db.vacancy_history(id);
-    if (!record && entries.empty()) throw NotFound(not_found_text(Collection::Vacancies, id));
-    // A deleted vacancy keeps its history; its last Kommune decides who may read it.
-    const std::string ags = record ? record->kommune_ags : entries.back().kommune_ags;
-    if (!may_read_internal(caller, ags))
-        throw Forbidden("user " + caller.name +
-                        " may not read the history of vacancies in Kommune " + ags);
+    // A deleted vacancy keeps its history; its last Kommune decides who may read it. Whoever
+    // may not gets the 404 of an unknown id: a 403 would confirm that the vacancy exists.
+    const std::string ags = record            ? record->kommune_ags
+                            : entries.empty() ? std::string()
+                                              : entries.back().kommune_ags;
+    if ((!record && entries.empty()) || !may_read_internal(caller, ags))
+        throw NotFound(not_found_text(Collection::Vacancies, id));
     json changes = json::array();
     for (const data::VacancyHistoryEntry& entry : entries) {
         changes.push_back({{"changed_at", entry.changed_at},

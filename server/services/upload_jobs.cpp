@@ -386,16 +386,12 @@ nlohmann::json UploadJobs::status(std::int64_t upload_id, const Caller& caller) 
     // disagree.
     std::lock_guard lock(impl.mutex);
     if (auto it = impl.live.find(upload_id); it != impl.live.end()) {
-        if (!may_read_internal(caller, it->second.kommune))
-            throw Forbidden("you may not see uploads of Kommune " + it->second.kommune);
+        // An upload the caller may not see is as unknown to it as a missing one.
+        if (!may_read_internal(caller, it->second.kommune)) throw NotFound(unknown);
         return impl.live_status(upload_id, it->second);
     }
     const auto row = thread_store(impl.db).upload(upload_id);
-    if (!row) throw NotFound(unknown);
-    if (!may_read_internal(caller, row->kommune_ags))
-        throw Forbidden(row->kommune_ags.empty()
-                            ? "only an admin may see this upload"
-                            : "you may not see uploads of Kommune " + row->kommune_ags);
+    if (!row || !may_read_internal(caller, row->kommune_ags)) throw NotFound(unknown);
 
     nlohmann::json status = {
         {"id", row->id},

@@ -48,7 +48,8 @@ class UploadJobs {
 
     /// `{"id", "state": queued|running|done|failed, "progress": {"done", "total"},
     ///   "kommune", "layer", "file_name", "report": {...} when finished, "error" when failed}`.
-    /// Planners/editors in scope of the upload's Kommune and admins; others NotFound/Forbidden.
+    /// Planners/editors in scope of the upload's Kommune and admins; for anyone else signed in
+    /// NotFound, as for an unknown id (a 403 would confirm that the upload exists).
     nlohmann::json status(std::int64_t upload_id, const Caller& caller);
 
     /// Lets the running job finish, drops queued ones (marked failed: "server stopped") and

@@ -125,18 +125,24 @@ void AtlasServerTest::add_users() {
         {Who::Admin, {"--role", "admin"}},
     };
     for (const auto& [who, options] : roles) {
-        std::vector<std::string> args = {
-            leerstand_binary().string(), "user", "add", user_name(who), "--db", db().string()};
-        args.insert(args.end(), options.begin(), options.end());
-        const CommandResult added = run_command(args, password(who) + "\n");
-        ASSERT_EQ(added.exit_code, 0) << added.err;
-        const CommandResult token =
-            run_leerstand({"token", "create", "--user", user_name(who), "--db", db().string()});
-        ASSERT_EQ(token.exit_code, 0) << token.err;
-        m_tokens[who] = last_line(token.out);
+        m_tokens[who] = add_user(user_name(who), options, password(who));
         ASSERT_FALSE(m_tokens[who].empty());
     }
     if (m_from_demo) save_template();
+}
+
+std::string AtlasServerTest::add_user(const std::string& name,
+                                      const std::vector<std::string>& role_args,
+                                      const std::string& password) {
+    std::vector<std::string> args = {
+        leerstand_binary().string(), "user", "add", name, "--db", db().string()};
+    args.insert(args.end(), role_args.begin(), role_args.end());
+    const CommandResult added = run_command(args, password + "\n");
+    EXPECT_EQ(added.exit_code, 0) << added.err;
+    const CommandResult token =
+        run_leerstand({"token", "create", "--user", name, "--db", db().string()});
+    EXPECT_EQ(token.exit_code, 0) << token.err;
+    return last_line(token.out);
 }
 
 void AtlasServerTest::start_server(const std::filesystem::path& logs) {

@@ -66,6 +66,11 @@ class AtlasServerTest : public ::testing::Test {
     /// The current ETag of an item, read as admin.
     std::string etag_of(const std::string& item_path);
 
+    /// Adds a user with the real CLI (`leerstand user add NAME ROLE_ARGS...`, the password on
+    /// stdin) and returns a new API token of it; fails the test when the CLI refuses.
+    std::string add_user(const std::string& name, const std::vector<std::string>& role_args,
+                         const std::string& password = "ein-langes-passwort-123");
+
     std::string password(Who who) const;
     std::string user_name(Who who) const;
 

@@ -190,7 +190,7 @@ TEST_F(Uploads, ProgressIsVisibleAndTheReportIsKeptForPlannersButNotForThePublic
     EXPECT_EQ(count("buildings"), before + 2);
     EXPECT_EQ(call(Who::Planner, "GET", job).status, 200);
     EXPECT_EQ(call(Who::Anonymous, "GET", job).status, 401);
-    EXPECT_EQ(call(Who::EditorOther, "GET", job).status, 403);
+    EXPECT_EQ(call(Who::EditorOther, "GET", job).status, 404);  // as missing as an unknown id
     EXPECT_EQ(call(Who::Admin, "GET", "/api/uploads/999999").status, 404);
 }
 

@@ -434,12 +434,12 @@ TEST_F(UploadJobsTest, StatusIsForSignedInUsersInScope) {
     const std::int64_t id = submit_file(geojson, kBindlach, editor);
     // Access is checked while the job waits or runs just as afterwards.
     EXPECT_THROW(m_jobs->status(id, Caller::anonymous()), Unauthenticated);
-    EXPECT_THROW(m_jobs->status(id, editor_of(kKoeln)), Forbidden);
+    EXPECT_THROW(m_jobs->status(id, editor_of(kKoeln)), NotFound);  // as unknown as a missing upload
     wait_for(id, editor);
 
     EXPECT_THROW(m_jobs->status(id, Caller::anonymous()), Unauthenticated);
-    EXPECT_THROW(m_jobs->status(id, editor_of(kKoeln)), Forbidden);
-    EXPECT_THROW(m_jobs->status(id, Caller{Role::Planner, 3, "pia", {"09479"}}), Forbidden);
+    EXPECT_THROW(m_jobs->status(id, editor_of(kKoeln)), NotFound);
+    EXPECT_THROW(m_jobs->status(id, Caller{Role::Planner, 3, "pia", {"09479"}}), NotFound);
     EXPECT_EQ(m_jobs->status(id, Caller{Role::Planner, 3, "pia", {"09472"}})["state"], "done");
     EXPECT_EQ(m_jobs->status(id, editor_of("09472", "kreis"))["state"], "done");
     EXPECT_EQ(m_jobs->status(id, kPlannerEverywhere)["state"], "done");

@@ -1,0 +1,174 @@
+// Regression tests of issue 19 (privacy against an outsider), one or more per point, over real
+// HTTP against the real `leerstand serve`. The crawl that compares whole databases is in
+// tests/privacy/.
+
+#include <gtest/gtest.h>
+
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <regex>
+#include <string>
+#include <vector>
+
+#include "tests/cli/cli_support.hpp"
+#include "tests/http/atlas_fixture.hpp"
+
+namespace leerstand::test {
+namespace {
+
+using nlohmann::json;
+
+json parse(const HttpResponse& response) {
+    json body = json::parse(response.body, nullptr, false);
+    EXPECT_FALSE(body.is_discarded()) << response.body;
+    return body;
+}
+
+class PrivacyRegression : public AtlasServerTest {
+  protected:
+    HttpResponse call_with_token(const std::string& token, const std::string& method,
+                                 const std::string& target,
+                                 const std::optional<json>& body = std::nullopt,
+                                 HeaderList headers = {}) {
+        headers.emplace_back("Authorization", "Bearer " + token);
+        std::optional<std::string> text;
+        if (body) {
+            headers.emplace_back("Content-Type", "application/geo+json");
+            text = body->dump();
+        }
+        return with_retry([&] { return http_request(port(), method, target, headers, text); });
+    }
+};
+
+// -- point 3: no existence oracle ---------------------------------------------------------
+
+/// Status and body of an answer about record `id`, with what differs per request (request id,
+/// instance) removed and the id itself replaced, so answers about two ids can be compared.
+std::string answer_about(const HttpResponse& response, std::int64_t id) {
+    json body = json::parse(response.body, nullptr, false);
+    if (body.is_object()) {
+        body.erase("request_id");
+        body.erase("instance");
+    }
+    const std::string text = body.is_discarded() ? response.body : body.dump();
+    // The id as a whole number only: "1" must not touch the "1" of an AGS.
+    const std::regex id_number("\\b" + std::to_string(id) + "\\b");
+    return std::to_string(response.status) + " " + std::regex_replace(text, id_number, "ID");
+}
+
+TEST_F(PrivacyRegression, OtherKommunenCannotTellAHiddenVacancyFromAMissingOne) {
+    const std::int64_t hidden = create_vacancy({{"status", "gemeldet"}}, k_home_ags, 0);
+    ASSERT_GT(hidden, 0);
+    const std::int64_t missing = hidden + 100000;
+    const std::string other_planner =
+        add_user("planerin-herzberg", {"--role", "planner", "--kommune", k_other_ags});
+    // A Zukunftsort of the other Kommune, which its editor may change.
+    const HttpResponse place =
+        call(Who::Admin, "POST", "/collections/zukunftsorte/items",
+             vacancy_feature(building_point(k_other_ags, 3), {{"name", "Alte Post"}}));
+    ASSERT_EQ(place.status, 201) << place.body;
+    const std::string place_path = place.header("Location");
+
+    struct Probe {
+        std::string name;
+        std::function<HttpResponse(const std::string& token, std::int64_t id)> send;
+    };
+    const auto item = [](std::int64_t id) {
+        return "/collections/vacancies/items/" + std::to_string(id);
+    };
+    const std::vector<Probe> probes = {
+        {"GET item", [&](const std::string& t,
+                         std::int64_t id) { return call_with_token(t, "GET", item(id)); }},
+        {"GET history",
+         [&](const std::string& t, std::int64_t id) {
+             return call_with_token(t, "GET", item(id) + "/history");
+         }},
+        {"PATCH",
+         [&](const std::string& t, std::int64_t id) {
+             return call_with_token(t, "PATCH", item(id), json{{"properties", {{"use", "laden"}}}},
+                                    {{"If-Match", "\"1\""}});
+         }},
+        {"PATCH without If-Match",
+         [&](const std::string& t, std::int64_t id) {
+             return call_with_token(t, "PATCH", item(id), json{{"properties", {{"use", "laden"}}}});
+         }},
+        {"PUT",
+         [&](const std::string& t, std::int64_t id) {
+             return call_with_token(
+                 t, "PUT", item(id),
+                 vacancy_feature(building_point(k_other_ags, 1), {{"status", "gemeldet"}}),
+                 {{"If-Match", "\"1\""}});
+         }},
+        {"DELETE",
+         [&](const std::string& t, std::int64_t id) {
+             return call_with_token(t, "DELETE", item(id), std::nullopt, {{"If-Match", "\"1\""}});
+         }},
+        {"POST Zukunftsort linking it",
+         [&](const std::string& t, std::int64_t id) {
+             return call_with_token(t, "POST", "/collections/zukunftsorte/items",
+                                    vacancy_feature(building_point(k_other_ags, 4),
+                                                    {{"name", "Neu"}, {"vacancy_id", id}}));
+         }},
+        {"PATCH Zukunftsort linking it",
+         [&](const std::string& t, std::int64_t id) {
+             return call_with_token(t, "PATCH", place_path,
+                                    json{{"properties", {{"vacancy_id", id}}}},
+                                    {{"If-Match", etag_of(place_path)}});
+         }},
+    };
+    const std::vector<std::pair<std::string, std::string>> callers = {
+        {"editor of another Kommune", m_tokens[Who::EditorOther]},
+        {"planner of another Kommune", other_planner}};
+    for (const auto& [who, token] : callers)
+        for (const Probe& probe : probes) {
+            SCOPED_TRACE(probe.name + " as " + who);
+            const HttpResponse about_hidden = probe.send(token, hidden);
+            const HttpResponse about_missing = probe.send(token, missing);
+            EXPECT_EQ(answer_about(about_hidden, hidden), answer_about(about_missing, missing));
+            EXPECT_GE(about_hidden.status, 400);
+            EXPECT_EQ(about_hidden.body.find(k_home_ags), std::string::npos) << about_hidden.body;
+        }
+    // Nothing was changed by any of it.
+    const json still = parse(call(Who::Admin, "GET", item(hidden)));
+    EXPECT_EQ(still["properties"]["version"], 1);
+}
+
+TEST_F(PrivacyRegression, AForbiddenWriteNeverNamesTheKommuneOfTheRecord) {
+    const std::int64_t published =
+        create_vacancy({{"status", "gemeldet"}, {"consent_publish", true}}, k_home_ags, 0);
+    const std::string path = "/collections/vacancies/items/" + std::to_string(published);
+    // The editor of the other Kommune may read it (it is published) but not change it: 403.
+    const HttpResponse refused =
+        call(Who::EditorOther, "PATCH", path, json{{"properties", {{"use", "laden"}}}},
+             {{"If-Match", etag_of(path)}}, "application/merge-patch+json");
+    EXPECT_EQ(refused.status, 403) << refused.body;
+    EXPECT_EQ(refused.body.find(k_home_ags), std::string::npos) << refused.body;
+    // Nor does a new report in a Kommune outside the caller's scope name that Kommune.
+    const HttpResponse outside =
+        call(Who::EditorOther, "POST", "/collections/vacancies/items",
+             vacancy_feature(building_point(k_home_ags, 5), {{"status", "gemeldet"}}));
+    EXPECT_EQ(outside.status, 403) << outside.body;
+    EXPECT_EQ(outside.body.find(k_home_ags), std::string::npos) << outside.body;
+}
+
+TEST_F(PrivacyRegression, AnUploadOfAnotherKommuneIsAsMissingAsAnUnknownOne) {
+    const MultipartBody form = multipart({{"kommune", k_home_ags}}, "leer.geojson",
+                                         R"({"type":"FeatureCollection","features":[]})");
+    const HttpResponse queued = with_retry([&] {
+        return http_request(port(), "POST", "/api/uploads",
+                            {{"Content-Type", form.content_type},
+                             {"Authorization", "Bearer " + m_tokens[Who::Editor]}},
+                            form.body);
+    });
+    ASSERT_EQ(queued.status, 202) << queued.body;
+    const std::int64_t id = parse(queued)["id"].get<std::int64_t>();
+    const auto upload = [](std::int64_t n) { return "/api/uploads/" + std::to_string(n); };
+    const HttpResponse theirs = call(Who::EditorOther, "GET", upload(id));
+    const HttpResponse unknown = call(Who::EditorOther, "GET", upload(id + 1000));
+    EXPECT_EQ(answer_about(theirs, id), answer_about(unknown, id + 1000));
+    EXPECT_EQ(theirs.status, 404);
+}
+
+}  // namespace
+}  // namespace leerstand::test
