@@ -873,12 +873,24 @@ json FeatureService::vacancy_history(std::int64_t id, const Caller& caller) {
     if ((!record && entries.empty()) || !may_read_internal(caller, ags))
         throw NotFound(not_found_text(Collection::Vacancies, id));
     json changes = json::array();
+    // Each row belongs to the Kommune the vacancy was in: a vacancy moved into the caller's
+    // Kommune keeps the rows (and the old values of the move) of a Kommune the caller may not
+    // read, and those stay out.
+    std::string kommune_before = entries.empty() ? ags : entries.front().kommune_ags;
     for (const data::VacancyHistoryEntry& entry : entries) {
-        changes.push_back({{"changed_at", entry.changed_at},
-                           {"changed_by", entry.changed_by},
-                           {"action", entry.action},
-                           {"old", json::parse(entry.old_values_json)},
-                           {"new", json::parse(entry.new_values_json)}});
+        const bool before_readable = may_read_internal(caller, kommune_before);
+        kommune_before = entry.kommune_ags;
+        if (!may_read_internal(caller, entry.kommune_ags)) continue;
+        json change = {{"changed_at", entry.changed_at},
+                       {"changed_by", entry.changed_by},
+                       {"action", entry.action},
+                       {"old", json::parse(entry.old_values_json)},
+                       {"new", json::parse(entry.new_values_json)}};
+        if (!before_readable) {
+            change["old"] = nullptr;
+            change["old_withheld"] = true;
+        }
+        changes.push_back(std::move(change));
     }
     return json{{"vacancy_id", id}, {"changes", std::move(changes)}};
 }

@@ -81,7 +81,10 @@ class FeatureService {
                 const Caller& caller);
 
     /// Every change of a vacancy, oldest first: `{"vacancy_id", "changes": [{"changed_at",
-    /// "changed_by", "action", "old", "new"}]}`. Planners, editors and admins in scope only.
+    /// "changed_by", "action", "old", "new"}]}`. Planners, editors and admins in scope only;
+    /// anyone else signed in gets NotFound, as for an unknown id. Rows written while the
+    /// vacancy lay in a Kommune the caller may not read are left out, and the old values of the
+    /// move out of it are withheld (`"old": null, "old_withheld": true`).
     nlohmann::json vacancy_history(std::int64_t id, const Caller& caller);
 
   private:

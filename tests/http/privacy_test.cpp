@@ -170,5 +170,36 @@ TEST_F(PrivacyRegression, AnUploadOfAnotherKommuneIsAsMissingAsAnUnknownOne) {
     EXPECT_EQ(theirs.status, 404);
 }
 
+// -- point 10: history of a vacancy moved between Kommunen --------------------------------
+
+TEST_F(PrivacyRegression, AVacancyMovedInShowsNothingOfTheKommuneItCameFrom) {
+    const std::int64_t id = create_vacancy(
+        {{"status", "gemeldet"}, {"internal_notes", "Notiz aus Angermünde"}}, k_home_ags, 0);
+    const std::string path = "/collections/vacancies/items/" + std::to_string(id);
+    // The admin moves it to the other Kommune and rewrites the note in the same change.
+    const HttpResponse moved = call(
+        Who::Admin, "PATCH", path,
+        json{{"geometry",
+              {{"type", "Point"},
+               {"coordinates",
+                {building_point(k_other_ags, 0).first, building_point(k_other_ags, 0).second}}}},
+             {"properties", {{"internal_notes", "Notiz aus Herzberg"}}}},
+        {{"If-Match", etag_of(path)}}, "application/merge-patch+json");
+    ASSERT_EQ(moved.status, 200) << moved.body;
+    ASSERT_EQ(parse(moved)["properties"]["kommune_ags"], k_other_ags);
+
+    const HttpResponse history = call(Who::EditorOther, "GET", path + "/history");
+    ASSERT_EQ(history.status, 200) << history.body;
+    EXPECT_EQ(history.body.find("Angermünde"), std::string::npos) << history.body;
+    EXPECT_EQ(history.body.find(k_home_ags), std::string::npos) << history.body;
+    const json changes = parse(history)["changes"];
+    ASSERT_EQ(changes.size(), 1u) << history.body;
+    EXPECT_EQ(changes[0]["new"]["internal_notes"], "Notiz aus Herzberg");
+    EXPECT_TRUE(changes[0]["old"].is_null());
+    EXPECT_EQ(changes[0]["old_withheld"], true);
+    // The admin still sees everything.
+    EXPECT_EQ(parse(call(Who::Admin, "GET", path + "/history"))["changes"].size(), 2u);
+}
+
 }  // namespace
 }  // namespace leerstand::test
