@@ -23,6 +23,17 @@ inline constexpr std::array<std::string_view, 2> vacancy_degrees = {"vollstaendi
 inline constexpr std::array<std::string_view, 4> owner_types = {"privat", "gewerblich",
                                                                 "oeffentlich", "unbekannt"};
 
+/// A vacancy's point is matched to the building whose footprint contains it, else to the
+/// nearest footprint within this many metres; an explicit building must lie as near.
+inline constexpr double building_match_distance_m = 15.0;
+
+/// Where a building lies as seen from a point: its Kommune and the ellipsoidal distance in
+/// metres from the point to its footprint (0 inside it).
+struct BuildingPlace {
+    std::string kommune_ags;
+    double distance_m = 0.0;
+};
+
 /// One vacancy. Optional text fields are NULL in the store when empty optionals.
 struct VacancyRecord {
     std::int64_t id = 0;  ///< 0 before insert

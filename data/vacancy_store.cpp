@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <numbers>
 #include <string>
@@ -526,10 +527,19 @@ std::optional<std::int64_t> VacancyStore::match_building(double lon, double lat,
     return std::nullopt;
 }
 
-bool VacancyStore::building_exists(std::int64_t id) {
-    Statement select = m_db.prepare("SELECT 1 FROM buildings WHERE id = ?");
-    select.bind(1, id);
-    return select.step();
+std::optional<BuildingPlace> VacancyStore::building_place(std::int64_t id, double lon, double lat) {
+    // ST_Distance is 0 for a point inside the footprint; 1: on the ellipsoid, in metres.
+    Statement select = m_db.prepare(
+        "SELECT kommune_ags, ST_Distance(footprint, MakePoint(?2, ?3, 4326), 1) FROM buildings "
+        "WHERE id = ?1");
+    select.bind(1, id).bind(2, lon).bind(3, lat);
+    if (!select.step()) return std::nullopt;
+    BuildingPlace place;
+    place.kommune_ags = select.column_text(0);
+    // A NULL distance (no footprint to measure) never counts as near.
+    place.distance_m = select.column_is_null(1) ? std::numeric_limits<double>::infinity()
+                                                : select.column_double(1);
+    return place;
 }
 
 bool VacancyStore::kommune_exists(const std::string& ags) {

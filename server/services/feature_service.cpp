@@ -511,19 +511,31 @@ struct FeatureService::Impl {
         return found;
     }
 
-    /// Decides building_id: an explicit one must exist; otherwise matching decides when the
-    /// point is new (or the input cleared the field).
+    /// Decides building_id: an explicit one must be a building of the record's Kommune
+    /// `ags` (when it has one) within the matching distance of the point: a report cannot
+    /// mark another Kommune's building, nor one across town. Otherwise matching decides when
+    /// the point is new (or the input cleared the field).
     std::optional<std::int64_t> resolve_building(const Point& point, const PlaceInput& place,
+                                                 const std::optional<std::string>& ags,
                                                  const std::optional<std::int64_t>& current,
                                                  bool rematch, Problems& problems) {
         data::VacancyStore db = vacancies();
         if (place.building_given && place.building_id) {
-            if (!db.building_exists(*place.building_id)) {
+            const std::string id = std::to_string(*place.building_id);
+            const auto building = db.building_place(*place.building_id, point.lon, point.lat);
+            if (!building) {
+                problems.add("building_id", "no building with id " + id);
+            } else if (ags && building->kommune_ags != *ags) {
+                problems.add("building_id", "building " + id + " lies in another Kommune");
+            } else if (!(building->distance_m <= data::building_match_distance_m)) {
                 problems.add("building_id",
-                             "no building with id " + std::to_string(*place.building_id));
-                return std::nullopt;
+                             "building " + id + " is more than " +
+                                 std::to_string(static_cast<int>(data::building_match_distance_m)) +
+                                 " m away from the point");
+            } else {
+                return place.building_id;
             }
-            return place.building_id;
+            return std::nullopt;
         }
         if (!place.building_given && !rematch) return current;
         return db.match_building(point.lon, point.lat);
@@ -581,10 +593,10 @@ struct FeatureService::Impl {
             // A replace states every field: without kommune_ags or building_id they are
             // derived again; a patch keeps them unless the point moved or they were cleared.
             const bool derive = !patch || moved;
-            if (auto ags = resolve_kommune(*point, place, current_ags, derive, problems))
-                record.kommune_ags = *ags;
+            const auto ags = resolve_kommune(*point, place, current_ags, derive, problems);
+            if (ags) record.kommune_ags = *ags;
             record.building_id =
-                resolve_building(*point, place, current_building, derive, problems);
+                resolve_building(*point, place, ags, current_building, derive, problems);
         }
         problems.throw_if_any("the vacancy is not valid");
         return record;
@@ -681,11 +693,12 @@ struct FeatureService::Impl {
             record.lon = point->lon;
             record.lat = point->lat;
             const bool derive = !patch || moved;
-            if (auto ags = resolve_kommune(
-                    *point, place, current ? current->kommune_ags : std::nullopt, derive, problems))
-                record.kommune_ags = *ags;
-            record.building_id = resolve_building(
-                *point, place, current ? current->building_id : std::nullopt, derive, problems);
+            const auto ags = resolve_kommune(
+                *point, place, current ? current->kommune_ags : std::nullopt, derive, problems);
+            if (ags) record.kommune_ags = *ags;
+            record.building_id =
+                resolve_building(*point, place, ags, current ? current->building_id : std::nullopt,
+                                 derive, problems);
         }
         problems.throw_if_any("the Zukunftsort is not valid");
         return input;

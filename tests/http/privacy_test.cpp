@@ -9,6 +9,7 @@
 #include <optional>
 #include <regex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "tests/cli/cli_support.hpp"
@@ -168,6 +169,81 @@ TEST_F(PrivacyRegression, AnUploadOfAnotherKommuneIsAsMissingAsAnUnknownOne) {
     const HttpResponse unknown = call(Who::EditorOther, "GET", upload(id + 1000));
     EXPECT_EQ(answer_about(theirs, id), answer_about(unknown, id + 1000));
     EXPECT_EQ(theirs.status, 404);
+}
+
+// -- point 4: a vacancy points only at a building of its own Kommune, near its point ------
+
+TEST_F(PrivacyRegression, AnExplicitBuildingMustLieInTheVacancysKommuneNearItsPoint) {
+    const std::string other_building =
+        spatial_sql(db(), "SELECT id FROM buildings WHERE kommune_ags = '" + k_other_ags +
+                              "' ORDER BY id LIMIT 1");
+    const std::string far_building =
+        spatial_sql(db(), "SELECT id FROM buildings WHERE kommune_ags = '" + k_home_ags +
+                              "' ORDER BY id DESC LIMIT 1");
+    ASSERT_FALSE(other_building.empty());
+    const auto home = building_point(k_home_ags, 0);
+    const auto refused_field = [](const HttpResponse& response) {
+        const json body = json::parse(response.body, nullptr, false);
+        return body.is_object() && body.contains("errors") && !body["errors"].empty()
+                   ? body["errors"][0].value("field", "")
+                   : std::string();
+    };
+    const std::string count_sql = "SELECT count(*) FROM vacancies";
+    const std::string before = spatial_sql(db(), count_sql);
+
+    // POST: a building of another Kommune, and one of the right Kommune far away.
+    for (const std::string& building : {other_building, far_building}) {
+        SCOPED_TRACE("building " + building);
+        const HttpResponse created = call(
+            Who::Editor, "POST", "/collections/vacancies/items",
+            vacancy_feature(home, {{"status", "gemeldet"}, {"building_id", std::stoll(building)}}));
+        EXPECT_EQ(created.status, 400) << created.body;
+        EXPECT_EQ(refused_field(created), "building_id") << created.body;
+    }
+    EXPECT_EQ(spatial_sql(db(), count_sql), before);
+
+    // PATCH: the same for a stored vacancy; it keeps its building.
+    const std::int64_t id = create_vacancy({{"status", "gemeldet"}}, k_home_ags, 0);
+    const std::string path = "/collections/vacancies/items/" + std::to_string(id);
+    const HttpResponse patched =
+        call(Who::Editor, "PATCH", path,
+             json{{"properties", {{"building_id", std::stoll(other_building)}}}},
+             {{"If-Match", etag_of(path)}}, "application/merge-patch+json");
+    EXPECT_EQ(patched.status, 400) << patched.body;
+    EXPECT_EQ(refused_field(patched), "building_id");
+    EXPECT_NE(
+        spatial_sql(db(), "SELECT building_id FROM vacancies WHERE id = " + std::to_string(id)),
+        other_building);
+
+    // A CSV upload takes the same way: the row is rejected, naming the field.
+    const std::string csv = "lon,lat,status,building_id\n" + std::to_string(home.first) + "," +
+                            std::to_string(home.second) + ",gemeldet," + other_building + "\n";
+    const MultipartBody form =
+        multipart({{"kommune", k_home_ags}, {"layer", "vacancies"}}, "meldungen.csv", csv);
+    const HttpResponse queued = with_retry([&] {
+        return http_request(port(), "POST", "/api/uploads",
+                            {{"Content-Type", form.content_type},
+                             {"Authorization", "Bearer " + m_tokens[Who::Editor]}},
+                            form.body);
+    });
+    ASSERT_EQ(queued.status, 202) << queued.body;
+    json status;
+    for (int i = 0; i < 100; ++i) {
+        status = parse(call(Who::Editor, "GET", queued.header("Location")));
+        if (status["state"] == "done" || status["state"] == "failed") break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    EXPECT_EQ(status["report"]["stored"], 0) << status.dump();
+    EXPECT_EQ(status["report"]["rejected_by_reason"].value("invalid building_id", 0), 1)
+        << status.dump();
+
+    // The building the point lies in is still taken, given or matched.
+    const std::string own = spatial_sql(db(), "SELECT id FROM buildings WHERE kommune_ags = '" +
+                                                  k_home_ags + "' ORDER BY id LIMIT 1");
+    const HttpResponse ok =
+        call(Who::Editor, "POST", "/collections/vacancies/items",
+             vacancy_feature(home, {{"status", "gemeldet"}, {"building_id", std::stoll(own)}}));
+    EXPECT_EQ(ok.status, 201) << ok.body;
 }
 
 // -- point 10: history of a vacancy moved between Kommunen --------------------------------

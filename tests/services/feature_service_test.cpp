@@ -1086,16 +1086,21 @@ TEST(FeatureServiceMatching, MatchesRealBayreuthFootprints) {
     EXPECT_EQ(near_checked, 3);
     EXPECT_EQ(far_checked, 2);
 
-    // Moving a vacancy matches again; an explicit building_id is taken as given.
+    // Moving a vacancy matches again; an explicit building_id must lie within the matching
+    // distance of the point: a far one is refused, even for an admin.
     const FeatureResult lonely =
         service.create(Collection::Vacancies, feature({11.60, 49.99}), admin);
     json move = patch_of(json::object());
     move["geometry"] = point({11.5995800, 49.9775000});  // inside Dreifaltigkeitskirche
     const FeatureResult moved = service.patch(Collection::Vacancies, lonely.id, move, 1, admin);
-    EXPECT_EQ(source_of(moved.feature.at("properties").at("building_id")), "osm:way/30707052");
-    const FeatureResult pinned =
-        service.patch(Collection::Vacancies, lonely.id, patch_of({{"building_id", 1}}), 2, admin);
-    EXPECT_EQ(pinned.feature.at("properties").at("building_id"), 1);
+    const json church = moved.feature.at("properties").at("building_id");
+    EXPECT_EQ(source_of(church), "osm:way/30707052");
+    EXPECT_THROW(
+        service.patch(Collection::Vacancies, lonely.id, patch_of({{"building_id", 1}}), 2, admin),
+        InvalidInput);
+    const FeatureResult pinned = service.patch(Collection::Vacancies, lonely.id,
+                                               patch_of({{"building_id", church}}), 2, admin);
+    EXPECT_EQ(pinned.feature.at("properties").at("building_id"), church);
 }
 
 }  // namespace
