@@ -378,6 +378,21 @@ CREATE INDEX vacancies_building_shown ON vacancies (
 )sql");
 }
 
+/// Migration 6: the version and time of what the public sees of a vacancy (issue 19). An edit
+/// of an internal note bumped the one version and updated_at everybody saw, so the public
+/// could watch staff working on a published record; created_at told how long a record had
+/// been kept before its owner agreed to publish it. Rows published before get version 1 of
+/// their public view, as of their creation and last change.
+void migration_6_public_version(Connection& db) {
+    db.exec(R"sql(
+ALTER TABLE vacancies ADD COLUMN public_version INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE vacancies ADD COLUMN public_created_at TEXT;
+ALTER TABLE vacancies ADD COLUMN public_updated_at TEXT;
+UPDATE vacancies SET public_version = 1, public_created_at = created_at,
+                     public_updated_at = updated_at WHERE consent_publish = 1;
+)sql");
+}
+
 // Append new migrations at the end; never change one that has shipped.
 const std::vector<Migration>& migrations() {
     static const std::vector<Migration> list = {
@@ -386,6 +401,7 @@ const std::vector<Migration>& migrations() {
         {3, "change log for cached tiles", &migration_3_tile_changes},
         {4, "tile change triggers only on a change", &migration_4_tile_changes_only_on_change},
         {5, "index for the vacancy a building tile shows", &migration_5_shown_vacancy_order},
+        {6, "version and time of a vacancy's public view", &migration_6_public_version},
     };
     return list;
 }

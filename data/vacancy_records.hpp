@@ -57,8 +57,29 @@ struct VacancyRecord {
     std::string updated_at;             ///< ISO 8601 UTC
     std::optional<std::string> author;  ///< who created it (insert: the changed_by user)
     std::int64_t version = 1;
+    /// What the public sees as version, created_at and updated_at: its view of the vacancy
+    /// begins when it is first published and changes only when something the public sees
+    /// changes (public_vacancy_fields, or the consent that shows it). 0 and "" while it was
+    /// never published.
+    std::int64_t public_version = 0;
+    std::string public_created_at;
+    std::string public_updated_at;
     std::optional<std::int64_t> zukunftsort_id;  ///< the linked Zukunftsort (read only)
 };
+
+/// The stored fields of a vacancy that everyone who may see it sees (the privacy filter's
+/// allow-list, server/services/privacy.cpp, shows them; "geometry" is the point). A change of
+/// one of them in a published vacancy is a new public version; any other change is not.
+inline constexpr std::array<std::string_view, 10> public_vacancy_fields = {"geometry",
+                                                                           "status",
+                                                                           "use",
+                                                                           "degree",
+                                                                           "vacant_since",
+                                                                           "floor_area_m2",
+                                                                           "consent_publish",
+                                                                           "public_description",
+                                                                           "building_id",
+                                                                           "kommune_ags"};
 
 /// One Zukunftsort (a place that came back to life).
 struct ZukunftsortRecord {

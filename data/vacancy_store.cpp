@@ -40,7 +40,8 @@ constexpr const char* vacancy_columns =
     "v.degree, v.vacant_since, v.floor_area_m2, v.owner_type, v.owner_contact, "
     "v.internal_notes, v.consent_publish, v.consent_date, v.public_description, v.created_at, "
     "v.updated_at, v.author, v.version, "
-    "(SELECT min(z.id) FROM zukunftsorte z WHERE z.vacancy_id = v.id) "
+    "(SELECT min(z.id) FROM zukunftsorte z WHERE z.vacancy_id = v.id), v.public_version, "
+    "v.public_created_at, v.public_updated_at "
     "FROM vacancies v ";
 
 VacancyRecord read_vacancy(const Statement& s) {
@@ -66,6 +67,9 @@ VacancyRecord read_vacancy(const Statement& s) {
     record.author = optional_text(s, 18);
     record.version = s.column_int64(19);
     record.zukunftsort_id = s.column_optional_int64(20);
+    record.public_version = s.column_int64(21);
+    record.public_created_at = optional_text(s, 22).value_or("");
+    record.public_updated_at = optional_text(s, 23).value_or("");
     return record;
 }
 
@@ -203,6 +207,18 @@ json history_fields(const VacancyRecord& r) {
     };
 }
 
+/// True when the public sees a difference between two states of a vacancy (history_fields of
+/// each): it was published in either, and a field everyone sees differs.
+bool public_view_differs(const json& before, const json& after) {
+    if (!before.at("consent_publish").get<bool>() && !after.at("consent_publish").get<bool>())
+        return false;
+    return std::any_of(public_vacancy_fields.begin(), public_vacancy_fields.end(),
+                       [&](std::string_view field) {
+                           const std::string key(field);
+                           return before.at(key) != after.at(key);
+                       });
+}
+
 json without_nulls(const json& fields) {
     json result = json::object();
     for (const auto& [key, value] : fields.items())
@@ -309,8 +325,9 @@ VacancyRecord VacancyStore::insert_vacancy(const VacancyRecord& record,
         "INSERT INTO vacancies (geom, building_id, kommune_ags, status, use, degree, "
         "vacant_since, floor_area_m2, owner_type, owner_contact, internal_notes, "
         "consent_publish, consent_date, public_description, created_at, updated_at, author, "
-        "version) VALUES (MakePoint(?1, ?2, 4326), ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
-        "?13, ?14, ?15, ?16, ?16, ?17, 1)");
+        "version, public_version, public_created_at, public_updated_at) VALUES (MakePoint(?1, ?2, "
+        "4326), ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?16, ?17, 1, ?13, "
+        "CASE WHEN ?13 = 1 THEN ?16 END, CASE WHEN ?13 = 1 THEN ?16 END)");
     insert.bind(1, stored.lon)
         .bind(2, stored.lat)
         .bind(3, stored.building_id)
@@ -372,12 +389,17 @@ VacancyRecord VacancyStore::update_vacancy(const VacancyRecord& record,
     }
 
     const std::string now = utc_now_iso8601();
+    // ?19: whether the public sees this change (then it is a new public version).
     Statement update = m_db.prepare(
         "UPDATE vacancies SET geom = MakePoint(?1, ?2, 4326), building_id = ?3, "
         "kommune_ags = ?4, status = ?5, use = ?6, degree = ?7, vacant_since = ?8, "
         "floor_area_m2 = ?9, owner_type = ?10, owner_contact = ?11, internal_notes = ?12, "
         "consent_publish = ?13, consent_date = ?14, public_description = ?15, updated_at = ?16, "
-        "version = version + 1 WHERE id = ?17 AND version = ?18");
+        "version = version + 1, "
+        "public_version = public_version + ?19, "
+        "public_created_at = coalesce(public_created_at, CASE WHEN ?13 = 1 THEN ?16 END), "
+        "public_updated_at = CASE WHEN ?19 = 1 THEN ?16 ELSE public_updated_at END "
+        "WHERE id = ?17 AND version = ?18");
     update.bind(1, next.lon)
         .bind(2, next.lat)
         .bind(3, next.building_id)
@@ -395,7 +417,8 @@ VacancyRecord VacancyStore::update_vacancy(const VacancyRecord& record,
         .bind(15, next.public_description)
         .bind(16, now)
         .bind(17, record.id)
-        .bind(18, expected_version);
+        .bind(18, expected_version)
+        .bind(19, std::int64_t{public_view_differs(before, after) ? 1 : 0});
     update.run();
     // Cannot happen under the write lock taken above; kept so a change of locking can never
     // turn a stale write into a silent one.

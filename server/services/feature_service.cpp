@@ -563,7 +563,9 @@ struct FeatureService::Impl {
         auto feature = vacancy_feature(record, caller);
         // Writers always see what they wrote; a reader never reaches here for a hidden one.
         if (!feature) throw NotFound(not_found_text(Collection::Vacancies, record.id));
-        return FeatureResult{record.id, record.version, std::move(*feature)};
+        // The version the caller sees (privacy.hpp): the ETag must not tell more.
+        const std::int64_t version = feature->at("properties").at("version").get<std::int64_t>();
+        return FeatureResult{record.id, version, std::move(*feature)};
     }
 
     FeatureResult zukunftsort_result(const data::ZukunftsortRecord& record, const Caller& caller) {

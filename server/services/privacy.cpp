@@ -72,11 +72,17 @@ std::optional<json> vacancy_properties(const data::VacancyRecord& v, const Calle
         {"building_id", optional_json(v.building_id)},
         {"kommune_ags", v.kommune_ags},
         {"zukunftsort_id", optional_json(v.zukunftsort_id)},
-        {"created_at", v.created_at},
-        {"updated_at", v.updated_at},
-        {"version", v.version},
+        // The public's view begins with the publication and changes only with what the
+        // public sees: internal edits and the time before consent must not show (issue 19).
+        // Who reads internals sees every change.
+        {"created_at", v.public_created_at},
+        {"updated_at", v.public_updated_at},
+        {"version", v.public_version},
     };
     if (may_see_vacancy_internals(v, caller)) {
+        properties["created_at"] = v.created_at;
+        properties["updated_at"] = v.updated_at;
+        properties["version"] = v.version;
         properties["owner_type"] = v.owner_type;
         properties["owner_contact"] = optional_json(v.owner_contact);
         properties["internal_notes"] = optional_json(v.internal_notes);

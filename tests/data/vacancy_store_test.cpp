@@ -168,6 +168,54 @@ TEST_F(VacancyStoreTest, UpdateRecordsOnlyTheChangedFieldsAndBumpsTheVersion) {
     EXPECT_EQ(third.version, 3);
 }
 
+TEST_F(VacancyStoreTest, ThePublicVersionCountsOnlyChangesThePublicSees) {
+    // Kept hidden, edited twice: no public view yet.
+    VacancyRecord next = m_db->insert_vacancy(sample(), "anna");
+    EXPECT_EQ(next.public_version, 0);
+    EXPECT_EQ(next.public_created_at, "");
+    for (const char* use : {"wohnen", "gewerbe"}) {
+        next.use = use;
+        next = m_db->update_vacancy(next, next.version, "anna");
+    }
+    EXPECT_EQ(next.version, 3);
+    EXPECT_EQ(next.public_version, 0);
+    // Published: the public view begins.
+    next.consent_publish = true;
+    next = m_db->update_vacancy(next, next.version, "anna");
+    EXPECT_EQ(next.public_version, 1);
+    EXPECT_EQ(next.public_created_at, next.updated_at);
+    EXPECT_EQ(next.public_updated_at, next.updated_at);
+    const VacancyRecord published = next;
+    // Internal fields change nothing the public sees.
+    next.internal_notes = "neu";
+    next.owner_contact = "Herr Neu";
+    next.owner_type = "gewerblich";
+    next = m_db->update_vacancy(next, next.version, "anna");
+    EXPECT_EQ(next.version, published.version + 1);
+    EXPECT_EQ(next.public_version, 1);
+    EXPECT_EQ(next.public_updated_at, published.public_updated_at);
+    // Each field the public sees does.
+    next.lon += 0.0001;
+    next = m_db->update_vacancy(next, next.version, "anna");
+    EXPECT_EQ(next.public_version, 2);
+    next.public_description = "Neu beschrieben";
+    next = m_db->update_vacancy(next, next.version, "anna");
+    EXPECT_EQ(next.public_version, 3);
+    // Withdrawn and given again: two changes of the view; its beginning stays.
+    next.consent_publish = false;
+    next = m_db->update_vacancy(next, next.version, "anna");
+    next.consent_publish = true;
+    next = m_db->update_vacancy(next, next.version, "anna");
+    EXPECT_EQ(next.public_version, 5);
+    EXPECT_EQ(next.public_created_at, published.public_created_at);
+    // Published from the start: version 1 at once.
+    auto record = sample();
+    record.consent_publish = true;
+    const VacancyRecord at_once = m_db->insert_vacancy(record, "anna");
+    EXPECT_EQ(at_once.public_version, 1);
+    EXPECT_EQ(at_once.public_created_at, at_once.created_at);
+}
+
 TEST_F(VacancyStoreTest, AnUpdateThatChangesNothingKeepsVersionAndHistory) {
     const VacancyRecord first = m_db->insert_vacancy(sample(), "anna");
     const VacancyRecord same = m_db->update_vacancy(first, 1, "bert");

@@ -246,6 +246,70 @@ TEST_F(PrivacyRegression, AnExplicitBuildingMustLieInTheVacancysKommuneNearItsPo
     EXPECT_EQ(ok.status, 201) << ok.body;
 }
 
+// -- point 6: internal edits leave the public view as it was -----------------------------
+
+TEST_F(PrivacyRegression, AnInternalEditChangesNothingThePublicSeesOfAVacancy) {
+    const std::int64_t id = create_vacancy(
+        {{"status", "gemeldet"}, {"use", "laden"}, {"consent_publish", true}}, k_home_ags, 0);
+    const std::string path = "/collections/vacancies/items/" + std::to_string(id);
+    const auto public_view = [&] {
+        const HttpResponse item = call(Who::Anonymous, "GET", path);
+        EXPECT_EQ(item.status, 200) << item.body;
+        return item.header("ETag") + " " + item.body;
+    };
+    const std::string before = public_view();
+    const std::string list_before =
+        call(Who::Anonymous, "GET", "/collections/vacancies/items?limit=100").body;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1100));  // a new updated_at second
+    for (const json& internal :
+         {json{{"internal_notes", "Eigentümer ruft zurück"}}, json{{"owner_contact", "0170 123"}},
+          json{{"owner_type", "privat"}}}) {
+        const HttpResponse edited =
+            call(Who::Editor, "PATCH", path, json{{"properties", internal}},
+                 {{"If-Match", etag_of(path)}}, "application/merge-patch+json");
+        ASSERT_EQ(edited.status, 200) << edited.body;
+    }
+    EXPECT_EQ(parse(call(Who::Admin, "GET", path))["properties"]["version"], 4);
+    EXPECT_EQ(public_view(), before);
+    const std::string list_after =
+        call(Who::Anonymous, "GET", "/collections/vacancies/items?limit=100").body;
+    const auto without_time_stamp = [](const std::string& text) {
+        json page = json::parse(text);
+        page.erase("timeStamp");
+        return page.dump();
+    };
+    EXPECT_EQ(without_time_stamp(list_after), without_time_stamp(list_before));
+
+    // A change the public can see is a new public version.
+    const HttpResponse confirmed =
+        call(Who::Editor, "PATCH", path, json{{"properties", {{"status", "bestaetigt"}}}},
+             {{"If-Match", etag_of(path)}}, "application/merge-patch+json");
+    ASSERT_EQ(confirmed.status, 200) << confirmed.body;
+    const HttpResponse now = call(Who::Anonymous, "GET", path);
+    EXPECT_NE(now.header("ETag") + " " + now.body, before);
+    EXPECT_EQ(parse(now)["properties"]["version"], 2);
+}
+
+TEST_F(PrivacyRegression, AVacancyPublishedLateShowsNoTraceOfItsHiddenEdits) {
+    const std::int64_t late = create_vacancy({{"status", "gemeldet"}}, k_home_ags, 0);
+    const std::string path = "/collections/vacancies/items/" + std::to_string(late);
+    std::this_thread::sleep_for(std::chrono::milliseconds(1100));  // consent a second later
+    for (const json& change : {json{{"use", "wohnen"}}, json{{"status", "bestaetigt"}},
+                               json{{"internal_notes", "x"}}, json{{"consent_publish", true}}}) {
+        const HttpResponse edited =
+            call(Who::Editor, "PATCH", path, json{{"properties", change}},
+                 {{"If-Match", etag_of(path)}}, "application/merge-patch+json");
+        ASSERT_EQ(edited.status, 200) << edited.body;
+    }
+    const HttpResponse seen = call(Who::Anonymous, "GET", path);
+    ASSERT_EQ(seen.status, 200) << seen.body;
+    const json properties = parse(seen)["properties"];
+    EXPECT_EQ(properties["version"], 1);
+    EXPECT_EQ(seen.header("ETag"), "\"1\"");
+    // Its public life begins with the consent: nothing tells how long it was kept before.
+    EXPECT_EQ(properties["created_at"], properties["updated_at"]);
+}
+
 // -- point 10: history of a vacancy moved between Kommunen --------------------------------
 
 TEST_F(PrivacyRegression, AVacancyMovedInShowsNothingOfTheKommuneItCameFrom) {

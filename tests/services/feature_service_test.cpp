@@ -667,6 +667,22 @@ TEST_F(FeatureServiceTest, PrivacyFilterAgreesWithTheCallerRules) {
     }
 }
 
+TEST_F(FeatureServiceTest, ThePublicSeesExactlyThePublicFieldsOfAVacancy) {
+    // The store bumps the public version for changes of data::public_vacancy_fields; the
+    // filter must show the public exactly those (and its own view's id, version and times).
+    data::VacancyRecord record;
+    record.kommune_ags = wunsiedel;
+    record.consent_publish = true;
+    const auto properties = vacancy_properties(record, anonymous);
+    ASSERT_TRUE(properties);
+    std::set<std::string> shown;
+    for (const auto& [key, value] : properties->items()) shown.insert(key);
+    std::set<std::string> expected = {"created_at", "updated_at", "version", "zukunftsort_id"};
+    for (const std::string_view field : data::public_vacancy_fields)
+        if (field != "geometry") expected.insert(std::string(field));
+    EXPECT_EQ(shown, expected);
+}
+
 // -- list parameters ----------------------------------------------------------------------
 
 TEST_F(FeatureServiceTest, ListChecksItsParametersAndPagesById) {
