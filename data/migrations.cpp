@@ -393,6 +393,60 @@ UPDATE vacancies SET public_version = 1, public_created_at = created_at,
 )sql");
 }
 
+/// Migration 7: whether the public can see a tile change (issue 19). An edit of an unpublished
+/// vacancy dropped the public's cached tiles under it too, so polling a public tile for its
+/// cache state showed activity on hidden records. A vacancy's change is seen by the public
+/// when it was published before or after it; every other layer is public. The public's
+/// cached tiles are dropped only by changes it can see.
+void migration_7_tile_changes_seen_by_public(Connection& db) {
+    db.exec(R"sql(
+ALTER TABLE tile_changes ADD COLUMN public INTEGER NOT NULL DEFAULT 1 CHECK (public IN (0, 1));
+
+DROP TRIGGER vacancies_tile_insert;
+CREATE TRIGGER vacancies_tile_insert AFTER INSERT ON vacancies BEGIN
+    INSERT INTO tile_changes (layers, min_lon, min_lat, max_lon, max_lat, public)
+    SELECT 4, MbrMinX(NEW.geom), MbrMinY(NEW.geom), MbrMaxX(NEW.geom), MbrMaxY(NEW.geom),
+           NEW.consent_publish
+    WHERE NEW.geom IS NOT NULL;
+    INSERT INTO tile_changes (layers, min_lon, min_lat, max_lon, max_lat, public)
+    SELECT 2, MbrMinX(footprint), MbrMinY(footprint), MbrMaxX(footprint), MbrMaxY(footprint),
+           NEW.consent_publish
+    FROM buildings WHERE id = NEW.building_id;
+END;
+
+DROP TRIGGER vacancies_tile_update;
+CREATE TRIGGER vacancies_tile_update
+AFTER UPDATE OF geom, status, use, vacant_since, consent_publish, kommune_ags, building_id
+ON vacancies
+WHEN OLD.geom IS NOT NEW.geom OR OLD.status IS NOT NEW.status OR OLD.use IS NOT NEW.use
+  OR OLD.vacant_since IS NOT NEW.vacant_since OR OLD.consent_publish IS NOT NEW.consent_publish
+  OR OLD.kommune_ags IS NOT NEW.kommune_ags OR OLD.building_id IS NOT NEW.building_id
+BEGIN
+    INSERT INTO tile_changes (layers, min_lon, min_lat, max_lon, max_lat, public)
+    SELECT 4, min(MbrMinX(OLD.geom), MbrMinX(NEW.geom)), min(MbrMinY(OLD.geom), MbrMinY(NEW.geom)),
+           max(MbrMaxX(OLD.geom), MbrMaxX(NEW.geom)), max(MbrMaxY(OLD.geom), MbrMaxY(NEW.geom)),
+           max(OLD.consent_publish, NEW.consent_publish)
+    WHERE OLD.geom IS NOT NULL AND NEW.geom IS NOT NULL;
+    INSERT INTO tile_changes (layers, min_lon, min_lat, max_lon, max_lat, public)
+    SELECT 2, MbrMinX(footprint), MbrMinY(footprint), MbrMaxX(footprint), MbrMaxY(footprint),
+           max(OLD.consent_publish, NEW.consent_publish)
+    FROM buildings WHERE id IN (OLD.building_id, NEW.building_id);
+END;
+
+DROP TRIGGER vacancies_tile_delete;
+CREATE TRIGGER vacancies_tile_delete AFTER DELETE ON vacancies BEGIN
+    INSERT INTO tile_changes (layers, min_lon, min_lat, max_lon, max_lat, public)
+    SELECT 4, MbrMinX(OLD.geom), MbrMinY(OLD.geom), MbrMaxX(OLD.geom), MbrMaxY(OLD.geom),
+           OLD.consent_publish
+    WHERE OLD.geom IS NOT NULL;
+    INSERT INTO tile_changes (layers, min_lon, min_lat, max_lon, max_lat, public)
+    SELECT 2, MbrMinX(footprint), MbrMinY(footprint), MbrMaxX(footprint), MbrMaxY(footprint),
+           OLD.consent_publish
+    FROM buildings WHERE id = OLD.building_id;
+END;
+)sql");
+}
+
 // Append new migrations at the end; never change one that has shipped.
 const std::vector<Migration>& migrations() {
     static const std::vector<Migration> list = {
@@ -402,6 +456,7 @@ const std::vector<Migration>& migrations() {
         {4, "tile change triggers only on a change", &migration_4_tile_changes_only_on_change},
         {5, "index for the vacancy a building tile shows", &migration_5_shown_vacancy_order},
         {6, "version and time of a vacancy's public view", &migration_6_public_version},
+        {7, "tile changes the public can see", &migration_7_tile_changes_seen_by_public},
     };
     return list;
 }

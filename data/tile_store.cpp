@@ -1,6 +1,8 @@
 #include "data/tile_store.hpp"
 
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "common/error.hpp"
 #include "data/connection.hpp"
@@ -165,6 +167,30 @@ std::int64_t TileStore::latest_change() {
     return seq;
 }
 
+namespace {
+
+/// The changes after `seq` (those the public sees with `seen_by_public_only`), at most
+/// `limit`; nullopt when there are more.
+std::optional<std::vector<TileChange>> list_changes(Connection& db, std::int64_t seq,
+                                                    std::size_t limit, bool seen_by_public_only) {
+    Statement select =
+        db.prepare(std::string("SELECT seq, layers, min_lon, min_lat, max_lon, max_lat, public "
+                               "FROM tile_changes WHERE seq > ?1") +
+                   (seen_by_public_only ? " AND public = 1" : "") + " ORDER BY seq LIMIT ?2");
+    select.bind(1, seq).bind(2, static_cast<std::int64_t>(limit) + 1);
+    std::vector<TileChange> changes;
+    while (select.step()) {
+        if (changes.size() == limit) return std::nullopt;
+        changes.push_back({select.column_int64(0), static_cast<unsigned>(select.column_int64(1)),
+                           Bbox{select.column_double(2), select.column_double(3),
+                                select.column_double(4), select.column_double(5)},
+                           select.column_int64(6) != 0});
+    }
+    return changes;
+}
+
+}  // namespace
+
 TileChanges TileStore::changes_after(std::int64_t seq, std::size_t limit) {
     TileChanges result;
     const ReadSnapshot snapshot(m_db);
@@ -173,23 +199,18 @@ TileChanges TileStore::changes_after(std::int64_t seq, std::size_t limit) {
     // Pruned rows between `seq` and the oldest kept one are unknown changes.
     const std::int64_t oldest = m_db.query_int64("SELECT coalesce(min(seq), 0) FROM tile_changes");
     if (oldest > seq + 1) {
-        result.complete = false;
+        result.listed = TileChanges::Listed::None;
         return result;
     }
-    Statement select = m_db.prepare(
-        "SELECT seq, layers, min_lon, min_lat, max_lon, max_lat FROM tile_changes "
-        "WHERE seq > ?1 ORDER BY seq LIMIT ?2");
-    select.bind(1, seq).bind(2, static_cast<std::int64_t>(limit) + 1);
-    while (select.step()) {
-        if (result.changes.size() == limit) {
-            result.complete = false;
-            result.changes.clear();
-            break;
-        }
-        result.changes.push_back({select.column_int64(0),
-                                  static_cast<unsigned>(select.column_int64(1)),
-                                  Bbox{select.column_double(2), select.column_double(3),
-                                       select.column_double(4), select.column_double(5)}});
+    // Many changes of unpublished vacancies (a large upload) must not cost the public its
+    // cached tiles: that would show the public that something hidden happened.
+    if (auto all = list_changes(m_db, seq, limit, false)) {
+        result.changes = std::move(*all);
+    } else if (auto seen = list_changes(m_db, seq, limit, true)) {
+        result.listed = TileChanges::Listed::SeenByPublic;
+        result.changes = std::move(*seen);
+    } else {
+        result.listed = TileChanges::Listed::None;
     }
     return result;
 }

@@ -27,14 +27,21 @@ struct TileChange {
     std::int64_t seq = 0;
     unsigned layers = 0;
     Bbox box;
+    /// False for a change of unpublished vacancies only: it changes no tile of the public.
+    bool seen_by_public = true;
 };
 
 /// What has changed since a sequence number the reader saw.
 struct TileChanges {
+    /// Which changes `changes` lists.
+    enum class Listed {
+        All,           ///< every change
+        SeenByPublic,  ///< too many to list: only those the public sees; the others unknown
+        None,          ///< rows were pruned or too many: everything may have changed
+    };
     /// The newest sequence number in the log (0 when empty).
     std::int64_t latest = 0;
-    /// False when rows after the reader's number were pruned: everything may have changed.
-    bool complete = true;
+    Listed listed = Listed::All;
     std::vector<TileChange> changes;
 };
 
@@ -60,7 +67,8 @@ class TileStore {
 
     /// The newest change-log number (0 when none).
     std::int64_t latest_change();
-    /// The changes after `seq` (at most `limit`; more make `complete` false).
+    /// The changes after `seq`: all of them when at most `limit`; else those the public sees
+    /// when they are at most `limit`; else none (Listed::None).
     TileChanges changes_after(std::int64_t seq, std::size_t limit = 1000);
 
   private:
@@ -73,8 +81,9 @@ class TileStore {
     std::map<std::string, Statement> m_layer_queries;
 };
 
-/// Adds a change row for `layers` (TileSource bits) over `box`, inside the caller's
-/// transaction: for writers that bypass the triggers of migration 3 (the building import).
+/// Adds a change row for `layers` (TileSource bits) over `box`, seen by the public, inside the
+/// caller's transaction: for writers that bypass the triggers of migration 3 (the building
+/// import; buildings are public).
 void record_tile_change(Connection& connection, unsigned layers, const Bbox& box);
 
 }  // namespace leerstand::data

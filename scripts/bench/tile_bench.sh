@@ -122,7 +122,7 @@ trap 'exit 130' INT TERM   # Ctrl-C: leave through the EXIT trap, which stops ou
 start_server() {  # [SERVE OPTIONS]; sets server_pid, port, base
   port=$(free_port)
   echo "--- serve --port $port $* ($phase)" >> "$out/serve.log"
-  "$binary" serve --db "$db" --bind 127.0.0.1 --port "$port" "$@" >>"$out/serve.log" 2>&1 &
+  "$binary" serve --db "$db" --bind 127.0.0.1 --port "$port" --debug-cache-header "$@" >>"$out/serve.log" 2>&1 &
   server_pid=$!
   base="http://127.0.0.1:$port"
   # Ready when it answers a document that touches neither the database nor the tile cache.

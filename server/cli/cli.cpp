@@ -47,10 +47,13 @@ Usage:
   leerstand serve [--db PATH] [--bind ADDR] [--port N] [--threads N] [--web DIR]
                   [--max-upload-mb N] [--tile-cache-mb N] [--secure-cookies]
                   [--basemap-url TEMPLATE|none] [--basemap-attribution TEXT]
+                  [--debug-cache-header]
       Serve the map and the HTTP API (default http://127.0.0.1:8080). --secure-cookies (or
       LEERSTAND_SECURE_COOKIES=1) marks the session cookie Secure, for use behind HTTPS.
       --tile-cache-mb: memory for encoded tiles (default 256). --basemap-url: the map's
       background tiles (default OpenStreetMap's; none for none, e.g. offline).
+      --debug-cache-header adds X-Cache: hit|miss to tile answers, for tests and benchmarks:
+      it tells every client whether others asked for a tile, so never on a public server.
   leerstand user add NAME --role admin|planner|editor [--kommune AGS ...] [--db PATH]
       Add a user; the password is the first line of stdin (at least 10 characters).
   leerstand user list [--db PATH] [--json]
@@ -277,7 +280,7 @@ int run_serve(const std::vector<std::string>& raw) {
     Arguments args(raw,
                    {"db", "bind", "port", "threads", "web", "max-upload-mb", "tile-cache-mb",
                     "basemap-url", "basemap-attribution"},
-                   {"secure-cookies"});
+                   {"secure-cookies", "debug-cache-header"});
     http::ServeOptions options;
     options.db = database_path(args);
     options.bind = args.value("bind").value_or("127.0.0.1");
@@ -297,6 +300,7 @@ int run_serve(const std::vector<std::string>& raw) {
         options.basemap_attribution = *attribution;
     const char* secure = std::getenv("LEERSTAND_SECURE_COOKIES");
     options.secure_cookies = args.flag("secure-cookies") || (secure && std::string(secure) == "1");
+    options.debug_cache_header = args.flag("debug-cache-header");
     return http::serve(options);
 }
 

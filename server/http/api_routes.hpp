@@ -26,6 +26,7 @@ struct ApiContext {
     std::shared_ptr<services::LoginRateLimiter> login_limiter;
     std::shared_ptr<services::UploadJobs> uploads;
     std::shared_ptr<services::TileCache> tiles;  ///< encoded tiles of all workers
+    bool debug_cache_header = false;             ///< X-Cache on tile answers (ServeOptions)
 };
 
 /// Who sends `request`: the user behind its bearer token or session cookie, else the public.

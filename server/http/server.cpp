@@ -233,6 +233,7 @@ int serve(const ServeOptions& options) {
     api.secure_cookies = options.secure_cookies;
     api.login_limiter = std::make_shared<services::LoginRateLimiter>();
     api.tiles = std::make_shared<services::TileCache>(options.tile_cache_bytes);
+    api.debug_cache_header = options.debug_cache_header;
     services::UploadLimits limits;
     limits.max_body_bytes = options.max_upload_bytes;
     try {

@@ -24,6 +24,9 @@ struct ServeOptions {
     /// The web map's basemap: an XYZ template with {z}, {x}, {y}; empty = no basemap (offline).
     std::string basemap_url = k_default_basemap_url;
     std::string basemap_attribution = k_default_basemap_attribution;  ///< plain text
+    /// X-Cache: hit|miss on tile answers (tests, benchmarks). Off: whether a tile was cached
+    /// tells a client that someone else asked for it, or that something changed under it.
+    bool debug_cache_header = false;
 };
 
 /// Opens (and migrates) the store, then serves HTTP until SIGINT or SIGTERM and returns the

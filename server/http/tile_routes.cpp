@@ -67,8 +67,8 @@ bool not_modified(const Rest::Request& request, const services::EncodedTile& til
            value.find(tile.gzip_etag()) != std::string::npos;
 }
 
-void send_tile(const Rest::Request& request, Http::ResponseWriter& writer,
-               const services::TileAnswer& answer, TileFormat format,
+void send_tile(const ApiContext& context, const Rest::Request& request,
+               Http::ResponseWriter& writer, const services::TileAnswer& answer, TileFormat format,
                const services::Caller& caller) {
     const services::EncodedTile& tile = *answer.tile;
     if (answer.per_caller) {
@@ -80,7 +80,8 @@ void send_tile(const Rest::Request& request, Http::ResponseWriter& writer,
         set_header(writer, "Vary", "Accept-Encoding");
         set_header(writer, "Cache-Control", "public, max-age=60");
     }
-    set_header(writer, "X-Cache", answer.from_cache ? "hit" : "miss");
+    if (context.debug_cache_header)
+        set_header(writer, "X-Cache", answer.from_cache ? "hit" : "miss");
     if (tile.empty()) {
         writer.send(Http::Code::No_Content);
         return;
@@ -105,7 +106,7 @@ void answer_tile(const ApiContext& context, const Rest::Request& request,
         layer.per_caller ? request_caller(request, context) : services::Caller::anonymous();
     services::TileService tiles(services::thread_service<data::TileStore>(context.db),
                                 *context.tiles);
-    send_tile(request, writer, tiles.tile(layer, id, format, caller), format, caller);
+    send_tile(context, request, writer, tiles.tile(layer, id, format, caller), format, caller);
 }
 
 /// `/tiles/{layer}/{z}/{x}/{y}.{mvt,geojson}`.

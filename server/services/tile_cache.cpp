@@ -1,5 +1,7 @@
 #include "server/services/tile_cache.hpp"
 
+#include <algorithm>
+
 #include <cstdio>
 #include <functional>
 #include <string_view>
@@ -61,12 +63,13 @@ std::shared_ptr<const EncodedTile> TileCache::find(const std::string& key) {
 }
 
 void TileCache::insert(const std::string& key, unsigned layers, const geo::LonLatBox& area,
-                       std::shared_ptr<const EncodedTile> tile, std::int64_t as_of) {
+                       std::shared_ptr<const EncodedTile> tile, std::int64_t as_of,
+                       bool for_public) {
     const std::size_t bytes = tile->bytes() + key.size() + k_entry_overhead;
     const std::lock_guard lock(m_mutex);
-    if (as_of < m_applied || bytes > m_budget) return;
+    if (as_of < (for_public ? m_applied_seen_by_public : m_applied) || bytes > m_budget) return;
     if (const auto found = m_index.find(key); found != m_index.end()) erase(found->second);
-    m_lru.push_front(Entry{key, layers, area, std::move(tile), bytes});
+    m_lru.push_front(Entry{key, layers, area, std::move(tile), bytes, for_public});
     m_index.emplace(key, m_lru.begin());
     m_stats.bytes += bytes;
     evict_to_budget();
@@ -77,30 +80,42 @@ std::int64_t TileCache::applied_change() const {
     return m_applied;
 }
 
-void TileCache::apply(const data::TileChanges& changes) {
-    const std::lock_guard lock(m_mutex);
-    if (changes.latest <= m_applied) return;
-    m_applied = changes.latest;
-    if (!changes.complete) {
-        m_stats.invalidations += m_lru.size();
-        m_index.clear();
-        m_lru.clear();
-        m_stats.bytes = 0;
-        return;
-    }
+template <typename Predicate>
+void TileCache::erase_if(Predicate drop) {
     for (auto entry = m_lru.begin(); entry != m_lru.end();) {
         const auto next = std::next(entry);
-        for (const data::TileChange& change : changes.changes) {
-            const geo::LonLatBox box{change.box.min_lon, change.box.min_lat, change.box.max_lon,
-                                     change.box.max_lat};
-            if ((change.layers & entry->layers) != 0 && entry->area.intersects(box)) {
-                ++m_stats.invalidations;
-                erase(entry);
-                break;
-            }
+        if (drop(*entry)) {
+            ++m_stats.invalidations;
+            erase(entry);
         }
         entry = next;
     }
+}
+
+void TileCache::apply(const data::TileChanges& changes) {
+    using Listed = data::TileChanges::Listed;
+    const std::lock_guard lock(m_mutex);
+    if (changes.latest <= m_applied) return;
+    m_applied = changes.latest;
+    if (changes.listed == Listed::None) {
+        m_applied_seen_by_public = changes.latest;
+        erase_if([](const Entry&) { return true; });
+        return;
+    }
+    for (const data::TileChange& change : changes.changes)
+        if (change.seen_by_public)
+            m_applied_seen_by_public = std::max(m_applied_seen_by_public, change.seq);
+    erase_if([&](const Entry& entry) {
+        // Unlisted changes the public does not see may touch any tile but the public's.
+        if (changes.listed == Listed::SeenByPublic && !entry.for_public) return true;
+        return std::any_of(
+            changes.changes.begin(), changes.changes.end(), [&](const data::TileChange& change) {
+                const geo::LonLatBox box{change.box.min_lon, change.box.min_lat, change.box.max_lon,
+                                         change.box.max_lat};
+                return (change.seen_by_public || !entry.for_public) &&
+                       (change.layers & entry.layers) != 0 && entry.area.intersects(box);
+            });
+    });
 }
 
 void TileCache::clear() {

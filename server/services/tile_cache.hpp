@@ -51,6 +51,10 @@ struct TileCacheStats {
 /// apply() removes exactly the tiles of the changed layers whose buffered area meets a changed
 /// box; a tile read from a snapshot older than the last applied change is not stored (it may
 /// already be stale).
+///
+/// Tiles the public gets (`for_public`) are dropped and refused only for changes the public
+/// sees: a change of unpublished vacancies must not change whether a public tile comes from
+/// the cache (issue 19: polling a tile's cache state showed activity on hidden records).
 class TileCache {
   public:
     explicit TileCache(std::size_t byte_budget);
@@ -58,15 +62,17 @@ class TileCache {
     std::shared_ptr<const EncodedTile> find(const std::string& key);
 
     /// Stores `tile` under `key`, for the layer bits `layers` and the area `area` (the tile with
-    /// its buffer), read at change-log number `as_of`. Ignored when changes after `as_of` were
-    /// applied already, or when the tile alone exceeds the budget.
+    /// its buffer), read at change-log number `as_of`; `for_public`: the public gets it.
+    /// Ignored when changes after `as_of` were applied already (for a public tile: changes the
+    /// public sees), or when the tile alone exceeds the budget.
     void insert(const std::string& key, unsigned layers, const geo::LonLatBox& area,
-                std::shared_ptr<const EncodedTile> tile, std::int64_t as_of);
+                std::shared_ptr<const EncodedTile> tile, std::int64_t as_of, bool for_public);
 
     /// The change-log number the cache is current with.
     std::int64_t applied_change() const;
-    /// Drops the tiles `changes` touch (all of them when the changes are incomplete) and
-    /// records changes.latest as applied.
+    /// Drops the tiles `changes` touch and records changes.latest as applied. Where the changes
+    /// are not all listed, drops every tile they may touch: all but the public ones when those
+    /// the public sees are listed, else all.
     void apply(const data::TileChanges& changes);
     void clear();
 
@@ -80,10 +86,14 @@ class TileCache {
         geo::LonLatBox area;
         std::shared_ptr<const EncodedTile> tile;
         std::size_t bytes;
+        bool for_public;
     };
     using Lru = std::list<Entry>;
 
     void erase(Lru::iterator entry);
+    /// Erases the entries `drop` picks, counting them as invalidations.
+    template <typename Predicate>
+    void erase_if(Predicate drop);
     void evict_to_budget();
 
     const std::size_t m_budget;
@@ -91,6 +101,7 @@ class TileCache {
     Lru m_lru;  // most recently used first
     std::unordered_map<std::string, Lru::iterator> m_index;
     std::int64_t m_applied = 0;
+    std::int64_t m_applied_seen_by_public = 0;  ///< the newest applied change the public sees
     TileCacheStats m_stats;
 };
 

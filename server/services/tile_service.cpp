@@ -15,10 +15,12 @@ const std::shared_ptr<const EncodedTile>& empty_tile() {
     return empty;
 }
 
+constexpr const char* k_public_audience = "public";
+
 /// Who a per-caller tile is for: callers with the same vacancy visibility see the same tile.
 std::string audience_key(const data::VacancyVisibility& visibility) {
     if (visibility.all) return "all";
-    if (visibility.internal_prefixes.empty()) return "public";
+    if (visibility.internal_prefixes.empty()) return k_public_audience;
     std::vector<std::string> prefixes = visibility.internal_prefixes;
     std::sort(prefixes.begin(), prefixes.end());
     std::string key = "in";
@@ -104,8 +106,10 @@ TileAnswer TileService::tile(const TileLayerInfo& layer, const geo::TileId& id, 
     std::int64_t as_of = 0;
     auto tile = std::make_shared<const EncodedTile>(render(layer, id, format, caller, as_of));
     const geo::TileOptions options = tile_options();
+    // The public's tiles: those of layers without per-caller content, and the public's own.
+    const bool for_public = audience == "any" || audience == k_public_audience;
     m_cache.insert(key, data::tile_source_bit(layer.source),
-                   geo::tile_bounds(id, options.buffer, options.extent), tile, as_of);
+                   geo::tile_bounds(id, options.buffer, options.extent), tile, as_of, for_public);
     answer.tile = std::move(tile);
     return answer;
 }

@@ -41,7 +41,7 @@ geo::TileOptions tile_options();
 struct TileAnswer {
     std::shared_ptr<const EncodedTile> tile;
     bool per_caller = false;
-    bool from_cache = false;  ///< for the X-Cache response header (tests, operators)
+    bool from_cache = false;  ///< for the X-Cache header of --debug-cache-header
 };
 
 class TileService {

@@ -211,7 +211,7 @@ TEST_F(TileStoreTest, WritesLeaveTheBoxesTheyTouchInTheChangeLog) {
     TileChanges changes = m_tiles->changes_after(start);
     // The point for the vacancies layer, the footprint for the buildings layer (its status).
     ASSERT_EQ(changes.changes.size(), 2u);
-    EXPECT_TRUE(changes.complete);
+    EXPECT_EQ(changes.listed, TileChanges::Listed::All);
     EXPECT_EQ(changes.changes[0].layers, leerstand::data::tile_source_bit(TileSource::Vacancies));
     EXPECT_DOUBLE_EQ(changes.changes[0].box.min_lon, 13.95);
     EXPECT_DOUBLE_EQ(changes.changes[0].box.max_lat, 53.05);
@@ -267,9 +267,9 @@ TEST_F(TileStoreTest, WritesLeaveTheBoxesTheyTouchInTheChangeLog) {
 TEST_F(TileStoreTest, AReaderTooFarBehindLearnsThatTheLogIsIncomplete) {
     const std::int64_t start = m_tiles->latest_change();
     for (int i = 0; i < 5; ++i) m_vacancies->insert_vacancy(vacancy(true), "anna");
-    EXPECT_TRUE(m_tiles->changes_after(start, 10).complete);
+    EXPECT_EQ(m_tiles->changes_after(start, 10).listed, TileChanges::Listed::All);
     const TileChanges few = m_tiles->changes_after(start, 3);
-    EXPECT_FALSE(few.complete);
+    EXPECT_EQ(few.listed, TileChanges::Listed::None);
     EXPECT_EQ(few.latest, m_tiles->latest_change());
     // The log keeps its last 10,000 rows: older readers cannot tell what changed.
     auto db = raw();
@@ -278,7 +278,46 @@ TEST_F(TileStoreTest, AReaderTooFarBehindLearnsThatTheLogIsIncomplete) {
         "INSERT INTO tile_changes(layers, min_lon, min_lat, max_lon, max_lat) "
         "SELECT 2, 13, 52, 14, 53 FROM n");
     EXPECT_LE(db.query_int64("SELECT count(*) FROM tile_changes"), 10000);
-    EXPECT_FALSE(m_tiles->changes_after(start, 1000000).complete);
+    EXPECT_EQ(m_tiles->changes_after(start, 1000000).listed, TileChanges::Listed::None);
+}
+
+TEST_F(TileStoreTest, OnlyChangesOfPublishedVacanciesAreSeenByThePublic) {
+    add_buildings("append", {{13.949, 53.049, 13.951, 53.051}});
+    const std::int64_t start = m_tiles->latest_change();
+    const auto seen_by_public = [&](std::int64_t after) {
+        std::vector<bool> seen;
+        for (const auto& change : m_tiles->changes_after(after).changes)
+            seen.push_back(change.seen_by_public);
+        return seen;
+    };
+    // Hidden: insert, change, delete (point and building rows alike) are not seen.
+    VacancyRecord hidden = vacancy(false);
+    hidden.building_id = last_building();
+    hidden = m_vacancies->insert_vacancy(hidden, "anna");
+    hidden.status = "bestaetigt";
+    hidden = m_vacancies->update_vacancy(hidden, hidden.version, "anna");
+    m_vacancies->remove_vacancy(hidden.id, hidden.version, "anna");
+    EXPECT_EQ(seen_by_public(start), std::vector<bool>(6, false));
+    // Published, or published by the change, or unpublished by it: seen.
+    std::int64_t mark = m_tiles->latest_change();
+    VacancyRecord shown = m_vacancies->insert_vacancy(vacancy(true), "anna");
+    shown.consent_publish = false;
+    shown = m_vacancies->update_vacancy(shown, shown.version, "anna");
+    shown.consent_publish = true;
+    shown = m_vacancies->update_vacancy(shown, shown.version, "anna");
+    EXPECT_EQ(seen_by_public(mark), std::vector<bool>(3, true));
+    // Buildings are public.
+    mark = m_tiles->latest_change();
+    add_buildings("append", {{13.90, 53.00, 13.91, 53.01}});
+    for (const bool seen : seen_by_public(mark)) EXPECT_TRUE(seen);
+    // More hidden changes than a reader takes: those the public sees are still listed.
+    mark = m_tiles->latest_change();
+    for (int i = 0; i < 5; ++i) m_vacancies->insert_vacancy(vacancy(false), "anna");
+    m_vacancies->insert_vacancy(vacancy(true), "anna");
+    const TileChanges some = m_tiles->changes_after(mark, 3);
+    EXPECT_EQ(some.listed, TileChanges::Listed::SeenByPublic);
+    ASSERT_EQ(some.changes.size(), 1u);
+    EXPECT_TRUE(some.changes[0].seen_by_public);
 }
 
 }  // namespace

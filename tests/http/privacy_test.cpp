@@ -246,6 +246,77 @@ TEST_F(PrivacyRegression, AnExplicitBuildingMustLieInTheVacancysKommuneNearItsPo
     EXPECT_EQ(ok.status, 201) << ok.body;
 }
 
+// -- point 5: no cache side channel --------------------------------------------------------
+
+/// The tile of `layer` at zoom 16 holding `point`.
+std::string tile_path(const std::string& layer, std::pair<double, double> point,
+                      const char* format = "mvt") {
+    const TileXyz t = tile_of(point, 16);
+    return "/tiles/" + layer + "/16/" + std::to_string(t.x) + "/" + std::to_string(t.y) + "." +
+           format;
+}
+
+TEST_F(PrivacyRegression, ATileAnswerCarriesNoCacheState) {
+    create_vacancy({{"status", "gemeldet"}, {"consent_publish", true}}, k_home_ags, 0);
+    const auto point = building_point(k_home_ags, 0);
+    for (const char* layer : {"buildings", "vacancies", "kommunen"})
+        for (int round = 0; round < 2; ++round) {  // a miss, then a hit
+            const HttpResponse tile = call(Who::Anonymous, "GET", tile_path(layer, point));
+            ASSERT_EQ(tile.status, 200) << layer;
+            EXPECT_EQ(tile.header("X-Cache"), "") << layer;
+        }
+}
+
+/// A server that tells the cache state, to see what a hidden edit does to the public's tiles.
+class CacheSideChannel : public PrivacyRegression {
+  protected:
+    std::vector<std::string> extra_serve_args() const override { return {"--debug-cache-header"}; }
+};
+
+TEST_F(CacheSideChannel, AnEditOfAHiddenVacancyLeavesThePublicsTilesCached) {
+    const std::int64_t published =
+        create_vacancy({{"status", "gemeldet"}, {"consent_publish", true}}, k_home_ags, 0);
+    ASSERT_GT(published, 0);
+    const auto point = building_point(k_home_ags, 0);
+    const std::vector<std::string> tiles = {tile_path("buildings", point),
+                                            tile_path("vacancies", point),
+                                            tile_path("buildings", point, "geojson")};
+    auto cache_states = [&](Who who) {
+        std::string states;
+        for (const std::string& path : tiles) {
+            const HttpResponse tile = call(who, "GET", path);
+            states += std::to_string(tile.status) + ":" + tile.header("X-Cache") + " ";
+        }
+        return states;
+    };
+    cache_states(Who::Anonymous);
+    cache_states(Who::Planner);
+    const std::string public_cached = cache_states(Who::Anonymous);
+    ASSERT_EQ(cache_states(Who::Planner).find("miss"), std::string::npos);
+
+    // Hidden activity right under those tiles: a new report, a change, a delete.
+    const std::int64_t hidden = create_vacancy({{"status", "gemeldet"}}, k_home_ags, 0);
+    const std::string path = "/collections/vacancies/items/" + std::to_string(hidden);
+    ASSERT_EQ(call(Who::Editor, "PATCH", path, json{{"properties", {{"status", "bestaetigt"}}}},
+                   {{"If-Match", etag_of(path)}}, "application/merge-patch+json")
+                  .status,
+              200);
+    EXPECT_EQ(cache_states(Who::Anonymous), public_cached) << "the public sees no activity";
+    EXPECT_NE(cache_states(Who::Planner).find("miss"), std::string::npos)
+        << "those who see the record get the new tiles";
+    ASSERT_EQ(call(Who::Editor, "DELETE", path, std::nullopt, {{"If-Match", etag_of(path)}}).status,
+              204);
+    EXPECT_EQ(cache_states(Who::Anonymous), public_cached);
+
+    // A change the public sees refreshes its tiles as before.
+    const std::string shown = "/collections/vacancies/items/" + std::to_string(published);
+    ASSERT_EQ(call(Who::Editor, "PATCH", shown, json{{"properties", {{"status", "bestaetigt"}}}},
+                   {{"If-Match", etag_of(shown)}}, "application/merge-patch+json")
+                  .status,
+              200);
+    EXPECT_NE(cache_states(Who::Anonymous).find("miss"), std::string::npos);
+}
+
 // -- point 6: internal edits leave the public view as it was -----------------------------
 
 TEST_F(PrivacyRegression, AnInternalEditChangesNothingThePublicSeesOfAVacancy) {

@@ -33,6 +33,9 @@ std::string tile_path(const std::string& layer, const TileXyz& t, const std::str
 
 class Tiles : public AtlasServerTest {
   protected:
+    /// X-Cache tells which tiles a write dropped.
+    std::vector<std::string> extra_serve_args() const override { return {"--debug-cache-header"}; }
+
     void SetUp() override {
         AtlasServerTest::SetUp();
         m_published_point = building_point(k_home_ags, 0);

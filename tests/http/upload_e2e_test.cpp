@@ -22,6 +22,9 @@ using nlohmann::json;
 
 class Uploads : public AtlasServerTest {
   protected:
+    /// X-Cache tells whether an upload dropped a cached tile.
+    std::vector<std::string> extra_serve_args() const override { return {"--debug-cache-header"}; }
+
     HttpResponse upload(Who who, const std::string& file_name, const std::string& content,
                         const std::string& kommune, const std::string& layer = "buildings") {
         const MultipartBody form =

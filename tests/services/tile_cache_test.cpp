@@ -29,25 +29,25 @@ std::shared_ptr<const EncodedTile> tile_of(std::size_t bytes, char fill = 'x') {
 
 TEST(TileCache, KeepsTheMostRecentlyUsedTilesWithinItsBudget) {
     TileCache cache(10'000);
-    cache.insert("a", k_buildings, k_west, tile_of(2000), 0);
-    cache.insert("b", k_buildings, k_west, tile_of(2000), 0);
+    cache.insert("a", k_buildings, k_west, tile_of(2000), 0, false);
+    cache.insert("b", k_buildings, k_west, tile_of(2000), 0, false);
     ASSERT_TRUE(cache.find("a"));  // a is now the most recent
-    cache.insert("c", k_buildings, k_west, tile_of(2000), 0);
+    cache.insert("c", k_buildings, k_west, tile_of(2000), 0, false);
     EXPECT_LE(cache.stats().bytes, 10'000u);
     EXPECT_TRUE(cache.find("a"));
     EXPECT_FALSE(cache.find("b")) << "the least recently used goes first";
     EXPECT_TRUE(cache.find("c"));
     EXPECT_EQ(cache.stats().evictions, 1u);
-    cache.insert("huge", k_buildings, k_west, tile_of(20'000), 0);
+    cache.insert("huge", k_buildings, k_west, tile_of(20'000), 0, false);
     EXPECT_FALSE(cache.find("huge")) << "a tile larger than the budget is not kept";
     EXPECT_TRUE(cache.find("a"));
 }
 
 TEST(TileCache, AChangeDropsTheTilesOfItsLayersUnderItsBoxOnly) {
     TileCache cache(1 << 20);
-    cache.insert("buildings/west", k_buildings, k_west, tile_of(100), 0);
-    cache.insert("buildings/east", k_buildings, k_east, tile_of(100), 0);
-    cache.insert("vacancies/west", k_vacancies, k_west, tile_of(100), 0);
+    cache.insert("buildings/west", k_buildings, k_west, tile_of(100), 0, false);
+    cache.insert("buildings/east", k_buildings, k_east, tile_of(100), 0, false);
+    cache.insert("vacancies/west", k_vacancies, k_west, tile_of(100), 0, false);
     TileChanges changes;
     changes.latest = 7;
     changes.changes = {TileChange{7, k_buildings, {13.1, 52.1, 13.2, 52.2}}};
@@ -57,17 +57,54 @@ TEST(TileCache, AChangeDropsTheTilesOfItsLayersUnderItsBoxOnly) {
     EXPECT_TRUE(cache.find("vacancies/west")) << "another layer";
     EXPECT_EQ(cache.applied_change(), 7);
     // A tile read before change 7 may be stale: it is not stored.
-    cache.insert("buildings/west", k_buildings, k_west, tile_of(100), 6);
+    cache.insert("buildings/west", k_buildings, k_west, tile_of(100), 6, false);
     EXPECT_FALSE(cache.find("buildings/west"));
-    cache.insert("buildings/west", k_buildings, k_west, tile_of(100), 7);
+    cache.insert("buildings/west", k_buildings, k_west, tile_of(100), 7, false);
     EXPECT_TRUE(cache.find("buildings/west"));
     // When the log lost rows the reader needed, everything goes.
     TileChanges incomplete;
     incomplete.latest = 20'000;
-    incomplete.complete = false;
+    incomplete.listed = TileChanges::Listed::None;
     cache.apply(incomplete);
     EXPECT_EQ(cache.stats().entries, 0u);
     EXPECT_EQ(cache.stats().bytes, 0u);
+}
+
+TEST(TileCache, ThePublicsTilesStayForChangesThePublicDoesNotSee) {
+    TileCache cache(1 << 20);
+    cache.insert("buildings/public/west", k_buildings, k_west, tile_of(100), 0, true);
+    cache.insert("buildings/all/west", k_buildings, k_west, tile_of(100), 0, false);
+    // An unpublished vacancy changed under both: only the tile of those who see it goes.
+    TileChanges hidden;
+    hidden.latest = 3;
+    hidden.changes = {TileChange{3, k_buildings, {13.1, 52.1, 13.2, 52.2}, false}};
+    cache.apply(hidden);
+    EXPECT_TRUE(cache.find("buildings/public/west"));
+    EXPECT_FALSE(cache.find("buildings/all/west"));
+    // A public tile read before that change is still current for the public; the other not.
+    cache.insert("buildings/public/east", k_buildings, k_east, tile_of(100), 2, true);
+    cache.insert("buildings/all/east", k_buildings, k_east, tile_of(100), 2, false);
+    EXPECT_TRUE(cache.find("buildings/public/east"));
+    EXPECT_FALSE(cache.find("buildings/all/east"));
+    // Too many changes to list, but those the public sees are listed: the public's tiles away
+    // from them stay, every other tile goes.
+    cache.insert("buildings/all/east", k_buildings, k_east, tile_of(100), 3, false);
+    TileChanges many;
+    many.latest = 5000;
+    many.listed = TileChanges::Listed::SeenByPublic;
+    many.changes = {TileChange{4000, k_buildings, {13.1, 52.1, 13.2, 52.2}, true}};
+    cache.apply(many);
+    EXPECT_FALSE(cache.find("buildings/public/west"));
+    EXPECT_TRUE(cache.find("buildings/public/east"));
+    EXPECT_FALSE(cache.find("buildings/all/east"));
+    // A change the public sees drops the public's tiles as any other.
+    TileChanges seen;
+    seen.latest = 5001;
+    seen.changes = {TileChange{5001, k_buildings, {14.1, 52.1, 14.2, 52.2}, true}};
+    cache.apply(seen);
+    EXPECT_FALSE(cache.find("buildings/public/east"));
+    cache.insert("buildings/public/east", k_buildings, k_east, tile_of(100), 5000, true);
+    EXPECT_FALSE(cache.find("buildings/public/east")) << "read before a change it shows";
 }
 
 TEST(EncodedTile, GzipFormDecodesToTheBodyAndHasItsOwnTag) {
