@@ -10,6 +10,7 @@
 
 #include "common/error.hpp"
 #include "common/text.hpp"
+#include "server/http/client_address.hpp"
 #include "server/http/multipart.hpp"
 #include "server/http/response_headers.hpp"
 #include "server/http/routing.hpp"
@@ -315,20 +316,6 @@ std::string session_cookie(const std::string& value, std::int64_t max_age, bool 
            (secure ? "; Secure" : "");
 }
 
-/// Where a sign-in comes from, for its rate limit. Behind the shipped nginx proxy every
-/// request comes from loopback and nginx names the client in X-Real-IP; only a loopback peer
-/// may name another address (anyone else could dodge the limit by naming a new one). The
-/// limit per name holds either way.
-std::string client_address(const Rest::Request& request) {
-    const std::string peer = request.address().host();
-    const bool loopback = peer == "127.0.0.1" || peer == "::1" || peer == "::ffff:127.0.0.1";
-    if (loopback)
-        if (const auto forwarded = header_value(request, "X-Real-IP");
-            forwarded && !trimmed(*forwarded).empty())
-            return trimmed(*forwarded);
-    return peer;
-}
-
 void post_login(const ApiContext& context, const Rest::Request& request,
                 Http::ResponseWriter& writer) {
     const json body = json_body(request, false);
@@ -336,9 +323,9 @@ void post_login(const ApiContext& context, const Rest::Request& request,
         !body.contains("password") || !body["password"].is_string())
         throw InvalidInput("send {\"name\": \"...\", \"password\": \"...\"}");
     WorkerServices& services = worker(context);
-    const services::NewSession session =
-        services.auth.login(body["name"].get<std::string>(), body["password"].get<std::string>(),
-                            client_address(request), *context.login_limiter);
+    const services::NewSession session = services.auth.login(
+        body["name"].get<std::string>(), body["password"].get<std::string>(),
+        client_address(request, context.trusted_proxies), *context.login_limiter);
     set_header(writer, "Set-Cookie",
                session_cookie(session.secret, session.max_age.count(), context.secure_cookies));
     set_caller_cache_headers(writer, session.caller);

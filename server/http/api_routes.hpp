@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "server/services/caller.hpp"
 #include "server/services/collections_service.hpp"
@@ -23,6 +24,8 @@ namespace leerstand::http {
 struct ApiContext {
     std::filesystem::path db;
     bool secure_cookies = false;  ///< mark the session cookie `Secure` (behind HTTPS)
+    /// Peers whose `X-Real-IP` names the client (canonical_ip spellings); nobody by default.
+    std::vector<std::string> trusted_proxies;
     std::shared_ptr<services::LoginRateLimiter> login_limiter;
     std::shared_ptr<services::UploadJobs> uploads;
     std::shared_ptr<services::TileCache> tiles;  ///< encoded tiles of all workers

@@ -231,6 +231,7 @@ int serve(const ServeOptions& options) {
     ApiContext api;
     api.db = options.db;
     api.secure_cookies = options.secure_cookies;
+    api.trusted_proxies = options.trusted_proxies;
     api.login_limiter = std::make_shared<services::LoginRateLimiter>();
     api.tiles = std::make_shared<services::TileCache>(options.tile_cache_bytes);
     services::UploadLimits limits;

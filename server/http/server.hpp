@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 namespace leerstand::http {
 
@@ -19,6 +20,8 @@ struct ServeOptions {
     unsigned threads = 2;            ///< Pistache workers; raised to 2 if lower (see server.cpp)
     std::filesystem::path web_root;  ///< empty = LEERSTAND_DEFAULT_WEB_ROOT (the repo's web/)
     bool secure_cookies = false;     ///< session cookie only over HTTPS (behind a TLS proxy)
+    /// Peers (canonical_ip spellings) whose `X-Real-IP` names the client; none by default.
+    std::vector<std::string> trusted_proxies;
     std::uint64_t max_upload_bytes = 64ull << 20;   ///< largest upload request body (413 above)
     std::uint64_t tile_cache_bytes = 256ull << 20;  ///< memory for encoded tiles (LRU beyond)
     /// The web map's basemap: an XYZ template with {z}, {x}, {y}; empty = no basemap (offline).
