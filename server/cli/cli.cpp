@@ -48,11 +48,13 @@ Usage:
   leerstand serve [--db PATH] [--bind ADDR] [--port N] [--threads N] [--web DIR]
                   [--max-upload-mb N] [--tile-cache-mb N] [--secure-cookies]
                   [--basemap-url TEMPLATE|none] [--basemap-attribution TEXT]
-                  [--trusted-proxy ADDR[,ADDR...]]
+                  [--public-url URL] [--trusted-proxy ADDR[,ADDR...]]
       Serve the map and the HTTP API (default http://127.0.0.1:8080). --secure-cookies (or
       LEERSTAND_SECURE_COOKIES=1) marks the session cookie Secure, for use behind HTTPS.
       --tile-cache-mb: memory for encoded tiles (default 256). --basemap-url: the map's
       background tiles (default OpenStreetMap's; none for none, e.g. offline).
+      --public-url: where clients reach the server (https://atlas.example.org), the base of
+      every link the API writes; default the URL it listens on. No path prefix.
       --trusted-proxy: the IP address of a reverse proxy (repeat it, or a comma list) that
       may name the client in X-Real-IP, for the sign-in limit; nobody by default.
   leerstand user add NAME --role admin|planner|editor [--kommune AGS ...] [--db PATH]
@@ -305,7 +307,7 @@ std::vector<std::string> trusted_proxies(const std::vector<std::string>& values)
 int run_serve(const std::vector<std::string>& raw) {
     Arguments args(raw,
                    {"db", "bind", "port", "threads", "web", "max-upload-mb", "tile-cache-mb",
-                    "basemap-url", "basemap-attribution", "trusted-proxy"},
+                    "basemap-url", "basemap-attribution", "trusted-proxy", "public-url"},
                    {"secure-cookies"});
     http::ServeOptions options;
     options.db = database_path(args);
@@ -325,6 +327,14 @@ int run_serve(const std::vector<std::string>& raw) {
     if (auto attribution = args.value("basemap-attribution"))
         options.basemap_attribution = *attribution;
     options.trusted_proxies = trusted_proxies(args.values("trusted-proxy"));
+    if (auto url = args.value("public-url")) {
+        options.public_url = http::PublicUrl::parse(*url);
+        if (!options.public_url)
+            throw UsageError(
+                "--public-url must be http:// or https:// with a host and an optional port, "
+                "nothing after it but '/' (no path), not '" +
+                *url + "'");
+    }
     const char* secure = std::getenv("LEERSTAND_SECURE_COOKIES");
     options.secure_cookies = args.flag("secure-cookies") || (secure && std::string(secure) == "1");
     return http::serve(options);

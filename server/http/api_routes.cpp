@@ -12,6 +12,7 @@
 #include "common/text.hpp"
 #include "server/http/client_address.hpp"
 #include "server/http/multipart.hpp"
+#include "server/http/public_url.hpp"
 #include "server/http/response_headers.hpp"
 #include "server/http/routing.hpp"
 #include "server/services/auth_service.hpp"
@@ -34,26 +35,6 @@ std::string trimmed(std::string text) {
     if (first == std::string::npos) return "";
     const auto last = text.find_last_not_of(" \t");
     return text.substr(first, last - first + 1);
-}
-
-/// "http://host:port" from the Host header, so that links are absolute (clients such as GDAL
-/// follow them as they are); "" (relative links) when there is no usable Host.
-std::string base_url(const Pistache::Rest::Request& request) {
-    std::string host;
-    if (const auto typed = request.headers().tryGet<Pistache::Http::Header::Host>()) {
-        host = typed->host();
-        const auto port = static_cast<std::uint16_t>(typed->port());
-        if (!host.empty() && port != 0 && port != 80) host += ":" + std::to_string(port);
-    } else if (const auto raw = header_value(request, "Host")) {
-        host = trimmed(*raw);
-    }
-    const bool usable = !host.empty() && std::all_of(host.begin(), host.end(), [](char c) {
-        return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == ':' ||
-               c == '[' || c == ']';
-    });
-    if (!usable) return "";
-    const auto proto = header_value(request, "X-Forwarded-Proto");
-    return (proto && trimmed(*proto) == "https" ? "https://" : "http://") + host;
 }
 
 namespace {
@@ -208,7 +189,7 @@ void get_items(const ApiContext& context, const Rest::Request& request,
         page = services.features.list(collection_of(request), query, caller);
     if (query.skip_geometry)
         for (json& feature : page.features) feature["geometry"] = nullptr;
-    const json body = services::items_response(page, query, base_url(request),
+    const json body = services::items_response(page, query, base_url(),
                                                "/collections/" + name + "/items", params);
     set_caller_cache_headers(writer, caller);
     send_json(writer, Http::Code::Ok, body, k_geojson);
@@ -218,11 +199,10 @@ void get_conformance(const ApiContext&, const Rest::Request&, Http::ResponseWrit
     send_json(writer, Http::Code::Ok, services::CollectionsService::conformance(), k_json);
 }
 
-void get_collections(const ApiContext& context, const Rest::Request& request,
+void get_collections(const ApiContext& context, const Rest::Request&,
                      Http::ResponseWriter& writer) {
     set_header(writer, "Cache-Control", "no-cache");
-    send_json(writer, Http::Code::Ok, worker(context).collections.collections(base_url(request)),
-              k_json);
+    send_json(writer, Http::Code::Ok, worker(context).collections.collections(base_url()), k_json);
 }
 
 void get_collection(const ApiContext& context, const Rest::Request& request,
@@ -230,7 +210,7 @@ void get_collection(const ApiContext& context, const Rest::Request& request,
     set_header(writer, "Cache-Control", "no-cache");
     send_json(writer, Http::Code::Ok,
               worker(context).collections.collection(request.param(":collection").as<std::string>(),
-                                                     base_url(request)),
+                                                     base_url()),
               k_json);
 }
 
@@ -421,10 +401,10 @@ bool wants_landing_json(const Rest::Request& request) {
     return accept.find("json") != std::string::npos;
 }
 
-void send_landing_page(const Rest::Request& request, Http::ResponseWriter& writer) {
+void send_landing_page(Http::ResponseWriter& writer) {
     set_header(writer, "Vary", "Accept");
     set_header(writer, "Cache-Control", "no-cache");
-    send_json(writer, Http::Code::Ok, services::CollectionsService::landing_page(base_url(request)),
+    send_json(writer, Http::Code::Ok, services::CollectionsService::landing_page(base_url()),
               k_json);
 }
 

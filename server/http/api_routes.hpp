@@ -42,10 +42,6 @@ std::optional<std::string> header_value(const Pistache::Rest::Request& request,
 /// `text` without leading and trailing blanks and tabs.
 std::string trimmed(std::string text);
 
-/// "http://host:port" (or https behind a proxy that says so) from the Host header, so that
-/// links are absolute; "" (relative links) when there is no usable Host.
-std::string base_url(const Pistache::Rest::Request& request);
-
 /// The query parameters of `request` as received (still percent-encoded), in order.
 services::QueryParams query_params(const Pistache::Rest::Request& request);
 
@@ -54,8 +50,7 @@ services::QueryParams query_params(const Pistache::Rest::Request& request);
 bool wants_landing_json(const Pistache::Rest::Request& request);
 
 /// Sends the OGC API landing page (links self, service-desc, conformance, data).
-void send_landing_page(const Pistache::Rest::Request& request,
-                       Pistache::Http::ResponseWriter& writer);
+void send_landing_page(Pistache::Http::ResponseWriter& writer);
 
 /// Registers the read side (`/conformance`, `/collections[/{id}]`, items of all four
 /// collections) and the write side and sign-in:

@@ -8,6 +8,7 @@
 #include "common/error.hpp"
 #include "common/text.hpp"
 #include "server/http/api_routes.hpp"
+#include "server/http/public_url.hpp"
 #include "server/http/response_headers.hpp"
 
 namespace leerstand::http {
@@ -69,18 +70,28 @@ bool is_safe(Http::Method method) {
            method == Http::Method::Options;
 }
 
-/// "host:port" of "scheme://host:port[/...]", in lower case.
-std::string authority_of(const std::string& url) {
-    const std::size_t start = url.find("://");
-    std::string authority = start == std::string::npos ? url : url.substr(start + 3);
-    return ascii_lower(authority.substr(0, authority.find('/')));
+/// "host:port" (lower case, no port for 80) the client sent the request to, from its Host
+/// header; "" without one.
+std::string request_authority(const Rest::Request& request) {
+    std::string host;
+    if (const auto typed = request.headers().tryGet<Http::Header::Host>()) {
+        host = typed->host();
+        const auto port = static_cast<std::uint16_t>(typed->port());
+        if (!host.empty() && port != 0 && port != 80) host += ":" + std::to_string(port);
+    } else if (const auto raw = header_value(request, "Host")) {
+        host = trimmed(*raw);
+    }
+    return ascii_lower(host);
 }
 
 /// The session cookie is SameSite=Strict, but "site" means the registrable domain: a page of
 /// another service on the same host (another port) or a sibling subdomain is the same site,
 /// and its forms and scripts would send our cookie along. Browsers say where a request comes
-/// from (Origin, Sec-Fetch-Site); a write from another origin is refused. Scripts with a
-/// token send neither header and are not affected.
+/// from (Origin, Sec-Fetch-Site); a write from another origin is refused. An origin is ours
+/// when its host and port are the public URL's, or the ones the browser sent this request to
+/// (its Host: a browser sets it from the URL it fetches, and no page can change it), so that
+/// browsers reaching the server under another name than the public URL may still write.
+/// Scripts with a token send neither header and are not affected.
 void refuse_cross_origin_writes(const Rest::Request& request) {
     if (is_safe(request.method())) return;
     const auto site = header_value(request, "Sec-Fetch-Site");
@@ -89,7 +100,11 @@ void refuse_cross_origin_writes(const Rest::Request& request) {
                         ")");
     const auto origin = header_value(request, "Origin");
     if (!origin) return;
-    if (authority_of(trimmed(*origin)) != authority_of(base_url(request)))
+    const auto from = PublicUrl::parse(trimmed(*origin));
+    const auto ours = public_url();
+    const bool same_origin = from && ((ours && from->authority() == ours->authority()) ||
+                                      from->authority() == request_authority(request));
+    if (!same_origin)
         throw Forbidden("a write from another origin is refused (Origin: " + *origin + ")");
 }
 

@@ -129,5 +129,124 @@ TEST_F(SignInBehindTrustedProxy, XRealIpFromAnotherPeerIsIgnored) {
         << "127.0.0.2 is no trusted proxy: it stays one client";
 }
 
+// ---------------------------------------------------------------------------------------------
+// Links name the public URL, never the request's Host (issue 19, point 10)
+
+/// Every link the API wrote into `body`: `href` members, TileJSON `tiles` and OpenAPI
+/// `servers` URLs, at any depth.
+void collect_links(const json& body, std::vector<std::string>& links) {
+    if (body.is_array()) {
+        for (const json& item : body) collect_links(item, links);
+        return;
+    }
+    if (!body.is_object()) return;
+    for (const auto& [key, value] : body.items()) {
+        if (key == "href" && value.is_string()) links.push_back(value.get<std::string>());
+        if (key == "tiles" && value.is_array())
+            for (const json& url : value)
+                if (url.is_string()) links.push_back(url.get<std::string>());
+        if (key == "servers" && value.is_array())
+            for (const json& server : value) links.push_back(server.value("url", ""));
+        collect_links(value, links);
+    }
+}
+
+/// The documents whose links are checked: landing page, collections, one collection, items
+/// pages with next and prev links, TileJSON, tilesets, a tileset, tile matrix sets, OpenAPI.
+const std::vector<std::string> k_documents_with_links = {
+    "/?f=json",
+    "/collections",
+    "/collections/vacancies",
+    "/collections/buildings/items?limit=1&offset=1",
+    "/tiles/buildings.json",
+    "/collections/buildings/tiles",
+    "/collections/buildings/tiles/WebMercatorQuad",
+    "/tileMatrixSets",
+    "/api",
+};
+
+class LinksUnderAForeignHost : public AtlasServerTest {
+  protected:
+    /// GET `target` as a client that names `evil.example` as the host and https as the scheme.
+    HttpResponse get_from_foreign_host(const std::string& target) {
+        RawConnection connection(port(), 15s);
+        EXPECT_TRUE(connection.write_all("GET " + target +
+                                         " HTTP/1.1\r\nHost: evil.example\r\n"
+                                         "X-Forwarded-Proto: https\r\nX-Forwarded-Host: "
+                                         "evil.example\r\nAccept: application/json\r\n"
+                                         "Connection: close\r\n\r\n"));
+        std::string rest;
+        return read_response(connection, "GET", rest);
+    }
+
+    /// Every document's links start with `base` + "/" (or are `base`), and nothing names the
+    /// foreign host.
+    void expect_links_to(const std::string& base) {
+        for (const std::string& target : k_documents_with_links) {
+            SCOPED_TRACE(target);
+            const HttpResponse answer = get_from_foreign_host(target);
+            ASSERT_EQ(answer.status, 200) << answer.body;
+            EXPECT_EQ(answer.body.find("evil.example"), std::string::npos) << answer.body;
+            const json body = json::parse(answer.body, nullptr, false);
+            ASSERT_FALSE(body.is_discarded());
+            std::vector<std::string> links;
+            collect_links(body, links);
+            EXPECT_FALSE(links.empty());
+            for (const std::string& link : links)
+                EXPECT_TRUE(link == base || link.rfind(base + "/", 0) == 0) << link;
+            if (target.find("/items?") != std::string::npos) {
+                std::set<std::string> rels;
+                for (const json& link : body["links"]) rels.insert(link.value("rel", ""));
+                EXPECT_EQ(rels, (std::set<std::string>{"self", "next", "prev"}));
+            }
+        }
+    }
+};
+
+TEST_F(LinksUnderAForeignHost, WithoutPublicUrlLinksNameTheAddressTheServerPrinted) {
+    expect_links_to("http://127.0.0.1:" + std::to_string(port()));
+}
+
+class LinksWithPublicUrl : public LinksUnderAForeignHost {
+  protected:
+    std::vector<std::string> extra_serve_args() const override {
+        return {"--public-url", "https://Atlas.Example.org/"};
+    }
+};
+
+TEST_F(LinksWithPublicUrl, LinksNameThePublicUrlOnly) {
+    expect_links_to("https://atlas.example.org");
+}
+
+TEST_F(LinksWithPublicUrl, BrowsersUnderThePublicUrlOrTheirHostMayWriteOthersMayNot) {
+    const json feature = vacancy_feature(building_point(k_home_ags), {{"status", "gemeldet"}});
+    const auto create_from = [&](const std::string& origin) {
+        return call(Who::Editor, "POST", "/collections/vacancies/items", feature,
+                    {{"Origin", origin}});
+    };
+    EXPECT_EQ(create_from("https://atlas.example.org").status, 201);
+    // The Host this client sent (127.0.0.1:PORT): a browser that reached the server directly.
+    EXPECT_EQ(create_from("http://127.0.0.1:" + std::to_string(port())).status, 201);
+    for (const std::string foreign :
+         {"http://evil.example", "https://atlas.example.org.evil", "http://127.0.0.1:9", "null"}) {
+        const HttpResponse refused = create_from(foreign);
+        EXPECT_EQ(refused.status, 403) << foreign << ": " << refused.body;
+    }
+}
+
+class WildcardBind : public AtlasServerTest {
+  protected:
+    std::vector<std::string> extra_serve_args() const override { return {"--bind", "0.0.0.0"}; }
+};
+
+TEST_F(WildcardBind, TheServerWarnsOnceToPassPublicUrl) {
+    ASSERT_EQ(http_get(port(), "/health").status, 200);
+    std::istringstream lines(m_server->stderr_text());
+    int warnings = 0;
+    for (std::string line; std::getline(lines, line);)
+        if (line.find("--public-url") != std::string::npos) ++warnings;
+    EXPECT_EQ(warnings, 1) << m_server->stderr_text();
+}
+
 }  // namespace
 }  // namespace leerstand::test
