@@ -10,6 +10,7 @@
 
 #include "common/error.hpp"
 #include "common/text.hpp"
+#include "server/http/answer.hpp"
 #include "server/http/client_address.hpp"
 #include "server/http/multipart.hpp"
 #include "server/http/public_url.hpp"
@@ -162,7 +163,7 @@ std::string item_path(services::Collection collection, std::int64_t id) {
 /// Responses depend on who asks: never let a shared cache hand one caller's view to another.
 void send_json(Http::ResponseWriter& writer, Http::Code code, const json& body,
                const std::string& content_type) {
-    writer.send(code, services::json_text(body), Http::Mime::MediaType::fromString(content_type));
+    send_answer(writer, code, services::json_text(body), content_type);
 }
 
 void send_feature(Http::ResponseWriter& writer, Http::Code code,

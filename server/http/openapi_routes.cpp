@@ -8,6 +8,7 @@
 #include <string>
 
 #include "common/error.hpp"
+#include "server/http/answer.hpp"
 #include "server/http/public_url.hpp"
 #include "server/http/response_headers.hpp"
 #include "server/http/routing.hpp"
@@ -34,8 +35,8 @@ void send_document(const Document& document, const Rest::Request& request,
     if (const std::string base = base_url(); !base.empty())
         body["servers"] = Document::array({{{"url", base}, {"description", "this server"}}});
     set_header(writer, "Cache-Control", "no-cache");
-    writer.send(Http::Code::Ok, body.dump(-1, ' ', false, Document::error_handler_t::replace),
-                Http::Mime::MediaType::fromString(k_openapi_type));
+    send_answer(writer, Http::Code::Ok,
+                body.dump(-1, ' ', false, Document::error_handler_t::replace), k_openapi_type);
 }
 
 }  // namespace

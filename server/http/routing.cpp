@@ -7,6 +7,7 @@
 
 #include "common/error.hpp"
 #include "common/text.hpp"
+#include "server/http/answer.hpp"
 #include "server/http/api_routes.hpp"
 #include "server/http/public_url.hpp"
 #include "server/http/response_headers.hpp"
@@ -17,8 +18,7 @@ using namespace Pistache;
 
 void send_problem_for(const Rest::Request& request, Http::ResponseWriter& writer,
                       const Problem& problem, const std::string& request_id) {
-    send_problem(writer, problem, request.resource(), request_id,
-                 request.method() == Http::Method::Head);
+    send_problem(writer, problem, request.resource(), request_id);
 }
 
 Problem method_not_allowed(const std::string& allow) {
@@ -27,6 +27,11 @@ Problem method_not_allowed(const std::string& allow) {
 }
 
 namespace {
+
+/// The methods a path may serve, in the order `Allow` lists them.
+constexpr Http::Method k_methods[] = {
+    Http::Method::Get,   Http::Method::Head,   Http::Method::Post,   Http::Method::Put,
+    Http::Method::Patch, Http::Method::Delete, Http::Method::Options};
 
 const char* method_name(Http::Method method) {
     switch (method) {
@@ -148,6 +153,7 @@ WorkerThreads* threads_for(Lane lane, const Rest::Request& request) {
 
 void respond(const Handler& handler, const Rest::Request& request, Http::ResponseWriter& writer,
              const std::string& request_id) {
+    const AnsweringRequest answering(request);
     try {
         set_connection_header(request, writer);
         set_common_headers(writer, request_id);
@@ -224,19 +230,23 @@ Rest::Route::Handler guarded(Handler handler, Lane lane) {
 
 void add_routes(Rest::Router& router, const std::string& path,
                 const std::map<Http::Method, Handler>& handlers, Lane lane) {
+    std::map<Http::Method, Handler> served = handlers;
+    // HEAD is GET without the body (answer.hpp): every path that answers GET answers HEAD.
+    if (const auto get = served.find(Http::Method::Get); get != served.end())
+        served.emplace(Http::Method::Head, get->second);
     std::string allow;
-    for (const auto& [method, handler] : handlers) {
-        router.addRoute(method, path, guarded(handler, lane));
+    for (Http::Method method : k_methods) {
+        const auto handler = served.find(method);
+        if (handler == served.end()) continue;
+        router.addRoute(method, path, guarded(handler->second, lane));
         allow += (allow.empty() ? "" : ", ") + std::string(method_name(method));
     }
     const Handler not_allowed = [allow](const Rest::Request& request, Http::ResponseWriter& writer,
                                         const std::string& request_id) {
         send_problem_for(request, writer, method_not_allowed(allow), request_id);
     };
-    for (Http::Method method :
-         {Http::Method::Get, Http::Method::Head, Http::Method::Post, Http::Method::Put,
-          Http::Method::Patch, Http::Method::Delete, Http::Method::Options})
-        if (!handlers.count(method)) router.addRoute(method, path, guarded(not_allowed));
+    for (Http::Method method : k_methods)
+        if (!served.count(method)) router.addRoute(method, path, guarded(not_allowed));
 }
 
 }  // namespace leerstand::http

@@ -17,6 +17,7 @@
 #include <optional>
 
 #include "common/error.hpp"
+#include "server/http/answer.hpp"
 #include "server/http/api_routes.hpp"
 #include "server/http/client_address.hpp"
 #include "server/http/export_routes.hpp"
@@ -56,7 +57,7 @@ constexpr std::size_t k_max_waiting_downloads = 8;
 void send_body(Http::ResponseWriter& writer, const std::string& content_type,
                const std::string& body, const char* cache_control) {
     set_header(writer, "Cache-Control", cache_control);
-    writer.send(Http::Code::Ok, body, Http::Mime::MediaType::fromString(content_type));
+    send_answer(writer, Http::Code::Ok, body, content_type);
 }
 
 void send_health(const fs::path& db, Http::ResponseWriter& writer) {
@@ -103,14 +104,14 @@ std::string page_content_policy(const ServeOptions& options) {
            "frame-ancestors 'none'";
 }
 
-/// Everything no route matched: static files for GET, otherwise 404/405 problems.
+/// Everything no route matched: static files for GET and HEAD, otherwise 404/405 problems.
 void send_static(const StaticFiles& files, const std::string& page_policy,
                  const Rest::Request& request, Http::ResponseWriter& writer,
                  const std::string& request_id) {
-    if (request.method() != Http::Method::Get) {
+    if (request.method() != Http::Method::Get && request.method() != Http::Method::Head) {
         // resolve() throws NotFound for paths we do not serve at all.
         files.resolve(request.resource());
-        send_problem_for(request, writer, method_not_allowed("GET"), request_id);
+        send_problem_for(request, writer, method_not_allowed("GET, HEAD"), request_id);
         return;
     }
     const StaticFile file = files.load(request.resource());

@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "common/error.hpp"
+#include "server/http/answer.hpp"
 #include "server/http/direct_send.hpp"
 #include "server/http/public_url.hpp"
 #include "server/http/response_headers.hpp"
@@ -159,7 +160,7 @@ void get_ogc_tile(const ApiContext& context, const Rest::Request& request,
 void send_document(Http::ResponseWriter& writer, const nlohmann::json& body,
                    const char* content_type = "application/json") {
     set_header(writer, "Cache-Control", "no-cache");
-    writer.send(Http::Code::Ok, body.dump(), Http::Mime::MediaType::fromString(content_type));
+    send_answer(writer, Http::Code::Ok, body.dump(), content_type);
 }
 
 void get_tilejson(const ApiContext& context, const Rest::Request& request,

@@ -241,5 +241,131 @@ TEST_F(WildcardBind, TheServerWarnsOnceToPassPublicUrl) {
     EXPECT_EQ(warnings, 1) << m_server->stderr_text();
 }
 
+// ---------------------------------------------------------------------------------------------
+// HEAD is GET without the body (issue 19, point 10)
+
+/// Headers that are expected to differ between two answers to the same request: the time,
+/// the request id, and whether the tile cache had the tile (the HEAD of a fresh tile fills it).
+bool differs_between_answers(const std::string& name) {
+    return name == "date" || name == "x-request-id" || name == "x-cache";
+}
+
+std::map<std::string, std::string> comparable_headers(const HttpResponse& answer) {
+    std::map<std::string, std::string> headers;
+    for (const auto& [name, value] : answer.headers)
+        if (!differs_between_answers(name) && name != "content-length") headers[name] = value;
+    return headers;
+}
+
+class HeadRequests : public AtlasServerTest {};
+
+TEST_F(HeadRequests, GetRoutesAnswerHeadWithGetsHeadersAndNoBody) {
+    const TileXyz cached = tile_of(building_point(k_home_ags), 11);
+    const TileXyz fresh = tile_of(building_point(k_home_ags), 12);
+    const auto tile = [](const char* layer, const TileXyz& t, const char* extension) {
+        return std::string("/tiles/") + layer + "/" + std::to_string(t.z) + "/" +
+               std::to_string(t.x) + "/" + std::to_string(t.y) + "." + extension;
+    };
+    const std::string cached_tile = tile("kommunen", cached, "mvt");
+    ASSERT_EQ(http_get(port(), cached_tile).status, 200);
+    const HeaderList as_planner = {{"Authorization", "Bearer " + m_tokens.at(Who::Planner)}};
+    struct Case {
+        std::string target;
+        HeaderList headers;
+    };
+    const std::vector<Case> cases = {
+        {"/collections", {}},                         // send_json
+        {"/?f=json", {}},                             // the landing page
+        {"/collections/kommunen/items?limit=2", {}},  // items
+        {"/collections/vacancies/items?limit=3", as_planner},
+        {"/collections/kommunen/items/" + k_home_ags, {}},
+        {"/api/summary", {}},  // send_summary
+        {"/api", {}},          // the OpenAPI document
+        {"/health", {}},       // send_body
+        {"/api/config", {}},
+        {"/tiles/kommunen.json", {}},  // send_document
+        {cached_tile, {}},             // a cached tile (direct send)
+        {tile("kommunen", fresh, "geojson"), {{"Accept-Encoding", "gzip"}}},  // a fresh tile
+        {cached_tile, {{"If-None-Match", "*"}}},                              // 304
+        {"/tiles/buildings/5/17/10.mvt", {}},  // 204: below the layer's zooms
+        {"/export/kommunen.csv", {}},          // an export (paced, download lane)
+        {"/app.js", {}},                       // a static file
+        {"/", {{"Accept", "text/html"}}},      // the web page
+        {"/gibt/es/nicht", {}},                // a problem (404)
+        {"/collections/nope", {}},             // a problem from a route
+    };
+    for (const Case& c : cases) {
+        SCOPED_TRACE(c.target);
+        // HEAD, then GET on the same connection: a body after the HEAD's head would be read
+        // as the start of the GET's answer.
+        RawConnection connection(port(), 15s);
+        ASSERT_TRUE(connection.write_all(
+            request_text(port(), "HEAD", c.target, c.headers, std::nullopt, true)));
+        std::string rest;
+        const HttpResponse head = read_response(connection, "HEAD", rest);
+        EXPECT_TRUE(rest.empty()) << "body bytes after the HEAD's head: " << rest.substr(0, 80);
+        ASSERT_TRUE(connection.write_all(
+            request_text(port(), "GET", c.target, c.headers, std::nullopt, true)));
+        const HttpResponse get = read_response(connection, "GET", rest);
+        EXPECT_TRUE(rest.empty()) << rest.substr(0, 80);
+
+        EXPECT_EQ(head.status, get.status);
+        EXPECT_EQ(comparable_headers(head), comparable_headers(get));
+        // The Content-Length of the body GET sent; a problem's body names its request id.
+        std::size_t expected = get.body.size();
+        const std::string get_id = get.header("X-Request-Id");
+        if (!get_id.empty() && get.body.find(get_id) != std::string::npos)
+            expected = expected - get_id.size() + head.header("X-Request-Id").size();
+        if (get.status != 204 && get.status != 304) {
+            EXPECT_EQ(head.header("Content-Length"), std::to_string(expected));
+        } else {
+            EXPECT_EQ(head.header("Content-Length"), get.header("Content-Length"));
+        }
+    }
+}
+
+// A HEAD answer goes through Pistache's queue, a cached tile's GET answer straight to the
+// socket (direct_send.hpp): pipelined, neither may overtake the other.
+TEST_F(HeadRequests, PipelinedHeadAndGetAreAnsweredInOrder) {
+    const std::string tile = "/tiles/kommunen/5/17/10.mvt";
+    ASSERT_EQ(http_get(port(), tile).status, 200);
+    const std::vector<std::pair<std::string, std::string>> asked = {
+        {"HEAD", tile}, {"GET", tile}, {"HEAD", "/health"}, {"GET", tile}, {"HEAD", tile}};
+    std::string all;
+    for (const auto& [method, target] : asked)
+        all += request_text(port(), method, target, {}, std::nullopt, true);
+    RawConnection connection(port(), 15s);
+    ASSERT_TRUE(connection.write_all(all));
+    std::string rest;
+    for (const auto& [method, target] : asked) {
+        SCOPED_TRACE(method + " " + target);
+        const HttpResponse answer = read_response(connection, method, rest);
+        EXPECT_EQ(answer.status, 200);
+        EXPECT_EQ(answer.header("Content-Type"),
+                  target == tile ? "application/vnd.mapbox-vector-tile" : "application/json");
+        if (method == "GET") {
+            EXPECT_EQ(std::to_string(answer.body.size()), answer.header("Content-Length"));
+        }
+    }
+    EXPECT_TRUE(rest.empty()) << rest.substr(0, 80);
+}
+
+TEST_F(HeadRequests, PathsWithoutGetRefuseHeadAndAllowListsHeadWithGet) {
+    RawConnection connection(port(), 15s);
+    ASSERT_TRUE(
+        connection.write_all(request_text(port(), "HEAD", "/api/login", {}, std::nullopt, true)));
+    std::string rest;
+    const HttpResponse head = read_response(connection, "HEAD", rest);
+    EXPECT_EQ(head.status, 405);
+    EXPECT_EQ(head.header("Allow"), "POST");
+    ASSERT_TRUE(
+        connection.write_all(request_text(port(), "DELETE", "/health", {}, std::nullopt, true)));
+    const HttpResponse refused = read_response(connection, "DELETE", rest);
+    EXPECT_EQ(refused.status, 405);
+    EXPECT_EQ(refused.header("Allow"), "GET, HEAD");
+    EXPECT_EQ(http_request(port(), "PUT", "/collections/vacancies/items").header("Allow"),
+              "GET, HEAD, POST");
+}
+
 }  // namespace
 }  // namespace leerstand::test
