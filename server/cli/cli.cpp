@@ -17,6 +17,7 @@
 #include "server/cli/account_commands.hpp"
 #include "server/cli/export_command.hpp"
 #include "server/cli/stats_command.hpp"
+#include "server/http/client_address.hpp"
 #include "server/http/server.hpp"
 #include "server/services/demo_service.hpp"
 #include "server/services/import_service.hpp"
@@ -47,11 +48,16 @@ Usage:
   leerstand serve [--db PATH] [--bind ADDR] [--port N] [--threads N] [--web DIR]
                   [--max-upload-mb N] [--tile-cache-mb N] [--secure-cookies]
                   [--basemap-url TEMPLATE|none] [--basemap-attribution TEXT]
+                  [--public-url URL] [--trusted-proxy ADDR[,ADDR...]]
                   [--debug-cache-header]
       Serve the map and the HTTP API (default http://127.0.0.1:8080). --secure-cookies (or
       LEERSTAND_SECURE_COOKIES=1) marks the session cookie Secure, for use behind HTTPS.
       --tile-cache-mb: memory for encoded tiles (default 256). --basemap-url: the map's
       background tiles (default OpenStreetMap's; none for none, e.g. offline).
+      --public-url: where clients reach the server (https://atlas.example.org), the base of
+      every link the API writes; default the URL it listens on. No path prefix.
+      --trusted-proxy: the IP address of a reverse proxy (repeat it, or a comma list) that
+      may name the client in X-Real-IP, for the sign-in limit; nobody by default.
       --debug-cache-header adds X-Cache: hit|miss to tile answers, for tests and benchmarks:
       it tells every client whether others asked for a tile, so never on a public server.
   leerstand user add NAME --role admin|planner|editor [--kommune AGS ...] [--db PATH]
@@ -99,12 +105,12 @@ class Arguments {
             auto eq = arg.find('=');
             std::string name = arg.substr(2, eq == std::string::npos ? std::string::npos : eq - 2);
             if (flags.count(name) && eq == std::string::npos) {
-                m_values[name] = "";
+                m_values[name].push_back("");
             } else if (valued.count(name)) {
                 if (eq != std::string::npos) {
-                    m_values[name] = arg.substr(eq + 1);
+                    m_values[name].push_back(arg.substr(eq + 1));
                 } else if (i + 1 < args.size()) {
-                    m_values[name] = args[++i];
+                    m_values[name].push_back(args[++i]);
                 } else {
                     throw UsageError("option --" + name + " needs a value");
                 }
@@ -114,9 +120,15 @@ class Arguments {
         }
     }
 
+    /// The option's value; the last one when it was given more than once.
     std::optional<std::string> value(const std::string& name) const {
         auto it = m_values.find(name);
-        return it == m_values.end() ? std::nullopt : std::optional(it->second);
+        return it == m_values.end() ? std::nullopt : std::optional(it->second.back());
+    }
+    /// Every value of an option that may be repeated, in order.
+    std::vector<std::string> values(const std::string& name) const {
+        auto it = m_values.find(name);
+        return it == m_values.end() ? std::vector<std::string>() : it->second;
     }
     bool flag(const std::string& name) const { return m_values.count(name) > 0; }
     const std::vector<std::string>& positional() const { return m_positional; }
@@ -127,7 +139,7 @@ class Arguments {
     }
 
   private:
-    std::map<std::string, std::string> m_values;
+    std::map<std::string, std::vector<std::string>> m_values;
     std::vector<std::string> m_positional;
 };
 
@@ -276,10 +288,29 @@ std::string basemap_url(const std::string& url) {
     return url;
 }
 
+/// The addresses of `--trusted-proxy` (each repeat may be a comma list), as canonical_ip
+/// spells them.
+std::vector<std::string> trusted_proxies(const std::vector<std::string>& values) {
+    std::vector<std::string> addresses;
+    for (const std::string& value : values) {
+        std::istringstream list(value + ",");  // a trailing comma is an empty address
+        for (std::string address; std::getline(list, address, ',');) {
+            const auto canonical = http::canonical_ip(address);
+            if (!canonical)
+                throw UsageError(
+                    "--trusted-proxy must be IP addresses such as 127.0.0.1 or ::1 (repeated or "
+                    "comma-separated), not '" +
+                    address + "'");
+            addresses.push_back(*canonical);
+        }
+    }
+    return addresses;
+}
+
 int run_serve(const std::vector<std::string>& raw) {
     Arguments args(raw,
                    {"db", "bind", "port", "threads", "web", "max-upload-mb", "tile-cache-mb",
-                    "basemap-url", "basemap-attribution"},
+                    "basemap-url", "basemap-attribution", "trusted-proxy", "public-url"},
                    {"secure-cookies", "debug-cache-header"});
     http::ServeOptions options;
     options.db = database_path(args);
@@ -298,6 +329,15 @@ int run_serve(const std::vector<std::string>& raw) {
     if (auto url = args.value("basemap-url")) options.basemap_url = basemap_url(*url);
     if (auto attribution = args.value("basemap-attribution"))
         options.basemap_attribution = *attribution;
+    options.trusted_proxies = trusted_proxies(args.values("trusted-proxy"));
+    if (auto url = args.value("public-url")) {
+        options.public_url = http::PublicUrl::parse(*url);
+        if (!options.public_url)
+            throw UsageError(
+                "--public-url must be http:// or https:// with a host and an optional port, "
+                "nothing after it but '/' (no path), not '" +
+                *url + "'");
+    }
     const char* secure = std::getenv("LEERSTAND_SECURE_COOKIES");
     options.secure_cookies = args.flag("secure-cookies") || (secure && std::string(secure) == "1");
     options.debug_cache_header = args.flag("debug-cache-header");

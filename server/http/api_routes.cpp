@@ -10,7 +10,10 @@
 
 #include "common/error.hpp"
 #include "common/text.hpp"
+#include "server/http/answer.hpp"
+#include "server/http/client_address.hpp"
 #include "server/http/multipart.hpp"
+#include "server/http/public_url.hpp"
 #include "server/http/response_headers.hpp"
 #include "server/http/routing.hpp"
 #include "server/services/auth_service.hpp"
@@ -33,26 +36,6 @@ std::string trimmed(std::string text) {
     if (first == std::string::npos) return "";
     const auto last = text.find_last_not_of(" \t");
     return text.substr(first, last - first + 1);
-}
-
-/// "http://host:port" from the Host header, so that links are absolute (clients such as GDAL
-/// follow them as they are); "" (relative links) when there is no usable Host.
-std::string base_url(const Pistache::Rest::Request& request) {
-    std::string host;
-    if (const auto typed = request.headers().tryGet<Pistache::Http::Header::Host>()) {
-        host = typed->host();
-        const auto port = static_cast<std::uint16_t>(typed->port());
-        if (!host.empty() && port != 0 && port != 80) host += ":" + std::to_string(port);
-    } else if (const auto raw = header_value(request, "Host")) {
-        host = trimmed(*raw);
-    }
-    const bool usable = !host.empty() && std::all_of(host.begin(), host.end(), [](char c) {
-        return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == ':' ||
-               c == '[' || c == ']';
-    });
-    if (!usable) return "";
-    const auto proto = header_value(request, "X-Forwarded-Proto");
-    return (proto && trimmed(*proto) == "https" ? "https://" : "http://") + host;
 }
 
 namespace {
@@ -180,7 +163,7 @@ std::string item_path(services::Collection collection, std::int64_t id) {
 /// Responses depend on who asks: never let a shared cache hand one caller's view to another.
 void send_json(Http::ResponseWriter& writer, Http::Code code, const json& body,
                const std::string& content_type) {
-    writer.send(code, services::json_text(body), Http::Mime::MediaType::fromString(content_type));
+    send_answer(writer, code, services::json_text(body), content_type);
 }
 
 void send_feature(Http::ResponseWriter& writer, Http::Code code,
@@ -207,7 +190,7 @@ void get_items(const ApiContext& context, const Rest::Request& request,
         page = services.features.list(collection_of(request), query, caller);
     if (query.skip_geometry)
         for (json& feature : page.features) feature["geometry"] = nullptr;
-    const json body = services::items_response(page, query, base_url(request),
+    const json body = services::items_response(page, query, base_url(),
                                                "/collections/" + name + "/items", params);
     set_caller_cache_headers(writer, caller);
     send_json(writer, Http::Code::Ok, body, k_geojson);
@@ -217,11 +200,10 @@ void get_conformance(const ApiContext&, const Rest::Request&, Http::ResponseWrit
     send_json(writer, Http::Code::Ok, services::CollectionsService::conformance(), k_json);
 }
 
-void get_collections(const ApiContext& context, const Rest::Request& request,
+void get_collections(const ApiContext& context, const Rest::Request&,
                      Http::ResponseWriter& writer) {
     set_header(writer, "Cache-Control", "no-cache");
-    send_json(writer, Http::Code::Ok, worker(context).collections.collections(base_url(request)),
-              k_json);
+    send_json(writer, Http::Code::Ok, worker(context).collections.collections(base_url()), k_json);
 }
 
 void get_collection(const ApiContext& context, const Rest::Request& request,
@@ -229,7 +211,7 @@ void get_collection(const ApiContext& context, const Rest::Request& request,
     set_header(writer, "Cache-Control", "no-cache");
     send_json(writer, Http::Code::Ok,
               worker(context).collections.collection(request.param(":collection").as<std::string>(),
-                                                     base_url(request)),
+                                                     base_url()),
               k_json);
 }
 
@@ -315,20 +297,6 @@ std::string session_cookie(const std::string& value, std::int64_t max_age, bool 
            (secure ? "; Secure" : "");
 }
 
-/// Where a sign-in comes from, for its rate limit. Behind the shipped nginx proxy every
-/// request comes from loopback and nginx names the client in X-Real-IP; only a loopback peer
-/// may name another address (anyone else could dodge the limit by naming a new one). The
-/// limit per name holds either way.
-std::string client_address(const Rest::Request& request) {
-    const std::string peer = request.address().host();
-    const bool loopback = peer == "127.0.0.1" || peer == "::1" || peer == "::ffff:127.0.0.1";
-    if (loopback)
-        if (const auto forwarded = header_value(request, "X-Real-IP");
-            forwarded && !trimmed(*forwarded).empty())
-            return trimmed(*forwarded);
-    return peer;
-}
-
 void post_login(const ApiContext& context, const Rest::Request& request,
                 Http::ResponseWriter& writer) {
     const json body = json_body(request, false);
@@ -336,9 +304,9 @@ void post_login(const ApiContext& context, const Rest::Request& request,
         !body.contains("password") || !body["password"].is_string())
         throw InvalidInput("send {\"name\": \"...\", \"password\": \"...\"}");
     WorkerServices& services = worker(context);
-    const services::NewSession session =
-        services.auth.login(body["name"].get<std::string>(), body["password"].get<std::string>(),
-                            client_address(request), *context.login_limiter);
+    const services::NewSession session = services.auth.login(
+        body["name"].get<std::string>(), body["password"].get<std::string>(),
+        client_address(request, context.trusted_proxies), *context.login_limiter);
     set_header(writer, "Set-Cookie",
                session_cookie(session.secret, session.max_age.count(), context.secure_cookies));
     set_caller_cache_headers(writer, session.caller);
@@ -434,10 +402,10 @@ bool wants_landing_json(const Rest::Request& request) {
     return accept.find("json") != std::string::npos;
 }
 
-void send_landing_page(const Rest::Request& request, Http::ResponseWriter& writer) {
+void send_landing_page(Http::ResponseWriter& writer) {
     set_header(writer, "Vary", "Accept");
     set_header(writer, "Cache-Control", "no-cache");
-    send_json(writer, Http::Code::Ok, services::CollectionsService::landing_page(base_url(request)),
+    send_json(writer, Http::Code::Ok, services::CollectionsService::landing_page(base_url()),
               k_json);
 }
 

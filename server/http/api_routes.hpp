@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "server/services/caller.hpp"
 #include "server/services/collections_service.hpp"
@@ -23,6 +24,8 @@ namespace leerstand::http {
 struct ApiContext {
     std::filesystem::path db;
     bool secure_cookies = false;  ///< mark the session cookie `Secure` (behind HTTPS)
+    /// Peers whose `X-Real-IP` names the client (canonical_ip spellings); nobody by default.
+    std::vector<std::string> trusted_proxies;
     std::shared_ptr<services::LoginRateLimiter> login_limiter;
     std::shared_ptr<services::UploadJobs> uploads;
     std::shared_ptr<services::TileCache> tiles;  ///< encoded tiles of all workers
@@ -40,10 +43,6 @@ std::optional<std::string> header_value(const Pistache::Rest::Request& request,
 /// `text` without leading and trailing blanks and tabs.
 std::string trimmed(std::string text);
 
-/// "http://host:port" (or https behind a proxy that says so) from the Host header, so that
-/// links are absolute; "" (relative links) when there is no usable Host.
-std::string base_url(const Pistache::Rest::Request& request);
-
 /// The query parameters of `request` as received (still percent-encoded), in order.
 services::QueryParams query_params(const Pistache::Rest::Request& request);
 
@@ -52,8 +51,7 @@ services::QueryParams query_params(const Pistache::Rest::Request& request);
 bool wants_landing_json(const Pistache::Rest::Request& request);
 
 /// Sends the OGC API landing page (links self, service-desc, conformance, data).
-void send_landing_page(const Pistache::Rest::Request& request,
-                       Pistache::Http::ResponseWriter& writer);
+void send_landing_page(Pistache::Http::ResponseWriter& writer);
 
 /// Registers the read side (`/conformance`, `/collections[/{id}]`, items of all four
 /// collections) and the write side and sign-in:

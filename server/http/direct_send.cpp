@@ -1,5 +1,6 @@
 #include "server/http/direct_send.hpp"
 
+#include "server/http/answer.hpp"
 #include "server/http/answer_order.hpp"
 
 #include <pistache/peer.h>
@@ -88,6 +89,10 @@ std::string response_head(Http::ResponseWriter& writer, Http::Version version, H
 
 void send_without_copying(Http::ResponseWriter& writer, Http::Version version, Http::Code code,
                           const std::string& body, std::string_view media_type) {
+    if (answering_head()) {
+        send_head_only(writer, response_head(writer, version, code, body.size(), media_type));
+        return;
+    }
     if (writer.cookies().begin() != writer.cookies().end()) {
         writer.send(code, body, Http::Mime::MediaType::fromString(std::string(media_type)));
         return;

@@ -2,14 +2,14 @@
 
 #include <pistache/http.h>
 
-#include <algorithm>
-#include <cctype>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 
 #include "common/error.hpp"
+#include "server/http/answer.hpp"
+#include "server/http/public_url.hpp"
 #include "server/http/response_headers.hpp"
 #include "server/http/routing.hpp"
 
@@ -24,35 +24,6 @@ using Document = nlohmann::ordered_json;
 
 constexpr const char* k_openapi_type = "application/vnd.oai.openapi+json;version=3.0";
 
-std::string trimmed(const std::string& text) {
-    const auto first = text.find_first_not_of(" \t");
-    if (first == std::string::npos) return "";
-    const auto last = text.find_last_not_of(" \t");
-    return text.substr(first, last - first + 1);
-}
-
-/// "http://host:port" from the Host header, as the landing page builds its links (api_routes.cpp
-/// base_url): clients resolve the paths against `servers`, and GDAL follows absolute URLs as
-/// they are. nullopt when there is no usable Host.
-std::optional<std::string> base_url(const Rest::Request& request) {
-    std::string host;
-    if (const auto typed = request.headers().tryGet<Http::Header::Host>()) {
-        host = typed->host();
-        const auto port = static_cast<std::uint16_t>(typed->port());
-        if (!host.empty() && port != 0 && port != 80) host += ":" + std::to_string(port);
-    } else if (const auto raw = request.headers().tryGetRaw("Host")) {
-        host = trimmed(raw->value());
-    }
-    // Only host characters: the value ends up in a document clients act on.
-    const bool usable = !host.empty() && std::all_of(host.begin(), host.end(), [](char c) {
-        return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == ':' ||
-               c == '[' || c == ']';
-    });
-    if (!usable) return std::nullopt;
-    const auto proto = request.headers().tryGetRaw("X-Forwarded-Proto");
-    return (proto && trimmed(proto->value()) == "https" ? "https://" : "http://") + host;
-}
-
 void send_document(const Document& document, const Rest::Request& request,
                    Http::ResponseWriter& writer) {
     if (const auto f = request.query().get("f"); f && *f != "json")
@@ -60,12 +31,12 @@ void send_document(const Document& document, const Rest::Request& request,
             "f must be json: the API description exists only as OpenAPI JSON",
             nlohmann::json{{"errors", {{{"field", "f"}, {"message", "f must be json"}}}}});
     Document body = document;
-    // Without a usable Host the file's server-relative "/" stays.
-    if (const auto base = base_url(request))
-        body["servers"] = Document::array({{{"url", *base}, {"description", "this server"}}});
+    // The file's server-relative "/" stays only while the server starts (no public URL yet).
+    if (const std::string base = base_url(); !base.empty())
+        body["servers"] = Document::array({{{"url", base}, {"description", "this server"}}});
     set_header(writer, "Cache-Control", "no-cache");
-    writer.send(Http::Code::Ok, body.dump(-1, ' ', false, Document::error_handler_t::replace),
-                Http::Mime::MediaType::fromString(k_openapi_type));
+    send_answer(writer, Http::Code::Ok,
+                body.dump(-1, ' ', false, Document::error_handler_t::replace), k_openapi_type);
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <thread>
 
+#include "server/http/answer.hpp"
 #include "server/http/direct_send.hpp"
 #include "server/http/worker_threads.hpp"
 
@@ -88,8 +89,10 @@ void send_paced(Http::ResponseWriter& writer, std::istream& in, std::uint64_t si
     writer.peer()->setIdle(true);
     Wait wait = send_and_wait(weak_peer, response_head(writer, Http::Version::Http11,
                                                        Http::Code::Ok, size, std::nullopt));
+    // A HEAD request gets the head GET gets, and no body.
+    std::uint64_t left = answering_head() ? 0 : size;
     std::size_t room = 0;
-    while (wait == Wait::Ready && size > 0) {
+    while (wait == Wait::Ready && left > 0) {
         // Half the room: the kernel's own overhead for the piece must fit as well.
         wait = wait_until(
             weak_peer,
@@ -100,14 +103,14 @@ void send_paced(Http::ResponseWriter& writer, std::istream& in, std::uint64_t si
             [&room] { return room; });
         if (wait != Wait::Ready) break;
         // Each piece is a string of its own: Pistache keeps it until it is written.
-        std::string piece(std::min<std::uint64_t>({room, k_max_piece, size}), '\0');
+        std::string piece(std::min<std::uint64_t>({room, k_max_piece, left}), '\0');
         in.read(piece.data(), static_cast<std::streamsize>(piece.size()));
         piece.resize(static_cast<std::size_t>(in.gcount()));
         if (piece.empty()) break;  // the file is shorter than announced: the client sees it cut
-        size -= piece.size();
+        left -= piece.size();
         wait = send_and_wait(weak_peer, std::move(piece));
     }
-    if (wait == Wait::Stuck || (wait == Wait::Ready && size > 0)) {
+    if (wait == Wait::Stuck || (wait == Wait::Ready && left > 0)) {
         // Close it: the reactor drops the peer, the client learns the body is cut.
         if (const auto peer = weak_peer.lock()) ::shutdown(peer->fd(), SHUT_RDWR);
     }

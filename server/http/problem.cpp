@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/error.hpp"
+#include "server/http/answer.hpp"
 #include "server/http/response_headers.hpp"
 
 namespace leerstand::http {
@@ -118,20 +119,14 @@ std::string problem_json(const Problem& problem, const std::string& instance,
 }
 
 void send_problem(Pistache::Http::ResponseWriter& writer, const Problem& problem,
-                  const std::string& instance, const std::string& request_id,
-                  bool head_request) noexcept {
+                  const std::string& instance, const std::string& request_id) noexcept {
     using namespace Pistache;
     try {
         if (problem.retry_after_seconds)
             set_header(writer, "Retry-After", std::to_string(*problem.retry_after_seconds));
         if (problem.allow) set_header(writer, "Allow", *problem.allow);
-        if (head_request) {
-            writer.send(static_cast<Http::Code>(problem.status));
-            return;
-        }
-        writer.send(static_cast<Http::Code>(problem.status),
-                    problem_json(problem, instance, request_id),
-                    Http::Mime::MediaType::fromString("application/problem+json"));
+        send_answer(writer, static_cast<Http::Code>(problem.status),
+                    problem_json(problem, instance, request_id), "application/problem+json");
     } catch (const std::exception& e) {
         // Nothing left to tell the client; the connection will time out or close.
         std::cerr << ("leerstand: request " + request_id +

@@ -40,11 +40,10 @@ std::string status_title(int status);
 std::string problem_json(const Problem& problem, const std::string& instance,
                          const std::string& request_id);
 
-/// Writes `problem` as the response, with `Retry-After` / `Allow` when the problem has them.
-/// For a HEAD request (`head_request`) only status and headers go out: a body would break the
-/// message framing. Never throws: it is the last resort of every handler.
+/// Writes `problem` as the response, with `Retry-After` / `Allow` when the problem has them;
+/// to a HEAD request (answer.hpp) the same head without the body. Never throws: it is the
+/// last resort of every handler.
 void send_problem(Pistache::Http::ResponseWriter& writer, const Problem& problem,
-                  const std::string& instance, const std::string& request_id,
-                  bool head_request) noexcept;
+                  const std::string& instance, const std::string& request_id) noexcept;
 
 }  // namespace leerstand::http

@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "common/error.hpp"
+#include "common/text.hpp"
 #include "server/http/answer_order.hpp"
 #include "server/http/problem.hpp"
 #include "server/http/routing.hpp"
@@ -31,6 +32,35 @@ constexpr std::size_t k_max_tracked_head = 64u << 10;
 
 constexpr std::string_view k_blank_line = "\r\n\r\n";  ///< ends a request's head
 
+/// Why `head` (a request's head, from its request line to its blank line) leaves the length of
+/// its body open to two readings, or "" when it does not. Two Content-Length headers (equal or
+/// not), or Content-Length with Transfer-Encoding, let a proxy in front read another body than
+/// we do and pass a request inside it along (request smuggling, RFC 9112 6.3). Read from the
+/// raw lines: Pistache keeps one header of each name, so two look like one there.
+std::string ambiguous_length(std::string_view head) {
+    int content_lengths = 0;
+    int transfer_encodings = 0;
+    std::size_t line_end = head.find("\r\n");  // past the request line
+    while (line_end != std::string_view::npos) {
+        const std::size_t start = line_end + 2;
+        line_end = head.find("\r\n", start);
+        const std::string_view line = head.substr(start, line_end - start);
+        const std::size_t colon = line.find(':');
+        if (colon == std::string_view::npos) continue;
+        std::string_view name = line.substr(0, colon);
+        while (!name.empty() && (name.back() == ' ' || name.back() == '\t')) name.remove_suffix(1);
+        const std::string lower = ascii_lower(name);
+        content_lengths += lower == "content-length";
+        transfer_encodings += lower == "transfer-encoding";
+    }
+    if (content_lengths > 1)
+        return "the request has " + std::to_string(content_lengths) +
+               " Content-Length headers; send one";
+    if (content_lengths > 0 && transfer_encodings > 0)
+        return "the request has both Content-Length and Transfer-Encoding; send one of them";
+    return "";
+}
+
 /// What the intake knows of the request being read, to find where it ends: Pistache's parser
 /// keeps its position to itself, and drops whatever follows a complete request in the same
 /// read (a pipelined request).
@@ -38,6 +68,7 @@ struct RequestStart {
     std::string head;           ///< its bytes while its head is incomplete
     std::size_t head_size = 0;  ///< the head's size with its blank line; 0 while unknown
     std::uint64_t bytes = 0;    ///< all its bytes read so far (maybe with the next request's)
+    std::string ambiguity;      ///< ambiguous_length of its head, once the head is complete
 
     void note(const char* data, std::size_t length) {
         bytes += length;
@@ -46,7 +77,7 @@ struct RequestStart {
             // Nearly always the whole head comes in one read: found in place, nothing copied.
             const std::string_view text(data, length);
             if (const std::size_t end = text.find(k_blank_line); end != std::string_view::npos)
-                head_size = end + k_blank_line.size();
+                complete_head(text.substr(0, end + k_blank_line.size()));
             else
                 head.assign(text);
             return;
@@ -55,9 +86,14 @@ struct RequestStart {
         const std::size_t from = head.size() - std::min<std::size_t>(head.size(), 3);
         head.append(data, length);
         if (const std::size_t end = head.find(k_blank_line, from); end != std::string::npos) {
-            head_size = end + k_blank_line.size();
+            complete_head(std::string_view(head).substr(0, end + k_blank_line.size()));
             head = std::string();
         }
+    }
+
+    void complete_head(std::string_view whole) {
+        head_size = whole.size();
+        ambiguity = ambiguous_length(whole);
     }
 
     /// Bytes read beyond `request`, a complete request; 0 when unknown (a chunked body).
@@ -95,6 +131,8 @@ Problem parse_problem(const std::exception_ptr& error) {
         return problem_with(e.code(), e.reason());
     } catch (const TooLarge& e) {
         return problem_with(413, e.what());
+    } catch (const InvalidInput& e) {
+        return problem_with(400, e.what());
     } catch (...) {
         return problem_with(400,
                             "the request could not be read (malformed request line or headers)");
@@ -130,6 +168,7 @@ std::uint64_t RequestIntake::take(const char* buffer, size_t length,
             throw TooLarge("the request is larger than " + std::to_string(m_max_body_bytes) +
                            " bytes");
         start.note(buffer, length);
+        if (!start.ambiguity.empty()) throw InvalidInput(start.ambiguity);
         if (parser->parse() == Http::Private::State::Done) {
             // Beyond it lies only what came in this read: the request ended in it.
             const std::uint64_t next = std::min<std::uint64_t>(start.beyond(request), length);

@@ -15,8 +15,10 @@ namespace leerstand::http {
 /// text on the wire. And it takes a body announced past the limit until that much has arrived
 /// (or the body timeout ran out), holding a buffer for it. Here a request Pistache cannot parse
 /// gets a 400 problem, one whose Content-Length is above `max_body_bytes` a 413 problem as soon
-/// as its headers are in; either way the connection is closed after the answer and whatever the
-/// client still sends is dropped. Everything else goes to the router as before.
+/// as its headers are in, and so does one whose head leaves the body's length open to two
+/// readings (two Content-Length headers, or Content-Length with Transfer-Encoding): 400. Either
+/// way the connection is closed after the answer and whatever the client still sends is
+/// dropped. Everything else goes to the router as before.
 ///
 /// Pistache's step also drops whatever follows a complete request in the same read: a client
 /// that pipelines (sends its next request before the answer, as HTTP/1.1 allows) waited for

@@ -7,7 +7,9 @@
 
 #include "common/error.hpp"
 #include "common/text.hpp"
+#include "server/http/answer.hpp"
 #include "server/http/api_routes.hpp"
+#include "server/http/public_url.hpp"
 #include "server/http/response_headers.hpp"
 
 namespace leerstand::http {
@@ -16,8 +18,7 @@ using namespace Pistache;
 
 void send_problem_for(const Rest::Request& request, Http::ResponseWriter& writer,
                       const Problem& problem, const std::string& request_id) {
-    send_problem(writer, problem, request.resource(), request_id,
-                 request.method() == Http::Method::Head);
+    send_problem(writer, problem, request.resource(), request_id);
 }
 
 Problem method_not_allowed(const std::string& allow) {
@@ -26,6 +27,11 @@ Problem method_not_allowed(const std::string& allow) {
 }
 
 namespace {
+
+/// The methods a path may serve, in the order `Allow` lists them.
+constexpr Http::Method k_methods[] = {
+    Http::Method::Get,   Http::Method::Head,   Http::Method::Post,   Http::Method::Put,
+    Http::Method::Patch, Http::Method::Delete, Http::Method::Options};
 
 const char* method_name(Http::Method method) {
     switch (method) {
@@ -69,18 +75,28 @@ bool is_safe(Http::Method method) {
            method == Http::Method::Options;
 }
 
-/// "host:port" of "scheme://host:port[/...]", in lower case.
-std::string authority_of(const std::string& url) {
-    const std::size_t start = url.find("://");
-    std::string authority = start == std::string::npos ? url : url.substr(start + 3);
-    return ascii_lower(authority.substr(0, authority.find('/')));
+/// "host:port" (lower case, no port for 80) the client sent the request to, from its Host
+/// header; "" without one.
+std::string request_authority(const Rest::Request& request) {
+    std::string host;
+    if (const auto typed = request.headers().tryGet<Http::Header::Host>()) {
+        host = typed->host();
+        const auto port = static_cast<std::uint16_t>(typed->port());
+        if (!host.empty() && port != 0 && port != 80) host += ":" + std::to_string(port);
+    } else if (const auto raw = header_value(request, "Host")) {
+        host = trimmed(*raw);
+    }
+    return ascii_lower(host);
 }
 
 /// The session cookie is SameSite=Strict, but "site" means the registrable domain: a page of
 /// another service on the same host (another port) or a sibling subdomain is the same site,
 /// and its forms and scripts would send our cookie along. Browsers say where a request comes
-/// from (Origin, Sec-Fetch-Site); a write from another origin is refused. Scripts with a
-/// token send neither header and are not affected.
+/// from (Origin, Sec-Fetch-Site); a write from another origin is refused. An origin is ours
+/// when its host and port are the public URL's, or the ones the browser sent this request to
+/// (its Host: a browser sets it from the URL it fetches, and no page can change it), so that
+/// browsers reaching the server under another name than the public URL may still write.
+/// Scripts with a token send neither header and are not affected.
 void refuse_cross_origin_writes(const Rest::Request& request) {
     if (is_safe(request.method())) return;
     const auto site = header_value(request, "Sec-Fetch-Site");
@@ -89,7 +105,11 @@ void refuse_cross_origin_writes(const Rest::Request& request) {
                         ")");
     const auto origin = header_value(request, "Origin");
     if (!origin) return;
-    if (authority_of(trimmed(*origin)) != authority_of(base_url(request)))
+    const auto from = PublicUrl::parse(trimmed(*origin));
+    const auto ours = public_url();
+    const bool same_origin = from && ((ours && from->authority() == ours->authority()) ||
+                                      from->authority() == request_authority(request));
+    if (!same_origin)
         throw Forbidden("a write from another origin is refused (Origin: " + *origin + ")");
 }
 
@@ -133,6 +153,7 @@ WorkerThreads* threads_for(Lane lane, const Rest::Request& request) {
 
 void respond(const Handler& handler, const Rest::Request& request, Http::ResponseWriter& writer,
              const std::string& request_id) {
+    const AnsweringRequest answering(request);
     try {
         set_connection_header(request, writer);
         set_common_headers(writer, request_id);
@@ -209,19 +230,23 @@ Rest::Route::Handler guarded(Handler handler, Lane lane) {
 
 void add_routes(Rest::Router& router, const std::string& path,
                 const std::map<Http::Method, Handler>& handlers, Lane lane) {
+    std::map<Http::Method, Handler> served = handlers;
+    // HEAD is GET without the body (answer.hpp): every path that answers GET answers HEAD.
+    if (const auto get = served.find(Http::Method::Get); get != served.end())
+        served.emplace(Http::Method::Head, get->second);
     std::string allow;
-    for (const auto& [method, handler] : handlers) {
-        router.addRoute(method, path, guarded(handler, lane));
+    for (Http::Method method : k_methods) {
+        const auto handler = served.find(method);
+        if (handler == served.end()) continue;
+        router.addRoute(method, path, guarded(handler->second, lane));
         allow += (allow.empty() ? "" : ", ") + std::string(method_name(method));
     }
     const Handler not_allowed = [allow](const Rest::Request& request, Http::ResponseWriter& writer,
                                         const std::string& request_id) {
         send_problem_for(request, writer, method_not_allowed(allow), request_id);
     };
-    for (Http::Method method :
-         {Http::Method::Get, Http::Method::Head, Http::Method::Post, Http::Method::Put,
-          Http::Method::Patch, Http::Method::Delete, Http::Method::Options})
-        if (!handlers.count(method)) router.addRoute(method, path, guarded(not_allowed));
+    for (Http::Method method : k_methods)
+        if (!served.count(method)) router.addRoute(method, path, guarded(not_allowed));
 }
 
 }  // namespace leerstand::http

@@ -17,7 +17,9 @@
 #include <optional>
 
 #include "common/error.hpp"
+#include "server/http/answer.hpp"
 #include "server/http/api_routes.hpp"
+#include "server/http/client_address.hpp"
 #include "server/http/export_routes.hpp"
 #include "server/http/openapi_routes.hpp"
 #include "server/http/problem.hpp"
@@ -55,7 +57,7 @@ constexpr std::size_t k_max_waiting_downloads = 8;
 void send_body(Http::ResponseWriter& writer, const std::string& content_type,
                const std::string& body, const char* cache_control) {
     set_header(writer, "Cache-Control", cache_control);
-    writer.send(Http::Code::Ok, body, Http::Mime::MediaType::fromString(content_type));
+    send_answer(writer, Http::Code::Ok, body, content_type);
 }
 
 void send_health(const fs::path& db, Http::ResponseWriter& writer) {
@@ -102,14 +104,14 @@ std::string page_content_policy(const ServeOptions& options) {
            "frame-ancestors 'none'";
 }
 
-/// Everything no route matched: static files for GET, otherwise 404/405 problems.
+/// Everything no route matched: static files for GET and HEAD, otherwise 404/405 problems.
 void send_static(const StaticFiles& files, const std::string& page_policy,
                  const Rest::Request& request, Http::ResponseWriter& writer,
                  const std::string& request_id) {
-    if (request.method() != Http::Method::Get) {
+    if (request.method() != Http::Method::Get && request.method() != Http::Method::Head) {
         // resolve() throws NotFound for paths we do not serve at all.
         files.resolve(request.resource());
-        send_problem_for(request, writer, method_not_allowed("GET"), request_id);
+        send_problem_for(request, writer, method_not_allowed("GET, HEAD"), request_id);
         return;
     }
     const StaticFile file = files.load(request.resource());
@@ -143,7 +145,7 @@ void set_up_routes(Rest::Router& router, const fs::path& db,
                  [files, page_policy](const Rest::Request& request, Http::ResponseWriter& writer,
                                       const std::string& request_id) {
                      if (wants_landing_json(request))
-                         send_landing_page(request, writer);
+                         send_landing_page(writer);
                      else
                          send_static(*files, page_policy, request, writer, request_id);
                  }}});
@@ -165,6 +167,31 @@ void set_up_routes(Rest::Router& router, const fs::path& db,
 std::string url_host(const std::string& bind) {
     // An IPv6 literal needs brackets inside a URL.
     return bind.find(':') != std::string::npos && bind.front() != '[' ? "[" + bind + "]" : bind;
+}
+
+/// True when `bind` means every address of the machine: no client reaches the server there.
+bool binds_every_address(const std::string& bind) {
+    const std::string address = bind.starts_with('[') ? bind.substr(1, bind.size() - 2) : bind;
+    const auto canonical = canonical_ip(address);
+    return canonical && (*canonical == "0.0.0.0" || *canonical == "::");
+}
+
+/// The URL the server listens on, as it prints it.
+std::string listening_url(const std::string& bind, std::uint16_t port) {
+    return "http://" + url_host(bind) + ":" + std::to_string(port);
+}
+
+/// Sets the base of the API's links: `--public-url`, else `listening` (checked at start).
+void set_public_url(const ServeOptions& options, const std::string& listening) {
+    if (options.public_url) {
+        use_public_url(*options.public_url);
+        return;
+    }
+    use_public_url(PublicUrl::parse(listening).value());
+    if (binds_every_address(options.bind))
+        std::cerr << "leerstand: warning: links in API answers name " << listening
+                  << ", which no client can reach; pass --public-url with the URL clients use"
+                  << std::endl;
 }
 
 /// Blocks SIGINT/SIGTERM in this thread (and so in every thread started later) and restores the
@@ -227,10 +254,13 @@ int serve(const ServeOptions& options) {
     } catch (const std::exception& e) {
         return fail(e.what());
     }
+    if (!options.public_url && !PublicUrl::parse(listening_url(options.bind, 1)))
+        return fail("no link can name the address " + options.bind + "; pass --public-url URL");
 
     ApiContext api;
     api.db = options.db;
     api.secure_cookies = options.secure_cookies;
+    api.trusted_proxies = options.trusted_proxies;
     api.login_limiter = std::make_shared<services::LoginRateLimiter>();
     api.tiles = std::make_shared<services::TileCache>(options.tile_cache_bytes);
     api.debug_cache_header = options.debug_cache_header;
@@ -274,8 +304,12 @@ int serve(const ServeOptions& options) {
                     e.what());
     }
 
-    std::cout << "listening on http://" << url_host(options.bind) << ':'
-              << static_cast<std::uint16_t>(endpoint->getPort()) << std::endl;
+    const std::string listening =
+        listening_url(options.bind, static_cast<std::uint16_t>(endpoint->getPort()));
+    // Only now is the port known (--port 0): a request in the moment before this gets relative
+    // links, never the Host it sent.
+    set_public_url(options, listening);
+    std::cout << "listening on " << listening << std::endl;
 
     const int signal_number = stop_signals.wait();
     std::cerr << "leerstand: " << (signal_number == SIGINT ? "SIGINT" : "SIGTERM")

@@ -2,7 +2,11 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
+#include <vector>
+
+#include "server/http/public_url.hpp"
 
 namespace leerstand::http {
 
@@ -19,6 +23,10 @@ struct ServeOptions {
     unsigned threads = 2;            ///< Pistache workers; raised to 2 if lower (see server.cpp)
     std::filesystem::path web_root;  ///< empty = LEERSTAND_DEFAULT_WEB_ROOT (the repo's web/)
     bool secure_cookies = false;     ///< session cookie only over HTTPS (behind a TLS proxy)
+    /// The base of every link the API writes; none: the address it prints when it listens.
+    std::optional<PublicUrl> public_url;
+    /// Peers (canonical_ip spellings) whose `X-Real-IP` names the client; none by default.
+    std::vector<std::string> trusted_proxies;
     std::uint64_t max_upload_bytes = 64ull << 20;   ///< largest upload request body (413 above)
     std::uint64_t tile_cache_bytes = 256ull << 20;  ///< memory for encoded tiles (LRU beyond)
     /// The web map's basemap: an XYZ template with {z}, {x}, {y}; empty = no basemap (offline).
@@ -32,7 +40,8 @@ struct ServeOptions {
 /// Opens (and migrates) the store, then serves HTTP until SIGINT or SIGTERM and returns the
 /// process exit code: 0 after a signal, 1 when start-up fails (a one-line message on stderr).
 /// Once ready, prints "listening on http://HOST:PORT" (the real port, also for port 0) to
-/// stdout and flushes.
+/// stdout and flushes; without `public_url`, that URL is the base of the API's links, and
+/// when it names every address (0.0.0.0, ::) a warning on stderr says to pass --public-url.
 /// @pre Called from the main thread before any other thread exists: it blocks SIGINT and
 ///      SIGTERM so that every worker inherits the mask and the main thread can `sigwait`.
 int serve(const ServeOptions& options);

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "server/http/answer.hpp"
 #include "server/http/response_headers.hpp"
 #include "server/http/routing.hpp"
 #include "server/services/summary_service.hpp"
@@ -27,8 +28,8 @@ void send_summary(Http::ResponseWriter& writer, const services::Caller& caller,
                   const json& summary) {
     // The figures depend on who asks: a shared cache must not pass exact ones to the public.
     set_caller_cache_headers(writer, caller);
-    writer.send(Http::Code::Ok, summary.dump(-1, ' ', false, json::error_handler_t::replace),
-                MIME(Application, Json));
+    send_answer(writer, Http::Code::Ok,
+                summary.dump(-1, ' ', false, json::error_handler_t::replace), "application/json");
 }
 
 }  // namespace

@@ -7,7 +7,9 @@
 #include <string_view>
 
 #include "common/error.hpp"
+#include "server/http/answer.hpp"
 #include "server/http/direct_send.hpp"
+#include "server/http/public_url.hpp"
 #include "server/http/response_headers.hpp"
 #include "server/http/routing.hpp"
 #include "server/services/thread_store.hpp"
@@ -159,7 +161,7 @@ void get_ogc_tile(const ApiContext& context, const Rest::Request& request,
 void send_document(Http::ResponseWriter& writer, const nlohmann::json& body,
                    const char* content_type = "application/json") {
     set_header(writer, "Cache-Control", "no-cache");
-    writer.send(Http::Code::Ok, body.dump(), Http::Mime::MediaType::fromString(content_type));
+    send_answer(writer, Http::Code::Ok, body.dump(), content_type);
 }
 
 void get_tilejson(const ApiContext& context, const Rest::Request& request,
@@ -170,7 +172,7 @@ void get_tilejson(const ApiContext& context, const Rest::Request& request,
         throw NotFound("TileJSON is at /tiles/{layer}.json");
     const services::TileLayerInfo& layer = services::tile_layer(file.substr(0, dot));
     send_document(writer,
-                  services::tilejson(layer, base_url(request), services::thread_store(context.db)));
+                  services::tilejson(layer, base_url(), services::thread_store(context.db)));
 }
 
 Handler with_context(const ApiContext& context,
@@ -187,9 +189,9 @@ void add_tile_routes(Rest::Router& router, const ApiContext& context) {
                {{Http::Method::Get, with_context(context, &get_xyz_tile)}});
     add_routes(router, "/tiles/:file", {{Http::Method::Get, with_context(context, &get_tilejson)}});
     add_routes(router, "/tileMatrixSets",
-               {{Http::Method::Get, [](const Rest::Request& request, Http::ResponseWriter& writer,
-                                       const std::string&) {
-                     send_document(writer, services::tile_matrix_sets(base_url(request)));
+               {{Http::Method::Get,
+                 [](const Rest::Request&, Http::ResponseWriter& writer, const std::string&) {
+                     send_document(writer, services::tile_matrix_sets(base_url()));
                  }}});
     add_routes(
         router, "/tileMatrixSets/:tms",
@@ -203,7 +205,7 @@ void add_tile_routes(Rest::Router& router, const ApiContext& context) {
                                        const std::string&) {
                      const auto& layer =
                          services::tile_layer(request.param(":collection").as<std::string>());
-                     send_document(writer, services::tilesets(layer, base_url(request)));
+                     send_document(writer, services::tilesets(layer, base_url()));
                  }}});
     add_routes(router, "/collections/:collection/tiles/:tms",
                {{Http::Method::Get, [&context](const Rest::Request& request,
@@ -211,7 +213,7 @@ void add_tile_routes(Rest::Router& router, const ApiContext& context) {
                      require_web_mercator(request);
                      const auto& layer =
                          services::tile_layer(request.param(":collection").as<std::string>());
-                     send_document(writer, services::tileset(layer, base_url(request),
+                     send_document(writer, services::tileset(layer, base_url(),
                                                              services::thread_store(context.db)));
                  }}});
     add_routes(router, "/collections/:collection/tiles/:tms/:z/:y/:x",

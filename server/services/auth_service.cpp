@@ -33,7 +33,7 @@ constexpr std::size_t kMaxLabelLength = 200;
 constexpr std::size_t kMaxSecretLength = 256;
 /// Upper bound of keys the rate limiter remembers.
 constexpr std::size_t kMaxRateLimitKeys = 10000;
-/// Longest part of a rate limit key taken from the request (names are at most 64 characters).
+/// Longest name or client taken into a rate limit key (names are at most 64 characters).
 constexpr std::size_t kMaxKeyPart = 128;
 
 const char* const kWrongCredentials = "wrong name or password";
@@ -178,15 +178,61 @@ struct LoginRateLimiter::Impl {
         std::optional<Clock::time_point> locked_until;
     };
 
-    int max_failures;
-    std::chrono::seconds window;
+    SignInLimits limits;
     std::mutex mutex;
     std::unordered_map<std::string, Entry> entries;
+
+    /// The key of (name, client). The name's length first: no name and client can make the
+    /// key of another pair. Both are cut, so a huge name cannot bloat the map.
+    static std::string pair_key(const std::string& name, const std::string& client) {
+        const std::string cut = name.substr(0, kMaxKeyPart);
+        return "pair:" + std::to_string(cut.size()) + ":" + cut + client.substr(0, kMaxKeyPart);
+    }
+
+    static std::string client_key(const std::string& client) {
+        return "client:" + client.substr(0, kMaxKeyPart);
+    }
 
     /// An entry that no longer counts: its lock or its window has passed.
     bool stale(const Entry& entry, Clock::time_point now) const {
         if (entry.locked_until) return *entry.locked_until <= now;
-        return entry.window_start + window <= now;
+        return entry.window_start + limits.window <= now;
+    }
+
+    /// @throws TooManyRequests while `key` is locked.
+    void throw_if_locked(const std::string& key, Clock::time_point now) {
+        auto it = entries.find(key);
+        if (it == entries.end()) return;
+        if (stale(it->second, now)) {
+            entries.erase(it);
+            return;
+        }
+        if (!it->second.locked_until) return;
+        const auto remaining = *it->second.locked_until - now;
+        // Round up, so a client that waits exactly this long is let in.
+        const auto seconds = std::chrono::ceil<std::chrono::seconds>(remaining).count();
+        const int retry_after = static_cast<int>(std::max<std::int64_t>(1, seconds));
+        throw TooManyRequests(
+            "too many failed sign-ins; try again in " + std::to_string(retry_after) + " seconds",
+            retry_after);
+    }
+
+    /// One more failure for `key`; locks it at `max_failures`.
+    void count_failure(const std::string& key, int max_failures, Clock::time_point now) {
+        auto it = entries.find(key);
+        if (it != entries.end() && stale(it->second, now)) {
+            entries.erase(it);
+            it = entries.end();
+        }
+        if (it == entries.end()) {
+            make_room(now);
+            Entry entry;
+            entry.window_start = now;
+            it = entries.emplace(key, entry).first;
+        }
+        Entry& entry = it->second;
+        entry.last_failure = now;
+        if (++entry.failures >= max_failures) entry.locked_until = now + limits.window;
     }
 
     /// Keeps the map bounded, so a flood of made-up names cannot grow memory without end.
@@ -214,55 +260,31 @@ struct LoginRateLimiter::Impl {
     }
 };
 
-LoginRateLimiter::LoginRateLimiter(int max_failures, std::chrono::seconds window)
-    : m_impl(std::make_unique<Impl>()) {
-    m_impl->max_failures = std::max(1, max_failures);
-    m_impl->window = window;
+LoginRateLimiter::LoginRateLimiter(SignInLimits limits) : m_impl(std::make_unique<Impl>()) {
+    limits.per_name_and_client = std::max(1, limits.per_name_and_client);
+    limits.per_client = std::max(1, limits.per_client);
+    m_impl->limits = limits;
 }
 
 LoginRateLimiter::~LoginRateLimiter() = default;
 
-void LoginRateLimiter::check(const std::string& key) {
-    std::lock_guard lock(m_impl->mutex);
-    auto it = m_impl->entries.find(key);
-    if (it == m_impl->entries.end()) return;
-    const auto now = Impl::Clock::now();
-    if (m_impl->stale(it->second, now)) {
-        m_impl->entries.erase(it);
-        return;
-    }
-    if (!it->second.locked_until) return;
-    const auto remaining = *it->second.locked_until - now;
-    // Round up, so a client that waits exactly this long is let in.
-    const auto seconds = std::chrono::ceil<std::chrono::seconds>(remaining).count();
-    const int retry_after = static_cast<int>(std::max<std::int64_t>(1, seconds));
-    throw TooManyRequests(
-        "too many failed sign-ins; try again in " + std::to_string(retry_after) + " seconds",
-        retry_after);
-}
-
-void LoginRateLimiter::record_failure(const std::string& key) {
+void LoginRateLimiter::check(const std::string& name, const std::string& client) {
     std::lock_guard lock(m_impl->mutex);
     const auto now = Impl::Clock::now();
-    auto it = m_impl->entries.find(key);
-    if (it != m_impl->entries.end() && m_impl->stale(it->second, now)) {
-        m_impl->entries.erase(it);
-        it = m_impl->entries.end();
-    }
-    if (it == m_impl->entries.end()) {
-        m_impl->make_room(now);
-        Impl::Entry entry;
-        entry.window_start = now;
-        it = m_impl->entries.emplace(key, entry).first;
-    }
-    Impl::Entry& entry = it->second;
-    entry.last_failure = now;
-    if (++entry.failures >= m_impl->max_failures) entry.locked_until = now + m_impl->window;
+    m_impl->throw_if_locked(Impl::pair_key(name, client), now);
+    m_impl->throw_if_locked(Impl::client_key(client), now);
 }
 
-void LoginRateLimiter::record_success(const std::string& key) {
+void LoginRateLimiter::record_failure(const std::string& name, const std::string& client) {
     std::lock_guard lock(m_impl->mutex);
-    m_impl->entries.erase(key);
+    const auto now = Impl::Clock::now();
+    m_impl->count_failure(Impl::pair_key(name, client), m_impl->limits.per_name_and_client, now);
+    m_impl->count_failure(Impl::client_key(client), m_impl->limits.per_client, now);
+}
+
+void LoginRateLimiter::record_success(const std::string& name, const std::string& client) {
+    std::lock_guard lock(m_impl->mutex);
+    m_impl->entries.erase(Impl::pair_key(name, client));
 }
 
 // ---- AuthService ----------------------------------------------------------------------------
@@ -357,12 +379,9 @@ void AuthService::revoke_token_secret(const std::string& secret) {
 
 NewSession AuthService::login(const std::string& name, const std::string& password,
                               const std::string& client_key, LoginRateLimiter& limiter) {
-    // Both keys count: one stops guessing one account from many addresses, the other one
-    // address trying many accounts. Keys are cut so a huge name cannot bloat the limiter.
-    const std::string user_key = "user:" + name.substr(0, kMaxKeyPart);
-    const std::string client = client_key.empty() ? "" : "ip:" + client_key.substr(0, kMaxKeyPart);
-    limiter.check(user_key);
-    if (!client.empty()) limiter.check(client);
+    // Per (name, client) and per client, never per name alone: someone else's failures must
+    // not lock the rightful owner out (see LoginRateLimiter).
+    limiter.check(name, client_key);
 
     std::optional<data::UserRecord> user;
     if (valid_name(name)) user = m_impl->users.find_user(name);
@@ -375,13 +394,10 @@ NewSession AuthService::login(const std::string& name, const std::string& passwo
         (void)verify_password(dummy_hash(), password);
     }
     if (!accepted) {
-        limiter.record_failure(user_key);
-        if (!client.empty()) limiter.record_failure(client);
+        limiter.record_failure(name, client_key);
         throw Unauthenticated(kWrongCredentials);
     }
-    // Only the account's count is cleared: clearing the address's count would let someone
-    // with one valid account reset it between guesses at other accounts.
-    limiter.record_success(user_key);
+    limiter.record_success(name, client_key);
 
     if (needs_rehash(user->password_hash))
         m_impl->users.update_password_hash(user->id, hash_password(password));

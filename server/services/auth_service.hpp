@@ -38,18 +38,27 @@ struct NewSession {
     Caller caller;
 };
 
-/// Counts failed sign-ins per user name and per client address, shared by all worker threads.
-/// After `max_failures` within `window`, further attempts get TooManyRequests until the window
-/// has passed.
+/// How many failed sign-ins lock what, and for how long.
+struct SignInLimits {
+    int per_name_and_client = 5;       ///< failures of one name from one client lock that pair
+    int per_client = 20;               ///< failures of one client, all names together, lock it
+    std::chrono::seconds window{300};  ///< failures count within it; a lock lasts this long
+};
+
+/// Counts failed sign-ins per (name, client) and per client, shared by all worker threads.
+/// Never per name alone: anyone could then lock the rightful owner (the admin too) out of
+/// their account from anywhere. A client is whatever the caller says identifies it (the HTTP
+/// layer: the address of the TCP peer, or the one a trusted proxy names). Memory is bounded.
 class LoginRateLimiter {
   public:
-    explicit LoginRateLimiter(int max_failures = 5,
-                              std::chrono::seconds window = std::chrono::seconds(300));
+    explicit LoginRateLimiter(SignInLimits limits = {});
     ~LoginRateLimiter();
-    /// @throws TooManyRequests when `key` is locked out.
-    void check(const std::string& key);
-    void record_failure(const std::string& key);
-    void record_success(const std::string& key);
+    /// @throws TooManyRequests when `name` is locked for `client`, or `client` is locked.
+    void check(const std::string& name, const std::string& client);
+    void record_failure(const std::string& name, const std::string& client);
+    /// Clears the count of (`name`, `client`) only: the client's count across names stays,
+    /// or one valid account would let a client guess other accounts for ever.
+    void record_success(const std::string& name, const std::string& client);
 
   private:
     struct Impl;
@@ -77,8 +86,8 @@ class AuthService {
     void revoke_token_secret(const std::string& secret);
 
     /// Checks name and password. `client_key` identifies the client (its address) for the rate
-    /// limit. @throws Unauthenticated (same message for unknown name and wrong password),
-    /// TooManyRequests.
+    /// limit (see LoginRateLimiter). @throws Unauthenticated (same message for unknown name and
+    /// wrong password), TooManyRequests.
     NewSession login(const std::string& name, const std::string& password,
                      const std::string& client_key, LoginRateLimiter& limiter);
     /// Deletes the session; a replayed cookie is then worthless. Unknown secrets are ignored.

@@ -219,7 +219,10 @@ test('a slow reader of a large export does not stall /health behind nginx (and w
     // Started as root, nginx's workers run as nobody and must reach the temp files below.
     fs.chmodSync(dir, 0o755);
     const { db, buildings } = await makeLargeDatabase(dir);
-    const server = startServer(db, ['--max-upload-mb', String(UPLOAD_MB)]);
+    // As `scripts/run --proxy` does: links name nginx's address, and nginx may name the client.
+    const proxyPort = await freePort();
+    const server = startServer(db, ['--max-upload-mb', String(UPLOAD_MB),
+      '--public-url', `http://127.0.0.1:${proxyPort}`, '--trusted-proxy', '127.0.0.1']);
     let proxy = null;
     t.after(async () => {
       if (proxy && proxy.child.exitCode === null) {
@@ -268,7 +271,6 @@ test('a slow reader of a large export does not stall /health behind nginx (and w
     await t.test('through nginx (scripts/proxy/start): every /health answers', {
       skip: nginxPath ? false : 'nginx not installed (Debian nginx-light; scripts/setup installs it)',
     }, async (s) => {
-      const proxyPort = await freePort();
       proxy = startProxy(proxyPort, backendPort, path.join(dir, 'nginx'));
       await waitForHealth(proxyPort, proxy);
 
@@ -279,7 +281,7 @@ test('a slow reader of a large export does not stall /health behind nginx (and w
         expectServedWhileSlowDownload(proxied, 'through nginx');
       }
 
-      // Host reaches the server as the client sent it: absolute links name the proxy.
+      // Absolute links name the proxy: the server's --public-url, never the Host it gets.
       const landing = await (await fetch(`http://127.0.0.1:${proxyPort}/?f=json`)).json();
       const self = landing.links.find((link) => link.rel === 'self');
       assert.ok(self.href.startsWith(`http://127.0.0.1:${proxyPort}/`), self.href);

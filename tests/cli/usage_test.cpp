@@ -33,6 +33,25 @@ TEST(Usage, UnknownCommandsAndOptionsAreUsageErrors) {
     }
 }
 
+TEST(Usage, BadPublicUrlsAndProxyAddressesAreUsageErrorsNamingTheOption) {
+    for (const auto& [option, value] : std::vector<std::pair<std::string, std::string>>{
+             {"--public-url", "ftp://atlas.example.org"},
+             {"--public-url", "atlas.example.org"},
+             {"--public-url", "https://atlas.example.org/leerstand"},
+             {"--public-url", "https://atlas.example.org/?x=1"},
+             {"--public-url", "https://user@atlas.example.org"},
+             {"--public-url", "https://atlas.example.org:99999"},
+             {"--public-url", "https://"},
+             {"--trusted-proxy", "nginx.local"},
+             {"--trusted-proxy", "127.0.0.1,"},
+             {"--trusted-proxy", "127.0.0.1/8"}}) {
+        auto result = run_leerstand({"serve", option, value});
+        EXPECT_EQ(result.exit_code, 2) << value << ": " << result.err;
+        EXPECT_EQ(line_count(result.err), 1) << result.err;
+        EXPECT_EQ(result.err.rfind("leerstand: " + option + " must", 0), 0u) << result.err;
+    }
+}
+
 struct BadInput {
     std::vector<std::string> args;  // {DB} is replaced by the database path
     const char* message_part;

@@ -69,7 +69,8 @@ bool decode_chunked(const std::string& raw, std::string& body) {
 }  // namespace
 
 RawConnection::RawConnection(std::uint16_t port, std::chrono::milliseconds timeout,
-                             std::optional<int> receive_buffer)
+                             std::optional<int> receive_buffer,
+                             const std::optional<std::string>& source)
     : m_deadline(Clock::now() + timeout) {
     m_fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (m_fd < 0) throw std::runtime_error("socket: " + std::string(std::strerror(errno)));
@@ -83,6 +84,16 @@ RawConnection::RawConnection(std::uint16_t port, std::chrono::milliseconds timeo
     // previous one, and send two together.
     const int on = 1;
     setsockopt(m_fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
+    if (source) {
+        sockaddr_in local{};
+        local.sin_family = AF_INET;
+        if (inet_pton(AF_INET, source->c_str(), &local.sin_addr) != 1 ||
+            bind(m_fd, reinterpret_cast<const sockaddr*>(&local), sizeof local) != 0) {
+            close(m_fd);
+            throw std::runtime_error("cannot connect from " + *source + ": " +
+                                     std::strerror(errno));
+        }
+    }
     sockaddr_in address{};
     address.sin_family = AF_INET;
     address.sin_port = htons(port);

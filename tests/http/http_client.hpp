@@ -25,9 +25,12 @@ struct HttpResponse {
 class RawConnection {
   public:
     /// `receive_buffer`: SO_RCVBUF in bytes, for a client that takes little at a time.
+    /// `source`: the loopback address to connect from (e.g. "127.0.0.2"), so that one test can
+    /// be several clients; the kernel's choice (127.0.0.1) when absent.
     /// @throws std::runtime_error when it cannot connect.
     RawConnection(std::uint16_t port, std::chrono::milliseconds timeout,
-                  std::optional<int> receive_buffer = std::nullopt);
+                  std::optional<int> receive_buffer = std::nullopt,
+                  const std::optional<std::string>& source = std::nullopt);
     ~RawConnection();
     RawConnection(const RawConnection&) = delete;
     RawConnection& operator=(const RawConnection&) = delete;

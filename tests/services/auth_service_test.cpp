@@ -201,7 +201,7 @@ TEST_F(AuthServiceTest, LoginGivesASessionForTheUser) {
 
 TEST_F(AuthServiceTest, WrongPasswordUnknownNameAndDisabledUserGetTheSameAnswer) {
     auto user = auth.add_user("anna", Role::Planner, {}, password);
-    LoginRateLimiter limiter(100);
+    LoginRateLimiter limiter({.per_name_and_client = 100, .per_client = 100});
     auto message_of = [&](const std::string& name, const std::string& pw) -> std::string {
         try {
             auth.login(name, pw, "192.0.2.1", limiter);
@@ -324,115 +324,154 @@ TEST_F(AuthServiceTest, TheDatabaseHoldsOnlyHashesOfSecrets) {
 
 // ---- rate limit -----------------------------------------------------------------------------
 
-int retry_after_of(LoginRateLimiter& limiter, const std::string& key) {
+int retry_after_of(LoginRateLimiter& limiter, const std::string& name, const std::string& client) {
     try {
-        limiter.check(key);
+        limiter.check(name, client);
     } catch (const TooManyRequests& e) {
         return e.retry_after_seconds();
     }
     return 0;
 }
 
-TEST_F(AuthServiceTest, RepeatedFailuresLockTheAccountAndTheAddressEvenForTheRightPassword) {
+// Issue 19, point 9: a lock per name was a denial of service: five wrong passwords from anywhere
+// locked the owner (the admin too) out for five minutes. Failures now count per (name, client)
+// and per client; never per name alone.
+TEST_F(AuthServiceTest, AnotherClientsFailuresNeverLockTheOwnerOut) {
+    auth.add_user("anna", Role::Admin, {}, password);
+    LoginRateLimiter limiter;
+    // One client guesses until it is locked out, another one a few times.
+    for (int i = 0; i < 6; ++i)
+        EXPECT_ANY_THROW(auth.login("anna", "guess " + std::to_string(i), "203.0.113.66", limiter));
+    EXPECT_THROW(auth.login("anna", password, "203.0.113.66", limiter), TooManyRequests);
+    for (int i = 0; i < 4; ++i)
+        EXPECT_THROW(auth.login("anna", "guess " + std::to_string(i), "203.0.113.67", limiter),
+                     Unauthenticated);
+    EXPECT_NO_THROW(auth.login("anna", password, "192.0.2.1", limiter));
+}
+
+TEST_F(AuthServiceTest, FiveFailuresLockANameForThatClientOnly) {
     auth.add_user("anna", Role::Planner, {}, password);
-    LoginRateLimiter limiter(3, 300s);
-    for (int i = 0; i < 3; ++i)
+    auth.add_user("bert", Role::Planner, {}, password);
+    LoginRateLimiter limiter;
+    for (int i = 0; i < 5; ++i)
         EXPECT_THROW(
             auth.login("anna", "wrong password " + std::to_string(i), "192.0.2.1", limiter),
             Unauthenticated);
+    // Even the right password: the client may be guessing it.
     try {
-        auth.login("anna", password, "198.51.100.7", limiter);
-        ADD_FAILURE() << "a locked account let a sign-in through";
+        auth.login("anna", password, "192.0.2.1", limiter);
+        ADD_FAILURE() << "a locked name let the same client sign in";
     } catch (const TooManyRequests& e) {
         EXPECT_GT(e.retry_after_seconds(), 0);
         EXPECT_LE(e.retry_after_seconds(), 300);
     }
-    // The address is locked too, whatever name it tries next.
-    EXPECT_THROW(auth.login("bert", password, "192.0.2.1", limiter), TooManyRequests);
-    EXPECT_EQ(store.connection().query_int64("SELECT count(*) FROM sessions"), 0);
+    EXPECT_NO_THROW(auth.login("bert", password, "192.0.2.1", limiter)) << "another name";
+    EXPECT_NO_THROW(auth.login("anna", password, "192.0.2.2", limiter)) << "another client";
 }
 
-TEST_F(AuthServiceTest, GuessingNamesLocksTheAddress) {
-    LoginRateLimiter limiter(3, 300s);
-    for (const char* name : {"admin", "root", "anna"})
-        EXPECT_THROW(auth.login(name, password, "203.0.113.9", limiter), Unauthenticated);
-    EXPECT_THROW(auth.login("bert", password, "203.0.113.9", limiter), TooManyRequests);
-}
-
-TEST_F(AuthServiceTest, ASuccessfulLoginClearsTheAccountCount) {
+TEST_F(AuthServiceTest, TwentyFailuresAcrossNamesLockTheClient) {
     auth.add_user("anna", Role::Planner, {}, password);
-    LoginRateLimiter limiter(3, 300s);
-    // Different addresses, so only the account's count can lock.
-    EXPECT_THROW(auth.login("anna", "wrong password 1", "192.0.2.1", limiter), Unauthenticated);
-    EXPECT_THROW(auth.login("anna", "wrong password 2", "192.0.2.2", limiter), Unauthenticated);
-    EXPECT_NO_THROW(auth.login("anna", password, "192.0.2.3", limiter));
-    EXPECT_THROW(auth.login("anna", "wrong password 3", "192.0.2.4", limiter), Unauthenticated);
-    EXPECT_THROW(auth.login("anna", "wrong password 4", "192.0.2.5", limiter), Unauthenticated);
-    EXPECT_NO_THROW(auth.login("anna", password, "192.0.2.6", limiter));
+    LoginRateLimiter limiter;
+    for (int i = 0; i < 20; ++i)
+        EXPECT_THROW(auth.login("guess" + std::to_string(i), password, "203.0.113.9", limiter),
+                     Unauthenticated)
+            << i;
+    EXPECT_THROW(auth.login("anna", password, "203.0.113.9", limiter), TooManyRequests);
+    EXPECT_NO_THROW(auth.login("anna", password, "192.0.2.1", limiter));
 }
 
-TEST(LoginRateLimiter, LocksAKeyAfterMaxFailuresAndOnlyThatKey) {
-    LoginRateLimiter limiter(5, 60s);
+TEST_F(AuthServiceTest, ASuccessClearsOnlyItsOwnNameAndClientCount) {
+    auth.add_user("anna", Role::Planner, {}, password);
+    LoginRateLimiter limiter;
+    const auto fail = [&](const std::string& name) {
+        EXPECT_THROW(auth.login(name, "wrong password", "192.0.2.1", limiter), Unauthenticated)
+            << name;
+    };
+    for (int i = 0; i < 4; ++i) fail("anna");
+    EXPECT_NO_THROW(auth.login("anna", password, "192.0.2.1", limiter));
+    // anna's count from this client starts again: four more do not lock her.
+    for (int i = 0; i < 4; ++i) fail("anna");
+    EXPECT_NO_THROW(auth.login("anna", password, "192.0.2.1", limiter));
+    // The client's count across names is not reset by a success: with one valid account a
+    // client could otherwise guess other accounts for ever. 8 so far, 12 more lock it.
+    for (int i = 0; i < 11; ++i) fail("guess" + std::to_string(i));
+    EXPECT_NO_THROW(auth.login("anna", password, "192.0.2.1", limiter));
+    fail("guess11");
+    EXPECT_THROW(auth.login("anna", password, "192.0.2.1", limiter), TooManyRequests);
+}
+
+TEST(LoginRateLimiter, LocksANameForAClientAfterMaxFailuresAndOnlyThatPair) {
+    LoginRateLimiter limiter({.per_name_and_client = 5, .per_client = 20, .window = 60s});
     for (int i = 0; i < 4; ++i) {
-        limiter.record_failure("user:anna");
-        EXPECT_NO_THROW(limiter.check("user:anna")) << i;
+        limiter.record_failure("anna", "192.0.2.1");
+        EXPECT_NO_THROW(limiter.check("anna", "192.0.2.1")) << i;
     }
-    limiter.record_failure("user:anna");
-    const int retry = retry_after_of(limiter, "user:anna");
+    limiter.record_failure("anna", "192.0.2.1");
+    const int retry = retry_after_of(limiter, "anna", "192.0.2.1");
     EXPECT_GT(retry, 0);
     EXPECT_LE(retry, 60);
-    EXPECT_NO_THROW(limiter.check("user:bert"));
-    EXPECT_NO_THROW(limiter.check("ip:192.0.2.1"));
+    EXPECT_NO_THROW(limiter.check("bert", "192.0.2.1"));
+    EXPECT_NO_THROW(limiter.check("anna", "192.0.2.2"));
 }
 
-TEST(LoginRateLimiter, SuccessClearsTheCount) {
-    LoginRateLimiter limiter(2, 60s);
-    limiter.record_failure("user:anna");
-    limiter.record_success("user:anna");
-    limiter.record_failure("user:anna");
-    EXPECT_NO_THROW(limiter.check("user:anna"));
-    limiter.record_failure("user:anna");
-    EXPECT_THROW(limiter.check("user:anna"), TooManyRequests);
+TEST(LoginRateLimiter, NoNameAndClientSpellAnotherPair) {
+    LoginRateLimiter limiter({.per_name_and_client = 1, .per_client = 20});
+    limiter.record_failure("ab", "c");
+    EXPECT_THROW(limiter.check("ab", "c"), TooManyRequests);
+    EXPECT_NO_THROW(limiter.check("a", "bc"));
+    EXPECT_NO_THROW(limiter.check("abc", ""));
+}
+
+TEST(LoginRateLimiter, SuccessClearsTheCountOfItsPairOnly) {
+    LoginRateLimiter limiter({.per_name_and_client = 2, .per_client = 3});
+    limiter.record_failure("anna", "192.0.2.1");
+    limiter.record_success("anna", "192.0.2.1");
+    limiter.record_failure("anna", "192.0.2.1");
+    EXPECT_NO_THROW(limiter.check("anna", "192.0.2.1"));
+    // The client's count is 2 of 3: the success did not clear it.
+    limiter.record_failure("bert", "192.0.2.1");
+    EXPECT_THROW(limiter.check("carl", "192.0.2.1"), TooManyRequests);
 }
 
 TEST(LoginRateLimiter, TheLockEndsWhenTheWindowHasPassed) {
-    LoginRateLimiter limiter(1, 1s);
-    limiter.record_failure("ip:192.0.2.1");
-    EXPECT_THROW(limiter.check("ip:192.0.2.1"), TooManyRequests);
+    LoginRateLimiter limiter({.per_name_and_client = 1, .per_client = 1, .window = 1s});
+    limiter.record_failure("anna", "192.0.2.1");
+    EXPECT_THROW(limiter.check("bert", "192.0.2.1"), TooManyRequests);
     std::this_thread::sleep_for(1100ms);
-    EXPECT_NO_THROW(limiter.check("ip:192.0.2.1"));
+    EXPECT_NO_THROW(limiter.check("anna", "192.0.2.1"));
     // A fresh start: one more failure is needed to lock again.
-    limiter.record_failure("ip:192.0.2.1");
-    EXPECT_THROW(limiter.check("ip:192.0.2.1"), TooManyRequests);
+    limiter.record_failure("anna", "192.0.2.1");
+    EXPECT_THROW(limiter.check("anna", "192.0.2.1"), TooManyRequests);
 }
 
 TEST(LoginRateLimiter, AFloodOfMadeUpNamesDoesNotFreeALockedKey) {
-    LoginRateLimiter limiter(3, 600s);
-    for (int i = 0; i < 3; ++i) limiter.record_failure("user:anna");
+    LoginRateLimiter limiter({.per_name_and_client = 3, .per_client = 100, .window = 600s});
+    for (int i = 0; i < 3; ++i) limiter.record_failure("anna", "192.0.2.1");
     // More keys than the limiter keeps: it must drop some, but not the locked one.
-    for (int i = 0; i < 30000; ++i) limiter.record_failure("user:guess" + std::to_string(i));
-    EXPECT_THROW(limiter.check("user:anna"), TooManyRequests);
-    EXPECT_NO_THROW(limiter.check("user:guess29999"));
+    for (int i = 0; i < 30000; ++i)
+        limiter.record_failure("guess" + std::to_string(i), "client" + std::to_string(i % 50));
+    EXPECT_THROW(limiter.check("anna", "192.0.2.1"), TooManyRequests);
+    EXPECT_NO_THROW(limiter.check("guess29999", "192.0.2.9"));
 }
 
 TEST(LoginRateLimiter, CountsFailuresFromManyThreads) {
-    LoginRateLimiter limiter(400, 600s);
+    LoginRateLimiter limiter({.per_name_and_client = 400, .per_client = 1000, .window = 600s});
     std::vector<std::thread> threads;
     for (int t = 0; t < 4; ++t)
         threads.emplace_back([&limiter, t] {
             for (int i = 0; i < 100; ++i) {
-                limiter.record_failure("ip:192.0.2.1");
-                limiter.record_failure("user:thread" + std::to_string(t));
+                limiter.record_failure("anna", "192.0.2.1");
+                limiter.record_failure("anna", "thread" + std::to_string(t));
                 try {
-                    limiter.check("user:thread" + std::to_string(t));
+                    limiter.check("anna", "thread" + std::to_string(t));
                 } catch (const TooManyRequests&) {
                 }
             }
         });
     for (auto& thread : threads) thread.join();
-    // 400 failures in all: the shared key is locked, each thread's own key (100) is not.
-    EXPECT_THROW(limiter.check("ip:192.0.2.1"), TooManyRequests);
-    EXPECT_NO_THROW(limiter.check("user:thread0"));
+    // 400 failures in all: the shared pair is locked, each thread's own pair (100) is not.
+    EXPECT_THROW(limiter.check("anna", "192.0.2.1"), TooManyRequests);
+    EXPECT_NO_THROW(limiter.check("anna", "thread0"));
 }
 
 }  // namespace
