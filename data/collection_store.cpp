@@ -161,34 +161,54 @@ Conditions kommune_conditions(const CollectionFilter& filter) {
 
 CollectionStore::CollectionStore(Store& store) : m_db(store.connection()) {}
 
-std::optional<Bbox> CollectionStore::extent(const std::string& table) {
-    std::string column;
-    if (table == "buildings")
-        column = "footprint";
-    else if (table == "kommunen")
-        column = "boundary";
-    else if (table == "vacancies" || table == "zukunftsorte")
-        column = "geom";
-    else
-        throw InvalidInput("there is no collection '" + table + "'");
-    // The R*Tree holds every geometry's box, so this reads no geometry at all.
-    Statement select = m_db.prepare("SELECT min(xmin), min(ymin), max(xmax), max(ymax) FROM idx_" +
-                                    table + "_" + column);
+std::optional<Bbox> CollectionStore::extent(const std::string& table,
+                                            const VacancyVisibility& visible) {
+    Conditions where;
+    std::string sql;
+    if (table == "vacancies") {
+        // The points the caller may see, exactly: the R*Tree holds every vacancy, and its
+        // boxes are floats rounded outwards around each point.
+        const std::string visible_sql = visibility_condition(where, visible, "v");
+        if (!visible_sql.empty()) where.add(visible_sql);
+        sql =
+            "SELECT min(MbrMinX(v.geom)), min(MbrMinY(v.geom)), max(MbrMaxX(v.geom)), "
+            "max(MbrMaxY(v.geom)) FROM vacancies v " +
+            where.sql;
+    } else {
+        std::string column;
+        if (table == "buildings")
+            column = "footprint";
+        else if (table == "kommunen")
+            column = "boundary";
+        else if (table == "zukunftsorte")
+            column = "geom";
+        else
+            throw InvalidInput("there is no collection '" + table + "'");
+        // Public rows: the R*Tree holds every geometry's box, so this reads no geometry.
+        sql = "SELECT min(xmin), min(ymin), max(xmax), max(ymax) FROM idx_" + table + "_" + column;
+    }
+    Statement select = m_db.prepare(sql);
+    where.bind_all(select);
     if (!select.step() || select.column_is_null(0)) return std::nullopt;
     return Bbox{select.column_double(0), select.column_double(1), select.column_double(2),
                 select.column_double(3)};
 }
 
-std::optional<DateRange> CollectionStore::temporal_extent(const std::string& table) {
+std::optional<DateRange> CollectionStore::temporal_extent(const std::string& table,
+                                                          const VacancyVisibility& visible) {
+    Conditions where;
     std::string sql;
-    if (table == "vacancies")
-        sql =
-            "SELECT min(vacant_since), max(vacant_since) FROM vacancies WHERE consent_publish = 1";
-    else if (table == "zukunftsorte")
+    if (table == "vacancies") {
+        const std::string visible_sql = visibility_condition(where, visible, "v");
+        if (!visible_sql.empty()) where.add(visible_sql);
+        sql = "SELECT min(v.vacant_since), max(v.vacant_since) FROM vacancies v " + where.sql;
+    } else if (table == "zukunftsorte") {
         sql = "SELECT min(opened), max(opened) FROM zukunftsorte";
-    else
+    } else {
         throw InvalidInput("the collection '" + table + "' has no time");
+    }
     Statement select = m_db.prepare(sql);
+    where.bind_all(select);
     if (!select.step() || select.column_is_null(0)) return std::nullopt;
     return DateRange{select.column_text(0), select.column_text(1)};
 }

@@ -63,15 +63,17 @@ class CollectionStore {
   public:
     explicit CollectionStore(Store& store);
 
-    /// The extent of `table`'s geometries from its R*Tree ("buildings", "kommunen",
-    /// "vacancies", "zukunftsorte"); nullopt when it is empty.
+    /// The extent of `table`'s geometries ("buildings", "kommunen", "vacancies",
+    /// "zukunftsorte"); of vacancies only those `visible` lets the caller see (metadata must
+    /// not show where a hidden one lies); nullopt when there are none.
     /// @throws InvalidInput for any other table name.
-    std::optional<Bbox> extent(const std::string& table);
+    std::optional<Bbox> extent(const std::string& table, const VacancyVisibility& visible);
 
-    /// The first and last day of the collection's time ("vacancies": vacant_since of the
-    /// published ones only, since the metadata is public; "zukunftsorte": opened); nullopt when
-    /// no row has one. @throws InvalidInput for other tables, which have no time.
-    std::optional<DateRange> temporal_extent(const std::string& table);
+    /// The first and last day of the collection's time ("vacancies": vacant_since of those
+    /// `visible` lets the caller see; "zukunftsorte": opened); nullopt when no row has one.
+    /// @throws InvalidInput for other tables, which have no time.
+    std::optional<DateRange> temporal_extent(const std::string& table,
+                                             const VacancyVisibility& visible);
 
     RecordPage<BuildingItem> list_buildings(const CollectionFilter& filter);
     std::optional<BuildingItem> building(std::int64_t id);

@@ -200,18 +200,23 @@ void get_conformance(const ApiContext&, const Rest::Request&, Http::ResponseWrit
     send_json(writer, Http::Code::Ok, services::CollectionsService::conformance(), k_json);
 }
 
-void get_collections(const ApiContext& context, const Rest::Request&,
+// Extents cover what the caller may see: the documents depend on who asks.
+void get_collections(const ApiContext& context, const Rest::Request& request,
                      Http::ResponseWriter& writer) {
-    set_header(writer, "Cache-Control", "no-cache");
-    send_json(writer, Http::Code::Ok, worker(context).collections.collections(base_url()), k_json);
+    WorkerServices& services = worker(context);
+    const services::Caller caller = caller_of(request, services.auth);
+    set_caller_cache_headers(writer, caller);
+    send_json(writer, Http::Code::Ok, services.collections.collections(base_url(), caller), k_json);
 }
 
 void get_collection(const ApiContext& context, const Rest::Request& request,
                     Http::ResponseWriter& writer) {
-    set_header(writer, "Cache-Control", "no-cache");
+    WorkerServices& services = worker(context);
+    const services::Caller caller = caller_of(request, services.auth);
+    set_caller_cache_headers(writer, caller);
     send_json(writer, Http::Code::Ok,
-              worker(context).collections.collection(request.param(":collection").as<std::string>(),
-                                                     base_url()),
+              services.collections.collection(request.param(":collection").as<std::string>(),
+                                              base_url(), caller),
               k_json);
 }
 

@@ -158,9 +158,10 @@ void get_ogc_tile(const ApiContext& context, const Rest::Request& request,
                 ogc_tile_format(request));
 }
 
+/// Sends a JSON document; revalidated on each use unless the handler set Cache-Control.
 void send_document(Http::ResponseWriter& writer, const nlohmann::json& body,
                    const char* content_type = "application/json") {
-    set_header(writer, "Cache-Control", "no-cache");
+    if (!writer.headers().has("Cache-Control")) set_header(writer, "Cache-Control", "no-cache");
     send_answer(writer, Http::Code::Ok, body.dump(), content_type);
 }
 
@@ -171,8 +172,11 @@ void get_tilejson(const ApiContext& context, const Rest::Request& request,
     if (dot == std::string::npos || file.substr(dot) != ".json")
         throw NotFound("TileJSON is at /tiles/{layer}.json");
     const services::TileLayerInfo& layer = services::tile_layer(file.substr(0, dot));
-    send_document(writer,
-                  services::tilejson(layer, base_url(), services::thread_store(context.db)));
+    const services::Caller caller = request_caller(request, context);
+    // The bounds cover what the caller may see: the document depends on who asks.
+    set_caller_cache_headers(writer, caller);
+    send_document(
+        writer, services::tilejson(layer, base_url(), services::thread_store(context.db), caller));
 }
 
 Handler with_context(const ApiContext& context,
@@ -213,8 +217,11 @@ void add_tile_routes(Rest::Router& router, const ApiContext& context) {
                      require_web_mercator(request);
                      const auto& layer =
                          services::tile_layer(request.param(":collection").as<std::string>());
-                     send_document(writer, services::tileset(layer, base_url(),
-                                                             services::thread_store(context.db)));
+                     const services::Caller caller = request_caller(request, context);
+                     set_caller_cache_headers(writer, caller);
+                     send_document(writer,
+                                   services::tileset(layer, base_url(),
+                                                     services::thread_store(context.db), caller));
                  }}});
     add_routes(router, "/collections/:collection/tiles/:tms/:z/:y/:x",
                {{Http::Method::Get, with_context(context, &get_ogc_tile)}});

@@ -11,6 +11,7 @@
 #include "common/error.hpp"
 #include "data/collection_store.hpp"
 #include "data/store.hpp"
+#include "server/services/privacy.hpp"
 #include "server/services/summary_service.hpp"
 #include "server/services/tile_metadata.hpp"
 
@@ -496,9 +497,11 @@ json CollectionsService::conformance() {
     return {{"conformsTo", std::move(classes)}};
 }
 
-json CollectionsService::collection(const std::string& id, const std::string& base) {
+json CollectionsService::collection(const std::string& id, const std::string& base,
+                                    const Caller& caller) {
     const CollectionInfo& info = info_of(id);
-    const data::Bbox box = m_impl->collections().extent(id).value_or(k_germany);
+    const data::VacancyVisibility visible = vacancy_visibility(caller);
+    const data::Bbox box = m_impl->collections().extent(id, visible).value_or(k_germany);
     const std::string path = base + "/collections/" + id;
     json extent = {
         {"spatial",
@@ -507,7 +510,7 @@ json CollectionsService::collection(const std::string& id, const std::string& ba
           {"crs", k_crs84}}}};
     if (id == "vacancies" || id == "zukunftsorte") {
         // Days in the store; the interval covers the first and the last of them whole.
-        const auto days = m_impl->collections().temporal_extent(id);
+        const auto days = m_impl->collections().temporal_extent(id, visible);
         json interval = json::array({nullptr, nullptr});
         if (days) interval = {*days->from + "T00:00:00Z", *days->to + "T23:59:59Z"};
         extent["temporal"] = {{"interval", json::array({interval})},
@@ -526,9 +529,9 @@ json CollectionsService::collection(const std::string& id, const std::string& ba
                                         k_json, std::string(info.title) + " (Vektorkacheln)")})}};
 }
 
-json CollectionsService::collections(const std::string& base) {
+json CollectionsService::collections(const std::string& base, const Caller& caller) {
     json list = json::array();
-    for (const CollectionInfo& info : infos()) list.push_back(collection(info.id, base));
+    for (const CollectionInfo& info : infos()) list.push_back(collection(info.id, base, caller));
     return {{"collections", std::move(list)},
             {"links", json::array({link(base + "/collections", "self", k_json, "Sammlungen")})}};
 }

@@ -67,10 +67,12 @@ class CollectionsService {
     static nlohmann::json landing_page(const std::string& base);
     /// `{"conformsTo": [...]}` with the core, geojson and oas30 classes.
     static nlohmann::json conformance();
-    /// `{"collections": [...], "links": [...]}` with extents from the spatial indexes.
-    nlohmann::json collections(const std::string& base);
-    /// One collection's metadata. @throws NotFound for unknown ids.
-    nlohmann::json collection(const std::string& id, const std::string& base);
+    /// `{"collections": [...], "links": [...]}` with their extents; the extents of vacancies
+    /// cover only what `caller` may see (privacy.hpp).
+    nlohmann::json collections(const std::string& base, const Caller& caller);
+    /// One collection's metadata, as collections(). @throws NotFound for unknown ids.
+    nlohmann::json collection(const std::string& id, const std::string& base,
+                              const Caller& caller);
 
     /// True for the collections this service serves items of (`buildings`, `kommunen`).
     static bool serves_items(const std::string& id);

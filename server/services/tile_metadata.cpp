@@ -4,6 +4,7 @@
 
 #include "common/error.hpp"
 #include "data/collection_store.hpp"
+#include "server/services/privacy.hpp"
 
 namespace leerstand::services {
 
@@ -27,10 +28,12 @@ json link(const std::string& href, const std::string& rel, const std::string& ty
     return result;
 }
 
-geo::LonLatBox layer_extent(const TileLayerInfo& layer, data::Store& store) {
+geo::LonLatBox layer_extent(const TileLayerInfo& layer, data::Store& store, const Caller& caller) {
     // An empty layer still gets a tileset over Germany, so clients can open it.
     const data::Bbox germany{5.8, 47.2, 15.1, 55.1};
-    const data::Bbox box = data::CollectionStore(store).extent(layer.name).value_or(germany);
+    const data::Bbox box = data::CollectionStore(store)
+                               .extent(layer.name, vacancy_visibility(caller))
+                               .value_or(germany);
     return {box.min_lon, box.min_lat, box.max_lon, box.max_lat};
 }
 
@@ -60,8 +63,9 @@ std::string tiles_path(const TileLayerInfo& layer, const std::string& base) {
 
 }  // namespace
 
-json tilejson(const TileLayerInfo& layer, const std::string& base, data::Store& store) {
-    const geo::LonLatBox box = layer_extent(layer, store);
+json tilejson(const TileLayerInfo& layer, const std::string& base, data::Store& store,
+              const Caller& caller) {
+    const geo::LonLatBox box = layer_extent(layer, store, caller);
     return {{"tilejson", "3.0.0"},
             {"name", layer.name},
             {"description", layer.description},
@@ -142,8 +146,9 @@ json tilesets(const TileLayerInfo& layer, const std::string& base) {
         {"links", json::array({link(path, "self", "application/json", layer.title)})}};
 }
 
-json tileset(const TileLayerInfo& layer, const std::string& base, data::Store& store) {
-    const geo::LonLatBox box = layer_extent(layer, store);
+json tileset(const TileLayerInfo& layer, const std::string& base, data::Store& store,
+             const Caller& caller) {
+    const geo::LonLatBox box = layer_extent(layer, store, caller);
     const std::string path = tiles_path(layer, base) + "/" + k_web_mercator_quad;
     json limits = json::array();
     for (int z = layer.min_zoom; z <= layer.max_zoom; ++z) {

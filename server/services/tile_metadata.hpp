@@ -16,7 +16,10 @@ namespace leerstand::services {
 
 inline constexpr const char* k_web_mercator_quad = "WebMercatorQuad";
 
-nlohmann::json tilejson(const TileLayerInfo& layer, const std::string& base, data::Store& store);
+/// The bounds (and tileset limits below) cover what `caller` may see of the layer: a hidden
+/// vacancy must not move them.
+nlohmann::json tilejson(const TileLayerInfo& layer, const std::string& base, data::Store& store,
+                        const Caller& caller);
 
 nlohmann::json tile_matrix_sets(const std::string& base);
 /// @throws NotFound for any id but WebMercatorQuad.
@@ -25,7 +28,8 @@ nlohmann::json tile_matrix_set(const std::string& id);
 /// `/collections/{id}/tiles`.
 nlohmann::json tilesets(const TileLayerInfo& layer, const std::string& base);
 /// `/collections/{id}/tiles/WebMercatorQuad`, with the tile limits of the layer's extent.
-nlohmann::json tileset(const TileLayerInfo& layer, const std::string& base, data::Store& store);
+nlohmann::json tileset(const TileLayerInfo& layer, const std::string& base, data::Store& store,
+                       const Caller& caller);
 
 /// The conformance classes of OGC API – Tiles the server implements.
 const std::vector<std::string>& tiles_conformance();

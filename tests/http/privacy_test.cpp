@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <regex>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -41,6 +42,59 @@ class PrivacyRegression : public AtlasServerTest {
         return with_retry([&] { return http_request(port(), method, target, headers, text); });
     }
 };
+
+// -- point 1: metadata covers only what the caller may see -------------------------------
+
+TEST_F(PrivacyRegression, ExtentsBoundsAndTileLimitsShowNoHiddenVacancy) {
+    create_vacancy({{"status", "gemeldet"}, {"consent_publish", true}}, k_home_ags, 0);
+    const std::vector<std::string> documents = {
+        "/collections", "/collections/vacancies", "/tiles/vacancies.json",
+        "/collections/vacancies/tiles/WebMercatorQuad", "/tiles/buildings.json"};
+    const auto seen_by = [&](Who who) {
+        std::string all;
+        for (const std::string& path : documents) {
+            const HttpResponse document = call(who, "GET", path);
+            EXPECT_EQ(document.status, 200) << path;
+            all += path + " " + document.header("Vary") + " " + document.body + "\n";
+        }
+        return all;
+    };
+    const std::string anonymous = seen_by(Who::Anonymous);
+    const std::string other_editor = seen_by(Who::EditorOther);
+    const std::string planner = seen_by(Who::Planner);
+    // Hidden vacancies at the far ends of the home Kommune, with an unusual vacant_since.
+    const std::string far =
+        spatial_sql(db(), "SELECT min(id) || ' ' || max(id) FROM buildings WHERE kommune_ags = '" +
+                              k_home_ags + "'");
+    const auto lonlat_of = [&](const std::string& id) {
+        std::istringstream in(spatial_sql(
+            db(),
+            "SELECT X(PointOnSurface(footprint)) || ' ' || Y(PointOnSurface(footprint)) "
+            "FROM buildings WHERE id = " +
+                id));
+        double lon = 0, lat = 0;
+        in >> lon >> lat;
+        return std::pair<double, double>{lon, lat};
+    };
+    std::istringstream ids(far);
+    std::string first, last;
+    ids >> first >> last;
+    for (const std::string& id : {first, last}) {
+        const HttpResponse created =
+            call(Who::Admin, "POST", "/collections/vacancies/items",
+                 vacancy_feature(lonlat_of(id),
+                                 {{"status", "gemeldet"}, {"vacant_since", "1990-01-01"}}));
+        ASSERT_EQ(created.status, 201) << created.body;
+    }
+    EXPECT_EQ(seen_by(Who::Anonymous), anonymous);
+    EXPECT_EQ(seen_by(Who::EditorOther), other_editor);
+    // Those who may see them see them.
+    EXPECT_NE(seen_by(Who::Planner), planner);
+    EXPECT_NE(call(Who::Planner, "GET", "/collections/vacancies").body.find("1990-01-01"),
+              std::string::npos);
+    // The documents depend on who asks: shared caches keep them apart.
+    EXPECT_NE(anonymous.find("Cookie, Authorization"), std::string::npos) << anonymous;
+}
 
 // -- point 3: no existence oracle ---------------------------------------------------------
 
