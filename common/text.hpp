@@ -26,4 +26,23 @@ inline bool ascii_iequals(std::string_view a, std::string_view b) {
            });
 }
 
+/// The number of characters (Unicode code points) of UTF-8 `text`: what users count, and what
+/// the text limits of the API mean.
+inline std::size_t utf8_characters(std::string_view text) {
+    return static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](char c) {
+        return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+    }));
+}
+
+/// The first `max_characters` characters of UTF-8 `text` (never half a character), with "…"
+/// appended when something was cut.
+inline std::string utf8_shortened(std::string_view text, std::size_t max_characters) {
+    std::size_t characters = 0;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        if ((static_cast<unsigned char>(text[i]) & 0xC0) == 0x80) continue;
+        if (characters++ == max_characters) return std::string(text.substr(0, i)) + "…";
+    }
+    return std::string(text);
+}
+
 }  // namespace leerstand

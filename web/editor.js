@@ -92,6 +92,9 @@ function showProblem(form, error) {
  * change (with the new Feature after a report);
  * after a 412 `reload()` gives the current { etag, properties } and the form shows them.
  */
+// The longest texts the server takes, in characters (maxLength in server/http/openapi.json).
+const TEXT_LIMITS = { owner_contact: 500, internal_notes: 5000, public_description: 2000 };
+
 export function vacancyForm({ vacancy, latlng, saved, reload }) {
   const p = { ...(vacancy?.properties ?? { status: 'gemeldet', use: 'wohnen', consent_publish: false }) };
   const form = element('form', 'vacancy-form');
@@ -106,9 +109,13 @@ export function vacancyForm({ vacancy, latlng, saved, reload }) {
   consent.type = 'checkbox';
   consent.checked = Boolean(p.consent_publish);
   field(form, 'consent_publish', 'Eigentümer stimmt der Veröffentlichung zu', consent);
-  field(form, 'owner_contact', 'Kontakt (intern)', element('input')).value = p.owner_contact ?? '';
-  field(form, 'internal_notes', 'Notizen (intern)', element('textarea')).value = p.internal_notes ?? '';
-  field(form, 'public_description', 'Öffentliche Beschreibung', element('textarea')).value = p.public_description ?? '';
+  const texts = [['owner_contact', 'Kontakt (intern)', 'input'], ['internal_notes', 'Notizen (intern)', 'textarea'],
+    ['public_description', 'Öffentliche Beschreibung', 'textarea']];
+  for (const [name, label, kind] of texts) {
+    const input = field(form, name, label, element(kind));
+    input.value = p[name] ?? '';
+    input.maxLength = TEXT_LIMITS[name];
+  }
   const message = element('p', 'form-error');
   message.setAttribute('role', 'alert');
   const submit = element('button', null, 'Speichern');

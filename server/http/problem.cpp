@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/error.hpp"
+#include "common/text.hpp"
 #include "server/http/answer.hpp"
 #include "server/http/response_headers.hpp"
 
@@ -104,6 +105,24 @@ std::string status_title(int status) {
     }
 }
 
+namespace {
+
+// An error body stays small whatever the request held: messages may quote what the client sent
+// (an unknown property name, a bad value), and a list names every field at fault.
+constexpr std::size_t k_max_problem_text = 300;  // characters of any one text
+constexpr std::size_t k_max_problem_list = 50;   // entries of any one list
+
+/// Shortens every text in `value` and every list below the top level's lists.
+void shorten_texts(nlohmann::json& value) {
+    if (value.is_string()) {
+        value = utf8_shortened(value.get_ref<const std::string&>(), k_max_problem_text);
+    } else if (value.is_structured()) {
+        for (auto& member : value) shorten_texts(member);
+    }
+}
+
+}  // namespace
+
 std::string problem_json(const Problem& problem, const std::string& instance,
                          const std::string& request_id) {
     nlohmann::json body = {
@@ -112,9 +131,19 @@ std::string problem_json(const Problem& problem, const std::string& instance,
         {"status", problem.status}, {"detail", problem.detail},
         {"instance", instance},     {"request_id", request_id},
     };
-    // Extensions never replace the standard members.
-    for (const auto& [name, value] : problem.extensions.items())
-        if (!body.contains(name)) body[name] = value;
+    // Extensions never replace the standard members; a long list keeps its first entries and
+    // says how many it left out (`errors_omitted`).
+    for (const auto& [name, value] : problem.extensions.items()) {
+        if (body.contains(name)) continue;
+        if (value.is_array() && value.size() > k_max_problem_list) {
+            body[name] = nlohmann::json(
+                value.begin(), value.begin() + static_cast<std::ptrdiff_t>(k_max_problem_list));
+            body[name + "_omitted"] = value.size() - k_max_problem_list;
+        } else {
+            body[name] = value;
+        }
+    }
+    shorten_texts(body);
     return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 

@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "common/error.hpp"
+#include "common/text.hpp"
 #include "data/store.hpp"
 #include "data/user_store.hpp"
 
@@ -100,12 +101,6 @@ std::string utc_iso8601(std::chrono::system_clock::time_point time) {
     char buffer[32];
     std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &utc);
     return buffer;
-}
-
-std::size_t utf8_length(const std::string& text) {
-    return static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](char c) {
-        return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-    }));
 }
 
 bool valid_name(const std::string& name) {
@@ -311,7 +306,7 @@ UserSummary AuthService::add_user(const std::string& name, Role role,
         errors.add("name",
                    "the user name must be 1 to 64 characters of A-Z, a-z, 0-9, '.', '_', '@' "
                    "and '-'");
-    if (utf8_length(password) < kMinPasswordCharacters)
+    if (utf8_characters(password) < kMinPasswordCharacters)
         errors.add("password", "the password must have at least " +
                                    std::to_string(kMinPasswordCharacters) + " characters");
     else if (password.size() > kMaxPasswordBytes)

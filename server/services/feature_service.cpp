@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "common/error.hpp"
+#include "common/text.hpp"
 #include "data/store.hpp"
 #include "data/vacancy_store.hpp"
 #include "geo/kommune_locator.hpp"
@@ -213,9 +214,35 @@ const json& feature_properties(const json& feature, bool patch, Problems& proble
 
 // -- typed property readers ---------------------------------------------------------------
 
-/// False after reporting a problem: the value is neither a string nor null.
+/// The longest text each text field takes, in characters (server/http/openapi.json states
+/// the same as maxLength; the web form as maxlength). Without bounds a single note of 60 MB was
+/// stored, kept twice in the history, and a 1 MB description was served to the public.
+constexpr std::array<std::pair<std::string_view, std::size_t>, 7> k_text_limits = {{
+    {"owner_contact", 500},
+    {"internal_notes", 5000},
+    {"public_description", 2000},
+    {"name", 200},
+    {"kind", 100},
+    {"description", 5000},
+    {"website", 500},
+}};
+
+/// False after reporting a problem: the text of `field` is longer than its limit.
+bool within_limit(const std::string& text, const std::string& field, Problems& problems) {
+    for (const auto& [name, limit] : k_text_limits) {
+        if (name != field || utf8_characters(text) <= limit) continue;
+        problems.add(field,
+                     field + " must be at most " + std::to_string(limit) + " characters long");
+        return false;
+    }
+    return true;
+}
+
+/// False after reporting a problem: the value is neither a string nor null, or too long.
 bool expect_string_or_null(const json& value, const std::string& field, Problems& problems) {
-    if (value.is_null() || value.is_string()) return true;
+    if (value.is_string())
+        return within_limit(value.get_ref<const std::string&>(), field, problems);
+    if (value.is_null()) return true;
     problems.add(field, field + " must be a string or null, not " + type_name(value));
     return false;
 }
@@ -660,7 +687,7 @@ struct FeatureService::Impl {
             if (key == "name") {
                 if (!value.is_string() || value.get<std::string>().empty())
                     problems.add(key, "name must be a non-empty string");
-                else
+                else if (within_limit(value.get<std::string>(), key, problems))
                     record.name = value.get<std::string>();
             } else if (key == "kind" || key == "description") {
                 if (!expect_string_or_null(value, key, problems)) continue;
@@ -670,7 +697,7 @@ struct FeatureService::Impl {
                     record.website.reset();
                 else if (!value.is_string() || !is_web_url(value.get<std::string>()))
                     problems.add(key, "website must be an http:// or https:// address");
-                else
+                else if (within_limit(value.get<std::string>(), key, problems))
                     record.website = value.get<std::string>();
             } else if (key == "opened") {
                 read_date(value, key, false, record.opened, problems);

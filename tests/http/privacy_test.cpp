@@ -435,6 +435,88 @@ TEST_F(PrivacyRegression, AVacancyPublishedLateShowsNoTraceOfItsHiddenEdits) {
     EXPECT_EQ(properties["created_at"], properties["updated_at"]);
 }
 
+// -- point 7: bounded texts, bodies and error bodies -------------------------------------
+
+/// `n` characters of two bytes each in UTF-8: limits count characters, not bytes.
+std::string umlauts(std::size_t n) {
+    std::string text;
+    for (std::size_t i = 0; i < n; ++i) text += "ä";
+    return text;
+}
+
+TEST_F(PrivacyRegression, EveryTextFieldTakesAtMostItsDocumentedLength) {
+    const json api = parse(call(Who::Anonymous, "GET", "/api"));
+    const json& schemas = api["components"]["schemas"];
+    struct Collection {
+        std::string path;
+        const json* properties;
+        json base;
+    };
+    const std::vector<Collection> collections = {{"/collections/vacancies/items",
+                                                  &schemas["VacancyProperties"]["properties"],
+                                                  {{"status", "gemeldet"}}},
+                                                 {"/collections/zukunftsorte/items",
+                                                  &schemas["ZukunftsortProperties"]["properties"],
+                                                  {{"name", "Ort"}}}};
+    int checked = 0;
+    for (const Collection& collection : collections)
+        for (const auto& [field, schema] : collection.properties->items()) {
+            if (!schema.contains("maxLength") || schema.value("readOnly", false)) continue;
+            const std::size_t limit = schema["maxLength"].get<std::size_t>();
+            SCOPED_TRACE(collection.path + " " + field);
+            const auto with_text = [&](const std::string& text) {
+                json properties = collection.base;
+                properties[field] = field == "website" ? "https://example.org/" + text : text;
+                return call(Who::Editor, "POST", collection.path,
+                            vacancy_feature(building_point(k_home_ags, 10 + checked), properties));
+            };
+            // A website is ASCII: 20 characters of scheme and host, the rest path.
+            const std::string fits =
+                field == "website" ? std::string(limit - 20, 'a') : umlauts(limit);
+            const std::string over =
+                field == "website" ? std::string(limit - 19, 'a') : umlauts(limit + 1);
+            const HttpResponse refused = with_text(over);
+            EXPECT_EQ(refused.status, 400) << refused.body.substr(0, 300);
+            const json problem = parse(refused);
+            ASSERT_TRUE(problem.contains("errors")) << refused.body.substr(0, 300);
+            EXPECT_EQ(problem["errors"][0]["field"], field);
+            EXPECT_LT(refused.body.size(), 2000u);
+            EXPECT_EQ(with_text(fits).status, 201);
+            ++checked;
+        }
+    EXPECT_EQ(checked, 7) << "every text field of both collections has a limit";
+}
+
+TEST_F(PrivacyRegression, AHugeBodyIsRefusedAndErrorBodiesStaySmall) {
+    const std::string count_sql = "SELECT count(*) FROM vacancies";
+    const std::string before = spatial_sql(db(), count_sql);
+    // 200,000 made-up properties: refused before it is parsed.
+    json properties = {{"status", "gemeldet"}};
+    for (int i = 0; i < 200000; ++i) properties["x" + std::to_string(i)] = 1;
+    const HttpResponse huge = call(Who::Editor, "POST", "/collections/vacancies/items",
+                                   vacancy_feature(building_point(k_home_ags, 0), properties));
+    EXPECT_EQ(huge.status, 413) << huge.body.substr(0, 300);
+    EXPECT_LT(huge.body.size(), 2000u);
+    // Under the body limit, thousands of them: every one is wrong, the answer lists 50.
+    properties = {{"status", "gemeldet"}};
+    for (int i = 0; i < 5000; ++i) properties["unbekannt_" + std::to_string(i)] = 1;
+    const HttpResponse many = call(Who::Editor, "POST", "/collections/vacancies/items",
+                                   vacancy_feature(building_point(k_home_ags, 0), properties));
+    EXPECT_EQ(many.status, 400);
+    EXPECT_LT(many.body.size(), 10000u);
+    const json problem = parse(many);
+    EXPECT_EQ(problem["errors"].size(), 50u);
+    EXPECT_EQ(problem["errors_omitted"], 4950);
+    // A long unknown name is quoted shortened.
+    const HttpResponse long_name =
+        call(Who::Editor, "POST", "/collections/vacancies/items",
+             vacancy_feature(building_point(k_home_ags, 0),
+                             {{"status", "gemeldet"}, {std::string(100000, 'n'), 1}}));
+    EXPECT_EQ(long_name.status, 400);
+    EXPECT_LT(long_name.body.size(), 3000u);
+    EXPECT_EQ(spatial_sql(db(), count_sql), before);
+}
+
 // -- point 10: history of a vacancy moved between Kommunen --------------------------------
 
 TEST_F(PrivacyRegression, AVacancyMovedInShowsNothingOfTheKommuneItCameFrom) {
