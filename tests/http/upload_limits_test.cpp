@@ -1,0 +1,106 @@
+// Large uploads over real HTTP (issue 19, point 8): a footprint of a million vertices in a
+// 28 MB GeoJSON is rejected by its vertex count while the file's other buildings are stored.
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+#include <numbers>
+#include <string>
+#include <thread>
+
+#include "tests/http/atlas_fixture.hpp"
+
+namespace leerstand::test {
+namespace {
+
+using nlohmann::json;
+
+constexpr int kHugeVertices = 1'000'000;
+const std::string kTooManyVertices = "more than 10000 vertices";
+
+/// A GeoJSON FeatureCollection of three buildings near (lon, lat): a 7 m square, a polygon of
+/// `vertices` vertices on an ellipse of about 140 m × 130 m, and another square. About 28
+/// bytes a vertex: a million make 28 MB.
+std::string collection_with_huge_footprint(std::pair<double, double> at, int vertices) {
+    const auto [lon, lat] = at;
+    auto square = [](double x, double y) {
+        char text[256];
+        const double d = 0.0001;
+        std::snprintf(text, sizeof text,
+                      R"({"type":"Feature","properties":{},"geometry":{"type":"Polygon",)"
+                      R"("coordinates":[[[%.7f,%.7f],[%.7f,%.7f],[%.7f,%.7f],[%.7f,%.7f],)"
+                      R"([%.7f,%.7f]]]}})",
+                      x, y, x + d, y, x + d, y + d, x, y + d, x, y);
+        return std::string(text);
+    };
+    std::string out = R"({"type":"FeatureCollection","features":[)" + square(lon - 0.002, lat) +
+                      R"(,{"type":"Feature","properties":{},"geometry":{"type":"Polygon",)"
+                      R"("coordinates":[[)";
+    out.reserve(static_cast<std::size_t>(vertices) * 28 + 1024);
+    char point[64];
+    for (int i = 0; i <= vertices; ++i) {
+        const double angle = 2 * std::numbers::pi * (i % vertices) / vertices;
+        std::snprintf(point, sizeof point, "%s[%.9f,%.9f]", i == 0 ? "" : ",",
+                      lon + 0.001 * std::cos(angle), lat + 0.0006 * std::sin(angle));
+        out += point;
+    }
+    return out + "]]}}," + square(lon + 0.002, lat) + "]}";
+}
+
+class LargeUploads : public AtlasServerTest {
+  protected:
+    // The default of the real server, not the fixture's 8 MiB.
+    std::vector<std::string> extra_serve_args() const override { return {"--max-upload-mb", "64"}; }
+
+    /// Uploads `content` as the editor's buildings and waits for the job's end; its status.
+    json upload_buildings(const std::string& file_name, const std::string& content) {
+        const MultipartBody form =
+            multipart({{"kommune", k_home_ags}, {"layer", "buildings"}}, file_name, content);
+        const HttpResponse accepted = with_retry([&] {
+            return http_request(port(), "POST", "/api/uploads",
+                                {{"Content-Type", form.content_type},
+                                 {"Authorization", "Bearer " + m_tokens[Who::Editor]}},
+                                form.body, std::chrono::seconds(120));
+        });
+        EXPECT_EQ(accepted.status, 202) << accepted.body;
+        const std::string job = accepted.header("Location");
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(3);
+        json status;
+        while (!job.empty() && std::chrono::steady_clock::now() < deadline) {
+            status = json::parse(call(Who::Editor, "GET", job).body, nullptr, false);
+            const std::string state = status.value("state", "");
+            if (state == "done" || state == "failed") return status;
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        }
+        ADD_FAILURE() << "upload " << job << " did not finish: " << status.dump();
+        return status;
+    }
+
+    long long buildings() {
+        return std::stoll(spatial_sql(db(), "SELECT count(*) FROM buildings"));
+    }
+};
+
+TEST_F(LargeUploads, AFootprintOfAMillionVerticesIsRejectedAndTheOtherBuildingsAreStored) {
+    const std::string content =
+        collection_with_huge_footprint(building_point(k_home_ags, 3), kHugeVertices);
+    ASSERT_GT(content.size(), 27'000'000u);
+    const long long before = buildings();
+
+    const json status = upload_buildings("riesig.geojson", content);
+    ASSERT_EQ(status.value("state", ""), "done") << status.dump().substr(0, 2000);
+    const json& report = status["report"];
+    EXPECT_EQ(report["read"], 3);
+    EXPECT_EQ(report["stored"], 2);
+    EXPECT_EQ(report["rejected"], 1);
+    EXPECT_EQ(report["rejected_by_reason"], json({{kTooManyVertices, 1}}));
+    EXPECT_EQ(report["errors"], json::array({{{"feature", 1}, {"reason", kTooManyVertices}}}));
+    EXPECT_EQ(buildings(), before + 2);
+    EXPECT_EQ(spatial_sql(db(), "SELECT max(ST_NPoints(footprint)) <= 10000 FROM buildings"), "1");
+}
+
+}  // namespace
+}  // namespace leerstand::test
