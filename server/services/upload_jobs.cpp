@@ -60,7 +60,7 @@ std::string generated_name(const std::string& extension) {
     return name + extension;
 }
 
-void write_file(const fs::path& path, const std::string& content) {
+void write_file(const fs::path& path, std::string_view content) {
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
     // Uploads may hold personal data (owner contacts of vacancies): for the server's eyes only.
     std::error_code ignored;
@@ -327,8 +327,8 @@ std::int64_t UploadJobs::submit(UploadRequest request, const Caller& caller) {
 
     const std::string display_name =
         request.file_name.empty() ? std::string("upload") : request.file_name;
-    const geo::UploadFormat format = geo::detect_upload_format(
-        request.file_name, std::string_view(request.content).substr(0, kSniffBytes));
+    const geo::UploadFormat format =
+        geo::detect_upload_format(request.file_name, request.content.substr(0, kSniffBytes));
     if (format == geo::UploadFormat::Shapefile)
         throw field_error("file", display_name +
                                       " is only the geometry part of a shapefile; zip it together "
@@ -350,8 +350,6 @@ std::int64_t UploadJobs::submit(UploadRequest request, const Caller& caller) {
     Impl::Job job;
     job.file = impl.work_dir / generated_name(geo::upload_extension(format));
     write_file(job.file, request.content);
-    request.content.clear();
-    request.content.shrink_to_fit();  // the job reads the file; the bytes need not wait in RAM
     job.display_name = display_name;
     job.layer = request.layer;
     job.kommune = request.kommune;
