@@ -4,9 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <cstdio>
 #include <fstream>
-#include <numbers>
 #include <string>
 
 #include "tests/cli/cli_support.hpp"
@@ -235,21 +233,14 @@ TEST(ImportBuildings, NothingStoredLeavesDatabaseUnchangedAndExitsNonZero) {
 
 /// A GeoJSON Feature with `properties` and a polygon of `vertices` vertices on an ellipse of
 /// about 1.3 km × 1.3 km near Angermünde.
-std::string ellipse_feature(const std::string& properties, int vertices) {
-    std::string ring;
-    char point[64];
-    for (int i = 0; i <= vertices; ++i) {
-        const double angle = 2 * std::numbers::pi * (i % vertices) / vertices;
-        std::snprintf(point, sizeof point, "%s[%.9f,%.9f]", i == 0 ? "" : ",",
-                      13.99 + 0.01 * std::cos(angle), 53.015 + 0.006 * std::sin(angle));
-        ring += point;
-    }
+std::string ellipse_feature(const std::string& properties, std::size_t vertices) {
     return R"({"type":"Feature","properties":)" + properties +
-           R"(,"geometry":{"type":"Polygon","coordinates":[[)" + ring + "]]}}";
+           R"(,"geometry":{"type":"Polygon","coordinates":[)" +
+           ellipse_ring_geojson(13.99, 53.015, 0.01, 0.006, vertices) + "]}}";
 }
 
 TEST(ImportBuildings, AFootprintOverTheVertexLimitIsRejectedABoundaryOfAsManyIsNot) {
-    constexpr int kVertices = 20'000;  // twice the limit for a footprint
+    constexpr std::size_t kVertices = 20'000;  // twice the limit for a footprint
     TempDir dir;
     const auto db = dir / "atlas.sqlite";
     const auto boundary = dir / "gemeinde.geojson";

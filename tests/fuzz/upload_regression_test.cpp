@@ -11,7 +11,6 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
-#include <numbers>
 #include <string>
 #include <vector>
 
@@ -77,19 +76,10 @@ std::string with_selector(char selector, const std::string& content) {
 
 /// A GeoJSON polygon of `points` points on an ellipse of 1.3 km × 1.3 km near Angermünde
 /// (generated, not kept: 24 MB for a million points).
-std::string circle_geojson(int points) {
-    std::string json =
-        R"({"type":"FeatureCollection","features":[{"type":"Feature","properties":{},)"
-        R"("geometry":{"type":"Polygon","coordinates":[[)";
-    json.reserve(static_cast<std::size_t>(points) * 25 + 200);
-    char point[64];
-    for (int i = 0; i <= points; ++i) {
-        const double angle = 2 * std::numbers::pi * (i % points) / points;
-        std::snprintf(point, sizeof point, "%s[%.8f,%.8f]", i == 0 ? "" : ",",
-                      13.99 + 0.01 * std::cos(angle), 53.015 + 0.006 * std::sin(angle));
-        json += point;
-    }
-    return json + "]]}}]}";
+std::string circle_geojson(std::size_t points) {
+    return R"({"type":"FeatureCollection","features":[{"type":"Feature","properties":{},)"
+           R"("geometry":{"type":"Polygon","coordinates":[)" +
+           leerstand::test::ellipse_ring_geojson(13.99, 53.015, 0.01, 0.006, points) + "]}}]}";
 }
 
 void put_u32(std::string& out, std::size_t value) {

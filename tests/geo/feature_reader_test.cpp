@@ -9,7 +9,6 @@
 #include <cstring>
 #include <fstream>
 #include <map>
-#include <numbers>
 #include <set>
 #include <thread>
 
@@ -81,19 +80,9 @@ void write_file(const fs::path& path, const std::string& content) {
 }
 
 /// A closed ring of `points` points (the last repeats the first) on an ellipse of `radius`
-/// degrees of longitude (0.6 of it in latitude) round (lon, lat), as GeoJSON coordinates.
+/// degrees of longitude and 0.6 of it in latitude.
 std::string ellipse_ring(double lon, double lat, double radius, std::size_t points) {
-    std::string ring = "[";
-    char point[64];
-    const auto distinct = static_cast<double>(points - 1);
-    for (std::size_t i = 0; i < points; ++i) {
-        const double angle = 2 * std::numbers::pi * static_cast<double>(i) / distinct;
-        std::snprintf(point, sizeof point, "%s[%.9f,%.9f]", i == 0 ? "" : ",",
-                      i + 1 == points ? lon + radius : lon + radius * std::cos(angle),
-                      i + 1 == points ? lat : lat + 0.6 * radius * std::sin(angle));
-        ring += point;
-    }
-    return ring + "]";
+    return test::ellipse_ring_geojson(lon, lat, radius, 0.6 * radius, points - 1);
 }
 
 /// A GeoJSON Feature whose property `case` names it.

@@ -6,11 +6,9 @@
 #include <sys/types.h>
 
 #include <chrono>
-#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <numbers>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -22,13 +20,13 @@ namespace {
 
 using nlohmann::json;
 
-constexpr int kHugeVertices = 1'000'000;
+constexpr std::size_t kHugeVertices = 1'000'000;
 const std::string kTooManyVertices = "more than 10000 vertices";
 
 /// A GeoJSON FeatureCollection of three buildings near (lon, lat): a 7 m square, a polygon of
 /// `vertices` vertices on an ellipse of about 140 m × 130 m, and another square. About 28
 /// bytes a vertex: a million make 28 MB.
-std::string collection_with_huge_footprint(std::pair<double, double> at, int vertices) {
+std::string collection_with_huge_footprint(std::pair<double, double> at, std::size_t vertices) {
     const auto [lon, lat] = at;
     auto square = [](double x, double y) {
         char text[256];
@@ -40,18 +38,10 @@ std::string collection_with_huge_footprint(std::pair<double, double> at, int ver
                       x, y, x + d, y, x + d, y + d, x, y + d, x, y);
         return std::string(text);
     };
-    std::string out = R"({"type":"FeatureCollection","features":[)" + square(lon - 0.002, lat) +
-                      R"(,{"type":"Feature","properties":{},"geometry":{"type":"Polygon",)"
-                      R"("coordinates":[[)";
-    out.reserve(static_cast<std::size_t>(vertices) * 28 + 1024);
-    char point[64];
-    for (int i = 0; i <= vertices; ++i) {
-        const double angle = 2 * std::numbers::pi * (i % vertices) / vertices;
-        std::snprintf(point, sizeof point, "%s[%.9f,%.9f]", i == 0 ? "" : ",",
-                      lon + 0.001 * std::cos(angle), lat + 0.0006 * std::sin(angle));
-        out += point;
-    }
-    return out + "]]}}," + square(lon + 0.002, lat) + "]}";
+    return R"({"type":"FeatureCollection","features":[)" + square(lon - 0.002, lat) +
+           R"(,{"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[)" +
+           ellipse_ring_geojson(lon, lat, 0.001, 0.0006, vertices) + "]}}," +
+           square(lon + 0.002, lat) + "]}";
 }
 
 /// A field of /proc/<pid>/status in KiB ("VmRSS", "VmHWM"); -1 when it cannot be read.
