@@ -643,6 +643,7 @@ struct FeatureReader::Impl {
 
     std::string value_encoding;  // set when we decode values ourselves (CSV with --encoding)
     bool points = false;         // GeometryKind::Points
+    std::optional<std::size_t> max_vertices;
 
     /// Every value leaves as UTF-8: valid UTF-8 stays, anything else is taken for CP1252.
     void to_text(std::string_view raw, std::string& out) const {
@@ -671,7 +672,7 @@ struct FeatureReader::Impl {
 
     /// Geometry of one feature → footprint, or the rejection reason.
     std::string read_geometry(const OGRGeometry* geometry, Footprint& footprint) {
-        std::string reason = detail::read_ogr_rings(geometry, rings);
+        std::string reason = detail::read_ogr_rings(geometry, rings, max_vertices);
         if (!reason.empty()) return reason;
         if (source_utm.epsg != 0) {
             source_utm.x.assign(rings.x.begin(), rings.x.end());
@@ -757,6 +758,7 @@ FeatureReader FeatureReader::open(const std::filesystem::path& path, const ReadO
         encoding = {"CP1252", "guessed", ""};
     }
     impl->points = options.geometry == GeometryKind::Points;
+    impl->max_vertices = options.max_vertices;
     const std::vector<std::string> option_strings =
         open_options_for(ext, encoding, options.geometry);
     std::vector<const char*> open_options;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -25,6 +26,10 @@ struct ReadOptions {
     std::optional<std::string> forced_encoding;      ///< `--encoding`: overrides .cpg / DBF header
     std::optional<std::string> layer_name;           ///< pick a layer in multi-layer sources
     GeometryKind geometry = GeometryKind::Polygons;  ///< what a usable feature is
+    /// Polygons with more vertices are rejected as read, before anything is copied, repaired
+    /// or reprojected: kMaxFootprintVertices for building footprints; none for Kommune
+    /// boundaries, which legitimately have many.
+    std::optional<std::size_t> max_vertices;
 };
 
 /// What the reader found out about a source before reading features.

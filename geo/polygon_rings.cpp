@@ -6,6 +6,8 @@
 #include <bit>
 #include <cmath>
 #include <cstring>
+#include <memory>
+#include <string>
 
 #include "geo/geos_context.hpp"
 #include "geo/utm_area.hpp"
@@ -95,6 +97,21 @@ void append_polygon(const OGRPolygon& polygon, RingSet& out) {
         if (!append_ring(*polygon.getInteriorRing(i), out)) drop_points_after(out, ring_count);
     }
     out.poly_end.push_back(static_cast<std::uint32_t>(out.ring_end.size()));
+}
+
+/// Points of every ring of a (curve) polygon or of every part of a MultiPolygon/MultiSurface,
+/// as the geometry holds them: counted, not copied.
+std::size_t vertex_count(const OGRGeometry& geometry) {
+    const OGRwkbGeometryType flat = wkbFlatten(geometry.getGeometryType());
+    std::size_t count = 0;
+    if (OGR_GT_IsSubClassOf(flat, wkbCurvePolygon)) {
+        for (const OGRCurve* ring : *geometry.toCurvePolygon())
+            count += static_cast<std::size_t>(ring->getNumPoints());
+    } else if (OGR_GT_IsSubClassOf(flat, wkbGeometryCollection)) {
+        for (const OGRGeometry* part : *geometry.toGeometryCollection())
+            count += vertex_count(*part);
+    }
+    return count;
 }
 
 // ---------------------------------------------------------------- rings ↔ GEOS
@@ -209,17 +226,32 @@ std::string not_a_polygon(const OGRGeometry& geometry) {
     return reason;
 }
 
-std::string read_ogr_rings(const OGRGeometry* geometry, RingSet& out) {
+std::string too_many_vertices(std::size_t limit) {
+    return "more than " + std::to_string(limit) + " vertices";
+}
+
+std::string read_ogr_rings(const OGRGeometry* geometry, RingSet& out,
+                           std::optional<std::size_t> max_vertices) {
     out.clear();
     if (geometry == nullptr || geometry->IsEmpty()) return kNoGeometry;
     OGRwkbGeometryType flat = wkbFlatten(geometry->getGeometryType());
+    const bool curved = flat == wkbCurvePolygon || flat == wkbMultiSurface;
+    if (!curved && flat != wkbPolygon && flat != wkbMultiPolygon) return not_a_polygon(*geometry);
+    // Before any copy: a hostile feature then costs no more than GDAL's reading of it, not
+    // the rings, their reprojection, GEOS's validity check and repair, and the stored WKB.
+    const auto over_limit = [&](const OGRGeometry& g) {
+        return max_vertices && vertex_count(g) > *max_vertices;
+    };
+    if (over_limit(*geometry)) return too_many_vertices(*max_vertices);
     std::unique_ptr<OGRGeometry> linear;
-    if (flat == wkbCurvePolygon || flat == wkbMultiSurface) {
+    if (curved) {
         // Arcs become segments (GDAL's default step of 4 degrees).
         linear.reset(geometry->getLinearGeometry());
         if (linear == nullptr) return kDegenerate;
         geometry = linear.get();
         flat = wkbFlatten(geometry->getGeometryType());
+        // A half circle of 3 points becomes 46: count what would be stored.
+        if (over_limit(*geometry)) return too_many_vertices(*max_vertices);
     }
     if (flat == wkbPolygon) {
         append_polygon(*geometry->toPolygon(), out);

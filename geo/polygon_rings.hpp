@@ -4,7 +4,9 @@
 // footprint_* functions. Coordinates travel as flat x/y arrays from OGR through the
 // reprojection into GEOS, so no WKT and no extra geometry copies are made.
 
+#include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -43,13 +45,18 @@ inline constexpr const char* kCannotReproject = "cannot reproject";
 inline constexpr const char* kTooComplex = "invalid polygon too complex to repair";
 /// "not a polygon (<Type>)", e.g. "not a polygon (LineString)".
 std::string not_a_polygon(const OGRGeometry& geometry);
+/// "more than <limit> vertices", e.g. "more than 10000 vertices".
+std::string too_many_vertices(std::size_t limit);
 
 /// Reads the rings of a Polygon/MultiPolygon (also CurvePolygon/MultiSurface, linearised; Z/M
 /// dropped) into `out`. Unclosed rings are closed; rings with fewer than 4 points are dropped,
 /// and a dropped shell drops its polygon.
-/// @returns an empty string, or the rejection reason (no geometry, not a polygon,
-///          invalid coordinates, degenerate polygon)
-std::string read_ogr_rings(const OGRGeometry* geometry, RingSet& out);
+/// @param max_vertices  a polygon with more vertices (all rings, counted as read and again
+///                      once linearised) is rejected before it is copied
+/// @returns an empty string, or the rejection reason (no geometry, not a polygon, too many
+///          vertices, invalid coordinates, degenerate polygon)
+std::string read_ogr_rings(const OGRGeometry* geometry, RingSet& out,
+                           std::optional<std::size_t> max_vertices = std::nullopt);
 
 /// True when every coordinate is finite and, if `lonlat`, within ±180 / ±90.
 bool coordinates_ok(const RingSet& rings, bool lonlat) noexcept;

@@ -42,6 +42,7 @@ const INVALID_FIELD = Object.freeze({
 const PATTERNS = Object.freeze([
   [/^not a polygon \((.+)\)$/, (type) => `kein Polygon (${type})`],
   [/^not a point \((.+)\)$/, (type) => `kein Punkt (${type})`],
+  [/^more than (\d+) vertices$/, (limit) => `mehr als ${limit} Stützpunkte`],
   [/^outside Kommune (\S+)$/, (ags) => `außerhalb der Kommune ${ags}`],
   [/^the point lies outside Kommune (\S+)$/, (ags) => `Punkt liegt außerhalb der Kommune ${ags}`],
   [/^not a land area \(GF (.*)\)$/, (gf) => `keine Landfläche (GF ${gf})`],

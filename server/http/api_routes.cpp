@@ -358,7 +358,7 @@ void post_upload(const ApiContext& context, const Rest::Request& request,
     services::UploadRequest upload;
     const FormPart& file = form.required_file("file");
     upload.file_name = file.filename.value_or("upload");
-    upload.content = std::string(file.body);
+    upload.content = file.body;  // a view: submit() saves it before the request goes
     upload.kommune = form.required_text("kommune");
     upload.layer = form.optional_text("layer").value_or("buildings");
     upload.srs = optional_epsg(form, "srs");

@@ -178,7 +178,9 @@ ImportReport import_buildings(data::Store& store, const ImportOptions& options,
             "no Kommune boundaries in the database: load them first with "
             "`leerstand import-kommunen FILE`");
 
-    auto reader = geo::FeatureReader::open(options.file, read_options(options));
+    geo::ReadOptions read = read_options(options);
+    read.max_vertices = geo::kMaxFootprintVertices;
+    auto reader = geo::FeatureReader::open(options.file, read);
     describe_source(reader.info(), report);
 
     auto import = store.begin_building_import(upload_record(options, report), options.replace,

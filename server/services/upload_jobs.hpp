@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "server/services/caller.hpp"
 
@@ -22,9 +23,11 @@ struct UploadLimits {
 
 struct UploadRequest {
     std::string file_name;  ///< as sent by the client; only its extension is used
-    std::string content;    ///< the file's bytes
-    std::string kommune;    ///< AGS
-    std::string layer;      ///< "buildings" or "vacancies"
+    /// The file's bytes, read only while submit() runs (it saves them to a file): a view into
+    /// the request body, which the HTTP server holds anyway, not a copy of up to 64 MB.
+    std::string_view content;
+    std::string kommune;  ///< AGS
+    std::string layer;    ///< "buildings" or "vacancies"
     std::optional<int> srs;
     std::optional<std::string> encoding;
     std::string mode = "append";  ///< "append" or "replace"

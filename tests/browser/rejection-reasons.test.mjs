@@ -20,6 +20,7 @@ test('fixed reasons read in German', () => {
 test('reasons with a value keep the value', () => {
   assert.equal(rejectionReason('not a polygon (LineString)'), 'kein Polygon (LineString)');
   assert.equal(rejectionReason('not a point (Polygon)'), 'kein Punkt (Polygon)');
+  assert.equal(rejectionReason('more than 10000 vertices'), 'mehr als 10000 Stützpunkte');
   assert.equal(rejectionReason('outside Kommune 12073008'), 'außerhalb der Kommune 12073008');
   assert.equal(rejectionReason('the point lies outside Kommune 12073008'), 'Punkt liegt außerhalb der Kommune 12073008');
   assert.equal(rejectionReason('not a land area (GF 1)'), 'keine Landfläche (GF 1)');

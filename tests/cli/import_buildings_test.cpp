@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <fstream>
+#include <string>
 
 #include "tests/cli/cli_support.hpp"
 
@@ -227,6 +229,47 @@ TEST(ImportBuildings, NothingStoredLeavesDatabaseUnchangedAndExitsNonZero) {
     EXPECT_EQ(
         sql_count(db, "SELECT COUNT(*) FROM uploads WHERE layer='buildings' AND state='failed'"),
         1);
+}
+
+/// A GeoJSON Feature with `properties` and a polygon of `vertices` vertices on an ellipse of
+/// about 1.3 km × 1.3 km near Angermünde.
+std::string ellipse_feature(const std::string& properties, std::size_t vertices) {
+    return R"({"type":"Feature","properties":)" + properties +
+           R"(,"geometry":{"type":"Polygon","coordinates":[)" +
+           ellipse_ring_geojson(13.99, 53.015, 0.01, 0.006, vertices) + "]}}";
+}
+
+TEST(ImportBuildings, AFootprintOverTheVertexLimitIsRejectedABoundaryOfAsManyIsNot) {
+    constexpr std::size_t kVertices = 20'000;  // twice the limit for a footprint
+    TempDir dir;
+    const auto db = dir / "atlas.sqlite";
+    const auto boundary = dir / "gemeinde.geojson";
+    std::ofstream(boundary) << R"({"type":"FeatureCollection","features":[)"
+                            << ellipse_feature(
+                                   R"({"AGS":"12073008","GEN":"Angerm\u00fcnde","BEZ":"Stadt"})",
+                                   kVertices)
+                            << "]}";
+    int exit_code = -1;
+    auto report =
+        import_json({"import-kommunen", boundary.string(), "--db", db.string()}, exit_code);
+    ASSERT_EQ(exit_code, 0);
+    EXPECT_EQ(report["stored"], 1) << report.dump();
+    // All of it: 16 bytes a vertex in SpatiaLite's geometry blob.
+    EXPECT_EQ(sql_count(db, "SELECT length(boundary) > 16 * 20000 FROM kommunen"), 1);
+
+    // The same polygon as a building, beside a small one.
+    const auto buildings = dir / "gebaeude.geojson";
+    std::ofstream(buildings)
+        << R"({"type":"FeatureCollection","features":[)" << ellipse_feature("{}", kVertices)
+        << R"(,{"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":)"
+        << R"([[[13.99,53.015],[13.9901,53.015],[13.9901,53.0151],[13.99,53.0151],[13.99,53.015]]]}}]})";
+    report = import_json({"import", buildings.string(), "--db", db.string()}, exit_code);
+    ASSERT_EQ(exit_code, 0);
+    EXPECT_EQ(report["stored"], 1) << report.dump();
+    EXPECT_EQ(report["rejected_by_reason"], nlohmann::json({{"more than 10000 vertices", 1}}));
+    EXPECT_EQ(report["errors"][0]["feature"], 0);
+    EXPECT_EQ(sql_count(db, "SELECT count(*) FROM buildings WHERE area_m2 < 100"), 1);
+    EXPECT_EQ(sql_count(db, "SELECT count(*) FROM buildings"), 1);
 }
 
 }  // namespace

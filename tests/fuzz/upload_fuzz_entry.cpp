@@ -269,6 +269,7 @@ void run_upload(const std::string& content, UploadOutcome& out) {
     // import_buildings() / import_vacancies(): open, then every feature to the end.
     geo::ReadOptions options;
     options.geometry = out.points ? geo::GeometryKind::Points : geo::GeometryKind::Polygons;
+    if (!out.points) options.max_vertices = geo::kMaxFootprintVertices;
     geo::FeatureReader reader = geo::FeatureReader::open(file.path(), options);
     geo::SourceFeature feature;
     while (reader.next(feature)) {

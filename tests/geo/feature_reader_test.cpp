@@ -5,8 +5,10 @@
 #include <ogrsf_frmts.h>
 
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <map>
 #include <set>
 #include <thread>
 
@@ -77,9 +79,102 @@ void write_file(const fs::path& path, const std::string& content) {
     out << content;
 }
 
+/// A closed ring of `points` points (the last repeats the first) on an ellipse of `radius`
+/// degrees of longitude and 0.6 of it in latitude.
+std::string ellipse_ring(double lon, double lat, double radius, std::size_t points) {
+    return test::ellipse_ring_geojson(lon, lat, radius, 0.6 * radius, points - 1);
+}
+
+/// A GeoJSON Feature whose property `case` names it.
+std::string named_feature(const std::string& name, const std::string& type,
+                          const std::string& coordinates) {
+    return R"({"type":"Feature","properties":{"case":")" + name + R"("},"geometry":{"type":")" +
+           type + R"(","coordinates":)" + coordinates + "}}";
+}
+
+/// Points of the first ring of a footprint's WKB (after the MultiPolygon's, the Polygon's
+/// and the ring count's headers).
+std::uint32_t first_ring_points(const geo::Footprint& footprint) {
+    std::uint32_t points = 0;
+    std::memcpy(&points, footprint.wkb.data() + 18, 4);
+    return points;
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------- our own fixtures
+
+TEST(FeatureReader, FootprintsOverTheVertexLimitAreRejectedBoundariesAreNot) {
+    const std::size_t limit = geo::kMaxFootprintVertices;
+    const std::size_t quarter = limit / 4 + 1;
+    // Two shells with a hole each, every ring under the limit, together over it.
+    const std::string two_parts = "[[" + ellipse_ring(13.99, 53.015, 0.001, quarter) + "," +
+                                  ellipse_ring(13.99, 53.015, 0.0005, quarter) + "],[" +
+                                  ellipse_ring(13.995, 53.015, 0.001, quarter) + "," +
+                                  ellipse_ring(13.995, 53.015, 0.0005, quarter) + "]]";
+    test::TempDir dir;
+    const fs::path file = dir.path() / "footprints.geojson";
+    write_file(file, R"({"type":"FeatureCollection","features":[)" +
+                         named_feature("at the limit", "Polygon",
+                                       "[" + ellipse_ring(13.99, 53.02, 0.001, limit) + "]") +
+                         "," +
+                         named_feature("one over", "Polygon",
+                                       "[" + ellipse_ring(13.99, 53.02, 0.001, limit + 1) + "]") +
+                         "," + named_feature("over in parts", "MultiPolygon", two_parts) + "," +
+                         named_feature("small", "Polygon",
+                                       "[" + ellipse_ring(13.98, 53.02, 0.0001, 5) + "]") +
+                         "]}");
+
+    ReadOptions buildings;
+    buildings.max_vertices = limit;
+    const auto limited = read_all(file, buildings);
+    ASSERT_EQ(limited.read, 4);
+    std::map<std::string, std::string> outcome;  // case → "ok" or the rejection
+    for (const auto& f : limited.features)
+        outcome[attribute(f, "case")] = f.footprint ? "ok" : f.rejection;
+    const std::string reason = "more than " + std::to_string(limit) + " vertices";
+    EXPECT_EQ(outcome["at the limit"], "ok");
+    EXPECT_EQ(outcome["one over"], reason);
+    EXPECT_EQ(outcome["over in parts"], reason);
+    EXPECT_EQ(outcome["small"], "ok");
+    EXPECT_EQ(first_ring_points(*limited.features[0].footprint), limit);
+
+    // Without a limit (Kommune boundaries) every one of them is read whole.
+    const auto unlimited = read_all(file);
+    EXPECT_EQ(unlimited.footprints, 4) << ::testing::PrintToString(unlimited.rejections);
+    ASSERT_TRUE(unlimited.features[1].footprint);
+    EXPECT_EQ(first_ring_points(*unlimited.features[1].footprint), limit + 1);
+}
+
+TEST(FeatureReader, ArcsAreCountedAsTheSegmentsTheyBecome) {
+    // 300 half circles on a strip: 605 points as read, about 45 segments each once linearised
+    // (GDAL's step of 4 degrees), so over the limit only then.
+    std::string arcs;
+    char point[64];
+    const double step = 0.00001;
+    for (int i = 0; i <= 600; ++i) {
+        std::snprintf(point, sizeof point, "%s%.9f %.9f", i == 0 ? "" : ",", 13.99 + step * i,
+                      53.02 + (i % 2 == 1 ? step : 0.0));
+        arcs += point;
+    }
+    std::snprintf(point, sizeof point, "%.9f %.9f", 13.99 + step * 600, 53.02 - step);
+    const std::string wkt = "CURVEPOLYGON(COMPOUNDCURVE(CIRCULARSTRING(" + arcs + "),(" +
+                            arcs.substr(arcs.rfind(',') + 1) + "," + point + ",13.99 " +
+                            std::to_string(53.02 - step) + ",13.99 53.02)))";
+    test::TempDir dir;
+    const fs::path file = dir.path() / "arcs.csv";
+    write_file(file, "name,WKT\nbogen,\"" + wkt + "\"\n");
+
+    const auto unlimited = read_all(file);
+    ASSERT_EQ(unlimited.footprints, 1) << ::testing::PrintToString(unlimited.rejections);
+    ASSERT_GT(first_ring_points(*unlimited.features[0].footprint), geo::kMaxFootprintVertices);
+    ReadOptions buildings;
+    buildings.max_vertices = geo::kMaxFootprintVertices;
+    const auto limited = read_all(file, buildings);
+    EXPECT_EQ(
+        limited.rejections,
+        reasons({{"more than " + std::to_string(geo::kMaxFootprintVertices) + " vertices", 1}}));
+}
 
 TEST(FeatureReader, CsvWithWktColumn) {
     const auto s = read_all(test::fixture("geo/wkt_buildings.csv"));

@@ -115,7 +115,8 @@ class UploadJobsTest : public ::testing::Test {
                              const std::string& layer = "buildings") {
         UploadRequest request;
         request.file_name = file.filename().string();
-        request.content = file_bytes(file);
+        const std::string content = file_bytes(file);
+        request.content = content;
         request.kommune = kommune;
         request.layer = layer;
         request.mode = mode;
@@ -262,10 +263,11 @@ TEST_F(UploadJobsTest, RefusalsComeAtOnceAndLeaveNoTrace) {
     const std::string before = snapshot();
     const auto uploads_before = data::Store(m_db).counts().uploads;
 
+    const std::string bytes = file_bytes(geojson);
     const auto request = [&](auto&& change) {
         UploadRequest r;
         r.file_name = "gebaeude.geojson";
-        r.content = file_bytes(geojson);
+        r.content = bytes;
         r.kommune = kBindlach;
         r.layer = "buildings";
         change(r);
@@ -294,14 +296,15 @@ TEST_F(UploadJobsTest, RefusalsComeAtOnceAndLeaveNoTrace) {
     EXPECT_EQ(field_of(request([](auto& r) { r.kommune = "99999999"; }), kAdmin), "kommune");
     EXPECT_EQ(field_of(request([](auto& r) { r.kommune = ""; }), kAdmin), "kommune");
     EXPECT_EQ(field_of(request([](auto& r) { r.encoding = "klingon"; }), editor), "encoding");
-    EXPECT_EQ(field_of(request([](auto& r) { r.content.clear(); }), editor), "file");
+    EXPECT_EQ(field_of(request([](auto& r) { r.content = {}; }), editor), "file");
     EXPECT_EQ(field_of(request([](auto& r) { r.file_name = "geb\xe4ude.geojson"; }), editor),
               "file");  // Latin-1, not UTF-8
     EXPECT_EQ(field_of(request([](auto& r) { r.file_name = "../gebaeude.geojson"; }), editor),
               "file");
-    EXPECT_EQ(field_of(request([](auto& r) {
+    const std::string shp_header = std::string("\x00\x00\x27\x0a", 4) + std::string(96, '\0');
+    EXPECT_EQ(field_of(request([&](auto& r) {
                            r.file_name = "haus.shp";
-                           r.content = std::string("\x00\x00\x27\x0a", 4) + std::string(96, '\0');
+                           r.content = shp_header;
                        }),
                        editor),
               "file");
@@ -323,9 +326,10 @@ TEST_F(UploadJobsTest, RefusalsComeAtOnceAndLeaveNoTrace) {
              bomb.string()});
         ASSERT_EQ(result.exit_code, 0) << result.err;
         UploadJobs small(m_db, m_work, UploadLimits{64ull << 20, 1ull << 20, 1000});
+        const std::string bomb_bytes = file_bytes(bomb);
         EXPECT_THROW(small.submit(request([&](auto& r) {
                                       r.file_name = "bomb.zip";
-                                      r.content = file_bytes(bomb);
+                                      r.content = bomb_bytes;
                                   }),
                                   editor),
                      TooLarge);
@@ -338,9 +342,10 @@ TEST_F(UploadJobsTest, RefusalsComeAtOnceAndLeaveNoTrace) {
                                  evil.string()})
                   .exit_code,
               0);
+    const std::string evil_bytes = file_bytes(evil);
     EXPECT_THROW(m_jobs->submit(request([&](auto& r) {
                                     r.file_name = "evil.zip";
-                                    r.content = file_bytes(evil);
+                                    r.content = evil_bytes;
                                 }),
                                 editor),
                  InvalidInput);

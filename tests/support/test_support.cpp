@@ -6,10 +6,13 @@
 #include <unistd.h>
 
 #include <array>
+#include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
-#include <sstream>
+#include <numbers>
 #include <random>
+#include <sstream>
 #include <stdexcept>
 
 namespace leerstand::test {
@@ -113,6 +116,22 @@ CommandResult run_leerstand(const std::vector<std::string>& args) {
     std::vector<std::string> full{leerstand_binary().string()};
     full.insert(full.end(), args.begin(), args.end());
     return run_command(full);
+}
+
+std::string ellipse_ring_geojson(double lon, double lat, double rx, double ry,
+                                 std::size_t vertices) {
+    std::string ring = "[";
+    ring.reserve(vertices * 28 + 2);
+    char point[64];
+    for (std::size_t i = 0; i <= vertices; ++i) {
+        // i % vertices: the last point is the first, bit for bit.
+        const double angle = 2 * std::numbers::pi * static_cast<double>(i % vertices) /
+                             static_cast<double>(vertices);
+        std::snprintf(point, sizeof point, "%s[%.9f,%.9f]", i == 0 ? "" : ",",
+                      lon + rx * std::cos(angle), lat + ry * std::sin(angle));
+        ring += point;
+    }
+    return ring + "]";
 }
 
 }  // namespace leerstand::test

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -37,6 +38,12 @@ class TempDir {
 
 /// The whole content of `file`, byte for byte ("" when it cannot be read).
 std::string file_bytes(const std::filesystem::path& file);
+
+/// GeoJSON coordinates "[[x,y],...]" of a closed ring: `vertices` distinct vertices on an
+/// ellipse with semi-axes `rx` (longitude) and `ry` (latitude) degrees round (lon, lat), then
+/// the first again. About 28 bytes a vertex, for footprints as large as a test needs.
+std::string ellipse_ring_geojson(double lon, double lat, double rx, double ry,
+                                 std::size_t vertices);
 
 /// Result of running a command to completion.
 struct CommandResult {
