@@ -175,7 +175,7 @@ std::string pick_zip_entry(const std::string& base, const std::string& name,
 
 ResolvedSource resolve_source(const fs::path& path, const ReadOptions& options) {
     ResolvedSource source;
-    source.name = path.filename().string();
+    source.name = options.display_name.empty() ? path.filename().string() : options.display_name;
     std::error_code ec;
     if (!fs::exists(path, ec)) throw InvalidInput(source.name + " does not exist");
     if (fs::is_directory(path, ec)) {

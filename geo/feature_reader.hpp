@@ -30,6 +30,9 @@ struct ReadOptions {
     /// or reprojected: kMaxFootprintVertices for building footprints; none for Kommune
     /// boundaries, which legitimately have many.
     std::optional<std::size_t> max_vertices;
+    /// The name messages give the source (an upload's own file name); empty: the file's name.
+    /// An HTTP upload is read from a spool file whose name must never reach the user.
+    std::string display_name;
 };
 
 /// What the reader found out about a source before reading features.

@@ -10,6 +10,7 @@ geo::ReadOptions read_options(const ImportOptions& options) {
     read.forced_epsg = options.srs;
     read.forced_encoding = options.encoding;
     read.layer_name = options.source_layer;
+    read.display_name = options.display_name;
     return read;
 }
 

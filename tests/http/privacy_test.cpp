@@ -517,6 +517,38 @@ TEST_F(PrivacyRegression, AHugeBodyIsRefusedAndErrorBodiesStaySmall) {
     EXPECT_EQ(spatial_sql(db(), count_sql), before);
 }
 
+// -- point 10: an upload's error names the client's file, not the server's --------------
+
+TEST_F(PrivacyRegression, AFailedUploadNamesTheFileAsSentNeverTheSpoolFile) {
+    const std::vector<std::pair<std::string, std::string>> files = {
+        {"meine-daten.geojson", "kein GeoJSON"},
+        {"abgebrochen.geojson", "{\"type\":\"FeatureCollection\",\"features\":[{\"type\""},
+        {"kaputt.zip", "garbage"},
+        {"leer.gpkg", "SQLite format 3"}};
+    for (const auto& [name, content] : files) {
+        SCOPED_TRACE(name);
+        const MultipartBody form = multipart({{"kommune", k_home_ags}}, name, content);
+        const HttpResponse queued = with_retry([&] {
+            return http_request(port(), "POST", "/api/uploads",
+                                {{"Content-Type", form.content_type},
+                                 {"Authorization", "Bearer " + m_tokens[Who::Editor]}},
+                                form.body);
+        });
+        std::string answer = queued.body;
+        if (queued.status == 202) {
+            for (int i = 0; i < 100; ++i) {
+                const HttpResponse status = call(Who::Editor, "GET", queued.header("Location"));
+                answer = status.body;
+                const std::string state = parse(status).value("state", "");
+                if (state == "done" || state == "failed") break;
+                std::this_thread::sleep_for(std::chrono::milliseconds(100));
+            }
+        }
+        EXPECT_EQ(answer.find("upload-"), std::string::npos) << answer;
+        EXPECT_NE(answer.find(name), std::string::npos) << answer;
+    }
+}
+
 // -- point 10: history of a vacancy moved between Kommunen --------------------------------
 
 TEST_F(PrivacyRegression, AVacancyMovedInShowsNothingOfTheKommuneItCameFrom) {
