@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include "common/utc_time.hpp"
+
 // Forward declarations keep sqlite3.h out of every file that includes this header.
 struct sqlite3;
 struct sqlite3_stmt;
@@ -150,7 +152,7 @@ class Transaction {
     bool m_done = false;
 };
 
-/// Current time as ISO 8601 UTC text, e.g. "2024-05-01T09:30:00Z".
-std::string utc_now_iso8601();
+/// Current time as ISO 8601 UTC text, e.g. "2024-05-01T09:30:00Z" (common/utc_time.hpp).
+using leerstand::utc_now_iso8601;
 
 }  // namespace leerstand::data

@@ -447,6 +447,13 @@ END;
 )sql");
 }
 
+/// Migration 8: the public figures are a snapshot of vacancy_history at the start of each
+/// month (issue 19); this index lets the server see whether the rows before that instant are
+/// still those it summed, reading only them, whatever happened since.
+void migration_8_history_by_time(Connection& db) {
+    db.exec("CREATE INDEX vacancy_history_changed_at ON vacancy_history (changed_at, id);");
+}
+
 // Append new migrations at the end; never change one that has shipped.
 const std::vector<Migration>& migrations() {
     static const std::vector<Migration> list = {
@@ -457,6 +464,7 @@ const std::vector<Migration>& migrations() {
         {5, "index for the vacancy a building tile shows", &migration_5_shown_vacancy_order},
         {6, "version and time of a vacancy's public view", &migration_6_public_version},
         {7, "tile changes the public can see", &migration_7_tile_changes_seen_by_public},
+        {8, "index of the history by time", &migration_8_history_by_time},
     };
     return list;
 }

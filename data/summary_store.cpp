@@ -28,6 +28,19 @@ bool starts_with(const std::string& text, const std::string& prefix) {
 
 }  // namespace
 
+Tally KommuneState::reports() const {
+    Tally sum;
+    for (const auto& [status, tally] : by_status) sum += tally;
+    return sum;
+}
+
+Tally KommuneState::open_reports() const {
+    Tally sum;
+    for (const auto& [status, tally] : by_status)
+        if (is_open_vacancy_status(status)) sum += tally;
+    return sum;
+}
+
 bool is_open_vacancy_status(std::string_view status) {
     return std::find(open_vacancy_statuses.begin(), open_vacancy_statuses.end(), status) !=
            open_vacancy_statuses.end();
@@ -148,6 +161,146 @@ std::vector<std::int64_t> SummaryStore::open_before(const std::string& prefix,
     }
     if (any) count_vacancy();
     return open;
+}
+
+namespace {
+
+/// One report as its history rows say it was at some instant.
+struct ReplayedReport {
+    bool exists = false;  ///< created and not deleted
+    std::string kommune_ags;
+    std::string status;
+    std::string use;
+    std::optional<std::int64_t> building_id;
+    double floor_area_m2 = 0.0;
+    bool published = false;
+};
+
+/// One row of vacancy_history, with the fields a state needs; a field absent from the row's
+/// new values is nullopt (a create lists every field that is not null, an update the changed
+/// ones, null included).
+struct HistoryRow {
+    std::string kommune_ags;
+    std::string action;
+    std::string changed_at;
+    std::optional<std::string> status, use;
+    std::optional<std::optional<std::int64_t>> building_id;
+    std::optional<double> floor_area_m2;  ///< given (a null sets 0: no area to add)
+    std::optional<bool> consent_publish;
+};
+
+void replay(ReplayedReport& report, const HistoryRow& row) {
+    if (row.action == "delete") {
+        report.exists = false;
+        return;
+    }
+    if (row.action == "create") report = ReplayedReport{};  // absent fields are null
+    report.exists = true;
+    report.kommune_ags = row.kommune_ags;
+    if (row.status) report.status = *row.status;
+    if (row.use) report.use = *row.use;
+    if (row.building_id) report.building_id = *row.building_id;
+    if (row.floor_area_m2) report.floor_area_m2 = *row.floor_area_m2;
+    if (row.consent_publish) report.published = *row.consent_publish;
+}
+
+/// Where vacant buildings are counted while states are summed: building → published.
+using OpenBuildings = std::map<std::string, std::map<std::int64_t, bool>>;
+
+void add_report(const ReplayedReport& report, StatesByKommune& states, OpenBuildings& buildings) {
+    KommuneState& state = states[report.kommune_ags];
+    if (state.by_status.empty()) {
+        for (const auto status : vacancy_statuses) state.by_status[std::string(status)] = {};
+        for (const auto use : vacancy_uses) state.open_by_use[std::string(use)] = {};
+    }
+    const Tally one{1, report.published ? 0 : 1};
+    state.by_status[report.status] += one;
+    if (!is_open_vacancy_status(report.status)) return;
+    state.open_by_use[report.use] += one;
+    state.vacant_floor_area_m2 += report.floor_area_m2;
+    if (report.building_id) {
+        bool& published = buildings[report.kommune_ags][*report.building_id];
+        published = published || report.published;
+    }
+}
+
+void count_buildings(StatesByKommune& states, const OpenBuildings& buildings) {
+    for (const auto& [ags, published_of] : buildings)
+        for (const auto& [building, published] : published_of)
+            states[ags].vacant_buildings += Tally{1, published ? 0 : 1};
+}
+
+}  // namespace
+
+std::vector<StatesByKommune> SummaryStore::states_before(const std::vector<std::string>& instants) {
+    std::vector<StatesByKommune> states(instants.size());
+    if (instants.empty()) return states;
+    std::vector<OpenBuildings> buildings(instants.size());
+    // json_type tells a field given as null ('null') from one not given (NULL).
+    Statement rows = m_db.prepare(
+        "SELECT vacancy_id, kommune_ags, action, changed_at, "
+        "json_extract(new_values, '$.status'), json_extract(new_values, '$.use'), "
+        "json_type(new_values, '$.building_id'), json_extract(new_values, '$.building_id'), "
+        "json_type(new_values, '$.floor_area_m2'), json_extract(new_values, '$.floor_area_m2'), "
+        "json_type(new_values, '$.consent_publish') "
+        "FROM vacancy_history WHERE changed_at < ?1 ORDER BY vacancy_id, changed_at, id");
+    rows.bind(1, instants.back());
+    std::vector<HistoryRow> history;  // the rows of one report
+    // Walks one report's rows once, adding it to every instant where it existed.
+    auto add_report_at_each_instant = [&] {
+        ReplayedReport report;
+        std::size_t next = 0;
+        for (std::size_t k = 0; k < instants.size(); ++k) {
+            for (; next < history.size() && history[next].changed_at < instants[k]; ++next)
+                replay(report, history[next]);
+            if (report.exists && !report.status.empty())
+                add_report(report, states[k], buildings[k]);
+        }
+        history.clear();
+    };
+    std::int64_t current = 0;
+    bool any = false;
+    while (rows.step()) {
+        const std::int64_t id = rows.column_int64(0);
+        if (any && id != current) add_report_at_each_instant();
+        current = id;
+        any = true;
+        HistoryRow row;
+        if (!rows.column_is_null(1)) row.kommune_ags = rows.column_text(1);
+        row.action = rows.column_text(2);
+        row.changed_at = rows.column_text(3);
+        if (!rows.column_is_null(4)) row.status = rows.column_text(4);
+        if (!rows.column_is_null(5)) row.use = rows.column_text(5);
+        if (!rows.column_is_null(6))
+            row.building_id = rows.column_is_null(7)
+                                  ? std::optional<std::int64_t>()
+                                  : std::optional<std::int64_t>(rows.column_int64(7));
+        if (!rows.column_is_null(8))
+            row.floor_area_m2 = rows.column_is_null(9) ? 0.0 : rows.column_double(9);
+        if (!rows.column_is_null(10)) row.consent_publish = rows.column_text(10) == "true";
+        history.push_back(std::move(row));
+    }
+    if (any) add_report_at_each_instant();
+    for (std::size_t k = 0; k < instants.size(); ++k) count_buildings(states[k], buildings[k]);
+    return states;
+}
+
+HistoryStamp SummaryStore::history_before(const std::string& instant) {
+    Statement select = m_db.prepare(
+        "SELECT count(*), coalesce(max(id), 0) FROM vacancy_history WHERE changed_at < ?1");
+    select.bind(1, instant);
+    select.step();
+    return {select.column_int64(0), select.column_int64(1)};
+}
+
+std::map<std::string, std::int64_t> SummaryStore::buildings_by_kommune(const std::string& prefix) {
+    Statement select = m_db.prepare(
+        "SELECT kommune_ags, count(*) FROM buildings WHERE kommune_ags >= ?1 AND kommune_ags < ?2 "
+        "GROUP BY kommune_ags");
+    select.bind(1, prefix).bind(2, upper_bound_of(prefix));
+    std::map<std::string, std::int64_t> counts;
+    while (select.step()) counts[select.column_text(0)] = select.column_int64(1);
+    return counts;
 }
 
 }  // namespace leerstand::data

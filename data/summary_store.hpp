@@ -37,6 +37,51 @@ struct SummaryCounts {
     std::int64_t zukunftsorte = 0;
 };
 
+/// A number of reports, and how many of them were not published (hidden from the public).
+struct Tally {
+    std::int64_t total = 0;
+    std::int64_t hidden = 0;
+
+    Tally& operator+=(const Tally& other) {
+        total += other.total;
+        hidden += other.hidden;
+        return *this;
+    }
+    friend Tally operator+(Tally a, const Tally& b) { return a += b; }
+    friend Tally operator-(const Tally& a, const Tally& b) {
+        return {a.total - b.total, a.hidden - b.hidden};
+    }
+    bool operator==(const Tally&) const = default;
+};
+
+/// The reports of one Kommune key (a vacancy's kommune_ags) at one instant, as vacancy_history
+/// says they were then.
+struct KommuneState {
+    /// Every report by status; every status of vacancy_statuses is present.
+    std::map<std::string, Tally> by_status;
+    /// Open reports by use; every use of vacancy_uses is present.
+    std::map<std::string, Tally> open_by_use;
+    /// Distinct buildings with an open report; hidden: those none of whose open reports was
+    /// published.
+    Tally vacant_buildings;
+    double vacant_floor_area_m2 = 0.0;  ///< sum over open reports
+
+    Tally reports() const;       ///< every report
+    Tally open_reports() const;  ///< reports of an open status
+};
+
+/// KommuneState of every Kommune key that had a report then.
+using StatesByKommune = std::map<std::string, KommuneState>;
+
+/// The history rows written before an instant: how many, and the newest id among them. Rows
+/// are written at the time of the change, so it stays the same once the instant has passed,
+/// unless rows are put into the past by other means (a restored backup, SQL by hand).
+struct HistoryStamp {
+    std::int64_t rows = 0;
+    std::int64_t max_id = 0;
+    bool operator==(const HistoryStamp&) const = default;
+};
+
 /// Aggregates for summaries, computed on request with indexed queries (so never stale).
 /// An area is an AGS prefix: a Gemeinde key, a Kreis key (covers its Gemeinden) or "" (all).
 /// Construct one on the thread's Store whenever needed (it holds only a reference).
@@ -58,6 +103,17 @@ class SummaryStore {
     /// (so a vacancy moved to another Kommune counts where it was at the time).
     std::vector<std::int64_t> open_before(const std::string& prefix,
                                           const std::vector<std::string>& instants);
+
+    /// For each of `instants` (ascending), the state of the reports of every Kommune key just
+    /// before it, replayed from vacancy_history alone (status, use, building, floor area,
+    /// consent and Kommune of each report, as open_before() does for the status).
+    std::vector<StatesByKommune> states_before(const std::vector<std::string>& instants);
+
+    /// HistoryStamp of the rows before `instant`; reads only those rows' index entries.
+    HistoryStamp history_before(const std::string& instant);
+
+    /// The buildings of each Kommune key that starts with `prefix`.
+    std::map<std::string, std::int64_t> buildings_by_kommune(const std::string& prefix);
 
   private:
     Connection& m_db;

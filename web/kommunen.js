@@ -176,6 +176,13 @@ export function trendChart(trend) {
   return chart;
 }
 
+/** What the public figures are: the state at the start of the month, small counts hidden. */
+function publicNote(summary) {
+  const day = typeof summary.as_of === 'string' ? summary.as_of.slice(0, 10).split('-').reverse().join('.') : null;
+  return `Öffentliche Zahlen${day ? ` mit Stand ${day}` : ''}: Anzahlen von 1 und 2 stehen als „unter 3“; `
+    + 'was Rückschlüsse auf einzelne Meldungen erlaubte, steht als „keine Angabe“ und fehlt in den Summen.';
+}
+
 /** Fills the profile panel with a Kommune's summary. */
 export function showProfile(panel, summary) {
   panel.replaceChildren();
@@ -190,9 +197,7 @@ export function showProfile(panel, summary) {
   ], 'profile-facts'));
   panel.append(element('h3', null, 'Offene Meldungen, letzte 24 Monate'));
   if (Array.isArray(summary.trend) && summary.trend.length > 0) panel.append(trendChart(summary.trend));
-  panel.append(element('p', 'profile-note', summary.exact
-    ? 'Genaue Zahlen.'
-    : 'Öffentliche Zahlen: Anzahlen von 1 und 2 werden als „unter 3“ gezeigt.'));
+  panel.append(element('p', 'profile-note', summary.exact ? 'Genaue Zahlen.' : publicNote(summary)));
   panel.hidden = false;
   panel.dataset.ags = summary.ags;
 }

@@ -12,6 +12,7 @@
 
 #include "common/error.hpp"
 #include "common/text.hpp"
+#include "common/utc_time.hpp"
 #include "data/store.hpp"
 #include "data/user_store.hpp"
 
@@ -91,16 +92,6 @@ std::string secret_hash(const std::string& secret) {
 const std::string& dummy_hash() {
     static const std::string hash = hash_password(random_secret());
     return hash;
-}
-
-/// Same text format as data::utc_now_iso8601, so stored times compare as text.
-std::string utc_iso8601(std::chrono::system_clock::time_point time) {
-    const std::time_t seconds = std::chrono::system_clock::to_time_t(time);
-    std::tm utc{};
-    gmtime_r(&seconds, &utc);
-    char buffer[32];
-    std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &utc);
-    return buffer;
 }
 
 bool valid_name(const std::string& name) {

@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "common/error.hpp"
+#include "common/utc_time.hpp"
 #include "data/collection_store.hpp"
 #include "data/store.hpp"
 #include "server/services/privacy.hpp"
@@ -240,15 +241,6 @@ std::optional<data::DateRange> parse_datetime(const std::string& text, Problems&
     return range;
 }
 
-std::string utc_timestamp() {
-    const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-    std::tm parts{};
-    gmtime_r(&now, &parts);
-    char text[32];
-    std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &parts);
-    return text;
-}
-
 json link(const std::string& href, const std::string& rel, const std::string& type,
           const std::string& title = "") {
     json result = {{"href", href}, {"rel", rel}, {"type", type}};
@@ -420,7 +412,7 @@ json items_response(const ItemsPage& page, const ItemsQuery& query, const std::s
                              k_geojson, "previous page"));
     return {{"type", "FeatureCollection"},          {"features", page.features},
             {"numberMatched", page.number_matched}, {"numberReturned", returned},
-            {"timeStamp", utc_timestamp()},         {"links", std::move(links)}};
+            {"timeStamp", utc_now_iso8601()},       {"links", std::move(links)}};
 }
 
 void check_filters_of_timeless_collection(const std::string& id, const ItemsQuery& query) {

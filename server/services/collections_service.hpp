@@ -71,8 +71,7 @@ class CollectionsService {
     /// cover only what `caller` may see (privacy.hpp).
     nlohmann::json collections(const std::string& base, const Caller& caller);
     /// One collection's metadata, as collections(). @throws NotFound for unknown ids.
-    nlohmann::json collection(const std::string& id, const std::string& base,
-                              const Caller& caller);
+    nlohmann::json collection(const std::string& id, const std::string& base, const Caller& caller);
 
     /// True for the collections this service serves items of (`buildings`, `kommunen`).
     static bool serves_items(const std::string& id);

@@ -134,15 +134,6 @@ json point_geometry(double lon, double lat) {
     return json{{"type", "Point"}, {"coordinates", {round7(lon), round7(lat)}}};
 }
 
-bool count_is_suppressed(std::int64_t n) {
-    return n > 0 && n < min_public_count;
-}
-
-json public_count(std::int64_t n) {
-    if (count_is_suppressed(n)) return "<" + std::to_string(min_public_count);
-    return n;
-}
-
 bool sees_exact_figures(const Caller& caller, const std::string& area_ags) {
     if (!area_ags.empty()) return may_read_internal(caller, area_ags);
     // The whole network: only those whose internal rights have no bounds.

@@ -57,16 +57,8 @@ nlohmann::json point_geometry(double lon, double lat);
 
 // -- figures (summaries) ----------------------------------------------------------------
 
-/// Counts below this are never shown exactly to the public.
+/// Counts below this are never shown exactly to the public (public_figures.hpp).
 inline constexpr std::int64_t min_public_count = 3;
-
-/// A count as the public may see it: n itself when it is 0 or at least min_public_count,
-/// else the text "<3". (0 reveals nothing about an owner.)
-nlohmann::json public_count(std::int64_t n);
-
-/// True when the public would see `n` only as "<3"; figures derived from such a count (a rate,
-/// a floor area) are then withheld from the public as well.
-bool count_is_suppressed(std::int64_t n);
 
 /// May the caller see the exact figures of an area: `area_ags` (a Gemeinde or Kreis key), or
 /// the whole network when empty? Exactly those who may read the internal data of the whole

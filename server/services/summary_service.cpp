@@ -57,31 +57,56 @@ bool is_ags(const std::string& text) {
     return true;
 }
 
-/// The figures a choropleth needs, through the one rule of exact versus public figures.
-json headline_figures(const data::SummaryCounts& counts, bool exact) {
-    // The one place where exact figures become public ones.
-    auto count = [exact](std::int64_t n) { return exact ? json(n) : public_count(n); };
-    const bool rate_withheld = !exact && count_is_suppressed(counts.vacant_buildings);
+/// The exact figures a choropleth needs.
+json exact_headline(const data::SummaryCounts& counts) {
     json rate = nullptr;
-    if (counts.buildings > 0 && !rate_withheld)
+    if (counts.buildings > 0)
         rate = rounded(
             static_cast<double>(counts.vacant_buildings) / static_cast<double>(counts.buildings),
             1e-4);
     const auto reactivated = counts.by_status.find("aktiviert");
     return {
-        {"exact", exact},
+        {"exact", true},
         {"buildings", counts.buildings},
-        {"open_vacancies", count(counts.open_vacancies)},
-        {"vacant_buildings", count(counts.vacant_buildings)},
+        {"open_vacancies", counts.open_vacancies},
+        {"vacant_buildings", counts.vacant_buildings},
         {"vacancy_rate", rate},
-        {"reactivated", count(reactivated == counts.by_status.end() ? 0 : reactivated->second)},
+        {"reactivated", reactivated == counts.by_status.end() ? 0 : reactivated->second},
         {"zukunftsorte", counts.zukunftsorte},
     };
+}
+
+/// The public headline of an area: the same names, the public figures.
+json public_headline(const PublicFigures& figures, const data::SummaryCounts& counts) {
+    return {
+        {"exact", false},
+        {"buildings", counts.buildings},
+        {"open_vacancies", figures.open_vacancies.json()},
+        {"vacant_buildings", figures.vacant_buildings.json()},
+        {"vacancy_rate", figures.vacancy_rate()},
+        {"reactivated", figures.reactivated.json()},
+        {"zukunftsorte", counts.zukunftsorte},
+    };
+}
+
+/// The `count` months ending with `last`, oldest first.
+std::vector<Month> months_ending(Month last, int count) {
+    std::vector<Month> months(static_cast<std::size_t>(count));
+    for (int i = count - 1; i >= 0; --i, last = last.previous())
+        months[static_cast<std::size_t>(i)] = last;
+    return months;
+}
+
+json open_statuses_json() {
+    json list = json::array();
+    for (const auto status : data::open_vacancy_statuses) list.push_back(status);
+    return list;
 }
 
 }  // namespace
 
 SummaryService::SummaryService(data::Store& store) : m_store(store) {}
+SummaryService::~SummaryService() = default;
 
 json SummaryService::kommune_summary(const std::string& ags, const Caller& caller,
                                      const std::optional<std::string>& current_month) {
@@ -93,7 +118,9 @@ json SummaryService::kommune_summary(const std::string& ags, const Caller& calle
 
 json SummaryService::headline(const std::string& ags, const Caller& caller) {
     data::SummaryStore store(m_store);
-    return headline_figures(store.counts(ags), sees_exact_figures(caller, ags));
+    const data::SummaryCounts counts = store.counts(ags);
+    if (sees_exact_figures(caller, ags)) return exact_headline(counts);
+    return public_headline(public_figures(ags, this_month_utc().first_instant()), counts);
 }
 
 json SummaryService::network_summary(const Caller& caller,
@@ -113,54 +140,142 @@ json SummaryService::exact_summary(const std::optional<std::string>& ags,
 json SummaryService::summary(const std::string& area, const std::optional<std::string>& name,
                              bool exact, const std::optional<std::string>& current_month) {
     // Parse first: a bad month must not cost any query.
-    const Month last = current_month ? parse_month(*current_month) : this_month_utc();
-    std::vector<Month> months(summary_trend_months);
-    Month month = last;
-    for (int i = summary_trend_months - 1; i >= 0; --i, month = month.previous())
-        months[static_cast<std::size_t>(i)] = month;
+    const Month now = current_month ? parse_month(*current_month) : this_month_utc();
+    return exact ? exact_figures(area, name, now.text())
+                 : public_figures_json(area, name, now.text());
+}
+
+json SummaryService::exact_figures(const std::string& area, const std::optional<std::string>& name,
+                                   const std::string& month) {
+    const Month now = parse_month(month);
+    // The trend ends with this month: its last value is "open now".
+    const std::vector<Month> months = months_ending(now, summary_trend_months);
     std::vector<std::string> ends;
     for (const Month& m : months) ends.push_back(m.next().first_instant());
 
     data::SummaryStore store(m_store);
     const data::SummaryCounts counts = store.counts(area);
     const std::vector<std::int64_t> open = store.open_before(area, ends);
-
-    const json figures = headline_figures(counts, exact);
-    auto count = [exact](std::int64_t n) { return exact ? json(n) : public_count(n); };
-    auto withheld = [exact](std::int64_t basis) { return !exact && count_is_suppressed(basis); };
+    const json figures = exact_headline(counts);
 
     json by_status = json::object();
-    for (const auto& [status, n] : counts.by_status) by_status[status] = count(n);
+    for (const auto& [status, n] : counts.by_status) by_status[status] = n;
     json by_use = json::object();
-    for (const auto& [use, n] : counts.open_by_use) by_use[use] = count(n);
+    for (const auto& [use, n] : counts.open_by_use) by_use[use] = n;
     json trend = json::array();
     for (std::size_t i = 0; i < months.size(); ++i)
-        trend.push_back({{"month", months[i].text()}, {"open", count(open[i])}});
-
-    json floor_area = nullptr;
-    if (!withheld(counts.open_vacancies)) floor_area = rounded(counts.vacant_floor_area_m2, 0.01);
-    json open_statuses = json::array();
-    for (const auto status : data::open_vacancy_statuses) open_statuses.push_back(status);
+        trend.push_back({{"month", months[i].text()}, {"open", open[i]}});
 
     return json{
         {"ags", area.empty() ? json(nullptr) : json(area)},
         {"name", name ? json(*name) : json(nullptr)},
-        {"exact", exact},
+        {"exact", true},
+        {"as_of", nullptr},  // live: the state now
         {"buildings", counts.buildings},
         {"footprint_area_m2", rounded(counts.footprint_area_m2, 0.01)},
-        {"vacancies", count(counts.vacancies)},
+        {"vacancies", counts.vacancies},
         {"by_status", by_status},
-        {"open_vacancies", count(counts.open_vacancies)},
+        {"open_vacancies", counts.open_vacancies},
         {"by_use", by_use},
         {"vacant_buildings", figures["vacant_buildings"]},
         {"vacancy_rate", figures["vacancy_rate"]},
-        {"vacant_floor_area_m2", floor_area},
+        {"vacant_floor_area_m2", rounded(counts.vacant_floor_area_m2, 0.01)},
         {"reactivated", figures["reactivated"]},
         {"zukunftsorte", counts.zukunftsorte},
-        {"open_statuses", open_statuses},
+        {"open_statuses", open_statuses_json()},
         {"months", summary_trend_months},
         {"trend", trend},
     };
+}
+
+json SummaryService::public_figures_json(const std::string& area,
+                                         const std::optional<std::string>& name,
+                                         const std::string& month) {
+    const Month now = parse_month(month);
+    // The public sees the area as it was when this month began: within a month nothing
+    // changes, so two polls tell nothing of what staff did in between (docs/privacy.md).
+    const Month last = now.previous();
+    const std::vector<Month> months = months_ending(last, summary_trend_months);
+    const PublicFigures figures = public_figures(area, now.first_instant());
+    data::SummaryStore store(m_store);
+    const data::SummaryCounts counts = store.counts(area);  // buildings, Zukunftsorte: public
+
+    json by_status = json::object();
+    for (const auto& [status, count] : figures.by_status) by_status[status] = count.json();
+    json by_use = json::object();
+    for (const auto& [use, count] : figures.by_use) by_use[use] = count.json();
+    json trend = json::array();
+    for (std::size_t i = 0; i < months.size(); ++i)
+        trend.push_back({{"month", months[i].text()}, {"open", figures.trend[i].json()}});
+    return json{
+        {"ags", area.empty() ? json(nullptr) : json(area)},
+        {"name", name ? json(*name) : json(nullptr)},
+        {"exact", false},
+        {"as_of", now.first_instant()},
+        {"withheld", figures.something_withheld},
+        {"buildings", counts.buildings},
+        {"footprint_area_m2", rounded(counts.footprint_area_m2, 0.01)},
+        {"vacancies", figures.vacancies.json()},
+        {"by_status", by_status},
+        {"open_vacancies", figures.open_vacancies.json()},
+        {"by_use", by_use},
+        {"vacant_buildings", figures.vacant_buildings.json()},
+        {"vacancy_rate", figures.vacancy_rate()},
+        {"vacant_floor_area_m2",
+         figures.vacant_floor_area_m2 ? json(*figures.vacant_floor_area_m2) : json(nullptr)},
+        {"reactivated", figures.reactivated.json()},
+        {"zukunftsorte", counts.zukunftsorte},
+        {"open_statuses", open_statuses_json()},
+        {"months", summary_trend_months},
+        {"trend", trend},
+    };
+}
+
+PublicFigures SummaryService::public_figures(const std::string& area, const std::string& as_of) {
+    const PublicSnapshot& snapshot = public_snapshot(as_of);
+    data::SummaryStore store(m_store);
+    const std::map<std::string, std::int64_t> buildings = store.buildings_by_kommune(area);
+    std::vector<PublicFigures> keys;
+    std::int64_t buildings_without_reports = 0;
+    for (const auto& [ags, n] : buildings)
+        if (!snapshot.keys.contains(ags)) buildings_without_reports += n;
+    // The Kommune keys of the area: the keys that start with its AGS.
+    for (auto key = snapshot.keys.lower_bound(area);
+         key != snapshot.keys.end() && key->first.compare(0, area.size(), area) == 0; ++key) {
+        const auto own = buildings.find(key->first);
+        keys.push_back(public_figures_of_key(key->second.state, key->second.open_per_month,
+                                             own == buildings.end() ? 0 : own->second));
+    }
+    return public_figures_of_area(keys, static_cast<std::size_t>(summary_trend_months),
+                                  buildings_without_reports);
+}
+
+const SummaryService::PublicSnapshot& SummaryService::public_snapshot(const std::string& as_of) {
+    data::SummaryStore store(m_store);
+    // History before the snapshot instant does not change (rows are written at "now"), so the
+    // snapshot is kept; the stamp catches the exceptions (rows placed in the past by hand or a
+    // restored backup) and costs the same whatever happened after the instant.
+    const data::HistoryStamp stamp = store.history_before(as_of);
+    if (m_snapshot && m_snapshot->as_of == as_of && m_snapshot->stamp == stamp) return *m_snapshot;
+    // The month ends of the trend: the first instants of the months after each, the last
+    // being the snapshot instant itself.
+    Month month = parse_month(as_of.substr(0, 7));
+    std::vector<std::string> instants(static_cast<std::size_t>(summary_trend_months));
+    for (int i = summary_trend_months - 1; i >= 0; --i, month = month.previous())
+        instants[static_cast<std::size_t>(i)] = month.first_instant();
+    const std::vector<data::StatesByKommune> states = store.states_before(instants);
+    PublicSnapshot snapshot{as_of, stamp, {}};
+    for (const auto& [ags, state] : states.back()) snapshot.keys[ags].state = state;
+    for (std::size_t k = 0; k < states.size(); ++k)
+        for (const auto& [ags, state] : states[k]) snapshot.keys[ags];  // keys with past reports
+    for (auto& [ags, key] : snapshot.keys) {
+        key.open_per_month.resize(states.size());
+        for (std::size_t k = 0; k < states.size(); ++k)
+            if (const auto at = states[k].find(ags); at != states[k].end())
+                key.open_per_month[k] = at->second.open_reports();
+    }
+    m_snapshot = std::move(snapshot);
+    return *m_snapshot;
 }
 
 }  // namespace leerstand::services

@@ -1,10 +1,13 @@
 #pragma once
 
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 
+#include "data/summary_store.hpp"
 #include "server/services/caller.hpp"
+#include "server/services/public_figures.hpp"
 
 namespace leerstand::data {
 class Store;
@@ -13,7 +16,7 @@ class Store;
 /// Summaries of a Kommune, a Landkreis or the whole network (issue 4, "Summaries"), computed on
 /// request from the store, so they are current after every write.
 ///
-/// The JSON (every count an integer, or "<3" for the public, see below):
+/// The JSON (every count an integer; for the public also "<3" or null, see below):
 ///   ags, name (null for the network), exact (true: exact figures; false: public figures),
 ///   buildings, footprint_area_m2 (rounded to 0.01),
 ///   vacancies (every vacancy, any status), by_status {status: n} (every status listed),
@@ -30,12 +33,13 @@ class Store;
 /// A deleted vacancy stops being open at its delete time; one moved to another Kommune counts
 /// where it was at the time.
 ///
-/// Privacy (one rule, privacy.hpp): callers for whom sees_exact_figures() holds get exact
-/// figures. Everyone else gets the same aggregates over all vacancies (aggregation is the
-/// point), but every vacancy count of 1 or 2 (including by_status, by_use, reactivated and
-/// each trend value) reads "<3", and vacancy_rate / vacant_floor_area_m2 are null when
-/// vacant_buildings / open_vacancies is such a count. Buildings, footprint area and
-/// Zukunftsorte (public places) are never suppressed.
+/// Privacy (privacy.hpp, public_figures.hpp): callers for whom sees_exact_figures() holds get
+/// exact figures of the state now ("as_of": null). Everyone else gets the public figures of
+/// the state when the current month began ("as_of"; the trend ends with the last month that is
+/// over), with small counts and what would give them away shown as "<3" or null, and "withheld"
+/// telling whether anything was left out. Buildings, footprint area and Zukunftsorte (public
+/// places) are never suppressed. The public state is replayed from vacancy_history once per
+/// month and kept (each SummaryService, that is each thread, keeps its own).
 namespace leerstand::services {
 
 /// How many months the trend covers.
@@ -44,6 +48,7 @@ inline constexpr int summary_trend_months = 24;
 class SummaryService {
   public:
     explicit SummaryService(data::Store& store);
+    ~SummaryService();
 
     /// The summary of Kommune `ags` (a Kreis key covers its Gemeinden).
     /// @param current_month "YYYY-MM" that ends the trend; default: this month (UTC).
@@ -67,9 +72,31 @@ class SummaryService {
                                  const std::optional<std::string>& current_month = {});
 
   private:
+    /// A Kommune key's reports at the public snapshot and at each trend month's end.
+    struct PublicKey {
+        data::KommuneState state;
+        std::vector<data::Tally> open_per_month;
+    };
+    /// The state of every Kommune key when a month began, which the public sees all month.
+    struct PublicSnapshot {
+        std::string as_of;
+        data::HistoryStamp stamp;
+        std::map<std::string, PublicKey> keys;
+    };
+
     nlohmann::json summary(const std::string& area, const std::optional<std::string>& name,
                            bool exact, const std::optional<std::string>& current_month);
+    /// `month`: "YYYY-MM", the month that is now.
+    nlohmann::json exact_figures(const std::string& area, const std::optional<std::string>& name,
+                                 const std::string& month);
+    nlohmann::json public_figures_json(const std::string& area,
+                                       const std::optional<std::string>& name,
+                                       const std::string& month);
+    PublicFigures public_figures(const std::string& area, const std::string& as_of);
+    const PublicSnapshot& public_snapshot(const std::string& as_of);
+
     data::Store& m_store;
+    std::optional<PublicSnapshot> m_snapshot;
 };
 
 }  // namespace leerstand::services

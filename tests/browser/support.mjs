@@ -94,6 +94,21 @@ export function startServer(dbPath, extraArgs = []) {
   return { child, url, exited, stderr: () => stderr };
 }
 
+/** Moves every vacancy_history row of the database 40 days into the past (with the sqlite3
+ *  shell), so that the public figures, the state at the start of this month, include what a
+ *  test wrote. The server may run: it sees that the past has changed. */
+export function moveHistoryBeforeThisMonth(dbPath) {
+  return new Promise((resolve, reject) => {
+    const child = spawn('sqlite3', [dbPath,
+      "UPDATE vacancy_history SET changed_at = strftime('%Y-%m-%dT%H:%M:%SZ', changed_at, '-40 days')"],
+    { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk) => { stderr += chunk; });
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`sqlite3: ${stderr}`))));
+  });
+}
+
 /** Sends SIGTERM and resolves with the exit code (or the signal name if killed). */
 export async function stopServer(server) {
   if (server.child.exitCode !== null || server.child.signalCode !== null) return server.exited;

@@ -213,6 +213,13 @@ std::int64_t AtlasServerTest::create_vacancy(const json& properties, const std::
     return feature["id"].get<std::int64_t>();
 }
 
+void AtlasServerTest::move_history_before_this_month() {
+    // 40 days from any day of a month reach back before its first.
+    spatial_sql(db(),
+                "UPDATE vacancy_history SET changed_at = "
+                "strftime('%Y-%m-%dT%H:%M:%SZ', changed_at, '-40 days')");
+}
+
 std::string AtlasServerTest::etag_of(const std::string& item_path) {
     const HttpResponse response = call(Who::Admin, "GET", item_path);
     EXPECT_EQ(response.status, 200) << item_path << ": " << response.body;

@@ -63,6 +63,10 @@ class AtlasServerTest : public ::testing::Test {
     std::int64_t create_vacancy(const nlohmann::json& properties, const std::string& ags,
                                 int building = 0);
 
+    /// Moves every vacancy_history row 40 days into the past (SQL on db()), so that the
+    /// public figures, the state at the start of this month, include what the test wrote.
+    void move_history_before_this_month();
+
     /// The current ETag of an item, read as admin.
     std::string etag_of(const std::string& item_path);
 

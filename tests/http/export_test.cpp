@@ -281,12 +281,14 @@ TEST_F(Exports, ItemsTakeDatetimeAndUseAndCollectionsShowTheirTime) {
 }
 
 TEST_F(Exports, KommunenCarryTheirFiguresPublicOnesSuppressed) {
+    move_history_before_this_month();
     const std::string target = "/collections/kommunen/items/" + k_home_ags;
     const json open = json::parse(call(Who::Anonymous, "GET", target).body)["properties"];
     const json exact = json::parse(call(Who::Planner, "GET", target).body)["properties"];
     const json summary =
         json::parse(call(Who::Planner, "GET", "/api/kommunen/" + k_home_ags + "/summary").body);
-    // Three vacancies in Angermünde, all open: the public sees the same 3.
+    // Three vacancies in Angermünde, all open, one of them unpublished: the public does not
+    // see the 3, which less the two published ones would tell of the one.
     EXPECT_EQ(exact["figures_exact"], true);
     EXPECT_EQ(exact["open_vacancies"], summary["open_vacancies"]);
     EXPECT_EQ(exact["open_vacancies"], 3);
@@ -294,8 +296,8 @@ TEST_F(Exports, KommunenCarryTheirFiguresPublicOnesSuppressed) {
     EXPECT_EQ(exact["buildings"], summary["buildings"]);
     EXPECT_EQ(exact["zukunftsorte"], 1);
     EXPECT_EQ(open["figures_exact"], false);
-    EXPECT_EQ(open["open_vacancies"], 3);
-    EXPECT_EQ(open["vacant_buildings"], exact["vacant_buildings"]);
+    EXPECT_TRUE(open["open_vacancies"].is_null());
+    EXPECT_TRUE(open["vacant_buildings"].is_null());
     EXPECT_EQ(open["reactivated"], 0);
     // The other Kommune's reactivated count of one is suppressed for the public.
     const std::string other = "/collections/vacancies/items?kommune=" + k_other_ags + "&limit=1";
@@ -307,6 +309,7 @@ TEST_F(Exports, KommunenCarryTheirFiguresPublicOnesSuppressed) {
                  {{"If-Match", etag_of(path)}}, "application/merge-patch+json");
         ASSERT_EQ(changed.status, 200) << changed.body;
     }
+    move_history_before_this_month();
     const json other_public =
         json::parse(call(Who::Anonymous, "GET", "/collections/kommunen/items/" + k_other_ags)
                         .body)["properties"];

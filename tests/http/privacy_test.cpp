@@ -96,6 +96,57 @@ TEST_F(PrivacyRegression, ExtentsBoundsAndTileLimitsShowNoHiddenVacancy) {
     EXPECT_NE(anonymous.find("Cookie, Authorization"), std::string::npos) << anonymous;
 }
 
+// -- point 2: no suppressed count by subtraction ------------------------------------------
+
+TEST_F(PrivacyRegression, NoSuppressedCountComesBackBySubtraction) {
+    // Angermünde: two unpublished reports (a small count); Herzberg: three, one published.
+    create_vacancy({{"status", "gemeldet"}, {"use", "laden"}, {"floor_area_m2", 123.4}}, k_home_ags,
+                   0);
+    create_vacancy({{"status", "bestaetigt"}, {"use", "wohnen"}, {"floor_area_m2", 55}}, k_home_ags,
+                   1);
+    for (int n = 0; n < 3; ++n)
+        create_vacancy({{"status", "gemeldet"},
+                        {"use", "wohnen"},
+                        {"floor_area_m2", 200},
+                        {"consent_publish", n == 0}},
+                       k_other_ags, n);
+    move_history_before_this_month();
+    const auto figures_of = [&](const std::string& path) {
+        const HttpResponse response = call(Who::Anonymous, "GET", path);
+        EXPECT_EQ(response.status, 200) << path;
+        return parse(response);
+    };
+    const json network = figures_of("/api/summary");
+    const std::vector<json> kommunen = {figures_of("/api/kommunen/" + k_home_ags + "/summary"),
+                                        figures_of("/api/kommunen/" + k_other_ags + "/summary")};
+    // Network less the Kommunen, figure by figure: nothing is left over to tell.
+    const auto number = [](const json& value) {
+        return value.is_number() ? value.get<double>() : 0.0;
+    };
+    const auto left_over = [&](const std::function<json(const json&)>& figure) {
+        double rest = number(figure(network));
+        for (const json& kommune : kommunen) rest -= number(figure(kommune));
+        return rest;
+    };
+    for (const char* name :
+         {"vacancies", "open_vacancies", "vacant_buildings", "reactivated", "vacant_floor_area_m2"})
+        EXPECT_EQ(left_over([&](const json& s) { return s[name]; }), 0.0) << name;
+    for (const auto status : {"gemeldet", "bestaetigt"})
+        EXPECT_EQ(left_over([&](const json& s) { return s["by_status"][status]; }), 0.0) << status;
+    for (const auto use : {"laden", "wohnen"})
+        EXPECT_EQ(left_over([&](const json& s) { return s["by_use"][use]; }), 0.0) << use;
+    EXPECT_EQ(left_over([](const json& s) { return s["trend"].back()["open"]; }), 0.0);
+    // Angermünde's figures are "<3" or withheld, and its floor area (123.4 + 55) nowhere.
+    EXPECT_EQ(kommunen[0]["open_vacancies"], "<3");
+    for (const json& summary : {network, kommunen[0], kommunen[1]})
+        EXPECT_EQ(summary.dump().find("178"), std::string::npos) << summary.dump();
+    // Herzberg: 3 reports, but only 2 unpublished, which its 1 published report would tell.
+    EXPECT_TRUE(kommunen[1]["open_vacancies"].is_null());
+    // The Kreis and its Gemeinden: the same rule.
+    const json kreis = figures_of("/api/kommunen/09479/summary");
+    EXPECT_EQ(kreis["vacancies"], 0);
+}
+
 // -- point 3: no existence oracle ---------------------------------------------------------
 
 /// Status and body of an answer about record `id`, with what differs per request (request id,

@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <map>
@@ -131,22 +132,36 @@ class SummaryServiceTest : public ::testing::Test {
         m_vacancies.insert_zukunftsort(place);
     }
 
+    /// The public summary of `area` ("" for the network) as it will read next month: the
+    /// public sees the state at the start of the month, so what a test adds now shows then.
+    json public_summary(const std::string& area, const Caller& caller = anonymous) {
+        return area.empty() ? m_service.network_summary(caller, next_month())
+                            : m_service.kommune_summary(area, caller, next_month());
+    }
+
+    static std::string next_month() {
+        const auto today = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
+        const std::chrono::year_month_day date{today};
+        int year = static_cast<int>(date.year());
+        int month = static_cast<int>(static_cast<unsigned>(date.month())) + 1;
+        if (month == 13) month = 1, ++year;
+        char text[32];
+        std::snprintf(text, sizeof text, "%04d-%02d", year, month);
+        return text;
+    }
+
+    /// Publishes vacancy `id` (the owner agreed).
+    void publish(std::int64_t id) {
+        auto record = *m_vacancies.vacancy(id);
+        record.consent_publish = true;
+        m_vacancies.update_vacancy(record, record.version, "test");
+    }
+
     test::TempDir m_dir;
     data::Store m_store{m_dir / "atlas.sqlite"};
     data::VacancyStore m_vacancies{m_store};
     SummaryService m_service{m_store};
 };
-
-TEST(PublicCount, SuppressesOneAndTwoOnly) {
-    EXPECT_EQ(public_count(0), json(0));
-    EXPECT_EQ(public_count(1), json("<3"));
-    EXPECT_EQ(public_count(2), json("<3"));
-    EXPECT_EQ(public_count(3), json(3));
-    EXPECT_EQ(public_count(1234), json(1234));
-    EXPECT_FALSE(count_is_suppressed(0));
-    EXPECT_TRUE(count_is_suppressed(2));
-    EXPECT_FALSE(count_is_suppressed(3));
-}
 
 TEST(SeesExactFigures, FollowsInternalRights) {
     EXPECT_FALSE(sees_exact_figures(anonymous, angermuende));
@@ -249,34 +264,31 @@ TEST_F(SummaryServiceTest, PublicFiguresSuppressSmallCounts) {
     add_angermuende_mix();
     for (const Caller* caller : {&anonymous, &editor_herzberg, &planner_kreis}) {
         SCOPED_TRACE(caller->name);
-        const json s = m_service.kommune_summary(angermuende, *caller);
+        const json s = public_summary(angermuende, *caller);
         EXPECT_EQ(s["exact"], false);
-        // Aggregates over every vacancy, consented or not; only 1 and 2 are hidden.
         EXPECT_EQ(s["buildings"], oracle("SELECT count(*) FROM buildings WHERE kommune_ags = "
                                          "'12073008'"));
+        // Aggregates over every report, consented or not, where no small count shows.
         EXPECT_EQ(s["vacancies"], 8);
-        EXPECT_EQ(s["by_status"], (json{{"gemeldet", 3},
-                                        {"bestaetigt", "<3"},
-                                        {"in_aktivierung", "<3"},
-                                        {"aktiviert", "<3"},
-                                        {"abgerissen", "<3"},
-                                        {"kein_leerstand", 0}}));
-        EXPECT_EQ(s["by_use"]["wohnen"], 3);
-        EXPECT_EQ(s["by_use"]["laden"], "<3");
-        EXPECT_EQ(s["by_use"]["oeffentlich"], 0);
         EXPECT_EQ(s["open_vacancies"], 5);
-        EXPECT_EQ(s["vacant_buildings"], 3);
-        EXPECT_TRUE(s["vacancy_rate"].is_number());  // 3 vacant buildings may be shown
-        EXPECT_NEAR(s["vacant_floor_area_m2"].get<double>(), 200.0, 1e-9);
         EXPECT_EQ(s["reactivated"], "<3");
+        // Statuses 1, 1, 2, 1 and uses 1, 1: neither breakdown is shown, in part or whole.
+        for (const auto& [status, value] : s["by_status"].items())
+            EXPECT_TRUE(value.is_null()) << status;
+        for (const auto& [use, value] : s["by_use"].items()) EXPECT_TRUE(value.is_null()) << use;
+        // 3 buildings for 5 open reports: 2 reports would show without a building of their own.
+        EXPECT_TRUE(s["vacant_buildings"].is_null());
+        EXPECT_TRUE(s["vacancy_rate"].is_null());
+        EXPECT_EQ(s["vacant_floor_area_m2"], 200.0);
         EXPECT_EQ(s["zukunftsorte"], 1);  // public places, never hidden
         EXPECT_EQ(s["trend"].back()["open"], 5);
+        EXPECT_EQ(s["withheld"], true);
     }
 
     // Two open reports in Herzberg: count, rate and floor area could point at the owners.
     add(herzberg, "gemeldet", "wohnen", 0, 80.0);
     add(herzberg, "bestaetigt", "laden", 1, 40.0);
-    const json pub = m_service.kommune_summary(herzberg, anonymous);
+    const json pub = public_summary(herzberg);
     EXPECT_EQ(pub["vacancies"], "<3");
     EXPECT_EQ(pub["open_vacancies"], "<3");
     EXPECT_EQ(pub["vacant_buildings"], "<3");
@@ -299,6 +311,47 @@ TEST_F(SummaryServiceTest, PublicFiguresSuppressSmallCounts) {
         if (!value.is_number_integer()) continue;
         EXPECT_FALSE(value.get<std::int64_t>() == 1 || value.get<std::int64_t>() == 2) << key;
     }
+}
+
+TEST_F(SummaryServiceTest, PublishedReportsDoNotGiveTheHiddenOnesAway) {
+    // Four open reports, three published: everyone can list the three, so a count of 4 would
+    // tell that exactly one report is unpublished.
+    for (int i = 0; i < 4; ++i) {
+        const std::int64_t id = add(herzberg, "gemeldet", "wohnen", i, 50.0);
+        if (i < 3) publish(id);
+    }
+    const json four = public_summary(herzberg);
+    EXPECT_TRUE(four["open_vacancies"].is_null());
+    EXPECT_TRUE(four["vacancies"].is_null());
+    EXPECT_TRUE(four["vacant_floor_area_m2"].is_null());
+    EXPECT_TRUE(four["trend"].back()["open"].is_null());
+    // With three unpublished ones the figures show again.
+    for (int i = 4; i < 6; ++i) add(herzberg, "gemeldet", "wohnen", i, 50.0);
+    const json six = public_summary(herzberg);
+    EXPECT_EQ(six["open_vacancies"], 6);
+    EXPECT_EQ(six["by_status"]["gemeldet"], 6);
+    EXPECT_EQ(six["vacant_buildings"], 6);
+    EXPECT_EQ(six["vacant_floor_area_m2"], 300.0);
+    // Three published, nothing hidden: shown as they are.
+    for (int i = 0; i < 3; ++i) publish(add(angermuende, "gemeldet", "laden", i));
+    const json published_only = public_summary(angermuende);
+    EXPECT_EQ(published_only["open_vacancies"], 3);
+    EXPECT_EQ(published_only["by_use"]["laden"], 3);
+}
+
+TEST_F(SummaryServiceTest, ThePublicSeesTheStateOfTheMonthsStartAllMonthLong) {
+    add_angermuende_mix();
+    // This month's reports are not yet in this month's public figures.
+    const json now = m_service.kommune_summary(angermuende, anonymous);
+    EXPECT_EQ(now["open_vacancies"], 0);
+    EXPECT_EQ(now["vacancies"], 0);
+    EXPECT_EQ(now["trend"].size(), 24u);
+    EXPECT_NE(now["trend"].back()["month"], m_service.kommune_summary(angermuende, admin)["trend"]
+                                                .back()["month"])
+        << "the public trend ends with the last month that is over";
+    EXPECT_EQ(now["as_of"].get<std::string>().substr(8), "01T00:00:00Z");
+    // Next month it shows them.
+    EXPECT_EQ(public_summary(angermuende)["open_vacancies"], 5);
 }
 
 TEST_F(SummaryServiceTest, KreisCoversItsGemeindenAndNetworkCoversAll) {
@@ -326,28 +379,38 @@ TEST_F(SummaryServiceTest, KreisCoversItsGemeindenAndNetworkCoversAll) {
     EXPECT_EQ(g["exact"], true);
     EXPECT_EQ(g["vacancies"], 2);
     EXPECT_EQ(g["trend"].back()["open"], 2);
-    // A planner of one Gemeinde sees the Kreis only as the public does.
-    const json k_public = m_service.kommune_summary(kreis, planner_wunsiedel);
+    // A planner of one Gemeinde sees the Kreis only as the public does: each Gemeinde has 2
+    // reports ("<3"), and the Kreis adds only what its Gemeinden show.
+    const json k_public = public_summary(kreis, planner_wunsiedel);
     EXPECT_EQ(k_public["exact"], false);
-    EXPECT_EQ(k_public["vacancies"], 4);
-    EXPECT_EQ(k_public["reactivated"], "<3");
+    EXPECT_EQ(public_summary(wunsiedel)["vacancies"], "<3");
+    EXPECT_EQ(public_summary(marktredwitz)["vacancies"], "<3");
+    EXPECT_EQ(k_public["vacancies"], 0);
+    EXPECT_EQ(k_public["reactivated"], 0);
+    EXPECT_EQ(k_public["withheld"], true);
+    // With more reports a Gemeinde shows, and the Kreis with it.
+    add(wunsiedel, "gemeldet", "wohnen", 2, 10.0);
+    EXPECT_EQ(public_summary(wunsiedel)["open_vacancies"], 3);
+    EXPECT_EQ(public_summary(kreis)["open_vacancies"], 3);
 
     for (const Caller* caller : {&admin, &planner_all}) {
         const json n = m_service.network_summary(*caller);
         EXPECT_EQ(n["exact"], true);
         EXPECT_TRUE(n["ags"].is_null());
         EXPECT_EQ(n["buildings"], oracle("SELECT count(*) FROM buildings"));
-        EXPECT_EQ(n["vacancies"], 5);
-        EXPECT_EQ(n["open_vacancies"], 4);
+        EXPECT_EQ(n["vacancies"], 6);
+        EXPECT_EQ(n["open_vacancies"], 5);
         EXPECT_EQ(n["by_use"]["laden"], 1);
-        EXPECT_EQ(n["trend"].back()["open"], 4);
+        EXPECT_EQ(n["trend"].back()["open"], 5);
     }
     for (const Caller* caller : {&anonymous, &planner_kreis, &editor_angermuende}) {
-        const json n = m_service.network_summary(*caller);
+        const json n = public_summary("", *caller);
         EXPECT_EQ(n["exact"], false);
-        EXPECT_EQ(n["by_use"]["laden"], "<3");
-        EXPECT_EQ(n["reactivated"], "<3");
-        EXPECT_EQ(n["open_vacancies"], 4);
+        // Wunsiedel's 3 open reports; Marktredwitz and Angermünde show none.
+        EXPECT_EQ(n["open_vacancies"], 3);
+        EXPECT_EQ(n["by_use"]["wohnen"], 3);
+        EXPECT_EQ(n["by_use"]["laden"], 0);
+        EXPECT_EQ(n["reactivated"], 0);
     }
     EXPECT_EQ(m_service.exact_summary(std::nullopt), m_service.network_summary(admin));
     EXPECT_EQ(m_service.exact_summary(std::string(kreis)), m_service.kommune_summary(kreis, admin));
@@ -361,7 +424,7 @@ TEST_F(SummaryServiceTest, UnknownAreasAndBadMonths) {
     EXPECT_THROW(m_service.exact_summary(std::string("99999")), NotFound);
     EXPECT_THROW(m_service.network_summary(admin, std::string("2025-13")), InvalidInput);
     EXPECT_THROW(m_service.network_summary(admin, std::string("2025-1")), InvalidInput);
-    const json empty = m_service.kommune_summary(herzberg, anonymous);
+    const json empty = public_summary(herzberg);
     EXPECT_EQ(empty["vacancies"], 0);
     EXPECT_EQ(empty["vacancy_rate"], 0.0);
     EXPECT_EQ(empty["vacant_floor_area_m2"], 0.0);
@@ -458,8 +521,8 @@ TEST_F(SummaryServiceTest, TrendFollowsHistoryIncludingDeletesAndMoves) {
     EXPECT_EQ(angermuende_open["2025-08"], 1);  // E (B deleted on the first of August)
     EXPECT_EQ(network["2025-10"], 3);           // C; E now in Herzberg; F
 
-    // The public sees the same trend with 1 and 2 hidden.
-    const json pub = m_service.kommune_summary(angermuende, anonymous, last);
+    // The public sees the same trend with 1 and 2 hidden, once the last month is over.
+    const json pub = m_service.kommune_summary(angermuende, anonymous, "2026-07");
     for (std::size_t i = 0; i < window.size(); ++i) {
         const int n = angermuende_open[window[i]];
         EXPECT_EQ(pub["trend"][i]["open"], n == 1 || n == 2 ? json("<3") : json(n)) << window[i];
