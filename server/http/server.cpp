@@ -70,9 +70,9 @@ void send_health(const fs::path& db, Http::ResponseWriter& writer) {
              {"kommunen", report.counts.kommunen},
              {"buildings", report.counts.buildings},
              // No vacancy count: /health is public, and how many unpublished vacancies a
-             // small place has is exactly what the privacy rules keep from the public.
+             // small place has is exactly what the privacy rules keep from the public. No
+             // upload count either: an upload of unpublished reports would show as one more.
              {"zukunftsorte", report.counts.zukunftsorte},
-             {"uploads", report.counts.uploads},
              {"users", report.counts.users},
          }},
     };

@@ -84,13 +84,14 @@ TEST_F(HttpServerTest, HealthReportsSchemaVersionAndZeroCountsOnAFreshDatabase) 
     EXPECT_GE(body.at("schema_version").get<int>(), 1);
 
     const json& counts = body.at("counts");
-    for (const char* name : {"kommunen", "buildings", "zukunftsorte", "uploads", "users"}) {
+    for (const char* name : {"kommunen", "buildings", "zukunftsorte", "users"}) {
         SCOPED_TRACE(name);
         ASSERT_TRUE(counts.contains(name));
         EXPECT_EQ(counts.at(name), 0);
     }
-    EXPECT_EQ(counts.size(), 5u);
+    EXPECT_EQ(counts.size(), 4u);
     EXPECT_FALSE(counts.contains("vacancies")) << "the public must not learn unpublished counts";
+    EXPECT_FALSE(counts.contains("uploads")) << "nor that someone uploaded them";
 
     if (!fs::exists(k_sqlite3)) GTEST_SKIP() << "sqlite3 shell not installed; oracle skipped";
     EXPECT_EQ(sqlite3(db(), "SELECT max(version) FROM schema_migrations"),
