@@ -135,8 +135,14 @@ std::string TileService::render(const TileLayerInfo& layer, const geo::TileId& i
                               [&builder, &inside](const MapFeature& feature) {
                                   if (!reaches(feature, inside)) builder.add(feature);
                               });
-    const geo::TileLayer& cut = builder.layer();
+    geo::TileLayer cut = builder.take();
     if (cut.features.empty()) return {};
+    // In id order, not the spatial index's: the index's order changes when other rows are
+    // written (an internal edit rewrites a point, a hidden report splits a node), and the
+    // public must get the same bytes and ETag for the same features (issue 19).
+    std::stable_sort(
+        cut.features.begin(), cut.features.end(),
+        [](const geo::TileFeature& a, const geo::TileFeature& b) { return a.id < b.id; });
     return format == TileFormat::Mvt ? geo::encode_mvt(cut) : geo::encode_geojson_tile(cut);
 }
 
