@@ -22,7 +22,7 @@ inline constexpr const char* k_api_content_policy = "default-src 'none'; frame-a
 using Handler = std::function<void(const Pistache::Rest::Request&, Pistache::Http::ResponseWriter&,
                                    const std::string& request_id)>;
 
-/// A new id for a request, unique in this process and apart from other processes' ids.
+/// A new id for a request: 16 random hex digits (no counter: it would tell how busy the server was).
 std::string next_request_id();
 
 /// The headers of every answer: `X-Request-Id`, nosniff, Referrer-Policy and the API's CSP.
