@@ -1,0 +1,559 @@
+// Non-interference (issue 19, docs/privacy.md): two databases that differ only by what an
+// audience may not see must give that audience the same answers, except the aggregate figures
+// docs/privacy.md declares public. Two real `leerstand serve` processes, one on each database;
+// every public GET route of the OpenAPI document (a route the crawl does not cover fails the
+// test), asked as the public, as a planner and as an editor of another Kommune; MVT tiles
+// decoded with @mapbox/vector-tile, GeoPackages read with GDAL's ogr2ogr.
+//
+// Checks: (a) no marker string of the hidden data and no point of a hidden vacancy in any body
+// or header; (b) every status, header (less Date and X-Request-Id) and body byte-identical
+// between the two servers, but for the declared figures; (c) none of the combinations
+// docs/privacy.md names as attacks gives a count of 1 or 2 from the public figures; and two
+// polls within a month around a hidden write see the same figures.
+//
+// Run from the repository root: node --test tests/privacy/  (scripts/test does).
+
+import { before, after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import fs from 'node:fs';
+import path from 'node:path';
+import {
+  binary, makeTempDir, moveHistoryBeforeThisMonth, runCli, startServer, stopServer, webRoot,
+} from '../browser/support.mjs';
+
+const modules = await (async () => {
+  const require = createRequire(path.join(webRoot, 'package.json'));
+  try {
+    const { VectorTile } = await import(require.resolve('@mapbox/vector-tile'));
+    const { PbfReader: Pbf } = await import(require.resolve('pbf'));
+    return { VectorTile, Pbf };
+  } catch {
+    return null;
+  }
+})();
+const skip = !modules ? '@mapbox/vector-tile or pbf not installed in web/node_modules (run `npm ci` in web/)'
+  : !fs.existsSync('/usr/bin/ogr2ogr') ? 'ogr2ogr (gdal-bin) is not installed'
+    : false;
+
+const HOME = '12073008';      // Angermünde: published and hidden reports
+const OTHER = '12062224';     // Herzberg (Elster): the audiences' own Kommune
+const NEUKIRCHEN = '14521410';  // no published report: hidden ones only
+const KREIS = '09479';
+const MARKTREDWITZ = '09479136';
+const KOMMUNEN = [HOME, OTHER, NEUKIRCHEN, KREIS, MARKTREDWITZ, '09479152', '09479169'];
+const PASSWORD = 'ein-langes-passwort-ni';
+const PUBLIC_URL = 'http://atlas.example';
+// Every text of the hidden data carries one of these; none may reach an audience that may not
+// see it. The author (the editor who writes the hidden reports) is one too.
+const MARKERS = ['GEHEIM-KONTAKT-7Q', 'GEHEIM-NOTIZ-7Q', 'GEHEIM-TEXT-7Q', 'geheim.autorin.7q',
+  'GEHEIM-DATEI-7Q', '1999-09-09', '4321.5'];
+const STATUSES = ['gemeldet', 'bestaetigt', 'in_aktivierung', 'aktiviert', 'abgerissen', 'kein_leerstand'];
+const USES = ['wohnen', 'gewerbe', 'laden', 'gemischt', 'oeffentlich', 'landwirtschaft', 'sonstiges'];
+// The figures docs/privacy.md declares public aggregates (they may differ between the two).
+const SUMMARY_FIGURES = ['vacancies', 'by_status', 'open_vacancies', 'by_use', 'vacant_buildings',
+  'vacancy_rate', 'vacant_floor_area_m2', 'reactivated', 'trend', 'withheld'];
+const HEADLINE_FIGURES = ['open_vacancies', 'vacant_buildings', 'vacancy_rate', 'reactivated'];
+
+let dir;
+let servers = {};      // a: with the hidden data, b: without
+const tokens = {};     // user name → API token (the same in both databases)
+const hidden = { points: [], ids: [], uploads: [] };
+const audiences = {};  // name → headers
+
+// -- set-up --------------------------------------------------------------------------------
+
+async function cli(db, args, input = '') {
+  const result = await runCli([...args, '--db', db], { input });
+  assert.equal(result.code, 0, `leerstand ${args.join(' ')}: ${result.stderr}`);
+  return result.stdout;
+}
+
+async function addUser(db, name, roleArgs) {
+  await cli(db, ['user', 'add', name, ...roleArgs], `${PASSWORD}\n`);
+  tokens[name] = (await cli(db, ['token', 'create', '--user', name])).trim().split('\n').pop().trim();
+}
+
+function serve(db) {
+  return startServer(db, ['--public-url', PUBLIC_URL]);
+}
+
+async function write(base, user, method, target, body, headers = {}) {
+  const response = await fetch(`${base}${target}`, {
+    method,
+    headers: { Authorization: `Bearer ${tokens[user]}`, ...headers,
+      ...(body ? { 'Content-Type': method === 'PATCH' ? 'application/merge-patch+json' : 'application/geo+json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await response.text();
+  assert.ok(response.status < 300, `${method} ${target}: ${response.status} ${text}`);
+  return { response, json: text ? JSON.parse(text) : null };
+}
+
+async function etag(base, target) {
+  const response = await fetch(`${base}${target}`, { headers: { Authorization: `Bearer ${tokens['ni.admin']}` } });
+  return response.headers.get('etag');
+}
+
+function feature(point, properties) {
+  return { type: 'Feature', geometry: { type: 'Point', coordinates: point }, properties };
+}
+
+/** Building centres (vertex averages) and ids of a Kommune, from the public items. */
+async function buildings(base, ags, count) {
+  const page = await (await fetch(`${base}/collections/buildings/items?kommune=${ags}&limit=${count}`)).json();
+  return page.features.map((f) => {
+    const ring = f.geometry.type === 'Polygon' ? f.geometry.coordinates[0] : f.geometry.coordinates[0][0];
+    const sum = ring.slice(0, -1).reduce(([a, b], [c, d]) => [a + c, b + d], [0, 0]);
+    return { id: f.id, point: [sum[0] / (ring.length - 1), sum[1] / (ring.length - 1)] };
+  });
+}
+
+/** What both databases hold: reports published and not (the latter the audiences' own). */
+async function sharedData(base) {
+  const home = await buildings(base, HOME, 30);
+  const other = await buildings(base, OTHER, 10);
+  for (const [i, status] of ['gemeldet', 'gemeldet', 'bestaetigt', 'aktiviert'].entries()) {
+    await write(base, 'ni.admin', 'POST', '/collections/vacancies/items', feature(home[i].point, {
+      status, use: i % 2 ? 'laden' : 'wohnen', consent_publish: true, vacant_since: '2022-04-01',
+      floor_area_m2: 100 + i, public_description: `Veröffentlicht ${i}`,
+    }));
+  }
+  for (const [i, consent] of [true, false, false, false].entries()) {
+    await write(base, 'ni.admin', 'POST', '/collections/vacancies/items', feature(other[i].point, {
+      status: 'gemeldet', use: 'wohnen', consent_publish: consent, owner_contact: 'Herzberger Kontakt',
+    }));
+  }
+  await write(base, 'ni.admin', 'POST', '/collections/zukunftsorte/items',
+    feature(home[20].point, { name: 'Kulturscheune', kind: 'kultur', opened: '2023-05-01' }));
+  return home;
+}
+
+/** What only database A holds: reports the audiences may not see, in every way issue 19 names. */
+async function hiddenData(base, home) {
+  const secret = {
+    owner_contact: MARKERS[0], internal_notes: MARKERS[1], public_description: MARKERS[2],
+    vacant_since: MARKERS[5], floor_area_m2: Number(MARKERS[6]), owner_type: 'privat',
+  };
+  const add = async (user, point, properties) => {
+    const { json } = await write(base, user, 'POST', '/collections/vacancies/items', feature(point, { ...secret, ...properties }));
+    hidden.points.push(point);
+    hidden.ids.push(json.id);
+    return json.id;
+  };
+  // In a Kommune with published reports, small counts of several statuses and uses.
+  await add('geheim.autorin.7q', home[10].point, { status: 'bestaetigt', use: 'laden' });
+  await add('geheim.autorin.7q', home[11].point, { status: 'abgerissen', use: 'gewerbe' });
+  await add('geheim.autorin.7q', home[12].point, { status: 'gemeldet', use: 'wohnen', building_id: home[12].id });
+  // In a Kommune without any published report, and in a Gemeinde of a Kreis.
+  const neukirchen = await buildings(base, NEUKIRCHEN, 3);
+  await add('ni.admin', neukirchen[0].point, { status: 'gemeldet', use: 'wohnen' });
+  const marktredwitz = await buildings(base, MARKTREDWITZ, 3);
+  await add('ni.admin', marktredwitz[0].point, { status: 'in_aktivierung', use: 'oeffentlich' });
+  // Moved: reported in Angermünde, then moved to Marktredwitz.
+  const moved = await add('geheim.autorin.7q', home[13].point, { status: 'gemeldet', use: 'laden' });
+  await write(base, 'ni.admin', 'PATCH', `/collections/vacancies/items/${moved}`,
+    { geometry: { type: 'Point', coordinates: marktredwitz[1].point } },
+    { 'If-Match': await etag(base, `/collections/vacancies/items/${moved}`) });
+  hidden.points.push(marktredwitz[1].point);
+  // Reported and deleted again.
+  const gone = await add('geheim.autorin.7q', home[14].point, { status: 'gemeldet', use: 'wohnen' });
+  await write(base, 'geheim.autorin.7q', 'DELETE', `/collections/vacancies/items/${gone}`, null,
+    { 'If-Match': await etag(base, `/collections/vacancies/items/${gone}`) });
+  // Internal edits of a published report.
+  const published = (await (await fetch(`${base}/collections/vacancies/items?kommune=${HOME}&limit=1`)).json()).features[0].id;
+  for (const change of [{ internal_notes: MARKERS[1] }, { owner_contact: MARKERS[0] }, { owner_type: 'gewerblich' }]) {
+    const target = `/collections/vacancies/items/${published}`;
+    await write(base, 'geheim.autorin.7q', 'PATCH', target, { properties: change }, { 'If-Match': await etag(base, target) });
+  }
+  // An upload of unpublished reports, under a telling file name.
+  const csv = `lon;lat;status;use;owner_contact;consent_publish\n${home[15].point.join(';')};gemeldet;wohnen;${MARKERS[0]};nein\n`;
+  const form = new FormData();
+  form.append('kommune', HOME);
+  form.append('layer', 'vacancies');
+  form.append('file', new Blob([csv]), `${MARKERS[4]}.csv`);
+  const upload = await fetch(`${base}/api/uploads`, {
+    method: 'POST', headers: { Authorization: `Bearer ${tokens['geheim.autorin.7q']}` }, body: form,
+  });
+  assert.equal(upload.status, 202, await upload.clone().text());
+  const job = await upload.json();
+  hidden.uploads.push(job.id);
+  hidden.points.push(home[15].point);
+  for (let i = 0; i < 100; i++) {
+    const status = await (await fetch(`${base}${job.href}`, { headers: { Authorization: `Bearer ${tokens['geheim.autorin.7q']}` } })).json();
+    if (status.state === 'done' || status.state === 'failed') {
+      assert.equal(status.state, 'done', JSON.stringify(status));
+      break;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+function copyDatabase(from, to) {
+  for (const suffix of ['', '-wal', '-shm']) if (fs.existsSync(from + suffix)) fs.copyFileSync(from + suffix, to + suffix);
+}
+
+before(async () => {
+  if (skip) return;
+  assert.ok(fs.existsSync(binary), `leerstand binary not found at ${binary}`);
+  dir = makeTempDir('leerstand-privacy-');
+  const base = path.join(dir, 'base.sqlite');
+  await cli(base, ['demo']);
+  await addUser(base, 'ni.admin', ['--role', 'admin']);
+  await addUser(base, 'geheim.autorin.7q', ['--role', 'editor', '--kommune', HOME]);
+  await addUser(base, 'ni.planer.herzberg', ['--role', 'planner', '--kommune', OTHER]);
+  await addUser(base, 'ni.redaktion.herzberg', ['--role', 'editor', '--kommune', OTHER]);
+  let server = serve(base);
+  const home = await sharedData(await server.url);
+  await stopServer(server);
+  const a = path.join(dir, 'a.sqlite');
+  const b = path.join(dir, 'b.sqlite');
+  copyDatabase(base, a);
+  copyDatabase(base, b);
+  server = serve(a);
+  await hiddenData(await server.url, home);
+  await stopServer(server);
+  // Everything happened "last month" in both, so the public figures (the state when this month
+  // began) include the hidden reports in A: the declared aggregates differ, and (c) has cases.
+  await moveHistoryBeforeThisMonth(a);
+  await moveHistoryBeforeThisMonth(b);
+  servers = { a: serve(a), b: serve(b) };
+  servers.a.base = await servers.a.url;
+  servers.b.base = await servers.b.url;
+  audiences.public = {};
+  audiences.planner = { Authorization: `Bearer ${tokens['ni.planer.herzberg']}` };
+  audiences.editor = { Authorization: `Bearer ${tokens['ni.redaktion.herzberg']}` };
+});
+
+after(async () => {
+  for (const server of Object.values(servers)) await stopServer(server);
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+// -- the crawl -----------------------------------------------------------------------------
+
+function tileOf([lon, lat], z) {
+  const n = 2 ** z;
+  const phi = (lat * Math.PI) / 180;
+  return { z, x: Math.floor(((lon + 180) / 360) * n), y: Math.floor(((1 - Math.log(Math.tan(phi) + 1 / Math.cos(phi)) / Math.PI) / 2) * n) };
+}
+
+/** The OpenAPI path templates each part of the crawl covers, with the targets it asks. */
+async function crawlTargets() {
+  const b = servers.b.base;
+  const targets = new Map();  // template → [target]
+  const add = (template, ...list) => targets.set(template, [...(targets.get(template) ?? []), ...list]);
+  add('/', '/?f=json', '/');
+  add('/health', '/health');
+  add('/api', '/api');
+  add('/api/config', '/api/config');
+  add('/api/me', '/api/me');
+  add('/conformance', '/conformance');
+  add('/collections', '/collections');
+  const collections = ['kommunen', 'buildings', 'vacancies', 'zukunftsorte'];
+  add('/collections/{collectionId}', ...collections.map((c) => `/collections/${c}`));
+  // Items with every filter: Kommune prefixes, statuses, uses, times, boxes around each hidden
+  // point, pages.
+  const filters = ['', 'limit=1', 'limit=2&offset=1', 'limit=1&offset=3', 'skipGeometry=true',
+    ...KOMMUNEN.map((k) => `kommune=${k}`), 'kommune=1', 'kommune=0947',
+    ...STATUSES.map((s) => `status=${s}`), ...USES.map((u) => `use=${u}`),
+    'datetime=1999-09-09', 'datetime=1999-01-01/2000-01-01', 'datetime=../2000-01-01', 'datetime=2020-01-01/..',
+    ...hidden.points.flatMap(([lon, lat]) => [0.0001, 0.01].map((d) =>
+      `bbox=${lon - d},${lat - d},${lon + d},${lat + d}`))];
+  for (const c of collections)
+    for (const f of filters) {
+      if (['buildings', 'kommunen'].includes(c) && /status|use|datetime/.test(f)) continue;
+      if (c === 'zukunftsorte' && /status|use/.test(f)) continue;
+      add('/collections/{collectionId}/items', `/collections/${c}/items${f ? `?${f}` : ''}`);
+    }
+  // Single items and histories: every vacancy id either database ever had, and a few more.
+  const maxId = Math.max(...hidden.ids) + 3;
+  for (let id = 1; id <= maxId; id++) {
+    add('/collections/{collectionId}/items/{featureId}', `/collections/vacancies/items/${id}`);
+    add('/collections/{collectionId}/items/{featureId}/history', `/collections/vacancies/items/${id}/history`);
+  }
+  add('/collections/{collectionId}/items/{featureId}', '/collections/zukunftsorte/items/1',
+    ...KOMMUNEN.map((k) => `/collections/kommunen/items/${k}`));
+  const someBuildings = await (await fetch(`${b}/collections/buildings/items?bbox=${hidden.points.map(([lon, lat]) => `${lon - 0.0003},${lat - 0.0003},${lon + 0.0003},${lat + 0.0003}`)[0]}`)).json();
+  add('/collections/{collectionId}/items/{featureId}', ...someBuildings.features.map((f) => `/collections/buildings/items/${f.id}`));
+  for (let id = 1; id <= Math.max(...hidden.uploads) + 2; id++) add('/api/uploads/{uploadId}', `/api/uploads/${id}`);
+  add('/api/summary', '/api/summary');
+  add('/api/kommunen/{ags}/summary', ...KOMMUNEN.map((k) => `/api/kommunen/${k}/summary`));
+  const exportFilters = ['', `kommune=${HOME}`, `kommune=${KREIS}`, 'status=gemeldet', 'datetime=1999-09-09',
+    `bbox=${hidden.points[0][0] - 0.01},${hidden.points[0][1] - 0.01},${hidden.points[0][0] + 0.01},${hidden.points[0][1] + 0.01}`];
+  for (const format of ['geojson', 'gpkg', 'csv'])
+    for (const c of collections)
+      for (const f of exportFilters) {
+        if (['buildings', 'kommunen'].includes(c) && /status|datetime/.test(f)) continue;
+        if (c === 'zukunftsorte' && /status/.test(f)) continue;
+        if (c === 'buildings' && f === '') continue;  // megabytes of public footprints
+        add(`/export/{collectionId}.${format}`, `/export/${c}.${format}${f ? `?${f}` : ''}`);
+      }
+  // Tiles z0–18 over every hidden point, every layer, both formats, both URL forms.
+  const layers = ['kommunen', 'buildings', 'vacancies', 'zukunftsorte'];
+  add('/tiles/{layer}.json', ...layers.map((l) => `/tiles/${l}.json`));
+  add('/tileMatrixSets', '/tileMatrixSets');
+  add('/tileMatrixSets/{tileMatrixSetId}', '/tileMatrixSets/WebMercatorQuad');
+  add('/collections/{collectionId}/tiles', ...layers.map((l) => `/collections/${l}/tiles`));
+  add('/collections/{collectionId}/tiles/{tileMatrixSetId}', ...layers.map((l) => `/collections/${l}/tiles/WebMercatorQuad`));
+  const tiles = new Set();
+  for (const point of hidden.points)
+    for (let z = 0; z <= 18; z++) tiles.add(JSON.stringify(tileOf(point, z)));
+  for (const tile of [...tiles].map((t) => JSON.parse(t)))
+    for (const layer of layers) {
+      add('/tiles/{layer}/{z}/{x}/{y}.mvt', `/tiles/${layer}/${tile.z}/${tile.x}/${tile.y}.mvt`);
+      add('/tiles/{layer}/{z}/{x}/{y}.geojson', `/tiles/${layer}/${tile.z}/${tile.x}/${tile.y}.geojson`);
+      if (tile.z % 3 === 0)
+        add('/collections/{collectionId}/tiles/{tileMatrixSetId}/{tileMatrix}/{tileRow}/{tileCol}',
+          `/collections/${layer}/tiles/WebMercatorQuad/${tile.z}/${tile.y}/${tile.x}?f=mvt`,
+          `/collections/${layer}/tiles/WebMercatorQuad/${tile.z}/${tile.y}/${tile.x}?f=geojson`);
+    }
+  // Static files: not in the API document, served to everyone.
+  add('static', '/index.html', '/app.js', '/style.css', '/kommunen.js', '/vendor/leaflet/leaflet.js');
+  return targets;
+}
+
+/** One answer, made comparable: status, headers but Date and X-Request-Id, body. */
+async function ask(server, target, headers) {
+  const response = await fetch(`${server.base}${target}`, { headers: { ...headers, 'Accept-Encoding': 'identity' } });
+  const body = Buffer.from(await response.arrayBuffer());
+  const kept = {};
+  for (const [name, value] of response.headers) if (!['date', 'x-request-id'].includes(name)) kept[name] = value;
+  return { status: response.status, headers: kept, body };
+}
+
+/** The figures of `target`'s answer that docs/privacy.md declares public aggregates. */
+function declaredFigures(target) {
+  if (/^\/api\/(summary|kommunen\/)/.test(target)) return SUMMARY_FIGURES;
+  return /kommunen/.test(target) ? HEADLINE_FIGURES : null;
+}
+
+/** `answer` without what differs by design: request ids, time stamps, and `figures`. */
+function comparable(answer, figures) {
+  const type = answer.headers['content-type'] ?? '';
+  let body = answer.body.toString('latin1');
+  const headers = { ...answer.headers };
+  if (/json/.test(type) && answer.body.length > 0) {
+    const value = JSON.parse(answer.body.toString('utf8'));
+    if (value && typeof value === 'object') {
+      delete value.request_id;
+      delete value.timeStamp;
+      if (figures) blankFigures(value, figures);
+    }
+    body = JSON.stringify(value);
+    if (figures) delete headers['content-length'];
+  } else if (/csv/.test(type) && figures) {
+    body = blankCsvFigures(answer.body.toString('utf8'), figures);
+    delete headers['content-length'];
+  } else if (/geopackage/.test(type)) {
+    body = geopackageAsGeojson(answer.body, figures);
+    delete headers['content-length'];
+  }
+  return JSON.stringify({ status: answer.status, headers }) + '\n' + body;
+}
+
+function blankFigures(value, figures) {
+  if (Array.isArray(value)) { value.forEach((v) => blankFigures(v, figures)); return; }
+  if (!value || typeof value !== 'object') return;
+  for (const key of Object.keys(value)) {
+    if (figures.includes(key)) value[key] = '*';
+    else blankFigures(value[key], figures);
+  }
+}
+
+function blankCsvFigures(text, figures) {
+  const lines = text.split('\r\n');
+  const header = lines[0].split(',');
+  const blank = header.map((h) => figures.includes(h.replaceAll('"', '')));
+  // The figures are numbers or "<3": no quoted commas in those columns; other columns stay.
+  return lines.map((line, i) => (i === 0 ? line : splitCsv(line).map((cell, c) => (blank[c] ? '*' : cell)).join(','))).join('\n');
+}
+
+function splitCsv(line) {
+  const cells = [];
+  let cell = '';
+  let quoted = false;
+  for (const ch of line) {
+    if (ch === '"') quoted = !quoted;
+    if (ch === ',' && !quoted) { cells.push(cell); cell = ''; } else cell += ch;
+  }
+  cells.push(cell);
+  return cells;
+}
+
+/** A GeoPackage as GDAL reads it (its file carries times of its own), figures blanked. */
+function geopackageAsGeojson(bytes, figures) {
+  const file = path.join(dir, `export-${process.hrtime.bigint()}.gpkg`);
+  fs.writeFileSync(file, bytes);
+  const result = spawnSync('/usr/bin/ogr2ogr', ['-f', 'GeoJSON', '/vsistdout/', file], { encoding: 'utf8' });
+  fs.rmSync(file, { force: true });
+  assert.equal(result.status, 0, result.stderr);
+  const value = JSON.parse(result.stdout);
+  delete value.name;
+  if (figures) blankFigures(value, figures);
+  return JSON.stringify(value);
+}
+
+/** (a): what of the hidden data shows in an answer; "" when nothing. A marker the request
+ *  itself carries (a filter echoed in the page's links) is not the data's. */
+function leakIn(target, answer) {
+  const text = JSON.stringify(answer.headers) + answer.body.toString('utf8');
+  const asked = decodeURIComponent(target);
+  for (const marker of MARKERS)
+    if (!asked.includes(marker) && text.includes(marker)) return `marker ${marker}`;
+  const near = (lon, lat) => hidden.points.some(([hl, ha]) => Math.abs(hl - lon) < 5e-5 && Math.abs(ha - lat) < 5e-5);
+  const type = answer.headers['content-type'] ?? '';
+  if (/vnd.mapbox-vector-tile/.test(type) && answer.body.length > 0) {
+    const tile = new modules.VectorTile(new modules.Pbf(new Uint8Array(answer.body)));
+    for (const layer of Object.values(tile.layers))
+      for (let i = 0; i < layer.length; i++) {
+        const decoded = layer.feature(i);
+        for (const value of Object.values(decoded.properties))
+          if (MARKERS.some((m) => String(value).includes(m))) return `MVT property ${value}`;
+        const match = target.match(/\/(\d+)\/(\d+)\/(\d+)\.mvt$/) ?? target.match(/\/(\d+)\/(\d+)\/(\d+)\?f=mvt$/);
+        if (decoded.type !== 1 || !match) continue;
+        const [z, x, y] = target.includes('WebMercatorQuad') ? [match[1], match[3], match[2]] : [match[1], match[2], match[3]];
+        const geo = decoded.toGeoJSON(Number(x), Number(y), Number(z));
+        if (near(...geo.geometry.coordinates)) return `MVT point ${geo.geometry.coordinates}`;
+      }
+  }
+  if (/json/.test(type) && answer.body.length > 0) {
+    let found = '';
+    const walk = (value) => {
+      if (found || !value || typeof value !== 'object') return;
+      if (value.type === 'Point' && Array.isArray(value.coordinates) && near(...value.coordinates)) found = `point ${value.coordinates}`;
+      Object.values(value).forEach(walk);
+    };
+    walk(JSON.parse(answer.body.toString('utf8')));
+    if (found) return found;
+  }
+  return '';
+}
+
+test('every public GET route is crawled, and answers the same with or without hidden data',
+  { skip, timeout: 600000 }, async () => {
+    const targets = await crawlTargets();
+    // The routes come from the API document: a new one fails here until the crawl covers it.
+    const api = await (await fetch(`${servers.a.base}/api`)).json();
+    const routes = Object.entries(api.paths).filter(([, item]) => item.get).map(([route]) => route);
+    const uncovered = routes.filter((route) => !targets.has(route));
+    assert.deepEqual(uncovered, [], 'GET routes of /api the crawl does not cover');
+
+    const all = [...new Set([...targets.values()].flat())];
+    let asked = 0;
+    const differences = [];
+    const details = [];
+    const leaks = [];
+    for (const [audience, headers] of Object.entries(audiences)) {
+      const queue = [...all];
+      const worker = async () => {
+        for (let target = queue.shift(); target !== undefined; target = queue.shift()) {
+          const [a, b] = await Promise.all([ask(servers.a, target, headers), ask(servers.b, target, headers)]);
+          asked += 2;
+          const leak = leakIn(target, a);
+          if (leak) leaks.push(`${audience} ${target}: ${leak}`);
+          const figures = declaredFigures(target);
+          const [seenA, seenB] = [comparable(a, figures), comparable(b, figures)];
+          if (seenA !== seenB) {
+            differences.push(`${audience} ${target}`);
+            // The first few in full, to see what differs.
+            if (details.length < 3) details.push(`${audience} ${target}\nA: ${seenA.slice(0, 1500)}\nB: ${seenB.slice(0, 1500)}`);
+          }
+        }
+      };
+      await Promise.all(Array.from({ length: 6 }, worker));
+    }
+    console.log(`non-interference: ${all.length} targets × ${Object.keys(audiences).length} audiences, ${asked} answers compared`);
+    assert.deepEqual(leaks.slice(0, 20), [], `${leaks.length} answers show hidden data`);
+    assert.deepEqual(differences.slice(0, 20), [], `${differences.length} answers differ; the first:\n${details.join('\n\n')}`);
+    // The checks would see hidden data: its own editor gets the markers and the points, the
+    // admin other tiles from A than from B, and the public other declared figures.
+    const author = { Authorization: `Bearer ${tokens['geheim.autorin.7q']}` };
+    const own = await ask(servers.a, `/collections/vacancies/items/${hidden.ids[0]}`, author);
+    assert.ok(leakIn('', own).startsWith('marker'), 'the check finds markers where they are');
+    const { z, x, y } = tileOf(hidden.points[0], 15);
+    const tile = `/tiles/vacancies/${z}/${x}/${y}.mvt`;
+    assert.notEqual(leakIn(tile, await ask(servers.a, tile, author)), '', 'the check finds hidden data in tiles');
+    const admin = { Authorization: `Bearer ${tokens['ni.admin']}` };
+    assert.notEqual(comparable(await ask(servers.a, tile, admin), null), comparable(await ask(servers.b, tile, admin), null));
+    assert.notEqual(comparable(await ask(servers.a, '/api/summary', {}), null),
+      comparable(await ask(servers.b, '/api/summary', {}), null), 'the hidden reports count in the public figures');
+  });
+
+test('no combination of public figures named in docs/privacy.md gives a count of 1 or 2',
+  { skip, timeout: 120000 }, async () => {
+    const get = async (target, headers = {}) => (await fetch(`${servers.a.base}${target}`, { headers })).json();
+    const admin = { Authorization: `Bearer ${tokens['ni.admin']}` };
+    const pub = { network: await get('/api/summary') };
+    const exact = { network: await get('/api/summary', admin) };
+    for (const k of KOMMUNEN) {
+      pub[k] = await get(`/api/kommunen/${k}/summary`);
+      exact[k] = await get(`/api/kommunen/${k}/summary`, admin);
+    }
+    // The hidden data made small counts to protect: else the test would prove nothing.
+    assert.equal(exact[NEUKIRCHEN].vacancies, 1);
+    assert.ok(STATUSES.some((s) => [1, 2].includes(exact[HOME].by_status[s])));
+    const n = (v) => (typeof v === 'number' ? v : 0);
+    const small = (v) => v === 1 || v === 2;
+    const found = [];
+    const expectNotSmall = (name, value) => { if (small(Math.round(value * 1e6) / 1e6)) found.push(`${name} = ${value}`); };
+    const counts = ['vacancies', 'open_vacancies', 'vacant_buildings', 'reactivated'];
+    const gemeinden = KOMMUNEN.filter((k) => k.length === 8);
+    const kreisGemeinden = gemeinden.filter((k) => k.startsWith(KREIS));
+    const figure = (s, path) => path.split('.').reduce((v, key) => v?.[key], s);
+    const allFigures = [...counts, ...STATUSES.map((s) => `by_status.${s}`), ...USES.map((u) => `by_use.${u}`)];
+    for (const f of allFigures) {
+      // Across levels: an area less its parts.
+      expectNotSmall(`network − Gemeinden ${f}`, n(figure(pub.network, f)) - gemeinden.reduce((s, k) => s + n(figure(pub[k], f)), 0));
+      expectNotSmall(`Kreis − its Gemeinden ${f}`, n(figure(pub[KREIS], f)) - kreisGemeinden.reduce((s, k) => s + n(figure(pub[k], f)), 0));
+    }
+    expectNotSmall('network − Gemeinden floor area in 100 m²',
+      (n(pub.network.vacant_floor_area_m2) - gemeinden.reduce((s, k) => s + n(pub[k].vacant_floor_area_m2), 0)) / 100);
+    for (const [area, s] of Object.entries(pub)) {
+      // Across figures: totals less their shown parts, and totals less each other.
+      const shownSum = (keys, group) => keys.reduce((sum, key) => sum + n(s[group][key]), 0);
+      if (typeof s.vacancies === 'number') {
+        if (STATUSES.some((st) => typeof s.by_status[st] === 'number')) expectNotSmall(`${area} vacancies − statuses`, s.vacancies - shownSum(STATUSES, 'by_status'));
+        if (typeof s.open_vacancies === 'number') expectNotSmall(`${area} vacancies − open`, s.vacancies - s.open_vacancies);
+        if (typeof s.reactivated === 'number') expectNotSmall(`${area} vacancies − reactivated`, s.vacancies - s.reactivated);
+        if (typeof s.open_vacancies === 'number' && typeof s.reactivated === 'number')
+          expectNotSmall(`${area} vacancies − open − reactivated`, s.vacancies - s.open_vacancies - s.reactivated);
+      }
+      if (typeof s.open_vacancies === 'number') {
+        if (USES.some((u) => typeof s.by_use[u] === 'number')) expectNotSmall(`${area} open − uses`, s.open_vacancies - shownSum(USES, 'by_use'));
+        if (STATUSES.some((st) => typeof s.by_status[st] === 'number'))
+          expectNotSmall(`${area} open − open statuses`, s.open_vacancies - shownSum(['gemeldet', 'bestaetigt', 'in_aktivierung'], 'by_status'));
+        if (typeof s.vacant_buildings === 'number') expectNotSmall(`${area} open − vacant buildings`, s.open_vacancies - s.vacant_buildings);
+        expectNotSmall(`${area} open − trend's last month`, s.open_vacancies - n(s.trend.at(-1).open));
+      }
+    }
+    // Against the published reports anyone can list: each shown count less the published ones.
+    for (const k of gemeinden) {
+      const published = (await get(`/collections/vacancies/items?kommune=${k}&limit=10000`)).features.map((f) => f.properties);
+      const s = pub[k];
+      const count = (filter) => published.filter(filter).length;
+      const open = (p) => ['gemeldet', 'bestaetigt', 'in_aktivierung'].includes(p.status);
+      if (typeof s.vacancies === 'number') expectNotSmall(`${k} vacancies − published`, s.vacancies - published.length);
+      if (typeof s.open_vacancies === 'number') expectNotSmall(`${k} open − published`, s.open_vacancies - count(open));
+      for (const st of STATUSES)
+        if (typeof s.by_status[st] === 'number') expectNotSmall(`${k} ${st} − published`, s.by_status[st] - count((p) => p.status === st));
+      for (const u of USES)
+        if (typeof s.by_use[u] === 'number') expectNotSmall(`${k} ${u} − published`, s.by_use[u] - count((p) => open(p) && p.use === u));
+    }
+    assert.deepEqual(found, [], 'combinations giving a small count');
+  });
+
+test('two polls within a month around a hidden write see the same public figures',
+  { skip, timeout: 120000 }, async () => {
+    const targets = ['/api/summary', ...KOMMUNEN.map((k) => `/api/kommunen/${k}/summary`),
+      '/collections/kommunen/items?skipGeometry=true', '/collections/vacancies', '/tiles/vacancies.json'];
+    // Compared whole: within a month not even the declared figures may change.
+    const poll = async () => Promise.all(targets.map(async (t) => comparable(await ask(servers.a, t, {}), null)));
+    const before = await poll();
+    // A hidden report now, in the Kommune that has none published.
+    const [place] = await buildings(servers.a.base, NEUKIRCHEN, 1);
+    await write(servers.a.base, 'ni.admin', 'POST', '/collections/vacancies/items',
+      feature(place.point, { status: 'gemeldet', use: 'laden', internal_notes: MARKERS[1] }));
+    assert.deepEqual(await poll(), before);
+  });
