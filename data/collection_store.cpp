@@ -168,8 +168,7 @@ std::optional<Bbox> CollectionStore::extent(const std::string& table,
     if (table == "vacancies") {
         // The points the caller may see, exactly: the R*Tree holds every vacancy, and its
         // boxes are floats rounded outwards around each point.
-        const std::string visible_sql = visibility_condition(where, visible, "v");
-        if (!visible_sql.empty()) where.add(visible_sql);
+        add_visible(where, visible);
         sql =
             "SELECT min(MbrMinX(v.geom)), min(MbrMinY(v.geom)), max(MbrMaxX(v.geom)), "
             "max(MbrMaxY(v.geom)) FROM vacancies v " +
@@ -199,8 +198,7 @@ std::optional<DateRange> CollectionStore::temporal_extent(const std::string& tab
     Conditions where;
     std::string sql;
     if (table == "vacancies") {
-        const std::string visible_sql = visibility_condition(where, visible, "v");
-        if (!visible_sql.empty()) where.add(visible_sql);
+        add_visible(where, visible);
         sql = "SELECT min(v.vacant_since), max(v.vacant_since) FROM vacancies v " + where.sql;
     } else if (table == "zukunftsorte") {
         sql = "SELECT min(opened), max(opened) FROM zukunftsorte";

@@ -57,6 +57,12 @@ inline std::string visibility_condition(Conditions& where, const VacancyVisibili
     return visible + ")";
 }
 
+/// Adds visibility_condition() for vacancies aliased `v` (nothing when everything is visible).
+inline void add_visible(Conditions& where, const VacancyVisibility& visibility) {
+    if (const std::string visible = visibility_condition(where, visibility, "v"); !visible.empty())
+        where.add(visible);
+}
+
 /// `column` (YYYY-MM-DD text) lies in `range`; NULL never does.
 inline void add_date_range(Conditions& where, const std::string& column, const DateRange& range) {
     where.add(column + " IS NOT NULL");

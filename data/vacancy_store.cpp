@@ -459,9 +459,7 @@ std::optional<VacancyRecord> VacancyStore::vacancy(std::int64_t id) {
 
 RecordPage<VacancyRecord> VacancyStore::list_vacancies(const VacancyFilter& filter) {
     Conditions where;
-    if (const std::string visible = visibility_condition(where, filter.visibility, "v");
-        !visible.empty())
-        where.add(visible);
+    add_visible(where, filter.visibility);
     if (filter.kommune_prefix) add_prefix(where, "v.kommune_ags", *filter.kommune_prefix);
     if (filter.status) {
         where.add("v.status = ?");

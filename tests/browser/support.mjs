@@ -36,6 +36,19 @@ function loadPlaywright() {
 }
 
 export const playwright = loadPlaywright();
+
+/** @mapbox/vector-tile's VectorTile and pbf's reader from the web app's node_modules (dev
+ *  dependencies), or null when they are not installed. */
+export async function loadVectorTile() {
+  const require = createRequire(path.join(webRoot, 'package.json'));
+  try {
+    const { VectorTile } = await import(require.resolve('@mapbox/vector-tile'));
+    const { PbfReader: Pbf } = await import(require.resolve('pbf'));
+    return { VectorTile, Pbf };
+  } catch {
+    return null;
+  }
+}
 export const skipReason = !fs.existsSync(chromiumPath)
   ? `Chromium not found at ${chromiumPath} (install Debian's chromium, or set CHROMIUM)`
   : !playwright

@@ -8,22 +8,12 @@
 
 import { before, after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import path from 'node:path';
-import { binary, makeTempDir, runCli, startServer, stopServer, webRoot } from './support.mjs';
+import { binary, loadVectorTile, makeTempDir, runCli, startServer, stopServer } from './support.mjs';
 
 // The decoder and its protobuf reader from the web app's node_modules (devDependencies).
-const modules = await (async () => {
-  const require = createRequire(path.join(webRoot, 'package.json'));
-  try {
-    const { VectorTile } = await import(require.resolve('@mapbox/vector-tile'));
-    const { PbfReader: Pbf } = await import(require.resolve('pbf'));
-    return { VectorTile, Pbf };
-  } catch {
-    return null;
-  }
-})();
+const modules = await loadVectorTile();
 const skip = !modules && '@mapbox/vector-tile or pbf not installed in web/node_modules (run `npm ci` in web/)';
 
 const ANGERMUENDE = [13.9939, 53.0157];

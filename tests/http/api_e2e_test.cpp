@@ -17,12 +17,6 @@ namespace {
 
 using nlohmann::json;
 
-json parse(const HttpResponse& response) {
-    json body = json::parse(response.body, nullptr, false);
-    EXPECT_FALSE(body.is_discarded()) << response.body;
-    return body;
-}
-
 const std::vector<Who> k_everyone = {Who::Anonymous, Who::EditorOther, Who::Editor, Who::Planner,
                                      Who::Admin};
 
@@ -285,24 +279,25 @@ TEST_F(PrivacyCrawl, NoUnconsentedVacancyAndNoPrivateFieldReachesThePublicAnywhe
     }
 
     // /health is public: it must not count the unpublished vacancies.
-    EXPECT_FALSE(parse(call(Who::Anonymous, "GET", "/health"))["counts"].contains("vacancies"));
+    EXPECT_FALSE(
+        parse_json(call(Who::Anonymous, "GET", "/health"))["counts"].contains("vacancies"));
     // The public list holds exactly the consented ones.
     const json listed =
-        parse(call(Who::Anonymous, "GET", "/collections/vacancies/items?limit=10000"));
+        parse_json(call(Who::Anonymous, "GET", "/collections/vacancies/items?limit=10000"));
     std::set<std::int64_t> listed_ids;
     for (const json& feature : listed["features"])
         listed_ids.insert(feature["id"].get<std::int64_t>());
     EXPECT_EQ(listed_ids, consented);
     EXPECT_EQ(listed["numberMatched"].get<std::size_t>(), consented.size());
     // So does the public export.
-    const json exported = parse(call(Who::Anonymous, "GET", "/export/vacancies.geojson"));
+    const json exported = parse_json(call(Who::Anonymous, "GET", "/export/vacancies.geojson"));
     std::set<std::int64_t> exported_ids;
     for (const json& feature : exported["features"])
         exported_ids.insert(feature["id"].get<std::int64_t>());
     EXPECT_EQ(exported_ids, consented);
     // The planner sees them all, with the private fields.
     const json internal =
-        parse(call(Who::Planner, "GET", "/collections/vacancies/items?limit=10000"));
+        parse_json(call(Who::Planner, "GET", "/collections/vacancies/items?limit=10000"));
     EXPECT_EQ(internal["numberMatched"].get<std::size_t>(),
               consented.size() + unconsented_home.size());
     EXPECT_NE(internal.dump().find("PRIVATE-CONTACT"), std::string::npos);
@@ -319,7 +314,7 @@ TEST_F(VacancyWrites, PostAnswers201WithLocationEtagAndTheMatchedBuilding) {
         call(Who::Editor, "POST", "/collections/vacancies/items",
              vacancy_feature(point, {{"status", "gemeldet"}, {"use", "laden"}}));
     ASSERT_EQ(created.status, 201) << created.body;
-    const json feature = parse(created);
+    const json feature = parse_json(created);
     const std::string location = created.header("Location");
     EXPECT_EQ(location, "/collections/vacancies/items/" + std::to_string(feature["id"].get<int>()));
     EXPECT_EQ(created.header("ETag"), "\"1\"");
@@ -333,7 +328,7 @@ TEST_F(VacancyWrites, PostAnswers201WithLocationEtagAndTheMatchedBuilding) {
                               ", 4326)) ORDER BY id LIMIT 1");
     ASSERT_FALSE(expected_building.empty());
     EXPECT_EQ(feature["properties"]["building_id"], std::stoll(expected_building));
-    EXPECT_EQ(parse(call(Who::Editor, "GET", location)), feature);
+    EXPECT_EQ(parse_json(call(Who::Editor, "GET", location)), feature);
 }
 
 TEST_F(VacancyWrites, InvalidFeaturesGet400WithEveryFieldNamed) {
@@ -343,7 +338,7 @@ TEST_F(VacancyWrites, InvalidFeaturesGet400WithEveryFieldNamed) {
             building_point(k_home_ags),
             {{"status", "leer"}, {"use", 7}, {"vacant_since", "2999-01-01"}, {"colour", "rot"}}));
     ASSERT_EQ(response.status, 400) << response.body;
-    const json problem = parse(response);
+    const json problem = parse_json(response);
     std::set<std::string> fields;
     for (const json& error : problem["errors"]) fields.insert(error["field"].get<std::string>());
     for (const char* field : {"status", "use", "vacant_since", "colour"})
@@ -356,7 +351,7 @@ TEST_F(VacancyWrites, APointOutsideTheGivenKommuneIsRefused) {
         call(Who::Editor, "POST", "/collections/vacancies/items",
              vacancy_feature(building_point(k_other_ags), {{"kommune_ags", k_home_ags}}));
     ASSERT_EQ(response.status, 400) << response.body;
-    const json problem = parse(response);
+    const json problem = parse_json(response);
     ASSERT_EQ(problem["errors"].size(), 1u) << response.body;
     EXPECT_NE(problem["errors"][0]["message"].get<std::string>().find(k_home_ags),
               std::string::npos)
@@ -370,7 +365,7 @@ TEST_F(VacancyWrites, NonsenseTransitionsGet422WithTheAllowedOnes) {
         call(Who::Editor, "PATCH", path, json{{"properties", {{"status", "aktiviert"}}}},
              {{"If-Match", etag_of(path)}}, "application/merge-patch+json");
     ASSERT_EQ(refused.status, 422) << refused.body;
-    const json problem = parse(refused);
+    const json problem = parse_json(refused);
     EXPECT_EQ(problem["allowed"].get<std::set<std::string>>(),
               std::set<std::string>({"abgerissen", "bestaetigt", "kein_leerstand"}))
         << refused.body;
@@ -381,7 +376,7 @@ TEST_F(VacancyWrites, NonsenseTransitionsGet422WithTheAllowedOnes) {
                  {{"If-Match", etag_of(path)}}, "application/merge-patch+json");
         EXPECT_EQ(step.status, 200) << status << ": " << step.body;
     }
-    const json history = parse(call(Who::Planner, "GET", path + "/history"));
+    const json history = parse_json(call(Who::Planner, "GET", path + "/history"));
     ASSERT_EQ(history["changes"].size(), 4u) << history.dump();
     EXPECT_EQ(history["changes"][0]["action"], "create");
     EXPECT_EQ(history["changes"][3]["new"]["status"], "aktiviert");
@@ -401,10 +396,10 @@ TEST_F(VacancyWrites, TwoWritersWithTheSameVersionOneGets412AndNothingIsLost) {
              {{"If-Match", version}}, "application/merge-patch+json");
     EXPECT_EQ(first.status, 200) << first.body;
     EXPECT_EQ(second.status, 412) << second.body;
-    const json now = parse(call(Who::Planner, "GET", path));
+    const json now = parse_json(call(Who::Planner, "GET", path));
     EXPECT_EQ(now["properties"]["internal_notes"], "erste");
     EXPECT_EQ(call(Who::Planner, "GET", path).header("ETag"), "\"2\"");
-    const json history = parse(call(Who::Planner, "GET", path + "/history"));
+    const json history = parse_json(call(Who::Planner, "GET", path + "/history"));
     EXPECT_EQ(history["changes"].size(), 2u) << history.dump();
     // Without If-Match a write is refused (428), not applied blindly.
     const HttpResponse blind =
@@ -453,7 +448,7 @@ TEST_F(SignIn, LoginGivesAStrictHttpOnlyCookieThatLogoutMakesWorthless) {
     EXPECT_EQ(response.body.find(password(Who::Editor)), std::string::npos);
     const std::string cookie = cookie_pair(set_cookie);
 
-    const json me = parse(http_request(port(), "GET", "/api/me", {{"Cookie", cookie}}, {}));
+    const json me = parse_json(http_request(port(), "GET", "/api/me", {{"Cookie", cookie}}, {}));
     EXPECT_EQ(me["name"], user_name(Who::Editor));
     EXPECT_EQ(me["role"], "editor");
     const HttpResponse created =
@@ -466,7 +461,7 @@ TEST_F(SignIn, LoginGivesAStrictHttpOnlyCookieThatLogoutMakesWorthless) {
         http_request(port(), "POST", "/api/logout", {{"Cookie", cookie}}, std::string()).status,
         204);
     // Replaying the old cookie after logout gets nothing.
-    const json after = parse(http_request(port(), "GET", "/api/me", {{"Cookie", cookie}}, {}));
+    const json after = parse_json(http_request(port(), "GET", "/api/me", {{"Cookie", cookie}}, {}));
     EXPECT_EQ(after["signed_in"], false);
     EXPECT_EQ(http_request(port(), "POST", "/collections/vacancies/items",
                            {{"Cookie", cookie}, {"Content-Type", "application/geo+json"}},
@@ -529,7 +524,7 @@ TEST_F(SignIn, WrongPasswordAndUnknownUserGetTheSame401AndRepeatedFailuresAreLim
     const HttpResponse unknown = login("nobody", "wrong-password-123");
     ASSERT_EQ(wrong.status, 401) << wrong.body;
     ASSERT_EQ(unknown.status, 401) << unknown.body;
-    EXPECT_EQ(parse(wrong)["detail"], parse(unknown)["detail"]);
+    EXPECT_EQ(parse_json(wrong)["detail"], parse_json(unknown)["detail"]);
     int limited = 0;
     for (int attempt = 0; attempt < 8; ++attempt)
         if (login(user_name(Who::Planner), "wrong-password-123").status == 429) ++limited;
@@ -554,7 +549,7 @@ std::string with_one_character_changed(std::string secret) {
 
 bool signed_in(std::uint16_t port, const HeaderList& credentials) {
     const HttpResponse me = http_request(port, "GET", "/api/me", credentials, {});
-    return me.status == 200 && parse(me).value("signed_in", false);
+    return me.status == 200 && parse_json(me).value("signed_in", false);
 }
 
 TEST_F(SignIn, SessionsAndTokensAre256RandomBitsOnlyTheirHashesAreStoredAndLogged) {

@@ -213,6 +213,29 @@ std::int64_t AtlasServerTest::create_vacancy(const json& properties, const std::
     return feature["id"].get<std::int64_t>();
 }
 
+HttpResponse AtlasServerTest::post_upload(Who who, const MultipartBody& form) {
+    HeaderList headers = {{"Content-Type", form.content_type}};
+    if (who != Who::Anonymous) headers.emplace_back("Authorization", "Bearer " + m_tokens[who]);
+    return with_retry(
+        [&] { return http_request(port(), "POST", "/api/uploads", headers, form.body); });
+}
+
+json AtlasServerTest::wait_for_upload(Who who, const std::string& location) {
+    json status;
+    for (int i = 0; i < 300; ++i) {
+        status = parse_json(call(who, "GET", location));
+        if (status.value("state", "") == "done" || status.value("state", "") == "failed") break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return status;
+}
+
+json parse_json(const HttpResponse& response) {
+    json body = json::parse(response.body, nullptr, false);
+    EXPECT_FALSE(body.is_discarded()) << response.body;
+    return body;
+}
+
 void AtlasServerTest::move_history_before_this_month() {
     // 40 days from any day of a month reach back before its first.
     spatial_sql(db(),

@@ -18,6 +18,12 @@
 
 namespace leerstand::test {
 
+/// A multipart/form-data body (see multipart() below).
+struct MultipartBody {
+    std::string content_type;
+    std::string body;
+};
+
 /// Who sends a request in the API tests.
 enum class Who { Anonymous, EditorOther, Editor, Planner, Admin };
 
@@ -63,6 +69,11 @@ class AtlasServerTest : public ::testing::Test {
     std::int64_t create_vacancy(const nlohmann::json& properties, const std::string& ags,
                                 int building = 0);
 
+    /// Posts `form` to /api/uploads as `who` (retrying while the store is busy).
+    HttpResponse post_upload(Who who, const MultipartBody& form);
+    /// Polls the upload job at `location` as `who` until it is done or failed; its status.
+    nlohmann::json wait_for_upload(Who who, const std::string& location);
+
     /// Moves every vacancy_history row 40 days into the past (SQL on db()), so that the
     /// public figures, the state at the start of this month, include what the test wrote.
     void move_history_before_this_month();
@@ -95,10 +106,6 @@ class AtlasServerTest : public ::testing::Test {
 };
 
 /// A multipart/form-data body of text `fields` and one file field `file`.
-struct MultipartBody {
-    std::string content_type;
-    std::string body;
-};
 MultipartBody multipart(const std::vector<std::pair<std::string, std::string>>& fields,
                         const std::string& file_name, const std::string& file_content);
 
@@ -114,6 +121,9 @@ struct TileXyz {
     std::int64_t x = 0, y = 0;
 };
 TileXyz tile_of(std::pair<double, double> point, int z);
+
+/// The body of `response` as JSON (discarded, and the test failing, when it is not JSON).
+nlohmann::json parse_json(const HttpResponse& response);
 
 /// Runs SQL with the sqlite3 shell with SpatiaLite loaded (an oracle sharing no code with us).
 std::string spatial_sql(const std::filesystem::path& db, const std::string& query);

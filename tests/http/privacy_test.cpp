@@ -21,12 +21,6 @@ namespace {
 
 using nlohmann::json;
 
-json parse(const HttpResponse& response) {
-    json body = json::parse(response.body, nullptr, false);
-    EXPECT_FALSE(body.is_discarded()) << response.body;
-    return body;
-}
-
 class PrivacyRegression : public AtlasServerTest {
   protected:
     HttpResponse call_with_token(const std::string& token, const std::string& method,
@@ -114,7 +108,7 @@ TEST_F(PrivacyRegression, NoSuppressedCountComesBackBySubtraction) {
     const auto figures_of = [&](const std::string& path) {
         const HttpResponse response = call(Who::Anonymous, "GET", path);
         EXPECT_EQ(response.status, 200) << path;
-        return parse(response);
+        return parse_json(response);
     };
     const json network = figures_of("/api/summary");
     const std::vector<json> kommunen = {figures_of("/api/kommunen/" + k_home_ags + "/summary"),
@@ -236,7 +230,7 @@ TEST_F(PrivacyRegression, OtherKommunenCannotTellAHiddenVacancyFromAMissingOne) 
             EXPECT_EQ(about_hidden.body.find(k_home_ags), std::string::npos) << about_hidden.body;
         }
     // Nothing was changed by any of it.
-    const json still = parse(call(Who::Admin, "GET", item(hidden)));
+    const json still = parse_json(call(Who::Admin, "GET", item(hidden)));
     EXPECT_EQ(still["properties"]["version"], 1);
 }
 
@@ -261,14 +255,9 @@ TEST_F(PrivacyRegression, AForbiddenWriteNeverNamesTheKommuneOfTheRecord) {
 TEST_F(PrivacyRegression, AnUploadOfAnotherKommuneIsAsMissingAsAnUnknownOne) {
     const MultipartBody form = multipart({{"kommune", k_home_ags}}, "leer.geojson",
                                          R"({"type":"FeatureCollection","features":[]})");
-    const HttpResponse queued = with_retry([&] {
-        return http_request(port(), "POST", "/api/uploads",
-                            {{"Content-Type", form.content_type},
-                             {"Authorization", "Bearer " + m_tokens[Who::Editor]}},
-                            form.body);
-    });
+    const HttpResponse queued = post_upload(Who::Editor, form);
     ASSERT_EQ(queued.status, 202) << queued.body;
-    const std::int64_t id = parse(queued)["id"].get<std::int64_t>();
+    const std::int64_t id = parse_json(queued)["id"].get<std::int64_t>();
     const auto upload = [](std::int64_t n) { return "/api/uploads/" + std::to_string(n); };
     const HttpResponse theirs = call(Who::EditorOther, "GET", upload(id));
     const HttpResponse unknown = call(Who::EditorOther, "GET", upload(id + 1000));
@@ -325,19 +314,9 @@ TEST_F(PrivacyRegression, AnExplicitBuildingMustLieInTheVacancysKommuneNearItsPo
                             std::to_string(home.second) + ",gemeldet," + other_building + "\n";
     const MultipartBody form =
         multipart({{"kommune", k_home_ags}, {"layer", "vacancies"}}, "meldungen.csv", csv);
-    const HttpResponse queued = with_retry([&] {
-        return http_request(port(), "POST", "/api/uploads",
-                            {{"Content-Type", form.content_type},
-                             {"Authorization", "Bearer " + m_tokens[Who::Editor]}},
-                            form.body);
-    });
+    const HttpResponse queued = post_upload(Who::Editor, form);
     ASSERT_EQ(queued.status, 202) << queued.body;
-    json status;
-    for (int i = 0; i < 100; ++i) {
-        status = parse(call(Who::Editor, "GET", queued.header("Location")));
-        if (status["state"] == "done" || status["state"] == "failed") break;
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
+    const json status = wait_for_upload(Who::Editor, queued.header("Location"));
     EXPECT_EQ(status["report"]["stored"], 0) << status.dump();
     EXPECT_EQ(status["report"]["rejected_by_reason"].value("invalid building_id", 0), 1)
         << status.dump();
@@ -445,7 +424,7 @@ TEST_F(PrivacyRegression, AnInternalEditChangesNothingThePublicSeesOfAVacancy) {
                  {{"If-Match", etag_of(path)}}, "application/merge-patch+json");
         ASSERT_EQ(edited.status, 200) << edited.body;
     }
-    EXPECT_EQ(parse(call(Who::Admin, "GET", path))["properties"]["version"], 4);
+    EXPECT_EQ(parse_json(call(Who::Admin, "GET", path))["properties"]["version"], 4);
     EXPECT_EQ(public_view(), before);
     const std::string list_after =
         call(Who::Anonymous, "GET", "/collections/vacancies/items?limit=100").body;
@@ -463,7 +442,7 @@ TEST_F(PrivacyRegression, AnInternalEditChangesNothingThePublicSeesOfAVacancy) {
     ASSERT_EQ(confirmed.status, 200) << confirmed.body;
     const HttpResponse now = call(Who::Anonymous, "GET", path);
     EXPECT_NE(now.header("ETag") + " " + now.body, before);
-    EXPECT_EQ(parse(now)["properties"]["version"], 2);
+    EXPECT_EQ(parse_json(now)["properties"]["version"], 2);
 }
 
 TEST_F(PrivacyRegression, AVacancyPublishedLateShowsNoTraceOfItsHiddenEdits) {
@@ -479,7 +458,7 @@ TEST_F(PrivacyRegression, AVacancyPublishedLateShowsNoTraceOfItsHiddenEdits) {
     }
     const HttpResponse seen = call(Who::Anonymous, "GET", path);
     ASSERT_EQ(seen.status, 200) << seen.body;
-    const json properties = parse(seen)["properties"];
+    const json properties = parse_json(seen)["properties"];
     EXPECT_EQ(properties["version"], 1);
     EXPECT_EQ(seen.header("ETag"), "\"1\"");
     // Its public life begins with the consent: nothing tells how long it was kept before.
@@ -496,7 +475,7 @@ std::string umlauts(std::size_t n) {
 }
 
 TEST_F(PrivacyRegression, EveryTextFieldTakesAtMostItsDocumentedLength) {
-    const json api = parse(call(Who::Anonymous, "GET", "/api"));
+    const json api = parse_json(call(Who::Anonymous, "GET", "/api"));
     const json& schemas = api["components"]["schemas"];
     struct Collection {
         std::string path;
@@ -528,7 +507,7 @@ TEST_F(PrivacyRegression, EveryTextFieldTakesAtMostItsDocumentedLength) {
                 field == "website" ? std::string(limit - 19, 'a') : umlauts(limit + 1);
             const HttpResponse refused = with_text(over);
             EXPECT_EQ(refused.status, 400) << refused.body.substr(0, 300);
-            const json problem = parse(refused);
+            const json problem = parse_json(refused);
             ASSERT_TRUE(problem.contains("errors")) << refused.body.substr(0, 300);
             EXPECT_EQ(problem["errors"][0]["field"], field);
             EXPECT_LT(refused.body.size(), 2000u);
@@ -555,7 +534,7 @@ TEST_F(PrivacyRegression, AHugeBodyIsRefusedAndErrorBodiesStaySmall) {
                                    vacancy_feature(building_point(k_home_ags, 0), properties));
     EXPECT_EQ(many.status, 400);
     EXPECT_LT(many.body.size(), 10000u);
-    const json problem = parse(many);
+    const json problem = parse_json(many);
     EXPECT_EQ(problem["errors"].size(), 50u);
     EXPECT_EQ(problem["errors_omitted"], 4950);
     // A long unknown name is quoted shortened.
@@ -579,22 +558,10 @@ TEST_F(PrivacyRegression, AFailedUploadNamesTheFileAsSentNeverTheSpoolFile) {
     for (const auto& [name, content] : files) {
         SCOPED_TRACE(name);
         const MultipartBody form = multipart({{"kommune", k_home_ags}}, name, content);
-        const HttpResponse queued = with_retry([&] {
-            return http_request(port(), "POST", "/api/uploads",
-                                {{"Content-Type", form.content_type},
-                                 {"Authorization", "Bearer " + m_tokens[Who::Editor]}},
-                                form.body);
-        });
-        std::string answer = queued.body;
-        if (queued.status == 202) {
-            for (int i = 0; i < 100; ++i) {
-                const HttpResponse status = call(Who::Editor, "GET", queued.header("Location"));
-                answer = status.body;
-                const std::string state = parse(status).value("state", "");
-                if (state == "done" || state == "failed") break;
-                std::this_thread::sleep_for(std::chrono::milliseconds(100));
-            }
-        }
+        const HttpResponse queued = post_upload(Who::Editor, form);
+        const std::string answer =
+            queued.status == 202 ? wait_for_upload(Who::Editor, queued.header("Location")).dump()
+                                 : queued.body;
         EXPECT_EQ(answer.find("upload-"), std::string::npos) << answer;
         EXPECT_NE(answer.find(name), std::string::npos) << answer;
     }
@@ -616,19 +583,19 @@ TEST_F(PrivacyRegression, AVacancyMovedInShowsNothingOfTheKommuneItCameFrom) {
              {"properties", {{"internal_notes", "Notiz aus Herzberg"}}}},
         {{"If-Match", etag_of(path)}}, "application/merge-patch+json");
     ASSERT_EQ(moved.status, 200) << moved.body;
-    ASSERT_EQ(parse(moved)["properties"]["kommune_ags"], k_other_ags);
+    ASSERT_EQ(parse_json(moved)["properties"]["kommune_ags"], k_other_ags);
 
     const HttpResponse history = call(Who::EditorOther, "GET", path + "/history");
     ASSERT_EQ(history.status, 200) << history.body;
     EXPECT_EQ(history.body.find("Angermünde"), std::string::npos) << history.body;
     EXPECT_EQ(history.body.find(k_home_ags), std::string::npos) << history.body;
-    const json changes = parse(history)["changes"];
+    const json changes = parse_json(history)["changes"];
     ASSERT_EQ(changes.size(), 1u) << history.body;
     EXPECT_EQ(changes[0]["new"]["internal_notes"], "Notiz aus Herzberg");
     EXPECT_TRUE(changes[0]["old"].is_null());
     EXPECT_EQ(changes[0]["old_withheld"], true);
     // The admin still sees everything.
-    EXPECT_EQ(parse(call(Who::Admin, "GET", path + "/history"))["changes"].size(), 2u);
+    EXPECT_EQ(parse_json(call(Who::Admin, "GET", path + "/history"))["changes"].size(), 2u);
 }
 
 }  // namespace

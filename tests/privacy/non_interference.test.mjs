@@ -16,23 +16,13 @@
 import { before, after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import path from 'node:path';
 import {
-  binary, makeTempDir, moveHistoryBeforeThisMonth, runCli, startServer, stopServer, webRoot,
+  binary, loadVectorTile, makeTempDir, moveHistoryBeforeThisMonth, runCli, startServer, stopServer,
 } from '../browser/support.mjs';
 
-const modules = await (async () => {
-  const require = createRequire(path.join(webRoot, 'package.json'));
-  try {
-    const { VectorTile } = await import(require.resolve('@mapbox/vector-tile'));
-    const { PbfReader: Pbf } = await import(require.resolve('pbf'));
-    return { VectorTile, Pbf };
-  } catch {
-    return null;
-  }
-})();
+const modules = await loadVectorTile();
 const skip = !modules ? '@mapbox/vector-tile or pbf not installed in web/node_modules (run `npm ci` in web/)'
   : !fs.existsSync('/usr/bin/ogr2ogr') ? 'ogr2ogr (gdal-bin) is not installed'
     : false;
