@@ -179,8 +179,8 @@ export function trendChart(trend) {
 /** What the public figures are: the state at the start of the month, small counts hidden. */
 function publicNote(summary) {
   const day = typeof summary.as_of === 'string' ? summary.as_of.slice(0, 10).split('-').reverse().join('.') : null;
-  return `Öffentliche Zahlen${day ? ` mit Stand ${day}` : ''}: Anzahlen von 1 und 2 stehen als „unter 3“; `
-    + 'was Rückschlüsse auf einzelne Meldungen erlaubte, steht als „keine Angabe“ und fehlt in den Summen.';
+  return `Öffentliche Zahlen${day ? `, Stand ${day}` : ''}. Zum Schutz der Eigentümer stehen 1 oder 2 `
+    + 'Meldungen als „unter 3“, Zahlen, die Rückschlüsse erlaubten, als „keine Angabe“.';
 }
 
 /** Fills the profile panel with a Kommune's summary. */
