@@ -93,11 +93,15 @@ SummaryCounts SummaryStore::counts(const std::string& prefix) {
     vacant_buildings.bind(1, prefix).bind(2, upper);
     if (vacant_buildings.step()) counts.vacant_buildings = vacant_buildings.column_int64(0);
 
+    counts.zukunftsorte = zukunftsorte(prefix);
+    return counts;
+}
+
+std::int64_t SummaryStore::zukunftsorte(const std::string& prefix) {
     Statement places = m_db.prepare(
         "SELECT count(*) FROM zukunftsorte WHERE kommune_ags >= ?1 AND kommune_ags < ?2");
-    places.bind(1, prefix).bind(2, upper);
-    if (places.step()) counts.zukunftsorte = places.column_int64(0);
-    return counts;
+    places.bind(1, prefix).bind(2, upper_bound_of(prefix));
+    return places.step() ? places.column_int64(0) : 0;
 }
 
 std::vector<std::int64_t> SummaryStore::open_before(const std::string& prefix,
@@ -293,14 +297,17 @@ HistoryStamp SummaryStore::history_before(const std::string& instant) {
     return {select.column_int64(0), select.column_int64(1)};
 }
 
-std::map<std::string, std::int64_t> SummaryStore::buildings_by_kommune(const std::string& prefix) {
+std::map<std::string, KommuneBuildings> SummaryStore::buildings_by_kommune(
+    const std::string& prefix) {
+    // buildings_kommune_area covers this, as in counts(): no table row is read.
     Statement select = m_db.prepare(
-        "SELECT kommune_ags, count(*) FROM buildings WHERE kommune_ags >= ?1 AND kommune_ags < ?2 "
-        "GROUP BY kommune_ags");
+        "SELECT kommune_ags, count(*), total(area_m2) FROM buildings "
+        "WHERE kommune_ags >= ?1 AND kommune_ags < ?2 GROUP BY kommune_ags");
     select.bind(1, prefix).bind(2, upper_bound_of(prefix));
-    std::map<std::string, std::int64_t> counts;
-    while (select.step()) counts[select.column_text(0)] = select.column_int64(1);
-    return counts;
+    std::map<std::string, KommuneBuildings> buildings;
+    while (select.step())
+        buildings[select.column_text(0)] = {select.column_int64(1), select.column_double(2)};
+    return buildings;
 }
 
 }  // namespace leerstand::data

@@ -70,6 +70,12 @@ struct KommuneState {
     Tally open_reports() const;  ///< reports of an open status
 };
 
+/// The buildings of one Kommune key: how many, and their footprint area (NULL counts 0).
+struct KommuneBuildings {
+    std::int64_t count = 0;
+    double area_m2 = 0.0;
+};
+
 /// KommuneState of every Kommune key that had a report then.
 using StatesByKommune = std::map<std::string, KommuneState>;
 
@@ -113,7 +119,10 @@ class SummaryStore {
     HistoryStamp history_before(const std::string& instant);
 
     /// The buildings of each Kommune key that starts with `prefix`.
-    std::map<std::string, std::int64_t> buildings_by_kommune(const std::string& prefix);
+    std::map<std::string, KommuneBuildings> buildings_by_kommune(const std::string& prefix);
+
+    /// The Zukunftsorte of every Kommune whose key starts with `prefix`.
+    std::int64_t zukunftsorte(const std::string& prefix);
 
   private:
     Connection& m_db;

@@ -77,15 +77,16 @@ json exact_headline(const data::SummaryCounts& counts) {
 }
 
 /// The public headline of an area: the same names, the public figures.
-json public_headline(const PublicFigures& figures, const data::SummaryCounts& counts) {
+json public_headline(const PublicFigures& figures, std::int64_t buildings,
+                     std::int64_t zukunftsorte) {
     return {
         {"exact", false},
-        {"buildings", counts.buildings},
+        {"buildings", buildings},
         {"open_vacancies", figures.open_vacancies.json()},
         {"vacant_buildings", figures.vacant_buildings.json()},
         {"vacancy_rate", figures.vacancy_rate()},
         {"reactivated", figures.reactivated.json()},
-        {"zukunftsorte", counts.zukunftsorte},
+        {"zukunftsorte", zukunftsorte},
     };
 }
 
@@ -117,10 +118,10 @@ json SummaryService::kommune_summary(const std::string& ags, const Caller& calle
 }
 
 json SummaryService::headline(const std::string& ags, const Caller& caller) {
-    data::SummaryStore store(m_store);
-    const data::SummaryCounts counts = store.counts(ags);
-    if (sees_exact_figures(caller, ags)) return exact_headline(counts);
-    return public_headline(public_figures(ags, this_month_utc().first_instant()), counts);
+    if (sees_exact_figures(caller, ags))
+        return exact_headline(data::SummaryStore(m_store).counts(ags));
+    const PublicArea area = public_area(ags, this_month_utc().first_instant());
+    return public_headline(area.figures, area.buildings, area.zukunftsorte);
 }
 
 json SummaryService::network_summary(const Caller& caller,
@@ -196,9 +197,8 @@ json SummaryService::public_figures_json(const std::string& area,
     // changes, so two polls tell nothing of what staff did in between (docs/privacy.md).
     const Month last = now.previous();
     const std::vector<Month> months = months_ending(last, summary_trend_months);
-    const PublicFigures figures = public_figures(area, now.first_instant());
-    data::SummaryStore store(m_store);
-    const data::SummaryCounts counts = store.counts(area);  // buildings, Zukunftsorte: public
+    const PublicArea seen = public_area(area, now.first_instant());
+    const PublicFigures& figures = seen.figures;
 
     json by_status = json::object();
     for (const auto& [status, count] : figures.by_status) by_status[status] = count.json();
@@ -213,8 +213,8 @@ json SummaryService::public_figures_json(const std::string& area,
         {"exact", false},
         {"as_of", now.first_instant()},
         {"withheld", figures.something_withheld},
-        {"buildings", counts.buildings},
-        {"footprint_area_m2", rounded(counts.footprint_area_m2, 0.01)},
+        {"buildings", seen.buildings},
+        {"footprint_area_m2", rounded(seen.footprint_area_m2, 0.01)},
         {"vacancies", figures.vacancies.json()},
         {"by_status", by_status},
         {"open_vacancies", figures.open_vacancies.json()},
@@ -224,30 +224,37 @@ json SummaryService::public_figures_json(const std::string& area,
         {"vacant_floor_area_m2",
          figures.vacant_floor_area_m2 ? json(*figures.vacant_floor_area_m2) : json(nullptr)},
         {"reactivated", figures.reactivated.json()},
-        {"zukunftsorte", counts.zukunftsorte},
+        {"zukunftsorte", seen.zukunftsorte},
         {"open_statuses", open_statuses_json()},
         {"months", summary_trend_months},
         {"trend", trend},
     };
 }
 
-PublicFigures SummaryService::public_figures(const std::string& area, const std::string& as_of) {
+SummaryService::PublicArea SummaryService::public_area(const std::string& area,
+                                                       const std::string& as_of) {
     const PublicSnapshot& snapshot = public_snapshot(as_of);
     data::SummaryStore store(m_store);
-    const std::map<std::string, std::int64_t> buildings = store.buildings_by_kommune(area);
-    std::vector<PublicFigures> keys;
+    PublicArea result;
     std::int64_t buildings_without_reports = 0;
-    for (const auto& [ags, n] : buildings)
-        if (!snapshot.keys.contains(ags)) buildings_without_reports += n;
+    const auto buildings = store.buildings_by_kommune(area);
+    for (const auto& [ags, of_key] : buildings) {
+        result.buildings += of_key.count;
+        result.footprint_area_m2 += of_key.area_m2;
+        if (!snapshot.keys.contains(ags)) buildings_without_reports += of_key.count;
+    }
     // The Kommune keys of the area: the keys that start with its AGS.
+    std::vector<PublicFigures> keys;
     for (auto key = snapshot.keys.lower_bound(area);
          key != snapshot.keys.end() && key->first.compare(0, area.size(), area) == 0; ++key) {
         const auto own = buildings.find(key->first);
         keys.push_back(public_figures_of_key(key->second.state, key->second.open_per_month,
-                                             own == buildings.end() ? 0 : own->second));
+                                             own == buildings.end() ? 0 : own->second.count));
     }
-    return public_figures_of_area(keys, static_cast<std::size_t>(summary_trend_months),
-                                  buildings_without_reports);
+    result.figures = public_figures_of_area(keys, static_cast<std::size_t>(summary_trend_months),
+                                            buildings_without_reports);
+    result.zukunftsorte = store.zukunftsorte(area);
+    return result;
 }
 
 const SummaryService::PublicSnapshot& SummaryService::public_snapshot(const std::string& as_of) {

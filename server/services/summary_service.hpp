@@ -92,7 +92,15 @@ class SummaryService {
     nlohmann::json public_figures_json(const std::string& area,
                                        const std::optional<std::string>& name,
                                        const std::string& month);
-    PublicFigures public_figures(const std::string& area, const std::string& as_of);
+    /// What the public sees of an area: the public figures of its reports at `as_of`, and its
+    /// buildings and Zukunftsorte (public anyway) now. Reads no report as it is now.
+    struct PublicArea {
+        PublicFigures figures;
+        std::int64_t buildings = 0;
+        double footprint_area_m2 = 0.0;
+        std::int64_t zukunftsorte = 0;
+    };
+    PublicArea public_area(const std::string& area, const std::string& as_of);
     const PublicSnapshot& public_snapshot(const std::string& as_of);
 
     data::Store& m_store;
