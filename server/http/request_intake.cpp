@@ -49,9 +49,9 @@ std::string ambiguous_length(std::string_view head) {
         if (colon == std::string_view::npos) continue;
         std::string_view name = line.substr(0, colon);
         while (!name.empty() && (name.back() == ' ' || name.back() == '\t')) name.remove_suffix(1);
-        const std::string lower = ascii_lower(name);
-        content_lengths += lower == "content-length";
-        transfer_encodings += lower == "transfer-encoding";
+        // Compared in place: this runs for every request, tiles included.
+        content_lengths += ascii_iequals(name, "content-length");
+        transfer_encodings += ascii_iequals(name, "transfer-encoding");
     }
     if (content_lengths > 1)
         return "the request has " + std::to_string(content_lengths) +
