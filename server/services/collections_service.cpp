@@ -550,6 +550,7 @@ ItemsPage CollectionsService::items(const std::string& id, const ItemsQuery& que
     } else {
         const auto records = db.list_kommunen(filter);
         page.number_matched = records.number_matched;
+        const SummaryService::Reading reading(m_impl->summaries);
         for (const auto& item : records.items)
             page.features.push_back(kommune_feature(item, m_impl->summaries, caller));
     }

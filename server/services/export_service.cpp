@@ -211,6 +211,7 @@ struct ExportService::Impl {
     void kommunen(geo::FeatureWriter& writer, const std::vector<Field>& fields,
                   const ItemsQuery& query, const Caller& caller) {
         const data::GeometryText text = geometry_text(writer.geometry_encoding());
+        const SummaryService::Reading reading(summaries);
         data::CollectionStore(store).for_each_kommune(
             collection_filter(query), text, [&](const data::KommuneItem& k) {
                 const json properties = kommune_properties(k, summaries, caller);

@@ -257,7 +257,17 @@ SummaryService::PublicArea SummaryService::public_area(const std::string& area,
     return result;
 }
 
+SummaryService::Reading::Reading(SummaryService& summaries) : m_summaries(summaries) {
+    ++m_summaries.m_readings;
+}
+
+SummaryService::Reading::~Reading() {
+    if (--m_summaries.m_readings == 0) m_summaries.m_checked_in_reading = false;
+}
+
 const SummaryService::PublicSnapshot& SummaryService::public_snapshot(const std::string& as_of) {
+    if (m_snapshot && m_snapshot->as_of == as_of && m_checked_in_reading) return *m_snapshot;
+    m_checked_in_reading = m_readings > 0;
     data::SummaryStore store(m_store);
     // History before the snapshot instant does not change (rows are written at "now"), so the
     // snapshot is kept; the stamp catches the exceptions (rows placed in the past by hand or a

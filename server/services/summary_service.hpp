@@ -71,6 +71,20 @@ class SummaryService {
     nlohmann::json exact_summary(const std::optional<std::string>& ags,
                                  const std::optional<std::string>& current_month = {});
 
+    /// Within one reading (a page or an export of many Kommunen) the public snapshot is checked
+    /// against the history once, not again for each Kommune: the check reads every history row
+    /// before the snapshot, and a page of all 11,000 Gemeinden spent seconds on it.
+    class Reading {
+      public:
+        explicit Reading(SummaryService& summaries);
+        ~Reading();
+        Reading(const Reading&) = delete;
+        Reading& operator=(const Reading&) = delete;
+
+      private:
+        SummaryService& m_summaries;
+    };
+
   private:
     /// A Kommune key's reports at the public snapshot and at each trend month's end.
     struct PublicKey {
@@ -105,6 +119,8 @@ class SummaryService {
 
     data::Store& m_store;
     std::optional<PublicSnapshot> m_snapshot;
+    int m_readings = 0;                 ///< Readings alive
+    bool m_checked_in_reading = false;  ///< the snapshot was checked within them
 };
 
 }  // namespace leerstand::services
