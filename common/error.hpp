@@ -10,16 +10,33 @@
 /// an exit code. `what()` is always safe to show to the user: never put library internals in it.
 namespace leerstand {
 
+/// A stable machine key of an error, in snake_case ("invalid_fields", "stale_version"):
+/// clients map it to their own texts (the web app to German ones), so a key never changes its
+/// meaning once published. docs/http.md lists them.
+struct ErrorCode {
+    std::string value;
+};
+
 class Error : public std::runtime_error {
   public:
     /// `extensions`: extra members for the problem+json body, safe to show, for example
-    /// `{"errors": [{"field": "status", "message": "..."}]}` or `{"allowed": [...]}`.
+    /// `{"errors": [{"field": "status", "code": "not_one_of", "message": "..."}]}`.
+    /// Without a code the error's kind gives one (server/http/problem.cpp).
     explicit Error(const std::string& message, nlohmann::json extensions = nlohmann::json::object())
         : std::runtime_error(message), m_extensions(std::move(extensions)) {}
 
+    Error(ErrorCode code, const std::string& message,
+          nlohmann::json extensions = nlohmann::json::object())
+        : std::runtime_error(message),
+          m_code(std::move(code.value)),
+          m_extensions(std::move(extensions)) {}
+
+    /// Empty when the thrower named none.
+    const std::string& code() const noexcept { return m_code; }
     const nlohmann::json& extensions() const noexcept { return m_extensions; }
 
   private:
+    std::string m_code;
     nlohmann::json m_extensions;
 };
 
@@ -74,6 +91,7 @@ class PreconditionFailed : public Error {
     static PreconditionFailed stale(const std::string& what, std::int64_t id, std::int64_t current,
                                     std::int64_t expected) {
         return PreconditionFailed(
+            ErrorCode{"stale_version"},
             what + " " + std::to_string(id) + " has changed: its current version is " +
                 std::to_string(current) + ", not " + std::to_string(expected) +
                 "; load it again and repeat the change",
@@ -110,6 +128,8 @@ class TooManyRequests : public Error {
   public:
     TooManyRequests(const std::string& message, int retry_after_seconds)
         : Error(message), m_retry_after_seconds(retry_after_seconds) {}
+    TooManyRequests(ErrorCode code, const std::string& message, int retry_after_seconds)
+        : Error(std::move(code), message), m_retry_after_seconds(retry_after_seconds) {}
     int retry_after_seconds() const noexcept { return m_retry_after_seconds; }
 
   private:

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -13,6 +14,14 @@ namespace leerstand {
 struct LonLat {
     double lon = 0;
     double lat = 0;
+
+    /// The point, or nothing unless both are finite and within -180..180 and -90..90.
+    static std::optional<LonLat> checked(double lon, double lat) {
+        if (!std::isfinite(lon) || !std::isfinite(lat) || lon < -180.0 || lon > 180.0 ||
+            lat < -90.0 || lat > 90.0)
+            return std::nullopt;
+        return LonLat{lon, lat};
+    }
 };
 
 /// A closed ring: the last point repeats the first.

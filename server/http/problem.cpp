@@ -26,23 +26,40 @@ Problem internal_problem(const std::string& request_id, const std::string& log_t
     return Problem{
         500,
         "an internal error occurred; the server log has the details under request id " + request_id,
-        std::nullopt, std::nullopt};
+        std::nullopt,
+        std::nullopt,
+        nlohmann::json::object(),
+        "internal"};
 }
 
-int status_for(const Error& error) {
-    if (dynamic_cast<const InvalidInput*>(&error)) return 400;
-    if (dynamic_cast<const Unauthenticated*>(&error)) return 401;
-    if (dynamic_cast<const Forbidden*>(&error)) return 403;
-    if (dynamic_cast<const NotFound*>(&error)) return 404;
-    if (dynamic_cast<const Conflict*>(&error)) return 409;
-    if (dynamic_cast<const PreconditionFailed*>(&error)) return 412;
-    if (dynamic_cast<const UriTooLong*>(&error)) return 414;
-    if (dynamic_cast<const HeadersTooLarge*>(&error)) return 431;
-    if (dynamic_cast<const TooLarge*>(&error)) return 413;
-    if (dynamic_cast<const Unsupported*>(&error)) return 415;
-    if (dynamic_cast<const Unprocessable*>(&error)) return 422;
-    if (dynamic_cast<const PreconditionRequired*>(&error)) return 428;
-    return 500;
+struct Kind {
+    int status;
+    const char* code;  ///< when the thrower named none
+};
+
+Kind kind_of(const Error& error) {
+    // Most specific first: UriTooLong is a TooLarge, InvalidGeometry an Unprocessable.
+    if (dynamic_cast<const InvalidInput*>(&error)) return {400, "invalid_input"};
+    if (dynamic_cast<const Unauthenticated*>(&error)) return {401, "unauthenticated"};
+    if (dynamic_cast<const Forbidden*>(&error)) return {403, "forbidden"};
+    if (dynamic_cast<const NotFound*>(&error)) return {404, "not_found"};
+    if (dynamic_cast<const Conflict*>(&error)) return {409, "conflict"};
+    if (dynamic_cast<const PreconditionFailed*>(&error)) return {412, "stale_version"};
+    if (dynamic_cast<const UriTooLong*>(&error)) return {414, "uri_too_long"};
+    if (dynamic_cast<const HeadersTooLarge*>(&error)) return {431, "headers_too_large"};
+    if (dynamic_cast<const TooLarge*>(&error)) return {413, "too_large"};
+    if (dynamic_cast<const Unsupported*>(&error)) return {415, "unsupported"};
+    if (dynamic_cast<const InvalidGeometry*>(&error)) return {422, "invalid_geometry"};
+    if (dynamic_cast<const Unprocessable*>(&error)) return {422, "unprocessable"};
+    if (dynamic_cast<const PreconditionRequired*>(&error)) return {428, "version_required"};
+    return {500, "internal"};
+}
+
+Problem problem_of(const Error& error, int status, const char* default_code,
+                   std::optional<int> retry_after_seconds = std::nullopt) {
+    return Problem{
+        status,       error.what(),       retry_after_seconds,
+        std::nullopt, error.extensions(), error.code().empty() ? default_code : error.code()};
 }
 
 }  // namespace
@@ -51,18 +68,41 @@ Problem problem_for(const std::exception_ptr& error, const std::string& request_
     try {
         std::rethrow_exception(error);
     } catch (const TooManyRequests& e) {
-        return Problem{429, e.what(), e.retry_after_seconds(), std::nullopt, e.extensions()};
+        return problem_of(e, 429, "too_many_requests", e.retry_after_seconds());
     } catch (const StorageBusy& e) {
-        return Problem{503, e.what(), k_busy_retry_after_seconds, std::nullopt, e.extensions()};
+        return problem_of(e, 503, "busy", k_busy_retry_after_seconds);
     } catch (const InternalError& e) {
         return internal_problem(request_id, e.what());
     } catch (const Error& e) {
-        return Problem{status_for(e), e.what(), std::nullopt, std::nullopt, e.extensions()};
+        const Kind kind = kind_of(e);
+        if (kind.status == 500) return internal_problem(request_id, e.what());
+        return problem_of(e, kind.status, kind.code);
     } catch (const std::exception& e) {
         // InternalError and anything foreign: the text may carry library internals.
         return internal_problem(request_id, e.what());
     } catch (...) {
         return internal_problem(request_id, "unknown exception");
+    }
+}
+
+std::string status_code(int status) {
+    switch (status) {
+        case 400:
+            return "invalid_input";
+        case 404:
+            return "not_found";
+        case 405:
+            return "method_not_allowed";
+        case 413:
+            return "too_large";
+        case 414:
+            return "uri_too_long";
+        case 431:
+            return "headers_too_large";
+        case 503:
+            return "busy";
+        default:
+            return status >= 500 ? "internal" : "error";
     }
 }
 
@@ -127,9 +167,13 @@ std::string problem_json(const Problem& problem, const std::string& instance,
                          const std::string& request_id) {
     nlohmann::json body = {
         // about:blank: the status code says all; RFC 9457 §4.2.1.
-        {"type", "about:blank"},    {"title", status_title(problem.status)},
-        {"status", problem.status}, {"detail", problem.detail},
-        {"instance", instance},     {"request_id", request_id},
+        {"type", "about:blank"},
+        {"title", status_title(problem.status)},
+        {"status", problem.status},
+        {"code", problem.code.empty() ? status_code(problem.status) : problem.code},
+        {"detail", problem.detail},
+        {"instance", instance},
+        {"request_id", request_id},
     };
     // Extensions never replace the standard members; a long list keeps its first entries and
     // says how many it left out (`errors_omitted`).

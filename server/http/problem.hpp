@@ -21,6 +21,8 @@ struct Problem {
     std::optional<std::string> allow;        ///< sent as `Allow` when set (405)
     /// Extra members of the body (`errors`, `allowed`), from Error::extensions().
     nlohmann::json extensions = nlohmann::json::object();
+    /// The stable machine key (`code` of the body); empty: the one of the status.
+    std::string code;
 };
 
 /// Maps a caught exception to a problem: InvalidInput 400, Unauthenticated 401, Forbidden 403,
@@ -35,7 +37,8 @@ Problem problem_for(const std::exception_ptr& error, const std::string& request_
 /// The standard reason phrase for `status`, used as the problem `title`.
 std::string status_title(int status);
 
-/// The `application/problem+json` body: type, title, status, detail, instance, request_id.
+/// The `application/problem+json` body: type, title, status, code, detail, instance,
+/// request_id.
 /// Bytes that are not valid UTF-8 (a raw request path may contain them) are replaced.
 std::string problem_json(const Problem& problem, const std::string& instance,
                          const std::string& request_id);

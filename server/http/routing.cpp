@@ -23,7 +23,10 @@ void send_problem_for(const Rest::Request& request, Http::ResponseWriter& writer
 }
 
 Problem method_not_allowed(const std::string& allow) {
-    Problem problem{405, "this resource supports only " + allow, std::nullopt, allow};
+    Problem problem;
+    problem.status = 405;
+    problem.detail = "this resource supports only " + allow;
+    problem.allow = allow;
     return problem;
 }
 

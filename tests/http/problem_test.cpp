@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "common/error.hpp"
+#include "common/field_errors.hpp"
 
 namespace leerstand::http {
 namespace {
@@ -55,7 +56,9 @@ TEST(ProblemFor, InternalTextNeverBecomesTheDetail) {
 }
 
 TEST(ProblemJson, HasTheRfc9457Members) {
-    const Problem problem{404, "no file is served at this path", std::nullopt, std::nullopt};
+    Problem problem;
+    problem.status = 404;
+    problem.detail = "no file is served at this path";
     const auto body = nlohmann::json::parse(problem_json(problem, "/x", "req-7"));
     EXPECT_EQ(body.at("type"), "about:blank");
     EXPECT_EQ(body.at("title"), "Not Found");
@@ -63,10 +66,57 @@ TEST(ProblemJson, HasTheRfc9457Members) {
     EXPECT_EQ(body.at("detail"), "no file is served at this path");
     EXPECT_EQ(body.at("instance"), "/x");
     EXPECT_EQ(body.at("request_id"), "req-7");
+    EXPECT_EQ(body.at("code"), "not_found");
+}
+
+TEST(ProblemFor, EveryErrorCarriesAStableCodeItsThrowerOrItsKindGives) {
+    EXPECT_EQ(problem_of<InvalidInput>("bad bbox").code, "invalid_input");
+    EXPECT_EQ(problem_of<InvalidGeometry>("missing .prj").code, "invalid_geometry");
+    EXPECT_EQ(problem_of<Unprocessable>("no such move").code, "unprocessable");
+    EXPECT_EQ(problem_of<UriTooLong>("long").code, "uri_too_long");
+    EXPECT_EQ(problem_of<StorageBusy>("busy").code, "busy");
+    const Problem named = problem_for(
+        std::make_exception_ptr(NotFound(ErrorCode{"no_such_upload"}, "no upload 7")), "req-1");
+    EXPECT_EQ(named.status, 404);
+    EXPECT_EQ(named.code, "no_such_upload");
+    const Problem stale = problem_for(
+        std::make_exception_ptr(PreconditionFailed::stale("vacancy", 1, 3, 2)), "req-1");
+    EXPECT_EQ(stale.code, "stale_version");
+    EXPECT_EQ(nlohmann::json::parse(problem_json(named, "/u", "req-1")).at("code"),
+              "no_such_upload");
+}
+
+TEST(ProblemFor, FieldErrorsHaveOneShapeWithACodePerField) {
+    FieldErrors errors;
+    errors.add("status", field_code::not_one_of, "unknown status 'x'");
+    errors.add("vacant_since", field_code::in_the_future, "vacant_since lies in the future");
+    errors.add("kommune_ags", field_code::not_an_ags, "kommune_ags must be an AGS");
+    const Problem problem =
+        problem_for(std::make_exception_ptr(errors.error("invalid vacancy")), "req-1");
+    const auto body = nlohmann::json::parse(problem_json(problem, "/v", "req-1"));
+    EXPECT_EQ(body.at("status"), 400);
+    EXPECT_EQ(body.at("code"), "invalid_fields");
+    EXPECT_EQ(body.at("detail"),
+              "invalid vacancy: unknown status 'x' (and 2 more problems, see errors)");
+    ASSERT_EQ(body.at("errors").size(), 3u);
+    EXPECT_EQ(body.at("errors")[1],
+              (nlohmann::json{{"field", "vacant_since"},
+                              {"code", "in_the_future"},
+                              {"message", "vacant_since lies in the future"}}));
+    const auto lone = nlohmann::json::parse(
+        problem_json(problem_for(std::make_exception_ptr(field_error(
+                                     "srs", field_code::invalid_value, "srs must be an EPSG code")),
+                                 "req-1"),
+                     "/u", "req-1"));
+    EXPECT_EQ(lone.at("detail"), "srs must be an EPSG code");
+    EXPECT_EQ(lone.at("code"), "invalid_fields");
+    EXPECT_EQ(lone.at("errors")[0].at("code"), "invalid_value");
 }
 
 TEST(ProblemJson, InvalidUtf8InTheInstanceDoesNotThrow) {
-    const Problem problem{400, "bad", std::nullopt, std::nullopt};
+    Problem problem;
+    problem.status = 400;
+    problem.detail = "bad";
     std::string body;
     ASSERT_NO_THROW(body = problem_json(problem, "/\xff\xfe", "req-8"));
     EXPECT_TRUE(nlohmann::json::accept(body)) << body;
