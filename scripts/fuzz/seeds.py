@@ -4,7 +4,7 @@
 Every file of a format the upload reads becomes a fuzz input of tests/fuzz/upload_fuzz_entry.hpp
 (byte 0 picks name and packaging, +8 reads points), once as buildings and once as vacancies.
 Shapefiles go in as their parts (mode 4), so the fuzzer mutates .shp/.shx/.dbf bytes directly.
-Files already in that format (tests/data/fuzz-regressions) are copied as they are.
+Files already in that format (tests/fixtures/fuzz-regressions) are copied as they are.
 """
 import hashlib
 import os

@@ -1,5 +1,5 @@
 // Hostile uploads through the same function the fuzzer calls (upload_fuzz_entry.hpp): every
-// file of tests/data/fuzz-regressions (made by make_inputs.py there, or found by
+// file of tests/fixtures/fuzz-regressions (made by make_inputs.py there, or found by
 // scripts/fuzz/run) is read or refused with one of our errors, within this process. A crash,
 // a sanitizer report, a foreign exception or a broken promise of the reader (a feature with
 // coordinates outside lon/lat, NaN included) fails the test. The named traps also have their
