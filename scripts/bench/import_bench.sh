@@ -2,7 +2,8 @@
 # Import benchmark: `leerstand import` (repair, area, Kommune assignment, R*Tree) against
 # `ogr2ogr -f SQLite -dsco SPATIALITE=YES -t_srs EPSG:4326` on the same synthetic Shapefile
 # (EPSG:25833, ../shared/bench/gen_buildings.py), in the same run.
-# Usage: scripts/bench/import_bench.sh [100k] [1m]      RUNS=5 (RUNS_1M=3)
+# Usage: scripts/bench/import_bench.sh [100k] [1m]      RUNS=5 (RUNS_1M=3); LEERSTAND_BINARY
+# (a built binary, e.g. of an older commit to compare with: skips the build)
 # Prints per tool: median wall seconds, features/s, peak RSS; and the ratio ours/ogr2ogr.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -14,7 +15,7 @@ sets=("$@"); ((${#sets[@]})) || sets=(100k 1m)
 
 command -v ogr2ogr >/dev/null || { echo "bench: needs gdal-bin" >&2; exit 2; }
 [[ -x /usr/bin/time ]] || apt-get install -y -qq time >/dev/null
-binary=$("$root/scripts/build" --target=leerstand | tail -n 1)/leerstand
+binary=${LEERSTAND_BINARY:-$("$root/scripts/build" --target=leerstand | tail -n 1)/leerstand}
 
 # Kommune boundaries for the assignment: every Gemeinde of VG5000 (10,997), as users would load,
 # plus one catch-all area over the whole synthetic box. The box reaches across the Oder into

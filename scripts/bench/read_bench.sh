@@ -4,7 +4,8 @@
 #     the same SpatiaLite file, interleaved in the same run; the server's peak RSS;
 #   - an items page at offset 900,000;
 #   - the summary of the largest Kommune (with 5,000 vacancy reports imported as CSV).
-# Usage: scripts/bench/read_bench.sh          RUNS=3 (exports), REQUESTS=21 (pages, summaries)
+# Usage: scripts/bench/read_bench.sh          RUNS=3 (exports), REQUESTS=21 (pages, summaries);
+#        LEERSTAND_BINARY (a built binary: skips the build)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 shared=${BENCH_SHARED:-$root/../shared}
@@ -15,7 +16,7 @@ requests=${REQUESTS:-21}
 mkdir -p "$data" "$work"
 command -v ogr2ogr >/dev/null || { echo "bench: needs gdal-bin" >&2; exit 2; }
 [[ -x /usr/bin/time ]] || apt-get install -y -qq time >/dev/null
-binary=$("$root/scripts/build" --target=leerstand | tail -n 1)/leerstand
+binary=${LEERSTAND_BINARY:-$("$root/scripts/build" --target=leerstand | tail -n 1)/leerstand}
 
 median() { sort -n | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}'; }
 
