@@ -24,14 +24,6 @@ double distance_to_boundary(const Ring& ring, Vec2 p) {
 
 }  // namespace
 
-double signed_area(const Ring& ring) {
-    double twice = 0.0;
-    for (std::size_t i = 0; i < ring.size(); ++i) {
-        twice += cross(ring[i], ring[(i + 1) % ring.size()]);
-    }
-    return twice / 2.0;
-}
-
 bool inside(const Ring& ring, Vec2 p) {
     bool in = false;
     for (std::size_t i = 0, j = ring.size() - 1; i < ring.size(); j = i++) {

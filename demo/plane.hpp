@@ -36,9 +36,6 @@ inline double length(Vec2 a) {
 /// A closed ring without the repeated first vertex, counter-clockwise, in metres.
 using Ring = std::vector<Vec2>;
 
-/// Area of the ring; positive when it runs counter-clockwise.
-double signed_area(const Ring& ring);
-
 bool inside(const Ring& ring, Vec2 p);
 
 /// True when the disc (centre, radius) lies inside the ring.

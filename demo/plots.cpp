@@ -4,6 +4,8 @@
 #include <cmath>
 #include <tuple>
 
+#include "geo/ring_area.hpp"
+
 namespace leerstand::demo::detail {
 namespace {
 
@@ -121,7 +123,8 @@ Ring plot_to_xy(const Settlement& s, const Style& style, const Plot& plot,
         const double v = street_v + plot.side * (style.road / 2 + p.y);
         ring.push_back(uv_to_xy(s, plot.u0 + p.x, v));
     }
-    if (signed_area(ring) < 0) std::reverse(ring.begin(), ring.end());  // mirrored side
+    if (geo::doubled_ring_area<double>(ring) < 0)
+        std::reverse(ring.begin(), ring.end());  // mirrored side
     return ring;
 }
 
