@@ -12,7 +12,7 @@ namespace leerstand::demo::detail {
 namespace {
 
 /// Street names; a Kommune draws its own shuffled order, the core's main row is Hauptstraße.
-constexpr std::array<const char*, 88> street_names = {
+constexpr std::array<const char*, 88> k_street_names = {
     "Mühlenstraße",   "Schloßberg",     "Rosenstraße",      "Kirchstraße",    "Bahnhofstraße",
     "Schulstraße",    "Gartenstraße",   "Lindenstraße",     "Bergstraße",     "Am Anger",
     "Dorfstraße",     "Wiesenweg",      "Ringstraße",       "Töpferstraße",   "Brückenstraße",
@@ -35,7 +35,7 @@ constexpr std::array<const char*, 88> street_names = {
 
 std::vector<std::string> shuffled_street_names(Rng& rng) {
     std::vector<std::string> names;
-    for (const char* name : street_names) {
+    for (const char* name : k_street_names) {
         if (std::string_view(name) != "Hauptstraße") names.emplace_back(name);
     }
     for (std::size_t i = names.size() - 1; i > 0; --i) {  // Fisher–Yates with our own numbers

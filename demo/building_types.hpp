@@ -16,18 +16,19 @@ struct BuildingType {
     double l_shape_chance;
 };
 
-inline constexpr BuildingType stadthaus{"Wohnhaus", 10, 16, 9, 12, 2, 3, 0.25};
-inline constexpr BuildingType einfamilienhaus{"Wohnhaus", 9, 13, 8, 11, 1, 2, 0.3};
-inline constexpr BuildingType bauernhaus{"Wohnhaus", 10, 16, 8, 11, 1, 2, 0.2};
-inline constexpr BuildingType wohn_geschaeft{"Wohn- und Geschäftshaus", 12, 20, 10, 14, 3, 4, 0.3};
-inline constexpr BuildingType oeffentlich{"Öffentliches Gebäude", 16, 24, 12, 16, 2, 3, 0.4};
-inline constexpr BuildingType gewerbe{"Gewerbe", 15, 25, 12, 22, 1, 2, 0.3};
-inline constexpr BuildingType landwirtschaft{
+inline constexpr BuildingType k_stadthaus{"Wohnhaus", 10, 16, 9, 12, 2, 3, 0.25};
+inline constexpr BuildingType k_einfamilienhaus{"Wohnhaus", 9, 13, 8, 11, 1, 2, 0.3};
+inline constexpr BuildingType k_bauernhaus{"Wohnhaus", 10, 16, 8, 11, 1, 2, 0.2};
+inline constexpr BuildingType k_wohn_geschaeft{
+    "Wohn- und Geschäftshaus", 12, 20, 10, 14, 3, 4, 0.3};
+inline constexpr BuildingType k_oeffentlich{"Öffentliches Gebäude", 16, 24, 12, 16, 2, 3, 0.4};
+inline constexpr BuildingType k_gewerbe{"Gewerbe", 15, 25, 12, 22, 1, 2, 0.3};
+inline constexpr BuildingType k_landwirtschaft{
     "Landwirtschaftliches Betriebsgebäude", 14, 24, 10, 14, 1, 1, 0.2};
-inline constexpr BuildingType scheune{"Scheune", 12, 24, 8, 12, 1, 2, 0.15};
-inline constexpr BuildingType stall{"Stall", 10, 20, 8, 10, 1, 1, 0.0};
-inline constexpr BuildingType garage{"Garage", 8, 10, 5, 7, 1, 1, 0.0};
-inline constexpr BuildingType schuppen{"Schuppen", 8, 10, 5, 6, 1, 1, 0.0};
+inline constexpr BuildingType k_scheune{"Scheune", 12, 24, 8, 12, 1, 2, 0.15};
+inline constexpr BuildingType k_stall{"Stall", 10, 20, 8, 10, 1, 1, 0.0};
+inline constexpr BuildingType k_garage{"Garage", 8, 10, 5, 7, 1, 1, 0.0};
+inline constexpr BuildingType k_schuppen{"Schuppen", 8, 10, 5, 6, 1, 1, 0.0};
 
 struct Weighted {
     const BuildingType* type;

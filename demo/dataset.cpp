@@ -75,7 +75,7 @@ int target_for(const PlaceSpec& place, const Options& options) {
 
 /// The three founding Gemeinden: each its own frame around its VG5000 centre.
 void add_founding_gemeinden(Dataset& dataset, const Options& options) {
-    for (const PlaceSpec& place : founding_gemeinden) {
+    for (const PlaceSpec& place : k_founding_gemeinden) {
         const Frame frame(place.centre_lon, place.centre_lat);
         Rng rng = make_stream(options.seed, place.ags, "boundary");
         const auto [rx, ry] = semi_axes(place);
@@ -89,14 +89,15 @@ void add_founding_gemeinden(Dataset& dataset, const Options& options) {
 /// between their centres (60 m apart) so they never overlap, and the Landkreis ring is widened
 /// wherever needed to contain them.
 void add_landkreis(Dataset& dataset, const Options& options) {
-    const PlaceSpec& kreis = landkreis_wunsiedel;
+    const PlaceSpec& kreis = k_landkreis_wunsiedel;
     const Frame frame(kreis.centre_lon, kreis.centre_lat);
     std::vector<Vec2> centres;
-    for (const PlaceSpec& town : landkreis_towns) {
+    centres.reserve(k_landkreis_towns.size());
+    for (const PlaceSpec& town : k_landkreis_towns) {
         centres.push_back(frame.to_xy(town.centre_lon, town.centre_lat));
     }
     std::vector<Ring> rings;
-    for (std::size_t i = 0; i < landkreis_towns.size(); ++i) {
+    for (std::size_t i = 0; i < k_landkreis_towns.size(); ++i) {
         std::vector<HalfPlane> clips;
         for (std::size_t j = 0; j < centres.size(); ++j) {
             if (j == i) continue;
@@ -104,7 +105,7 @@ void add_landkreis(Dataset& dataset, const Options& options) {
             const double dist = length(d);
             clips.push_back({d * (1.0 / dist), dist / 2 - 30.0});
         }
-        const PlaceSpec& town = landkreis_towns[i];
+        const PlaceSpec& town = k_landkreis_towns[i];
         Rng rng = make_stream(options.seed, town.ags, "boundary");
         const auto [rx, ry] = semi_axes(town);
         rings.push_back(star_ring(centres[i], rx, ry, 40, rng, clips));
@@ -113,8 +114,8 @@ void add_landkreis(Dataset& dataset, const Options& options) {
     const auto [rx, ry] = semi_axes(kreis);
     const Ring kreis_ring = covering_ring({0, 0}, rx, ry, 72, rng, rings, 400.0);
     dataset.kommunen.push_back(make_kommune(kreis, kreis_ring, frame));
-    for (std::size_t i = 0; i < landkreis_towns.size(); ++i) {
-        const PlaceSpec& town = landkreis_towns[i];
+    for (std::size_t i = 0; i < k_landkreis_towns.size(); ++i) {
+        const PlaceSpec& town = k_landkreis_towns[i];
         dataset.kommunen.push_back(make_kommune(town, rings[i], frame));
         add_buildings(dataset, {&town, &frame, rings[i], centres[i], target_for(town, options)});
     }
@@ -124,9 +125,9 @@ void add_landkreis(Dataset& dataset, const Options& options) {
 
 void check_options(const Options& options) {
     if (options.buildings_per_kommune < 0 ||
-        options.buildings_per_kommune > max_buildings_per_kommune) {
+        options.buildings_per_kommune > k_max_buildings_per_kommune) {
         throw InvalidInput("buildings per Kommune must be between 0 (the default mix) and " +
-                           std::to_string(max_buildings_per_kommune) + ", not " +
+                           std::to_string(k_max_buildings_per_kommune) + ", not " +
                            std::to_string(options.buildings_per_kommune));
     }
 }

@@ -20,7 +20,7 @@ struct Options {
 };
 
 /// Largest accepted Options::buildings_per_kommune.
-inline constexpr int max_buildings_per_kommune = 3000;
+inline constexpr int k_max_buildings_per_kommune = 3000;
 
 /// One generated Kommune: the store record and its boundary as WKT (lon/lat, 7 decimals).
 struct Kommune {

@@ -22,11 +22,11 @@ Rng make_stream(std::uint64_t seed, std::string_view ags, std::string_view purpo
 }
 
 double det_sin(double x) {
-    x -= 2.0 * pi * std::floor((x + pi) / (2.0 * pi));  // [-pi, pi)
-    if (x > pi / 2) {
-        x = pi - x;
-    } else if (x < -pi / 2) {
-        x = -pi - x;
+    x -= 2.0 * k_pi * std::floor((x + k_pi) / (2.0 * k_pi));  // [-pi, pi)
+    if (x > k_pi / 2) {
+        x = k_pi - x;
+    } else if (x < -k_pi / 2) {
+        x = -k_pi - x;
     }
     const double x2 = x * x;
     double term = x;
@@ -39,7 +39,7 @@ double det_sin(double x) {
 }
 
 double det_cos(double x) {
-    return det_sin(x + pi / 2);
+    return det_sin(x + k_pi / 2);
 }
 
 }  // namespace leerstand::demo::detail

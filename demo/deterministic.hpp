@@ -9,7 +9,7 @@
 
 namespace leerstand::demo::detail {
 
-inline constexpr double pi = 3.14159265358979323846;
+inline constexpr double k_pi = 3.14159265358979323846;
 
 /// splitmix64: tiny and fully specified, unlike std::*_distribution.
 class Rng {
@@ -28,7 +28,7 @@ class Rng {
     double uniform(double lo, double hi) { return lo + (hi - lo) * uniform(); }
     /// Uniform in [lo, hi] (the modulo bias is irrelevant here).
     int integer(int lo, int hi) {
-        const auto span = static_cast<std::uint64_t>(hi - lo + 1);
+        const auto span = static_cast<std::uint64_t>(std::int64_t{hi} - lo + 1);
         return lo + static_cast<int>(next() % span);
     }
     bool chance(double p) { return uniform() < p; }
@@ -46,7 +46,7 @@ double det_sin(double x);
 double det_cos(double x);
 
 inline double radians(double degrees) {
-    return degrees * pi / 180.0;
+    return degrees * k_pi / 180.0;
 }
 
 }  // namespace leerstand::demo::detail

@@ -30,12 +30,12 @@ int GemeindeBuilder::fill(std::size_t s, int count) {
     std::vector<Plot>& plots = m_candidates[s];
     while (count > 0 && m_cursor[s] < plots.size()) {
         const Plot& plot = plots[m_cursor[s]++];
-        const bool first_of_core = settlement.kind == Kind::kern && !m_has_rathaus;
+        const bool first_of_core = settlement.kind == Kind::Kern && !m_has_rathaus;
         m_used.push_back(plot);
         const double main_end = style.plot_d * 0.55;
         const double edge = style.front_aligned ? 1.0 : 2.0;
         const Zone main_zone{edge, style.plot_w - 2 * edge, style.front, main_end - style.front};
-        const BuildingType& type = first_of_core ? oeffentlich : pick(style.main_mix, m_rng);
+        const BuildingType& type = first_of_core ? k_oeffentlich : pick(style.main_mix, m_rng);
         add(style, settlement, plot, type, main_zone);
         if (first_of_core) {
             m_drafts.back().name = "Rathaus";

@@ -13,7 +13,7 @@ class Wobble {
     explicit Wobble(Rng& rng) {
         for (std::size_t k = 0; k < m_amp.size(); ++k) {
             m_amp[k] = rng.uniform(0.0, 0.12 / static_cast<double>(k + 1));
-            m_phase[k] = rng.uniform(0.0, 2 * pi);
+            m_phase[k] = rng.uniform(0.0, 2 * k_pi);
         }
     }
     double at(double theta) const {
@@ -36,7 +36,7 @@ double ellipse_radius(double rx, double ry, double theta) {
 }
 
 Vec2 direction(int k, int vertices) {
-    const double theta = 2 * pi * k / vertices;
+    const double theta = 2 * k_pi * k / vertices;
     return {det_cos(theta), det_sin(theta)};
 }
 
@@ -45,7 +45,7 @@ std::vector<double> wobbly_radii(double rx, double ry, int vertices, Rng& rng) {
     const Wobble wobble(rng);
     std::vector<double> radii;
     for (int k = 0; k < vertices; ++k) {
-        const double theta = 2 * pi * k / vertices;
+        const double theta = 2 * k_pi * k / vertices;
         radii.push_back(ellipse_radius(rx, ry, theta) * wobble.at(theta) * rng.uniform(0.97, 1.03));
     }
     return radii;
@@ -55,7 +55,7 @@ std::vector<double> wobbly_radii(double rx, double ry, int vertices, Rng& rng) {
 
 std::pair<double, double> semi_axes(const PlaceSpec& place) {
     const double aspect = place.height_km / place.width_km;
-    const double rx = std::sqrt(place.area_km2 * 1e6 / (pi * aspect));
+    const double rx = std::sqrt(place.area_km2 * 1e6 / (k_pi * aspect));
     return {rx, rx * aspect};
 }
 
@@ -79,8 +79,9 @@ Ring covering_ring(Vec2 centre, double rx, double ry, int vertices, Rng& rng,
                    const std::vector<Ring>& inner, double margin) {
     std::vector<double> radii = wobbly_radii(rx, ry, vertices, rng);
     std::vector<Vec2> dirs;
+    dirs.reserve(static_cast<std::size_t>(vertices));
     for (int k = 0; k < vertices; ++k) dirs.push_back(direction(k, vertices));
-    const double cos_half = det_cos(pi / vertices);
+    const double cos_half = det_cos(k_pi / vertices);
     const auto n = static_cast<std::size_t>(vertices);
 
     const auto widen = [&](Vec2 q) {

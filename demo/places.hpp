@@ -25,7 +25,7 @@ struct PlaceSpec {
     int default_buildings;
 };
 
-inline constexpr std::array<PlaceSpec, 3> founding_gemeinden = {{
+inline constexpr std::array<PlaceSpec, 3> k_founding_gemeinden = {{
     {"12073008", "Angermünde", "Stadt", 13.9698, 53.0428, 23.8, 25.3, 325.0, 14.0000, 53.0167,
      "16278", 1500},
     {"12062224", "Herzberg (Elster)", "Stadt", 13.1938, 51.6726, 19.7, 17.8, 149.0, 13.2333,
@@ -34,15 +34,15 @@ inline constexpr std::array<PlaceSpec, 3> founding_gemeinden = {{
      50.7833, "09221", 600},
 }};
 
-inline constexpr PlaceSpec landkreis_wunsiedel = {"09479",     "Wunsiedel i. Fichtelgebirge",
-                                                  "Landkreis", 12.0418,
-                                                  50.0901,     34.7,
-                                                  28.7,        607.3,
-                                                  12.0418,     50.0901,
-                                                  "",          0};
+inline constexpr PlaceSpec k_landkreis_wunsiedel = {"09479",     "Wunsiedel i. Fichtelgebirge",
+                                                    "Landkreis", 12.0418,
+                                                    50.0901,     34.7,
+                                                    28.7,        607.3,
+                                                    12.0418,     50.0901,
+                                                    "",          0};
 
 /// Three member towns of the Landkreis, so nesting (Gemeinde inside Landkreis) is exercised.
-inline constexpr std::array<PlaceSpec, 3> landkreis_towns = {{
+inline constexpr std::array<PlaceSpec, 3> k_landkreis_towns = {{
     {"09479136", "Marktredwitz", "Stadt", 12.1011, 50.0103, 10.3, 7.4, 48.7, 12.0833, 50.0000,
      "95615", 500},
     {"09479152", "Selb", "Stadt", 12.1329, 50.1651, 13.9, 11.5, 85.7, 12.1333, 50.1667, "95100",

@@ -111,6 +111,7 @@ std::vector<Vec2> outline_in_zone(const BuildingType& type, const Zone& zone, co
         }
     }
     std::vector<Vec2> out;
+    out.reserve(local.size());
     for (const Vec2& p : local) out.push_back({a + p.x * ca - p.y * sa, b + p.x * sa + p.y * ca});
     return out;
 }

@@ -11,7 +11,7 @@
 
 namespace leerstand::demo::detail {
 
-enum class Kind { kern, siedlung, gewerbegebiet, dorf };
+enum class Kind { Kern, Siedlung, Gewerbegebiet, Dorf };
 
 /// How a kind of settlement is laid out: plots of plot_w × plot_d along parallel streets
 /// (road wide), a cross street after every `block` plots.
@@ -31,7 +31,7 @@ struct Style {
 const Style& style_of(Kind kind);
 
 struct Settlement {
-    Kind kind = Kind::kern;
+    Kind kind = Kind::Kern;
     int target = 0;
     int rows = 0;  // 0: a street grid; 1 or 2: a village along one or two streets
     Vec2 centre;

@@ -17,23 +17,23 @@ namespace {
 // protozero::pbf_builder<Enum> takes only its own enum's tags, so a field number of one message
 // cannot be written into another (vtzero writes tiles the same way).
 namespace mvt {
-enum class TileField : protozero::pbf_tag_type { layers = 3 };
+enum class TileField : protozero::pbf_tag_type { Layers = 3 };
 enum class LayerField : protozero::pbf_tag_type {
-    name = 1,
-    features = 2,
-    keys = 3,
-    values = 4,
-    extent = 5,
-    version = 15
+    Name = 1,
+    Features = 2,
+    Keys = 3,
+    Values = 4,
+    Extent = 5,
+    Version = 15
 };
-enum class FeatureField : protozero::pbf_tag_type { id = 1, tags = 2, type = 3, geometry = 4 };
+enum class FeatureField : protozero::pbf_tag_type { Id = 1, Tags = 2, Type = 3, Geometry = 4 };
 enum class ValueField : protozero::pbf_tag_type {
-    string_value = 1,
-    double_value = 3,
-    sint_value = 6,
-    bool_value = 7
+    StringValue = 1,
+    DoubleValue = 3,
+    SintValue = 6,
+    BoolValue = 7
 };
-enum class Command : std::uint32_t { move_to = 1, line_to = 2, close_path = 7 };
+enum class Command : std::uint32_t { MoveTo = 1, LineTo = 2, ClosePath = 7 };
 
 /// A submessage in the field `field` of `parent`; `field` must be one of the parent's own
 /// (pbf_builder's own constructor would take any tag).
@@ -54,15 +54,15 @@ std::uint32_t zigzag(std::int32_t value) {
 class GeometryCommands {
   public:
     void point_list(const TileRing& points) {
-        m_out.push_back(command(mvt::Command::move_to, points.size()));
+        m_out.push_back(command(mvt::Command::MoveTo, points.size()));
         for (const TilePoint& p : points) step(p);
     }
     void ring(const TileRing& ring) {
-        m_out.push_back(command(mvt::Command::move_to, 1));
+        m_out.push_back(command(mvt::Command::MoveTo, 1));
         step(ring.front());
-        m_out.push_back(command(mvt::Command::line_to, ring.size() - 1));
+        m_out.push_back(command(mvt::Command::LineTo, ring.size() - 1));
         for (std::size_t i = 1; i < ring.size(); ++i) step(ring[i]);
-        m_out.push_back(command(mvt::Command::close_path, 1));
+        m_out.push_back(command(mvt::Command::ClosePath, 1));
     }
     const std::vector<std::uint32_t>& commands() const { return m_out; }
     void clear() {
@@ -82,18 +82,18 @@ class GeometryCommands {
 
 void write_value(protozero::pbf_builder<mvt::LayerField>& layer, const FeatureValue& value) {
     using mvt::ValueField;
-    auto out = mvt::submessage<ValueField>(layer, mvt::LayerField::values);
+    auto out = mvt::submessage<ValueField>(layer, mvt::LayerField::Values);
     std::visit(
         [&out](const auto& v) {
             using T = std::decay_t<decltype(v)>;
             if constexpr (std::is_same_v<T, std::string>)
-                out.add_string(ValueField::string_value, v);
+                out.add_string(ValueField::StringValue, v);
             else if constexpr (std::is_same_v<T, bool>)
-                out.add_bool(ValueField::bool_value, v);
+                out.add_bool(ValueField::BoolValue, v);
             else if constexpr (std::is_same_v<T, double>)
-                out.add_double(ValueField::double_value, v);
+                out.add_double(ValueField::DoubleValue, v);
             else
-                out.add_sint64(ValueField::sint_value, v);
+                out.add_sint64(ValueField::SintValue, v);
         },
         value);
 }
@@ -321,9 +321,9 @@ std::string encode_mvt(const TileLayer& layer) {
     using mvt::LayerField;
     std::string buffer;
     protozero::pbf_builder<mvt::TileField> tile{buffer};
-    auto out = mvt::submessage<LayerField>(tile, mvt::TileField::layers);
-    out.add_uint32(LayerField::version, 2);
-    out.add_string(LayerField::name, layer.name);
+    auto out = mvt::submessage<LayerField>(tile, mvt::TileField::Layers);
+    out.add_uint32(LayerField::Version, 2);
+    out.add_string(LayerField::Name, layer.name);
 
     std::unordered_map<std::string, std::uint32_t> key_index;
     std::vector<const std::string*> keys;
@@ -347,16 +347,16 @@ std::string encode_mvt(const TileLayer& layer) {
         } else {
             for (const TileRing& ring : feature.rings) geometry.ring(ring);
         }
-        auto f = mvt::submessage<FeatureField>(out, LayerField::features);
-        if (feature.id > 0) f.add_uint64(FeatureField::id, static_cast<std::uint64_t>(feature.id));
-        if (!tags.empty()) f.add_packed_uint32(FeatureField::tags, tags.begin(), tags.end());
-        f.add_enum(FeatureField::type, static_cast<std::int32_t>(feature.type));
-        f.add_packed_uint32(FeatureField::geometry, geometry.commands().begin(),
+        auto f = mvt::submessage<FeatureField>(out, LayerField::Features);
+        if (feature.id > 0) f.add_uint64(FeatureField::Id, static_cast<std::uint64_t>(feature.id));
+        if (!tags.empty()) f.add_packed_uint32(FeatureField::Tags, tags.begin(), tags.end());
+        f.add_enum(FeatureField::Type, static_cast<std::int32_t>(feature.type));
+        f.add_packed_uint32(FeatureField::Geometry, geometry.commands().begin(),
                             geometry.commands().end());
     }
-    for (const std::string* key : keys) out.add_string(LayerField::keys, *key);
+    for (const std::string* key : keys) out.add_string(LayerField::Keys, *key);
     for (const FeatureValue* value : values) write_value(out, *value);
-    out.add_uint32(LayerField::extent, layer.extent);
+    out.add_uint32(LayerField::Extent, layer.extent);
     out.commit();
     return buffer;
 }

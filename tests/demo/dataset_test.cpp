@@ -315,18 +315,18 @@ TEST(DemoOptionsTest, BuildingsPerKommuneIsHonouredAndChecked) {
 
     options.buildings_per_kommune = -1;
     EXPECT_THROW(make_dataset(options), InvalidInput);
-    options.buildings_per_kommune = max_buildings_per_kommune + 1;
+    options.buildings_per_kommune = k_max_buildings_per_kommune + 1;
     EXPECT_THROW(make_dataset(options), InvalidInput);
 }
 
 TEST(DemoOptionsTest, TheLargestSettingStillFitsEveryKommune) {
     Options options;
-    options.buildings_per_kommune = max_buildings_per_kommune;
+    options.buildings_per_kommune = k_max_buildings_per_kommune;
     const Dataset big = make_dataset(options);
     std::map<std::string, int> per_kommune;
     for (const Building& b : big.buildings) ++per_kommune[b.record.kommune_ags];
     for (const std::string& ags : gemeinden) {
-        EXPECT_EQ(per_kommune[ags], max_buildings_per_kommune) << ags;
+        EXPECT_EQ(per_kommune[ags], k_max_buildings_per_kommune) << ags;
     }
     // Crowded Kommunen push settlements to the boundary: still all inside.
     geo::KommuneLocator locator;
