@@ -10,6 +10,7 @@
 #include <string>
 
 #include "geo/geos_context.hpp"
+#include "geo/ring_area.hpp"
 #include "geo/utm_area.hpp"
 
 namespace leerstand::geo::detail {
@@ -301,16 +302,9 @@ bool projected_area(const RingSet& rings, int epsg, double& area) {
 }
 
 double ring_signed_area(const double* x, const double* y, std::size_t n) noexcept {
-    // Shoelace on coordinates shifted to the first point, so that large UTM coordinates do
-    // not cost precision.
-    const double x0 = x[0];
-    const double y0 = y[0];
-    double sum = 0.0;
-    for (std::size_t i = 1; i + 1 < n; ++i) {
-        sum += (x[i] - x0) * ((y[i + 1] - y0) - (y[i - 1] - y0));
-    }
-    // The terms of the first and last point vanish: both equal the origin after the shift.
-    return sum / 2.0;
+    return doubled_ring_area<double>(
+               n, [x](std::size_t i) { return x[i]; }, [y](std::size_t i) { return y[i]; }) /
+           2.0;
 }
 
 /// Sign of the orientation of (a, b, c) when certain, else 0. The margin (1e-12 relative) is

@@ -104,7 +104,7 @@ bool certainly_valid_simple_ring(const RingSet& rings) noexcept;
 bool repair_if_invalid(const RingSet& rings, RingSet& repaired);
 
 /// Planar area of valid rings over coordinate arrays x/y: shells minus holes (the shoelace
-/// formula GEOS's Area uses, on coordinates shifted to the ring's first point).
+/// formula GEOS's Area uses, as geo/ring_area.hpp computes it).
 double planar_area(const RingSet& rings, const double* x, const double* y) noexcept;
 
 /// Reads the polygonal parts of ISO/extended WKB into `out` (other parts are skipped).

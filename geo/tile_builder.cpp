@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 
+#include "geo/ring_area.hpp"
 #include "geo/tile_repair.hpp"
 
 namespace leerstand::geo {
@@ -27,17 +28,6 @@ Box2 box_of(const Ring& ring) {
         box.max_y = std::max(box.max_y, p.y);
     }
     return box;
-}
-
-template <typename Ring>
-double doubled_area(const Ring& ring) {
-    double sum = 0;
-    for (std::size_t i = 0, n = ring.size(); i < n; ++i) {
-        const auto& a = ring[i];
-        const auto& b = ring[(i + 1) % n];
-        sum += a.x * b.y - b.x * a.y;
-    }
-    return sum;
 }
 
 /// One Sutherland–Hodgman pass: keeps the part of the open ring `in` where the coordinate
@@ -147,13 +137,7 @@ void orient(TileRing& ring, bool exterior) {
 }  // namespace
 
 std::int64_t doubled_signed_area(const TileRing& ring) {
-    std::int64_t sum = 0;
-    for (std::size_t i = 0, n = ring.size(); i < n; ++i) {
-        const TilePoint& a = ring[i];
-        const TilePoint& b = ring[(i + 1) % n];
-        sum += static_cast<std::int64_t>(a.x) * b.y - static_cast<std::int64_t>(b.x) * a.y;
-    }
-    return sum;
+    return doubled_ring_area<std::int64_t>(ring);
 }
 
 TileBuilder::TileBuilder(std::string layer_name, TileId tile, TileOptions options)
@@ -275,7 +259,7 @@ void TileBuilder::cut_polygon(const LonLatPolygon& polygon, std::vector<TileRing
         }
         // The whole ring decides whether it is too small to see (as geojson-vt does), not the
         // part in this tile: a large island's tip in the buffer stays.
-        if (std::abs(doubled_area(m_projected)) / 2 < min_area) {
+        if (std::abs(doubled_ring_area<double>(m_projected)) / 2 < min_area) {
             if (r == 0) return;  // the whole polygon goes
             continue;
         }

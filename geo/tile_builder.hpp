@@ -51,7 +51,8 @@ struct TileLayer {
     std::vector<TileFeature> features;
 };
 
-/// Twice the signed area of an open ring (shoelace); positive is clockwise on screen.
+/// Twice the signed area of an open ring (doubled_ring_area, exact in integers); positive is
+/// clockwise on screen.
 std::int64_t doubled_signed_area(const TileRing& ring);
 
 class TileBuilder {

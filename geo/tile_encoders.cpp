@@ -6,35 +6,45 @@
 #include <cstdint>
 #include <limits>
 #include <map>
-#include <protozero/pbf_writer.hpp>
+#include <protozero/pbf_builder.hpp>
 #include <unordered_map>
 
 namespace leerstand::geo {
 
 namespace {
 
-// Field numbers of vector_tile.proto (MVT 2.1).
+// vector_tile.proto (MVT 2.1): the field numbers of each message as an enum of its own.
+// protozero::pbf_builder<Enum> takes only its own enum's tags, so a field number of one message
+// cannot be written into another (vtzero writes tiles the same way).
 namespace mvt {
-constexpr protozero::pbf_tag_type tile_layers = 3;
-constexpr protozero::pbf_tag_type layer_version = 15;
-constexpr protozero::pbf_tag_type layer_name = 1;
-constexpr protozero::pbf_tag_type layer_features = 2;
-constexpr protozero::pbf_tag_type layer_keys = 3;
-constexpr protozero::pbf_tag_type layer_values = 4;
-constexpr protozero::pbf_tag_type layer_extent = 5;
-constexpr protozero::pbf_tag_type feature_id = 1;
-constexpr protozero::pbf_tag_type feature_tags = 2;
-constexpr protozero::pbf_tag_type feature_type = 3;
-constexpr protozero::pbf_tag_type feature_geometry = 4;
-constexpr protozero::pbf_tag_type value_string = 1;
-constexpr protozero::pbf_tag_type value_double = 3;
-constexpr protozero::pbf_tag_type value_sint = 6;
-constexpr protozero::pbf_tag_type value_bool = 7;
-constexpr std::uint32_t move_to = 1, line_to = 2, close_path = 7;
+enum class TileField : protozero::pbf_tag_type { Layers = 3 };
+enum class LayerField : protozero::pbf_tag_type {
+    Name = 1,
+    Features = 2,
+    Keys = 3,
+    Values = 4,
+    Extent = 5,
+    Version = 15
+};
+enum class FeatureField : protozero::pbf_tag_type { Id = 1, Tags = 2, Type = 3, Geometry = 4 };
+enum class ValueField : protozero::pbf_tag_type {
+    StringValue = 1,
+    DoubleValue = 3,
+    SintValue = 6,
+    BoolValue = 7
+};
+enum class Command : std::uint32_t { MoveTo = 1, LineTo = 2, ClosePath = 7 };
+
+/// A submessage in the field `field` of `parent`; `field` must be one of the parent's own
+/// (pbf_builder's own constructor would take any tag).
+template <typename Child, typename Parent>
+protozero::pbf_builder<Child> submessage(protozero::pbf_builder<Parent>& parent, Parent field) {
+    return protozero::pbf_builder<Child>(parent, field);
+}
 }  // namespace mvt
 
-std::uint32_t command(std::uint32_t id, std::size_t count) {
-    return id | static_cast<std::uint32_t>(count << 3);
+std::uint32_t command(mvt::Command id, std::size_t count) {
+    return static_cast<std::uint32_t>(id) | static_cast<std::uint32_t>(count << 3);
 }
 
 std::uint32_t zigzag(std::int32_t value) {
@@ -44,15 +54,15 @@ std::uint32_t zigzag(std::int32_t value) {
 class GeometryCommands {
   public:
     void point_list(const TileRing& points) {
-        m_out.push_back(command(mvt::move_to, points.size()));
+        m_out.push_back(command(mvt::Command::MoveTo, points.size()));
         for (const TilePoint& p : points) step(p);
     }
     void ring(const TileRing& ring) {
-        m_out.push_back(command(mvt::move_to, 1));
+        m_out.push_back(command(mvt::Command::MoveTo, 1));
         step(ring.front());
-        m_out.push_back(command(mvt::line_to, ring.size() - 1));
+        m_out.push_back(command(mvt::Command::LineTo, ring.size() - 1));
         for (std::size_t i = 1; i < ring.size(); ++i) step(ring[i]);
-        m_out.push_back(command(mvt::close_path, 1));
+        m_out.push_back(command(mvt::Command::ClosePath, 1));
     }
     const std::vector<std::uint32_t>& commands() const { return m_out; }
     void clear() {
@@ -70,19 +80,20 @@ class GeometryCommands {
     TilePoint m_cursor;
 };
 
-void write_value(protozero::pbf_writer& layer, const FeatureValue& value) {
-    protozero::pbf_writer out{layer, mvt::layer_values};
+void write_value(protozero::pbf_builder<mvt::LayerField>& layer, const FeatureValue& value) {
+    using mvt::ValueField;
+    auto out = mvt::submessage<ValueField>(layer, mvt::LayerField::Values);
     std::visit(
         [&out](const auto& v) {
             using T = std::decay_t<decltype(v)>;
             if constexpr (std::is_same_v<T, std::string>)
-                out.add_string(mvt::value_string, v);
+                out.add_string(ValueField::StringValue, v);
             else if constexpr (std::is_same_v<T, bool>)
-                out.add_bool(mvt::value_bool, v);
+                out.add_bool(ValueField::BoolValue, v);
             else if constexpr (std::is_same_v<T, double>)
-                out.add_double(mvt::value_double, v);
+                out.add_double(ValueField::DoubleValue, v);
             else
-                out.add_sint64(mvt::value_sint, v);
+                out.add_sint64(ValueField::SintValue, v);
         },
         value);
 }
@@ -306,11 +317,13 @@ int geojson_decimals(const TileId& tile) {
 }
 
 std::string encode_mvt(const TileLayer& layer) {
+    using mvt::FeatureField;
+    using mvt::LayerField;
     std::string buffer;
-    protozero::pbf_writer tile{buffer};
-    protozero::pbf_writer out{tile, mvt::tile_layers};
-    out.add_uint32(mvt::layer_version, 2);
-    out.add_string(mvt::layer_name, layer.name);
+    protozero::pbf_builder<mvt::TileField> tile{buffer};
+    auto out = mvt::submessage<LayerField>(tile, mvt::TileField::Layers);
+    out.add_uint32(LayerField::Version, 2);
+    out.add_string(LayerField::Name, layer.name);
 
     std::unordered_map<std::string, std::uint32_t> key_index;
     std::vector<const std::string*> keys;
@@ -334,16 +347,16 @@ std::string encode_mvt(const TileLayer& layer) {
         } else {
             for (const TileRing& ring : feature.rings) geometry.ring(ring);
         }
-        protozero::pbf_writer f{out, mvt::layer_features};
-        if (feature.id > 0) f.add_uint64(mvt::feature_id, static_cast<std::uint64_t>(feature.id));
-        if (!tags.empty()) f.add_packed_uint32(mvt::feature_tags, tags.begin(), tags.end());
-        f.add_enum(mvt::feature_type, static_cast<std::int32_t>(feature.type));
-        f.add_packed_uint32(mvt::feature_geometry, geometry.commands().begin(),
+        auto f = mvt::submessage<FeatureField>(out, LayerField::Features);
+        if (feature.id > 0) f.add_uint64(FeatureField::Id, static_cast<std::uint64_t>(feature.id));
+        if (!tags.empty()) f.add_packed_uint32(FeatureField::Tags, tags.begin(), tags.end());
+        f.add_enum(FeatureField::Type, static_cast<std::int32_t>(feature.type));
+        f.add_packed_uint32(FeatureField::Geometry, geometry.commands().begin(),
                             geometry.commands().end());
     }
-    for (const std::string* key : keys) out.add_string(mvt::layer_keys, *key);
+    for (const std::string* key : keys) out.add_string(LayerField::Keys, *key);
     for (const FeatureValue* value : values) write_value(out, *value);
-    out.add_uint32(mvt::layer_extent, layer.extent);
+    out.add_uint32(LayerField::Extent, layer.extent);
     out.commit();
     return buffer;
 }

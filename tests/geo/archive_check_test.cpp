@@ -132,7 +132,7 @@ const std::string kShpHead("\x00\x00\x27\x0a\x00\x00", 6);
 
 // ------------------------------------------------------------------------ format detection
 
-TEST(DetectUploadFormat, NameAndContentAgree) {
+TEST(DetectUploadFormat, AgreeingNameAndContentGiveTheFormat) {
     EXPECT_EQ(geo::detect_upload_format("gebaeude.zip", kZipHead), UploadFormat::Zip);
     EXPECT_EQ(geo::detect_upload_format("GEBAEUDE.ZIP", kZipHead), UploadFormat::Zip);
     EXPECT_EQ(geo::detect_upload_format("lauf.gpkg", kGpkgHead), UploadFormat::GeoPackage);

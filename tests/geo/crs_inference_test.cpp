@@ -52,12 +52,12 @@ TEST(CrsInference, OverlapOfZone32And33AsksForSrs) {
               "Sachsen) or --srs EPSG:25832 (UTM 32N)");
 }
 
-TEST(CrsInference, ZonePrefixedUtm) {
+TEST(CrsInference, ZonePrefixedEastingsAreUtm) {
     EXPECT_EQ(infer_crs_from_extent({32690000, 5540000, 32700000, 5550000}).epsg, 4647);
     EXPECT_EQ(infer_crs_from_extent({33430000, 5870000, 33440000, 5880000}).epsg, 5650);
 }
 
-TEST(CrsInference, GaussKruegerZoneFromFirstDigit) {
+TEST(CrsInference, GaussKruegerZoneIsTheFirstDigitOfTheEasting) {
     EXPECT_EQ(infer_crs_from_extent({2550000, 5650000, 2560000, 5660000}).epsg, 31466);
     EXPECT_EQ(infer_crs_from_extent({3550000, 5650000, 3560000, 5660000}).epsg, 31467);
     EXPECT_EQ(infer_crs_from_extent({4550000, 5600000, 4560000, 5610000}).epsg, 31468);

@@ -176,7 +176,7 @@ TEST(FeatureReader, ArcsAreCountedAsTheSegmentsTheyBecome) {
         reasons({{"more than " + std::to_string(geo::kMaxFootprintVertices) + " vertices", 1}}));
 }
 
-TEST(FeatureReader, CsvWithWktColumn) {
+TEST(FeatureReader, CsvWithAWktColumnGivesFootprintsButNoWktAttribute) {
     const auto s = read_all(test::fixture("geo/wkt_buildings.csv"));
     EXPECT_EQ(s.info.format, "CSV");
     EXPECT_EQ(s.info.crs, "EPSG:4326");
@@ -193,7 +193,7 @@ TEST(FeatureReader, CsvWithWktColumn) {
     EXPECT_TRUE(s.features[1].footprint->repaired);
 }
 
-TEST(FeatureReader, CsvWithLonLatColumns) {
+TEST(FeatureReader, LonLatColumnsOfACsvArePointsNotFootprints) {
     const auto s = read_all(test::fixture("geo/lonlat_points.csv"));
     EXPECT_EQ(s.info.crs, "EPSG:4326");
     EXPECT_EQ(s.read, 2);
@@ -202,7 +202,7 @@ TEST(FeatureReader, CsvWithLonLatColumns) {
     EXPECT_EQ(attribute(s.features[1], "lon"), "");
 }
 
-TEST(FeatureReader, GeoJsonWithBrokenGeometries) {
+TEST(FeatureReader, BrokenGeoJsonGeometriesAreRepairedOrRejectedWithAReason) {
     const auto s = read_all(test::fixture("geo/broken_buildings.geojson"));
     EXPECT_EQ(s.info.format, "GeoJSON");
     EXPECT_EQ(s.info.crs, "EPSG:4326");
@@ -226,7 +226,7 @@ TEST(FeatureReader, GeoJsonWithBrokenGeometries) {
     EXPECT_NEAR(holed.area_m2, test::oracle_area_in_epsg(holed.wkb, 25833), holed.area_m2 * 0.001);
 }
 
-TEST(FeatureReader, ZipWithShapefileInSubfolder) {
+TEST(FeatureReader, AShapefileInASubfolderOfAZipIsFoundAndDecoded) {
     const auto s = read_all(test::fixture("geo/shapefile_in_subfolder.zip"));
     EXPECT_EQ(s.info.format, "ESRI Shapefile");
     EXPECT_EQ(s.info.layer, "gebaeude");
@@ -339,7 +339,7 @@ TEST(FeatureReader, PicksLayerOfMultiLayerSource) {
 
 // ---------------------------------------------------------------- shapefiles-wild
 
-TEST(RealData, KoelnCustomUtmAndLdidCp1252) {
+TEST(RealData, KoelnsCustomUtmIsUsedAsItIsAndItsLdidMeansCp1252) {
     const auto dir = wild("koeln_2013_cp1252_ldid57_utm32_fe2500000");
     LEERSTAND_REQUIRE_SHARED(dir);
     // Counts and invalid polygons from SOURCES.md (GEOS ST_IsValid through GDAL's SQLite
@@ -377,7 +377,7 @@ TEST(RealData, KoelnCustomUtmAndLdidCp1252) {
     }
 }
 
-TEST(RealData, Vg5000Utm33Cpg1252) {
+TEST(RealData, Vg5000InUtm33WithACp1252CpgIsReadAsDeclared) {
     const auto shp =
         wild("vg5000_bb_sn_landkreise_cp1252_utm33/vg5000_bb_sn_landkreise_cp1252_utm33.shp");
     LEERSTAND_REQUIRE_SHARED(shp);
@@ -394,7 +394,7 @@ TEST(RealData, Vg5000Utm33Cpg1252) {
     expect_anchors_in(s, 11.5, 50.2, 14.5, 53.6);
 }
 
-TEST(RealData, Vg5000WunsiedelUndeclaredEverything) {
+TEST(RealData, Vg5000WunsiedelDeclaringNothingIsInferredAndOptionsWin) {
     const auto shp = wild(
         "vg5000_wunsiedel_cp1252_undeclared_noprj/vg5000_wunsiedel_cp1252_undeclared_noprj.shp");
     LEERSTAND_REQUIRE_SHARED(shp);
@@ -422,7 +422,7 @@ TEST(RealData, Vg5000WunsiedelUndeclaredEverything) {
     EXPECT_TRUE(has_value(f, "GEN", "R\xC3\xB7slau"));  // 0xF6 is '÷' in CP850
 }
 
-TEST(RealData, Vg5000GaussKrueger4Latin1) {
+TEST(RealData, Vg5000InGaussKrueger4WithALatin1CpgIsReadAsDeclared) {
     const auto shp =
         wild("vg5000_erzgebirgskreis_latin1_gk4/vg5000_erzgebirgskreis_latin1_gk4.shp");
     LEERSTAND_REQUIRE_SHARED(shp);
@@ -436,7 +436,7 @@ TEST(RealData, Vg5000GaussKrueger4Latin1) {
     expect_anchors_in(s, 12.4, 50.3, 13.6, 50.9);
 }
 
-TEST(RealData, PyshpFiles) {
+TEST(RealData, PyshpFilesAreReadDespiteNoPrjStrayBytesAndZ) {
     const auto blockgroups = wild("pyshp_blockgroups_noprj/blockgroups.shp");
     LEERSTAND_REQUIRE_SHARED(blockgroups);
     const auto bg = read_all(blockgroups);
@@ -471,7 +471,7 @@ TEST(RealData, PyshpFiles) {
     expect_anchors_in(rel, 9.5, 46.3, 17.2, 49.1);  // Austria
 }
 
-TEST(RealData, PyshpLatin1WithoutShx) {
+TEST(RealData, PyshpLatin1IsGuessedAndAMissingShxIsRefused) {
     const auto dir = wild("pyshp_latin1_no_shx");
     LEERSTAND_REQUIRE_SHARED(dir);
     // SOURCES.md says this shapefile has no .shx; the copy in shared/data has one (108 bytes,
@@ -495,7 +495,7 @@ TEST(RealData, PyshpLatin1WithoutShx) {
               std::string::npos);
 }
 
-TEST(RealData, ShapefileJsSidecarTrouble) {
+TEST(RealData, ShapefileJsSidecarsAreHonouredIgnoredOrRefused) {
     const auto html = wild("sjs_html_in_cpg_and_prj/htmlprj.shp");
     LEERSTAND_REQUIRE_SHARED(html);
     const std::string message = open_error<InvalidInput>(html);
@@ -542,7 +542,7 @@ TEST(RealData, ShapefileJsSidecarTrouble) {
     EXPECT_EQ(points.rejections, reasons({{"not a polygon (MultiPoint)", 1}}));
 }
 
-TEST(RealData, ZippedShapefiles) {
+TEST(RealData, ZippedShapefilesAreReadAndTheirLinesRejected) {
     const auto zero = wild("zipped/zero-len-line.zip");
     LEERSTAND_REQUIRE_SHARED(zero);
     // 3 lines; GDAL returns the zero-length 2nd one as NULL geometry (SOURCES.md).
@@ -558,7 +558,7 @@ TEST(RealData, ZippedShapefiles) {
     EXPECT_EQ(sub.rejections, reasons({{"not a polygon (LineString)", 1}}));
 }
 
-TEST(RealData, GeoPackageEdgeCases) {
+TEST(RealData, GeoPackageCurvesAreLinearisedAndNullColumnsLeftOut) {
     const auto curve = wild("gpkg_edge_cases/curvepolygon.gpkg");
     LEERSTAND_REQUIRE_SHARED(curve);
     for (const std::string name : {"curvepolygon", "multisurface"}) {
@@ -583,7 +583,7 @@ TEST(RealData, GeoPackageEdgeCases) {
 
 // ---------------------------------------------------------------- buildings
 
-TEST(RealData, BayreuthNordBuildings) {
+TEST(RealData, BayreuthNordBuildingsAreTheSameInGeoJsonAndUtm32Shapefile) {
     const auto geojson = test::shared_data("buildings/osm_bayreuth_nord_2014_buildings.geojson");
     LEERSTAND_REQUIRE_SHARED(geojson);
     const auto g = read_all(geojson);
@@ -620,7 +620,7 @@ TEST(RealData, BayreuthNordBuildings) {
 // 21 of them single rings with fewer than 4 points (OSM ways cut at the extract border; a
 // count of the GeoJSON's rings confirms 21 features, each with just that one ring). Those 21
 // have no area: rejected. The other 6 are self-intersections: repaired.
-TEST(RealData, LaufBuildingsGeoJsonAndGeoPackage) {
+TEST(RealData, LaufBuildingsAreRejectedOrRepairedAlikeInGeoJsonAndGeoPackage) {
     const auto geojson = test::shared_data("buildings/osm_lauf_pegnitz_2020_buildings.geojson");
     LEERSTAND_REQUIRE_SHARED(geojson);
     for (const auto& path :
@@ -641,7 +641,7 @@ TEST(RealData, LaufBuildingsGeoJsonAndGeoPackage) {
 
 // Harsdorf: 15 invalid per GEOS (SOURCES.md): 12 rings with fewer than 4 points (rejected) and
 // 3 self-intersections (repaired).
-TEST(RealData, HarsdorfBrokenBuildings) {
+TEST(RealData, HarsdorfBrokenBuildingsAreRejectedOrRepaired) {
     const auto geojson = test::shared_data("buildings/osm_harsdorf_2014_buildings.geojson");
     LEERSTAND_REQUIRE_SHARED(geojson);
     const auto s = read_all(geojson);
@@ -659,7 +659,7 @@ TEST(RealData, HarsdorfBrokenBuildings) {
 
 // ---------------------------------------------------------------- Kommune boundaries
 
-TEST(RealData, Vg5000Gemeinden) {
+TEST(RealData, Vg5000GemeindenAreAllReadAndThreeRepaired) {
     const auto gem = test::shared_data("kommunen/vg5000_2021/VG5000_GEM.shp");
     LEERSTAND_REQUIRE_SHARED(gem);
     const auto s = read_all(gem);
@@ -694,7 +694,7 @@ TEST(RealData, CountTablesHaveNoGeometry) {
 
 // The import opens a reader on one thread and reads it on another, while other threads read
 // other files: GEOS and PROJ contexts are per thread, the reader moves with its work.
-TEST(RealData, ReadersOnSeveralThreads) {
+TEST(RealData, ReadersOnSeveralThreadsGiveTheSameAreas) {
     const auto shp = test::shared_data(
         "buildings/osm_bayreuth_nord_2014_buildings_utm32/"
         "osm_bayreuth_nord_2014_buildings_utm32.shp");

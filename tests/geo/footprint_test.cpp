@@ -159,7 +159,7 @@ TEST(Footprint, DropsZAndLinearisesCurves) {
     EXPECT_GT(curve.area_m2, 0.0);
 }
 
-TEST(Footprint, UtmZoneOfAnchor) {
+TEST(Footprint, TheAnchorDecidesTheUtmZone) {
     EXPECT_EQ(geo::detail::utm_epsg_for(13.99, 53.01), 25833);
     EXPECT_EQ(geo::detail::utm_epsg_for(11.5, 50.0), 25832);
     EXPECT_EQ(geo::detail::utm_epsg_for(6.95, 50.94), 25832);

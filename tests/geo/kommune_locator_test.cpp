@@ -57,7 +57,7 @@ TEST(KommuneLocator, ContainsChecksOneKommune) {
     EXPECT_TRUE(locator.contains("12073008", 2, 3));   // on the boundary counts as inside
 }
 
-TEST(KommuneLocator, AddAfterLocateAndReplace) {
+TEST(KommuneLocator, AddWorksAfterLocateAndReplacesTheSameAgs) {
     KommuneLocator locator = synthetic();
     EXPECT_EQ(locator.locate(15, 15), std::nullopt);
     locator.add("12074", square(10, 10, 20, 20));  // after a query: the index is rebuilt
@@ -68,7 +68,7 @@ TEST(KommuneLocator, AddAfterLocateAndReplace) {
     EXPECT_EQ(locator.locate(30.5, 30.5), "12073008");
 }
 
-TEST(KommuneLocator, EmptyAndMoved) {
+TEST(KommuneLocator, AnEmptyLocatorFindsNothingAndAMovedOneStillWorks) {
     KommuneLocator empty;
     EXPECT_EQ(empty.locate(1, 1), std::nullopt);
     KommuneLocator moved = synthetic();

@@ -117,7 +117,7 @@ std::string open_error(const fs::path& path, const ReadOptions& options) {
 
 }  // namespace
 
-TEST(PointReader, CsvWithLonLatColumns) {
+TEST(PointReader, LonLatColumnsOfACsvArePointsAndTheRestAttributes) {
     const auto s = read_points(test::fixture("geo/vacancy_points_lonlat.csv"));
     EXPECT_EQ(s.info.format, "CSV");
     EXPECT_EQ(s.info.crs, "EPSG:4326");
@@ -144,7 +144,7 @@ TEST(PointReader, CsvWithLonLatColumns) {
     EXPECT_EQ(attribute(s.features[2], "id"), "3");
 }
 
-TEST(PointReader, CsvCoordinateColumnNames) {
+TEST(PointReader, CommonCoordinateColumnNamesAreRecognisedForPointsOnly) {
     test::TempDir dir;
     const std::vector<std::pair<std::string, std::string>> headers = {
         {"lng", "lat"}, {"x", "y"}, {"laenge", "breite"}, {"L\xC3\xA4nge", "Breite"}};
@@ -164,7 +164,7 @@ TEST(PointReader, CsvCoordinateColumnNames) {
     EXPECT_NE(message.find("has no geometry"), std::string::npos) << message;
 }
 
-TEST(PointReader, CsvWithWktColumn) {
+TEST(PointReader, AWktColumnGivesPointsAndRejectsOtherGeometries) {
     const auto s = read_points(test::fixture("geo/vacancy_points_wkt.csv"));
     EXPECT_EQ(s.info.crs, "EPSG:4326");
     EXPECT_EQ(s.info.crs_source, "inferred");
@@ -186,7 +186,7 @@ TEST(PointReader, CsvWithWktColumn) {
     EXPECT_EQ(attribute(s.features[0], "WKT"), "");  // the geometry column is not an attribute
 }
 
-TEST(PointReader, GeoJsonCases) {
+TEST(PointReader, GeoJsonPointsAreKeptAndOtherGeometriesRejectedWithAReason) {
     const auto s = read_points(test::fixture("geo/vacancy_points.geojson"));
     EXPECT_EQ(s.info.format, "GeoJSON");
     EXPECT_EQ(s.info.crs, "EPSG:4326");
@@ -289,7 +289,7 @@ TEST(PointReader, ShapefileInUtm33MatchesCs2cs) {
     EXPECT_EQ(attribute(s.features[2], "status"), "teilweise leer");
 }
 
-TEST(PointReader, CrsInferredFromPointsOrForced) {
+TEST(PointReader, CrsIsInferredFromThePointsOrForced) {
     test::TempDir dir;
     // 7-digit eastings starting with 4: only Gauss-Krüger zone 4 fits (a single point, so the
     // extent is a point too).

@@ -440,7 +440,7 @@ TEST(TileBuilder, AcrossTheAntimeridianTheOtherSideShowsInTheBuffer) {
     EXPECT_EQ(z0.features.size(), 2u) << "the main part and its wrapped copy";
 }
 
-TEST(TileBuilder, InvalidInputLeavesValid) {
+TEST(TileBuilder, InvalidInputComesOutValidWithItsArea) {
     // A bow-tie (self-intersecting), a ring with a spike, and a polygon whose hole crosses the
     // tile border: each comes out valid by GEOS, with its area kept.
     const double lon0 = 13.99, lat0 = 53.018, d = 0.002;

@@ -68,7 +68,7 @@ void check_file(const std::filesystem::path& path, Tally& tally) {
 
 }  // namespace
 
-TEST(FastValidity, KnownShapes) {
+TEST(FastValidity, OnlySimpleValidKnownShapesAreCertainlyValid) {
     EXPECT_TRUE(fast_valid(*wkt("POLYGON ((0 0,10 0,10 5,0 5,0 0))")));
     EXPECT_TRUE(fast_valid(*wkt("POLYGON ((0 0,3 0,3 3,2 3,2 1,1 1,1 3,0 3,0 0))")));  // U shape
     // A vertex 1e-16 above an edge does not touch it: valid, and GEOS agrees.
