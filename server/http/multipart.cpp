@@ -8,6 +8,7 @@
 
 #include "common/error.hpp"
 #include "common/text.hpp"
+#include "geo/encoding.hpp"
 
 namespace leerstand::http {
 
@@ -48,42 +49,6 @@ std::string_view trim(std::string_view text) {
     while (!text.empty() && is_space(text.front())) text.remove_prefix(1);
     while (!text.empty() && is_space(text.back())) text.remove_suffix(1);
     return text;
-}
-
-/// True when `text` is well-formed UTF-8 (no overlongs, no surrogates, nothing above U+10FFFF).
-bool is_utf8(std::string_view text) {
-    std::size_t i = 0;
-    while (i < text.size()) {
-        const auto c = static_cast<unsigned char>(text[i]);
-        std::size_t length = 0;
-        std::uint32_t code = 0;
-        if (c < 0x80) {
-            ++i;
-            continue;
-        } else if ((c & 0xE0) == 0xC0) {
-            length = 2;
-            code = c & 0x1Fu;
-        } else if ((c & 0xF0) == 0xE0) {
-            length = 3;
-            code = c & 0x0Fu;
-        } else if ((c & 0xF8) == 0xF0) {
-            length = 4;
-            code = c & 0x07u;
-        } else {
-            return false;
-        }
-        if (i + length > text.size()) return false;
-        for (std::size_t k = 1; k < length; ++k) {
-            const auto next = static_cast<unsigned char>(text[i + k]);
-            if ((next & 0xC0) != 0x80) return false;
-            code = (code << 6) | (next & 0x3Fu);
-        }
-        static constexpr std::uint32_t kMinimum[5] = {0, 0, 0x80, 0x800, 0x10000};
-        if (code < kMinimum[length] || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF))
-            return false;
-        i += length;
-    }
-    return true;
 }
 
 bool has_control_char(std::string_view text) {
@@ -237,7 +202,7 @@ void apply_content_disposition(std::string_view value, FormPart& part) {
     const std::string* name = parameter(parameters, "name");
     if (name == nullptr || name->empty())
         throw malformed("a part's Content-Disposition has no field name");
-    if (!is_utf8(*name) || has_control_char(*name))
+    if (!geo::is_valid_utf8(*name) || has_control_char(*name))
         throw malformed("a field name is not valid UTF-8 text");
     part.name = *name;
 
@@ -247,7 +212,7 @@ void apply_content_disposition(std::string_view value, FormPart& part) {
     else if (const std::string* plain = parameter(parameters, "filename"))
         filename = *plain;
     if (filename) {
-        if (!is_utf8(*filename) || has_control_char(*filename))
+        if (!geo::is_valid_utf8(*filename) || has_control_char(*filename))
             throw field_error(part.name, "the file name of the field '" + part.name +
                                              "' is not valid UTF-8 text");
         part.filename = base_name(std::move(*filename));
@@ -384,7 +349,7 @@ std::optional<std::string> MultipartForm::optional_text(std::string_view name) c
     if (part->body.size() > kMaxTextFieldBytes)
         throw field_error(name, "the form field '" + field + "' is longer than " +
                                     std::to_string(kMaxTextFieldBytes) + " bytes");
-    if (!is_utf8(part->body))
+    if (!geo::is_valid_utf8(part->body))
         throw field_error(name, "the form field '" + field + "' is not valid UTF-8 text");
     return std::string(part->body);
 }
