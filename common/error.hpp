@@ -21,6 +21,7 @@ struct ErrorCode {
 /// kind (the kinds' own codes are in server/http/problem.cpp; field codes in field_errors.hpp).
 namespace error_code {
 inline constexpr const char* malformed_multipart = "malformed_multipart";  ///< framing, boundary
+inline constexpr const char* unreadable_upload = "unreadable_upload";      ///< a damaged archive
 }  // namespace error_code
 
 class Error : public std::runtime_error {

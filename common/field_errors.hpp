@@ -29,6 +29,8 @@ inline constexpr std::string_view not_a_url = "not_a_url";
 inline constexpr std::string_view not_utf8 = "not_utf8";
 inline constexpr std::string_view duplicate = "duplicate";  ///< given twice
 inline constexpr std::string_view invalid_geometry = "invalid_geometry";
+/// a lone .shp: the other parts of the shapefile must come with it in a zip
+inline constexpr std::string_view incomplete_shapefile = "incomplete_shapefile";
 inline constexpr std::string_view not_applicable = "not_applicable";  ///< makes no sense here
 inline constexpr std::string_view invalid_value = "invalid_value";    ///< any other malformed value
 }  // namespace field_code
