@@ -22,6 +22,7 @@ struct ErrorCode {
 namespace error_code {
 inline constexpr const char* malformed_multipart = "malformed_multipart";  ///< framing, boundary
 inline constexpr const char* unreadable_upload = "unreadable_upload";      ///< a damaged archive
+inline constexpr const char* wrong_credentials = "wrong_credentials";      ///< sign-in refused
 }  // namespace error_code
 
 class Error : public std::runtime_error {

@@ -20,6 +20,7 @@ inline constexpr std::string_view not_one_of = "not_one_of";  ///< not among the
 inline constexpr std::string_view unknown_field = "unknown_field";  ///< a member we do not know
 inline constexpr std::string_view read_only = "read_only";        ///< may not be set by the client
 inline constexpr std::string_view too_long = "too_long";          ///< over the field's length
+inline constexpr std::string_view too_short = "too_short";        ///< under it (a password)
 inline constexpr std::string_view out_of_range = "out_of_range";  ///< a number beyond its bounds
 inline constexpr std::string_view not_a_date = "not_a_date";      ///< not a real YYYY-MM-DD date
 inline constexpr std::string_view in_the_future = "in_the_future";

@@ -312,14 +312,11 @@ std::string session_cookie(const std::string& value, std::int64_t max_age, bool 
 
 void post_login(const ApiContext& context, const Rest::Request& request,
                 Http::ResponseWriter& writer) {
-    const json body = json_body(request, false);
-    if (!body.is_object() || !body.contains("name") || !body["name"].is_string() ||
-        !body.contains("password") || !body["password"].is_string())
-        throw InvalidInput("send {\"name\": \"...\", \"password\": \"...\"}");
+    const auto credentials = services::credentials_from_json(json_body(request, false));
     WorkerServices& services = worker(context);
     const services::NewSession session = services.auth.login(
-        body["name"].get<std::string>(), body["password"].get<std::string>(),
-        client_address(request, context.trusted_proxies), *context.login_limiter);
+        credentials.name, credentials.password, client_address(request, context.trusted_proxies),
+        *context.login_limiter);
     set_header(writer, "Set-Cookie",
                session_cookie(session.secret, session.max_age.count(), context.secure_cookies));
     set_caller_cache_headers(writer, session.caller);
