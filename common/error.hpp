@@ -23,6 +23,7 @@ namespace error_code {
 inline constexpr const char* malformed_multipart = "malformed_multipart";  ///< framing, boundary
 inline constexpr const char* unreadable_upload = "unreadable_upload";      ///< a damaged archive
 inline constexpr const char* wrong_credentials = "wrong_credentials";      ///< sign-in refused
+inline constexpr const char* unknown_collection = "unknown_collection";
 }  // namespace error_code
 
 class Error : public std::runtime_error {

@@ -156,7 +156,8 @@ std::int64_t item_id(const Rest::Request& request) {
 services::Collection collection_of(const Rest::Request& request) {
     const auto name = request.param(":collection").as<std::string>();
     if (const auto collection = services::parse_collection(name)) return *collection;
-    throw NotFound("there is no writable collection '" + name + "'");
+    throw NotFound(ErrorCode{error_code::unknown_collection},
+                   "there is no writable collection '" + name + "'");
 }
 
 std::string item_path(services::Collection collection, std::int64_t id) {

@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/error.hpp"
 #include "server/services/feature_service.hpp"
 
 namespace leerstand::data {
@@ -24,7 +25,7 @@ using QueryParams = std::vector<std::pair<std::string, std::string>>;
 
 /// `limit`, `offset`, `bbox`, `kommune`, `status` of an items request. Ranges are checked here
 /// too: limit 1..10000, offset >= 0, bbox as 4 numbers in CRS84 with min <= max.
-/// @throws InvalidInput naming every bad parameter (`errors: [{field, message}]`).
+/// @throws InvalidInput naming every bad parameter (field_errors.hpp).
 ItemsQuery parse_items_query(const QueryParams& params);
 
 /// A FeatureCollection of `page` with `numberMatched`, `numberReturned`, `timeStamp` (RFC 3339,
@@ -33,6 +34,9 @@ ItemsQuery parse_items_query(const QueryParams& params);
 nlohmann::json items_response(const ItemsPage& page, const ItemsQuery& query,
                               const std::string& base, const std::string& path,
                               const QueryParams& params);
+
+/// The 404 of a collection id that does not exist (code `unknown_collection`).
+NotFound unknown_collection(const std::string& id);
 
 /// `value` as compact JSON text, with every floating-point number in its shortest round-trip
 /// form (std::to_chars). nlohmann's dump() sometimes prints 17 digits (51.692683100000004 for
