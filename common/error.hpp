@@ -24,6 +24,7 @@ inline constexpr const char* malformed_multipart = "malformed_multipart";  ///< 
 inline constexpr const char* unreadable_upload = "unreadable_upload";      ///< a damaged archive
 inline constexpr const char* wrong_credentials = "wrong_credentials";      ///< sign-in refused
 inline constexpr const char* unknown_collection = "unknown_collection";
+inline constexpr const char* unknown_kommune = "unknown_kommune";  ///< no Kommune with that AGS
 }  // namespace error_code
 
 class Error : public std::runtime_error {
