@@ -2,6 +2,7 @@
 
 #include <pistache/http.h>
 
+#include <cctype>
 #include <charconv>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -391,8 +392,31 @@ Handler with(const ApiContext& context, Function function) {
 }  // namespace
 
 services::QueryParams query_params(const Rest::Request& request) {
+    // As HTML forms encode: '+' is a space and %XX a byte; a '%' without two hex digits after
+    // it stays as it is (Pistache hands names and values over undecoded).
+    const auto decoded = [](const std::string& text) {
+        std::string out;
+        out.reserve(text.size());
+        for (std::size_t i = 0; i < text.size(); ++i) {
+            const char c = text[i];
+            if (c == '+') {
+                out += ' ';
+            } else if (c == '%' && i + 2 < text.size() &&
+                       std::isxdigit(static_cast<unsigned char>(text[i + 1])) &&
+                       std::isxdigit(static_cast<unsigned char>(text[i + 2]))) {
+                out += static_cast<char>(std::stoi(text.substr(i + 1, 2), nullptr, 16));
+                i += 2;
+            } else {
+                out += c;
+            }
+        }
+        return out;
+    };
     const auto& query = request.query();
-    return services::QueryParams(query.parameters_begin(), query.parameters_end());
+    services::QueryParams params;
+    for (auto it = query.parameters_begin(); it != query.parameters_end(); ++it)
+        params.emplace_back(decoded(it->first), decoded(it->second));
+    return params;
 }
 
 services::Caller request_caller(const Rest::Request& request, const ApiContext& context) {

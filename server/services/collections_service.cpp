@@ -52,25 +52,6 @@ const std::vector<CollectionInfo>& infos() {
     return list;
 }
 
-std::string percent_decode(const std::string& text) {
-    std::string out;
-    out.reserve(text.size());
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        const char c = text[i];
-        if (c == '+') {
-            out += ' ';
-        } else if (c == '%' && i + 2 < text.size() &&
-                   std::isxdigit(static_cast<unsigned char>(text[i + 1])) &&
-                   std::isxdigit(static_cast<unsigned char>(text[i + 2]))) {
-            out += static_cast<char>(std::stoi(text.substr(i + 1, 2), nullptr, 16));
-            i += 2;
-        } else {
-            out += c;
-        }
-    }
-    return out;
-}
-
 std::string percent_encode(const std::string& text) {
     static const char* hex = "0123456789ABCDEF";
     std::string out;
@@ -334,9 +315,7 @@ std::string json_text(const json& value) {
 ItemsQuery parse_items_query(const QueryParams& params) {
     ItemsQuery query;
     FieldErrors problems;
-    for (const auto& [raw_name, raw_value] : params) {
-        const std::string name = percent_decode(raw_name);
-        const std::string value = percent_decode(raw_value);
+    for (const auto& [name, value] : params) {
         if (name == "limit") {
             const auto limit = parse_integer(value);
             if (!limit || *limit < 1 || *limit > k_max_limit)
@@ -386,10 +365,8 @@ json items_response(const ItemsPage& page, const ItemsQuery& query, const std::s
                     const std::string& path, const QueryParams& params) {
     // Every parameter but offset, sorted so that links are stable.
     std::vector<std::pair<std::string, std::string>> kept;
-    for (const auto& [name, value] : params) {
-        const std::string decoded = percent_decode(name);
-        if (decoded != "offset") kept.emplace_back(decoded, percent_decode(value));
-    }
+    for (const auto& [name, value] : params)
+        if (name != "offset") kept.emplace_back(name, value);
     std::sort(kept.begin(), kept.end());
     const auto href = [&](std::optional<std::int64_t> offset) {
         std::string query_string;

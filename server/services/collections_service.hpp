@@ -20,7 +20,7 @@ struct KommuneItem;
 /// items_response() gives every collection the same paged FeatureCollection. No HTTP types.
 namespace leerstand::services {
 
-/// Query parameters as received (names and values still percent-encoded), in any order.
+/// Query parameters, names and values decoded (the HTTP layer decodes them), in any order.
 using QueryParams = std::vector<std::pair<std::string, std::string>>;
 
 /// `limit`, `offset`, `bbox`, `kommune`, `status` of an items request. Ranges are checked here

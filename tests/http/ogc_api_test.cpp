@@ -282,6 +282,19 @@ TEST_F(OgcApi, BadParametersAre400NamingTheParameter) {
     EXPECT_NE(status.body.find("status"), std::string::npos);
 }
 
+TEST_F(OgcApi, QueryParametersAreDecodedOnceAsFormsEncodeThem) {
+    // Names and values: %XX is a byte and '+' a space; a '%' without two hex digits stays.
+    const json page =
+        get_json("/collections/kommunen/items?k%6Fmmune=" + k_home_ags + "&limit=1&note=a+b%zz%2C");
+    ASSERT_TRUE(page.is_object());
+    ASSERT_EQ(page["features"].size(), 1u) << page.dump().substr(0, 300);
+    EXPECT_EQ(page["features"][0]["id"], k_home_ags);
+    // The links keep every parameter, encoded again: the note was "a b%zz,".
+    const std::string self = link_href(page, "self").value_or("");
+    EXPECT_NE(self.find("?kommune=" + k_home_ags + "&limit=1&note=a%20b%25zz,"), std::string::npos)
+        << self;
+}
+
 TEST_F(OgcApi, OutputIsRfc7946) {
     for (const std::string collection : {"buildings", "kommunen"}) {
         const HttpResponse response = get("/collections/" + collection + "/items?limit=50");
