@@ -198,9 +198,7 @@ void get_items(const ApiContext& context, const Rest::Request& request,
         page = services.collections.items(name, query, caller);
     else
         page = services.features.list(collection_of(request), query, caller);
-    if (query.skip_geometry)
-        for (json& feature : page.features) feature["geometry"] = nullptr;
-    const json body = services::items_response(page, query, base_url(),
+    const json body = services::items_response(std::move(page), query, base_url(),
                                                "/collections/" + name + "/items", params);
     set_caller_cache_headers(writer, caller);
     send_json(writer, Http::Code::Ok, body, k_geojson);

@@ -361,8 +361,10 @@ ItemsQuery parse_items_query(const QueryParams& params) {
     return query;
 }
 
-json items_response(const ItemsPage& page, const ItemsQuery& query, const std::string& base,
+json items_response(ItemsPage page, const ItemsQuery& query, const std::string& base,
                     const std::string& path, const QueryParams& params) {
+    if (query.skip_geometry)
+        for (json& feature : page.features) feature["geometry"] = nullptr;
     // Every parameter but offset, sorted so that links are stable.
     std::vector<std::pair<std::string, std::string>> kept;
     for (const auto& [name, value] : params)
@@ -385,7 +387,7 @@ json items_response(const ItemsPage& page, const ItemsQuery& query, const std::s
     if (query.offset > 0)
         links.push_back(link(href(std::max<std::int64_t>(0, query.offset - query.limit)), "prev",
                              k_geojson, "previous page"));
-    return {{"type", "FeatureCollection"},          {"features", page.features},
+    return {{"type", "FeatureCollection"},          {"features", std::move(page.features)},
             {"numberMatched", page.number_matched}, {"numberReturned", returned},
             {"timeStamp", utc_now_iso8601()},       {"links", std::move(links)}};
 }

@@ -31,9 +31,9 @@ ItemsQuery parse_items_query(const QueryParams& params);
 /// A FeatureCollection of `page` with `numberMatched`, `numberReturned`, `timeStamp` (RFC 3339,
 /// UTC) and `self`/`next`/`prev` links to `base` + `path` that keep every query parameter of
 /// `params` (only `offset` changes). `base` is "http://host:port" or "" for relative links.
-nlohmann::json items_response(const ItemsPage& page, const ItemsQuery& query,
-                              const std::string& base, const std::string& path,
-                              const QueryParams& params);
+/// With `skipGeometry=true` every feature's geometry is null.
+nlohmann::json items_response(ItemsPage page, const ItemsQuery& query, const std::string& base,
+                              const std::string& path, const QueryParams& params);
 
 /// The 404 of a collection id that does not exist (code `unknown_collection`).
 NotFound unknown_collection(const std::string& id);
