@@ -158,8 +158,9 @@ TEST_F(OgcApi, LandingPageByContentNegotiation) {
         ASSERT_TRUE(landing.is_object()) << response.body;
         std::set<std::string> rels;
         for (const json& link : landing["links"]) rels.insert(link["rel"].get<std::string>());
-        EXPECT_EQ(rels, (std::set<std::string>{"self", "service-desc", "conformance", "data",
-                                               "http://www.opengis.net/def/rel/ogc/1.0/tiling-schemes"}));
+        EXPECT_EQ(rels,
+                  (std::set<std::string>{"self", "service-desc", "conformance", "data",
+                                         "http://www.opengis.net/def/rel/ogc/1.0/tiling-schemes"}));
         EXPECT_NE(link_href(landing, "service-desc")->find("/api"), std::string::npos);
     }
 }
@@ -275,6 +276,7 @@ TEST_F(OgcApi, BadParametersAre400NamingTheParameter) {
             ASSERT_TRUE(problem.is_object()) << response.body;
             ASSERT_TRUE(problem.contains("errors")) << response.body;
             EXPECT_EQ(problem["errors"][0]["field"], name) << response.body;
+            EXPECT_EQ(problem["code"], "invalid_fields") << response.body;
         }
     }
     const HttpResponse status = get("/collections/buildings/items?status=gemeldet");
