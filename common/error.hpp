@@ -17,6 +17,16 @@ struct ErrorCode {
     std::string value;
 };
 
+/// The codes a thrower names, where a client wants to tell one error from the others of its
+/// kind (the kinds' own codes are in server/http/problem.cpp; field codes in field_errors.hpp).
+namespace error_code {
+inline constexpr const char* malformed_multipart = "malformed_multipart";  ///< framing, boundary
+inline constexpr const char* unreadable_upload = "unreadable_upload";      ///< a damaged archive
+inline constexpr const char* wrong_credentials = "wrong_credentials";      ///< sign-in refused
+inline constexpr const char* unknown_collection = "unknown_collection";
+inline constexpr const char* unknown_kommune = "unknown_kommune";  ///< no Kommune with that AGS
+}  // namespace error_code
+
 class Error : public std::runtime_error {
   public:
     /// `extensions`: extra members for the problem+json body, safe to show, for example

@@ -20,6 +20,7 @@ inline constexpr std::string_view not_one_of = "not_one_of";  ///< not among the
 inline constexpr std::string_view unknown_field = "unknown_field";  ///< a member we do not know
 inline constexpr std::string_view read_only = "read_only";        ///< may not be set by the client
 inline constexpr std::string_view too_long = "too_long";          ///< over the field's length
+inline constexpr std::string_view too_short = "too_short";        ///< under it (a password)
 inline constexpr std::string_view out_of_range = "out_of_range";  ///< a number beyond its bounds
 inline constexpr std::string_view not_a_date = "not_a_date";      ///< not a real YYYY-MM-DD date
 inline constexpr std::string_view in_the_future = "in_the_future";
@@ -29,6 +30,8 @@ inline constexpr std::string_view not_a_url = "not_a_url";
 inline constexpr std::string_view not_utf8 = "not_utf8";
 inline constexpr std::string_view duplicate = "duplicate";  ///< given twice
 inline constexpr std::string_view invalid_geometry = "invalid_geometry";
+/// a lone .shp: the other parts of the shapefile must come with it in a zip
+inline constexpr std::string_view incomplete_shapefile = "incomplete_shapefile";
 inline constexpr std::string_view not_applicable = "not_applicable";  ///< makes no sense here
 inline constexpr std::string_view invalid_value = "invalid_value";    ///< any other malformed value
 }  // namespace field_code

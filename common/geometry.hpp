@@ -16,7 +16,7 @@ struct LonLat {
     double lat = 0;
 
     /// The point, or nothing unless both are finite and within -180..180 and -90..90.
-    static std::optional<LonLat> checked(double lon, double lat) {
+    static std::optional<LonLat> checked(double lon, double lat) noexcept {
         if (!std::isfinite(lon) || !std::isfinite(lat) || lon < -180.0 || lon > 180.0 ||
             lat < -90.0 || lat > 90.0)
             return std::nullopt;

@@ -37,6 +37,9 @@ class IsoDate {
     }
 
     const std::string& text() const noexcept { return m_text; }
+    int year() const { return static_cast<int>(number(std::string_view(m_text).substr(0, 4))); }
+    unsigned month() const { return number(std::string_view(m_text).substr(5, 2)); }
+    unsigned day() const { return number(std::string_view(m_text).substr(8, 2)); }
 
     friend auto operator<=>(const IsoDate&, const IsoDate&) = default;
 

@@ -10,6 +10,7 @@
 #include <system_error>
 #include <utility>
 
+#include "common/ags.hpp"
 #include "common/error.hpp"
 #include "data/connection.hpp"
 #include "data/geometry_blobs.hpp"
@@ -48,13 +49,6 @@ WkbKind require_areal(const Wkb& wkb, const std::string& what) {
     if (kind == WkbKind::other)
         throw InvalidGeometry(what + " must be a 2D Polygon or MultiPolygon (WKB)");
     return kind;
-}
-
-bool is_valid_ags(const std::string& ags) {
-    if (ags.size() != 5 && ags.size() != 8) return false;
-    for (char c : ags)
-        if (c < '0' || c > '9') return false;
-    return true;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -219,7 +213,7 @@ std::int64_t Store::upsert_kommunen(const std::vector<KommuneRecord>& kommunen,
                                     const UploadRecord& upload) {
     // Check everything before writing so a bad record names itself, not a constraint.
     for (const KommuneRecord& kommune : kommunen) {
-        if (!is_valid_ags(kommune.ags))
+        if (!Ags::parse(kommune.ags))
             throw InvalidInput("Kommune key (AGS) '" + kommune.ags + "' must have 5 or 8 digits");
         if (kommune.name.empty())
             throw InvalidInput("Kommune " + kommune.ags + " has no name (GEN)");

@@ -3,6 +3,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "common/geometry.hpp"
+
 namespace leerstand::geo {
 namespace {
 
@@ -79,7 +81,8 @@ std::vector<int> candidates_for(const Extent& e) {
         !std::isfinite(e.max_x) || !std::isfinite(e.min_y) || !std::isfinite(e.max_y)) {
         return found;
     }
-    if (e.min_x >= -180 && e.max_x <= 180 && e.min_y >= -90 && e.max_y <= 90) {
+    // Both corners in lon/lat range: then the whole extent is (min <= max above).
+    if (LonLat::checked(e.min_x, e.min_y) && LonLat::checked(e.max_x, e.max_y)) {
         found.push_back(4326);
         return found;
     }

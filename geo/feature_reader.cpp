@@ -21,6 +21,7 @@
 #include <string_view>
 
 #include "common/error.hpp"
+#include "common/geometry.hpp"
 #include "geo/crs_inference.hpp"
 #include "geo/encoding.hpp"
 #include "geo/polygon_rings.hpp"
@@ -716,12 +717,10 @@ struct FeatureReader::Impl {
                 return detail::kCannotReproject;
             }
         }
-        if (!std::isfinite(x) || !std::isfinite(y) || x < -180.0 || x > 180.0 || y < -90.0 ||
-            y > 90.0) {
-            return detail::kInvalidCoordinates;
-        }
-        location.lon = x;
-        location.lat = y;
+        const auto checked = LonLat::checked(x, y);
+        if (!checked) return detail::kInvalidCoordinates;
+        location.lon = checked->lon;
+        location.lat = checked->lat;
         return {};
     }
 };

@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 
+#include "common/geometry.hpp"
 #include "geo/geos_context.hpp"
 #include "geo/ring_area.hpp"
 #include "geo/utm_area.hpp"
@@ -272,7 +273,7 @@ bool coordinates_ok(const RingSet& rings, bool lonlat) noexcept {
         const double x = rings.x[i];
         const double y = rings.y[i];
         if (!std::isfinite(x) || !std::isfinite(y)) return false;
-        if (lonlat && (x < -180.0 || x > 180.0 || y < -90.0 || y > 90.0)) return false;
+        if (lonlat && !LonLat::checked(x, y)) return false;
     }
     return true;
 }

@@ -24,19 +24,8 @@ constexpr int k_exit_usage = 2;
 services::QueryParams filter_params(const NamedOptions& options) {
     services::QueryParams params;
     for (const char* name : {"kommune", "bbox", "datetime", "status", "use"})
-        if (const auto value = options.get(std::string("--") + name)) {
-            // parse_items_query decodes percent escapes; keep '%' and '+' literal.
-            std::string encoded;
-            for (const char c : *value) {
-                if (c == '%')
-                    encoded += "%25";
-                else if (c == '+')
-                    encoded += "%2B";
-                else
-                    encoded += c;
-            }
-            params.emplace_back(name, encoded);
-        }
+        if (const auto value = options.get(std::string("--") + name))
+            params.emplace_back(name, *value);
     return params;
 }
 

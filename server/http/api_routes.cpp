@@ -2,6 +2,7 @@
 
 #include <pistache/http.h>
 
+#include <cctype>
 #include <charconv>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -156,7 +157,8 @@ std::int64_t item_id(const Rest::Request& request) {
 services::Collection collection_of(const Rest::Request& request) {
     const auto name = request.param(":collection").as<std::string>();
     if (const auto collection = services::parse_collection(name)) return *collection;
-    throw NotFound("there is no writable collection '" + name + "'");
+    throw NotFound(ErrorCode{error_code::unknown_collection},
+                   "there is no writable collection '" + name + "'");
 }
 
 std::string item_path(services::Collection collection, std::int64_t id) {
@@ -196,9 +198,7 @@ void get_items(const ApiContext& context, const Rest::Request& request,
         page = services.collections.items(name, query, caller);
     else
         page = services.features.list(collection_of(request), query, caller);
-    if (query.skip_geometry)
-        for (json& feature : page.features) feature["geometry"] = nullptr;
-    const json body = services::items_response(page, query, base_url(),
+    const json body = services::items_response(std::move(page), query, base_url(),
                                                "/collections/" + name + "/items", params);
     set_caller_cache_headers(writer, caller);
     send_json(writer, Http::Code::Ok, body, k_geojson);
@@ -312,14 +312,11 @@ std::string session_cookie(const std::string& value, std::int64_t max_age, bool 
 
 void post_login(const ApiContext& context, const Rest::Request& request,
                 Http::ResponseWriter& writer) {
-    const json body = json_body(request, false);
-    if (!body.is_object() || !body.contains("name") || !body["name"].is_string() ||
-        !body.contains("password") || !body["password"].is_string())
-        throw InvalidInput("send {\"name\": \"...\", \"password\": \"...\"}");
+    const auto credentials = services::credentials_from_json(json_body(request, false));
     WorkerServices& services = worker(context);
     const services::NewSession session = services.auth.login(
-        body["name"].get<std::string>(), body["password"].get<std::string>(),
-        client_address(request, context.trusted_proxies), *context.login_limiter);
+        credentials.name, credentials.password, client_address(request, context.trusted_proxies),
+        *context.login_limiter);
     set_header(writer, "Set-Cookie",
                session_cookie(session.secret, session.max_age.count(), context.secure_cookies));
     set_caller_cache_headers(writer, session.caller);
@@ -393,8 +390,31 @@ Handler with(const ApiContext& context, Function function) {
 }  // namespace
 
 services::QueryParams query_params(const Rest::Request& request) {
+    // As HTML forms encode: '+' is a space and %XX a byte; a '%' without two hex digits after
+    // it stays as it is (Pistache hands names and values over undecoded).
+    const auto decoded = [](const std::string& text) {
+        std::string out;
+        out.reserve(text.size());
+        for (std::size_t i = 0; i < text.size(); ++i) {
+            const char c = text[i];
+            if (c == '+') {
+                out += ' ';
+            } else if (c == '%' && i + 2 < text.size() &&
+                       std::isxdigit(static_cast<unsigned char>(text[i + 1])) &&
+                       std::isxdigit(static_cast<unsigned char>(text[i + 2]))) {
+                out += static_cast<char>(std::stoi(text.substr(i + 1, 2), nullptr, 16));
+                i += 2;
+            } else {
+                out += c;
+            }
+        }
+        return out;
+    };
     const auto& query = request.query();
-    return services::QueryParams(query.parameters_begin(), query.parameters_end());
+    services::QueryParams params;
+    for (auto it = query.parameters_begin(); it != query.parameters_end(); ++it)
+        params.emplace_back(decoded(it->first), decoded(it->second));
+    return params;
 }
 
 services::Caller request_caller(const Rest::Request& request, const ApiContext& context) {

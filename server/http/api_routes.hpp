@@ -43,7 +43,7 @@ std::optional<std::string> header_value(const Pistache::Rest::Request& request,
 /// `text` without leading and trailing blanks and tabs.
 std::string trimmed(std::string text);
 
-/// The query parameters of `request` as received (still percent-encoded), in order.
+/// The query parameters of `request`, names and values percent-decoded, in order.
 services::QueryParams query_params(const Pistache::Rest::Request& request);
 
 /// True when a request for `/` wants the landing page JSON (`?f=json`, or an Accept header

@@ -7,7 +7,9 @@
 #include <utility>
 
 #include "common/error.hpp"
+#include "common/field_errors.hpp"
 #include "common/text.hpp"
+#include "geo/encoding.hpp"
 
 namespace leerstand::http {
 
@@ -19,13 +21,10 @@ constexpr std::size_t kMaxTextFieldBytes = 1000;
 
 constexpr std::string_view kCrlf = "\r\n";
 
-InvalidInput field_error(std::string_view field, const std::string& message) {
-    return InvalidInput(
-        message, {{"errors", nlohmann::json::array({{{"field", field}, {"message", message}}})}});
-}
-
+/// A body a form parser cannot read: the client's software is at fault, not a field.
 InvalidInput malformed(const std::string& what) {
-    return InvalidInput("malformed multipart/form-data body: " + what);
+    return InvalidInput(ErrorCode{error_code::malformed_multipart},
+                        "malformed multipart/form-data body: " + what);
 }
 
 bool is_token_char(unsigned char c) {
@@ -48,42 +47,6 @@ std::string_view trim(std::string_view text) {
     while (!text.empty() && is_space(text.front())) text.remove_prefix(1);
     while (!text.empty() && is_space(text.back())) text.remove_suffix(1);
     return text;
-}
-
-/// True when `text` is well-formed UTF-8 (no overlongs, no surrogates, nothing above U+10FFFF).
-bool is_utf8(std::string_view text) {
-    std::size_t i = 0;
-    while (i < text.size()) {
-        const auto c = static_cast<unsigned char>(text[i]);
-        std::size_t length = 0;
-        std::uint32_t code = 0;
-        if (c < 0x80) {
-            ++i;
-            continue;
-        } else if ((c & 0xE0) == 0xC0) {
-            length = 2;
-            code = c & 0x1Fu;
-        } else if ((c & 0xF0) == 0xE0) {
-            length = 3;
-            code = c & 0x0Fu;
-        } else if ((c & 0xF8) == 0xF0) {
-            length = 4;
-            code = c & 0x07u;
-        } else {
-            return false;
-        }
-        if (i + length > text.size()) return false;
-        for (std::size_t k = 1; k < length; ++k) {
-            const auto next = static_cast<unsigned char>(text[i + k]);
-            if ((next & 0xC0) != 0x80) return false;
-            code = (code << 6) | (next & 0x3Fu);
-        }
-        static constexpr std::uint32_t kMinimum[5] = {0, 0, 0x80, 0x800, 0x10000};
-        if (code < kMinimum[length] || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF))
-            return false;
-        i += length;
-    }
-    return true;
 }
 
 bool has_control_char(std::string_view text) {
@@ -237,7 +200,7 @@ void apply_content_disposition(std::string_view value, FormPart& part) {
     const std::string* name = parameter(parameters, "name");
     if (name == nullptr || name->empty())
         throw malformed("a part's Content-Disposition has no field name");
-    if (!is_utf8(*name) || has_control_char(*name))
+    if (!geo::is_valid_utf8(*name) || has_control_char(*name))
         throw malformed("a field name is not valid UTF-8 text");
     part.name = *name;
 
@@ -247,9 +210,10 @@ void apply_content_disposition(std::string_view value, FormPart& part) {
     else if (const std::string* plain = parameter(parameters, "filename"))
         filename = *plain;
     if (filename) {
-        if (!is_utf8(*filename) || has_control_char(*filename))
-            throw field_error(part.name, "the file name of the field '" + part.name +
-                                             "' is not valid UTF-8 text");
+        if (!geo::is_valid_utf8(*filename) || has_control_char(*filename))
+            throw field_error(
+                part.name, field_code::not_utf8,
+                "the file name of the field '" + part.name + "' is not valid UTF-8 text");
         part.filename = base_name(std::move(*filename));
     }
 }
@@ -259,8 +223,9 @@ void apply_transfer_encoding(std::string_view value) {
     // quoted-printable.
     const std::string encoding = ascii_lower(trim(value));
     if (encoding != "binary" && encoding != "8bit" && encoding != "7bit")
-        throw InvalidInput("Content-Transfer-Encoding " + encoding +
-                           " is not supported in a form; send the file as binary");
+        throw InvalidInput(ErrorCode{error_code::malformed_multipart},
+                           "Content-Transfer-Encoding " + encoding +
+                               " is not supported in a form; send the file as binary");
 }
 
 /// Parses the header block of one part (without the blank line that ends it).
@@ -311,11 +276,13 @@ std::string boundary_of(std::string_view content_type) {
                           (type.empty() ? std::string("without a Content-Type") : "as " + type));
     const std::string* boundary = parameter(parameters, "boundary");
     if (boundary == nullptr || boundary->empty())
-        throw InvalidInput("the Content-Type multipart/form-data has no boundary parameter");
+        throw InvalidInput(ErrorCode{error_code::malformed_multipart},
+                           "the Content-Type multipart/form-data has no boundary parameter");
     if (boundary->size() > kMaxBoundaryLength || boundary->back() == ' ' ||
         !std::all_of(boundary->begin(), boundary->end(),
                      [](char c) { return is_boundary_char(static_cast<unsigned char>(c)); }))
         throw InvalidInput(
+            ErrorCode{error_code::malformed_multipart},
             "the multipart boundary must be 1 to 70 letters, digits or '()+_,-./:=? characters");
     return *boundary;
 }
@@ -363,7 +330,8 @@ MultipartForm MultipartForm::parse(std::string_view content_type, std::string_vi
                             dash_boundary.substr(2) + "--)");
         part.body = body.substr(content_start, next - content_start);
         if (form.find(part.name) != nullptr)
-            throw field_error(part.name, "the form field '" + part.name + "' appears twice");
+            throw field_error(part.name, field_code::duplicate,
+                              "the form field '" + part.name + "' appears twice");
         form.m_parts.push_back(std::move(part));
         pos = next + kCrlf.size();
     }
@@ -380,12 +348,15 @@ std::optional<std::string> MultipartForm::optional_text(std::string_view name) c
     if (part == nullptr || (part->body.empty() && !part->filename)) return std::nullopt;
     const std::string field(name);
     if (part->filename)
-        throw field_error(name, "the form field '" + field + "' must be text, not a file");
+        throw field_error(field, field_code::wrong_type,
+                          "the form field '" + field + "' must be text, not a file");
     if (part->body.size() > kMaxTextFieldBytes)
-        throw field_error(name, "the form field '" + field + "' is longer than " +
-                                    std::to_string(kMaxTextFieldBytes) + " bytes");
-    if (!is_utf8(part->body))
-        throw field_error(name, "the form field '" + field + "' is not valid UTF-8 text");
+        throw field_error(field, field_code::too_long,
+                          "the form field '" + field + "' is longer than " +
+                              std::to_string(kMaxTextFieldBytes) + " bytes");
+    if (!geo::is_valid_utf8(part->body))
+        throw field_error(field, field_code::not_utf8,
+                          "the form field '" + field + "' is not valid UTF-8 text");
     return std::string(part->body);
 }
 
@@ -393,8 +364,9 @@ std::string MultipartForm::required_text(std::string_view name) const {
     auto text = optional_text(name);
     if (!text) {
         const std::string field(name);
-        throw field_error(name, find(name) == nullptr ? "the form field '" + field + "' is missing"
-                                                      : "the form field '" + field + "' is empty");
+        throw field_error(field, field_code::required,
+                          find(name) == nullptr ? "the form field '" + field + "' is missing"
+                                                : "the form field '" + field + "' is empty");
     }
     return *text;
 }
@@ -403,11 +375,14 @@ const FormPart& MultipartForm::required_file(std::string_view name) const {
     const std::string field(name);
     const FormPart* part = find(name);
     if (part == nullptr)
-        throw field_error(name, "the form field '" + field + "' (a file) is missing");
+        throw field_error(field, field_code::required,
+                          "the form field '" + field + "' (a file) is missing");
     if (!part->filename)
-        throw field_error(name, "the form field '" + field +
-                                    "' must be a file (Content-Disposition with a filename)");
-    if (part->body.empty()) throw field_error(name, "the file in '" + field + "' is empty");
+        throw field_error(
+            field, field_code::wrong_type,
+            "the form field '" + field + "' must be a file (Content-Disposition with a filename)");
+    if (part->body.empty())
+        throw field_error(field, field_code::required, "the file in '" + field + "' is empty");
     return *part;
 }
 
@@ -419,9 +394,10 @@ std::optional<int> optional_epsg(const MultipartForm& form, std::string_view nam
     int value = 0;
     const auto [end, error] = std::from_chars(code.data(), code.data() + code.size(), value);
     if (error != std::errc() || end != code.data() + code.size() || value < 1 || value > 999999)
-        throw field_error(name, "the form field '" + std::string(name) +
-                                    "' must be an EPSG code such as 25832 or EPSG:25832, not '" +
-                                    *text + "'");
+        throw field_error(std::string(name), field_code::invalid_value,
+                          "the form field '" + std::string(name) +
+                              "' must be an EPSG code such as 25832 or EPSG:25832, not '" + *text +
+                              "'");
     return value;
 }
 

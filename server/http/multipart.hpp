@@ -27,9 +27,10 @@ class MultipartForm {
     /// Parses `body` framed as the `content_type` header value says.
     /// The parts point into `body`: keep it alive and unchanged as long as the form.
     /// @throws Unsupported when the media type is not multipart/form-data;
-    ///         InvalidInput for a missing or malformed boundary, malformed part headers, a part
-    ///         without `Content-Disposition: form-data; name=...`, a field sent twice, or a
-    ///         body that ends without its closing boundary.
+    ///         InvalidInput of code `malformed_multipart` for a missing or malformed boundary,
+    ///         malformed part headers, a part without `Content-Disposition: form-data;
+    ///         name=...`, or a body that ends without its closing boundary; a field error
+    ///         (`duplicate`) for a field sent twice, `not_utf8` for a bad file name.
     static MultipartForm parse(std::string_view content_type, std::string_view body);
     /// Refused at compile time: the parts would point into a string about to be destroyed.
     static MultipartForm parse(std::string_view content_type, std::string&& body) = delete;
@@ -40,8 +41,9 @@ class MultipartForm {
     const FormPart* find(std::string_view name) const;
 
     /// The text of a required field.
-    /// @throws InvalidInput (with `errors: [{field, message}]`) when it is missing, empty, a
-    ///         file, not UTF-8 or longer than 1000 bytes.
+    /// @throws InvalidInput naming the field (field_errors.hpp) when it is missing or empty
+    ///         (`required`), a file (`wrong_type`), not UTF-8 (`not_utf8`) or longer than 1000
+    ///         bytes (`too_long`).
     std::string required_text(std::string_view name) const;
 
     /// The text of an optional field; nullopt when absent or empty (browsers send empty inputs).

@@ -10,7 +10,9 @@
 #include <unordered_map>
 #include <utility>
 
+#include "common/ags.hpp"
 #include "common/error.hpp"
+#include "common/field_errors.hpp"
 #include "common/text.hpp"
 #include "common/utc_time.hpp"
 #include "data/store.hpp"
@@ -102,11 +104,6 @@ bool valid_name(const std::string& name) {
     });
 }
 
-bool valid_ags(const std::string& ags) {
-    return (ags.size() == 5 || ags.size() == 8) &&
-           std::all_of(ags.begin(), ags.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
 UserSummary summary_of(const data::UserRecord& user) {
     UserSummary summary;
     summary.id = user.id;
@@ -127,28 +124,6 @@ std::optional<Caller> caller_of(const std::optional<data::UserRecord>& user) {
     caller.kommunen = user->kommunen;
     return caller;
 }
-
-/// Collects field errors so one answer names every problem of a request.
-class FieldErrors {
-  public:
-    void add(const std::string& field, const std::string& message) {
-        m_errors.push_back({{"field", field}, {"message", message}});
-        m_messages.push_back(message);
-    }
-    void throw_if_any() const {
-        if (m_messages.empty()) return;
-        std::string message = m_messages.front();
-        if (m_messages.size() > 1) {
-            message = "invalid user: " + message;
-            for (std::size_t i = 1; i < m_messages.size(); ++i) message += "; " + m_messages[i];
-        }
-        throw InvalidInput(message, {{"errors", m_errors}});
-    }
-
-  private:
-    nlohmann::json m_errors = nlohmann::json::array();
-    std::vector<std::string> m_messages;
-};
 
 }  // namespace
 
@@ -273,6 +248,29 @@ void LoginRateLimiter::record_success(const std::string& name, const std::string
     m_impl->entries.erase(Impl::pair_key(name, client));
 }
 
+// ---- sign-in body ---------------------------------------------------------------------------
+
+Credentials credentials_from_json(const nlohmann::json& body) {
+    FieldErrors errors;
+    Credentials credentials;
+    if (!body.is_object()) {
+        errors.add("", field_code::wrong_type, "the body must be a JSON object");
+    } else {
+        for (auto [field, value] :
+             {std::pair{"name", &credentials.name}, std::pair{"password", &credentials.password}}) {
+            const auto member = body.find(field);
+            if (member == body.end())
+                errors.add(field, field_code::required, std::string(field) + " is missing");
+            else if (!member->is_string())
+                errors.add(field, field_code::wrong_type, std::string(field) + " must be a string");
+            else
+                *value = member->get<std::string>();
+        }
+    }
+    errors.throw_if_any(R"(send {"name": "...", "password": "..."})");
+    return credentials;
+}
+
 // ---- AuthService ----------------------------------------------------------------------------
 
 struct AuthService::Impl {
@@ -294,28 +292,35 @@ UserSummary AuthService::add_user(const std::string& name, Role role,
                                   const std::string& password) {
     FieldErrors errors;
     if (!valid_name(name))
-        errors.add("name",
+        errors.add("name", field_code::invalid_value,
                    "the user name must be 1 to 64 characters of A-Z, a-z, 0-9, '.', '_', '@' "
                    "and '-'");
     if (utf8_characters(password) < kMinPasswordCharacters)
-        errors.add("password", "the password must have at least " +
-                                   std::to_string(kMinPasswordCharacters) + " characters");
+        errors.add("password", field_code::too_short,
+                   "the password must have at least " + std::to_string(kMinPasswordCharacters) +
+                       " characters");
     else if (password.size() > kMaxPasswordBytes)
-        errors.add("password", "the password must have at most " +
-                                   std::to_string(kMaxPasswordBytes) + " bytes");
-    if (role == Role::Public) errors.add("role", "users have the role admin, planner or editor");
+        errors.add(
+            "password", field_code::too_long,
+            "the password must have at most " + std::to_string(kMaxPasswordBytes) + " bytes");
+    if (role == Role::Public)
+        errors.add("role", field_code::not_one_of, "users have the role admin, planner or editor");
     if (role == Role::Editor && kommunen.empty())
-        errors.add("kommunen", "an editor needs at least one Kommune (--kommune AGS)");
+        errors.add("kommunen", field_code::required,
+                   "an editor needs at least one Kommune (--kommune AGS)");
     if (role == Role::Admin && !kommunen.empty())
-        errors.add("kommunen", "an admin may edit every Kommune; give no Kommune");
+        errors.add("kommunen", field_code::not_applicable,
+                   "an admin may edit every Kommune; give no Kommune");
     for (const std::string& ags : std::set<std::string>(kommunen.begin(), kommunen.end())) {
-        if (!valid_ags(ags))
-            errors.add("kommunen", "'" + ags.substr(0, 20) +
-                                       "' is not an AGS (5 digits for a Kreis, 8 for a Gemeinde)");
+        if (!Ags::parse(ags))
+            errors.add("kommunen", field_code::not_an_ags,
+                       "'" + ags.substr(0, 20) +
+                           "' is not an AGS (5 digits for a Kreis, 8 for a Gemeinde)");
         else if (!m_impl->store.kommune_exists(ags))
-            errors.add("kommunen", "unknown Kommune " + ags + "; import the Kommunen first");
+            errors.add("kommunen", field_code::unknown_kommune,
+                       "unknown Kommune " + ags + "; import the Kommunen first");
     }
-    errors.throw_if_any();
+    errors.throw_if_any("invalid user");
 
     // Checked before the costly hash; insert_user checks again inside its transaction.
     if (m_impl->users.find_user(name)) throw Conflict("a user named '" + name + "' exists already");
@@ -340,9 +345,9 @@ std::vector<UserSummary> AuthService::list_users() {
 
 NewToken AuthService::create_token(const std::string& user_name, const std::string& label) {
     if (label.size() > kMaxLabelLength)
-        throw InvalidInput(
-            "the token label must have at most " + std::to_string(kMaxLabelLength) + " bytes",
-            {{"errors", {{{"field", "label"}, {"message", "too long"}}}}});
+        throw field_error(
+            "label", field_code::too_long,
+            "the token label must have at most " + std::to_string(kMaxLabelLength) + " bytes");
     auto user = m_impl->users.find_user(user_name);
     if (!user) throw NotFound("no user named '" + user_name + "'");
     NewToken token;
@@ -381,7 +386,7 @@ NewSession AuthService::login(const std::string& name, const std::string& passwo
     }
     if (!accepted) {
         limiter.record_failure(name, client_key);
-        throw Unauthenticated(kWrongCredentials);
+        throw Unauthenticated(ErrorCode{error_code::wrong_credentials}, kWrongCredentials);
     }
     limiter.record_success(name, client_key);
 

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -31,6 +32,17 @@ struct NewToken {
     std::int64_t id = 0;
     std::string secret;  ///< shown once; only its hash is stored
 };
+
+/// What a sign-in sends: `{"name": "...", "password": "..."}`.
+struct Credentials {
+    std::string name;
+    std::string password;
+};
+
+/// The credentials in a sign-in body. @throws InvalidInput naming each member that is
+/// missing (`required`) or not a string (`wrong_type`), or the body (field "") when it is not
+/// an object.
+Credentials credentials_from_json(const nlohmann::json& body);
 
 struct NewSession {
     std::string secret;  ///< the cookie value; only its hash is stored

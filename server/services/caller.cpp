@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "common/ags.hpp"
 #include "common/error.hpp"
 
 namespace leerstand::services {
@@ -34,8 +35,8 @@ bool in_scope(const Caller& caller, const std::string& ags) {
                        [&ags](const std::string& scope) {
                            // A Kreis key (5 digits) covers its Gemeinden; a Gemeinde key only
                            // itself. The Kreis key itself is in scope of that Kreis.
-                           return !scope.empty() && ags.size() >= scope.size() &&
-                                  ags.compare(0, scope.size(), scope) == 0;
+                           const auto kommune = Ags::parse(scope);
+                           return kommune && kommune->covers(ags);
                        });
 }
 

@@ -8,7 +8,11 @@
 #include <ctime>
 #include <optional>
 
+#include "common/ags.hpp"
 #include "common/error.hpp"
+#include "common/field_errors.hpp"
+#include "common/geometry.hpp"
+#include "common/iso_date.hpp"
 #include "common/utc_time.hpp"
 #include "data/collection_store.hpp"
 #include "data/store.hpp"
@@ -26,6 +30,8 @@ constexpr std::int64_t k_max_limit = 10000;
 constexpr const char* k_crs84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84";
 constexpr const char* k_json = "application/json";
 constexpr const char* k_geojson = "application/geo+json";
+/// What a refusal of query parameters says first (FieldErrors::error).
+constexpr std::string_view k_invalid_query = "invalid query parameter";
 // Germany, for a collection without any geometry yet.
 constexpr data::Bbox k_germany{5.87, 47.27, 15.04, 55.06};
 
@@ -46,25 +52,6 @@ const std::vector<CollectionInfo>& infos() {
     return list;
 }
 
-std::string percent_decode(const std::string& text) {
-    std::string out;
-    out.reserve(text.size());
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        const char c = text[i];
-        if (c == '+') {
-            out += ' ';
-        } else if (c == '%' && i + 2 < text.size() &&
-                   std::isxdigit(static_cast<unsigned char>(text[i + 1])) &&
-                   std::isxdigit(static_cast<unsigned char>(text[i + 2]))) {
-            out += static_cast<char>(std::stoi(text.substr(i + 1, 2), nullptr, 16));
-            i += 2;
-        } else {
-            out += c;
-        }
-    }
-    return out;
-}
-
 std::string percent_encode(const std::string& text) {
     static const char* hex = "0123456789ABCDEF";
     std::string out;
@@ -82,24 +69,6 @@ std::string percent_encode(const std::string& text) {
     return out;
 }
 
-/// Collects `{field, message}` errors and throws them as one InvalidInput.
-class Problems {
-  public:
-    void add(const std::string& field, const std::string& message) {
-        m_errors.push_back({{"field", field}, {"message", message}});
-        if (!m_detail.empty()) m_detail += "; ";
-        m_detail += message;
-    }
-    void throw_if_any() const {
-        if (!m_errors.empty())
-            throw InvalidInput("invalid query parameter: " + m_detail, json{{"errors", m_errors}});
-    }
-
-  private:
-    json m_errors = json::array();
-    std::string m_detail;
-};
-
 std::optional<std::int64_t> parse_integer(const std::string& text) {
     std::int64_t value = 0;
     const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
@@ -115,14 +84,15 @@ std::optional<double> parse_number(const std::string& text) {
     return value;
 }
 
-std::optional<data::Bbox> parse_bbox(const std::string& text, Problems& problems) {
+std::optional<data::Bbox> parse_bbox(const std::string& text, FieldErrors& problems) {
     std::vector<double> numbers;
     std::size_t start = 0;
     while (true) {
         const std::size_t comma = text.find(',', start);
         const auto number = parse_number(text.substr(start, comma - start));
         if (!number) {
-            problems.add("bbox", "bbox must be four numbers: minLon,minLat,maxLon,maxLat (CRS84)");
+            problems.add("bbox", field_code::invalid_value,
+                         "bbox must be four numbers: minLon,minLat,maxLon,maxLat (CRS84)");
             return std::nullopt;
         }
         numbers.push_back(*number);
@@ -130,16 +100,20 @@ std::optional<data::Bbox> parse_bbox(const std::string& text, Problems& problems
         start = comma + 1;
     }
     if (numbers.size() != 4) {
-        problems.add("bbox", "bbox must be four numbers: minLon,minLat,maxLon,maxLat (CRS84)");
+        problems.add("bbox", field_code::invalid_value,
+                     "bbox must be four numbers: minLon,minLat,maxLon,maxLat (CRS84)");
         return std::nullopt;
     }
     const data::Bbox box{numbers[0], numbers[1], numbers[2], numbers[3]};
     if (box.min_lon > box.max_lon || box.min_lat > box.max_lat) {
-        problems.add("bbox", "bbox must have minLon <= maxLon and minLat <= maxLat");
+        problems.add("bbox", field_code::invalid_value,
+                     "bbox must have minLon <= maxLon and minLat <= maxLat");
         return std::nullopt;
     }
-    if (box.min_lon < -180 || box.max_lon > 180 || box.min_lat < -90 || box.max_lat > 90) {
-        problems.add("bbox", "bbox must be in CRS84: longitudes -180..180, latitudes -90..90");
+    // Both corners in range: with min <= max, then every point of the box is.
+    if (!LonLat::checked(box.min_lon, box.min_lat) || !LonLat::checked(box.max_lon, box.max_lat)) {
+        problems.add("bbox", field_code::out_of_range,
+                     "bbox must be in CRS84: longitudes -180..180, latitudes -90..90");
         return std::nullopt;
     }
     return box;
@@ -160,15 +134,12 @@ int number_at(const std::string& text, std::size_t at, std::size_t count) {
 /// fractions allowed) or full-date ("2024-05-01"); nullopt for anything else. The store keeps
 /// days, so an instant selects the day it falls on in UTC.
 std::optional<std::string> utc_day(const std::string& text) {
-    if (!digits_at(text, 0, 4) || text.size() < 10 || text[4] != '-' || !digits_at(text, 5, 2) ||
-        text[7] != '-' || !digits_at(text, 8, 2))
-        return std::nullopt;
+    const auto date = IsoDate::parse(std::string_view(text).substr(0, 10));
+    if (!date) return std::nullopt;
     std::tm parts{};
-    parts.tm_year = number_at(text, 0, 4) - 1900;
-    parts.tm_mon = number_at(text, 5, 2) - 1;
-    parts.tm_mday = number_at(text, 8, 2);
-    if (parts.tm_mon < 0 || parts.tm_mon > 11 || parts.tm_mday < 1 || parts.tm_mday > 31)
-        return std::nullopt;
+    parts.tm_year = date->year() - 1900;
+    parts.tm_mon = static_cast<int>(date->month()) - 1;
+    parts.tm_mday = static_cast<int>(date->day());
     long offset_seconds = 0;
     if (text.size() > 10) {
         const char t = text[10];
@@ -199,9 +170,10 @@ std::optional<std::string> utc_day(const std::string& text) {
         }
     }
     const int day_of_month = parts.tm_mday;
-    const std::time_t local = timegm(&parts);  // normalises parts: 2024-02-30 becomes 03-01
+    const std::time_t local = timegm(&parts);
     std::tm check{};
     gmtime_r(&local, &check);
+    // The date is real (IsoDate); a leap second at 23:59:60 would roll into the next day.
     if (check.tm_mday != day_of_month) return std::nullopt;
     const std::time_t utc = local - offset_seconds;
     gmtime_r(&utc, &check);
@@ -212,9 +184,9 @@ std::optional<std::string> utc_day(const std::string& text) {
 
 /// `datetime`: an instant, or an interval "start/end" where either end may be ".." or empty
 /// (open). OGC API – Features Part 1, 7.15.4.
-std::optional<data::DateRange> parse_datetime(const std::string& text, Problems& problems) {
+std::optional<data::DateRange> parse_datetime(const std::string& text, FieldErrors& problems) {
     const auto fail = [&problems]() -> std::optional<data::DateRange> {
-        problems.add("datetime",
+        problems.add("datetime", field_code::not_a_date,
                      "datetime must be an RFC 3339 date-time (2024-05-01T00:00:00Z) or date, or "
                      "an interval start/end where an open end is '..'");
         return std::nullopt;
@@ -235,7 +207,8 @@ std::optional<data::DateRange> parse_datetime(const std::string& text, Problems&
     if (!open_start && !(range.from = utc_day(start))) return fail();
     if (!open_end && !(range.to = utc_day(end))) return fail();
     if (range.from && range.to && *range.from > *range.to) {
-        problems.add("datetime", "datetime interval must not end before it starts");
+        problems.add("datetime", field_code::invalid_value,
+                     "datetime interval must not end before it starts");
         return std::nullopt;
     }
     return range;
@@ -281,7 +254,7 @@ json kommune_feature(const data::KommuneItem& item, SummaryService& summaries,
 const CollectionInfo& info_of(const std::string& id) {
     for (const CollectionInfo& info : infos())
         if (id == info.id) return info;
-    throw NotFound("there is no collection '" + id + "'");
+    throw unknown_collection(id);
 }
 
 void write_json(const json& value, std::string& out) {
@@ -328,6 +301,11 @@ void write_json(const json& value, std::string& out) {
 
 }  // namespace
 
+NotFound unknown_collection(const std::string& id) {
+    return NotFound(ErrorCode{error_code::unknown_collection},
+                    "there is no collection '" + id + "'");
+}
+
 std::string json_text(const json& value) {
     std::string out;
     write_json(value, out);
@@ -336,30 +314,28 @@ std::string json_text(const json& value) {
 
 ItemsQuery parse_items_query(const QueryParams& params) {
     ItemsQuery query;
-    Problems problems;
-    for (const auto& [raw_name, raw_value] : params) {
-        const std::string name = percent_decode(raw_name);
-        const std::string value = percent_decode(raw_value);
+    FieldErrors problems;
+    for (const auto& [name, value] : params) {
         if (name == "limit") {
             const auto limit = parse_integer(value);
             if (!limit || *limit < 1 || *limit > k_max_limit)
-                problems.add("limit",
+                problems.add("limit", limit ? field_code::out_of_range : field_code::invalid_value,
                              "limit must be an integer from 1 to " + std::to_string(k_max_limit));
             else
                 query.limit = *limit;
         } else if (name == "offset") {
             const auto offset = parse_integer(value);
             if (!offset || *offset < 0)
-                problems.add("offset", "offset must be an integer of 0 or more");
+                problems.add("offset",
+                             offset ? field_code::out_of_range : field_code::invalid_value,
+                             "offset must be an integer of 0 or more");
             else
                 query.offset = *offset;
         } else if (name == "bbox") {
             query.bbox = parse_bbox(value, problems);
         } else if (name == "kommune") {
-            if (value.empty() || value.size() > 8 ||
-                !std::all_of(value.begin(), value.end(),
-                             [](char c) { return c >= '0' && c <= '9'; }))
-                problems.add("kommune",
+            if (!Ags::is_prefix(value))
+                problems.add("kommune", field_code::not_an_ags,
                              "kommune must be an AGS (or its first digits), up to 8 "
                              "digits");
             else
@@ -372,26 +348,27 @@ ItemsQuery parse_items_query(const QueryParams& params) {
             query.datetime = parse_datetime(value, problems);
         } else if (name == "f") {
             if (value != "json" && value != "geojson")
-                problems.add("f", "f must be json or geojson");
+                problems.add("f", field_code::not_one_of, "f must be json or geojson");
         } else if (name == "skipGeometry") {
             if (value != "true" && value != "false")
-                problems.add("skipGeometry", "skipGeometry must be true or false");
+                problems.add("skipGeometry", field_code::not_one_of,
+                             "skipGeometry must be true or false");
             else
                 query.skip_geometry = value == "true";
         }
     }
-    problems.throw_if_any();
+    problems.throw_if_any(k_invalid_query);
     return query;
 }
 
-json items_response(const ItemsPage& page, const ItemsQuery& query, const std::string& base,
+json items_response(ItemsPage page, const ItemsQuery& query, const std::string& base,
                     const std::string& path, const QueryParams& params) {
+    if (query.skip_geometry)
+        for (json& feature : page.features) feature["geometry"] = nullptr;
     // Every parameter but offset, sorted so that links are stable.
     std::vector<std::pair<std::string, std::string>> kept;
-    for (const auto& [name, value] : params) {
-        const std::string decoded = percent_decode(name);
-        if (decoded != "offset") kept.emplace_back(decoded, percent_decode(value));
-    }
+    for (const auto& [name, value] : params)
+        if (name != "offset") kept.emplace_back(name, value);
     std::sort(kept.begin(), kept.end());
     const auto href = [&](std::optional<std::int64_t> offset) {
         std::string query_string;
@@ -410,21 +387,24 @@ json items_response(const ItemsPage& page, const ItemsQuery& query, const std::s
     if (query.offset > 0)
         links.push_back(link(href(std::max<std::int64_t>(0, query.offset - query.limit)), "prev",
                              k_geojson, "previous page"));
-    return {{"type", "FeatureCollection"},          {"features", page.features},
+    return {{"type", "FeatureCollection"},          {"features", std::move(page.features)},
             {"numberMatched", page.number_matched}, {"numberReturned", returned},
             {"timeStamp", utc_now_iso8601()},       {"links", std::move(links)}};
 }
 
 void check_filters_of_timeless_collection(const std::string& id, const ItemsQuery& query) {
-    Problems problems;
-    if (query.status) problems.add("status", "the status filter applies to vacancies only");
-    if (query.use) problems.add("use", "the use filter applies to vacancies only");
+    FieldErrors problems;
+    if (query.status)
+        problems.add("status", field_code::not_applicable,
+                     "the status filter applies to vacancies only");
+    if (query.use)
+        problems.add("use", field_code::not_applicable, "the use filter applies to vacancies only");
     if (query.datetime)
-        problems.add("datetime",
+        problems.add("datetime", field_code::not_applicable,
                      "datetime applies to vacancies (vacant_since) and zukunftsorte (opened) "
                      "only; '" +
                          id + "' has no time");
-    problems.throw_if_any();
+    problems.throw_if_any(k_invalid_query);
 }
 
 json kommune_properties(const data::KommuneItem& item, SummaryService& summaries,
@@ -534,7 +514,7 @@ bool CollectionsService::serves_items(const std::string& id) {
 
 ItemsPage CollectionsService::items(const std::string& id, const ItemsQuery& query,
                                     const Caller& caller) {
-    if (!serves_items(id)) throw NotFound("there is no collection '" + id + "'");
+    if (!serves_items(id)) throw unknown_collection(id);
     check_filters_of_timeless_collection(id, query);
     data::CollectionFilter filter;
     filter.bbox = query.bbox;
@@ -570,7 +550,7 @@ json CollectionsService::item(const std::string& id, const std::string& fid, con
             return kommune_feature(*kommune, m_impl->summaries, caller);
         throw NotFound("there is no Kommune '" + fid + "'");
     }
-    throw NotFound("there is no collection '" + id + "'");
+    throw unknown_collection(id);
 }
 
 }  // namespace leerstand::services

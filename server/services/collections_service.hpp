@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/error.hpp"
 #include "server/services/feature_service.hpp"
 
 namespace leerstand::data {
@@ -19,20 +20,23 @@ struct KommuneItem;
 /// items_response() gives every collection the same paged FeatureCollection. No HTTP types.
 namespace leerstand::services {
 
-/// Query parameters as received (names and values still percent-encoded), in any order.
+/// Query parameters, names and values decoded (the HTTP layer decodes them), in any order.
 using QueryParams = std::vector<std::pair<std::string, std::string>>;
 
 /// `limit`, `offset`, `bbox`, `kommune`, `status` of an items request. Ranges are checked here
 /// too: limit 1..10000, offset >= 0, bbox as 4 numbers in CRS84 with min <= max.
-/// @throws InvalidInput naming every bad parameter (`errors: [{field, message}]`).
+/// @throws InvalidInput naming every bad parameter (field_errors.hpp).
 ItemsQuery parse_items_query(const QueryParams& params);
 
 /// A FeatureCollection of `page` with `numberMatched`, `numberReturned`, `timeStamp` (RFC 3339,
 /// UTC) and `self`/`next`/`prev` links to `base` + `path` that keep every query parameter of
 /// `params` (only `offset` changes). `base` is "http://host:port" or "" for relative links.
-nlohmann::json items_response(const ItemsPage& page, const ItemsQuery& query,
-                              const std::string& base, const std::string& path,
-                              const QueryParams& params);
+/// With `skipGeometry=true` every feature's geometry is null.
+nlohmann::json items_response(ItemsPage page, const ItemsQuery& query, const std::string& base,
+                              const std::string& path, const QueryParams& params);
+
+/// The 404 of a collection id that does not exist (code `unknown_collection`).
+NotFound unknown_collection(const std::string& id);
 
 /// `value` as compact JSON text, with every floating-point number in its shortest round-trip
 /// form (std::to_chars). nlohmann's dump() sometimes prints 17 digits (51.692683100000004 for

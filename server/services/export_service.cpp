@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "common/error.hpp"
+#include "common/field_errors.hpp"
 #include "data/collection_store.hpp"
 #include "data/store.hpp"
 #include "server/services/feature_service.hpp"
@@ -168,16 +169,14 @@ std::string export_file_name(const std::string& collection, geo::ExportFormat fo
 
 ItemsQuery parse_export_query(const QueryParams& params) {
     ItemsQuery query = parse_items_query(params);
-    json errors = json::array();
+    FieldErrors errors;
     for (const auto& [name, value] : params) {
         (void)value;
         if (name == "limit" || name == "offset")
-            errors.push_back({{"field", name},
-                              {"message", name + " does not apply: an export holds every match"}});
+            errors.add(name, field_code::not_applicable,
+                       name + " does not apply: an export holds every match");
     }
-    if (!errors.empty())
-        throw InvalidInput("invalid query parameter: limit and offset do not apply to exports",
-                           json{{"errors", errors}});
+    errors.throw_if_any("invalid query parameter");
     return query;
 }
 
@@ -249,7 +248,7 @@ std::int64_t ExportService::write(const std::string& collection, geo::ExportForm
                                   const std::filesystem::path& path) {
     const auto point_collection = parse_collection(collection);
     if (!point_collection && collection != "buildings" && collection != "kommunen")
-        throw NotFound("there is no collection '" + collection + "'");
+        throw unknown_collection(collection);
     if (!point_collection) check_filters_of_timeless_collection(collection, query);
 
     std::vector<Field> fields;

@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/ags.hpp"
 #include "common/text.hpp"
 
 namespace leerstand::services {
@@ -54,11 +55,6 @@ std::string attributes_json(const geo::Attributes& attributes) {
     return object.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-bool all_digits(const std::string& text) {
-    return !text.empty() &&
-           std::all_of(text.begin(), text.end(), [](unsigned char c) { return std::isdigit(c); });
-}
-
 }  // namespace
 
 data::BuildingRecord building_from_attributes(const geo::Attributes& attributes) {
@@ -92,15 +88,16 @@ KommuneFields kommune_fields(const geo::Attributes& attributes) {
     // without structure (coast, lakes). VG5000 uses GF 9 (land) and 8 (water) instead, and
     // has GF 9 on every Gemeinde, so both land codes are kept.
     fields.keep = fields.gf.empty() || fields.gf == "4" || fields.gf == "9";
+    const auto ags = Ags::parse(record.ags);
     if (record.ags.empty()) {
         fields.problem = "no AGS";
-    } else if (!all_digits(record.ags) || (record.ags.size() != 8 && record.ags.size() != 5)) {
+    } else if (!ags) {
         fields.problem =
             "invalid AGS '" + record.ags + "' (8 digits for a Gemeinde, 5 for a Kreis)";
     } else if (record.name.empty()) {
         fields.problem = "no name (GEN)";
     }
-    if (record.ags.size() == 8) record.parent_ags = record.ags.substr(0, 5);
+    if (ags && ags->kreis()) record.parent_ags = ags->kreis()->text();
     return fields;
 }
 

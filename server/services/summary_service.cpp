@@ -1,11 +1,12 @@
 #include "server/services/summary_service.hpp"
 
-#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <vector>
 
+#include "common/ags.hpp"
 #include "common/error.hpp"
+#include "common/iso_date.hpp"
 #include "data/store.hpp"
 #include "data/summary_store.hpp"
 #include "server/services/privacy.hpp"
@@ -31,30 +32,30 @@ struct Month {
     std::string first_instant() const { return text() + "-01T00:00:00Z"; }
 };
 
+Month month_of(const IsoDate& date) {
+    return {date.year(), static_cast<int>(date.month())};
+}
+
 Month this_month_utc() {
-    const auto today = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
-    const std::chrono::year_month_day date{today};
-    return {static_cast<int>(date.year()), static_cast<int>(static_cast<unsigned>(date.month()))};
+    return month_of(IsoDate::today_utc());
 }
 
 Month parse_month(const std::string& text) {
-    int year = 0, month = 0;
-    char tail = 0;
-    if (text.size() != 7 || std::sscanf(text.c_str(), "%4d-%2d%c", &year, &month, &tail) != 2 ||
-        year < 1900 || month < 1 || month > 12)
+    // YYYY-MM is a real month when its first day is a real date.
+    const auto first_day = IsoDate::parse(text + "-01");
+    if (!first_day || first_day->year() < 1900)
         throw InvalidInput("the month must be YYYY-MM, not '" + text + "'");
-    return {year, month};
+    return month_of(*first_day);
 }
 
 double rounded(double value, double unit) {
     return std::round(value / unit) * unit;
 }
 
-bool is_ags(const std::string& text) {
-    if (text.size() != 5 && text.size() != 8) return false;
-    for (const char c : text)
-        if (c < '0' || c > '9') return false;
-    return true;
+/// The 404 of an AGS no Kommune has (or a malformed one).
+NotFound unknown_kommune(const std::string& ags) {
+    return NotFound(ErrorCode{error_code::unknown_kommune},
+                    "there is no Kommune with AGS '" + ags + "'");
 }
 
 /// The exact figures a choropleth needs.
@@ -112,8 +113,8 @@ SummaryService::~SummaryService() = default;
 json SummaryService::kommune_summary(const std::string& ags, const Caller& caller,
                                      const std::optional<std::string>& current_month) {
     data::SummaryStore store(m_store);
-    const auto name = is_ags(ags) ? store.kommune_name(ags) : std::nullopt;
-    if (!name) throw NotFound("there is no Kommune with AGS '" + ags + "'");
+    const auto name = Ags::parse(ags) ? store.kommune_name(ags) : std::nullopt;
+    if (!name) throw unknown_kommune(ags);
     return summary(ags, name, sees_exact_figures(caller, ags), current_month);
 }
 
@@ -133,8 +134,8 @@ json SummaryService::exact_summary(const std::optional<std::string>& ags,
                                    const std::optional<std::string>& current_month) {
     if (!ags) return summary("", std::nullopt, true, current_month);
     data::SummaryStore store(m_store);
-    const auto name = is_ags(*ags) ? store.kommune_name(*ags) : std::nullopt;
-    if (!name) throw NotFound("there is no Kommune with AGS '" + *ags + "'");
+    const auto name = Ags::parse(*ags) ? store.kommune_name(*ags) : std::nullopt;
+    if (!name) throw unknown_kommune(*ags);
     return summary(*ags, name, true, current_month);
 }
 

@@ -70,8 +70,9 @@ const std::vector<TileLayerInfo>& tile_layers() {
 const TileLayerInfo& tile_layer(std::string_view name) {
     for (const TileLayerInfo& layer : tile_layers())
         if (layer.name == name) return layer;
-    throw NotFound("no tile layer '" + std::string(name) +
-                   "'; there are kommunen, buildings, vacancies and zukunftsorte");
+    throw NotFound(ErrorCode{error_code::unknown_collection},
+                   "no tile layer '" + std::string(name) +
+                       "'; there are kommunen, buildings, vacancies and zukunftsorte");
 }
 
 geo::TileOptions tile_options() {

@@ -13,7 +13,9 @@
 #include <string_view>
 #include <thread>
 
+#include "common/ags.hpp"
 #include "common/error.hpp"
+#include "common/field_errors.hpp"
 #include "data/store.hpp"
 #include "geo/archive_check.hpp"
 #include "geo/encoding.hpp"
@@ -34,17 +36,6 @@ constexpr const char* kServerStopped =
     "the server stopped before this upload was imported; upload the file again";
 constexpr const char* kOrphaned =
     "the server stopped while this upload was waiting or being imported; upload the file again";
-
-nlohmann::json field_errors(const std::string& field, const std::string& message) {
-    return {{"errors", nlohmann::json::array({{{"field", field}, {"message", message}}})}};
-}
-
-InvalidInput field_error(const std::string& field, const std::string& message,
-                         nlohmann::json extra = nlohmann::json::object()) {
-    nlohmann::json extensions = field_errors(field, message);
-    extensions.update(extra);
-    return InvalidInput(message, std::move(extensions));
-}
 
 /// A name nobody can guess or steer: the client's name never reaches the file system.
 std::string generated_name(const std::string& extension) {
@@ -291,18 +282,20 @@ std::int64_t UploadJobs::submit(UploadRequest request, const Caller& caller) {
     Impl& impl = *m_impl;
 
     if (request.layer != "buildings" && request.layer != "vacancies" && request.layer != "kommunen")
-        throw field_error("layer",
+        throw field_error("layer", field_code::not_one_of,
                           "layer must be buildings or vacancies, not '" + request.layer + "'",
                           {{"allowed", {"buildings", "vacancies"}}});
     if (request.mode != "append" && request.mode != "replace")
-        throw field_error("mode", "mode must be append or replace, not '" + request.mode + "'",
+        throw field_error("mode", field_code::not_one_of,
+                          "mode must be append or replace, not '" + request.mode + "'",
                           {{"allowed", {"append", "replace"}}});
     if (request.layer == "kommunen") {
         require_admin(caller);
         request.kommune.clear();  // boundaries carry their own AGS
     } else {
         if (request.kommune.empty())
-            throw field_error("kommune", "kommune (the AGS the upload belongs to) is missing");
+            throw field_error("kommune", field_code::required,
+                              "kommune (the AGS the upload belongs to) is missing");
         require_write(caller, request.kommune);
     }
     const bool bad_name =
@@ -311,16 +304,19 @@ std::int64_t UploadJobs::submit(UploadRequest request, const Caller& caller) {
             return static_cast<unsigned char>(c) < 0x20 || c == 0x7F || c == '/' || c == '\\';
         });
     if (bad_name)
-        throw field_error("file",
+        throw field_error("file", field_code::invalid_value,
                           "the file name must be UTF-8 text without folders or control "
                           "characters");
     if (request.encoding && !geo::normalize_encoding_name(*request.encoding))
-        throw field_error("encoding", "the encoding '" + *request.encoding +
-                                          "' is unknown; use for example UTF-8, CP1252 or "
-                                          "ISO-8859-1");
+        throw field_error("encoding", field_code::not_one_of,
+                          "the encoding '" + *request.encoding +
+                              "' is unknown; use for example UTF-8, CP1252 or "
+                              "ISO-8859-1");
     if (request.srs && (*request.srs < 1 || *request.srs > 999999))
-        throw field_error("srs", "srs must be an EPSG code such as 25832");
-    if (request.content.empty()) throw field_error("file", "the uploaded file is empty");
+        throw field_error("srs", field_code::invalid_value,
+                          "srs must be an EPSG code such as 25832");
+    if (request.content.empty())
+        throw field_error("file", field_code::required, "the uploaded file is empty");
     if (request.content.size() > impl.limits.max_body_bytes)
         throw TooLarge("the upload is larger than the limit of " +
                        describe_bytes(impl.limits.max_body_bytes));
@@ -330,12 +326,19 @@ std::int64_t UploadJobs::submit(UploadRequest request, const Caller& caller) {
     const geo::UploadFormat format =
         geo::detect_upload_format(request.file_name, request.content.substr(0, kSniffBytes));
     if (format == geo::UploadFormat::Shapefile)
-        throw field_error("file", display_name +
-                                      " is only the geometry part of a shapefile; zip it together "
-                                      "with its .shx, .dbf and .prj and upload the zip");
-    if (format == geo::UploadFormat::Zip)
-        geo::check_zip(request.content, display_name,
-                       {impl.limits.max_unpacked_bytes, impl.limits.max_zip_entries});
+        throw field_error("file", field_code::incomplete_shapefile,
+                          display_name +
+                              " is only the geometry part of a shapefile; zip it together "
+                              "with its .shx, .dbf and .prj and upload the zip");
+    if (format == geo::UploadFormat::Zip) {
+        try {
+            geo::check_zip(request.content, display_name,
+                           {impl.limits.max_unpacked_bytes, impl.limits.max_zip_entries});
+        } catch (const InvalidInput& e) {
+            // Damaged, encrypted or with unsafe entry names: the file is at fault, not a field.
+            throw InvalidInput(ErrorCode{error_code::unreadable_upload}, e.what(), e.extensions());
+        }
+    }
 
     // The calling thread's own connection, used without the mutex: creating the row waits
     // for SQLite's write lock while another upload's import holds it (up to the busy
@@ -343,9 +346,13 @@ std::int64_t UploadJobs::submit(UploadRequest request, const Caller& caller) {
     data::Store& store = thread_store(impl.db);
     // The Kommune must exist before anything is written: a typo gets a 400 at once, not a
     // failed job later.
-    if (!request.kommune.empty() && !store.kommune_exists(request.kommune))
-        throw field_error("kommune", "unknown Kommune " + request.kommune +
-                                         ": no Kommune with this AGS is loaded");
+    if (!request.kommune.empty()) {
+        const auto ags = Ags::parse(request.kommune);
+        if (!ags || !store.kommune_exists(ags->text()))
+            throw field_error(
+                "kommune", ags ? field_code::unknown_kommune : field_code::not_an_ags,
+                "unknown Kommune " + request.kommune + ": no Kommune with this AGS is loaded");
+    }
 
     Impl::Job job;
     job.file = impl.work_dir / generated_name(geo::upload_extension(format));

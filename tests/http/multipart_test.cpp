@@ -265,6 +265,56 @@ TEST(Multipart, TextFieldHelpers) {
               std::string::npos);
 }
 
+TEST(Multipart, ErrorsCarryStableCodes) {
+    // The code of what parse or a helper throws, and the code of its first field error.
+    const auto codes_of = [](auto&& call) -> std::pair<std::string, std::string> {
+        try {
+            call();
+        } catch (const InvalidInput& e) {
+            const auto& errors = e.extensions().value("errors", nlohmann::json::array());
+            return {e.code(), errors.empty() ? "" : errors[0].value("code", "")};
+        }
+        return {};
+    };
+    using Codes = std::pair<std::string, std::string>;
+    const Codes malformed{"malformed_multipart", ""};
+    const std::string whole = field("a", "1") + kEnd;
+    EXPECT_EQ(codes_of([&] { parse_kept(kType, whole.substr(0, whole.size() - 4)); }), malformed);
+    EXPECT_EQ(codes_of([&] { parse_kept("multipart/form-data", whole); }), malformed);
+    EXPECT_EQ(codes_of([&] { parse_kept("multipart/form-data; boundary=\"a;b\"", whole); }),
+              malformed);
+    EXPECT_EQ(codes_of([&] { parse_kept(kType, part("Content-Type: text/plain", "x") + kEnd); }),
+              malformed);
+    EXPECT_EQ(codes_of([&] {
+                  parse_kept(kType, part("Content-Disposition: form-data; name=\"a\"\r\n"
+                                         "Content-Transfer-Encoding: base64",
+                                         "x") +
+                                        kEnd);
+              }),
+              malformed);
+    EXPECT_EQ(codes_of([&] { parse_kept(kType, field("a", "1") + field("a", "2") + kEnd); }),
+              (Codes{"invalid_fields", "duplicate"}));
+    EXPECT_EQ(codes_of([&] { parse_kept(kType, file("a", "\xff.zip", "x") + kEnd); }),
+              (Codes{"invalid_fields", "not_utf8"}));
+
+    const auto form =
+        parse_kept(kType, field("bad", "\xc3\x28") + field("long", std::string(1001, 'a')) +
+                              file("file", "a.zip", "PK") + field("plain", "text") +
+                              field("srs", "UTM32") + kEnd);
+    EXPECT_EQ(codes_of([&] { form.required_text("kommune"); }),
+              (Codes{"invalid_fields", "required"}));
+    EXPECT_EQ(codes_of([&] { form.optional_text("bad"); }), (Codes{"invalid_fields", "not_utf8"}));
+    EXPECT_EQ(codes_of([&] { form.optional_text("long"); }), (Codes{"invalid_fields", "too_long"}));
+    EXPECT_EQ(codes_of([&] { form.optional_text("file"); }),
+              (Codes{"invalid_fields", "wrong_type"}));
+    EXPECT_EQ(codes_of([&] { form.required_file("plain"); }),
+              (Codes{"invalid_fields", "wrong_type"}));
+    EXPECT_EQ(codes_of([&] { form.required_file("upload"); }),
+              (Codes{"invalid_fields", "required"}));
+    EXPECT_EQ(codes_of([&] { optional_epsg(form, "srs"); }),
+              (Codes{"invalid_fields", "invalid_value"}));
+}
+
 TEST(Multipart, OptionalEpsg) {
     const auto form =
         parse_kept(kType, field("a", "25832") + field("b", "EPSG:31468") + field("c", "epsg:4326") +

@@ -166,6 +166,69 @@ TEST_F(AuthServiceTest, InvalidUsersAreRefusedWithTheFieldAtFault) {
     EXPECT_TRUE(auth.list_users().empty());
 }
 
+TEST_F(AuthServiceTest, FieldErrorsCarryStableCodes) {
+    const auto codes_of = [](auto&& action) {
+        std::vector<std::string> codes;
+        try {
+            action();
+        } catch (const InvalidInput& e) {
+            EXPECT_EQ(e.code(), "invalid_fields");
+            for (const auto& error : e.extensions().at("errors")) codes.push_back(error.at("code"));
+        }
+        return codes;
+    };
+    using Codes = std::vector<std::string>;
+    EXPECT_EQ(codes_of([&] { auth.add_user("a b", Role::Editor, {}, "short"); }),
+              (Codes{"invalid_value", "too_short", "required"}));
+    EXPECT_EQ(codes_of([&] { auth.add_user("anna", Role::Planner, {}, std::string(1025, 'x')); }),
+              Codes{"too_long"});
+    EXPECT_EQ(codes_of([&] { auth.add_user("anna", Role::Public, {}, password); }),
+              Codes{"not_one_of"});
+    EXPECT_EQ(codes_of([&] { auth.add_user("anna", Role::Admin, {angermuende}, password); }),
+              Codes{"not_applicable"});
+    EXPECT_EQ(codes_of([&] {
+                  auth.add_user("anna", Role::Editor, {"1234", "09999999"}, password);
+              }),
+              (Codes{"unknown_kommune", "not_an_ags"}));  // in set order
+    auth.add_user("anna", Role::Planner, {}, password);
+    EXPECT_EQ(codes_of([&] { auth.create_token("anna", std::string(201, 'x')); }),
+              Codes{"too_long"});
+}
+
+TEST_F(AuthServiceTest, SignInBodiesAreCheckedFieldByField) {
+    const auto credentials = credentials_from_json({{"name", "anna"}, {"password", "geheim"}});
+    EXPECT_EQ(credentials.name, "anna");
+    EXPECT_EQ(credentials.password, "geheim");
+    const auto problems = [](const nlohmann::json& body) {
+        std::vector<std::string> found;
+        try {
+            credentials_from_json(body);
+        } catch (const InvalidInput& e) {
+            for (const auto& error : e.extensions().at("errors"))
+                found.push_back(error.at("field").get<std::string>() + ":" +
+                                error.at("code").get<std::string>());
+        }
+        return found;
+    };
+    using Found = std::vector<std::string>;
+    EXPECT_EQ(problems(nlohmann::json::object()), (Found{"name:required", "password:required"}));
+    EXPECT_EQ(problems({{"name", 1}, {"password", "x"}}), Found{"name:wrong_type"});
+    EXPECT_EQ(problems({{"name", "anna"}, {"password", nullptr}}), Found{"password:wrong_type"});
+    EXPECT_EQ(problems(nlohmann::json::array()), Found{":wrong_type"});
+    EXPECT_EQ(problems("anna"), Found{":wrong_type"});
+}
+
+TEST_F(AuthServiceTest, AWrongPasswordHasItsOwnCode) {
+    auth.add_user("anna", Role::Planner, {}, password);
+    LoginRateLimiter limiter;
+    try {
+        auth.login("anna", "wrong password!", "192.0.2.1", limiter);
+        FAIL() << "signed in with a wrong password";
+    } catch (const Unauthenticated& e) {
+        EXPECT_EQ(e.code(), "wrong_credentials");
+    }
+}
+
 // ---- sessions -------------------------------------------------------------------------------
 
 TEST_F(AuthServiceTest, LoginGivesASessionForTheUser) {

@@ -308,6 +308,44 @@ TEST_F(UploadJobsTest, RefusalsComeAtOnceAndLeaveNoTrace) {
                        }),
                        editor),
               "file");
+    // Each with its stable code; a damaged zip is the file's fault, not a field's.
+    const auto code_of = [&](UploadRequest r, const Caller& caller) -> std::string {
+        try {
+            m_jobs->submit(std::move(r), caller);
+        } catch (const InvalidInput& e) {
+            const auto& errors = e.extensions().value("errors", nlohmann::json::array());
+            return errors.empty() ? e.code() : e.code() + "/" + errors[0].value("code", "");
+        }
+        return "(accepted)";
+    };
+    EXPECT_EQ(code_of(request([](auto& r) { r.layer = "zukunftsorte"; }), editor),
+              "invalid_fields/not_one_of");
+    EXPECT_EQ(code_of(request([](auto& r) { r.mode = "merge"; }), editor),
+              "invalid_fields/not_one_of");
+    EXPECT_EQ(code_of(request([](auto& r) { r.kommune = "99999999"; }), kAdmin),
+              "invalid_fields/unknown_kommune");
+    EXPECT_EQ(code_of(request([](auto& r) { r.kommune = "9999x"; }), kAdmin),
+              "invalid_fields/not_an_ags");
+    EXPECT_EQ(code_of(request([](auto& r) { r.kommune = ""; }), kAdmin), "invalid_fields/required");
+    EXPECT_EQ(code_of(request([](auto& r) { r.encoding = "klingon"; }), editor),
+              "invalid_fields/not_one_of");
+    EXPECT_EQ(code_of(request([](auto& r) { r.srs = 0; }), editor), "invalid_fields/invalid_value");
+    EXPECT_EQ(code_of(request([](auto& r) { r.content = {}; }), editor), "invalid_fields/required");
+    EXPECT_EQ(code_of(request([](auto& r) { r.file_name = "../gebaeude.geojson"; }), editor),
+              "invalid_fields/invalid_value");
+    EXPECT_EQ(code_of(request([&](auto& r) {
+                          r.file_name = "haus.shp";
+                          r.content = shp_header;
+                      }),
+                      editor),
+              "invalid_fields/incomplete_shapefile");
+    const std::string damaged_zip = std::string("PK\x03\x04", 4) + std::string(200, 'x');
+    EXPECT_EQ(code_of(request([&](auto& r) {
+                          r.file_name = "gebaeude.zip";
+                          r.content = damaged_zip;  // a view
+                      }),
+                      editor),
+              "unreadable_upload");
 
     // Formats and sizes.
     EXPECT_THROW(m_jobs->submit(request([](auto& r) { r.file_name = "plan.pdf"; }), editor),
@@ -439,7 +477,8 @@ TEST_F(UploadJobsTest, StatusIsForSignedInUsersInScope) {
     const std::int64_t id = submit_file(geojson, kBindlach, editor);
     // Access is checked while the job waits or runs just as afterwards.
     EXPECT_THROW(m_jobs->status(id, Caller::anonymous()), Unauthenticated);
-    EXPECT_THROW(m_jobs->status(id, editor_of(kKoeln)), NotFound);  // as unknown as a missing upload
+    EXPECT_THROW(m_jobs->status(id, editor_of(kKoeln)),
+                 NotFound);  // as unknown as a missing upload
     wait_for(id, editor);
 
     EXPECT_THROW(m_jobs->status(id, Caller::anonymous()), Unauthenticated);
