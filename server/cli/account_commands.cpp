@@ -16,20 +16,12 @@
 
 #include "common/error.hpp"
 #include "data/store.hpp"
+#include "server/cli/cli_errors.hpp"
 #include "server/services/auth_service.hpp"
 
 namespace leerstand::cli {
 
 namespace {
-
-constexpr int kExitOk = 0;
-constexpr int kExitError = 1;
-constexpr int kExitUsage = 2;
-
-class UsageError : public std::runtime_error {
-  public:
-    using std::runtime_error::runtime_error;
-};
 
 /// Options (`--name value`, `--name=value`, repeatable) and positional words of one command.
 class Options {
@@ -207,7 +199,7 @@ int user_add(const std::vector<std::string>& args, std::istream& in, std::ostrea
     auto user = auth.add_user(name, role, options.values("kommune"), password);
     out << "Added user " << user.name << " (id " << user.id << ", "
         << services::role_name(user.role) << ", Kommunen " << kommunen_text(user) << ")\n";
-    return kExitOk;
+    return k_exit_ok;
 }
 
 int user_list(const std::vector<std::string>& args, std::ostream& out) {
@@ -221,7 +213,7 @@ int user_list(const std::vector<std::string>& args, std::ostream& out) {
         out << users_json(users).dump(2) << "\n";
     else
         print_users(users, out);
-    return kExitOk;
+    return k_exit_ok;
 }
 
 int token_create(const std::vector<std::string>& args, std::ostream& out) {
@@ -237,7 +229,7 @@ int token_create(const std::vector<std::string>& args, std::ostream& out) {
     out << "Token " << token.id << " for " << *user
         << ". It is shown only this once and stored only as a hash:\n"
         << token.secret << "\n";
-    return kExitOk;
+    return k_exit_ok;
 }
 
 std::int64_t parse_token_id(const std::string& text) {
@@ -268,34 +260,14 @@ int token_revoke(const std::vector<std::string>& args, std::istream& in, std::os
         services::AuthService auth(store);
         auth.revoke_token_secret(text);
         out << "Revoked the token.\n";
-        return kExitOk;
+        return k_exit_ok;
     }
     const std::int64_t id = parse_token_id(words.front());
     data::Store store(database_path(options));
     services::AuthService auth(store);
     auth.revoke_token(id);
     out << "Revoked token " << id << ".\n";
-    return kExitOk;
-}
-
-/// Runs `body` and maps its exceptions to one line on `err` and an exit code.
-template <typename Body>
-int guarded(std::ostream& err, Body&& body) {
-    try {
-        return body();
-    } catch (const UsageError& e) {
-        err << "leerstand: " << e.what() << " (see `leerstand help`)\n";
-        return kExitUsage;
-    } catch (const InternalError& e) {
-        err << "leerstand: internal error: " << e.what() << "\n";
-        return kExitError;
-    } catch (const Error& e) {
-        err << "leerstand: " << e.what() << "\n";
-        return kExitError;
-    } catch (const std::exception& e) {
-        err << "leerstand: unexpected error: " << e.what() << "\n";
-        return kExitError;
-    }
+    return k_exit_ok;
 }
 
 }  // namespace

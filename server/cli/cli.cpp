@@ -15,6 +15,7 @@
 #include "data/store.hpp"
 #include "geo/feature_reader.hpp"
 #include "server/cli/account_commands.hpp"
+#include "server/cli/cli_errors.hpp"
 #include "server/cli/export_command.hpp"
 #include "server/cli/stats_command.hpp"
 #include "server/http/client_address.hpp"
@@ -26,11 +27,6 @@
 namespace leerstand::cli {
 
 namespace {
-
-constexpr int kExitOk = 0;
-constexpr int kExitError = 1;
-constexpr int kExitUsage = 2;
-constexpr int kExitNothingStored = 3;
 
 const char* const kUsage = R"(Leerstandsatlas — map, track and reactivate vacant buildings.
 
@@ -85,11 +81,6 @@ Usage:
 The database is --db PATH, else $LEERSTAND_DB, else var/leerstand.sqlite.
 Exit codes: 0 ok, 1 error, 2 usage error, 3 import stored nothing.
 )";
-
-class UsageError : public std::runtime_error {
-  public:
-    using std::runtime_error::runtime_error;
-};
 
 /// `--name value` options and positional arguments of one subcommand.
 class Arguments {
@@ -258,9 +249,9 @@ int run_import(const std::vector<std::string>& raw, ImportFunction import) {
     if (report.stored == 0) {
         std::cerr << "leerstand: nothing was stored from " << options.file.filename().string()
                   << "; the database is unchanged\n";
-        return kExitNothingStored;
+        return k_exit_nothing_stored;
     }
-    return kExitOk;
+    return k_exit_ok;
 }
 
 int run_demo(const std::vector<std::string>& raw) {
@@ -272,7 +263,7 @@ int run_demo(const std::vector<std::string>& raw) {
     auto report = services::generate_demo(store, options);
     std::cout << "Demo data: " << report.kommunen << " Kommunen, " << report.buildings
               << " buildings\n";
-    return kExitOk;
+    return k_exit_ok;
 }
 
 /// The basemap template as given, or "" for `none` or an empty value (no basemap: offline).
@@ -368,7 +359,7 @@ int run_backup(const std::vector<std::string>& raw) {
     std::cout << "backup " << summary.path.string() << ": " << megabytes(summary.bytes)
               << ", schema version " << summary.schema_version << ", a consistent copy of "
               << db.string() << "\n";
-    return kExitOk;
+    return k_exit_ok;
 }
 
 int run_restore(const std::vector<std::string>& raw) {
@@ -378,7 +369,7 @@ int run_restore(const std::vector<std::string>& raw) {
     std::cout << "restored " << summary.path.string() << " from " << in.string() << ": "
               << megabytes(summary.bytes) << ", schema version " << summary.schema_version
               << "; start the server again\n";
-    return kExitOk;
+    return k_exit_ok;
 }
 
 int dispatch(const std::vector<std::string>& args) {
@@ -387,7 +378,7 @@ int dispatch(const std::vector<std::string>& args) {
     std::vector<std::string> rest(args.begin() + 1, args.end());
     if (command == "help" || command == "--help" || command == "-h") {
         std::cout << kUsage;
-        return kExitOk;
+        return k_exit_ok;
     }
     if (command == "import") return run_import(rest, &services::import_buildings);
     if (command == "import-kommunen") return run_import(rest, &services::import_kommunen);
@@ -405,22 +396,7 @@ int dispatch(const std::vector<std::string>& args) {
 }  // namespace
 
 int run(const std::vector<std::string>& args) {
-    try {
-        return dispatch(args);
-    } catch (const UsageError& e) {
-        std::cerr << "leerstand: " << e.what() << " (see `leerstand help`)\n";
-        return kExitUsage;
-    } catch (const InternalError& e) {
-        // Library text is for diagnosis, not for users; keep it on one line.
-        std::cerr << "leerstand: internal error: " << e.what() << "\n";
-        return kExitError;
-    } catch (const Error& e) {
-        std::cerr << "leerstand: " << e.what() << "\n";
-        return kExitError;
-    } catch (const std::exception& e) {
-        std::cerr << "leerstand: unexpected error: " << e.what() << "\n";
-        return kExitError;
-    }
+    return guarded(std::cerr, [&] { return dispatch(args); });
 }
 
 }  // namespace leerstand::cli

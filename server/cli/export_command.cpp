@@ -8,6 +8,7 @@
 
 #include "common/error.hpp"
 #include "data/store.hpp"
+#include "server/cli/cli_errors.hpp"
 #include "server/cli/named_options.hpp"
 #include "server/services/export_service.hpp"
 
@@ -16,9 +17,6 @@ namespace leerstand::cli {
 namespace {
 
 namespace fs = std::filesystem;
-
-constexpr int k_exit_ok = 0;
-constexpr int k_exit_usage = 2;
 
 /// The filters as the HTTP layer receives them, so both parse them with one function.
 services::QueryParams filter_params(const NamedOptions& options) {

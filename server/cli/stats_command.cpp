@@ -8,17 +8,13 @@
 
 #include "common/error.hpp"
 #include "data/store.hpp"
+#include "server/cli/cli_errors.hpp"
 #include "server/cli/named_options.hpp"
 #include "server/services/summary_service.hpp"
 
 namespace leerstand::cli {
 
-namespace {
-
-constexpr int k_exit_ok = 0;
-constexpr int k_exit_usage = 2;
-
-}  // namespace
+namespace {}  // namespace
 
 int run_stats_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
     NamedOptions options;

@@ -130,6 +130,11 @@ TEST_F(AccountCli, BadUsersAreRefusedWithOneLine) {
         expect_one_line_error(result, 1);
         EXPECT_NE(result.err.find(part), std::string::npos) << result.err;
     }
+    // Several problems at once: the one line names each of them.
+    auto several = add_user({"bert b", "--role", "editor", "--kommune", "12x"}, "short\n");
+    expect_one_line_error(several, 1);
+    for (const char* part : {"user name", "password", "'12x'"})
+        EXPECT_NE(several.err.find(part), std::string::npos) << part << ": " << several.err;
     // Wrong use of the command: exit 2.
     for (const auto& args :
          std::vector<std::vector<std::string>>{{"bert"},
