@@ -71,7 +71,7 @@ class AccountCli : public ::testing::Test {
     std::string db = (dir / "atlas.sqlite").string();
 };
 
-TEST_F(AccountCli, AddAndListUsers) {
+TEST_F(AccountCli, AddedUsersAreListedWithRoleAndKommunen) {
     auto anna =
         add_user({"anna", "--role", "editor", "--kommune", "12073008", "--kommune", "12062224"});
     ASSERT_EQ(anna.exit_code, 0) << anna.err;
@@ -184,7 +184,7 @@ TEST_F(AccountCli, TokensAreShownOnceAndStoredAsHashes) {
     EXPECT_EQ(sql_count(db, "SELECT count(*) FROM tokens WHERE revoked_at IS NOT NULL"), 2);
 }
 
-TEST_F(AccountCli, TokenErrors) {
+TEST_F(AccountCli, TokenCommandsRefuseUnknownUsersAndIdsWithOneLine) {
     ASSERT_EQ(add_user({"anna", "--role", "planner"}).exit_code, 0);
     auto unknown_user = run_leerstand({"token", "create", "--user", "nobody", "--db", db});
     expect_one_line_error(unknown_user, 1);

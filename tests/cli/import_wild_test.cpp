@@ -25,7 +25,7 @@ void PrintTo(const WildCase& c, std::ostream* os) {
 
 class WildFiles : public ::testing::TestWithParam<WildCase> {};
 
-TEST_P(WildFiles, ImportOutcome) {
+TEST_P(WildFiles, EachWildFileImportsOrFailsAsItsCaseSays) {
     const auto& c = GetParam();
     auto source = shared_data(std::string("shapefiles-wild/") + c.file);
     LEERSTAND_REQUIRE_SHARED(source);

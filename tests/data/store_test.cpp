@@ -163,7 +163,7 @@ TEST_F(StoreBasics, UpsertWithBadRecordWritesNothing) {
     EXPECT_EQ(store.counts().uploads, 0);
 }
 
-TEST_F(StoreBasics, RecordFailedUpload) {
+TEST_F(StoreBasics, AFailedUploadIsRecordedWithItsErrors) {
     Store store(m_path);
     auto upload = this->upload("buildings", "replace");
     upload.kommune_ags = angermuende;

@@ -7,7 +7,7 @@
 namespace leerstand::services {
 namespace {
 
-TEST(BuildingFromAttributes, OsmExportFields) {
+TEST(BuildingFromAttributes, OsmExportFieldsAreRead) {
     auto record = building_from_attributes({{"osm_way_id", "123"},
                                             {"building", "yes"},
                                             {"building_levels", "3"},
@@ -26,7 +26,7 @@ TEST(BuildingFromAttributes, OsmExportFields) {
     EXPECT_EQ(attributes["addr_street"], "Mühlenstraße");
 }
 
-TEST(BuildingFromAttributes, ShapefileTruncatedNamesAndAlkis) {
+TEST(BuildingFromAttributes, TruncatedShapefileNamesAndAlkisCodesAreRead) {
     auto record = building_from_attributes({{"OID", "DEBY0000ABC"},
                                             {"GFK", "31001_1000"},
                                             {"ADDR_STREE", "Hauptstraße"},
@@ -41,13 +41,13 @@ TEST(BuildingFromAttributes, ShapefileTruncatedNamesAndAlkis) {
     EXPECT_FALSE(nlohmann::json::parse(record.attributes_json).contains("EMPTY"));
 }
 
-TEST(BuildingFromAttributes, RelationsAndUnparseableFloors) {
+TEST(BuildingFromAttributes, RelationsAreNamedAndUnparseableFloorsLeftEmpty) {
     auto record = building_from_attributes({{"osm_id", "77"}, {"building_levels", "2-3"}});
     EXPECT_EQ(record.source_ref, "osm:relation/77");
     EXPECT_FALSE(record.floors.has_value());
 }
 
-TEST(KommuneFields, Vg250AndVg5000) {
+TEST(KommuneFields, Vg250AndVg5000AreRead) {
     auto gemeinde =
         kommune_fields({{"AGS", "12073008"}, {"GEN", "Angermünde"}, {"BEZ", "Stadt"}, {"GF", "4"}});
     EXPECT_TRUE(gemeinde.ok());

@@ -114,7 +114,7 @@ class SummaryServiceTest : public ::testing::Test {
         return select.column_double(0);
     }
 
-    /// The Angermünde mix used by several tests (see ExactFiguresForInternalCallers).
+    /// The Angermünde mix used by several tests (see InternalCallersGetExactFigures).
     void add_angermuende_mix() {
         add(angermuende, "gemeldet", "wohnen", 0, 100.0);
         add(angermuende, "gemeldet", "wohnen", 1, 50.0);
@@ -177,7 +177,7 @@ TEST(SeesExactFigures, FollowsInternalRights) {
     EXPECT_FALSE(sees_exact_figures(editor_angermuende, ""));
 }
 
-TEST_F(SummaryServiceTest, ExactFiguresForInternalCallers) {
+TEST_F(SummaryServiceTest, InternalCallersGetExactFigures) {
     add_angermuende_mix();
     for (const Caller* caller : {&admin, &planner_all, &editor_angermuende}) {
         SCOPED_TRACE(caller->name);
@@ -416,7 +416,7 @@ TEST_F(SummaryServiceTest, KreisCoversItsGemeindenAndNetworkCoversAll) {
     EXPECT_EQ(m_service.exact_summary(std::string(kreis)), m_service.kommune_summary(kreis, admin));
 }
 
-TEST_F(SummaryServiceTest, UnknownAreasAndBadMonths) {
+TEST_F(SummaryServiceTest, UnknownAreasAndBadMonthsAreRefused) {
     EXPECT_THROW(m_service.kommune_summary("12345678", admin), NotFound);
     EXPECT_THROW(m_service.kommune_summary("1207300", admin), NotFound);
     EXPECT_THROW(m_service.kommune_summary("abcdefgh", anonymous), NotFound);
