@@ -9,9 +9,9 @@
 #include <system_error>
 
 #include "common/error.hpp"
-#include "server/http/paced_body.hpp"
-#include "server/http/response_headers.hpp"
 #include "server/http/routing.hpp"
+#include "server/http/transport/paced_body.hpp"
+#include "server/http/transport/response_headers.hpp"
 #include "server/services/export_service.hpp"
 #include "server/services/thread_store.hpp"
 

@@ -8,10 +8,10 @@
 
 #include "common/error.hpp"
 #include "common/text.hpp"
-#include "server/http/answer.hpp"
 #include "server/http/api_routes.hpp"
-#include "server/http/public_url.hpp"
-#include "server/http/response_headers.hpp"
+#include "server/http/transport/answer.hpp"
+#include "server/http/transport/public_url.hpp"
+#include "server/http/transport/response_headers.hpp"
 
 namespace leerstand::http {
 

@@ -8,7 +8,7 @@
 #include <string>
 
 #include "server/http/problem.hpp"
-#include "server/http/worker_threads.hpp"
+#include "server/http/transport/worker_threads.hpp"
 
 /// Route registration shared by every part of the HTTP layer: each handler runs inside one
 /// guard that turns exceptions into problem+json, and methods a path does not support get a 405
@@ -22,7 +22,8 @@ inline constexpr const char* k_api_content_policy = "default-src 'none'; frame-a
 using Handler = std::function<void(const Pistache::Rest::Request&, Pistache::Http::ResponseWriter&,
                                    const std::string& request_id)>;
 
-/// A new id for a request: 16 random hex digits (no counter: it would tell how busy the server was).
+/// A new id for a request: 16 random hex digits (no counter: it would tell how busy the server
+/// was).
 std::string next_request_id();
 
 /// The headers of every answer: `X-Request-Id`, nosniff, Referrer-Policy and the API's CSP.

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "server/http/public_url.hpp"
+#include "server/http/transport/public_url.hpp"
 
 namespace leerstand::http {
 

@@ -7,9 +7,9 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "server/http/answer.hpp"
-#include "server/http/response_headers.hpp"
 #include "server/http/routing.hpp"
+#include "server/http/transport/answer.hpp"
+#include "server/http/transport/response_headers.hpp"
 #include "server/services/summary_service.hpp"
 #include "server/services/thread_store.hpp"
 

@@ -7,11 +7,11 @@
 #include <string_view>
 
 #include "common/error.hpp"
-#include "server/http/answer.hpp"
-#include "server/http/direct_send.hpp"
-#include "server/http/public_url.hpp"
-#include "server/http/response_headers.hpp"
 #include "server/http/routing.hpp"
+#include "server/http/transport/answer.hpp"
+#include "server/http/transport/direct_send.hpp"
+#include "server/http/transport/public_url.hpp"
+#include "server/http/transport/response_headers.hpp"
 #include "server/services/thread_store.hpp"
 #include "server/services/tile_metadata.hpp"
 #include "server/services/tile_service.hpp"

@@ -1,11 +1,11 @@
-#include "server/http/answer.hpp"
+#include "server/http/transport/answer.hpp"
 
 #include <pistache/peer.h>
 
 #include <memory>
 #include <optional>
 
-#include "server/http/direct_send.hpp"
+#include "server/http/transport/direct_send.hpp"
 
 namespace leerstand::http {
 

@@ -1,4 +1,4 @@
-#include "server/http/paced_body.hpp"
+#include "server/http/transport/paced_body.hpp"
 
 #include <linux/sock_diag.h>
 #include <pistache/peer.h>
@@ -9,9 +9,9 @@
 #include <chrono>
 #include <thread>
 
-#include "server/http/answer.hpp"
-#include "server/http/direct_send.hpp"
-#include "server/http/worker_threads.hpp"
+#include "server/http/transport/answer.hpp"
+#include "server/http/transport/direct_send.hpp"
+#include "server/http/transport/worker_threads.hpp"
 
 namespace leerstand::http {
 

@@ -1,7 +1,7 @@
-#include "server/http/direct_send.hpp"
+#include "server/http/transport/direct_send.hpp"
 
-#include "server/http/answer.hpp"
-#include "server/http/answer_order.hpp"
+#include "server/http/transport/answer.hpp"
+#include "server/http/transport/answer_order.hpp"
 
 #include <pistache/peer.h>
 #include <strings.h>

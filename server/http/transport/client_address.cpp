@@ -1,4 +1,4 @@
-#include "server/http/client_address.hpp"
+#include "server/http/transport/client_address.hpp"
 
 #include <arpa/inet.h>
 #include <pistache/router.h>
