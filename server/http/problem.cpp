@@ -9,7 +9,7 @@
 #include "common/error.hpp"
 #include "common/text.hpp"
 #include "server/http/transport/answer.hpp"
-#include "server/http/transport/response_headers.hpp"
+#include "server/http/transport/headers.hpp"
 
 namespace leerstand::http {
 

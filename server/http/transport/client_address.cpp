@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <cstring>
 
-#include "server/http/api_routes.hpp"
+#include "server/http/transport/headers.hpp"
 
 namespace leerstand::http {
 

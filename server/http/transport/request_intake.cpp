@@ -11,8 +11,8 @@
 #include "common/error.hpp"
 #include "common/text.hpp"
 #include "server/http/problem.hpp"
-#include "server/http/routing.hpp"
 #include "server/http/transport/answer_order.hpp"
+#include "server/http/transport/routing.hpp"
 
 namespace leerstand::http {
 
