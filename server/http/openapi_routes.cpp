@@ -36,8 +36,7 @@ void get_api(const ApiContext&, const Rest::Request& request, Http::ResponseWrit
     if (const std::string base = base_url(); !base.empty())
         body["servers"] = Document::array({{{"url", base}, {"description", "this server"}}});
     set_header(writer, "Cache-Control", "no-cache");
-    send_answer(writer, Http::Code::Ok,
-                body.dump(-1, ' ', false, Document::error_handler_t::replace), k_openapi_type);
+    send_json(writer, Http::Code::Ok, body, k_openapi_type);
 }
 
 }  // namespace

@@ -20,8 +20,7 @@ void send_summary(Http::ResponseWriter& writer, const services::Caller& caller,
                   const nlohmann::json& summary) {
     // The figures depend on who asks: a shared cache must not pass exact ones to the public.
     set_caller_cache_headers(writer, caller);
-    send_answer(writer, Http::Code::Ok,
-                summary.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), k_json);
+    send_json(writer, Http::Code::Ok, summary);
 }
 
 void get_network_summary(const ApiContext& context, const Rest::Request& request,

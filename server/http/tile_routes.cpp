@@ -110,7 +110,7 @@ void require_web_mercator(const Rest::Request& request) {
 /// Cache-Control.
 void send_document(Http::ResponseWriter& writer, const nlohmann::json& body) {
     if (!writer.headers().has("Cache-Control")) set_header(writer, "Cache-Control", "no-cache");
-    send_answer(writer, Http::Code::Ok, body.dump(), k_json);
+    send_json(writer, Http::Code::Ok, body);
 }
 
 /// `/tiles/{layer}/{z}/{x}/{y}.{mvt,geojson}`.

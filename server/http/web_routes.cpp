@@ -84,7 +84,7 @@ void get_config(const ApiContext& context, const Rest::Request&, Http::ResponseW
     if (!context.basemap_url.empty())
         basemap = {{"url", context.basemap_url}, {"attribution", context.basemap_attribution}};
     set_header(writer, "Cache-Control", "no-cache");
-    send_answer(writer, Http::Code::Ok, nlohmann::json{{"basemap", basemap}}.dump(), k_json);
+    send_json(writer, Http::Code::Ok, {{"basemap", basemap}});
 }
 
 void get_health(const ApiContext& context, const Rest::Request&, Http::ResponseWriter& writer) {
@@ -104,7 +104,7 @@ void get_health(const ApiContext& context, const Rest::Request&, Http::ResponseW
          }},
     };
     set_header(writer, "Cache-Control", "no-store");
-    send_answer(writer, Http::Code::Ok, body.dump(), k_json);
+    send_json(writer, Http::Code::Ok, body);
 }
 
 }  // namespace
