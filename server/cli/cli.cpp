@@ -13,6 +13,7 @@
 #include "common/error.hpp"
 #include "data/backup.hpp"
 #include "data/store.hpp"
+#include "geo/crs_inference.hpp"
 #include "geo/feature_reader.hpp"
 #include "server/cli/account_commands.hpp"
 #include "server/cli/export_command.hpp"
@@ -415,7 +416,8 @@ int run(const std::vector<std::string>& args) {
         std::cerr << "leerstand: internal error: " << e.what() << "\n";
         return kExitError;
     } catch (const Error& e) {
-        std::cerr << "leerstand: " << e.what() << "\n";
+        // geo asks for a file's coordinate system without saying how: here it is an option.
+        std::cerr << "leerstand: " << geo::with_crs_hint(e.what(), "with --srs EPSG:N") << "\n";
         return kExitError;
     } catch (const std::exception& e) {
         std::cerr << "leerstand: unexpected error: " << e.what() << "\n";
