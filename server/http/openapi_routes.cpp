@@ -22,8 +22,8 @@ constexpr const char* k_openapi_type = "application/vnd.oai.openapi+json;version
 
 /// The compiled-in document, parsed on first use.
 const Document& document() {
-    static const Document parsed = Document::parse(detail::openapi_document);
-    return parsed;
+    static const Document k_document = Document::parse(detail::k_openapi_document);
+    return k_document;
 }
 
 void get_api(const ApiContext&, const Rest::Request& request, Http::ResponseWriter& writer) {

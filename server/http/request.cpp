@@ -22,7 +22,7 @@ namespace {
 /// The largest JSON write body (features, patches, sign-in). Every text field of a feature
 /// together fits in a tenth of it; the upload limit (megabytes) is for files only, and a
 /// body of 200,000 made-up properties got an 11.6 MB error answer.
-constexpr std::size_t k_max_json_body = 256 * 1024;
+constexpr std::size_t k_max_json_body = std::size_t{256} * 1024;
 
 /// The media type of the request body without parameters, in lower case.
 std::string body_media_type(const Rest::Request& request) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <stdexcept>
 
 namespace leerstand::http {
@@ -27,15 +28,15 @@ void add_route_table(Rest::Router& router, const ApiContext& context,
             paths.push_back(route.path);
     for (const std::string_view path : paths) {
         std::map<Http::Method, Handler> handlers;
-        const Route* first = nullptr;
+        std::optional<Lane> lane;
         for (const Route& route : table) {
             if (route.path != path) continue;
-            if (first != nullptr && route.lane != first->lane)
+            if (lane && route.lane != *lane)
                 throw std::logic_error("the routes of " + std::string(path) + " name two lanes");
-            if (first == nullptr) first = &route;
+            lane = route.lane;
             handlers.emplace(route.method, bound(context, route.handler));
         }
-        bind_path(router, std::string(path), handlers, first->lane);
+        bind_path(router, std::string(path), handlers, lane.value_or(Lane::ByMethod));
     }
 }
 

@@ -34,8 +34,8 @@ bool answering_head() {
 }
 
 const std::string& answering_request_id() {
-    static const std::string none;
-    return t_answering_id != nullptr ? *t_answering_id : none;
+    static const std::string k_none;
+    return t_answering_id != nullptr ? *t_answering_id : k_none;
 }
 
 void send_answer(Http::ResponseWriter& writer, Http::Code code, const std::string& body,

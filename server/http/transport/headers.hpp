@@ -50,7 +50,7 @@ inline std::optional<std::string> header_value(const Pistache::Rest::Request& re
 }
 
 /// `text` without leading and trailing blanks and tabs (a header value's optional white space).
-inline std::string trimmed(std::string text) {
+inline std::string trimmed(const std::string& text) {
     const auto first = text.find_first_not_of(" \t");
     if (first == std::string::npos) return "";
     const auto last = text.find_last_not_of(" \t");

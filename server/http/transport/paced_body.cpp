@@ -74,7 +74,7 @@ Wait send_and_wait(const std::weak_ptr<Tcp::Peer>& weak_peer, std::string bytes)
         if (!peer) return Wait::Gone;
         const std::size_t length = bytes.size();
         peer->send(RawBuffer(std::move(bytes), length))
-            .then([mark](ssize_t) { mark(); }, [mark](std::exception_ptr) { mark(); });
+            .then([mark](ssize_t) { mark(); }, [mark](const std::exception_ptr&) { mark(); });
     }
     return wait_until(
         weak_peer, [written](Tcp::Peer&) { return written->load(); }, [] { return 0; });

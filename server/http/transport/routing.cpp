@@ -120,8 +120,8 @@ void refuse_cross_origin_writes(const Rest::Request& request) {
 /// that limit must fit an upload. Targets and headers get their own bounds here, far above
 /// anything a browser, QGIS or GDAL sends (a long OGC query is a few hundred bytes).
 void refuse_oversized_head(const Rest::Request& request) {
-    constexpr std::size_t k_max_target = 8 * 1024;
-    constexpr std::size_t k_max_headers = 32 * 1024;
+    constexpr std::size_t k_max_target = std::size_t{8} * 1024;
+    constexpr std::size_t k_max_headers = std::size_t{32} * 1024;
     std::size_t target = request.resource().size();
     const auto& query = request.query();
     for (auto parameter = query.parameters_begin(); parameter != query.parameters_end();
