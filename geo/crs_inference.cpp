@@ -119,20 +119,30 @@ CrsGuess infer_crs_from_extent(const Extent& extent) {
     if (guess.candidates.empty()) {
         guess.message +=
             "they fit none of WGS 84 lon/lat, ETRS89/UTM 32N or 33N, or Gauss-Kr\u00fcger zones "
-            "2\u20135 in Germany; pass --srs EPSG:N with the code of the file's coordinate system";
+            "2\u20135 in Germany; ";
+        guess.message += k_name_the_crs;
         return guess;
     }
-    guess.message += "pass";
+    guess.message += "it may be";
     for (std::size_t i = 0; i < guess.candidates.size(); ++i) {
         const int epsg = guess.candidates[i];
-        guess.message += i == 0 ? " --srs EPSG:" : " or --srs EPSG:";
+        guess.message += i == 0 ? " EPSG:" : " or EPSG:";
         guess.message += std::to_string(epsg) + " (";
         guess.message += epsg == 25833   ? "ETRS89/UTM 33N, e.g. Brandenburg, Sachsen"
                          : epsg == 25832 ? "UTM 32N"
                                          : label(epsg);
         guess.message += ")";
     }
+    guess.message += "; ";
+    guess.message += k_name_the_crs;
     return guess;
+}
+
+std::string with_crs_hint(std::string message, std::string_view how) {
+    if (!std::string_view(message).ends_with(k_name_the_crs)) return message;
+    message += ' ';
+    message += how;
+    return message;
 }
 
 }  // namespace leerstand::geo

@@ -439,7 +439,7 @@ CrsChoice choose_crs(OGRLayer& layer, const ResolvedSource& source, bool shapefi
                      const ReadOptions& options) {
     CrsChoice choice;
     if (options.forced_epsg) {
-        srs_from_epsg(choice.srs, *options.forced_epsg, "--srs");
+        srs_from_epsg(choice.srs, *options.forced_epsg, "named for the file");
         choice.label = "EPSG:" + std::to_string(*options.forced_epsg);
         choice.source = "option";
         return choice;
@@ -459,15 +459,15 @@ CrsChoice choose_crs(OGRLayer& layer, const ResolvedSource& source, bool shapefi
             const std::string stem = fs::path(source.gdal_path).stem().string();
             throw InvalidInput(
                 stem + ".prj is not a projection definition" +
-                (looks_like_html(text) ? " (looks like an HTML page)" : " GDAL can read") +
-                "; pass --srs EPSG:N");
+                (looks_like_html(text) ? " (looks like an HTML page)" : " GDAL can read") + "; " +
+                std::string(k_name_the_crs));
         }
     }
     OGREnvelope envelope;
     if (layer.GetExtent(&envelope, TRUE) != OGRERR_NONE) {
         throw InvalidGeometry(source.name +
-                              " has no coordinate system and no coordinates to infer it from; "
-                              "pass --srs EPSG:N");
+                              " has no coordinate system and no coordinates to infer it from; " +
+                              std::string(k_name_the_crs));
     }
     CrsGuess guess =
         infer_crs_from_extent({envelope.MinX, envelope.MinY, envelope.MaxX, envelope.MaxY});
@@ -794,8 +794,7 @@ FeatureReader FeatureReader::open(const std::filesystem::path& path, const ReadO
         impl->transform = make_transform(crs.srs, wgs84, *impl->layer);
         if (!impl->transform) {
             throw InvalidGeometry("cannot transform " + source.name + " from " + crs.label +
-                                  " to WGS 84 lon/lat; pass --srs EPSG:N with the file's "
-                                  "coordinate system");
+                                  " to WGS 84 lon/lat; " + std::string(k_name_the_crs));
         }
     }
 

@@ -22,7 +22,9 @@ enum class GeometryKind {
 };
 
 struct ReadOptions {
-    std::optional<int> forced_epsg;                  ///< `--srs EPSG:N`: overrides the file's CRS
+    /// The EPSG code the user named for the source (a CLI option, an upload's form field):
+    /// overrides the file's CRS.
+    std::optional<int> forced_epsg;
     std::optional<std::string> forced_encoding;      ///< `--encoding`: overrides .cpg / DBF header
     std::optional<std::string> layer_name;           ///< pick a layer in multi-layer sources
     GeometryKind geometry = GeometryKind::Polygons;  ///< what a usable feature is
@@ -73,7 +75,8 @@ struct SourceFeature {
 class FeatureReader {
   public:
     /// @throws InvalidInput (not a geodata file, missing .shx/.dbf, bad sidecar, no layer),
-    ///         InvalidGeometry (no CRS and the ranges do not decide it; the message names --srs)
+    ///         InvalidGeometry (no CRS and the ranges do not decide it; the message asks for the
+    ///         EPSG code, see crs_inference.hpp)
     static FeatureReader open(const std::filesystem::path& path, const ReadOptions& options);
 
     FeatureReader(FeatureReader&&) noexcept;

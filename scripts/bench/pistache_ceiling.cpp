@@ -19,8 +19,8 @@
 #include <optional>
 #include <string>
 
-#include "server/http/direct_send.hpp"
-#include "server/http/request_intake.hpp"
+#include "server/http/transport/direct_send.hpp"
+#include "server/http/transport/request_intake.hpp"
 
 namespace {
 

@@ -1,17 +1,13 @@
-#include "server/http/openapi_routes.hpp"
-
 #include <pistache/http.h>
 
-#include <memory>
 #include <nlohmann/json.hpp>
-#include <optional>
 #include <string>
 
 #include "common/error.hpp"
-#include "server/http/answer.hpp"
-#include "server/http/public_url.hpp"
-#include "server/http/response_headers.hpp"
-#include "server/http/routing.hpp"
+#include "server/http/openapi_document.hpp"
+#include "server/http/request.hpp"
+#include "server/http/response.hpp"
+#include "server/http/routes.hpp"
 
 namespace leerstand::http {
 
@@ -24,30 +20,30 @@ using Document = nlohmann::ordered_json;
 
 constexpr const char* k_openapi_type = "application/vnd.oai.openapi+json;version=3.0";
 
-void send_document(const Document& document, const Rest::Request& request,
-                   Http::ResponseWriter& writer) {
-    if (const auto f = request.query().get("f"); f && *f != "json")
+/// The compiled-in document, parsed on first use.
+const Document& document() {
+    static const Document k_document = Document::parse(detail::k_openapi_document);
+    return k_document;
+}
+
+void get_api(const ApiContext&, const Rest::Request& request, Http::ResponseWriter& writer) {
+    if (const auto f = query_value(request, "f"); f && *f != "json")
         throw InvalidInput(
             "f must be json: the API description exists only as OpenAPI JSON",
             nlohmann::json{{"errors", {{{"field", "f"}, {"message", "f must be json"}}}}});
-    Document body = document;
+    Document body = document();
     // The file's server-relative "/" stays only while the server starts (no public URL yet).
     if (const std::string base = base_url(); !base.empty())
         body["servers"] = Document::array({{{"url", base}, {"description", "this server"}}});
     set_header(writer, "Cache-Control", "no-cache");
-    send_answer(writer, Http::Code::Ok,
-                body.dump(-1, ' ', false, Document::error_handler_t::replace), k_openapi_type);
+    send_json(writer, Http::Code::Ok, body, k_openapi_type);
 }
 
 }  // namespace
 
-void add_openapi_routes(Rest::Router& router) {
-    // Parsed once, here: a broken document stops the start, not every request.
-    auto document = std::make_shared<const Document>(Document::parse(detail::openapi_document));
-    add_routes(router, "/api",
-               {{Http::Method::Get,
-                 [document](const Rest::Request& request, Http::ResponseWriter& writer,
-                            const std::string&) { send_document(*document, request, writer); }}});
+void add_openapi_routes(Rest::Router& router, const ApiContext& context) {
+    document();  // parsed now: a broken document stops the start, not every request
+    add_route_table(router, context, {{"/api", Http::Method::Get, get_api}});
 }
 
 }  // namespace leerstand::http

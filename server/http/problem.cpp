@@ -8,8 +8,8 @@
 
 #include "common/error.hpp"
 #include "common/text.hpp"
-#include "server/http/answer.hpp"
-#include "server/http/response_headers.hpp"
+#include "server/http/transport/answer.hpp"
+#include "server/http/transport/headers.hpp"
 
 namespace leerstand::http {
 

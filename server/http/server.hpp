@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "server/http/public_url.hpp"
+#include "server/http/transport/public_url.hpp"
 
 namespace leerstand::http {
 
@@ -19,8 +19,8 @@ inline constexpr const char* k_default_basemap_attribution = "© OpenStreetMap-M
 struct ServeOptions {
     std::filesystem::path db;
     std::string bind = "127.0.0.1";
-    std::uint16_t port = 8080;       ///< 0 asks for an ephemeral port
-    unsigned threads = 2;            ///< Pistache workers; raised to 2 if lower (see server.cpp)
+    std::uint16_t port = 8080;  ///< 0 asks for an ephemeral port
+    unsigned threads = 2;       ///< Pistache workers; raised to 2 if lower (transport/endpoint.cpp)
     std::filesystem::path web_root;  ///< empty = LEERSTAND_DEFAULT_WEB_ROOT (the repo's web/)
     bool secure_cookies = false;     ///< session cookie only over HTTPS (behind a TLS proxy)
     /// The base of every link the API writes; none: the address it prints when it listens.

@@ -1,5 +1,3 @@
-#include "server/http/tile_routes.hpp"
-
 #include <pistache/http.h>
 
 #include <optional>
@@ -7,11 +5,10 @@
 #include <string_view>
 
 #include "common/error.hpp"
-#include "server/http/answer.hpp"
-#include "server/http/direct_send.hpp"
-#include "server/http/public_url.hpp"
-#include "server/http/response_headers.hpp"
-#include "server/http/routing.hpp"
+#include "server/http/request.hpp"
+#include "server/http/response.hpp"
+#include "server/http/routes.hpp"
+#include "server/http/transport/direct_send.hpp"
 #include "server/services/thread_store.hpp"
 #include "server/services/tile_metadata.hpp"
 #include "server/services/tile_service.hpp"
@@ -24,7 +21,6 @@ using namespace Pistache;
 using services::TileFormat;
 
 constexpr const char* k_mvt = "application/vnd.mapbox-vector-tile";
-constexpr const char* k_geojson = "application/geo+json";
 
 std::string_view media_type(TileFormat format) {
     return format == TileFormat::Mvt ? k_mvt : k_geojson;
@@ -37,27 +33,6 @@ geo::TileId parse_tile(const std::string& z, const std::string& x, const std::st
                            std::to_string(geo::k_max_tile_zoom) +
                            ", x and y whole numbers from 0 to 2^z - 1");
     return *tile;
-}
-
-/// True when the client takes gzip (a coding "gzip" or "*" without q=0).
-bool accepts_gzip(const Rest::Request& request) {
-    const auto header = header_value(request, "Accept-Encoding");
-    if (!header) return false;
-    std::string_view rest = *header;
-    while (!rest.empty()) {
-        const std::size_t comma = rest.find(',');
-        std::string item = trimmed(std::string(rest.substr(0, comma)));
-        rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
-        const std::size_t semicolon = item.find(';');
-        const std::string coding = trimmed(item.substr(0, semicolon));
-        if (coding != "gzip" && coding != "*") continue;
-        if (semicolon == std::string::npos) return true;
-        std::string parameter = trimmed(item.substr(semicolon + 1));
-        const bool refused = parameter.rfind("q=0", 0) == 0 &&
-                             parameter.find_first_not_of("0.", 2) == std::string::npos;
-        return !refused;
-    }
-    return false;
 }
 
 /// True when If-None-Match lists one of the tile's tags (or "*").
@@ -111,25 +86,9 @@ void answer_tile(const ApiContext& context, const Rest::Request& request,
     send_tile(context, request, writer, tiles.tile(layer, id, format, caller), format, caller);
 }
 
-/// `/tiles/{layer}/{z}/{x}/{y}.{mvt,geojson}`.
-void get_xyz_tile(const ApiContext& context, const Rest::Request& request,
-                  Http::ResponseWriter& writer) {
-    const std::string file = request.param(":file").as<std::string>();
-    const std::size_t dot = file.rfind('.');
-    const std::string extension = dot == std::string::npos ? "" : file.substr(dot + 1);
-    TileFormat format = TileFormat::Mvt;
-    if (extension == "geojson" || extension == "json")
-        format = TileFormat::GeoJson;
-    else if (extension != "mvt" && extension != "pbf")
-        throw NotFound("tiles are .mvt (or .pbf) and .geojson");
-    const geo::TileId id = parse_tile(request.param(":z").as<std::string>(),
-                                      request.param(":x").as<std::string>(), file.substr(0, dot));
-    answer_tile(context, request, writer, request.param(":layer").as<std::string>(), id, format);
-}
-
 /// The format of an OGC API tile: `f=mvt|geojson`, else the Accept header, else MVT.
 TileFormat ogc_tile_format(const Rest::Request& request) {
-    if (const auto f = request.query().get("f")) {
+    if (const auto f = query_value(request, "f")) {
         if (*f == "mvt") return TileFormat::Mvt;
         if (*f == "geojson" || *f == "json") return TileFormat::GeoJson;
         throw InvalidInput("f must be mvt or geojson");
@@ -142,89 +101,98 @@ TileFormat ogc_tile_format(const Rest::Request& request) {
 }
 
 void require_web_mercator(const Rest::Request& request) {
-    const std::string tms = request.param(":tms").as<std::string>();
+    const std::string tms = path_param(request, ":tms");
     if (tms != services::k_web_mercator_quad)
         throw NotFound("no tile matrix set '" + tms + "'; there is WebMercatorQuad");
 }
 
+/// Sends a tile set's description; revalidated on each use unless the handler set
+/// Cache-Control.
+void send_document(Http::ResponseWriter& writer, const nlohmann::json& body) {
+    if (!writer.headers().has("Cache-Control")) set_header(writer, "Cache-Control", "no-cache");
+    send_json(writer, Http::Code::Ok, body);
+}
+
+/// `/tiles/{layer}/{z}/{x}/{y}.{mvt,geojson}`.
+void get_xyz_tile(const ApiContext& context, const Rest::Request& request,
+                  Http::ResponseWriter& writer) {
+    const std::string file = path_param(request, ":file");
+    const std::size_t dot = file.rfind('.');
+    const std::string extension = dot == std::string::npos ? "" : file.substr(dot + 1);
+    TileFormat format = TileFormat::Mvt;
+    if (extension == "geojson" || extension == "json")
+        format = TileFormat::GeoJson;
+    else if (extension != "mvt" && extension != "pbf")
+        throw NotFound("tiles are .mvt (or .pbf) and .geojson");
+    const geo::TileId id =
+        parse_tile(path_param(request, ":z"), path_param(request, ":x"), file.substr(0, dot));
+    answer_tile(context, request, writer, path_param(request, ":layer"), id, format);
+}
+
+/// `/collections/{id}/tiles/WebMercatorQuad/{z}/{y}/{x}`.
 void get_ogc_tile(const ApiContext& context, const Rest::Request& request,
                   Http::ResponseWriter& writer) {
     require_web_mercator(request);
     // OGC order: tileMatrix/tileRow/tileCol, that is z/y/x.
     const geo::TileId id =
-        parse_tile(request.param(":z").as<std::string>(), request.param(":x").as<std::string>(),
-                   request.param(":y").as<std::string>());
-    answer_tile(context, request, writer, request.param(":collection").as<std::string>(), id,
+        parse_tile(path_param(request, ":z"), path_param(request, ":x"), path_param(request, ":y"));
+    answer_tile(context, request, writer, path_param(request, ":collection"), id,
                 ogc_tile_format(request));
 }
 
-/// Sends a JSON document; revalidated on each use unless the handler set Cache-Control.
-void send_document(Http::ResponseWriter& writer, const nlohmann::json& body,
-                   const char* content_type = "application/json") {
-    if (!writer.headers().has("Cache-Control")) set_header(writer, "Cache-Control", "no-cache");
-    send_answer(writer, Http::Code::Ok, body.dump(), content_type);
-}
-
+/// `/tiles/{layer}.json`: the bounds cover what the caller may see, so it depends on who asks.
 void get_tilejson(const ApiContext& context, const Rest::Request& request,
                   Http::ResponseWriter& writer) {
-    const std::string file = request.param(":file").as<std::string>();
+    const std::string file = path_param(request, ":file");
     const std::size_t dot = file.rfind('.');
     if (dot == std::string::npos || file.substr(dot) != ".json")
         throw NotFound("TileJSON is at /tiles/{layer}.json");
     const services::TileLayerInfo& layer = services::tile_layer(file.substr(0, dot));
     const services::Caller caller = request_caller(request, context);
-    // The bounds cover what the caller may see: the document depends on who asks.
     set_caller_cache_headers(writer, caller);
     send_document(
         writer, services::tilejson(layer, base_url(), services::thread_store(context.db), caller));
 }
 
-Handler with_context(const ApiContext& context,
-                     void (*handler)(const ApiContext&, const Rest::Request&,
-                                     Http::ResponseWriter&)) {
-    return [&context, handler](const Rest::Request& request, Http::ResponseWriter& writer,
-                               const std::string&) { handler(context, request, writer); };
+void get_tile_matrix_sets(const ApiContext&, const Rest::Request&, Http::ResponseWriter& writer) {
+    send_document(writer, services::tile_matrix_sets(base_url()));
+}
+
+void get_tile_matrix_set(const ApiContext&, const Rest::Request& request,
+                         Http::ResponseWriter& writer) {
+    send_document(writer, services::tile_matrix_set(path_param(request, ":tms")));
+}
+
+void get_tilesets(const ApiContext&, const Rest::Request& request, Http::ResponseWriter& writer) {
+    const auto& layer = services::tile_layer(path_param(request, ":collection"));
+    send_document(writer, services::tilesets(layer, base_url()));
+}
+
+/// A tile set's extent covers what the caller may see, so it depends on who asks.
+void get_tileset(const ApiContext& context, const Rest::Request& request,
+                 Http::ResponseWriter& writer) {
+    require_web_mercator(request);
+    const auto& layer = services::tile_layer(path_param(request, ":collection"));
+    const services::Caller caller = request_caller(request, context);
+    set_caller_cache_headers(writer, caller);
+    send_document(writer,
+                  services::tileset(layer, base_url(), services::thread_store(context.db), caller));
 }
 
 }  // namespace
 
 void add_tile_routes(Rest::Router& router, const ApiContext& context) {
-    add_routes(router, "/tiles/:layer/:z/:x/:file",
-               {{Http::Method::Get, with_context(context, &get_xyz_tile)}});
-    add_routes(router, "/tiles/:file", {{Http::Method::Get, with_context(context, &get_tilejson)}});
-    add_routes(router, "/tileMatrixSets",
-               {{Http::Method::Get,
-                 [](const Rest::Request&, Http::ResponseWriter& writer, const std::string&) {
-                     send_document(writer, services::tile_matrix_sets(base_url()));
-                 }}});
-    add_routes(
-        router, "/tileMatrixSets/:tms",
-        {{Http::Method::Get,
-          [](const Rest::Request& request, Http::ResponseWriter& writer, const std::string&) {
-              send_document(writer,
-                            services::tile_matrix_set(request.param(":tms").as<std::string>()));
-          }}});
-    add_routes(router, "/collections/:collection/tiles",
-               {{Http::Method::Get, [](const Rest::Request& request, Http::ResponseWriter& writer,
-                                       const std::string&) {
-                     const auto& layer =
-                         services::tile_layer(request.param(":collection").as<std::string>());
-                     send_document(writer, services::tilesets(layer, base_url()));
-                 }}});
-    add_routes(router, "/collections/:collection/tiles/:tms",
-               {{Http::Method::Get, [&context](const Rest::Request& request,
-                                               Http::ResponseWriter& writer, const std::string&) {
-                     require_web_mercator(request);
-                     const auto& layer =
-                         services::tile_layer(request.param(":collection").as<std::string>());
-                     const services::Caller caller = request_caller(request, context);
-                     set_caller_cache_headers(writer, caller);
-                     send_document(writer,
-                                   services::tileset(layer, base_url(),
-                                                     services::thread_store(context.db), caller));
-                 }}});
-    add_routes(router, "/collections/:collection/tiles/:tms/:z/:y/:x",
-               {{Http::Method::Get, with_context(context, &get_ogc_tile)}});
+    using Http::Method;
+    add_route_table(router, context,
+                    {
+                        {"/tiles/:layer/:z/:x/:file", Method::Get, get_xyz_tile},
+                        {"/tiles/:file", Method::Get, get_tilejson},
+                        {"/tileMatrixSets", Method::Get, get_tile_matrix_sets},
+                        {"/tileMatrixSets/:tms", Method::Get, get_tile_matrix_set},
+                        {"/collections/:collection/tiles", Method::Get, get_tilesets},
+                        {"/collections/:collection/tiles/:tms", Method::Get, get_tileset},
+                        {"/collections/:collection/tiles/:tms/:z/:y/:x", Method::Get, get_ogc_tile},
+                    });
 }
 
 }  // namespace leerstand::http

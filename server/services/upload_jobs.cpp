@@ -18,6 +18,7 @@
 #include "common/field_errors.hpp"
 #include "data/store.hpp"
 #include "geo/archive_check.hpp"
+#include "geo/crs_inference.hpp"
 #include "geo/encoding.hpp"
 #include "geo/feature_reader.hpp"
 #include "server/services/import_service.hpp"
@@ -205,7 +206,7 @@ void UploadJobs::Impl::run_job(const Job& job) {
         if (dynamic_cast<const InternalError*>(&e))
             record_internal_failure(job, e.what());
         else
-            record_failure(job, e.what());
+            record_failure(job, geo::with_crs_hint(e.what(), "in the upload's form field srs"));
     } catch (const std::exception& e) {
         record_internal_failure(job, e.what());
     }

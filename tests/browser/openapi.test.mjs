@@ -23,8 +23,7 @@ const NO_ROUTE_DETAIL = 'no file is served at this path';
 // An id no fresh database has.
 const MISSING_ID = '999999999';
 
-// The routes the server registers (server/http/api_routes.cpp add_api_routes,
-// summary_routes.cpp, export_routes.cpp, tile_routes.cpp, openapi_routes.cpp and server.cpp), in the document's
+// The routes the server registers (the tables of server/http/*_routes.cpp), in the document's
 // path syntax. A route added there must be added here and to server/http/openapi.json.
 const KNOWN_ROUTES = [
   ['get', '/'],

@@ -2,6 +2,8 @@
 // re-packagings of them (other CRSs, CP1252 / Latin-1 attribute tables, no .prj).
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 #include "tests/cli/cli_support.hpp"
 
 namespace leerstand::test {
@@ -172,6 +174,22 @@ TEST(ImportKommunen, SrsAndEncodingOptionsOverrideTheFile) {
                            "kommunen WHERE ags='09479145'"})
                   .out,
               "1\n");
+}
+
+// geo asks for the file's coordinate system without saying how; the command line names its
+// option.
+TEST(ImportKommunen, CoordinatesOfTwoPossibleZonesAskForTheSrsOption) {
+    TempDir dir;
+    const auto source = dir / "utm.csv";
+    std::ofstream(source) << "AGS,GEN,WKT\n09479145,R\u00f6slau,\"POLYGON ((390000 5820000,390020 "
+                             "5820000,390020 5820010,390000 5820000))\"\n";
+    const CommandResult result =
+        run_leerstand({"import-kommunen", source.string(), "--db", (dir / "k.sqlite").string()});
+    EXPECT_EQ(result.exit_code, 1) << result.err;
+    EXPECT_NE(result.err.find("EPSG:25833"), std::string::npos) << result.err;
+    EXPECT_NE(result.err.find("name the file's coordinate system (EPSG code) with --srs EPSG:N"),
+              std::string::npos)
+        << result.err;
 }
 
 }  // namespace

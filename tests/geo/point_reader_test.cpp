@@ -311,7 +311,7 @@ TEST(PointReader, CrsIsInferredFromThePointsOrForced) {
     const fs::path utm = dir / "utm.csv";
     write_file(utm, "x,y,status\n390000,5820000,leer\n390100,5820050,leer\n");
     const std::string message = open_error<InvalidGeometry>(utm, points_options());
-    EXPECT_NE(message.find("--srs EPSG:25833"), std::string::npos) << message;
+    EXPECT_NE(message.find("EPSG:25833"), std::string::npos) << message;
     ReadOptions forced = points_options();
     forced.forced_epsg = 25833;
     const auto u = read_points(utm, forced);

@@ -1,5 +1,5 @@
 // The spelling of addresses that --trusted-proxy and the TCP peer are compared in.
-#include "server/http/client_address.hpp"
+#include "server/http/transport/client_address.hpp"
 
 #include <gtest/gtest.h>
 

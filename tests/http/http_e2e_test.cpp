@@ -326,5 +326,19 @@ TEST(HttpServerStartup, MissingWebRootFailsFastWithOneLine) {
     EXPECT_NE(result.err.find("no-such-dir"), std::string::npos) << result.err;
 }
 
+// JSON answers replace bytes that are not UTF-8 instead of throwing: an attribution in Latin-1
+// once stopped the server at start with nlohmann's error text.
+TEST(HttpServerStartup, AnAttributionThatIsNotUtf8IsServedWithAReplacementCharacter) {
+    TempDir dir;
+    ServerProcess server({"--db", (dir / "t.sqlite").string(), "--port", "0", "--web",
+                          web_root().string(), "--basemap-attribution", "Kacheln \xA9 OSM"},
+                         dir.path());
+    const HttpResponse response = http_get(server.port(), "/api/config");
+    ASSERT_EQ(response.status, 200) << response.body;
+    const json body = json::parse(response.body);
+    EXPECT_EQ(body.at("basemap").at("attribution"), "Kacheln \uFFFD OSM");
+    server.stop(SIGTERM, std::chrono::seconds(5));
+}
+
 }  // namespace
 }  // namespace leerstand::test

@@ -1,5 +1,5 @@
 // --public-url: what it accepts and the one spelling links and the Origin check use.
-#include "server/http/public_url.hpp"
+#include "server/http/transport/public_url.hpp"
 
 #include <gtest/gtest.h>
 

@@ -199,10 +199,10 @@ void expect_same_answer(const HttpResponse& got, const HttpResponse& expected,
         EXPECT_EQ(got.header(name), expected.header(name)) << what << ": " << name;
 }
 
-// Cached tiles are written to the socket by the server itself (server/http/direct_send.cpp),
-// and after a few answers in a row on one connection the last byte goes through Pistache's
-// queue. Both ways, and for a client that reads little at a time, each answer arrives whole
-// and in order on a kept connection.
+// Cached tiles are written to the socket by the server itself
+// (server/http/transport/direct_send.cpp), and after a few answers in a row on one connection the
+// last byte goes through Pistache's queue. Both ways, and for a client that reads little at a time,
+// each answer arrives whole and in order on a kept connection.
 TEST_F(Tiles, CachedTilesArriveWholeAndInOrderOnAKeptConnectionAndToASlowReader) {
     // Buildings at z13 over Angermünde: about 170 KB of GeoJSON, more than a socket takes at
     // once from a client with a small window.

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <string_view>
 #include <thread>
 
 #include "tests/cli/cli_support.hpp"
@@ -97,6 +98,13 @@ class RealUploads : public Uploads {
     }
 };
 
+/// `message` without the way its caller tells the user to name a coordinate system: geo asks
+/// for it, the CLI says "with --srs EPSG:N", an upload "in the upload's form field srs".
+std::string without_crs_hint(std::string message, std::string_view how) {
+    if (message.ends_with(how)) message.resize(message.size() - how.size());
+    return message;
+}
+
 json comparable(const json& report) {
     json picked;
     for (const char* key : {"read", "stored", "rejected", "rejected_by_reason", "crs", "encoding",
@@ -151,11 +159,14 @@ TEST_F(RealUploads, EveryRealShapefileGivesTheSameReportOverHttpAsOnTheCommandLi
             if (exit_code == 0) ++stored_somewhere;
         } else {
             // The CLI refused the file as a whole; the upload must fail with the same message
-            // and store nothing.
+            // (but for how each says to name a coordinate system) and store nothing.
             EXPECT_EQ(exit_code, 1) << cli_run.err;
             EXPECT_EQ(status["state"], "failed") << status.dump();
-            const std::string cli_message = cli_run.err.substr(0, cli_run.err.find('\n'));
-            EXPECT_NE(cli_message.find(status.value("error", "?")), std::string::npos)
+            const std::string cli_message = without_crs_hint(
+                cli_run.err.substr(0, cli_run.err.find('\n')), " with --srs EPSG:N");
+            const std::string http_message =
+                without_crs_hint(status.value("error", "?"), " in the upload's form field srs");
+            EXPECT_NE(cli_message.find(http_message), std::string::npos)
                 << "CLI: " << cli_message << "\nHTTP: " << status.dump();
             EXPECT_EQ(count("buildings"), buildings_before);
         }
@@ -321,6 +332,22 @@ TEST_F(Uploads, AFileOutsideTheChosenKommuneFailsAndStoresNothing) {
     EXPECT_EQ(status["report"]["stored"], 0) << status.dump();
     EXPECT_EQ(status["report"]["rejected"], 1) << status.dump();
     EXPECT_EQ(count("buildings"), before);
+}
+
+TEST_F(Uploads, CoordinatesOfTwoPossibleZonesAskForTheFormFieldSrs) {
+    // 6-digit eastings in the overlap of UTM zones 32 and 33, and no coordinate system named.
+    const std::string csv = "x,y,status\n390000,5820000,leer\n390100,5820050,leer\n";
+    const HttpResponse accepted = upload(Who::Editor, "utm.csv", csv, k_home_ags, "vacancies");
+    ASSERT_EQ(accepted.status, 202) << accepted.body;
+    const json status = wait_for(accepted.header("Location"));
+    EXPECT_EQ(status["state"], "failed") << status.dump();
+    const std::string error = status.value("error", "");
+    EXPECT_NE(error.find("EPSG:25833"), std::string::npos) << error;
+    EXPECT_TRUE(
+        error.ends_with("name the file's coordinate system (EPSG code) in the upload's "
+                        "form field srs"))
+        << error;
+    EXPECT_EQ(error.find("--srs"), std::string::npos) << "no command-line option over HTTP";
 }
 
 }  // namespace

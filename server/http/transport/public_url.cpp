@@ -1,4 +1,4 @@
-#include "server/http/public_url.hpp"
+#include "server/http/transport/public_url.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -6,7 +6,7 @@
 #include <charconv>
 
 #include "common/text.hpp"
-#include "server/http/client_address.hpp"
+#include "server/http/transport/client_address.hpp"
 
 namespace leerstand::http {
 

@@ -1,4 +1,4 @@
-#include "server/http/request_intake.hpp"
+#include "server/http/transport/request_intake.hpp"
 
 #include <pistache/peer.h>
 #include <sys/socket.h>
@@ -10,9 +10,9 @@
 
 #include "common/error.hpp"
 #include "common/text.hpp"
-#include "server/http/answer_order.hpp"
 #include "server/http/problem.hpp"
-#include "server/http/routing.hpp"
+#include "server/http/transport/answer_order.hpp"
+#include "server/http/transport/routing.hpp"
 
 namespace leerstand::http {
 

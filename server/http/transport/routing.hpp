@@ -8,21 +8,24 @@
 #include <string>
 
 #include "server/http/problem.hpp"
-#include "server/http/worker_threads.hpp"
+#include "server/http/transport/worker_threads.hpp"
 
-/// Route registration shared by every part of the HTTP layer: each handler runs inside one
-/// guard that turns exceptions into problem+json, and methods a path does not support get a 405
-/// problem with `Allow`.
+/// How a handler meets Pistache: each runs inside one guard that sets the headers of every
+/// answer, refuses what no route should see (oversized heads, writes from other origins) and
+/// turns exceptions into problem+json; methods a path does not support get a 405 problem with
+/// `Allow`.
 namespace leerstand::http {
 
 /// The Content-Security-Policy of every answer but the web app's page: nothing may load or run.
 inline constexpr const char* k_api_content_policy = "default-src 'none'; frame-ancestors 'none'";
 
-/// A handler that may throw; `request_id` is also sent as `X-Request-Id`.
-using Handler = std::function<void(const Pistache::Rest::Request&, Pistache::Http::ResponseWriter&,
-                                   const std::string& request_id)>;
+/// A handler that may throw. It answers through `writer` before it returns; the request's id
+/// is `answering_request_id()` (answer.hpp).
+using Handler =
+    std::function<void(const Pistache::Rest::Request&, Pistache::Http::ResponseWriter&)>;
 
-/// A new id for a request: 16 random hex digits (no counter: it would tell how busy the server was).
+/// A new id for a request: 16 random hex digits (no counter: it would tell how busy the server
+/// was).
 std::string next_request_id();
 
 /// The headers of every answer: `X-Request-Id`, nosniff, Referrer-Policy and the API's CSP.
@@ -38,19 +41,23 @@ enum class Lane { ByMethod, Download };
 Pistache::Rest::Route::Handler guarded(Handler handler, Lane lane = Lane::ByMethod);
 
 /// The threads of the write and download lanes from now on; null runs those handlers in place
-/// on Pistache's worker again. The server sets them once before it serves and clears them
+/// on Pistache's worker again. The endpoint sets them once before it serves and clears them
 /// before they stop, so routes need not carry them.
 void run_lanes_on(WorkerThreads* writes, WorkerThreads* downloads);
 
-/// Registers `handlers` for `path` on `lane`; every other method gets 405 with `Allow`.
-void add_routes(Pistache::Rest::Router& router, const std::string& path,
-                const std::map<Pistache::Http::Method, Handler>& handlers,
-                Lane lane = Lane::ByMethod);
+/// Registers `handlers` for `path` on `lane`; a path that answers GET answers HEAD too, and
+/// every other method gets 405 with `Allow`.
+void bind_path(Pistache::Rest::Router& router, const std::string& path,
+               const std::map<Pistache::Http::Method, Handler>& handlers,
+               Lane lane = Lane::ByMethod);
 
-/// Sends `problem` for `request` (no body for HEAD).
+/// Registers `handler` for every request no path matches.
+void bind_fallback(Pistache::Rest::Router& router, Handler handler);
+
+/// Sends `problem` for `request` (no body for HEAD), under the id of the request this thread
+/// answers.
 void send_problem_for(const Pistache::Rest::Request& request,
-                      Pistache::Http::ResponseWriter& writer, const Problem& problem,
-                      const std::string& request_id);
+                      Pistache::Http::ResponseWriter& writer, const Problem& problem);
 
 /// 405 for `request` listing `allow` (e.g. "GET, POST").
 Problem method_not_allowed(const std::string& allow);

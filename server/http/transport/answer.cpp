@@ -1,11 +1,11 @@
-#include "server/http/answer.hpp"
+#include "server/http/transport/answer.hpp"
 
 #include <pistache/peer.h>
 
 #include <memory>
 #include <optional>
 
-#include "server/http/direct_send.hpp"
+#include "server/http/transport/direct_send.hpp"
 
 namespace leerstand::http {
 
@@ -14,19 +14,28 @@ using namespace Pistache;
 namespace {
 
 thread_local const Rest::Request* t_answering = nullptr;
+thread_local const std::string* t_answering_id = nullptr;
 
 }  // namespace
 
-AnsweringRequest::AnsweringRequest(const Rest::Request& request) : m_previous(t_answering) {
+AnsweringRequest::AnsweringRequest(const Rest::Request& request, const std::string& request_id)
+    : m_previous_request(t_answering), m_previous_id(t_answering_id) {
     t_answering = &request;
+    t_answering_id = &request_id;
 }
 
 AnsweringRequest::~AnsweringRequest() {
-    t_answering = m_previous;
+    t_answering = m_previous_request;
+    t_answering_id = m_previous_id;
 }
 
 bool answering_head() {
     return t_answering != nullptr && t_answering->method() == Http::Method::Head;
+}
+
+const std::string& answering_request_id() {
+    static const std::string k_none;
+    return t_answering_id != nullptr ? *t_answering_id : k_none;
 }
 
 void send_answer(Http::ResponseWriter& writer, Http::Code code, const std::string& body,

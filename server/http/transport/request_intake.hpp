@@ -8,7 +8,7 @@
 
 namespace leerstand::http {
 
-/// The router's handler, with Pistache's input step written here (TOOLCHAIN P1).
+/// The router's handler, with Pistache's input step written here (README.md).
 ///
 /// Pistache 0.0.5's own step answers whatever its parser throws with a 500 whose body is the
 /// exception's text: `Content-Length: -5` gave `basic_string::_M_create`, an internal error

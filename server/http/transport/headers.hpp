@@ -2,14 +2,15 @@
 
 #include <pistache/http.h>
 #include <pistache/http_header.h>
+#include <pistache/router.h>
 
 #include <memory>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <utility>
 
-#include "server/services/caller.hpp"
-
+/// Request and response headers as Pistache 0.0.5 keeps them.
 namespace leerstand::http {
 
 /// A response header with a free name and a fixed value. Pistache 0.0.5 writes only typed
@@ -39,12 +40,21 @@ inline void set_header(Pistache::Http::ResponseWriter& writer, std::string name,
     headers.add(std::make_shared<NamedHeader>(std::move(name), std::move(value)));
 }
 
-/// `Vary` and `Cache-Control` for a response that depends on who asks: a shared cache must
-/// never hand what a signed-in caller got to anyone else.
-inline void set_caller_cache_headers(Pistache::Http::ResponseWriter& writer,
-                                     const services::Caller& caller) {
-    set_header(writer, "Vary", "Cookie, Authorization");
-    set_header(writer, "Cache-Control", caller.signed_in() ? "private, no-store" : "no-cache");
+/// The raw value of request header `name`, if sent. Headers Pistache knows may come parsed
+/// into typed ones instead (Host, Accept, Content-Length...), without a raw value.
+inline std::optional<std::string> header_value(const Pistache::Rest::Request& request,
+                                               const std::string& name) {
+    const auto raw = request.headers().tryGetRaw(name);
+    if (!raw) return std::nullopt;
+    return raw->value();
+}
+
+/// `text` without leading and trailing blanks and tabs (a header value's optional white space).
+inline std::string trimmed(const std::string& text) {
+    const auto first = text.find_first_not_of(" \t");
+    if (first == std::string::npos) return "";
+    const auto last = text.find_last_not_of(" \t");
+    return text.substr(first, last - first + 1);
 }
 
 }  // namespace leerstand::http

@@ -13,22 +13,27 @@
 /// checks `answering_head` itself: the cached tiles' direct send, the paced exports).
 namespace leerstand::http {
 
-/// Marks the request this thread answers while it lives. routing.cpp runs every handler
-/// inside one, so that the senders know a HEAD request without each handler passing it down;
-/// handlers send their answer before they return, on the thread they run on (a lane's too).
+/// Marks the request this thread answers, and its id, while it lives. routing.cpp runs every
+/// handler inside one, so that the senders know a HEAD request and the request id without each
+/// handler passing them down; handlers send their answer before they return, on the thread
+/// they run on (a lane's too).
 class AnsweringRequest {
   public:
-    explicit AnsweringRequest(const Pistache::Rest::Request& request);
+    AnsweringRequest(const Pistache::Rest::Request& request, const std::string& request_id);
     ~AnsweringRequest();
     AnsweringRequest(const AnsweringRequest&) = delete;
     AnsweringRequest& operator=(const AnsweringRequest&) = delete;
 
   private:
-    const Pistache::Rest::Request* m_previous;
+    const Pistache::Rest::Request* m_previous_request;
+    const std::string* m_previous_id;
 };
 
 /// True while this thread answers a HEAD request.
 bool answering_head();
+
+/// The id of the request this thread answers (also sent as `X-Request-Id`); "" outside one.
+const std::string& answering_request_id();
 
 /// Sends `body` as `media_type` with status `code` and the writer's headers; to a HEAD request
 /// the same head without the body.

@@ -30,9 +30,10 @@ namespace leerstand::http {
 /// else writes to the socket while it does. An answer whose earlier ones may still wait in
 /// Pistache's queue (a client that asks before it has its answers, or an earlier answer sent
 /// by `writer.send`) goes to the queue behind them instead (answer_order.hpp). What goes to
-/// the queue meets TOOLCHAIN P3 as any `writer.send` does: a client that stops reading keeps
-/// the worker busy until it reads or leaves. Responses that set cookies go through
-/// `writer.send` instead; to a HEAD request (answer.hpp) only the head goes, through the queue.
+/// the queue meets Pistache's retry on a full socket (README.md) as any `writer.send` does: a
+/// client that stops reading keeps the worker busy until it reads or leaves. Responses that set
+/// cookies go through `writer.send` instead; to a HEAD request (answer.hpp) only the head goes,
+/// through the queue.
 void send_without_copying(Pistache::Http::ResponseWriter& writer, Pistache::Http::Version version,
                           Pistache::Http::Code code, const std::string& body,
                           std::string_view media_type);

@@ -1,4 +1,4 @@
-#include "server/http/client_address.hpp"
+#include "server/http/transport/client_address.hpp"
 
 #include <arpa/inet.h>
 #include <pistache/router.h>
@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <cstring>
 
-#include "server/http/api_routes.hpp"
+#include "server/http/transport/headers.hpp"
 
 namespace leerstand::http {
 
@@ -28,7 +28,7 @@ std::optional<std::string> canonical_ip(std::string_view text) {
 std::string client_address(const Pistache::Rest::Request& request,
                            const std::vector<std::string>& trusted_proxies) {
     const std::string peer = request.address().host();
-    const std::string canonical_peer = canonical_ip(peer).value_or(peer);
+    std::string canonical_peer = canonical_ip(peer).value_or(peer);
     if (std::find(trusted_proxies.begin(), trusted_proxies.end(), canonical_peer) ==
         trusted_proxies.end())
         return canonical_peer;

@@ -1,7 +1,7 @@
-#include "server/http/direct_send.hpp"
+#include "server/http/transport/direct_send.hpp"
 
-#include "server/http/answer.hpp"
-#include "server/http/answer_order.hpp"
+#include "server/http/transport/answer.hpp"
+#include "server/http/transport/answer_order.hpp"
 
 #include <pistache/peer.h>
 #include <strings.h>
@@ -126,7 +126,7 @@ void send_without_copying(Http::ResponseWriter& writer, Http::Version version, H
     // connection's answers in order, so every earlier one is with the kernel by then.
     const auto settle = [order, number] { order->settled = std::max(order->settled, number); };
     peer->send(RawBuffer(std::move(rest), size))
-        .then([settle](ssize_t) { settle(); }, [settle](std::exception_ptr) { settle(); });
+        .then([settle](ssize_t) { settle(); }, [settle](const std::exception_ptr&) { settle(); });
 }
 
 }  // namespace leerstand::http

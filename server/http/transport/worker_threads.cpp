@@ -1,4 +1,4 @@
-#include "server/http/worker_threads.hpp"
+#include "server/http/transport/worker_threads.hpp"
 
 namespace leerstand::http {
 

@@ -1,4 +1,4 @@
-#include "server/http/routing.hpp"
+#include "server/http/transport/routing.hpp"
 
 #include <atomic>
 #include <cstdio>
@@ -8,18 +8,17 @@
 
 #include "common/error.hpp"
 #include "common/text.hpp"
-#include "server/http/answer.hpp"
-#include "server/http/api_routes.hpp"
-#include "server/http/public_url.hpp"
-#include "server/http/response_headers.hpp"
+#include "server/http/transport/answer.hpp"
+#include "server/http/transport/headers.hpp"
+#include "server/http/transport/public_url.hpp"
 
 namespace leerstand::http {
 
 using namespace Pistache;
 
 void send_problem_for(const Rest::Request& request, Http::ResponseWriter& writer,
-                      const Problem& problem, const std::string& request_id) {
-    send_problem(writer, problem, request.resource(), request_id);
+                      const Problem& problem) {
+    send_problem(writer, problem, request.resource(), answering_request_id());
 }
 
 Problem method_not_allowed(const std::string& allow) {
@@ -59,7 +58,7 @@ const char* method_name(Http::Method method) {
 }
 
 /// Pistache 0.0.5 answers `Connection: Close` to every request that has no Connection header,
-/// yet keeps the socket open (TOOLCHAIN P4). Clients believe it and reconnect for every tile.
+/// yet keeps the socket open (README.md). Clients believe it and reconnect for every tile.
 /// Answer what the protocol means instead: HTTP/1.1 keeps the connection unless the client
 /// asked to close it; HTTP/1.0 closes it unless the client asked to keep it.
 void set_connection_header(const Rest::Request& request, Http::ResponseWriter& writer) {
@@ -117,12 +116,12 @@ void refuse_cross_origin_writes(const Rest::Request& request) {
         throw Forbidden("a write from another origin is refused (Origin: " + *origin + ")");
 }
 
-/// Pistache 0.0.5 limits a request only as a whole, headers and body together (TOOLCHAIN P1),
-/// and that limit must fit an upload. Targets and headers get their own bounds here, far above
+/// Pistache 0.0.5 limits a request only as a whole, headers and body together (README.md), and
+/// that limit must fit an upload. Targets and headers get their own bounds here, far above
 /// anything a browser, QGIS or GDAL sends (a long OGC query is a few hundred bytes).
 void refuse_oversized_head(const Rest::Request& request) {
-    constexpr std::size_t k_max_target = 8 * 1024;
-    constexpr std::size_t k_max_headers = 32 * 1024;
+    constexpr std::size_t k_max_target = std::size_t{8} * 1024;
+    constexpr std::size_t k_max_headers = std::size_t{32} * 1024;
     std::size_t target = request.resource().size();
     const auto& query = request.query();
     for (auto parameter = query.parameters_begin(); parameter != query.parameters_end();
@@ -157,16 +156,15 @@ WorkerThreads* threads_for(Lane lane, const Rest::Request& request) {
 
 void respond(const Handler& handler, const Rest::Request& request, Http::ResponseWriter& writer,
              const std::string& request_id) {
-    const AnsweringRequest answering(request);
+    const AnsweringRequest answering(request, request_id);
     try {
         set_connection_header(request, writer);
         set_common_headers(writer, request_id);
         refuse_oversized_head(request);
         refuse_cross_origin_writes(request);
-        handler(request, writer, request_id);
+        handler(request, writer);
     } catch (...) {
-        send_problem_for(request, writer, problem_for(std::current_exception(), request_id),
-                         request_id);
+        send_problem_for(request, writer, problem_for(std::current_exception(), request_id));
     }
 }
 
@@ -218,8 +216,7 @@ Rest::Route::Handler guarded(Handler handler, Lane lane) {
             respond(handler, pending->request, pending->writer, request_id);
         });
         if (!queued) {
-            const Handler refuse = [lane](const Rest::Request&, Http::ResponseWriter&,
-                                          const std::string&) {
+            const Handler refuse = [lane](const Rest::Request&, Http::ResponseWriter&) {
                 throw StorageBusy(lane == Lane::Download
                                       ? "too many downloads are running; try again in a moment"
                                       : "too many changes are waiting to be saved; try again "
@@ -231,8 +228,8 @@ Rest::Route::Handler guarded(Handler handler, Lane lane) {
     };
 }
 
-void add_routes(Rest::Router& router, const std::string& path,
-                const std::map<Http::Method, Handler>& handlers, Lane lane) {
+void bind_path(Rest::Router& router, const std::string& path,
+               const std::map<Http::Method, Handler>& handlers, Lane lane) {
     std::map<Http::Method, Handler> served = handlers;
     // HEAD is GET without the body (answer.hpp): every path that answers GET answers HEAD.
     if (const auto get = served.find(Http::Method::Get); get != served.end())
@@ -244,12 +241,16 @@ void add_routes(Rest::Router& router, const std::string& path,
         router.addRoute(method, path, guarded(handler->second, lane));
         allow += (allow.empty() ? "" : ", ") + std::string(method_name(method));
     }
-    const Handler not_allowed = [allow](const Rest::Request& request, Http::ResponseWriter& writer,
-                                        const std::string& request_id) {
-        send_problem_for(request, writer, method_not_allowed(allow), request_id);
+    const Handler not_allowed = [allow](const Rest::Request& request,
+                                        Http::ResponseWriter& writer) {
+        send_problem_for(request, writer, method_not_allowed(allow));
     };
     for (Http::Method method : k_methods)
         if (!served.count(method)) router.addRoute(method, path, guarded(not_allowed));
+}
+
+void bind_fallback(Rest::Router& router, Handler handler) {
+    router.addNotFoundHandler(guarded(std::move(handler)));
 }
 
 }  // namespace leerstand::http

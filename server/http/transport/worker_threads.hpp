@@ -13,11 +13,12 @@ namespace leerstand::http {
 
 /// A few threads that run requests away from Pistache's reactor workers.
 ///
-/// Pistache pins each connection to one reactor worker and runs its handlers there (TOOLCHAIN
-/// threads(n)), so a handler that waits stalls every connection on that worker. Two kinds wait:
-/// writes, for SQLite's write lock (another edit, an upload's import: the concurrency script
-/// measured reads at p99 5 s beside 8 editors), and downloads, for a slow client to read. They
-/// queue on their own WorkerThreads and answer from there (TOOLCHAIN "Off-thread replies").
+/// Pistache pins each connection to one reactor worker and runs its handlers there (README.md),
+/// so a handler that waits stalls every connection on that worker. Two kinds wait: writes, for
+/// SQLite's write lock (another edit, an upload's import: the concurrency script measured reads
+/// at p99 5 s beside 8 editors), and downloads, for a slow client to read. They queue on their
+/// own WorkerThreads and answer from there: a ResponseWriter moved to another thread may send
+/// from it.
 class WorkerThreads {
   public:
     /// `threads` workers; at most `max_waiting` tasks wait for one (more are refused).

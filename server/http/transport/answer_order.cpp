@@ -1,4 +1,4 @@
-#include "server/http/answer_order.hpp"
+#include "server/http/transport/answer_order.hpp"
 
 namespace leerstand::http {
 

@@ -8,7 +8,7 @@
 namespace leerstand::http {
 
 /// Sends `size` bytes of `in` as the body (status 200, the writer's headers) without ever
-/// handing Pistache more than the client's socket takes at once (TOOLCHAIN P3). To a HEAD
+/// handing Pistache more than the client's socket takes at once (README.md). To a HEAD
 /// request (answer.hpp) the head alone, with the Content-Length of `size`.
 ///
 /// Pistache 0.0.5 retries a write that meets a full socket at once, on the reactor worker, until

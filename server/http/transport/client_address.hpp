@@ -5,7 +5,7 @@
 #include <string_view>
 #include <vector>
 
-namespace Pistache::Rest {
+namespace Pistache::Rest {  // NOLINT(readability-identifier-naming): Pistache's, not ours
 class Request;
 }
 

@@ -1,4 +1,4 @@
-#include "server/http/paced_body.hpp"
+#include "server/http/transport/paced_body.hpp"
 
 #include <linux/sock_diag.h>
 #include <pistache/peer.h>
@@ -9,9 +9,9 @@
 #include <chrono>
 #include <thread>
 
-#include "server/http/answer.hpp"
-#include "server/http/direct_send.hpp"
-#include "server/http/worker_threads.hpp"
+#include "server/http/transport/answer.hpp"
+#include "server/http/transport/direct_send.hpp"
+#include "server/http/transport/worker_threads.hpp"
 
 namespace leerstand::http {
 
@@ -74,7 +74,7 @@ Wait send_and_wait(const std::weak_ptr<Tcp::Peer>& weak_peer, std::string bytes)
         if (!peer) return Wait::Gone;
         const std::size_t length = bytes.size();
         peer->send(RawBuffer(std::move(bytes), length))
-            .then([mark](ssize_t) { mark(); }, [mark](std::exception_ptr) { mark(); });
+            .then([mark](ssize_t) { mark(); }, [mark](const std::exception_ptr&) { mark(); });
     }
     return wait_until(
         weak_peer, [written](Tcp::Peer&) { return written->load(); }, [] { return 0; });
