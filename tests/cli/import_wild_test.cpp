@@ -175,8 +175,8 @@ INSTANTIATE_TEST_SUITE_P(
                  "file",
                  "UTF-8",
                  {{"no geometry", 1}, {"not a polygon (LineString)", 2}}}),
-    [](const auto& info) {
-        std::string name = info.param.file;
+    [](const auto& test_info) {
+        std::string name = test_info.param.file;
         for (char& ch : name)
             if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
         return name;

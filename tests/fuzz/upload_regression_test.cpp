@@ -106,8 +106,8 @@ TEST_P(FuzzRegression, IsReadOrRefusedWithOneOfOurErrors) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Inputs, FuzzRegression, testing::ValuesIn(regression_inputs()),
-                         [](const testing::TestParamInfo<std::string>& info) {
-                             std::string name = info.param;
+                         [](const testing::TestParamInfo<std::string>& test_info) {
+                             std::string name = test_info.param;
                              for (char& c : name)
                                  if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
                              return name;

@@ -253,7 +253,7 @@ INSTANTIATE_TEST_SUITE_P(
                  "09472119", 1605},
         RealFile{"LaufGeoPackage", "buildings/osm_lauf_pegnitz_2020_buildings_utm32.gpkg", "",
                  "09574138", 6109}),
-    [](const auto& info) { return std::string(info.param.name); });
+    [](const auto& test_info) { return std::string(test_info.param.name); });
 
 // ------------------------------------------------------------------------ refusals at submit
 

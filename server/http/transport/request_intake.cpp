@@ -141,8 +141,8 @@ Problem parse_problem(const std::exception_ptr& error) {
 
 }  // namespace
 
-RequestIntake::RequestIntake(const Rest::Router& router, std::uint64_t max_body_bytes)
-    : Rest::Private::RouterHandler(router), m_max_body_bytes(max_body_bytes) {}
+RequestIntake::RequestIntake(const Rest::Router& routes, std::uint64_t max_body_bytes)
+    : Rest::Private::RouterHandler(routes), m_max_body_bytes(max_body_bytes) {}
 
 void RequestIntake::onInput(const char* buffer, size_t length,
                             const std::shared_ptr<Tcp::Peer>& peer) {

@@ -29,7 +29,7 @@ class RequestIntake : public Pistache::Rest::Private::RouterHandler {
   public:
     HTTP_PROTOTYPE(RequestIntake)
 
-    RequestIntake(const Pistache::Rest::Router& router, std::uint64_t max_body_bytes);
+    RequestIntake(const Pistache::Rest::Router& routes, std::uint64_t max_body_bytes);
 
   private:
     void onInput(const char* buffer, size_t length,
