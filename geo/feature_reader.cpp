@@ -116,7 +116,7 @@ std::optional<std::string> sidecar(const std::string& shp, const std::string& ex
     const std::string wanted = lower(shp_path.stem().string() + ext);
     const CslPtr entries(VSIReadDir(dir.c_str()));
     for (const std::string& entry : to_vector(entries.get())) {
-        if (lower(entry) == wanted) return dir + "/" + entry;
+        if (lower(entry) == wanted) return std::string(dir).append("/").append(entry);
     }
     return std::nullopt;
 }
@@ -165,7 +165,8 @@ std::string pick_zip_entry(const std::string& base, const std::string& name,
         if (std::string(wanted_ext) == ".shp") {
             constexpr long long kShpHeaderOnly = 100;  // a .shp of this size has no records
             for (const std::string& entry : matches) {
-                if (vsi_size(base + "/" + entry) > kShpHeaderOnly) return entry;
+                if (vsi_size(std::string(base).append("/").append(entry)) > kShpHeaderOnly)
+                    return entry;
             }
         }
         return matches.front();
@@ -329,7 +330,7 @@ bool file_is_utf8(const std::string& path) {
 
 /// The iconv name for an `--encoding` value. @throws InvalidInput for an unknown encoding
 std::string checked_encoding(const std::string& forced) {
-    const std::string name = normalize_encoding_name(forced).value_or(forced);
+    std::string name = normalize_encoding_name(forced).value_or(forced);
     to_utf8("", name);  // throws InvalidInput when iconv does not know it
     return name;
 }
@@ -500,8 +501,9 @@ CtPtr make_transform(const OGRSpatialReference& source, const OGRSpatialReferenc
     OGREnvelope extent;
     if (!plain || layer.GetExtent(&extent, FALSE) != OGRERR_NONE) return plain;
     constexpr int kSteps = 4;  // a 5 × 5 grid over the extent
-    std::array<double, (kSteps + 1) * (kSteps + 1)> x{};
-    std::array<double, (kSteps + 1) * (kSteps + 1)> y{};
+    constexpr std::size_t points = (kSteps + 1) * (kSteps + 1);
+    std::array<double, points> x{};
+    std::array<double, points> y{};
     for (int i = 0; i <= kSteps; ++i) {
         for (int j = 0; j <= kSteps; ++j) {
             x[i * (kSteps + 1) + j] = extent.MinX + (extent.MaxX - extent.MinX) * i / kSteps;
@@ -761,6 +763,7 @@ FeatureReader FeatureReader::open(const std::filesystem::path& path, const ReadO
     const std::vector<std::string> option_strings =
         open_options_for(ext, encoding, options.geometry);
     std::vector<const char*> open_options;
+    open_options.reserve(option_strings.size() + 1);
     for (const std::string& option : option_strings) open_options.push_back(option.c_str());
     open_options.push_back(nullptr);
 

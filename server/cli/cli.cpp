@@ -271,7 +271,7 @@ int run_demo(const std::vector<std::string>& raw) {
 std::string basemap_url(const std::string& url) {
     if (url.empty() || url == "none") return "";
     const bool web =
-        url.rfind("http://", 0) == 0 || url.rfind("https://", 0) == 0 || url.rfind("/", 0) == 0;
+        url.starts_with("http://") || url.starts_with("https://") || url.starts_with('/');
     for (const char* part : {"{z}", "{x}", "{y}"})
         if (!web || url.find(part) == std::string::npos)
             throw UsageError(

@@ -15,8 +15,9 @@ namespace leerstand::http {
 
 namespace {
 
-constexpr std::size_t kMaxBoundaryLength = 70;          // RFC 2046 §5.1.1
-constexpr std::size_t kMaxPartHeaderBytes = 16 * 1024;  // generous; real clients send < 300
+constexpr std::size_t kMaxBoundaryLength = 70;  // RFC 2046 §5.1.1
+constexpr std::size_t kMaxPartHeaderBytes =
+    std::size_t{16} * 1024;  // generous; real clients send < 300
 constexpr std::size_t kMaxTextFieldBytes = 1000;
 
 constexpr std::string_view kCrlf = "\r\n";
@@ -186,7 +187,7 @@ std::string decode_ext_value(std::string_view value) {
 }
 
 /// The last path component: old browsers and some scripts send "C:\\Users\\...\\x.zip".
-std::string base_name(std::string name) {
+std::string base_name(const std::string& name) {
     const std::size_t slash = name.find_last_of("/\\");
     return slash == std::string::npos ? name : name.substr(slash + 1);
 }
