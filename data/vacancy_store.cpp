@@ -11,6 +11,9 @@
 #include <variant>
 
 #include "common/error.hpp"
+#include "common/field_errors.hpp"
+#include "common/geometry.hpp"
+#include "common/iso_date.hpp"
 #include "data/connection.hpp"
 #include "data/sql_conditions.hpp"
 #include "data/store.hpp"
@@ -107,76 +110,67 @@ bool one_of(const std::array<std::string_view, N>& allowed, const std::string& v
     return std::find(allowed.begin(), allowed.end(), value) != allowed.end();
 }
 
-void add_error(json& errors, const std::string& field, const std::string& message) {
-    errors.push_back({{"field", field}, {"message", message}});
+void check_point(FieldErrors& errors, double lon, double lat) {
+    if (!LonLat::checked(lon, lat))
+        errors.add("geometry", field_code::out_of_range,
+                   "the coordinates must be lon/lat in degrees (EPSG:4326)");
 }
 
-void throw_if_errors(const json& errors, const std::string& what) {
-    if (errors.empty()) return;
-    throw InvalidInput(what + ": " + errors.front().at("message").get<std::string>(),
-                       json{{"errors", errors}});
+/// Adds "unknown <field> '<value>'" unless `value` is one of `allowed`.
+template <std::size_t N>
+void check_vocabulary(FieldErrors& errors, const std::string& field,
+                      const std::array<std::string_view, N>& allowed, const std::string& value) {
+    if (!one_of(allowed, value))
+        errors.add(field, field_code::not_one_of, "unknown " + field + " '" + value + "'");
 }
 
-void check_point(json& errors, double lon, double lat) {
-    if (!std::isfinite(lon) || !std::isfinite(lat) || lon < -180.0 || lon > 180.0 || lat < -90.0 ||
-        lat > 90.0)
-        add_error(errors, "geometry", "the coordinates must be lon/lat in degrees (EPSG:4326)");
+/// True when `sql` (a SELECT with one parameter) finds a row for `key`.
+template <typename Key>
+bool row_exists(Connection& db, const char* sql, const Key& key) {
+    Statement select = db.prepare(sql);
+    select.bind(1, key);
+    return select.step();
+}
+
+void check_kommune(Connection& db, FieldErrors& errors, const std::string& ags) {
+    if (!row_exists(db, "SELECT 1 FROM kommunen WHERE ags = ?", ags))
+        errors.add("kommune_ags", field_code::unknown_kommune, "unknown Kommune '" + ags + "'");
+}
+
+void check_building(Connection& db, FieldErrors& errors, const std::optional<std::int64_t>& id) {
+    if (id && !row_exists(db, "SELECT 1 FROM buildings WHERE id = ?", *id))
+        errors.add("building_id", field_code::unknown_building,
+                   "no building with id " + std::to_string(*id));
 }
 
 // The store's own last line before the schema CHECKs, so a bulk import that skipped the
 // service's validation gets a message naming the field, not a constraint.
 void check_vacancy(Connection& db, const VacancyRecord& record) {
-    json errors = json::array();
+    FieldErrors errors;
     check_point(errors, record.lon, record.lat);
-    if (!one_of(vacancy_statuses, record.status))
-        add_error(errors, "status", "unknown status '" + record.status + "'");
-    if (!one_of(vacancy_uses, record.use))
-        add_error(errors, "use", "unknown use '" + record.use + "'");
-    if (!one_of(vacancy_degrees, record.degree))
-        add_error(errors, "degree", "unknown degree '" + record.degree + "'");
-    if (!one_of(owner_types, record.owner_type))
-        add_error(errors, "owner_type", "unknown owner_type '" + record.owner_type + "'");
+    check_vocabulary(errors, "status", vacancy_statuses, record.status);
+    check_vocabulary(errors, "use", vacancy_uses, record.use);
+    check_vocabulary(errors, "degree", vacancy_degrees, record.degree);
+    check_vocabulary(errors, "owner_type", owner_types, record.owner_type);
     if (record.floor_area_m2 && !(*record.floor_area_m2 >= 0.0))
-        add_error(errors, "floor_area_m2", "the floor area must be a number of 0 or more");
-    Statement kommune = db.prepare("SELECT 1 FROM kommunen WHERE ags = ?");
-    kommune.bind(1, record.kommune_ags);
-    if (!kommune.step())
-        add_error(errors, "kommune_ags", "unknown Kommune '" + record.kommune_ags + "'");
-    if (record.building_id) {
-        Statement building = db.prepare("SELECT 1 FROM buildings WHERE id = ?");
-        building.bind(1, *record.building_id);
-        if (!building.step())
-            add_error(errors, "building_id",
-                      "no building with id " + std::to_string(*record.building_id));
-    }
-    throw_if_errors(errors, "the vacancy cannot be stored");
+        errors.add("floor_area_m2", field_code::out_of_range,
+                   "the floor area must be a number of 0 or more");
+    check_kommune(db, errors, record.kommune_ags);
+    check_building(db, errors, record.building_id);
+    errors.throw_if_any("the vacancy cannot be stored");
 }
 
 void check_zukunftsort(Connection& db, const ZukunftsortRecord& record) {
-    json errors = json::array();
+    FieldErrors errors;
     check_point(errors, record.lon, record.lat);
-    if (record.name.empty()) add_error(errors, "name", "a Zukunftsort needs a name");
-    if (record.kommune_ags) {
-        Statement kommune = db.prepare("SELECT 1 FROM kommunen WHERE ags = ?");
-        kommune.bind(1, *record.kommune_ags);
-        if (!kommune.step())
-            add_error(errors, "kommune_ags", "unknown Kommune '" + *record.kommune_ags + "'");
-    }
-    if (record.building_id) {
-        Statement building = db.prepare("SELECT 1 FROM buildings WHERE id = ?");
-        building.bind(1, *record.building_id);
-        if (!building.step())
-            add_error(errors, "building_id",
-                      "no building with id " + std::to_string(*record.building_id));
-    }
-    if (record.vacancy_id) {
-        Statement vacancy = db.prepare("SELECT 1 FROM vacancies WHERE id = ?");
-        vacancy.bind(1, *record.vacancy_id);
-        if (!vacancy.step())
-            add_error(errors, "vacancy_id",
-                      "no vacancy with id " + std::to_string(*record.vacancy_id));
-    }
-    throw_if_errors(errors, "the Zukunftsort cannot be stored");
+    if (record.name.empty()) errors.add("name", field_code::required, "a Zukunftsort needs a name");
+    if (record.kommune_ags) check_kommune(db, errors, *record.kommune_ags);
+    check_building(db, errors, record.building_id);
+    if (record.vacancy_id &&
+        !row_exists(db, "SELECT 1 FROM vacancies WHERE id = ?", *record.vacancy_id))
+        errors.add("vacancy_id", field_code::unknown_vacancy,
+                   "no vacancy with id " + std::to_string(*record.vacancy_id));
+    errors.throw_if_any("the Zukunftsort cannot be stored");
 }
 
 // -- history ------------------------------------------------------------------------------
@@ -265,10 +259,6 @@ class OwnTransaction {
     std::optional<Transaction> m_transaction;
 };
 
-std::string today_utc() {
-    return utc_now_iso8601().substr(0, 10);
-}
-
 // Points of `table` inside `box` (edges included), found through the R*Tree SpatiaLite keeps
 // for `geom`: for a point its box is the point, so the index test is exact.
 void add_bbox(Conditions& where, const std::string& table, const std::string& alias,
@@ -317,8 +307,9 @@ VacancyRecord VacancyStore::insert_vacancy(const VacancyRecord& record,
     OwnTransaction transaction(m_db);
     const std::string now = utc_now_iso8601();
     VacancyRecord stored = record;
-    stored.consent_date =
-        record.consent_publish ? std::optional<std::string>(today_utc()) : std::nullopt;
+    stored.consent_date = record.consent_publish
+                              ? std::optional<std::string>(IsoDate::today_utc().text())
+                              : std::nullopt;
     if (!stored.author || stored.author->empty())
         stored.author = changed_by.empty() ? std::nullopt : std::optional<std::string>(changed_by);
     Statement insert = m_db.prepare(
@@ -372,7 +363,7 @@ VacancyRecord VacancyStore::update_vacancy(const VacancyRecord& record,
     else if (current->consent_publish)
         next.consent_date = current->consent_date;
     else
-        next.consent_date = today_utc();
+        next.consent_date = IsoDate::today_utc().text();
 
     const json before = history_fields(*current);
     const json after = history_fields(next);
@@ -513,7 +504,8 @@ std::vector<VacancyHistoryEntry> VacancyStore::vacancy_history(std::int64_t vaca
 
 std::optional<std::int64_t> VacancyStore::match_building(double lon, double lat,
                                                          double max_distance_m) {
-    if (!std::isfinite(lon) || !std::isfinite(lat)) return std::nullopt;
+    // No footprint lies off the globe, and NaN must not reach the SQL.
+    if (!LonLat::checked(lon, lat)) return std::nullopt;
     // Containing footprints first, found through the R*Tree; the smallest wins where
     // footprints overlap (a building part inside a larger outline).
     Statement inside = m_db.prepare(
@@ -564,9 +556,7 @@ std::optional<BuildingPlace> VacancyStore::building_place(std::int64_t id, doubl
 }
 
 bool VacancyStore::kommune_exists(const std::string& ags) {
-    Statement select = m_db.prepare("SELECT 1 FROM kommunen WHERE ags = ?");
-    select.bind(1, ags);
-    return select.step();
+    return row_exists(m_db, "SELECT 1 FROM kommunen WHERE ags = ?", ags);
 }
 
 KommuneStamp VacancyStore::kommune_stamp() {
