@@ -301,6 +301,32 @@ VacancyStore::WriteTransaction VacancyStore::begin_write() {
 // -----------------------------------------------------------------------------------------
 // vacancies
 
+namespace {
+
+/// Binds the stored fields of a vacancy as ?1 .. ?15, in the order both the INSERT and the
+/// UPDATE name them: lon, lat, building_id, kommune_ags, status, use, degree, vacant_since,
+/// floor_area_m2, owner_type, owner_contact, internal_notes, consent_publish, consent_date,
+/// public_description. Each statement binds what follows itself.
+void bind_vacancy(Statement& statement, const VacancyRecord& record) {
+    statement.bind(1, record.lon)
+        .bind(2, record.lat)
+        .bind(3, record.building_id)
+        .bind(4, record.kommune_ags)
+        .bind(5, record.status)
+        .bind(6, record.use)
+        .bind(7, record.degree)
+        .bind(8, record.vacant_since)
+        .bind(9, record.floor_area_m2)
+        .bind(10, record.owner_type)
+        .bind(11, record.owner_contact)
+        .bind(12, record.internal_notes)
+        .bind(13, std::int64_t{record.consent_publish ? 1 : 0})
+        .bind(14, record.consent_date)
+        .bind(15, record.public_description);
+}
+
+}  // namespace
+
 VacancyRecord VacancyStore::insert_vacancy(const VacancyRecord& record,
                                            const std::string& changed_by) {
     check_vacancy(m_db, record);
@@ -319,23 +345,8 @@ VacancyRecord VacancyStore::insert_vacancy(const VacancyRecord& record,
         "version, public_version, public_created_at, public_updated_at) VALUES (MakePoint(?1, ?2, "
         "4326), ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?16, ?17, 1, ?13, "
         "CASE WHEN ?13 = 1 THEN ?16 END, CASE WHEN ?13 = 1 THEN ?16 END)");
-    insert.bind(1, stored.lon)
-        .bind(2, stored.lat)
-        .bind(3, stored.building_id)
-        .bind(4, stored.kommune_ags)
-        .bind(5, stored.status)
-        .bind(6, stored.use)
-        .bind(7, stored.degree)
-        .bind(8, stored.vacant_since)
-        .bind(9, stored.floor_area_m2)
-        .bind(10, stored.owner_type)
-        .bind(11, stored.owner_contact)
-        .bind(12, stored.internal_notes)
-        .bind(13, std::int64_t{stored.consent_publish ? 1 : 0})
-        .bind(14, stored.consent_date)
-        .bind(15, stored.public_description)
-        .bind(16, now)
-        .bind(17, stored.author);
+    bind_vacancy(insert, stored);
+    insert.bind(16, now).bind(17, stored.author);
     insert.run();
     stored.id = m_db.last_insert_rowid();
     write_history(m_db, stored.id, stored.kommune_ags, now, changed_by, "create", nullptr,
@@ -391,22 +402,8 @@ VacancyRecord VacancyStore::update_vacancy(const VacancyRecord& record,
         "public_created_at = coalesce(public_created_at, CASE WHEN ?13 = 1 THEN ?16 END), "
         "public_updated_at = CASE WHEN ?19 = 1 THEN ?16 ELSE public_updated_at END "
         "WHERE id = ?17 AND version = ?18");
-    update.bind(1, next.lon)
-        .bind(2, next.lat)
-        .bind(3, next.building_id)
-        .bind(4, next.kommune_ags)
-        .bind(5, next.status)
-        .bind(6, next.use)
-        .bind(7, next.degree)
-        .bind(8, next.vacant_since)
-        .bind(9, next.floor_area_m2)
-        .bind(10, next.owner_type)
-        .bind(11, next.owner_contact)
-        .bind(12, next.internal_notes)
-        .bind(13, std::int64_t{next.consent_publish ? 1 : 0})
-        .bind(14, next.consent_date)
-        .bind(15, next.public_description)
-        .bind(16, now)
+    bind_vacancy(update, next);
+    update.bind(16, now)
         .bind(17, record.id)
         .bind(18, expected_version)
         .bind(19, std::int64_t{public_view_differs(before, after) ? 1 : 0});
