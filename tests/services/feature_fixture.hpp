@@ -105,6 +105,13 @@ inline std::string error_message(const Error& error, const std::string& field) {
     return "";
 }
 
+/// The `code` of the first error about `field` ("" when none names it).
+inline std::string error_code(const Error& error, const std::string& field) {
+    for (const json& e : error.extensions().at("errors"))
+        if (e.at("field") == field) return e.at("code");
+    return "";
+}
+
 inline std::string today() {
     return data::utc_now_iso8601().substr(0, 10);
 }

@@ -16,16 +16,19 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
 #include "common/error.hpp"
 #include "data/connection.hpp"
+#include "data/records.hpp"
 #include "data/store.hpp"
 #include "server/services/caller.hpp"
 #include "server/services/import_service.hpp"
 #include "server/services/place_resolver.hpp"
 #include "server/services/privacy.hpp"
+#include "tests/data/wkb_builder.hpp"
 #include "tests/services/feature_fixture.hpp"
 #include "tests/support/test_support.hpp"
 
@@ -216,6 +219,61 @@ TEST_F(VacancyServiceTest, PatchValidatesToo) {
     EXPECT_TRUE(
         error_of<InvalidInput>([&] { m_vacancies->patch(created.id, no_point, 1, admin); }));
     EXPECT_EQ(m_vacancies->get(created.id, admin).version, 1);
+}
+
+TEST_F(VacancyServiceTest, EveryRefusalNamesItsCode) {
+    // Two footprints: one in Wunsiedel about a kilometre from the point, one in Angermünde.
+    data::UploadRecord upload = kommunen_upload();
+    upload.layer = "buildings";
+    auto import = m_store->begin_building_import(upload, false, "");
+    for (const auto& [ags, x, y] :
+         {std::tuple{wunsiedel, 12.01, 50.03}, std::tuple{angermuende, 13.95, 53.05}}) {
+        data::BuildingRecord building;
+        building.kommune_ags = ags;
+        building.source_ref = std::string("test:") + ags;
+        building.footprint = test::wkb::rectangle_multipolygon(x, y, x + 0.0001, y + 0.0001);
+        import.add(building);
+    }
+    import.commit(upload);
+    const std::int64_t far_away = 1;
+    const std::int64_t elsewhere = 2;
+
+    const auto code_of = [&](const json& body, const std::string& field) {
+        const auto error = invalid(body);
+        if (!error) return std::string();
+        EXPECT_EQ(error->code(), "invalid_fields");
+        return error_code(*error, field);
+    };
+    EXPECT_EQ(code_of(feature(in_wunsiedel, {{"kommune_ags", "09999999"}}), "kommune_ags"),
+              "unknown_kommune");
+    EXPECT_EQ(code_of(feature(in_wunsiedel, {{"kommune_ags", angermuende}}), "geometry"),
+              "outside_kommune");
+    EXPECT_EQ(code_of(feature(nowhere), "geometry"), "outside_atlas");
+    EXPECT_EQ(code_of(feature(in_wunsiedel, {{"building_id", 999}}), "building_id"),
+              "unknown_building");
+    EXPECT_EQ(code_of(feature(in_wunsiedel, {{"building_id", far_away}}), "building_id"),
+              "building_too_far");
+    EXPECT_EQ(code_of(feature(in_wunsiedel, {{"building_id", elsewhere}}), "building_id"),
+              "building_in_other_kommune");
+    EXPECT_EQ(code_of(feature(in_wunsiedel, {{"status", "verkauft"}}), "status"), "not_one_of");
+
+    const FeatureResult created = create({{"status", "abgerissen"}});
+    const auto transition = error_of<Unprocessable>([&] {
+        m_vacancies->patch(created.id, patch_of({{"status", "gemeldet"}}), 1, admin);
+    });
+    ASSERT_TRUE(transition);
+    EXPECT_EQ(transition->code(), "status_transition");
+    const auto stale = error_of<PreconditionFailed>([&] {
+        m_vacancies->patch(created.id, patch_of({{"use", "laden"}}), 7, admin);
+    });
+    ASSERT_TRUE(stale);
+    EXPECT_EQ(stale->code(), "stale_version");
+
+    ItemsQuery query;
+    query.kommune = "Wunsiedel";
+    const auto refused_query = error_of<InvalidInput>([&] { m_vacancies->list(query, anonymous); });
+    ASSERT_TRUE(refused_query);
+    EXPECT_EQ(error_code(*refused_query, "kommune"), "not_an_ags");
 }
 
 // -- lifecycle ----------------------------------------------------------------------------

@@ -140,5 +140,40 @@ TEST_F(ZukunftsortServiceTest, TurningAVacancyIntoAZukunftsortLinksAndActivatesI
     EXPECT_TRUE(kept.feature.at("properties").at("vacancy_id").is_null());
 }
 
+TEST_F(ZukunftsortServiceTest, RefusedLinksAndFiltersNameTheirCodes) {
+    const FeatureResult early = create({{"status", "bestaetigt"}}, in_wunsiedel, editor_in);
+    const auto not_linkable = error_of<Unprocessable>([&] {
+        m_zukunftsorte->create(feature(in_wunsiedel, {{"name", "A"}, {"vacancy_id", early.id}}),
+                               editor_in);
+    });
+    ASSERT_TRUE(not_linkable);
+    EXPECT_EQ(not_linkable->code(), "vacancy_status_not_linkable");
+
+    // An unknown vacancy and one the caller may not see get the same answer.
+    const FeatureResult hidden = create({{"status", "aktiviert"}}, in_angermuende, admin);
+    for (const std::int64_t id : {std::int64_t{4711}, hidden.id}) {
+        const auto unknown = error_of<InvalidInput>([&] {
+            m_zukunftsorte->create(feature(in_wunsiedel, {{"name", "A"}, {"vacancy_id", id}}),
+                                   editor_in);
+        });
+        ASSERT_TRUE(unknown);
+        EXPECT_EQ(unknown->code(), "invalid_fields");
+        EXPECT_EQ(error_code(*unknown, "vacancy_id"), "unknown_vacancy");
+    }
+
+    const FeatureResult vacancy = create({{"status", "in_aktivierung"}}, in_wunsiedel, editor_in);
+    const json link = feature(in_wunsiedel, {{"name", "Dorfladen"}, {"vacancy_id", vacancy.id}});
+    m_zukunftsorte->create(link, editor_in);
+    const auto linked = error_of<Conflict>([&] { m_zukunftsorte->create(link, editor_in); });
+    ASSERT_TRUE(linked);
+    EXPECT_EQ(linked->code(), "vacancy_already_linked");
+
+    ItemsQuery query;
+    query.use = "laden";
+    const auto filter = error_of<InvalidInput>([&] { m_zukunftsorte->list(query, anonymous); });
+    ASSERT_TRUE(filter);
+    EXPECT_EQ(error_code(*filter, "use"), "not_applicable");
+}
+
 }  // namespace
 }  // namespace leerstand::services
