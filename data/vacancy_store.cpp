@@ -38,7 +38,7 @@ std::optional<double> optional_double(const Statement& statement, int column) {
     return statement.column_double(column);
 }
 
-constexpr const char* vacancy_columns =
+constexpr const char* k_vacancy_columns =
     "SELECT v.id, ST_X(v.geom), ST_Y(v.geom), v.building_id, v.kommune_ags, v.status, v.use, "
     "v.degree, v.vacant_since, v.floor_area_m2, v.owner_type, v.owner_contact, "
     "v.internal_notes, v.consent_publish, v.consent_date, v.public_description, v.created_at, "
@@ -76,7 +76,7 @@ VacancyRecord read_vacancy(const Statement& s) {
     return record;
 }
 
-constexpr const char* zukunftsort_columns =
+constexpr const char* k_zukunftsort_columns =
     "SELECT z.id, ST_X(z.geom), ST_Y(z.geom), z.name, z.kind, z.description, z.website, "
     "z.opened, z.kommune_ags, z.building_id, z.vacancy_id, z.created_at, z.updated_at, "
     "z.version, v.kommune_ags, v.consent_publish "
@@ -439,7 +439,7 @@ void VacancyStore::remove_vacancy(std::int64_t id, std::int64_t expected_version
 }
 
 std::optional<VacancyRecord> VacancyStore::vacancy(std::int64_t id) {
-    Statement select = m_db.prepare(std::string(vacancy_columns) + "WHERE v.id = ?1");
+    Statement select = m_db.prepare(std::string(k_vacancy_columns) + "WHERE v.id = ?1");
     select.bind(1, id);
     if (!select.step()) return std::nullopt;
     return read_vacancy(select);
@@ -466,8 +466,8 @@ RecordPage<VacancyRecord> VacancyStore::list_vacancies(const VacancyFilter& filt
     count.step();
     page.number_matched = count.column_int64(0);
 
-    Statement select =
-        m_db.prepare(std::string(vacancy_columns) + where.sql + " ORDER BY v.id LIMIT ? OFFSET ?");
+    Statement select = m_db.prepare(std::string(k_vacancy_columns) + where.sql +
+                                    " ORDER BY v.id LIMIT ? OFFSET ?");
     where.bind_all(select);
     const int next = static_cast<int>(where.binds.size()) + 1;
     select.bind(next, filter.limit).bind(next + 1, filter.offset);
@@ -653,7 +653,7 @@ void VacancyStore::remove_zukunftsort(std::int64_t id, std::int64_t expected_ver
 }
 
 std::optional<ZukunftsortRecord> VacancyStore::zukunftsort(std::int64_t id) {
-    Statement select = m_db.prepare(std::string(zukunftsort_columns) + "WHERE z.id = ?1");
+    Statement select = m_db.prepare(std::string(k_zukunftsort_columns) + "WHERE z.id = ?1");
     select.bind(1, id);
     if (!select.step()) return std::nullopt;
     return read_zukunftsort(select);
@@ -669,7 +669,7 @@ RecordPage<ZukunftsortRecord> VacancyStore::list_zukunftsorte(const ZukunftsortF
     where.bind_all(count);
     count.step();
     page.number_matched = count.column_int64(0);
-    Statement select = m_db.prepare(std::string(zukunftsort_columns) + where.sql +
+    Statement select = m_db.prepare(std::string(k_zukunftsort_columns) + where.sql +
                                     " ORDER BY z.id LIMIT ? OFFSET ?");
     where.bind_all(select);
     const int next = static_cast<int>(where.binds.size()) + 1;
