@@ -25,6 +25,12 @@ inline constexpr const char* unreadable_upload = "unreadable_upload";      ///< 
 inline constexpr const char* wrong_credentials = "wrong_credentials";      ///< sign-in refused
 inline constexpr const char* unknown_collection = "unknown_collection";
 inline constexpr const char* unknown_kommune = "unknown_kommune";  ///< no Kommune with that AGS
+/// a vacancy's status may not go there (422; `allowed` lists where it may)
+inline constexpr const char* status_transition = "status_transition";
+/// only a vacancy in_aktivierung or aktiviert can become a Zukunftsort (422)
+inline constexpr const char* vacancy_status_not_linkable = "vacancy_status_not_linkable";
+/// the vacancy is linked to another Zukunftsort already (409)
+inline constexpr const char* vacancy_already_linked = "vacancy_already_linked";
 }  // namespace error_code
 
 class Error : public std::runtime_error {

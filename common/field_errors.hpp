@@ -26,6 +26,16 @@ inline constexpr std::string_view not_a_date = "not_a_date";      ///< not a rea
 inline constexpr std::string_view in_the_future = "in_the_future";
 inline constexpr std::string_view not_an_ags = "not_an_ags";  ///< not 5 or 8 digits
 inline constexpr std::string_view unknown_kommune = "unknown_kommune";
+/// The point of a vacancy or Zukunftsort lies outside the Kommune its kommune_ags names.
+inline constexpr std::string_view outside_kommune = "outside_kommune";
+/// The point lies outside every Kommune of the atlas.
+inline constexpr std::string_view outside_atlas = "outside_atlas";
+inline constexpr std::string_view unknown_building = "unknown_building";
+/// A building_id of a Kommune other than the item's.
+inline constexpr std::string_view building_in_other_kommune = "building_in_other_kommune";
+/// A building_id farther from the point than the matching distance (15 m).
+inline constexpr std::string_view building_too_far = "building_too_far";
+inline constexpr std::string_view unknown_vacancy = "unknown_vacancy";
 inline constexpr std::string_view not_a_url = "not_a_url";
 inline constexpr std::string_view not_utf8 = "not_utf8";
 inline constexpr std::string_view duplicate = "duplicate";  ///< given twice

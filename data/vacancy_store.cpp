@@ -11,6 +11,9 @@
 #include <variant>
 
 #include "common/error.hpp"
+#include "common/field_errors.hpp"
+#include "common/geometry.hpp"
+#include "common/iso_date.hpp"
 #include "data/connection.hpp"
 #include "data/sql_conditions.hpp"
 #include "data/store.hpp"
@@ -35,7 +38,7 @@ std::optional<double> optional_double(const Statement& statement, int column) {
     return statement.column_double(column);
 }
 
-constexpr const char* vacancy_columns =
+constexpr const char* k_vacancy_columns =
     "SELECT v.id, ST_X(v.geom), ST_Y(v.geom), v.building_id, v.kommune_ags, v.status, v.use, "
     "v.degree, v.vacant_since, v.floor_area_m2, v.owner_type, v.owner_contact, "
     "v.internal_notes, v.consent_publish, v.consent_date, v.public_description, v.created_at, "
@@ -73,7 +76,7 @@ VacancyRecord read_vacancy(const Statement& s) {
     return record;
 }
 
-constexpr const char* zukunftsort_columns =
+constexpr const char* k_zukunftsort_columns =
     "SELECT z.id, ST_X(z.geom), ST_Y(z.geom), z.name, z.kind, z.description, z.website, "
     "z.opened, z.kommune_ags, z.building_id, z.vacancy_id, z.created_at, z.updated_at, "
     "z.version, v.kommune_ags, v.consent_publish "
@@ -107,76 +110,67 @@ bool one_of(const std::array<std::string_view, N>& allowed, const std::string& v
     return std::find(allowed.begin(), allowed.end(), value) != allowed.end();
 }
 
-void add_error(json& errors, const std::string& field, const std::string& message) {
-    errors.push_back({{"field", field}, {"message", message}});
+void check_point(FieldErrors& errors, double lon, double lat) {
+    if (!LonLat::checked(lon, lat))
+        errors.add("geometry", field_code::out_of_range,
+                   "the coordinates must be lon/lat in degrees (EPSG:4326)");
 }
 
-void throw_if_errors(const json& errors, const std::string& what) {
-    if (errors.empty()) return;
-    throw InvalidInput(what + ": " + errors.front().at("message").get<std::string>(),
-                       json{{"errors", errors}});
+/// Adds "unknown <field> '<value>'" unless `value` is one of `allowed`.
+template <std::size_t N>
+void check_vocabulary(FieldErrors& errors, const std::string& field,
+                      const std::array<std::string_view, N>& allowed, const std::string& value) {
+    if (!one_of(allowed, value))
+        errors.add(field, field_code::not_one_of, "unknown " + field + " '" + value + "'");
 }
 
-void check_point(json& errors, double lon, double lat) {
-    if (!std::isfinite(lon) || !std::isfinite(lat) || lon < -180.0 || lon > 180.0 || lat < -90.0 ||
-        lat > 90.0)
-        add_error(errors, "geometry", "the coordinates must be lon/lat in degrees (EPSG:4326)");
+/// True when `sql` (a SELECT with one parameter) finds a row for `key`.
+template <typename Key>
+bool row_exists(Connection& db, const char* sql, const Key& key) {
+    Statement select = db.prepare(sql);
+    select.bind(1, key);
+    return select.step();
+}
+
+void check_kommune(Connection& db, FieldErrors& errors, const std::string& ags) {
+    if (!row_exists(db, "SELECT 1 FROM kommunen WHERE ags = ?", ags))
+        errors.add("kommune_ags", field_code::unknown_kommune, "unknown Kommune '" + ags + "'");
+}
+
+void check_building(Connection& db, FieldErrors& errors, const std::optional<std::int64_t>& id) {
+    if (id && !row_exists(db, "SELECT 1 FROM buildings WHERE id = ?", *id))
+        errors.add("building_id", field_code::unknown_building,
+                   "no building with id " + std::to_string(*id));
 }
 
 // The store's own last line before the schema CHECKs, so a bulk import that skipped the
 // service's validation gets a message naming the field, not a constraint.
 void check_vacancy(Connection& db, const VacancyRecord& record) {
-    json errors = json::array();
+    FieldErrors errors;
     check_point(errors, record.lon, record.lat);
-    if (!one_of(vacancy_statuses, record.status))
-        add_error(errors, "status", "unknown status '" + record.status + "'");
-    if (!one_of(vacancy_uses, record.use))
-        add_error(errors, "use", "unknown use '" + record.use + "'");
-    if (!one_of(vacancy_degrees, record.degree))
-        add_error(errors, "degree", "unknown degree '" + record.degree + "'");
-    if (!one_of(owner_types, record.owner_type))
-        add_error(errors, "owner_type", "unknown owner_type '" + record.owner_type + "'");
+    check_vocabulary(errors, "status", vacancy_statuses, record.status);
+    check_vocabulary(errors, "use", vacancy_uses, record.use);
+    check_vocabulary(errors, "degree", vacancy_degrees, record.degree);
+    check_vocabulary(errors, "owner_type", owner_types, record.owner_type);
     if (record.floor_area_m2 && !(*record.floor_area_m2 >= 0.0))
-        add_error(errors, "floor_area_m2", "the floor area must be a number of 0 or more");
-    Statement kommune = db.prepare("SELECT 1 FROM kommunen WHERE ags = ?");
-    kommune.bind(1, record.kommune_ags);
-    if (!kommune.step())
-        add_error(errors, "kommune_ags", "unknown Kommune '" + record.kommune_ags + "'");
-    if (record.building_id) {
-        Statement building = db.prepare("SELECT 1 FROM buildings WHERE id = ?");
-        building.bind(1, *record.building_id);
-        if (!building.step())
-            add_error(errors, "building_id",
-                      "no building with id " + std::to_string(*record.building_id));
-    }
-    throw_if_errors(errors, "the vacancy cannot be stored");
+        errors.add("floor_area_m2", field_code::out_of_range,
+                   "the floor area must be a number of 0 or more");
+    check_kommune(db, errors, record.kommune_ags);
+    check_building(db, errors, record.building_id);
+    errors.throw_if_any("the vacancy cannot be stored");
 }
 
 void check_zukunftsort(Connection& db, const ZukunftsortRecord& record) {
-    json errors = json::array();
+    FieldErrors errors;
     check_point(errors, record.lon, record.lat);
-    if (record.name.empty()) add_error(errors, "name", "a Zukunftsort needs a name");
-    if (record.kommune_ags) {
-        Statement kommune = db.prepare("SELECT 1 FROM kommunen WHERE ags = ?");
-        kommune.bind(1, *record.kommune_ags);
-        if (!kommune.step())
-            add_error(errors, "kommune_ags", "unknown Kommune '" + *record.kommune_ags + "'");
-    }
-    if (record.building_id) {
-        Statement building = db.prepare("SELECT 1 FROM buildings WHERE id = ?");
-        building.bind(1, *record.building_id);
-        if (!building.step())
-            add_error(errors, "building_id",
-                      "no building with id " + std::to_string(*record.building_id));
-    }
-    if (record.vacancy_id) {
-        Statement vacancy = db.prepare("SELECT 1 FROM vacancies WHERE id = ?");
-        vacancy.bind(1, *record.vacancy_id);
-        if (!vacancy.step())
-            add_error(errors, "vacancy_id",
-                      "no vacancy with id " + std::to_string(*record.vacancy_id));
-    }
-    throw_if_errors(errors, "the Zukunftsort cannot be stored");
+    if (record.name.empty()) errors.add("name", field_code::required, "a Zukunftsort needs a name");
+    if (record.kommune_ags) check_kommune(db, errors, *record.kommune_ags);
+    check_building(db, errors, record.building_id);
+    if (record.vacancy_id &&
+        !row_exists(db, "SELECT 1 FROM vacancies WHERE id = ?", *record.vacancy_id))
+        errors.add("vacancy_id", field_code::unknown_vacancy,
+                   "no vacancy with id " + std::to_string(*record.vacancy_id));
+    errors.throw_if_any("the Zukunftsort cannot be stored");
 }
 
 // -- history ------------------------------------------------------------------------------
@@ -265,10 +259,6 @@ class OwnTransaction {
     std::optional<Transaction> m_transaction;
 };
 
-std::string today_utc() {
-    return utc_now_iso8601().substr(0, 10);
-}
-
 // Points of `table` inside `box` (edges included), found through the R*Tree SpatiaLite keeps
 // for `geom`: for a point its box is the point, so the index test is exact.
 void add_bbox(Conditions& where, const std::string& table, const std::string& alias,
@@ -311,14 +301,41 @@ VacancyStore::WriteTransaction VacancyStore::begin_write() {
 // -----------------------------------------------------------------------------------------
 // vacancies
 
+namespace {
+
+/// Binds the stored fields of a vacancy as ?1 .. ?15, in the order both the INSERT and the
+/// UPDATE name them: lon, lat, building_id, kommune_ags, status, use, degree, vacant_since,
+/// floor_area_m2, owner_type, owner_contact, internal_notes, consent_publish, consent_date,
+/// public_description. Each statement binds what follows itself.
+void bind_vacancy(Statement& statement, const VacancyRecord& record) {
+    statement.bind(1, record.lon)
+        .bind(2, record.lat)
+        .bind(3, record.building_id)
+        .bind(4, record.kommune_ags)
+        .bind(5, record.status)
+        .bind(6, record.use)
+        .bind(7, record.degree)
+        .bind(8, record.vacant_since)
+        .bind(9, record.floor_area_m2)
+        .bind(10, record.owner_type)
+        .bind(11, record.owner_contact)
+        .bind(12, record.internal_notes)
+        .bind(13, std::int64_t{record.consent_publish ? 1 : 0})
+        .bind(14, record.consent_date)
+        .bind(15, record.public_description);
+}
+
+}  // namespace
+
 VacancyRecord VacancyStore::insert_vacancy(const VacancyRecord& record,
                                            const std::string& changed_by) {
     check_vacancy(m_db, record);
     OwnTransaction transaction(m_db);
     const std::string now = utc_now_iso8601();
     VacancyRecord stored = record;
-    stored.consent_date =
-        record.consent_publish ? std::optional<std::string>(today_utc()) : std::nullopt;
+    stored.consent_date = record.consent_publish
+                              ? std::optional<std::string>(IsoDate::today_utc().text())
+                              : std::nullopt;
     if (!stored.author || stored.author->empty())
         stored.author = changed_by.empty() ? std::nullopt : std::optional<std::string>(changed_by);
     Statement insert = m_db.prepare(
@@ -328,23 +345,8 @@ VacancyRecord VacancyStore::insert_vacancy(const VacancyRecord& record,
         "version, public_version, public_created_at, public_updated_at) VALUES (MakePoint(?1, ?2, "
         "4326), ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?16, ?17, 1, ?13, "
         "CASE WHEN ?13 = 1 THEN ?16 END, CASE WHEN ?13 = 1 THEN ?16 END)");
-    insert.bind(1, stored.lon)
-        .bind(2, stored.lat)
-        .bind(3, stored.building_id)
-        .bind(4, stored.kommune_ags)
-        .bind(5, stored.status)
-        .bind(6, stored.use)
-        .bind(7, stored.degree)
-        .bind(8, stored.vacant_since)
-        .bind(9, stored.floor_area_m2)
-        .bind(10, stored.owner_type)
-        .bind(11, stored.owner_contact)
-        .bind(12, stored.internal_notes)
-        .bind(13, std::int64_t{stored.consent_publish ? 1 : 0})
-        .bind(14, stored.consent_date)
-        .bind(15, stored.public_description)
-        .bind(16, now)
-        .bind(17, stored.author);
+    bind_vacancy(insert, stored);
+    insert.bind(16, now).bind(17, stored.author);
     insert.run();
     stored.id = m_db.last_insert_rowid();
     write_history(m_db, stored.id, stored.kommune_ags, now, changed_by, "create", nullptr,
@@ -372,7 +374,7 @@ VacancyRecord VacancyStore::update_vacancy(const VacancyRecord& record,
     else if (current->consent_publish)
         next.consent_date = current->consent_date;
     else
-        next.consent_date = today_utc();
+        next.consent_date = IsoDate::today_utc().text();
 
     const json before = history_fields(*current);
     const json after = history_fields(next);
@@ -400,22 +402,8 @@ VacancyRecord VacancyStore::update_vacancy(const VacancyRecord& record,
         "public_created_at = coalesce(public_created_at, CASE WHEN ?13 = 1 THEN ?16 END), "
         "public_updated_at = CASE WHEN ?19 = 1 THEN ?16 ELSE public_updated_at END "
         "WHERE id = ?17 AND version = ?18");
-    update.bind(1, next.lon)
-        .bind(2, next.lat)
-        .bind(3, next.building_id)
-        .bind(4, next.kommune_ags)
-        .bind(5, next.status)
-        .bind(6, next.use)
-        .bind(7, next.degree)
-        .bind(8, next.vacant_since)
-        .bind(9, next.floor_area_m2)
-        .bind(10, next.owner_type)
-        .bind(11, next.owner_contact)
-        .bind(12, next.internal_notes)
-        .bind(13, std::int64_t{next.consent_publish ? 1 : 0})
-        .bind(14, next.consent_date)
-        .bind(15, next.public_description)
-        .bind(16, now)
+    bind_vacancy(update, next);
+    update.bind(16, now)
         .bind(17, record.id)
         .bind(18, expected_version)
         .bind(19, std::int64_t{public_view_differs(before, after) ? 1 : 0});
@@ -451,7 +439,7 @@ void VacancyStore::remove_vacancy(std::int64_t id, std::int64_t expected_version
 }
 
 std::optional<VacancyRecord> VacancyStore::vacancy(std::int64_t id) {
-    Statement select = m_db.prepare(std::string(vacancy_columns) + "WHERE v.id = ?1");
+    Statement select = m_db.prepare(std::string(k_vacancy_columns) + "WHERE v.id = ?1");
     select.bind(1, id);
     if (!select.step()) return std::nullopt;
     return read_vacancy(select);
@@ -478,8 +466,8 @@ RecordPage<VacancyRecord> VacancyStore::list_vacancies(const VacancyFilter& filt
     count.step();
     page.number_matched = count.column_int64(0);
 
-    Statement select =
-        m_db.prepare(std::string(vacancy_columns) + where.sql + " ORDER BY v.id LIMIT ? OFFSET ?");
+    Statement select = m_db.prepare(std::string(k_vacancy_columns) + where.sql +
+                                    " ORDER BY v.id LIMIT ? OFFSET ?");
     where.bind_all(select);
     const int next = static_cast<int>(where.binds.size()) + 1;
     select.bind(next, filter.limit).bind(next + 1, filter.offset);
@@ -513,7 +501,8 @@ std::vector<VacancyHistoryEntry> VacancyStore::vacancy_history(std::int64_t vaca
 
 std::optional<std::int64_t> VacancyStore::match_building(double lon, double lat,
                                                          double max_distance_m) {
-    if (!std::isfinite(lon) || !std::isfinite(lat)) return std::nullopt;
+    // No footprint lies off the globe, and NaN must not reach the SQL.
+    if (!LonLat::checked(lon, lat)) return std::nullopt;
     // Containing footprints first, found through the R*Tree; the smallest wins where
     // footprints overlap (a building part inside a larger outline).
     Statement inside = m_db.prepare(
@@ -564,9 +553,7 @@ std::optional<BuildingPlace> VacancyStore::building_place(std::int64_t id, doubl
 }
 
 bool VacancyStore::kommune_exists(const std::string& ags) {
-    Statement select = m_db.prepare("SELECT 1 FROM kommunen WHERE ags = ?");
-    select.bind(1, ags);
-    return select.step();
+    return row_exists(m_db, "SELECT 1 FROM kommunen WHERE ags = ?", ags);
 }
 
 KommuneStamp VacancyStore::kommune_stamp() {
@@ -666,7 +653,7 @@ void VacancyStore::remove_zukunftsort(std::int64_t id, std::int64_t expected_ver
 }
 
 std::optional<ZukunftsortRecord> VacancyStore::zukunftsort(std::int64_t id) {
-    Statement select = m_db.prepare(std::string(zukunftsort_columns) + "WHERE z.id = ?1");
+    Statement select = m_db.prepare(std::string(k_zukunftsort_columns) + "WHERE z.id = ?1");
     select.bind(1, id);
     if (!select.step()) return std::nullopt;
     return read_zukunftsort(select);
@@ -682,7 +669,7 @@ RecordPage<ZukunftsortRecord> VacancyStore::list_zukunftsorte(const ZukunftsortF
     where.bind_all(count);
     count.step();
     page.number_matched = count.column_int64(0);
-    Statement select = m_db.prepare(std::string(zukunftsort_columns) + where.sql +
+    Statement select = m_db.prepare(std::string(k_zukunftsort_columns) + where.sql +
                                     " ORDER BY z.id LIMIT ? OFFSET ?");
     where.bind_all(select);
     const int next = static_cast<int>(where.binds.size()) + 1;

@@ -8,8 +8,10 @@
 #include "server/http/response.hpp"
 #include "server/http/routes.hpp"
 #include "server/services/collections_service.hpp"
-#include "server/services/feature_service.hpp"
+#include "server/services/place_resolver.hpp"
 #include "server/services/thread_store.hpp"
+#include "server/services/vacancy_service.hpp"
+#include "server/services/zukunftsort_service.hpp"
 
 namespace leerstand::http {
 
@@ -21,9 +23,22 @@ using nlohmann::json;
 
 /// The use cases of one worker thread, bound to that thread's Store.
 struct WorkerServices {
-    explicit WorkerServices(data::Store& store) : features(store), collections(store) {}
-    services::FeatureService features;
+    explicit WorkerServices(data::Store& store)
+        : places(store),
+          vacancies(store, places),
+          zukunftsorte(store, places),
+          collections(store) {}
+    services::PlaceResolver places;  ///< shared by the two: one cache of Kommune boundaries
+    services::VacancyService vacancies;
+    services::ZukunftsortService zukunftsorte;
     services::CollectionsService collections;
+
+    /// Calls `use` with the service of a writable collection; both offer the same calls.
+    template <typename Use>
+    decltype(auto) serving(services::Collection collection, Use&& use) {
+        if (collection == services::Collection::Vacancies) return use(vacancies);
+        return use(zukunftsorte);
+    }
 };
 
 WorkerServices& worker(const ApiContext& context) {
@@ -87,7 +102,8 @@ void get_items(const ApiContext& context, const Rest::Request& request,
     if (services::CollectionsService::serves_items(name))
         page = services.collections.items(name, query, caller);
     else
-        page = services.features.list(collection_of(request), query, caller);
+        page = services.serving(collection_of(request),
+                                [&](auto& items) { return items.list(query, caller); });
     const json body = services::items_response(std::move(page), query, base_url(),
                                                "/collections/" + name + "/items", params);
     set_caller_cache_headers(writer, caller);
@@ -98,8 +114,10 @@ void post_item(const ApiContext& context, const Rest::Request& request,
                Http::ResponseWriter& writer) {
     const services::Caller caller = request_caller(request, context);
     const services::Collection collection = collection_of(request);
+    WorkerServices& services = worker(context);
+    const json body = json_body(request, false);
     const services::FeatureResult result =
-        worker(context).features.create(collection, json_body(request, false), caller);
+        services.serving(collection, [&](auto& items) { return items.create(body, caller); });
     set_header(writer, "Location", item_path(collection, result.id));
     send_feature(writer, Http::Code::Created, result, caller);
 }
@@ -116,36 +134,53 @@ void get_item(const ApiContext& context, const Rest::Request& request,
                   k_geojson);
         return;
     }
+    WorkerServices& services = worker(context);
+    const std::int64_t id = item_id(request);
     send_feature(writer, Http::Code::Ok,
-                 worker(context).features.get(collection_of(request), item_id(request), caller),
+                 services.serving(collection_of(request),
+                                  [&](auto& items) { return items.get(id, caller); }),
                  caller);
 }
 
 void put_item(const ApiContext& context, const Rest::Request& request,
               Http::ResponseWriter& writer) {
     const services::Caller caller = request_caller(request, context);
+    WorkerServices& services = worker(context);
+    // Checked in this order, which decides the answer to a request with several faults: the
+    // version, the body, the id, the collection.
+    const auto version = if_match(request);
+    const json body = json_body(request, false);
+    const std::int64_t id = item_id(request);
     send_feature(
         writer, Http::Code::Ok,
-        worker(context).features.replace(collection_of(request), item_id(request),
-                                         json_body(request, false), if_match(request), caller),
+        services.serving(collection_of(request),
+                         [&](auto& items) { return items.replace(id, body, version, caller); }),
         caller);
 }
 
 void patch_item(const ApiContext& context, const Rest::Request& request,
                 Http::ResponseWriter& writer) {
     const services::Caller caller = request_caller(request, context);
+    WorkerServices& services = worker(context);
+    // In the order of put_item.
+    const auto version = if_match(request);
+    const json patch = json_body(request, true);
+    const std::int64_t id = item_id(request);
     send_feature(
         writer, Http::Code::Ok,
-        worker(context).features.patch(collection_of(request), item_id(request),
-                                       json_body(request, true), if_match(request), caller),
+        services.serving(collection_of(request),
+                         [&](auto& items) { return items.patch(id, patch, version, caller); }),
         caller);
 }
 
 void delete_item(const ApiContext& context, const Rest::Request& request,
                  Http::ResponseWriter& writer) {
     const services::Caller caller = request_caller(request, context);
-    worker(context).features.remove(collection_of(request), item_id(request), if_match(request),
-                                    caller);
+    WorkerServices& services = worker(context);
+    const auto version = if_match(request);
+    const std::int64_t id = item_id(request);
+    services.serving(collection_of(request),
+                     [&](auto& items) { items.remove(id, version, caller); });
     set_caller_cache_headers(writer, caller);
     writer.send(Http::Code::No_Content);
 }
@@ -155,7 +190,7 @@ void get_history(const ApiContext& context, const Rest::Request& request,
     const services::Caller caller = request_caller(request, context);
     if (collection_of(request) != services::Collection::Vacancies)
         throw NotFound("only vacancies keep a change history");
-    const json history = worker(context).features.vacancy_history(item_id(request), caller);
+    const json history = worker(context).vacancies.history(item_id(request), caller);
     set_caller_cache_headers(writer, caller);
     send_json(writer, Http::Code::Ok, history);
 }

@@ -341,9 +341,9 @@ ItemsQuery parse_items_query(const QueryParams& params) {
             else
                 query.kommune = value;
         } else if (name == "status") {
-            query.status = value;  // FeatureService checks the vocabulary
+            query.status = value;  // VacancyService checks the vocabulary
         } else if (name == "use") {
-            query.use = value;  // FeatureService checks the vocabulary
+            query.use = value;  // VacancyService checks the vocabulary
         } else if (name == "datetime") {
             query.datetime = parse_datetime(value, problems);
         } else if (name == "f") {

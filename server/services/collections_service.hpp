@@ -7,7 +7,8 @@
 #include <vector>
 
 #include "common/error.hpp"
-#include "server/services/feature_service.hpp"
+#include "server/services/caller.hpp"
+#include "server/services/items.hpp"
 
 namespace leerstand::data {
 class Store;
@@ -16,7 +17,7 @@ struct KommuneItem;
 
 /// The read side of OGC API – Features Part 1 (core, geojson, oas30): landing page,
 /// conformance, collection metadata, and the read-only collections `buildings` and `kommunen`.
-/// The writable collections (`vacancies`, `zukunftsorte`) are listed through FeatureService;
+/// The writable collections (`vacancies`, `zukunftsorte`) are listed through their services;
 /// items_response() gives every collection the same paged FeatureCollection. No HTTP types.
 namespace leerstand::services {
 

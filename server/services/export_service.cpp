@@ -8,9 +8,11 @@
 #include "common/field_errors.hpp"
 #include "data/collection_store.hpp"
 #include "data/store.hpp"
-#include "server/services/feature_service.hpp"
+#include "server/services/place_resolver.hpp"
 #include "server/services/privacy.hpp"
 #include "server/services/summary_service.hpp"
+#include "server/services/vacancy_service.hpp"
+#include "server/services/zukunftsort_service.hpp"
 
 namespace leerstand::services {
 
@@ -21,7 +23,7 @@ using geo::FieldType;
 using geo::FieldValue;
 using nlohmann::json;
 
-// Vacancies and Zukunftsorte are read through FeatureService in pages of the largest size.
+// Vacancies and Zukunftsorte are read through their services in pages of the largest size.
 constexpr std::int64_t k_page = 10000;
 
 data::GeometryText geometry_text(geo::GeometryEncoding encoding) {
@@ -181,9 +183,12 @@ ItemsQuery parse_export_query(const QueryParams& params) {
 }
 
 struct ExportService::Impl {
-    explicit Impl(data::Store& s) : store(s), features(s), summaries(s) {}
+    explicit Impl(data::Store& s)
+        : store(s), places(s), vacancies(s, places), zukunftsorte(s, places), summaries(s) {}
     data::Store& store;
-    FeatureService features;
+    PlaceResolver places;
+    VacancyService vacancies;
+    ZukunftsortService zukunftsorte;
     SummaryService summaries;
 
     void buildings(geo::FeatureWriter& writer, const ItemsQuery& query) {
@@ -218,14 +223,16 @@ struct ExportService::Impl {
             });
     }
 
-    /// Vacancies or Zukunftsorte, page by page through FeatureService and so through the
+    /// Vacancies or Zukunftsorte, page by page through their services and so through the
     /// privacy filter.
     void points(geo::FeatureWriter& writer, Collection collection, const std::vector<Field>& fields,
                 ItemsQuery query, const Caller& caller) {
         query.limit = k_page;
         query.offset = 0;
         while (true) {
-            const ItemsPage page = features.list(collection, query, caller);
+            const ItemsPage page = collection == Collection::Vacancies
+                                       ? vacancies.list(query, caller)
+                                       : zukunftsorte.list(query, caller);
             for (const json& feature : page.features) {
                 const json& coordinates = feature["geometry"]["coordinates"];
                 writer.write(

@@ -17,7 +17,7 @@ class Store;
 /// geometry), for `/export/{collection}.{geojson,gpkg,csv}` and `leerstand export`.
 ///
 /// Every export passes the privacy filter (privacy.hpp) exactly as items do: vacancies go
-/// through FeatureService (so the public gets only consented ones, without private fields),
+/// through VacancyService (so the public gets only consented ones, without private fields),
 /// Kommunen carry their headline figures as the caller may see them. Columns come in a stable
 /// order per collection and audience: the id first, then the properties as items list them
 /// (CSV puts its WKT column before them). Buildings are streamed row by row from the store to

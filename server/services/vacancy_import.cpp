@@ -14,8 +14,9 @@
 #include "data/vacancy_store.hpp"
 #include "geo/feature_reader.hpp"
 #include "server/services/caller.hpp"
-#include "server/services/feature_service.hpp"
 #include "server/services/import_common.hpp"
+#include "server/services/place_resolver.hpp"
+#include "server/services/vacancy_service.hpp"
 
 namespace leerstand::services {
 
@@ -160,7 +161,8 @@ ImportReport import_vacancies(data::Store& store, const ImportOptions& options,
     // The importing user writes like an admin within the import's bounds: the CLI runs with
     // file access to the database, and an HTTP upload was checked for the Kommune already.
     const Caller importer{Role::Admin, 0, options.user, {}};
-    FeatureService features(store);
+    PlaceResolver places(store);
+    VacancyService service(store, places);
     data::VacancyStore vacancies(store);
     auto transaction = vacancies.begin_write();
     geo::SourceFeature feature;
@@ -173,7 +175,7 @@ ImportReport import_vacancies(data::Store& store, const ImportOptions& options,
         }
         try {
             const FeatureResult stored =
-                features.create(Collection::Vacancies, vacancy_feature(feature, options), importer);
+                service.create(vacancy_feature(feature, options), importer);
             ++report.stored;
             ++report.stored_by_kommune[stored.feature["properties"].value("kommune_ags", "")];
         } catch (const InvalidInput& error) {

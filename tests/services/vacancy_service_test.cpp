@@ -1,11 +1,12 @@
-// FeatureService, the use cases behind the writable collections vacancies and zukunftsorte:
-// validation, lifecycle, optimistic concurrency, rights, the privacy filter for every role,
-// history, Zukunftsorte linking, and building matching on real OSM footprints. Real
-// SpatiaLite files in a TempDir; Kommunen are small hand-made boxes.
-#include "server/services/feature_service.hpp"
+// VacancyService, the use cases behind the writable collection vacancies: validation,
+// lifecycle, optimistic concurrency, rights, the privacy filter for every role, history, and
+// building matching on real OSM footprints. Real SpatiaLite files in a TempDir; Kommunen are
+// small hand-made boxes (feature_fixture.hpp).
+#include "server/services/vacancy_service.hpp"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <limits>
@@ -15,6 +16,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -24,171 +26,40 @@
 #include "data/store.hpp"
 #include "server/services/caller.hpp"
 #include "server/services/import_service.hpp"
+#include "server/services/place_resolver.hpp"
 #include "server/services/privacy.hpp"
 #include "tests/data/wkb_builder.hpp"
+#include "tests/services/feature_fixture.hpp"
 #include "tests/support/test_support.hpp"
 
 namespace leerstand::services {
 namespace {
 
-using nlohmann::json;
-namespace wkb = test::wkb;
+using namespace feature_test;
 
-// Kommunen of the fixture: Landkreis Wunsiedel (Kreis key) with the town Wunsiedel inside it,
-// and Angermünde far away.
-constexpr const char* kreis = "09479";
-constexpr const char* wunsiedel = "09479169";
-constexpr const char* angermuende = "12073008";
-
-struct Lonlat {
-    double lon;
-    double lat;
-};
-constexpr Lonlat in_wunsiedel{12.0, 50.02};
-constexpr Lonlat in_kreis_only{12.2, 50.2};
-constexpr Lonlat in_angermuende{13.95, 53.05};
-constexpr Lonlat nowhere{10.0, 48.0};
-
-const std::vector<std::string> statuses = {"gemeldet",  "bestaetigt", "in_aktivierung",
-                                           "aktiviert", "abgerissen", "kein_leerstand"};
-
-Caller make_caller(Role role, std::int64_t id, const std::string& name,
-                   std::vector<std::string> kommunen) {
-    Caller caller;
-    caller.role = role;
-    caller.user_id = id;
-    caller.name = name;
-    caller.kommunen = std::move(kommunen);
-    return caller;
-}
-
-const Caller anonymous = Caller::anonymous();
-const Caller admin = make_caller(Role::Admin, 1, "ada", {});
-const Caller planner_all = make_caller(Role::Planner, 2, "pia", {});
-const Caller planner_in = make_caller(Role::Planner, 3, "paul", {kreis});
-const Caller planner_out = make_caller(Role::Planner, 4, "petra", {"12073"});
-const Caller editor_in = make_caller(Role::Editor, 5, "eva", {wunsiedel});
-const Caller editor_out = make_caller(Role::Editor, 6, "emil", {angermuende});
-
-json point(Lonlat where) {
-    return json{{"type", "Point"}, {"coordinates", {where.lon, where.lat}}};
-}
-
-json feature(Lonlat where, json properties = json::object()) {
-    return json{{"type", "Feature"}, {"geometry", point(where)}, {"properties", properties}};
-}
-
-json patch_of(json properties) {
-    return json{{"properties", std::move(properties)}};
-}
-
-/// Runs `action`, expects it to throw E and returns the error (a failure if it does not).
-template <typename E, typename F>
-std::optional<E> error_of(F&& action) {
-    try {
-        action();
-    } catch (const E& error) {
-        return error;
-    } catch (const std::exception& other) {
-        ADD_FAILURE() << "threw another error: " << other.what();
-        return std::nullopt;
-    }
-    ADD_FAILURE() << "did not throw";
-    return std::nullopt;
-}
-
-/// The `field`s of an InvalidInput's `errors` extension.
-std::multiset<std::string> error_fields(const Error& error) {
-    std::multiset<std::string> fields;
-    for (const json& e : error.extensions().at("errors")) fields.insert(e.at("field"));
-    return fields;
-}
-
-std::string error_message(const Error& error, const std::string& field) {
-    for (const json& e : error.extensions().at("errors"))
-        if (e.at("field") == field) return e.at("message");
-    return "";
-}
-
-std::string today() {
-    return data::utc_now_iso8601().substr(0, 10);
-}
-
-data::KommuneRecord box_kommune(const std::string& ags, const std::string& name, double x0,
-                                double y0, double x1, double y1) {
-    data::KommuneRecord record;
-    record.ags = ags;
-    record.name = name;
-    record.bez = ags.size() == 5 ? "Landkreis" : "Stadt";
-    record.parent_ags = ags.size() == 8 ? ags.substr(0, 5) : "";
-    record.boundary = wkb::rectangle_multipolygon(x0, y0, x1, y1);
-    return record;
-}
-
-data::UploadRecord kommunen_upload() {
-    data::UploadRecord upload;
-    upload.user = "test";
-    upload.layer = "kommunen";
-    upload.mode = "append";
-    return upload;
-}
-
-class FeatureServiceTest : public ::testing::Test {
-  protected:
-    void SetUp() override {
-        m_store.emplace(m_path);
-        m_store->upsert_kommunen(
-            {box_kommune(kreis, "Wunsiedel i. Fichtelgebirge", 11.8, 49.9, 12.3, 50.3),
-             box_kommune(wunsiedel, "Wunsiedel", 11.95, 50.0, 12.05, 50.05),
-             box_kommune(angermuende, "Angermünde", 13.9, 53.0, 14.0, 53.1)},
-            kommunen_upload());
-        m_service.emplace(*m_store);
-    }
-
-    FeatureResult create(json properties, Lonlat where = in_wunsiedel,
-                         const Caller& caller = admin) {
-        return m_service->create(Collection::Vacancies, feature(where, std::move(properties)),
-                                 caller);
-    }
-
-    std::optional<InvalidInput> invalid(const json& body) {
-        return error_of<InvalidInput>(
-            [&] { m_service->create(Collection::Vacancies, body, editor_in); });
-    }
-
-    std::int64_t count(const std::string& table) {
-        data::Connection db(m_path);
-        return db.query_int64("SELECT count(*) FROM " + table);
-    }
-
-    test::TempDir m_dir;
-    std::filesystem::path m_path = m_dir / "atlas.sqlite";
-    std::optional<data::Store> m_store;
-    std::optional<FeatureService> m_service;
-};
+using VacancyServiceTest = WritableCollectionsTest;
 
 // -- create and read ----------------------------------------------------------------------
 
-TEST_F(FeatureServiceTest, CreateDerivesTheKommuneAndReturnsTheWholeFeature) {
+TEST_F(VacancyServiceTest, CreateDerivesTheKommuneAndReturnsTheWholeFeature) {
     const FeatureResult created =
-        m_service->create(Collection::Vacancies,
-                          feature({12.000000049, 50.0200000501},
-                                  {{"status", "bestaetigt"},
-                                   {"use", "laden"},
-                                   {"degree", "teilweise"},
-                                   {"vacant_since", "2022-02-28"},
-                                   {"floor_area_m2", 85},
-                                   {"owner_type", "gewerblich"},
-                                   {"owner_contact", "Hausverwaltung Rot"},
-                                   {"internal_notes", "Dach undicht"},
-                                   {"consent_publish", true},
-                                   {"public_description", "Laden in der Maximilianstraße"},
-                                   // read-only fields a client echoes are ignored
-                                   {"version", 17},
-                                   {"author", "mallory"},
-                                   {"consent_date", "1990-01-01"},
-                                   {"zukunftsort_id", 3}}),
-                          editor_in);
+        m_vacancies->create(feature({12.000000049, 50.0200000501},
+                                    {{"status", "bestaetigt"},
+                                     {"use", "laden"},
+                                     {"degree", "teilweise"},
+                                     {"vacant_since", "2022-02-28"},
+                                     {"floor_area_m2", 85},
+                                     {"owner_type", "gewerblich"},
+                                     {"owner_contact", "Hausverwaltung Rot"},
+                                     {"internal_notes", "Dach undicht"},
+                                     {"consent_publish", true},
+                                     {"public_description", "Laden in der Maximilianstraße"},
+                                     // read-only fields a client echoes are ignored
+                                     {"version", 17},
+                                     {"author", "mallory"},
+                                     {"consent_date", "1990-01-01"},
+                                     {"zukunftsort_id", 3}}),
+                            editor_in);
     EXPECT_GT(created.id, 0);
     EXPECT_EQ(created.version, 1);
     const json& f = created.feature;
@@ -214,7 +85,7 @@ TEST_F(FeatureServiceTest, CreateDerivesTheKommuneAndReturnsTheWholeFeature) {
     EXPECT_TRUE(p.at("zukunftsort_id").is_null());
     EXPECT_FALSE(p.at("created_at").get<std::string>().empty());
 
-    EXPECT_EQ(m_service->get(Collection::Vacancies, created.id, editor_in).feature, f);
+    EXPECT_EQ(m_vacancies->get(created.id, editor_in).feature, f);
 
     // Only in the Kreis: the Kreis. Defaults for what is left out.
     const FeatureResult kreis_only = create(json::object(), in_kreis_only);
@@ -231,7 +102,7 @@ TEST_F(FeatureServiceTest, CreateDerivesTheKommuneAndReturnsTheWholeFeature) {
     EXPECT_EQ(create({{"kommune_ags", kreis}}).feature.at("properties").at("kommune_ags"), kreis);
 }
 
-TEST_F(FeatureServiceTest, KommunenAddedLaterAreSeen) {
+TEST_F(VacancyServiceTest, KommunenAddedLaterAreSeen) {
     ASSERT_TRUE(invalid(feature(nowhere)));
     m_store->upsert_kommunen({box_kommune("09162000", "München", 9.9, 47.9, 10.1, 48.1)},
                              kommunen_upload());
@@ -241,7 +112,7 @@ TEST_F(FeatureServiceTest, KommunenAddedLaterAreSeen) {
 
 // -- validation ---------------------------------------------------------------------------
 
-TEST_F(FeatureServiceTest, ValidationNamesEachProblem) {
+TEST_F(VacancyServiceTest, ValidationNamesEachProblem) {
     struct Case {
         std::string name;
         json body;
@@ -320,7 +191,7 @@ TEST_F(FeatureServiceTest, ValidationNamesEachProblem) {
     EXPECT_EQ(count("vacancy_history"), 0);
 }
 
-TEST_F(FeatureServiceTest, ValidationReportsEveryProblemAtOnce) {
+TEST_F(VacancyServiceTest, ValidationReportsEveryProblemAtOnce) {
     const auto error = invalid(feature(nowhere, {{"status", "verkauft"},
                                                  {"use", 3},
                                                  {"floor_area_m2", -1},
@@ -334,25 +205,80 @@ TEST_F(FeatureServiceTest, ValidationReportsEveryProblemAtOnce) {
     EXPECT_EQ(count("vacancies"), 0);
 }
 
-TEST_F(FeatureServiceTest, PatchValidatesToo) {
+TEST_F(VacancyServiceTest, PatchValidatesToo) {
     const FeatureResult created = create(json::object());
     const auto error = error_of<InvalidInput>([&] {
-        m_service->patch(Collection::Vacancies, created.id,
-                         patch_of({{"use", "kino"}, {"created_at", "x"}, {"nonsense", 1}}), 1,
-                         admin);
+        m_vacancies->patch(created.id,
+                           patch_of({{"use", "kino"}, {"created_at", "x"}, {"nonsense", 1}}), 1,
+                           admin);
     });
     ASSERT_TRUE(error);
     EXPECT_EQ(error_fields(*error), (std::multiset<std::string>{"use", "nonsense"}));
     json no_point = patch_of(json::object());
     no_point["geometry"] = nullptr;
-    EXPECT_TRUE(error_of<InvalidInput>(
-        [&] { m_service->patch(Collection::Vacancies, created.id, no_point, 1, admin); }));
-    EXPECT_EQ(m_service->get(Collection::Vacancies, created.id, admin).version, 1);
+    EXPECT_TRUE(
+        error_of<InvalidInput>([&] { m_vacancies->patch(created.id, no_point, 1, admin); }));
+    EXPECT_EQ(m_vacancies->get(created.id, admin).version, 1);
+}
+
+TEST_F(VacancyServiceTest, EveryRefusalNamesItsCode) {
+    // Two footprints: one in Wunsiedel about a kilometre from the point, one in Angermünde.
+    data::UploadRecord upload = kommunen_upload();
+    upload.layer = "buildings";
+    auto import = m_store->begin_building_import(upload, false, "");
+    for (const auto& [ags, x, y] :
+         {std::tuple{wunsiedel, 12.01, 50.03}, std::tuple{angermuende, 13.95, 53.05}}) {
+        data::BuildingRecord building;
+        building.kommune_ags = ags;
+        building.source_ref = std::string("test:") + ags;
+        building.footprint = test::wkb::rectangle_multipolygon(x, y, x + 0.0001, y + 0.0001);
+        import.add(building);
+    }
+    import.commit(upload);
+    const std::int64_t far_away = 1;
+    const std::int64_t elsewhere = 2;
+
+    const auto code_of = [&](const json& body, const std::string& field) {
+        const auto error = invalid(body);
+        if (!error) return std::string();
+        EXPECT_EQ(error->code(), "invalid_fields");
+        return error_code(*error, field);
+    };
+    EXPECT_EQ(code_of(feature(in_wunsiedel, {{"kommune_ags", "09999999"}}), "kommune_ags"),
+              "unknown_kommune");
+    EXPECT_EQ(code_of(feature(in_wunsiedel, {{"kommune_ags", angermuende}}), "geometry"),
+              "outside_kommune");
+    EXPECT_EQ(code_of(feature(nowhere), "geometry"), "outside_atlas");
+    EXPECT_EQ(code_of(feature(in_wunsiedel, {{"building_id", 999}}), "building_id"),
+              "unknown_building");
+    EXPECT_EQ(code_of(feature(in_wunsiedel, {{"building_id", far_away}}), "building_id"),
+              "building_too_far");
+    EXPECT_EQ(code_of(feature(in_wunsiedel, {{"building_id", elsewhere}}), "building_id"),
+              "building_in_other_kommune");
+    EXPECT_EQ(code_of(feature(in_wunsiedel, {{"status", "verkauft"}}), "status"), "not_one_of");
+
+    const FeatureResult created = create({{"status", "abgerissen"}});
+    const auto transition = error_of<Unprocessable>([&] {
+        m_vacancies->patch(created.id, patch_of({{"status", "gemeldet"}}), 1, admin);
+    });
+    ASSERT_TRUE(transition);
+    EXPECT_EQ(transition->code(), "status_transition");
+    const auto stale = error_of<PreconditionFailed>([&] {
+        m_vacancies->patch(created.id, patch_of({{"use", "laden"}}), 7, admin);
+    });
+    ASSERT_TRUE(stale);
+    EXPECT_EQ(stale->code(), "stale_version");
+
+    ItemsQuery query;
+    query.kommune = "Wunsiedel";
+    const auto refused_query = error_of<InvalidInput>([&] { m_vacancies->list(query, anonymous); });
+    ASSERT_TRUE(refused_query);
+    EXPECT_EQ(error_code(*refused_query, "kommune"), "not_an_ags");
 }
 
 // -- lifecycle ----------------------------------------------------------------------------
 
-TEST_F(FeatureServiceTest, EveryStatusTransitionIsAllowedOrRefusedWithTheAllowedOnes) {
+TEST_F(VacancyServiceTest, EveryStatusTransitionIsAllowedOrRefusedWithTheAllowedOnes) {
     const std::map<std::string, std::vector<std::string>> allowed = {
         {"gemeldet", {"bestaetigt", "kein_leerstand", "abgerissen"}},
         {"bestaetigt", {"in_aktivierung", "kein_leerstand", "abgerissen"}},
@@ -371,16 +297,15 @@ TEST_F(FeatureServiceTest, EveryStatusTransitionIsAllowedOrRefusedWithTheAllowed
             const auto& ok = allowed.at(from);
             const bool expected = from == to || std::find(ok.begin(), ok.end(), to) != ok.end();
             if (expected) {
-                const FeatureResult changed = m_service->patch(
-                    Collection::Vacancies, created.id, patch_of({{"status", to}}), 1, editor_in);
+                const FeatureResult changed =
+                    m_vacancies->patch(created.id, patch_of({{"status", to}}), 1, editor_in);
                 EXPECT_EQ(changed.feature.at("properties").at("status"), to);
                 EXPECT_EQ(changed.version, from == to ? 1 : 2);
                 ++accepted;
                 continue;
             }
             const auto error = error_of<Unprocessable>([&] {
-                m_service->patch(Collection::Vacancies, created.id, patch_of({{"status", to}}), 1,
-                                 editor_in);
+                m_vacancies->patch(created.id, patch_of({{"status", to}}), 1, editor_in);
             });
             ++refused;
             if (!error) continue;
@@ -390,8 +315,7 @@ TEST_F(FeatureServiceTest, EveryStatusTransitionIsAllowedOrRefusedWithTheAllowed
             for (const std::string& name : ok)
                 EXPECT_NE(std::string(error->what()).find(name), std::string::npos)
                     << error->what();
-            const FeatureResult unchanged =
-                m_service->get(Collection::Vacancies, created.id, admin);
+            const FeatureResult unchanged = m_vacancies->get(created.id, admin);
             EXPECT_EQ(unchanged.version, 1);
             EXPECT_EQ(unchanged.feature.at("properties").at("status"), from);
         }
@@ -403,16 +327,14 @@ TEST_F(FeatureServiceTest, EveryStatusTransitionIsAllowedOrRefusedWithTheAllowed
     EXPECT_EQ(count("vacancy_history"), 36 + 11);
 }
 
-TEST_F(FeatureServiceTest, ReplaceRefusesTransitionsAndResetsAbsentFields) {
+TEST_F(VacancyServiceTest, ReplaceRefusesTransitionsAndResetsAbsentFields) {
     const FeatureResult created =
         create({{"status", "abgerissen"}, {"use", "laden"}, {"owner_contact", "x"}});
     EXPECT_TRUE(error_of<Unprocessable>([&] {
-        m_service->replace(Collection::Vacancies, created.id,
-                           feature(in_wunsiedel, {{"status", "gemeldet"}}), 1, admin);
+        m_vacancies->replace(created.id, feature(in_wunsiedel, {{"status", "gemeldet"}}), 1, admin);
     }));
-    const FeatureResult replaced =
-        m_service->replace(Collection::Vacancies, created.id,
-                           feature(in_wunsiedel, {{"status", "abgerissen"}}), 1, admin);
+    const FeatureResult replaced = m_vacancies->replace(
+        created.id, feature(in_wunsiedel, {{"status", "abgerissen"}}), 1, admin);
     EXPECT_EQ(replaced.version, 2);
     const json& p = replaced.feature.at("properties");
     EXPECT_EQ(p.at("use"), "sonstiges");
@@ -420,123 +342,110 @@ TEST_F(FeatureServiceTest, ReplaceRefusesTransitionsAndResetsAbsentFields) {
     EXPECT_EQ(p.at("author"), "ada");
 }
 
-TEST_F(FeatureServiceTest, WhatAClientGetsItCanPutBack) {
+TEST_F(VacancyServiceTest, WhatAClientGetsItCanPutBack) {
     const FeatureResult created = create({{"use", "wohnen"}, {"consent_publish", true}});
-    json got = m_service->get(Collection::Vacancies, created.id, editor_in).feature;
+    json got = m_vacancies->get(created.id, editor_in).feature;
     got["properties"]["use"] = "gemischt";
     const FeatureResult replaced =
-        m_service->replace(Collection::Vacancies, created.id, got, created.version, editor_in);
+        m_vacancies->replace(created.id, got, created.version, editor_in);
     EXPECT_EQ(replaced.version, 2);
     EXPECT_EQ(replaced.feature.at("properties").at("use"), "gemischt");
     EXPECT_EQ(replaced.feature.at("properties").at("author"), "ada");
     EXPECT_EQ(replaced.feature.at("properties").at("consent_date"), today());
 }
 
-TEST_F(FeatureServiceTest, ConsentDateFollowsConsent) {
+TEST_F(VacancyServiceTest, ConsentDateFollowsConsent) {
     const FeatureResult created = create(json::object());
     EXPECT_TRUE(created.feature.at("properties").at("consent_date").is_null());
-    const FeatureResult given = m_service->patch(Collection::Vacancies, created.id,
-                                                 patch_of({{"consent_publish", true}}), 1, admin);
+    const FeatureResult given =
+        m_vacancies->patch(created.id, patch_of({{"consent_publish", true}}), 1, admin);
     EXPECT_EQ(given.feature.at("properties").at("consent_date"), today());
-    const FeatureResult withdrawn = m_service->patch(
-        Collection::Vacancies, created.id, patch_of({{"consent_publish", false}}), 2, admin);
+    const FeatureResult withdrawn =
+        m_vacancies->patch(created.id, patch_of({{"consent_publish", false}}), 2, admin);
     EXPECT_TRUE(withdrawn.feature.at("properties").at("consent_date").is_null());
 }
 
 // -- optimistic concurrency ---------------------------------------------------------------
 
-TEST_F(FeatureServiceTest, OfTwoWritersWithTheSameVersionOneWins) {
+TEST_F(VacancyServiceTest, OfTwoWritersWithTheSameVersionOneWins) {
     const FeatureResult created = create({{"use", "wohnen"}}, in_wunsiedel, editor_in);
     // Two workers, each with its own connection and service.
     data::Store other_store(m_path);
-    FeatureService other(other_store);
-    const std::int64_t seen_a =
-        m_service->get(Collection::Vacancies, created.id, editor_in).version;
-    const std::int64_t seen_b = other.get(Collection::Vacancies, created.id, editor_in).version;
+    PlaceResolver other_places(other_store);
+    VacancyService other(other_store, other_places);
+    const std::int64_t seen_a = m_vacancies->get(created.id, editor_in).version;
+    const std::int64_t seen_b = other.get(created.id, editor_in).version;
     ASSERT_EQ(seen_a, seen_b);
 
-    m_service->patch(Collection::Vacancies, created.id, patch_of({{"status", "bestaetigt"}}),
-                     seen_a, editor_in);
+    m_vacancies->patch(created.id, patch_of({{"status", "bestaetigt"}}), seen_a, editor_in);
     const auto stale = error_of<PreconditionFailed>([&] {
-        other.patch(Collection::Vacancies, created.id, patch_of({{"use", "gewerbe"}}), seen_b,
-                    editor_in);
+        other.patch(created.id, patch_of({{"use", "gewerbe"}}), seen_b, editor_in);
     });
     ASSERT_TRUE(stale);
     EXPECT_NE(std::string(stale->what()).find("current version is 2"), std::string::npos)
         << stale->what();
-    EXPECT_TRUE(error_of<PreconditionFailed>([&] {
-        other.replace(Collection::Vacancies, created.id, feature(in_wunsiedel), seen_b, editor_in);
-    }));
     EXPECT_TRUE(error_of<PreconditionFailed>(
-        [&] { other.remove(Collection::Vacancies, created.id, seen_b, editor_in); }));
+        [&] { other.replace(created.id, feature(in_wunsiedel), seen_b, editor_in); }));
+    EXPECT_TRUE(error_of<PreconditionFailed>([&] { other.remove(created.id, seen_b, editor_in); }));
     EXPECT_TRUE(error_of<PreconditionRequired>([&] {
-        other.patch(Collection::Vacancies, created.id, patch_of({{"use", "gewerbe"}}), std::nullopt,
-                    editor_in);
+        other.patch(created.id, patch_of({{"use", "gewerbe"}}), std::nullopt, editor_in);
     }));
-    EXPECT_TRUE(error_of<PreconditionRequired>(
-        [&] { other.remove(Collection::Vacancies, created.id, std::nullopt, editor_in); }));
+    EXPECT_TRUE(
+        error_of<PreconditionRequired>([&] { other.remove(created.id, std::nullopt, editor_in); }));
 
-    const FeatureResult now = other.get(Collection::Vacancies, created.id, editor_in);
+    const FeatureResult now = other.get(created.id, editor_in);
     EXPECT_EQ(now.version, 2);
     EXPECT_EQ(now.feature.at("properties").at("status"), "bestaetigt");
     EXPECT_EQ(now.feature.at("properties").at("use"), "wohnen");
-    const json history = other.vacancy_history(created.id, editor_in);
+    const json history = other.history(created.id, editor_in);
     ASSERT_EQ(history.at("changes").size(), 2U);
     EXPECT_EQ(history.at("changes")[1].at("new"), (json{{"status", "bestaetigt"}}));
 }
 
 // -- rights -------------------------------------------------------------------------------
 
-TEST_F(FeatureServiceTest, WritesNeedTheRightRoleAndScope) {
+TEST_F(VacancyServiceTest, WritesNeedTheRightRoleAndScope) {
     const json body = feature(in_wunsiedel);
-    EXPECT_TRUE(error_of<Unauthenticated>(
-        [&] { m_service->create(Collection::Vacancies, body, anonymous); }));
+    EXPECT_TRUE(error_of<Unauthenticated>([&] { m_vacancies->create(body, anonymous); }));
+    EXPECT_TRUE(error_of<Forbidden>([&] { m_vacancies->create(body, planner_all); }));
+    EXPECT_TRUE(error_of<Forbidden>([&] { m_vacancies->create(body, editor_out); }));
     EXPECT_TRUE(
-        error_of<Forbidden>([&] { m_service->create(Collection::Vacancies, body, planner_all); }));
-    EXPECT_TRUE(
-        error_of<Forbidden>([&] { m_service->create(Collection::Vacancies, body, editor_out); }));
-    EXPECT_TRUE(error_of<Forbidden>(
-        [&] { m_service->create(Collection::Vacancies, feature(in_angermuende), editor_in); }));
+        error_of<Forbidden>([&] { m_vacancies->create(feature(in_angermuende), editor_in); }));
     // Rights come before the body is looked at.
-    EXPECT_TRUE(error_of<Unauthenticated>(
-        [&] { m_service->create(Collection::Vacancies, json::array(), anonymous); }));
+    EXPECT_TRUE(error_of<Unauthenticated>([&] { m_vacancies->create(json::array(), anonymous); }));
 
     const FeatureResult created = create(json::object(), in_wunsiedel, editor_in);
     const std::int64_t id = created.id;
     EXPECT_TRUE(error_of<Unauthenticated>([&] {
-        m_service->patch(Collection::Vacancies, id, patch_of({{"use", "laden"}}), 1, anonymous);
+        m_vacancies->patch(id, patch_of({{"use", "laden"}}), 1, anonymous);
     }));
     EXPECT_TRUE(error_of<Forbidden>([&] {
-        m_service->patch(Collection::Vacancies, id, patch_of({{"use", "laden"}}), 1, planner_in);
+        m_vacancies->patch(id, patch_of({{"use", "laden"}}), 1, planner_in);
     }));
     // An unpublished vacancy is missing for whoever may not read it: no 403 confirms it.
     EXPECT_TRUE(error_of<NotFound>([&] {
-        m_service->patch(Collection::Vacancies, id, patch_of({{"use", "laden"}}), 1, editor_out);
+        m_vacancies->patch(id, patch_of({{"use", "laden"}}), 1, editor_out);
     }));
     // Moving it into a Kommune outside the editor's scope.
     json move = patch_of(json::object());
     move["geometry"] = point(in_angermuende);
-    EXPECT_TRUE(error_of<Forbidden>(
-        [&] { m_service->patch(Collection::Vacancies, id, move, 1, editor_in); }));
-    EXPECT_TRUE(
-        error_of<NotFound>([&] { m_service->remove(Collection::Vacancies, id, 1, editor_out); }));
-    EXPECT_TRUE(error_of<Unauthenticated>(
-        [&] { m_service->remove(Collection::Vacancies, id, 1, anonymous); }));
-    EXPECT_EQ(m_service->get(Collection::Vacancies, id, admin).version, 1);
+    EXPECT_TRUE(error_of<Forbidden>([&] { m_vacancies->patch(id, move, 1, editor_in); }));
+    EXPECT_TRUE(error_of<NotFound>([&] { m_vacancies->remove(id, 1, editor_out); }));
+    EXPECT_TRUE(error_of<Unauthenticated>([&] { m_vacancies->remove(id, 1, anonymous); }));
+    EXPECT_EQ(m_vacancies->get(id, admin).version, 1);
     EXPECT_EQ(count("vacancy_history"), 1);
 
     // The admin may move it anywhere; the Kommune follows the point.
-    const FeatureResult moved = m_service->patch(Collection::Vacancies, id, move, 1, admin);
+    const FeatureResult moved = m_vacancies->patch(id, move, 1, admin);
     EXPECT_EQ(moved.feature.at("properties").at("kommune_ags"), angermuende);
-    m_service->remove(Collection::Vacancies, id, 2, admin);
-    EXPECT_TRUE(error_of<NotFound>([&] { m_service->get(Collection::Vacancies, id, admin); }));
-    EXPECT_TRUE(
-        error_of<NotFound>([&] { m_service->remove(Collection::Vacancies, id, 3, admin); }));
+    m_vacancies->remove(id, 2, admin);
+    EXPECT_TRUE(error_of<NotFound>([&] { m_vacancies->get(id, admin); }));
+    EXPECT_TRUE(error_of<NotFound>([&] { m_vacancies->remove(id, 3, admin); }));
 }
 
 // -- privacy ------------------------------------------------------------------------------
 
-TEST_F(FeatureServiceTest, EachRoleSeesWhatItMayForEveryConsentAndStatus) {
+TEST_F(VacancyServiceTest, EachRoleSeesWhatItMayForEveryConsentAndStatus) {
     // Every consent × status, in Wunsiedel (inside the Kreis) and in Angermünde.
     struct Made {
         std::int64_t id;
@@ -560,8 +469,7 @@ TEST_F(FeatureServiceTest, EachRoleSeesWhatItMayForEveryConsentAndStatus) {
     }
     ASSERT_EQ(made.size(), 24U);
     const std::string unknown_message = [&] {
-        const auto e =
-            error_of<NotFound>([&] { m_service->get(Collection::Vacancies, 999999, anonymous); });
+        const auto e = error_of<NotFound>([&] { m_vacancies->get(999999, anonymous); });
         return e ? std::string(e->what()) : std::string();
     }();
 
@@ -592,8 +500,7 @@ TEST_F(FeatureServiceTest, EachRoleSeesWhatItMayForEveryConsentAndStatus) {
             if (visible) expected.insert(m.id);
             if (!visible) {
                 // Hidden and unknown look the same.
-                const auto e = error_of<NotFound>(
-                    [&] { m_service->get(Collection::Vacancies, m.id, *role.caller); });
+                const auto e = error_of<NotFound>([&] { m_vacancies->get(m.id, *role.caller); });
                 if (e) {
                     std::string message = e->what();
                     const std::string id = std::to_string(m.id);
@@ -602,8 +509,7 @@ TEST_F(FeatureServiceTest, EachRoleSeesWhatItMayForEveryConsentAndStatus) {
                 }
                 continue;
             }
-            const json p =
-                m_service->get(Collection::Vacancies, m.id, *role.caller).feature.at("properties");
+            const json p = m_vacancies->get(m.id, *role.caller).feature.at("properties");
             for (const std::string& field : internal_fields)
                 EXPECT_EQ(p.contains(field), internal) << field << " of " << m.id;
             EXPECT_EQ(p.at("public_description"), "Öffentlich");
@@ -611,7 +517,7 @@ TEST_F(FeatureServiceTest, EachRoleSeesWhatItMayForEveryConsentAndStatus) {
 
         ItemsQuery query;
         query.limit = 10000;
-        const ItemsPage page = m_service->list(Collection::Vacancies, query, *role.caller);
+        const ItemsPage page = m_vacancies->list(query, *role.caller);
         std::set<std::int64_t> listed;
         for (const json& f : page.features) {
             listed.insert(f.at("id").get<std::int64_t>());
@@ -631,7 +537,7 @@ TEST_F(FeatureServiceTest, EachRoleSeesWhatItMayForEveryConsentAndStatus) {
         // A page and a Kommune filter keep the count right.
         query.limit = 2;
         query.kommune = kreis;
-        const ItemsPage kreis_page = m_service->list(Collection::Vacancies, query, *role.caller);
+        const ItemsPage kreis_page = m_vacancies->list(query, *role.caller);
         std::int64_t in_kreis = 0;
         for (const Made& m : made)
             if (expected.contains(m.id) && m.ags.starts_with(kreis)) ++in_kreis;
@@ -641,7 +547,7 @@ TEST_F(FeatureServiceTest, EachRoleSeesWhatItMayForEveryConsentAndStatus) {
     }
 }
 
-TEST_F(FeatureServiceTest, PrivacyFilterAgreesWithTheCallerRules) {
+TEST_F(VacancyServiceTest, PrivacyFilterAgreesWithTheCallerRules) {
     data::VacancyRecord record;
     record.kommune_ags = wunsiedel;
     for (const Caller* caller :
@@ -667,7 +573,7 @@ TEST_F(FeatureServiceTest, PrivacyFilterAgreesWithTheCallerRules) {
     }
 }
 
-TEST_F(FeatureServiceTest, ThePublicSeesExactlyThePublicFieldsOfAVacancy) {
+TEST_F(VacancyServiceTest, ThePublicSeesExactlyThePublicFieldsOfAVacancy) {
     // The store bumps the public version for changes of data::public_vacancy_fields; the
     // filter must show the public exactly those (and its own view's id, version and times).
     data::VacancyRecord record;
@@ -685,11 +591,15 @@ TEST_F(FeatureServiceTest, ThePublicSeesExactlyThePublicFieldsOfAVacancy) {
 
 // -- list parameters ----------------------------------------------------------------------
 
-TEST_F(FeatureServiceTest, ListChecksItsParametersAndPagesById) {
+TEST_F(VacancyServiceTest, ListChecksItsParametersAndPagesById) {
     for (int i = 0; i < 5; ++i) create({{"consent_publish", true}});
     auto refused_field = [&](ItemsQuery query, Collection collection = Collection::Vacancies) {
-        const auto e =
-            error_of<InvalidInput>([&] { m_service->list(collection, query, anonymous); });
+        const auto e = error_of<InvalidInput>([&] {
+            if (collection == Collection::Vacancies)
+                m_vacancies->list(query, anonymous);
+            else
+                m_zukunftsorte->list(query, anonymous);
+        });
         return e ? *error_fields(*e).begin() : std::string();
     };
     ItemsQuery q;
@@ -713,35 +623,34 @@ TEST_F(FeatureServiceTest, ListChecksItsParametersAndPagesById) {
     q = {};
     q.limit = 2;
     q.offset = 1;
-    const ItemsPage page = m_service->list(Collection::Vacancies, q, anonymous);
+    const ItemsPage page = m_vacancies->list(q, anonymous);
     EXPECT_EQ(page.number_matched, 5);
     ASSERT_EQ(page.features.size(), 2U);
     EXPECT_EQ(page.features[0].at("id"), 2);
     EXPECT_EQ(page.features[1].at("id"), 3);
     q.status = "gemeldet";
-    EXPECT_EQ(m_service->list(Collection::Vacancies, q, anonymous).number_matched, 5);
+    EXPECT_EQ(m_vacancies->list(q, anonymous).number_matched, 5);
     q.status = "aktiviert";
-    EXPECT_EQ(m_service->list(Collection::Vacancies, q, anonymous).number_matched, 0);
+    EXPECT_EQ(m_vacancies->list(q, anonymous).number_matched, 0);
 }
 
 // -- history ------------------------------------------------------------------------------
 
-TEST_F(FeatureServiceTest, HistoryShowsWhoWhenWhatToThoseWhoMayReadIt) {
+TEST_F(VacancyServiceTest, HistoryShowsWhoWhenWhatToThoseWhoMayReadIt) {
     const FeatureResult created =
         create({{"use", "laden"}, {"owner_contact", "Herr Blau"}}, in_wunsiedel, editor_in);
-    m_service->patch(Collection::Vacancies, created.id,
-                     patch_of({{"status", "bestaetigt"}, {"owner_contact", nullptr}}), 1,
-                     editor_in);
+    m_vacancies->patch(created.id, patch_of({{"status", "bestaetigt"}, {"owner_contact", nullptr}}),
+                       1, editor_in);
     const std::int64_t id = created.id;
-    EXPECT_TRUE(error_of<Unauthenticated>([&] { m_service->vacancy_history(id, anonymous); }));
+    EXPECT_TRUE(error_of<Unauthenticated>([&] { m_vacancies->history(id, anonymous); }));
     // Who may not read it gets the answer of an unknown id.
-    EXPECT_TRUE(error_of<NotFound>([&] { m_service->vacancy_history(id, planner_out); }));
-    EXPECT_TRUE(error_of<NotFound>([&] { m_service->vacancy_history(id, editor_out); }));
-    EXPECT_TRUE(error_of<NotFound>([&] { m_service->vacancy_history(4711, admin); }));
+    EXPECT_TRUE(error_of<NotFound>([&] { m_vacancies->history(id, planner_out); }));
+    EXPECT_TRUE(error_of<NotFound>([&] { m_vacancies->history(id, editor_out); }));
+    EXPECT_TRUE(error_of<NotFound>([&] { m_vacancies->history(4711, admin); }));
 
-    m_service->remove(Collection::Vacancies, id, 2, admin);
+    m_vacancies->remove(id, 2, admin);
     // The history outlives the vacancy.
-    const json history = m_service->vacancy_history(id, planner_in);
+    const json history = m_vacancies->history(id, planner_in);
     EXPECT_EQ(history.at("vacancy_id"), id);
     const json& changes = history.at("changes");
     ASSERT_EQ(changes.size(), 3U);
@@ -764,151 +673,9 @@ TEST_F(FeatureServiceTest, HistoryShowsWhoWhenWhatToThoseWhoMayReadIt) {
     EXPECT_EQ(changes[2].at("old").at("status"), "bestaetigt");
     EXPECT_TRUE(changes[2].at("new").is_null());
 
-    EXPECT_NO_THROW(m_service->vacancy_history(id, planner_all));
-    EXPECT_NO_THROW(m_service->vacancy_history(id, editor_in));
-    EXPECT_TRUE(error_of<NotFound>([&] { m_service->vacancy_history(id, editor_out); }));
-}
-
-// -- Zukunftsorte -------------------------------------------------------------------------
-
-TEST_F(FeatureServiceTest, ZukunftsorteAreValidatedAndPublic) {
-    const FeatureResult place =
-        m_service->create(Collection::Zukunftsorte,
-                          feature(in_wunsiedel, {{"name", "Kulturkaufhaus"},
-                                                 {"kind", "kultur"},
-                                                 {"website", "https://example.org/kaufhaus"},
-                                                 {"opened", "2023-09-01"}}),
-                          editor_in);
-    const json& p = place.feature.at("properties");
-    EXPECT_EQ(p.at("kommune_ags"), wunsiedel);
-    EXPECT_EQ(p.at("name"), "Kulturkaufhaus");
-    EXPECT_EQ(m_service->get(Collection::Zukunftsorte, place.id, anonymous).feature, place.feature);
-    EXPECT_EQ(m_service->list(Collection::Zukunftsorte, {}, anonymous).number_matched, 1);
-
-    auto fields = [&](const json& properties) {
-        const auto e = error_of<InvalidInput>([&] {
-            m_service->create(Collection::Zukunftsorte, feature(in_wunsiedel, properties),
-                              editor_in);
-        });
-        return e ? error_fields(*e) : std::multiset<std::string>{};
-    };
-    EXPECT_EQ(fields({{"kind", "x"}}), std::multiset<std::string>{"name"});
-    EXPECT_EQ(fields({{"name", ""}}), std::multiset<std::string>{"name"});
-    EXPECT_EQ(fields({{"name", "A"}, {"website", "javascript:alert(1)"}}),
-              std::multiset<std::string>{"website"});
-    EXPECT_EQ(fields({{"name", "A"}, {"website", "ftp://example.org"}}),
-              std::multiset<std::string>{"website"});
-    EXPECT_EQ(fields({{"name", "A"}, {"opened", "2023-13-01"}, {"owner_contact", "x"}}),
-              (std::multiset<std::string>{"opened", "owner_contact"}));
-    EXPECT_TRUE(error_of<Unauthenticated>([&] {
-        m_service->create(Collection::Zukunftsorte, feature(in_wunsiedel, {{"name", "A"}}),
-                          anonymous);
-    }));
-    EXPECT_TRUE(error_of<Forbidden>([&] {
-        m_service->create(Collection::Zukunftsorte, feature(in_wunsiedel, {{"name", "A"}}),
-                          editor_out);
-    }));
-
-    const FeatureResult renamed =
-        m_service->patch(Collection::Zukunftsorte, place.id,
-                         patch_of({{"name", "Kulturkaufhaus Wunsiedel"}}), 1, editor_in);
-    EXPECT_EQ(renamed.version, 2);
-    EXPECT_EQ(renamed.feature.at("properties").at("kind"), "kultur");
-    EXPECT_TRUE(error_of<PreconditionFailed>(
-        [&] { m_service->remove(Collection::Zukunftsorte, place.id, 1, editor_in); }));
-    m_service->remove(Collection::Zukunftsorte, place.id, 2, editor_in);
-    EXPECT_TRUE(
-        error_of<NotFound>([&] { m_service->get(Collection::Zukunftsorte, place.id, anonymous); }));
-}
-
-TEST_F(FeatureServiceTest, TurningAVacancyIntoAZukunftsortLinksAndActivatesIt) {
-    const FeatureResult early = create({{"status", "bestaetigt"}}, in_wunsiedel, editor_in);
-    const json link_early =
-        feature(in_wunsiedel, {{"name", "Dorfladen"}, {"vacancy_id", early.id}});
-    const auto refused = error_of<Unprocessable>(
-        [&] { m_service->create(Collection::Zukunftsorte, link_early, editor_in); });
-    ASSERT_TRUE(refused);
-    EXPECT_NE(std::string(refused->what()).find("in_aktivierung"), std::string::npos);
-    EXPECT_EQ(count("zukunftsorte"), 0);
-
-    const FeatureResult vacancy = create({{"status", "in_aktivierung"}}, in_wunsiedel, editor_in);
-    const json link = feature(in_wunsiedel, {{"name", "Dorfladen"}, {"vacancy_id", vacancy.id}});
-    // An editor elsewhere may not turn this vacancy into anything.
-    EXPECT_TRUE(error_of<Forbidden>(
-        [&] { m_service->create(Collection::Zukunftsorte, link, editor_out); }));
-    EXPECT_TRUE(error_of<InvalidInput>([&] {
-        m_service->create(Collection::Zukunftsorte,
-                          feature(in_wunsiedel, {{"name", "X"}, {"vacancy_id", 4711}}), admin);
-    }));
-
-    const FeatureResult place = m_service->create(Collection::Zukunftsorte, link, editor_in);
-    EXPECT_EQ(place.feature.at("properties").at("vacancy_id"), vacancy.id);
-    const FeatureResult activated = m_service->get(Collection::Vacancies, vacancy.id, editor_in);
-    EXPECT_EQ(activated.version, 2);
-    EXPECT_EQ(activated.feature.at("properties").at("status"), "aktiviert");
-    EXPECT_EQ(activated.feature.at("properties").at("zukunftsort_id"), place.id);
-    const json history = m_service->vacancy_history(vacancy.id, editor_in);
-    ASSERT_EQ(history.at("changes").size(), 2U);
-    EXPECT_EQ(history.at("changes")[1].at("new"), (json{{"status", "aktiviert"}}));
-    EXPECT_EQ(history.at("changes")[1].at("changed_by"), "eva");
-
-    // The link is shown only to those who may see the (unconsented) vacancy.
-    EXPECT_TRUE(m_service->get(Collection::Zukunftsorte, place.id, anonymous)
-                    .feature.at("properties")
-                    .at("vacancy_id")
-                    .is_null());
-    EXPECT_TRUE(m_service->get(Collection::Zukunftsorte, place.id, editor_out)
-                    .feature.at("properties")
-                    .at("vacancy_id")
-                    .is_null());
-    EXPECT_EQ(m_service->get(Collection::Zukunftsorte, place.id, planner_in)
-                  .feature.at("properties")
-                  .at("vacancy_id"),
-              vacancy.id);
-    EXPECT_EQ(m_service->list(Collection::Zukunftsorte, {}, anonymous)
-                  .features.at(0)
-                  .at("properties")
-                  .at("vacancy_id"),
-              nullptr);
-
-    // One Zukunftsort per vacancy.
-    EXPECT_TRUE(
-        error_of<Conflict>([&] { m_service->create(Collection::Zukunftsorte, link, editor_in); }));
-    const FeatureResult second = m_service->create(
-        Collection::Zukunftsorte, feature(in_wunsiedel, {{"name", "Café"}}), editor_in);
-    EXPECT_TRUE(error_of<Conflict>([&] {
-        m_service->patch(Collection::Zukunftsorte, second.id,
-                         patch_of({{"vacancy_id", vacancy.id}}), 1, editor_in);
-    }));
-    // An aktiviert vacancy may be linked when it is free: unlink, then link the other place.
-    m_service->patch(Collection::Zukunftsorte, place.id, patch_of({{"vacancy_id", nullptr}}), 1,
-                     editor_in);
-    const FeatureResult relinked = m_service->patch(
-        Collection::Zukunftsorte, second.id, patch_of({{"vacancy_id", vacancy.id}}), 1, editor_in);
-    EXPECT_EQ(relinked.feature.at("properties").at("vacancy_id"), vacancy.id);
-    EXPECT_EQ(m_service->get(Collection::Vacancies, vacancy.id, admin).version, 2)
-        << "already aktiviert: no change";
-
-    // A Zukunftsort in Angermünde linked to a Wunsiedel vacancy: the editor of Angermünde
-    // sees no link, and putting back what they got does not drop it.
-    const FeatureResult far_away = m_service->create(
-        Collection::Zukunftsorte, feature(in_angermuende, {{"name", "Partnerladen"}}), admin);
-    const FeatureResult other_vacancy = create({{"status", "aktiviert"}}, in_wunsiedel, editor_in);
-    m_service->patch(Collection::Zukunftsorte, far_away.id,
-                     patch_of({{"vacancy_id", other_vacancy.id}}), 1, admin);
-    json echoed = m_service->get(Collection::Zukunftsorte, far_away.id, editor_out).feature;
-    EXPECT_TRUE(echoed.at("properties").at("vacancy_id").is_null());
-    echoed["properties"]["description"] = "Partnerschaft mit Wunsiedel";
-    m_service->replace(Collection::Zukunftsorte, far_away.id, echoed, 2, editor_out);
-    EXPECT_EQ(m_service->get(Collection::Zukunftsorte, far_away.id, admin)
-                  .feature.at("properties")
-                  .at("vacancy_id"),
-              other_vacancy.id);
-
-    // Deleting the vacancy keeps the Zukunftsort.
-    m_service->remove(Collection::Vacancies, vacancy.id, 2, editor_in);
-    const FeatureResult kept = m_service->get(Collection::Zukunftsorte, second.id, admin);
-    EXPECT_TRUE(kept.feature.at("properties").at("vacancy_id").is_null());
+    EXPECT_NO_THROW(m_vacancies->history(id, planner_all));
+    EXPECT_NO_THROW(m_vacancies->history(id, editor_in));
+    EXPECT_TRUE(error_of<NotFound>([&] { m_vacancies->history(id, editor_out); }));
 }
 
 // -- building matching on real footprints -------------------------------------------------
@@ -1013,7 +780,7 @@ struct LocalPlane {
     }
 };
 
-TEST(FeatureServiceMatching, MatchesRealBayreuthFootprints) {
+TEST(VacancyServiceMatching, MatchesRealBayreuthFootprints) {
     const auto file = test::shared_data("buildings/osm_bayreuth_nord_2014_buildings.geojson");
     LEERSTAND_REQUIRE_SHARED(file);
     test::TempDir dir;
@@ -1029,7 +796,8 @@ TEST(FeatureServiceMatching, MatchesRealBayreuthFootprints) {
     const std::vector<Footprint> footprints = read_footprints(file);
     ASSERT_GT(footprints.size(), 4000U);
 
-    FeatureService service(store);
+    PlaceResolver places(store);
+    VacancyService service(store, places);
     data::Connection db(dir / "bayreuth.sqlite");
     auto source_of = [&](const json& building_id) -> std::string {
         if (building_id.is_null()) return "none";
@@ -1038,9 +806,8 @@ TEST(FeatureServiceMatching, MatchesRealBayreuthFootprints) {
         return select.step() ? select.column_text(0) : "missing";
     };
     auto matched = [&](Lonlat where) {
-        return source_of(service.create(Collection::Vacancies, feature(where), admin)
-                             .feature.at("properties")
-                             .at("building_id"));
+        return source_of(
+            service.create(feature(where), admin).feature.at("properties").at("building_id"));
     };
 
     // Footprints chosen by the oracle: (a) a point well inside a footprint that no other
@@ -1104,18 +871,15 @@ TEST(FeatureServiceMatching, MatchesRealBayreuthFootprints) {
 
     // Moving a vacancy matches again; an explicit building_id must lie within the matching
     // distance of the point: a far one is refused, even for an admin.
-    const FeatureResult lonely =
-        service.create(Collection::Vacancies, feature({11.60, 49.99}), admin);
+    const FeatureResult lonely = service.create(feature({11.60, 49.99}), admin);
     json move = patch_of(json::object());
     move["geometry"] = point({11.5995800, 49.9775000});  // inside Dreifaltigkeitskirche
-    const FeatureResult moved = service.patch(Collection::Vacancies, lonely.id, move, 1, admin);
+    const FeatureResult moved = service.patch(lonely.id, move, 1, admin);
     const json church = moved.feature.at("properties").at("building_id");
     EXPECT_EQ(source_of(church), "osm:way/30707052");
-    EXPECT_THROW(
-        service.patch(Collection::Vacancies, lonely.id, patch_of({{"building_id", 1}}), 2, admin),
-        InvalidInput);
-    const FeatureResult pinned = service.patch(Collection::Vacancies, lonely.id,
-                                               patch_of({{"building_id", church}}), 2, admin);
+    EXPECT_THROW(service.patch(lonely.id, patch_of({{"building_id", 1}}), 2, admin), InvalidInput);
+    const FeatureResult pinned =
+        service.patch(lonely.id, patch_of({{"building_id", church}}), 2, admin);
     EXPECT_EQ(pinned.feature.at("properties").at("building_id"), church);
 }
 

@@ -1,0 +1,425 @@
+#include "server/services/feature_input.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <set>
+#include <utility>
+
+#include "common/field_errors.hpp"
+
+namespace leerstand::services {
+
+namespace {
+
+using nlohmann::json;
+
+constexpr double k_max_floor_area_m2 = 1e7;
+
+/// The longest text each text field takes, in characters (server/http/openapi.json states
+/// the same as maxLength; the web form as maxlength). Without bounds a single note of 60 MB was
+/// stored, kept twice in the history, and a 1 MB description was served to the public.
+constexpr std::array<std::pair<std::string_view, std::size_t>, 7> k_text_limits = {{
+    {"owner_contact", 500},
+    {"internal_notes", 5000},
+    {"public_description", 2000},
+    {"name", 200},
+    {"kind", 100},
+    {"description", 5000},
+    {"website", 500},
+}};
+
+std::size_t text_limit(std::string_view field) {
+    for (const auto& [name, limit] : k_text_limits)
+        if (name == field) return limit;
+    return std::string::npos;
+}
+
+/// A body's kind: a whole Feature or a merge patch of one.
+enum class Kind { Draft, Patch };
+
+std::string type_name(const json& value) {
+    return value.is_number()    ? "a number"
+           : value.is_string()  ? "a string"
+           : value.is_boolean() ? "true or false"
+           : value.is_array()   ? "an array"
+           : value.is_object()  ? "an object"
+                                : "null";
+}
+
+/// http(s)://host... without spaces or control characters.
+bool is_web_url(const std::string& text) {
+    std::string_view rest;
+    if (text.starts_with("https://"))
+        rest = std::string_view(text).substr(8);
+    else if (text.starts_with("http://"))
+        rest = std::string_view(text).substr(7);
+    else
+        return false;
+    if (rest.empty() || rest.front() == '/' || rest.front() == '?' || rest.front() == '#')
+        return false;
+    return std::none_of(text.begin(), text.end(),
+                        [](char c) { return static_cast<unsigned char>(c) <= 0x20 || c == 0x7f; });
+}
+
+double round7(double value) {
+    return std::round(value * 1e7) / 1e7;
+}
+
+// -- one value each -------------------------------------------------------------------------
+// Each reader returns nothing after reporting a problem, so the field stays as it was.
+
+/// A text within its field's limit.
+std::optional<BoundedText> read_bounded(const std::string& text, const std::string& field,
+                                        FieldErrors& errors) {
+    const std::size_t limit = text_limit(field);
+    auto bounded = BoundedText::parse(text, limit);
+    if (!bounded)
+        errors.add(field, field_code::too_long,
+                   field + " must be at most " + std::to_string(limit) + " characters long");
+    return bounded;
+}
+
+/// A string or null.
+std::optional<std::optional<BoundedText>> read_text(const json& value, const std::string& field,
+                                                    FieldErrors& errors) {
+    if (value.is_null()) return std::optional<BoundedText>();
+    if (!value.is_string()) {
+        errors.add(field, field_code::wrong_type,
+                   field + " must be a string or null, not " + type_name(value));
+        return std::nullopt;
+    }
+    if (auto text = read_bounded(value.get_ref<const std::string&>(), field, errors))
+        return std::optional<BoundedText>(std::move(*text));
+    return std::nullopt;
+}
+
+/// One of a vocabulary; null is `fallback`.
+std::optional<std::string> read_identifier(const json& value, const std::string& field,
+                                           std::span<const std::string_view> allowed,
+                                           const std::string& fallback, FieldErrors& errors) {
+    if (value.is_null()) return fallback;
+    if (!value.is_string()) {
+        errors.add(
+            field, field_code::wrong_type,
+            field + " must be one of: " + joined(allowed) + " (not " + type_name(value) + ")");
+        return std::nullopt;
+    }
+    const std::string& text = value.get_ref<const std::string&>();
+    if (!check_one_of(field, allowed, text, errors)) return std::nullopt;
+    return text;
+}
+
+std::optional<std::optional<IsoDate>> read_date(const json& value, const std::string& field,
+                                                bool refuse_future, FieldErrors& errors) {
+    if (value.is_null()) return std::optional<IsoDate>();
+    const auto date =
+        value.is_string() ? IsoDate::parse(value.get_ref<const std::string&>()) : std::nullopt;
+    if (!date) {
+        errors.add(field, value.is_string() ? field_code::not_a_date : field_code::wrong_type,
+                   field + " must be a date written YYYY-MM-DD");
+        return std::nullopt;
+    }
+    if (refuse_future && *date > IsoDate::today_utc()) {
+        errors.add(field, field_code::in_the_future,
+                   field + " " + date->text() + " lies in the future");
+        return std::nullopt;
+    }
+    return date;
+}
+
+std::optional<std::optional<std::int64_t>> read_id(const json& value, const std::string& field,
+                                                   FieldErrors& errors) {
+    if (value.is_null()) return std::optional<std::int64_t>();
+    if (!value.is_number_integer() || value.get<std::int64_t>() <= 0) {
+        errors.add(field,
+                   value.is_number_integer() ? field_code::out_of_range : field_code::wrong_type,
+                   field + " must be a positive integer id or null");
+        return std::nullopt;
+    }
+    return value.get<std::int64_t>();
+}
+
+std::optional<std::optional<Ags>> read_ags(const json& value, FieldErrors& errors) {
+    if (value.is_null()) return std::optional<Ags>();
+    const auto ags =
+        value.is_string() ? Ags::parse(value.get_ref<const std::string&>()) : std::nullopt;
+    if (!ags) {
+        errors.add("kommune_ags",
+                   value.is_string() ? field_code::not_an_ags : field_code::wrong_type,
+                   "kommune_ags must be an AGS of 8 (Gemeinde) or 5 (Kreis) digits");
+        return std::nullopt;
+    }
+    return ags;
+}
+
+std::optional<std::optional<double>> read_floor_area(const json& value, FieldErrors& errors) {
+    if (value.is_null()) return std::optional<double>();
+    if (!value.is_number()) {
+        errors.add("floor_area_m2", field_code::wrong_type,
+                   "floor_area_m2 must be a number of square metres or null");
+        return std::nullopt;
+    }
+    const double area = value.get<double>();
+    if (!(area >= 0.0) || !(area <= k_max_floor_area_m2)) {
+        // The largest halls in the world have a few hundred thousand m²; beyond this it is a
+        // typo or garbage, and it would dominate every summed floor area.
+        errors.add("floor_area_m2", field_code::out_of_range,
+                   "floor_area_m2 must be from 0 to 10,000,000 square metres");
+        return std::nullopt;
+    }
+    return area;
+}
+
+/// A GeoJSON Point; null or absent is a problem too (the point is never optional).
+std::optional<LonLat> read_point(const json& geometry, FieldErrors& errors) {
+    if (!geometry.is_object() || !geometry.contains("type") || geometry.at("type") != "Point") {
+        errors.add("geometry",
+                   geometry.is_null() ? field_code::required : field_code::invalid_geometry,
+                   "the geometry must be a GeoJSON Point");
+        return std::nullopt;
+    }
+    const json* coordinates =
+        geometry.contains("coordinates") ? &geometry.at("coordinates") : nullptr;
+    if (coordinates == nullptr || !coordinates->is_array() ||
+        (coordinates->size() != 2 && coordinates->size() != 3) ||
+        !std::all_of(coordinates->begin(), coordinates->end(),
+                     [](const json& c) { return c.is_number(); })) {
+        errors.add("geometry", field_code::invalid_geometry,
+                   "the Point needs coordinates [longitude, latitude]");
+        return std::nullopt;
+    }
+    const auto point =
+        LonLat::checked(coordinates->at(0).get<double>(), coordinates->at(1).get<double>());
+    if (!point) {
+        errors.add("geometry", field_code::out_of_range,
+                   "the coordinates must be longitude -180..180 and latitude -90..90 "
+                   "(EPSG:4326, longitude first)");
+        return std::nullopt;
+    }
+    // Stored as shown: output has 7 decimals (about 1 cm).
+    return LonLat{round7(point->lon), round7(point->lat)};
+}
+
+// -- the Feature around the properties ------------------------------------------------------
+
+/// Checks the members of a Feature (or a patch of one) and returns its properties object;
+/// nullptr when the body is not an object at all.
+const json* feature_properties(const json& body, Kind kind, FieldErrors& errors) {
+    static const json k_empty = json::object();
+    if (!body.is_object()) {
+        errors.add("", field_code::wrong_type,
+                   kind == Kind::Patch ? "the patch must be a JSON object"
+                                       : "the body must be a GeoJSON Feature");
+        return nullptr;
+    }
+    static const std::set<std::string> k_members = {"type",       "id",   "geometry",
+                                                    "properties", "bbox", "links"};
+    for (const auto& [key, value] : body.items()) {
+        if (!k_members.contains(key))
+            errors.add(key, field_code::unknown_field,
+                       "unknown member '" + key + "'; properties go into \"properties\"");
+    }
+    if (body.contains("type") ? body.at("type") != "Feature" : kind == Kind::Draft)
+        errors.add("type", body.contains("type") ? field_code::not_one_of : field_code::required,
+                   "the body must be a GeoJSON Feature (\"type\": \"Feature\")");
+    if (!body.contains("properties") || body.at("properties").is_null()) return &k_empty;
+    if (!body.at("properties").is_object()) {
+        errors.add("properties", field_code::wrong_type, "properties must be an object");
+        return &k_empty;
+    }
+    return &body.at("properties");
+}
+
+/// The place members every writable item has: kommune_ags and building_id.
+bool read_place_property(const std::string& key, const json& value, PlaceInput& place,
+                         FieldErrors& errors) {
+    if (key == "building_id") {
+        place.building_given = true;
+        if (auto id = read_id(value, key, errors)) place.building_id = *id;
+    } else if (key == "kommune_ags") {
+        place.kommune_given = true;
+        if (auto ags = read_ags(value, errors)) place.kommune_ags = std::move(*ags);
+    } else {
+        return false;
+    }
+    return true;
+}
+
+/// The geometry, after the properties: required unless patching.
+void read_geometry(const json& body, Kind kind, PlaceInput& place, FieldErrors& errors) {
+    place.point_given = body.contains("geometry") || kind == Kind::Draft;
+    if (place.point_given)
+        place.point =
+            read_point(body.contains("geometry") ? body.at("geometry") : json(nullptr), errors);
+}
+
+/// A body that is no object at all: its one problem is all there is to say, so it also has
+/// no usable point, not even the stored one of a patch.
+template <typename Patch>
+Patch unusable(Patch patch) {
+    patch.place.point_given = true;
+    patch.place.point.reset();
+    return patch;
+}
+
+// -- vacancies ------------------------------------------------------------------------------
+
+VacancyPatch read_vacancy(const json& body, Kind kind, FieldErrors& errors) {
+    VacancyPatch patch;
+    const json* properties = feature_properties(body, kind, errors);
+    if (properties == nullptr) return unusable(std::move(patch));
+    // Clients echo what they GET; read-only fields are ignored, not refused.
+    static const std::set<std::string> k_read_only = {
+        "consent_date", "created_at", "updated_at", "author", "version", "zukunftsort_id"};
+    const data::VacancyRecord defaults;
+    for (const auto& [key, value] : properties->items()) {
+        if (key == "status") {
+            if (auto status =
+                    read_identifier(value, key, data::vacancy_statuses, defaults.status, errors))
+                patch.status = std::move(status);
+        } else if (key == "use") {
+            if (auto use = read_identifier(value, key, data::vacancy_uses, defaults.use, errors))
+                patch.use = std::move(use);
+        } else if (key == "degree") {
+            if (auto degree =
+                    read_identifier(value, key, data::vacancy_degrees, defaults.degree, errors))
+                patch.degree = std::move(degree);
+        } else if (key == "owner_type") {
+            if (auto owner_type =
+                    read_identifier(value, key, data::owner_types, defaults.owner_type, errors))
+                patch.owner_type = std::move(owner_type);
+        } else if (key == "vacant_since") {
+            if (auto date = read_date(value, key, true, errors)) patch.vacant_since = *date;
+        } else if (key == "floor_area_m2") {
+            if (auto area = read_floor_area(value, errors)) patch.floor_area_m2 = *area;
+        } else if (key == "owner_contact" || key == "internal_notes" ||
+                   key == "public_description") {
+            auto text = read_text(value, key, errors);
+            if (!text) continue;
+            auto& target = key == "owner_contact"    ? patch.owner_contact
+                           : key == "internal_notes" ? patch.internal_notes
+                                                     : patch.public_description;
+            target = std::move(text);
+        } else if (key == "consent_publish") {
+            if (value.is_null())
+                patch.consent_publish = defaults.consent_publish;
+            else if (value.is_boolean())
+                patch.consent_publish = value.get<bool>();
+            else
+                errors.add(key, field_code::wrong_type, "consent_publish must be true or false");
+        } else if (!read_place_property(key, value, patch.place, errors) &&
+                   !k_read_only.contains(key)) {
+            errors.add(key, field_code::unknown_field, "unknown property '" + key + "'");
+        }
+    }
+    read_geometry(body, kind, patch.place, errors);
+    return patch;
+}
+
+// -- Zukunftsorte ---------------------------------------------------------------------------
+
+ZukunftsortPatch read_zukunftsort(const json& body, Kind kind, FieldErrors& errors) {
+    ZukunftsortPatch patch;
+    const json* properties = feature_properties(body, kind, errors);
+    if (properties == nullptr) return unusable(std::move(patch));
+    static const std::set<std::string> k_read_only = {"created_at", "updated_at", "version"};
+    for (const auto& [key, value] : properties->items()) {
+        if (key == "name") {
+            if (!value.is_string() || value.get_ref<const std::string&>().empty())
+                errors.add(key, value.is_string() ? field_code::required : field_code::wrong_type,
+                           "name must be a non-empty string");
+            else if (auto name = read_bounded(value.get<std::string>(), key, errors))
+                patch.name = std::move(name);
+        } else if (key == "kind" || key == "description") {
+            auto text = read_text(value, key, errors);
+            if (text) (key == "kind" ? patch.kind : patch.description) = std::move(text);
+        } else if (key == "website") {
+            if (value.is_null())
+                patch.website.emplace(std::nullopt);
+            else if (!value.is_string() || !is_web_url(value.get_ref<const std::string&>()))
+                errors.add(key, value.is_string() ? field_code::not_a_url : field_code::wrong_type,
+                           "website must be an http:// or https:// address");
+            else if (auto website = read_bounded(value.get<std::string>(), key, errors))
+                patch.website = std::optional<BoundedText>(std::move(*website));
+        } else if (key == "opened") {
+            if (auto date = read_date(value, key, false, errors)) patch.opened = *date;
+        } else if (key == "vacancy_id") {
+            if (auto id = read_id(value, key, errors)) patch.vacancy_id = *id;
+        } else if (!read_place_property(key, value, patch.place, errors) &&
+                   !k_read_only.contains(key)) {
+            errors.add(key, field_code::unknown_field, "unknown property '" + key + "'");
+        }
+    }
+    // A stored Zukunftsort always has a name (the store refuses one without), so only a whole
+    // one can lack it.
+    if (kind == Kind::Draft && !properties->contains("name"))
+        errors.add("name", field_code::required, "a Zukunftsort needs a name");
+    read_geometry(body, kind, patch.place, errors);
+    return patch;
+}
+
+/// A whole item is its properties read as a patch of the defaults.
+template <typename Draft, typename Patch>
+Draft draft_of(Patch patch) {
+    Draft draft;
+    patch.apply_to(draft.record);
+    draft.place = std::move(patch.place);
+    return draft;
+}
+
+template <typename T>
+std::optional<std::string> text_of(const std::optional<T>& value) {
+    if (!value) return std::nullopt;
+    return value->text();
+}
+
+}  // namespace
+
+bool check_one_of(const std::string& field, std::span<const std::string_view> allowed,
+                  const std::string& value, FieldErrors& errors) {
+    if (std::find(allowed.begin(), allowed.end(), value) != allowed.end()) return true;
+    errors.add(field, field_code::not_one_of,
+               "unknown " + field + " '" + value + "'; allowed: " + joined(allowed));
+    return false;
+}
+
+void VacancyPatch::apply_to(data::VacancyRecord& record) const {
+    if (status) record.status = *status;
+    if (use) record.use = *use;
+    if (degree) record.degree = *degree;
+    if (owner_type) record.owner_type = *owner_type;
+    if (vacant_since) record.vacant_since = text_of(*vacant_since);
+    if (floor_area_m2) record.floor_area_m2 = *floor_area_m2;
+    if (owner_contact) record.owner_contact = text_of(*owner_contact);
+    if (internal_notes) record.internal_notes = text_of(*internal_notes);
+    if (public_description) record.public_description = text_of(*public_description);
+    if (consent_publish) record.consent_publish = *consent_publish;
+}
+
+void ZukunftsortPatch::apply_to(data::ZukunftsortRecord& record) const {
+    if (name) record.name = name->text();
+    if (kind) record.kind = text_of(*kind);
+    if (description) record.description = text_of(*description);
+    if (website) record.website = text_of(*website);
+    if (opened) record.opened = text_of(*opened);
+    if (vacancy_id) record.vacancy_id = *vacancy_id;
+}
+
+VacancyDraft read_vacancy_draft(const json& body, FieldErrors& errors) {
+    return draft_of<VacancyDraft>(read_vacancy(body, Kind::Draft, errors));
+}
+
+VacancyPatch read_vacancy_patch(const json& body, FieldErrors& errors) {
+    return read_vacancy(body, Kind::Patch, errors);
+}
+
+ZukunftsortDraft read_zukunftsort_draft(const json& body, FieldErrors& errors) {
+    return draft_of<ZukunftsortDraft>(read_zukunftsort(body, Kind::Draft, errors));
+}
+
+ZukunftsortPatch read_zukunftsort_patch(const json& body, FieldErrors& errors) {
+    return read_zukunftsort(body, Kind::Patch, errors);
+}
+
+}  // namespace leerstand::services
