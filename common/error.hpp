@@ -20,17 +20,17 @@ struct ErrorCode {
 /// The codes a thrower names, where a client wants to tell one error from the others of its
 /// kind (the kinds' own codes are in server/http/problem.cpp; field codes in field_errors.hpp).
 namespace error_code {
-inline constexpr const char* malformed_multipart = "malformed_multipart";  ///< framing, boundary
-inline constexpr const char* unreadable_upload = "unreadable_upload";      ///< a damaged archive
-inline constexpr const char* wrong_credentials = "wrong_credentials";      ///< sign-in refused
-inline constexpr const char* unknown_collection = "unknown_collection";
-inline constexpr const char* unknown_kommune = "unknown_kommune";  ///< no Kommune with that AGS
+inline constexpr const char* k_malformed_multipart = "malformed_multipart";  ///< framing, boundary
+inline constexpr const char* k_unreadable_upload = "unreadable_upload";      ///< a damaged archive
+inline constexpr const char* k_wrong_credentials = "wrong_credentials";      ///< sign-in refused
+inline constexpr const char* k_unknown_collection = "unknown_collection";
+inline constexpr const char* k_unknown_kommune = "unknown_kommune";  ///< no Kommune with that AGS
 /// a vacancy's status may not go there (422; `allowed` lists where it may)
-inline constexpr const char* status_transition = "status_transition";
+inline constexpr const char* k_status_transition = "status_transition";
 /// only a vacancy in_aktivierung or aktiviert can become a Zukunftsort (422)
-inline constexpr const char* vacancy_status_not_linkable = "vacancy_status_not_linkable";
+inline constexpr const char* k_vacancy_status_not_linkable = "vacancy_status_not_linkable";
 /// the vacancy is linked to another Zukunftsort already (409)
-inline constexpr const char* vacancy_already_linked = "vacancy_already_linked";
+inline constexpr const char* k_vacancy_already_linked = "vacancy_already_linked";
 }  // namespace error_code
 
 class Error : public std::runtime_error {

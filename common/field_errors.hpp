@@ -14,36 +14,36 @@ namespace leerstand {
 /// Stable machine keys of one field's problem (`errors[].code`). Clients map them to their own
 /// texts; a key never changes its meaning once published. docs/http.md lists them.
 namespace field_code {
-inline constexpr std::string_view required = "required";      ///< missing or empty
-inline constexpr std::string_view wrong_type = "wrong_type";  ///< a string where a number goes
-inline constexpr std::string_view not_one_of = "not_one_of";  ///< not among the allowed values
-inline constexpr std::string_view unknown_field = "unknown_field";  ///< a member we do not know
-inline constexpr std::string_view read_only = "read_only";        ///< may not be set by the client
-inline constexpr std::string_view too_long = "too_long";          ///< over the field's length
-inline constexpr std::string_view too_short = "too_short";        ///< under it (a password)
-inline constexpr std::string_view out_of_range = "out_of_range";  ///< a number beyond its bounds
-inline constexpr std::string_view not_a_date = "not_a_date";      ///< not a real YYYY-MM-DD date
-inline constexpr std::string_view in_the_future = "in_the_future";
-inline constexpr std::string_view not_an_ags = "not_an_ags";  ///< not 5 or 8 digits
-inline constexpr std::string_view unknown_kommune = "unknown_kommune";
+inline constexpr std::string_view k_required = "required";      ///< missing or empty
+inline constexpr std::string_view k_wrong_type = "wrong_type";  ///< a string where a number goes
+inline constexpr std::string_view k_not_one_of = "not_one_of";  ///< not among the allowed values
+inline constexpr std::string_view k_unknown_field = "unknown_field";  ///< a member we do not know
+inline constexpr std::string_view k_read_only = "read_only";  ///< may not be set by the client
+inline constexpr std::string_view k_too_long = "too_long";    ///< over the field's length
+inline constexpr std::string_view k_too_short = "too_short";  ///< under it (a password)
+inline constexpr std::string_view k_out_of_range = "out_of_range";  ///< a number beyond its bounds
+inline constexpr std::string_view k_not_a_date = "not_a_date";      ///< not a real YYYY-MM-DD date
+inline constexpr std::string_view k_in_the_future = "in_the_future";
+inline constexpr std::string_view k_not_an_ags = "not_an_ags";  ///< not 5 or 8 digits
+inline constexpr std::string_view k_unknown_kommune = "unknown_kommune";
 /// The point of a vacancy or Zukunftsort lies outside the Kommune its kommune_ags names.
-inline constexpr std::string_view outside_kommune = "outside_kommune";
+inline constexpr std::string_view k_outside_kommune = "outside_kommune";
 /// The point lies outside every Kommune of the atlas.
-inline constexpr std::string_view outside_atlas = "outside_atlas";
-inline constexpr std::string_view unknown_building = "unknown_building";
+inline constexpr std::string_view k_outside_atlas = "outside_atlas";
+inline constexpr std::string_view k_unknown_building = "unknown_building";
 /// A building_id of a Kommune other than the item's.
-inline constexpr std::string_view building_in_other_kommune = "building_in_other_kommune";
+inline constexpr std::string_view k_building_in_other_kommune = "building_in_other_kommune";
 /// A building_id farther from the point than the matching distance (15 m).
-inline constexpr std::string_view building_too_far = "building_too_far";
-inline constexpr std::string_view unknown_vacancy = "unknown_vacancy";
-inline constexpr std::string_view not_a_url = "not_a_url";
-inline constexpr std::string_view not_utf8 = "not_utf8";
-inline constexpr std::string_view duplicate = "duplicate";  ///< given twice
-inline constexpr std::string_view invalid_geometry = "invalid_geometry";
+inline constexpr std::string_view k_building_too_far = "building_too_far";
+inline constexpr std::string_view k_unknown_vacancy = "unknown_vacancy";
+inline constexpr std::string_view k_not_a_url = "not_a_url";
+inline constexpr std::string_view k_not_utf8 = "not_utf8";
+inline constexpr std::string_view k_duplicate = "duplicate";  ///< given twice
+inline constexpr std::string_view k_invalid_geometry = "invalid_geometry";
 /// a lone .shp: the other parts of the shapefile must come with it in a zip
-inline constexpr std::string_view incomplete_shapefile = "incomplete_shapefile";
-inline constexpr std::string_view not_applicable = "not_applicable";  ///< makes no sense here
-inline constexpr std::string_view invalid_value = "invalid_value";    ///< any other malformed value
+inline constexpr std::string_view k_incomplete_shapefile = "incomplete_shapefile";
+inline constexpr std::string_view k_not_applicable = "not_applicable";  ///< makes no sense here
+inline constexpr std::string_view k_invalid_value = "invalid_value";  ///< any other malformed value
 }  // namespace field_code
 
 /// The code of an InvalidInput that lists field errors.

@@ -113,12 +113,12 @@ std::optional<std::vector<Entry>> read_entries(Statement& source, std::int64_t e
     std::vector<Entry> entries;
     // The hint spares the doubling of a growing vector, which would briefly need 3x the memory.
     entries.reserve(static_cast<std::size_t>(
-        std::clamp<std::int64_t>(expected, 0, rtree_bulk_load_max_entries)));
+        std::clamp<std::int64_t>(expected, 0, k_rtree_bulk_load_max_entries)));
     bool usable = true;
     while (usable && source.step()) {
         const std::optional<Entry> entry = entry_from(source);
         usable = entry.has_value() &&
-                 static_cast<std::int64_t>(entries.size()) < rtree_bulk_load_max_entries;
+                 static_cast<std::int64_t>(entries.size()) < k_rtree_bulk_load_max_entries;
         if (usable) entries.push_back(*entry);
     }
     source.reset();

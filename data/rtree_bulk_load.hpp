@@ -19,7 +19,7 @@ struct RtreeBulkLoadStats {
 
 /// Most entries one bulk load keeps in memory (32 bytes each, so 256 MB at most). Bigger loads
 /// are declined and left to SQLite's own inserts, which need no memory.
-inline constexpr std::int64_t rtree_bulk_load_max_entries = 8'000'000;
+inline constexpr std::int64_t k_rtree_bulk_load_max_entries = 8'000'000;
 
 /// Replaces the content of the R*Tree virtual table `table` by a tree packed from the boxes that
 /// `source` yields, one row per entry with the columns (id, xmin, xmax, ymin, ymax).
@@ -34,7 +34,7 @@ inline constexpr std::int64_t rtree_bulk_load_max_entries = 8'000'000;
 /// Returns std::nullopt, having changed nothing, when the table is not of that kind, when the
 /// connection may not write shadow tables (SQLITE_DBCONFIG_DEFENSIVE), or when `source` yields a
 /// box SQLite would not store unchanged (NULL, NaN or infinite values, min > max, a repeated id)
-/// or more than rtree_bulk_load_max_entries rows. The caller then fills the index the usual way.
+/// or more than k_rtree_bulk_load_max_entries rows. The caller then fills the index the usual way.
 ///
 /// `expected_entries` (may be 0) sizes the buffer up front, which saves the temporary copy of a
 /// growing one.

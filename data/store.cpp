@@ -26,10 +26,10 @@ namespace {
 // WKB checks. SpatiaLite's geometry triggers answer a wrong geometry type with
 // RAISE(ROLLBACK), which would silently end a whole import, so types are checked here first.
 
-enum class WkbKind { polygon, multipolygon, other };
+enum class WkbKind { Polygon, MultiPolygon, Other };
 
 WkbKind wkb_kind(const Wkb& wkb) {
-    if (wkb.size() < 9 || wkb[0] > 1) return WkbKind::other;
+    if (wkb.size() < 9 || wkb[0] > 1) return WkbKind::Other;
     std::uint32_t type = 0;
     if (wkb[0] == 1) {  // little endian
         type = std::uint32_t{wkb[1]} | std::uint32_t{wkb[2]} << 8 | std::uint32_t{wkb[3]} << 16 |
@@ -39,14 +39,14 @@ WkbKind wkb_kind(const Wkb& wkb) {
                std::uint32_t{wkb[1]} << 24;
     }
     // Only 2D types: the columns are XY, and ISO/EWKB Z or M variants have other codes.
-    if (type == 3) return WkbKind::polygon;
-    if (type == 6) return WkbKind::multipolygon;
-    return WkbKind::other;
+    if (type == 3) return WkbKind::Polygon;
+    if (type == 6) return WkbKind::MultiPolygon;
+    return WkbKind::Other;
 }
 
 WkbKind require_areal(const Wkb& wkb, const std::string& what) {
     const WkbKind kind = wkb_kind(wkb);
-    if (kind == WkbKind::other)
+    if (kind == WkbKind::Other)
         throw InvalidGeometry(what + " must be a 2D Polygon or MultiPolygon (WKB)");
     return kind;
 }
@@ -54,12 +54,12 @@ WkbKind require_areal(const Wkb& wkb, const std::string& what) {
 // ---------------------------------------------------------------------------------------------
 // uploads rows
 
-constexpr const char* insert_upload_sql =
+constexpr const char* k_insert_upload_sql =
     "INSERT INTO uploads (user, file_name, format, layer, kommune_ags, mode, crs, encoding, "
     "features_read, stored, rejected, errors, report, state, progress, created_at, finished_at) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)";
 
-constexpr const char* update_upload_sql =
+constexpr const char* k_update_upload_sql =
     "UPDATE uploads SET user = ?1, file_name = ?2, format = ?3, layer = ?4, kommune_ags = ?5, "
     "mode = ?6, crs = ?7, encoding = ?8, features_read = ?9, stored = ?10, rejected = ?11, "
     "errors = ?12, report = ?13, state = ?14, progress = ?15, finished_at = ?17 WHERE id = ?18";
@@ -83,7 +83,7 @@ void bind_upload(Statement& statement, const UploadRecord& upload) {
 
 void update_upload(Connection& connection, std::int64_t id, const UploadRecord& upload,
                    const std::string& state, bool finished) {
-    Statement statement = connection.prepare(update_upload_sql);
+    Statement statement = connection.prepare(k_update_upload_sql);
     bind_upload(statement, upload);
     statement.bind(14, state).bind(15, finished ? 1.0 : 0.0).bind(18, id);
     if (finished)
@@ -102,7 +102,7 @@ std::int64_t insert_upload(Connection& connection, const UploadRecord& upload,
         update_upload(connection, upload.id, upload, state, finished);
         return upload.id;
     }
-    Statement statement = connection.prepare(insert_upload_sql);
+    Statement statement = connection.prepare(k_insert_upload_sql);
     bind_upload(statement, upload);
     const std::string now = utc_now_iso8601();
     statement.bind(14, state).bind(15, finished ? 1.0 : 0.0).bind(16, now);
@@ -328,7 +328,7 @@ std::optional<UploadRecord> Store::upload(std::int64_t id) const {
 
 namespace {
 
-constexpr const char* insert_building_head =
+constexpr const char* k_insert_building_head =
     "INSERT INTO buildings (kommune_ags, upload_id, source_ref, function, floors, name, street, "
     "housenumber, postcode, city, attributes, area_m2, created_at, footprint) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ";
@@ -346,7 +346,7 @@ constexpr const char* insert_building_head =
 class FootprintTriggerSuspension {
   public:
     explicit FootprintTriggerSuspension(Connection& db) : m_db(db) {
-        static const std::set<std::string> expected = {
+        static const std::set<std::string> k_expected = {
             "ggi_buildings_footprint", "ggu_buildings_footprint", "tmi_buildings_footprint",
             "tmu_buildings_footprint", "tmd_buildings_footprint", "gii_buildings_footprint",
             "giu_buildings_footprint", "gid_buildings_footprint"};
@@ -356,14 +356,14 @@ class FootprintTriggerSuspension {
         std::set<std::string> found;
         while (statement.step()) {
             std::string name = statement.column_text(0);
-            if (!expected.contains(name)) continue;
+            if (!k_expected.contains(name)) continue;
             found.insert(name);
             // Only the insert and delete triggers matter: an import never updates rows.
             if (name.starts_with("ggi_") || name.starts_with("tmi_") || name.starts_with("tmd_") ||
                 name.starts_with("gii_") || name.starts_with("gid_"))
                 m_triggers.emplace_back(std::move(name), statement.column_text(1));
         }
-        if (found != expected) {
+        if (found != k_expected) {
             m_triggers.clear();
             return;
         }
@@ -392,16 +392,17 @@ struct Store::BuildingImport::Impl {
         upload_id = insert_upload(db, upload, "running", false);
         triggers.emplace(db);
         insert_multipolygon.emplace(
-            db.prepare(std::string(insert_building_head) + "GeomFromWKB(?14, 4326))"));
+            db.prepare(std::string(k_insert_building_head) + "GeomFromWKB(?14, 4326))"));
         created_at = utc_now_iso8601();
     }
 
     // Polygons are rare (callers pass MultiPolygons), so this statement is made on first use.
     Statement& insert_for(WkbKind kind) {
-        if (kind == WkbKind::multipolygon) return *insert_multipolygon;
+        if (kind == WkbKind::MultiPolygon) return *insert_multipolygon;
         if (!insert_polygon)
-            insert_polygon.emplace(connection.prepare(
-                std::string(insert_building_head) + "CastToMultiPolygon(GeomFromWKB(?14, 4326)))"));
+            insert_polygon.emplace(
+                connection.prepare(std::string(k_insert_building_head) +
+                                   "CastToMultiPolygon(GeomFromWKB(?14, 4326)))"));
         return *insert_polygon;
     }
 
@@ -453,7 +454,7 @@ struct Store::BuildingImport::Impl {
     // inserts into a fresh index are cheaper, as before bulk loading.
     bool rebuild_pays(std::int64_t kept, std::int64_t doomed) const {
         constexpr std::int64_t bulk_advantage = 6;
-        if (kept > rtree_bulk_load_max_entries) return kept <= doomed + added;
+        if (kept > k_rtree_bulk_load_max_entries) return kept <= doomed + added;
         return kept <= bulk_advantage * (doomed + added);
     }
 
@@ -463,7 +464,7 @@ struct Store::BuildingImport::Impl {
         Statement boxes = connection.prepare(
             "SELECT id, MbrMinX(footprint), MbrMaxX(footprint), MbrMinY(footprint), "
             "MbrMaxY(footprint) FROM buildings WHERE footprint IS NOT NULL");
-        if (rows <= rtree_bulk_load_max_entries &&
+        if (rows <= k_rtree_bulk_load_max_entries &&
             bulk_load_rtree(connection, "idx_buildings_footprint", boxes, rows))
             return;
         // Declined without a change (see bulk_load_rtree): SQLite's own inserts into a fresh
@@ -482,7 +483,7 @@ struct Store::BuildingImport::Impl {
         Statement earlier = connection.prepare(
             std::string("SELECT min(xmin), min(ymin), max(xmax), max(ymax), count(*) "
                         "FROM idx_buildings_footprint WHERE pkid IN (SELECT id ") +
-            earlier_rows + ")");
+            k_earlier_rows + ")");
         for (const std::string& ags : targets) {
             earlier.bind(1, ags).bind(2, upload_id).step();
             if (earlier.column_int64(4) > 0)
@@ -494,11 +495,11 @@ struct Store::BuildingImport::Impl {
     }
 
     // Earlier buildings of the target Kommunen: rows of other (or no) uploads.
-    static constexpr const char* earlier_rows =
+    static constexpr const char* k_earlier_rows =
         "FROM buildings WHERE kommune_ags = ?1 AND (upload_id IS NULL OR upload_id <> ?2)";
 
     std::int64_t count_earlier(const std::set<std::string>& targets) {
-        Statement count = connection.prepare(std::string("SELECT count(*) ") + earlier_rows);
+        Statement count = connection.prepare(std::string("SELECT count(*) ") + k_earlier_rows);
         std::int64_t total = 0;
         for (const std::string& ags : targets) {
             count.bind(1, ags).bind(2, upload_id).step();
@@ -511,7 +512,7 @@ struct Store::BuildingImport::Impl {
     void unindex_earlier(const std::set<std::string>& targets) {
         Statement unindex = connection.prepare(
             std::string("DELETE FROM idx_buildings_footprint WHERE pkid IN (SELECT id ") +
-            earlier_rows + ")");
+            k_earlier_rows + ")");
         for (const std::string& ags : targets) {
             unindex.bind(1, ags).bind(2, upload_id).run();
             unindex.reset();
@@ -519,7 +520,7 @@ struct Store::BuildingImport::Impl {
     }
 
     void delete_earlier(const std::set<std::string>& targets) {
-        Statement remove = connection.prepare(std::string("DELETE ") + earlier_rows);
+        Statement remove = connection.prepare(std::string("DELETE ") + k_earlier_rows);
         for (const std::string& ags : targets) {
             remove.bind(1, ags).bind(2, upload_id).run();
             deleted += connection.changes();
@@ -571,7 +572,7 @@ void Store::BuildingImport::add(const BuildingRecord& building) {
     impl.require_open("add a building");
     // Not require_areal(): its message string would cost an allocation for every row.
     const WkbKind kind = wkb_kind(building.footprint);
-    if (kind == WkbKind::other)
+    if (kind == WkbKind::Other)
         require_areal(building.footprint,
                       "the footprint of building '" + building.source_ref + "'");
     Statement& statement = impl.insert_for(kind);

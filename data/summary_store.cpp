@@ -42,8 +42,8 @@ Tally KommuneState::open_reports() const {
 }
 
 bool is_open_vacancy_status(std::string_view status) {
-    return std::find(open_vacancy_statuses.begin(), open_vacancy_statuses.end(), status) !=
-           open_vacancy_statuses.end();
+    return std::find(k_open_vacancy_statuses.begin(), k_open_vacancy_statuses.end(), status) !=
+           k_open_vacancy_statuses.end();
 }
 
 SummaryStore::SummaryStore(Store& store) : m_db(store.connection()) {}
@@ -58,8 +58,8 @@ std::optional<std::string> SummaryStore::kommune_name(const std::string& ags) {
 SummaryCounts SummaryStore::counts(const std::string& prefix) {
     const std::string upper = upper_bound_of(prefix);
     SummaryCounts counts;
-    for (const auto status : vacancy_statuses) counts.by_status[std::string(status)] = 0;
-    for (const auto use : vacancy_uses) counts.open_by_use[std::string(use)] = 0;
+    for (const auto status : k_vacancy_statuses) counts.by_status[std::string(status)] = 0;
+    for (const auto use : k_vacancy_uses) counts.open_by_use[std::string(use)] = 0;
 
     // buildings_kommune_area covers this: no table row is read, even for a large Kommune.
     Statement buildings = m_db.prepare(
@@ -214,8 +214,8 @@ using OpenBuildings = std::map<std::string, std::map<std::int64_t, bool>>;
 void add_report(const ReplayedReport& report, StatesByKommune& states, OpenBuildings& buildings) {
     KommuneState& state = states[report.kommune_ags];
     if (state.by_status.empty()) {
-        for (const auto status : vacancy_statuses) state.by_status[std::string(status)] = {};
-        for (const auto use : vacancy_uses) state.open_by_use[std::string(use)] = {};
+        for (const auto status : k_vacancy_statuses) state.by_status[std::string(status)] = {};
+        for (const auto use : k_vacancy_uses) state.open_by_use[std::string(use)] = {};
     }
     const Tally one{1, report.published ? 0 : 1};
     state.by_status[report.status] += one;

@@ -15,10 +15,10 @@ class Connection;
 
 /// The statuses of a vacancy that is still open (a building still vacant): reported,
 /// confirmed, being reactivated. aktiviert, abgerissen and kein_leerstand are closed.
-inline constexpr std::array<std::string_view, 3> open_vacancy_statuses = {"gemeldet", "bestaetigt",
-                                                                          "in_aktivierung"};
+inline constexpr std::array<std::string_view, 3> k_open_vacancy_statuses = {
+    "gemeldet", "bestaetigt", "in_aktivierung"};
 
-/// True for the statuses in open_vacancy_statuses.
+/// True for the statuses in k_open_vacancy_statuses.
 bool is_open_vacancy_status(std::string_view status);
 
 /// Exact figures of one area (an AGS prefix), before any privacy filter.
@@ -26,9 +26,9 @@ struct SummaryCounts {
     std::int64_t buildings = 0;
     double footprint_area_m2 = 0.0;  ///< sum of buildings.area_m2 (NULL counts as 0)
     std::int64_t vacancies = 0;      ///< every vacancy, any status
-    /// Every vacancy by status; every status of vacancy_statuses is present (0 if none).
+    /// Every vacancy by status; every status of k_vacancy_statuses is present (0 if none).
     std::map<std::string, std::int64_t> by_status;
-    /// Open vacancies by use; every use of vacancy_uses is present (0 if none).
+    /// Open vacancies by use; every use of k_vacancy_uses is present (0 if none).
     std::map<std::string, std::int64_t> open_by_use;
     std::int64_t open_vacancies = 0;
     /// Distinct buildings (building_id not NULL) with at least one open vacancy.
@@ -57,9 +57,9 @@ struct Tally {
 /// The reports of one Kommune key (a vacancy's kommune_ags) at one instant, as vacancy_history
 /// says they were then.
 struct KommuneState {
-    /// Every report by status; every status of vacancy_statuses is present.
+    /// Every report by status; every status of k_vacancy_statuses is present.
     std::map<std::string, Tally> by_status;
-    /// Open reports by use; every use of vacancy_uses is present.
+    /// Open reports by use; every use of k_vacancy_uses is present.
     std::map<std::string, Tally> open_by_use;
     /// Distinct buildings with an open report; hidden: those none of whose open reports was
     /// published.
@@ -105,7 +105,7 @@ class SummaryStore {
     /// the number of vacancies open just before it, from vacancy_history alone. A vacancy is
     /// open before instant T when, among its history rows with changed_at < T (ties in id
     /// order), the last row is not a 'delete', the last status recorded in new_values is one
-    /// of open_vacancy_statuses, and the kommune_ags of the last row starts with `prefix`
+    /// of k_open_vacancy_statuses, and the kommune_ags of the last row starts with `prefix`
     /// (so a vacancy moved to another Kommune counts where it was at the time).
     std::vector<std::int64_t> open_before(const std::string& prefix,
                                           const std::vector<std::string>& instants);

@@ -15,17 +15,17 @@
 namespace leerstand::data {
 
 /// The identifier vocabularies (ASCII). The schema CHECKs hold the same lists.
-inline constexpr std::array<std::string_view, 6> vacancy_statuses = {
+inline constexpr std::array<std::string_view, 6> k_vacancy_statuses = {
     "gemeldet", "bestaetigt", "in_aktivierung", "aktiviert", "abgerissen", "kein_leerstand"};
-inline constexpr std::array<std::string_view, 7> vacancy_uses = {
+inline constexpr std::array<std::string_view, 7> k_vacancy_uses = {
     "wohnen", "gewerbe", "laden", "gemischt", "oeffentlich", "landwirtschaft", "sonstiges"};
-inline constexpr std::array<std::string_view, 2> vacancy_degrees = {"vollstaendig", "teilweise"};
-inline constexpr std::array<std::string_view, 4> owner_types = {"privat", "gewerblich",
-                                                                "oeffentlich", "unbekannt"};
+inline constexpr std::array<std::string_view, 2> k_vacancy_degrees = {"vollstaendig", "teilweise"};
+inline constexpr std::array<std::string_view, 4> k_owner_types = {"privat", "gewerblich",
+                                                                  "oeffentlich", "unbekannt"};
 
 /// A vacancy's point is matched to the building whose footprint contains it, else to the
 /// nearest footprint within this many metres; an explicit building must lie as near.
-inline constexpr double building_match_distance_m = 15.0;
+inline constexpr double k_building_match_distance_m = 15.0;
 
 /// Where a building lies as seen from a point: its Kommune and the ellipsoidal distance in
 /// metres from the point to its footprint (0 inside it).
@@ -59,7 +59,7 @@ struct VacancyRecord {
     std::int64_t version = 1;
     /// What the public sees as version, created_at and updated_at: its view of the vacancy
     /// begins when it is first published and changes only when something the public sees
-    /// changes (public_vacancy_fields, or the consent that shows it). 0 and "" while it was
+    /// changes (k_public_vacancy_fields, or the consent that shows it). 0 and "" while it was
     /// never published.
     std::int64_t public_version = 0;
     std::string public_created_at;
@@ -70,16 +70,16 @@ struct VacancyRecord {
 /// The stored fields of a vacancy that everyone who may see it sees (the privacy filter's
 /// allow-list, server/services/privacy.cpp, shows them; "geometry" is the point). A change of
 /// one of them in a published vacancy is a new public version; any other change is not.
-inline constexpr std::array<std::string_view, 10> public_vacancy_fields = {"geometry",
-                                                                           "status",
-                                                                           "use",
-                                                                           "degree",
-                                                                           "vacant_since",
-                                                                           "floor_area_m2",
-                                                                           "consent_publish",
-                                                                           "public_description",
-                                                                           "building_id",
-                                                                           "kommune_ags"};
+inline constexpr std::array<std::string_view, 10> k_public_vacancy_fields = {"geometry",
+                                                                             "status",
+                                                                             "use",
+                                                                             "degree",
+                                                                             "vacant_since",
+                                                                             "floor_area_m2",
+                                                                             "consent_publish",
+                                                                             "public_description",
+                                                                             "building_id",
+                                                                             "kommune_ags"};
 
 /// One Zukunftsort (a place that came back to life).
 struct ZukunftsortRecord {

@@ -112,7 +112,7 @@ bool one_of(const std::array<std::string_view, N>& allowed, const std::string& v
 
 void check_point(FieldErrors& errors, double lon, double lat) {
     if (!LonLat::checked(lon, lat))
-        errors.add("geometry", field_code::out_of_range,
+        errors.add("geometry", field_code::k_out_of_range,
                    "the coordinates must be lon/lat in degrees (EPSG:4326)");
 }
 
@@ -121,7 +121,7 @@ template <std::size_t N>
 void check_vocabulary(FieldErrors& errors, const std::string& field,
                       const std::array<std::string_view, N>& allowed, const std::string& value) {
     if (!one_of(allowed, value))
-        errors.add(field, field_code::not_one_of, "unknown " + field + " '" + value + "'");
+        errors.add(field, field_code::k_not_one_of, "unknown " + field + " '" + value + "'");
 }
 
 /// True when `sql` (a SELECT with one parameter) finds a row for `key`.
@@ -134,12 +134,12 @@ bool row_exists(Connection& db, const char* sql, const Key& key) {
 
 void check_kommune(Connection& db, FieldErrors& errors, const std::string& ags) {
     if (!row_exists(db, "SELECT 1 FROM kommunen WHERE ags = ?", ags))
-        errors.add("kommune_ags", field_code::unknown_kommune, "unknown Kommune '" + ags + "'");
+        errors.add("kommune_ags", field_code::k_unknown_kommune, "unknown Kommune '" + ags + "'");
 }
 
 void check_building(Connection& db, FieldErrors& errors, const std::optional<std::int64_t>& id) {
     if (id && !row_exists(db, "SELECT 1 FROM buildings WHERE id = ?", *id))
-        errors.add("building_id", field_code::unknown_building,
+        errors.add("building_id", field_code::k_unknown_building,
                    "no building with id " + std::to_string(*id));
 }
 
@@ -148,12 +148,12 @@ void check_building(Connection& db, FieldErrors& errors, const std::optional<std
 void check_vacancy(Connection& db, const VacancyRecord& record) {
     FieldErrors errors;
     check_point(errors, record.lon, record.lat);
-    check_vocabulary(errors, "status", vacancy_statuses, record.status);
-    check_vocabulary(errors, "use", vacancy_uses, record.use);
-    check_vocabulary(errors, "degree", vacancy_degrees, record.degree);
-    check_vocabulary(errors, "owner_type", owner_types, record.owner_type);
+    check_vocabulary(errors, "status", k_vacancy_statuses, record.status);
+    check_vocabulary(errors, "use", k_vacancy_uses, record.use);
+    check_vocabulary(errors, "degree", k_vacancy_degrees, record.degree);
+    check_vocabulary(errors, "owner_type", k_owner_types, record.owner_type);
     if (record.floor_area_m2 && !(*record.floor_area_m2 >= 0.0))
-        errors.add("floor_area_m2", field_code::out_of_range,
+        errors.add("floor_area_m2", field_code::k_out_of_range,
                    "the floor area must be a number of 0 or more");
     check_kommune(db, errors, record.kommune_ags);
     check_building(db, errors, record.building_id);
@@ -163,12 +163,13 @@ void check_vacancy(Connection& db, const VacancyRecord& record) {
 void check_zukunftsort(Connection& db, const ZukunftsortRecord& record) {
     FieldErrors errors;
     check_point(errors, record.lon, record.lat);
-    if (record.name.empty()) errors.add("name", field_code::required, "a Zukunftsort needs a name");
+    if (record.name.empty())
+        errors.add("name", field_code::k_required, "a Zukunftsort needs a name");
     if (record.kommune_ags) check_kommune(db, errors, *record.kommune_ags);
     check_building(db, errors, record.building_id);
     if (record.vacancy_id &&
         !row_exists(db, "SELECT 1 FROM vacancies WHERE id = ?", *record.vacancy_id))
-        errors.add("vacancy_id", field_code::unknown_vacancy,
+        errors.add("vacancy_id", field_code::k_unknown_vacancy,
                    "no vacancy with id " + std::to_string(*record.vacancy_id));
     errors.throw_if_any("the Zukunftsort cannot be stored");
 }
@@ -206,7 +207,7 @@ json history_fields(const VacancyRecord& r) {
 bool public_view_differs(const json& before, const json& after) {
     if (!before.at("consent_publish").get<bool>() && !after.at("consent_publish").get<bool>())
         return false;
-    return std::any_of(public_vacancy_fields.begin(), public_vacancy_fields.end(),
+    return std::any_of(k_public_vacancy_fields.begin(), k_public_vacancy_fields.end(),
                        [&](std::string_view field) {
                            const std::string key(field);
                            return before.at(key) != after.at(key);

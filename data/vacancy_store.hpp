@@ -81,7 +81,7 @@ class VacancyStore {
     /// else the nearest one within `max_distance_m` metres (ellipsoidal distance), else none.
     /// Uses the footprints' spatial index.
     std::optional<std::int64_t> match_building(double lon, double lat,
-                                               double max_distance_m = building_match_distance_m);
+                                               double max_distance_m = k_building_match_distance_m);
     /// Building `id` as seen from (lon, lat); nullopt when there is no such building.
     std::optional<BuildingPlace> building_place(std::int64_t id, double lon, double lat);
 

@@ -21,27 +21,27 @@ namespace leerstand::geo {
 
 namespace {
 
-constexpr const char* kFormatsHint = "use a zipped Shapefile, GeoPackage, GeoJSON or CSV";
-constexpr std::size_t kHeadBytes = 64 * 1024;
+constexpr const char* k_formats_hint = "use a zipped Shapefile, GeoPackage, GeoJSON or CSV";
+constexpr std::size_t k_head_bytes = 64 * 1024;
 
 // Data files the import looks for inside a zip (see FeatureReader); a zip without one of
 // these is not something the atlas reads.
-constexpr std::array<std::string_view, 5> kZipDataExtensions = {".shp", ".gpkg", ".geojson",
-                                                                ".json", ".csv"};
+constexpr std::array<std::string_view, 5> k_zip_data_extensions = {".shp", ".gpkg", ".geojson",
+                                                                   ".json", ".csv"};
 
 // Zip record signatures and sizes (APPNOTE.TXT 6.3.x §4.3).
-constexpr std::uint32_t kEndOfCentralDirectory = 0x06054b50;
-constexpr std::uint32_t kZip64EndOfCentralDirectory = 0x06064b50;
-constexpr std::uint32_t kZip64Locator = 0x07064b50;
-constexpr std::uint32_t kCentralFileHeader = 0x02014b50;
-constexpr std::size_t kEocdSize = 22;
-constexpr std::size_t kZip64LocatorSize = 20;
-constexpr std::size_t kZip64EocdSize = 56;
-constexpr std::size_t kCentralHeaderSize = 46;
-constexpr std::size_t kMaxCommentSize = 0xFFFF;
-constexpr std::uint16_t kZip64ExtraId = 0x0001;
-constexpr std::uint32_t kSaturated32 = 0xFFFFFFFF;
-constexpr std::uint16_t kSaturated16 = 0xFFFF;
+constexpr std::uint32_t k_end_of_central_directory = 0x06054b50;
+constexpr std::uint32_t k_zip64_end_of_central_directory = 0x06064b50;
+constexpr std::uint32_t k_zip64_locator = 0x07064b50;
+constexpr std::uint32_t k_central_file_header = 0x02014b50;
+constexpr std::size_t k_eocd_size = 22;
+constexpr std::size_t k_zip64_locator_size = 20;
+constexpr std::size_t k_zip64_eocd_size = 56;
+constexpr std::size_t k_central_header_size = 46;
+constexpr std::size_t k_max_comment_size = 0xFFFF;
+constexpr std::uint16_t k_zip64_extra_id = 0x0001;
+constexpr std::uint32_t k_saturated32 = 0xFFFFFFFF;
+constexpr std::uint16_t k_saturated16 = 0xFFFF;
 
 std::string lower(std::string_view text) {
     std::string out(text);
@@ -72,8 +72,8 @@ std::string printable(std::string_view text) {
 }
 
 std::string describe_bytes(std::uint64_t bytes) {
-    constexpr std::uint64_t kMiB = 1ull << 20;
-    if (bytes >= kMiB && bytes % kMiB == 0) return std::to_string(bytes / kMiB) + " MiB";
+    constexpr std::uint64_t k_mib = 1ull << 20;
+    if (bytes >= k_mib && bytes % k_mib == 0) return std::to_string(bytes / k_mib) + " MiB";
     return std::to_string(bytes) + " bytes";
 }
 
@@ -81,7 +81,7 @@ Unsupported not_readable(const std::string& name, const std::string& why = {}) {
     const std::string shown = name.empty() ? std::string("the upload") : printable(name);
     return Unsupported(shown + (why.empty() ? "" : " " + why) +
                        (why.empty() ? " is" : ", so it is") +
-                       " not a format the atlas reads: " + kFormatsHint);
+                       " not a format the atlas reads: " + k_formats_hint);
 }
 
 // ---------------------------------------------------------------------------- content sniffing
@@ -189,13 +189,14 @@ struct CentralDirectory {
 /// Finds the end-of-central-directory record (the last one whose comment reaches the end of
 /// the file) and, for a ZIP64 archive, the ZIP64 record it points to.
 CentralDirectory locate_central_directory(const ByteReader& zip) {
-    if (zip.size() < kEocdSize) throw zip.broken();
-    const std::uint64_t lowest =
-        zip.size() > kEocdSize + kMaxCommentSize ? zip.size() - kEocdSize - kMaxCommentSize : 0;
+    if (zip.size() < k_eocd_size) throw zip.broken();
+    const std::uint64_t lowest = zip.size() > k_eocd_size + k_max_comment_size
+                                     ? zip.size() - k_eocd_size - k_max_comment_size
+                                     : 0;
     std::optional<std::uint64_t> eocd;
-    for (std::uint64_t pos = zip.size() - kEocdSize + 1; pos-- > lowest;) {
-        if (zip.u32(pos) == kEndOfCentralDirectory &&
-            pos + kEocdSize + zip.u16(pos + 20) == zip.size()) {
+    for (std::uint64_t pos = zip.size() - k_eocd_size + 1; pos-- > lowest;) {
+        if (zip.u32(pos) == k_end_of_central_directory &&
+            pos + k_eocd_size + zip.u16(pos + 20) == zip.size()) {
             eocd = pos;
             break;
         }
@@ -210,12 +211,12 @@ CentralDirectory locate_central_directory(const ByteReader& zip) {
     cd.offset = zip.u32(*eocd + 16);
     std::uint64_t directory_end = *eocd;
     const bool zip64 =
-        cd.entries == kSaturated16 || cd.size == kSaturated32 || cd.offset == kSaturated32;
-    if (zip64 && *eocd >= kZip64LocatorSize &&
-        zip.u32(*eocd - kZip64LocatorSize) == kZip64Locator) {
-        const std::uint64_t record = zip.u64(*eocd - kZip64LocatorSize + 8);
-        if (zip.u32(record) != kZip64EndOfCentralDirectory) throw zip.broken();
-        zip.slice(record, kZip64EocdSize);
+        cd.entries == k_saturated16 || cd.size == k_saturated32 || cd.offset == k_saturated32;
+    if (zip64 && *eocd >= k_zip64_locator_size &&
+        zip.u32(*eocd - k_zip64_locator_size) == k_zip64_locator) {
+        const std::uint64_t record = zip.u64(*eocd - k_zip64_locator_size + 8);
+        if (zip.u32(record) != k_zip64_end_of_central_directory) throw zip.broken();
+        zip.slice(record, k_zip64_eocd_size);
         if (zip.u32(record + 16) != 0 || zip.u32(record + 20) != 0 ||
             zip.u64(record + 24) != zip.u64(record + 32))
             throw InvalidInput(
@@ -245,10 +246,10 @@ void apply_zip64_extra(std::string_view extra, std::uint64_t& uncompressed,
         const ByteReader field(extra, {});
         const std::uint16_t id = field.u16(pos), length = field.u16(pos + 2);
         if (pos + 4 + length > extra.size()) throw zip.broken();
-        if (id == kZip64ExtraId) {
+        if (id == k_zip64_extra_id) {
             std::size_t at = pos + 4;
             const auto next = [&](std::uint64_t& value) {
-                if (value != kSaturated32) return;
+                if (value != k_saturated32) return;
                 if (at + 8 > pos + 4 + length) throw zip.broken();
                 value = field.u64(at);
                 at += 8;
@@ -259,7 +260,7 @@ void apply_zip64_extra(std::string_view extra, std::uint64_t& uncompressed,
         }
         pos += 4 + length;
     }
-    if (uncompressed == kSaturated32) throw zip.broken();
+    if (uncompressed == k_saturated32) throw zip.broken();
 }
 
 bool is_absolute_or_escaping(std::string_view name) {
@@ -383,7 +384,7 @@ ZipListing check_zip(std::string_view bytes, const std::string& display_name,
     std::uint64_t pos = cd.offset;
     const std::uint64_t end = cd.offset + cd.size;
     while (pos < end) {
-        if (zip.u32(pos) != kCentralFileHeader) throw zip.broken();
+        if (zip.u32(pos) != k_central_file_header) throw zip.broken();
         if (listing.entries.size() >= limits.max_entries) throw too_many(limits.max_entries + 1);
         const std::uint16_t flags = zip.u16(pos + 8);
         std::uint64_t compressed = zip.u32(pos + 20);
@@ -391,10 +392,10 @@ ZipListing check_zip(std::string_view bytes, const std::string& display_name,
         const std::uint16_t name_length = zip.u16(pos + 28);
         const std::uint16_t extra_length = zip.u16(pos + 30);
         const std::uint16_t comment_length = zip.u16(pos + 32);
-        const std::string_view name = zip.slice(pos + kCentralHeaderSize, name_length);
+        const std::string_view name = zip.slice(pos + k_central_header_size, name_length);
         const std::string_view extra =
-            zip.slice(pos + kCentralHeaderSize + name_length, extra_length);
-        if (uncompressed == kSaturated32 || compressed == kSaturated32)
+            zip.slice(pos + k_central_header_size + name_length, extra_length);
+        if (uncompressed == k_saturated32 || compressed == k_saturated32)
             apply_zip64_extra(extra, uncompressed, compressed, zip);
 
         if (name.find('\0') != std::string_view::npos)
@@ -413,27 +414,27 @@ ZipListing check_zip(std::string_view bytes, const std::string& display_name,
                            describe_bytes(limits.max_unpacked_bytes) + " unpacked per upload");
         listing.unpacked_bytes += uncompressed;
         listing.entries.push_back({std::string(name), uncompressed});
-        pos += kCentralHeaderSize + name_length + extra_length + comment_length;
+        pos += k_central_header_size + name_length + extra_length + comment_length;
     }
     if (pos != end) throw zip.broken();
 
     const bool has_data =
         std::any_of(listing.entries.begin(), listing.entries.end(), [](const ZipEntry& entry) {
             return !is_hidden_entry(entry.name) &&
-                   std::find(kZipDataExtensions.begin(), kZipDataExtensions.end(),
-                             extension_of(entry.name)) != kZipDataExtensions.end();
+                   std::find(k_zip_data_extensions.begin(), k_zip_data_extensions.end(),
+                             extension_of(entry.name)) != k_zip_data_extensions.end();
         });
     if (!has_data)
         throw Unsupported(shown +
                           " holds no Shapefile, GeoPackage, GeoJSON or CSV file, so it "
                           "is not a format the atlas reads: " +
-                          kFormatsHint);
+                          k_formats_hint);
     return listing;
 }
 
 UploadFormat check_upload_file(const std::filesystem::path& path, const std::string& display_name,
                                const ZipLimits& limits) {
-    const std::string head = read_file(path, display_name, kHeadBytes);
+    const std::string head = read_file(path, display_name, k_head_bytes);
     const UploadFormat format = detect_upload_format(display_name, head);
     // The whole archive: the central directory sits at its end.
     if (format == UploadFormat::Zip) check_zip(read_file(path, display_name), display_name, limits);
@@ -476,11 +477,11 @@ void verify_zip_file(const std::filesystem::path& path, const std::string& displ
 }
 
 void guard_gdal_read_limits() {
-    constexpr const char* kOption = "OGR_GEOJSON_MAX_OBJ_SIZE";
-    const char* value = CPLGetConfigOption(kOption, nullptr);
+    constexpr const char* k_option = "OGR_GEOJSON_MAX_OBJ_SIZE";
+    const char* value = CPLGetConfigOption(k_option, nullptr);
     // "0" means unlimited; the documented default is 200 (MB).
     if (value != nullptr && std::strtod(value, nullptr) <= 0.0)
-        CPLSetThreadLocalConfigOption(kOption, "200");
+        CPLSetThreadLocalConfigOption(k_option, "200");
 }
 
 }  // namespace leerstand::geo

@@ -18,17 +18,17 @@ struct Range {
 //   25832 E 280,353–921,262   25833 E −139,648–502,897   N 5,235,878–6,121,023 (both)
 //   GK2 E 2,490,648–3,130,491  GK3 E 3,280,341–3,921,505  GK4 E 4,070,161–4,712,334
 //   GK5 E 4,860,235–5,503,035  GK N 5,237,533–6,123,022
-constexpr Range kNorthing{5'200'000, 6'150'000};
-constexpr Range kUtm32East{260'000, 940'000};
+constexpr Range k_northing{5'200'000, 6'150'000};
+constexpr Range k_utm32_east{260'000, 940'000};
 // Zone 33 eastings of western Germany are negative and would not be written as 6 digits,
 // so 6-digit zone-33 data starts at 100 km; Görlitz, Germany's east end, is at 503 km.
-constexpr Range kUtm33East{100'000, 520'000};
+constexpr Range k_utm33_east{100'000, 520'000};
 
 /// Gauss-Krüger: the first digit of the 7-digit easting is the zone (2–5). A zone's eastings
 /// spread a little beyond its own million for all of Germany, but data is kept in the zone
 /// that holds it, so we require all eastings to share the first digit (GK2 data is used only
 /// in the far west, which ends below 3,000,000).
-constexpr Range kGkEast[] = {
+constexpr Range k_gk_east[] = {
     {2'450'000, 2'999'999},  // zone 2, EPSG:31466
     {3'250'000, 3'950'000},  // zone 3, EPSG:31467
     {4'050'000, 4'750'000},  // zone 4, EPSG:31468
@@ -86,18 +86,18 @@ std::vector<int> candidates_for(const Extent& e) {
         found.push_back(4326);
         return found;
     }
-    if (!kNorthing.holds(e.min_y, e.max_y)) return found;
+    if (!k_northing.holds(e.min_y, e.max_y)) return found;
     // 6-digit UTM eastings: a zone-32 easting beyond 520 km cannot be Germany in zone 33, and
     // one below 260 km cannot be Germany in zone 32; in between (e.g. Berlin 390 km in zone 33,
     // Hannover 550 km in zone 32 ... Frankfurt 475 km in zone 32) both zones are possible.
     // Zone 33 is listed first: 6-digit data in the overlap is mostly Brandenburg/Sachsen.
-    if (kUtm33East.holds(e.min_x, e.max_x)) found.push_back(25833);
-    if (kUtm32East.holds(e.min_x, e.max_x)) found.push_back(25832);
+    if (k_utm33_east.holds(e.min_x, e.max_x)) found.push_back(25833);
+    if (k_utm32_east.holds(e.min_x, e.max_x)) found.push_back(25832);
     // 8-digit eastings with the zone number in front (ETRS89 / UTM zone 32N (zE-N) etc.).
-    if (kUtm32East.holds(e.min_x - 32'000'000, e.max_x - 32'000'000)) found.push_back(4647);
-    if (kUtm33East.holds(e.min_x - 33'000'000, e.max_x - 33'000'000)) found.push_back(5650);
+    if (k_utm32_east.holds(e.min_x - 32'000'000, e.max_x - 32'000'000)) found.push_back(4647);
+    if (k_utm33_east.holds(e.min_x - 33'000'000, e.max_x - 33'000'000)) found.push_back(5650);
     for (int zone = 2; zone <= 5; ++zone) {
-        if (kGkEast[zone - 2].holds(e.min_x, e.max_x)) found.push_back(31464 + zone);
+        if (k_gk_east[zone - 2].holds(e.min_x, e.max_x)) found.push_back(31464 + zone);
     }
     return found;
 }

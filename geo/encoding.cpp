@@ -38,12 +38,12 @@ bool starts_with(std::string_view text, std::string_view prefix) {
 
 /// "1252" → "CP1252", "850" → "CP850", "88591" → "ISO-8859-1"; nullopt for other numbers.
 std::optional<std::string> from_code_page_number(std::string_view digits) {
-    static constexpr std::array<std::string_view, 26> kCodePages = {
+    static constexpr std::array<std::string_view, 26> k_code_pages = {
         "437", "737", "775",  "850",  "852",  "855",  "857",  "860", "861",
         "862", "863", "864",  "865",  "866",  "869",  "874",  "932", "936",
         "949", "950", "1250", "1251", "1252", "1253", "1254", "1255"};
     if (digits == "1256" || digits == "1257" || digits == "1258") return "CP" + std::string(digits);
-    if (std::find(kCodePages.begin(), kCodePages.end(), digits) != kCodePages.end()) {
+    if (std::find(k_code_pages.begin(), k_code_pages.end(), digits) != k_code_pages.end()) {
         return "CP" + std::string(digits);
     }
     if (digits == "65001") return "UTF-8";
@@ -62,7 +62,7 @@ std::optional<std::string> from_code_page_number(std::string_view digits) {
 
 /// CP1252 bytes 0x80–0x9F (the rest is ISO-8859-1, i.e. equal to the code point). The five
 /// undefined bytes map to the C1 control of the same value, as WHATWG's windows-1252 does.
-constexpr std::array<std::uint16_t, 32> kCp1252High = {
+constexpr std::array<std::uint16_t, 32> k_cp1252_high = {
     0x20AC, 0x0081, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
     0x2039, 0x0152, 0x008D, 0x017D, 0x008F, 0x0090, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
     0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x009D, 0x017E, 0x0178};
@@ -89,7 +89,7 @@ std::string decode_latin(std::string_view text, bool cp1252) {
         if (byte < 0x80) {
             out += ch;
         } else if (cp1252 && byte < 0xA0) {
-            append_code_point(out, kCp1252High[byte - 0x80]);
+            append_code_point(out, k_cp1252_high[byte - 0x80]);
         } else {
             append_code_point(out, byte);
         }

@@ -33,18 +33,18 @@ namespace fs = std::filesystem;
 
 // Drivers a Kommune's GIS plausibly exports; anything else (rasters, databases, web services)
 // must not be probed with an uploaded file.
-constexpr const char* kAllowedDrivers[] = {
+constexpr const char* k_allowed_drivers[] = {
     "ESRI Shapefile", "GPKG",   "GeoJSON", "GeoJSONSeq", "CSV", "FlatGeobuf", "GML", "KML",
     "LIBKML",         "SQLite", nullptr};
-constexpr const char* kFormatsHint =
+constexpr const char* k_formats_hint =
     "Shapefile (.shp with .shx and .dbf, or all parts zipped), GeoPackage, GeoJSON, CSV with a "
     "WKT or lon/lat column, FlatGeobuf, GML or KML";
 
 // Data files we look for inside a zip, in this order of preference.
-constexpr std::array<const char*, 10> kZipDataExtensions = {
+constexpr std::array<const char*, 10> k_zip_data_extensions = {
     ".shp", ".gpkg", ".geojson", ".json", ".fgb", ".gml", ".kml", ".csv", ".sqlite", ".geojsonl"};
 
-constexpr double kIdentifyConfidence = 90;  // FindMatches: same definition, name may differ
+constexpr double k_identify_confidence = 90;  // FindMatches: same definition, name may differ
 
 // ---------------------------------------------------------------- small helpers
 
@@ -151,7 +151,7 @@ std::string pick_zip_entry(const std::string& base, const std::string& name,
     std::sort(entries.begin(), entries.end());
     entries.erase(std::remove_if(entries.begin(), entries.end(), is_hidden_zip_entry),
                   entries.end());
-    for (const char* wanted_ext : kZipDataExtensions) {
+    for (const char* wanted_ext : k_zip_data_extensions) {
         std::vector<std::string> matches;
         for (const std::string& entry : entries) {
             if (extension_of(entry) == wanted_ext) matches.push_back(entry);
@@ -163,9 +163,9 @@ std::string pick_zip_entry(const std::string& base, const std::string& name,
             }
         }
         if (std::string(wanted_ext) == ".shp") {
-            constexpr long long kShpHeaderOnly = 100;  // a .shp of this size has no records
+            constexpr long long k_shp_header_only = 100;  // a .shp of this size has no records
             for (const std::string& entry : matches) {
-                if (vsi_size(std::string(base).append("/").append(entry)) > kShpHeaderOnly)
+                if (vsi_size(std::string(base).append("/").append(entry)) > k_shp_header_only)
                     return entry;
             }
         }
@@ -198,7 +198,7 @@ void check_shapefile_parts(const ResolvedSource& source) {
     const std::string magic = vsi_read_head(source.gdal_path, 4);
     // The main file starts with the big-endian file code 9994.
     if (magic != std::string("\x00\x00\x27\x0a", 4)) {
-        throw InvalidInput(source.name + " is not a geodata file GDAL can read (" + kFormatsHint +
+        throw InvalidInput(source.name + " is not a geodata file GDAL can read (" + k_formats_hint +
                            ")");
     }
     const std::string stem = fs::path(source.gdal_path).stem().string();
@@ -252,9 +252,9 @@ void check_dbf_structure(const std::string& shp) {
     const std::string name = fs::path(dbf).filename().string();
     const DbfHeader header = read_dbf_header(dbf);
     // dBASE III/IV/5, FoxPro and Visual FoxPro version bytes, with or without memo flags.
-    static const std::string versions(
+    static const std::string k_versions(
         "\x02\x03\x04\x05\x30\x31\x32\x43\x63\x83\x8b\x8e\xcb\xf5\xfb", 15);
-    if (!header.ok || versions.find(static_cast<char>(header.version)) == std::string::npos ||
+    if (!header.ok || k_versions.find(static_cast<char>(header.version)) == std::string::npos ||
         header.header_length < 33 || header.record_length == 0) {
         throw InvalidInput(name + " is not a valid dBASE attribute table (damaged header)");
     }
@@ -306,12 +306,12 @@ bool dbf_records_are_utf8(const std::string& dbf, const DbfHeader& header) {
 bool file_is_utf8(const std::string& path) {
     VsiFilePtr file(VSIFOpenL(path.c_str(), "rb"));
     if (!file) return true;
-    constexpr std::size_t kChunk = 1 << 20;
+    constexpr std::size_t k_chunk = 1 << 20;
     std::string buffer;
     std::size_t carried = 0;
     for (;;) {
-        buffer.resize(carried + kChunk);
-        const std::size_t got = VSIFReadL(buffer.data() + carried, 1, kChunk, file.get());
+        buffer.resize(carried + k_chunk);
+        const std::size_t got = VSIFReadL(buffer.data() + carried, 1, k_chunk, file.get());
         const std::size_t size = carried + got;
         if (got == 0) return carried == 0 || is_valid_utf8(std::string_view(buffer.data(), size));
         // Hold back a possibly incomplete character: up to 3 bytes after the last lead byte.
@@ -384,7 +384,7 @@ std::optional<std::string> identify_epsg(const OGRSpatialReference& srs) {
     int* confidence = nullptr;
     OGRSpatialReferenceH* matches = srs.FindMatches(nullptr, &count, &confidence);
     std::optional<std::string> found;
-    if (matches != nullptr && count > 0 && confidence[0] >= kIdentifyConfidence) {
+    if (matches != nullptr && count > 0 && confidence[0] >= k_identify_confidence) {
         const auto* best = OGRSpatialReference::FromHandle(matches[0]);
         const char* best_authority = best->GetAuthorityName(nullptr);
         const char* best_code = best->GetAuthorityCode(nullptr);
@@ -409,7 +409,7 @@ void srs_from_epsg(OGRSpatialReference& srs, int epsg, const std::string& what) 
 /// magnitude: no projection in use reaches that), or nothing when there are none. Reads the
 /// whole layer, so only for when the layer's own extent decided nothing.
 std::optional<Extent> plausible_extent(OGRLayer& layer) {
-    constexpr double kLargest = 1e9;
+    constexpr double k_largest = 1e9;
     std::optional<Extent> extent;
     layer.ResetReading();
     for (OGRFeatureUniquePtr feature(layer.GetNextFeature()); feature;
@@ -420,8 +420,8 @@ std::optional<Extent> plausible_extent(OGRLayer& layer) {
         geometry->getEnvelope(&e);
         const bool plausible = std::isfinite(e.MinX) && std::isfinite(e.MinY) &&
                                std::isfinite(e.MaxX) && std::isfinite(e.MaxY) &&
-                               std::fabs(e.MinX) < kLargest && std::fabs(e.MinY) < kLargest &&
-                               std::fabs(e.MaxX) < kLargest && std::fabs(e.MaxY) < kLargest;
+                               std::fabs(e.MinX) < k_largest && std::fabs(e.MinY) < k_largest &&
+                               std::fabs(e.MaxX) < k_largest && std::fabs(e.MaxY) < k_largest;
         if (!plausible) continue;
         if (!extent) {
             extent = Extent{e.MinX, e.MinY, e.MaxX, e.MaxY};
@@ -500,14 +500,14 @@ CtPtr make_transform(const OGRSpatialReference& source, const OGRSpatialReferenc
     CtPtr plain(OGRCreateCoordinateTransformation(&source, &wgs84));
     OGREnvelope extent;
     if (!plain || layer.GetExtent(&extent, FALSE) != OGRERR_NONE) return plain;
-    constexpr int kSteps = 4;  // a 5 × 5 grid over the extent
-    constexpr std::size_t points = (kSteps + 1) * (kSteps + 1);
+    constexpr int k_steps = 4;  // a 5 × 5 grid over the extent
+    constexpr std::size_t points = (k_steps + 1) * (k_steps + 1);
     std::array<double, points> x{};
     std::array<double, points> y{};
-    for (int i = 0; i <= kSteps; ++i) {
-        for (int j = 0; j <= kSteps; ++j) {
-            x[i * (kSteps + 1) + j] = extent.MinX + (extent.MaxX - extent.MinX) * i / kSteps;
-            y[i * (kSteps + 1) + j] = extent.MinY + (extent.MaxY - extent.MinY) * j / kSteps;
+    for (int i = 0; i <= k_steps; ++i) {
+        for (int j = 0; j <= k_steps; ++j) {
+            x[i * (k_steps + 1) + j] = extent.MinX + (extent.MaxX - extent.MinX) * i / k_steps;
+            y[i * (k_steps + 1) + j] = extent.MinY + (extent.MaxY - extent.MinY) * j / k_steps;
         }
     }
     std::array<int, x.size()> ok{};
@@ -687,16 +687,16 @@ struct FeatureReader::Impl {
             transform->Transform(n, rings.x.data(), rings.y.data(), nullptr, nullptr,
                                  point_ok.data());
             if (std::find(point_ok.begin(), point_ok.end(), 0) != point_ok.end()) {
-                return detail::kCannotReproject;
+                return detail::k_cannot_reproject;
             }
         }
-        if (!detail::coordinates_ok(rings, true)) return detail::kInvalidCoordinates;
+        if (!detail::coordinates_ok(rings, true)) return detail::k_invalid_coordinates;
         return builder.build(rings, footprint, source_utm.epsg != 0 ? &source_utm : nullptr);
     }
 
     /// Geometry of one feature → lon/lat point, or the rejection reason.
     std::string read_point(const OGRGeometry* geometry, PointLocation& location) const {
-        if (geometry == nullptr || geometry->IsEmpty()) return detail::kNoGeometry;
+        if (geometry == nullptr || geometry->IsEmpty()) return detail::k_no_geometry;
         const OGRwkbGeometryType flat = wkbFlatten(geometry->getGeometryType());
         const OGRPoint* point = nullptr;
         if (flat == wkbPoint) {
@@ -706,21 +706,21 @@ struct FeatureReader::Impl {
             point = geometry->toMultiPoint()->getGeometryRef(0);
         } else {
             // Same type names as the polygon path: "not a polygon (X)" → "not a point (X)".
-            constexpr std::string_view kPolygonPrefix = "not a polygon";
-            return "not a point" + detail::not_a_polygon(*geometry).substr(kPolygonPrefix.size());
+            constexpr std::string_view k_polygon_prefix = "not a polygon";
+            return "not a point" + detail::not_a_polygon(*geometry).substr(k_polygon_prefix.size());
         }
-        if (point->IsEmpty()) return detail::kNoGeometry;
+        if (point->IsEmpty()) return detail::k_no_geometry;
         double x = point->getX();  // Z and M are not read
         double y = point->getY();
-        if (!std::isfinite(x) || !std::isfinite(y)) return detail::kInvalidCoordinates;
+        if (!std::isfinite(x) || !std::isfinite(y)) return detail::k_invalid_coordinates;
         if (transform) {
             int ok = 0;
             if (!transform->Transform(1, &x, &y, nullptr, nullptr, &ok) || ok == 0) {
-                return detail::kCannotReproject;
+                return detail::k_cannot_reproject;
             }
         }
         const auto checked = LonLat::checked(x, y);
-        if (!checked) return detail::kInvalidCoordinates;
+        if (!checked) return detail::k_invalid_coordinates;
         location.lon = checked->lon;
         location.lat = checked->lat;
         return {};
@@ -768,10 +768,10 @@ FeatureReader FeatureReader::open(const std::filesystem::path& path, const ReadO
     open_options.push_back(nullptr);
 
     impl->dataset.reset(GDALDataset::Open(source.gdal_path.c_str(),
-                                          GDAL_OF_VECTOR | GDAL_OF_READONLY, kAllowedDrivers,
+                                          GDAL_OF_VECTOR | GDAL_OF_READONLY, k_allowed_drivers,
                                           open_options.data(), nullptr));
     if (!impl->dataset) {
-        throw InvalidInput(source.name + " is not a geodata file GDAL can read (" + kFormatsHint +
+        throw InvalidInput(source.name + " is not a geodata file GDAL can read (" + k_formats_hint +
                            ")");
     }
     impl->layer = pick_layer(*impl->dataset, source, options);

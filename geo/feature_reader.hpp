@@ -29,7 +29,7 @@ struct ReadOptions {
     std::optional<std::string> layer_name;           ///< pick a layer in multi-layer sources
     GeometryKind geometry = GeometryKind::Polygons;  ///< what a usable feature is
     /// Polygons with more vertices are rejected as read, before anything is copied, repaired
-    /// or reprojected: kMaxFootprintVertices for building footprints; none for Kommune
+    /// or reprojected: k_max_footprint_vertices for building footprints; none for Kommune
     /// boundaries, which legitimately have many.
     std::optional<std::size_t> max_vertices;
     /// The name messages give the source (an upload's own file name); empty: the file's name.

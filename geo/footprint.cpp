@@ -21,7 +21,7 @@ Footprint footprint_from_wkt(std::string_view wkt_lonlat) {
     thread_local detail::RingSet rings;
     std::string reason = detail::read_ogr_rings(geometry.get(), rings);
     if (reason.empty() && !detail::coordinates_ok(rings, true))
-        reason = detail::kInvalidCoordinates;
+        reason = detail::k_invalid_coordinates;
     Footprint footprint;
     if (reason.empty()) {
         thread_local detail::FootprintBuilder builder;

@@ -13,7 +13,7 @@ namespace leerstand::geo {
 /// thousand leaves room for ALKIS outlines of large complexes and for relations of several
 /// long ways, while a footprint stays small enough for a tile to clip it in well under a
 /// millisecond (one of 1,000,000 vertices cost ~70 ms a cold tile and 1.1 GB to import).
-inline constexpr std::size_t kMaxFootprintVertices = 10'000;
+inline constexpr std::size_t k_max_footprint_vertices = 10'000;
 
 /// A polygonal geometry ready for the store: a valid 2D MultiPolygon in EPSG:4326, lon/lat order.
 struct Footprint {

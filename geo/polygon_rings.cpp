@@ -235,7 +235,7 @@ std::string too_many_vertices(std::size_t limit) {
 std::string read_ogr_rings(const OGRGeometry* geometry, RingSet& out,
                            std::optional<std::size_t> max_vertices) {
     out.clear();
-    if (geometry == nullptr || geometry->IsEmpty()) return kNoGeometry;
+    if (geometry == nullptr || geometry->IsEmpty()) return k_no_geometry;
     OGRwkbGeometryType flat = wkbFlatten(geometry->getGeometryType());
     const bool curved = flat == wkbCurvePolygon || flat == wkbMultiSurface;
     if (!curved && flat != wkbPolygon && flat != wkbMultiPolygon) return not_a_polygon(*geometry);
@@ -249,7 +249,7 @@ std::string read_ogr_rings(const OGRGeometry* geometry, RingSet& out,
     if (curved) {
         // Arcs become segments (GDAL's default step of 4 degrees).
         linear.reset(geometry->getLinearGeometry());
-        if (linear == nullptr) return kDegenerate;
+        if (linear == nullptr) return k_degenerate;
         geometry = linear.get();
         flat = wkbFlatten(geometry->getGeometryType());
         // A half circle of 3 points becomes 46: count what would be stored.
@@ -262,8 +262,8 @@ std::string read_ogr_rings(const OGRGeometry* geometry, RingSet& out,
     } else {
         return not_a_polygon(*geometry);
     }
-    if (!coordinates_ok(out, false)) return kInvalidCoordinates;
-    if (out.empty()) return kDegenerate;
+    if (!coordinates_ok(out, false)) return k_invalid_coordinates;
+    if (out.empty()) return k_degenerate;
     return {};
 }
 
@@ -344,10 +344,10 @@ double planar_area(const RingSet& rings, const double* x, const double* y) noexc
 }
 
 bool certainly_valid_simple_ring(const RingSet& rings) noexcept {
-    constexpr std::size_t kMaxPoints = 64;  // O(n²) segment pairs: beyond this GEOS is faster
+    constexpr std::size_t k_max_points = 64;  // O(n²) segment pairs: beyond this GEOS is faster
     if (rings.poly_end.size() != 1 || rings.ring_end.size() != 1) return false;
     const std::size_t n = rings.x.size();
-    if (n < 4 || n > kMaxPoints) return false;
+    if (n < 4 || n > k_max_points) return false;
     const double* x = rings.x.data();
     const double* y = rings.y.data();
     const std::size_t segments = n - 1;  // segment i runs from point i to point i + 1
@@ -399,13 +399,13 @@ std::string FootprintBuilder::build(const RingSet& rings, Footprint& out,
     // ring of a million points and as much again to repair a ring with a few crossings, and
     // less than 1 ms for the broken footprints and boundaries of real data; a hostile ring
     // costs at most this, linear in the size of the upload.
-    constexpr double kBaseSeconds = 0.05;
-    constexpr double kSecondsPerPoint = 10e-6;
-    const GeosWorkBudget budget(kBaseSeconds +
-                                kSecondsPerPoint * static_cast<double>(rings.point_count()));
+    constexpr double k_base_seconds = 0.05;
+    constexpr double k_seconds_per_point = 10e-6;
+    const GeosWorkBudget budget(k_base_seconds +
+                                k_seconds_per_point * static_cast<double>(rings.point_count()));
     std::string reason = build_within_budget(rings, out, source_utm);
     // A GEOS call cut short failed, and whatever followed from it is no result.
-    return budget.exhausted() ? kTooComplex : reason;
+    return budget.exhausted() ? k_too_complex : reason;
 }
 
 std::string FootprintBuilder::build_within_budget(const RingSet& rings, Footprint& out,
@@ -418,21 +418,21 @@ std::string FootprintBuilder::build_within_budget(const RingSet& rings, Footprin
     if (!certainly_valid_simple_ring(rings)) {
         GEOSContextHandle_t ctx = thread_geos().handle();
         GeomPtr geom = to_geos(ctx, rings, rings.x.data(), rings.y.data());
-        if (!geom) return kDegenerate;
+        if (!geom) return k_degenerate;
         if (GEOSisValid_r(ctx, geom.get()) == 1) {
             valid_geom = std::move(geom);
         } else {
             GeomPtr fixed = make_geom(ctx, GEOSMakeValid_r(ctx, geom.get()));
-            if (!fixed) return kDegenerate;
+            if (!fixed) return k_degenerate;
             m_repaired.clear();
             append_geos_polygons(ctx, fixed.get(), m_repaired);
-            if (m_repaired.empty()) return kDegenerate;
+            if (m_repaired.empty()) return k_degenerate;
             usable = &m_repaired;
             out.repaired = true;
         }
     }
     if (!anchor_of(*usable, out.anchor_lon, out.anchor_lat, std::move(valid_geom))) {
-        return kDegenerate;
+        return k_degenerate;
     }
     const int zone_epsg = utm_epsg_for(out.anchor_lon, out.anchor_lat);
     double area = 0.0;
@@ -440,12 +440,12 @@ std::string FootprintBuilder::build_within_budget(const RingSet& rings, Footprin
         // The source coordinates already are in the anchor's UTM zone: no second projection.
         area = planar_area(rings, source_utm->x.data(), source_utm->y.data());
     } else if (!projected_area(*usable, zone_epsg, area)) {
-        return kCannotReproject;
+        return k_cannot_reproject;
     }
     // Smaller than 10 cm × 10 cm is a collapsed ring that rounding kept alive (points on a line
     // are rarely exactly collinear in binary), not a building.
-    constexpr double kMinArea = 0.01;
-    if (!(area >= kMinArea)) return kDegenerate;
+    constexpr double k_min_area = 0.01;
+    if (!(area >= k_min_area)) return k_degenerate;
     out.area_m2 = area;
     write_multipolygon_wkb(*usable, out.wkb);
     return {};

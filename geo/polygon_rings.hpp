@@ -36,13 +36,13 @@ struct RingSet {
 };
 
 /// The small fixed vocabulary of rejection reasons (reports group by them).
-inline constexpr const char* kNoGeometry = "no geometry";
-inline constexpr const char* kDegenerate = "degenerate polygon (no area)";
-inline constexpr const char* kInvalidCoordinates = "invalid coordinates";
-inline constexpr const char* kCannotReproject = "cannot reproject";
+inline constexpr const char* k_no_geometry = "no geometry";
+inline constexpr const char* k_degenerate = "degenerate polygon (no area)";
+inline constexpr const char* k_invalid_coordinates = "invalid coordinates";
+inline constexpr const char* k_cannot_reproject = "cannot reproject";
 /// GEOS ran out of its work budget (GeosWorkBudget) on the feature, e.g. repairing a ring that
 /// crosses itself a million times.
-inline constexpr const char* kTooComplex = "invalid polygon too complex to repair";
+inline constexpr const char* k_too_complex = "invalid polygon too complex to repair";
 /// "not a polygon (<Type>)", e.g. "not a polygon (LineString)".
 std::string not_a_polygon(const OGRGeometry& geometry);
 /// "more than <limit> vertices", e.g. "more than 10000 vertices".

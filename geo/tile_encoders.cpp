@@ -184,10 +184,10 @@ void append_json_string(std::string& out, const std::string& text) {
             out += '\\';
             out += c;
         } else if (u < 0x20) {
-            static const char hex[] = "0123456789abcdef";
+            static const char k_hex[] = "0123456789abcdef";
             out += "\\u00";
-            out += hex[u >> 4];
-            out += hex[u & 0xF];
+            out += k_hex[u >> 4];
+            out += k_hex[u & 0xF];
         } else {
             out += c;
         }

@@ -29,7 +29,7 @@ namespace leerstand::cli {
 
 namespace {
 
-const char* const kUsage = R"(Leerstandsatlas — map, track and reactivate vacant buildings.
+const char* const k_usage = R"(Leerstandsatlas — map, track and reactivate vacant buildings.
 
 Usage:
   leerstand import FILE [--layer buildings|vacancies] [--db PATH] [--kommune AGS]
@@ -170,13 +170,13 @@ services::ProgressCallback progress_bar(bool enabled) {
         double elapsed =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         double rate = elapsed > 0 ? static_cast<double>(done) / elapsed : 0.0;
-        constexpr int kWidth = 30;
+        constexpr int k_width = 30;
         std::string bar;
         if (total > 0) {
             int filled =
-                static_cast<int>(kWidth * std::min<double>(1.0, double(done) / double(total)));
+                static_cast<int>(k_width * std::min<double>(1.0, double(done) / double(total)));
             bar = "[" + std::string(static_cast<std::size_t>(filled), '#') +
-                  std::string(static_cast<std::size_t>(kWidth - filled), ' ') + "] ";
+                  std::string(static_cast<std::size_t>(k_width - filled), ' ') + "] ";
         }
         std::fprintf(stderr, "\r%s%lld / %s features, %.0f/s   ", bar.c_str(),
                      static_cast<long long>(done), total >= 0 ? std::to_string(total).c_str() : "?",
@@ -378,7 +378,7 @@ int dispatch(const std::vector<std::string>& args) {
     const std::string& command = args.front();
     std::vector<std::string> rest(args.begin() + 1, args.end());
     if (command == "help" || command == "--help" || command == "-h") {
-        std::cout << kUsage;
+        std::cout << k_usage;
         return k_exit_ok;
     }
     if (command == "import") return run_import(rest, &services::import_buildings);

@@ -52,7 +52,7 @@ std::int64_t item_id(const Rest::Request& request) {
 services::Collection collection_of(const Rest::Request& request) {
     const std::string name = path_param(request, ":collection");
     if (const auto collection = services::parse_collection(name)) return *collection;
-    throw NotFound(ErrorCode{error_code::unknown_collection},
+    throw NotFound(ErrorCode{error_code::k_unknown_collection},
                    "there is no writable collection '" + name + "'");
 }
 

@@ -15,16 +15,16 @@ namespace leerstand::http {
 
 namespace {
 
-constexpr std::size_t kMaxBoundaryLength = 70;  // RFC 2046 §5.1.1
-constexpr std::size_t kMaxPartHeaderBytes =
+constexpr std::size_t k_max_boundary_length = 70;  // RFC 2046 §5.1.1
+constexpr std::size_t k_max_part_header_bytes =
     std::size_t{16} * 1024;  // generous; real clients send < 300
-constexpr std::size_t kMaxTextFieldBytes = 1000;
+constexpr std::size_t k_max_text_field_bytes = 1000;
 
-constexpr std::string_view kCrlf = "\r\n";
+constexpr std::string_view k_crlf = "\r\n";
 
 /// A body a form parser cannot read: the client's software is at fault, not a field.
 InvalidInput malformed(const std::string& what) {
-    return InvalidInput(ErrorCode{error_code::malformed_multipart},
+    return InvalidInput(ErrorCode{error_code::k_malformed_multipart},
                         "malformed multipart/form-data body: " + what);
 }
 
@@ -213,7 +213,7 @@ void apply_content_disposition(std::string_view value, FormPart& part) {
     if (filename) {
         if (!geo::is_valid_utf8(*filename) || has_control_char(*filename))
             throw field_error(
-                part.name, field_code::not_utf8,
+                part.name, field_code::k_not_utf8,
                 "the file name of the field '" + part.name + "' is not valid UTF-8 text");
         part.filename = base_name(std::move(*filename));
     }
@@ -224,7 +224,7 @@ void apply_transfer_encoding(std::string_view value) {
     // quoted-printable.
     const std::string encoding = ascii_lower(trim(value));
     if (encoding != "binary" && encoding != "8bit" && encoding != "7bit")
-        throw InvalidInput(ErrorCode{error_code::malformed_multipart},
+        throw InvalidInput(ErrorCode{error_code::k_malformed_multipart},
                            "Content-Transfer-Encoding " + encoding +
                                " is not supported in a form; send the file as binary");
 }
@@ -234,9 +234,9 @@ FormPart parse_part_headers(std::string_view block) {
     FormPart part;
     bool seen_disposition = false, seen_type = false, seen_encoding = false;
     while (!block.empty()) {
-        const std::size_t end = std::min(block.find(kCrlf), block.size());
+        const std::size_t end = std::min(block.find(k_crlf), block.size());
         const std::string_view line = block.substr(0, end);
-        block.remove_prefix(std::min(end + kCrlf.size(), block.size()));
+        block.remove_prefix(std::min(end + k_crlf.size(), block.size()));
         if (line.empty() || is_space(line.front()))
             throw malformed("folded or empty header line in a part");
         if (line.find_first_of("\r\n") != std::string_view::npos)
@@ -277,13 +277,13 @@ std::string boundary_of(std::string_view content_type) {
                           (type.empty() ? std::string("without a Content-Type") : "as " + type));
     const std::string* boundary = parameter(parameters, "boundary");
     if (boundary == nullptr || boundary->empty())
-        throw InvalidInput(ErrorCode{error_code::malformed_multipart},
+        throw InvalidInput(ErrorCode{error_code::k_malformed_multipart},
                            "the Content-Type multipart/form-data has no boundary parameter");
-    if (boundary->size() > kMaxBoundaryLength || boundary->back() == ' ' ||
+    if (boundary->size() > k_max_boundary_length || boundary->back() == ' ' ||
         !std::all_of(boundary->begin(), boundary->end(),
                      [](char c) { return is_boundary_char(static_cast<unsigned char>(c)); }))
         throw InvalidInput(
-            ErrorCode{error_code::malformed_multipart},
+            ErrorCode{error_code::k_malformed_multipart},
             "the multipart boundary must be 1 to 70 letters, digits or '()+_,-./:=? characters");
     return *boundary;
 }
@@ -292,7 +292,7 @@ std::string boundary_of(std::string_view content_type) {
 
 MultipartForm MultipartForm::parse(std::string_view content_type, std::string_view body) {
     const std::string dash_boundary = "--" + boundary_of(content_type);
-    const std::string delimiter = std::string(kCrlf) + dash_boundary;
+    const std::string delimiter = std::string(k_crlf) + dash_boundary;
 
     // The first boundary line opens the body, or follows a preamble that is ignored
     // (RFC 2046 §5.1.1).
@@ -301,7 +301,7 @@ MultipartForm MultipartForm::parse(std::string_view content_type, std::string_vi
         pos = body.find(delimiter);
         if (pos == std::string_view::npos)
             throw malformed("the boundary never appears in the body");
-        pos += kCrlf.size();
+        pos += k_crlf.size();
     }
 
     MultipartForm form;
@@ -309,21 +309,21 @@ MultipartForm MultipartForm::parse(std::string_view content_type, std::string_vi
         pos += dash_boundary.size();
         if (body.substr(pos, 2) == "--") return form;  // close delimiter; the epilogue is ignored
         while (pos < body.size() && is_space(body[pos])) ++pos;  // transport padding
-        if (body.substr(pos, kCrlf.size()) != kCrlf)
+        if (body.substr(pos, k_crlf.size()) != k_crlf)
             throw malformed("a boundary line is not followed by CRLF");
-        pos += kCrlf.size();
+        pos += k_crlf.size();
 
         // Headers end at the first blank line; a part with no headers starts with it.
         std::size_t headers_end = pos;
-        if (body.substr(pos, kCrlf.size()) != kCrlf) {
-            const std::size_t search_end = std::min(body.size(), pos + kMaxPartHeaderBytes);
+        if (body.substr(pos, k_crlf.size()) != k_crlf) {
+            const std::size_t search_end = std::min(body.size(), pos + k_max_part_header_bytes);
             headers_end = body.substr(0, search_end).find("\r\n\r\n", pos);
             if (headers_end == std::string_view::npos)
                 throw malformed("a part's headers do not end with a blank line");
-            headers_end += kCrlf.size();
+            headers_end += k_crlf.size();
         }
         FormPart part = parse_part_headers(body.substr(pos, headers_end - pos));
-        const std::size_t content_start = headers_end + kCrlf.size();
+        const std::size_t content_start = headers_end + k_crlf.size();
 
         const std::size_t next = body.find(delimiter, content_start);
         if (next == std::string_view::npos)
@@ -331,10 +331,10 @@ MultipartForm MultipartForm::parse(std::string_view content_type, std::string_vi
                             dash_boundary.substr(2) + "--)");
         part.body = body.substr(content_start, next - content_start);
         if (form.find(part.name) != nullptr)
-            throw field_error(part.name, field_code::duplicate,
+            throw field_error(part.name, field_code::k_duplicate,
                               "the form field '" + part.name + "' appears twice");
         form.m_parts.push_back(std::move(part));
-        pos = next + kCrlf.size();
+        pos = next + k_crlf.size();
     }
 }
 
@@ -349,14 +349,14 @@ std::optional<std::string> MultipartForm::optional_text(std::string_view name) c
     if (part == nullptr || (part->body.empty() && !part->filename)) return std::nullopt;
     const std::string field(name);
     if (part->filename)
-        throw field_error(field, field_code::wrong_type,
+        throw field_error(field, field_code::k_wrong_type,
                           "the form field '" + field + "' must be text, not a file");
-    if (part->body.size() > kMaxTextFieldBytes)
-        throw field_error(field, field_code::too_long,
+    if (part->body.size() > k_max_text_field_bytes)
+        throw field_error(field, field_code::k_too_long,
                           "the form field '" + field + "' is longer than " +
-                              std::to_string(kMaxTextFieldBytes) + " bytes");
+                              std::to_string(k_max_text_field_bytes) + " bytes");
     if (!geo::is_valid_utf8(part->body))
-        throw field_error(field, field_code::not_utf8,
+        throw field_error(field, field_code::k_not_utf8,
                           "the form field '" + field + "' is not valid UTF-8 text");
     return std::string(part->body);
 }
@@ -365,7 +365,7 @@ std::string MultipartForm::required_text(std::string_view name) const {
     auto text = optional_text(name);
     if (!text) {
         const std::string field(name);
-        throw field_error(field, field_code::required,
+        throw field_error(field, field_code::k_required,
                           find(name) == nullptr ? "the form field '" + field + "' is missing"
                                                 : "the form field '" + field + "' is empty");
     }
@@ -376,14 +376,14 @@ const FormPart& MultipartForm::required_file(std::string_view name) const {
     const std::string field(name);
     const FormPart* part = find(name);
     if (part == nullptr)
-        throw field_error(field, field_code::required,
+        throw field_error(field, field_code::k_required,
                           "the form field '" + field + "' (a file) is missing");
     if (!part->filename)
         throw field_error(
-            field, field_code::wrong_type,
+            field, field_code::k_wrong_type,
             "the form field '" + field + "' must be a file (Content-Disposition with a filename)");
     if (part->body.empty())
-        throw field_error(field, field_code::required, "the file in '" + field + "' is empty");
+        throw field_error(field, field_code::k_required, "the file in '" + field + "' is empty");
     return *part;
 }
 
@@ -395,7 +395,7 @@ std::optional<int> optional_epsg(const MultipartForm& form, std::string_view nam
     int value = 0;
     const auto [end, error] = std::from_chars(code.data(), code.data() + code.size(), value);
     if (error != std::errc() || end != code.data() + code.size() || value < 1 || value > 999999)
-        throw field_error(std::string(name), field_code::invalid_value,
+        throw field_error(std::string(name), field_code::k_invalid_value,
                           "the form field '" + std::string(name) +
                               "' must be an EPSG code such as 25832 or EPSG:25832, not '" + *text +
                               "'");

@@ -23,24 +23,24 @@ namespace leerstand::services {
 namespace {
 
 /// How long a sign-in session lasts (fixed, not sliding).
-constexpr std::chrono::hours kSessionMaxAge{12};
+constexpr std::chrono::hours k_session_max_age{12};
 /// Random bytes in a token or session id: 256 bits, so a plain SHA-256 suffices to store them.
-constexpr std::size_t kSecretBytes = 32;
+constexpr std::size_t k_secret_bytes = 32;
 /// Makes tokens recognisable, e.g. for secret scanners in code hosting.
-constexpr std::string_view kTokenPrefix = "lsa_";
-constexpr std::size_t kMaxNameLength = 64;
-constexpr std::size_t kMinPasswordCharacters = 10;
+constexpr std::string_view k_token_prefix = "lsa_";
+constexpr std::size_t k_max_name_length = 64;
+constexpr std::size_t k_min_password_characters = 10;
 /// Longer passwords only cost hashing time without adding safety.
-constexpr std::size_t kMaxPasswordBytes = 1024;
-constexpr std::size_t kMaxLabelLength = 200;
+constexpr std::size_t k_max_password_bytes = 1024;
+constexpr std::size_t k_max_label_length = 200;
 /// Anything longer cannot be one of our secrets; refused before hashing.
-constexpr std::size_t kMaxSecretLength = 256;
+constexpr std::size_t k_max_secret_length = 256;
 /// Upper bound of keys the rate limiter remembers.
-constexpr std::size_t kMaxRateLimitKeys = 10000;
+constexpr std::size_t k_max_rate_limit_keys = 10000;
 /// Longest name or client taken into a rate limit key (names are at most 64 characters).
-constexpr std::size_t kMaxKeyPart = 128;
+constexpr std::size_t k_max_key_part = 128;
 
-const char* const kWrongCredentials = "wrong name or password";
+const char* const k_wrong_credentials = "wrong name or password";
 
 void ensure_sodium() {
     // sodium_init is safe to call from several threads; the static makes it run once anyway.
@@ -69,9 +69,9 @@ bool needs_rehash(const std::string& hash) {
 
 /// 256 random bits as URL-safe base64 without padding (43 characters), safe in cookies.
 std::string random_secret() {
-    unsigned char bytes[kSecretBytes];
+    unsigned char bytes[k_secret_bytes];
     randombytes_buf(bytes, sizeof bytes);
-    char text[sodium_base64_ENCODED_LEN(kSecretBytes, sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
+    char text[sodium_base64_ENCODED_LEN(k_secret_bytes, sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
     sodium_bin2base64(text, sizeof text, bytes, sizeof bytes,
                       sodium_base64_VARIANT_URLSAFE_NO_PADDING);
     sodium_memzero(bytes, sizeof bytes);
@@ -97,7 +97,7 @@ const std::string& dummy_hash() {
 }
 
 bool valid_name(const std::string& name) {
-    if (name.empty() || name.size() > kMaxNameLength) return false;
+    if (name.empty() || name.size() > k_max_name_length) return false;
     return std::all_of(name.begin(), name.end(), [](char c) {
         return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
                c == '.' || c == '_' || c == '@' || c == '-';
@@ -146,12 +146,12 @@ struct LoginRateLimiter::Impl {
     /// The key of (name, client). The name's length first: no name and client can make the
     /// key of another pair. Both are cut, so a huge name cannot bloat the map.
     static std::string pair_key(const std::string& name, const std::string& client) {
-        const std::string cut = name.substr(0, kMaxKeyPart);
-        return "pair:" + std::to_string(cut.size()) + ":" + cut + client.substr(0, kMaxKeyPart);
+        const std::string cut = name.substr(0, k_max_key_part);
+        return "pair:" + std::to_string(cut.size()) + ":" + cut + client.substr(0, k_max_key_part);
     }
 
     static std::string client_key(const std::string& client) {
-        return "client:" + client.substr(0, kMaxKeyPart);
+        return "client:" + client.substr(0, k_max_key_part);
     }
 
     /// An entry that no longer counts: its lock or its window has passed.
@@ -201,9 +201,9 @@ struct LoginRateLimiter::Impl {
     /// matter least: unlocked before locked, older failures first. Dropping in batches keeps
     /// the cost per failure small even under a flood.
     void make_room(Clock::time_point now) {
-        if (entries.size() < kMaxRateLimitKeys) return;
+        if (entries.size() < k_max_rate_limit_keys) return;
         std::erase_if(entries, [&](const auto& item) { return stale(item.second, now); });
-        const std::size_t keep = kMaxRateLimitKeys - kMaxRateLimitKeys / 10;
+        const std::size_t keep = k_max_rate_limit_keys - k_max_rate_limit_keys / 10;
         if (entries.size() <= keep) return;
         using Iterator = decltype(entries)::iterator;
         std::vector<Iterator> order;
@@ -254,15 +254,16 @@ Credentials credentials_from_json(const nlohmann::json& body) {
     FieldErrors errors;
     Credentials credentials;
     if (!body.is_object()) {
-        errors.add("", field_code::wrong_type, "the body must be a JSON object");
+        errors.add("", field_code::k_wrong_type, "the body must be a JSON object");
     } else {
         for (auto [field, value] :
              {std::pair{"name", &credentials.name}, std::pair{"password", &credentials.password}}) {
             const auto member = body.find(field);
             if (member == body.end())
-                errors.add(field, field_code::required, std::string(field) + " is missing");
+                errors.add(field, field_code::k_required, std::string(field) + " is missing");
             else if (!member->is_string())
-                errors.add(field, field_code::wrong_type, std::string(field) + " must be a string");
+                errors.add(field, field_code::k_wrong_type,
+                           std::string(field) + " must be a string");
             else
                 *value = member->get<std::string>();
         }
@@ -292,32 +293,33 @@ UserSummary AuthService::add_user(const std::string& name, Role role,
                                   const std::string& password) {
     FieldErrors errors;
     if (!valid_name(name))
-        errors.add("name", field_code::invalid_value,
+        errors.add("name", field_code::k_invalid_value,
                    "the user name must be 1 to 64 characters of A-Z, a-z, 0-9, '.', '_', '@' "
                    "and '-'");
-    if (utf8_characters(password) < kMinPasswordCharacters)
-        errors.add("password", field_code::too_short,
-                   "the password must have at least " + std::to_string(kMinPasswordCharacters) +
+    if (utf8_characters(password) < k_min_password_characters)
+        errors.add("password", field_code::k_too_short,
+                   "the password must have at least " + std::to_string(k_min_password_characters) +
                        " characters");
-    else if (password.size() > kMaxPasswordBytes)
+    else if (password.size() > k_max_password_bytes)
         errors.add(
-            "password", field_code::too_long,
-            "the password must have at most " + std::to_string(kMaxPasswordBytes) + " bytes");
+            "password", field_code::k_too_long,
+            "the password must have at most " + std::to_string(k_max_password_bytes) + " bytes");
     if (role == Role::Public)
-        errors.add("role", field_code::not_one_of, "users have the role admin, planner or editor");
+        errors.add("role", field_code::k_not_one_of,
+                   "users have the role admin, planner or editor");
     if (role == Role::Editor && kommunen.empty())
-        errors.add("kommunen", field_code::required,
+        errors.add("kommunen", field_code::k_required,
                    "an editor needs at least one Kommune (--kommune AGS)");
     if (role == Role::Admin && !kommunen.empty())
-        errors.add("kommunen", field_code::not_applicable,
+        errors.add("kommunen", field_code::k_not_applicable,
                    "an admin may edit every Kommune; give no Kommune");
     for (const std::string& ags : std::set<std::string>(kommunen.begin(), kommunen.end())) {
         if (!Ags::parse(ags))
-            errors.add("kommunen", field_code::not_an_ags,
+            errors.add("kommunen", field_code::k_not_an_ags,
                        "'" + ags.substr(0, 20) +
                            "' is not an AGS (5 digits for a Kreis, 8 for a Gemeinde)");
         else if (!m_impl->store.kommune_exists(ags))
-            errors.add("kommunen", field_code::unknown_kommune,
+            errors.add("kommunen", field_code::k_unknown_kommune,
                        "unknown Kommune " + ags + "; import the Kommunen first");
     }
     errors.throw_if_any("invalid user");
@@ -344,14 +346,14 @@ std::vector<UserSummary> AuthService::list_users() {
 }
 
 NewToken AuthService::create_token(const std::string& user_name, const std::string& label) {
-    if (label.size() > kMaxLabelLength)
+    if (label.size() > k_max_label_length)
         throw field_error(
-            "label", field_code::too_long,
-            "the token label must have at most " + std::to_string(kMaxLabelLength) + " bytes");
+            "label", field_code::k_too_long,
+            "the token label must have at most " + std::to_string(k_max_label_length) + " bytes");
     auto user = m_impl->users.find_user(user_name);
     if (!user) throw NotFound("no user named '" + user_name + "'");
     NewToken token;
-    token.secret = std::string(kTokenPrefix) + random_secret();
+    token.secret = std::string(k_token_prefix) + random_secret();
     token.id = m_impl->users.insert_token(user->id, secret_hash(token.secret), label);
     return token;
 }
@@ -363,7 +365,7 @@ void AuthService::revoke_token(std::int64_t token_id) {
 
 void AuthService::revoke_token_secret(const std::string& secret) {
     // Never echo the secret: it may have been pasted into a log.
-    if (secret.size() > kMaxSecretLength ||
+    if (secret.size() > k_max_secret_length ||
         !m_impl->users.revoke_token_by_hash(secret_hash(secret)))
         throw NotFound("no such token");
 }
@@ -386,7 +388,7 @@ NewSession AuthService::login(const std::string& name, const std::string& passwo
     }
     if (!accepted) {
         limiter.record_failure(name, client_key);
-        throw Unauthenticated(ErrorCode{error_code::wrong_credentials}, kWrongCredentials);
+        throw Unauthenticated(ErrorCode{error_code::k_wrong_credentials}, k_wrong_credentials);
     }
     limiter.record_success(name, client_key);
 
@@ -397,25 +399,26 @@ NewSession AuthService::login(const std::string& name, const std::string& passwo
 
     NewSession session;
     session.secret = random_secret();
-    session.max_age = std::chrono::duration_cast<std::chrono::seconds>(kSessionMaxAge);
+    session.max_age = std::chrono::duration_cast<std::chrono::seconds>(k_session_max_age);
     m_impl->users.insert_session(secret_hash(session.secret), user->id,
-                                 utc_iso8601(std::chrono::system_clock::now() + kSessionMaxAge));
+                                 utc_iso8601(std::chrono::system_clock::now() + k_session_max_age));
     session.caller = *caller_of(user);
     return session;
 }
 
 void AuthService::logout(const std::string& session_secret) {
-    if (session_secret.empty() || session_secret.size() > kMaxSecretLength) return;
+    if (session_secret.empty() || session_secret.size() > k_max_secret_length) return;
     m_impl->users.delete_session(secret_hash(session_secret));
 }
 
 std::optional<Caller> AuthService::caller_for_session(const std::string& secret) {
-    if (secret.empty() || secret.size() > kMaxSecretLength) return std::nullopt;
+    if (secret.empty() || secret.size() > k_max_secret_length) return std::nullopt;
     return caller_of(m_impl->users.user_for_session(secret_hash(secret)));
 }
 
 std::optional<Caller> AuthService::caller_for_token(const std::string& secret) {
-    if (secret.size() > kMaxSecretLength || secret.rfind(kTokenPrefix, 0) != 0) return std::nullopt;
+    if (secret.size() > k_max_secret_length || secret.rfind(k_token_prefix, 0) != 0)
+        return std::nullopt;
     return caller_of(m_impl->users.user_for_token(secret_hash(secret)));
 }
 

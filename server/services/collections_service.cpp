@@ -91,7 +91,7 @@ std::optional<data::Bbox> parse_bbox(const std::string& text, FieldErrors& probl
         const std::size_t comma = text.find(',', start);
         const auto number = parse_number(text.substr(start, comma - start));
         if (!number) {
-            problems.add("bbox", field_code::invalid_value,
+            problems.add("bbox", field_code::k_invalid_value,
                          "bbox must be four numbers: minLon,minLat,maxLon,maxLat (CRS84)");
             return std::nullopt;
         }
@@ -100,19 +100,19 @@ std::optional<data::Bbox> parse_bbox(const std::string& text, FieldErrors& probl
         start = comma + 1;
     }
     if (numbers.size() != 4) {
-        problems.add("bbox", field_code::invalid_value,
+        problems.add("bbox", field_code::k_invalid_value,
                      "bbox must be four numbers: minLon,minLat,maxLon,maxLat (CRS84)");
         return std::nullopt;
     }
     const data::Bbox box{numbers[0], numbers[1], numbers[2], numbers[3]};
     if (box.min_lon > box.max_lon || box.min_lat > box.max_lat) {
-        problems.add("bbox", field_code::invalid_value,
+        problems.add("bbox", field_code::k_invalid_value,
                      "bbox must have minLon <= maxLon and minLat <= maxLat");
         return std::nullopt;
     }
     // Both corners in range: with min <= max, then every point of the box is.
     if (!LonLat::checked(box.min_lon, box.min_lat) || !LonLat::checked(box.max_lon, box.max_lat)) {
-        problems.add("bbox", field_code::out_of_range,
+        problems.add("bbox", field_code::k_out_of_range,
                      "bbox must be in CRS84: longitudes -180..180, latitudes -90..90");
         return std::nullopt;
     }
@@ -186,7 +186,7 @@ std::optional<std::string> utc_day(const std::string& text) {
 /// (open). OGC API – Features Part 1, 7.15.4.
 std::optional<data::DateRange> parse_datetime(const std::string& text, FieldErrors& problems) {
     const auto fail = [&problems]() -> std::optional<data::DateRange> {
-        problems.add("datetime", field_code::not_a_date,
+        problems.add("datetime", field_code::k_not_a_date,
                      "datetime must be an RFC 3339 date-time (2024-05-01T00:00:00Z) or date, or "
                      "an interval start/end where an open end is '..'");
         return std::nullopt;
@@ -207,7 +207,7 @@ std::optional<data::DateRange> parse_datetime(const std::string& text, FieldErro
     if (!open_start && !(range.from = utc_day(start))) return fail();
     if (!open_end && !(range.to = utc_day(end))) return fail();
     if (range.from && range.to && *range.from > *range.to) {
-        problems.add("datetime", field_code::invalid_value,
+        problems.add("datetime", field_code::k_invalid_value,
                      "datetime interval must not end before it starts");
         return std::nullopt;
     }
@@ -302,7 +302,7 @@ void write_json(const json& value, std::string& out) {
 }  // namespace
 
 NotFound unknown_collection(const std::string& id) {
-    return NotFound(ErrorCode{error_code::unknown_collection},
+    return NotFound(ErrorCode{error_code::k_unknown_collection},
                     "there is no collection '" + id + "'");
 }
 
@@ -319,7 +319,8 @@ ItemsQuery parse_items_query(const QueryParams& params) {
         if (name == "limit") {
             const auto limit = parse_integer(value);
             if (!limit || *limit < 1 || *limit > k_max_limit)
-                problems.add("limit", limit ? field_code::out_of_range : field_code::invalid_value,
+                problems.add("limit",
+                             limit ? field_code::k_out_of_range : field_code::k_invalid_value,
                              "limit must be an integer from 1 to " + std::to_string(k_max_limit));
             else
                 query.limit = *limit;
@@ -327,7 +328,7 @@ ItemsQuery parse_items_query(const QueryParams& params) {
             const auto offset = parse_integer(value);
             if (!offset || *offset < 0)
                 problems.add("offset",
-                             offset ? field_code::out_of_range : field_code::invalid_value,
+                             offset ? field_code::k_out_of_range : field_code::k_invalid_value,
                              "offset must be an integer of 0 or more");
             else
                 query.offset = *offset;
@@ -335,7 +336,7 @@ ItemsQuery parse_items_query(const QueryParams& params) {
             query.bbox = parse_bbox(value, problems);
         } else if (name == "kommune") {
             if (!Ags::is_prefix(value))
-                problems.add("kommune", field_code::not_an_ags,
+                problems.add("kommune", field_code::k_not_an_ags,
                              "kommune must be an AGS (or its first digits), up to 8 "
                              "digits");
             else
@@ -348,10 +349,10 @@ ItemsQuery parse_items_query(const QueryParams& params) {
             query.datetime = parse_datetime(value, problems);
         } else if (name == "f") {
             if (value != "json" && value != "geojson")
-                problems.add("f", field_code::not_one_of, "f must be json or geojson");
+                problems.add("f", field_code::k_not_one_of, "f must be json or geojson");
         } else if (name == "skipGeometry") {
             if (value != "true" && value != "false")
-                problems.add("skipGeometry", field_code::not_one_of,
+                problems.add("skipGeometry", field_code::k_not_one_of,
                              "skipGeometry must be true or false");
             else
                 query.skip_geometry = value == "true";
@@ -395,12 +396,13 @@ json items_response(ItemsPage page, const ItemsQuery& query, const std::string& 
 void check_filters_of_timeless_collection(const std::string& id, const ItemsQuery& query) {
     FieldErrors problems;
     if (query.status)
-        problems.add("status", field_code::not_applicable,
+        problems.add("status", field_code::k_not_applicable,
                      "the status filter applies to vacancies only");
     if (query.use)
-        problems.add("use", field_code::not_applicable, "the use filter applies to vacancies only");
+        problems.add("use", field_code::k_not_applicable,
+                     "the use filter applies to vacancies only");
     if (query.datetime)
-        problems.add("datetime", field_code::not_applicable,
+        problems.add("datetime", field_code::k_not_applicable,
                      "datetime applies to vacancies (vacant_since) and zukunftsorte (opened) "
                      "only; '" +
                          id + "' has no time");

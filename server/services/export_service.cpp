@@ -175,7 +175,7 @@ ItemsQuery parse_export_query(const QueryParams& params) {
     for (const auto& [name, value] : params) {
         (void)value;
         if (name == "limit" || name == "offset")
-            errors.add(name, field_code::not_applicable,
+            errors.add(name, field_code::k_not_applicable,
                        name + " does not apply: an export holds every match");
     }
     errors.throw_if_any("invalid query parameter");

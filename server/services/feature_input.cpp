@@ -75,7 +75,7 @@ std::optional<BoundedText> read_bounded(const std::string& text, const std::stri
     const std::size_t limit = text_limit(field);
     auto bounded = BoundedText::parse(text, limit);
     if (!bounded)
-        errors.add(field, field_code::too_long,
+        errors.add(field, field_code::k_too_long,
                    field + " must be at most " + std::to_string(limit) + " characters long");
     return bounded;
 }
@@ -85,7 +85,7 @@ std::optional<std::optional<BoundedText>> read_text(const json& value, const std
                                                     FieldErrors& errors) {
     if (value.is_null()) return std::optional<BoundedText>();
     if (!value.is_string()) {
-        errors.add(field, field_code::wrong_type,
+        errors.add(field, field_code::k_wrong_type,
                    field + " must be a string or null, not " + type_name(value));
         return std::nullopt;
     }
@@ -101,7 +101,7 @@ std::optional<std::string> read_identifier(const json& value, const std::string&
     if (value.is_null()) return fallback;
     if (!value.is_string()) {
         errors.add(
-            field, field_code::wrong_type,
+            field, field_code::k_wrong_type,
             field + " must be one of: " + joined(allowed) + " (not " + type_name(value) + ")");
         return std::nullopt;
     }
@@ -116,12 +116,12 @@ std::optional<std::optional<IsoDate>> read_date(const json& value, const std::st
     const auto date =
         value.is_string() ? IsoDate::parse(value.get_ref<const std::string&>()) : std::nullopt;
     if (!date) {
-        errors.add(field, value.is_string() ? field_code::not_a_date : field_code::wrong_type,
+        errors.add(field, value.is_string() ? field_code::k_not_a_date : field_code::k_wrong_type,
                    field + " must be a date written YYYY-MM-DD");
         return std::nullopt;
     }
     if (refuse_future && *date > IsoDate::today_utc()) {
-        errors.add(field, field_code::in_the_future,
+        errors.add(field, field_code::k_in_the_future,
                    field + " " + date->text() + " lies in the future");
         return std::nullopt;
     }
@@ -132,9 +132,10 @@ std::optional<std::optional<std::int64_t>> read_id(const json& value, const std:
                                                    FieldErrors& errors) {
     if (value.is_null()) return std::optional<std::int64_t>();
     if (!value.is_number_integer() || value.get<std::int64_t>() <= 0) {
-        errors.add(field,
-                   value.is_number_integer() ? field_code::out_of_range : field_code::wrong_type,
-                   field + " must be a positive integer id or null");
+        errors.add(
+            field,
+            value.is_number_integer() ? field_code::k_out_of_range : field_code::k_wrong_type,
+            field + " must be a positive integer id or null");
         return std::nullopt;
     }
     return value.get<std::int64_t>();
@@ -146,7 +147,7 @@ std::optional<std::optional<Ags>> read_ags(const json& value, FieldErrors& error
         value.is_string() ? Ags::parse(value.get_ref<const std::string&>()) : std::nullopt;
     if (!ags) {
         errors.add("kommune_ags",
-                   value.is_string() ? field_code::not_an_ags : field_code::wrong_type,
+                   value.is_string() ? field_code::k_not_an_ags : field_code::k_wrong_type,
                    "kommune_ags must be an AGS of 8 (Gemeinde) or 5 (Kreis) digits");
         return std::nullopt;
     }
@@ -156,7 +157,7 @@ std::optional<std::optional<Ags>> read_ags(const json& value, FieldErrors& error
 std::optional<std::optional<double>> read_floor_area(const json& value, FieldErrors& errors) {
     if (value.is_null()) return std::optional<double>();
     if (!value.is_number()) {
-        errors.add("floor_area_m2", field_code::wrong_type,
+        errors.add("floor_area_m2", field_code::k_wrong_type,
                    "floor_area_m2 must be a number of square metres or null");
         return std::nullopt;
     }
@@ -164,7 +165,7 @@ std::optional<std::optional<double>> read_floor_area(const json& value, FieldErr
     if (!(area >= 0.0) || !(area <= k_max_floor_area_m2)) {
         // The largest halls in the world have a few hundred thousand m²; beyond this it is a
         // typo or garbage, and it would dominate every summed floor area.
-        errors.add("floor_area_m2", field_code::out_of_range,
+        errors.add("floor_area_m2", field_code::k_out_of_range,
                    "floor_area_m2 must be from 0 to 10,000,000 square metres");
         return std::nullopt;
     }
@@ -175,7 +176,7 @@ std::optional<std::optional<double>> read_floor_area(const json& value, FieldErr
 std::optional<LonLat> read_point(const json& geometry, FieldErrors& errors) {
     if (!geometry.is_object() || !geometry.contains("type") || geometry.at("type") != "Point") {
         errors.add("geometry",
-                   geometry.is_null() ? field_code::required : field_code::invalid_geometry,
+                   geometry.is_null() ? field_code::k_required : field_code::k_invalid_geometry,
                    "the geometry must be a GeoJSON Point");
         return std::nullopt;
     }
@@ -185,14 +186,14 @@ std::optional<LonLat> read_point(const json& geometry, FieldErrors& errors) {
         (coordinates->size() != 2 && coordinates->size() != 3) ||
         !std::all_of(coordinates->begin(), coordinates->end(),
                      [](const json& c) { return c.is_number(); })) {
-        errors.add("geometry", field_code::invalid_geometry,
+        errors.add("geometry", field_code::k_invalid_geometry,
                    "the Point needs coordinates [longitude, latitude]");
         return std::nullopt;
     }
     const auto point =
         LonLat::checked(coordinates->at(0).get<double>(), coordinates->at(1).get<double>());
     if (!point) {
-        errors.add("geometry", field_code::out_of_range,
+        errors.add("geometry", field_code::k_out_of_range,
                    "the coordinates must be longitude -180..180 and latitude -90..90 "
                    "(EPSG:4326, longitude first)");
         return std::nullopt;
@@ -208,7 +209,7 @@ std::optional<LonLat> read_point(const json& geometry, FieldErrors& errors) {
 const json* feature_properties(const json& body, Kind kind, FieldErrors& errors) {
     static const json k_empty = json::object();
     if (!body.is_object()) {
-        errors.add("", field_code::wrong_type,
+        errors.add("", field_code::k_wrong_type,
                    kind == Kind::Patch ? "the patch must be a JSON object"
                                        : "the body must be a GeoJSON Feature");
         return nullptr;
@@ -217,15 +218,16 @@ const json* feature_properties(const json& body, Kind kind, FieldErrors& errors)
                                                     "properties", "bbox", "links"};
     for (const auto& [key, value] : body.items()) {
         if (!k_members.contains(key))
-            errors.add(key, field_code::unknown_field,
+            errors.add(key, field_code::k_unknown_field,
                        "unknown member '" + key + "'; properties go into \"properties\"");
     }
     if (body.contains("type") ? body.at("type") != "Feature" : kind == Kind::Draft)
-        errors.add("type", body.contains("type") ? field_code::not_one_of : field_code::required,
+        errors.add("type",
+                   body.contains("type") ? field_code::k_not_one_of : field_code::k_required,
                    "the body must be a GeoJSON Feature (\"type\": \"Feature\")");
     if (!body.contains("properties") || body.at("properties").is_null()) return &k_empty;
     if (!body.at("properties").is_object()) {
-        errors.add("properties", field_code::wrong_type, "properties must be an object");
+        errors.add("properties", field_code::k_wrong_type, "properties must be an object");
         return &k_empty;
     }
     return &body.at("properties");
@@ -276,18 +278,18 @@ VacancyPatch read_vacancy(const json& body, Kind kind, FieldErrors& errors) {
     for (const auto& [key, value] : properties->items()) {
         if (key == "status") {
             if (auto status =
-                    read_identifier(value, key, data::vacancy_statuses, defaults.status, errors))
+                    read_identifier(value, key, data::k_vacancy_statuses, defaults.status, errors))
                 patch.status = std::move(status);
         } else if (key == "use") {
-            if (auto use = read_identifier(value, key, data::vacancy_uses, defaults.use, errors))
+            if (auto use = read_identifier(value, key, data::k_vacancy_uses, defaults.use, errors))
                 patch.use = std::move(use);
         } else if (key == "degree") {
             if (auto degree =
-                    read_identifier(value, key, data::vacancy_degrees, defaults.degree, errors))
+                    read_identifier(value, key, data::k_vacancy_degrees, defaults.degree, errors))
                 patch.degree = std::move(degree);
         } else if (key == "owner_type") {
             if (auto owner_type =
-                    read_identifier(value, key, data::owner_types, defaults.owner_type, errors))
+                    read_identifier(value, key, data::k_owner_types, defaults.owner_type, errors))
                 patch.owner_type = std::move(owner_type);
         } else if (key == "vacant_since") {
             if (auto date = read_date(value, key, true, errors)) patch.vacant_since = *date;
@@ -307,10 +309,10 @@ VacancyPatch read_vacancy(const json& body, Kind kind, FieldErrors& errors) {
             else if (value.is_boolean())
                 patch.consent_publish = value.get<bool>();
             else
-                errors.add(key, field_code::wrong_type, "consent_publish must be true or false");
+                errors.add(key, field_code::k_wrong_type, "consent_publish must be true or false");
         } else if (!read_place_property(key, value, patch.place, errors) &&
                    !k_read_only.contains(key)) {
-            errors.add(key, field_code::unknown_field, "unknown property '" + key + "'");
+            errors.add(key, field_code::k_unknown_field, "unknown property '" + key + "'");
         }
     }
     read_geometry(body, kind, patch.place, errors);
@@ -327,7 +329,8 @@ ZukunftsortPatch read_zukunftsort(const json& body, Kind kind, FieldErrors& erro
     for (const auto& [key, value] : properties->items()) {
         if (key == "name") {
             if (!value.is_string() || value.get_ref<const std::string&>().empty())
-                errors.add(key, value.is_string() ? field_code::required : field_code::wrong_type,
+                errors.add(key,
+                           value.is_string() ? field_code::k_required : field_code::k_wrong_type,
                            "name must be a non-empty string");
             else if (auto name = read_bounded(value.get<std::string>(), key, errors))
                 patch.name = std::move(name);
@@ -338,7 +341,8 @@ ZukunftsortPatch read_zukunftsort(const json& body, Kind kind, FieldErrors& erro
             if (value.is_null())
                 patch.website.emplace(std::nullopt);
             else if (!value.is_string() || !is_web_url(value.get_ref<const std::string&>()))
-                errors.add(key, value.is_string() ? field_code::not_a_url : field_code::wrong_type,
+                errors.add(key,
+                           value.is_string() ? field_code::k_not_a_url : field_code::k_wrong_type,
                            "website must be an http:// or https:// address");
             else if (auto website = read_bounded(value.get<std::string>(), key, errors))
                 patch.website = std::optional<BoundedText>(std::move(*website));
@@ -348,13 +352,13 @@ ZukunftsortPatch read_zukunftsort(const json& body, Kind kind, FieldErrors& erro
             if (auto id = read_id(value, key, errors)) patch.vacancy_id = *id;
         } else if (!read_place_property(key, value, patch.place, errors) &&
                    !k_read_only.contains(key)) {
-            errors.add(key, field_code::unknown_field, "unknown property '" + key + "'");
+            errors.add(key, field_code::k_unknown_field, "unknown property '" + key + "'");
         }
     }
     // A stored Zukunftsort always has a name (the store refuses one without), so only a whole
     // one can lack it.
     if (kind == Kind::Draft && !properties->contains("name"))
-        errors.add("name", field_code::required, "a Zukunftsort needs a name");
+        errors.add("name", field_code::k_required, "a Zukunftsort needs a name");
     read_geometry(body, kind, patch.place, errors);
     return patch;
 }
@@ -379,7 +383,7 @@ std::optional<std::string> text_of(const std::optional<T>& value) {
 bool check_one_of(const std::string& field, std::span<const std::string_view> allowed,
                   const std::string& value, FieldErrors& errors) {
     if (std::find(allowed.begin(), allowed.end(), value) != allowed.end()) return true;
-    errors.add(field, field_code::not_one_of,
+    errors.add(field, field_code::k_not_one_of,
                "unknown " + field + " '" + value + "'; allowed: " + joined(allowed));
     return false;
 }

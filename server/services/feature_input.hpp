@@ -107,7 +107,7 @@ std::string joined(const Range& values) {
 }
 
 /// True when `value` is one of `allowed`; else adds "unknown <field> '<value>'; allowed: ..."
-/// (field_code::not_one_of) and returns false.
+/// (field_code::k_not_one_of) and returns false.
 bool check_one_of(const std::string& field, std::span<const std::string_view> allowed,
                   const std::string& value, FieldErrors& errors);
 

@@ -7,7 +7,7 @@ namespace leerstand::services {
 void ImportReport::reject(long long index, const std::string& reason) {
     ++rejected;
     ++rejected_by_reason[reason];
-    if (errors.size() < kMaxListedErrors) errors.push_back({index, reason});
+    if (errors.size() < k_max_listed_errors) errors.push_back({index, reason});
 }
 
 namespace {

@@ -29,11 +29,11 @@ struct ImportReport {
     std::int64_t repaired = 0;
     std::map<std::string, std::int64_t> rejected_by_reason;
     std::map<std::string, std::int64_t> stored_by_kommune;
-    std::vector<FeatureError> errors;  ///< the first kMaxListedErrors rejections
+    std::vector<FeatureError> errors;  ///< the first k_max_listed_errors rejections
     double seconds = 0.0;
     std::int64_t upload_id = 0;
 
-    static constexpr std::size_t kMaxListedErrors = 100;
+    static constexpr std::size_t k_max_listed_errors = 100;
 
     void reject(long long index, const std::string& reason);
 };

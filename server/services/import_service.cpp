@@ -26,12 +26,12 @@ namespace {
 using namespace detail;
 using Batch = std::vector<data::BuildingRecord>;
 
-constexpr std::size_t kBatchSize = 2048;
+constexpr std::size_t k_batch_size = 2048;
 // Buildings are stored in Hilbert order of their anchor within windows of this many, so a
 // tile's buildings share pages (a cold dense tile at 1M buildings read ~1,200 pages in source
 // order and took twice the CPU). Bounded, so the import still streams: ~30 MB of records.
-constexpr std::size_t kSortWindow = 32768;
-constexpr std::size_t kMaxQueuedBatches = 8;  // bounds memory: the import streams
+constexpr std::size_t k_sort_window = 32768;
+constexpr std::size_t k_max_queued_batches = 8;  // bounds memory: the import streams
 
 /// Hands batches from the reading thread to the writing thread; bounded both ways.
 class BatchQueue {
@@ -39,7 +39,8 @@ class BatchQueue {
     /// Blocks while the queue is full. Returns false when the consumer gave up.
     bool push(Batch batch) {
         std::unique_lock lock(m_mutex);
-        m_not_full.wait(lock, [&] { return m_batches.size() < kMaxQueuedBatches || m_cancelled; });
+        m_not_full.wait(lock,
+                        [&] { return m_batches.size() < k_max_queued_batches || m_cancelled; });
         if (m_cancelled) return false;
         m_batches.push_back(std::move(batch));
         m_not_empty.notify_one();
@@ -92,11 +93,11 @@ class BuildingProducer {
     void run(BatchQueue& queue) {
         build_locator();
         geo::SourceFeature feature;
-        m_window.reserve(kSortWindow);
+        m_window.reserve(k_sort_window);
         while (m_reader.next(feature)) {
             done.fetch_add(1, std::memory_order_relaxed);
             if (auto placed = to_record(feature)) m_window.push_back(std::move(*placed));
-            if (m_window.size() == kSortWindow && !send_window(queue)) return;
+            if (m_window.size() == k_sort_window && !send_window(queue)) return;
         }
         send_window(queue);
     }
@@ -113,13 +114,13 @@ class BuildingProducer {
         std::stable_sort(m_window.begin(), m_window.end(),
                          [](const Placed& a, const Placed& b) { return a.order < b.order; });
         Batch batch;
-        batch.reserve(kBatchSize);
+        batch.reserve(k_batch_size);
         for (Placed& placed : m_window) {
             batch.push_back(std::move(placed.record));
-            if (batch.size() == kBatchSize) {
+            if (batch.size() == k_batch_size) {
                 if (!queue.push(std::move(batch))) return false;
                 batch = Batch();
-                batch.reserve(kBatchSize);
+                batch.reserve(k_batch_size);
             }
         }
         m_window.clear();
@@ -179,7 +180,7 @@ ImportReport import_buildings(data::Store& store, const ImportOptions& options,
             "`leerstand import-kommunen FILE`");
 
     geo::ReadOptions read = read_options(options);
-    read.max_vertices = geo::kMaxFootprintVertices;
+    read.max_vertices = geo::k_max_footprint_vertices;
     auto reader = geo::FeatureReader::open(options.file, read);
     describe_source(reader.info(), report);
 

@@ -55,12 +55,12 @@ struct PlaceResolver::Impl {
         if (input.kommune_given && input.kommune_ags) {
             const std::string& ags = input.kommune_ags->text();
             if (!places().kommune_exists(ags)) {
-                errors.add("kommune_ags", field_code::unknown_kommune,
+                errors.add("kommune_ags", field_code::k_unknown_kommune,
                            "unknown Kommune '" + ags + "'");
                 return std::nullopt;
             }
             if (with_boundary.contains(ags) && !boundaries.contains(ags, point.lon, point.lat)) {
-                errors.add("geometry", field_code::outside_kommune,
+                errors.add("geometry", field_code::k_outside_kommune,
                            "the point lies outside Kommune " + ags);
                 return std::nullopt;
             }
@@ -69,7 +69,7 @@ struct PlaceResolver::Impl {
         if (!input.kommune_given && kept && kept->kommune_ags) return kept->kommune_ags;
         auto found = boundaries.locate(point.lon, point.lat);
         if (!found)
-            errors.add("geometry", field_code::outside_atlas,
+            errors.add("geometry", field_code::k_outside_atlas,
                        "the point lies outside every Kommune of the atlas");
         return found;
     }
@@ -82,15 +82,15 @@ struct PlaceResolver::Impl {
             const std::string id = std::to_string(*input.building_id);
             const auto building = db.building_place(*input.building_id, point.lon, point.lat);
             if (!building) {
-                errors.add("building_id", field_code::unknown_building,
+                errors.add("building_id", field_code::k_unknown_building,
                            "no building with id " + id);
             } else if (ags && building->kommune_ags != *ags) {
-                errors.add("building_id", field_code::building_in_other_kommune,
+                errors.add("building_id", field_code::k_building_in_other_kommune,
                            "building " + id + " lies in another Kommune");
-            } else if (!(building->distance_m <= data::building_match_distance_m)) {
-                errors.add("building_id", field_code::building_too_far,
+            } else if (!(building->distance_m <= data::k_building_match_distance_m)) {
+                errors.add("building_id", field_code::k_building_too_far,
                            "building " + id + " is more than " +
-                               std::to_string(static_cast<int>(data::building_match_distance_m)) +
+                               std::to_string(static_cast<int>(data::k_building_match_distance_m)) +
                                " m away from the point");
             } else {
                 return input.building_id;

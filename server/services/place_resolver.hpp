@@ -42,7 +42,7 @@ class PlaceResolver {
     /// kommune_ags and building_id derived anew. kommune_ags: a given one must exist and
     /// contain the point (a Kommune stored without a boundary cannot be checked and is taken
     /// as given); else the most specific Kommune that contains the point. building_id: a given
-    /// one must be a building of that Kommune within data::building_match_distance_m of the
+    /// one must be a building of that Kommune within data::k_building_match_distance_m of the
     /// point, so that a report marks neither another Kommune's building nor one across town,
     /// not even an admin's; else the building matching (VacancyStore::match_building)
     /// decides. Problems go into `errors`; nothing when the input has no usable point (its

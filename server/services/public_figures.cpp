@@ -89,8 +89,8 @@ json PublicFigures::vacancy_rate() const {
 PublicFigures public_figures_of_key(const data::KommuneState& state,
                                     const std::vector<Tally>& open_per_month,
                                     std::int64_t buildings) {
-    const auto statuses = every(state.by_status, data::vacancy_statuses);
-    const auto uses = every(state.open_by_use, data::vacancy_uses);
+    const auto statuses = every(state.by_status, data::k_vacancy_statuses);
+    const auto uses = every(state.open_by_use, data::k_vacancy_uses);
     PublicFigures figures;
     bool statuses_whole = false, uses_whole = false;
     figures.by_status = breakdown(statuses, statuses_whole);
@@ -136,8 +136,8 @@ PublicFigures public_figures_of_area(const std::vector<PublicFigures>& keys, std
         return area;
     }
     PublicFigures area;
-    for (const auto status : data::vacancy_statuses) area.by_status[std::string(status)] = {};
-    for (const auto use : data::vacancy_uses) area.by_use[std::string(use)] = {};
+    for (const auto status : data::k_vacancy_statuses) area.by_status[std::string(status)] = {};
+    for (const auto use : data::k_vacancy_uses) area.by_use[std::string(use)] = {};
     area.trend.assign(months, PublicCount{});
     area.vacant_floor_area_m2 = 0.0;
     area.rate_base_buildings = buildings_without_reports;

@@ -54,7 +54,7 @@ double rounded(double value, double unit) {
 
 /// The 404 of an AGS no Kommune has (or a malformed one).
 NotFound unknown_kommune(const std::string& ags) {
-    return NotFound(ErrorCode{error_code::unknown_kommune},
+    return NotFound(ErrorCode{error_code::k_unknown_kommune},
                     "there is no Kommune with AGS '" + ags + "'");
 }
 
@@ -101,7 +101,7 @@ std::vector<Month> months_ending(Month last, int count) {
 
 json open_statuses_json() {
     json list = json::array();
-    for (const auto status : data::open_vacancy_statuses) list.push_back(status);
+    for (const auto status : data::k_open_vacancy_statuses) list.push_back(status);
     return list;
 }
 
@@ -151,7 +151,7 @@ json SummaryService::exact_figures(const std::string& area, const std::optional<
                                    const std::string& month) {
     const Month now = parse_month(month);
     // The trend ends with this month: its last value is "open now".
-    const std::vector<Month> months = months_ending(now, summary_trend_months);
+    const std::vector<Month> months = months_ending(now, k_summary_trend_months);
     std::vector<std::string> ends;
     for (const Month& m : months) ends.push_back(m.next().first_instant());
 
@@ -185,7 +185,7 @@ json SummaryService::exact_figures(const std::string& area, const std::optional<
         {"reactivated", figures["reactivated"]},
         {"zukunftsorte", counts.zukunftsorte},
         {"open_statuses", open_statuses_json()},
-        {"months", summary_trend_months},
+        {"months", k_summary_trend_months},
         {"trend", trend},
     };
 }
@@ -197,7 +197,7 @@ json SummaryService::public_figures_json(const std::string& area,
     // The public sees the area as it was when this month began: within a month nothing
     // changes, so two polls tell nothing of what staff did in between (docs/privacy.md).
     const Month last = now.previous();
-    const std::vector<Month> months = months_ending(last, summary_trend_months);
+    const std::vector<Month> months = months_ending(last, k_summary_trend_months);
     const PublicArea seen = public_area(area, now.first_instant());
     const PublicFigures& figures = seen.figures;
 
@@ -227,7 +227,7 @@ json SummaryService::public_figures_json(const std::string& area,
         {"reactivated", figures.reactivated.json()},
         {"zukunftsorte", seen.zukunftsorte},
         {"open_statuses", open_statuses_json()},
-        {"months", summary_trend_months},
+        {"months", k_summary_trend_months},
         {"trend", trend},
     };
 }
@@ -252,7 +252,7 @@ SummaryService::PublicArea SummaryService::public_area(const std::string& area,
         keys.push_back(public_figures_of_key(key->second.state, key->second.open_per_month,
                                              own == buildings.end() ? 0 : own->second.count));
     }
-    result.figures = public_figures_of_area(keys, static_cast<std::size_t>(summary_trend_months),
+    result.figures = public_figures_of_area(keys, static_cast<std::size_t>(k_summary_trend_months),
                                             buildings_without_reports);
     result.zukunftsorte = store.zukunftsorte(area);
     return result;
@@ -278,8 +278,8 @@ const SummaryService::PublicSnapshot& SummaryService::public_snapshot(const std:
     // The month ends of the trend: the first instants of the months after each, the last
     // being the snapshot instant itself.
     Month month = parse_month(as_of.substr(0, 7));
-    std::vector<std::string> instants(static_cast<std::size_t>(summary_trend_months));
-    for (int i = summary_trend_months - 1; i >= 0; --i, month = month.previous())
+    std::vector<std::string> instants(static_cast<std::size_t>(k_summary_trend_months));
+    for (int i = k_summary_trend_months - 1; i >= 0; --i, month = month.previous())
         instants[static_cast<std::size_t>(i)] = month.first_instant();
     const std::vector<data::StatesByKommune> states = store.states_before(instants);
     PublicSnapshot snapshot{as_of, stamp, {}};

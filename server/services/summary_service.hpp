@@ -43,7 +43,7 @@ class Store;
 namespace leerstand::services {
 
 /// How many months the trend covers.
-inline constexpr int summary_trend_months = 24;
+inline constexpr int k_summary_trend_months = 24;
 
 class SummaryService {
   public:

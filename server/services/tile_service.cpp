@@ -70,7 +70,7 @@ const std::vector<TileLayerInfo>& tile_layers() {
 const TileLayerInfo& tile_layer(std::string_view name) {
     for (const TileLayerInfo& layer : tile_layers())
         if (layer.name == name) return layer;
-    throw NotFound(ErrorCode{error_code::unknown_collection},
+    throw NotFound(ErrorCode{error_code::k_unknown_collection},
                    "no tile layer '" + std::string(name) +
                        "'; there are kommunen, buildings, vacancies and zukunftsorte");
 }

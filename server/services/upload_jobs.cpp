@@ -31,11 +31,11 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr std::size_t kSniffBytes = 64 * 1024;  // as much as detect_upload_format needs
+constexpr std::size_t k_sniff_bytes = 64 * 1024;  // as much as detect_upload_format needs
 
-constexpr const char* kServerStopped =
+constexpr const char* k_server_stopped =
     "the server stopped before this upload was imported; upload the file again";
-constexpr const char* kOrphaned =
+constexpr const char* k_orphaned =
     "the server stopped while this upload was waiting or being imported; upload the file again";
 
 /// A name nobody can guess or steer: the client's name never reaches the file system.
@@ -43,11 +43,11 @@ std::string generated_name(const std::string& extension) {
     static std::mutex mutex;
     static std::mt19937_64 random{std::random_device{}()};
     std::lock_guard lock(mutex);
-    constexpr const char* kHex = "0123456789abcdef";
+    constexpr const char* k_hex = "0123456789abcdef";
     std::string name = "upload-";
     for (int word = 0; word < 2; ++word) {
         std::uint64_t bits = random();
-        for (int i = 0; i < 16; ++i, bits >>= 4) name.push_back(kHex[bits & 0xF]);
+        for (int i = 0; i < 16; ++i, bits >>= 4) name.push_back(k_hex[bits & 0xF]);
     }
     return name + extension;
 }
@@ -66,8 +66,8 @@ void write_file(const fs::path& path, std::string_view content) {
 }
 
 std::string describe_bytes(std::uint64_t bytes) {
-    constexpr std::uint64_t kMiB = 1ull << 20;
-    if (bytes >= kMiB && bytes % kMiB == 0) return std::to_string(bytes / kMiB) + " MiB";
+    constexpr std::uint64_t k_mib = 1ull << 20;
+    if (bytes >= k_mib && bytes % k_mib == 0) return std::to_string(bytes / k_mib) + " MiB";
     return std::to_string(bytes) + " bytes";
 }
 
@@ -283,11 +283,11 @@ std::int64_t UploadJobs::submit(UploadRequest request, const Caller& caller) {
     Impl& impl = *m_impl;
 
     if (request.layer != "buildings" && request.layer != "vacancies" && request.layer != "kommunen")
-        throw field_error("layer", field_code::not_one_of,
+        throw field_error("layer", field_code::k_not_one_of,
                           "layer must be buildings or vacancies, not '" + request.layer + "'",
                           {{"allowed", {"buildings", "vacancies"}}});
     if (request.mode != "append" && request.mode != "replace")
-        throw field_error("mode", field_code::not_one_of,
+        throw field_error("mode", field_code::k_not_one_of,
                           "mode must be append or replace, not '" + request.mode + "'",
                           {{"allowed", {"append", "replace"}}});
     if (request.layer == "kommunen") {
@@ -295,7 +295,7 @@ std::int64_t UploadJobs::submit(UploadRequest request, const Caller& caller) {
         request.kommune.clear();  // boundaries carry their own AGS
     } else {
         if (request.kommune.empty())
-            throw field_error("kommune", field_code::required,
+            throw field_error("kommune", field_code::k_required,
                               "kommune (the AGS the upload belongs to) is missing");
         require_write(caller, request.kommune);
     }
@@ -305,19 +305,19 @@ std::int64_t UploadJobs::submit(UploadRequest request, const Caller& caller) {
             return static_cast<unsigned char>(c) < 0x20 || c == 0x7F || c == '/' || c == '\\';
         });
     if (bad_name)
-        throw field_error("file", field_code::invalid_value,
+        throw field_error("file", field_code::k_invalid_value,
                           "the file name must be UTF-8 text without folders or control "
                           "characters");
     if (request.encoding && !geo::normalize_encoding_name(*request.encoding))
-        throw field_error("encoding", field_code::not_one_of,
+        throw field_error("encoding", field_code::k_not_one_of,
                           "the encoding '" + *request.encoding +
                               "' is unknown; use for example UTF-8, CP1252 or "
                               "ISO-8859-1");
     if (request.srs && (*request.srs < 1 || *request.srs > 999999))
-        throw field_error("srs", field_code::invalid_value,
+        throw field_error("srs", field_code::k_invalid_value,
                           "srs must be an EPSG code such as 25832");
     if (request.content.empty())
-        throw field_error("file", field_code::required, "the uploaded file is empty");
+        throw field_error("file", field_code::k_required, "the uploaded file is empty");
     if (request.content.size() > impl.limits.max_body_bytes)
         throw TooLarge("the upload is larger than the limit of " +
                        describe_bytes(impl.limits.max_body_bytes));
@@ -325,9 +325,9 @@ std::int64_t UploadJobs::submit(UploadRequest request, const Caller& caller) {
     const std::string display_name =
         request.file_name.empty() ? std::string("upload") : request.file_name;
     const geo::UploadFormat format =
-        geo::detect_upload_format(request.file_name, request.content.substr(0, kSniffBytes));
+        geo::detect_upload_format(request.file_name, request.content.substr(0, k_sniff_bytes));
     if (format == geo::UploadFormat::Shapefile)
-        throw field_error("file", field_code::incomplete_shapefile,
+        throw field_error("file", field_code::k_incomplete_shapefile,
                           display_name +
                               " is only the geometry part of a shapefile; zip it together "
                               "with its .shx, .dbf and .prj and upload the zip");
@@ -337,7 +337,8 @@ std::int64_t UploadJobs::submit(UploadRequest request, const Caller& caller) {
                            {impl.limits.max_unpacked_bytes, impl.limits.max_zip_entries});
         } catch (const InvalidInput& e) {
             // Damaged, encrypted or with unsafe entry names: the file is at fault, not a field.
-            throw InvalidInput(ErrorCode{error_code::unreadable_upload}, e.what(), e.extensions());
+            throw InvalidInput(ErrorCode{error_code::k_unreadable_upload}, e.what(),
+                               e.extensions());
         }
     }
 
@@ -351,7 +352,7 @@ std::int64_t UploadJobs::submit(UploadRequest request, const Caller& caller) {
         const auto ags = Ags::parse(request.kommune);
         if (!ags || !store.kommune_exists(ags->text()))
             throw field_error(
-                "kommune", ags ? field_code::unknown_kommune : field_code::not_an_ags,
+                "kommune", ags ? field_code::k_unknown_kommune : field_code::k_not_an_ags,
                 "unknown Kommune " + request.kommune + ": no Kommune with this AGS is loaded");
     }
 
@@ -378,7 +379,7 @@ std::int64_t UploadJobs::submit(UploadRequest request, const Caller& caller) {
         job.id = store.create_upload(record);
         std::lock_guard lock(impl.mutex);
         if (impl.stopping) {
-            impl.record_failure(job, kServerStopped);  // only while shutting down
+            impl.record_failure(job, k_server_stopped);  // only while shutting down
             throw StorageBusy("the server is shutting down; try again later");
         }
         Impl::Live entry;
@@ -426,7 +427,7 @@ nlohmann::json UploadJobs::status(std::int64_t upload_id, const Caller& caller) 
         // Not in memory, so no job of this process has it: an earlier server stopped.
         status["state"] = "failed";
         status["progress"] = {{"done", 0}, {"total", nullptr}};
-        status["error"] = kOrphaned;
+        status["error"] = k_orphaned;
         return status;
     }
     status["progress"] = {{"done", row->features_read}, {"total", row->features_read}};
@@ -458,7 +459,7 @@ void UploadJobs::stop() {
     impl.wake.notify_all();
     impl.worker.join();  // the running job, if any, finishes first
     for (const auto& job : dropped) {
-        impl.record_failure(job, kServerStopped);
+        impl.record_failure(job, k_server_stopped);
         remove_quietly(job.file);
         std::lock_guard lock(impl.mutex);
         impl.live.erase(job.id);

@@ -140,7 +140,7 @@ void reject_invalid(ImportReport& report, long long index, const InvalidInput& e
     }
     ++report.rejected;
     ++report.rejected_by_reason[category];
-    if (report.errors.size() < ImportReport::kMaxListedErrors)
+    if (report.errors.size() < ImportReport::k_max_listed_errors)
         report.errors.push_back({index, message});
 }
 

@@ -36,7 +36,7 @@ void require_transition(const std::string& from, const std::string& to) {
     if (std::find(allowed.begin(), allowed.end(), to) != allowed.end()) return;
     const std::string next =
         allowed.empty() ? "none: " + from + " is final" : "allowed: " + joined(allowed);
-    throw Unprocessable(ErrorCode{error_code::status_transition},
+    throw Unprocessable(ErrorCode{error_code::k_status_transition},
                         "a vacancy cannot go from status " + from + " to " + to + "; " + next,
                         json{{"from", from}, {"to", to}, {"allowed", allowed}});
 }
@@ -92,8 +92,8 @@ FeatureResult VacancyService::get(std::int64_t id, const Caller& caller) {
 ItemsPage VacancyService::list(const ItemsQuery& query, const Caller& caller) {
     FieldErrors errors;
     check_page_query(query, errors);
-    if (query.status) check_one_of("status", data::vacancy_statuses, *query.status, errors);
-    if (query.use) check_one_of("use", data::vacancy_uses, *query.use, errors);
+    if (query.status) check_one_of("status", data::k_vacancy_statuses, *query.status, errors);
+    if (query.use) check_one_of("use", data::k_vacancy_uses, *query.use, errors);
     errors.throw_if_any("invalid query parameter");
 
     data::VacancyFilter filter;

@@ -72,21 +72,21 @@ struct ZukunftsortService::Impl {
         // One the caller may not see is as unknown to it as a missing one.
         if (!vacancy || !may_see_vacancy(*vacancy, caller)) {
             FieldErrors errors;
-            errors.add("vacancy_id", field_code::unknown_vacancy,
+            errors.add("vacancy_id", field_code::k_unknown_vacancy,
                        "no vacancy with id " + std::to_string(vacancy_id));
             throw errors.error(k_invalid);
         }
         require_write(caller, vacancy->kommune_ags);
         if (vacancy->status != "in_aktivierung" && vacancy->status != "aktiviert")
             throw Unprocessable(
-                ErrorCode{error_code::vacancy_status_not_linkable},
+                ErrorCode{error_code::k_vacancy_status_not_linkable},
                 "only a vacancy in_aktivierung or aktiviert can become a Zukunftsort; vacancy " +
                     std::to_string(vacancy_id) + " is " + vacancy->status,
                 json{{"vacancy_id", vacancy_id},
                      {"status", vacancy->status},
                      {"allowed", {"in_aktivierung", "aktiviert"}}});
         if (const auto other = db.zukunftsort_of_vacancy(vacancy_id); other && *other != place_id)
-            throw Conflict(ErrorCode{error_code::vacancy_already_linked},
+            throw Conflict(ErrorCode{error_code::k_vacancy_already_linked},
                            "vacancy " + std::to_string(vacancy_id) +
                                " is already linked to Zukunftsort " + std::to_string(*other),
                            json{{"zukunftsort_id", *other}});
@@ -114,10 +114,10 @@ ItemsPage ZukunftsortService::list(const ItemsQuery& query, const Caller& caller
     FieldErrors errors;
     check_page_query(query, errors);
     if (query.status)
-        errors.add("status", field_code::not_applicable,
+        errors.add("status", field_code::k_not_applicable,
                    "the status filter applies to vacancies only");
     if (query.use)
-        errors.add("use", field_code::not_applicable, "the use filter applies to vacancies only");
+        errors.add("use", field_code::k_not_applicable, "the use filter applies to vacancies only");
     errors.throw_if_any("invalid query parameter");
 
     data::ZukunftsortFilter filter;

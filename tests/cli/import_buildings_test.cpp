@@ -240,14 +240,14 @@ std::string ellipse_feature(const std::string& properties, std::size_t vertices)
 }
 
 TEST(ImportBuildings, AFootprintOverTheVertexLimitIsRejectedABoundaryOfAsManyIsNot) {
-    constexpr std::size_t kVertices = 20'000;  // twice the limit for a footprint
+    constexpr std::size_t k_vertices = 20'000;  // twice the limit for a footprint
     TempDir dir;
     const auto db = dir / "atlas.sqlite";
     const auto boundary = dir / "gemeinde.geojson";
     std::ofstream(boundary) << R"({"type":"FeatureCollection","features":[)"
                             << ellipse_feature(
                                    R"({"AGS":"12073008","GEN":"Angerm\u00fcnde","BEZ":"Stadt"})",
-                                   kVertices)
+                                   k_vertices)
                             << "]}";
     int exit_code = -1;
     auto report =
@@ -260,7 +260,7 @@ TEST(ImportBuildings, AFootprintOverTheVertexLimitIsRejectedABoundaryOfAsManyIsN
     // The same polygon as a building, beside a small one.
     const auto buildings = dir / "gebaeude.geojson";
     std::ofstream(buildings)
-        << R"({"type":"FeatureCollection","features":[)" << ellipse_feature("{}", kVertices)
+        << R"({"type":"FeatureCollection","features":[)" << ellipse_feature("{}", k_vertices)
         << R"(,{"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":)"
         << R"([[[13.99,53.015],[13.9901,53.015],[13.9901,53.0151],[13.99,53.0151],[13.99,53.015]]]}}]})";
     report = import_json({"import", buildings.string(), "--db", db.string()}, exit_code);

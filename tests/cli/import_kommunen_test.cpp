@@ -9,10 +9,10 @@
 namespace leerstand::test {
 namespace {
 
-const char* const kGemeinden = "kommunen/vg5000_2021/VG5000_GEM.shp";
+const char* const k_gemeinden = "kommunen/vg5000_2021/VG5000_GEM.shp";
 
 TEST(ImportKommunen, LoadsEveryVg5000GemeindeWithNamesAndParents) {
-    auto source = shared_data(kGemeinden);
+    auto source = shared_data(k_gemeinden);
     LEERSTAND_REQUIRE_SHARED(source);
     TempDir dir;
     auto db = dir / "k.sqlite";
@@ -94,7 +94,7 @@ class RepackagedVg5000 : public ::testing::TestWithParam<RepackagedCase> {};
 // boundaries in the same place (area within 1 % of the original's).
 TEST_P(RepackagedVg5000, NamesAndAreasMatchTheOriginal) {
     const auto& c = GetParam();
-    auto original = shared_data(kGemeinden);
+    auto original = shared_data(k_gemeinden);
     auto folder = shared_data(std::string("shapefiles-wild/") + c.folder);
     LEERSTAND_REQUIRE_SHARED(original);
     LEERSTAND_REQUIRE_SHARED(folder);

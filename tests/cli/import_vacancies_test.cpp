@@ -26,11 +26,11 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-constexpr const char* kAngermuende = "12073008";
-constexpr const char* kHerzberg = "12062224";
+constexpr const char* k_angermuende = "12073008";
+constexpr const char* k_herzberg = "12062224";
 
 // The columns the tests compare, in this order, one row per vacancy.
-constexpr const char* kStoredColumns =
+constexpr const char* k_stored_columns =
     "status, use, degree, vacant_since, floor_area_m2, owner_type, owner_contact, "
     "internal_notes, consent_publish, public_description, kommune_ags, author, version";
 
@@ -114,7 +114,7 @@ long long max_vacancy_id(const fs::path& db) {
 
 /// The compared columns of the vacancies after `after_id`, oldest first.
 std::string stored_rows(const fs::path& db, long long after_id) {
-    return sql(db, std::string("SELECT ") + kStoredColumns + " FROM vacancies WHERE id > " +
+    return sql(db, std::string("SELECT ") + k_stored_columns + " FROM vacancies WHERE id > " +
                        std::to_string(after_id) + " ORDER BY id");
 }
 
@@ -145,11 +145,11 @@ Counts counts(const fs::path& db) {
 }
 
 // Column names as typed by hand: one capitalised, one with a trailing blank.
-const std::string kCsvHeader =
+const std::string k_csv_header =
     "Länge;Breite;Status;use;degree;vacant_since;floor_area_m2;owner_type ;owner_contact;"
     "internal_notes;consent_publish;public_description;Bemerkung\n";
 
-/// One `;` row of kCsvHeader's columns after the coordinates.
+/// One `;` row of k_csv_header's columns after the coordinates.
 std::string csv_row(const std::string& lon, const std::string& lat, const std::string& rest) {
     return lon + ";" + lat + ";" + rest + "\n";
 }
@@ -159,8 +159,8 @@ std::string csv_row(const std::string& lon, const std::string& lat, const std::s
 TEST(ImportVacancies, GermanCsvStoresTheValidRowsTypedAndMatchedToTheirBuildings) {
     TempDir dir;
     const fs::path db = demo_database(dir);
-    const auto angermuende = building_points(db, kAngermuende, 4);
-    const auto herzberg = building_points(db, kHerzberg, 1);
+    const auto angermuende = building_points(db, k_angermuende, 4);
+    const auto herzberg = building_points(db, k_herzberg, 1);
     ASSERT_EQ(angermuende.size(), 4u);
     ASSERT_EQ(herzberg.size(), 1u);
     const long long before_id = max_vacancy_id(db);
@@ -170,7 +170,7 @@ TEST(ImportVacancies, GermanCsvStoresTheValidRowsTypedAndMatchedToTheirBuildings
     // around values, empty cells, a column of its own.
     const auto& a = angermuende;
     const std::string csv =
-        kCsvHeader +
+        k_csv_header +
         csv_row(a[0].lon_comma(), a[0].lat_comma(),
                 "gemeldet;wohnen;vollstaendig;2021-03-01;120,5;privat;Frau Müller, Tel. 03331 "
                 "1234;Dach undicht;ja;Altbau mit Ladenfläche;Begehung 2023") +
@@ -202,7 +202,7 @@ TEST(ImportVacancies, GermanCsvStoresTheValidRowsTypedAndMatchedToTheirBuildings
                     {"the point lies outside every Kommune of the atlas", 1},
                     {"no geometry", 1}}))
         << report.dump(2);
-    EXPECT_EQ(report["stored_by_kommune"], json({{kAngermuende, 2}, {kHerzberg, 1}}));
+    EXPECT_EQ(report["stored_by_kommune"], json({{k_angermuende, 2}, {k_herzberg, 1}}));
     // Each rejection names its row (0-based) and says what is wrong in words.
     ASSERT_EQ(report["errors"].size(), 4u) << report.dump(2);
     EXPECT_EQ(report["errors"][0]["feature"], 3);
@@ -282,8 +282,8 @@ TEST(ImportVacancies, GeoJsonAndZippedUtmShapefileStoreTheSameVacancies) {
     TempDir dir;
     const fs::path geojson_db = demo_database(dir, "from-geojson.sqlite");
     const fs::path shapefile_db = demo_database(dir, "from-shapefile.sqlite");
-    const auto angermuende = building_points(geojson_db, kAngermuende, 2);
-    const auto herzberg = building_points(geojson_db, kHerzberg, 1);
+    const auto angermuende = building_points(geojson_db, k_angermuende, 2);
+    const auto herzberg = building_points(geojson_db, k_herzberg, 1);
     ASSERT_EQ(angermuende.size() + herzberg.size(), 3u);
     const std::vector<BuildingPoint> places = {angermuende[0], angermuende[1], herzberg[0]};
 
@@ -429,7 +429,7 @@ void make_logical_field(const fs::path& dbf, const std::string& name) {
 TEST(ImportVacancies, ShapefileLogicalFieldGivesConsent) {
     TempDir dir;
     const fs::path db = demo_database(dir);
-    const auto points = building_points(db, kAngermuende, 3);
+    const auto points = building_points(db, k_angermuende, 3);
     ASSERT_EQ(points.size(), 3u);
     const long long before_id = max_vacancy_id(db);
     // A CSV with a .csvt, so the consent column becomes a one-character DBF field.
@@ -470,8 +470,8 @@ TEST(ImportVacancies, ShapefileLogicalFieldGivesConsent) {
 TEST(ImportVacancies, KommuneOptionRejectsPointsElsewhere) {
     TempDir dir;
     const fs::path db = demo_database(dir);
-    const auto angermuende = building_points(db, kAngermuende, 1);
-    const auto herzberg = building_points(db, kHerzberg, 1);
+    const auto angermuende = building_points(db, k_angermuende, 1);
+    const auto herzberg = building_points(db, k_herzberg, 1);
     ASSERT_EQ(angermuende.size() + herzberg.size(), 2u);
     const long long before_id = max_vacancy_id(db);
     const fs::path file = dir / "angermuende.csv";
@@ -481,10 +481,10 @@ TEST(ImportVacancies, KommuneOptionRejectsPointsElsewhere) {
 
     int exit_code = -1;
     const json report = import_json({"import", file.string(), "--layer", "vacancies", "--db",
-                                     db.string(), "--kommune", kAngermuende},
+                                     db.string(), "--kommune", k_angermuende},
                                     exit_code);
     ASSERT_EQ(exit_code, 0) << report.dump(2);
-    EXPECT_EQ(report["kommune"], kAngermuende);
+    EXPECT_EQ(report["kommune"], k_angermuende);
     EXPECT_EQ(report["stored"], 1);
     EXPECT_EQ(report["rejected"], 1);
     EXPECT_EQ(report["rejected_by_reason"], json({{"the point lies outside Kommune 12073008", 1}}))
@@ -495,10 +495,10 @@ TEST(ImportVacancies, KommuneOptionRejectsPointsElsewhere) {
                   "SELECT kommune_ags || '|' || use || '|' || building_id FROM vacancies "
                   "WHERE id > " +
                       std::to_string(before_id)),
-              std::string(kAngermuende) + "|wohnen|" + std::to_string(angermuende[0].id));
+              std::string(k_angermuende) + "|wohnen|" + std::to_string(angermuende[0].id));
     EXPECT_EQ(sql(db, "SELECT kommune_ags || '|' || state FROM uploads WHERE id = " +
                           std::to_string(report["upload_id"].get<long long>())),
-              std::string(kAngermuende) + "|done");
+              std::string(k_angermuende) + "|done");
 }
 
 // -- 4. Nothing valid: nothing stored -----------------------------------------------------------
@@ -506,7 +506,7 @@ TEST(ImportVacancies, KommuneOptionRejectsPointsElsewhere) {
 TEST(ImportVacancies, FileWithoutAValidRowStoresNothingAndExitsThree) {
     TempDir dir;
     const fs::path db = demo_database(dir);
-    const auto points = building_points(db, kAngermuende, 3);
+    const auto points = building_points(db, k_angermuende, 3);
     ASSERT_EQ(points.size(), 3u);
     // Something stored before, so "unchanged" is not just "still empty".
     const fs::path good = dir / "good.csv";
@@ -518,7 +518,7 @@ TEST(ImportVacancies, FileWithoutAValidRowStoresNothingAndExitsThree) {
     ASSERT_GT(before.vacancies, 0);
 
     const fs::path file = dir / "alles-falsch.csv";
-    write_text(file, kCsvHeader +
+    write_text(file, k_csv_header +
                          csv_row(points[1].lon_comma(), points[1].lat_comma(),
                                  "gemeldet;Wohnen;;;;;;;;;") +  // not the API's spelling
                          csv_row(points[2].lon_comma(), points[2].lat_comma(),
@@ -625,7 +625,7 @@ class WriteLockHolder {
 TEST(ImportVacancies, LockedDatabaseFailsTheImportWithoutAnyChange) {
     TempDir dir;
     const fs::path db = demo_database(dir);
-    const auto points = building_points(db, kAngermuende, 3);
+    const auto points = building_points(db, k_angermuende, 3);
     ASSERT_EQ(points.size(), 3u);
     const fs::path file = dir / "meldungen.csv";
     std::string csv = "lon,lat,status,use\n";
@@ -660,9 +660,9 @@ TEST(ImportVacancies, KilledImportLeavesNoVacancyBehind) {
     const fs::path db = demo_database(dir);
     // Every Angermünde building reported several times: long enough to be caught mid-way.
     const auto points = building_points(
-        db, kAngermuende,
+        db, k_angermuende,
         static_cast<int>(sql_count(db, "SELECT COUNT(*) FROM buildings WHERE kommune_ags = '" +
-                                           std::string(kAngermuende) + "'")));
+                                           std::string(k_angermuende) + "'")));
     ASSERT_FALSE(points.empty());
     json collection = {{"type", "FeatureCollection"}, {"features", json::array()}};
     while (collection["features"].size() < 10000) {

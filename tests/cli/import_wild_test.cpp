@@ -48,7 +48,7 @@ TEST_P(WildFiles, EachWildFileImportsOrFailsAsItsCaseSays) {
 }
 
 using Reasons = std::map<std::string, long long>;
-const Reasons kNone{};
+const Reasons k_none{};
 
 INSTANTIATE_TEST_SUITE_P(
     SharedData, WildFiles,

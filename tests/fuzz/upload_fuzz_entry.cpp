@@ -24,10 +24,10 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// The server's defaults (services/upload_jobs.hpp UploadLimits, upload_jobs.cpp kSniffBytes).
-constexpr std::uint64_t kMaxBodyBytes = 64ull << 20;
-constexpr geo::ZipLimits kZipLimits{512ull << 20, 1000};
-constexpr std::size_t kSniffBytes = 64 * 1024;
+// The server's defaults (services/upload_jobs.hpp UploadLimits, upload_jobs.cpp k_sniff_bytes).
+constexpr std::uint64_t k_max_body_bytes = 64ull << 20;
+constexpr geo::ZipLimits k_zip_limits{512ull << 20, 1000};
+constexpr std::size_t k_sniff_bytes = 64 * 1024;
 
 enum class Packaging { AsIs, ShapefileParts, NamedEntries };
 
@@ -37,7 +37,7 @@ struct Mode {
 };
 
 // Indexed by bits 0–2 of the selector byte.
-constexpr Mode kModes[8] = {
+constexpr Mode k_modes[8] = {
     {"upload.zip", Packaging::AsIs},           {"upload.geojson", Packaging::AsIs},
     {"upload.gpkg", Packaging::AsIs},          {"upload.csv", Packaging::AsIs},
     {"upload.zip", Packaging::ShapefileParts}, {"upload", Packaging::AsIs},
@@ -251,12 +251,12 @@ std::string error_type(const Error& e) {
 void run_upload(const std::string& content, UploadOutcome& out) {
     // submit(): what the request thread checks before the file is stored.
     if (content.empty()) throw InvalidInput("the uploaded file is empty");
-    if (content.size() > kMaxBodyBytes) throw TooLarge("the upload is larger than the limit");
-    const geo::UploadFormat format =
-        geo::detect_upload_format(out.file_name, std::string_view(content).substr(0, kSniffBytes));
+    if (content.size() > k_max_body_bytes) throw TooLarge("the upload is larger than the limit");
+    const geo::UploadFormat format = geo::detect_upload_format(
+        out.file_name, std::string_view(content).substr(0, k_sniff_bytes));
     if (format == geo::UploadFormat::Shapefile)
         throw InvalidInput(out.file_name + " is only the geometry part of a shapefile");
-    if (format == geo::UploadFormat::Zip) geo::check_zip(content, out.file_name, kZipLimits);
+    if (format == geo::UploadFormat::Zip) geo::check_zip(content, out.file_name, k_zip_limits);
     const UploadFile file(work_dir() / ("upload" + geo::upload_extension(format)), content);
 
     // run_job() on the upload thread.
@@ -264,12 +264,12 @@ void run_upload(const std::string& content, UploadOutcome& out) {
     (void)guarded;
     geo::ensure_gdal_registered();
     if (file.path().extension() == ".zip")
-        geo::verify_zip_file(file.path(), out.file_name, kZipLimits);
+        geo::verify_zip_file(file.path(), out.file_name, k_zip_limits);
 
     // import_buildings() / import_vacancies(): open, then every feature to the end.
     geo::ReadOptions options;
     options.geometry = out.points ? geo::GeometryKind::Points : geo::GeometryKind::Polygons;
-    if (!out.points) options.max_vertices = geo::kMaxFootprintVertices;
+    if (!out.points) options.max_vertices = geo::k_max_footprint_vertices;
     geo::FeatureReader reader = geo::FeatureReader::open(file.path(), options);
     geo::SourceFeature feature;
     while (reader.next(feature)) {
@@ -339,7 +339,7 @@ std::string stored_zip(const std::vector<std::pair<std::string, std::string>>& e
 UploadOutcome read_upload_for_fuzzing(const std::uint8_t* data, std::size_t size) {
     UploadOutcome out;
     if (size == 0) return out;
-    const Mode& mode = kModes[data[0] & 0x07];
+    const Mode& mode = k_modes[data[0] & 0x07];
     out.file_name = mode.file_name;
     out.points = (data[0] & 0x08) != 0;
     const std::string_view rest(reinterpret_cast<const char*>(data) + 1, size - 1);

@@ -25,7 +25,7 @@ struct UploadOutcome {
     bool refused() const { return !error_type.empty(); }
 };
 
-/// Byte 0 chooses how the rest is uploaded: bits 0–2 the file name and packaging (kModes in
+/// Byte 0 chooses how the rest is uploaded: bits 0–2 the file name and packaging (k_modes in
 /// the .cpp: 0 .zip, 1 .geojson, 2 .gpkg, 3 .csv, 4 shapefile parts zipped, 5 no extension,
 /// 6 .json, 7 named entries zipped), bit 3 points (vacancies) instead of polygons (buildings).
 /// The file is written to a per-process folder in /dev/shm (or the temp folder) and removed.

@@ -26,10 +26,10 @@ namespace fs = std::filesystem;
 namespace {
 
 // Selector bytes (byte 0 of an input), as upload_fuzz_entry.hpp defines them.
-constexpr char kZip = 0, kGeoJson = 1, kShapefileParts = 4, kNamedEntries = 7;
-constexpr char kPoints = 8;
+constexpr char k_zip = 0, kGeoJson = 1, kShapefileParts = 4, kNamedEntries = 7;
+constexpr char k_points = 8;
 
-const char* const kGoodCsv =
+const char* const k_good_csv =
     "id,WKT\n1,\"POLYGON ((13.99 53.015, 13.9903 53.015, 13.9903 53.0152, 13.99 53.015))\"\n";
 
 fs::path regressions() {
@@ -217,16 +217,16 @@ TEST(HostileGeoPackage, TruncatedOrLyingFilesAreRefusedOrRejected) {
 
 TEST(FuzzEntry, PackagingModesReachTheReader) {
     // The zip modes the fuzzer mutates must open real data, or it fuzzes only refusals.
-    UploadOutcome out = read_input(with_selector(kZip, stored_zip({{"a.csv", kGoodCsv}})));
+    UploadOutcome out = read_input(with_selector(k_zip, stored_zip({{"a.csv", k_good_csv}})));
     EXPECT_EQ(out.usable, 1) << describe(out);
     std::string named;
     named.push_back(5);
     named += "b.csv";
-    put_u32(named, std::string(kGoodCsv).size());
-    named += kGoodCsv;
+    put_u32(named, std::string(k_good_csv).size());
+    named += k_good_csv;
     out = read_input(with_selector(kNamedEntries, named));
     EXPECT_EQ(out.usable, 1) << describe(out);
-    out = read_input(with_selector(static_cast<char>(kNamedEntries | kPoints), named));
+    out = read_input(with_selector(static_cast<char>(kNamedEntries | k_points), named));
     EXPECT_TRUE(out.points);
     EXPECT_EQ(out.rejected_by_reason["not a point (Polygon)"], 1) << describe(out);
 }

@@ -23,7 +23,7 @@ namespace {
 
 // Writes zips without zipfile's help, so sizes, names and ZIP64 records are exactly as asked.
 // Usage: python3 -c SCRIPT COMMAND PATH ARGS...
-const char* const kZipMaker = R"py(
+const char* const k_zip_maker = R"py(
 import os, struct, sys, zlib
 
 def deflate(raw):
@@ -96,18 +96,18 @@ fs::path make_zip(const test::TempDir& dir, const std::string& command,
                   const std::vector<std::string>& args) {
     static int counter = 0;
     const fs::path path = dir / (command + "-" + std::to_string(++counter) + ".zip");
-    std::vector<std::string> full{"python3", "-c", kZipMaker, command, path.string()};
+    std::vector<std::string> full{"python3", "-c", k_zip_maker, command, path.string()};
     full.insert(full.end(), args.begin(), args.end());
     const auto result = test::run_command(full);
     EXPECT_EQ(result.exit_code, 0) << result.err;
     return path;
 }
 
-const geo::ZipLimits kDefaults{};
+const geo::ZipLimits k_defaults{};
 
 /// The message of the `ErrorType` that check_zip throws; "" when it passes.
 template <typename ErrorType>
-std::string zip_error(const fs::path& zip, const geo::ZipLimits& limits = kDefaults) {
+std::string zip_error(const fs::path& zip, const geo::ZipLimits& limits = k_defaults) {
     try {
         geo::check_zip(file_bytes(zip), zip.filename().string(), limits);
     } catch (const ErrorType& e) {
@@ -187,11 +187,11 @@ TEST(DetectUploadFormat, ContentThatContradictsTheNameIsRefused) {
 TEST(CheckZip, ASmallZipOfDataFilesPasses) {
     test::TempDir dir;
     auto zip = make_zip(dir, "files", {"haeuser/haeuser.csv", "README.txt"});
-    auto listing = geo::check_zip(file_bytes(zip), "haeuser.zip", kDefaults);
+    auto listing = geo::check_zip(file_bytes(zip), "haeuser.zip", k_defaults);
     ASSERT_EQ(listing.entries.size(), 2u);
     EXPECT_EQ(listing.entries[0].name, "haeuser/haeuser.csv");
     EXPECT_EQ(listing.unpacked_bytes, 2 * std::string("id,WKT\n1,\"POINT (11.5 50.0)\"\n").size());
-    EXPECT_EQ(geo::check_upload_file(zip, "haeuser.zip", kDefaults), UploadFormat::Zip);
+    EXPECT_EQ(geo::check_upload_file(zip, "haeuser.zip", k_defaults), UploadFormat::Zip);
 }
 
 TEST(CheckZip, ABombIsRefusedFromItsDirectoryWithoutInflating) {
@@ -204,7 +204,7 @@ TEST(CheckZip, ABombIsRefusedFromItsDirectoryWithoutInflating) {
     // The same archive fits a limit above its size: the sum is the declared one, exactly.
     const geo::ZipLimits roomy{601ull << 20, 1000};
     EXPECT_EQ(geo::check_zip(file_bytes(zip), "bomb.zip", roomy).unpacked_bytes, 600ull << 20);
-    EXPECT_THROW(geo::check_upload_file(zip, "bomb.zip", kDefaults), TooLarge);
+    EXPECT_THROW(geo::check_upload_file(zip, "bomb.zip", k_defaults), TooLarge);
 }
 
 TEST(CheckZip, TooManyEntriesAreRefused) {
@@ -243,15 +243,15 @@ TEST(CheckZip, DamagedArchivesAreInvalidInput) {
     test::TempDir dir;
     auto zip = make_zip(dir, "files", {"a.csv"});
     std::string bytes = file_bytes(zip);
-    EXPECT_THROW(geo::check_zip(bytes.substr(0, bytes.size() - 10), "a.zip", kDefaults),
+    EXPECT_THROW(geo::check_zip(bytes.substr(0, bytes.size() - 10), "a.zip", k_defaults),
                  InvalidInput);
-    EXPECT_THROW(geo::check_zip(bytes.substr(0, 30), "a.zip", kDefaults), InvalidInput);
-    EXPECT_THROW(geo::check_zip("", "a.zip", kDefaults), InvalidInput);
+    EXPECT_THROW(geo::check_zip(bytes.substr(0, 30), "a.zip", k_defaults), InvalidInput);
+    EXPECT_THROW(geo::check_zip("", "a.zip", k_defaults), InvalidInput);
     std::string scrambled = bytes;
     // The signature of the one central directory record (46 bytes + "a.csv", then the end
     // record of 22 bytes).
     scrambled[scrambled.size() - 22 - 51] ^= 0x55;
-    EXPECT_THROW(geo::check_zip(scrambled, "a.zip", kDefaults), InvalidInput);
+    EXPECT_THROW(geo::check_zip(scrambled, "a.zip", k_defaults), InvalidInput);
 }
 
 TEST(CheckZip, Zip64RecordsAreRead) {
@@ -269,14 +269,14 @@ TEST(VerifyZipFile, AnEntryLargerThanDeclaredIsCaught) {
     EXPECT_EQ(zip_error<Error>(zip), "");
     // ... but GDAL would inflate all of it, so reading it through /vsizip/ must stop it.
     try {
-        geo::verify_zip_file(zip, "lying.zip", kDefaults);
+        geo::verify_zip_file(zip, "lying.zip", k_defaults);
         ADD_FAILURE() << "verify_zip_file accepted an entry larger than declared";
     } catch (const InvalidInput& e) {
         EXPECT_NE(std::string(e.what()).find("holds more data than the archive says"),
                   std::string::npos)
             << e.what();
     }
-    EXPECT_NO_THROW(geo::verify_zip_file(make_zip(dir, "files", {"a.csv"}), "a.zip", kDefaults));
+    EXPECT_NO_THROW(geo::verify_zip_file(make_zip(dir, "files", {"a.csv"}), "a.zip", k_defaults));
     EXPECT_THROW(geo::verify_zip_file(make_zip(dir, "bomb", {"20"}), "b.zip", {10ull << 20, 10}),
                  TooLarge);
 }
@@ -307,10 +307,10 @@ TEST(CheckZip, RealZippedShapefilesPass) {
     for (const char* name : {"zipped/T8Th4_6n.zip", "zipped/zero-len-line.zip"}) {
         const fs::path zip = test::shared_data(std::string("shapefiles-wild/") + name);
         LEERSTAND_REQUIRE_SHARED(zip);
-        EXPECT_EQ(geo::check_upload_file(zip, zip.filename().string(), kDefaults),
+        EXPECT_EQ(geo::check_upload_file(zip, zip.filename().string(), k_defaults),
                   UploadFormat::Zip)
             << name;
-        EXPECT_NO_THROW(geo::verify_zip_file(zip, zip.filename().string(), kDefaults)) << name;
+        EXPECT_NO_THROW(geo::verify_zip_file(zip, zip.filename().string(), k_defaults)) << name;
     }
     const fs::path koeln =
         test::shared_data("shapefiles-wild/koeln_2013_cp1252_ldid57_utm32_fe2500000");
@@ -320,12 +320,12 @@ TEST(CheckZip, RealZippedShapefilesPass) {
     for (const auto& file : fs::directory_iterator(koeln))
         if (file.path().stem() == "Stadtteil") parts.push_back(file.path().string());
     auto zip = make_zip(dir, "folder", parts);
-    auto listing = geo::check_zip(file_bytes(zip), "koeln.zip", kDefaults);
+    auto listing = geo::check_zip(file_bytes(zip), "koeln.zip", k_defaults);
     EXPECT_EQ(listing.entries.size(), 6u);  // .shp .shx .dbf .prj .sbn .sbx
     std::uint64_t on_disk = 0;
     for (const auto& part : parts) on_disk += fs::file_size(part);
     EXPECT_EQ(listing.unpacked_bytes, on_disk);
-    EXPECT_NO_THROW(geo::verify_zip_file(zip, "koeln.zip", kDefaults));
+    EXPECT_NO_THROW(geo::verify_zip_file(zip, "koeln.zip", k_defaults));
 }
 
 TEST(CheckUploadFile, RealFilesOfEveryFormatAreRecognised) {
@@ -337,13 +337,13 @@ TEST(CheckUploadFile, RealFilesOfEveryFormatAreRecognised) {
     const fs::path csv =
         test::shared_data("buildings/osm_bayreuth_nord_2014_buildings_counts_by_vg5000_gem.csv");
     for (const auto& path : {gpkg, geojson, shp, csv}) LEERSTAND_REQUIRE_SHARED(path);
-    EXPECT_EQ(geo::check_upload_file(gpkg, gpkg.filename(), kDefaults), UploadFormat::GeoPackage);
-    EXPECT_EQ(geo::check_upload_file(geojson, geojson.filename(), kDefaults),
+    EXPECT_EQ(geo::check_upload_file(gpkg, gpkg.filename(), k_defaults), UploadFormat::GeoPackage);
+    EXPECT_EQ(geo::check_upload_file(geojson, geojson.filename(), k_defaults),
               UploadFormat::GeoJson);
-    EXPECT_EQ(geo::check_upload_file(shp, shp.filename(), kDefaults), UploadFormat::Shapefile);
-    EXPECT_EQ(geo::check_upload_file(csv, csv.filename(), kDefaults), UploadFormat::Csv);
+    EXPECT_EQ(geo::check_upload_file(shp, shp.filename(), k_defaults), UploadFormat::Shapefile);
+    EXPECT_EQ(geo::check_upload_file(csv, csv.filename(), k_defaults), UploadFormat::Csv);
     // A GeoPackage renamed to .geojson is not trusted.
-    EXPECT_THROW(geo::check_upload_file(gpkg, "gebaeude.geojson", kDefaults), Unsupported);
+    EXPECT_THROW(geo::check_upload_file(gpkg, "gebaeude.geojson", k_defaults), Unsupported);
 }
 
 }  // namespace

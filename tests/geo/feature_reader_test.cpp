@@ -27,10 +27,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const std::string kWild = "shapefiles-wild/";
+const std::string k_wild = "shapefiles-wild/";
 
 fs::path wild(const std::string& relative) {
-    return test::shared_data(kWild + relative);
+    return test::shared_data(k_wild + relative);
 }
 
 /// The message of the Error `open` throws, with its type checked; "" when it does not throw.
@@ -105,7 +105,7 @@ std::uint32_t first_ring_points(const geo::Footprint& footprint) {
 // ---------------------------------------------------------------- our own fixtures
 
 TEST(FeatureReader, FootprintsOverTheVertexLimitAreRejectedBoundariesAreNot) {
-    const std::size_t limit = geo::kMaxFootprintVertices;
+    const std::size_t limit = geo::k_max_footprint_vertices;
     const std::size_t quarter = limit / 4 + 1;
     // Two shells with a hole each, every ring under the limit, together over it.
     const std::string two_parts = "[[" + ellipse_ring(13.99, 53.015, 0.001, quarter) + "," +
@@ -167,13 +167,13 @@ TEST(FeatureReader, ArcsAreCountedAsTheSegmentsTheyBecome) {
 
     const auto unlimited = read_all(file);
     ASSERT_EQ(unlimited.footprints, 1) << ::testing::PrintToString(unlimited.rejections);
-    ASSERT_GT(first_ring_points(*unlimited.features[0].footprint), geo::kMaxFootprintVertices);
+    ASSERT_GT(first_ring_points(*unlimited.features[0].footprint), geo::k_max_footprint_vertices);
     ReadOptions buildings;
-    buildings.max_vertices = geo::kMaxFootprintVertices;
+    buildings.max_vertices = geo::k_max_footprint_vertices;
     const auto limited = read_all(file, buildings);
     EXPECT_EQ(
         limited.rejections,
-        reasons({{"more than " + std::to_string(geo::kMaxFootprintVertices) + " vertices", 1}}));
+        reasons({{"more than " + std::to_string(geo::k_max_footprint_vertices) + " vertices", 1}}));
 }
 
 TEST(FeatureReader, CsvWithAWktColumnGivesFootprintsButNoWktAttribute) {

@@ -43,7 +43,7 @@ void expect_within_permille(double actual, double expected) {
 }
 
 // A rectangle of 20 m × 10 m in EPSG:25833 near Angermünde.
-const std::string kRect25833 =
+const std::string k_rect25833 =
     "POLYGON ((430000 5875000,430020 5875000,430020 5875010,430000 5875010,430000 5875000))";
 
 }  // namespace
@@ -67,9 +67,9 @@ TEST(Footprint, WritesLittleEndianMultiPolygonWkbInLonLat) {
 
 TEST(Footprint, AreaMatchesGeosInUtm33WithinPermille) {
     // Oracle: GEOS area of the rectangle in its own CRS (200 m²); ours goes through lon/lat.
-    const double expected = test::oracle_planar_area(kRect25833);
+    const double expected = test::oracle_planar_area(k_rect25833);
     ASSERT_DOUBLE_EQ(expected, 200.0);
-    const auto fp = footprint_from_wkt(test::oracle_to_lonlat_wkt(kRect25833, 25833));
+    const auto fp = footprint_from_wkt(test::oracle_to_lonlat_wkt(k_rect25833, 25833));
     expect_within_permille(fp.area_m2, expected);
     expect_within_permille(geo::area_m2(fp.wkb), expected);
 }
@@ -137,11 +137,11 @@ TEST(Footprint, ARingRunningRoundOneSquareIsTooComplexToRepairUnderTheVertexLimi
     // building, but GEOS would need far longer than the work budget to repair it (4,000
     // vertices took it 5 s; the budget here is 0.13 s). Kommune boundaries, which have no
     // vertex limit, rely on the budget alone.
-    constexpr int kVertices = 8001;
-    ASSERT_LT(static_cast<std::size_t>(kVertices), geo::kMaxFootprintVertices);
+    constexpr int k_vertices = 8001;
+    ASSERT_LT(static_cast<std::size_t>(k_vertices), geo::k_max_footprint_vertices);
     const char* const corners[] = {"13.99 53.01", "13.991 53.01", "13.991 53.011", "13.99 53.011"};
     std::string wkt = "POLYGON ((";
-    for (int i = 0; i < kVertices; ++i) {
+    for (int i = 0; i < k_vertices; ++i) {
         if (i > 0) wkt += ',';
         wkt += corners[i % 4];
     }

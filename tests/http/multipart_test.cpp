@@ -15,7 +15,7 @@ namespace {
 
 using namespace std::string_literals;
 
-const std::string kType = "multipart/form-data; boundary=XyZ";
+const std::string k_type = "multipart/form-data; boundary=XyZ";
 
 /// One part: headers joined with CRLF, a blank line, the body. No leading CRLF.
 std::string part(const std::string& headers, const std::string& body) {
@@ -32,7 +32,7 @@ std::string file(const std::string& name, const std::string& filename, const std
                 body);
 }
 
-const std::string kEnd = "--XyZ--\r\n";
+const std::string k_end = "--XyZ--\r\n";
 
 /// Parses a body kept alive until the program ends (the parts point into it).
 MultipartForm parse_kept(const std::string& content_type, std::string body) {
@@ -54,8 +54,8 @@ std::string parse_error(const std::string& content_type, const std::string& body
 
 TEST(Multipart, ParsesTextFieldsAndAFile) {
     const std::string body = field("kommune", "09479158") + field("layer", "buildings") +
-                             file("file", "gebaeude.zip", "PK\x03\x04zipdata"s) + kEnd;
-    const auto form = MultipartForm::parse(kType, body);
+                             file("file", "gebaeude.zip", "PK\x03\x04zipdata"s) + k_end;
+    const auto form = MultipartForm::parse(k_type, body);
     ASSERT_EQ(form.parts().size(), 3u);
     EXPECT_EQ(form.required_text("kommune"), "09479158");
     EXPECT_EQ(form.required_text("layer"), "buildings");
@@ -76,14 +76,15 @@ TEST(Multipart, BinaryBodiesKeepEveryByte) {
     // a near-boundary, NULs, and a CR right before the real delimiter.
     const std::string payload =
         "\r\n--\r--XyZ\n\r\n--XyY\r\n-\0\xff\xfe\r\n\r\n\n--XyZ--"s + std::string(1, '\0') + "\r"s;
-    const std::string body = file("file", "a.zip", payload) + field("layer", "buildings") + kEnd;
-    const auto form = MultipartForm::parse(kType, body);
+    const std::string body = file("file", "a.zip", payload) + field("layer", "buildings") + k_end;
+    const auto form = MultipartForm::parse(k_type, body);
     EXPECT_EQ(form.required_file("file").body, payload);
     EXPECT_EQ(form.required_text("layer"), "buildings");
 
     std::string all_bytes;
     for (int i = 0; i < 256; ++i) all_bytes.push_back(static_cast<char>(i));
-    const auto binary = parse_kept(kType, file("file", "bytes.zip", all_bytes + all_bytes) + kEnd);
+    const auto binary =
+        parse_kept(k_type, file("file", "bytes.zip", all_bytes + all_bytes) + k_end);
     EXPECT_EQ(binary.required_file("file").body, all_bytes + all_bytes);
 }
 
@@ -132,7 +133,7 @@ TEST(Multipart, CurlFramingWithPreambleEpilogueAndPaddingIsAccepted) {
 
 TEST(Multipart, FileNamesAreUtf8WithoutFolders) {
     const auto form = parse_kept(
-        kType,
+        k_type,
         file("a", "Gebäude Köln (2024).zip", "x") +
             file("b", "C:\\Users\\amt\\Desktop\\häuser.zip", "x") +
             part("Content-Disposition: form-data; name=\"c\"; filename=\"fallback.zip\"; "
@@ -142,7 +143,7 @@ TEST(Multipart, FileNamesAreUtf8WithoutFolders) {
                  "x") +
             part("Content-Disposition: form-data; name=\"e\"; filename=\"say \\\"hi\\\".csv\"",
                  "x") +
-            file("f", "../../etc/passwd", "x") + kEnd);
+            file("f", "../../etc/passwd", "x") + k_end);
     EXPECT_EQ(form.find("a")->filename, "Gebäude Köln (2024).zip");
     EXPECT_EQ(form.find("b")->filename, "häuser.zip");
     EXPECT_EQ(form.find("c")->filename, "Straße €.zip");  // filename* wins
@@ -153,12 +154,12 @@ TEST(Multipart, FileNamesAreUtf8WithoutFolders) {
 
 TEST(Multipart, WrongMediaTypeIsUnsupported) {
     EXPECT_NE(parse_error<Unsupported>("application/json", "{}"), "");
-    EXPECT_NE(parse_error<Unsupported>("multipart/mixed; boundary=XyZ", kEnd), "");
-    EXPECT_NE(parse_error<Unsupported>("", kEnd), "");
+    EXPECT_NE(parse_error<Unsupported>("multipart/mixed; boundary=XyZ", k_end), "");
+    EXPECT_NE(parse_error<Unsupported>("", k_end), "");
 }
 
 TEST(Multipart, MissingOrBadBoundaryIsInvalidInput) {
-    const std::string body = field("a", "1") + kEnd;
+    const std::string body = field("a", "1") + k_end;
     EXPECT_NE(parse_error<InvalidInput>("multipart/form-data", body).find("no boundary"),
               std::string::npos);
     EXPECT_NE(parse_error<InvalidInput>("multipart/form-data; boundary=", body), "");
@@ -178,19 +179,19 @@ TEST(Multipart, MissingOrBadBoundaryIsInvalidInput) {
 }
 
 TEST(Multipart, MissingFinalBoundaryIsInvalidInput) {
-    const std::string whole = field("a", "1") + file("file", "a.zip", "PK\x03\x04...") + kEnd;
+    const std::string whole = field("a", "1") + file("file", "a.zip", "PK\x03\x04...") + k_end;
     const std::string message =
-        parse_error<InvalidInput>(kType, whole.substr(0, whole.size() - kEnd.size()));
+        parse_error<InvalidInput>(k_type, whole.substr(0, whole.size() - k_end.size()));
     EXPECT_NE(message.find("without its closing boundary"), std::string::npos) << message;
     // Cut anywhere inside: never accepted, never a crash.
-    for (std::size_t cut = 0; cut + kEnd.size() - 2 < whole.size(); ++cut)
-        EXPECT_THROW(parse_kept(kType, whole.substr(0, cut)), InvalidInput) << cut;
-    EXPECT_THROW(parse_kept(kType, ""), InvalidInput);
+    for (std::size_t cut = 0; cut + k_end.size() - 2 < whole.size(); ++cut)
+        EXPECT_THROW(parse_kept(k_type, whole.substr(0, cut)), InvalidInput) << cut;
+    EXPECT_THROW(parse_kept(k_type, ""), InvalidInput);
 }
 
 TEST(Multipart, MalformedPartHeadersAreInvalidInput) {
     const auto bad = [](const std::string& headers) {
-        return parse_error<InvalidInput>(kType, part(headers, "x") + kEnd);
+        return parse_error<InvalidInput>(k_type, part(headers, "x") + k_end);
     };
     EXPECT_NE(bad("Content-Type: text/plain").find("no Content-Disposition"), std::string::npos);
     EXPECT_NE(bad("Content-Disposition: attachment; name=\"a\""), "");
@@ -210,19 +211,19 @@ TEST(Multipart, MalformedPartHeadersAreInvalidInput) {
     EXPECT_NE(bad("Content-Disposition: form-data; name=\"a\"; filename=\"\xff.zip\""), "");
     EXPECT_NE(bad("Content-Disposition: form-data; name=\"a\"; filename*=UTF-8''%zz"), "");
     // Lines ending in LF only are not multipart framing.
-    EXPECT_THROW(parse_kept(kType,
+    EXPECT_THROW(parse_kept(k_type,
                             "--XyZ\nContent-Disposition: form-data; "
                             "name=\"a\"\n\n1\n--XyZ--\n"),
                  InvalidInput);
     // A part without any header.
-    EXPECT_THROW(parse_kept(kType, "--XyZ\r\n\r\nbody\r\n" + kEnd), InvalidInput);
+    EXPECT_THROW(parse_kept(k_type, "--XyZ\r\n\r\nbody\r\n" + k_end), InvalidInput);
     // Garbage right after a boundary.
-    EXPECT_THROW(parse_kept(kType, "--XyZjunk\r\n" + kEnd), InvalidInput);
+    EXPECT_THROW(parse_kept(k_type, "--XyZjunk\r\n" + k_end), InvalidInput);
 }
 
 TEST(Multipart, ADuplicateFieldIsRefusedNamingTheField) {
     try {
-        parse_kept(kType, field("kommune", "09479158") + field("kommune", "12073008") + kEnd);
+        parse_kept(k_type, field("kommune", "09479158") + field("kommune", "12073008") + k_end);
         FAIL() << "a field sent twice was accepted";
     } catch (const InvalidInput& e) {
         EXPECT_NE(std::string(e.what()).find("'kommune' appears twice"), std::string::npos);
@@ -232,10 +233,10 @@ TEST(Multipart, ADuplicateFieldIsRefusedNamingTheField) {
 
 TEST(Multipart, TextFieldHelpers) {
     const auto form =
-        parse_kept(kType, field("layer", "buildings") + field("srs", "") +
-                              field("encoding", "CP1252") + field("bad", "\xc3\x28") +
-                              field("long", std::string(1001, 'a')) + file("file", "a.zip", "PK") +
-                              file("nofile", "", "") + field("plain", "not a file") + kEnd);
+        parse_kept(k_type, field("layer", "buildings") + field("srs", "") +
+                               field("encoding", "CP1252") + field("bad", "\xc3\x28") +
+                               field("long", std::string(1001, 'a')) + file("file", "a.zip", "PK") +
+                               file("nofile", "", "") + field("plain", "not a file") + k_end);
     EXPECT_EQ(form.optional_text("encoding"), "CP1252");
     EXPECT_EQ(form.optional_text("srs"), std::nullopt);   // an empty input
     EXPECT_EQ(form.optional_text("mode"), std::nullopt);  // absent
@@ -278,29 +279,29 @@ TEST(Multipart, ErrorsCarryStableCodes) {
     };
     using Codes = std::pair<std::string, std::string>;
     const Codes malformed{"malformed_multipart", ""};
-    const std::string whole = field("a", "1") + kEnd;
-    EXPECT_EQ(codes_of([&] { parse_kept(kType, whole.substr(0, whole.size() - 4)); }), malformed);
+    const std::string whole = field("a", "1") + k_end;
+    EXPECT_EQ(codes_of([&] { parse_kept(k_type, whole.substr(0, whole.size() - 4)); }), malformed);
     EXPECT_EQ(codes_of([&] { parse_kept("multipart/form-data", whole); }), malformed);
     EXPECT_EQ(codes_of([&] { parse_kept("multipart/form-data; boundary=\"a;b\"", whole); }),
               malformed);
-    EXPECT_EQ(codes_of([&] { parse_kept(kType, part("Content-Type: text/plain", "x") + kEnd); }),
+    EXPECT_EQ(codes_of([&] { parse_kept(k_type, part("Content-Type: text/plain", "x") + k_end); }),
               malformed);
     EXPECT_EQ(codes_of([&] {
-                  parse_kept(kType, part("Content-Disposition: form-data; name=\"a\"\r\n"
-                                         "Content-Transfer-Encoding: base64",
-                                         "x") +
-                                        kEnd);
+                  parse_kept(k_type, part("Content-Disposition: form-data; name=\"a\"\r\n"
+                                          "Content-Transfer-Encoding: base64",
+                                          "x") +
+                                         k_end);
               }),
               malformed);
-    EXPECT_EQ(codes_of([&] { parse_kept(kType, field("a", "1") + field("a", "2") + kEnd); }),
+    EXPECT_EQ(codes_of([&] { parse_kept(k_type, field("a", "1") + field("a", "2") + k_end); }),
               (Codes{"invalid_fields", "duplicate"}));
-    EXPECT_EQ(codes_of([&] { parse_kept(kType, file("a", "\xff.zip", "x") + kEnd); }),
+    EXPECT_EQ(codes_of([&] { parse_kept(k_type, file("a", "\xff.zip", "x") + k_end); }),
               (Codes{"invalid_fields", "not_utf8"}));
 
     const auto form =
-        parse_kept(kType, field("bad", "\xc3\x28") + field("long", std::string(1001, 'a')) +
-                              file("file", "a.zip", "PK") + field("plain", "text") +
-                              field("srs", "UTM32") + kEnd);
+        parse_kept(k_type, field("bad", "\xc3\x28") + field("long", std::string(1001, 'a')) +
+                               file("file", "a.zip", "PK") + field("plain", "text") +
+                               field("srs", "UTM32") + k_end);
     EXPECT_EQ(codes_of([&] { form.required_text("kommune"); }),
               (Codes{"invalid_fields", "required"}));
     EXPECT_EQ(codes_of([&] { form.optional_text("bad"); }), (Codes{"invalid_fields", "not_utf8"}));
@@ -317,9 +318,9 @@ TEST(Multipart, ErrorsCarryStableCodes) {
 
 TEST(Multipart, OptionalEpsg) {
     const auto form =
-        parse_kept(kType, field("a", "25832") + field("b", "EPSG:31468") + field("c", "epsg:4326") +
-                              field("d", "") + field("e", "UTM32") + field("f", "25832 ") +
-                              field("g", "0") + kEnd);
+        parse_kept(k_type, field("a", "25832") + field("b", "EPSG:31468") +
+                               field("c", "epsg:4326") + field("d", "") + field("e", "UTM32") +
+                               field("f", "25832 ") + field("g", "0") + k_end);
     EXPECT_EQ(optional_epsg(form, "a"), 25832);
     EXPECT_EQ(optional_epsg(form, "b"), 31468);
     EXPECT_EQ(optional_epsg(form, "c"), 4326);

@@ -88,9 +88,9 @@ TEST(ProblemFor, EveryErrorCarriesAStableCodeItsThrowerOrItsKindGives) {
 
 TEST(ProblemFor, FieldErrorsHaveOneShapeWithACodePerField) {
     FieldErrors errors;
-    errors.add("status", field_code::not_one_of, "unknown status 'x'");
-    errors.add("vacant_since", field_code::in_the_future, "vacant_since lies in the future");
-    errors.add("kommune_ags", field_code::not_an_ags, "kommune_ags must be an AGS");
+    errors.add("status", field_code::k_not_one_of, "unknown status 'x'");
+    errors.add("vacant_since", field_code::k_in_the_future, "vacant_since lies in the future");
+    errors.add("kommune_ags", field_code::k_not_an_ags, "kommune_ags must be an AGS");
     const Problem problem =
         problem_for(std::make_exception_ptr(errors.error("invalid vacancy")), "req-1");
     const auto body = nlohmann::json::parse(problem_json(problem, "/v", "req-1"));
@@ -103,11 +103,11 @@ TEST(ProblemFor, FieldErrorsHaveOneShapeWithACodePerField) {
               (nlohmann::json{{"field", "vacant_since"},
                               {"code", "in_the_future"},
                               {"message", "vacant_since lies in the future"}}));
-    const auto lone = nlohmann::json::parse(
-        problem_json(problem_for(std::make_exception_ptr(field_error(
-                                     "srs", field_code::invalid_value, "srs must be an EPSG code")),
-                                 "req-1"),
-                     "/u", "req-1"));
+    const auto lone = nlohmann::json::parse(problem_json(
+        problem_for(std::make_exception_ptr(field_error("srs", field_code::k_invalid_value,
+                                                        "srs must be an EPSG code")),
+                    "req-1"),
+        "/u", "req-1"));
     EXPECT_EQ(lone.at("detail"), "srs must be an EPSG code");
     EXPECT_EQ(lone.at("code"), "invalid_fields");
     EXPECT_EQ(lone.at("errors")[0].at("code"), "invalid_value");

@@ -20,8 +20,8 @@ namespace {
 
 using nlohmann::json;
 
-constexpr std::size_t kHugeVertices = 1'000'000;
-const std::string kTooManyVertices = "more than 10000 vertices";
+constexpr std::size_t k_huge_vertices = 1'000'000;
+const std::string k_too_many_vertices = "more than 10000 vertices";
 
 /// A GeoJSON FeatureCollection of three buildings near (lon, lat): a 7 m square, a polygon of
 /// `vertices` vertices on an ellipse of about 140 m × 130 m, and another square. About 28
@@ -94,7 +94,7 @@ class LargeUploads : public AtlasServerTest {
 
 TEST_F(LargeUploads, AFootprintOfAMillionVerticesIsRejectedAndTheOtherBuildingsAreStored) {
     const std::string content =
-        collection_with_huge_footprint(building_point(k_home_ags, 3), kHugeVertices);
+        collection_with_huge_footprint(building_point(k_home_ags, 3), k_huge_vertices);
     ASSERT_GT(content.size(), 27'000'000u);
     const long long before = buildings();
 
@@ -104,8 +104,8 @@ TEST_F(LargeUploads, AFootprintOfAMillionVerticesIsRejectedAndTheOtherBuildingsA
     EXPECT_EQ(report["read"], 3);
     EXPECT_EQ(report["stored"], 2);
     EXPECT_EQ(report["rejected"], 1);
-    EXPECT_EQ(report["rejected_by_reason"], json({{kTooManyVertices, 1}}));
-    EXPECT_EQ(report["errors"], json::array({{{"feature", 1}, {"reason", kTooManyVertices}}}));
+    EXPECT_EQ(report["rejected_by_reason"], json({{k_too_many_vertices, 1}}));
+    EXPECT_EQ(report["errors"], json::array({{{"feature", 1}, {"reason", k_too_many_vertices}}}));
     EXPECT_EQ(buildings(), before + 2);
     EXPECT_EQ(spatial_sql(db(), "SELECT max(ST_NPoints(footprint)) <= 10000 FROM buildings"), "1");
 }
@@ -121,25 +121,26 @@ TEST_F(LargeUploads, TheServerGivesTheMemoryOfALargeUploadBack) {
     const long long before = status_kib(pid, "VmRSS");
     ASSERT_GT(before, 0);
 
-    ASSERT_EQ(upload_buildings("riesig.geojson", collection_with_huge_footprint(at, kHugeVertices))
-                  .value("state", ""),
-              "done");
+    ASSERT_EQ(
+        upload_buildings("riesig.geojson", collection_with_huge_footprint(at, k_huge_vertices))
+            .value("state", ""),
+        "done");
     const long long peak = status_kib(pid, "VmHWM");
     // What may stay: the top of each thread's malloc arena the upload went through (glibc's
     // malloc_trim leaves it; at most 64 MiB each: intake, write thread, job and its reader),
     // measured 80 to 170 MiB. Without the trim the import's 1.1 GB stayed.
-    constexpr long long kMarginKib = 384 << 10;
+    constexpr long long k_margin_kib = 384 << 10;
     long long after = status_kib(pid, "VmRSS");
     // The trim runs before the job is reported ended; a short wait only absorbs the status
     // requests' own allocations.
-    for (int i = 0; i < 20 && after > before + kMarginKib; ++i) {
+    for (int i = 0; i < 20 && after > before + k_margin_kib; ++i) {
         std::this_thread::sleep_for(std::chrono::milliseconds(250));
         after = status_kib(pid, "VmRSS");
     }
     RecordProperty("rss_before_kib", std::to_string(before));
     RecordProperty("rss_peak_kib", std::to_string(peak));
     RecordProperty("rss_after_kib", std::to_string(after));
-    EXPECT_LE(after, before + kMarginKib)
+    EXPECT_LE(after, before + k_margin_kib)
         << "VmRSS before " << before / 1024 << " MiB, peak " << peak / 1024 << " MiB, after "
         << after / 1024 << " MiB";
 }

@@ -32,8 +32,8 @@ struct Report {
 /// The state the store would replay for `reports` (as SummaryStore::states_before sums).
 data::KommuneState state_of(const std::vector<Report>& reports) {
     data::KommuneState state;
-    for (const auto status : data::vacancy_statuses) state.by_status[std::string(status)] = {};
-    for (const auto use : data::vacancy_uses) state.open_by_use[std::string(use)] = {};
+    for (const auto status : data::k_vacancy_statuses) state.by_status[std::string(status)] = {};
+    for (const auto use : data::k_vacancy_uses) state.open_by_use[std::string(use)] = {};
     std::map<int, bool> buildings;
     for (const Report& r : reports) {
         const Tally one{1, r.published ? 0 : 1};
@@ -53,8 +53,8 @@ std::vector<Report> random_reports(std::mt19937& random) {
         coin(0, 3);
     std::vector<Report> reports(static_cast<std::size_t>(count(random)));
     for (Report& r : reports) {
-        r.status = std::string(data::vacancy_statuses[static_cast<std::size_t>(status(random))]);
-        r.use = std::string(data::vacancy_uses[static_cast<std::size_t>(use(random))]);
+        r.status = std::string(data::k_vacancy_statuses[static_cast<std::size_t>(status(random))]);
+        r.use = std::string(data::k_vacancy_uses[static_cast<std::size_t>(use(random))]);
         if (const int b = building(random); b >= 0) r.building = b;
         r.published = coin(random) == 0;
         r.floor_area_m2 = 10.0 * coin(random);

@@ -235,12 +235,12 @@ TEST_F(SummaryServiceTest, FiguresAgreeWithSqlOracle) {
         EXPECT_NEAR(s["footprint_area_m2"].get<double>(),
                     oracle_double("SELECT total(area_m2) FROM buildings WHERE " + where), 0.01);
         EXPECT_EQ(s["vacancies"], oracle("SELECT count(*) FROM vacancies WHERE " + where));
-        for (const auto status : data::vacancy_statuses)
+        for (const auto status : data::k_vacancy_statuses)
             EXPECT_EQ(s["by_status"][std::string(status)],
                       oracle("SELECT count(*) FROM vacancies WHERE " + where + " AND status = '" +
                              std::string(status) + "'"))
                 << status;
-        for (const auto use : data::vacancy_uses)
+        for (const auto use : data::k_vacancy_uses)
             EXPECT_EQ(s["by_use"][std::string(use)],
                       oracle("SELECT count(*) FROM vacancies WHERE " + where + open +
                              " AND use = '" + std::string(use) + "'"))
@@ -346,8 +346,8 @@ TEST_F(SummaryServiceTest, ThePublicSeesTheStateOfTheMonthsStartAllMonthLong) {
     EXPECT_EQ(now["open_vacancies"], 0);
     EXPECT_EQ(now["vacancies"], 0);
     EXPECT_EQ(now["trend"].size(), 24u);
-    EXPECT_NE(now["trend"].back()["month"], m_service.kommune_summary(angermuende, admin)["trend"]
-                                                .back()["month"])
+    EXPECT_NE(now["trend"].back()["month"],
+              m_service.kommune_summary(angermuende, admin)["trend"].back()["month"])
         << "the public trend ends with the last month that is over";
     EXPECT_EQ(now["as_of"].get<std::string>().substr(8), "01T00:00:00Z");
     // Next month it shows them.

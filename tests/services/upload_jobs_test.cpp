@@ -27,20 +27,20 @@ using nlohmann::json;
 using test::file_bytes;
 using test::shared_data;
 
-const std::string kBindlach = "09472119";
-const std::string kKoeln = "05315000";
+const std::string k_bindlach = "09472119";
+const std::string k_koeln = "05315000";
 
 Caller editor_of(const std::string& ags, const std::string& name = "eva") {
     return Caller{Role::Editor, 7, name, {ags}};
 }
-const Caller kAdmin{Role::Admin, 1, "admin", {}};
-const Caller kPlannerEverywhere{Role::Planner, 2, "paul", {}};
+const Caller k_admin{Role::Admin, 1, "admin", {}};
+const Caller k_planner_everywhere{Role::Planner, 2, "paul", {}};
 
 /// Zips `files` flat (as `zip -j` would) into `zip` with python3's zipfile; with
 /// `corrupt_suffix`, 64 bytes at 60 % of that entry's compressed data are flipped afterwards.
 void zip_files(const fs::path& zip, const std::vector<fs::path>& files,
                const std::string& corrupt_suffix = {}) {
-    static const char* const kScript = R"py(
+    static const char* const k_script = R"py(
 import os, sys, zipfile
 out, corrupt, files = sys.argv[1], sys.argv[2], sys.argv[3:]
 with zipfile.ZipFile(out, 'w', zipfile.ZIP_DEFLATED) as z:
@@ -56,7 +56,7 @@ if corrupt:
         data[pos + k] ^= 0xA5
     open(out, 'wb').write(data)
 )py";
-    std::vector<std::string> args{"python3", "-c", kScript, zip.string(), corrupt_suffix};
+    std::vector<std::string> args{"python3", "-c", k_script, zip.string(), corrupt_suffix};
     for (const auto& file : files) args.push_back(file.string());
     const auto result = test::run_command(args);
     ASSERT_EQ(result.exit_code, 0) << result.err;
@@ -268,18 +268,18 @@ TEST_F(UploadJobsTest, RefusalsComeAtOnceAndLeaveNoTrace) {
         UploadRequest r;
         r.file_name = "gebaeude.geojson";
         r.content = bytes;
-        r.kommune = kBindlach;
+        r.kommune = k_bindlach;
         r.layer = "buildings";
         change(r);
         return r;
     };
     const auto nothing = [](UploadRequest&) {};
-    const Caller editor = editor_of(kBindlach);
+    const Caller editor = editor_of(k_bindlach);
 
     // Who may upload.
     EXPECT_THROW(m_jobs->submit(request(nothing), Caller::anonymous()), Unauthenticated);
-    EXPECT_THROW(m_jobs->submit(request(nothing), editor_of(kKoeln)), Forbidden);
-    EXPECT_THROW(m_jobs->submit(request(nothing), kPlannerEverywhere), Forbidden);
+    EXPECT_THROW(m_jobs->submit(request(nothing), editor_of(k_koeln)), Forbidden);
+    EXPECT_THROW(m_jobs->submit(request(nothing), k_planner_everywhere), Forbidden);
     EXPECT_THROW(m_jobs->submit(request([](auto& r) { r.layer = "kommunen"; }), editor), Forbidden);
 
     // What may be uploaded; field errors name the field.
@@ -293,8 +293,8 @@ TEST_F(UploadJobsTest, RefusalsComeAtOnceAndLeaveNoTrace) {
     };
     EXPECT_EQ(field_of(request([](auto& r) { r.layer = "zukunftsorte"; }), editor), "layer");
     EXPECT_EQ(field_of(request([](auto& r) { r.mode = "merge"; }), editor), "mode");
-    EXPECT_EQ(field_of(request([](auto& r) { r.kommune = "99999999"; }), kAdmin), "kommune");
-    EXPECT_EQ(field_of(request([](auto& r) { r.kommune = ""; }), kAdmin), "kommune");
+    EXPECT_EQ(field_of(request([](auto& r) { r.kommune = "99999999"; }), k_admin), "kommune");
+    EXPECT_EQ(field_of(request([](auto& r) { r.kommune = ""; }), k_admin), "kommune");
     EXPECT_EQ(field_of(request([](auto& r) { r.encoding = "klingon"; }), editor), "encoding");
     EXPECT_EQ(field_of(request([](auto& r) { r.content = {}; }), editor), "file");
     EXPECT_EQ(field_of(request([](auto& r) { r.file_name = "geb\xe4ude.geojson"; }), editor),
@@ -322,11 +322,12 @@ TEST_F(UploadJobsTest, RefusalsComeAtOnceAndLeaveNoTrace) {
               "invalid_fields/not_one_of");
     EXPECT_EQ(code_of(request([](auto& r) { r.mode = "merge"; }), editor),
               "invalid_fields/not_one_of");
-    EXPECT_EQ(code_of(request([](auto& r) { r.kommune = "99999999"; }), kAdmin),
+    EXPECT_EQ(code_of(request([](auto& r) { r.kommune = "99999999"; }), k_admin),
               "invalid_fields/unknown_kommune");
-    EXPECT_EQ(code_of(request([](auto& r) { r.kommune = "9999x"; }), kAdmin),
+    EXPECT_EQ(code_of(request([](auto& r) { r.kommune = "9999x"; }), k_admin),
               "invalid_fields/not_an_ags");
-    EXPECT_EQ(code_of(request([](auto& r) { r.kommune = ""; }), kAdmin), "invalid_fields/required");
+    EXPECT_EQ(code_of(request([](auto& r) { r.kommune = ""; }), k_admin),
+              "invalid_fields/required");
     EXPECT_EQ(code_of(request([](auto& r) { r.encoding = "klingon"; }), editor),
               "invalid_fields/not_one_of");
     EXPECT_EQ(code_of(request([](auto& r) { r.srs = 0; }), editor), "invalid_fields/invalid_value");
@@ -404,15 +405,15 @@ TEST_F(UploadJobsTest, FailedUploadsChangeNothing) {
     const fs::path utm32 = shared_data("buildings/osm_bayreuth_nord_2014_buildings_utm32");
     const fs::path blockgroups = shared_data("shapefiles-wild/pyshp_blockgroups_noprj");
     for (const auto& path : {geojson, utm32, blockgroups}) LEERSTAND_REQUIRE_SHARED(path);
-    const Caller editor = editor_of(kBindlach);
-    ASSERT_EQ(wait_for(submit_file(geojson, kBindlach, editor), editor)["state"], "done");
+    const Caller editor = editor_of(k_bindlach);
+    ASSERT_EQ(wait_for(submit_file(geojson, k_bindlach, editor), editor)["state"], "done");
     const std::string before = snapshot();
 
     // 1. The .dbf inside the zip breaks after thousands of features have been written: the
     //    import stops halfway, in replace mode, and must roll all of it back.
     const fs::path corrupt = m_dir / "gebaeude.zip";
     zip_files(corrupt, shapefile_parts(utm32, "osm_bayreuth_nord_2014_buildings_utm32"), ".dbf");
-    json status = wait_for(submit_file(corrupt, kBindlach, editor, "replace"), editor);
+    json status = wait_for(submit_file(corrupt, k_bindlach, editor, "replace"), editor);
     EXPECT_EQ(status["state"], "failed");
     const std::string error = status.value("error", "");
     std::smatch match;
@@ -427,7 +428,7 @@ TEST_F(UploadJobsTest, FailedUploadsChangeNothing) {
     // 2. The wrong Kommune: every feature outside Bindlach. Replace must not delete anything.
     const fs::path outside = m_dir / "blockgroups.zip";
     zip_files(outside, shapefile_parts(blockgroups, "blockgroups"));
-    status = wait_for(submit_file(outside, kBindlach, editor, "replace"), editor);
+    status = wait_for(submit_file(outside, k_bindlach, editor, "replace"), editor);
     EXPECT_EQ(status["state"], "failed");
     EXPECT_EQ(status["report"]["rejected_by_reason"]["outside Kommune 09472119"], 663);
     EXPECT_EQ(snapshot(), before);
@@ -435,7 +436,7 @@ TEST_F(UploadJobsTest, FailedUploadsChangeNothing) {
     // 3. Not readable at all, though it starts like JSON.
     const fs::path broken = m_dir / "kaputt.geojson";
     std::ofstream(broken) << "{ \"type\": \"FeatureCollection\", \"features\": [ {";
-    status = wait_for(submit_file(broken, kBindlach, editor), editor);
+    status = wait_for(submit_file(broken, k_bindlach, editor), editor);
     EXPECT_EQ(status["state"], "failed");
     EXPECT_NE(status.value("error", ""), "");
     EXPECT_EQ(status["report"]["file"], "kaputt.geojson");
@@ -455,11 +456,12 @@ TEST_F(UploadJobsTest, FailedUploadsChangeNothing) {
 TEST_F(UploadJobsTest, ReplaceModeReplacesTheKommunesEarlierBuildings) {
     const fs::path geojson = shared_data("buildings/osm_bayreuth_nord_2014_buildings.geojson");
     LEERSTAND_REQUIRE_SHARED(geojson);
-    const Caller editor = editor_of(kBindlach);
+    const Caller editor = editor_of(k_bindlach);
     for (const char* mode : {"append", "append"})
-        ASSERT_EQ(wait_for(submit_file(geojson, kBindlach, editor, mode), editor)["state"], "done");
+        ASSERT_EQ(wait_for(submit_file(geojson, k_bindlach, editor, mode), editor)["state"],
+                  "done");
     EXPECT_EQ(data::Store(m_db).counts().buildings, 2 * 1605);
-    const std::int64_t id = submit_file(geojson, kBindlach, editor, "replace");
+    const std::int64_t id = submit_file(geojson, k_bindlach, editor, "replace");
     const json status = wait_for(id, editor);
     EXPECT_EQ(status["report"]["mode"], "replace");
     EXPECT_EQ(data::Store(m_db).counts().buildings, 1605);
@@ -473,22 +475,22 @@ TEST_F(UploadJobsTest, ReplaceModeReplacesTheKommunesEarlierBuildings) {
 TEST_F(UploadJobsTest, StatusIsForSignedInUsersInScope) {
     const fs::path geojson = shared_data("buildings/osm_bayreuth_nord_2014_buildings.geojson");
     LEERSTAND_REQUIRE_SHARED(geojson);
-    const Caller editor = editor_of(kBindlach);
-    const std::int64_t id = submit_file(geojson, kBindlach, editor);
+    const Caller editor = editor_of(k_bindlach);
+    const std::int64_t id = submit_file(geojson, k_bindlach, editor);
     // Access is checked while the job waits or runs just as afterwards.
     EXPECT_THROW(m_jobs->status(id, Caller::anonymous()), Unauthenticated);
-    EXPECT_THROW(m_jobs->status(id, editor_of(kKoeln)),
+    EXPECT_THROW(m_jobs->status(id, editor_of(k_koeln)),
                  NotFound);  // as unknown as a missing upload
     wait_for(id, editor);
 
     EXPECT_THROW(m_jobs->status(id, Caller::anonymous()), Unauthenticated);
-    EXPECT_THROW(m_jobs->status(id, editor_of(kKoeln)), NotFound);
+    EXPECT_THROW(m_jobs->status(id, editor_of(k_koeln)), NotFound);
     EXPECT_THROW(m_jobs->status(id, Caller{Role::Planner, 3, "pia", {"09479"}}), NotFound);
     EXPECT_EQ(m_jobs->status(id, Caller{Role::Planner, 3, "pia", {"09472"}})["state"], "done");
     EXPECT_EQ(m_jobs->status(id, editor_of("09472", "kreis"))["state"], "done");
-    EXPECT_EQ(m_jobs->status(id, kPlannerEverywhere)["state"], "done");
-    EXPECT_EQ(m_jobs->status(id, kAdmin)["state"], "done");
-    EXPECT_THROW(m_jobs->status(id + 1000, kAdmin), NotFound);
+    EXPECT_EQ(m_jobs->status(id, k_planner_everywhere)["state"], "done");
+    EXPECT_EQ(m_jobs->status(id, k_admin)["state"], "done");
+    EXPECT_THROW(m_jobs->status(id + 1000, k_admin), NotFound);
 }
 
 TEST_F(UploadJobsTest, RowsLeftWaitingByAnEarlierServerShowAsFailed) {
@@ -496,10 +498,10 @@ TEST_F(UploadJobsTest, RowsLeftWaitingByAnEarlierServerShowAsFailed) {
     record.user = "eva";
     record.file_name = "gebaeude.zip";
     record.layer = "buildings";
-    record.kommune_ags = kBindlach;
+    record.kommune_ags = k_bindlach;
     record.mode = "append";
     const std::int64_t id = data::Store(m_db).create_upload(record);
-    const json status = m_jobs->status(id, editor_of(kBindlach));
+    const json status = m_jobs->status(id, editor_of(k_bindlach));
     EXPECT_EQ(status["state"], "failed");
     EXPECT_NE(status["error"].get<std::string>().find("upload the file again"), std::string::npos);
 }
@@ -536,9 +538,9 @@ TEST_F(UploadJobsTest, AnAdminMayUploadKommuneBoundaries) {
     const fs::path founding =
         shared_data("kommunen/founding_kommunen_and_neighbours_vg5000.geojson");
     LEERSTAND_REQUIRE_SHARED(founding);
-    EXPECT_THROW(submit_file(founding, "", editor_of(kBindlach), "append", "kommunen"), Forbidden);
-    const std::int64_t id = submit_file(founding, "", kAdmin, "append", "kommunen");
-    const json status = wait_for(id, kAdmin);
+    EXPECT_THROW(submit_file(founding, "", editor_of(k_bindlach), "append", "kommunen"), Forbidden);
+    const std::int64_t id = submit_file(founding, "", k_admin, "append", "kommunen");
+    const json status = wait_for(id, k_admin);
     EXPECT_EQ(status["state"], "done");
     EXPECT_EQ(status["report"]["target"], "kommunen");
     EXPECT_EQ(status["report"]["stored"], 73);

@@ -574,7 +574,7 @@ TEST_F(VacancyServiceTest, PrivacyFilterAgreesWithTheCallerRules) {
 }
 
 TEST_F(VacancyServiceTest, ThePublicSeesExactlyThePublicFieldsOfAVacancy) {
-    // The store bumps the public version for changes of data::public_vacancy_fields; the
+    // The store bumps the public version for changes of data::k_public_vacancy_fields; the
     // filter must show the public exactly those (and its own view's id, version and times).
     data::VacancyRecord record;
     record.kommune_ags = wunsiedel;
@@ -584,7 +584,7 @@ TEST_F(VacancyServiceTest, ThePublicSeesExactlyThePublicFieldsOfAVacancy) {
     std::set<std::string> shown;
     for (const auto& [key, value] : properties->items()) shown.insert(key);
     std::set<std::string> expected = {"created_at", "updated_at", "version", "zukunftsort_id"};
-    for (const std::string_view field : data::public_vacancy_fields)
+    for (const std::string_view field : data::k_public_vacancy_fields)
         if (field != "geometry") expected.insert(std::string(field));
     EXPECT_EQ(shown, expected);
 }
