@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/ags.hpp"
 #include "common/error.hpp"
 #include "demo/addresses.hpp"
 #include "demo/deterministic.hpp"
@@ -30,8 +31,9 @@ Kommune make_kommune(const PlaceSpec& place, const Ring& ring, const Frame& fram
     record.ags = place.ags;
     record.name = place.name;
     record.bez = place.bez;
-    const std::string ags = place.ags;
-    record.parent_ags = ags.size() == 8 ? ags.substr(0, 5) : std::string();
+    const std::optional<Ags> ags = Ags::parse(place.ags);
+    const std::optional<Ags> kreis = ags ? ags->kreis() : std::nullopt;
+    record.parent_ags = kreis ? kreis->text() : std::string();
     record.boundary = footprint.wkb;
     record.area_m2 = footprint.area_m2;
     return kommune;
