@@ -41,7 +41,9 @@ class IsoDate {
     unsigned month() const { return number(std::string_view(m_text).substr(5, 2)); }
     unsigned day() const { return number(std::string_view(m_text).substr(8, 2)); }
 
-    friend auto operator<=>(const IsoDate&, const IsoDate&) = default;
+    // clang-tidy 14 reads the defaulted comparison as a 0 literal compared with a pointer.
+    friend auto operator<=>(const IsoDate&,
+                            const IsoDate&) = default;  // NOLINT(modernize-use-nullptr)
 
   private:
     explicit IsoDate(std::string text) : m_text(std::move(text)) {}

@@ -29,9 +29,9 @@ namespace leerstand::data {
 
 namespace {
 
-constexpr std::size_t dimensions = 2;
-constexpr std::size_t cell_bytes = 8 + 2 * dimensions * 4;
-constexpr std::size_t node_header_bytes = 4;
+constexpr std::size_t k_dimensions = 2;
+constexpr std::size_t k_cell_bytes = 8 + 2 * k_dimensions * 4;
+constexpr std::size_t k_node_header_bytes = 4;
 
 // ---------------------------------------------------------------------------------------------
 // Values as the rtree module stores them
@@ -40,19 +40,19 @@ constexpr std::size_t node_header_bytes = 4;
 // one: when float rounding moved a minimum up (or a maximum down), the double is scaled by
 // 1 -/+ 2^-23 and rounded again. The same arithmetic as SQLite's insert, so a bulk-loaded leaf
 // holds bit for bit what SQLite itself would have stored, and queries find the same rows.
-constexpr double float_step = 1.0 / 8388608.0;  // 2^-23
+constexpr double k_float_step = 1.0 / 8388608.0;  // 2^-23
 
 float round_min(double value) {
     float rounded = static_cast<float>(value);
     if (rounded > value)
-        rounded = static_cast<float>(value * (value < 0 ? 1.0 + float_step : 1.0 - float_step));
+        rounded = static_cast<float>(value * (value < 0 ? 1.0 + k_float_step : 1.0 - k_float_step));
     return rounded;
 }
 
 float round_max(double value) {
     float rounded = static_cast<float>(value);
     if (rounded < value)
-        rounded = static_cast<float>(value * (value < 0 ? 1.0 - float_step : 1.0 + float_step));
+        rounded = static_cast<float>(value * (value < 0 ? 1.0 - k_float_step : 1.0 + k_float_step));
     return rounded;
 }
 
@@ -204,7 +204,7 @@ class NodeImage {
   public:
     explicit NodeImage(std::size_t size) : m_bytes(size) {}
 
-    std::size_t capacity() const { return (m_bytes.size() - node_header_bytes) / cell_bytes; }
+    std::size_t capacity() const { return (m_bytes.size() - k_node_header_bytes) / k_cell_bytes; }
 
     // `depth` is written for the root only; other nodes leave those two bytes zero.
     void start(std::size_t depth) {
@@ -215,7 +215,7 @@ class NodeImage {
 
     void add(std::int64_t id, const Box& box) {
         if (m_count >= capacity()) throw InternalError("R*Tree bulk load overfilled a node");
-        const std::size_t at = node_header_bytes + m_count * cell_bytes;
+        const std::size_t at = k_node_header_bytes + m_count * k_cell_bytes;
         put(at, static_cast<std::uint64_t>(id));
         put(at + 8, std::bit_cast<std::uint32_t>(box.xmin));
         put(at + 12, std::bit_cast<std::uint32_t>(box.xmax));
@@ -256,14 +256,14 @@ class PairInserter {
   public:
     PairInserter(Connection& db, const std::string& table, const std::string& columns)
         : m_single(db.prepare(insert_sql(table, columns, 1))),
-          m_batch(db.prepare(insert_sql(table, columns, batch_rows))) {
-        m_pending.reserve(2 * batch_rows);
+          m_batch(db.prepare(insert_sql(table, columns, k_batch_rows))) {
+        m_pending.reserve(2 * k_batch_rows);
     }
 
     void add(std::int64_t key, std::int64_t value) {
         m_pending.push_back(key);
         m_pending.push_back(value);
-        if (m_pending.size() == 2 * batch_rows) write(m_batch);
+        if (m_pending.size() == 2 * k_batch_rows) write(m_batch);
     }
 
     // Writes what is pending; must be called before the rows are needed.
@@ -276,7 +276,7 @@ class PairInserter {
     }
 
   private:
-    static constexpr std::size_t batch_rows = 100;
+    static constexpr std::size_t k_batch_rows = 100;
 
     static std::string insert_sql(const std::string& table, const std::string& columns,
                                   std::size_t rows) {
@@ -404,7 +404,7 @@ std::optional<std::string> loadable_table_sql(Connection& db, const std::string&
 
     Statement columns = db.prepare("SELECT count(*) FROM pragma_table_info(?1)");
     columns.bind(1, table).step();
-    const bool two_dimensions = columns.column_int64(0) == 1 + 2 * dimensions;
+    const bool two_dimensions = columns.column_int64(0) == 1 + 2 * k_dimensions;
     columns.reset();
     // Auxiliary columns ("+name") live in %_rowid; none are expected.
     columns.bind(1, table + "_rowid").step();
@@ -424,7 +424,7 @@ std::size_t recreate_empty(Connection& db, const std::string& table, const std::
     root.step();
     const std::int64_t size = root.column_int64(0);
     if (root.column_int64(1) != 1 ||
-        size < static_cast<std::int64_t>(node_header_bytes + 3 * cell_bytes))
+        size < static_cast<std::int64_t>(k_node_header_bytes + 3 * k_cell_bytes))
         throw InternalError("new R*Tree " + table + " has no usable root node");
     return static_cast<std::size_t>(size);
 }

@@ -20,7 +20,7 @@ std::string upper_bound_of(const std::string& prefix) {
     return upper;
 }
 
-constexpr const char* open_status_list = "('gemeldet', 'bestaetigt', 'in_aktivierung')";
+constexpr const char* k_open_status_list = "('gemeldet', 'bestaetigt', 'in_aktivierung')";
 
 bool starts_with(const std::string& text, const std::string& prefix) {
     return text.size() >= prefix.size() && text.compare(0, prefix.size(), prefix) == 0;
@@ -89,7 +89,7 @@ SummaryCounts SummaryStore::counts(const std::string& prefix) {
     Statement vacant_buildings =
         m_db.prepare(std::string("SELECT count(DISTINCT building_id) FROM vacancies "
                                  "WHERE kommune_ags >= ?1 AND kommune_ags < ?2 AND status IN ") +
-                     open_status_list);
+                     k_open_status_list);
     vacant_buildings.bind(1, prefix).bind(2, upper);
     if (vacant_buildings.step()) counts.vacant_buildings = vacant_buildings.column_int64(0);
 

@@ -22,7 +22,7 @@ namespace leerstand::geo {
 namespace {
 
 constexpr const char* k_formats_hint = "use a zipped Shapefile, GeoPackage, GeoJSON or CSV";
-constexpr std::size_t k_head_bytes = 64 * 1024;
+constexpr std::size_t k_head_bytes = std::size_t{64} * 1024;
 
 // Data files the import looks for inside a zip (see FeatureReader); a zip without one of
 // these is not something the atlas reads.

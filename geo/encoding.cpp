@@ -104,7 +104,8 @@ using IconvPtr = std::unique_ptr<void, IconvCloser>;
 
 std::string decode_iconv(std::string_view text, const std::string& encoding) {
     iconv_t cd = iconv_open("UTF-8", encoding.c_str());
-    if (cd == reinterpret_cast<iconv_t>(-1)) {
+    // iconv's documented failure value is the handle (iconv_t)-1: no other way to test it.
+    if (cd == reinterpret_cast<iconv_t>(-1)) {  // NOLINT(performance-no-int-to-ptr)
         throw InvalidInput("unknown text encoding '" + encoding +
                            "': use e.g. UTF-8, CP1252, ISO-8859-1 or CP850");
     }

@@ -501,7 +501,8 @@ CtPtr make_transform(const OGRSpatialReference& source, const OGRSpatialReferenc
     OGREnvelope extent;
     if (!plain || layer.GetExtent(&extent, FALSE) != OGRERR_NONE) return plain;
     constexpr int k_steps = 4;  // a 5 × 5 grid over the extent
-    constexpr std::size_t points = (k_steps + 1) * (k_steps + 1);
+    constexpr std::size_t side = k_steps + 1;
+    constexpr std::size_t points = side * side;
     std::array<double, points> x{};
     std::array<double, points> y{};
     for (int i = 0; i <= k_steps; ++i) {

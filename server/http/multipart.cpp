@@ -215,7 +215,7 @@ void apply_content_disposition(std::string_view value, FormPart& part) {
             throw field_error(
                 part.name, field_code::k_not_utf8,
                 "the file name of the field '" + part.name + "' is not valid UTF-8 text");
-        part.filename = base_name(std::move(*filename));
+        part.filename = base_name(*filename);
     }
 }
 

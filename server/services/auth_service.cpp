@@ -44,8 +44,8 @@ const char* const k_wrong_credentials = "wrong name or password";
 
 void ensure_sodium() {
     // sodium_init is safe to call from several threads; the static makes it run once anyway.
-    static const int result = sodium_init();
-    if (result < 0) throw InternalError("libsodium could not be initialised");
+    static const int k_result = sodium_init();
+    if (k_result < 0) throw InternalError("libsodium could not be initialised");
 }
 
 std::string hash_password(const std::string& password) {
@@ -92,8 +92,8 @@ std::string secret_hash(const std::string& secret) {
 /// A hash to verify against when the name is unknown, so that answer takes as long as a
 /// wrong password. Made once per process from a random password nobody knows.
 const std::string& dummy_hash() {
-    static const std::string hash = hash_password(random_secret());
-    return hash;
+    static const std::string k_hash = hash_password(random_secret());
+    return k_hash;
 }
 
 bool valid_name(const std::string& name) {

@@ -42,14 +42,14 @@ struct CollectionInfo {
 };
 
 const std::vector<CollectionInfo>& infos() {
-    static const std::vector<CollectionInfo> list = {
+    static const std::vector<CollectionInfo> k_list = {
         {"kommunen", "Kommunen", "Die Mitgliedskommunen des Netzwerks mit ihren Gemeindegrenzen."},
         {"buildings", "Gebäude", "Gebäudegrundrisse der Kommunen (z. B. ALKIS, OSM)."},
         {"vacancies", "Leerstände",
          "Leerstandsmeldungen; öffentlich nur mit Einwilligung zur Veröffentlichung."},
         {"zukunftsorte", "Zukunftsorte", "Wiederbelebte Orte und Projekte in den Kommunen."},
     };
-    return list;
+    return k_list;
 }
 
 std::string percent_encode(const std::string& text) {
@@ -423,12 +423,12 @@ json kommune_properties(const data::KommuneItem& item, SummaryService& summaries
 }
 
 const std::vector<std::string>& collection_ids() {
-    static const std::vector<std::string> ids = [] {
+    static const std::vector<std::string> k_ids = [] {
         std::vector<std::string> list;
         for (const CollectionInfo& info : infos()) list.emplace_back(info.id);
         return list;
     }();
-    return ids;
+    return k_ids;
 }
 
 struct CollectionsService::Impl {

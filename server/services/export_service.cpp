@@ -74,7 +74,7 @@ std::vector<FieldValue> values_of(const json& id, const json& properties,
 }
 
 const std::vector<Field>& building_fields() {
-    static const std::vector<Field> fields = {
+    static const std::vector<Field> k_fields = {
         {"id", FieldType::Integer},      {"kommune_ags", FieldType::Text},
         {"source_ref", FieldType::Text}, {"function", FieldType::Text},
         {"floors", FieldType::Integer},  {"name", FieldType::Text},
@@ -82,7 +82,7 @@ const std::vector<Field>& building_fields() {
         {"postcode", FieldType::Text},   {"city", FieldType::Text},
         {"area_m2", FieldType::Real},
     };
-    return fields;
+    return k_fields;
 }
 
 /// Counts that the public may see as "<3" are text for callers without exact figures.
@@ -142,7 +142,7 @@ std::vector<Field> vacancy_fields(const Caller& caller, const ItemsQuery& query)
 }
 
 const std::vector<Field>& zukunftsort_fields() {
-    static const std::vector<Field> fields = {
+    static const std::vector<Field> k_fields = {
         {"id", FieldType::Integer},          {"name", FieldType::Text},
         {"kind", FieldType::Text},           {"description", FieldType::Text},
         {"website", FieldType::Text},        {"opened", FieldType::Text},
@@ -150,7 +150,7 @@ const std::vector<Field>& zukunftsort_fields() {
         {"kommune_ags", FieldType::Text},    {"created_at", FieldType::Text},
         {"updated_at", FieldType::Text},     {"version", FieldType::Integer},
     };
-    return fields;
+    return k_fields;
 }
 
 data::CollectionFilter collection_filter(const ItemsQuery& query) {

@@ -58,7 +58,7 @@ nlohmann::json point_geometry(double lon, double lat);
 // -- figures (summaries) ----------------------------------------------------------------
 
 /// Counts below this are never shown exactly to the public (public_figures.hpp).
-inline constexpr std::int64_t min_public_count = 3;
+inline constexpr std::int64_t k_min_public_count = 3;
 
 /// May the caller see the exact figures of an area: `area_ags` (a Gemeinde or Kreis key), or
 /// the whole network when empty? Exactly those who may read the internal data of the whole

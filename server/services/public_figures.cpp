@@ -14,7 +14,7 @@ using nlohmann::json;
 
 /// 1 or 2: what the public never learns exactly.
 bool small(std::int64_t n) {
-    return n > 0 && n < min_public_count;
+    return n > 0 && n < k_min_public_count;
 }
 
 /// Neither the count nor the unpublished reports in it are 1 or 2: showing it, nobody learns
@@ -72,7 +72,7 @@ json PublicCount::json() const {
         case Kind::Shown:
             return value;
         case Kind::Small:
-            return "<" + std::to_string(min_public_count);
+            return "<" + std::to_string(k_min_public_count);
         case Kind::Withheld:
             break;
     }

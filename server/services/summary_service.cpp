@@ -153,6 +153,7 @@ json SummaryService::exact_figures(const std::string& area, const std::optional<
     // The trend ends with this month: its last value is "open now".
     const std::vector<Month> months = months_ending(now, k_summary_trend_months);
     std::vector<std::string> ends;
+    ends.reserve(months.size());
     for (const Month& m : months) ends.push_back(m.next().first_instant());
 
     data::SummaryStore store(m_store);

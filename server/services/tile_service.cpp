@@ -11,8 +11,8 @@ namespace leerstand::services {
 namespace {
 
 const std::shared_ptr<const EncodedTile>& empty_tile() {
-    static const auto empty = std::make_shared<const EncodedTile>(std::string());
-    return empty;
+    static const auto k_empty = std::make_shared<const EncodedTile>(std::string());
+    return k_empty;
 }
 
 constexpr const char* k_public_audience = "public";
@@ -54,7 +54,7 @@ bool reaches(const MapFeature& feature, const data::Bbox& box) {
 }  // namespace
 
 const std::vector<TileLayerInfo>& tile_layers() {
-    static const std::vector<TileLayerInfo> layers = {
+    static const std::vector<TileLayerInfo> k_layers = {
         {"kommunen", data::TileSource::Kommunen, 0, geo::k_max_tile_zoom, false, "Kommunen",
          "Boundaries of the Kommunen (Gemeinden and Kreise), simplified per zoom"},
         {"buildings", data::TileSource::Buildings, 13, geo::k_max_tile_zoom, true, "Gebäude",
@@ -64,7 +64,7 @@ const std::vector<TileLayerInfo>& tile_layers() {
         {"zukunftsorte", data::TileSource::Zukunftsorte, 0, geo::k_max_tile_zoom, false,
          "Zukunftsorte", "Places that came back to life"},
     };
-    return layers;
+    return k_layers;
 }
 
 const TileLayerInfo& tile_layer(std::string_view name) {

@@ -31,7 +31,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr std::size_t k_sniff_bytes = 64 * 1024;  // as much as detect_upload_format needs
+constexpr std::size_t k_sniff_bytes =
+    std::size_t{64} * 1024;  // as much as detect_upload_format needs
 
 constexpr const char* k_server_stopped =
     "the server stopped before this upload was imported; upload the file again";
@@ -129,7 +130,7 @@ struct UploadJobs::Impl {
     void record_failure(const Job& job, const std::string& message);
     /// For errors whose text is for the log only: logs it, the user gets the upload id.
     void record_internal_failure(const Job& job, const std::string& log_text);
-    nlohmann::json live_status(std::int64_t id, const Live& live) const;
+    nlohmann::json live_status(std::int64_t id, const Live& entry) const;
 
     const fs::path db;
     const fs::path work_dir;
