@@ -10,6 +10,7 @@
 #include "common/field_errors.hpp"
 #include "common/text.hpp"
 #include "geo/encoding.hpp"
+#include "server/http/percent_decoding.hpp"
 
 namespace leerstand::http {
 
@@ -143,13 +144,6 @@ std::pair<std::string, Parameters> parse_typed_value(std::string_view value,
 
 // ------------------------------------------------------------------------ file names
 
-int hex_value(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
 /// Decodes an RFC 8187 (formerly 5987) ext-value: charset'language'percent-encoded.
 std::string decode_ext_value(std::string_view value) {
     const std::size_t first = value.find('\'');
@@ -160,18 +154,9 @@ std::string decode_ext_value(std::string_view value) {
     const std::string charset = ascii_lower(value.substr(0, first));
     if (charset != "utf-8" && charset != "iso-8859-1")
         throw malformed("filename* uses the charset " + charset + "; use UTF-8");
-    std::string bytes;
-    for (std::size_t i = second + 1; i < value.size(); ++i) {
-        if (value[i] != '%') {
-            bytes.push_back(value[i]);
-            continue;
-        }
-        const int high = i + 2 < value.size() ? hex_value(value[i + 1]) : -1;
-        const int low = i + 2 < value.size() ? hex_value(value[i + 2]) : -1;
-        if (high < 0 || low < 0) throw malformed("bad percent-encoding in filename*");
-        bytes.push_back(static_cast<char>(high * 16 + low));
-        i += 2;
-    }
+    const std::optional<std::string> decoded = percent_decode(value.substr(second + 1));
+    if (!decoded) throw malformed("bad percent-encoding in filename*");
+    const std::string& bytes = *decoded;
     if (charset == "utf-8") return bytes;
     std::string utf8;  // ISO-8859-1 maps byte for byte onto U+0000..U+00FF
     for (char ch : bytes) {

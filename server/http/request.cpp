@@ -1,11 +1,11 @@
 #include "server/http/request.hpp"
 
-#include <cctype>
 #include <charconv>
 #include <string_view>
 
 #include "common/error.hpp"
 #include "common/text.hpp"
+#include "server/http/percent_decoding.hpp"
 #include "server/http/response.hpp"
 #include "server/http/routes.hpp"
 #include "server/http/transport/client_address.hpp"
@@ -50,30 +50,10 @@ std::optional<std::string> query_value(const Rest::Request& request, const std::
 }
 
 services::QueryParams query_params(const Rest::Request& request) {
-    // As HTML forms encode: '+' is a space and %XX a byte; a '%' without two hex digits after
-    // it stays as it is (Pistache hands names and values over undecoded).
-    const auto decoded = [](const std::string& text) {
-        std::string out;
-        out.reserve(text.size());
-        for (std::size_t i = 0; i < text.size(); ++i) {
-            const char c = text[i];
-            if (c == '+') {
-                out += ' ';
-            } else if (c == '%' && i + 2 < text.size() &&
-                       std::isxdigit(static_cast<unsigned char>(text[i + 1])) &&
-                       std::isxdigit(static_cast<unsigned char>(text[i + 2]))) {
-                out += static_cast<char>(std::stoi(text.substr(i + 1, 2), nullptr, 16));
-                i += 2;
-            } else {
-                out += c;
-            }
-        }
-        return out;
-    };
     const auto& query = request.query();
     services::QueryParams params;
     for (auto it = query.parameters_begin(); it != query.parameters_end(); ++it)
-        params.emplace_back(decoded(it->first), decoded(it->second));
+        params.emplace_back(form_decode(it->first), form_decode(it->second));
     return params;
 }
 

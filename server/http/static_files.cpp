@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "common/error.hpp"
+#include "server/http/percent_decoding.hpp"
 
 namespace leerstand::http {
 
@@ -20,13 +21,6 @@ constexpr std::string_view k_not_served = "no file is served at this path";
 // Top-level entries of the web root that exist for the build, not for browsers.
 constexpr std::array<std::string_view, 3> k_hidden_top_level = {"node_modules", "package.json",
                                                                 "package-lock.json"};
-
-int hex_value(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
 
 std::vector<std::string_view> split_segments(std::string_view path) {
     std::vector<std::string_view> segments;
@@ -67,24 +61,6 @@ fs::path canonical_or_normal(const fs::path& path) {
 }
 
 }  // namespace
-
-std::optional<std::string> percent_decode(std::string_view text) {
-    std::string out;
-    out.reserve(text.size());
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        if (text[i] != '%') {
-            out.push_back(text[i]);
-            continue;
-        }
-        if (i + 2 >= text.size()) return std::nullopt;
-        const int high = hex_value(text[i + 1]);
-        const int low = hex_value(text[i + 2]);
-        if (high < 0 || low < 0) return std::nullopt;
-        out.push_back(static_cast<char>(high * 16 + low));
-        i += 2;
-    }
-    return out;
-}
 
 std::optional<std::string> content_type_for(const fs::path& file) {
     static const std::array<std::pair<std::string_view, std::string_view>, 13> types = {{

@@ -41,7 +41,4 @@ class StaticFiles {
 /// Content-Type for a file by its extension, or nullopt when files of that kind are not served.
 std::optional<std::string> content_type_for(const std::filesystem::path& file);
 
-/// Decodes `%XX` escapes once; nullopt when an escape is malformed. `+` stays `+` (paths).
-std::optional<std::string> percent_decode(std::string_view text);
-
 }  // namespace leerstand::http

@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "common/error.hpp"
+#include "server/http/percent_decoding.hpp"
 #include "tests/support/test_support.hpp"
 
 namespace leerstand::http {
