@@ -63,7 +63,7 @@ fs::path canonical_or_normal(const fs::path& path) {
 }  // namespace
 
 std::optional<std::string> content_type_for(const fs::path& file) {
-    static const std::array<std::pair<std::string_view, std::string_view>, 13> types = {{
+    static const std::array<std::pair<std::string_view, std::string_view>, 13> k_types = {{
         {".html", "text/html; charset=utf-8"},
         {".js", "text/javascript; charset=utf-8"},
         {".mjs", "text/javascript; charset=utf-8"},
@@ -79,7 +79,7 @@ std::optional<std::string> content_type_for(const fs::path& file) {
         {".txt", "text/plain; charset=utf-8"},
     }};
     const std::string extension = file.extension().string();
-    for (const auto& [known, type] : types)
+    for (const auto& [known, type] : k_types)
         if (extension == known) return std::string(type);
     return std::nullopt;
 }
@@ -123,7 +123,7 @@ fs::path StaticFiles::resolve(std::string_view raw_path) const {
 
     // Symlinks could still lead out of the root: compare canonical paths.
     std::error_code ec;
-    const fs::path canonical = fs::canonical(candidate, ec);
+    fs::path canonical = fs::canonical(candidate, ec);
     if (ec || !is_within(base, canonical) || !fs::is_regular_file(canonical, ec) ||
         !content_type_for(canonical))
         throw NotFound(std::string(k_not_served));
