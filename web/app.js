@@ -18,6 +18,8 @@ import { STATUS_LABELS, USE_LABELS, label } from './labels.js';
 import { focusableMarker, tabStopsInView } from './keyboard-markers.js';
 import { BUILDINGS_MIN_ZOOM, buildingDescription, buildingsLayer, showBuilding } from './planner.js';
 import { setUpExport, setUpUpload } from './transfer.js';
+import { closePage, setUpPage } from './page.js';
+import { otherwise, setTitle, startRouter } from './router.js';
 
 const GERMANY_CENTER = [51.16, 10.45];
 const GERMANY_ZOOM = 6;
@@ -527,6 +529,13 @@ function start() {
     // Only a bug in this file can get here; say so rather than leave "wird geladen".
     showLayerState(panel, 'error', 'Karte konnte nicht aufgebaut werden.');
   });
+  setUpPage();
+  // The map itself: no page over it. Views of other modules register before startRouter().
+  otherwise(() => {
+    closePage();
+    setTitle('');
+  });
+  startRouter();
 }
 
 start();

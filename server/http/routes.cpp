@@ -52,6 +52,7 @@ void add_all_routes(Rest::Router& router, const ApiContext& context) {
     add_export_routes(router, context);
     add_tile_routes(router, context);
     add_openapi_routes(router, context);
+    add_page_routes(router, context);
     add_web_routes(router, context);
 }
 

@@ -110,6 +110,11 @@ void add_tile_routes(Pistache::Rest::Router& router, const ApiContext& context);
 ///         broken document stops the server from starting instead of failing every request).
 void add_openapi_routes(Pistache::Rest::Router& router, const ApiContext& context);
 
+/// The web app's public pages (`/zukunftsorte`, `/netzwerk`, `/mitglied-werden`, `/ueber`,
+/// `/impressum`, `/datenschutz`, …): index.html with the page's own title and link-preview tags
+/// (app_pages.hpp); the app opens the page the path names (web/router.js) (page_routes.cpp).
+void add_page_routes(Pistache::Rest::Router& router, const ApiContext& context);
+
 /// The web app and what is around it: `/` (the app for browsers, the OGC API landing page for
 /// API clients), `/api/config`, `/health`, and static files for every path no route matches
 /// (web_routes.cpp).

@@ -156,6 +156,23 @@ TEST_F(HttpServerTest, RootServesTheIndexPage) {
     EXPECT_NE(response.body.find("id=\"status\""), std::string::npos);
 }
 
+TEST_F(HttpServerTest, PublicPagesServeTheAppWithTheirOwnTitle) {
+    for (const auto& [path, title] :
+         {std::pair{"/netzwerk", "Das Netzwerk"}, std::pair{"/zukunftsorte", "Zukunftsorte"},
+          std::pair{"/impressum", "Impressum"}, std::pair{"/datenschutz", "Datenschutz"}}) {
+        const HttpResponse response = http_get(port(), path);
+        ASSERT_EQ(response.status, 200) << path << ": " << response.body;
+        EXPECT_EQ(response.header("Content-Type"), "text/html; charset=utf-8") << path;
+        EXPECT_NE(response.body.find(std::string("<title>") + title + " – Leerstandsatlas</title>"),
+                  std::string::npos)
+            << path;
+        EXPECT_NE(response.body.find("id=\"page\""), std::string::npos) << path;
+        EXPECT_NE(response.header("Content-Security-Policy").find("frame-ancestors 'none'"),
+                  std::string::npos)
+            << path;
+    }
+}
+
 TEST_F(HttpServerTest, ScriptsAndStylesCarryTheirContentTypes) {
     const HttpResponse script = http_get(port(), "/app.js");
     ASSERT_EQ(script.status, 200) << script.body;

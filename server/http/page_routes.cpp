@@ -1,0 +1,67 @@
+#include <pistache/http.h>
+
+#include <string>
+
+#include "server/http/app_pages.hpp"
+#include "server/http/request.hpp"
+#include "server/http/response.hpp"
+#include "server/http/routes.hpp"
+#include "server/http/static_files.hpp"
+
+namespace leerstand::http {
+
+namespace {
+
+using namespace Pistache;
+
+/// The web app's page with the head of `meta`; the app reads the path and opens the page.
+void send_app_page(const ApiContext& context, Http::ResponseWriter& writer, PageMeta meta,
+                   std::string_view path, Http::Code code = Http::Code::Ok) {
+    const StaticFile index = context.files->load("/");
+    if (meta.url.empty()) meta.url = base_url() + std::string(path);
+    set_header(writer, "Content-Security-Policy", context.page_policy);
+    set_header(writer, "Cache-Control", "no-cache");
+    send_answer(writer, code, with_page_meta(index.body, meta), index.content_type);
+}
+
+/// A page whose head does not depend on stored data.
+template <const char* Title, const char* Description>
+void get_fixed_page(const ApiContext& context, const Rest::Request& request,
+                    Http::ResponseWriter& writer) {
+    send_app_page(context, writer, {Title, Description, "", ""}, request.resource());
+}
+
+constexpr char k_zukunftsorte_title[] = "Zukunftsorte";
+constexpr char k_zukunftsorte_text[] =
+    "Orte, die wieder leben: ehemals leere Gebäude in den Kommunen des Netzwerks, heute "
+    "Werkstatt, Café, Coworking oder Treffpunkt.";
+constexpr char k_network_title[] = "Das Netzwerk";
+constexpr char k_network_text[] =
+    "Die Kommunen, die Leerstand sichtbar machen und Gebäude wieder mit Leben füllen.";
+constexpr char k_join_title[] = "Mitglied werden";
+constexpr char k_join_text[] = "Wie eine Kommune dem Netzwerk beitritt.";
+constexpr char k_about_title[] = "Über den Leerstandsatlas";
+constexpr char k_about_text[] = "Was der Leerstandsatlas ist und wer ihn betreibt.";
+constexpr char k_imprint_title[] = "Impressum";
+constexpr char k_privacy_title[] = "Datenschutz";
+constexpr char k_privacy_text[] = "Wie der Leerstandsatlas mit personenbezogenen Daten umgeht.";
+constexpr char k_none[] = "";
+
+}  // namespace
+
+void add_page_routes(Rest::Router& router, const ApiContext& context) {
+    using Http::Method;
+    add_route_table(
+        router, context,
+        {
+            {"/zukunftsorte", Method::Get,
+             get_fixed_page<k_zukunftsorte_title, k_zukunftsorte_text>},
+            {"/netzwerk", Method::Get, get_fixed_page<k_network_title, k_network_text>},
+            {"/mitglied-werden", Method::Get, get_fixed_page<k_join_title, k_join_text>},
+            {"/ueber", Method::Get, get_fixed_page<k_about_title, k_about_text>},
+            {"/impressum", Method::Get, get_fixed_page<k_imprint_title, k_none>},
+            {"/datenschutz", Method::Get, get_fixed_page<k_privacy_title, k_privacy_text>},
+        });
+}
+
+}  // namespace leerstand::http
