@@ -12,8 +12,8 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import {
-  assertPageClean, binary, launchBrowser, makeTempDir, outDir, runCli, skipReason, startServer,
-  stopServer, watchPage,
+  assertPageClean, binary, cleanUpAfter, launchBrowser, makeTempDir, outDir, runCli, skipReason,
+  startServer, watchPage,
 } from './support.mjs';
 
 const ADMIN = { name: 'bild.admin', password: 'ein-langes-passwort-bild' };
@@ -43,12 +43,7 @@ test('the picture field uploads, previews, removes and explains refusals in Germ
     assert.equal(added.code, 0, added.stderr);
     const server = startServer(db);
     let context = null;
-    t.after(async () => {
-      if (context) await context.close();
-      await stopServer(server);
-      fs.rmSync(dataDir, { recursive: true, force: true });
-      fs.rmSync(profileDir, { recursive: true, force: true });
-    });
+    cleanUpAfter(t, { server, browser: () => context, dirs: [dataDir, profileDir] });
     const baseUrl = await server.url;
     const picture = makePicture(dataDir);
     const notAnImage = path.join(dataDir, 'foto.jpg');
