@@ -30,15 +30,15 @@ constexpr int k_jpeg_quality = 82;
 constexpr std::array<std::string_view, 3> k_accepted_loaders = {
     "VipsForeignLoadJpegSource", "VipsForeignLoadPngSource", "VipsForeignLoadWebpSource"};
 
-struct ImageUnref {
-    void operator()(VipsImage* image) const noexcept { g_object_unref(image); }
+/// Drops our reference to a libvips object (an image, a source).
+struct ObjectUnref {
+    template <typename Object>
+    void operator()(Object* object) const noexcept {
+        g_object_unref(object);
+    }
 };
-using ImagePtr = std::unique_ptr<VipsImage, ImageUnref>;
-
-struct SourceUnref {
-    void operator()(VipsSource* source) const noexcept { g_object_unref(source); }
-};
-using SourcePtr = std::unique_ptr<VipsSource, SourceUnref>;
+using ImagePtr = std::unique_ptr<VipsImage, ObjectUnref>;
+using SourcePtr = std::unique_ptr<VipsSource, ObjectUnref>;
 
 struct BufferFree {
     void operator()(void* buffer) const noexcept { g_free(buffer); }
