@@ -28,12 +28,17 @@ constexpr int k_jpeg_quality = 82;
 // The loaders libvips picks for the three formats we take. Anything else it can read (GIF,
 // TIFF, SVG, PDF, HEIC, ImageMagick's formats...) is refused: fewer decoders facing uploads.
 constexpr std::array<std::string_view, 3> k_accepted_loaders = {
-    "VipsForeignLoadJpegBuffer", "VipsForeignLoadPngBuffer", "VipsForeignLoadWebpBuffer"};
+    "VipsForeignLoadJpegSource", "VipsForeignLoadPngSource", "VipsForeignLoadWebpSource"};
 
-struct ImageUnref {
-    void operator()(VipsImage* image) const noexcept { g_object_unref(image); }
+/// Drops our reference to a libvips object (an image, a source).
+struct ObjectUnref {
+    template <typename Object>
+    void operator()(Object* object) const noexcept {
+        g_object_unref(object);
+    }
 };
-using ImagePtr = std::unique_ptr<VipsImage, ImageUnref>;
+using ImagePtr = std::unique_ptr<VipsImage, ObjectUnref>;
+using SourcePtr = std::unique_ptr<VipsSource, ObjectUnref>;
 
 struct BufferFree {
     void operator()(void* buffer) const noexcept { g_free(buffer); }
@@ -69,6 +74,14 @@ std::string vips_error_text() {
     throw InternalError("libvips: " + what + ": " + vips_error_text());
 }
 
+/// The file's bytes as a stream for libvips. Read so rather than as a buffer, a JPEG that ends
+/// early is an error: from a buffer, libjpeg pads it and only warns.
+SourcePtr source_of(std::string_view bytes) {
+    SourcePtr source(vips_source_new_from_memory(bytes.data(), bytes.size()));
+    if (!source) fail_internal("source");
+    return source;
+}
+
 InvalidInput invalid_image() {
     vips_error_clear();
     return InvalidInput(ErrorCode{error_code::k_invalid_image},
@@ -82,16 +95,16 @@ TooLarge too_large(const std::string& why) {
 /// Refuses what is not a JPEG, PNG or WebP by its content (the file name and the type the
 /// client sent say nothing), and images declaring more than k_max_image_pixels.
 void check_header(std::string_view bytes) {
-    const char* loader = vips_foreign_find_load_buffer(bytes.data(), bytes.size());
+    const SourcePtr source = source_of(bytes);
+    const char* loader = vips_foreign_find_load_source(source.get());
     vips_error_clear();  // "not a known format" is the answer here, not a fault
     if (!loader || std::find(k_accepted_loaders.begin(), k_accepted_loaders.end(),
                              std::string_view(loader)) == k_accepted_loaders.end())
         throw Unsupported(ErrorCode{error_code::k_unsupported_image},
                           "only JPEG, PNG and WebP images are taken");
     // Only the header is read here: libvips decodes pixels when they are asked for.
-    ImagePtr header(vips_image_new_from_buffer(bytes.data(), bytes.size(), "", "fail_on",
-                                               VIPS_FAIL_ON_ERROR, "access", VIPS_ACCESS_SEQUENTIAL,
-                                               nullptr));
+    ImagePtr header(vips_image_new_from_source(source.get(), "", "fail_on", VIPS_FAIL_ON_ERROR,
+                                               "access", VIPS_ACCESS_SEQUENTIAL, nullptr));
     if (!header) throw invalid_image();
     const std::int64_t pixels =
         std::int64_t{vips_image_get_width(header.get())} * vips_image_get_height(header.get());
@@ -107,9 +120,9 @@ ImagePtr upright_within(std::string_view bytes, int size) {
     VipsImage* out = nullptr;
     // thumbnail turns the image by its EXIF orientation, imports an embedded ICC profile to
     // sRGB and, for JPEG and WebP, decodes at a reduced size right away.
-    if (vips_thumbnail_buffer(const_cast<char*>(bytes.data()), bytes.size(), &out, size, "height",
-                              size, "size", VIPS_SIZE_DOWN, "fail_on", VIPS_FAIL_ON_ERROR,
-                              nullptr) != 0)
+    const SourcePtr source = source_of(bytes);
+    if (vips_thumbnail_source(source.get(), &out, size, "height", size, "size", VIPS_SIZE_DOWN,
+                              "fail_on", VIPS_FAIL_ON_ERROR, nullptr) != 0)
         throw invalid_image();
     ImagePtr scaled(out);
     ImagePtr decoded(vips_image_copy_memory(scaled.get()));

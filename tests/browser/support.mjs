@@ -134,6 +134,18 @@ export async function stopServer(server) {
   return result;
 }
 
+/**
+ * When test `t` ends: closes the browser context `browser()` returns (if any), stops `server`
+ * and removes `dirs`.
+ */
+export function cleanUpAfter(t, { server, browser = () => null, dirs = [] }) {
+  t.after(async () => {
+    await browser()?.close();
+    await stopServer(server);
+    for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
+  });
+}
+
 export function isLoopback(url) {
   const { protocol, hostname } = new URL(url);
   if (protocol === 'data:' || protocol === 'blob:') return true;

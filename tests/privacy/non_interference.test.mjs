@@ -50,6 +50,7 @@ let dir;
 let servers = {};      // a: with the hidden data, b: without
 const tokens = {};     // user name → API token (the same in both databases)
 const hidden = { points: [], ids: [], uploads: [] };
+const shared = { image: null };  // the id of a picture both databases hold
 const audiences = {};  // name → headers
 
 // -- set-up --------------------------------------------------------------------------------
@@ -117,7 +118,23 @@ async function sharedData(base) {
   }
   await write(base, 'ni.admin', 'POST', '/collections/zukunftsorte/items',
     feature(home[20].point, { name: 'Kulturscheune', kind: 'kultur', opened: '2023-05-01' }));
+  shared.image = await uploadPicture(base);
   return home;
+}
+
+/** Uploads a small picture (made with the vips CLI) as the home editor; its id. */
+async function uploadPicture(base) {
+  const file = path.join(dir, 'picture.jpg');
+  const made = spawnSync('/usr/bin/vips', ['black', file, '48', '32', '--bands', '3']);
+  assert.equal(made.status, 0, String(made.stderr));
+  const form = new FormData();
+  form.append('kommune', HOME);
+  form.append('file', new Blob([fs.readFileSync(file)]), 'bild.jpg');
+  const response = await fetch(`${base}/api/images`, {
+    method: 'POST', headers: { Authorization: `Bearer ${tokens['geheim.autorin.7q']}` }, body: form,
+  });
+  assert.equal(response.status, 201, await response.clone().text());
+  return (await response.json()).id;
 }
 
 /** What only database A holds: reports the audiences may not see, in every way issue 19 names. */
@@ -299,6 +316,9 @@ async function crawlTargets() {
           `/collections/${layer}/tiles/WebMercatorQuad/${tile.z}/${tile.y}/${tile.x}?f=mvt`,
           `/collections/${layer}/tiles/WebMercatorQuad/${tile.z}/${tile.y}/${tile.x}?f=geojson`);
     }
+  // Pictures: every size of one both hold, sizes and ids that do not exist.
+  add('/images/{imageId}/{file}', ...['320', '800', '1600', '321'].map((size) => `/images/${shared.image}/${size}.jpg`),
+    `/images/${'0'.repeat(32)}/320.jpg`);
   // Static files: not in the API document, served to everyone.
   add('static', '/index.html', '/app.js', '/style.css', '/kommunen.js', '/vendor/leaflet/leaflet.js');
   return targets;
