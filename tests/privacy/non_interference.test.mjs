@@ -238,6 +238,9 @@ async function crawlTargets() {
   add('/health', '/health');
   add('/api', '/api');
   add('/api/config', '/api/config');
+  add('/api/site', '/api/site');
+  // The embed page (HTML) of every Kommune, and an AGS of none.
+  add('/embed/kommunen/{ags}', ...KOMMUNEN.map((k) => `/embed/kommunen/${k}`), '/embed/kommunen/99999999');
   add('/api/me', '/api/me');
   add('/conformance', '/conformance');
   add('/collections', '/collections');
@@ -300,7 +303,8 @@ async function crawlTargets() {
           `/collections/${layer}/tiles/WebMercatorQuad/${tile.z}/${tile.y}/${tile.x}?f=geojson`);
     }
   // Static files: not in the API document, served to everyone.
-  add('static', '/index.html', '/app.js', '/style.css', '/kommunen.js', '/vendor/leaflet/leaflet.js');
+  add('static', '/index.html', '/app.js', '/style.css', '/kommunen.js', '/vendor/leaflet/leaflet.js',
+    '/embed.html', '/embed.js', '/embed.css', '/site.js');
   return targets;
 }
 
