@@ -13,8 +13,8 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import {
-  assertPageClean, binary, launchBrowser, makeTempDir, outDir, runCli, skipReason, startServer,
-  stopServer, watchPage,
+  assertPageClean, binary, createItem, launchBrowser, makeTempDir, outDir, runCli, skipReason,
+  startServer, stopServer, watchPage,
 } from './support.mjs';
 
 const ANGERMUENDE = '12073008';
@@ -64,15 +64,6 @@ async function prepareDatabase(dbPath) {
     `${EDITOR.password}\n`);
   const lines = (await cli(['token', 'create', '--user', 'site-admin', '--db', dbPath])).trim().split('\n');
   return lines[lines.length - 1].trim();
-}
-
-async function createItem(baseUrl, token, collection, feature) {
-  const response = await fetch(`${baseUrl}/collections/${collection}/items`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/geo+json', Authorization: `Bearer ${token}` },
-    body: JSON.stringify(feature),
-  });
-  assert.equal(response.status, 201, `POST ${collection}: ${await response.text()}`);
 }
 
 /** Starts a server with the test's site file on a demo database with items; cleans up after. */
