@@ -45,4 +45,20 @@ inline std::string utf8_shortened(std::string_view text, std::size_t max_charact
     return std::string(text);
 }
 
+/// True for an http(s) address with a host (`https://host...`), without spaces or control
+/// characters: the only links the atlas stores or hands out.
+inline bool is_web_url(std::string_view text) {
+    std::string_view rest;
+    if (text.starts_with("https://"))
+        rest = text.substr(8);
+    else if (text.starts_with("http://"))
+        rest = text.substr(7);
+    else
+        return false;
+    if (rest.empty() || rest.front() == '/' || rest.front() == '?' || rest.front() == '#')
+        return false;
+    return std::none_of(text.begin(), text.end(),
+                        [](char c) { return static_cast<unsigned char>(c) <= 0x20 || c == 0x7f; });
+}
+
 }  // namespace leerstand

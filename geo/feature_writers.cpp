@@ -79,6 +79,22 @@ void append_json_string(std::string& out, std::string_view text) {
     out += '"';
 }
 
+/// The credit lines of `licenses`: "© A; © B".
+std::string attribution_of(const std::vector<License>& licenses) {
+    std::string text;
+    for (const License& license : licenses)
+        text += (text.empty() ? "" : "; ") + license.attribution;
+    return text;
+}
+
+/// The licences by name and address: "ODbL 1.0 <https://…>; CC BY 4.0 <https://…>".
+std::string license_list_of(const std::vector<License>& licenses) {
+    std::string text;
+    for (const License& license : licenses)
+        text += (text.empty() ? "" : "; ") + license.title + " <" + license.url + ">";
+    return text;
+}
+
 /// Opens `path` for writing (replacing it) with a large buffer.
 FilePtr create_file(const fs::path& path) {
     FilePtr file(std::fopen(path.c_str(), "wb"));
@@ -115,9 +131,22 @@ std::string wkb_point(double lon, double lat) {
 /// properties, in the order given.
 class GeoJsonWriter final : public FeatureWriter {
   public:
-    GeoJsonWriter(const fs::path& path, std::vector<Field> fields)
+    GeoJsonWriter(const fs::path& path, std::vector<Field> fields,
+                  const std::vector<License>& licenses)
         : m_file(create_file(path)), m_fields(std::move(fields)) {
-        write_all(m_file.get(), "{\"type\":\"FeatureCollection\",\"features\":[");
+        // Before the features: a reader that stops early has still seen whose data it is.
+        std::string head = "{\"type\":\"FeatureCollection\",\"attribution\":";
+        append_json_string(head, attribution_of(licenses));
+        head += ",\"links\":[";
+        for (std::size_t i = 0; i < licenses.size(); ++i) {
+            head += i == 0 ? "{\"href\":" : ",{\"href\":";
+            append_json_string(head, licenses[i].url);
+            head += ",\"rel\":\"license\",\"type\":\"text/html\",\"title\":";
+            append_json_string(head, licenses[i].title + ": " + licenses[i].attribution);
+            head += '}';
+        }
+        head += "],\"features\":[";
+        write_all(m_file.get(), head);
         for (std::size_t i = 1; i < m_fields.size(); ++i) {
             std::string key;
             append_json_string(key, m_fields[i].name);
@@ -247,7 +276,7 @@ class CsvWriter final : public FeatureWriter {
 class GpkgWriter final : public FeatureWriter {
   public:
     GpkgWriter(const fs::path& path, const std::string& layer, ExportGeometry kind,
-               std::vector<Field> fields)
+               std::vector<Field> fields, const std::vector<License>& licenses)
         : m_fields(std::move(fields)) {
         ensure_gdal_registered();
         GDALDriver* driver = GetGDALDriverManager()->GetDriverByName("GPKG");
@@ -262,6 +291,15 @@ class GpkgWriter final : public FeatureWriter {
         const OGRwkbGeometryType type = kind == ExportGeometry::Point ? wkbPoint : wkbMultiPolygon;
         m_layer = m_dataset->CreateLayer(layer.c_str(), &wgs84, type, nullptr);
         if (!m_layer) throw InternalError("cannot create the layer: " + last_gdal_error());
+        // GDAL writes these into gpkg_metadata (scope the file, and the table) when it closes.
+        const std::string license = license_list_of(licenses);
+        const std::string attribution = attribution_of(licenses);
+        for (GDALMajorObject* object : {static_cast<GDALMajorObject*>(m_dataset.get()),
+                                        static_cast<GDALMajorObject*>(m_layer)}) {
+            if (object->SetMetadataItem("LICENSE", license.c_str()) != CE_None ||
+                object->SetMetadataItem("ATTRIBUTION", attribution.c_str()) != CE_None)
+                throw InternalError("cannot write the licence into the GeoPackage");
+        }
         for (const Field& field : m_fields) {
             OGRFieldDefn definition(field.name.c_str(), ogr_type(field.type));
             if (field.type == FieldType::Boolean) definition.SetSubType(OFSTBoolean);
@@ -401,17 +439,18 @@ std::string FeatureWriter::point(double raw_lon, double raw_lat) const {
 
 std::unique_ptr<FeatureWriter> make_feature_writer(ExportFormat format, const fs::path& path,
                                                    const std::string& layer, ExportGeometry kind,
-                                                   std::vector<Field> fields) {
+                                                   std::vector<Field> fields,
+                                                   const std::vector<License>& licenses) {
     if (fields.empty()) throw InvalidInput("an export needs at least the id field");
     switch (format) {
         case ExportFormat::GeoJson:
-            return std::make_unique<GeoJsonWriter>(path, std::move(fields));
+            return std::make_unique<GeoJsonWriter>(path, std::move(fields), licenses);
         case ExportFormat::Csv:
             return std::make_unique<CsvWriter>(path, std::move(fields));
         case ExportFormat::GeoPackage:
             break;
     }
-    return std::make_unique<GpkgWriter>(path, layer, kind, std::move(fields));
+    return std::make_unique<GpkgWriter>(path, layer, kind, std::move(fields), licenses);
 }
 
 }  // namespace leerstand::geo

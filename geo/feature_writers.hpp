@@ -8,6 +8,8 @@
 #include <variant>
 #include <vector>
 
+#include "common/license.hpp"
+
 /// Writers for exports: RFC 7946 GeoJSON, CSV with WKT geometry, and GeoPackage (through GDAL).
 /// Each writes one feature at a time straight to its file, so an export of a million buildings
 /// never holds more than one of them in memory. Geometries are in EPSG:4326, lon/lat.
@@ -62,11 +64,15 @@ class FeatureWriter {
 };
 
 /// Creates `path` (replacing it) for features of `kind` with `fields`; `layer` names the
-/// GeoPackage table (and is ignored by GeoJSON and CSV).
+/// GeoPackage table (and is ignored by GeoJSON and CSV). The file carries `licenses` where its
+/// format has room: GeoJSON as the top-level members `attribution` (the credit lines) and
+/// `links` (`rel: "license"`), GeoPackage as the metadata items LICENSE and ATTRIBUTION of the
+/// file and of the layer (gpkg_metadata, gpkg_metadata_reference). CSV has no such place.
 /// @throws InvalidInput for an empty field list; InternalError when the file cannot be made.
 std::unique_ptr<FeatureWriter> make_feature_writer(ExportFormat format,
                                                    const std::filesystem::path& path,
                                                    const std::string& layer, ExportGeometry kind,
-                                                   std::vector<Field> fields);
+                                                   std::vector<Field> fields,
+                                                   const std::vector<License>& licenses);
 
 }  // namespace leerstand::geo

@@ -21,11 +21,14 @@ async function parseProblem(response) {
 /**
  * Sends a request and parses the JSON answer; a non-2xx answer throws an ApiError. With
  * `withEtag` the result is { body, etag } (the ETag a later If-Match must name). A FormData
- * `body` is sent as multipart/form-data, anything else but a string as JSON.
+ * `body` is sent as multipart/form-data, anything else but a string as JSON. `credentials`
+ * 'omit' sends no session cookie (what the public sees).
  */
-export async function request(url, { method = 'GET', body, accept = 'application/json', headers = {}, withEtag = false } = {}) {
+export async function request(url, {
+  method = 'GET', body, accept = 'application/json', headers = {}, withEtag = false, credentials = 'same-origin',
+} = {}) {
   let response;
-  const init = { method, headers: { Accept: accept, ...headers }, credentials: 'same-origin' };
+  const init = { method, headers: { Accept: accept, ...headers }, credentials };
   if (body instanceof FormData) {
     init.body = body;  // fetch writes the multipart Content-Type with its boundary
   } else if (body !== undefined) {
@@ -55,4 +58,9 @@ export async function request(url, { method = 'GET', body, accept = 'application
 /** GETs `url` and parses its JSON body. */
 export function fetchJson(url, accept = 'application/json') {
   return request(url, { accept });
+}
+
+/** The same without the session cookie: exactly what the public gets, signed in or not. */
+export function fetchPublicJson(url, accept = 'application/json') {
+  return request(url, { accept, credentials: 'omit' });
 }

@@ -14,12 +14,13 @@ import { countOf, definitionList, element, formatArea, formatDate, numberFormat,
 import {
   FIGURES, choroplethLayer, choroplethLegend, fillSearch, findKommune, kommuneBounds, loadKommunen, openProfile,
 } from './kommunen.js';
-import { STATUS_LABELS, USE_LABELS, label } from './labels.js';
+import { STATUS_LABELS, USE_LABELS, label, statusColor } from './labels.js';
 import { focusableMarker, tabStopsInView } from './keyboard-markers.js';
 import { BUILDINGS_MIN_ZOOM, buildingDescription, buildingsLayer, showBuilding } from './planner.js';
 import { setUpExport, setUpUpload } from './transfer.js';
 import { closePage, setUpPage } from './page.js';
 import { otherwise, setTitle, startRouter } from './router.js';
+import { addBasemap, addDataAttribution, fillFooter, setUpSitePages } from './site.js';
 
 const GERMANY_CENTER = [51.16, 10.45];
 const GERMANY_ZOOM = 6;
@@ -30,39 +31,9 @@ const ITEM_LIMIT = 10000;
 const FIT_MAX_ZOOM = 16;
 const FIT_PADDING = [40, 40];
 
-// Fill colours of the vacancy markers; dark enough for white text and visible on the plain
-// background and on OpenStreetMap tiles. The order of STATUS_LABELS is the legend's order.
-const STATUS_COLORS = Object.freeze({
-  gemeldet: '#b45309',
-  bestaetigt: '#c81e1e',
-  in_aktivierung: '#6d28d9',
-  aktiviert: '#15803d',
-  abgerissen: '#4b5563',
-  kein_leerstand: '#1d4ed8',
-});
-const UNKNOWN_STATUS_COLOR = '#1f2933';
 
 // ---------------------------------------------------------------------------------------------
 // Map
-
-/** Text for Leaflet's attribution control, which inserts HTML: the operator's text, escaped. */
-function escapeHtml(text) {
-  return String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
-/** The operator's basemap (`serve --basemap-url`); none configured or none reachable, the map
- *  still shows the Kommune outlines and every data layer. */
-async function addBasemap(map) {
-  let config;
-  try {
-    config = await fetchJson('/api/config');
-  } catch {
-    return;
-  }
-  const basemap = config?.basemap;
-  if (!basemap || typeof basemap.url !== 'string') return;
-  L.tileLayer(basemap.url, { maxZoom: 19, attribution: escapeHtml(basemap.attribution ?? '') }).addTo(map);
-}
 
 function createMap(container) {
   // The zoom buttons go bottom left: the profile panel opens top left.
@@ -70,6 +41,7 @@ function createMap(container) {
   L.control.zoom({ position: 'bottomleft', zoomInTitle: 'Hineinzoomen', zoomOutTitle: 'Herauszoomen' }).addTo(map);
   L.control.scale({ imperial: false }).addTo(map);
   addBasemap(map);
+  addDataAttribution(map);
   return map;
 }
 
@@ -86,10 +58,6 @@ function fitToData(map, groups) {
 
 // ---------------------------------------------------------------------------------------------
 // Status colours
-
-function statusColor(status) {
-  return Object.hasOwn(STATUS_COLORS, status) ? STATUS_COLORS[status] : UNKNOWN_STATUS_COLOR;
-}
 
 /** A small coloured square for the legend and the popup. */
 function statusSwatch(status) {
@@ -108,7 +76,6 @@ function setField(panel, name, value) {
 }
 
 function showStatus(panel, health) {
-  setField(panel, 'schema_version', String(health.schema_version));
   for (const name of COUNT_FIELDS) {
     const value = health.counts[name];
     setField(panel, name, typeof value === 'number' ? numberFormat.format(value) : '–');
@@ -144,7 +111,7 @@ function showLayerState(panel, state, text) {
 async function loadStatus(panel) {
   try {
     const health = await fetchJson('/health', 'application/json');
-    if (typeof health.schema_version !== 'number' || typeof health.counts !== 'object') {
+    if (typeof health.counts !== 'object' || health.counts === null) {
       throw new Error('unerwartete Antwort');
     }
     showStatus(panel, health);
@@ -525,11 +492,14 @@ function start() {
     planner.update(me);
   });
   loadStatus(panel);
+  panel.querySelector('.intro-close').addEventListener('click', () => panel.classList.add('intro-closed'));
   loadLayers(map, panel).then((update) => { updateTabStops = update; }, () => {
     // Only a bug in this file can get here; say so rather than leave "wird geladen".
     showLayerState(panel, 'error', 'Karte konnte nicht aufgebaut werden.');
   });
   setUpPage();
+  setUpSitePages();
+  fillFooter(document.getElementById('site-footer'));
   // The map itself: no page over it. Views of other modules register before startRouter().
   otherwise(() => {
     closePage();

@@ -14,6 +14,12 @@ export function element(tag, className, text) {
   return node;
 }
 
+/** `text` with &, <, >, " and ' as character references: for the few Leaflet options that
+ *  take HTML (the attribution control). */
+export function escapeHtml(text) {
+  return String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
 /** A new SVG element with attributes. */
 export function svgElement(tag, attributes = {}) {
   const node = document.createElementNS('http://www.w3.org/2000/svg', tag);

@@ -59,3 +59,20 @@ export function label(kind, id) {
   if (labels && Object.hasOwn(labels, id)) return labels[id];
   return String(id);
 }
+
+// Fill colours of the vacancy markers; dark enough for white text and visible on the plain
+// background and on OpenStreetMap tiles. The order of STATUS_LABELS is the legend's order.
+const STATUS_COLORS = Object.freeze({
+  gemeldet: '#b45309',
+  bestaetigt: '#c81e1e',
+  in_aktivierung: '#6d28d9',
+  aktiviert: '#15803d',
+  abgerissen: '#4b5563',
+  kein_leerstand: '#1d4ed8',
+});
+const UNKNOWN_STATUS_COLOR = '#1f2933';
+
+/** The fill colour of a vacancy marker of `status`. */
+export function statusColor(status) {
+  return Object.hasOwn(STATUS_COLORS, status) ? STATUS_COLORS[status] : UNKNOWN_STATUS_COLOR;
+}

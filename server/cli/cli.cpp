@@ -46,7 +46,7 @@ Usage:
                   [--max-upload-mb N] [--tile-cache-mb N] [--secure-cookies]
                   [--basemap-url TEMPLATE|none] [--basemap-attribution TEXT]
                   [--public-url URL] [--trusted-proxy ADDR[,ADDR...]]
-                  [--debug-cache-header]
+                  [--site FILE] [--debug-cache-header]
       Serve the map and the HTTP API (default http://127.0.0.1:8080). --secure-cookies (or
       LEERSTAND_SECURE_COOKIES=1) marks the session cookie Secure, for use behind HTTPS.
       --tile-cache-mb: memory for encoded tiles (default 256). --basemap-url: the map's
@@ -55,6 +55,8 @@ Usage:
       every link the API writes; default the URL it listens on. No path prefix.
       --trusted-proxy: the IP address of a reverse proxy (repeat it, or a comma list) that
       may name the client in X-Real-IP, for the sign-in limit; nobody by default.
+      --site: the operator's name, contact, texts of Über, Impressum and Datenschutz and
+      the licence of the network's data (JSON; default config/site.example.json).
       --debug-cache-header adds X-Cache: hit|miss to tile answers, for tests and benchmarks:
       it tells every client whether others asked for a tile, so never on a public server.
   leerstand user add NAME --role admin|planner|editor [--kommune AGS ...] [--db PATH]
@@ -68,8 +70,10 @@ Usage:
       JSON, with exact figures.
   leerstand export COLLECTION --format geojson|gpkg|csv [--out FILE] [--kommune AGS]
                    [--bbox W,S,E,N] [--datetime T] [--status S] [--use U] [--db PATH]
+                   [--site FILE]
       Export kommunen, buildings, vacancies or zukunftsorte with every detail (GeoJSON and
-      CSV go to stdout without --out).
+      CSV go to stdout without --out), with the licences of the data (the network's from
+      --site, as serve).
   leerstand backup OUT [--db PATH]
       Copy the database to OUT while the server runs: one consistent snapshot (SQLite online
       backup), checked with PRAGMA integrity_check, written to OUT.partial and then renamed to
@@ -302,7 +306,7 @@ std::vector<std::string> trusted_proxies(const std::vector<std::string>& values)
 int run_serve(const std::vector<std::string>& raw) {
     Arguments args(raw,
                    {"db", "bind", "port", "threads", "web", "max-upload-mb", "tile-cache-mb",
-                    "basemap-url", "basemap-attribution", "trusted-proxy", "public-url"},
+                    "basemap-url", "basemap-attribution", "trusted-proxy", "public-url", "site"},
                    {"secure-cookies", "debug-cache-header"});
     http::ServeOptions options;
     options.db = database_path(args);
@@ -312,6 +316,7 @@ int run_serve(const std::vector<std::string>& raw) {
     if (auto threads = args.value("threads"))
         options.threads = static_cast<unsigned>(parse_number(*threads, "--threads", 1, 64));
     if (auto web = args.value("web")) options.web_root = *web;
+    if (auto site = args.value("site")) options.site_file = *site;
     if (auto megabytes = args.value("max-upload-mb"))
         options.max_upload_bytes =
             static_cast<std::uint64_t>(parse_number(*megabytes, "--max-upload-mb", 1, 4096)) << 20;

@@ -11,6 +11,7 @@
 #include "server/cli/cli_errors.hpp"
 #include "server/cli/named_options.hpp"
 #include "server/services/export_service.hpp"
+#include "server/services/site.hpp"
 
 namespace leerstand::cli {
 
@@ -31,7 +32,8 @@ services::QueryParams filter_params(const NamedOptions& options) {
 /// The file appears only when the export is complete.
 std::int64_t export_to(services::ExportService& exports, const std::string& collection,
                        geo::ExportFormat format, const services::ItemsQuery& query,
-                       const std::optional<fs::path>& target, std::ostream& out) {
+                       const std::optional<fs::path>& target, const License& own,
+                       std::ostream& out) {
     services::Caller operator_caller;
     operator_caller.role = services::Role::Admin;
     operator_caller.name = "cli";
@@ -41,7 +43,7 @@ std::int64_t export_to(services::ExportService& exports, const std::string& coll
                                               "." + std::string(geo::file_extension(format)));
     try {
         const std::int64_t count =
-            exports.write(collection, format, query, operator_caller, partial);
+            exports.write(collection, format, query, operator_caller, partial, own);
         if (target) {
             fs::rename(partial, *target);
         } else {
@@ -62,10 +64,10 @@ std::int64_t export_to(services::ExportService& exports, const std::string& coll
 
 int run_export_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
     NamedOptions options;
-    auto usage = parse_named_options(
-        args,
-        {"--format", "--out", "--kommune", "--bbox", "--datetime", "--status", "--use", "--db"}, 1,
-        options);
+    auto usage = parse_named_options(args,
+                                     {"--format", "--out", "--kommune", "--bbox", "--datetime",
+                                      "--status", "--use", "--db", "--site"},
+                                     1, options);
     geo::ExportFormat format{};
     if (!usage && options.positional.empty())
         usage = "export needs a collection: kommunen, buildings, vacancies or zukunftsorte";
@@ -82,10 +84,13 @@ int run_export_command(const std::vector<std::string>& args, std::ostream& out, 
     }
     return run_reporting_errors(err, [&] {
         const services::ItemsQuery query = services::parse_export_query(filter_params(options));
+        // The file carries the licence of the network's data as the server's exports do.
+        const services::SiteConfig site = services::read_site_config(
+            options.get("--site").value_or(services::default_site_file().string()));
         data::Store store(existing_database(options));
         services::ExportService exports(store);
-        const std::int64_t count =
-            export_to(exports, options.positional[0], format, query, target, out);
+        const std::int64_t count = export_to(exports, options.positional[0], format, query, target,
+                                             site.data_license, out);
         err << "exported " << count << " features\n";
         return k_exit_ok;
     });

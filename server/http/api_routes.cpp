@@ -9,6 +9,7 @@
 #include "server/http/routes.hpp"
 #include "server/services/collections_service.hpp"
 #include "server/services/place_resolver.hpp"
+#include "server/services/site.hpp"
 #include "server/services/thread_store.hpp"
 #include "server/services/vacancy_service.hpp"
 #include "server/services/zukunftsort_service.hpp"
@@ -79,7 +80,9 @@ void get_collections(const ApiContext& context, const Rest::Request& request,
                      Http::ResponseWriter& writer) {
     const services::Caller caller = request_caller(request, context);
     set_caller_cache_headers(writer, caller);
-    send_json(writer, Http::Code::Ok, worker(context).collections.collections(base_url(), caller));
+    send_json(
+        writer, Http::Code::Ok,
+        worker(context).collections.collections(base_url(), caller, context.site->data_license));
 }
 
 void get_collection(const ApiContext& context, const Rest::Request& request,
@@ -88,7 +91,7 @@ void get_collection(const ApiContext& context, const Rest::Request& request,
     set_caller_cache_headers(writer, caller);
     send_json(writer, Http::Code::Ok,
               worker(context).collections.collection(path_param(request, ":collection"), base_url(),
-                                                     caller));
+                                                     caller, context.site->data_license));
 }
 
 void get_items(const ApiContext& context, const Rest::Request& request,

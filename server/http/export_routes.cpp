@@ -2,6 +2,7 @@
 
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "common/error.hpp"
 #include "server/http/export_spool.hpp"
@@ -9,6 +10,7 @@
 #include "server/http/response.hpp"
 #include "server/http/routes.hpp"
 #include "server/services/export_service.hpp"
+#include "server/services/site.hpp"
 #include "server/services/thread_store.hpp"
 
 namespace leerstand::http {
@@ -27,6 +29,15 @@ std::pair<std::string, geo::ExportFormat> parse_file_name(const std::string& fil
     return {file.substr(0, dot), format};
 }
 
+/// `Link` with a `rel="license"` target per licence (RFC 8288): the one place a CSV file's
+/// licence can travel, and the same for every format.
+std::string license_link_header(const std::vector<License>& licenses) {
+    std::string value;
+    for (const License& license : licenses)
+        value += (value.empty() ? "<" : ", <") + license.url + ">; rel=\"license\"";
+    return value;
+}
+
 void get_export(const ApiContext& context, const Rest::Request& request,
                 Http::ResponseWriter& writer) {
     const auto [collection, format] = parse_file_name(path_param(request, ":file"));
@@ -35,13 +46,15 @@ void get_export(const ApiContext& context, const Rest::Request& request,
 
     const SpoolFile spool(context.db, geo::file_extension(format));
     auto& exports = services::thread_service<services::ExportService>(context.db);
-    const std::int64_t count = exports.write(collection, format, query, caller, spool.path());
+    const License& own = context.site->data_license;
+    const std::int64_t count = exports.write(collection, format, query, caller, spool.path(), own);
 
     set_caller_cache_headers(writer, caller);
     set_header(
         writer, "Content-Disposition",
         "attachment; filename=\"" + services::export_file_name(collection, format, query) + "\"");
     set_header(writer, "X-Feature-Count", std::to_string(count));
+    set_header(writer, "Link", license_link_header(services::licenses_of(collection, own)));
     writer.headers().add<Http::Header::ContentType>(
         Http::Mime::MediaType::fromString(std::string(geo::media_type(format))));
     send_spool_file(writer, spool);

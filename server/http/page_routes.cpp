@@ -7,6 +7,8 @@
 #include "server/http/response.hpp"
 #include "server/http/routes.hpp"
 #include "server/http/static_files.hpp"
+#include "server/services/summary_service.hpp"
+#include "server/services/thread_store.hpp"
 
 namespace leerstand::http {
 
@@ -29,6 +31,26 @@ template <const char* Title, const char* Description>
 void get_fixed_page(const ApiContext& context, const Rest::Request& request,
                     Http::ResponseWriter& writer) {
     send_app_page(context, writer, {Title, Description, "", ""}, request.resource());
+}
+
+/// `/embed/kommunen/{ags}`: a small map of one Kommune for other sites' iframes (embed.html).
+/// The only page any site may frame; it shows what the public sees, and embed.js fetches
+/// without credentials, so a visitor signed in to the atlas sees the same. 404 for an AGS of no
+/// Kommune.
+void get_kommune_embed(const ApiContext& context, const Rest::Request& request,
+                       Http::ResponseWriter& writer) {
+    const std::string ags = path_param(request, ":ags");
+    const nlohmann::json summary = services::thread_service<services::SummaryService>(context.db)
+                                       .kommune_summary(ags, services::Caller::anonymous());
+    const std::string name = summary.value("name", ags);
+    const StaticFile page = context.files->load("/embed.html");
+    const PageMeta meta{name, "Leerstände und Zukunftsorte in " + name + ".", "",
+                        base_url() + "/kommunen/" + ags};
+    set_header(writer, "Content-Security-Policy", context.embed_policy);
+    // Framing is what this page is for: the DENY every other answer carries must go.
+    writer.headers().remove("X-Frame-Options");
+    set_header(writer, "Cache-Control", "no-cache");
+    send_answer(writer, Http::Code::Ok, with_page_meta(page.body, meta), page.content_type);
 }
 
 constexpr char k_zukunftsorte_title[] = "Zukunftsorte";
@@ -61,6 +83,7 @@ void add_page_routes(Rest::Router& router, const ApiContext& context) {
             {"/ueber", Method::Get, get_fixed_page<k_about_title, k_about_text>},
             {"/impressum", Method::Get, get_fixed_page<k_imprint_title, k_none>},
             {"/datenschutz", Method::Get, get_fixed_page<k_privacy_title, k_privacy_text>},
+            {"/embed/kommunen/:ags", Method::Get, get_kommune_embed},
         });
 }
 

@@ -16,6 +16,7 @@ namespace leerstand::services {
 class LoginRateLimiter;
 class UploadJobs;
 class TileCache;
+struct SiteConfig;
 }  // namespace leerstand::services
 
 /// The routes of the HTTP API and the web app: each `*_routes.cpp` is a table of routes and
@@ -39,6 +40,8 @@ struct ApiContext {
     std::string basemap_url;                     ///< the web map's XYZ template; empty: no basemap
     std::string basemap_attribution;             ///< plain text
     std::string page_policy;                     ///< the web app page's CSP (page_content_policy)
+    std::string embed_policy;                    ///< the embed pages' CSP: any site may frame them
+    std::shared_ptr<const services::SiteConfig> site;  ///< the operator's texts and data licence
 };
 
 /// A route's handler: a few lines that read the request, call a use case and send its answer.
@@ -125,9 +128,15 @@ void add_page_routes(Pistache::Rest::Router& router, const ApiContext& context);
 /// (web_routes.cpp).
 void add_web_routes(Pistache::Rest::Router& router, const ApiContext& context);
 
+/// Who may frame the embed pages (`/embed/kommunen/{ags}`): every site. Every other answer
+/// keeps `frame-ancestors 'none'` and `X-Frame-Options: DENY`.
+inline constexpr const char* k_embed_frame_ancestors = "*";
+
 /// The Content-Security-Policy of the web app's page: its own scripts, styles and API only,
 /// images also from the basemap at `basemap_url` (an XYZ template). No inline script or style
-/// attribute runs, so injected markup could do nothing either.
-std::string page_content_policy(const std::string& basemap_url);
+/// attribute runs, so injected markup could do nothing either. `frame_ancestors`: who may show
+/// the page in a frame (nobody but for the embed pages).
+std::string page_content_policy(const std::string& basemap_url,
+                                std::string_view frame_ancestors = "'none'");
 
 }  // namespace leerstand::http

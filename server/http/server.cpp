@@ -9,6 +9,7 @@
 #include "server/http/transport/client_address.hpp"
 #include "server/http/transport/endpoint.hpp"
 #include "server/services/auth_service.hpp"
+#include "server/services/site.hpp"
 #include "server/services/status_service.hpp"
 #include "server/services/tile_cache.hpp"
 #include "server/services/upload_jobs.hpp"
@@ -65,6 +66,9 @@ int serve(const ServeOptions& options) {
         if (options.db.empty()) throw InvalidInput("no database given; pass --db PATH");
         api.files = std::make_shared<const StaticFiles>(
             options.web_root.empty() ? fs::path(LEERSTAND_DEFAULT_WEB_ROOT) : options.web_root);
+        // A bad site file stops the start with its one line, before any request sees it.
+        api.site = std::make_shared<const services::SiteConfig>(services::read_site_config(
+            options.site_file.empty() ? services::default_site_file() : options.site_file));
         // Open and migrate on this thread first, so a bad --db fails now, not on a request.
         services::read_status(options.db);
     } catch (const std::exception& e) {
@@ -82,6 +86,7 @@ int serve(const ServeOptions& options) {
     api.basemap_url = options.basemap_url;
     api.basemap_attribution = options.basemap_attribution;
     api.page_policy = page_content_policy(options.basemap_url);
+    api.embed_policy = page_content_policy(options.basemap_url, k_embed_frame_ancestors);
     services::UploadLimits limits;
     limits.max_body_bytes = options.max_upload_bytes;
     try {

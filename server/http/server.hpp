@@ -22,7 +22,9 @@ struct ServeOptions {
     std::uint16_t port = 8080;  ///< 0 asks for an ephemeral port
     unsigned threads = 2;       ///< Pistache workers; raised to 2 if lower (transport/endpoint.cpp)
     std::filesystem::path web_root;  ///< empty = LEERSTAND_DEFAULT_WEB_ROOT (the repo's web/)
-    bool secure_cookies = false;     ///< session cookie only over HTTPS (behind a TLS proxy)
+    /// The operator's texts and data licence (JSON); empty = services::default_site_file().
+    std::filesystem::path site_file;
+    bool secure_cookies = false;  ///< session cookie only over HTTPS (behind a TLS proxy)
     /// The base of every link the API writes; none: the address it prints when it listens.
     std::optional<PublicUrl> public_url;
     /// Peers (canonical_ip spellings) whose `X-Real-IP` names the client; none by default.

@@ -9,6 +9,7 @@
 #include "server/http/routes.hpp"
 #include "server/http/static_files.hpp"
 #include "server/services/collections_service.hpp"
+#include "server/services/site.hpp"
 #include "server/services/status_service.hpp"
 
 namespace leerstand::http {
@@ -75,7 +76,8 @@ void get_root(const ApiContext& context, const Rest::Request& request,
     }
     set_header(writer, "Vary", "Accept");
     set_header(writer, "Cache-Control", "no-cache");
-    send_json(writer, Http::Code::Ok, services::CollectionsService::landing_page(base_url()));
+    send_json(writer, Http::Code::Ok,
+              services::CollectionsService::landing_page(base_url(), context.site->data_license));
 }
 
 /// What the web app needs to know of the operator's settings.
@@ -85,6 +87,12 @@ void get_config(const ApiContext& context, const Rest::Request&, Http::ResponseW
         basemap = {{"url", context.basemap_url}, {"attribution", context.basemap_attribution}};
     set_header(writer, "Cache-Control", "no-cache");
     send_json(writer, Http::Code::Ok, {{"basemap", basemap}});
+}
+
+/// The operator's texts, contact and the licences of the data: the same for everyone.
+void get_site(const ApiContext& context, const Rest::Request&, Http::ResponseWriter& writer) {
+    set_header(writer, "Cache-Control", "no-cache");
+    send_json(writer, Http::Code::Ok, services::site_json(*context.site));
 }
 
 void get_health(const ApiContext& context, const Rest::Request&, Http::ResponseWriter& writer) {
@@ -109,13 +117,14 @@ void get_health(const ApiContext& context, const Rest::Request&, Http::ResponseW
 
 }  // namespace
 
-std::string page_content_policy(const std::string& basemap_url) {
+std::string page_content_policy(const std::string& basemap_url, std::string_view frame_ancestors) {
     std::string images = "'self' data: blob:";
     if (const std::string source = basemap_source(basemap_url); !source.empty())
         images += " " + source;
     return "default-src 'self'; script-src 'self'; style-src 'self'; img-src " + images +
            "; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
-           "frame-ancestors 'none'";
+           "frame-ancestors " +
+           std::string(frame_ancestors);
 }
 
 void add_web_routes(Rest::Router& router, const ApiContext& context) {
@@ -124,6 +133,7 @@ void add_web_routes(Rest::Router& router, const ApiContext& context) {
                     {
                         {"/", Method::Get, get_root},
                         {"/api/config", Method::Get, get_config},
+                        {"/api/site", Method::Get, get_site},
                         {"/health", Method::Get, get_health},
                     });
     add_fallback_route(router, context, send_static);

@@ -17,6 +17,7 @@
 #include "data/collection_store.hpp"
 #include "data/store.hpp"
 #include "server/services/privacy.hpp"
+#include "server/services/site.hpp"
 #include "server/services/summary_service.hpp"
 #include "server/services/tile_metadata.hpp"
 
@@ -444,8 +445,8 @@ CollectionsService::~CollectionsService() = default;
 CollectionsService::CollectionsService(CollectionsService&&) noexcept = default;
 CollectionsService& CollectionsService::operator=(CollectionsService&&) noexcept = default;
 
-json CollectionsService::landing_page(const std::string& base) {
-    return {
+json CollectionsService::landing_page(const std::string& base, const License& own) {
+    json page = {
         {"title", "Leerstandsatlas"},
         {"description",
          "Leerstände, Gebäude und Zukunftsorte der Kommunen im Netzwerk (OGC API – Features)."},
@@ -459,6 +460,8 @@ json CollectionsService::landing_page(const std::string& base) {
              link(base + "/tileMatrixSets", "http://www.opengis.net/def/rel/ogc/1.0/tiling-schemes",
                   k_json, "Kachelschemata"),
          })}};
+    for (json& license : license_links(licenses_of("", own))) page["links"].push_back(license);
+    return page;
 }
 
 json CollectionsService::conformance() {
@@ -472,7 +475,7 @@ json CollectionsService::conformance() {
 }
 
 json CollectionsService::collection(const std::string& id, const std::string& base,
-                                    const Caller& caller) {
+                                    const Caller& caller, const License& own) {
     const CollectionInfo& info = info_of(id);
     const data::VacancyVisibility visible = vacancy_visibility(caller);
     const data::Bbox box = m_impl->collections().extent(id, visible).value_or(k_germany);
@@ -490,24 +493,29 @@ json CollectionsService::collection(const std::string& id, const std::string& ba
         extent["temporal"] = {{"interval", json::array({interval})},
                               {"trs", "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian"}};
     }
+    json links =
+        json::array({link(path, "self", k_json, info.title),
+                     link(path + "/items", "items", k_geojson, info.title),
+                     link(path + "/tiles", "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector",
+                          k_json, std::string(info.title) + " (Vektorkacheln)")});
+    for (json& license : license_links(licenses_of(info.id, own))) links.push_back(license);
     return {{"id", info.id},
             {"title", info.title},
             {"description", info.description},
             {"itemType", "feature"},
             {"crs", json::array({k_crs84})},
             {"extent", std::move(extent)},
-            {"links", json::array({link(path, "self", k_json, info.title),
-                                   link(path + "/items", "items", k_geojson, info.title),
-                                   link(path + "/tiles",
-                                        "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector",
-                                        k_json, std::string(info.title) + " (Vektorkacheln)")})}};
+            {"links", std::move(links)}};
 }
 
-json CollectionsService::collections(const std::string& base, const Caller& caller) {
+json CollectionsService::collections(const std::string& base, const Caller& caller,
+                                     const License& own) {
     json list = json::array();
-    for (const CollectionInfo& info : infos()) list.push_back(collection(info.id, base, caller));
-    return {{"collections", std::move(list)},
-            {"links", json::array({link(base + "/collections", "self", k_json, "Sammlungen")})}};
+    for (const CollectionInfo& info : infos())
+        list.push_back(collection(info.id, base, caller, own));
+    json links = json::array({link(base + "/collections", "self", k_json, "Sammlungen")});
+    for (json& license : license_links(licenses_of("", own))) links.push_back(license);
+    return {{"collections", std::move(list)}, {"links", std::move(links)}};
 }
 
 bool CollectionsService::serves_items(const std::string& id) {

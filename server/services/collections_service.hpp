@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "common/error.hpp"
+#include "common/license.hpp"
 #include "server/services/caller.hpp"
 #include "server/services/items.hpp"
 
@@ -68,15 +69,18 @@ class CollectionsService {
     CollectionsService(CollectionsService&&) noexcept;
     CollectionsService& operator=(CollectionsService&&) noexcept;
 
-    /// The landing page: links `self`, `service-desc` (`/api`), `conformance`, `data`.
-    static nlohmann::json landing_page(const std::string& base);
+    /// The landing page: links `self`, `service-desc` (`/api`), `conformance`, `data`, and
+    /// `license` links to the licences of all data, the network's own (`own`) last.
+    static nlohmann::json landing_page(const std::string& base, const License& own);
     /// `{"conformsTo": [...]}` with the core, geojson and oas30 classes.
     static nlohmann::json conformance();
     /// `{"collections": [...], "links": [...]}` with their extents; the extents of vacancies
-    /// cover only what `caller` may see (privacy.hpp).
-    nlohmann::json collections(const std::string& base, const Caller& caller);
+    /// cover only what `caller` may see (privacy.hpp). Each document links the licences of its
+    /// data (`rel: "license"`, site.hpp), the list all of them; `own` is the network's.
+    nlohmann::json collections(const std::string& base, const Caller& caller, const License& own);
     /// One collection's metadata, as collections(). @throws NotFound for unknown ids.
-    nlohmann::json collection(const std::string& id, const std::string& base, const Caller& caller);
+    nlohmann::json collection(const std::string& id, const std::string& base, const Caller& caller,
+                              const License& own);
 
     /// True for the collections this service serves items of (`buildings`, `kommunen`).
     static bool serves_items(const std::string& id);

@@ -10,6 +10,7 @@
 #include "data/store.hpp"
 #include "server/services/place_resolver.hpp"
 #include "server/services/privacy.hpp"
+#include "server/services/site.hpp"
 #include "server/services/summary_service.hpp"
 #include "server/services/vacancy_service.hpp"
 #include "server/services/zukunftsort_service.hpp"
@@ -252,7 +253,7 @@ ExportService& ExportService::operator=(ExportService&&) noexcept = default;
 
 std::int64_t ExportService::write(const std::string& collection, geo::ExportFormat format,
                                   const ItemsQuery& query, const Caller& caller,
-                                  const std::filesystem::path& path) {
+                                  const std::filesystem::path& path, const License& own) {
     const auto point_collection = parse_collection(collection);
     if (!point_collection && collection != "buildings" && collection != "kommunen")
         throw unknown_collection(collection);
@@ -271,7 +272,8 @@ std::int64_t ExportService::write(const std::string& collection, geo::ExportForm
     } else {
         fields = zukunftsort_fields();
     }
-    auto writer = geo::make_feature_writer(format, path, collection, kind, fields);
+    auto writer = geo::make_feature_writer(format, path, collection, kind, fields,
+                                           licenses_of(collection, own));
     if (collection == "buildings")
         m_impl->buildings(*writer, query);
     else if (collection == "kommunen")

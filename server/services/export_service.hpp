@@ -42,11 +42,12 @@ class ExportService {
     ExportService& operator=(ExportService&&) noexcept;
 
     /// Writes the features of `collection` that match `query`, as `caller` may see them, to
-    /// `path` (created or replaced). Returns how many were written.
+    /// `path` (created or replaced), with the licences of its data (licenses_of, site.hpp;
+    /// `own` is the network's). Returns how many were written.
     /// @throws NotFound for unknown collections; InvalidInput for filters that do not apply.
     std::int64_t write(const std::string& collection, geo::ExportFormat format,
                        const ItemsQuery& query, const Caller& caller,
-                       const std::filesystem::path& path);
+                       const std::filesystem::path& path, const License& own);
 
   private:
     struct Impl;

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "common/field_errors.hpp"
+#include "common/text.hpp"
 
 namespace leerstand::services {
 
@@ -45,21 +46,6 @@ std::string type_name(const json& value) {
            : value.is_array()   ? "an array"
            : value.is_object()  ? "an object"
                                 : "null";
-}
-
-/// http(s)://host... without spaces or control characters.
-bool is_web_url(const std::string& text) {
-    std::string_view rest;
-    if (text.starts_with("https://"))
-        rest = std::string_view(text).substr(8);
-    else if (text.starts_with("http://"))
-        rest = std::string_view(text).substr(7);
-    else
-        return false;
-    if (rest.empty() || rest.front() == '/' || rest.front() == '?' || rest.front() == '#')
-        return false;
-    return std::none_of(text.begin(), text.end(),
-                        [](char c) { return static_cast<unsigned char>(c) <= 0x20 || c == 0x7f; });
 }
 
 double round7(double value) {

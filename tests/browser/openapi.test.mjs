@@ -50,6 +50,8 @@ const KNOWN_ROUTES = [
   ['get', '/export/{collectionId}.gpkg'],
   ['get', '/export/{collectionId}.csv'],
   ['get', '/api/config'],
+  ['get', '/api/site'],
+  ['get', '/embed/kommunen/{ags}'],
   ['get', '/tiles/{layer}/{z}/{x}/{y}.mvt'],
   ['get', '/tiles/{layer}/{z}/{x}/{y}.geojson'],
   ['get', '/tiles/{layer}.json'],

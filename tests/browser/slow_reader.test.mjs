@@ -249,7 +249,9 @@ test('a slow reader of a large export does not stall /health behind nginx (and w
       const { head, body } = bodyStart(result.download.head);
       assert.match(head, /^HTTP\/1\.1 200 /, head);
       assert.match(head, /\r\ncontent-type: application\/geo\+json/i, head);
-      assert.ok(body.startsWith('{"type":"FeatureCollection","features":['), body.slice(0, 80));
+      // A FeatureCollection: its licences first (attribution, links), then the features.
+      assert.ok(body.startsWith('{"type":"FeatureCollection","attribution":'), body.slice(0, 80));
+      assert.ok(body.includes('"features":[\n{"type":"Feature"'), body.slice(0, 1000));
       const late = result.health.filter((h) => h.status !== 200);
       assert.deepEqual(late, [], `every /health ${where} answers 200 within ${LIVENESS_MS} ms`);
     };

@@ -200,3 +200,14 @@ export function assertPageClean(assert, problems) {
   assert.deepEqual(problems.badResponses, [], 'HTTP error responses');
   assert.deepEqual(problems.foreignRequests, [], 'requests to non-loopback hosts');
 }
+
+/** POSTs a Feature to a collection with an API token; throws unless the answer is 201. */
+export async function createItem(baseUrl, token, collection, feature) {
+  const response = await fetch(`${baseUrl}/collections/${collection}/items`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/geo+json', Authorization: `Bearer ${token}` },
+    body: JSON.stringify(feature),
+  });
+  const body = await response.text();
+  if (response.status !== 201) throw new Error(`POST ${collection}: ${response.status} ${body}`);
+}

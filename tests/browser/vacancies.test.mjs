@@ -10,8 +10,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import {
-  assertPageClean, binary, launchBrowser, makeTempDir, outDir, runCli, skipReason, startServer,
-  stopServer, watchPage,
+  assertPageClean, binary, createItem, launchBrowser, makeTempDir, outDir, runCli, skipReason,
+  startServer, stopServer, watchPage,
 } from './support.mjs';
 
 // Angermünde from `leerstand demo`; its town centre is near lon 14.0, lat 53.017.
@@ -78,17 +78,6 @@ async function prepareDatabase(dbPath) {
   assert.equal(token.code, 0, `leerstand token create: ${token.stderr}`);
   const lines = token.stdout.trim().split('\n');
   return lines[lines.length - 1].trim();
-}
-
-/** POSTs a Feature to a collection as the admin; asserts 201. */
-async function createItem(baseUrl, token, collection, feature) {
-  const response = await fetch(`${baseUrl}/collections/${collection}/items`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/geo+json', Authorization: `Bearer ${token}` },
-    body: JSON.stringify(feature),
-  });
-  const body = await response.text();
-  assert.equal(response.status, 201, `POST ${collection}: ${body}`);
 }
 
 /** The popup's facts as { term: value } (textContent, so markup would show as tags). */

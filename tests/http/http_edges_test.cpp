@@ -133,6 +133,9 @@ void collect_links(const json& body, std::vector<std::string>& links) {
         return;
     }
     if (!body.is_object()) return;
+    // Licence links name the licence texts (fixed, or from the operator's site file), never this
+    // server; that they do not name the foreign host is checked on the whole body.
+    if (body.value("rel", json()) == "license") return;
     for (const auto& [key, value] : body.items()) {
         if (key == "href" && value.is_string()) links.push_back(value.get<std::string>());
         if (key == "tiles" && value.is_array())

@@ -158,9 +158,9 @@ TEST_F(OgcApi, LandingPageByContentNegotiation) {
         ASSERT_TRUE(landing.is_object()) << response.body;
         std::set<std::string> rels;
         for (const json& link : landing["links"]) rels.insert(link["rel"].get<std::string>());
-        EXPECT_EQ(rels,
-                  (std::set<std::string>{"self", "service-desc", "conformance", "data",
-                                         "http://www.opengis.net/def/rel/ogc/1.0/tiling-schemes"}));
+        EXPECT_EQ(rels, (std::set<std::string>{
+                            "self", "service-desc", "conformance", "data",
+                            "http://www.opengis.net/def/rel/ogc/1.0/tiling-schemes", "license"}));
         EXPECT_NE(link_href(landing, "service-desc")->find("/api"), std::string::npos);
     }
 }

@@ -255,6 +255,9 @@ async function crawlTargets() {
   add('/health', '/health');
   add('/api', '/api');
   add('/api/config', '/api/config');
+  add('/api/site', '/api/site');
+  // The embed page (HTML) of every Kommune, and an AGS of none.
+  add('/embed/kommunen/{ags}', ...KOMMUNEN.map((k) => `/embed/kommunen/${k}`), '/embed/kommunen/99999999');
   add('/api/me', '/api/me');
   add('/conformance', '/conformance');
   add('/collections', '/collections');
@@ -320,7 +323,8 @@ async function crawlTargets() {
   add('/images/{imageId}/{file}', ...['320', '800', '1600', '321'].map((size) => `/images/${shared.image}/${size}.jpg`),
     `/images/${'0'.repeat(32)}/320.jpg`);
   // Static files: not in the API document, served to everyone.
-  add('static', '/index.html', '/app.js', '/style.css', '/kommunen.js', '/vendor/leaflet/leaflet.js');
+  add('static', '/index.html', '/app.js', '/style.css', '/kommunen.js', '/vendor/leaflet/leaflet.js',
+    '/embed.html', '/embed.js', '/embed.css', '/site.js');
   return targets;
 }
 

@@ -194,6 +194,9 @@ void set_common_headers(Http::ResponseWriter& writer, const std::string& request
     set_header(writer, "Referrer-Policy", "strict-origin");
     // API answers run no code; the web app's page replaces this (static files).
     set_header(writer, "Content-Security-Policy", k_api_content_policy);
+    // No page may be framed (clickjacking), for browsers that know no frame-ancestors too;
+    // only the embed pages drop it (page_routes.cpp).
+    set_header(writer, "X-Frame-Options", "DENY");
 }
 
 void run_lanes_on(WorkerThreads* writes, WorkerThreads* downloads) {

@@ -28,7 +28,8 @@ using Handler =
 /// was).
 std::string next_request_id();
 
-/// The headers of every answer: `X-Request-Id`, nosniff, Referrer-Policy and the API's CSP.
+/// The headers of every answer: `X-Request-Id`, nosniff, Referrer-Policy, the API's CSP and
+/// `X-Frame-Options: DENY`.
 void set_common_headers(Pistache::Http::ResponseWriter& writer, const std::string& request_id);
 
 /// Where a handler runs. `ByMethod`: reads on the Pistache worker that read the request (they
