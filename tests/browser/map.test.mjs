@@ -190,8 +190,12 @@ test('the public map: choropleth and legend, search, profile with trend, offline
     const { page, problems } = await openMap(t);
     await layerLoaded(page, 'kommunen-layer');
 
-    // The legend of the chosen figure with five classes and the "no figure" class.
+    // The default figure is the official baseline, with its source; then the atlas' own rate.
     const legend = page.locator('.choropleth-legend');
+    assert.equal(await legend.locator('h2').textContent(), 'Wohnungsleerstand (Zensus 2022)');
+    assert.match(await legend.locator('.legend-source').textContent(), /Zensus 2022/);
+    await page.selectOption('#figure', 'vacancy_rate');
+    // The legend of the chosen figure with five classes and the "no figure" class.
     assert.equal(await legend.locator('h2').textContent(), 'Leerstandsquote');
     assert.deepEqual(await legend.locator('li').allTextContents(),
       ['bis 1 %', '1 % – 3 %', '3 % – 6 %', '6 % – 10 %', 'über 10 %', 'unter 3 Meldungen oder keine Angabe']
