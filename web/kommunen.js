@@ -101,20 +101,26 @@ export function choroplethLayer(kommuneOf, figureOf) {
   });
 }
 
+/** A legend's list: one item per class, its colour's swatch before its label. */
+export function swatchList(labels, colors) {
+  const list = element('ul');
+  labels.forEach((text, i) => {
+    const item = element('li');
+    const swatch = element('span', 'swatch');
+    swatch.style.backgroundColor = colors[i];
+    swatch.setAttribute('aria-hidden', 'true');
+    item.append(swatch, text);
+    list.append(item);
+  });
+  return list;
+}
+
 /** The legend section of the choropleth, for `figure`. */
 export function choroplethLegend(figure) {
   const section = element('section', 'choropleth-legend');
   section.setAttribute('aria-label', `Legende ${FIGURES[figure].label}`);
   section.append(element('h2', null, FIGURES[figure].label));
-  const list = element('ul');
-  classLabels(figure).forEach((text, i) => {
-    const item = element('li');
-    const swatch = element('span', 'swatch');
-    swatch.style.backgroundColor = CLASS_COLORS[i];
-    swatch.setAttribute('aria-hidden', 'true');
-    item.append(swatch, text);
-    list.append(item);
-  });
+  const list = swatchList(classLabels(figure), CLASS_COLORS);
   const none = element('li');
   const swatch = element('span', 'swatch swatch-none');
   swatch.setAttribute('aria-hidden', 'true');

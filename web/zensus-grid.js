@@ -4,6 +4,7 @@
 // legend and source.
 
 import { element, formatRate } from './dom.js';
+import { swatchList } from './kommunen.js';
 import { GeoJsonTileLayer } from './tile-layer.js';
 
 // Short: the box sits above the map's legend, under the status panel.
@@ -25,17 +26,9 @@ export function gridClassOf(value) {
 function gridLegend() {
   const section = element('section', 'zensus-grid-legend');
   section.setAttribute('aria-label', `Legende ${LABEL}`);
-  const list = element('ul');
-  const labels = ['kein Leerstand', `bis ${formatRate(BREAKS[1])}`, `${formatRate(BREAKS[1])} – ${formatRate(BREAKS[2])}`,
-    `${formatRate(BREAKS[2])} – ${formatRate(BREAKS[3])}`, `über ${formatRate(BREAKS[3])}`];
-  labels.forEach((text, i) => {
-    const item = element('li');
-    const swatch = element('span', 'swatch');
-    swatch.style.backgroundColor = COLORS[i];
-    swatch.setAttribute('aria-hidden', 'true');
-    item.append(swatch, text);
-    list.append(item);
-  });
+  const list = swatchList(['kein Leerstand', `bis ${formatRate(BREAKS[1])}`,
+    `${formatRate(BREAKS[1])} – ${formatRate(BREAKS[2])}`, `${formatRate(BREAKS[2])} – ${formatRate(BREAKS[3])}`,
+    `über ${formatRate(BREAKS[3])}`], COLORS);
   section.append(list, element('p', 'legend-source', `Ab Zoomstufe ${GRID_MIN_ZOOM} · Quelle: ${ZENSUS_2011_SOURCE}`));
   return section;
 }

@@ -12,8 +12,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import {
-  assertPageClean, binary, launchBrowser, makeTempDir, outDir, repoRoot, runCli, skipReason, startServer,
-  stopServer, watchPage,
+  assertPageClean, binary, makeTempDir, openPage, outDir, repoRoot, runCli, skipReason, startServer, stopServer,
 } from './support.mjs';
 
 const SHARED = path.resolve(repoRoot, '..', 'shared', 'data');
@@ -65,20 +64,6 @@ after(async () => {
   if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
-async function openMap(t, viewport) {
-  const profileDir = makeTempDir('leerstand-chromium-');
-  const context = await launchBrowser(profileDir);
-  t.after(async () => {
-    await context.close();
-    fs.rmSync(profileDir, { recursive: true, force: true });
-  });
-  const page = context.pages()[0] ?? await context.newPage();
-  await page.setViewportSize(viewport);
-  const problems = watchPage(page);
-  await page.goto(`${baseUrl}/`, { waitUntil: 'load' });
-  return { page, problems };
-}
-
 /** Waits until every tile of the layer in view is loaded. */
 function layerLoaded(page, layerClass, timeout = 60000) {
   return page.waitForFunction((cls) => {
@@ -105,7 +90,7 @@ function colourCounts(page, layerClass, colors) {
 
 test('the public map colours every German Gemeinde by its Zensus 2022 share',
   { skip: skipReason ?? (missing ? `shared data not found: ${missing}` : false), timeout: 300000 }, async (t) => {
-    const { page, problems } = await openMap(t, { width: 1366, height: 800 });
+    const { page, problems } = await openPage(t, `${baseUrl}/`, { width: 1366, height: 800 });
     await page.evaluate(() => window.leerstandMap.setView([51.2, 10.4], 6, { animate: false }));
     await layerLoaded(page, 'kommunen-layer');
 
@@ -137,7 +122,7 @@ test('the public map colours every German Gemeinde by its Zensus 2022 share',
 
 test('the Zensus 2011 grid is an optional overlay with its own legend',
   { skip: skipReason ?? (missing ? `shared data not found: ${missing}` : false), timeout: 120000 }, async (t) => {
-    const { page, problems } = await openMap(t, { width: 390, height: 844 });
+    const { page, problems } = await openPage(t, `${baseUrl}/`, { width: 390, height: 844 });
     const { lon, lat } = gridCell;
     await page.evaluate(({ lon, lat }) => window.leerstandMap.setView([lat, lon], 11, { animate: false }), { lon, lat });
 

@@ -14,9 +14,9 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import {
-  assertPageClean, binary, launchBrowser, makeTempDir, moveHistoryBeforeThisMonth, outDir, runCli,
+  assertPageClean, binary, makeTempDir, moveHistoryBeforeThisMonth, openPage, outDir, runCli,
   skipReason, startServer,
-  stopServer, watchPage,
+  stopServer,
 } from './support.mjs';
 import { contrastRatio, measureTexts, parseColor, textContrast } from './contrast.mjs';
 
@@ -108,16 +108,7 @@ after(async () => {
 
 /** Opens the map (of `url`, default the shared server) in a fresh browser; `t.after` closes it. */
 async function openMap(t, viewport, url = baseUrl) {
-  const profileDir = makeTempDir('leerstand-chromium-');
-  const context = await launchBrowser(profileDir);
-  t.after(async () => {
-    await context.close();
-    fs.rmSync(profileDir, { recursive: true, force: true });
-  });
-  const page = context.pages()[0] ?? await context.newPage();
-  if (viewport) await page.setViewportSize(viewport);
-  const problems = watchPage(page);
-  await page.goto(`${url}/`, { waitUntil: 'load' });
+  const { page, problems } = await openPage(t, `${url}/`, viewport);
   await page.waitForSelector('body[data-kommunen="ready"]', { timeout: 15000 });
   return { page, problems };
 }
