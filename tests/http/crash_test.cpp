@@ -381,6 +381,9 @@ constexpr bool is_unused_version(int v) {
 const char* const k_undo_migrations_after_1 = R"sql(
 SELECT DisableSpatialIndex('zensus2011_grid', 'cell');
 DROP TABLE idx_zensus2011_grid_cell;
+DELETE FROM geometry_columns_statistics WHERE f_table_name = 'zensus2011_grid';
+DELETE FROM geometry_columns_auth WHERE f_table_name = 'zensus2011_grid';
+DELETE FROM geometry_columns_time WHERE f_table_name = 'zensus2011_grid';
 SELECT DiscardGeometryColumn('zensus2011_grid', 'cell');
 DROP TABLE zensus2011_grid;
 DROP INDEX vacancy_history_changed_at;
