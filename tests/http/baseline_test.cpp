@@ -215,6 +215,21 @@ TEST_F(BaselineApiTest, ABadGridRowIsNamedByLineAndNothingIsStored) {
               "3.5");
 }
 
+TEST_F(BaselineApiTest, AKommunenUploadReportsGemeindenWithoutACensusRow) {
+    // The form names a Kommune; boundaries carry their own AGS, so it is ignored.
+    const MultipartBody form =
+        multipart({{"layer", "kommunen"}, {"kommune", k_other_ags}}, "ags_not_in_zensus.geojson",
+                  file_bytes(fixture("baseline/ags_not_in_zensus.geojson")));
+    const HttpResponse accepted = post_upload(Who::Admin, form);
+    ASSERT_EQ(accepted.status, 202) << accepted.body;
+    const json status = wait_for_upload(Who::Admin, accepted.header("Location"));
+    ASSERT_EQ(status.value("state", ""), "done") << status.dump();
+    EXPECT_EQ(status.at("report").at("without_zensus2022").at("count"), 1) << status.dump();
+    EXPECT_EQ(status.at("report").at("without_zensus2022").at("first").at(0).at("ags"), "12062999");
+    EXPECT_EQ(spatial_sql(db(), "SELECT name FROM kommunen WHERE ags = '12062999'"),
+              "Altgemeinde (vor dem Zensus)");
+}
+
 // ---------------------------------------------------------------------------------------------
 // Import report
 
