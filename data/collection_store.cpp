@@ -181,6 +181,8 @@ std::optional<Bbox> CollectionStore::extent(const std::string& table,
             column = "boundary";
         else if (table == "zukunftsorte")
             column = "geom";
+        else if (table == "zensus2011_grid")
+            column = "cell";  // a tile layer, not a collection: only its tilesets ask
         else
             throw InvalidInput("there is no collection '" + table + "'");
         // Public rows: the R*Tree holds every geometry's box, so this reads no geometry.

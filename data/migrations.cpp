@@ -478,6 +478,20 @@ CREATE TABLE image_variants (
 )sql");
 }
 
+/// Migration 12: the Zensus 2011 1 km grid of the share of vacant dwellings, an official
+/// baseline an operator imports (`leerstand import-zensus-grid`) and the map shows as a tile
+/// layer. The cells are kept as lon/lat polygons with a spatial index like every other layer;
+/// the id is the INSPIRE cell's key, so a re-import keeps it.
+void migration_12_zensus_grid(Connection& db) {
+    db.exec(R"sql(
+CREATE TABLE zensus2011_grid (
+    id              INTEGER PRIMARY KEY,
+    leerstandsquote REAL NOT NULL CHECK (leerstandsquote BETWEEN 0 AND 100)
+);
+)sql");
+    add_geometry(db, "zensus2011_grid", "cell", "POLYGON", true);
+}
+
 // Append new migrations at the end; never change one that has shipped.
 const std::vector<Migration>& migrations() {
     static const std::vector<Migration> list = {
@@ -490,6 +504,7 @@ const std::vector<Migration>& migrations() {
         {7, "tile changes the public can see", &migration_7_tile_changes_seen_by_public},
         {8, "index of the history by time", &migration_8_history_by_time},
         {9, "images and their variants", &migration_9_images},
+        {12, "the Zensus 2011 1 km grid", &migration_12_zensus_grid},
     };
     return list;
 }

@@ -55,6 +55,13 @@ std::optional<std::string> SummaryStore::kommune_name(const std::string& ags) {
     return select.column_text(0);
 }
 
+std::vector<std::string> SummaryStore::kommune_keys() {
+    Statement select = m_db.prepare("SELECT ags FROM kommunen ORDER BY ags");
+    std::vector<std::string> keys;
+    while (select.step()) keys.push_back(select.column_text(0));
+    return keys;
+}
+
 SummaryCounts SummaryStore::counts(const std::string& prefix) {
     const std::string upper = upper_bound_of(prefix);
     SummaryCounts counts;

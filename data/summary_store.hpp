@@ -97,6 +97,8 @@ class SummaryStore {
 
     /// The name of Kommune `ags`; nullopt when there is no such Kommune.
     std::optional<std::string> kommune_name(const std::string& ags);
+    /// The AGS of every Kommune (Gemeinden and Kreise), in order.
+    std::vector<std::string> kommune_keys();
 
     /// The figures of every row whose kommune_ags starts with `prefix`.
     SummaryCounts counts(const std::string& prefix);

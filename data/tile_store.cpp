@@ -89,6 +89,11 @@ std::string layer_sql(TileSource source, Conditions& where, const VacancyVisibil
                    "z.kommune_ags AS kommune_ags FROM " +
                    from + where.sql;
         }
+        case TileSource::Zensus2011Grid: {
+            const std::string from = rtree_driven_from(where, "zensus2011_grid", "g", "cell", box);
+            return "SELECT g.id, g.cell, g.leerstandsquote AS leerstandsquote FROM " + from +
+                   where.sql;
+        }
     }
     throw InternalError("unknown tile source");
 }

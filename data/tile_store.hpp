@@ -15,8 +15,14 @@ namespace leerstand::data {
 
 class Store;
 
-/// The four map layers and their bits in the tile change log.
-enum class TileSource { Kommunen = 1, Buildings = 2, Vacancies = 4, Zukunftsorte = 8 };
+/// The map layers and their bits in the tile change log.
+enum class TileSource {
+    Kommunen = 1,
+    Buildings = 2,
+    Vacancies = 4,
+    Zukunftsorte = 8,
+    Zensus2011Grid = 16,
+};
 
 inline constexpr unsigned tile_source_bit(TileSource source) {
     return static_cast<unsigned>(source);
@@ -53,6 +59,7 @@ struct TileChanges {
 ///   caller may see (an open one before a closed one, then the latest)
 /// - vacancies (visible ones only): status, use, vacant_since, kommune_ags, building_id
 /// - zukunftsorte: name, kind, kommune_ags
+/// - zensus2011_grid: leerstandsquote (per cent; official figures, public)
 class TileStore {
   public:
     explicit TileStore(Store& store);

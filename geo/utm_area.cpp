@@ -29,22 +29,23 @@ class ThreadProj {
     ThreadProj(const ThreadProj&) = delete;
     ThreadProj& operator=(const ThreadProj&) = delete;
 
-    /// lon/lat → UTM transformation for `epsg`, created on first use; nullptr if PROJ fails.
-    PJ* to_utm(int epsg) {
-        auto found = m_transforms.find(epsg);
+    /// The transformation from `source` to `target` (such as "EPSG:4326"), created on first
+    /// use; nullptr if PROJ fails.
+    PJ* transform(const std::string& source, const std::string& target) {
+        const std::string key = source + ">" + target;
+        auto found = m_transforms.find(key);
         if (found != m_transforms.end()) return found->second.get();
-        const std::string target = "EPSG:" + std::to_string(epsg);
-        PjPtr raw(proj_create_crs_to_crs(m_ctx, "EPSG:4326", target.c_str(), nullptr));
-        // Normalise so the input is lon/lat and the output easting/northing.
+        PjPtr raw(proj_create_crs_to_crs(m_ctx, source.c_str(), target.c_str(), nullptr));
+        // Normalise so lon/lat are in that order and projected axes easting/northing.
         PjPtr normalized(raw ? proj_normalize_for_visualization(m_ctx, raw.get()) : nullptr);
         PJ* result = normalized.get();
-        m_transforms.emplace(epsg, std::move(normalized));  // also caches a failure (nullptr)
+        m_transforms.emplace(key, std::move(normalized));  // also caches a failure (nullptr)
         return result;
     }
 
   private:
     PJ_CONTEXT* m_ctx;
-    std::unordered_map<int, PjPtr> m_transforms;
+    std::unordered_map<std::string, PjPtr> m_transforms;
 };
 
 ThreadProj& thread_proj() {
@@ -63,7 +64,12 @@ int utm_epsg_for(double lon, double lat) noexcept {
 }
 
 bool project_to_utm(int utm_epsg, double* x, double* y, std::size_t n) {
-    PJ* pj = thread_proj().to_utm(utm_epsg);
+    return project_points("EPSG:4326", "EPSG:" + std::to_string(utm_epsg), x, y, n);
+}
+
+bool project_points(const std::string& source, const std::string& target, double* x, double* y,
+                    std::size_t n) {
+    PJ* pj = thread_proj().transform(source, target);
     if (pj == nullptr) return false;
     proj_errno_reset(pj);
     const std::size_t done = proj_trans_generic(pj, PJ_FWD, x, sizeof(double), n, y, sizeof(double),

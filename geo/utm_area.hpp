@@ -1,8 +1,10 @@
 #pragma once
 
-// Private to geo/: projecting lon/lat coordinates into the UTM zone of a point, for areas in m².
+// Private to geo/: projecting coordinates with PROJ (lon/lat into the UTM zone of a point, for
+// areas in m²; other CRSs for grids).
 
 #include <cstddef>
+#include <string>
 
 namespace leerstand::geo::detail {
 
@@ -15,5 +17,11 @@ int utm_epsg_for(double lon, double lat) noexcept;
 /// Uses the calling thread's PROJ context and a per-thread cache of one transformation per zone.
 /// @returns false when PROJ could not create the transformation or a point failed
 bool project_to_utm(int utm_epsg, double* x, double* y, std::size_t n);
+
+/// Projects n points in place from CRS `source` to `target` ("EPSG:3035", "EPSG:4326"; lon/lat
+/// and easting/northing order), with the same per-thread context and cache.
+/// @returns false when PROJ could not create the transformation or a point failed
+bool project_points(const std::string& source, const std::string& target, double* x, double* y,
+                    std::size_t n);
 
 }  // namespace leerstand::geo::detail

@@ -21,6 +21,7 @@ import { setUpExport, setUpUpload } from './transfer.js';
 import { closePage, setUpPage } from './page.js';
 import { otherwise, setTitle, startRouter } from './router.js';
 import { addBasemap, addDataAttribution, fillFooter, setUpSitePages } from './site.js';
+import { setUpZensusGrid } from './zensus-grid.js';
 
 const GERMANY_CENTER = [51.16, 10.45];
 const GERMANY_ZOOM = 6;
@@ -461,6 +462,7 @@ function start() {
   // For the browser tests and an operator's console: the Leaflet map of the page.
   window.leerstandMap = map;
   const legend = addLegend(map, figureSelect.value);
+  setUpZensusGrid(map);
   let filtersOf = () => ({});
   let updateTabStops = () => {};
   const planner = setUpPlanner(map, profile, () => filtersOf(), profileFocus(profile));

@@ -1,5 +1,8 @@
 // The Kommunen of the network: outlines from the kommunen tiles, filled as a choropleth of a
-// chosen figure (vacancy rate or reactivated buildings) from the kommunen collection; a search
+// chosen figure: by default the official Zensus 2022 share of vacant dwellings, which every
+// Gemeinde's tile feature carries (so all of Germany can be coloured without a list of 11,000
+// records), or the atlas' own vacancy rate or reactivated buildings from the kommunen
+// collection; a search
 // box; a profile panel with the Kommune's figures and a trend chart of the last 24 months.
 // The public gets small counts suppressed by the server ("<3"); such Kommunen are drawn hatched
 // grey ("unter 3") and never coloured as if the count were known.
@@ -8,7 +11,26 @@ import { fetchJson } from './api.js';
 import { definitionList, element, formatCount, formatRate, svgElement } from './dom.js';
 import { GeoJsonTileLayer } from './tile-layer.js';
 
+/** Source and licence of the official baseline, as its licence asks to name them. */
+export const ZENSUS_2022_ATTRIBUTION = 'Statistische Ämter des Bundes und der Länder, Zensus 2022 '
+  + '(Daten verändert), Datenlizenz Deutschland – Namensnennung – Version 2.0';
+
+// The first figure is the map's default.
 export const FIGURES = Object.freeze({
+  zensus2022: {
+    label: 'Wohnungsleerstand (Zensus 2022)',
+    // Share of vacant dwellings; the Gemeinden lie mostly between 2 and 10 %, so the classes
+    // split there (about a fifth of the Gemeinden each).
+    breaks: [0.03, 0.045, 0.06, 0.08],
+    format: formatRate,
+    // From the tile (per cent, as the census gives it), not from the collection.
+    tileValue: (feature) => {
+      const percent = feature.properties?.zensus2022_leerstandsquote;
+      return typeof percent === 'number' ? percent / 100 : null;
+    },
+    noValue: 'keine Angabe',
+    source: ZENSUS_2022_ATTRIBUTION,
+  },
   vacancy_rate: {
     label: 'Leerstandsquote',
     // Upper bounds of the classes (share of buildings with an open vacancy).
@@ -24,6 +46,8 @@ export const FIGURES = Object.freeze({
 // Light to dark; five classes, each readable against the next (ColorBrewer OrRd).
 const CLASS_COLORS = ['#fef0d9', '#fdcc8a', '#fc8d59', '#e34a33', '#b30000'];
 const NO_VALUE_COLOR = 'rgba(120, 130, 140, 0.35)';
+
+const NO_VALUE_LABEL = 'unter 3 Meldungen oder keine Angabe';
 
 /** The class (0–4) of a figure's value, or null for a suppressed or missing value. */
 export function classOf(figure, value) {
@@ -57,12 +81,17 @@ export function choroplethLayer(kommuneOf, figureOf) {
   return new GeoJsonTileLayer({
     layer: 'kommunen',
     className: 'kommunen-layer',
+    // Leaflet's attribution control shows it (as HTML: the constant has no markup); short,
+    // for phones: the legend names the licence in full.
+    attribution: 'Zensus 2022: Statistische Ämter des Bundes und der Länder (Daten verändert), dl-de/by-2-0',
     style(feature) {
       const ags = feature.properties?.ags ?? '';
       if (ags.length !== 8) return { fill: null, stroke: '#3e4c59', weight: 1.5 };
-      const record = kommuneOf(ags);
       const figure = figureOf();
-      const index = record ? classOf(figure, record[figure]) : null;
+      const { tileValue } = FIGURES[figure];
+      const record = tileValue ? null : kommuneOf(ags);
+      const value = tileValue ? tileValue(feature) : record?.[figure];
+      const index = classOf(figure, value);
       return {
         fill: index === null ? NO_VALUE_COLOR : CLASS_COLORS[index],
         stroke: '#52606d',
@@ -72,26 +101,33 @@ export function choroplethLayer(kommuneOf, figureOf) {
   });
 }
 
+/** A legend's list: one item per class, its colour's swatch before its label. */
+export function swatchList(labels, colors) {
+  const list = element('ul');
+  labels.forEach((text, i) => {
+    const item = element('li');
+    const swatch = element('span', 'swatch');
+    swatch.style.backgroundColor = colors[i];
+    swatch.setAttribute('aria-hidden', 'true');
+    item.append(swatch, text);
+    list.append(item);
+  });
+  return list;
+}
+
 /** The legend section of the choropleth, for `figure`. */
 export function choroplethLegend(figure) {
   const section = element('section', 'choropleth-legend');
   section.setAttribute('aria-label', `Legende ${FIGURES[figure].label}`);
   section.append(element('h2', null, FIGURES[figure].label));
-  const list = element('ul');
-  classLabels(figure).forEach((text, i) => {
-    const item = element('li');
-    const swatch = element('span', 'swatch');
-    swatch.style.backgroundColor = CLASS_COLORS[i];
-    swatch.setAttribute('aria-hidden', 'true');
-    item.append(swatch, text);
-    list.append(item);
-  });
+  const list = swatchList(classLabels(figure), CLASS_COLORS);
   const none = element('li');
   const swatch = element('span', 'swatch swatch-none');
   swatch.setAttribute('aria-hidden', 'true');
-  none.append(swatch, 'unter 3 Meldungen oder keine Angabe');
+  none.append(swatch, FIGURES[figure].noValue ?? NO_VALUE_LABEL);
   list.append(none);
   section.append(list);
+  if (FIGURES[figure].source) section.append(element('p', 'legend-source', `Quelle: ${FIGURES[figure].source}`));
   return section;
 }
 
@@ -194,10 +230,16 @@ export function showProfile(panel, summary) {
     ['Leerstandsquote', formatRate(summary.vacancy_rate)],
     ['Reaktiviert', formatCount(summary.reactivated)],
     ['Zukunftsorte', formatCount(summary.zukunftsorte)],
+    // The official baseline beside the atlas' own figures (a share of dwellings, not buildings).
+    ['Wohnungsleerstand (Zensus 2022)', formatRate(summary.baseline?.vacancy_rate)],
   ], 'profile-facts'));
   panel.append(element('h3', null, 'Offene Meldungen, letzte 24 Monate'));
   if (Array.isArray(summary.trend) && summary.trend.length > 0) panel.append(trendChart(summary.trend));
   panel.append(element('p', 'profile-note', summary.exact ? 'Genaue Zahlen.' : publicNote(summary)));
+  if (summary.baseline) {
+    panel.append(element('p', 'profile-note', `Wohnungsleerstand: ${summary.baseline.attribution}, `
+      + `Lizenz ${summary.baseline.license?.name ?? ''}.`));
+  }
   panel.hidden = false;
   panel.dataset.ags = summary.ags;
 }

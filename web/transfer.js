@@ -35,6 +35,14 @@ function reportTable(report) {
     row(`– ${rejectionReason(reason)}`, count, 'report-reason').dataset.reason = reason;
   }
   if (typeof report.repaired === 'number') row('repariert', report.repaired, 'report-repaired');
+  // Kommunen uploads: Gemeinden kept without an official figure (their AGS changed since the
+  // Zensus 2022); the first few are named.
+  const gaps = report.without_zensus2022;
+  if (gaps && gaps.count > 0) {
+    const names = (gaps.first ?? []).map((g) => `${g.ags} ${g.name}`).join(', ');
+    const more = gaps.count > (gaps.first ?? []).length ? ', …' : '';
+    row(`ohne Zensus-2022-Zahl (AGS seit dem Zensus geändert?): ${names}${more}`, gaps.count, 'report-zensus-gaps');
+  }
   table.append(caption, head, body);
   return table;
 }

@@ -24,6 +24,7 @@
 #include "server/services/demo_service.hpp"
 #include "server/services/import_service.hpp"
 #include "server/services/vacancy_import.hpp"
+#include "server/services/zensus_grid_import.hpp"
 
 namespace leerstand::cli {
 
@@ -40,6 +41,10 @@ Usage:
   leerstand import-kommunen FILE [--db PATH] [--srs EPSG:N] [--encoding ENC]
                         [--source-layer NAME] [--json] [--progress]
       Import Kommune boundaries from VG250/VG5000-style files (fields AGS, GEN, BEZ).
+  leerstand import-zensus-grid FILE [--db PATH]
+      Replace the Zensus 2011 1 km grid of vacant dwellings (the map's optional overlay) with
+      FILE: CSV x_mp_1km,y_mp_1km,leerstandsquote (EPSG:3035 cell centres, per cent). All or
+      nothing: a bad row is named with its line number and nothing is stored.
   leerstand demo [--db PATH] [--seed N]
       Fill an empty database with demo data at the four founding members of the network.
   leerstand serve [--db PATH] [--bind ADDR] [--port N] [--threads N] [--web DIR]
@@ -207,6 +212,17 @@ void print_report(const services::ImportReport& r, std::ostream& out) {
         for (const auto& [ags, count] : r.stored_by_kommune)
             out << "    " << ags << "  " << count << "\n";
     }
+    if (r.target == "kommunen" && r.zensus_gaps.count > 0) {
+        // AGS change with mergers; such a Gemeinde is stored, but without the official figure.
+        out << "  without a Zensus 2022 row (AGS changed since the census?): "
+            << r.zensus_gaps.count << " Gemeinden";
+        const char* separator = ", e.g. ";
+        for (const auto& [ags, name] : r.zensus_gaps.first) {
+            out << separator << ags << " " << name;
+            separator = ", ";
+        }
+        out << "\n";
+    }
     out << "  upload id " << r.upload_id << "\n";
 }
 
@@ -256,6 +272,17 @@ int run_import(const std::vector<std::string>& raw, ImportFunction import) {
                   << "; the database is unchanged\n";
         return k_exit_nothing_stored;
     }
+    return k_exit_ok;
+}
+
+int run_zensus_grid_import(const std::vector<std::string>& raw) {
+    Arguments args(raw, {"db"}, {});
+    const std::filesystem::path file = args.single_file();
+    if (!std::filesystem::exists(file)) throw InvalidInput("file not found: " + file.string());
+    data::Store store(database_path(args));
+    const auto report = services::import_zensus_grid(store, file);
+    std::cout << "Imported the Zensus 2011 grid from " << file.filename().string() << ": "
+              << report.cells << " cells in " << report.seconds << " s\n";
     return k_exit_ok;
 }
 
@@ -388,6 +415,7 @@ int dispatch(const std::vector<std::string>& args) {
     }
     if (command == "import") return run_import(rest, &services::import_buildings);
     if (command == "import-kommunen") return run_import(rest, &services::import_kommunen);
+    if (command == "import-zensus-grid") return run_zensus_grid_import(rest);
     if (command == "demo") return run_demo(rest);
     if (command == "serve") return run_serve(rest);
     if (command == "user") return run_user_command(rest, std::cin, std::cout, std::cerr);

@@ -20,6 +20,7 @@
 #include "server/services/site.hpp"
 #include "server/services/summary_service.hpp"
 #include "server/services/tile_metadata.hpp"
+#include "server/services/zensus_baseline.hpp"
 
 namespace leerstand::services {
 
@@ -420,6 +421,7 @@ json kommune_properties(const data::KommuneItem& item, SummaryService& summaries
     json figures = summaries.headline(item.ags, caller);  // a named object: items() is a view
     for (auto& [key, value] : figures.items())
         properties[key == "exact" ? "figures_exact" : key] = std::move(value);
+    add_zensus_properties(properties, item.ags);
     return properties;
 }
 

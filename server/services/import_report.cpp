@@ -19,6 +19,12 @@ nlohmann::json errors_json(const ImportReport& report) {
     return list;
 }
 
+nlohmann::json zensus_gaps_json(const ZensusGaps& gaps) {
+    auto first = nlohmann::json::array();
+    for (const auto& [ags, name] : gaps.first) first.push_back({{"ags", ags}, {"name", name}});
+    return {{"count", gaps.count}, {"first", std::move(first)}};
+}
+
 }  // namespace
 
 std::string errors_to_json(const ImportReport& report) {
@@ -49,6 +55,7 @@ std::string report_to_json(const ImportReport& report) {
         {"seconds", report.seconds},
         {"upload_id", report.upload_id},
     };
+    if (report.target == "kommunen") j["without_zensus2022"] = zensus_gaps_json(report.zensus_gaps);
     return j.dump();
 }
 

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "server/services/zensus_baseline.hpp"
+
 namespace leerstand::services {
 
 /// One rejected feature: its 0-based position in the source and why.
@@ -30,6 +32,9 @@ struct ImportReport {
     std::map<std::string, std::int64_t> rejected_by_reason;
     std::map<std::string, std::int64_t> stored_by_kommune;
     std::vector<FeatureError> errors;  ///< the first k_max_listed_errors rejections
+    /// Kommunen imports: stored Gemeinden without a Zensus 2022 row (AGS changed since the
+    /// census); reported, never dropped.
+    ZensusGaps zensus_gaps;
     double seconds = 0.0;
     std::int64_t upload_id = 0;
 

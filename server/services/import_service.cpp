@@ -272,6 +272,7 @@ ImportReport import_kommunen(data::Store& store, const ImportOptions& options,
         fields.record.area_m2 = feature.footprint->area_m2;
         position_by_ags[fields.record.ags] = kommunen.size();
         ++report.stored_by_kommune[fields.record.ags];
+        report.zensus_gaps.check(fields.record.ags, fields.record.name);
         kommunen.push_back(std::move(fields.record));
     }
     throttle.tick(report.read, true);

@@ -10,6 +10,7 @@
 #include "data/store.hpp"
 #include "data/summary_store.hpp"
 #include "server/services/privacy.hpp"
+#include "server/services/zensus_baseline.hpp"
 
 namespace leerstand::services {
 
@@ -97,6 +98,12 @@ std::vector<Month> months_ending(Month last, int count) {
     for (int i = count - 1; i >= 0; --i, last = last.previous())
         months[static_cast<std::size_t>(i)] = last;
     return months;
+}
+
+/// The official baseline of an area ("" the network: every Kommune of the atlas).
+json area_baseline(data::Store& store, const std::string& area) {
+    return zensus_baseline_json(area.empty() ? data::SummaryStore(store).kommune_keys()
+                                             : std::vector<std::string>{area});
 }
 
 json open_statuses_json() {
@@ -188,6 +195,7 @@ json SummaryService::exact_figures(const std::string& area, const std::optional<
         {"open_statuses", open_statuses_json()},
         {"months", k_summary_trend_months},
         {"trend", trend},
+        {"baseline", area_baseline(m_store, area)},
     };
 }
 
@@ -230,6 +238,7 @@ json SummaryService::public_figures_json(const std::string& area,
         {"open_statuses", open_statuses_json()},
         {"months", k_summary_trend_months},
         {"trend", trend},
+        {"baseline", area_baseline(m_store, area)},
     };
 }
 

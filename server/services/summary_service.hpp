@@ -25,7 +25,9 @@ class Store;
 ///   vacant_buildings (distinct buildings with an open vacancy), vacancy_rate
 ///   (vacant_buildings / buildings, rounded to 1e-4; null without buildings),
 ///   vacant_floor_area_m2 (sum over open vacancies), reactivated (status aktiviert),
-///   zukunftsorte, open_statuses, months, trend [{month: "YYYY-MM", open: n}] (oldest first).
+///   zukunftsorte, open_statuses, months, trend [{month: "YYYY-MM", open: n}] (oldest first),
+///   baseline: the official Zensus 2022 figure of the area (zensus_baseline.hpp; a Kreis: its
+///   Gemeinden's, the network: its Kommunen's), or null.
 ///
 /// Trend: for each of the `months` months ending with the current one (UTC), the vacancies
 /// open at the end of that month, from vacancy_history only (data::SummaryStore::open_before

@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "baseline/zensus2022.hpp"
+#include "baseline/zensus_grid.hpp"
 #include "common/error.hpp"
 #include "data/collection_store.hpp"
 #include "server/services/privacy.hpp"
@@ -41,7 +43,10 @@ geo::LonLatBox layer_extent(const TileLayerInfo& layer, data::Store& store, cons
 json layer_fields(const TileLayerInfo& layer) {
     switch (layer.source) {
         case data::TileSource::Kommunen:
-            return {{"ags", "String"}, {"name", "String"}, {"bez", "String"}};
+            return {{"ags", "String"},
+                    {"name", "String"},
+                    {"bez", "String"},
+                    {"zensus2022_leerstandsquote", "Number"}};
         case data::TileSource::Buildings:
             return {
                 {"kommune_ags", "String"}, {"vacancy_id", "Number"}, {"vacancy_status", "String"}};
@@ -53,8 +58,24 @@ json layer_fields(const TileLayerInfo& layer) {
                     {"building_id", "Number"}};
         case data::TileSource::Zukunftsorte:
             return {{"name", "String"}, {"kind", "String"}, {"kommune_ags", "String"}};
+        case data::TileSource::Zensus2011Grid:
+            return {{"leerstandsquote", "Number"}};
     }
     return json::object();
+}
+
+/// Licences of third-party data travel with every output (DESIGN.md).
+std::string layer_attribution(const TileLayerInfo& layer) {
+    switch (layer.source) {
+        case data::TileSource::Kommunen:
+            return std::string("Leerstandsatlas; ") + baseline::k_zensus2022_attribution + ", " +
+                   baseline::k_zensus_license_name;
+        case data::TileSource::Zensus2011Grid:
+            return std::string(baseline::k_zensus2011_grid_attribution) + ", " +
+                   baseline::k_zensus_license_name;
+        default:
+            return "Leerstandsatlas";
+    }
 }
 
 std::string tiles_path(const TileLayerInfo& layer, const std::string& base) {
@@ -74,7 +95,7 @@ json tilejson(const TileLayerInfo& layer, const std::string& base, data::Store& 
             {"minzoom", layer.min_zoom},
             {"maxzoom", layer.max_zoom},
             {"bounds", json::array({box.min_lon, box.min_lat, box.max_lon, box.max_lat})},
-            {"attribution", "Leerstandsatlas"},
+            {"attribution", layer_attribution(layer)},
             {"vector_layers", json::array({{{"id", layer.name},
                                             {"description", layer.description},
                                             {"minzoom", layer.min_zoom},
@@ -171,16 +192,17 @@ json tileset(const TileLayerInfo& layer, const std::string& base, data::Store& s
           {"upperRight", json::array({box.max_lon, box.max_lat})},
           {"crs", "http://www.opengis.net/def/crs/OGC/1.3/CRS84"}}},
         {"tileMatrixSetLimits", std::move(limits)},
-        {"layers",
-         json::array({{{"id", layer.name},
-                       {"title", layer.title},
-                       {"dataType", "vector"},
-                       {"geometryDimension", layer.source == data::TileSource::Kommunen ||
-                                                     layer.source == data::TileSource::Buildings
-                                                 ? 2
-                                                 : 0},
-                       {"minTileMatrix", std::to_string(layer.min_zoom)},
-                       {"maxTileMatrix", std::to_string(layer.max_zoom)}}})},
+        {"layers", json::array({{{"id", layer.name},
+                                 {"title", layer.title},
+                                 {"dataType", "vector"},
+                                 {"geometryDimension",
+                                  layer.source == data::TileSource::Kommunen ||
+                                          layer.source == data::TileSource::Buildings ||
+                                          layer.source == data::TileSource::Zensus2011Grid
+                                      ? 2
+                                      : 0},
+                                 {"minTileMatrix", std::to_string(layer.min_zoom)},
+                                 {"maxTileMatrix", std::to_string(layer.max_zoom)}}})},
         {"links", json::array({link(path, "self", "application/json", layer.title),
                                link(base + "/tileMatrixSets/" + k_web_mercator_quad,
                                     k_rel_tiling_scheme, "application/json", k_web_mercator_quad),

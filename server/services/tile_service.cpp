@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "baseline/zensus2022.hpp"
 #include "common/error.hpp"
 #include "geo/tile_encoders.hpp"
 #include "server/services/privacy.hpp"
@@ -51,6 +52,20 @@ bool reaches(const MapFeature& feature, const data::Bbox& box) {
            max_lat >= box.min_lat;
 }
 
+/// The official baseline on each Gemeinde of the kommunen layer, so a map can colour every
+/// Gemeinde loaded without asking for its figures (with all of Germany, 11,000 of them).
+void add_zensus_baseline(geo::TileLayer& layer) {
+    for (geo::TileFeature& feature : layer.features) {
+        const auto ags = std::find_if(feature.properties.begin(), feature.properties.end(),
+                                      [](const FeatureProperty& p) { return p.key == "ags"; });
+        if (ags == feature.properties.end()) continue;
+        const auto* text = std::get_if<std::string>(&ags->value);
+        const auto* gemeinde = text ? baseline::zensus2022().find(*text) : nullptr;
+        if (gemeinde == nullptr || !gemeinde->leerstandsquote) continue;
+        feature.properties.push_back({"zensus2022_leerstandsquote", *gemeinde->leerstandsquote});
+    }
+}
+
 }  // namespace
 
 const std::vector<TileLayerInfo>& tile_layers() {
@@ -63,6 +78,10 @@ const std::vector<TileLayerInfo>& tile_layers() {
          "Vacancy reports the caller may see"},
         {"zukunftsorte", data::TileSource::Zukunftsorte, 0, geo::k_max_tile_zoom, false,
          "Zukunftsorte", "Places that came back to life"},
+        // 1 km cells are under a pixel below zoom 8: smaller zooms would only be empty.
+        {"zensus2011_grid", data::TileSource::Zensus2011Grid, 8, geo::k_max_tile_zoom, false,
+         "Leerstandsquote Zensus 2011 (1-km-Gitter)",
+         "Share of vacant dwellings per 1 km cell, Zensus 2011 (official figures)"},
     };
     return k_layers;
 }
@@ -72,7 +91,8 @@ const TileLayerInfo& tile_layer(std::string_view name) {
         if (layer.name == name) return layer;
     throw NotFound(ErrorCode{error_code::k_unknown_collection},
                    "no tile layer '" + std::string(name) +
-                       "'; there are kommunen, buildings, vacancies and zukunftsorte");
+                       "'; there are kommunen, buildings, vacancies, zukunftsorte and "
+                       "zensus2011_grid");
 }
 
 geo::TileOptions tile_options() {
@@ -138,6 +158,7 @@ std::string TileService::render(const TileLayerInfo& layer, const geo::TileId& i
                               });
     geo::TileLayer cut = builder.take();
     if (cut.features.empty()) return {};
+    if (layer.source == data::TileSource::Kommunen) add_zensus_baseline(cut);
     // In id order, not the spatial index's: the index's order changes when other rows are
     // written (an internal edit rewrites a point, a hidden report splits a node), and the
     // public must get the same bytes and ETag for the same features (issue 19).

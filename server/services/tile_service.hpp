@@ -28,7 +28,8 @@ struct TileLayerInfo {
     std::string description;
 };
 
-/// kommunen (all zooms), buildings (from z13), vacancies (from z6), zukunftsorte (all zooms).
+/// kommunen (all zooms; Gemeinden carry zensus2022_leerstandsquote, per cent), buildings (from
+/// z13), vacancies (from z6), zukunftsorte (all zooms), zensus2011_grid (from z8).
 const std::vector<TileLayerInfo>& tile_layers();
 /// @throws NotFound naming the layers there are.
 const TileLayerInfo& tile_layer(std::string_view name);

@@ -14,9 +14,9 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import {
-  assertPageClean, binary, launchBrowser, makeTempDir, moveHistoryBeforeThisMonth, outDir, runCli,
+  assertPageClean, binary, makeTempDir, moveHistoryBeforeThisMonth, openPage, outDir, runCli,
   skipReason, startServer,
-  stopServer, watchPage,
+  stopServer,
 } from './support.mjs';
 import { contrastRatio, measureTexts, parseColor, textContrast } from './contrast.mjs';
 
@@ -108,16 +108,7 @@ after(async () => {
 
 /** Opens the map (of `url`, default the shared server) in a fresh browser; `t.after` closes it. */
 async function openMap(t, viewport, url = baseUrl) {
-  const profileDir = makeTempDir('leerstand-chromium-');
-  const context = await launchBrowser(profileDir);
-  t.after(async () => {
-    await context.close();
-    fs.rmSync(profileDir, { recursive: true, force: true });
-  });
-  const page = context.pages()[0] ?? await context.newPage();
-  if (viewport) await page.setViewportSize(viewport);
-  const problems = watchPage(page);
-  await page.goto(`${url}/`, { waitUntil: 'load' });
+  const { page, problems } = await openPage(t, `${url}/`, viewport);
   await page.waitForSelector('body[data-kommunen="ready"]', { timeout: 15000 });
   return { page, problems };
 }
@@ -190,8 +181,12 @@ test('the public map: choropleth and legend, search, profile with trend, offline
     const { page, problems } = await openMap(t);
     await layerLoaded(page, 'kommunen-layer');
 
-    // The legend of the chosen figure with five classes and the "no figure" class.
+    // The default figure is the official baseline, with its source; then the atlas' own rate.
     const legend = page.locator('.choropleth-legend');
+    assert.equal(await legend.locator('h2').textContent(), 'Wohnungsleerstand (Zensus 2022)');
+    assert.match(await legend.locator('.legend-source').textContent(), /Zensus 2022/);
+    await page.selectOption('#figure', 'vacancy_rate');
+    // The legend of the chosen figure with five classes and the "no figure" class.
     assert.equal(await legend.locator('h2').textContent(), 'Leerstandsquote');
     assert.deepEqual(await legend.locator('li').allTextContents(),
       ['bis 1 %', '1 % – 3 %', '3 % – 6 %', '6 % – 10 %', 'über 10 %', 'unter 3 Meldungen oder keine Angabe']

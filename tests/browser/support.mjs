@@ -164,6 +164,22 @@ export function launchBrowser(profileDir) {
   });
 }
 
+/** Opens `url` in a fresh browser with its own profile (closed and removed by `t.after`), at
+ *  `viewport` if given, recording problems (watchPage); resolves with { page, problems }. */
+export async function openPage(t, url, viewport) {
+  const profileDir = makeTempDir('leerstand-chromium-');
+  const context = await launchBrowser(profileDir);
+  t.after(async () => {
+    await context.close();
+    fs.rmSync(profileDir, { recursive: true, force: true });
+  });
+  const page = context.pages()[0] ?? await context.newPage();
+  if (viewport) await page.setViewportSize(viewport);
+  const problems = watchPage(page);
+  await page.goto(url, { waitUntil: 'load' });
+  return { page, problems };
+}
+
 /**
  * Records what should never happen on a page: console errors, uncaught exceptions, failed
  * requests, HTTP error responses and requests that leave the machine. Each list must stay

@@ -372,9 +372,20 @@ TEST_F(CrashUpload, KillDuringAnUploadStoresAllOrNothingAndTheNextUploadWorks) {
 /// applies them again: 5 added an index, 4 replaced three triggers of 3, 3 added tile_changes
 /// and ten triggers, 2 replaced an index on buildings by two others.
 /// The newest migration this test knows the objects of (schema_disagreement).
-constexpr int k_latest_migration = 9;
+constexpr int k_latest_migration = 12;
+/// Numbers below it that no migration of this branch has (kept for other work of issue 21).
+constexpr bool is_unused_version(int v) {
+    return v >= 10 && v <= 11;
+}
 
 const char* const k_undo_migrations_after_1 = R"sql(
+SELECT DisableSpatialIndex('zensus2011_grid', 'cell');
+DROP TABLE idx_zensus2011_grid_cell;
+DELETE FROM geometry_columns_statistics WHERE f_table_name = 'zensus2011_grid';
+DELETE FROM geometry_columns_auth WHERE f_table_name = 'zensus2011_grid';
+DELETE FROM geometry_columns_time WHERE f_table_name = 'zensus2011_grid';
+SELECT DiscardGeometryColumn('zensus2011_grid', 'cell');
+DROP TABLE zensus2011_grid;
 DROP TABLE image_variants; DROP TABLE images;
 DROP INDEX vacancy_history_changed_at;
 ALTER TABLE vacancies DROP COLUMN public_version;
@@ -404,6 +415,7 @@ std::string schema_disagreement(const fs::path& db) {
     std::string expected_prefix = "1";
     int applied = 1;
     for (int v = 2; v <= k_latest_migration && versions.size() > expected_prefix.size(); ++v) {
+        if (is_unused_version(v)) continue;
         expected_prefix += "," + std::to_string(v);
         applied = v;
     }
@@ -440,6 +452,8 @@ std::string schema_disagreement(const fs::path& db) {
           count("(type = 'table' AND name IN ('images', 'image_variants')) OR (type = 'index' AND "
                 "name = 'images_kommune_ags')"),
           3, "of its tables and index");
+    check(12, count("type = 'table' AND name IN ('zensus2011_grid', 'idx_zensus2011_grid_cell')"),
+          2, "of its tables");
     return problems;
 }
 
@@ -524,7 +538,8 @@ TEST_F(Crash, KillDuringAMigrationLeavesEachMigrationWholeOrNotAtAll) {
     EXPECT_EQ(call(Who::Anonymous, "GET", "/health").status, 200);
     ASSERT_TRUE(m_server->stop(SIGTERM, std::chrono::seconds(10)).has_value());
     m_server.reset();
-    EXPECT_EQ(sql(db(), "SELECT group_concat(version) FROM schema_migrations"), "1,2,3,4,5,6,7,8");
+    EXPECT_EQ(sql(db(), "SELECT group_concat(version) FROM schema_migrations"),
+              "1,2,3,4,5,6,7,8,12");
     EXPECT_EQ(schema_disagreement(db()), "");
     expect_sound(db());
     EXPECT_EQ(sql_count(db(), "SELECT count(*) FROM buildings WHERE source_ref = 'crash-test'"),

@@ -197,6 +197,20 @@ async function hiddenData(base, home) {
   }
 }
 
+/** A Zensus 2011 grid of 7 × 7 cells round Angermünde (official figures, the same in A and B),
+ *  so its tiles over the hidden points are not empty. */
+function gridFile(file) {
+  const projected = spawnSync('gdaltransform', ['-s_srs', 'EPSG:4326', '-t_srs', 'EPSG:3035', '-output_xy'],
+    { input: '13.9698 53.0428\n', encoding: 'utf8' });
+  assert.equal(projected.status, 0, projected.stderr);
+  const [x, y] = projected.stdout.trim().split(/\s+/).map((v) => Math.floor(Number(v) / 1000) * 1000 + 500);
+  const rows = ['x_mp_1km,y_mp_1km,leerstandsquote'];
+  for (let dx = -3; dx <= 3; dx++)
+    for (let dy = -3; dy <= 3; dy++) rows.push(`${x + dx * 1000},${y + dy * 1000},${((dx + 3) * 7 + dy + 3) % 13}`);
+  fs.writeFileSync(file, `${rows.join('\n')}\n`);
+  return file;
+}
+
 function copyDatabase(from, to) {
   for (const suffix of ['', '-wal', '-shm']) if (fs.existsSync(from + suffix)) fs.copyFileSync(from + suffix, to + suffix);
 }
@@ -207,6 +221,7 @@ before(async () => {
   dir = makeTempDir('leerstand-privacy-');
   const base = path.join(dir, 'base.sqlite');
   await cli(base, ['demo']);
+  await cli(base, ['import-zensus-grid', gridFile(path.join(dir, 'grid.csv'))]);
   await addUser(base, 'ni.admin', ['--role', 'admin']);
   await addUser(base, 'geheim.autorin.7q', ['--role', 'editor', '--kommune', HOME]);
   await addUser(base, 'ni.planer.herzberg', ['--role', 'planner', '--kommune', OTHER]);
@@ -302,7 +317,9 @@ async function crawlTargets() {
       }
   // Tiles z0–18 over every hidden point, every layer, both formats, both URL forms.
   const layers = ['kommunen', 'buildings', 'vacancies', 'zukunftsorte'];
-  add('/tiles/{layer}.json', ...layers.map((l) => `/tiles/${l}.json`));
+  // The Zensus 2011 grid is a tile layer, not a collection: the /tiles forms only.
+  const tileLayers = [...layers, 'zensus2011_grid'];
+  add('/tiles/{layer}.json', ...tileLayers.map((l) => `/tiles/${l}.json`));
   add('/tileMatrixSets', '/tileMatrixSets');
   add('/tileMatrixSets/{tileMatrixSetId}', '/tileMatrixSets/WebMercatorQuad');
   add('/collections/{collectionId}/tiles', ...layers.map((l) => `/collections/${l}/tiles`));
@@ -311,7 +328,7 @@ async function crawlTargets() {
   for (const point of hidden.points)
     for (let z = 0; z <= 18; z++) tiles.add(JSON.stringify(tileOf(point, z)));
   for (const tile of [...tiles].map((t) => JSON.parse(t)))
-    for (const layer of layers) {
+    for (const layer of tileLayers) {
       add('/tiles/{layer}/{z}/{x}/{y}.mvt', `/tiles/${layer}/${tile.z}/${tile.x}/${tile.y}.mvt`);
       add('/tiles/{layer}/{z}/{x}/{y}.geojson', `/tiles/${layer}/${tile.z}/${tile.x}/${tile.y}.geojson`);
       if (tile.z % 3 === 0)
