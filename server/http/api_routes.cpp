@@ -70,6 +70,11 @@ void send_feature(Http::ResponseWriter& writer, Http::Code code,
     send_json(writer, code, result.feature, k_geojson);
 }
 
+/// `Content-Crs` of an answer with geometries in the CRS `query` asked for (Part 2).
+void set_content_crs(Http::ResponseWriter& writer, const services::ItemsQuery& query) {
+    set_header(writer, "Content-Crs", "<" + std::string(query.crs->uri) + ">");
+}
+
 void get_conformance(const ApiContext&, const Rest::Request&, Http::ResponseWriter& writer) {
     send_json(writer, Http::Code::Ok, services::CollectionsService::conformance());
 }
@@ -98,6 +103,7 @@ void get_items(const ApiContext& context, const Rest::Request& request,
     const auto name = path_param(request, ":collection");
     const services::QueryParams params = query_params(request);
     const services::ItemsQuery query = services::parse_items_query(params);
+    set_content_crs(writer, query);
     services::ItemsPage page;
     if (services::CollectionsService::serves_items(name))
         page = services.collections.items(name, query, caller);
@@ -126,20 +132,22 @@ void get_item(const ApiContext& context, const Rest::Request& request,
               Http::ResponseWriter& writer) {
     const services::Caller caller = request_caller(request, context);
     const std::string name = path_param(request, ":collection");
+    const services::ItemsQuery query = services::parse_item_query(query_params(request));
+    set_content_crs(writer, query);
     if (services::CollectionsService::serves_items(name)) {
         // Buildings and Kommunen are public and read-only: no version, no ETag.
+        json feature = worker(context).collections.item(name, path_param(request, ":fid"), caller);
+        services::feature_as_asked(feature, query);
         set_caller_cache_headers(writer, caller);
-        send_json(writer, Http::Code::Ok,
-                  worker(context).collections.item(name, path_param(request, ":fid"), caller),
-                  k_geojson);
+        send_json(writer, Http::Code::Ok, feature, k_geojson);
         return;
     }
     WorkerServices& services = worker(context);
     const std::int64_t id = item_id(request);
-    send_feature(writer, Http::Code::Ok,
-                 services.serving(collection_of(request),
-                                  [&](auto& items) { return items.get(id, caller); }),
-                 caller);
+    services::FeatureResult result = services.serving(
+        collection_of(request), [&](auto& items) { return items.get(id, caller); });
+    services::feature_as_asked(result.feature, query);
+    send_feature(writer, Http::Code::Ok, result, caller);
 }
 
 void put_item(const ApiContext& context, const Rest::Request& request,

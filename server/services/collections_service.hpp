@@ -29,6 +29,13 @@ using QueryParams = std::vector<std::pair<std::string, std::string>>;
 /// @throws InvalidInput naming every bad parameter (field_errors.hpp).
 ItemsQuery parse_items_query(const QueryParams& params);
 
+/// The parameters of a single item: `crs` (and `f`, which must be json or geojson); others are
+/// left to the route. @throws InvalidInput naming every bad parameter.
+ItemsQuery parse_item_query(const QueryParams& params);
+
+/// Reprojects `feature` (a GeoJSON Feature in CRS84) as `query` asks.
+void feature_as_asked(nlohmann::json& feature, const ItemsQuery& query);
+
 /// A FeatureCollection of `page` with `numberMatched`, `numberReturned`, `timeStamp` (RFC 3339,
 /// UTC) and `self`/`next`/`prev` links to `base` + `path` that keep every query parameter of
 /// `params` (only `offset` changes). `base` is "http://host:port" or "" for relative links.

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "data/bbox.hpp"
+#include "server/services/crs.hpp"
 
 namespace leerstand {
 class FieldErrors;
@@ -36,6 +37,9 @@ struct ItemsQuery {
     /// `skipGeometry=true` (as pygeoapi names it): features without geometry, e.g. the
     /// figures of every Kommune for the map's choropleth without megabytes of boundaries.
     bool skip_geometry = false;
+    /// `crs`: the CRS of the answer's geometries (OGC API – Features Part 2); CRS84 by default.
+    /// A `bbox-crs` is applied while parsing: `bbox` is always CRS84.
+    const Crs* crs = &crs84();
 };
 
 struct ItemsPage {
