@@ -9,6 +9,7 @@
 #include "server/http/routes.hpp"
 #include "server/services/collections_service.hpp"
 #include "server/services/place_resolver.hpp"
+#include "server/services/queryables.hpp"
 #include "server/services/thread_store.hpp"
 #include "server/services/vacancy_service.hpp"
 #include "server/services/zukunftsort_service.hpp"
@@ -96,6 +97,13 @@ void get_collection(const ApiContext& context, const Rest::Request& request,
                                                      caller));
 }
 
+// The same for every caller: what a filter may name is no secret.
+void get_queryables(const ApiContext&, const Rest::Request& request, Http::ResponseWriter& writer) {
+    send_json(writer, Http::Code::Ok,
+              services::queryables(path_param(request, ":collection"), base_url()),
+              "application/schema+json");
+}
+
 void get_items(const ApiContext& context, const Rest::Request& request,
                Http::ResponseWriter& writer) {
     WorkerServices& services = worker(context);
@@ -103,6 +111,7 @@ void get_items(const ApiContext& context, const Rest::Request& request,
     const auto name = path_param(request, ":collection");
     const services::QueryParams params = query_params(request);
     const services::ItemsQuery query = services::parse_items_query(params);
+    services::check_properties_and_sortby(name, query);
     set_content_crs(writer, query);
     services::ItemsPage page;
     if (services::CollectionsService::serves_items(name))
@@ -133,6 +142,7 @@ void get_item(const ApiContext& context, const Rest::Request& request,
     const services::Caller caller = request_caller(request, context);
     const std::string name = path_param(request, ":collection");
     const services::ItemsQuery query = services::parse_item_query(query_params(request));
+    services::check_properties_and_sortby(name, query);
     set_content_crs(writer, query);
     if (services::CollectionsService::serves_items(name)) {
         // Buildings and Kommunen are public and read-only: no version, no ETag.
@@ -211,6 +221,7 @@ void add_api_routes(Rest::Router& router, const ApiContext& context) {
                         {"/conformance", Method::Get, get_conformance},
                         {"/collections", Method::Get, get_collections},
                         {"/collections/:collection", Method::Get, get_collection},
+                        {"/collections/:collection/queryables", Method::Get, get_queryables},
                         {"/collections/:collection/items", Method::Get, get_items},
                         {"/collections/:collection/items", Method::Post, post_item},
                         {"/collections/:collection/items/:fid", Method::Get, get_item},

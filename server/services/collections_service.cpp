@@ -161,6 +161,45 @@ std::optional<data::Bbox> parse_bbox_in(const std::string& text, const Crs& crs,
     return box;
 }
 
+/// A comma-separated list of names (`properties`); empty names are refused.
+std::vector<std::string> parse_names(const std::string& name, const std::string& text,
+                                     FieldErrors& problems) {
+    std::vector<std::string> names;
+    std::size_t start = 0;
+    while (start <= text.size()) {
+        const std::size_t comma = std::min(text.find(',', start), text.size());
+        names.push_back(text.substr(start, comma - start));
+        if (names.back().empty()) {
+            problems.add(name, field_code::k_invalid_value,
+                         name + " must be property names separated by commas");
+            return {};
+        }
+        start = comma + 1;
+    }
+    return names;
+}
+
+/// `sortby`: names, each optionally after '+' (ascending; a '+' not percent-encoded arrives as
+/// a blank) or '-' (descending).
+std::vector<data::SortKey> parse_sortby(const std::string& text, FieldErrors& problems) {
+    std::vector<data::SortKey> keys;
+    for (std::string name : parse_names("sortby", text, problems)) {
+        data::SortKey key;
+        if (name.front() == '+' || name.front() == ' ' || name.front() == '-') {
+            key.descending = name.front() == '-';
+            name.erase(0, 1);
+        }
+        if (name.empty()) {
+            problems.add("sortby", field_code::k_invalid_value,
+                         "sortby must be property names, each after an optional + or -");
+            return {};
+        }
+        key.property = std::move(name);
+        keys.push_back(std::move(key));
+    }
+    return keys;
+}
+
 bool digits_at(const std::string& text, std::size_t at, std::size_t count) {
     if (at + count > text.size()) return false;
     return std::all_of(text.begin() + static_cast<std::ptrdiff_t>(at),
@@ -389,6 +428,10 @@ ItemsQuery parse_items_query(const QueryParams& params) {
             if (bbox_crs) query.bbox = parse_bbox_in(value, *bbox_crs, problems);
         } else if (name == "crs") {
             if (const Crs* crs = parse_crs(name, value, problems)) query.crs = crs;
+        } else if (name == "properties") {
+            query.properties = parse_names(name, value, problems);
+        } else if (name == "sortby") {
+            query.sortby = parse_sortby(value, problems);
         } else if (name == "kommune") {
             if (!Ags::is_prefix(value))
                 problems.add("kommune", field_code::k_not_an_ags,
@@ -423,6 +466,8 @@ ItemsQuery parse_item_query(const QueryParams& params) {
     for (const auto& [name, value] : params) {
         if (name == "crs") {
             if (const Crs* crs = parse_crs(name, value, problems)) query.crs = crs;
+        } else if (name == "properties") {
+            query.properties = parse_names(name, value, problems);
         } else if (name == "f" && value != "json" && value != "geojson") {
             problems.add("f", field_code::k_not_one_of, "f must be json or geojson");
         }
@@ -436,6 +481,14 @@ void feature_as_asked(json& feature, const ItemsQuery& query) {
         feature["geometry"] = nullptr;
     else
         geometry_to_crs(feature["geometry"], *query.crs);
+    if (!query.properties) return;
+    // What the caller may see, narrowed to what it asked for.
+    json kept = json::object();
+    for (const std::string& name : *query.properties)
+        if (const auto found = feature["properties"].find(name);
+            found != feature["properties"].end())
+            kept[name] = std::move(*found);
+    feature["properties"] = std::move(kept);
 }
 
 json items_response(ItemsPage page, const ItemsQuery& query, const std::string& base,
@@ -573,11 +626,15 @@ json CollectionsService::collection(const std::string& id, const std::string& ba
             {"crs", supported_crs_uris()},
             {"storageCrs", crs84().uri},
             {"extent", std::move(extent)},
-            {"links", json::array({link(path, "self", k_json, info.title),
-                                   link(path + "/items", "items", k_geojson, info.title),
-                                   link(path + "/tiles",
-                                        "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector",
-                                        k_json, std::string(info.title) + " (Vektorkacheln)")})}};
+            {"links",
+             json::array(
+                 {link(path, "self", k_json, info.title),
+                  link(path + "/items", "items", k_geojson, info.title),
+                  link(path + "/queryables", "http://www.opengis.net/def/rel/ogc/1.0/queryables",
+                       "application/schema+json",
+                       std::string(info.title) + " (Abfragbare Eigenschaften)"),
+                  link(path + "/tiles", "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector",
+                       k_json, std::string(info.title) + " (Vektorkacheln)")})}};
 }
 
 json CollectionsService::collections(const std::string& base, const Caller& caller) {
@@ -600,6 +657,7 @@ ItemsPage CollectionsService::items(const std::string& id, const ItemsQuery& que
     filter.kommune_prefix = query.kommune;
     filter.limit = query.limit;
     filter.offset = query.offset;
+    filter.sort = query.sortby;
     data::CollectionStore db = m_impl->collections();
     ItemsPage page;
     if (id == "buildings") {
