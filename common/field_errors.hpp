@@ -43,6 +43,12 @@ inline constexpr std::string_view k_invalid_geometry = "invalid_geometry";
 /// a lone .shp: the other parts of the shapefile must come with it in a zip
 inline constexpr std::string_view k_incomplete_shapefile = "incomplete_shapefile";
 inline constexpr std::string_view k_not_applicable = "not_applicable";  ///< makes no sense here
+/// a `crs` or `bbox-crs` the atlas does not offer (OGC API – Features Part 2)
+inline constexpr std::string_view k_unsupported_crs = "unsupported_crs";
+/// a name in `properties` or `sortby` that the collection's features never carry
+inline constexpr std::string_view k_unknown_property = "unknown_property";
+/// a `sortby` property the collection cannot be sorted by (figures, internal fields)
+inline constexpr std::string_view k_not_sortable = "not_sortable";
 inline constexpr std::string_view k_invalid_value = "invalid_value";  ///< any other malformed value
 }  // namespace field_code
 

@@ -110,14 +110,16 @@ void add_bbox(Conditions& where, const std::string& table, const std::string& al
     }
 }
 
-/// A page in `order` (a unique integer key when `keyset`): the count, then the rows.
+/// A page in `order` (a unique integer key when `keyset`), after the sort keys of `filter` of
+/// `collection`: the count, then the rows.
 /// With `keyset`, the first key of the page is found by skipping entries of a narrow index
 /// (only the key is read), and the page itself starts at that key: a deep page costs one index
 /// walk instead of stepping over every earlier table row.
 template <typename Item, typename Reader>
 RecordPage<Item> run_page(Connection& db, const std::string& table, const std::string& columns,
                           const std::string& order, bool keyset, const Conditions& where,
-                          const CollectionFilter& filter, Reader reader) {
+                          const CollectionFilter& filter, std::string_view collection,
+                          Reader reader) {
     RecordPage<Item> page;
     Statement count = db.prepare("SELECT count(*) FROM " + table + " " + where.sql);
     where.bind_all(count);
@@ -126,6 +128,8 @@ RecordPage<Item> run_page(Connection& db, const std::string& table, const std::s
     if (filter.offset >= page.number_matched) return page;
     Conditions page_where = where;
     std::int64_t skip = filter.offset;
+    // Keys other than the id have no narrow index to skip along: those pages use the offset.
+    if (!filter.sort.empty()) keyset = false;
     if (keyset && filter.offset > 0) {
         Statement first = db.prepare("SELECT " + order + " FROM " + table + " " + where.sql +
                                      " ORDER BY " + order + " LIMIT 1 OFFSET ?");
@@ -135,8 +139,8 @@ RecordPage<Item> run_page(Connection& db, const std::string& table, const std::s
         page_where.binds.emplace_back(first.column_int64(0));
         skip = 0;
     }
-    Statement select =
-        db.prepare(columns + page_where.sql + " ORDER BY " + order + " LIMIT ? OFFSET ?");
+    Statement select = db.prepare(columns + page_where.sql +
+                                  order_by(collection, filter.sort, order) + " LIMIT ? OFFSET ?");
     const int next = page_where.bind_all(select);
     select.bind(next, filter.limit).bind(next + 1, skip);
     while (select.step()) page.items.push_back(reader(select));
@@ -216,7 +220,8 @@ std::optional<DateRange> CollectionStore::temporal_extent(const std::string& tab
 RecordPage<BuildingItem> CollectionStore::list_buildings(const CollectionFilter& filter) {
     const Conditions where = building_conditions(filter);
     return run_page<BuildingItem>(m_db, "buildings b", building_columns(), "b.id", true, where,
-                                  filter, [](const Statement& row) { return read_building(row); });
+                                  filter, "buildings",
+                                  [](const Statement& row) { return read_building(row); });
 }
 
 void CollectionStore::for_each_building(const CollectionFilter& filter, GeometryText geometry,
@@ -247,7 +252,8 @@ std::optional<BuildingItem> CollectionStore::building(std::int64_t id) {
 RecordPage<KommuneItem> CollectionStore::list_kommunen(const CollectionFilter& filter) {
     const Conditions where = kommune_conditions(filter);
     return run_page<KommuneItem>(m_db, "kommunen k", kommune_columns(), "k.ags", false, where,
-                                 filter, [](const Statement& row) { return read_kommune(row); });
+                                 filter, "kommunen",
+                                 [](const Statement& row) { return read_kommune(row); });
 }
 
 std::optional<KommuneItem> CollectionStore::kommune(const std::string& ags) {

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "data/bbox.hpp"
+#include "data/sort_order.hpp"
 #include "data/vacancy_records.hpp"
 
 namespace leerstand::data {
@@ -53,6 +54,7 @@ struct CollectionFilter {
     std::optional<std::string> kommune_prefix;  ///< AGS prefix (buildings only)
     std::int64_t limit = 100;
     std::int64_t offset = 0;
+    std::vector<SortKey> sort;  ///< before the id (sort_order.hpp); pages by offset then
 };
 
 /// Read-only access to buildings and Kommunen for OGC API – Features, plus collection extents.

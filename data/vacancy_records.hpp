@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "data/bbox.hpp"
+#include "data/sort_order.hpp"
 
 /// Plain records of vacancies (Leerstandsmeldungen), their history and Zukunftsorte, passed
 /// between the use cases and VacancyStore. No SQLite types: the store may move to PostGIS.
@@ -134,6 +135,7 @@ struct VacancyFilter {
     std::optional<Bbox> bbox;               ///< CRS84; points inside or on its edge
     std::int64_t limit = 100;
     std::int64_t offset = 0;
+    std::vector<SortKey> sort;  ///< before the id (sort_order.hpp)
 };
 
 struct ZukunftsortFilter {
@@ -142,6 +144,7 @@ struct ZukunftsortFilter {
     std::optional<Bbox> bbox;         ///< CRS84; points inside or on its edge
     std::int64_t limit = 100;
     std::int64_t offset = 0;
+    std::vector<SortKey> sort;  ///< before the id (sort_order.hpp)
 };
 
 template <typename Record>

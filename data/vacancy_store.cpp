@@ -467,8 +467,9 @@ RecordPage<VacancyRecord> VacancyStore::list_vacancies(const VacancyFilter& filt
     count.step();
     page.number_matched = count.column_int64(0);
 
-    Statement select = m_db.prepare(std::string(k_vacancy_columns) + where.sql +
-                                    " ORDER BY v.id LIMIT ? OFFSET ?");
+    Statement select =
+        m_db.prepare(std::string(k_vacancy_columns) + where.sql +
+                     order_by("vacancies", filter.sort, "v.id") + " LIMIT ? OFFSET ?");
     where.bind_all(select);
     const int next = static_cast<int>(where.binds.size()) + 1;
     select.bind(next, filter.limit).bind(next + 1, filter.offset);
@@ -670,8 +671,9 @@ RecordPage<ZukunftsortRecord> VacancyStore::list_zukunftsorte(const ZukunftsortF
     where.bind_all(count);
     count.step();
     page.number_matched = count.column_int64(0);
-    Statement select = m_db.prepare(std::string(k_zukunftsort_columns) + where.sql +
-                                    " ORDER BY z.id LIMIT ? OFFSET ?");
+    Statement select =
+        m_db.prepare(std::string(k_zukunftsort_columns) + where.sql +
+                     order_by("zukunftsorte", filter.sort, "z.id") + " LIMIT ? OFFSET ?");
     where.bind_all(select);
     const int next = static_cast<int>(where.binds.size()) + 1;
     select.bind(next, filter.limit).bind(next + 1, filter.offset);

@@ -1,7 +1,7 @@
 #include "geo/grid_cells.hpp"
 
 #include "common/error.hpp"
-#include "geo/utm_area.hpp"
+#include "geo/crs_transform.hpp"
 
 namespace leerstand::geo {
 
@@ -17,8 +17,8 @@ std::vector<LonLatRing> laea_cells_to_lonlat(const std::vector<LaeaCell>& cells,
             x[i * k_corners + c] = cells[i].x + k_dx[c] * half_size;
             y[i * k_corners + c] = cells[i].y + k_dy[c] * half_size;
         }
-    if (!x.empty() &&
-        !detail::project_points("EPSG:3035", "EPSG:4326", x.data(), y.data(), x.size()))
+    if (!x.empty() && !transform_points("EPSG:3035", "EPSG:4326", AxisOrder::LonLatFirst, x.data(),
+                                        y.data(), x.size()))
         throw Unprocessable("the grid cells could not be projected from EPSG:3035 to EPSG:4326");
     std::vector<LonLatRing> rings(cells.size());
     for (std::size_t i = 0; i < cells.size(); ++i) {

@@ -18,10 +18,4 @@ int utm_epsg_for(double lon, double lat) noexcept;
 /// @returns false when PROJ could not create the transformation or a point failed
 bool project_to_utm(int utm_epsg, double* x, double* y, std::size_t n);
 
-/// Projects n points in place from CRS `source` to `target` ("EPSG:3035", "EPSG:4326"; lon/lat
-/// and easting/northing order), with the same per-thread context and cache.
-/// @returns false when PROJ could not create the transformation or a point failed
-bool project_points(const std::string& source, const std::string& target, double* x, double* y,
-                    std::size_t n);
-
 }  // namespace leerstand::geo::detail

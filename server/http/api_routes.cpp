@@ -9,6 +9,7 @@
 #include "server/http/routes.hpp"
 #include "server/services/collections_service.hpp"
 #include "server/services/place_resolver.hpp"
+#include "server/services/queryables.hpp"
 #include "server/services/site.hpp"
 #include "server/services/thread_store.hpp"
 #include "server/services/vacancy_service.hpp"
@@ -71,6 +72,11 @@ void send_feature(Http::ResponseWriter& writer, Http::Code code,
     send_json(writer, code, result.feature, k_geojson);
 }
 
+/// `Content-Crs` of an answer with geometries in the CRS `query` asked for (Part 2).
+void set_content_crs(Http::ResponseWriter& writer, const services::ItemsQuery& query) {
+    set_header(writer, "Content-Crs", "<" + std::string(query.crs->uri) + ">");
+}
+
 void get_conformance(const ApiContext&, const Rest::Request&, Http::ResponseWriter& writer) {
     send_json(writer, Http::Code::Ok, services::CollectionsService::conformance());
 }
@@ -94,6 +100,13 @@ void get_collection(const ApiContext& context, const Rest::Request& request,
                                                      caller, context.site->data_license));
 }
 
+// The same for every caller: what a filter may name is no secret.
+void get_queryables(const ApiContext&, const Rest::Request& request, Http::ResponseWriter& writer) {
+    send_json(writer, Http::Code::Ok,
+              services::queryables(path_param(request, ":collection"), base_url()),
+              "application/schema+json");
+}
+
 void get_items(const ApiContext& context, const Rest::Request& request,
                Http::ResponseWriter& writer) {
     WorkerServices& services = worker(context);
@@ -101,6 +114,8 @@ void get_items(const ApiContext& context, const Rest::Request& request,
     const auto name = path_param(request, ":collection");
     const services::QueryParams params = query_params(request);
     const services::ItemsQuery query = services::parse_items_query(params);
+    services::check_properties_and_sortby(name, query);
+    set_content_crs(writer, query);
     services::ItemsPage page;
     if (services::CollectionsService::serves_items(name))
         page = services.collections.items(name, query, caller);
@@ -129,20 +144,23 @@ void get_item(const ApiContext& context, const Rest::Request& request,
               Http::ResponseWriter& writer) {
     const services::Caller caller = request_caller(request, context);
     const std::string name = path_param(request, ":collection");
+    const services::ItemsQuery query = services::parse_item_query(query_params(request));
+    services::check_properties_and_sortby(name, query);
+    set_content_crs(writer, query);
     if (services::CollectionsService::serves_items(name)) {
         // Buildings and Kommunen are public and read-only: no version, no ETag.
+        json feature = worker(context).collections.item(name, path_param(request, ":fid"), caller);
+        services::feature_as_asked(feature, query);
         set_caller_cache_headers(writer, caller);
-        send_json(writer, Http::Code::Ok,
-                  worker(context).collections.item(name, path_param(request, ":fid"), caller),
-                  k_geojson);
+        send_json(writer, Http::Code::Ok, feature, k_geojson);
         return;
     }
     WorkerServices& services = worker(context);
     const std::int64_t id = item_id(request);
-    send_feature(writer, Http::Code::Ok,
-                 services.serving(collection_of(request),
-                                  [&](auto& items) { return items.get(id, caller); }),
-                 caller);
+    services::FeatureResult result = services.serving(
+        collection_of(request), [&](auto& items) { return items.get(id, caller); });
+    services::feature_as_asked(result.feature, query);
+    send_feature(writer, Http::Code::Ok, result, caller);
 }
 
 void put_item(const ApiContext& context, const Rest::Request& request,
@@ -206,6 +224,7 @@ void add_api_routes(Rest::Router& router, const ApiContext& context) {
                         {"/conformance", Method::Get, get_conformance},
                         {"/collections", Method::Get, get_collections},
                         {"/collections/:collection", Method::Get, get_collection},
+                        {"/collections/:collection/queryables", Method::Get, get_queryables},
                         {"/collections/:collection/items", Method::Get, get_items},
                         {"/collections/:collection/items", Method::Post, post_item},
                         {"/collections/:collection/items/:fid", Method::Get, get_item},

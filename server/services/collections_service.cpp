@@ -1,6 +1,7 @@
 #include "server/services/collections_service.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <charconv>
 #include <chrono>
@@ -16,6 +17,7 @@
 #include "common/utc_time.hpp"
 #include "data/collection_store.hpp"
 #include "data/store.hpp"
+#include "server/services/crs.hpp"
 #include "server/services/privacy.hpp"
 #include "server/services/site.hpp"
 #include "server/services/summary_service.hpp"
@@ -29,7 +31,6 @@ namespace {
 using nlohmann::json;
 
 constexpr std::int64_t k_max_limit = 10000;
-constexpr const char* k_crs84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84";
 constexpr const char* k_json = "application/json";
 constexpr const char* k_geojson = "application/geo+json";
 /// What a refusal of query parameters says first (FieldErrors::error).
@@ -86,7 +87,10 @@ std::optional<double> parse_number(const std::string& text) {
     return value;
 }
 
-std::optional<data::Bbox> parse_bbox(const std::string& text, FieldErrors& problems) {
+/// The four numbers of a `bbox`, in the order the text gives them; nullopt (and a problem)
+/// for anything else.
+std::optional<std::array<double, 4>> parse_bbox_numbers(const std::string& text,
+                                                        FieldErrors& problems) {
     std::vector<double> numbers;
     std::size_t start = 0;
     while (true) {
@@ -106,7 +110,14 @@ std::optional<data::Bbox> parse_bbox(const std::string& text, FieldErrors& probl
                      "bbox must be four numbers: minLon,minLat,maxLon,maxLat (CRS84)");
         return std::nullopt;
     }
-    const data::Bbox box{numbers[0], numbers[1], numbers[2], numbers[3]};
+    return std::array<double, 4>{numbers[0], numbers[1], numbers[2], numbers[3]};
+}
+
+/// `bbox` in CRS84 (longitude first), as Part 1 defines it.
+std::optional<data::Bbox> parse_bbox(const std::string& text, FieldErrors& problems) {
+    const auto numbers = parse_bbox_numbers(text, problems);
+    if (!numbers) return std::nullopt;
+    const data::Bbox box{(*numbers)[0], (*numbers)[1], (*numbers)[2], (*numbers)[3]};
     if (box.min_lon > box.max_lon || box.min_lat > box.max_lat) {
         problems.add("bbox", field_code::k_invalid_value,
                      "bbox must have minLon <= maxLon and minLat <= maxLat");
@@ -119,6 +130,76 @@ std::optional<data::Bbox> parse_bbox(const std::string& text, FieldErrors& probl
         return std::nullopt;
     }
     return box;
+}
+
+/// `crs` or `bbox-crs` (parameter `name`): one of supported_crs() by its URI.
+const Crs* parse_crs(const std::string& name, const std::string& text, FieldErrors& problems) {
+    if (const Crs* crs = find_crs(text)) return crs;
+    problems.add(name, field_code::k_unsupported_crs,
+                 name + " must be the URI of one of the collection's CRSs, e.g. " +
+                     std::string(crs84().uri) + " or http://www.opengis.net/def/crs/EPSG/0/25833");
+    return nullptr;
+}
+
+/// `bbox` in `crs` (`bbox-crs`): its axes in the order the CRS defines, turned into the CRS84
+/// box that holds it.
+std::optional<data::Bbox> parse_bbox_in(const std::string& text, const Crs& crs,
+                                        FieldErrors& problems) {
+    if (&crs == &crs84()) return parse_bbox(text, problems);
+    const auto numbers = parse_bbox_numbers(text, problems);
+    if (!numbers) return std::nullopt;
+    if ((*numbers)[0] > (*numbers)[2] || (*numbers)[1] > (*numbers)[3]) {
+        problems.add("bbox", field_code::k_invalid_value,
+                     "bbox must give the lower corner first, in the axis order of bbox-crs");
+        return std::nullopt;
+    }
+    const auto box = bbox_to_crs84(*numbers, crs);
+    if (!box || !LonLat::checked(box->min_lon, box->min_lat) ||
+        !LonLat::checked(box->max_lon, box->max_lat)) {
+        problems.add("bbox", field_code::k_out_of_range,
+                     "bbox lies outside the area of bbox-crs " + std::string(crs.uri));
+        return std::nullopt;
+    }
+    return box;
+}
+
+/// A comma-separated list of names (`properties`); empty names are refused.
+std::vector<std::string> parse_names(const std::string& name, const std::string& text,
+                                     FieldErrors& problems) {
+    std::vector<std::string> names;
+    std::size_t start = 0;
+    while (start <= text.size()) {
+        const std::size_t comma = std::min(text.find(',', start), text.size());
+        names.push_back(text.substr(start, comma - start));
+        if (names.back().empty()) {
+            problems.add(name, field_code::k_invalid_value,
+                         name + " must be property names separated by commas");
+            return {};
+        }
+        start = comma + 1;
+    }
+    return names;
+}
+
+/// `sortby`: names, each optionally after '+' (ascending; a '+' not percent-encoded arrives as
+/// a blank) or '-' (descending).
+std::vector<data::SortKey> parse_sortby(const std::string& text, FieldErrors& problems) {
+    std::vector<data::SortKey> keys;
+    for (std::string name : parse_names("sortby", text, problems)) {
+        data::SortKey key;
+        if (name.front() == '+' || name.front() == ' ' || name.front() == '-') {
+            key.descending = name.front() == '-';
+            name.erase(0, 1);
+        }
+        if (name.empty()) {
+            problems.add("sortby", field_code::k_invalid_value,
+                         "sortby must be property names, each after an optional + or -");
+            return {};
+        }
+        key.property = std::move(name);
+        keys.push_back(std::move(key));
+    }
+    return keys;
 }
 
 bool digits_at(const std::string& text, std::size_t at, std::size_t count) {
@@ -253,6 +334,13 @@ json kommune_feature(const data::KommuneItem& item, SummaryService& summaries,
             {"properties", kommune_properties(item, summaries, caller)}};
 }
 
+/// The URIs of every CRS items may be asked in (OGC API – Features Part 2).
+json supported_crs_uris() {
+    json uris = json::array();
+    for (const Crs& crs : supported_crs()) uris.push_back(crs.uri);
+    return uris;
+}
+
 const CollectionInfo& info_of(const std::string& id) {
     for (const CollectionInfo& info : infos())
         if (id == info.id) return info;
@@ -317,6 +405,10 @@ std::string json_text(const json& value) {
 ItemsQuery parse_items_query(const QueryParams& params) {
     ItemsQuery query;
     FieldErrors problems;
+    // bbox is read in the CRS bbox-crs names, which may come after it.
+    const Crs* bbox_crs = &crs84();
+    for (const auto& [name, value] : params)
+        if (name == "bbox-crs") bbox_crs = parse_crs(name, value, problems);
     for (const auto& [name, value] : params) {
         if (name == "limit") {
             const auto limit = parse_integer(value);
@@ -335,7 +427,13 @@ ItemsQuery parse_items_query(const QueryParams& params) {
             else
                 query.offset = *offset;
         } else if (name == "bbox") {
-            query.bbox = parse_bbox(value, problems);
+            if (bbox_crs) query.bbox = parse_bbox_in(value, *bbox_crs, problems);
+        } else if (name == "crs") {
+            if (const Crs* crs = parse_crs(name, value, problems)) query.crs = crs;
+        } else if (name == "properties") {
+            query.properties = parse_names(name, value, problems);
+        } else if (name == "sortby") {
+            query.sortby = parse_sortby(value, problems);
         } else if (name == "kommune") {
             if (!Ags::is_prefix(value))
                 problems.add("kommune", field_code::k_not_an_ags,
@@ -364,10 +462,40 @@ ItemsQuery parse_items_query(const QueryParams& params) {
     return query;
 }
 
+ItemsQuery parse_item_query(const QueryParams& params) {
+    ItemsQuery query;
+    FieldErrors problems;
+    for (const auto& [name, value] : params) {
+        if (name == "crs") {
+            if (const Crs* crs = parse_crs(name, value, problems)) query.crs = crs;
+        } else if (name == "properties") {
+            query.properties = parse_names(name, value, problems);
+        } else if (name == "f" && value != "json" && value != "geojson") {
+            problems.add("f", field_code::k_not_one_of, "f must be json or geojson");
+        }
+    }
+    problems.throw_if_any(k_invalid_query);
+    return query;
+}
+
+void feature_as_asked(json& feature, const ItemsQuery& query) {
+    if (query.skip_geometry)
+        feature["geometry"] = nullptr;
+    else
+        geometry_to_crs(feature["geometry"], *query.crs);
+    if (!query.properties) return;
+    // What the caller may see, narrowed to what it asked for.
+    json kept = json::object();
+    for (const std::string& name : *query.properties)
+        if (const auto found = feature["properties"].find(name);
+            found != feature["properties"].end())
+            kept[name] = std::move(*found);
+    feature["properties"] = std::move(kept);
+}
+
 json items_response(ItemsPage page, const ItemsQuery& query, const std::string& base,
                     const std::string& path, const QueryParams& params) {
-    if (query.skip_geometry)
-        for (json& feature : page.features) feature["geometry"] = nullptr;
+    for (json& feature : page.features) feature_as_asked(feature, query);
     // Every parameter but offset, sorted so that links are stable.
     std::vector<std::pair<std::string, std::string>> kept;
     for (const auto& [name, value] : params)
@@ -471,6 +599,7 @@ json CollectionsService::conformance() {
         "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
         "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
         "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+        "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
     });
     for (const std::string& tiles : tiles_conformance()) classes.push_back(tiles);
     return {{"conformsTo", std::move(classes)}};
@@ -486,7 +615,7 @@ json CollectionsService::collection(const std::string& id, const std::string& ba
         {"spatial",
          {{"bbox",
            json::array({json::array({box.min_lon, box.min_lat, box.max_lon, box.max_lat})})},
-          {"crs", k_crs84}}}};
+          {"crs", crs84().uri}}}};
     if (id == "vacancies" || id == "zukunftsorte") {
         // Days in the store; the interval covers the first and the last of them whole.
         const auto days = m_impl->collections().temporal_extent(id, visible);
@@ -495,17 +624,20 @@ json CollectionsService::collection(const std::string& id, const std::string& ba
         extent["temporal"] = {{"interval", json::array({interval})},
                               {"trs", "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian"}};
     }
-    json links =
-        json::array({link(path, "self", k_json, info.title),
-                     link(path + "/items", "items", k_geojson, info.title),
-                     link(path + "/tiles", "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector",
-                          k_json, std::string(info.title) + " (Vektorkacheln)")});
+    json links = json::array(
+        {link(path, "self", k_json, info.title),
+         link(path + "/items", "items", k_geojson, info.title),
+         link(path + "/queryables", "http://www.opengis.net/def/rel/ogc/1.0/queryables",
+              "application/schema+json", std::string(info.title) + " (Abfragbare Eigenschaften)"),
+         link(path + "/tiles", "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector", k_json,
+              std::string(info.title) + " (Vektorkacheln)")});
     for (json& license : license_links(licenses_of(info.id, own))) links.push_back(license);
     return {{"id", info.id},
             {"title", info.title},
             {"description", info.description},
             {"itemType", "feature"},
-            {"crs", json::array({k_crs84})},
+            {"crs", supported_crs_uris()},
+            {"storageCrs", crs84().uri},
             {"extent", std::move(extent)},
             {"links", std::move(links)}};
 }
@@ -533,6 +665,7 @@ ItemsPage CollectionsService::items(const std::string& id, const ItemsQuery& que
     filter.kommune_prefix = query.kommune;
     filter.limit = query.limit;
     filter.offset = query.offset;
+    filter.sort = query.sortby;
     data::CollectionStore db = m_impl->collections();
     ItemsPage page;
     if (id == "buildings") {

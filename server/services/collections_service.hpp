@@ -30,6 +30,14 @@ using QueryParams = std::vector<std::pair<std::string, std::string>>;
 /// @throws InvalidInput naming every bad parameter (field_errors.hpp).
 ItemsQuery parse_items_query(const QueryParams& params);
 
+/// The parameters of a single item: `crs`, `properties` (and `f`, which must be json or geojson);
+/// others are left to the route. @throws InvalidInput naming every bad parameter.
+ItemsQuery parse_item_query(const QueryParams& params);
+
+/// Reprojects `feature` (a GeoJSON Feature in CRS84) and keeps only the properties `query`
+/// asks for (those the caller may not see stay absent).
+void feature_as_asked(nlohmann::json& feature, const ItemsQuery& query);
+
 /// A FeatureCollection of `page` with `numberMatched`, `numberReturned`, `timeStamp` (RFC 3339,
 /// UTC) and `self`/`next`/`prev` links to `base` + `path` that keep every query parameter of
 /// `params` (only `offset` changes). `base` is "http://host:port" or "" for relative links.

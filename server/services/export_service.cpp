@@ -178,6 +178,13 @@ ItemsQuery parse_export_query(const QueryParams& params) {
         if (name == "limit" || name == "offset")
             errors.add(name, field_code::k_not_applicable,
                        name + " does not apply: an export holds every match");
+        // Exports are CRS84 (RFC 7946, GeoPackage and CSV alike); bbox-crs applies.
+        if (name == "properties" || name == "sortby")
+            errors.add(name, field_code::k_not_applicable,
+                       name + " does not apply: an export holds every property, in id order");
+        if (name == "crs")
+            errors.add(name, field_code::k_not_applicable,
+                       "crs does not apply: an export is in CRS84 (reproject it with ogr2ogr)");
     }
     errors.throw_if_any("invalid query parameter");
     return query;

@@ -4,8 +4,11 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "data/bbox.hpp"
+#include "data/sort_order.hpp"
+#include "server/services/crs.hpp"
 
 namespace leerstand {
 class FieldErrors;
@@ -36,6 +39,13 @@ struct ItemsQuery {
     /// `skipGeometry=true` (as pygeoapi names it): features without geometry, e.g. the
     /// figures of every Kommune for the map's choropleth without megabytes of boundaries.
     bool skip_geometry = false;
+    /// `crs`: the CRS of the answer's geometries (OGC API – Features Part 2); CRS84 by default.
+    /// A `bbox-crs` is applied while parsing: `bbox` is always CRS84.
+    const Crs* crs = &crs84();
+    /// `properties`: the only properties features keep; nullopt: all the caller may see.
+    std::optional<std::vector<std::string>> properties;
+    /// `sortby`: the keys before the id (checked per collection by check_properties_and_sortby).
+    std::vector<data::SortKey> sortby;
 };
 
 struct ItemsPage {

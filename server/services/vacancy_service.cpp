@@ -105,6 +105,7 @@ ItemsPage VacancyService::list(const ItemsQuery& query, const Caller& caller) {
     filter.bbox = query.bbox;
     filter.limit = query.limit;
     filter.offset = query.offset;
+    filter.sort = query.sortby;
     auto records = m_impl->vacancies().list_vacancies(filter);
     ItemsPage page;
     page.number_matched = records.number_matched;

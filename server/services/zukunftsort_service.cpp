@@ -126,6 +126,7 @@ ItemsPage ZukunftsortService::list(const ItemsQuery& query, const Caller& caller
     filter.bbox = query.bbox;
     filter.limit = query.limit;
     filter.offset = query.offset;
+    filter.sort = query.sortby;
     auto records = m_impl->vacancies().list_zukunftsorte(filter);
     ItemsPage page;
     page.number_matched = records.number_matched;

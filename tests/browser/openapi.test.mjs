@@ -33,6 +33,7 @@ const KNOWN_ROUTES = [
   ['get', '/collections'],
   ['get', '/collections/{collectionId}'],
   ['get', '/collections/{collectionId}/items'],
+  ['get', '/collections/{collectionId}/queryables'],
   ['post', '/collections/{collectionId}/items'],
   ['get', '/collections/{collectionId}/items/{featureId}'],
   ['put', '/collections/{collectionId}/items/{featureId}'],

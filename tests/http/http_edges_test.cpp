@@ -216,9 +216,19 @@ TEST_F(LinksWithPublicUrl, LinksNameThePublicUrlOnly) {
 
 TEST_F(LinksWithPublicUrl, BrowsersUnderThePublicUrlOrTheirHostMayWriteOthersMayNot) {
     const json feature = vacancy_feature(building_point(k_home_ags), {{"status", "gemeldet"}});
+    // A browser's write carries the session cookie (a script of another origin may write with
+    // its token and no cookie: cors_test.cpp).
+    const HttpResponse signed_in = http_request(
+        port(), "POST", "/api/login", {{"Content-Type", "application/json"}},
+        json{{"name", user_name(Who::Editor)}, {"password", password(Who::Editor)}}.dump());
+    ASSERT_EQ(signed_in.status, 200) << signed_in.body;
+    const std::string set_cookie = signed_in.header("Set-Cookie");
+    const std::string cookie = set_cookie.substr(0, set_cookie.find(';'));
     const auto create_from = [&](const std::string& origin) {
-        return call(Who::Editor, "POST", "/collections/vacancies/items", feature,
-                    {{"Origin", origin}});
+        return http_request(
+            port(), "POST", "/collections/vacancies/items",
+            {{"Origin", origin}, {"Cookie", cookie}, {"Content-Type", "application/geo+json"}},
+            feature.dump());
     };
     EXPECT_EQ(create_from("https://atlas.example.org").status, 201);
     // The Host this client sent (127.0.0.1:PORT): a browser that reached the server directly.

@@ -292,10 +292,28 @@ async function crawlTargets() {
       if (c === 'zukunftsorte' && /status|use/.test(f)) continue;
       add('/collections/{collectionId}/items', `/collections/${c}/items${f ? `?${f}` : ''}`);
     }
+  // Reuse (issue 21): queryables; items in another CRS (bbox-crs too), with chosen properties
+  // (internal ones asked for) and sorted by every key a collection takes, on deep pages too.
+  add('/collections/{collectionId}/queryables', ...collections.map((c) => `/collections/${c}/queryables`));
+  const utm = encodeURIComponent('http://www.opengis.net/def/crs/EPSG/0/25833');
+  const sortable = {
+    kommunen: ['-area_m2', 'name'], buildings: ['-area_m2', 'floors'],
+    vacancies: ['-vacant_since', 'status', '-floor_area_m2', 'use', 'degree', 'building_id', 'kommune_ags'],
+    zukunftsorte: ['-opened', 'name'],
+  };
+  for (const c of collections) {
+    const reuse = [`crs=${utm}`, `properties=${c === 'vacancies' ? 'owner_type,owner_contact,internal_notes,author,consent_date,status' : 'kommune_ags'}`,
+      ...sortable[c].flatMap((key) => [`sortby=${encodeURIComponent(key)}`, `sortby=${encodeURIComponent(key)}&limit=1&offset=1`]),
+      'sortby=owner_type', ...hidden.points.map(([lon, lat]) => `bbox=${lat - 0.001},${lon - 0.001},${lat + 0.001},${lon + 0.001}`
+        + `&bbox-crs=${encodeURIComponent('http://www.opengis.net/def/crs/EPSG/0/4326')}`)];
+    if (c === 'buildings') reuse.splice(0, reuse.length, ...reuse.map((f) => `kommune=${HOME}&limit=20&${f}`));
+    add('/collections/{collectionId}/items', ...reuse.map((f) => `/collections/${c}/items?${f}`));
+  }
   // Single items and histories: every vacancy id either database ever had, and a few more.
   const maxId = Math.max(...hidden.ids) + 3;
   for (let id = 1; id <= maxId; id++) {
-    add('/collections/{collectionId}/items/{featureId}', `/collections/vacancies/items/${id}`);
+    add('/collections/{collectionId}/items/{featureId}', `/collections/vacancies/items/${id}`,
+      `/collections/vacancies/items/${id}?crs=${utm}&properties=owner_type,status`);
     add('/collections/{collectionId}/items/{featureId}/history', `/collections/vacancies/items/${id}/history`);
   }
   add('/collections/{collectionId}/items/{featureId}', '/collections/zukunftsorte/items/1',

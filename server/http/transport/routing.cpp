@@ -9,6 +9,7 @@
 #include "common/error.hpp"
 #include "common/text.hpp"
 #include "server/http/transport/answer.hpp"
+#include "server/http/transport/cors.hpp"
 #include "server/http/transport/headers.hpp"
 #include "server/http/transport/public_url.hpp"
 
@@ -99,9 +100,10 @@ std::string request_authority(const Rest::Request& request) {
 /// when its host and port are the public URL's, or the ones the browser sent this request to
 /// (its Host: a browser sets it from the URL it fetches, and no page can change it), so that
 /// browsers reaching the server under another name than the public URL may still write.
-/// Scripts with a token send neither header and are not affected.
+/// Scripts with a token send neither header, or, in a page of another origin, send their token
+/// without cookies: what they may do is what the token allows (cors.hpp), so they may write.
 void refuse_cross_origin_writes(const Rest::Request& request) {
-    if (is_safe(request.method())) return;
+    if (is_safe(request.method()) || is_token_request_without_cookies(request)) return;
     const auto site = header_value(request, "Sec-Fetch-Site");
     if (site && *site != "same-origin" && *site != "none")
         throw Forbidden("a write from another site's page is refused (Sec-Fetch-Site: " + *site +
@@ -197,6 +199,7 @@ void set_common_headers(Http::ResponseWriter& writer, const std::string& request
     // No page may be framed (clickjacking), for browsers that know no frame-ancestors too;
     // only the embed pages drop it (page_routes.cpp).
     set_header(writer, "X-Frame-Options", "DENY");
+    set_cors_headers(writer);
 }
 
 void run_lanes_on(WorkerThreads* writes, WorkerThreads* downloads) {
@@ -248,6 +251,17 @@ void bind_path(Rest::Router& router, const std::string& path,
                                         Http::ResponseWriter& writer) {
         send_problem_for(request, writer, method_not_allowed(allow));
     };
+    // Browsers ask before a script of another origin writes or sends a token (a preflight):
+    // every path answers OPTIONS with what it serves. `Allow` of a 405 keeps listing the
+    // methods of the resource itself.
+    if (!served.count(Http::Method::Options)) {
+        const Handler options = [allow](const Rest::Request& request,
+                                        Http::ResponseWriter& writer) {
+            answer_options(request, writer, allow);
+        };
+        router.addRoute(Http::Method::Options, path, guarded(options));
+        served.emplace(Http::Method::Options, options);
+    }
     for (Http::Method method : k_methods)
         if (!served.count(method)) router.addRoute(method, path, guarded(not_allowed));
 }

@@ -46,8 +46,9 @@ Pistache::Rest::Route::Handler guarded(Handler handler, Lane lane = Lane::ByMeth
 /// before they stop, so routes need not carry them.
 void run_lanes_on(WorkerThreads* writes, WorkerThreads* downloads);
 
-/// Registers `handlers` for `path` on `lane`; a path that answers GET answers HEAD too, and
-/// every other method gets 405 with `Allow`.
+/// Registers `handlers` for `path` on `lane`; a path that answers GET answers HEAD too, OPTIONS
+/// answers 204 with what the path serves (a CORS preflight, cors.hpp), and every other method
+/// gets 405 with `Allow`.
 void bind_path(Pistache::Rest::Router& router, const std::string& path,
                const std::map<Pistache::Http::Method, Handler>& handlers,
                Lane lane = Lane::ByMethod);
