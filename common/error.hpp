@@ -106,11 +106,16 @@ class PreconditionFailed : public Error {
     /// `current_version` for the client.
     static PreconditionFailed stale(const std::string& what, std::int64_t id, std::int64_t current,
                                     std::int64_t expected) {
+        return stale(what, std::to_string(id), current, expected);
+    }
+
+    /// The same for a thing named by a key (a Kommune's AGS).
+    static PreconditionFailed stale(const std::string& what, const std::string& key,
+                                    std::int64_t current, std::int64_t expected) {
         return PreconditionFailed(
             ErrorCode{"stale_version"},
-            what + " " + std::to_string(id) + " has changed: its current version is " +
-                std::to_string(current) + ", not " + std::to_string(expected) +
-                "; load it again and repeat the change",
+            what + " " + key + " has changed: its current version is " + std::to_string(current) +
+                ", not " + std::to_string(expected) + "; load it again and repeat the change",
             nlohmann::json{{"current_version", current}});
     }
 };

@@ -5,6 +5,7 @@
 
 #include "common/error.hpp"
 #include "data/connection.hpp"
+#include "data/profile_store.hpp"
 
 namespace leerstand::data {
 
@@ -454,6 +455,19 @@ void migration_8_history_by_time(Connection& db) {
     db.exec("CREATE INDEX vacancy_history_changed_at ON vacancy_history (changed_at, id);");
 }
 
+/// Migration 13: the Kommune pages (issue 21). A readable address for each Kommune
+/// (/kommunen/angermuende; profile_store.hpp says how namesakes are told apart), and a version
+/// of the profile alone for its ETag: it moves only when the profile or the name changes, never
+/// with the Kommune's other rows (boundary, area) or with anything hidden.
+void migration_13_kommune_pages(Connection& db) {
+    db.exec(R"sql(
+ALTER TABLE kommunen ADD COLUMN slug TEXT;
+ALTER TABLE kommunen ADD COLUMN profile_version INTEGER NOT NULL DEFAULT 1;
+CREATE UNIQUE INDEX kommunen_slug ON kommunen (slug);
+)sql");
+    assign_kommune_slugs(db);
+}
+
 // Append new migrations at the end; never change one that has shipped.
 const std::vector<Migration>& migrations() {
     static const std::vector<Migration> list = {
@@ -465,6 +479,7 @@ const std::vector<Migration>& migrations() {
         {6, "version and time of a vacancy's public view", &migration_6_public_version},
         {7, "tile changes the public can see", &migration_7_tile_changes_seen_by_public},
         {8, "index of the history by time", &migration_8_history_by_time},
+        {13, "Kommune page addresses and profile versions", &migration_13_kommune_pages},
     };
     return list;
 }
