@@ -29,6 +29,8 @@ inline constexpr const char* k_unknown_kommune = "unknown_kommune";  ///< no Kom
 inline constexpr const char* k_status_transition = "status_transition";
 /// only a vacancy in_aktivierung or aktiviert can become a Zukunftsort (422)
 inline constexpr const char* k_vacancy_status_not_linkable = "vacancy_status_not_linkable";
+/// only an admin may change this field of a Kommune profile (403; `fields` names them)
+inline constexpr const char* k_admin_only_field = "admin_only_field";
 /// the vacancy is linked to another Zukunftsort already (409)
 inline constexpr const char* k_vacancy_already_linked = "vacancy_already_linked";
 }  // namespace error_code

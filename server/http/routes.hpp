@@ -86,6 +86,10 @@ void add_upload_routes(Pistache::Rest::Router& router, const ApiContext& context
 /// figures (services::SummaryService) (summary_routes.cpp).
 void add_summary_routes(Pistache::Rest::Router& router, const ApiContext& context);
 
+/// The Kommune profiles: `GET /api/kommunen/{ags}/profile` (also by the Kommune's slug) and
+/// `PATCH` (a JSON Merge Patch with If-Match), services::ProfileService (profile_routes.cpp).
+void add_profile_routes(Pistache::Rest::Router& router, const ApiContext& context);
+
 /// `GET /export/{collection}.{geojson,gpkg,csv}`: the collection with the filters of items
 /// (bbox, datetime, kommune, status, use), as the caller may see it, as a download
 /// (`Content-Disposition: attachment`). Written to a spool file next to the database first
