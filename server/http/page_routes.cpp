@@ -7,6 +7,8 @@
 #include "server/http/response.hpp"
 #include "server/http/routes.hpp"
 #include "server/http/static_files.hpp"
+#include "server/services/profile_service.hpp"
+#include "server/services/thread_store.hpp"
 
 namespace leerstand::http {
 
@@ -29,6 +31,26 @@ template <const char* Title, const char* Description>
 void get_fixed_page(const ApiContext& context, const Rest::Request& request,
                     Http::ResponseWriter& writer) {
     send_app_page(context, writer, {Title, Description, "", ""}, request.resource());
+}
+
+/// A Kommune's page, by AGS or slug: its name, the start of its profile text, its image and
+/// its canonical address (the slug's) in the head; 404 with the app saying so when unknown.
+void get_kommune_page(const ApiContext& context, const Rest::Request& request,
+                      Http::ResponseWriter& writer) {
+    const auto preview = services::thread_service<services::ProfileService>(context.db)
+                             .page_preview(path_param(request, ":ref"));
+    if (!preview) {
+        send_app_page(context, writer,
+                      {"Kommune nicht gefunden",
+                       "Unter dieser Adresse gibt es keine Kommune im Leerstandsatlas.", "", ""},
+                      request.resource(), Http::Code::Not_Found);
+        return;
+    }
+    send_app_page(context, writer,
+                  {preview->title, preview->description,
+                   preview->image_path.empty() ? "" : base_url() + preview->image_path,
+                   base_url() + preview->path},
+                  request.resource());
 }
 
 constexpr char k_zukunftsorte_title[] = "Zukunftsorte";
@@ -61,6 +83,7 @@ void add_page_routes(Rest::Router& router, const ApiContext& context) {
             {"/ueber", Method::Get, get_fixed_page<k_about_title, k_about_text>},
             {"/impressum", Method::Get, get_fixed_page<k_imprint_title, k_none>},
             {"/datenschutz", Method::Get, get_fixed_page<k_privacy_title, k_privacy_text>},
+            {"/kommunen/:ref", Method::Get, get_kommune_page},
         });
 }
 

@@ -115,8 +115,9 @@ void add_tile_routes(Pistache::Rest::Router& router, const ApiContext& context);
 void add_openapi_routes(Pistache::Rest::Router& router, const ApiContext& context);
 
 /// The web app's public pages (`/zukunftsorte`, `/netzwerk`, `/mitglied-werden`, `/ueber`,
-/// `/impressum`, `/datenschutz`, …): index.html with the page's own title and link-preview tags
-/// (app_pages.hpp); the app opens the page the path names (web/router.js) (page_routes.cpp).
+/// `/impressum`, `/datenschutz`, `/kommunen/{ags or slug}`, …): index.html with the page's own
+/// title and link-preview tags (app_pages.hpp); the app opens the page the path names
+/// (web/router.js) (page_routes.cpp).
 void add_page_routes(Pistache::Rest::Router& router, const ApiContext& context);
 
 /// The web app and what is around it: `/` (the app for browsers, the OGC API landing page for

@@ -229,5 +229,57 @@ TEST_F(ProfileApiTest, HiddenWritesLeaveTheProfileAsItWas) {
     EXPECT_EQ(after.header("ETag"), before.header("ETag"));
 }
 
+// -- the page ------------------------------------------------------------------------------
+
+TEST_F(ProfileApiTest, ThePageCarriesTheKommunesTitleAndPreview) {
+    ASSERT_EQ(patch(Who::Admin, {{"text",
+                                  "Angermünde liegt in der Uckermark. Viele Häuser stehen "
+                                  "leer.\n\nWir ändern das gemeinsam mit den "
+                                  "Eigentümern, Schritt für Schritt und Haus für Haus, "
+                                  "seit vielen Jahren und mit großer Geduld und Freude in der "
+                                  "ganzen Stadt."},
+                                 {"image", k_image_id}})
+                  .status,
+              200);
+    const std::string base = "http://127.0.0.1:" + std::to_string(port());
+    for (const std::string path : {"/kommunen/12073008", "/kommunen/angermuende"}) {
+        SCOPED_TRACE(path);
+        const HttpResponse page = http_get(port(), path);
+        ASSERT_EQ(page.status, 200) << page.body;
+        EXPECT_EQ(page.header("Content-Type"), "text/html; charset=utf-8");
+        EXPECT_NE(page.body.find("<title>Angermünde – Leerstandsatlas</title>"), std::string::npos);
+        // The first sentences that fit a preview, whole.
+        EXPECT_NE(page.body.find("<meta name=\"description\" content=\"Angermünde liegt in der "
+                                 "Uckermark. Viele Häuser stehen leer.\">"),
+                  std::string::npos);
+        EXPECT_NE(page.body.find("<meta property=\"og:image\" content=\"" + base + "/images/" +
+                                 k_image_id + "/800.jpg\">"),
+                  std::string::npos);
+        EXPECT_NE(
+            page.body.find("<link rel=\"canonical\" href=\"" + base + "/kommunen/angermuende\">"),
+            std::string::npos);
+        EXPECT_NE(page.body.find("id=\"profile\""), std::string::npos);
+    }
+}
+
+TEST_F(ProfileApiTest, AnUnknownKommunesPageIs404AndSaysSo) {
+    for (const std::string path : {"/kommunen/nirgendwo", "/kommunen/12073009"}) {
+        const HttpResponse page = http_get(port(), path);
+        EXPECT_EQ(page.status, 404) << path;
+        EXPECT_NE(page.body.find("<title>Kommune nicht gefunden – Leerstandsatlas</title>"),
+                  std::string::npos)
+            << path;
+        EXPECT_NE(page.body.find("id=\"map\""), std::string::npos) << path;
+    }
+}
+
+TEST_F(ProfileApiTest, ThePageEscapesTheProfileText) {
+    ASSERT_EQ(patch(Who::Admin, {{"text", "<script>alert(1)</script> \"Zitat\"."}}).status, 200);
+    const HttpResponse page = http_get(port(), "/kommunen/angermuende");
+    EXPECT_EQ(page.body.find("<script>alert"), std::string::npos);
+    EXPECT_NE(page.body.find("&lt;script&gt;alert(1)&lt;/script&gt; &quot;Zitat&quot;."),
+              std::string::npos);
+}
+
 }  // namespace
 }  // namespace leerstand::test
