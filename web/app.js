@@ -10,7 +10,9 @@
 import { setUpAccount, whoAmI } from './account.js';
 import { fetchJson } from './api.js';
 import { buildingPicker } from './building-picker.js';
-import { countOf, definitionList, element, formatArea, formatDate, numberFormat, webUrl } from './dom.js';
+import {
+  countOf, definitionList, element, externalLink, formatArea, formatDate, numberFormat, webUrl,
+} from './dom.js';
 import {
   FIGURES, choroplethLayer, choroplethLegend, fillSearch, findKommune, kommuneBounds, loadKommunen, openProfile,
 } from './kommunen.js';
@@ -184,15 +186,6 @@ function vacancyPopup(properties) {
   return popup;
 }
 
-function websiteLink(url) {
-  const link = element('a', 'popup-link', url);
-  link.href = url;
-  link.target = '_blank';
-  // The opened page gets no handle on this one.
-  link.rel = 'noopener';
-  return link;
-}
-
 function zukunftsortPopup(properties) {
   const popup = element('div', 'popup popup-zukunftsort');
   popup.append(element('h2', 'popup-title', properties.name || 'Zukunftsort'));
@@ -201,7 +194,7 @@ function zukunftsortPopup(properties) {
   const website = webUrl(properties.website);
   const facts = definitionList([
     ['Eröffnet', formatDate(properties.opened)],
-    ['Website', website ? websiteLink(website) : ''],
+    ['Website', website ? externalLink(website, website, 'popup-link') : ''],
   ]);
   if (facts.childElementCount > 0) popup.append(facts);
   return popup;

@@ -14,9 +14,8 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import {
-  assertPageClean, binary, launchBrowser, makeTempDir, moveHistoryBeforeThisMonth, outDir, runCli,
-  skipReason, startServer,
-  stopServer, watchPage,
+  assertPageClean, binary, makeTempDir, moveHistoryBeforeThisMonth, openApp, outDir, runCli, skipReason,
+  startServer, stopServer,
 } from './support.mjs';
 import { contrastRatio, measureTexts, parseColor, textContrast } from './contrast.mjs';
 
@@ -107,19 +106,8 @@ after(async () => {
 });
 
 /** Opens the map (of `url`, default the shared server) in a fresh browser; `t.after` closes it. */
-async function openMap(t, viewport, url = baseUrl) {
-  const profileDir = makeTempDir('leerstand-chromium-');
-  const context = await launchBrowser(profileDir);
-  t.after(async () => {
-    await context.close();
-    fs.rmSync(profileDir, { recursive: true, force: true });
-  });
-  const page = context.pages()[0] ?? await context.newPage();
-  if (viewport) await page.setViewportSize(viewport);
-  const problems = watchPage(page);
-  await page.goto(`${url}/`, { waitUntil: 'load' });
-  await page.waitForSelector('body[data-kommunen="ready"]', { timeout: 15000 });
-  return { page, problems };
+function openMap(t, viewport, url = baseUrl) {
+  return openApp(t, `${url}/`, viewport);
 }
 
 /** The RGBA of the canvas tile of `layerClass` at [lon, lat] (the map's own projection). */

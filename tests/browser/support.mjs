@@ -188,3 +188,20 @@ export function assertPageClean(assert, problems) {
   assert.deepEqual(problems.badResponses, [], 'HTTP error responses');
   assert.deepEqual(problems.foreignRequests, [], 'requests to non-loopback hosts');
 }
+
+/** Opens `url` in a fresh browser (with `viewport`) and waits until the app has its Kommunen;
+ *  `t.after` closes the browser. Resolves with the page and what watchPage records. */
+export async function openApp(t, url, viewport) {
+  const profileDir = makeTempDir('leerstand-chromium-');
+  const context = await launchBrowser(profileDir);
+  t.after(async () => {
+    await context.close();
+    fs.rmSync(profileDir, { recursive: true, force: true });
+  });
+  const page = context.pages()[0] ?? await context.newPage();
+  if (viewport) await page.setViewportSize(viewport);
+  const problems = watchPage(page);
+  await page.goto(url, { waitUntil: 'load' });
+  await page.waitForSelector('body[data-kommunen="ready"]', { timeout: 15000 });
+  return { page, problems };
+}
