@@ -14,14 +14,15 @@ import {
   countOf, definitionList, element, externalLink, formatArea, formatDate, numberFormat, webUrl,
 } from './dom.js';
 import {
-  FIGURES, choroplethLayer, choroplethLegend, fillSearch, findKommune, kommuneBounds, loadKommunen, openProfile,
+  FIGURES, choroplethLayer, choroplethLegend, fillSearch, findKommune, loadKommunen,
 } from './kommunen.js';
 import { STATUS_LABELS, USE_LABELS, label } from './labels.js';
 import { focusableMarker, tabStopsInView } from './keyboard-markers.js';
 import { BUILDINGS_MIN_ZOOM, buildingDescription, buildingsLayer, showBuilding } from './planner.js';
 import { setUpExport, setUpUpload } from './transfer.js';
 import { closePage, setUpPage } from './page.js';
-import { otherwise, setTitle, startRouter } from './router.js';
+import { navigate, otherwise, setTitle, startRouter } from './router.js';
+import { setUpProfiles } from './profile.js';
 
 const GERMANY_CENTER = [51.16, 10.45];
 const GERMANY_ZOOM = 6;
@@ -331,14 +332,14 @@ async function loadLayers(map, panel) {
 // ---------------------------------------------------------------------------------------------
 // Kommunen: choropleth, search, profile
 
-function setUpKommunen(map, { figureSelect, legend, searchForm, profile, isBuildingAt }) {
+function setUpKommunen(map, { figureSelect, legend, searchForm, openKommune, isBuildingAt }) {
   let kommunen = new Map();
   const figureOf = () => figureSelect.value;
   const layer = choroplethLayer((ags) => kommunen.get(ags), figureOf).addTo(map);
   layer.on('featureclick', ({ feature, latlng }) => {
     if (isBuildingAt(latlng)) return;
     const ags = feature.properties?.ags;
-    if (ags && ags.length === 8) openProfile(profile, ags);
+    if (ags && ags.length === 8) openKommune(ags);
   });
   figureSelect.addEventListener('change', () => {
     legend.setFigure(figureOf());
@@ -355,13 +356,7 @@ function setUpKommunen(map, { figureSelect, legend, searchForm, profile, isBuild
     }
     message.textContent = '';
     input.value = kommune.name;
-    openProfile(profile, kommune.ags);
-    try {
-      const bounds = await kommuneBounds(kommune.ags);
-      if (bounds.isValid()) map.fitBounds(bounds, { padding: FIT_PADDING });
-    } catch (error) {
-      message.textContent = `Kommune nicht abrufbar: ${error.message}`;
-    }
+    openKommune(kommune.ags);
   });
   // Loaded again after sign-in and sign-out: planners get exact figures, the public small
   // counts suppressed.
@@ -396,9 +391,13 @@ function setUpPlanner(map, profile, filtersOf, focusProfile) {
   let buildings = null;
   let picker = null;
   let me = null;
-  const openBuilding = (feature, latlng) => showBuilding(profile, feature, {
-    me, latlng, changed: () => buildings?.redraw(),
-  });
+  const openBuilding = (feature, latlng) => {
+    // The panel leaves the Kommune's page for the building.
+    delete profile.dataset.view;
+    showBuilding(profile, feature, {
+      me, latlng, changed: () => buildings?.redraw(),
+    });
+  };
   return {
     isBuildingAt: (latlng) => Boolean(buildings && map.getZoom() >= BUILDINGS_MIN_ZOOM && buildings.featureAt(latlng)),
     update(who) {
@@ -466,6 +465,8 @@ function profileFocus(profile) {
   let opener = null;
   profile.addEventListener('keydown', (event) => {
     if (event.key !== 'Escape') return;
+    // A Kommune's profile is a page of its own: closing it goes back to the map's address.
+    if (profile.dataset.view === 'kommune') navigate('/');
     profile.hidden = true;
     opener?.focus({ preventScroll: true });
     opener = null;
@@ -496,8 +497,10 @@ function start() {
     updateTabStops();
   });
   setUpExport({ form: document.getElementById('export'), boundsOf: () => map.getBounds(), filtersOf });
+  const profiles = setUpProfiles({ map, panel: profile, meOf: () => planner.me() });
   const choropleth = setUpKommunen(map, {
-    figureSelect, legend, profile, searchForm: document.getElementById('search'), isBuildingAt: planner.isBuildingAt,
+    figureSelect, legend, openKommune: profiles.open, searchForm: document.getElementById('search'),
+    isBuildingAt: planner.isBuildingAt,
   });
   const upload = setUpUpload({
     dialog: document.getElementById('upload-dialog'),
@@ -510,12 +513,14 @@ function start() {
     changed: (me) => {
       planner.update(me);
       choropleth.reload();
+      profiles.signedInChanged();
     },
     openUpload: () => upload.open(),
   });
   whoAmI().then((me) => {
     account.render(me);
     planner.update(me);
+    profiles.signedInChanged();
   });
   loadStatus(panel);
   loadLayers(map, panel).then((update) => { updateTabStops = update; }, () => {
@@ -526,6 +531,7 @@ function start() {
   // The map itself: no page over it. Views of other modules register before startRouter().
   otherwise(() => {
     closePage();
+    profiles.close();
     setTitle('');
   });
   startRouter();
