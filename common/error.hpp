@@ -29,6 +29,8 @@ inline constexpr const char* k_unknown_kommune = "unknown_kommune";  ///< no Kom
 inline constexpr const char* k_status_transition = "status_transition";
 /// only a vacancy in_aktivierung or aktiviert can become a Zukunftsort (422)
 inline constexpr const char* k_vacancy_status_not_linkable = "vacancy_status_not_linkable";
+/// only an admin may change this field of a Kommune profile (403; `fields` names them)
+inline constexpr const char* k_admin_only_field = "admin_only_field";
 /// the vacancy is linked to another Zukunftsort already (409)
 inline constexpr const char* k_vacancy_already_linked = "vacancy_already_linked";
 /// an upload that is not a JPEG, PNG or WebP image, judged by its content (415)
@@ -112,11 +114,16 @@ class PreconditionFailed : public Error {
     /// `current_version` for the client.
     static PreconditionFailed stale(const std::string& what, std::int64_t id, std::int64_t current,
                                     std::int64_t expected) {
+        return stale(what, std::to_string(id), current, expected);
+    }
+
+    /// The same for a thing named by a key (a Kommune's AGS).
+    static PreconditionFailed stale(const std::string& what, const std::string& key,
+                                    std::int64_t current, std::int64_t expected) {
         return PreconditionFailed(
             ErrorCode{"stale_version"},
-            what + " " + std::to_string(id) + " has changed: its current version is " +
-                std::to_string(current) + ", not " + std::to_string(expected) +
-                "; load it again and repeat the change",
+            what + " " + key + " has changed: its current version is " + std::to_string(current) +
+                ", not " + std::to_string(expected) + "; load it again and repeat the change",
             nlohmann::json{{"current_version", current}});
     }
 };

@@ -5,6 +5,7 @@
 
 #include "common/error.hpp"
 #include "data/connection.hpp"
+#include "data/profile_store.hpp"
 
 namespace leerstand::data {
 
@@ -492,6 +493,19 @@ CREATE TABLE zensus2011_grid (
     add_geometry(db, "zensus2011_grid", "cell", "POLYGON", true);
 }
 
+/// Migration 13: the Kommune pages (issue 21). A readable address for each Kommune
+/// (/kommunen/angermuende; profile_store.hpp says how namesakes are told apart), and a version
+/// of the profile alone for its ETag: it moves only when the profile or the name changes, never
+/// with the Kommune's other rows (boundary, area) or with anything hidden.
+void migration_13_kommune_pages(Connection& db) {
+    db.exec(R"sql(
+ALTER TABLE kommunen ADD COLUMN slug TEXT;
+ALTER TABLE kommunen ADD COLUMN profile_version INTEGER NOT NULL DEFAULT 1;
+CREATE UNIQUE INDEX kommunen_slug ON kommunen (slug);
+)sql");
+    assign_kommune_slugs(db);
+}
+
 // Append new migrations at the end; never change one that has shipped.
 const std::vector<Migration>& migrations() {
     static const std::vector<Migration> list = {
@@ -505,6 +519,7 @@ const std::vector<Migration>& migrations() {
         {8, "index of the history by time", &migration_8_history_by_time},
         {9, "images and their variants", &migration_9_images},
         {12, "the Zensus 2011 1 km grid", &migration_12_zensus_grid},
+        {13, "Kommune page addresses and profile versions", &migration_13_kommune_pages},
     };
     return list;
 }

@@ -15,6 +15,7 @@
 #include "data/connection.hpp"
 #include "data/geometry_blobs.hpp"
 #include "data/migrations.hpp"
+#include "data/profile_store.hpp"
 #include "data/rtree_bulk_load.hpp"
 #include "data/tile_store.hpp"
 
@@ -230,7 +231,9 @@ std::int64_t Store::upsert_kommunen(const std::vector<KommuneRecord>& kommunen,
         "VALUES (?1, ?2, ?3, ?4, ?5, CastToMultiPolygon(GeomFromWKB(?6, 4326)), ?7) "
         "ON CONFLICT (ags) DO UPDATE SET name = excluded.name, bez = excluded.bez, "
         "parent_ags = excluded.parent_ags, area_m2 = excluded.area_m2, "
-        "boundary = excluded.boundary, updated_at = excluded.updated_at");
+        "boundary = excluded.boundary, updated_at = excluded.updated_at, "
+        // The profile shows the name: its ETag must move with it (and with nothing else).
+        "profile_version = profile_version + (kommunen.name IS NOT excluded.name)");
     // GeomFromWKB gives NULL for bytes it cannot parse; the boundary column allows NULL (a
     // Kommune may be created before its boundary is known), so check explicitly.
     Statement readable = db.prepare("SELECT GeomFromWKB(?, 4326) IS NOT NULL");
@@ -257,6 +260,7 @@ std::int64_t Store::upsert_kommunen(const std::vector<KommuneRecord>& kommunen,
         statement.run();
         statement.reset();
     }
+    assign_kommune_slugs(db);
     transaction.commit();
     return upload_id;
 }

@@ -10,16 +10,19 @@
 import { setUpAccount, whoAmI } from './account.js';
 import { fetchJson } from './api.js';
 import { buildingPicker } from './building-picker.js';
-import { countOf, definitionList, element, formatArea, formatDate, numberFormat, webUrl } from './dom.js';
 import {
-  FIGURES, choroplethLayer, choroplethLegend, fillSearch, findKommune, kommuneBounds, loadKommunen, openProfile,
+  countOf, definitionList, element, externalLink, formatArea, formatDate, numberFormat, webUrl,
+} from './dom.js';
+import {
+  FIGURES, choroplethLayer, choroplethLegend, fillSearch, findKommune, loadKommunen,
 } from './kommunen.js';
 import { STATUS_LABELS, USE_LABELS, label, statusColor } from './labels.js';
 import { focusableMarker, tabStopsInView } from './keyboard-markers.js';
 import { BUILDINGS_MIN_ZOOM, buildingDescription, buildingsLayer, showBuilding } from './planner.js';
 import { setUpExport, setUpUpload } from './transfer.js';
 import { closePage, setUpPage } from './page.js';
-import { otherwise, setTitle, startRouter } from './router.js';
+import { navigate, otherwise, setTitle, startRouter } from './router.js';
+import { setUpProfiles } from './profile.js';
 import { addBasemap, addDataAttribution, fillFooter, setUpSitePages } from './site.js';
 import { setUpZensusGrid } from './zensus-grid.js';
 
@@ -152,15 +155,6 @@ function vacancyPopup(properties) {
   return popup;
 }
 
-function websiteLink(url) {
-  const link = element('a', 'popup-link', url);
-  link.href = url;
-  link.target = '_blank';
-  // The opened page gets no handle on this one.
-  link.rel = 'noopener';
-  return link;
-}
-
 function zukunftsortPopup(properties) {
   const popup = element('div', 'popup popup-zukunftsort');
   popup.append(element('h2', 'popup-title', properties.name || 'Zukunftsort'));
@@ -169,7 +163,7 @@ function zukunftsortPopup(properties) {
   const website = webUrl(properties.website);
   const facts = definitionList([
     ['Eröffnet', formatDate(properties.opened)],
-    ['Website', website ? websiteLink(website) : ''],
+    ['Website', website ? externalLink(website, website, 'popup-link') : ''],
   ]);
   if (facts.childElementCount > 0) popup.append(facts);
   return popup;
@@ -306,14 +300,14 @@ async function loadLayers(map, panel) {
 // ---------------------------------------------------------------------------------------------
 // Kommunen: choropleth, search, profile
 
-function setUpKommunen(map, { figureSelect, legend, searchForm, profile, isBuildingAt }) {
+function setUpKommunen(map, { figureSelect, legend, searchForm, openKommune, isBuildingAt }) {
   let kommunen = new Map();
   const figureOf = () => figureSelect.value;
   const layer = choroplethLayer((ags) => kommunen.get(ags), figureOf).addTo(map);
   layer.on('featureclick', ({ feature, latlng }) => {
     if (isBuildingAt(latlng)) return;
     const ags = feature.properties?.ags;
-    if (ags && ags.length === 8) openProfile(profile, ags);
+    if (ags && ags.length === 8) openKommune(ags);
   });
   figureSelect.addEventListener('change', () => {
     legend.setFigure(figureOf());
@@ -330,13 +324,7 @@ function setUpKommunen(map, { figureSelect, legend, searchForm, profile, isBuild
     }
     message.textContent = '';
     input.value = kommune.name;
-    openProfile(profile, kommune.ags);
-    try {
-      const bounds = await kommuneBounds(kommune.ags);
-      if (bounds.isValid()) map.fitBounds(bounds, { padding: FIT_PADDING });
-    } catch (error) {
-      message.textContent = `Kommune nicht abrufbar: ${error.message}`;
-    }
+    openKommune(kommune.ags);
   });
   // Loaded again after sign-in and sign-out: planners get exact figures, the public small
   // counts suppressed.
@@ -371,9 +359,13 @@ function setUpPlanner(map, profile, filtersOf, focusProfile) {
   let buildings = null;
   let picker = null;
   let me = null;
-  const openBuilding = (feature, latlng) => showBuilding(profile, feature, {
-    me, latlng, changed: () => buildings?.redraw(),
-  });
+  const openBuilding = (feature, latlng) => {
+    // The panel leaves the Kommune's page for the building.
+    delete profile.dataset.view;
+    showBuilding(profile, feature, {
+      me, latlng, changed: () => buildings?.redraw(),
+    });
+  };
   return {
     isBuildingAt: (latlng) => Boolean(buildings && map.getZoom() >= BUILDINGS_MIN_ZOOM && buildings.featureAt(latlng)),
     update(who) {
@@ -441,6 +433,8 @@ function profileFocus(profile) {
   let opener = null;
   profile.addEventListener('keydown', (event) => {
     if (event.key !== 'Escape') return;
+    // A Kommune's profile is a page of its own: closing it goes back to the map's address.
+    if (profile.dataset.view === 'kommune') navigate('/');
     profile.hidden = true;
     opener?.focus({ preventScroll: true });
     opener = null;
@@ -472,8 +466,10 @@ function start() {
     updateTabStops();
   });
   setUpExport({ form: document.getElementById('export'), boundsOf: () => map.getBounds(), filtersOf });
+  const profiles = setUpProfiles({ map, panel: profile, meOf: () => planner.me() });
   const choropleth = setUpKommunen(map, {
-    figureSelect, legend, profile, searchForm: document.getElementById('search'), isBuildingAt: planner.isBuildingAt,
+    figureSelect, legend, openKommune: profiles.open, searchForm: document.getElementById('search'),
+    isBuildingAt: planner.isBuildingAt,
   });
   const upload = setUpUpload({
     dialog: document.getElementById('upload-dialog'),
@@ -486,12 +482,14 @@ function start() {
     changed: (me) => {
       planner.update(me);
       choropleth.reload();
+      profiles.signedInChanged();
     },
     openUpload: () => upload.open(),
   });
   whoAmI().then((me) => {
     account.render(me);
     planner.update(me);
+    profiles.signedInChanged();
   });
   loadStatus(panel);
   panel.querySelector('.intro-close').addEventListener('click', () => panel.classList.add('intro-closed'));
@@ -505,6 +503,7 @@ function start() {
   // The map itself: no page over it. Views of other modules register before startRouter().
   otherwise(() => {
     closePage();
+    profiles.close();
     setTitle('');
   });
   startRouter();

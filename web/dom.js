@@ -70,6 +70,15 @@ export function countOf(count, singular, plural) {
   return `${numberFormat.format(count)} ${count === 1 ? singular : plural}`;
 }
 
+/** A link to another site, opened in a new tab that gets no handle on this page. */
+export function externalLink(url, text = url, className = null) {
+  const link = element('a', className, text);
+  link.href = url;
+  link.target = '_blank';
+  link.rel = 'noopener';
+  return link;
+}
+
 /** The URL when it is an absolute http(s) address, else null: no javascript:, data: etc. */
 export function webUrl(text) {
   if (typeof text !== 'string' || !/^https?:\/\//i.test(text)) return null;

@@ -14,21 +14,38 @@ export function canEdit(me, ags) {
   return me.role === 'editor' && typeof ags === 'string' && (me.kommunen ?? []).some((k) => ags.startsWith(k));
 }
 
-function field(form, name, text, control) {
-  const id = `vacancy-${name}`;
+/**
+ * Appends to `form` a field named `name` (its `data-field`, where the server's error for it is
+ * shown): the caption, the control with the id `id`, an optional hint, and a place for the
+ * error, both read out with the control. Returns the control.
+ */
+export function labelledField(form, { id, name, caption, control, hint }) {
   control.id = id;
   control.name = name;
   const wrapper = element('div', 'form-field');
   wrapper.dataset.field = name;
-  const caption = element('label', null, text);
-  caption.htmlFor = id;
+  const label = element('label', null, caption);
+  label.htmlFor = id;
+  wrapper.append(label, control);
+  const described = [];
+  if (hint) {
+    const note = element('p', 'field-hint', hint);
+    note.id = `${id}-hint`;
+    described.push(note.id);
+    wrapper.append(note);
+  }
   const error = element('p', 'field-error');
   error.id = `${id}-error`;
   error.setAttribute('role', 'alert');
-  control.setAttribute('aria-describedby', error.id);
-  wrapper.append(caption, control, error);
+  described.push(error.id);
+  control.setAttribute('aria-describedby', described.join(' '));
+  wrapper.append(error);
   form.append(wrapper);
   return control;
+}
+
+function field(form, name, text, control) {
+  return labelledField(form, { id: `vacancy-${name}`, name, caption: text, control });
 }
 
 function select(options, current) {

@@ -2,8 +2,8 @@
 // chosen figure: by default the official Zensus 2022 share of vacant dwellings, which every
 // Gemeinde's tile feature carries (so all of Germany can be coloured without a list of 11,000
 // records), or the atlas' own vacancy rate or reactivated buildings from the kommunen
-// collection; a search
-// box; a profile panel with the Kommune's figures and a trend chart of the last 24 months.
+// collection; a search box; the figures of a Kommune with a trend chart of the last 24 months
+// (its profile: profile.js).
 // The public gets small counts suppressed by the server ("<3"); such Kommunen are drawn hatched
 // grey ("unter 3") and never coloured as if the count were known.
 
@@ -219,38 +219,19 @@ function publicNote(summary) {
     + 'Meldungen als „unter 3“, Zahlen, die Rückschlüsse erlaubten, als „keine Angabe“.';
 }
 
-/** Fills the profile panel with a Kommune's summary. */
-export function showProfile(panel, summary) {
-  panel.replaceChildren();
-  panel.append(element('h2', 'profile-title', summary.name ?? summary.ags));
-  panel.append(definitionList([
+/** The figures of a Kommune's summary for its profile: headline facts, the trend chart of
+ *  the last 24 months and what kind of figures they are. */
+export function summaryNodes(summary) {
+  const nodes = [definitionList([
     ['Gebäude', formatCount(summary.buildings)],
     ['Offene Leerstände', formatCount(summary.open_vacancies)],
     ['Leerstehende Gebäude', formatCount(summary.vacant_buildings)],
     ['Leerstandsquote', formatRate(summary.vacancy_rate)],
     ['Reaktiviert', formatCount(summary.reactivated)],
     ['Zukunftsorte', formatCount(summary.zukunftsorte)],
-    // The official baseline beside the atlas' own figures (a share of dwellings, not buildings).
-    ['Wohnungsleerstand (Zensus 2022)', formatRate(summary.baseline?.vacancy_rate)],
-  ], 'profile-facts'));
-  panel.append(element('h3', null, 'Offene Meldungen, letzte 24 Monate'));
-  if (Array.isArray(summary.trend) && summary.trend.length > 0) panel.append(trendChart(summary.trend));
-  panel.append(element('p', 'profile-note', summary.exact ? 'Genaue Zahlen.' : publicNote(summary)));
-  if (summary.baseline) {
-    panel.append(element('p', 'profile-note', `Wohnungsleerstand: ${summary.baseline.attribution}, `
-      + `Lizenz ${summary.baseline.license?.name ?? ''}.`));
-  }
-  panel.hidden = false;
-  panel.dataset.ags = summary.ags;
+  ], 'profile-facts')];
+  nodes.push(element('h3', null, 'Offene Meldungen, letzte 24 Monate'));
+  if (Array.isArray(summary.trend) && summary.trend.length > 0) nodes.push(trendChart(summary.trend));
+  nodes.push(element('p', 'profile-note', summary.exact ? 'Genaue Zahlen.' : publicNote(summary)));
+  return nodes;
 }
-
-export async function openProfile(panel, ags) {
-  panel.hidden = false;
-  panel.replaceChildren(element('p', null, 'Zahlen werden geladen …'));
-  try {
-    showProfile(panel, await fetchJson(`/api/kommunen/${encodeURIComponent(ags)}/summary`));
-  } catch (error) {
-    panel.replaceChildren(element('p', 'error', `Zahlen nicht abrufbar: ${error.message}`));
-  }
-}
-

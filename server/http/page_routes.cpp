@@ -7,6 +7,7 @@
 #include "server/http/response.hpp"
 #include "server/http/routes.hpp"
 #include "server/http/static_files.hpp"
+#include "server/services/profile_service.hpp"
 #include "server/services/summary_service.hpp"
 #include "server/services/thread_store.hpp"
 
@@ -53,6 +54,26 @@ void get_kommune_embed(const ApiContext& context, const Rest::Request& request,
     send_answer(writer, Http::Code::Ok, with_page_meta(page.body, meta), page.content_type);
 }
 
+/// A Kommune's page, by AGS or slug: its name, the start of its profile text, its image and
+/// its canonical address (the slug's) in the head; 404 with the app saying so when unknown.
+void get_kommune_page(const ApiContext& context, const Rest::Request& request,
+                      Http::ResponseWriter& writer) {
+    const auto preview = services::thread_service<services::ProfileService>(context.db)
+                             .page_preview(path_param(request, ":ref"));
+    if (!preview) {
+        send_app_page(context, writer,
+                      {"Kommune nicht gefunden",
+                       "Unter dieser Adresse gibt es keine Kommune im Leerstandsatlas.", "", ""},
+                      request.resource(), Http::Code::Not_Found);
+        return;
+    }
+    send_app_page(context, writer,
+                  {preview->title, preview->description,
+                   preview->image_path.empty() ? "" : base_url() + preview->image_path,
+                   base_url() + preview->path},
+                  request.resource());
+}
+
 constexpr char k_zukunftsorte_title[] = "Zukunftsorte";
 constexpr char k_zukunftsorte_text[] =
     "Orte, die wieder leben: ehemals leere Gebäude in den Kommunen des Netzwerks, heute "
@@ -84,6 +105,7 @@ void add_page_routes(Rest::Router& router, const ApiContext& context) {
             {"/impressum", Method::Get, get_fixed_page<k_imprint_title, k_none>},
             {"/datenschutz", Method::Get, get_fixed_page<k_privacy_title, k_privacy_text>},
             {"/embed/kommunen/:ags", Method::Get, get_kommune_embed},
+            {"/kommunen/:ref", Method::Get, get_kommune_page},
         });
 }
 

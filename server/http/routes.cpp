@@ -49,6 +49,7 @@ void add_all_routes(Rest::Router& router, const ApiContext& context) {
     add_account_routes(router, context);
     add_upload_routes(router, context);
     add_summary_routes(router, context);
+    add_profile_routes(router, context);
     add_export_routes(router, context);
     add_tile_routes(router, context);
     add_image_routes(router, context);

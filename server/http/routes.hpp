@@ -89,6 +89,10 @@ void add_upload_routes(Pistache::Rest::Router& router, const ApiContext& context
 /// figures (services::SummaryService) (summary_routes.cpp).
 void add_summary_routes(Pistache::Rest::Router& router, const ApiContext& context);
 
+/// The Kommune profiles: `GET /api/kommunen/{ags}/profile` (also by the Kommune's slug) and
+/// `PATCH` (a JSON Merge Patch with If-Match), services::ProfileService (profile_routes.cpp).
+void add_profile_routes(Pistache::Rest::Router& router, const ApiContext& context);
+
 /// `GET /export/{collection}.{geojson,gpkg,csv}`: the collection with the filters of items
 /// (bbox, datetime, kommune, status, use), as the caller may see it, as a download
 /// (`Content-Disposition: attachment`). Written to a spool file next to the database first
@@ -119,8 +123,9 @@ void add_image_routes(Pistache::Rest::Router& router, const ApiContext& context)
 void add_openapi_routes(Pistache::Rest::Router& router, const ApiContext& context);
 
 /// The web app's public pages (`/zukunftsorte`, `/netzwerk`, `/mitglied-werden`, `/ueber`,
-/// `/impressum`, `/datenschutz`, …): index.html with the page's own title and link-preview tags
-/// (app_pages.hpp); the app opens the page the path names (web/router.js) (page_routes.cpp).
+/// `/impressum`, `/datenschutz`, `/kommunen/{ags or slug}`, …): index.html with the page's own
+/// title and link-preview tags (app_pages.hpp); the app opens the page the path names
+/// (web/router.js) (page_routes.cpp).
 void add_page_routes(Pistache::Rest::Router& router, const ApiContext& context);
 
 /// The web app and what is around it: `/` (the app for browsers, the OGC API landing page for

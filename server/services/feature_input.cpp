@@ -39,15 +39,6 @@ std::size_t text_limit(std::string_view field) {
 /// A body's kind: a whole Feature or a merge patch of one.
 enum class Kind { Draft, Patch };
 
-std::string type_name(const json& value) {
-    return value.is_number()    ? "a number"
-           : value.is_string()  ? "a string"
-           : value.is_boolean() ? "true or false"
-           : value.is_array()   ? "an array"
-           : value.is_object()  ? "an object"
-                                : "null";
-}
-
 double round7(double value) {
     return std::round(value * 1e7) / 1e7;
 }
@@ -58,26 +49,13 @@ double round7(double value) {
 /// A text within its field's limit.
 std::optional<BoundedText> read_bounded(const std::string& text, const std::string& field,
                                         FieldErrors& errors) {
-    const std::size_t limit = text_limit(field);
-    auto bounded = BoundedText::parse(text, limit);
-    if (!bounded)
-        errors.add(field, field_code::k_too_long,
-                   field + " must be at most " + std::to_string(limit) + " characters long");
-    return bounded;
+    return read_bounded_text(text, field, text_limit(field), errors);
 }
 
 /// A string or null.
 std::optional<std::optional<BoundedText>> read_text(const json& value, const std::string& field,
                                                     FieldErrors& errors) {
-    if (value.is_null()) return std::optional<BoundedText>();
-    if (!value.is_string()) {
-        errors.add(field, field_code::k_wrong_type,
-                   field + " must be a string or null, not " + type_name(value));
-        return std::nullopt;
-    }
-    if (auto text = read_bounded(value.get_ref<const std::string&>(), field, errors))
-        return std::optional<BoundedText>(std::move(*text));
-    return std::nullopt;
+    return read_optional_text(value, field, text_limit(field), errors);
 }
 
 /// One of a vocabulary; null is `fallback`.
@@ -88,30 +66,12 @@ std::optional<std::string> read_identifier(const json& value, const std::string&
     if (!value.is_string()) {
         errors.add(
             field, field_code::k_wrong_type,
-            field + " must be one of: " + joined(allowed) + " (not " + type_name(value) + ")");
+            field + " must be one of: " + joined(allowed) + " (not " + json_type_name(value) + ")");
         return std::nullopt;
     }
     const std::string& text = value.get_ref<const std::string&>();
     if (!check_one_of(field, allowed, text, errors)) return std::nullopt;
     return text;
-}
-
-std::optional<std::optional<IsoDate>> read_date(const json& value, const std::string& field,
-                                                bool refuse_future, FieldErrors& errors) {
-    if (value.is_null()) return std::optional<IsoDate>();
-    const auto date =
-        value.is_string() ? IsoDate::parse(value.get_ref<const std::string&>()) : std::nullopt;
-    if (!date) {
-        errors.add(field, value.is_string() ? field_code::k_not_a_date : field_code::k_wrong_type,
-                   field + " must be a date written YYYY-MM-DD");
-        return std::nullopt;
-    }
-    if (refuse_future && *date > IsoDate::today_utc()) {
-        errors.add(field, field_code::k_in_the_future,
-                   field + " " + date->text() + " lies in the future");
-        return std::nullopt;
-    }
-    return date;
 }
 
 std::optional<std::optional<std::int64_t>> read_id(const json& value, const std::string& field,
@@ -278,7 +238,8 @@ VacancyPatch read_vacancy(const json& body, Kind kind, FieldErrors& errors) {
                     read_identifier(value, key, data::k_owner_types, defaults.owner_type, errors))
                 patch.owner_type = std::move(owner_type);
         } else if (key == "vacant_since") {
-            if (auto date = read_date(value, key, true, errors)) patch.vacant_since = *date;
+            if (auto date = read_optional_date(value, key, true, errors))
+                patch.vacant_since = *date;
         } else if (key == "floor_area_m2") {
             if (auto area = read_floor_area(value, errors)) patch.floor_area_m2 = *area;
         } else if (key == "owner_contact" || key == "internal_notes" ||
@@ -324,16 +285,10 @@ ZukunftsortPatch read_zukunftsort(const json& body, Kind kind, FieldErrors& erro
             auto text = read_text(value, key, errors);
             if (text) (key == "kind" ? patch.kind : patch.description) = std::move(text);
         } else if (key == "website") {
-            if (value.is_null())
-                patch.website.emplace(std::nullopt);
-            else if (!value.is_string() || !is_web_url(value.get_ref<const std::string&>()))
-                errors.add(key,
-                           value.is_string() ? field_code::k_not_a_url : field_code::k_wrong_type,
-                           "website must be an http:// or https:// address");
-            else if (auto website = read_bounded(value.get<std::string>(), key, errors))
-                patch.website = std::optional<BoundedText>(std::move(*website));
+            if (auto website = read_optional_web_url(value, key, text_limit(key), errors))
+                patch.website = std::move(*website);
         } else if (key == "opened") {
-            if (auto date = read_date(value, key, false, errors)) patch.opened = *date;
+            if (auto date = read_optional_date(value, key, false, errors)) patch.opened = *date;
         } else if (key == "vacancy_id") {
             if (auto id = read_id(value, key, errors)) patch.vacancy_id = *id;
         } else if (!read_place_property(key, value, patch.place, errors) &&
@@ -372,6 +327,89 @@ bool check_one_of(const std::string& field, std::span<const std::string_view> al
     errors.add(field, field_code::k_not_one_of,
                "unknown " + field + " '" + value + "'; allowed: " + joined(allowed));
     return false;
+}
+
+std::string json_type_name(const json& value) {
+    return value.is_number()    ? "a number"
+           : value.is_string()  ? "a string"
+           : value.is_boolean() ? "true or false"
+           : value.is_array()   ? "an array"
+           : value.is_object()  ? "an object"
+                                : "null";
+}
+
+bool is_web_url(const std::string& text) {
+    std::string_view rest;
+    if (text.starts_with("https://"))
+        rest = std::string_view(text).substr(8);
+    else if (text.starts_with("http://"))
+        rest = std::string_view(text).substr(7);
+    else
+        return false;
+    if (rest.empty() || rest.front() == '/' || rest.front() == '?' || rest.front() == '#')
+        return false;
+    return std::none_of(text.begin(), text.end(),
+                        [](char c) { return static_cast<unsigned char>(c) <= 0x20 || c == 0x7f; });
+}
+
+std::optional<BoundedText> read_bounded_text(const std::string& text, const std::string& field,
+                                             std::size_t max_characters, FieldErrors& errors) {
+    auto bounded = BoundedText::parse(text, max_characters);
+    if (!bounded)
+        errors.add(
+            field, field_code::k_too_long,
+            field + " must be at most " + std::to_string(max_characters) + " characters long");
+    return bounded;
+}
+
+std::optional<std::optional<BoundedText>> read_optional_text(const json& value,
+                                                             const std::string& field,
+                                                             std::size_t max_characters,
+                                                             FieldErrors& errors) {
+    if (value.is_null()) return std::optional<BoundedText>();
+    if (!value.is_string()) {
+        errors.add(field, field_code::k_wrong_type,
+                   field + " must be a string or null, not " + json_type_name(value));
+        return std::nullopt;
+    }
+    if (auto text =
+            read_bounded_text(value.get_ref<const std::string&>(), field, max_characters, errors))
+        return std::optional<BoundedText>(std::move(*text));
+    return std::nullopt;
+}
+
+std::optional<std::optional<BoundedText>> read_optional_web_url(const json& value,
+                                                                const std::string& field,
+                                                                std::size_t max_characters,
+                                                                FieldErrors& errors) {
+    if (value.is_null()) return std::optional<BoundedText>();
+    if (!value.is_string() || !is_web_url(value.get_ref<const std::string&>())) {
+        errors.add(field, value.is_string() ? field_code::k_not_a_url : field_code::k_wrong_type,
+                   field + " must be an http:// or https:// address");
+        return std::nullopt;
+    }
+    if (auto url = read_bounded_text(value.get<std::string>(), field, max_characters, errors))
+        return std::optional<BoundedText>(std::move(*url));
+    return std::nullopt;
+}
+
+std::optional<std::optional<IsoDate>> read_optional_date(const json& value,
+                                                         const std::string& field,
+                                                         bool refuse_future, FieldErrors& errors) {
+    if (value.is_null()) return std::optional<IsoDate>();
+    const auto date =
+        value.is_string() ? IsoDate::parse(value.get_ref<const std::string&>()) : std::nullopt;
+    if (!date) {
+        errors.add(field, value.is_string() ? field_code::k_not_a_date : field_code::k_wrong_type,
+                   field + " must be a date written YYYY-MM-DD");
+        return std::nullopt;
+    }
+    if (refuse_future && *date > IsoDate::today_utc()) {
+        errors.add(field, field_code::k_in_the_future,
+                   field + " " + date->text() + " lies in the future");
+        return std::nullopt;
+    }
+    return date;
 }
 
 void VacancyPatch::apply_to(data::VacancyRecord& record) const {

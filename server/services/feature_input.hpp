@@ -95,6 +95,38 @@ VacancyPatch read_vacancy_patch(const nlohmann::json& body, FieldErrors& errors)
 ZukunftsortDraft read_zukunftsort_draft(const nlohmann::json& body, FieldErrors& errors);
 ZukunftsortPatch read_zukunftsort_patch(const nlohmann::json& body, FieldErrors& errors);
 
+// -- single values, shared with the other JSON inputs (Kommune profiles) -------------------
+// Each reader adds its problem to `errors` and returns nothing; the outer optional is empty
+// after a problem, the inner one for a JSON null (the field cleared).
+
+/// "a number", "a string", "true or false", "an array", "an object", "null": for messages.
+std::string json_type_name(const nlohmann::json& value);
+
+/// True for an absolute http:// or https:// address with a host, without spaces or control
+/// characters.
+bool is_web_url(const std::string& text);
+
+/// `text` when it has at most `max_characters` characters (field_code::k_too_long otherwise).
+std::optional<BoundedText> read_bounded_text(const std::string& text, const std::string& field,
+                                             std::size_t max_characters, FieldErrors& errors);
+
+/// A string of at most `max_characters` characters, or null.
+std::optional<std::optional<BoundedText>> read_optional_text(const nlohmann::json& value,
+                                                             const std::string& field,
+                                                             std::size_t max_characters,
+                                                             FieldErrors& errors);
+
+/// An http(s) address (is_web_url) of at most `max_characters` characters, or null.
+std::optional<std::optional<BoundedText>> read_optional_web_url(const nlohmann::json& value,
+                                                                const std::string& field,
+                                                                std::size_t max_characters,
+                                                                FieldErrors& errors);
+
+/// A date written YYYY-MM-DD, or null; with `refuse_future` none after today (UTC).
+std::optional<std::optional<IsoDate>> read_optional_date(const nlohmann::json& value,
+                                                         const std::string& field,
+                                                         bool refuse_future, FieldErrors& errors);
+
 /// "a, b, c": the allowed values as the messages list them.
 template <typename Range>
 std::string joined(const Range& values) {

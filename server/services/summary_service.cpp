@@ -53,12 +53,6 @@ double rounded(double value, double unit) {
     return std::round(value / unit) * unit;
 }
 
-/// The 404 of an AGS no Kommune has (or a malformed one).
-NotFound unknown_kommune(const std::string& ags) {
-    return NotFound(ErrorCode{error_code::k_unknown_kommune},
-                    "there is no Kommune with AGS '" + ags + "'");
-}
-
 /// The exact figures a choropleth needs.
 json exact_headline(const data::SummaryCounts& counts) {
     json rate = nullptr;
@@ -113,6 +107,11 @@ json open_statuses_json() {
 }
 
 }  // namespace
+
+NotFound unknown_kommune(const std::string& ags) {
+    return NotFound(ErrorCode{error_code::k_unknown_kommune},
+                    "there is no Kommune with AGS '" + ags + "'");
+}
 
 SummaryService::SummaryService(data::Store& store) : m_store(store) {}
 SummaryService::~SummaryService() = default;

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 
+#include "common/error.hpp"
 #include "data/summary_store.hpp"
 #include "server/services/caller.hpp"
 #include "server/services/public_figures.hpp"
@@ -43,6 +44,9 @@ class Store;
 /// places) are never suppressed. The public state is replayed from vacancy_history once per
 /// month and kept (each SummaryService, that is each thread, keeps its own).
 namespace leerstand::services {
+
+/// The 404 of an AGS no Kommune has (or a malformed one): code "unknown_kommune".
+NotFound unknown_kommune(const std::string& ags);
 
 /// How many months the trend covers.
 inline constexpr int k_summary_trend_months = 24;

@@ -14,9 +14,8 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import {
-  assertPageClean, binary, makeTempDir, moveHistoryBeforeThisMonth, openPage, outDir, runCli,
-  skipReason, startServer,
-  stopServer,
+  assertPageClean, binary, makeTempDir, moveHistoryBeforeThisMonth, openApp, outDir, runCli, skipReason,
+  startServer, stopServer,
 } from './support.mjs';
 import { contrastRatio, measureTexts, parseColor, textContrast } from './contrast.mjs';
 
@@ -107,10 +106,8 @@ after(async () => {
 });
 
 /** Opens the map (of `url`, default the shared server) in a fresh browser; `t.after` closes it. */
-async function openMap(t, viewport, url = baseUrl) {
-  const { page, problems } = await openPage(t, `${url}/`, viewport);
-  await page.waitForSelector('body[data-kommunen="ready"]', { timeout: 15000 });
-  return { page, problems };
+function openMap(t, viewport, url = baseUrl) {
+  return openApp(t, `${url}/`, viewport);
 }
 
 /** The RGBA of the canvas tile of `layerClass` at [lon, lat] (the map's own projection). */

@@ -47,6 +47,8 @@ const KNOWN_ROUTES = [
   ['get', '/api/uploads/{uploadId}'],
   ['get', '/api/summary'],
   ['get', '/api/kommunen/{ags}/summary'],
+  ['get', '/api/kommunen/{ags}/profile'],
+  ['patch', '/api/kommunen/{ags}/profile'],
   ['get', '/export/{collectionId}.geojson'],
   ['get', '/export/{collectionId}.gpkg'],
   ['get', '/export/{collectionId}.csv'],

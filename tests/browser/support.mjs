@@ -227,3 +227,10 @@ export async function createItem(baseUrl, token, collection, feature) {
   const body = await response.text();
   if (response.status !== 201) throw new Error(`POST ${collection}: ${response.status} ${body}`);
 }
+
+/** Opens `url` like openPage and waits until the app has its Kommunen. */
+export async function openApp(t, url, viewport) {
+  const opened = await openPage(t, url, viewport);
+  await opened.page.waitForSelector('body[data-kommunen="ready"]', { timeout: 15000 });
+  return opened;
+}

@@ -323,6 +323,10 @@ async function crawlTargets() {
   for (let id = 1; id <= Math.max(...hidden.uploads) + 2; id++) add('/api/uploads/{uploadId}', `/api/uploads/${id}`);
   add('/api/summary', '/api/summary');
   add('/api/kommunen/{ags}/summary', ...KOMMUNEN.map((k) => `/api/kommunen/${k}/summary`));
+  // Profiles by AGS and by slug; the Kommune pages (HTML, not in the API document) beside them.
+  const slugs = ['angermuende', 'herzberg-elster', 'neukirchen-erzgeb', 'wunsiedel-i-fichtelgebirge', 'unbekannt'];
+  add('/api/kommunen/{ags}/profile', ...[...KOMMUNEN, ...slugs].map((k) => `/api/kommunen/${k}/profile`));
+  add('kommune pages', ...[...KOMMUNEN, ...slugs].map((k) => `/kommunen/${k}`));
   const exportFilters = ['', `kommune=${HOME}`, `kommune=${KREIS}`, 'status=gemeldet', 'datetime=1999-09-09',
     `bbox=${hidden.points[0][0] - 0.01},${hidden.points[0][1] - 0.01},${hidden.points[0][0] + 0.01},${hidden.points[0][1] + 0.01}`];
   for (const format of ['geojson', 'gpkg', 'csv'])
@@ -374,7 +378,7 @@ async function ask(server, target, headers, method = 'GET') {
 
 /** The figures of `target`'s answer that docs/privacy.md declares public aggregates. */
 function declaredFigures(target) {
-  if (/^\/api\/(summary|kommunen\/)/.test(target)) return SUMMARY_FIGURES;
+  if (/^\/api\/(summary|kommunen\/[^/]+\/summary)/.test(target)) return SUMMARY_FIGURES;
   return /kommunen/.test(target) ? HEADLINE_FIGURES : null;
 }
 
