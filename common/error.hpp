@@ -31,6 +31,10 @@ inline constexpr const char* k_status_transition = "status_transition";
 inline constexpr const char* k_vacancy_status_not_linkable = "vacancy_status_not_linkable";
 /// the vacancy is linked to another Zukunftsort already (409)
 inline constexpr const char* k_vacancy_already_linked = "vacancy_already_linked";
+/// a membership request was decided the other way already (409; `status` says how)
+inline constexpr const char* k_membership_request_decided = "membership_request_decided";
+/// too many membership requests from one client (429 with Retry-After)
+inline constexpr const char* k_too_many_membership_requests = "too_many_membership_requests";
 }  // namespace error_code
 
 class Error : public std::runtime_error {

@@ -39,6 +39,9 @@ struct ApiContext {
     std::string basemap_url;                     ///< the web map's XYZ template; empty: no basemap
     std::string basemap_attribution;             ///< plain text
     std::string page_policy;                     ///< the web app page's CSP (page_content_policy)
+    /// Membership requests per client (services::make_membership_request_limiter).
+    std::shared_ptr<services::LoginRateLimiter> membership_limiter;
+    int membership_retention_days = 90;  ///< told to whoever sends a request (ServeOptions)
 };
 
 /// A route's handler: a few lines that read the request, call a use case and send its answer.
@@ -101,6 +104,11 @@ void add_export_routes(Pistache::Rest::Router& router, const ApiContext& context
 ///   `/collections/{id}/tiles/WebMercatorQuad[/{z}/{y}/{x}]` (`f=mvt|geojson` or Accept).
 /// Tiles come with an ETag (If-None-Match gives 304), gzip when accepted, 204 when empty.
 void add_tile_routes(Pistache::Rest::Router& router, const ApiContext& context);
+
+/// Membership of the network (membership_routes.cpp): `GET /api/network` (the members, public),
+/// `POST /api/membership-requests` (the public form), `GET /api/membership-requests` and
+/// `POST /api/membership-requests/{id}/accept|decline` (admins).
+void add_membership_routes(Pistache::Rest::Router& router, const ApiContext& context);
 
 /// `GET /api` (also `?f=json`): the OpenAPI 3.0 description of the whole HTTP API, as
 /// `application/vnd.oai.openapi+json;version=3.0`, with `servers` set to the public URL. The

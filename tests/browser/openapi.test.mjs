@@ -58,6 +58,11 @@ const KNOWN_ROUTES = [
   ['get', '/collections/{collectionId}/tiles'],
   ['get', '/collections/{collectionId}/tiles/{tileMatrixSetId}'],
   ['get', '/collections/{collectionId}/tiles/{tileMatrixSetId}/{tileMatrix}/{tileRow}/{tileCol}'],
+  ['get', '/api/network'],
+  ['post', '/api/membership-requests'],
+  ['get', '/api/membership-requests'],
+  ['post', '/api/membership-requests/{requestId}/accept'],
+  ['post', '/api/membership-requests/{requestId}/decline'],
 ];
 
 
