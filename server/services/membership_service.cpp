@@ -181,7 +181,7 @@ Conflict decided_otherwise(const data::MembershipRequestRecord& request) {
     return Conflict(
         ErrorCode{error_code::k_membership_request_decided},
         "membership request " + std::to_string(request.id) + " was " + request.status + " already",
-        json{{"status", request.status}});
+        json{{"request_status", request.status}});
 }
 
 /// The AGS in an accept body (`{"kommune": AGS}`, or no member, or an empty body).

@@ -56,7 +56,8 @@ class MembershipService {
     /// member since today, unless it is one already. Accepting an accepted request changes
     /// nothing and answers the same.
     /// @throws Unauthenticated, Forbidden; NotFound; InvalidInput when no Kommune of the atlas
-    ///         is named; Conflict (membership_request_decided) for a declined request.
+    ///         is named; Conflict (membership_request_decided, with `request_status`) for a
+    ///         declined request.
     nlohmann::json accept(const Caller& caller, std::int64_t id, const nlohmann::json& body);
 
     /// Declines request `id`; declining a declined request changes nothing.

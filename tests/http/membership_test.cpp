@@ -143,7 +143,7 @@ TEST_F(Membership, AnAcceptedRequestMakesTheKommuneAMemberSinceToday) {
     const HttpResponse declined = decide(Who::Admin, id, "decline");
     ASSERT_EQ(declined.status, 409) << declined.body;
     EXPECT_EQ(parse_json(declined)["code"], "membership_request_decided");
-    EXPECT_EQ(parse_json(declined)["status"], "accepted");
+    EXPECT_EQ(parse_json(declined)["request_status"], "accepted");
     EXPECT_EQ(kommune_properties(k_home_ags).at("member_since"), today_utc());
 }
 
