@@ -39,6 +39,10 @@ inline constexpr const char* k_unsupported_image = "unsupported_image";
 inline constexpr const char* k_invalid_image = "invalid_image";
 /// an image file over its size, or an image over its pixel count (413)
 inline constexpr const char* k_image_too_large = "image_too_large";
+/// a membership request was decided the other way already (409; `status` says how)
+inline constexpr const char* k_membership_request_decided = "membership_request_decided";
+/// too many membership requests from one client (429 with Retry-After)
+inline constexpr const char* k_too_many_membership_requests = "too_many_membership_requests";
 }  // namespace error_code
 
 class Error : public std::runtime_error {

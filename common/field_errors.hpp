@@ -38,7 +38,8 @@ inline constexpr std::string_view k_building_too_far = "building_too_far";
 inline constexpr std::string_view k_unknown_vacancy = "unknown_vacancy";
 inline constexpr std::string_view k_not_a_url = "not_a_url";
 inline constexpr std::string_view k_not_utf8 = "not_utf8";
-inline constexpr std::string_view k_duplicate = "duplicate";  ///< given twice
+inline constexpr std::string_view k_not_an_email = "not_an_email";  ///< not local@domain.tld
+inline constexpr std::string_view k_duplicate = "duplicate";        ///< given twice
 inline constexpr std::string_view k_invalid_geometry = "invalid_geometry";
 /// a lone .shp: the other parts of the shapefile must come with it in a zip
 inline constexpr std::string_view k_incomplete_shapefile = "incomplete_shapefile";

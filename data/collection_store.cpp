@@ -38,7 +38,8 @@ std::string building_columns(GeometryText text = GeometryText::GeoJson) {
 
 std::string kommune_columns(GeometryText text = GeometryText::GeoJson) {
     return "SELECT k.ags, k.name, k.bez, k.parent_ags, k.area_m2, " +
-           geometry_expression("k.boundary", text) + " FROM kommunen k ";
+           geometry_expression("k.boundary", text) +
+           ", k.member_since, k.founding_member FROM kommunen k ";
 }
 
 /// Column `column` as text, or as the bytes of a blob (WKB).
@@ -46,11 +47,6 @@ std::string geometry_column(const Statement& row, int column, bool blob) {
     if (!blob) return row.column_text(column);
     const std::vector<unsigned char> bytes = row.column_blob(column);
     return std::string(bytes.begin(), bytes.end());
-}
-
-std::optional<std::string> optional_text(const Statement& statement, int column) {
-    if (statement.column_is_null(column)) return std::nullopt;
-    return statement.column_text(column);
 }
 
 std::optional<double> optional_double(const Statement& statement, int column) {
@@ -62,14 +58,14 @@ BuildingItem read_building(const Statement& row, bool blob = false) {
     BuildingItem item;
     item.id = row.column_int64(0);
     item.kommune_ags = row.column_text(1);
-    item.source_ref = optional_text(row, 2);
-    item.function = optional_text(row, 3);
+    item.source_ref = row.column_optional_text(2);
+    item.function = row.column_optional_text(3);
     item.floors = row.column_optional_int64(4);
-    item.name = optional_text(row, 5);
-    item.street = optional_text(row, 6);
-    item.housenumber = optional_text(row, 7);
-    item.postcode = optional_text(row, 8);
-    item.city = optional_text(row, 9);
+    item.name = row.column_optional_text(5);
+    item.street = row.column_optional_text(6);
+    item.housenumber = row.column_optional_text(7);
+    item.postcode = row.column_optional_text(8);
+    item.city = row.column_optional_text(9);
     item.area_m2 = optional_double(row, 10);
     item.geometry = geometry_column(row, 11, blob);
     return item;
@@ -79,10 +75,12 @@ KommuneItem read_kommune(const Statement& row, bool blob = false) {
     KommuneItem item;
     item.ags = row.column_text(0);
     item.name = row.column_text(1);
-    item.bez = optional_text(row, 2);
-    item.parent_ags = optional_text(row, 3);
+    item.bez = row.column_optional_text(2);
+    item.parent_ags = row.column_optional_text(3);
     item.area_m2 = optional_double(row, 4);
     if (!row.column_is_null(5)) item.geometry = geometry_column(row, 5, blob);
+    item.member_since = row.column_optional_text(6);
+    item.founding_member = row.column_int64(7) != 0;
     return item;
 }
 

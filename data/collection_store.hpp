@@ -45,7 +45,9 @@ struct KommuneItem {
     std::optional<std::string> bez;
     std::optional<std::string> parent_ags;
     std::optional<double> area_m2;
-    std::optional<std::string> geometry;  ///< in the GeometryText asked for
+    std::optional<std::string> geometry;      ///< in the GeometryText asked for
+    std::optional<std::string> member_since;  ///< YYYY-MM-DD; none: not a member of the network
+    bool founding_member = false;
 };
 
 /// Filters of a buildings or Kommunen page.

@@ -215,6 +215,11 @@ std::optional<std::int64_t> Statement::column_optional_int64(int column) const {
     return column_int64(column);
 }
 
+std::optional<std::string> Statement::column_optional_text(int column) const {
+    if (column_is_null(column)) return std::nullopt;
+    return column_text(column);
+}
+
 int Statement::parameter_count() const {
     return sqlite3_bind_parameter_count(m_stmt.get());
 }

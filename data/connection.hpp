@@ -84,6 +84,8 @@ class Statement {
     std::string column_text(int column) const;
     std::vector<unsigned char> column_blob(int column) const;
     std::optional<std::int64_t> column_optional_int64(int column) const;
+    /// The text, or nullopt for NULL (optional text columns).
+    std::optional<std::string> column_optional_text(int column) const;
     /// The blob without a copy; valid until the next step(), reset() or column call on it.
     std::span<const unsigned char> column_blob_view(int column) const;
 

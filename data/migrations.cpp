@@ -506,6 +506,33 @@ CREATE UNIQUE INDEX kommunen_slug ON kommunen (slug);
     assign_kommune_slugs(db);
 }
 
+/// Migration 11: requests of Kommunen to join the network, from the public form. The personal
+/// data (person, role, e-mail, message) is kept only until a retention time after the decision
+/// (server/services/membership_service.hpp); the decision itself stays. A request names a
+/// Kommune of the atlas by AGS or, when it is not in the atlas yet, by the name typed.
+void migration_11_membership_requests(Connection& db) {
+    db.exec(R"sql(
+CREATE TABLE membership_requests (
+    id                       INTEGER PRIMARY KEY,
+    kommune_ags              TEXT CHECK (kommune_ags IS NULL OR length(kommune_ags) IN (5, 8)),
+    kommune_name             TEXT NOT NULL,
+    person                   TEXT,
+    role                     TEXT,
+    email                    TEXT,
+    message                  TEXT,
+    status                   TEXT NOT NULL DEFAULT 'pending'
+                             CHECK (status IN ('pending', 'accepted', 'declined')),
+    created_at               TEXT NOT NULL,
+    decided_at               TEXT,
+    decided_by               TEXT,
+    personal_data_deleted_at TEXT,
+    CHECK ((status = 'pending') = (decided_at IS NULL))
+);
+CREATE INDEX membership_requests_decided_at ON membership_requests (decided_at)
+    WHERE personal_data_deleted_at IS NULL;
+)sql");
+}
+
 // Append new migrations at the end; never change one that has shipped.
 const std::vector<Migration>& migrations() {
     static const std::vector<Migration> list = {
@@ -518,6 +545,7 @@ const std::vector<Migration>& migrations() {
         {7, "tile changes the public can see", &migration_7_tile_changes_seen_by_public},
         {8, "index of the history by time", &migration_8_history_by_time},
         {9, "images and their variants", &migration_9_images},
+        {11, "membership requests", &migration_11_membership_requests},
         {12, "the Zensus 2011 1 km grid", &migration_12_zensus_grid},
         {13, "Kommune page addresses and profile versions", &migration_13_kommune_pages},
     };

@@ -40,12 +40,19 @@ export function setUpAccount({ area, dialog, changed, openUpload }) {
           changed(now);
         }
       });
+      // Admins decide on the requests to join the network (web/membership.js).
+      const requests = me.role === 'admin' ? element('a', 'account-button', 'Anträge') : null;
+      if (requests) {
+        requests.href = '/mitgliedsantraege';
+        requests.id = 'membership-requests-open';
+        requests.dataset.route = '';
+      }
       if (me.role === 'admin' || me.role === 'editor') {
         const upload = element('button', 'account-button', 'Hochladen');
         upload.type = 'button';
         upload.id = 'upload-open';
         upload.addEventListener('click', () => openUpload());
-        area.append(who, upload, out);
+        area.append(who, upload, ...(requests ? [requests] : []), out);
       } else {
         area.append(who, out);
       }

@@ -21,6 +21,7 @@ import { focusableMarker, tabStopsInView } from './keyboard-markers.js';
 import { BUILDINGS_MIN_ZOOM, buildingDescription, buildingsLayer, showBuilding } from './planner.js';
 import { setUpExport, setUpUpload } from './transfer.js';
 import { closePage, setUpPage } from './page.js';
+import { networkBounds, setUpMembership } from './membership.js';
 import { navigate, otherwise, setTitle, startRouter } from './router.js';
 import { setUpProfiles } from './profile.js';
 import { addBasemap, addDataAttribution, fillFooter, setUpSitePages } from './site.js';
@@ -49,10 +50,29 @@ function createMap(container) {
   return map;
 }
 
+/** True while the map shows the overview of Germany it opened with: a search, pan or view
+ *  opened before the data came in stays. */
+function atFirstOverview(map) {
+  return map.getZoom() === GERMANY_ZOOM && map.getCenter().equals(L.latLng(GERMANY_CENTER));
+}
+
+/** Opens on the network: fits the members' outlines when there are members. Resolves true
+ *  when there are (the data layers then leave the view alone). */
+async function fitToMembers(map) {
+  let bounds = null;
+  try {
+    bounds = await networkBounds();
+  } catch {
+    return false;
+  }
+  if (!bounds?.isValid()) return false;
+  if (atFirstOverview(map)) map.fitBounds(bounds, { padding: FIT_PADDING, animate: false });
+  return true;
+}
+
 /** Shows all `groups` that have features; keeps the overview of Germany when none has. */
 function fitToData(map, groups) {
-  // Only from the first overview: a search or pan made before the data came in stays.
-  if (map.getZoom() !== GERMANY_ZOOM || !map.getCenter().equals(L.latLng(GERMANY_CENTER))) return;
+  if (!atFirstOverview(map)) return;
   const bounds = L.latLngBounds([]);
   for (const group of groups) {
     if (group.getLayers().length > 0) bounds.extend(group.getBounds());
@@ -268,7 +288,7 @@ function layerSummary(vacancies, places) {
 
 /** Loads both collections; a failure of one still shows the other. Never rejects; resolves
  *  with the update of the markers' tab stops (for the filters). */
-async function loadLayers(map, panel) {
+async function loadLayers(map, panel, membersShown) {
   showLayerState(panel, 'loading', 'Karte wird geladen …');
   const [vacancies, places] = await Promise.allSettled([
     fetchCollection('vacancies'),
@@ -286,7 +306,7 @@ async function loadLayers(map, panel) {
   } else {
     failures.push(`Zukunftsorte nicht abrufbar: ${places.reason.message}.`);
   }
-  fitToData(map, groups);
+  if (!(await membersShown)) fitToData(map, groups);
   if (failures.length > 0) {
     showLayerState(panel, 'error', failures.join(' '));
   } else {
@@ -493,13 +513,15 @@ function start() {
   });
   loadStatus(panel);
   panel.querySelector('.intro-close').addEventListener('click', () => panel.classList.add('intro-closed'));
-  loadLayers(map, panel).then((update) => { updateTabStops = update; }, () => {
+  const membersShown = fitToMembers(map);
+  loadLayers(map, panel, membersShown).then((update) => { updateTabStops = update; }, () => {
     // Only a bug in this file can get here; say so rather than leave "wird geladen".
     showLayerState(panel, 'error', 'Karte konnte nicht aufgebaut werden.');
   });
   setUpPage();
   setUpSitePages();
   fillFooter(document.getElementById('site-footer'));
+  setUpMembership({ kommunenOf: () => choropleth.kommunenOf(), meOf: whoAmI, changed: () => choropleth.reload() });
   // The map itself: no page over it. Views of other modules register before startRouter().
   otherwise(() => {
     closePage();

@@ -51,7 +51,7 @@ Usage:
                   [--max-upload-mb N] [--tile-cache-mb N] [--secure-cookies]
                   [--basemap-url TEMPLATE|none] [--basemap-attribution TEXT]
                   [--public-url URL] [--trusted-proxy ADDR[,ADDR...]]
-                  [--site FILE] [--debug-cache-header]
+                  [--site FILE] [--debug-cache-header] [--membership-retention-days N]
       Serve the map and the HTTP API (default http://127.0.0.1:8080). --secure-cookies (or
       LEERSTAND_SECURE_COOKIES=1) marks the session cookie Secure, for use behind HTTPS.
       --tile-cache-mb: memory for encoded tiles (default 256). --basemap-url: the map's
@@ -64,6 +64,8 @@ Usage:
       the licence of the network's data (JSON; default config/site.example.json).
       --debug-cache-header adds X-Cache: hit|miss to tile answers, for tests and benchmarks:
       it tells every client whether others asked for a tile, so never on a public server.
+      --membership-retention-days: days after its decision that the personal data of a
+      membership request (person, role, e-mail, message) is deleted (default 90).
   leerstand user add NAME --role admin|planner|editor [--kommune AGS ...] [--db PATH]
       Add a user; the password is the first line of stdin (at least 10 characters).
   leerstand user list [--db PATH] [--json]
@@ -331,10 +333,11 @@ std::vector<std::string> trusted_proxies(const std::vector<std::string>& values)
 }
 
 int run_serve(const std::vector<std::string>& raw) {
-    Arguments args(raw,
-                   {"db", "bind", "port", "threads", "web", "max-upload-mb", "tile-cache-mb",
-                    "basemap-url", "basemap-attribution", "trusted-proxy", "public-url", "site"},
-                   {"secure-cookies", "debug-cache-header"});
+    Arguments args(
+        raw,
+        {"db", "bind", "port", "threads", "web", "max-upload-mb", "tile-cache-mb", "basemap-url",
+         "basemap-attribution", "trusted-proxy", "public-url", "site", "membership-retention-days"},
+        {"secure-cookies", "debug-cache-header"});
     http::ServeOptions options;
     options.db = database_path(args);
     options.bind = args.value("bind").value_or("127.0.0.1");
@@ -365,6 +368,9 @@ int run_serve(const std::vector<std::string>& raw) {
     const char* secure = std::getenv("LEERSTAND_SECURE_COOKIES");
     options.secure_cookies = args.flag("secure-cookies") || (secure && std::string(secure) == "1");
     options.debug_cache_header = args.flag("debug-cache-header");
+    if (auto days = args.value("membership-retention-days"))
+        options.membership_retention =
+            std::chrono::days(parse_number(*days, "--membership-retention-days", 0, 3650));
     return http::serve(options);
 }
 

@@ -88,6 +88,7 @@ constexpr char k_about_text[] = "Was der Leerstandsatlas ist und wer ihn betreib
 constexpr char k_imprint_title[] = "Impressum";
 constexpr char k_privacy_title[] = "Datenschutz";
 constexpr char k_privacy_text[] = "Wie der Leerstandsatlas mit personenbezogenen Daten umgeht.";
+constexpr char k_requests_title[] = "Mitgliedsanträge";
 constexpr char k_none[] = "";
 
 }  // namespace
@@ -106,6 +107,7 @@ void add_page_routes(Rest::Router& router, const ApiContext& context) {
             {"/datenschutz", Method::Get, get_fixed_page<k_privacy_title, k_privacy_text>},
             {"/embed/kommunen/:ags", Method::Get, get_kommune_embed},
             {"/kommunen/:ref", Method::Get, get_kommune_page},
+            {"/mitgliedsantraege", Method::Get, get_fixed_page<k_requests_title, k_none>},
         });
 }
 

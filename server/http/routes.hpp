@@ -42,6 +42,9 @@ struct ApiContext {
     std::string page_policy;                     ///< the web app page's CSP (page_content_policy)
     std::string embed_policy;                    ///< the embed pages' CSP: any site may frame them
     std::shared_ptr<const services::SiteConfig> site;  ///< the operator's texts and data licence
+    /// Membership requests per client (services::make_membership_request_limiter).
+    std::shared_ptr<services::LoginRateLimiter> membership_limiter;
+    int membership_retention_days = 90;  ///< told to whoever sends a request (ServeOptions)
 };
 
 /// A route's handler: a few lines that read the request, call a use case and send its answer.
@@ -113,6 +116,10 @@ void add_tile_routes(Pistache::Rest::Router& router, const ApiContext& context);
 /// editors and admins) stores an image as three metadata-free JPEG sizes;
 /// `GET /images/{id}/{320,800,1600}.jpg` serves them, public and cached for a year.
 void add_image_routes(Pistache::Rest::Router& router, const ApiContext& context);
+/// Membership of the network (membership_routes.cpp): `GET /api/network` (the members, public),
+/// `POST /api/membership-requests` (the public form), `GET /api/membership-requests` and
+/// `POST /api/membership-requests/{id}/accept|decline` (admins).
+void add_membership_routes(Pistache::Rest::Router& router, const ApiContext& context);
 
 /// `GET /api` (also `?f=json`): the OpenAPI 3.0 description of the whole HTTP API, as
 /// `application/vnd.oai.openapi+json;version=3.0`, with `servers` set to the public URL. The

@@ -9,6 +9,7 @@
 #include "server/http/transport/client_address.hpp"
 #include "server/http/transport/endpoint.hpp"
 #include "server/services/auth_service.hpp"
+#include "server/services/membership_service.hpp"
 #include "server/services/site.hpp"
 #include "server/services/status_service.hpp"
 #include "server/services/tile_cache.hpp"
@@ -81,6 +82,8 @@ int serve(const ServeOptions& options) {
     api.secure_cookies = options.secure_cookies;
     api.trusted_proxies = options.trusted_proxies;
     api.login_limiter = std::make_shared<services::LoginRateLimiter>();
+    api.membership_limiter = services::make_membership_request_limiter();
+    api.membership_retention_days = static_cast<int>(options.membership_retention.count());
     api.tiles = std::make_shared<services::TileCache>(options.tile_cache_bytes);
     api.debug_cache_header = options.debug_cache_header;
     api.basemap_url = options.basemap_url;
@@ -95,6 +98,13 @@ int serve(const ServeOptions& options) {
         api.uploads = std::make_shared<services::UploadJobs>(options.db, work_dir, limits);
     } catch (const std::exception& e) {
         return fail(std::string("cannot prepare uploads: ") + e.what());
+    }
+    std::unique_ptr<services::MembershipRetentionJob> retention;
+    try {
+        retention = std::make_unique<services::MembershipRetentionJob>(
+            options.db, options.membership_retention);
+    } catch (const std::exception& e) {
+        return fail(std::string("cannot start the membership retention job: ") + e.what());
     }
     add_all_routes(endpoint.router(), api);
 

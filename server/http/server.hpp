@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <optional>
@@ -37,6 +38,8 @@ struct ServeOptions {
     /// X-Cache: hit|miss on tile answers (tests, benchmarks). Off: whether a tile was cached
     /// tells a client that someone else asked for it, or that something changed under it.
     bool debug_cache_header = false;
+    /// How long the personal data of a decided membership request is kept.
+    std::chrono::days membership_retention{90};
 };
 
 /// Opens (and migrates) the store, then serves HTTP until SIGINT or SIGTERM and returns the

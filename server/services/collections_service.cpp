@@ -545,7 +545,9 @@ json kommune_properties(const data::KommuneItem& item, SummaryService& summaries
                        {"name", item.name},
                        {"bez", optional_json(item.bez)},
                        {"parent_ags", optional_json(item.parent_ags)},
-                       {"area_m2", optional_json(item.area_m2)}};
+                       {"area_m2", optional_json(item.area_m2)},
+                       {"member_since", optional_json(item.member_since)},
+                       {"founding_member", item.founding_member}};
     json figures = summaries.headline(item.ags, caller);  // a named object: items() is a view
     for (auto& [key, value] : figures.items())
         properties[key == "exact" ? "figures_exact" : key] = std::move(value);

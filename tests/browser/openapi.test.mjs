@@ -65,6 +65,11 @@ const KNOWN_ROUTES = [
   ['get', '/collections/{collectionId}/tiles/{tileMatrixSetId}/{tileMatrix}/{tileRow}/{tileCol}'],
   ['post', '/api/images'],
   ['get', '/images/{imageId}/{file}'],
+  ['get', '/api/network'],
+  ['post', '/api/membership-requests'],
+  ['get', '/api/membership-requests'],
+  ['post', '/api/membership-requests/{requestId}/accept'],
+  ['post', '/api/membership-requests/{requestId}/decline'],
 ];
 
 

@@ -1,9 +1,11 @@
-// The checked value types that parse input once: Ags, IsoDate, LonLat, BoundedText.
+// The checked value types that parse input once: Ags, IsoDate, LonLat, BoundedText,
+// EmailAddress.
 
 #include <gtest/gtest.h>
 
 #include "common/ags.hpp"
 #include "common/bounded_text.hpp"
+#include "common/email_address.hpp"
 #include "common/geometry.hpp"
 #include "common/iso_date.hpp"
 
@@ -69,6 +71,25 @@ TEST(BoundedText, CountsCharactersNotBytes) {
     EXPECT_TRUE(BoundedText::parse("Angermünde", 10));  // 11 bytes, 10 characters
     EXPECT_FALSE(BoundedText::parse("Angermünde", 9));
     EXPECT_EQ(BoundedText::parse("", 0)->text(), "");
+}
+
+TEST(EmailAddress, TakesWhatPeopleTypeInAForm) {
+    for (const char* text : {"erika@example.org", "e.muster+atlas@stadt-angermuende.de",
+                             "info@xn--angermnde-x9a.de", "a@b.co"})
+        EXPECT_TRUE(EmailAddress::parse(text)) << text;
+    EXPECT_EQ(EmailAddress::parse("erika@example.org")->text(), "erika@example.org");
+}
+
+TEST(EmailAddress, RefusesWhatCannotBeAnsweredOrWouldBreakAHeader) {
+    for (const char* text :
+         {"", "erika", "erika@", "@example.org", "erika@localhost", "erika@@example.org",
+          "erika@exa mple.org", "erika @example.org", "erika@example..org", "erika@.example.org",
+          "erika@example.org.", "erika@-example.org", "erika@example.org\r\nBcc: x@y.z", "a@b@c.de",
+          "<erika@example.org>", "erika@example.org, x@y.de", "erika\t@example.org"})
+        EXPECT_FALSE(EmailAddress::parse(text)) << text;
+    EXPECT_FALSE(EmailAddress::parse(std::string(65, 'a') + "@example.org"));
+    EXPECT_TRUE(EmailAddress::parse(std::string(64, 'a') + "@example.org"));
+    EXPECT_FALSE(EmailAddress::parse("a@" + std::string(250, 'b') + ".de"));
 }
 
 }  // namespace

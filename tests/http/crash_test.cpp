@@ -375,7 +375,7 @@ TEST_F(CrashUpload, KillDuringAnUploadStoresAllOrNothingAndTheNextUploadWorks) {
 /// The newest migration this test knows the objects of (schema_disagreement).
 constexpr int k_latest_migration = 13;
 /// The versions after 1 up to it, in order (numbers may be skipped).
-constexpr std::array<int, 10> k_versions_after_1 = {2, 3, 4, 5, 6, 7, 8, 9, 12, 13};
+constexpr std::array<int, 11> k_versions_after_1 = {2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 13};
 static_assert(k_versions_after_1.back() == k_latest_migration);
 
 const char* const k_undo_migrations_after_1 = R"sql(
@@ -389,6 +389,7 @@ DELETE FROM geometry_columns_auth WHERE f_table_name = 'zensus2011_grid';
 DELETE FROM geometry_columns_time WHERE f_table_name = 'zensus2011_grid';
 SELECT DiscardGeometryColumn('zensus2011_grid', 'cell');
 DROP TABLE zensus2011_grid;
+DROP TABLE membership_requests;
 DROP TABLE image_variants; DROP TABLE images;
 DROP INDEX vacancy_history_changed_at;
 ALTER TABLE vacancies DROP COLUMN public_version;
@@ -461,6 +462,10 @@ std::string schema_disagreement(const fs::path& db) {
           count("(type = 'index' AND name = 'kommunen_slug') OR (type = 'table' AND name = "
                 "'kommunen' AND sql LIKE '%slug TEXT%' AND sql LIKE '%profile_version%')"),
           2, "of its columns and index");
+    check(11,
+          count("(type = 'table' AND name = 'membership_requests') OR (type = 'index' AND name = "
+                "'membership_requests_decided_at')"),
+          2, "of its table and index");
     return problems;
 }
 

@@ -195,6 +195,26 @@ async function hiddenData(base, home) {
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+  await membershipRequests(base);
+}
+
+/** Requests to join the network, one left open and one declined, with markers in every
+ *  personal field: only admins may read them, and a declined one changes nothing public. */
+async function membershipRequests(base) {
+  for (const kommune of [NEUKIRCHEN, null]) {
+    const response = await fetch(`${base}/api/membership-requests`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({
+        kommune, kommune_name: kommune ? '' : MARKERS[2], person: MARKERS[0], role: MARKERS[1],
+        email: `${MARKERS[3]}@example.org`, message: `${MARKERS[2]} ${MARKERS[5]}`,
+      }),
+    });
+    assert.equal(response.status, 202, await response.text());
+  }
+  const list = await (await fetch(`${base}/api/membership-requests`,
+    { headers: { Authorization: `Bearer ${tokens['ni.admin']}` } })).json();
+  await write(base, 'ni.admin', 'POST', `/api/membership-requests/${list.requests[0].id}/decline`, null);
 }
 
 /** A Zensus 2011 grid of 7 × 7 cells round Angermünde (official figures, the same in A and B),
@@ -322,6 +342,8 @@ async function crawlTargets() {
   add('/collections/{collectionId}/items/{featureId}', ...someBuildings.features.map((f) => `/collections/buildings/items/${f.id}`));
   for (let id = 1; id <= Math.max(...hidden.uploads) + 2; id++) add('/api/uploads/{uploadId}', `/api/uploads/${id}`);
   add('/api/summary', '/api/summary');
+  add('/api/network', '/api/network');
+  add('/api/membership-requests', '/api/membership-requests');
   add('/api/kommunen/{ags}/summary', ...KOMMUNEN.map((k) => `/api/kommunen/${k}/summary`));
   // Profiles by AGS and by slug; the Kommune pages (HTML, not in the API document) beside them.
   const slugs = ['angermuende', 'herzberg-elster', 'neukirchen-erzgeb', 'wunsiedel-i-fichtelgebirge', 'unbekannt'];
