@@ -109,7 +109,9 @@ const std::vector<std::string>& property_names(const std::string& id) {
                                                         "zukunftsorte",
                                                         "figures_exact",
                                                         "zensus2022_leerstandsquote",
-                                                        "zensus2022_wohnungen"};
+                                                        "zensus2022_wohnungen",
+                                                        "member_since",
+                                                        "founding_member"};
     // What the public sees of a report (its point aside), its links and own times, and the
     // internal fields.
     static const std::vector<std::string> k_vacancies = [] {
