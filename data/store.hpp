@@ -35,8 +35,8 @@ class Store {
     int schema_version() const;
     StoreCounts counts() const;
 
-    /// Inserts or replaces Kommunen by AGS, all in one transaction, together with the uploads
-    /// row describing the import. Returns the upload id.
+    /// Inserts or replaces Kommunen by AGS, all in one transaction (or the caller's, when one
+    /// is open), together with the uploads row describing the import. Returns the upload id.
     std::int64_t upsert_kommunen(const std::vector<KommuneRecord>& kommunen,
                                  const UploadRecord& upload);
     std::vector<KommuneBoundary> kommune_boundaries() const;
@@ -57,7 +57,8 @@ class Store {
     void set_upload_state(std::int64_t id, const std::string& state);
     std::optional<UploadRecord> upload(std::int64_t id) const;
 
-    /// Writes buildings of one import inside one transaction. Destroying it without commit()
+    /// Writes buildings of one import inside one transaction (or the caller's, when one is
+    /// open: then the caller's commit or rollback decides). Destroying it without commit()
     /// rolls everything back, so a broken file, an error or a kill leaves the store unchanged.
     class BuildingImport {
       public:
@@ -85,6 +86,10 @@ class Store {
 
     /// The underlying connection, for code inside data/ only.
     Connection& connection();
+    /// Stamps the writes that follow with `time` (ISO 8601 UTC) instead of the clock's, until
+    /// called with nothing; see Connection::pin_time.
+    void pin_time(std::optional<std::string> time);
+
 
   private:
     struct Impl;
