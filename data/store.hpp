@@ -40,6 +40,8 @@ class Store {
     std::int64_t upsert_kommunen(const std::vector<KommuneRecord>& kommunen,
                                  const UploadRecord& upload);
     std::vector<KommuneBoundary> kommune_boundaries() const;
+    /// Replaces the profile fields of Kommune `profile.ags`. @throws NotFound.
+    void set_kommune_profile(const KommuneProfile& profile);
     bool kommune_exists(const std::string& ags) const;
 
     /// Records a failed import (the data transaction was rolled back) and returns its id.
@@ -84,12 +86,12 @@ class Store {
     BuildingImport begin_building_import(const UploadRecord& upload, bool replace,
                                          const std::string& replace_kommune);
 
-    /// The underlying connection, for code inside data/ only.
-    Connection& connection();
     /// Stamps the writes that follow with `time` (ISO 8601 UTC) instead of the clock's, until
     /// called with nothing; see Connection::pin_time.
     void pin_time(std::optional<std::string> time);
 
+    /// The underlying connection, for code inside data/ only.
+    Connection& connection();
 
   private:
     struct Impl;
