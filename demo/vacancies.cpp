@@ -7,6 +7,7 @@
 #include <numeric>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "demo/deterministic.hpp"
 #include "demo/moments.hpp"
@@ -137,21 +138,19 @@ std::string public_description(std::string_view use, const data::BuildingRecord&
 }
 
 /// The staff's note at each step of the lifecycle.
+constexpr std::array<std::pair<std::string_view, std::string_view>, 6> k_internal_notes = {{
+    {"gemeldet", "Bei der Ortsbegehung aufgefallen; Eigentümer angeschrieben."},
+    {"bestaetigt", "Leerstand vor Ort bestätigt; Eigentümer antwortet."},
+    {"in_aktivierung", "Gespräche mit Eigentümer und Interessenten; Nutzungskonzept in Arbeit."},
+    {"aktiviert", "Wieder genutzt; Förderung abgerechnet."},
+    {"abgerissen", "Abgerissen wegen Einsturzgefahr."},
+    {"kein_leerstand", "Geprüft: das Gebäude wird genutzt, kein Leerstand."},
+}};
+
 std::string internal_note(std::string_view status) {
-    std::string note;
-    if (status == "gemeldet")
-        note = "Bei der Ortsbegehung aufgefallen; Eigentümer angeschrieben.";
-    else if (status == "bestaetigt")
-        note = "Leerstand vor Ort bestätigt; Eigentümer antwortet.";
-    else if (status == "in_aktivierung")
-        note = "Gespräche mit Eigentümer und Interessenten; Nutzungskonzept in Arbeit.";
-    else if (status == "aktiviert")
-        note = "Wieder genutzt; Förderung abgerechnet.";
-    else if (status == "abgerissen")
-        note = "Abgerissen wegen Einsturzgefahr.";
-    else
-        note = "Geprüft: das Gebäude wird genutzt, kein Leerstand.";
-    return note + " (Demodaten)";
+    for (const auto& [key, note] : k_internal_notes)
+        if (key == status) return std::string(note) + " (Demodaten)";
+    return "(Demodaten)";
 }
 
 std::string owner_type_for(std::string_view use, Rng& rng) {
