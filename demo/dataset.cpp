@@ -113,7 +113,8 @@ Dataset make_dataset(const Options& options) {
     for (const Outline& outline : outlines()) dataset.kommunen.push_back(make_kommune(outline));
     add_all_buildings(dataset, options);
     if (options.buildings_only) return dataset;
-    dataset.profiles = member_profiles(dataset.started_at.substr(0, 10));
+    dataset.profiles =
+        member_profiles(dataset.started_at.substr(0, 10), options.seed, dataset.pictures);
     dataset.vacancies = plan_vacancies(dataset.buildings, as_of, options.seed);
     dataset.zukunftsorte = plan_zukunftsorte(dataset, as_of, options.seed);
     return dataset;

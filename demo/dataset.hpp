@@ -73,6 +73,15 @@ struct Zukunftsort {
     std::optional<std::size_t> vacancy;
 };
 
+/// A picture the demo draws (services::illustration) and stores under `id`, a 32-digit hex id
+/// from the seed; profiles name it as their image.
+struct Picture {
+    std::string id;
+    std::uint64_t seed = 0;  ///< what the drawing is made of
+    std::string caption;
+    std::string kommune_ags;
+};
+
 /// The whole demo dataset, in generation order (Kommunen first, parents before children).
 struct Dataset {
     std::uint64_t seed = 0;
@@ -81,6 +90,7 @@ struct Dataset {
     std::vector<Kommune> kommunen;
     std::vector<Building> buildings;
     std::vector<data::KommuneProfile> profiles;
+    std::vector<Picture> pictures;
     std::vector<Vacancy> vacancies;
     std::vector<Zukunftsort> zukunftsorte;
 };

@@ -3,12 +3,14 @@
 #include <algorithm>
 #include <array>
 #include <cstddef>
+#include <cstdio>
 #include <optional>
 #include <string>
 #include <string_view>
 
 #include "demo/deterministic.hpp"
 #include "demo/moments.hpp"
+#include "demo/outlines.hpp"
 
 namespace leerstand::demo::detail {
 namespace {
@@ -126,12 +128,33 @@ std::size_t core_building(const Dataset& dataset, std::string_view ags,
         rng.integer(0, static_cast<int>(candidates.size()) - 1))];
 }
 
+/// 128 bits of the stream as 32 lowercase hex digits, the form of an image id.
+std::string hex_id(Rng& rng) {
+    std::string id;
+    for (int half = 0; half < 2; ++half) {
+        char text[17];
+        std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(rng.next()));
+        id += text;
+    }
+    return id;
+}
+
 }  // namespace
 
-std::vector<data::KommuneProfile> member_profiles(const std::string& member_since) {
+std::vector<data::KommuneProfile> member_profiles(const std::string& member_since,
+                                                  std::uint64_t seed,
+                                                  std::vector<Picture>& pictures) {
     std::vector<data::KommuneProfile> profiles;
     for (const ProfileSpec& spec : k_profiles) {
+        Rng rng = make_stream(seed, spec.ags, "profile picture");
+        Picture picture;
+        picture.id = hex_id(rng);
+        picture.seed = rng.next();
+        picture.caption = outline_of(spec.ags).name + " (Demobild)";
+        picture.kommune_ags = spec.ags;
         data::KommuneProfile profile;
+        profile.image_id = picture.id;
+        pictures.push_back(std::move(picture));
         profile.ags = spec.ags;
         profile.profile_text = spec.text;
         profile.website = spec.website;

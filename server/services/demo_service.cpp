@@ -12,6 +12,7 @@
 #include "common/error.hpp"
 #include "data/store.hpp"
 #include "data/vacancy_store.hpp"
+#include "server/services/image_service.hpp"
 
 namespace leerstand::services {
 namespace {
@@ -155,6 +156,10 @@ DemoReport generate_demo(data::Store& store, const DemoOptions& options) {
     for (const demo::Building& b : dataset.buildings) import.add(b.record);
     report.upload_id_buildings = import.commit(building_upload);
 
+    ImageService images(store);
+    for (const demo::Picture& picture : dataset.pictures)
+        images.store(illustration(picture.seed, picture.caption), picture.kommune_ags, k_demo_user,
+                     picture.id);
     for (const data::KommuneProfile& profile : dataset.profiles) store.set_kommune_profile(profile);
     write_history(vacancies, clock, dataset);
     transaction.commit();

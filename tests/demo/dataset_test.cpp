@@ -547,6 +547,14 @@ TEST_F(DemoDatasetTest, ProfilesOfTheFourFoundingMembers) {
         EXPECT_TRUE(IsoDate::parse(*p.member_since));
         EXPECT_LT(*p.member_since, dataset().vacancies.front().steps.front().at);
         EXPECT_TRUE(p.founding_member);
+        ASSERT_TRUE(p.image_id) << p.ags;
+        const auto picture =
+            std::find_if(dataset().pictures.begin(), dataset().pictures.end(),
+                         [&](const Picture& candidate) { return candidate.id == *p.image_id; });
+        ASSERT_NE(picture, dataset().pictures.end()) << p.ags;
+        EXPECT_EQ(picture->kommune_ags, p.ags);
+        EXPECT_EQ(p.image_id->size(), 32U);
+        EXPECT_EQ(p.image_id->find_first_not_of("0123456789abcdef"), std::string::npos);
     }
     EXPECT_EQ(members, (std::set<std::string>{"12073008", "12062224", "14521410", "09479"}));
 }

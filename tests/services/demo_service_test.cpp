@@ -150,8 +150,9 @@ TEST_F(DemoStoreTest, AFailureLeavesTheStoreEmpty) {
     }
     EXPECT_EQ(sql("SELECT (SELECT count(*) FROM kommunen) || ' ' || (SELECT count(*) FROM "
                   "buildings) || ' ' || (SELECT count(*) FROM vacancies) || ' ' || (SELECT "
-                  "count(*) FROM vacancy_history) || ' ' || (SELECT count(*) FROM uploads)"),
-              "0 0 0 0 0");
+                  "count(*) FROM vacancy_history) || ' ' || (SELECT count(*) FROM uploads) || ' ' "
+                  "|| (SELECT count(*) FROM images)"),
+              "0 0 0 0 0 0");
     sql("DROP TRIGGER refuse_places");
     data::Store store(m_db);
     EXPECT_GT(generate_demo(store, fixed_day()).zukunftsorte, 0) << "and it can start again";
@@ -196,6 +197,11 @@ TEST_F(DemoStoreTest, TheHistoryIsStoredAtItsOwnTimes) {
     EXPECT_EQ(sql("SELECT count(*) FROM kommunen WHERE founding_member = 1 AND profile_text "
                   "IS NOT NULL AND website LIKE 'https://%' AND contact LIKE '%example.org%' "
                   "AND member_since < '2024-12'"),
+              "4");
+    // Each profile's picture, in the three sizes the images part serves.
+    EXPECT_EQ(sql("SELECT count(*) FROM kommunen k JOIN images i ON i.id = k.image_url WHERE "
+                  "i.kommune_ags = k.ags AND (SELECT count(*) FROM image_variants v WHERE "
+                  "v.image_id = i.id) = 3 AND i.created_at < '2024-12'"),
               "4");
     EXPECT_EQ(sql("SELECT count(*) FROM zukunftsorte WHERE building_id IS NULL"), "0");
     EXPECT_EQ(sql("SELECT count(*) FROM zukunftsorte z JOIN vacancies v ON v.id = z.vacancy_id "
