@@ -324,6 +324,10 @@ bool Connection::in_transaction() const {
     return sqlite3_get_autocommit(m_db.get()) == 0;
 }
 
+std::string Connection::now() const {
+    return m_pinned_time ? *m_pinned_time : utc_now_iso8601();
+}
+
 // ---------------------------------------------------------------------------------------------
 // Transaction
 

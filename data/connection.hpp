@@ -8,6 +8,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "common/utc_time.hpp"
@@ -129,6 +130,14 @@ class Connection {
     /// True while a transaction is open on this connection.
     bool in_transaction() const;
 
+    /// The time the writes on this connection are stamped with (ISO 8601 UTC): the clock's,
+    /// unless pin_time() fixed one.
+    std::string now() const;
+    /// Stamps the writes that follow with `time` instead of the clock's, until called with
+    /// nothing: for data whose history lies in the past (the demo), and the same bytes on
+    /// every run. Only what data/ stamps itself; SQL column defaults keep the clock.
+    void pin_time(std::optional<std::string> time) { m_pinned_time = std::move(time); }
+
     /// The raw handle, for code inside data/ that needs an API not wrapped here.
     sqlite3* handle() const noexcept { return m_db.get(); }
 
@@ -136,6 +145,7 @@ class Connection {
     void enable_wal(std::chrono::milliseconds timeout);
     void load_spatialite();
     std::unique_ptr<sqlite3, detail::DbClose> m_db;
+    std::optional<std::string> m_pinned_time;
 };
 
 /// BEGIN IMMEDIATE on construction (takes the write lock at once, so a busy store fails here
@@ -152,6 +162,21 @@ class Transaction {
   private:
     Connection& m_connection;
     bool m_done = false;
+};
+
+/// A write's own transaction, unless the caller already opened one: then the caller's commit
+/// or rollback decides for all of its writes, so several writes can be made atomic together.
+class OwnTransaction {
+  public:
+    explicit OwnTransaction(Connection& connection) {
+        if (!connection.in_transaction()) m_transaction.emplace(connection);
+    }
+    void commit() {
+        if (m_transaction) m_transaction->commit();
+    }
+
+  private:
+    std::optional<Transaction> m_transaction;
 };
 
 /// Current time as ISO 8601 UTC text, e.g. "2024-05-01T09:30:00Z" (common/utc_time.hpp).

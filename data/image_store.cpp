@@ -9,7 +9,7 @@ ImageStore::ImageStore(Store& store) : m_store(store) {}
 
 void ImageStore::insert(const ImageRecord& image, const std::vector<ImageVariant>& variants) {
     Connection& connection = m_store.connection();
-    Transaction transaction(connection);
+    OwnTransaction transaction(connection);
     connection
         .prepare(
             "INSERT INTO images (id, kommune_ags, created_by, created_at, width, height) "
@@ -17,7 +17,7 @@ void ImageStore::insert(const ImageRecord& image, const std::vector<ImageVariant
         .bind(1, image.id)
         .bind(2, image.kommune_ags)
         .bind(3, image.created_by)
-        .bind(4, utc_now_iso8601())
+        .bind(4, connection.now())
         .bind(5, image.width)
         .bind(6, image.height)
         .run();

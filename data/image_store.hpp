@@ -33,7 +33,8 @@ class ImageStore {
     /// `store` must outlive this object.
     explicit ImageStore(Store& store);
 
-    /// Stores the image with all its variants in one transaction: all or nothing.
+    /// Stores the image with all its variants in one transaction (or the caller's, when one is
+    /// open): all or nothing. Stamped with the store's time (Store::pin_time).
     /// @throws Conflict for an id stored already.
     void insert(const ImageRecord& image, const std::vector<ImageVariant>& variants);
 

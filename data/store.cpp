@@ -88,7 +88,7 @@ void update_upload(Connection& connection, std::int64_t id, const UploadRecord& 
     bind_upload(statement, upload);
     statement.bind(14, state).bind(15, finished ? 1.0 : 0.0).bind(18, id);
     if (finished)
-        statement.bind(17, utc_now_iso8601());
+        statement.bind(17, connection.now());
     else
         statement.bind_null(17);
     statement.run();
@@ -105,7 +105,7 @@ std::int64_t insert_upload(Connection& connection, const UploadRecord& upload,
     }
     Statement statement = connection.prepare(k_insert_upload_sql);
     bind_upload(statement, upload);
-    const std::string now = utc_now_iso8601();
+    const std::string now = connection.now();
     statement.bind(14, state).bind(15, finished ? 1.0 : 0.0).bind(16, now);
     if (finished)
         statement.bind(17, now);
@@ -222,13 +222,14 @@ std::int64_t Store::upsert_kommunen(const std::vector<KommuneRecord>& kommunen,
             require_areal(kommune.boundary, "the boundary of Kommune " + kommune.ags);
     }
     Connection& db = m_impl->connection;
-    Transaction transaction(db);
+    OwnTransaction transaction(db);
     const std::int64_t upload_id = insert_upload(db, upload, "done", true);
     // Upsert, not INSERT OR REPLACE: REPLACE deletes the row first, which would break the
     // buildings that reference it and lose the profile fields kept by the network team.
     Statement statement = db.prepare(
-        "INSERT INTO kommunen (ags, name, bez, parent_ags, area_m2, boundary, updated_at) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, CastToMultiPolygon(GeomFromWKB(?6, 4326)), ?7) "
+        "INSERT INTO kommunen (ags, name, bez, parent_ags, area_m2, boundary, created_at, "
+        "updated_at) VALUES (?1, ?2, ?3, ?4, ?5, CastToMultiPolygon(GeomFromWKB(?6, 4326)), ?7, "
+        "?7) "
         "ON CONFLICT (ags) DO UPDATE SET name = excluded.name, bez = excluded.bez, "
         "parent_ags = excluded.parent_ags, area_m2 = excluded.area_m2, "
         "boundary = excluded.boundary, updated_at = excluded.updated_at, "
@@ -237,7 +238,7 @@ std::int64_t Store::upsert_kommunen(const std::vector<KommuneRecord>& kommunen,
     // GeomFromWKB gives NULL for bytes it cannot parse; the boundary column allows NULL (a
     // Kommune may be created before its boundary is known), so check explicitly.
     Statement readable = db.prepare("SELECT GeomFromWKB(?, 4326) IS NOT NULL");
-    const std::string now = utc_now_iso8601();
+    const std::string now = db.now();
     for (const KommuneRecord& kommune : kommunen) {
         if (!kommune.boundary.empty()) {
             readable.bind_blob(1, kommune.boundary).step();
@@ -272,6 +273,27 @@ std::vector<KommuneBoundary> Store::kommune_boundaries() const {
     while (statement.step())
         result.push_back(KommuneBoundary{statement.column_text(0), statement.column_blob(1)});
     return result;
+}
+
+void Store::set_kommune_profile(const KommuneProfile& profile) {
+    Connection& db = m_impl->connection;
+    Statement update = db.prepare(
+        "UPDATE kommunen SET profile_text = ?2, website = ?3, contact = ?4, member_since = ?5, "
+        "founding_member = ?6, image_url = ?7, updated_at = ?8 WHERE ags = ?1");
+    update.bind(1, profile.ags)
+        .bind(2, profile.profile_text)
+        .bind(3, profile.website)
+        .bind(4, profile.contact)
+        .bind(5, profile.member_since)
+        .bind(6, std::int64_t{profile.founding_member ? 1 : 0})
+        .bind(7, profile.image_id)
+        .bind(8, db.now())
+        .run();
+    if (db.changes() != 1) throw NotFound("Kommune " + profile.ags + " does not exist");
+}
+
+void Store::pin_time(std::optional<std::string> time) {
+    m_impl->connection.pin_time(std::move(time));
 }
 
 bool Store::kommune_exists(const std::string& ags) const {
@@ -397,7 +419,7 @@ struct Store::BuildingImport::Impl {
         triggers.emplace(db);
         insert_multipolygon.emplace(
             db.prepare(std::string(k_insert_building_head) + "GeomFromWKB(?14, 4326))"));
-        created_at = utc_now_iso8601();
+        created_at = db.now();
     }
 
     // Polygons are rare (callers pass MultiPolygons), so this statement is made on first use.
@@ -443,7 +465,7 @@ struct Store::BuildingImport::Impl {
             delete_earlier(targets);
             index_rows("WHERE upload_id = ?1");
         }
-        const std::string now = utc_now_iso8601();
+        const std::string now = connection.now();
         if (added > 0) stamp_geometry_time("last_insert", now);
         if (deleted > 0) stamp_geometry_time("last_delete", now);
         triggers->restore();
@@ -561,7 +583,7 @@ struct Store::BuildingImport::Impl {
     std::set<std::string> kommunen;           // every Kommune this import stored buildings for
     std::map<std::string, Bbox> added_boxes;  // per Kommune: the box of its new buildings
     // Declared before the statements, so the statements are finalized before the rollback.
-    std::optional<Transaction> transaction;
+    std::optional<OwnTransaction> transaction;
     std::optional<FootprintTriggerSuspension> triggers;
     std::optional<Statement> insert_multipolygon;
     std::optional<Statement> insert_polygon;

@@ -35,11 +35,13 @@ class Store {
     int schema_version() const;
     StoreCounts counts() const;
 
-    /// Inserts or replaces Kommunen by AGS, all in one transaction, together with the uploads
-    /// row describing the import. Returns the upload id.
+    /// Inserts or replaces Kommunen by AGS, all in one transaction (or the caller's, when one
+    /// is open), together with the uploads row describing the import. Returns the upload id.
     std::int64_t upsert_kommunen(const std::vector<KommuneRecord>& kommunen,
                                  const UploadRecord& upload);
     std::vector<KommuneBoundary> kommune_boundaries() const;
+    /// Replaces the profile fields of Kommune `profile.ags`. @throws NotFound.
+    void set_kommune_profile(const KommuneProfile& profile);
     bool kommune_exists(const std::string& ags) const;
 
     /// Records a failed import (the data transaction was rolled back) and returns its id.
@@ -57,7 +59,8 @@ class Store {
     void set_upload_state(std::int64_t id, const std::string& state);
     std::optional<UploadRecord> upload(std::int64_t id) const;
 
-    /// Writes buildings of one import inside one transaction. Destroying it without commit()
+    /// Writes buildings of one import inside one transaction (or the caller's, when one is
+    /// open: then the caller's commit or rollback decides). Destroying it without commit()
     /// rolls everything back, so a broken file, an error or a kill leaves the store unchanged.
     class BuildingImport {
       public:
@@ -82,6 +85,10 @@ class Store {
     /// invisible to others until commit). `replace`: see BuildingImport::commit.
     BuildingImport begin_building_import(const UploadRecord& upload, bool replace,
                                          const std::string& replace_kommune);
+
+    /// Stamps the writes that follow with `time` (ISO 8601 UTC) instead of the clock's, until
+    /// called with nothing; see Connection::pin_time.
+    void pin_time(std::optional<std::string> time);
 
     /// The underlying connection, for code inside data/ only.
     Connection& connection();

@@ -243,23 +243,6 @@ void write_history(Connection& db, std::int64_t vacancy_id, const std::string& k
     insert.run();
 }
 
-// -- transactions -------------------------------------------------------------------------
-
-// A write's own transaction, unless the caller already opened one (WriteTransaction); then
-// the caller's commit or rollback decides for all of its writes.
-class OwnTransaction {
-  public:
-    explicit OwnTransaction(Connection& db) {
-        if (!db.in_transaction()) m_transaction.emplace(db);
-    }
-    void commit() {
-        if (m_transaction) m_transaction->commit();
-    }
-
-  private:
-    std::optional<Transaction> m_transaction;
-};
-
 // Points of `table` inside `box` (edges included), found through the R*Tree SpatiaLite keeps
 // for `geom`: for a point its box is the point, so the index test is exact.
 void add_bbox(Conditions& where, const std::string& table, const std::string& alias,
@@ -332,10 +315,10 @@ VacancyRecord VacancyStore::insert_vacancy(const VacancyRecord& record,
                                            const std::string& changed_by) {
     check_vacancy(m_db, record);
     OwnTransaction transaction(m_db);
-    const std::string now = utc_now_iso8601();
+    const std::string now = m_db.now();
     VacancyRecord stored = record;
     stored.consent_date = record.consent_publish
-                              ? std::optional<std::string>(IsoDate::today_utc().text())
+                              ? std::optional<std::string>(m_db.now().substr(0, 10))
                               : std::nullopt;
     if (!stored.author || stored.author->empty())
         stored.author = changed_by.empty() ? std::nullopt : std::optional<std::string>(changed_by);
@@ -375,7 +358,7 @@ VacancyRecord VacancyStore::update_vacancy(const VacancyRecord& record,
     else if (current->consent_publish)
         next.consent_date = current->consent_date;
     else
-        next.consent_date = IsoDate::today_utc().text();
+        next.consent_date = m_db.now().substr(0, 10);
 
     const json before = history_fields(*current);
     const json after = history_fields(next);
@@ -391,7 +374,7 @@ VacancyRecord VacancyStore::update_vacancy(const VacancyRecord& record,
         return *current;
     }
 
-    const std::string now = utc_now_iso8601();
+    const std::string now = m_db.now();
     // ?19: whether the public sees this change (then it is a new public version).
     Statement update = m_db.prepare(
         "UPDATE vacancies SET geom = MakePoint(?1, ?2, 4326), building_id = ?3, "
@@ -434,7 +417,7 @@ void VacancyStore::remove_vacancy(std::int64_t id, std::int64_t expected_version
     remove.bind(1, id).bind(2, expected_version).run();
     if (m_db.changes() != 1)
         throw PreconditionFailed::stale("vacancy", id, current->version, expected_version);
-    write_history(m_db, id, current->kommune_ags, utc_now_iso8601(), changed_by, "delete",
+    write_history(m_db, id, current->kommune_ags, m_db.now(), changed_by, "delete",
                   without_nulls(history_fields(*current)), nullptr);
     transaction.commit();
 }
@@ -606,7 +589,7 @@ ZukunftsortRecord VacancyStore::insert_zukunftsort(const ZukunftsortRecord& reco
         "building_id, vacancy_id, created_at, updated_at, version) VALUES (MakePoint(?1, ?2, "
         "4326), ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11, 1)");
     bind_zukunftsort(insert, record);
-    insert.bind(11, utc_now_iso8601());
+    insert.bind(11, m_db.now());
     insert.run();
     const std::int64_t id = m_db.last_insert_rowid();
     auto result = zukunftsort(id);
@@ -630,7 +613,7 @@ ZukunftsortRecord VacancyStore::update_zukunftsort(const ZukunftsortRecord& reco
         "vacancy_id = ?10, updated_at = ?11, version = version + 1 WHERE id = ?12 AND "
         "version = ?13");
     bind_zukunftsort(update, record);
-    update.bind(11, utc_now_iso8601()).bind(12, record.id).bind(13, expected_version);
+    update.bind(11, m_db.now()).bind(12, record.id).bind(13, expected_version);
     update.run();
     if (m_db.changes() != 1)
         throw PreconditionFailed::stale("Zukunftsort", record.id, current->version,

@@ -12,9 +12,12 @@
 #include "demo/addresses.hpp"
 #include "demo/deterministic.hpp"
 #include "demo/gemeinde_builder.hpp"
+#include "demo/moments.hpp"
+#include "demo/network.hpp"
 #include "demo/outlines.hpp"
 #include "demo/places.hpp"
 #include "demo/plane.hpp"
+#include "demo/vacancies.hpp"
 #include "demo/wkt.hpp"
 #include "geo/footprint.hpp"
 
@@ -23,15 +26,19 @@ namespace {
 
 using namespace detail;
 
-Kommune make_kommune(const PlaceSpec& place, const Ring& ring, const Frame& frame) {
+/// The network's history begins this many months before the reference month: the Kommunen
+/// and buildings are loaded then, the first reports follow a month later.
+constexpr int k_months_of_history = 25;
+
+Kommune make_kommune(const Outline& outline) {
     Kommune kommune;
-    kommune.wkt = multipolygon_wkt(ring, frame);
+    kommune.wkt = lonlat_multipolygon_wkt(outline.lonlat);
     const geo::Footprint footprint = geo::footprint_from_wkt(kommune.wkt);
     data::KommuneRecord& record = kommune.record;
-    record.ags = place.ags;
-    record.name = place.name;
-    record.bez = place.bez;
-    const std::optional<Ags> ags = Ags::parse(place.ags);
+    record.ags = outline.ags;
+    record.name = outline.name;
+    record.bez = outline.bez;
+    const std::optional<Ags> ags = Ags::parse(outline.ags);
     const std::optional<Ags> kreis = ags ? ags->kreis() : std::nullopt;
     record.parent_ags = kreis ? kreis->text() : std::string();
     record.boundary = footprint.wkb;
@@ -56,7 +63,7 @@ void add_buildings(Dataset& dataset, const GemeindeLayout& layout) {
         r.street = address[draft.plot].street;
         r.housenumber = address[draft.plot].housenumber;
         r.postcode = layout.place->postcode;
-        r.city = layout.place->name;
+        r.city = layout.name;
         r.attributes_json = nlohmann::json{
             {"generator", "leerstand demo"},
             {"seed", dataset.seed},
@@ -70,56 +77,18 @@ void add_buildings(Dataset& dataset, const GemeindeLayout& layout) {
     }
 }
 
-int target_for(const PlaceSpec& place, const Options& options) {
-    return options.buildings_per_kommune > 0 ? options.buildings_per_kommune
-                                             : place.default_buildings;
-}
-
-/// The three founding Gemeinden: each its own frame around its VG5000 centre.
-void add_founding_gemeinden(Dataset& dataset, const Options& options) {
-    for (const PlaceSpec& place : k_founding_gemeinden) {
-        const Frame frame(place.centre_lon, place.centre_lat);
-        Rng rng = make_stream(options.seed, place.ags, "boundary");
-        const auto [rx, ry] = semi_axes(place);
-        const Ring ring = star_ring({0, 0}, rx, ry, 40, rng, {});
-        dataset.kommunen.push_back(make_kommune(place, ring, frame));
-        add_buildings(dataset, {&place, &frame, ring, {0, 0}, target_for(place, options)});
-    }
-}
-
-/// The Landkreis and its towns share one frame. The towns are cut back to the bisectors
-/// between their centres (60 m apart) so they never overlap, and the Landkreis ring is widened
-/// wherever needed to contain them.
-void add_landkreis(Dataset& dataset, const Options& options) {
-    const PlaceSpec& kreis = k_landkreis_wunsiedel;
-    const Frame frame(kreis.centre_lon, kreis.centre_lat);
-    std::vector<Vec2> centres;
-    centres.reserve(k_landkreis_towns.size());
-    for (const PlaceSpec& town : k_landkreis_towns) {
-        centres.push_back(frame.to_xy(town.centre_lon, town.centre_lat));
-    }
-    std::vector<Ring> rings;
-    for (std::size_t i = 0; i < k_landkreis_towns.size(); ++i) {
-        std::vector<HalfPlane> clips;
-        for (std::size_t j = 0; j < centres.size(); ++j) {
-            if (j == i) continue;
-            const Vec2 d = centres[j] - centres[i];
-            const double dist = length(d);
-            clips.push_back({d * (1.0 / dist), dist / 2 - 30.0});
-        }
-        const PlaceSpec& town = k_landkreis_towns[i];
-        Rng rng = make_stream(options.seed, town.ags, "boundary");
-        const auto [rx, ry] = semi_axes(town);
-        rings.push_back(star_ring(centres[i], rx, ry, 40, rng, clips));
-    }
-    Rng rng = make_stream(options.seed, kreis.ags, "boundary");
-    const auto [rx, ry] = semi_axes(kreis);
-    const Ring kreis_ring = covering_ring({0, 0}, rx, ry, 72, rng, rings, 400.0);
-    dataset.kommunen.push_back(make_kommune(kreis, kreis_ring, frame));
-    for (std::size_t i = 0; i < k_landkreis_towns.size(); ++i) {
-        const PlaceSpec& town = k_landkreis_towns[i];
-        dataset.kommunen.push_back(make_kommune(town, rings[i], frame));
-        add_buildings(dataset, {&town, &frame, rings[i], centres[i], target_for(town, options)});
+/// Buildings in settlements laid out inside the real outline, each Gemeinde in its own frame
+/// around the middle of its outline.
+void add_all_buildings(Dataset& dataset, const Options& options) {
+    for (const PlaceSpec& place : k_places_with_buildings) {
+        const Outline& outline = outline_of(place.ags);
+        const Vec2 middle = vertex_mean(outline.lonlat);
+        const Frame frame(middle.x, middle.y);
+        Ring ring;
+        for (const Vec2& p : outline.lonlat) ring.push_back(frame.to_xy(p.x, p.y));
+        const int target = options.buildings_per_kommune > 0 ? options.buildings_per_kommune
+                                                             : place.default_buildings;
+        add_buildings(dataset, {&place, outline.name, &frame, ring, {0, 0}, target});
     }
 }
 
@@ -136,10 +105,18 @@ void check_options(const Options& options) {
 
 Dataset make_dataset(const Options& options) {
     check_options(options);
+    const IsoDate as_of = options.as_of.value_or(IsoDate::today_utc());
     Dataset dataset;
     dataset.seed = options.seed;
-    add_founding_gemeinden(dataset, options);
-    add_landkreis(dataset, options);
+    dataset.as_of = as_of.text();
+    dataset.started_at = moment_in(month_before(as_of, k_months_of_history), 1, 9, 0);
+    for (const Outline& outline : outlines()) dataset.kommunen.push_back(make_kommune(outline));
+    add_all_buildings(dataset, options);
+    if (options.buildings_only) return dataset;
+    dataset.profiles =
+        member_profiles(dataset.started_at.substr(0, 10), options.seed, dataset.pictures);
+    dataset.vacancies = plan_vacancies(dataset.buildings, as_of, options.seed);
+    dataset.zukunftsorte = plan_zukunftsorte(dataset, as_of, options.seed);
     return dataset;
 }
 

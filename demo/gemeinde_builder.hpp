@@ -19,6 +19,7 @@ namespace leerstand::demo::detail {
 /// Everything needed to fill one Gemeinde with buildings.
 struct GemeindeLayout {
     const PlaceSpec* place = nullptr;
+    std::string name;  ///< the Gemeinde's name, the buildings' city
     const Frame* frame = nullptr;
     Ring ring;
     Vec2 ring_centre;

@@ -1,113 +1,59 @@
 #include "demo/outlines.hpp"
 
-#include <algorithm>
-#include <array>
-#include <cmath>
+#include <nlohmann/json.hpp>
+
+#include "common/error.hpp"
 
 namespace leerstand::demo::detail {
 namespace {
 
-/// Smooth radius noise: harmonics 2..5 with random amplitude and phase (at most ±25 %).
-class Wobble {
-  public:
-    explicit Wobble(Rng& rng) {
-        for (std::size_t k = 0; k < m_amp.size(); ++k) {
-            m_amp[k] = rng.uniform(0.0, 0.12 / static_cast<double>(k + 1));
-            m_phase[k] = rng.uniform(0.0, 2 * k_pi);
-        }
+std::vector<Outline> parse_outlines() {
+    const nlohmann::json document = nlohmann::json::parse(k_outline_geojson);
+    std::vector<Outline> result;
+    for (const nlohmann::json& feature : document.at("features")) {
+        const nlohmann::json& properties = feature.at("properties");
+        const nlohmann::json& geometry = feature.at("geometry");
+        Outline outline;
+        outline.ags = properties.at("AGS").get<std::string>();
+        outline.name = properties.at("GEN").get<std::string>();
+        outline.bez = properties.at("BEZ").get<std::string>();
+        const nlohmann::json& rings = geometry.at("coordinates");
+        // The generator lays settlements out inside one simple ring; VG5000 has that here.
+        if (geometry.at("type") != "Polygon" || rings.size() != 1)
+            throw InternalError("demo outline " + outline.ags +
+                                " is not one polygon without holes");
+        const nlohmann::json& ring = rings.front();
+        for (std::size_t i = 0; i + 1 < ring.size(); ++i)  // without the closing vertex
+            outline.lonlat.push_back({ring[i].at(0).get<double>(), ring[i].at(1).get<double>()});
+        result.push_back(std::move(outline));
     }
-    double at(double theta) const {
-        double factor = 1.0;
-        for (std::size_t k = 0; k < m_amp.size(); ++k) {
-            factor += m_amp[k] * det_cos(static_cast<double>(k + 2) * theta + m_phase[k]);
-        }
-        return factor;
-    }
-
-  private:
-    std::array<double, 4> m_amp{};
-    std::array<double, 4> m_phase{};
-};
-
-double ellipse_radius(double rx, double ry, double theta) {
-    const double c = det_cos(theta);
-    const double s = det_sin(theta);
-    return rx * ry / std::sqrt(ry * ry * c * c + rx * rx * s * s);
-}
-
-Vec2 direction(int k, int vertices) {
-    const double theta = 2 * k_pi * k / vertices;
-    return {det_cos(theta), det_sin(theta)};
-}
-
-/// Radii of a star-shaped ring at `vertices` equal angles: a wobbly ellipse.
-std::vector<double> wobbly_radii(double rx, double ry, int vertices, Rng& rng) {
-    const Wobble wobble(rng);
-    std::vector<double> radii;
-    for (int k = 0; k < vertices; ++k) {
-        const double theta = 2 * k_pi * k / vertices;
-        radii.push_back(ellipse_radius(rx, ry, theta) * wobble.at(theta) * rng.uniform(0.97, 1.03));
-    }
-    return radii;
+    return result;
 }
 
 }  // namespace
 
-std::pair<double, double> semi_axes(const PlaceSpec& place) {
-    const double aspect = place.height_km / place.width_km;
-    const double rx = std::sqrt(place.area_km2 * 1e6 / (k_pi * aspect));
-    return {rx, rx * aspect};
+const std::vector<Outline>& outlines() {
+    static const std::vector<Outline> k_outlines = [] {
+        try {
+            return parse_outlines();
+        } catch (const nlohmann::json::exception& error) {
+            throw InternalError(std::string("the compiled-in demo outlines are unreadable: ") +
+                                error.what());
+        }
+    }();
+    return k_outlines;
 }
 
-Ring star_ring(Vec2 centre, double rx, double ry, int vertices, Rng& rng,
-               const std::vector<HalfPlane>& clips) {
-    const std::vector<double> radii = wobbly_radii(rx, ry, vertices, rng);
-    Ring ring;
-    for (int k = 0; k < vertices; ++k) {
-        const Vec2 dir = direction(k, vertices);
-        double r = radii[static_cast<std::size_t>(k)];
-        for (const HalfPlane& clip : clips) {
-            const double along = dot(dir, clip.normal);
-            if (along > 0) r = std::min(r, clip.offset / along);
-        }
-        ring.push_back(centre + dir * r);
-    }
-    return ring;
+const Outline& outline_of(std::string_view ags) {
+    for (const Outline& outline : outlines())
+        if (outline.ags == ags) return outline;
+    throw InternalError("no demo outline for Kommune " + std::string(ags));
 }
 
-Ring covering_ring(Vec2 centre, double rx, double ry, int vertices, Rng& rng,
-                   const std::vector<Ring>& inner, double margin) {
-    std::vector<double> radii = wobbly_radii(rx, ry, vertices, rng);
-    std::vector<Vec2> dirs;
-    dirs.reserve(static_cast<std::size_t>(vertices));
-    for (int k = 0; k < vertices; ++k) dirs.push_back(direction(k, vertices));
-    const double cos_half = det_cos(k_pi / vertices);
-    const auto n = static_cast<std::size_t>(vertices);
-
-    const auto widen = [&](Vec2 q) {
-        const double d = length(q);
-        for (std::size_t k = 0; k < n; ++k) {
-            if (cross(dirs[k], q) < 0 || cross(q, dirs[(k + 1) % n]) <= 0) continue;
-            const double need = d / cos_half + margin;
-            for (std::size_t j = n - 1; j <= n + 2; ++j) {
-                double& r = radii[(k + j) % n];
-                r = std::max(r, need);
-            }
-            return;
-        }
-    };
-    for (const Ring& ring : inner) {
-        for (std::size_t i = 0; i < ring.size(); ++i) {
-            const Vec2 a = ring[i];
-            const Vec2 b = ring[(i + 1) % ring.size()];
-            const int steps = static_cast<int>(std::ceil(length(b - a) / 100.0));
-            for (int s = 0; s < steps; ++s)
-                widen(a + (b - a) * (static_cast<double>(s) / steps) - centre);
-        }
-    }
-    Ring ring;
-    for (std::size_t k = 0; k < n; ++k) ring.push_back(centre + dirs[k] * radii[k]);
-    return ring;
+Vec2 vertex_mean(const std::vector<Vec2>& lonlat) {
+    Vec2 sum;
+    for (const Vec2& p : lonlat) sum = sum + p;
+    return sum * (1.0 / static_cast<double>(lonlat.size()));
 }
 
 }  // namespace leerstand::demo::detail

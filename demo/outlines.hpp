@@ -1,37 +1,36 @@
 #pragma once
 
-// The made-up Kommune outlines: wobbly ellipses with the real area and aspect ratio, cut back
-// so that neighbours never overlap, or widened so that a Landkreis holds its towns.
+// The real Kommune outlines the demo stands on: BKG VG5000 2021 (dl-de/by-2-0, © GeoBasis-DE /
+// BKG 2021, Daten verändert), shipped in demo/data and compiled into the program.
 
-#include <utility>
+#include <string>
+#include <string_view>
 #include <vector>
 
-#include "demo/deterministic.hpp"
-#include "demo/places.hpp"
 #include "demo/plane.hpp"
 
 namespace leerstand::demo::detail {
 
-/// Semi-axes (metres) of the ellipse with the real area and the bounding box's aspect ratio.
-std::pair<double, double> semi_axes(const PlaceSpec& place);
+/// The shipped GeoJSON, as compiled in (demo/outline_data.cpp.in).
+extern const std::string_view k_outline_geojson;
 
-/// Keeps the points p with dot(p - centre, normal) <= offset.
-struct HalfPlane {
-    Vec2 normal;
-    double offset = 0.0;
+/// One Kommune of the shipped file. VG5000 draws each of them as one polygon without holes
+/// (outlines() refuses anything else), given in lon/lat without the closing vertex.
+struct Outline {
+    std::string ags;
+    std::string name;  ///< GEN
+    std::string bez;   ///< BEZ: Stadt, Gemeinde, Gemeindefreies Gebiet, Landkreis
+    std::vector<Vec2> lonlat;
 };
 
-/// A star-shaped ring (so always simple) around `centre`, cut back to the half-planes. Since
-/// every vertex satisfies each half-plane and half-planes are convex, so does the whole ring.
-Ring star_ring(Vec2 centre, double rx, double ry, int vertices, Rng& rng,
-               const std::vector<HalfPlane>& clips);
+/// The shipped outlines in file order (the Landkreis before its Gemeinden).
+/// @throws InternalError if the compiled-in file is not what this code reads.
+const std::vector<Outline>& outlines();
 
-/// A wobbly ring around `centre` pushed out wherever needed to contain the `inner` rings with
-/// `margin` to spare. A point at distance d inside the sector between vertices k and k+1 lies
-/// in the triangle (centre, V_k, V_k+1) once both radii reach d / cos(half sector angle); the
-/// inner boundaries are sampled every 100 m and each sample widens four neighbouring vertices,
-/// so the stretches between samples are covered too.
-Ring covering_ring(Vec2 centre, double rx, double ry, int vertices, Rng& rng,
-                   const std::vector<Ring>& inner, double margin);
+/// The outline of `ags`. @throws InternalError for a key the file does not hold.
+const Outline& outline_of(std::string_view ags);
+
+/// The mean of the ring's vertices: a frame origin near the middle of the Kommune.
+Vec2 vertex_mean(const std::vector<Vec2>& lonlat);
 
 }  // namespace leerstand::demo::detail

@@ -21,9 +21,16 @@ void append_fixed7(std::string& out, double value) {
 }  // namespace
 
 std::string multipolygon_wkt(const Ring& ring, const Frame& frame) {
+    std::vector<Vec2> lonlat;
+    lonlat.reserve(ring.size());
+    for (const Vec2& p : ring) lonlat.push_back(frame.to_lonlat(p));
+    return lonlat_multipolygon_wkt(lonlat);
+}
+
+std::string lonlat_multipolygon_wkt(const std::vector<Vec2>& lonlat) {
     std::string wkt = "MULTIPOLYGON(((";
-    for (std::size_t i = 0; i <= ring.size(); ++i) {
-        const Vec2 ll = frame.to_lonlat(ring[i % ring.size()]);
+    for (std::size_t i = 0; i <= lonlat.size(); ++i) {
+        const Vec2 ll = lonlat[i % lonlat.size()];
         if (i > 0) wkt += ',';
         append_fixed7(wkt, ll.x);
         wkt += ' ';

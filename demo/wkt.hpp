@@ -12,4 +12,7 @@ namespace leerstand::demo::detail {
 /// end; the same bytes for the same ring on every platform.
 std::string multipolygon_wkt(const Ring& ring, const Frame& frame);
 
+/// The same for a ring given in lon/lat (x = lon, y = lat).
+std::string lonlat_multipolygon_wkt(const std::vector<Vec2>& lonlat);
+
 }  // namespace leerstand::demo::detail

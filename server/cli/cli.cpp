@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "common/error.hpp"
+#include "common/iso_date.hpp"
 #include "data/backup.hpp"
 #include "data/store.hpp"
 #include "geo/crs_inference.hpp"
@@ -45,8 +46,11 @@ Usage:
       Replace the Zensus 2011 1 km grid of vacant dwellings (the map's optional overlay) with
       FILE: CSV x_mp_1km,y_mp_1km,leerstandsquote (EPSG:3035 cell centres, per cent). All or
       nothing: a bad row is named with its line number and nothing is stored.
-  leerstand demo [--db PATH] [--seed N]
-      Fill an empty database with demo data at the four founding members of the network.
+  leerstand demo [--db PATH] [--seed N] [--as-of YYYY-MM-DD] [--buildings-only]
+      Fill an empty database with demo data at the four founding members of the network: their
+      real outlines (BKG VG5000 2021), buildings, profiles, vacancy reports with two years of
+      history up to the month of --as-of (default today) and Zukunftsorte. --buildings-only:
+      Kommunen and buildings alone. The same options give the same data.
   leerstand serve [--db PATH] [--bind ADDR] [--port N] [--threads N] [--web DIR]
                   [--max-upload-mb N] [--tile-cache-mb N] [--secure-cookies]
                   [--basemap-url TEMPLATE|none] [--basemap-attribution TEXT]
@@ -289,14 +293,20 @@ int run_zensus_grid_import(const std::vector<std::string>& raw) {
 }
 
 int run_demo(const std::vector<std::string>& raw) {
-    Arguments args(raw, {"db", "seed"}, {});
+    Arguments args(raw, {"db", "seed", "as-of"}, {"buildings-only"});
     services::DemoOptions options;
     if (auto seed = args.value("seed"))
         options.seed = static_cast<std::uint64_t>(parse_number(*seed, "--seed", 0, 1L << 62));
+    if (auto as_of = args.value("as-of")) {
+        options.as_of = IsoDate::parse(*as_of);
+        if (!options.as_of) throw UsageError("--as-of must be a date YYYY-MM-DD, not " + *as_of);
+    }
+    options.buildings_only = args.flag("buildings-only");
     data::Store store(database_path(args));
     auto report = services::generate_demo(store, options);
     std::cout << "Demo data: " << report.kommunen << " Kommunen, " << report.buildings
-              << " buildings\n";
+              << " buildings, " << report.vacancies << " vacancy reports, " << report.zukunftsorte
+              << " Zukunftsorte\n";
     return k_exit_ok;
 }
 

@@ -367,9 +367,14 @@ StoredImage ImageService::upload(std::string_view bytes, const std::optional<std
 
 StoredImage ImageService::store(std::string_view bytes, const std::optional<std::string>& kommune,
                                 const std::string& created_by) {
+    return store(bytes, kommune, created_by, random_image_id());
+}
+
+StoredImage ImageService::store(std::string_view bytes, const std::optional<std::string>& kommune,
+                                const std::string& created_by, const std::string& id) {
     const ProcessedImage image = processed(bytes);
     data::ImageRecord record;
-    record.id = random_image_id();
+    record.id = id;
     record.kommune_ags = kommune;
     record.created_by = created_by;
     record.width = image.width;

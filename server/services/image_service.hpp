@@ -80,6 +80,11 @@ class ImageService {
     ///         a damaged or truncated file. Nothing is stored then.
     StoredImage store(std::string_view bytes, const std::optional<std::string>& kommune,
                       const std::string& created_by);
+    /// The same under a given id instead of a random one: the demo's ids come from its seed,
+    /// so the same options give the same database. @pre is_image_id(id).
+    /// @throws what store() throws, and Conflict for an id stored already.
+    StoredImage store(std::string_view bytes, const std::optional<std::string>& kommune,
+                      const std::string& created_by, const std::string& id);
 
     /// The JPEG of `id`'s variant `size`.
     /// @throws NotFound for an unknown id or a size not in k_image_sizes.

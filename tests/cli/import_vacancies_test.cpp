@@ -62,15 +62,16 @@ void write_text(const fs::path& path, const std::string& text) {
     ASSERT_TRUE(out.good()) << path;
 }
 
-/// The demo atlas (deterministic for the default seed), made once per test process and
-/// copied for each caller as `into/name`.
+/// The demo atlas (deterministic for the default seed) with Kommunen and buildings only (the
+/// tests count the reports they import), made once per test process and copied for each
+/// caller as `into/name`.
 fs::path demo_database(const TempDir& into, const std::string& name = "atlas.sqlite") {
     static std::unique_ptr<TempDir> cache_dir;
     static fs::path cached;
     if (cached.empty()) {
         cache_dir = std::make_unique<TempDir>();
         cached = cache_dir->path() / "demo.sqlite";
-        auto result = run_leerstand({"demo", "--db", cached.string()});
+        auto result = run_leerstand({"demo", "--buildings-only", "--db", cached.string()});
         EXPECT_EQ(result.exit_code, 0) << result.err;
     }
     auto copy = into / name;

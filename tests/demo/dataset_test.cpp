@@ -1,6 +1,7 @@
-// The demo generator (`leerstand demo`): what it makes, that it is deterministic, that every
-// footprint lies inside its Kommune (checked with the GEOS-backed KommuneLocator), and that it
-// sits at the real places.
+// The demo generator (`leerstand demo`): what it makes, that it is deterministic, that its
+// outlines are the shipped VG5000 ones (areas measured by GDAL on the shipped file), that every
+// footprint lies inside its Kommune (checked with the GEOS-backed KommuneLocator), and the
+// reports, history, profiles and Zukunftsorte it makes up.
 #include "demo/dataset.hpp"
 
 #include <gtest/gtest.h>
@@ -16,6 +17,7 @@
 #include <vector>
 
 #include "common/error.hpp"
+#include "common/iso_date.hpp"
 #include "geo/footprint.hpp"
 #include "geo/kommune_locator.hpp"
 #include "tests/support/test_support.hpp"
@@ -44,12 +46,22 @@ Polygon outer_ring(const std::string& wkt) {
     return ring;
 }
 
+/// The Gemeinden the demo puts buildings in.
 const std::set<std::string> gemeinden = {"12073008", "12062224", "14521410",
                                          "09479136", "09479152", "09479169"};
 
+/// A fixed reference day, so the tests see the same history on any day they run.
+Options fixed_day(const std::string& day = "2026-12-07") {
+    Options options;
+    options.as_of = IsoDate::parse(day);
+    return options;
+}
+
 class DemoDatasetTest : public ::testing::Test {
   protected:
-    static void SetUpTestSuite() { s_dataset = std::make_unique<Dataset>(make_dataset(Options{})); }
+    static void SetUpTestSuite() {
+        s_dataset = std::make_unique<Dataset>(make_dataset(fixed_day()));
+    }
     static void TearDownTestSuite() { s_dataset.reset(); }
     static const Dataset& dataset() { return *s_dataset; }
 
@@ -63,11 +75,13 @@ class DemoDatasetTest : public ::testing::Test {
     static inline std::unique_ptr<Dataset> s_dataset;
 };
 
-TEST_F(DemoDatasetTest, HasTheFourFoundingMembersAndThreeLandkreisTowns) {
+TEST_F(DemoDatasetTest, HasTheFoundingMembersAndEveryKommuneOfTheLandkreis) {
     std::map<std::string, const data::KommuneRecord*> by_ags;
     for (const Kommune& k : dataset().kommunen) by_ags[k.record.ags] = &k.record;
-    ASSERT_EQ(by_ags.size(), 7U);
-    // Names and keys as in BKG VG5000 (shared/data/SOURCES.md lists these AGS).
+    // 3 Gemeinden, the Landkreis and its 17 Gemeinden and 9 gemeindefreie Gebiete (VG5000).
+    ASSERT_EQ(by_ags.size(), 30U);
+    EXPECT_EQ(dataset().kommunen.front().record.ags, "09479") << "parents before children";
+    // Names and kinds as in BKG VG5000 (shared/data/SOURCES.md lists these AGS).
     EXPECT_EQ(by_ags.at("12073008")->name, "Angerm\xC3\xBCnde");
     EXPECT_EQ(by_ags.at("12073008")->bez, "Stadt");
     EXPECT_EQ(by_ags.at("12062224")->name, "Herzberg (Elster)");
@@ -75,14 +89,17 @@ TEST_F(DemoDatasetTest, HasTheFourFoundingMembersAndThreeLandkreisTowns) {
     EXPECT_EQ(by_ags.at("14521410")->bez, "Gemeinde");
     EXPECT_EQ(by_ags.at("09479")->bez, "Landkreis");
     EXPECT_EQ(by_ags.at("09479")->parent_ags, "");
-    for (const std::string& ags : gemeinden) {
-        ASSERT_TRUE(by_ags.count(ags)) << ags;
-        EXPECT_EQ(by_ags.at(ags)->parent_ags, ags.substr(0, 5)) << ags;
+    EXPECT_EQ(by_ags.at("09479145")->name, "R\xC3\xB6slau");
+    EXPECT_EQ(by_ags.at("09479453")->bez, "Gemeindefreies Gebiet");
+    for (const auto& [ags, record] : by_ags) {
+        if (ags.size() == 8) {
+            EXPECT_EQ(record->parent_ags, ags.substr(0, 5)) << ags;
+        }
     }
     EXPECT_EQ(by_ags.at("09479152")->name, "Selb");
     for (const Kommune& k : dataset().kommunen) {
         EXPECT_FALSE(k.record.boundary.empty()) << k.record.ags;
-        EXPECT_GT(k.record.area_m2, 1e7) << k.record.ags;  // every one is over 10 km² in VG5000
+        EXPECT_GT(k.record.area_m2, 1e5) << k.record.ags;
     }
 }
 
@@ -114,27 +131,21 @@ TEST_F(DemoDatasetTest, EveryFootprintLiesInsideItsKommune) {
     }
 }
 
-// Each town's boundary vertices lie inside the Landkreis; with simple rings that means the
-// whole town does unless a Landkreis edge cuts through it, which the footprint test would see.
-TEST_F(DemoDatasetTest, LandkreisTownsNestInsideTheLandkreis) {
-    const geo::KommuneLocator locator = locator_of(dataset());
+// VG5000 tiles the Landkreis with its Gemeinden and gemeindefreie Gebiete: their areas add up
+// to the Kreis's.
+TEST_F(DemoDatasetTest, TheLandkreisIsTiledByItsKommunen) {
     double kreis_area = 0.0;
+    double parts_area = 0.0;
+    int parts = 0;
     for (const Kommune& k : dataset().kommunen) {
         if (k.record.ags == "09479") kreis_area = k.record.area_m2;
-    }
-    int towns = 0;
-    double town_area = 0.0;
-    for (const Kommune& k : dataset().kommunen) {
-        if (k.record.parent_ags != "09479") continue;
-        ++towns;
-        town_area += k.record.area_m2;
-        for (const auto& [lon, lat] : outer_ring(k.wkt)) {
-            EXPECT_TRUE(locator.contains("09479", lon, lat))
-                << k.record.ags << " " << lon << " " << lat;
+        if (k.record.parent_ags == "09479") {
+            ++parts;
+            parts_area += k.record.area_m2;
         }
     }
-    EXPECT_EQ(towns, 3);
-    EXPECT_LT(town_area, kreis_area);
+    EXPECT_EQ(parts, 26);
+    EXPECT_NEAR(parts_area / kreis_area, 1.0, 0.01);
 }
 
 TEST_F(DemoDatasetTest, FootprintsAreBuildingSized) {
@@ -232,7 +243,7 @@ TEST_F(DemoDatasetTest, FootprintsNeitherOverlapNorTouch) {
 }
 
 TEST_F(DemoDatasetTest, SameSeedGivesIdenticalDataAndAnotherSeedDoesNot) {
-    const Dataset again = make_dataset(Options{});
+    const Dataset again = make_dataset(fixed_day());
     ASSERT_EQ(again.kommunen.size(), dataset().kommunen.size());
     ASSERT_EQ(again.buildings.size(), dataset().buildings.size());
     for (std::size_t i = 0; i < again.kommunen.size(); ++i) {
@@ -253,10 +264,10 @@ TEST_F(DemoDatasetTest, SameSeedGivesIdenticalDataAndAnotherSeedDoesNot) {
         EXPECT_EQ(a.record.attributes_json, b.record.attributes_json);
     }
 
-    Options other;
+    Options other = fixed_day();
     other.seed = 2;
     const Dataset different = make_dataset(other);
-    EXPECT_NE(different.kommunen[0].wkt, dataset().kommunen[0].wkt);
+    EXPECT_EQ(different.kommunen[0].wkt, dataset().kommunen[0].wkt) << "the real outlines";
     std::set<std::string> first;
     for (const Building& b : dataset().buildings) first.insert(b.wkt);
     int shared = 0;
@@ -305,7 +316,7 @@ TEST_F(DemoDatasetTest, StreetNamesAreUtf8WithUmlauts) {
 }
 
 TEST(DemoOptionsTest, BuildingsPerKommuneIsHonouredAndChecked) {
-    Options options;
+    Options options = fixed_day();
     options.buildings_per_kommune = 40;
     const Dataset small = make_dataset(options);
     std::map<std::string, int> per_kommune;
@@ -320,7 +331,7 @@ TEST(DemoOptionsTest, BuildingsPerKommuneIsHonouredAndChecked) {
 }
 
 TEST(DemoOptionsTest, TheLargestSettingStillFitsEveryKommune) {
-    Options options;
+    Options options = fixed_day();
     options.buildings_per_kommune = k_max_buildings_per_kommune;
     const Dataset big = make_dataset(options);
     std::map<std::string, int> per_kommune;
@@ -340,64 +351,245 @@ TEST(DemoOptionsTest, TheLargestSettingStillFitsEveryKommune) {
 
 // ------------------------------------------------------------------- against the real places
 
-/// AGS → (real area in m², real boundary WKT) for the founding places in the shared VG5000
-/// extract, read with ogr2ogr's SQLite dialect (SpatiaLite computes the area in EPSG:25833).
-std::map<std::string, std::pair<double, std::string>> real_places(const std::string& geojson) {
+/// AGS → area in m² of the features of a file, as GDAL measures them (ogr2ogr's SQLite
+/// dialect: SpatiaLite's ST_Area in ETRS89 / UTM 33N), for the rows `where` selects.
+std::map<std::string, double> areas_by_gdal(const std::string& file, const std::string& layer,
+                                            const std::string& where) {
     const auto result = test::run_command(
-        {"ogr2ogr", "-f", "CSV", "/vsistdout/", geojson, "-dialect", "sqlite", "-sql",
-         "SELECT AGS, ST_Area(ST_Transform(geometry, 25833)) AS area, AsText(geometry) AS wkt "
-         "FROM founding_kommunen_and_neighbours WHERE founding = 1"});
+        {"ogr2ogr", "-f", "CSV", "/vsistdout/", file, "-dialect", "sqlite", "-sql",
+         "SELECT AGS, ST_Area(ST_Transform(geometry, 25833)) AS area FROM " + layer + " WHERE " +
+             where});
     EXPECT_EQ(result.exit_code, 0) << result.err;
-    std::map<std::string, std::pair<double, std::string>> places;
+    std::map<std::string, double> areas;
     std::istringstream lines(result.out);
     std::string line;
     std::getline(lines, line);  // header
     while (std::getline(lines, line)) {
-        const auto first = line.find(',');
-        const auto second = line.find(',', first + 1);
-        if (second == std::string::npos) continue;
-        const auto unquote = [](std::string text) {
-            if (text.size() >= 2 && text.front() == '"') text = text.substr(1, text.size() - 2);
-            return text;
-        };
-        places[unquote(line.substr(0, first))] = {
-            std::stod(line.substr(first + 1, second - first - 1)),
-            unquote(line.substr(second + 1))};
+        const auto comma = line.find(',');
+        if (comma == std::string::npos) continue;
+        std::string ags = line.substr(0, comma);
+        if (ags.size() >= 2 && ags.front() == '"') ags = ags.substr(1, ags.size() - 2);
+        areas[ags] = std::stod(line.substr(comma + 1));
     }
-    return places;
+    return areas;
 }
 
-TEST_F(DemoDatasetTest, SitsAtTheRealPlacesWithTheirRealSize) {
-    const auto path = test::shared_data("kommunen/founding_kommunen_and_neighbours_vg5000.geojson");
-    LEERSTAND_REQUIRE_SHARED(path);
-    const auto real = real_places(path.string());
-    ASSERT_EQ(real.size(), 29U);  // SOURCES.md: founding = 1 for 29 features
+const std::string k_shipped_outlines =
+    std::string(LEERSTAND_SOURCE_DIR) + "/demo/data/vg5000_2021_demo_kommunen.geojson";
 
-    geo::KommuneLocator real_locator;
-    double kreis_area = 0.0;
-    for (const auto& [ags, place] : real) {
-        real_locator.add(ags, geo::footprint_from_wkt(place.second).wkb);
-        if (ags.rfind("09479", 0) == 0) kreis_area += place.first;
-    }
+TEST_F(DemoDatasetTest, OutlinesAreTheShippedVg5000Ones) {
+    const auto shipped = areas_by_gdal(k_shipped_outlines, "vg5000_2021_demo_kommunen", "1");
+    ASSERT_EQ(shipped.size(), dataset().kommunen.size());
     for (const Kommune& k : dataset().kommunen) {
-        const double real_area = k.record.ags == "09479" ? kreis_area : real.at(k.record.ags).first;
-        // A plausible boundary: the size of the real Kommune, give or take a third.
-        EXPECT_NEAR(k.record.area_m2 / real_area, 1.0, 0.35) << k.record.ags;
+        ASSERT_TRUE(shipped.count(k.record.ags)) << k.record.ags;
+        EXPECT_NEAR(k.record.area_m2 / shipped.at(k.record.ags), 1.0, 0.01) << k.record.ags;
     }
-    std::map<std::string, std::pair<int, int>> inside_of;  // ags → (inside real, total)
-    for (const Building& b : dataset().buildings) {
-        const auto found = real_locator.locate(b.anchor_lon, b.anchor_lat);
-        auto& [in, total] = inside_of[b.record.kommune_ags];
-        in += found == b.record.kommune_ags;
-        ++total;
+}
+
+// The shipped file against the VG5000 it was made from (when ../shared/data is there).
+TEST(DemoOutlinesTest, TheShippedFileHoldsTheVg5000Outlines) {
+    const auto founding =
+        test::shared_data("kommunen/founding_kommunen_and_neighbours_vg5000.geojson");
+    const auto kreise = test::shared_data("kommunen/vg5000_2021/VG5000_KRS.shp");
+    LEERSTAND_REQUIRE_SHARED(founding);
+    LEERSTAND_REQUIRE_SHARED(kreise);
+    auto real =
+        areas_by_gdal(founding.string(), "founding_kommunen_and_neighbours", "founding = 1");
+    ASSERT_EQ(real.size(), 29U);  // SOURCES.md: founding = 1 for 29 features
+    real.merge(areas_by_gdal(kreise.string(), "VG5000_KRS", "AGS = '09479'"));
+    const auto shipped = areas_by_gdal(k_shipped_outlines, "vg5000_2021_demo_kommunen", "1");
+    ASSERT_EQ(shipped.size(), real.size());
+    for (const auto& [ags, area] : real) {
+        ASSERT_TRUE(shipped.count(ags)) << ags;
+        EXPECT_NEAR(shipped.at(ags) / area, 1.0, 0.01) << ags;
     }
-    for (const auto& [ags, counts] : inside_of) {
-        // "At the real locations": most footprints fall inside the real Gemeinde, even though
-        // the demo boundary is made up.
-        EXPECT_GE(counts.first, counts.second * 6 / 10) << ags;
-        RecordProperty("inside_real_" + ags,
-                       std::to_string(counts.first) + "/" + std::to_string(counts.second));
+}
+
+// -------------------------------------------------------------------------------- reports
+
+/// The state a report ends in.
+const data::VacancyRecord& final_state(const Vacancy& v) {
+    return v.steps.back().state;
+}
+
+TEST_F(DemoDatasetTest, ReportsCoverEveryStatusAndUse) {
+    const auto& vacancies = dataset().vacancies;
+    EXPECT_GE(vacancies.size(), 40U);
+    EXPECT_LE(vacancies.size(), 80U);
+    std::map<std::string, int> by_status;
+    std::map<std::string, int> by_use;
+    std::set<std::size_t> buildings;
+    for (const Vacancy& v : vacancies) {
+        ++by_status[final_state(v).status];
+        ++by_use[final_state(v).use];
+        EXPECT_TRUE(buildings.insert(v.building).second) << "one report per building";
+        const Building& b = dataset().buildings.at(v.building);
+        for (const VacancyStep& step : v.steps) {
+            EXPECT_EQ(step.state.kommune_ags, b.record.kommune_ags);
+            EXPECT_EQ(step.state.lon, b.anchor_lon);
+            EXPECT_EQ(step.state.lat, b.anchor_lat);
+        }
     }
+    for (const std::string_view status : data::k_vacancy_statuses)
+        EXPECT_GE(by_status[std::string(status)], 3) << status;
+    for (const std::string_view use : data::k_vacancy_uses)
+        EXPECT_GE(by_use[std::string(use)], 3) << use;
+    std::set<std::string> kommunen;
+    for (const Vacancy& v : vacancies) kommunen.insert(final_state(v).kommune_ags);
+    EXPECT_EQ(kommunen, gemeinden);
+}
+
+TEST_F(DemoDatasetTest, HistorySpreadsOverTheLast24MonthsInLifecycleOrder) {
+    // as_of 2026-12-07: the months 2024-12 .. 2026-11; December 2026 has not begun its figures.
+    const std::string first = "2024-12-01T00:00:00Z";
+    const std::string end = "2026-12-01T00:00:00Z";
+    const std::map<std::string, std::set<std::string>> next = {
+        {"gemeldet", {"bestaetigt", "kein_leerstand"}},
+        {"bestaetigt", {"in_aktivierung", "abgerissen"}},
+        {"in_aktivierung", {"aktiviert"}}};
+    std::set<std::string> months;
+    for (const Vacancy& v : dataset().vacancies) {
+        ASSERT_FALSE(v.steps.empty());
+        EXPECT_EQ(v.steps.front().state.status, "gemeldet");
+        for (std::size_t k = 0; k < v.steps.size(); ++k) {
+            const VacancyStep& step = v.steps[k];
+            EXPECT_GE(step.at, first);
+            EXPECT_LT(step.at, end);
+            ASSERT_TRUE(IsoDate::parse(step.at.substr(0, 10))) << step.at;
+            months.insert(step.at.substr(0, 7));
+            if (k == 0) continue;
+            const VacancyStep& before = v.steps[k - 1];
+            EXPECT_LT(before.at, step.at);
+            ASSERT_TRUE(next.count(before.state.status)) << before.state.status;
+            EXPECT_TRUE(next.at(before.state.status).count(step.state.status))
+                << before.state.status << " -> " << step.state.status;
+        }
+        ASSERT_TRUE(final_state(v).vacant_since);
+        EXPECT_LT(*final_state(v).vacant_since, v.steps.front().at.substr(0, 10));
+    }
+    EXPECT_GE(months.size(), 12U) << "a trend needs reports spread over the months";
+}
+
+// docs/privacy.md, rule 1: a count shows when it and its unpublished part are 0 or at least 3.
+bool safe(int count) {
+    return count == 0 || count >= 3;
+}
+
+TEST_F(DemoDatasetTest, APublishedShareThatThePublicFiguresCanShow) {
+    int published = 0;
+    // (Kommune, status or use) → (all, unpublished)
+    std::map<std::pair<std::string, std::string>, std::pair<int, int>> cells;
+    for (const Vacancy& v : dataset().vacancies) {
+        const data::VacancyRecord& last = final_state(v);
+        published += last.consent_publish;
+        if (last.consent_publish) {
+            ASSERT_TRUE(last.public_description);
+            EXPECT_GT(last.public_description->size(), 40U);
+        }
+        EXPECT_TRUE(last.owner_contact) << "staff know the owner";
+        for (const std::string& key :
+             std::vector<std::string>{"status " + last.status, "use " + last.use, "all"}) {
+            auto& [all, hidden] = cells[{last.kommune_ags, key}];
+            ++all;
+            hidden += !last.consent_publish;
+        }
+        // Once given, consent stays.
+        bool consented = false;
+        for (const VacancyStep& step : v.steps) {
+            EXPECT_TRUE(step.state.consent_publish || !consented);
+            consented = step.state.consent_publish;
+        }
+    }
+    const int total = static_cast<int>(dataset().vacancies.size());
+    EXPECT_GE(published, total / 3);
+    EXPECT_LE(published, total * 3 / 4) << "the rest stays private";
+    for (const auto& [cell, counts] : cells) {
+        EXPECT_TRUE(safe(counts.first) && safe(counts.second))
+            << cell.first << " " << cell.second << ": " << counts.first << " reports, "
+            << counts.second << " unpublished";
+    }
+}
+
+TEST_F(DemoDatasetTest, ZukunftsorteComeFromActivatedReports) {
+    const auto& places = dataset().zukunftsorte;
+    EXPECT_GE(places.size(), 6U);
+    EXPECT_LE(places.size(), 10U);
+    std::set<std::string> names;
+    int linked = 0;
+    for (const Zukunftsort& place : places) {
+        const data::ZukunftsortRecord& r = place.record;
+        EXPECT_TRUE(names.insert(r.name).second) << r.name;
+        ASSERT_TRUE(r.kind && r.description && r.opened && r.kommune_ags) << r.name;
+        EXPECT_EQ(*r.opened, place.at.substr(0, 10));
+        EXPECT_LE(*r.opened, dataset().as_of);
+        const Building& b = dataset().buildings.at(place.building);
+        EXPECT_EQ(*r.kommune_ags, b.record.kommune_ags);
+        EXPECT_EQ(r.lon, b.anchor_lon);
+        if (!place.vacancy) continue;
+        ++linked;
+        const Vacancy& from = dataset().vacancies.at(*place.vacancy);
+        EXPECT_EQ(final_state(from).status, "aktiviert") << r.name;
+        EXPECT_EQ(from.building, place.building);
+        EXPECT_GT(place.at, from.steps.back().at) << r.name << " opens after the activation";
+    }
+    EXPECT_GE(linked, static_cast<int>(places.size()) / 2);
+}
+
+TEST_F(DemoDatasetTest, ProfilesOfTheFourFoundingMembers) {
+    std::set<std::string> members;
+    for (const data::KommuneProfile& p : dataset().profiles) {
+        members.insert(p.ags);
+        ASSERT_TRUE(p.profile_text && p.website && p.contact && p.member_since) << p.ags;
+        EXPECT_GE(std::count(p.profile_text->begin(), p.profile_text->end(), '.'), 3) << p.ags;
+        EXPECT_NE(p.profile_text->find("Demodaten"), std::string::npos) << "clearly a demo";
+        EXPECT_EQ(p.website->rfind("https://", 0), 0U) << *p.website;
+        EXPECT_NE(p.contact->find(".example.org"), std::string::npos) << *p.contact;
+        EXPECT_TRUE(IsoDate::parse(*p.member_since));
+        EXPECT_LT(*p.member_since, dataset().vacancies.front().steps.front().at);
+        EXPECT_TRUE(p.founding_member);
+        ASSERT_TRUE(p.image_id) << p.ags;
+        const auto picture =
+            std::find_if(dataset().pictures.begin(), dataset().pictures.end(),
+                         [&](const Picture& candidate) { return candidate.id == *p.image_id; });
+        ASSERT_NE(picture, dataset().pictures.end()) << p.ags;
+        EXPECT_EQ(picture->kommune_ags, p.ags);
+        EXPECT_EQ(p.image_id->size(), 32U);
+        EXPECT_EQ(p.image_id->find_first_not_of("0123456789abcdef"), std::string::npos);
+    }
+    EXPECT_EQ(members, (std::set<std::string>{"12073008", "12062224", "14521410", "09479"}));
+}
+
+TEST_F(DemoDatasetTest, TheReferenceDayMovesTheHistoryAndNothingElse) {
+    const Dataset earlier = make_dataset(fixed_day("2025-03-20"));
+    ASSERT_EQ(earlier.vacancies.size(), dataset().vacancies.size());
+    ASSERT_EQ(earlier.buildings.size(), dataset().buildings.size());
+    for (std::size_t i = 0; i < earlier.vacancies.size(); ++i) {
+        EXPECT_EQ(earlier.vacancies[i].building, dataset().vacancies[i].building);
+        EXPECT_LT(earlier.vacancies[i].steps.back().at, "2025-03-01");
+    }
+    const Dataset again = make_dataset(fixed_day());
+    ASSERT_EQ(again.vacancies.size(), dataset().vacancies.size());
+    for (std::size_t i = 0; i < again.vacancies.size(); ++i) {
+        ASSERT_EQ(again.vacancies[i].steps.size(), dataset().vacancies[i].steps.size());
+        for (std::size_t k = 0; k < again.vacancies[i].steps.size(); ++k) {
+            EXPECT_EQ(again.vacancies[i].steps[k].at, dataset().vacancies[i].steps[k].at);
+            EXPECT_EQ(again.vacancies[i].steps[k].state.internal_notes,
+                      dataset().vacancies[i].steps[k].state.internal_notes);
+        }
+    }
+    for (std::size_t i = 0; i < again.zukunftsorte.size(); ++i)
+        EXPECT_EQ(again.zukunftsorte[i].at, dataset().zukunftsorte[i].at);
+}
+
+TEST(DemoOptionsTest, BuildingsOnlyMakesNoReportsProfilesOrPlaces) {
+    Options options = fixed_day();
+    options.buildings_only = true;
+    const Dataset bare = make_dataset(options);
+    EXPECT_EQ(bare.kommunen.size(), 30U);
+    EXPECT_GE(bare.buildings.size(), 2000U);
+    EXPECT_TRUE(bare.vacancies.empty());
+    EXPECT_TRUE(bare.profiles.empty());
+    EXPECT_TRUE(bare.zukunftsorte.empty());
 }
 
 }  // namespace

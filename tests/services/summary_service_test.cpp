@@ -71,7 +71,12 @@ std::vector<std::string> months_between(const std::string& first, const std::str
 
 class SummaryServiceTest : public ::testing::Test {
   protected:
-    void SetUp() override { generate_demo(m_store, DemoOptions{}); }
+    // The demo's Kommunen and buildings without its reports: each test files its own.
+    void SetUp() override {
+        DemoOptions options;
+        options.buildings_only = true;
+        generate_demo(m_store, options);
+    }
 
     data::Connection raw() { return data::Connection(m_dir / "atlas.sqlite"); }
 
