@@ -67,7 +67,7 @@ std::optional<KommuneProfileRecord> ProfileStore::by_slug(const std::string& slu
 KommuneProfileRecord ProfileStore::update(const KommuneProfileRecord& profile,
                                           std::int64_t expected_version) {
     Connection& connection = m_store.connection();
-    Transaction transaction(connection);
+    OwnTransaction transaction(connection);
     // Checked inside the write transaction, so no other writer can come between.
     const auto current = profile_where(connection, "ags", profile.ags);
     if (!current) throw NotFound("there is no Kommune with AGS " + profile.ags);
@@ -84,7 +84,7 @@ KommuneProfileRecord ProfileStore::update(const KommuneProfileRecord& profile,
         .bind(4, profile.image_id)
         .bind(5, profile.member_since)
         .bind(6, profile.founding_member ? 1 : 0)
-        .bind(7, utc_now_iso8601())
+        .bind(7, connection.now())
         .bind(8, profile.ags);
     statement.run();
     auto stored = profile_where(connection, "ags", profile.ags);

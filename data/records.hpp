@@ -20,17 +20,6 @@ struct KommuneRecord {
     double area_m2 = 0.0;
 };
 
-/// The public profile of a network member, kept by the network team and the Kommune.
-struct KommuneProfile {
-    std::string ags;
-    std::optional<std::string> profile_text;
-    std::optional<std::string> website;
-    std::optional<std::string> contact;       ///< a role of the Kommune, never a private person
-    std::optional<std::string> member_since;  ///< YYYY-MM-DD
-    bool founding_member = false;
-    std::optional<std::string> image_id;  ///< stored in kommunen.image_url
-};
-
 struct KommuneBoundary {
     std::string ags;
     Wkb boundary;

@@ -275,23 +275,6 @@ std::vector<KommuneBoundary> Store::kommune_boundaries() const {
     return result;
 }
 
-void Store::set_kommune_profile(const KommuneProfile& profile) {
-    Connection& db = m_impl->connection;
-    Statement update = db.prepare(
-        "UPDATE kommunen SET profile_text = ?2, website = ?3, contact = ?4, member_since = ?5, "
-        "founding_member = ?6, image_url = ?7, updated_at = ?8 WHERE ags = ?1");
-    update.bind(1, profile.ags)
-        .bind(2, profile.profile_text)
-        .bind(3, profile.website)
-        .bind(4, profile.contact)
-        .bind(5, profile.member_since)
-        .bind(6, std::int64_t{profile.founding_member ? 1 : 0})
-        .bind(7, profile.image_id)
-        .bind(8, db.now())
-        .run();
-    if (db.changes() != 1) throw NotFound("Kommune " + profile.ags + " does not exist");
-}
-
 void Store::pin_time(std::optional<std::string> time) {
     m_impl->connection.pin_time(std::move(time));
 }

@@ -40,8 +40,6 @@ class Store {
     std::int64_t upsert_kommunen(const std::vector<KommuneRecord>& kommunen,
                                  const UploadRecord& upload);
     std::vector<KommuneBoundary> kommune_boundaries() const;
-    /// Replaces the profile fields of Kommune `profile.ags`. @throws NotFound.
-    void set_kommune_profile(const KommuneProfile& profile);
     bool kommune_exists(const std::string& ags) const;
 
     /// Records a failed import (the data transaction was rolled back) and returns its id.

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "common/iso_date.hpp"
+#include "data/profile_store.hpp"
 #include "data/records.hpp"
 #include "data/vacancy_records.hpp"
 
@@ -89,7 +90,7 @@ struct Dataset {
     std::string started_at;  ///< when the network began: Kommunen and buildings are loaded then
     std::vector<Kommune> kommunen;
     std::vector<Building> buildings;
-    std::vector<data::KommuneProfile> profiles;
+    std::vector<data::KommuneProfileRecord> profiles;
     std::vector<Picture> pictures;
     std::vector<Vacancy> vacancies;
     std::vector<Zukunftsort> zukunftsorte;

@@ -141,10 +141,10 @@ std::string hex_id(Rng& rng) {
 
 }  // namespace
 
-std::vector<data::KommuneProfile> member_profiles(const std::string& member_since,
-                                                  std::uint64_t seed,
-                                                  std::vector<Picture>& pictures) {
-    std::vector<data::KommuneProfile> profiles;
+std::vector<data::KommuneProfileRecord> member_profiles(const std::string& member_since,
+                                                        std::uint64_t seed,
+                                                        std::vector<Picture>& pictures) {
+    std::vector<data::KommuneProfileRecord> profiles;
     for (const ProfileSpec& spec : k_profiles) {
         Rng rng = make_stream(seed, spec.ags, "profile picture");
         Picture picture;
@@ -152,11 +152,11 @@ std::vector<data::KommuneProfile> member_profiles(const std::string& member_sinc
         picture.seed = rng.next();
         picture.caption = outline_of(spec.ags).name + " (Demobild)";
         picture.kommune_ags = spec.ags;
-        data::KommuneProfile profile;
+        data::KommuneProfileRecord profile;
         profile.image_id = picture.id;
         pictures.push_back(std::move(picture));
         profile.ags = spec.ags;
-        profile.profile_text = spec.text;
+        profile.text = spec.text;
         profile.website = spec.website;
         profile.contact = spec.contact;
         profile.member_since = member_since;

@@ -14,9 +14,9 @@ namespace leerstand::demo::detail {
 
 /// The profiles of the four founding members, members since `member_since` (YYYY-MM-DD), each
 /// with a picture added to `pictures`.
-std::vector<data::KommuneProfile> member_profiles(const std::string& member_since,
-                                                  std::uint64_t seed,
-                                                  std::vector<Picture>& pictures);
+std::vector<data::KommuneProfileRecord> member_profiles(const std::string& member_since,
+                                                        std::uint64_t seed,
+                                                        std::vector<Picture>& pictures);
 
 /// Zukunftsorte: most in buildings whose report was activated (opened after that), a few in
 /// buildings of a town core without a report. Needs the dataset's buildings and reports.

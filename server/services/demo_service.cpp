@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/error.hpp"
+#include "data/profile_store.hpp"
 #include "data/store.hpp"
 #include "data/vacancy_store.hpp"
 #include "server/services/image_service.hpp"
@@ -160,7 +161,9 @@ DemoReport generate_demo(data::Store& store, const DemoOptions& options) {
     for (const demo::Picture& picture : dataset.pictures)
         images.store(illustration(picture.seed, picture.caption), picture.kommune_ags, k_demo_user,
                      picture.id);
-    for (const data::KommuneProfile& profile : dataset.profiles) store.set_kommune_profile(profile);
+    data::ProfileStore profiles(store);
+    for (const data::KommuneProfileRecord& profile : dataset.profiles)
+        profiles.update(profile, profiles.by_ags(profile.ags).value().version);
     write_history(vacancies, clock, dataset);
     transaction.commit();
 

@@ -537,11 +537,11 @@ TEST_F(DemoDatasetTest, ZukunftsorteComeFromActivatedReports) {
 
 TEST_F(DemoDatasetTest, ProfilesOfTheFourFoundingMembers) {
     std::set<std::string> members;
-    for (const data::KommuneProfile& p : dataset().profiles) {
+    for (const data::KommuneProfileRecord& p : dataset().profiles) {
         members.insert(p.ags);
-        ASSERT_TRUE(p.profile_text && p.website && p.contact && p.member_since) << p.ags;
-        EXPECT_GE(std::count(p.profile_text->begin(), p.profile_text->end(), '.'), 3) << p.ags;
-        EXPECT_NE(p.profile_text->find("Demodaten"), std::string::npos) << "clearly a demo";
+        ASSERT_TRUE(p.text && p.website && p.contact && p.member_since) << p.ags;
+        EXPECT_GE(std::count(p.text->begin(), p.text->end(), '.'), 3) << p.ags;
+        EXPECT_NE(p.text->find("Demodaten"), std::string::npos) << "clearly a demo";
         EXPECT_EQ(p.website->rfind("https://", 0), 0U) << *p.website;
         EXPECT_NE(p.contact->find(".example.org"), std::string::npos) << *p.contact;
         EXPECT_TRUE(IsoDate::parse(*p.member_since));
