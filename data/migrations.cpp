@@ -454,6 +454,18 @@ void migration_8_history_by_time(Connection& db) {
     db.exec("CREATE INDEX vacancy_history_changed_at ON vacancy_history (changed_at, id);");
 }
 
+/// Migration 10: a Zukunftsort told as a story (issue 21): a long text beside the short
+/// description, and its pictures as a JSON array of image ids (the images table's), first
+/// one first. The array is checked here too, so no writer can store something the readers
+/// would have to guess at.
+void migration_10_zukunftsort_stories(Connection& db) {
+    db.exec(R"sql(
+ALTER TABLE zukunftsorte ADD COLUMN story TEXT;
+ALTER TABLE zukunftsorte ADD COLUMN images TEXT NOT NULL DEFAULT '[]'
+    CHECK (json_valid(images) AND json_type(images) = 'array');
+)sql");
+}
+
 // Append new migrations at the end; never change one that has shipped.
 const std::vector<Migration>& migrations() {
     static const std::vector<Migration> list = {
@@ -465,6 +477,7 @@ const std::vector<Migration>& migrations() {
         {6, "version and time of a vacancy's public view", &migration_6_public_version},
         {7, "tile changes the public can see", &migration_7_tile_changes_seen_by_public},
         {8, "index of the history by time", &migration_8_history_by_time},
+        {10, "story and images of a Zukunftsort", &migration_10_zukunftsort_stories},
     };
     return list;
 }

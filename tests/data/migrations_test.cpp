@@ -92,7 +92,7 @@ TEST_F(MigrationsTest, WholeDataModelExists) {
          {"id", "vacancy_id", "changed_at", "changed_by", "action", "old_values", "new_values"}},
         {"zukunftsorte",
          {"id", "name", "kind", "building_id", "vacancy_id", "description", "website", "opened",
-          "created_at", "updated_at", "version", "geom"}},
+          "created_at", "updated_at", "version", "geom", "story", "images"}},
         {"uploads",
          {"id", "user", "created_at", "finished_at", "file_name", "format", "layer", "kommune_ags",
           "mode", "crs", "encoding", "features_read", "stored", "rejected", "errors", "report",

@@ -372,9 +372,11 @@ TEST_F(CrashUpload, KillDuringAnUploadStoresAllOrNothingAndTheNextUploadWorks) {
 /// applies them again: 5 added an index, 4 replaced three triggers of 3, 3 added tile_changes
 /// and ten triggers, 2 replaced an index on buildings by two others.
 /// The newest migration this test knows the objects of (schema_disagreement).
-constexpr int k_latest_migration = 8;
+constexpr int k_latest_migration = 10;
 
 const char* const k_undo_migrations_after_1 = R"sql(
+ALTER TABLE zukunftsorte DROP COLUMN story;
+ALTER TABLE zukunftsorte DROP COLUMN images;
 DROP INDEX vacancy_history_changed_at;
 ALTER TABLE vacancies DROP COLUMN public_version;
 ALTER TABLE vacancies DROP COLUMN public_created_at;
@@ -403,6 +405,8 @@ std::string schema_disagreement(const fs::path& db) {
     std::string expected_prefix = "1";
     int applied = 1;
     for (int v = 2; v <= k_latest_migration && versions.size() > expected_prefix.size(); ++v) {
+        // 9 is the number of another branch's migration (issue 21) until they are merged.
+        if (v == 9) continue;
         expected_prefix += "," + std::to_string(v);
         applied = v;
     }
@@ -435,6 +439,10 @@ std::string schema_disagreement(const fs::path& db) {
                 "(type = 'trigger' AND name GLOB 'vacancies_tile_*' AND sql LIKE '%, public)%')"),
           4, "of its column and triggers");
     check(8, count("type = 'index' AND name = 'vacancy_history_changed_at'"), 1, "of its index");
+    check(10,
+          count("type = 'table' AND name = 'zukunftsorte' AND sql LIKE '%story TEXT%' AND sql LIKE "
+                "'%images TEXT%'"),
+          1, "of its columns");
     return problems;
 }
 
