@@ -24,6 +24,17 @@ bool link_visible(const data::ZukunftsortRecord& place, const Caller& caller) {
     return place.vacancy_kommune_ags && may_read_internal(caller, *place.vacancy_kommune_ags);
 }
 
+/// An image of a Zukunftsort as its readers get it: the id (to send back when editing) and
+/// the paths of its three sizes, as the images' routes serve them.
+json image_json(const std::string& id) {
+    const std::string base = "/images/" + id + "/";
+    return json{{"id", id},
+                {"urls",
+                 {{"small", base + "320.jpg"},
+                  {"medium", base + "800.jpg"},
+                  {"large", base + "1600.jpg"}}}};
+}
+
 }  // namespace
 
 data::VacancyVisibility vacancy_visibility(const Caller& caller) {
@@ -102,12 +113,16 @@ std::optional<json> vacancy_feature(const data::VacancyRecord& vacancy, const Ca
 }
 
 json zukunftsort_properties(const data::ZukunftsortRecord& z, const Caller& caller) {
+    json images = json::array();
+    for (const std::string& id : z.images) images.push_back(image_json(id));
     return json{
         {"name", z.name},
         {"kind", optional_json(z.kind)},
         {"description", optional_json(z.description)},
         {"website", optional_json(z.website)},
         {"opened", optional_json(z.opened)},
+        {"story", optional_json(z.story)},
+        {"images", images},
         {"building_id", optional_json(z.building_id)},
         {"vacancy_id", link_visible(z, caller) ? json(*z.vacancy_id) : json(nullptr)},
         {"kommune_ags", optional_json(z.kommune_ags)},
