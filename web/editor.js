@@ -14,19 +14,25 @@ export function canEdit(me, ags) {
   return me.role === 'editor' && typeof ags === 'string' && (me.kommunen ?? []).some((k) => ags.startsWith(k));
 }
 
-function field(form, name, text, control) {
-  const id = `vacancy-${name}`;
+/**
+ * Appends to `form` the labelled `control` for property `name`, with a place for the server's
+ * error about it (and an optional `hint` under the label); ids start with `prefix`.
+ */
+export function field(form, name, text, control, { prefix = 'vacancy', hint = '' } = {}) {
+  const id = `${prefix}-${name}`;
   control.id = id;
   control.name = name;
   const wrapper = element('div', 'form-field');
   wrapper.dataset.field = name;
   const caption = element('label', null, text);
   caption.htmlFor = id;
+  wrapper.append(caption);
+  if (hint) wrapper.append(element('p', 'field-hint', hint));
   const error = element('p', 'field-error');
   error.id = `${id}-error`;
   error.setAttribute('role', 'alert');
   control.setAttribute('aria-describedby', error.id);
-  wrapper.append(caption, control, error);
+  wrapper.append(control, error);
   form.append(wrapper);
   return control;
 }
