@@ -20,6 +20,7 @@ import { BUILDINGS_MIN_ZOOM, buildingDescription, buildingsLayer, showBuilding }
 import { setUpExport, setUpUpload } from './transfer.js';
 import { closePage, setUpPage } from './page.js';
 import { otherwise, setTitle, startRouter } from './router.js';
+import { setUpZukunftsorte } from './zukunftsorte.js';
 
 const GERMANY_CENTER = [51.16, 10.45];
 const GERMANY_ZOOM = 6;
@@ -193,7 +194,7 @@ function websiteLink(url) {
   return link;
 }
 
-function zukunftsortPopup(properties) {
+function zukunftsortPopup(properties, id) {
   const popup = element('div', 'popup popup-zukunftsort');
   popup.append(element('h2', 'popup-title', properties.name || 'Zukunftsort'));
   if (properties.kind) popup.append(element('p', 'popup-kind', properties.kind));
@@ -204,6 +205,13 @@ function zukunftsortPopup(properties) {
     ['Website', website ? websiteLink(website) : ''],
   ]);
   if (facts.childElementCount > 0) popup.append(facts);
+  if (Number.isInteger(id)) {
+    // The place's page tells its story.
+    const more = element('a', 'popup-link popup-more', 'Mehr erfahren');
+    more.href = `/zukunftsorte/${id}`;
+    more.dataset.route = '';
+    popup.append(more);
+  }
   return popup;
 }
 
@@ -243,7 +251,7 @@ function zukunftsortMarker(feature, latlng) {
   const name = properties.name ? `Zukunftsort: ${properties.name}` : 'Zukunftsort';
   // title: the tooltip for the mouse; the keyboard gets the same as its name.
   return focusableMarker(L.marker(latlng, { icon: zukunftsortIcon, title: name, riseOnHover: true })
-    .bindPopup(() => zukunftsortPopup(properties)), name);
+    .bindPopup(() => zukunftsortPopup(properties, feature.id)), name);
 }
 
 /** One marker per Point feature, in a group that is added to the map. */
@@ -272,7 +280,12 @@ function legendContent() {
   const symbol = element('span', 'swatch swatch-zukunftsort');
   symbol.setAttribute('aria-hidden', 'true');
   place.append(symbol, 'Zukunftsort');
-  places.append(place);
+  const all = element('li');
+  const list = element('a', 'legend-link', 'Alle Zukunftsorte');
+  list.href = '/zukunftsorte';
+  list.dataset.route = '';
+  all.append(list);
+  places.append(place, all);
   legend.append(statuses, places);
   return legend;
 }
@@ -520,7 +533,8 @@ function start() {
     },
     openUpload: () => upload.open(),
   });
-  whoAmI().then((me) => {
+  const signedIn = whoAmI();
+  signedIn.then((me) => {
     account.render(me);
     planner.update(me);
   });
@@ -530,6 +544,7 @@ function start() {
     showLayerState(panel, 'error', 'Karte konnte nicht aufgebaut werden.');
   });
   setUpPage();
+  setUpZukunftsorte({ map, me: async () => planner.me() ?? signedIn, addBasemap });
   // The map itself: no page over it. Views of other modules register before startRouter().
   otherwise(() => {
     closePage();
