@@ -395,12 +395,14 @@ function writableKommunen(me, names) {
     .sort((a, b) => a[1].localeCompare(b[1], 'de'));
 }
 
-/** The vacancies of Kommune `ags` the editor can see that could become this place. */
-async function linkableVacancies(ags, currentId) {
-  const collection = await fetchJson(`/collections/vacancies/items?kommune=${encodeURIComponent(ags)}&limit=${ITEM_LIMIT}`,
-    'application/geo+json');
+/** The vacancies of Kommune `ags` (of all `kommunen` when empty) the editor can see that
+ *  could become this place. */
+async function linkableVacancies(ags, kommunen, currentId) {
+  const filter = ags ? `kommune=${encodeURIComponent(ags)}&` : '';
+  const collection = await fetchJson(`/collections/vacancies/items?${filter}limit=${ITEM_LIMIT}`, 'application/geo+json');
+  const writable = new Set(kommunen.map(([k]) => k));
   return (collection?.features ?? []).filter((f) => f.id === currentId
-    || (LINKABLE_STATUSES.includes(f.properties?.status)
+    || (writable.has(f.properties?.kommune_ags) && LINKABLE_STATUSES.includes(f.properties?.status)
       && (f.properties?.zukunftsort_id === null || f.properties?.zukunftsort_id === undefined)));
 }
 
@@ -481,6 +483,8 @@ async function openEditor({ feature, etag, latlng, me }) {
   form.noValidate = true;  // the server's rules decide, and its messages are shown
   const kommunen = writableKommunen(await me(), names);
   const kommune = element('select');
+  // With several, the place's own Kommune is the server's to find from the point by default.
+  if (creating && kommunen.length > 1) kommune.append(new Option('wo der Ort liegt', ''));
   for (const [ags, name] of kommunen) kommune.append(new Option(name, ags, false, ags === p.kommune_ags));
   if (p.kommune_ags && !kommunen.some(([ags]) => ags === p.kommune_ags)) {
     kommune.append(new Option(names.get(p.kommune_ags) ?? p.kommune_ags, p.kommune_ags, false, true));
@@ -508,9 +512,8 @@ async function openEditor({ feature, etag, latlng, me }) {
     'Nur Leerstände „in Aktivierung“ oder „aktiviert“ dieser Kommune.');
   const fillVacancies = async () => {
     vacancy.replaceChildren(new Option('keiner', ''));
-    if (!kommune.value) return;
     try {
-      for (const f of await linkableVacancies(kommune.value, p.vacancy_id)) {
+      for (const f of await linkableVacancies(kommune.value, kommunen, p.vacancy_id)) {
         vacancy.append(new Option(vacancyLabel(f), String(f.id), false, f.id === p.vacancy_id));
       }
     } catch {
