@@ -6,7 +6,7 @@
 
 import { fetchJson, request } from './api.js';
 import { canEdit, field } from './editor.js';
-import { definitionList, element, formatDate, webUrl } from './dom.js';
+import { definitionList, element, formatDate, numberFormat, webUrl } from './dom.js';
 import { loadKommunen } from './kommunen.js';
 import { label } from './labels.js';
 import { closePage, showPage } from './page.js';
@@ -45,6 +45,15 @@ const FIELD_MESSAGES = Object.freeze({
 });
 // Field errors the form shows next to another field than the one the server names.
 const FIELD_OF = Object.freeze({ geometry: 'kommune_ags', building_id: 'kommune_ags' });
+
+/** The German text for field `name`'s error `code` (the server's English `message` else). */
+function fieldMessage(name, code, message) {
+  if (code === 'too_long' && name === 'images') return `Höchstens ${MAX_IMAGES} Bilder.`;
+  if (code === 'too_long' && TEXT_LIMITS[name]) {
+    return `Zu lang: höchstens ${numberFormat.format(TEXT_LIMITS[name])} Zeichen.`;
+  }
+  return FIELD_MESSAGES[code] ?? message;
+}
 
 /** A German sentence for an error of a write, by its status and code. */
 export function problemMessage(error) {
@@ -461,7 +470,7 @@ function showProblem(form, error) {
   for (const { field: name, code, message } of error.problem?.errors ?? []) {
     const target = form.querySelector(`[data-field="${FIELD_OF[name] ?? name}"] .field-error`);
     if (!target) continue;
-    target.textContent = FIELD_MESSAGES[code] ?? message;
+    target.textContent = fieldMessage(name, code, message);
     named = true;
   }
   const general = form.querySelector('.form-error');

@@ -177,7 +177,8 @@ test('Zukunftsorte: an editor tells a story, the list and the page show it, othe
     });
     await page.click('.place-form button[type="submit"]');
     await page.waitForFunction(() => document.querySelector('[data-field="story"] .field-error')?.textContent !== '');
-    assert.equal(await page.locator('[data-field="story"] .field-error').textContent(), 'Zu lang.');
+    assert.equal(await page.locator('[data-field="story"] .field-error').textContent(),
+      'Zu lang: höchstens 20.000 Zeichen.');
 
     const story = 'Zwölf Jahre stand der Laden leer.\n\nHeute gibt es hier Kuchen, Kaffee und Gespräche.';
     await page.fill('#place-story', story);
@@ -185,6 +186,7 @@ test('Zukunftsorte: an editor tells a story, the list and the page show it, othe
     await page.fill('#place-opened', '2024-05-04');
     await page.fill('#place-website', 'https://example.org/cafe');
     await page.selectOption('#place-vacancy_id', String(published.id));
+    await shoot(page, 'zukunftsort-editor-desktop.png', { width: 1366, height: 800 });
     await page.click('.place-form button[type="submit"]');
     await page.waitForSelector('#page[data-view="zukunftsort"]', { timeout: 10000 });
     const id = Number(new URL(page.url()).pathname.split('/').pop());
@@ -201,7 +203,7 @@ test('Zukunftsorte: an editor tells a story, the list and the page show it, othe
     assert.match(before, /Laden/);
     assert.equal(await page.locator('.place-facts a.kommune-link').getAttribute('href'), `/kommunen/${ANGERMUENDE}`);
     assert.equal(await page.locator('.place-actions button', { hasText: 'Bearbeiten' }).count(), 1);
-    await page.locator('.place-map.leaflet-container').waitFor({ timeout: 10000 });
+    await page.locator('.place-map.leaflet-container .zukunftsort-marker').waitFor({ timeout: 10000 });
     await shoot(page, 'zukunftsort-page-desktop.png', { width: 1366, height: 800 });
     await shoot(page, 'zukunftsort-page-phone.png', { width: 390, height: 844 });
     await page.setViewportSize({ width: 1366, height: 800 });
