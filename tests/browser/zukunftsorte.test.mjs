@@ -282,8 +282,18 @@ test('Zukunftsorte: an editor tells a story, the list and the page show it, othe
       return { status: response.status, code: (await response.json()).code };
     }, `/collections/zukunftsorte/items/${id}`);
     assert.deepEqual(refused, { status: 403, code: 'forbidden' });
-    // Its own place it may change.
+    // Its own place it may change, and delete after saying so.
     await page.goto(`${base}/zukunftsorte/${scheune.id}`, { waitUntil: 'load' });
     await page.waitForSelector('#page[data-view="zukunftsort"]', { timeout: 10000 });
     assert.equal(await page.locator('.place-actions button', { hasText: 'Bearbeiten' }).count(), 1);
+    const questions = [];
+    page.once('dialog', (dialog) => {
+      questions.push(dialog.message());
+      dialog.accept();
+    });
+    await page.click('.place-actions button:has-text("Löschen")');
+    await page.waitForSelector('#page[data-view="zukunftsorte-list"]', { timeout: 10000 });
+    assert.deepEqual(questions, ['„Kulturscheune Herzberg“ wirklich löschen?']);
+    assert.deepEqual((await names()).sort(), ['Café am Markt', 'Werkhof']);
+    assert.equal((await fetch(`${base}/collections/zukunftsorte/items/${scheune.id}`)).status, 404);
   });
