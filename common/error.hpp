@@ -31,6 +31,12 @@ inline constexpr const char* k_status_transition = "status_transition";
 inline constexpr const char* k_vacancy_status_not_linkable = "vacancy_status_not_linkable";
 /// the vacancy is linked to another Zukunftsort already (409)
 inline constexpr const char* k_vacancy_already_linked = "vacancy_already_linked";
+/// an upload that is not a JPEG, PNG or WebP image, judged by its content (415)
+inline constexpr const char* k_unsupported_image = "unsupported_image";
+/// an image file that is damaged or truncated (400)
+inline constexpr const char* k_invalid_image = "invalid_image";
+/// an image file over its size, or an image over its pixel count (413)
+inline constexpr const char* k_image_too_large = "image_too_large";
 }  // namespace error_code
 
 class Error : public std::runtime_error {

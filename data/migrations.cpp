@@ -454,6 +454,30 @@ void migration_8_history_by_time(Connection& db) {
     db.exec("CREATE INDEX vacancy_history_changed_at ON vacancy_history (changed_at, id);");
 }
 
+/// Migration 9: pictures of Kommune profiles and Zukunftsorte. The variants are kept as BLOBs in
+/// the store, so a backup of the one file holds them too; ids are random (not guessable, and
+/// they tell nobody how many images there are).
+void migration_9_images(Connection& db) {
+    db.exec(R"sql(
+CREATE TABLE images (
+    id          TEXT PRIMARY KEY NOT NULL
+                CHECK (length(id) = 32 AND id NOT GLOB '*[^0-9a-f]*'),
+    kommune_ags TEXT REFERENCES kommunen (ags),
+    created_by  TEXT NOT NULL,
+    created_at  TEXT NOT NULL,
+    width       INTEGER NOT NULL CHECK (width > 0),
+    height      INTEGER NOT NULL CHECK (height > 0)
+);
+CREATE INDEX images_kommune_ags ON images (kommune_ags);
+CREATE TABLE image_variants (
+    image_id TEXT NOT NULL REFERENCES images (id) ON DELETE CASCADE,
+    size     INTEGER NOT NULL CHECK (size IN (320, 800, 1600)),
+    bytes    BLOB NOT NULL,
+    PRIMARY KEY (image_id, size)
+) WITHOUT ROWID;
+)sql");
+}
+
 /// Migration 10: a Zukunftsort told as a story (issue 21): a long text beside the short
 /// description, and its pictures as a JSON array of image ids (the images table's), first
 /// one first. The array is checked here too, so no writer can store something the readers
@@ -477,6 +501,7 @@ const std::vector<Migration>& migrations() {
         {6, "version and time of a vacancy's public view", &migration_6_public_version},
         {7, "tile changes the public can see", &migration_7_tile_changes_seen_by_public},
         {8, "index of the history by time", &migration_8_history_by_time},
+        {9, "images and their variants", &migration_9_images},
         {10, "story and images of a Zukunftsort", &migration_10_zukunftsort_stories},
     };
     return list;

@@ -20,12 +20,15 @@ async function parseProblem(response) {
 
 /**
  * Sends a request and parses the JSON answer; a non-2xx answer throws an ApiError. With
- * `withEtag` the result is { body, etag } (the ETag a later If-Match must name).
+ * `withEtag` the result is { body, etag } (the ETag a later If-Match must name). A FormData
+ * `body` is sent as multipart/form-data, anything else but a string as JSON.
  */
 export async function request(url, { method = 'GET', body, accept = 'application/json', headers = {}, withEtag = false } = {}) {
   let response;
   const init = { method, headers: { Accept: accept, ...headers }, credentials: 'same-origin' };
-  if (body !== undefined) {
+  if (body instanceof FormData) {
+    init.body = body;  // fetch writes the multipart Content-Type with its boundary
+  } else if (body !== undefined) {
     init.body = typeof body === 'string' ? body : JSON.stringify(body);
     init.headers['Content-Type'] ??= 'application/json';
   }

@@ -51,6 +51,7 @@ void add_all_routes(Rest::Router& router, const ApiContext& context) {
     add_summary_routes(router, context);
     add_export_routes(router, context);
     add_tile_routes(router, context);
+    add_image_routes(router, context);
     add_openapi_routes(router, context);
     add_page_routes(router, context);
     add_web_routes(router, context);

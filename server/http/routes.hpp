@@ -102,6 +102,11 @@ void add_export_routes(Pistache::Rest::Router& router, const ApiContext& context
 /// Tiles come with an ETag (If-None-Match gives 304), gzip when accepted, 204 when empty.
 void add_tile_routes(Pistache::Rest::Router& router, const ApiContext& context);
 
+/// Pictures (image_routes.cpp): `POST /api/images` (multipart `file`, optional `kommune`;
+/// editors and admins) stores an image as three metadata-free JPEG sizes;
+/// `GET /images/{id}/{320,800,1600}.jpg` serves them, public and cached for a year.
+void add_image_routes(Pistache::Rest::Router& router, const ApiContext& context);
+
 /// `GET /api` (also `?f=json`): the OpenAPI 3.0 description of the whole HTTP API, as
 /// `application/vnd.oai.openapi+json;version=3.0`, with `servers` set to the public URL. The
 /// landing page links it as `service-desc`; GDAL's OAPIF driver and QGIS read it (page size

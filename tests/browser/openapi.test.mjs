@@ -58,6 +58,8 @@ const KNOWN_ROUTES = [
   ['get', '/collections/{collectionId}/tiles'],
   ['get', '/collections/{collectionId}/tiles/{tileMatrixSetId}'],
   ['get', '/collections/{collectionId}/tiles/{tileMatrixSetId}/{tileMatrix}/{tileRow}/{tileCol}'],
+  ['post', '/api/images'],
+  ['get', '/images/{imageId}/{file}'],
 ];
 
 
