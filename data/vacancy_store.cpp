@@ -166,12 +166,8 @@ void check_vacancy(Connection& db, const VacancyRecord& record) {
 /// Every id names a stored image: a page must not show a broken picture, nor point at an
 /// image someone could upload later under a name guessed now.
 void check_images(Connection& db, FieldErrors& errors, const std::vector<std::string>& ids) {
-    if (ids.empty()) return;
-    // The images table comes with the images' own migration; before it, no id is known.
-    const bool have_images =
-        row_exists(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", "images");
     for (std::size_t i = 0; i < ids.size(); ++i) {
-        if (have_images && row_exists(db, "SELECT 1 FROM images WHERE id = ?", ids[i])) continue;
+        if (row_exists(db, "SELECT 1 FROM images WHERE id = ?", ids[i])) continue;
         errors.add("images", field_code::k_unknown_image,
                    "images[" + std::to_string(i) + "]: no image with id '" + ids[i] + "'");
     }

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "common/field_errors.hpp"
+#include "server/services/image_service.hpp"
 
 namespace leerstand::services {
 
@@ -33,8 +34,6 @@ constexpr std::array<std::pair<std::string_view, std::size_t>, 8> k_text_limits 
 
 /// The most pictures one Zukunftsort shows; a gallery, not an archive.
 constexpr std::size_t k_max_images = 20;
-/// An image id as the images' upload gives it: 32 lowercase hexadecimal digits.
-constexpr std::size_t k_image_id_length = 32;
 
 std::size_t text_limit(std::string_view field) {
     for (const auto& [name, limit] : k_text_limits)
@@ -133,12 +132,6 @@ std::optional<std::optional<IsoDate>> read_date(const json& value, const std::st
         return std::nullopt;
     }
     return date;
-}
-
-bool is_image_id(const std::string& text) {
-    return text.size() == k_image_id_length && std::all_of(text.begin(), text.end(), [](char c) {
-               return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-           });
 }
 
 /// An array of image ids, each once; null is none. A member may also be an image as the

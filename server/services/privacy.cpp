@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "server/services/image_service.hpp"
+
 namespace leerstand::services {
 
 namespace {
@@ -22,17 +24,6 @@ bool link_visible(const data::ZukunftsortRecord& place, const Caller& caller) {
     if (place.vacancy_consent_publish.value_or(false)) return true;
     // Without the linked row's Kommune there is nothing to grant internal rights on.
     return place.vacancy_kommune_ags && may_read_internal(caller, *place.vacancy_kommune_ags);
-}
-
-/// An image of a Zukunftsort as its readers get it: the id (to send back when editing) and
-/// the paths of its three sizes, as the images' routes serve them.
-json image_json(const std::string& id) {
-    const std::string base = "/images/" + id + "/";
-    return json{{"id", id},
-                {"urls",
-                 {{"small", base + "320.jpg"},
-                  {"medium", base + "800.jpg"},
-                  {"large", base + "1600.jpg"}}}};
 }
 
 }  // namespace
@@ -114,7 +105,9 @@ std::optional<json> vacancy_feature(const data::VacancyRecord& vacancy, const Ca
 
 json zukunftsort_properties(const data::ZukunftsortRecord& z, const Caller& caller) {
     json images = json::array();
-    for (const std::string& id : z.images) images.push_back(image_json(id));
+    // The id to send back when editing, and the paths of its three sizes.
+    for (const std::string& id : z.images)
+        images.push_back(json{{"id", id}, {"urls", image_urls(id)}});
     return json{
         {"name", z.name},
         {"kind", optional_json(z.kind)},
