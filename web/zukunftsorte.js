@@ -6,6 +6,7 @@
 
 import { fetchJson, request } from './api.js';
 import { canEdit, field } from './editor.js';
+import { imageField, pictureOf } from './images.js';
 import { definitionList, element, formatDate, numberFormat, webUrl } from './dom.js';
 import { loadKommunen } from './kommunen.js';
 import { label } from './labels.js';
@@ -77,22 +78,6 @@ export function problemMessage(error) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Pictures: web/images.js (the images' module) when the server has it
-
-let imageModule = null;
-/** web/images.js ({ pictureOf, imageField }), or null while the atlas has no images. */
-function images() {
-  imageModule ??= import('./images.js').catch(() => null);
-  return imageModule;
-}
-
-/** The picture of image `image` ({ id, urls }) in `size`, or null. */
-async function picture(image, alt, size) {
-  const module = await images();
-  return module && image?.id ? module.pictureOf(image.id, alt, size) : null;
-}
-
-// ---------------------------------------------------------------------------------------------
 // Loading
 
 async function loadPlaces() {
@@ -150,7 +135,7 @@ function placeCard(feature, names) {
   card.dataset.id = String(feature.id);
   const figure = element('div', 'place-card-picture');
   figure.setAttribute('aria-hidden', 'true');
-  picture(p.images?.[0], '', 'medium').then((img) => { if (img) figure.append(img); });
+  if (p.images?.[0]?.id) figure.append(pictureOf(p.images[0].id, '', 400));
   const heading = element('h2', 'place-card-title');
   heading.append(pageLink(feature, p.name || 'Zukunftsort'));
   const facts = element('p', 'place-card-facts');
@@ -315,9 +300,11 @@ async function openPlace(id, { me, addBasemap }) {
   if (mayChange(who, p)) nodes.push(placeActions(feature, answer.etag, { me }));
   const gallery = element('div', 'place-pictures');
   nodes.push(gallery);
+  // The first picture across the column, the others as a gallery below it.
   (p.images ?? []).forEach((image, i) => {
-    picture(image, i === 0 ? p.name ?? '' : `${p.name ?? 'Zukunftsort'}, Bild ${i + 1}`, i === 0 ? 'large' : 'medium')
-      .then((img) => { if (img) gallery.append(img); });
+    if (typeof image?.id !== 'string') return;
+    const alt = i === 0 ? p.name ?? '' : `${p.name ?? 'Zukunftsort'}, Bild ${i + 1}`;
+    gallery.append(pictureOf(image.id, alt, i === 0 ? 800 : 400));
   });
   // Before and after: the vacancy it came from, then the place today.
   const before = await beforeSection(p.vacancy_id);
@@ -422,9 +409,9 @@ function vacancyLabel(feature) {
   return parts.filter(Boolean).join(' – ');
 }
 
-/** The images part of the form: one picker per picture, and one more for a new one. */
-async function imagesField(form, initial) {
-  const module = await images();
+/** The images part of the form: one picker per picture, and one more for a new one; uploads
+ *  belong to the Kommune `kommuneOf()` names. Returns the function that gives the ids. */
+function imagesField(form, initial, kommuneOf) {
   const wrapper = element('div', 'form-field place-images');
   wrapper.dataset.field = 'images';
   wrapper.append(element('p', 'field-label', 'Bilder'));
@@ -434,24 +421,22 @@ async function imagesField(form, initial) {
   wrapper.append(list, error);
   form.append(wrapper);
   const ids = [...initial];
-  if (!module) {
-    list.append(element('p', 'field-hint', 'Bilder können hier noch nicht hochgeladen werden.'));
-    return () => ids;
-  }
   const render = () => {
     list.replaceChildren();
-    ids.forEach((id, i) => list.append(module.imageField({
+    ids.forEach((id, i) => list.append(imageField({
       label: i === 0 ? 'Titelbild' : `Bild ${i + 1}`,
       value: id,
+      kommune: kommuneOf() || undefined,
       onChange(next) {
         if (next) ids[i] = next; else ids.splice(i, 1);
         render();
       },
     })));
     if (ids.length < MAX_IMAGES) {
-      list.append(module.imageField({
+      list.append(imageField({
         label: ids.length === 0 ? 'Titelbild hinzufügen' : 'Weiteres Bild hinzufügen',
         value: null,
+        kommune: kommuneOf() || undefined,
         onChange(next) {
           if (next) ids.push(next);
           render();
@@ -531,7 +516,7 @@ async function openEditor({ feature, etag, latlng, me }) {
   };
   kommune.addEventListener('change', fillVacancies);
   await fillVacancies();
-  const imageIds = await imagesField(form, (p.images ?? []).map((image) => image.id));
+  const imageIds = imagesField(form, (p.images ?? []).map((image) => image.id), () => kommune.value);
 
   const message = element('p', 'form-error');
   message.setAttribute('role', 'alert');
