@@ -48,6 +48,27 @@ class ZukunftsortStories : public AtlasServerTest {
         return page.body.substr(path, page.body.find('"', path) - path);
     }
 
+    /// Uploads a JPEG made with the `vips` CLI as the editor; its id.
+    std::string upload_image() {
+        const std::filesystem::path black = m_dir / "bild.v";
+        const std::filesystem::path jpeg = m_dir / "bild.jpg";
+        EXPECT_EQ(run_command({"vips", "black", black.string(), "64", "48"}).exit_code, 0);
+        EXPECT_EQ(run_command({"vips", "linear", black.string(), jpeg.string() + "[Q=80]", "1",
+                               "120", "--uchar"})
+                      .exit_code,
+                  0);
+        const MultipartBody form =
+            multipart({{"kommune", k_home_ags}}, "bild.jpg", file_bytes(jpeg));
+        const HttpResponse uploaded = with_retry([&] {
+            return http_request(port(), "POST", "/api/images",
+                                {{"Content-Type", form.content_type},
+                                 {"Authorization", "Bearer " + m_tokens[Who::Editor]}},
+                                form.body);
+        });
+        EXPECT_EQ(uploaded.status, 201) << uploaded.body;
+        return parse_json(uploaded).value("id", "");
+    }
+
     std::int64_t count_places() {
         return parse_json(call(Who::Admin, "GET", k_items + "?limit=1"))["numberMatched"];
     }
@@ -111,6 +132,37 @@ TEST_F(ZukunftsortStories, ImagesThatNoUploadGaveAreRefusedWithTheirCodes) {
     const HttpResponse none = create_place({{"name", "Ohne Bilder"}, {"images", nullptr}});
     ASSERT_EQ(none.status, 201) << none.body;
     EXPECT_EQ(parse_json(none)["properties"]["images"], json::array());
+}
+
+TEST_F(ZukunftsortStories, UploadedImagesAreShownWithTheirSizesAndTheFirstIsThePreview) {
+    const std::string first = upload_image();
+    const std::string second = upload_image();
+    ASSERT_EQ(first.size(), 32u);
+    ASSERT_EQ(second.size(), 32u);
+    const HttpResponse created =
+        create_place({{"name", "Galerie"}, {"description", "Bilder"}, {"images", {first, second}}});
+    ASSERT_EQ(created.status, 201) << created.body;
+    const json images =
+        parse_json(call(Who::Anonymous, "GET", created.header("Location")))["properties"]["images"];
+    ASSERT_EQ(images.size(), 2u);
+    EXPECT_EQ(images[0]["id"], first) << "in the order given";
+    EXPECT_EQ(images[1]["id"], second);
+    for (const std::string size : {"small", "medium", "large"}) {
+        const std::string url = images[0]["urls"][size];
+        EXPECT_EQ(http_get(port(), url).status, 200) << url;
+    }
+    const std::int64_t id = parse_json(created)["id"];
+    const HttpResponse page = http_get(port(), "/zukunftsorte/" + std::to_string(id));
+    EXPECT_NE(page.body.find("<meta property=\"og:image\" content=\"http://"), std::string::npos);
+    EXPECT_NE(page.body.find("/images/" + first + "/800.jpg\">"), std::string::npos);
+
+    // What the items show is taken back as it is: a client can send its GET back.
+    const HttpResponse echoed =
+        call(Who::Editor, "PATCH", created.header("Location"),
+             json{{"properties", {{"images", {images[1], images[0]}}}}},
+             {{"If-Match", created.header("ETag")}}, "application/merge-patch+json");
+    ASSERT_EQ(echoed.status, 200) << echoed.body;
+    EXPECT_EQ(parse_json(echoed)["properties"]["images"][0]["id"], second);
 }
 
 TEST_F(ZukunftsortStories, AnUnknownImageInAPatchLeavesThePlaceAsItWas) {
