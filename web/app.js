@@ -207,7 +207,7 @@ function zukunftsortPopup(properties, id) {
   if (facts.childElementCount > 0) popup.append(facts);
   if (Number.isInteger(id)) {
     // The place's page tells its story.
-    const more = element('a', 'popup-link popup-more', 'Mehr erfahren');
+    const more = element('a', 'popup-more', 'Mehr erfahren');
     more.href = `/zukunftsorte/${id}`;
     more.dataset.route = '';
     popup.append(more);
@@ -280,13 +280,13 @@ function legendContent() {
   const symbol = element('span', 'swatch swatch-zukunftsort');
   symbol.setAttribute('aria-hidden', 'true');
   place.append(symbol, 'Zukunftsort');
-  const all = element('li');
+  places.append(place);
+  const more = element('p', 'legend-more');
   const list = element('a', 'legend-link', 'Alle Zukunftsorte');
   list.href = '/zukunftsorte';
   list.dataset.route = '';
-  all.append(list);
-  places.append(place, all);
-  legend.append(statuses, places);
+  more.append(list);
+  legend.append(statuses, places, more);
   return legend;
 }
 
