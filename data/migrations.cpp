@@ -533,6 +533,18 @@ CREATE INDEX membership_requests_decided_at ON membership_requests (decided_at)
 )sql");
 }
 
+/// Migration 10: a Zukunftsort told as a story (issue 21): a long text beside the short
+/// description, and its pictures as a JSON array of image ids (the images table's), first
+/// one first. The array is checked here too, so no writer can store something the readers
+/// would have to guess at.
+void migration_10_zukunftsort_stories(Connection& db) {
+    db.exec(R"sql(
+ALTER TABLE zukunftsorte ADD COLUMN story TEXT;
+ALTER TABLE zukunftsorte ADD COLUMN images TEXT NOT NULL DEFAULT '[]'
+    CHECK (json_valid(images) AND json_type(images) = 'array');
+)sql");
+}
+
 // Append new migrations at the end; never change one that has shipped.
 const std::vector<Migration>& migrations() {
     static const std::vector<Migration> list = {
@@ -545,6 +557,7 @@ const std::vector<Migration>& migrations() {
         {7, "tile changes the public can see", &migration_7_tile_changes_seen_by_public},
         {8, "index of the history by time", &migration_8_history_by_time},
         {9, "images and their variants", &migration_9_images},
+        {10, "story and images of a Zukunftsort", &migration_10_zukunftsort_stories},
         {11, "membership requests", &migration_11_membership_requests},
         {12, "the Zensus 2011 1 km grid", &migration_12_zensus_grid},
         {13, "Kommune page addresses and profile versions", &migration_13_kommune_pages},

@@ -92,6 +92,8 @@ struct ZukunftsortRecord {
     std::optional<std::string> description;
     std::optional<std::string> website;
     std::optional<std::string> opened;  ///< YYYY-MM-DD
+    std::optional<std::string> story;   ///< the long text of its page
+    std::vector<std::string> images;    ///< ids of the images table, the first one first
     std::optional<std::string> kommune_ags;
     std::optional<std::int64_t> building_id;
     std::optional<std::int64_t> vacancy_id;

@@ -79,7 +79,7 @@ VacancyRecord read_vacancy(const Statement& s) {
 constexpr const char* k_zukunftsort_columns =
     "SELECT z.id, ST_X(z.geom), ST_Y(z.geom), z.name, z.kind, z.description, z.website, "
     "z.opened, z.kommune_ags, z.building_id, z.vacancy_id, z.created_at, z.updated_at, "
-    "z.version, v.kommune_ags, v.consent_publish "
+    "z.version, v.kommune_ags, v.consent_publish, z.story, z.images "
     "FROM zukunftsorte z LEFT JOIN vacancies v ON v.id = z.vacancy_id ";
 
 ZukunftsortRecord read_zukunftsort(const Statement& s) {
@@ -100,6 +100,9 @@ ZukunftsortRecord read_zukunftsort(const Statement& s) {
     record.version = s.column_int64(13);
     record.vacancy_kommune_ags = optional_text(s, 14);
     if (!s.column_is_null(15)) record.vacancy_consent_publish = s.column_int64(15) != 0;
+    record.story = optional_text(s, 16);
+    // The column's CHECK keeps it a JSON array; its members are written by bind_zukunftsort.
+    record.images = json::parse(s.column_text(17)).get<std::vector<std::string>>();
     return record;
 }
 
@@ -160,6 +163,16 @@ void check_vacancy(Connection& db, const VacancyRecord& record) {
     errors.throw_if_any("the vacancy cannot be stored");
 }
 
+/// Every id names a stored image: a page must not show a broken picture, nor point at an
+/// image someone could upload later under a name guessed now.
+void check_images(Connection& db, FieldErrors& errors, const std::vector<std::string>& ids) {
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+        if (row_exists(db, "SELECT 1 FROM images WHERE id = ?", ids[i])) continue;
+        errors.add("images", field_code::k_unknown_image,
+                   "images[" + std::to_string(i) + "]: no image with id '" + ids[i] + "'");
+    }
+}
+
 void check_zukunftsort(Connection& db, const ZukunftsortRecord& record) {
     FieldErrors errors;
     check_point(errors, record.lon, record.lat);
@@ -171,6 +184,7 @@ void check_zukunftsort(Connection& db, const ZukunftsortRecord& record) {
         !row_exists(db, "SELECT 1 FROM vacancies WHERE id = ?", *record.vacancy_id))
         errors.add("vacancy_id", field_code::k_unknown_vacancy,
                    "no vacancy with id " + std::to_string(*record.vacancy_id));
+    check_images(db, errors, record.images);
     errors.throw_if_any("the Zukunftsort cannot be stored");
 }
 
@@ -576,7 +590,9 @@ void bind_zukunftsort(Statement& statement, const ZukunftsortRecord& record) {
         .bind(7, record.opened)
         .bind(8, record.kommune_ags)
         .bind(9, record.building_id)
-        .bind(10, record.vacancy_id);
+        .bind(10, record.vacancy_id)
+        .bind(11, record.story)
+        .bind(12, json(record.images).dump());
 }
 
 }  // namespace
@@ -586,10 +602,10 @@ ZukunftsortRecord VacancyStore::insert_zukunftsort(const ZukunftsortRecord& reco
     OwnTransaction transaction(m_db);
     Statement insert = m_db.prepare(
         "INSERT INTO zukunftsorte (geom, name, kind, description, website, opened, kommune_ags, "
-        "building_id, vacancy_id, created_at, updated_at, version) VALUES (MakePoint(?1, ?2, "
-        "4326), ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11, 1)");
+        "building_id, vacancy_id, story, images, created_at, updated_at, version) VALUES "
+        "(MakePoint(?1, ?2, 4326), ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13, 1)");
     bind_zukunftsort(insert, record);
-    insert.bind(11, m_db.now());
+    insert.bind(13, m_db.now());
     insert.run();
     const std::int64_t id = m_db.last_insert_rowid();
     auto result = zukunftsort(id);
@@ -610,10 +626,10 @@ ZukunftsortRecord VacancyStore::update_zukunftsort(const ZukunftsortRecord& reco
     Statement update = m_db.prepare(
         "UPDATE zukunftsorte SET geom = MakePoint(?1, ?2, 4326), name = ?3, kind = ?4, "
         "description = ?5, website = ?6, opened = ?7, kommune_ags = ?8, building_id = ?9, "
-        "vacancy_id = ?10, updated_at = ?11, version = version + 1 WHERE id = ?12 AND "
-        "version = ?13");
+        "vacancy_id = ?10, story = ?11, images = ?12, updated_at = ?13, version = version + 1 "
+        "WHERE id = ?14 AND version = ?15");
     bind_zukunftsort(update, record);
-    update.bind(11, m_db.now()).bind(12, record.id).bind(13, expected_version);
+    update.bind(13, m_db.now()).bind(14, record.id).bind(15, expected_version);
     update.run();
     if (m_db.changes() != 1)
         throw PreconditionFailed::stale("Zukunftsort", record.id, current->version,

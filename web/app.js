@@ -26,6 +26,7 @@ import { navigate, otherwise, setTitle, startRouter } from './router.js';
 import { setUpProfiles } from './profile.js';
 import { addBasemap, addDataAttribution, fillFooter, setUpSitePages } from './site.js';
 import { setUpZensusGrid } from './zensus-grid.js';
+import { setUpZukunftsorte } from './zukunftsorte.js';
 
 const GERMANY_CENTER = [51.16, 10.45];
 const GERMANY_ZOOM = 6;
@@ -175,7 +176,7 @@ function vacancyPopup(properties) {
   return popup;
 }
 
-function zukunftsortPopup(properties) {
+function zukunftsortPopup(properties, id) {
   const popup = element('div', 'popup popup-zukunftsort');
   popup.append(element('h2', 'popup-title', properties.name || 'Zukunftsort'));
   if (properties.kind) popup.append(element('p', 'popup-kind', properties.kind));
@@ -186,6 +187,13 @@ function zukunftsortPopup(properties) {
     ['Website', website ? externalLink(website, website, 'popup-link') : ''],
   ]);
   if (facts.childElementCount > 0) popup.append(facts);
+  if (Number.isInteger(id)) {
+    // The place's page tells its story.
+    const more = element('a', 'popup-more', 'Mehr erfahren');
+    more.href = `/zukunftsorte/${id}`;
+    more.dataset.route = '';
+    popup.append(more);
+  }
   return popup;
 }
 
@@ -225,7 +233,7 @@ function zukunftsortMarker(feature, latlng) {
   const name = properties.name ? `Zukunftsort: ${properties.name}` : 'Zukunftsort';
   // title: the tooltip for the mouse; the keyboard gets the same as its name.
   return focusableMarker(L.marker(latlng, { icon: zukunftsortIcon, title: name, riseOnHover: true })
-    .bindPopup(() => zukunftsortPopup(properties)), name);
+    .bindPopup(() => zukunftsortPopup(properties, feature.id)), name);
 }
 
 /** One marker per Point feature, in a group that is added to the map. */
@@ -255,7 +263,12 @@ function legendContent() {
   symbol.setAttribute('aria-hidden', 'true');
   place.append(symbol, 'Zukunftsort');
   places.append(place);
-  legend.append(statuses, places);
+  const more = element('p', 'legend-more');
+  const list = element('a', 'legend-link', 'Alle Zukunftsorte');
+  list.href = '/zukunftsorte';
+  list.dataset.route = '';
+  more.append(list);
+  legend.append(statuses, places, more);
   return legend;
 }
 
@@ -506,7 +519,8 @@ function start() {
     },
     openUpload: () => upload.open(),
   });
-  whoAmI().then((me) => {
+  const signedIn = whoAmI();
+  signedIn.then((me) => {
     account.render(me);
     planner.update(me);
     profiles.signedInChanged();
@@ -522,6 +536,7 @@ function start() {
   setUpSitePages();
   fillFooter(document.getElementById('site-footer'));
   setUpMembership({ kommunenOf: () => choropleth.kommunenOf(), meOf: whoAmI, changed: () => choropleth.reload() });
+  setUpZukunftsorte({ map, me: async () => planner.me() ?? signedIn, addBasemap });
   // The map itself: no page over it. Views of other modules register before startRouter().
   otherwise(() => {
     closePage();

@@ -44,8 +44,9 @@ export function labelledField(form, { id, name, caption, control, hint }) {
   return control;
 }
 
-function field(form, name, text, control) {
-  return labelledField(form, { id: `vacancy-${name}`, name, caption: text, control });
+/** labelledField for a property `name` whose control's id is `${prefix}-${name}`. */
+export function field(form, name, text, control, { prefix = 'vacancy', hint = '' } = {}) {
+  return labelledField(form, { id: `${prefix}-${name}`, name, caption: text, control, hint });
 }
 
 function select(options, current) {

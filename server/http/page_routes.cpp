@@ -1,15 +1,20 @@
 #include <pistache/http.h>
 
+#include <nlohmann/json.hpp>
 #include <string>
 
+#include "common/error.hpp"
+#include "common/text.hpp"
 #include "server/http/app_pages.hpp"
 #include "server/http/request.hpp"
 #include "server/http/response.hpp"
 #include "server/http/routes.hpp"
 #include "server/http/static_files.hpp"
+#include "server/services/place_resolver.hpp"
 #include "server/services/profile_service.hpp"
 #include "server/services/summary_service.hpp"
 #include "server/services/thread_store.hpp"
+#include "server/services/zukunftsort_service.hpp"
 
 namespace leerstand::http {
 
@@ -91,6 +96,55 @@ constexpr char k_privacy_text[] = "Wie der Leerstandsatlas mit personenbezogenen
 constexpr char k_requests_title[] = "Mitgliedsanträge";
 constexpr char k_none[] = "";
 
+/// The Zukunftsorte of one worker thread, for the heads of their pages.
+struct PageServices {
+    explicit PageServices(data::Store& store) : places(store), zukunftsorte(store, places) {}
+    services::PlaceResolver places;
+    services::ZukunftsortService zukunftsorte;
+};
+
+/// A link preview names a place in a sentence or two, not its whole text.
+constexpr std::size_t k_preview_characters = 300;
+
+/// The head of a Zukunftsort's page, from what the public sees of it.
+PageMeta zukunftsort_meta(const nlohmann::json& properties) {
+    PageMeta meta;
+    meta.title = properties.value("name", std::string());
+    std::string text;
+    for (const char* field : {"description", "story"}) {
+        if (properties.contains(field) && properties.at(field).is_string() &&
+            !properties.at(field).get_ref<const std::string&>().empty()) {
+            text = properties.at(field).get<std::string>();
+            break;
+        }
+    }
+    meta.description = text.empty() ? std::string(k_zukunftsorte_text)
+                                    : utf8_shortened(text, k_preview_characters);
+    const nlohmann::json& images = properties.at("images");
+    if (!images.empty())
+        meta.image_url = base_url() + images.at(0).at("urls").at("medium").get<std::string>();
+    return meta;
+}
+
+/// `/zukunftsorte/{id}`: the page of one Zukunftsort, with its name, text and first picture in
+/// the head; an unknown id is the app's page too (it says so), with 404.
+void get_zukunftsort_page(const ApiContext& context, const Rest::Request& request,
+                          Http::ResponseWriter& writer) {
+    const std::string path = request.resource();
+    try {
+        const std::int64_t id = id_param(request, ":id", "Zukunftsort");
+        // The page is the public's: its head shows what everybody may see, whoever asks.
+        const services::FeatureResult place = services::thread_service<PageServices>(context.db)
+                                                  .zukunftsorte.get(id, services::Caller{});
+        PageMeta meta = zukunftsort_meta(place.feature.at("properties"));
+        meta.url = base_url() + "/zukunftsorte/" + std::to_string(id);
+        send_app_page(context, writer, std::move(meta), path);
+    } catch (const NotFound&) {
+        send_app_page(context, writer, {"Zukunftsort nicht gefunden", "", "", ""}, path,
+                      Http::Code::Not_Found);
+    }
+}
+
 }  // namespace
 
 void add_page_routes(Rest::Router& router, const ApiContext& context) {
@@ -100,6 +154,7 @@ void add_page_routes(Rest::Router& router, const ApiContext& context) {
         {
             {"/zukunftsorte", Method::Get,
              get_fixed_page<k_zukunftsorte_title, k_zukunftsorte_text>},
+            {"/zukunftsorte/:id", Method::Get, get_zukunftsort_page},
             {"/netzwerk", Method::Get, get_fixed_page<k_network_title, k_network_text>},
             {"/mitglied-werden", Method::Get, get_fixed_page<k_join_title, k_join_text>},
             {"/ueber", Method::Get, get_fixed_page<k_about_title, k_about_text>},

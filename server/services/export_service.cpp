@@ -144,12 +144,13 @@ std::vector<Field> vacancy_fields(const Caller& caller, const ItemsQuery& query)
 
 const std::vector<Field>& zukunftsort_fields() {
     static const std::vector<Field> k_fields = {
-        {"id", FieldType::Integer},          {"name", FieldType::Text},
-        {"kind", FieldType::Text},           {"description", FieldType::Text},
-        {"website", FieldType::Text},        {"opened", FieldType::Text},
-        {"building_id", FieldType::Integer}, {"vacancy_id", FieldType::Integer},
-        {"kommune_ags", FieldType::Text},    {"created_at", FieldType::Text},
-        {"updated_at", FieldType::Text},     {"version", FieldType::Integer},
+        {"id", FieldType::Integer},         {"name", FieldType::Text},
+        {"kind", FieldType::Text},          {"description", FieldType::Text},
+        {"story", FieldType::Text},         {"website", FieldType::Text},
+        {"opened", FieldType::Text},        {"building_id", FieldType::Integer},
+        {"vacancy_id", FieldType::Integer}, {"kommune_ags", FieldType::Text},
+        {"created_at", FieldType::Text},    {"updated_at", FieldType::Text},
+        {"version", FieldType::Integer},
     };
     return k_fields;
 }

@@ -8,6 +8,7 @@
 
 #include "common/field_errors.hpp"
 #include "common/text.hpp"
+#include "server/services/image_service.hpp"
 
 namespace leerstand::services {
 
@@ -20,7 +21,7 @@ constexpr double k_max_floor_area_m2 = 1e7;
 /// The longest text each text field takes, in characters (server/http/openapi.json states
 /// the same as maxLength; the web form as maxlength). Without bounds a single note of 60 MB was
 /// stored, kept twice in the history, and a 1 MB description was served to the public.
-constexpr std::array<std::pair<std::string_view, std::size_t>, 7> k_text_limits = {{
+constexpr std::array<std::pair<std::string_view, std::size_t>, 8> k_text_limits = {{
     {"owner_contact", 500},
     {"internal_notes", 5000},
     {"public_description", 2000},
@@ -28,7 +29,12 @@ constexpr std::array<std::pair<std::string_view, std::size_t>, 7> k_text_limits 
     {"kind", 100},
     {"description", 5000},
     {"website", 500},
+    // A Zukunftsort's page tells its story: a few pages of text, not a book.
+    {"story", 20000},
 }};
+
+/// The most pictures one Zukunftsort shows; a gallery, not an archive.
+constexpr std::size_t k_max_images = 20;
 
 std::size_t text_limit(std::string_view field) {
     for (const auto& [name, limit] : k_text_limits)
@@ -72,6 +78,45 @@ std::optional<std::string> read_identifier(const json& value, const std::string&
     const std::string& text = value.get_ref<const std::string&>();
     if (!check_one_of(field, allowed, text, errors)) return std::nullopt;
     return text;
+}
+
+/// An array of image ids, each once; null is none. A member may also be an image as the
+/// items show it (`{"id", "urls"}`), so a client can send back what it read.
+std::optional<std::vector<std::string>> read_images(const json& value, FieldErrors& errors) {
+    if (value.is_null()) return std::vector<std::string>();
+    if (!value.is_array()) {
+        errors.add("images", field_code::k_wrong_type,
+                   "images must be an array of image ids, not " + json_type_name(value));
+        return std::nullopt;
+    }
+    if (value.size() > k_max_images) {
+        errors.add("images", field_code::k_too_long,
+                   "images takes at most " + std::to_string(k_max_images) + " image ids");
+        return std::nullopt;
+    }
+    std::vector<std::string> ids;
+    bool usable = true;
+    for (std::size_t i = 0; i < value.size(); ++i) {
+        const std::string where = "images[" + std::to_string(i) + "]";
+        const json& member = value[i];
+        const json& id = member.is_object() && member.contains("id") ? member.at("id") : member;
+        if (!id.is_string()) {
+            errors.add("images", field_code::k_wrong_type, where + " must be an image id");
+            usable = false;
+        } else if (!is_image_id(id.get_ref<const std::string&>())) {
+            // Not even the shape of an id: no image has it (the store checks the others).
+            errors.add("images", field_code::k_unknown_image,
+                       where + " is no image id (32 hexadecimal digits)");
+            usable = false;
+        } else if (std::find(ids.begin(), ids.end(), id.get<std::string>()) != ids.end()) {
+            errors.add("images", field_code::k_duplicate, where + " is given twice");
+            usable = false;
+        } else {
+            ids.push_back(id.get<std::string>());
+        }
+    }
+    if (!usable) return std::nullopt;
+    return ids;
 }
 
 std::optional<std::optional<std::int64_t>> read_id(const json& value, const std::string& field,
@@ -281,9 +326,15 @@ ZukunftsortPatch read_zukunftsort(const json& body, Kind kind, FieldErrors& erro
                            "name must be a non-empty string");
             else if (auto name = read_bounded(value.get<std::string>(), key, errors))
                 patch.name = std::move(name);
-        } else if (key == "kind" || key == "description") {
+        } else if (key == "kind" || key == "description" || key == "story") {
             auto text = read_text(value, key, errors);
-            if (text) (key == "kind" ? patch.kind : patch.description) = std::move(text);
+            if (!text) continue;
+            auto& target = key == "kind"          ? patch.kind
+                           : key == "description" ? patch.description
+                                                  : patch.story;
+            target = std::move(text);
+        } else if (key == "images") {
+            if (auto ids = read_images(value, errors)) patch.images = std::move(ids);
         } else if (key == "website") {
             if (auto website = read_optional_web_url(value, key, text_limit(key), errors))
                 patch.website = std::move(*website);
@@ -431,6 +482,8 @@ void ZukunftsortPatch::apply_to(data::ZukunftsortRecord& record) const {
     if (description) record.description = text_of(*description);
     if (website) record.website = text_of(*website);
     if (opened) record.opened = text_of(*opened);
+    if (story) record.story = text_of(*story);
+    if (images) record.images = *images;
     if (vacancy_id) record.vacancy_id = *vacancy_id;
 }
 

@@ -6,6 +6,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/ags.hpp"
 #include "common/bounded_text.hpp"
@@ -80,6 +81,10 @@ struct ZukunftsortPatch {
     std::optional<std::optional<BoundedText>> description;
     std::optional<std::optional<BoundedText>> website;  ///< an http(s) address
     std::optional<std::optional<IsoDate>> opened;
+    std::optional<std::optional<BoundedText>> story;
+    /// Image ids, well-formed and each once; whether they are stored is the store's check.
+    /// null is the empty list.
+    std::optional<std::vector<std::string>> images;
     std::optional<std::optional<std::int64_t>> vacancy_id;
     PlaceInput place;
 

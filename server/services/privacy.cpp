@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "server/services/image_service.hpp"
+
 namespace leerstand::services {
 
 namespace {
@@ -102,12 +104,18 @@ std::optional<json> vacancy_feature(const data::VacancyRecord& vacancy, const Ca
 }
 
 json zukunftsort_properties(const data::ZukunftsortRecord& z, const Caller& caller) {
+    json images = json::array();
+    // The id to send back when editing, and the paths of its three sizes.
+    for (const std::string& id : z.images)
+        images.push_back(json{{"id", id}, {"urls", image_urls(id)}});
     return json{
         {"name", z.name},
         {"kind", optional_json(z.kind)},
         {"description", optional_json(z.description)},
         {"website", optional_json(z.website)},
         {"opened", optional_json(z.opened)},
+        {"story", optional_json(z.story)},
+        {"images", images},
         {"building_id", optional_json(z.building_id)},
         {"vacancy_id", link_visible(z, caller) ? json(*z.vacancy_id) : json(nullptr)},
         {"kommune_ags", optional_json(z.kommune_ags)},

@@ -124,8 +124,9 @@ const std::vector<std::string>& property_names(const std::string& id) {
         return names;
     }();
     static const std::vector<std::string> k_zukunftsorte = {
-        "name",       "kind",        "description", "website",    "opened", "building_id",
-        "vacancy_id", "kommune_ags", "created_at",  "updated_at", "version"};
+        "name",        "kind",       "description", "website",    "opened",
+        "building_id", "vacancy_id", "kommune_ags", "created_at", "updated_at",
+        "version",     "story",      "images"};
     static const std::vector<std::string> k_none;
     if (id == "buildings") return k_buildings;
     if (id == "kommunen") return k_kommunen;

@@ -43,14 +43,11 @@ TEST_F(MigrationsTest, AppliedOnceAndNeverAgain) {
     Store again(m_path);
     EXPECT_EQ(again.schema_version(), leerstand::data::latest_schema_version());
     auto db = raw();
-    // One row per version 1..N but 9..11 (numbers kept for other work of issue 21, which
-    // renumbering at its merge closes), and the first open's rows untouched.
-    constexpr int k_versions_not_on_this_branch = 1;
+    // One row per version 1..N, and the first open's rows untouched.
     EXPECT_EQ(db.query_int64("SELECT count(*) FROM schema_migrations"),
-              leerstand::data::latest_schema_version() - k_versions_not_on_this_branch);
+              leerstand::data::latest_schema_version());
     EXPECT_EQ(db.query_int64("SELECT count(DISTINCT version) FROM schema_migrations"),
-              db.query_int64("SELECT max(version) FROM schema_migrations") -
-                  k_versions_not_on_this_branch);
+              db.query_int64("SELECT max(version) FROM schema_migrations"));
     EXPECT_EQ(db.query_text("SELECT applied_at FROM schema_migrations WHERE version = 1"),
               first_applied_at);
     // InitSpatialMetadata ran once: the full EPSG table, not a second copy or the WGS84 subset.
@@ -95,7 +92,7 @@ TEST_F(MigrationsTest, WholeDataModelExists) {
          {"id", "vacancy_id", "changed_at", "changed_by", "action", "old_values", "new_values"}},
         {"zukunftsorte",
          {"id", "name", "kind", "building_id", "vacancy_id", "description", "website", "opened",
-          "created_at", "updated_at", "version", "geom"}},
+          "created_at", "updated_at", "version", "geom", "story", "images"}},
         {"uploads",
          {"id", "user", "created_at", "finished_at", "file_name", "format", "layer", "kommune_ags",
           "mode", "crs", "encoding", "features_read", "stored", "rejected", "errors", "report",

@@ -242,10 +242,8 @@ TEST_F(StoreBasics, ConcurrentFirstOpensMigrateOnce) {
     EXPECT_EQ(opened, 3);
     EXPECT_EQ(failed, 0);
     auto db = raw();
-    // Versions 9..11 are kept for other work of issue 21 (renumbered at its merge).
-    constexpr int k_versions_not_on_this_branch = 1;
     EXPECT_EQ(db.query_int64("SELECT count(*) FROM schema_migrations"),
-              leerstand::data::latest_schema_version() - k_versions_not_on_this_branch);
+              leerstand::data::latest_schema_version());
     EXPECT_EQ(db.query_int64("SELECT count(*) FROM geometry_columns"), 5);
 }
 

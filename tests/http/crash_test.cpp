@@ -375,7 +375,7 @@ TEST_F(CrashUpload, KillDuringAnUploadStoresAllOrNothingAndTheNextUploadWorks) {
 /// The newest migration this test knows the objects of (schema_disagreement).
 constexpr int k_latest_migration = 13;
 /// The versions after 1 up to it, in order (numbers may be skipped).
-constexpr std::array<int, 11> k_versions_after_1 = {2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 13};
+constexpr std::array<int, 12> k_versions_after_1 = {2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13};
 static_assert(k_versions_after_1.back() == k_latest_migration);
 
 const char* const k_undo_migrations_after_1 = R"sql(
@@ -390,6 +390,8 @@ DELETE FROM geometry_columns_time WHERE f_table_name = 'zensus2011_grid';
 SELECT DiscardGeometryColumn('zensus2011_grid', 'cell');
 DROP TABLE zensus2011_grid;
 DROP TABLE membership_requests;
+ALTER TABLE zukunftsorte DROP COLUMN story;
+ALTER TABLE zukunftsorte DROP COLUMN images;
 DROP TABLE image_variants; DROP TABLE images;
 DROP INDEX vacancy_history_changed_at;
 ALTER TABLE vacancies DROP COLUMN public_version;
@@ -466,6 +468,10 @@ std::string schema_disagreement(const fs::path& db) {
           count("(type = 'table' AND name = 'membership_requests') OR (type = 'index' AND name = "
                 "'membership_requests_decided_at')"),
           2, "of its table and index");
+    check(10,
+          count("type = 'table' AND name = 'zukunftsorte' AND sql LIKE '%story TEXT%' AND sql LIKE "
+                "'%images TEXT%'"),
+          1, "of its columns");
     return problems;
 }
 

@@ -117,7 +117,9 @@ async function sharedData(base) {
     }));
   }
   await write(base, 'ni.admin', 'POST', '/collections/zukunftsorte/items',
-    feature(home[20].point, { name: 'Kulturscheune', kind: 'kultur', opened: '2023-05-01' }));
+    feature(home[20].point, {
+      name: 'Kulturscheune', kind: 'kultur', opened: '2023-05-01', story: 'Aus der Scheune wurde ein Saal.',
+    }));
   shared.image = await uploadPicture(base);
   return home;
 }
@@ -388,6 +390,8 @@ async function crawlTargets() {
   // Static files: not in the API document, served to everyone.
   add('static', '/index.html', '/app.js', '/style.css', '/kommunen.js', '/vendor/leaflet/leaflet.js',
     '/embed.html', '/embed.js', '/embed.css', '/site.js');
+  // The app's pages whose head is made from stored data: a Zukunftsort's, and an unknown one's.
+  add('pages', '/zukunftsorte/1', '/zukunftsorte/2', '/zukunftsorte/x');
   return targets;
 }
 
