@@ -389,20 +389,6 @@ std::string json_type_name(const json& value) {
                                 : "null";
 }
 
-bool is_web_url(const std::string& text) {
-    std::string_view rest;
-    if (text.starts_with("https://"))
-        rest = std::string_view(text).substr(8);
-    else if (text.starts_with("http://"))
-        rest = std::string_view(text).substr(7);
-    else
-        return false;
-    if (rest.empty() || rest.front() == '/' || rest.front() == '?' || rest.front() == '#')
-        return false;
-    return std::none_of(text.begin(), text.end(),
-                        [](char c) { return static_cast<unsigned char>(c) <= 0x20 || c == 0x7f; });
-}
-
 std::optional<BoundedText> read_bounded_text(const std::string& text, const std::string& field,
                                              std::size_t max_characters, FieldErrors& errors) {
     auto bounded = BoundedText::parse(text, max_characters);

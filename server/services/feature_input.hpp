@@ -107,9 +107,6 @@ ZukunftsortPatch read_zukunftsort_patch(const nlohmann::json& body, FieldErrors&
 /// "a number", "a string", "true or false", "an array", "an object", "null": for messages.
 std::string json_type_name(const nlohmann::json& value);
 
-/// True for an absolute http:// or https:// address with a host, without spaces or control
-/// characters.
-bool is_web_url(const std::string& text);
 
 /// `text` when it has at most `max_characters` characters (field_code::k_too_long otherwise).
 std::optional<BoundedText> read_bounded_text(const std::string& text, const std::string& field,
