@@ -16,22 +16,17 @@ constexpr const char* k_profile_columns =
     "ags, name, coalesce(bez, ''), slug, profile_text, website, contact, image_url, "
     "member_since, founding_member, profile_version";
 
-std::optional<std::string> optional_text(const Statement& statement, int column) {
-    if (statement.column_is_null(column)) return std::nullopt;
-    return statement.column_text(column);
-}
-
 KommuneProfileRecord read_profile(const Statement& statement) {
     KommuneProfileRecord profile;
     profile.ags = statement.column_text(0);
     profile.name = statement.column_text(1);
     profile.bez = statement.column_text(2);
     profile.slug = statement.column_text(3);
-    profile.text = optional_text(statement, 4);
-    profile.website = optional_text(statement, 5);
-    profile.contact = optional_text(statement, 6);
-    profile.image_id = optional_text(statement, 7);
-    profile.member_since = optional_text(statement, 8);
+    profile.text = statement.column_optional_text(4);
+    profile.website = statement.column_optional_text(5);
+    profile.contact = statement.column_optional_text(6);
+    profile.image_id = statement.column_optional_text(7);
+    profile.member_since = statement.column_optional_text(8);
     profile.founding_member = statement.column_int64(9) != 0;
     profile.version = statement.column_int64(10);
     return profile;

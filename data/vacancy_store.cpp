@@ -28,11 +28,6 @@ using nlohmann::json;
 
 // -- reading rows -------------------------------------------------------------------------
 
-std::optional<std::string> optional_text(const Statement& statement, int column) {
-    if (statement.column_is_null(column)) return std::nullopt;
-    return statement.column_text(column);
-}
-
 std::optional<double> optional_double(const Statement& statement, int column) {
     if (statement.column_is_null(column)) return std::nullopt;
     return statement.column_double(column);
@@ -57,22 +52,22 @@ VacancyRecord read_vacancy(const Statement& s) {
     record.status = s.column_text(5);
     record.use = s.column_text(6);
     record.degree = s.column_text(7);
-    record.vacant_since = optional_text(s, 8);
+    record.vacant_since = s.column_optional_text(8);
     record.floor_area_m2 = optional_double(s, 9);
     record.owner_type = s.column_text(10);
-    record.owner_contact = optional_text(s, 11);
-    record.internal_notes = optional_text(s, 12);
+    record.owner_contact = s.column_optional_text(11);
+    record.internal_notes = s.column_optional_text(12);
     record.consent_publish = s.column_int64(13) != 0;
-    record.consent_date = optional_text(s, 14);
-    record.public_description = optional_text(s, 15);
+    record.consent_date = s.column_optional_text(14);
+    record.public_description = s.column_optional_text(15);
     record.created_at = s.column_text(16);
     record.updated_at = s.column_text(17);
-    record.author = optional_text(s, 18);
+    record.author = s.column_optional_text(18);
     record.version = s.column_int64(19);
     record.zukunftsort_id = s.column_optional_int64(20);
     record.public_version = s.column_int64(21);
-    record.public_created_at = optional_text(s, 22).value_or("");
-    record.public_updated_at = optional_text(s, 23).value_or("");
+    record.public_created_at = s.column_optional_text(22).value_or("");
+    record.public_updated_at = s.column_optional_text(23).value_or("");
     return record;
 }
 
@@ -88,19 +83,19 @@ ZukunftsortRecord read_zukunftsort(const Statement& s) {
     record.lon = s.column_double(1);
     record.lat = s.column_double(2);
     record.name = s.column_text(3);
-    record.kind = optional_text(s, 4);
-    record.description = optional_text(s, 5);
-    record.website = optional_text(s, 6);
-    record.opened = optional_text(s, 7);
-    record.kommune_ags = optional_text(s, 8);
+    record.kind = s.column_optional_text(4);
+    record.description = s.column_optional_text(5);
+    record.website = s.column_optional_text(6);
+    record.opened = s.column_optional_text(7);
+    record.kommune_ags = s.column_optional_text(8);
     record.building_id = s.column_optional_int64(9);
     record.vacancy_id = s.column_optional_int64(10);
     record.created_at = s.column_text(11);
     record.updated_at = s.column_text(12);
     record.version = s.column_int64(13);
-    record.vacancy_kommune_ags = optional_text(s, 14);
+    record.vacancy_kommune_ags = s.column_optional_text(14);
     if (!s.column_is_null(15)) record.vacancy_consent_publish = s.column_int64(15) != 0;
-    record.story = optional_text(s, 16);
+    record.story = s.column_optional_text(16);
     // The column's CHECK keeps it a JSON array; its members are written by bind_zukunftsort.
     record.images = json::parse(s.column_text(17)).get<std::vector<std::string>>();
     return record;
