@@ -36,6 +36,8 @@ inline constexpr std::string_view k_building_in_other_kommune = "building_in_oth
 /// A building_id farther from the point than the matching distance (15 m).
 inline constexpr std::string_view k_building_too_far = "building_too_far";
 inline constexpr std::string_view k_unknown_vacancy = "unknown_vacancy";
+inline constexpr std::string_view k_unknown_image =
+    "unknown_image";  ///< an image id of no stored image
 inline constexpr std::string_view k_not_a_url = "not_a_url";
 inline constexpr std::string_view k_not_utf8 = "not_utf8";
 inline constexpr std::string_view k_duplicate = "duplicate";  ///< given twice
