@@ -36,7 +36,7 @@ inline constexpr std::string_view k_building_in_other_kommune = "building_in_oth
 /// A building_id farther from the point than the matching distance (15 m).
 inline constexpr std::string_view k_building_too_far = "building_too_far";
 inline constexpr std::string_view k_unknown_vacancy = "unknown_vacancy";
-/// An image id (a Zukunftsort's `images`) of no uploaded image.
+/// An image id (a profile's `image`, a Zukunftsort's `images`) of no uploaded image.
 inline constexpr std::string_view k_unknown_image = "unknown_image";
 inline constexpr std::string_view k_not_a_url = "not_a_url";
 inline constexpr std::string_view k_not_utf8 = "not_utf8";

@@ -11,6 +11,7 @@ import { canEdit, labelledField } from './editor.js';
 import {
   countOf, definitionList, element, externalLink, formatDate, formatRate, numberFormat, webUrl,
 } from './dom.js';
+import { imageField, pictureOf } from './images.js';
 import { kommuneBounds, summaryNodes } from './kommunen.js';
 import { label } from './labels.js';
 import { navigate, route, setTitle } from './router.js';
@@ -18,6 +19,8 @@ import { navigate, route, setTitle } from './router.js';
 // How many published vacancies the panel lists (the count says how many there are).
 const VACANCY_LIST_LENGTH = 5;
 const FIT_PADDING = [40, 40];
+// About how wide the profile's picture is shown, in CSS pixels (the panel's width).
+const PICTURE_WIDTH = 400;
 // The longest texts the server takes, in characters (maxLength in server/http/openapi.json).
 const LIMITS = Object.freeze({ text: 5000, website: 500, contact: 500 });
 
@@ -29,6 +32,7 @@ function fieldMessage(field, code) {
     case 'not_a_date': return 'Bitte ein gültiges Datum angeben.';
     case 'in_the_future': return 'Das Datum darf nicht in der Zukunft liegen.';
     case 'invalid_value': return field === 'image' ? 'Dieses Bild ist nicht bekannt.' : 'Dieser Wert ist ungültig.';
+    case 'unknown_image': return 'Dieses Bild ist nicht (mehr) vorhanden. Bitte erneut hochladen.';
     default: return 'Dieser Wert ist ungültig.';
   }
 }
@@ -213,13 +217,15 @@ function embedSection(profile) {
   return section;
 }
 
-/** The changed fields of the form as a merge patch ("" clears a text). */
-function changesOf(form, profile, isAdmin) {
+/** The changed fields of the form as a merge patch ("" clears a text); `imageId` is the
+ *  picture chosen in the form, or null for none. */
+function changesOf(form, profile, isAdmin, imageId) {
   const text = (name) => {
     const value = form.elements[name].value.trim();
     return value === '' ? null : value;
   };
   const next = { text: text('text'), website: text('website'), contact: text('contact') };
+  if ((profile.image?.id ?? null) !== imageId) next.image = imageId;
   if (isAdmin) {
     next.member_since = text('member_since');
     next.founding_member = form.elements.founding_member.checked;
@@ -277,6 +283,22 @@ function profileDialog({ profile, etag, me, saved, reload }) {
   for (const [name, control] of [['text', text], ['website', website], ['contact', contact]]) {
     control.maxLength = LIMITS[name];
   }
+  // The picture is uploaded when chosen and becomes the profile's on Speichern.
+  let imageId = null;
+  let picture = null;
+  const pictureField = (p) => {
+    imageId = p.image?.id ?? null;
+    const next = imageField({
+      label: 'Bild',
+      value: imageId,
+      kommune: p.ags,
+      onChange: (id) => { imageId = id; },
+    });
+    next.dataset.field = 'image';
+    if (picture) picture.replaceWith(next);
+    else form.append(next);
+    picture = next;
+  };
   let since = null;
   let founding = null;
   if (isAdmin) {
@@ -291,6 +313,7 @@ function profileDialog({ profile, etag, me, saved, reload }) {
     contact.value = p.contact ?? '';
     if (since) since.value = p.member_since ?? '';
     if (founding) founding.checked = Boolean(p.founding_member);
+    pictureField(p);
   };
   fill(profile);
   const message = element('p', 'form-error');
@@ -312,7 +335,7 @@ function profileDialog({ profile, etag, me, saved, reload }) {
     submit.disabled = true;
     for (const node of form.querySelectorAll('.field-error, .form-error')) node.textContent = '';
     try {
-      const changes = changesOf(form, current.profile, isAdmin);
+      const changes = changesOf(form, current.profile, isAdmin, imageId);
       if (Object.keys(changes).length > 0) {
         current = await request(`/api/kommunen/${encodeURIComponent(current.profile.ags)}/profile`, {
           method: 'PATCH',
@@ -382,6 +405,11 @@ export function setUpProfiles({ map, panel, meOf }) {
     const nodes = [close, element('h2', 'profile-title', profile.name)];
     const membership = membershipLine(profile);
     if (membership) nodes.push(membership);
+    if (profile.image?.id) {
+      const picture = pictureOf(profile.image.id, profile.name, PICTURE_WIDTH);
+      picture.classList.add('profile-picture');
+      nodes.push(picture);
+    }
     if (profile.text) nodes.push(...paragraphs(profile.text));
     const website = webUrl(profile.website);
     const contacts = definitionList([

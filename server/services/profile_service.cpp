@@ -13,6 +13,7 @@
 #include "common/text.hpp"
 #include "data/profile_store.hpp"
 #include "server/services/feature_input.hpp"
+#include "server/services/image_service.hpp"
 #include "server/services/summary_service.hpp"
 
 namespace leerstand::services {
@@ -27,20 +28,6 @@ constexpr std::size_t k_contact_max = 500;
 /// How long a link preview's description may be: what search results and chats show.
 constexpr std::size_t k_preview_max = 200;
 constexpr std::string_view k_invalid = "the profile is not valid";
-
-/// The addresses of the three sizes of image `id`, as the image routes serve them.
-json image_urls(const std::string& id) {
-    const std::string base = "/images/" + id + "/";
-    return {
-        {"small", base + "320.jpg"}, {"medium", base + "800.jpg"}, {"large", base + "1600.jpg"}};
-}
-
-/// An image id as the image upload gives it: 32 lower-case hex digits.
-bool is_image_id(const std::string& text) {
-    return text.size() == 32 && std::all_of(text.begin(), text.end(), [](char c) {
-               return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-           });
-}
 
 json text_or_null(const std::optional<std::string>& text) {
     return text ? json(*text) : json(nullptr);
@@ -105,18 +92,26 @@ struct ProfilePatch {
     std::optional<bool> founding_member;
 };
 
-std::optional<std::optional<std::string>> read_image(const json& value, FieldErrors& errors) {
+std::optional<std::optional<std::string>> read_image(const json& value, ImageService& images,
+                                                     FieldErrors& errors) {
     if (value.is_null()) return std::optional<std::string>();
     // The profile's own `image` object may come back with its id (and its urls, ignored).
     const json& id = value.is_object() && value.contains("id") ? value.at("id") : value;
-    if (id.is_string() && is_image_id(id.get_ref<const std::string&>()))
-        return std::optional<std::string>(id.get<std::string>());
-    errors.add("image", id.is_string() ? field_code::k_invalid_value : field_code::k_wrong_type,
-               "image must be the id of an uploaded image (32 hex digits) or null");
-    return std::nullopt;
+    if (!id.is_string() || !is_image_id(id.get_ref<const std::string&>())) {
+        errors.add("image", id.is_string() ? field_code::k_invalid_value : field_code::k_wrong_type,
+                   "image must be the id of an uploaded image (32 hex digits) or null");
+        return std::nullopt;
+    }
+    // A profile never points at a picture that is not there: its page would show a hole.
+    if (!images.exists(id.get_ref<const std::string&>())) {
+        errors.add("image", field_code::k_unknown_image,
+                   "there is no uploaded image " + id.get<std::string>());
+        return std::nullopt;
+    }
+    return std::optional<std::string>(id.get<std::string>());
 }
 
-ProfilePatch read_patch(const json& body, FieldErrors& errors) {
+ProfilePatch read_patch(const json& body, ImageService& images, FieldErrors& errors) {
     ProfilePatch patch;
     if (!body.is_object()) {
         errors.add("", field_code::k_wrong_type,
@@ -136,7 +131,7 @@ ProfilePatch read_patch(const json& body, FieldErrors& errors) {
             if (auto url = read_optional_web_url(value, key, k_website_max, errors))
                 patch.website = std::move(*url);
         } else if (key == "image") {
-            if (auto image = read_image(value, errors)) patch.image_id = std::move(*image);
+            if (auto image = read_image(value, images, errors)) patch.image_id = std::move(*image);
         } else if (key == "member_since") {
             if (auto date = read_optional_date(value, key, true, errors))
                 patch.member_since = std::move(*date);
@@ -180,9 +175,10 @@ bool same_profile(const data::KommuneProfileRecord& a, const data::KommuneProfil
 }  // namespace
 
 struct ProfileService::Impl {
-    explicit Impl(data::Store& store) : profiles(store) {}
+    explicit Impl(data::Store& store) : profiles(store), images(store) {}
 
     data::ProfileStore profiles;
+    ImageService images;
 
     /// An AGS first, else a slug (slugs are lower case; a link typed with capitals works too).
     std::optional<data::KommuneProfileRecord> find(const std::string& ref) {
@@ -216,7 +212,7 @@ std::optional<KommunePagePreview> ProfileService::page_preview(const std::string
                               ? first_sentences(*record->text)
                               : "Leerstand und Zukunftsorte in " + record->name +
                                     ": Zahlen, Entwicklung und Profil im Leerstandsatlas.";
-    if (record->image_id) preview.image_path = image_urls(*record->image_id).at("medium");
+    if (record->image_id) preview.image_path = image_urls(*record->image_id).medium;
     preview.path = "/kommunen/" + record->slug;
     return preview;
 }
@@ -234,7 +230,7 @@ ProfileResult ProfileService::patch(const std::string& ref, const json& patch,
         throw PreconditionFailed::stale("the profile of Kommune", current.ags, current.version,
                                         *if_match);
     FieldErrors errors;
-    const ProfilePatch changes = read_patch(patch, errors);
+    const ProfilePatch changes = read_patch(patch, m_impl->images, errors);
     errors.throw_if_any(k_invalid);
     data::KommuneProfileRecord next = patched(current, changes);
     if (caller.role != Role::Admin) {

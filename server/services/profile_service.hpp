@@ -38,7 +38,8 @@ struct KommunePagePreview {
 /// Who may change one: editors whose Kommunen cover it (a Kreis key its Gemeinden) and
 /// admins; member_since and founding_member only admins (Forbidden, code
 /// "admin_only_field"). Texts: text up to 5,000 characters, website (an http(s) address) and
-/// contact up to 500, image the id of an uploaded image (32 hex digits). One per thread.
+/// contact up to 500, image the id of an image stored by ImageService (field code
+/// "unknown_image" for any other). One per thread.
 class ProfileService {
   public:
     explicit ProfileService(data::Store& store);

@@ -1,7 +1,8 @@
 // Headless-browser tests of the Kommune pages (issue 21): /kommunen/{ags} and the slug open the
 // profile panel with the tab named after the Kommune; the map and the search go to a Kommune's
 // address; back and forward walk the pages; an editor of the Kommune changes the profile in
-// the web app and sees it after a reload; an editor of another Kommune gets no edit button.
+// the web app and sees it after a reload, also its picture; an editor of another Kommune gets
+// no edit button.
 // Debian's chromium, the real server on a fresh demo database, offline (watchPage).
 //
 // Run from the repository root:   node --test tests/browser/
@@ -11,6 +12,7 @@ import { before, after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import { spawnSync } from 'node:child_process';
 import {
   assertPageClean, binary, makeTempDir, openApp, outDir, runCli, skipReason, startServer, stopServer,
 } from './support.mjs';
@@ -227,6 +229,73 @@ test('an editor of the Kommune edits its profile in the web app; the change show
     assert.equal(await page.locator('#profile .profile-contacts a').getAttribute('href'), 'https://angermuende.de/leerstand');
     // The server kept the admin's membership.
     assert.equal(await page.locator('#profile .profile-membership').textContent(), 'Gründungsmitglied · Mitglied seit 01.05.2019');
+    assertPageClean(assert, problems);
+  });
+
+/** A 1200×800 JPEG in a warm brick colour, made with the vips CLI. */
+function brickPicture() {
+  const black = path.join(dataDir, 'schwarz.v');
+  const file = path.join(dataDir, 'fassade.jpg');
+  for (const args of [['black', black, '1200', '800', '--bands', '3'],
+    ['linear', black, file, '1 1 1', '178 84 52', '--uchar']]) {
+    const result = spawnSync('/usr/bin/vips', args);
+    assert.equal(result.status, 0, String(result.stderr));
+  }
+  return file;
+}
+
+// Fails if the dialog has no picture field, if Speichern does not send the chosen picture, or
+// if the profile does not show it (named after the Kommune) once saved and reloaded.
+test('an editor sets the profile\'s picture in the dialog; it shows after reload',
+  { skip: skipReason, timeout: 120000 }, async (t) => {
+    const { page, problems } = await openPage(t, `/kommunen/${ANGERMUENDE}`);
+    await waitForProfile(page, 'Angermünde');
+    assert.equal(await page.locator('#profile img.picture').count(), 0, 'no picture yet');
+    await signIn(page, EDITOR);
+    await page.locator('#profile .profile-edit').click();
+    const dialog = page.locator('.profile-dialog');
+    await dialog.waitFor();
+    const field = dialog.locator('[data-field="image"]');
+    assert.equal(await field.locator('.image-none').textContent(), 'Kein Bild gewählt');
+    await field.locator('input[type="file"]').setInputFiles(brickPicture());
+    await field.locator('.image-preview img').waitFor({ timeout: 30000 });
+    await dialog.locator('button[type="submit"]').click();
+    await page.waitForFunction(() => document.querySelector('.profile-dialog') === null);
+    // The panel shows the saved profile (its requests done) before the reload.
+    await page.locator('#profile img.picture').waitFor({ timeout: 15000 });
+
+    await page.reload({ waitUntil: 'load' });
+    await waitForProfile(page, 'Angermünde');
+    const picture = page.locator('#profile img.picture');
+    await picture.waitFor();
+    const profile = await (await fetch(`${baseUrl}/api/kommunen/${ANGERMUENDE}/profile`)).json();
+    assert.match(profile.image?.id ?? '', /^[0-9a-f]{32}$/);
+    assert.equal(await picture.getAttribute('alt'), 'Angermünde');
+    assert.match(await picture.getAttribute('src'), new RegExp(`^/images/${profile.image.id}/\\d+\\.jpg$`));
+    // Above the text, and loaded.
+    const order = await page.evaluate(() => {
+      const image = document.querySelector('#profile img.picture');
+      const text = document.querySelector('#profile .profile-text');
+      return Boolean(image.compareDocumentPosition(text) & Node.DOCUMENT_POSITION_FOLLOWING);
+    });
+    assert.ok(order, 'the picture comes before the text');
+    await picture.scrollIntoViewIfNeeded();
+    await page.waitForFunction(() => {
+      const image = document.querySelector('#profile img.picture');
+      return image.complete && image.naturalWidth > 0;
+    }, null, { timeout: 15000 });
+    await page.locator('#profile').evaluate((panel) => { panel.scrollTop = 0; });
+    fs.mkdirSync(outDir, { recursive: true });
+    await page.screenshot({ path: path.join(outDir, 'kommune-page-picture.png'), animations: 'disabled' });
+
+    // And the editor (still signed in) removes it again.
+    await page.locator('#profile .profile-edit').click({ timeout: 10000 });
+    await dialog.waitFor();
+    await dialog.locator('[data-field="image"] .image-remove').click();
+    await dialog.locator('button[type="submit"]').click();
+    await page.waitForFunction(() => document.querySelector('.profile-dialog') === null);
+    await page.waitForFunction(() => document.querySelector('#profile img.picture') === null);
+    assert.equal((await (await fetch(`${baseUrl}/api/kommunen/${ANGERMUENDE}/profile`)).json()).image, null);
     assertPageClean(assert, problems);
   });
 

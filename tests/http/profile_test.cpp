@@ -4,7 +4,9 @@
 // with the Kommune's own title and link-preview tags.
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <string>
 
 #include "tests/http/atlas_fixture.hpp"
@@ -15,7 +17,8 @@ namespace {
 using nlohmann::json;
 
 const std::string k_home_profile = "/api/kommunen/" + k_home_ags + "/profile";
-const std::string k_image_id = "0123456789abcdef0123456789abcdef";
+/// Well-formed, but no image of this id is ever stored.
+const std::string k_unknown_image_id = "0123456789abcdef0123456789abcdef";
 
 class ProfileApiTest : public AtlasServerTest {
   protected:
@@ -45,6 +48,27 @@ class ProfileApiTest : public AtlasServerTest {
     }
 
     std::string sql_text(const std::string& query) { return spatial_sql(db(), query); }
+
+    /// Uploads a small JPEG made with the `vips` CLI for the home Kommune as `who`, through
+    /// `POST /api/images`; returns the new image's id.
+    std::string upload_image(Who who) {
+        const std::filesystem::path photo = m_dir / "haus.jpg";
+        const CommandResult made =
+            run_command({"/usr/bin/vips", "black", photo.string(), "640", "480", "--bands", "3"});
+        EXPECT_EQ(made.exit_code, 0) << made.err;
+        std::ifstream in(photo, std::ios::binary);
+        std::ostringstream bytes;
+        bytes << in.rdbuf();
+        const MultipartBody form = multipart({{"kommune", k_home_ags}}, "haus.jpg", bytes.str());
+        const HttpResponse response = with_retry([&] {
+            return http_request(
+                port(), "POST", "/api/images",
+                {{"Content-Type", form.content_type}, {"Authorization", "Bearer " + m_tokens[who]}},
+                form.body, std::chrono::seconds(60));
+        });
+        EXPECT_EQ(response.status, 201) << response.body;
+        return parse_json(response).value("id", "");
+    }
 };
 
 /// The codes of a 400's field errors, as "field:code" in order.
@@ -92,10 +116,11 @@ TEST_F(ProfileApiTest, UnknownKommunenAre404) {
 }
 
 TEST_F(ProfileApiTest, TheKommunesEditorChangesItsProfile) {
+    const std::string image_id = upload_image(Who::Editor);
     const json change = {{"text", "Angermünde ist Gründungsmitglied. Wir aktivieren Leerstand."},
                          {"website", "https://www.angermuende.de"},
                          {"contact", "Bauamt, Tel. 03331 2600"},
-                         {"image", k_image_id}};
+                         {"image", image_id}};
     const HttpResponse response = patch(Who::Editor, change);
     ASSERT_EQ(response.status, 200) << response.body;
     EXPECT_EQ(response.header("ETag"), "\"2\"");
@@ -103,12 +128,19 @@ TEST_F(ProfileApiTest, TheKommunesEditorChangesItsProfile) {
     EXPECT_EQ(profile["text"], change["text"]);
     EXPECT_EQ(profile["website"], change["website"]);
     EXPECT_EQ(profile["contact"], change["contact"]);
-    EXPECT_EQ(profile["image"]["id"], k_image_id);
-    EXPECT_EQ(profile["image"]["urls"]["medium"], "/images/" + k_image_id + "/800.jpg");
+    EXPECT_EQ(profile["image"]["id"], image_id);
+    EXPECT_EQ(profile["image"]["urls"]["medium"], "/images/" + image_id + "/800.jpg");
+    // Each of the profile's image addresses serves the uploaded picture as a JPEG.
+    for (const std::string size : {"small", "medium", "large"}) {
+        const HttpResponse picture = http_get(port(), profile["image"]["urls"][size]);
+        EXPECT_EQ(picture.status, 200) << size;
+        EXPECT_EQ(picture.header("Content-Type"), "image/jpeg") << size;
+        EXPECT_EQ(picture.body.substr(0, 3), "\xFF\xD8\xFF") << size;
+    }
     // Stored where migration 1 put the profile.
     EXPECT_EQ(sql_text("SELECT website || '|' || image_url FROM kommunen WHERE ags = '" +
                        k_home_ags + "'"),
-              "https://www.angermuende.de|" + k_image_id);
+              "https://www.angermuende.de|" + image_id);
 
     // Sending back what was read changes nothing, not even the version.
     const HttpResponse echo = patch(Who::Editor, profile);
@@ -197,6 +229,20 @@ TEST_F(ProfileApiTest, BadFieldsAreNamedWithTheirCodes) {
     EXPECT_EQ(etag(), "\"2\"");
 }
 
+// Fails if a profile can point at an image that was never uploaded (its page would show a
+// broken picture and its link preview a dead og:image).
+TEST_F(ProfileApiTest, AnImageThatWasNeverUploadedIsRefused) {
+    const HttpResponse response = patch(Who::Editor, {{"image", k_unknown_image_id}});
+    ASSERT_EQ(response.status, 400) << response.body;
+    EXPECT_EQ(parse_json(response)["code"], "invalid_fields");
+    EXPECT_EQ(field_codes(response), std::vector<std::string>{"image:unknown_image"});
+    // Also when sent as the profile's own image object.
+    EXPECT_EQ(field_codes(patch(Who::Admin, {{"image", {{"id", k_unknown_image_id}}}})),
+              std::vector<std::string>{"image:unknown_image"});
+    EXPECT_TRUE(parse_json(call(Who::Anonymous, "GET", k_home_profile))["image"].is_null());
+    EXPECT_EQ(etag(), "\"1\"");
+}
+
 TEST_F(ProfileApiTest, ChangesNeedTheCurrentVersion) {
     HeaderList no_version;
     const HttpResponse missing = call(Who::Editor, "PATCH", k_home_profile, json{{"text", "A."}},
@@ -232,13 +278,14 @@ TEST_F(ProfileApiTest, HiddenWritesLeaveTheProfileAsItWas) {
 // -- the page ------------------------------------------------------------------------------
 
 TEST_F(ProfileApiTest, ThePageCarriesTheKommunesTitleAndPreview) {
+    const std::string image_id = upload_image(Who::Editor);
     ASSERT_EQ(patch(Who::Admin, {{"text",
                                   "Angermünde liegt in der Uckermark. Viele Häuser stehen "
                                   "leer.\n\nWir ändern das gemeinsam mit den "
                                   "Eigentümern, Schritt für Schritt und Haus für Haus, "
                                   "seit vielen Jahren und mit großer Geduld und Freude in der "
                                   "ganzen Stadt."},
-                                 {"image", k_image_id}})
+                                 {"image", image_id}})
                   .status,
               200);
     const std::string base = "http://127.0.0.1:" + std::to_string(port());
@@ -253,7 +300,7 @@ TEST_F(ProfileApiTest, ThePageCarriesTheKommunesTitleAndPreview) {
                                  "Uckermark. Viele Häuser stehen leer.\">"),
                   std::string::npos);
         EXPECT_NE(page.body.find("<meta property=\"og:image\" content=\"" + base + "/images/" +
-                                 k_image_id + "/800.jpg\">"),
+                                 image_id + "/800.jpg\">"),
                   std::string::npos);
         EXPECT_NE(
             page.body.find("<link rel=\"canonical\" href=\"" + base + "/kommunen/angermuende\">"),
