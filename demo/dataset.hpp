@@ -65,22 +65,24 @@ struct Vacancy {
     std::vector<VacancyStep> steps;
 };
 
-/// One Zukunftsort, opened at `at`: in a building (an index into Dataset::buildings), and
-/// where it came from a report, that report (an index into Dataset::vacancies).
-struct Zukunftsort {
-    std::string at;
-    data::ZukunftsortRecord record;
-    std::size_t building = 0;
-    std::optional<std::size_t> vacancy;
-};
-
 /// A picture the demo draws (services::illustration) and stores under `id`, a 32-digit hex id
-/// from the seed; profiles name it as their image.
+/// from the seed; profiles and Zukunftsorte name it as their image.
 struct Picture {
     std::string id;
     std::uint64_t seed = 0;  ///< what the drawing is made of
     std::string caption;
     std::string kommune_ags;
+};
+
+/// One Zukunftsort, opened at `at`: in a building (an index into Dataset::buildings), and
+/// where it came from a report, that report (an index into Dataset::vacancies). Its pictures
+/// (named in record.images, in that order) are stored when it opens.
+struct Zukunftsort {
+    std::string at;
+    data::ZukunftsortRecord record;
+    std::size_t building = 0;
+    std::optional<std::size_t> vacancy;
+    std::vector<Picture> pictures;
 };
 
 /// The whole demo dataset, in generation order (Kommunen first, parents before children).

@@ -65,41 +65,90 @@ struct ZukunftsortSpec {
     const char* kind;
     const char* description;
     const char* website;
+    const char* story;  // how the empty building became the place: who, what, when
+    int pictures;       // drawn pictures on its page, 1 or 2
 };
 
 constexpr std::array<ZukunftsortSpec, 8> k_places = {{
     {"12073008", 0, "Café am Markt", "Café",
      "Im früheren Schuhgeschäft am Markt gibt es Kuchen, Mittagstisch und einen Tisch für "
      "Vereine. (Demodaten)",
-     "https://cafe-am-markt.example.org"},
+     "https://cafe-am-markt.example.org",
+     "Das Schuhgeschäft im Erdgeschoss stand nach der Geschäftsaufgabe lange leer. Zwei "
+     "Schwestern aus Angermünde, die zuvor in Berlin in der Gastronomie gearbeitet hatten, "
+     "fanden es über den Leerstandsatlas. Mit der Eigentümerin vereinbarten sie eine günstige "
+     "Miete für die ersten Jahre, den Umbau machten sie mit Freunden an den Wochenenden. Heute "
+     "ist das Café ein Treffpunkt der Altstadt. (Demodaten)",
+     2},
     {"12073008", 1, "Coworking Alte Post", "Coworking",
      "Zwölf Arbeitsplätze, ein Besprechungsraum und schnelles Netz für Pendlerinnen, die nicht "
      "mehr jeden Tag nach Berlin fahren. (Demodaten)",
-     nullptr},
+     nullptr,
+     "Als die Postfiliale im Erdgeschoss schloss, stand der Schalterraum leer. Ein Verein "
+     "von Pendlerinnen und Pendlern hat ihn mit Unterstützung der Stadt gemietet und mit "
+     "gebrauchten Möbeln eingerichtet. Die Stadt half beim Glasfaseranschluss, die "
+     "Eigentümerin erneuerte Heizung und Fenster. Seit der Eröffnung arbeiten hier an "
+     "manchen Tagen mehr Menschen als früher in der Post. (Demodaten)",
+     1},
     {"12062224", 0, "Bürgerhaus Alte Schule", "Kultur",
      "Die Vereine der Stadt teilen sich Saal, Küche und Proberäume im ehemaligen Schulgebäude. "
      "(Demodaten)",
-     nullptr},
+     nullptr,
+     "Nach dem Umzug der Grundschule in den Neubau stand das alte Schulhaus leer. Die "
+     "Vereine der Stadt schlossen sich zusammen und legten der Stadt ein Nutzungskonzept "
+     "vor. Ein Jahr lang wurde saniert, vieles davon in Eigenleistung der Mitglieder. "
+     "Heute proben Chor und Blaskapelle hier, und der Saal wird für Feiern vermietet. "
+     "(Demodaten)",
+     2},
     {"12062224", 1, "Jugendtreff Bahnhofstraße", "Jugend",
      "Ein Treffpunkt, den Jugendliche selbst gestaltet haben: Werkstatt, Musikraum und "
      "Hausaufgabenhilfe. (Demodaten)",
-     nullptr},
+     nullptr,
+     "In dem Haus war früher die Stadtbibliothek, danach stand es lange leer, die Fenster "
+     "verklebt. Eine Gruppe Jugendlicher fragte im Jugendparlament nach einem "
+     "eigenen Raum, die Stadt vermittelte den Kontakt zum Eigentümer. Gemeinsam mit einer "
+     "Sozialarbeiterin haben die Jugendlichen Wände gestrichen, eine Werkstatt eingerichtet "
+     "und einen Musikraum gedämmt. Geöffnet ist an vier Nachmittagen in der Woche. "
+     "(Demodaten)",
+     1},
     {"14521410", 0, "Werkstatt Neukirchen", "Werkstatt",
      "In der alten Halle teilen sich Tischlerin, Fahrradwerkstatt und ein Repair-Café die "
      "Maschinen. (Demodaten)",
-     "https://werkstatt-neukirchen.example.org"},
+     "https://werkstatt-neukirchen.example.org",
+     "Die Halle gehörte einem Hersteller von Textilmaschinen, der vor Jahren schloss. "
+     "Eine Tischlerin suchte Platz für ihre Maschinen und fand im Leerstandsatlas die "
+     "leere Halle. Sie holte eine Fahrradwerkstatt und das Repair-Café des Ortes dazu, so "
+     "teilen sich drei Nutzer Miete und Werkzeug. Einmal im Monat steht die Halle allen "
+     "offen, die etwas reparieren wollen. (Demodaten)",
+     2},
     {"09479136", 0, "Gemeinschaftswohnen am Kösseinepark", "Wohnen",
      "Drei Generationen wohnen unter einem Dach, mit Gemeinschaftsküche und Garten. "
      "(Demodaten)",
-     nullptr},
+     nullptr,
+     "Das Wohnhaus stand nach dem Tod der letzten Mieterin leer. Eine Genossenschaft aus "
+     "Marktredwitz kaufte es und baute es barrierefrei um: drei kleine Wohnungen und eine "
+     "gemeinsame Küche. Die Stadt beriet bei der Förderung, der Landkreis bei der "
+     "Planung. Heute wohnen hier Familien, Alleinstehende und Ältere zusammen. (Demodaten)",
+     1},
     {"09479152", -1, "Porzellanladen Selb", "Laden",
      "Junge Gestalterinnen verkaufen Porzellan aus der Region und bieten Kurse an. "
      "(Demodaten)",
-     nullptr},
+     nullptr,
+     "Der Laden in der Innenstadt war einer von vielen, die nach der Schließung der "
+     "Porzellanfabriken leer fielen. Drei junge Gestalterinnen, die in Selb studiert haben, "
+     "mieteten ihn zunächst für einen Sommer auf Probe. Weil der Laden gut lief, blieben sie "
+     "und richteten im Hinterzimmer eine kleine Werkstatt für Kurse ein. (Demodaten)",
+     2},
     {"09479169", -1, "Lernwerkstatt Wunsiedel", "Bildung",
      "Kurse für Handwerk und Digitales in einem leeren Geschäftshaus der Innenstadt. "
      "(Demodaten)",
-     nullptr},
+     nullptr,
+     "Das Geschäftshaus in der Innenstadt stand leer, seit das Modegeschäft im Erdgeschoss "
+     "geschlossen hatte. Die Volkshochschule suchte Räume für Kurse in Handwerk und "
+     "Digitalem und mietete zwei Etagen. Handwerksbetriebe aus dem Landkreis brachten "
+     "Werkbänke und Lehrkräfte mit. Heute lernen hier Schülerinnen, Auszubildende und "
+     "Ältere an denselben Tischen. (Demodaten)",
+     1},
 }};
 
 /// The index of the Kommune's n-th report that ends activated.
@@ -202,6 +251,19 @@ std::vector<Zukunftsort> plan_zukunftsorte(const Dataset& dataset, const IsoDate
         if (spec.website) r.website = spec.website;
         r.opened = place.at.substr(0, 10);
         r.kommune_ags = spec.ags;
+        r.story = spec.story;
+        // A stream of its own, so the pictures leave the other draws as they were.
+        Rng picture_rng =
+            make_stream(seed, spec.ags, std::string("zukunftsort pictures ") + spec.name);
+        for (int n = 1; n <= spec.pictures; ++n) {
+            Picture picture;
+            picture.id = hex_id(picture_rng);
+            picture.seed = picture_rng.next();
+            picture.caption = std::string(spec.name) + " (Demobild " + std::to_string(n) + ")";
+            picture.kommune_ags = spec.ags;
+            r.images.push_back(picture.id);
+            place.pictures.push_back(std::move(picture));
+        }
         places.push_back(std::move(place));
     }
     return places;

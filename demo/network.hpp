@@ -19,7 +19,8 @@ std::vector<data::KommuneProfileRecord> member_profiles(const std::string& membe
                                                         std::vector<Picture>& pictures);
 
 /// Zukunftsorte: most in buildings whose report was activated (opened after that), a few in
-/// buildings of a town core without a report. Needs the dataset's buildings and reports.
+/// buildings of a town core without a report, each with a story and one or two pictures of its
+/// own. Needs the dataset's buildings and reports.
 std::vector<Zukunftsort> plan_zukunftsorte(const Dataset& dataset, const IsoDate& as_of,
                                            std::uint64_t seed);
 

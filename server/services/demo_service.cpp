@@ -74,9 +74,15 @@ std::vector<Event> events_of(const demo::Dataset& dataset) {
     return events;
 }
 
-/// Writes the reports' steps and the Zukunftsorte, each at its time. Buildings are found by
-/// the point the generator gives inside their footprint.
-void write_history(data::VacancyStore& vacancies, PinnedClock& clock,
+/// Draws `picture` and stores it under its own id, at the store's pinned time.
+void store_picture(ImageService& images, const demo::Picture& picture) {
+    images.store(illustration(picture.seed, picture.caption), picture.kommune_ags, k_demo_user,
+                 picture.id);
+}
+
+/// Writes the reports' steps and the Zukunftsorte with their pictures, each at its time.
+/// Buildings are found by the point the generator gives inside their footprint.
+void write_history(data::VacancyStore& vacancies, ImageService& images, PinnedClock& clock,
                    const demo::Dataset& dataset) {
     const auto building_id = [&](std::size_t index) {
         const demo::Building& b = dataset.buildings[index];
@@ -89,6 +95,8 @@ void write_history(data::VacancyStore& vacancies, PinnedClock& clock,
         clock.set(event.at);
         if (event.kind == 1) {
             const demo::Zukunftsort& place = dataset.zukunftsorte[event.index];
+            // Its pictures come with it, at its opening: record.images names them.
+            for (const demo::Picture& picture : place.pictures) store_picture(images, picture);
             data::ZukunftsortRecord record = place.record;
             record.building_id = building_id(place.building);
             if (place.vacancy) record.vacancy_id = stored[*place.vacancy].id;
@@ -158,13 +166,11 @@ DemoReport generate_demo(data::Store& store, const DemoOptions& options) {
     report.upload_id_buildings = import.commit(building_upload);
 
     ImageService images(store);
-    for (const demo::Picture& picture : dataset.pictures)
-        images.store(illustration(picture.seed, picture.caption), picture.kommune_ags, k_demo_user,
-                     picture.id);
+    for (const demo::Picture& picture : dataset.pictures) store_picture(images, picture);
     data::ProfileStore profiles(store);
     for (const data::KommuneProfileRecord& profile : dataset.profiles)
         profiles.update(profile, profiles.by_ags(profile.ags).value().version);
-    write_history(vacancies, clock, dataset);
+    write_history(vacancies, images, clock, dataset);
     transaction.commit();
 
     report.kommunen = static_cast<int>(n_kommunen);

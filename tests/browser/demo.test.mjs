@@ -1,7 +1,8 @@
 // The demo as `scripts/run` shows it to the public (issue 21): a fresh `leerstand demo` (its
 // history ending today) served to a visitor without sign-in. The start page shows published
 // reports and the Zukunftsorte on the map, nothing private travels, and the founding members'
-// figures are numbers, not "unter 3". Screenshots at desktop and phone size in
+// figures are numbers, not "unter 3", and each Zukunftsort tells its story with pictures that
+// load. Screenshots at desktop and phone size in
 // tests/browser/out (demo-start-desktop.png, demo-start-phone.png).
 //
 // Run from the repository root:   node --test tests/browser/demo.test.mjs
@@ -71,6 +72,26 @@ test('the public reads published reports, the Zukunftsorte and numbers for every
     const open = summary.trend.map((month) => month.open);
     assert.ok(open.every((n) => typeof n === 'number'), `${ags} trend ${JSON.stringify(open)}`);
     assert.ok(new Set(open).size >= 3, `${ags}: the trend is a curve, ${JSON.stringify(open)}`);
+  }
+});
+
+test('each Zukunftsort tells its story with pictures the public can load', async () => {
+  const places = await getJson('/collections/zukunftsorte/items?limit=100');
+  assert.ok(places.features.length >= 6, `${places.features.length} Zukunftsorte`);
+  for (const { id } of places.features) {
+    const place = (await getJson(`/collections/zukunftsorte/items/${id}`)).properties;
+    const sentences = (place.story ?? '').split(/[.!?](?= |$)/).length - 1;
+    assert.ok(sentences >= 3, `${place.name}: a story of ${sentences} sentences: ${place.story}`);
+    assert.ok(place.images.length >= 1 && place.images.length <= 2, `${place.name}: ${place.images.length} pictures`);
+    for (const image of place.images) {
+      for (const size of ['small', 'medium', 'large']) {
+        const response = await fetch(`${baseUrl}${image.urls[size]}`);
+        assert.equal(response.status, 200, `${place.name}: GET ${image.urls[size]}`);
+        assert.equal(response.headers.get('content-type'), 'image/jpeg');
+        const bytes = new Uint8Array(await response.arrayBuffer());
+        assert.deepEqual([...bytes.subarray(0, 3)], [0xff, 0xd8, 0xff], `${image.urls[size]} is a JPEG`);
+      }
+    }
   }
 });
 

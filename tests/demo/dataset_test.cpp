@@ -535,6 +535,40 @@ TEST_F(DemoDatasetTest, ZukunftsorteComeFromActivatedReports) {
     EXPECT_GE(linked, static_cast<int>(places.size()) / 2);
 }
 
+/// Sentences in `text`: stops (., ! or ?) at its end or before a space.
+int sentences_in(const std::string& text) {
+    int count = 0;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const bool stop = text[i] == '.' || text[i] == '!' || text[i] == '?';
+        if (stop && (i + 1 == text.size() || text[i + 1] == ' ')) ++count;
+    }
+    return count;
+}
+
+TEST_F(DemoDatasetTest, EveryZukunftsortTellsItsStoryWithPictures) {
+    std::set<std::string> ids;
+    for (const Picture& p : dataset().pictures) ids.insert(p.id);
+    for (const Zukunftsort& place : dataset().zukunftsorte) {
+        const data::ZukunftsortRecord& r = place.record;
+        ASSERT_TRUE(r.story) << r.name;
+        // The story's own sentences, then "(Demodaten)": clearly a demo.
+        EXPECT_GE(sentences_in(*r.story), 3) << r.name << ": " << *r.story;
+        EXPECT_LE(sentences_in(*r.story), 6) << r.name << ": " << *r.story;
+        EXPECT_NE(r.story->find("(Demodaten)"), std::string::npos) << r.name;
+        EXPECT_GE(r.images.size(), 1U) << r.name;
+        EXPECT_LE(r.images.size(), 2U) << r.name;
+        ASSERT_EQ(place.pictures.size(), r.images.size()) << r.name;
+        for (std::size_t i = 0; i < r.images.size(); ++i) {
+            const Picture& picture = place.pictures[i];
+            EXPECT_EQ(picture.id, r.images[i]) << r.name;
+            EXPECT_EQ(picture.kommune_ags, *r.kommune_ags) << r.name;
+            EXPECT_EQ(picture.id.size(), 32U);
+            EXPECT_EQ(picture.id.find_first_not_of("0123456789abcdef"), std::string::npos);
+            EXPECT_TRUE(ids.insert(picture.id).second) << "one id, one picture: " << picture.id;
+        }
+    }
+}
+
 TEST_F(DemoDatasetTest, ProfilesOfTheFourFoundingMembers) {
     std::set<std::string> members;
     for (const data::KommuneProfileRecord& p : dataset().profiles) {

@@ -203,6 +203,17 @@ TEST_F(DemoStoreTest, TheHistoryIsStoredAtItsOwnTimes) {
                   "i.kommune_ags = k.ags AND (SELECT count(*) FROM image_variants v WHERE "
                   "v.image_id = i.id) = 3 AND i.created_at < '2024-12'"),
               "4");
+    // Each Zukunftsort's story and its one or two pictures, stored in the three sizes when it
+    // opened and under its Kommune.
+    EXPECT_EQ(sql("SELECT count(*) FROM zukunftsorte"), std::to_string(report.zukunftsorte));
+    EXPECT_EQ(sql("SELECT count(*) FROM zukunftsorte z WHERE z.story LIKE '%. %. %(Demodaten)' "
+                  "AND json_array_length(z.images) BETWEEN 1 AND 2 AND NOT EXISTS (SELECT 1 "
+                  "FROM json_each(z.images) j LEFT JOIN images i ON i.id = j.value WHERE i.id "
+                  "IS NULL OR i.created_at <> z.created_at OR i.kommune_ags IS NOT z.kommune_ags "
+                  "OR (SELECT count(*) FROM image_variants v WHERE v.image_id = i.id) <> 3)"),
+              std::to_string(report.zukunftsorte));
+    EXPECT_EQ(sql("SELECT count(*) FROM images"),
+              sql("SELECT 4 + sum(json_array_length(images)) FROM zukunftsorte"));
     EXPECT_EQ(sql("SELECT count(*) FROM zukunftsorte WHERE building_id IS NULL"), "0");
     EXPECT_EQ(sql("SELECT count(*) FROM zukunftsorte z JOIN vacancies v ON v.id = z.vacancy_id "
                   "WHERE v.status = 'aktiviert' AND v.building_id = z.building_id AND "
