@@ -128,6 +128,8 @@ test('the Zensus 2011 grid is an optional overlay with its own legend',
 
     assert.equal(await page.locator('.zensus-grid-legend').isVisible(), false);
     assert.equal(await page.locator('.zensus-grid-layer').count(), 0);
+    // On a phone the introduction lies over the top of the map until the visitor puts it away.
+    await page.click('#status .intro-close');
     await page.check('#zensus-grid');
     assert.equal(await page.locator('.zensus-grid-legend').isVisible(), true);
     assert.match(await page.locator('.zensus-grid-legend .legend-source').textContent(), /Zensus 2011/);

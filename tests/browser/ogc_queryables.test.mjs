@@ -38,7 +38,7 @@ before(async () => {
   assert.ok(fs.existsSync(binary), `leerstand binary not found at ${binary}; build it or set LEERSTAND_BINARY`);
   dataDir = makeTempDir('leerstand-queryables-');
   const dbPath = path.join(dataDir, 'q.sqlite');
-  assert.equal((await runCli(['demo', '--db', dbPath])).code, 0);
+  assert.equal((await runCli(['demo', '--buildings-only', '--db', dbPath])).code, 0);
   assert.equal((await runCli(['user', 'add', 'q-admin', '--role', 'admin', '--db', dbPath],
     { input: 'ein-langes-passwort\n' })).code, 0);
   const created = await runCli(['token', 'create', '--user', 'q-admin', '--db', dbPath]);

@@ -58,7 +58,7 @@ async function cli(args, input = '') {
 
 /** A demo database with an admin (whose API token is returned) and an editor of Angermünde. */
 async function prepareDatabase(dbPath) {
-  await cli(['demo', '--db', dbPath]);
+  await cli(['demo', '--buildings-only', '--db', dbPath]);
   await cli(['user', 'add', 'site-admin', '--role', 'admin', '--db', dbPath], 'ein-langes-passwort\n');
   await cli(['user', 'add', EDITOR.name, '--role', 'editor', '--kommune', ANGERMUENDE, '--db', dbPath],
     `${EDITOR.password}\n`);
