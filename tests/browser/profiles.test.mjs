@@ -130,6 +130,23 @@ test('opening /kommunen/12073008 shows Angermünde\'s profile, and the slug the 
     assertPageClean(assert, problems);
   });
 
+test('Herzberg (Elster)\'s page shows its Zensus 2022 vacancy rate beside the atlas\' figures',
+  { skip: skipReason, timeout: 60000 }, async (t) => {
+    // The expected figure is the shipped census table's row, read here with awk, not our parser.
+    const table = path.join(path.dirname(new URL(import.meta.url).pathname), '..', '..', 'baseline', 'zensus',
+      'zensus2022_gemeinden_leerstand.csv');
+    const row = spawnSync('awk', ['-F,', '$1 == "12062224" { print $NF }', table], { encoding: 'utf8' });
+    const percent = row.stdout.trim();
+    assert.match(percent, /^\d+\.\d$/, `the census row of Herzberg (Elster): ${row.stderr}`);
+    const { page, problems } = await openPage(t, '/kommunen/12062224');
+    await waitForProfile(page, 'Herzberg (Elster)');
+    const rate = page.locator('#profile .profile-baseline .baseline-rate');
+    await rate.waitFor({ timeout: 15000 });
+    assert.equal(await rate.textContent(), `Wohnungsleerstand laut Zensus 2022: ${percent.replace('.', ',')}\u00a0%`);
+    assert.match(await page.locator('#profile .baseline-source').textContent(), /Zensus 2022.*dl-de\/by-2-0/);
+    assertPageClean(assert, problems);
+  });
+
 test('an unknown Kommune\'s page says so', { skip: skipReason, timeout: 60000 }, async (t) => {
   const { page, problems } = await openPage(t, '/kommunen/atlantis');
   await page.waitForFunction(() => document.querySelector('#profile .profile-title')?.textContent === 'Kommune nicht gefunden', null, { timeout: 15000 });
