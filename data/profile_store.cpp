@@ -34,8 +34,10 @@ KommuneProfileRecord read_profile(const Statement& statement) {
 
 std::optional<KommuneProfileRecord> profile_where(Connection& connection, const char* column,
                                                   const std::string& value) {
-    Statement statement = connection.prepare(std::string("SELECT ") + k_profile_columns +
-                                             " FROM kommunen WHERE " + column + " = ?");
+    // Appended piece by piece: GCC 12 warns falsely (-Warray-bounds) on a chain of operator+.
+    std::string sql = "SELECT ";
+    sql.append(k_profile_columns).append(" FROM kommunen WHERE ").append(column).append(" = ?");
+    Statement statement = connection.prepare(sql);
     statement.bind(1, value);
     if (!statement.step()) return std::nullopt;
     return read_profile(statement);
