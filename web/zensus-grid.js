@@ -52,9 +52,9 @@ export function zensusGridLayer() {
 /** The control with the checkbox; the overlay is off until it is ticked. */
 export function setUpZensusGrid(map) {
   const layer = zensusGridLayer();
-  // Bottom right, above the legend (Leaflet stacks later controls on top there): the status
-  // panel holds the top right.
-  const control = L.control({ position: 'bottomright' });
+  // Top left, where no other control is: the status panel holds the top right, and above the
+  // tall legend in the bottom right the switch lay over the popups of the markers.
+  const control = L.control({ position: 'topleft' });
   control.onAdd = () => {
     const container = element('div', 'leaflet-control legend-control zensus-grid-control');
     const label = element('label');

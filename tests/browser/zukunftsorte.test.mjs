@@ -31,7 +31,7 @@ async function addUser(dbPath, name, roleArgs) {
 
 /** A demo database with an admin (whose API token it returns) and an editor per Kommune. */
 async function prepareDatabase(dbPath) {
-  const demo = await runCli(['demo', '--db', dbPath]);
+  const demo = await runCli(['demo', '--buildings-only', '--db', dbPath]);
   assert.equal(demo.code, 0, `leerstand demo: ${demo.stderr}`);
   await addUser(dbPath, 'zo-admin', ['--role', 'admin']);
   await addUser(dbPath, 'redaktion-angermuende', ['--role', 'editor', '--kommune', ANGERMUENDE]);
