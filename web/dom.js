@@ -47,6 +47,18 @@ export function formatDate(iso) {
   return match ? `${match[3]}.${match[2]}.${match[1]}` : iso;
 }
 
+// Staff read times as the Kommune's clock shows them, whatever the browser's zone is.
+const dateTimeFormat = new Intl.DateTimeFormat('de-DE', {
+  day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: 'Europe/Berlin',
+});
+
+/** '2026-12-07T13:05:00Z' → '7. Dez. 2026, 14:05' (German time); anything unreadable as it came. */
+export function formatDateTime(iso) {
+  if (typeof iso !== 'string' || iso === '') return '';
+  const instant = new Date(iso);
+  return Number.isNaN(instant.getTime()) ? iso : dateTimeFormat.format(instant);
+}
+
 /** 1234.5 → '1.234,5 m²' (no-break space, so the unit never wraps alone). */
 export function formatArea(squareMetres) {
   if (typeof squareMetres !== 'number' || !Number.isFinite(squareMetres)) return '';
