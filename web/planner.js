@@ -4,19 +4,11 @@
 import { fetchJson, request } from './api.js';
 import { canEdit, vacancyForm } from './editor.js';
 import { definitionList, element, formatArea, formatDate } from './dom.js';
-import { label } from './labels.js';
+import { FIELD_LABELS, label } from './labels.js';
 import { GeoJsonTileLayer } from './tile-layer.js';
 
 export const BUILDINGS_MIN_ZOOM = 13;
 const PLAIN_BUILDING = Object.freeze({ fill: 'rgba(140, 150, 160, 0.45)', stroke: '#616e7c', weight: 0.6 });
-
-// The fields a history row names, in German.
-const FIELD_LABELS = Object.freeze({
-  status: 'Status', use: 'Nutzung', degree: 'Umfang', vacant_since: 'Leer seit',
-  floor_area_m2: 'Fläche', owner_type: 'Eigentum', owner_contact: 'Kontakt',
-  internal_notes: 'Notizen', consent_publish: 'Veröffentlichung',
-  public_description: 'Beschreibung', building_id: 'Gebäude', kommune_ags: 'Kommune',
-});
 
 /** The buildings layer; `colorOf(status)` gives the fill of a building with a vacancy. */
 export function buildingsLayer(colorOf, visibleStatus) {
