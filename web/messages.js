@@ -59,7 +59,9 @@ export const PROBLEM_TEXTS = Object.freeze({
   membership_request_decided: () => 'Der Antrag wurde inzwischen anders entschieden.',
   stale_version: () => `Der Eintrag wurde inzwischen von jemand anderem geändert. ${LOAD_AGAIN}`,
   // 413, 414, 415
-  too_large: () => 'Die Datei oder Anfrage ist zu groß.',
+  too_large: (p) => (Number.isFinite(p.limit_bytes)
+    ? `Die Datei ist zu groß: höchstens ${numberFormat.format(Math.floor(p.limit_bytes / 2 ** 20))} MB.`
+    : 'Die Datei oder Anfrage ist zu groß.'),
   image_too_large: () => 'Das Bild ist zu groß: höchstens 15 MB und 50 Megapixel.',
   uri_too_long: () => 'Die Adresse ist zu lang.',
   unsupported: () => 'Dieses Format kann der Atlas nicht lesen.',

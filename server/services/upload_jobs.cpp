@@ -339,8 +339,9 @@ std::int64_t UploadJobs::submit(UploadRequest request, const Caller& caller) {
     if (request.content.empty())
         throw field_error("file", field_code::k_required, "the uploaded file is empty");
     if (request.content.size() > impl.limits.max_body_bytes)
-        throw TooLarge("the upload is larger than the limit of " +
-                       describe_bytes(impl.limits.max_body_bytes));
+        throw TooLarge(
+            "the upload is larger than the limit of " + describe_bytes(impl.limits.max_body_bytes),
+            {{"limit_bytes", impl.limits.max_body_bytes}});
 
     const std::string display_name =
         request.file_name.empty() ? std::string("upload") : request.file_name;

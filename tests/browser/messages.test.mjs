@@ -162,6 +162,7 @@ test('the texts use the German field label and the values the server sends', () 
     'Von 4.267 gelesenen Objekten konnte keines gespeichert werden. Der Bericht nennt die Gründe.');
   assert.match(jobErrorText({ error_code: 'incomplete_shapefile', error_values: { missing: ['.shx', '.dbf'] } }), /\(\.shx und \.dbf\)/);
   assert.match(jobErrorText({ error_code: 'not_geodata', error_values: { file: 'häuser.zip' } }), /^„häuser\.zip“ ist keine Geodatei/);
+  assert.equal(problemText({ status: 413, problem: { code: 'too_large', limit_bytes: 200 * 2 ** 20 } }), 'Die Datei ist zu groß: höchstens 200 MB.');
   // A field error within a failed job (a vacancy file for an unknown Kommune).
   assert.equal(jobErrorText({ error_code: 'invalid_fields', error_values: { errors: [{ field: 'kommune', code: 'unknown_kommune' }] } }),
     'Diese Kommune ist nicht im Atlas.');
