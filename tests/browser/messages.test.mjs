@@ -224,3 +224,41 @@ test('the server\'s refusal of a lone .shp reads in German in the upload dialog'
     assert.deepEqual(problems.consoleErrors.filter((m) => !/400/.test(m)), []);
     assert.deepEqual(problems.pageErrors, []);
   });
+
+test('a failed upload job of the real server gets its German sentence', { timeout: 90000 }, async (t) => {
+  assert.ok(fs.existsSync(binary), `leerstand binary not found at ${binary}`);
+  const dataDir = makeTempDir('leerstand-messages-job-');
+  const db = path.join(dataDir, 't.sqlite');
+  const cli = async (args, input = '') => {
+    const result = await runCli([...args, '--db', db], { input });
+    assert.equal(result.code, 0, `leerstand ${args.join(' ')}: ${result.stderr}`);
+    return result.stdout;
+  };
+  await cli(['demo', '--buildings-only']);
+  await cli(['user', 'add', 'job-redaktion', '--role', 'editor', '--kommune', '12073008'], 'ein-langes-passwort\n');
+  const token = (await cli(['token', 'create', '--user', 'job-redaktion'])).trim().split('\n').pop().trim();
+  const server = startServer(db);
+  cleanUpAfter(t, { server, dirs: [dataDir] });
+  const baseUrl = await server.url;
+
+  // Starts like GeoJSON, so it is taken, and fails in the job.
+  const body = new FormData();
+  body.append('kommune', '12073008');
+  body.append('layer', 'buildings');
+  body.append('file', new Blob(['{ "type": "FeatureCollection", "features": [ {']), 'kaputt.geojson');
+  const headers = { Authorization: `Bearer ${token}` };
+  const accepted = await fetch(`${baseUrl}/api/uploads`, { method: 'POST', body, headers });
+  assert.equal(accepted.status, 202, await accepted.clone().text());
+  const { href } = await accepted.json();
+  let job;
+  for (let i = 0; i < 100; i += 1) {
+    job = await (await fetch(new URL(href, baseUrl), { headers })).json();
+    if (job.state === 'done' || job.state === 'failed') break;
+    await new Promise((resolve) => { setTimeout(resolve, 100); });
+  }
+  assert.equal(job.state, 'failed', JSON.stringify(job));
+  assert.match(job.error, /kaputt\.geojson/, 'the English error stays for API clients');
+  assert.equal(job.error_code, 'not_geodata', JSON.stringify(job));
+  assert.equal(jobErrorText(job), PROBLEM_TEXTS.not_geodata({ file: 'kaputt.geojson' }));
+  assert.match(jobErrorText(job), /^„kaputt\.geojson“ ist keine Geodatei/);
+});
