@@ -179,21 +179,28 @@ test('codes the page does not know yet still get German', () => {
   assert.equal(problemText({ status: 400, problem: { code: 'constructor' } }), 'Die Anfrage ist fehlgeschlagen (Fehler 400).');
 });
 
+/** A server on the demo buildings with an editor `editor` of Angermünde (password
+ *  'ein-langes-passwort'), stopped when `t` ends; resolves with { baseUrl, token }. */
+async function startAtlas(t, editor) {
+  assert.ok(fs.existsSync(binary), `leerstand binary not found at ${binary}`);
+  const dataDir = makeTempDir('leerstand-messages-');
+  const db = path.join(dataDir, 't.sqlite');
+  const cli = async (args, input = '') => {
+    const result = await runCli([...args, '--db', db], { input });
+    assert.equal(result.code, 0, `leerstand ${args.join(' ')}: ${result.stderr}`);
+    return result.stdout;
+  };
+  await cli(['demo', '--buildings-only']);
+  await cli(['user', 'add', editor, '--role', 'editor', '--kommune', '12073008'], 'ein-langes-passwort\n');
+  const token = (await cli(['token', 'create', '--user', editor])).trim().split('\n').pop().trim();
+  const server = startServer(db);
+  cleanUpAfter(t, { server, dirs: [dataDir] });
+  return { baseUrl: await server.url, token };
+}
+
 test('the server\'s refusal of a lone .shp reads in German in the upload dialog',
   { skip: skipReason, timeout: 90000 }, async (t) => {
-    assert.ok(fs.existsSync(binary), `leerstand binary not found at ${binary}`);
-    const dataDir = makeTempDir('leerstand-messages-');
-    const db = path.join(dataDir, 't.sqlite');
-    const cli = async (args, input = '') => {
-      const result = await runCli([...args, '--db', db], { input });
-      assert.equal(result.code, 0, `leerstand ${args.join(' ')}: ${result.stderr}`);
-      return result.stdout;
-    };
-    await cli(['demo', '--buildings-only']);
-    await cli(['user', 'add', 'meldungen-redaktion', '--role', 'editor', '--kommune', '12073008'], 'ein-langes-passwort\n');
-    const server = startServer(db);
-    cleanUpAfter(t, { server, dirs: [dataDir] });
-    const baseUrl = await server.url;
+    const { baseUrl } = await startAtlas(t, 'meldungen-redaktion');
 
     const { page, problems } = await openApp(t, `${baseUrl}/`, { width: 1366, height: 800 });
     await page.click('#sign-in-open');
@@ -226,20 +233,7 @@ test('the server\'s refusal of a lone .shp reads in German in the upload dialog'
   });
 
 test('a failed upload job of the real server gets its German sentence', { timeout: 90000 }, async (t) => {
-  assert.ok(fs.existsSync(binary), `leerstand binary not found at ${binary}`);
-  const dataDir = makeTempDir('leerstand-messages-job-');
-  const db = path.join(dataDir, 't.sqlite');
-  const cli = async (args, input = '') => {
-    const result = await runCli([...args, '--db', db], { input });
-    assert.equal(result.code, 0, `leerstand ${args.join(' ')}: ${result.stderr}`);
-    return result.stdout;
-  };
-  await cli(['demo', '--buildings-only']);
-  await cli(['user', 'add', 'job-redaktion', '--role', 'editor', '--kommune', '12073008'], 'ein-langes-passwort\n');
-  const token = (await cli(['token', 'create', '--user', 'job-redaktion'])).trim().split('\n').pop().trim();
-  const server = startServer(db);
-  cleanUpAfter(t, { server, dirs: [dataDir] });
-  const baseUrl = await server.url;
+  const { baseUrl, token } = await startAtlas(t, 'job-redaktion');
 
   // Starts like GeoJSON, so it is taken, and fails in the job.
   const body = new FormData();
