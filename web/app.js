@@ -18,6 +18,7 @@ import {
 } from './kommunen.js';
 import { STATUS_LABELS, USE_LABELS, label, statusColor } from './labels.js';
 import { focusableMarker, tabStopsInView } from './keyboard-markers.js';
+import { keepMapSized } from './layout.js';
 import { BUILDINGS_MIN_ZOOM, buildingDescription, buildingsLayer, showBuilding } from './planner.js';
 import { setUpExport, setUpUpload } from './transfer.js';
 import { closePage, setUpPage } from './page.js';
@@ -461,17 +462,21 @@ function filterMarkers(map, filters) {
 }
 
 /** Focus for the profile panel: taken when the keyboard opens it (`focusProfile(opener)`), and
- *  given back to the opener when Escape closes it, so the keyboard user is where they were. */
-function profileFocus(profile) {
+ *  given back to the opener when Escape or the close button closes it, so the keyboard user is
+ *  where they were. */
+function profileFocus(profile, closeButton) {
   let opener = null;
-  profile.addEventListener('keydown', (event) => {
-    if (event.key !== 'Escape') return;
+  const close = () => {
     // A Kommune's profile is a page of its own: closing it goes back to the map's address.
     if (profile.dataset.view === 'kommune') navigate('/');
     profile.hidden = true;
     opener?.focus({ preventScroll: true });
     opener = null;
+  };
+  profile.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape') close();
   });
+  closeButton.addEventListener('click', close);
   return (from) => {
     opener = from;
     profile.focus({ preventScroll: true });
@@ -488,11 +493,13 @@ function start() {
   const map = createMap(document.getElementById('map'));
   // For the browser tests and an operator's console: the Leaflet map of the page.
   window.leerstandMap = map;
+  keepMapSized(map);
   const legend = addLegend(map, figureSelect.value);
   setUpZensusGrid(map);
   let filtersOf = () => ({});
   let updateTabStops = () => {};
-  const planner = setUpPlanner(map, profile, () => filtersOf(), profileFocus(profile));
+  const planner = setUpPlanner(map, profile, () => filtersOf(),
+    profileFocus(profile, document.getElementById('profile-close')));
   filtersOf = setUpFilters(document.getElementById('filters'), (filters) => {
     planner.restyle();
     filterMarkers(map, filters);
