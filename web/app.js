@@ -18,7 +18,7 @@ import {
 } from './kommunen.js';
 import { STATUS_LABELS, USE_LABELS, label, statusColor } from './labels.js';
 import { focusableMarker, tabStopsInView } from './keyboard-markers.js';
-import { keepMapSized } from './layout.js';
+import { foldableLegend, keepMapSized } from './layout.js';
 import { BUILDINGS_MIN_ZOOM, buildingDescription, buildingsLayer, showBuilding } from './planner.js';
 import { setUpExport, setUpUpload } from './transfer.js';
 import { closePage, setUpPage } from './page.js';
@@ -280,6 +280,7 @@ function addLegend(map, figure) {
   control.onAdd = () => {
     const container = element('div', 'leaflet-control legend-control');
     container.append(choroplethLegend(figure), legendContent());
+    foldableLegend(container);
     // Scrolling or clicking the legend must not move the map underneath.
     L.DomEvent.disableClickPropagation(container);
     L.DomEvent.disableScrollPropagation(container);

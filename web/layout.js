@@ -1,5 +1,11 @@
 // The page's regions (style.css, "Layout"): the map shares the screen with the sidebar, which is
-// a bottom sheet on phones and grows or shrinks with what it shows.
+// a bottom sheet on phones and grows or shrinks with what it shows; the legend folds away.
+
+import { element } from './dom.js';
+
+// Where style.css turns the sidebar into a bottom sheet.
+const PHONE_QUERY = '(max-width: 640px)';
+const LEGEND_STATE_KEY = 'leerstand.legend';
 
 /** Tells Leaflet whenever its container changes size (the sheet below it grew, a record took
  *  the screen and left it again): otherwise tiles and clicks are placed for the old size. The
@@ -13,4 +19,47 @@ export function keepMapSized(map) {
   });
   observer.observe(map.getContainer());
   return observer;
+}
+
+/** The legend's open or folded state of this session; on a phone the legend starts folded,
+ *  so it does not hide the map it explains. */
+function legendStartsOpen() {
+  let stored = null;
+  try {
+    stored = sessionStorage.getItem(LEGEND_STATE_KEY);
+  } catch {
+    // Storage may be blocked: the default is used.
+  }
+  if (stored === 'open' || stored === 'closed') return stored === 'open';
+  return !window.matchMedia(PHONE_QUERY).matches;
+}
+
+function rememberLegend(open) {
+  try {
+    sessionStorage.setItem(LEGEND_STATE_KEY, open ? 'open' : 'closed');
+  } catch {
+    // Not kept beyond this page then.
+  }
+}
+
+/** Puts a "Legende" button at the top of the legend control `container` that folds its
+ *  content away and shows it again (aria-expanded says which). */
+export function foldableLegend(container) {
+  const toggle = element('button', 'legend-toggle', 'Legende');
+  toggle.type = 'button';
+  container.id ||= 'map-legend';
+  container.classList.add('foldable-legend');
+  toggle.setAttribute('aria-controls', container.id);
+  const show = (open) => {
+    toggle.setAttribute('aria-expanded', String(open));
+    container.classList.toggle('legend-collapsed', !open);
+  };
+  toggle.addEventListener('click', () => {
+    const open = toggle.getAttribute('aria-expanded') !== 'true';
+    show(open);
+    rememberLegend(open);
+  });
+  show(legendStartsOpen());
+  container.prepend(toggle);
+  return toggle;
 }
