@@ -18,7 +18,7 @@ import {
 } from './kommunen.js';
 import { STATUS_LABELS, USE_LABELS, label, statusColor } from './labels.js';
 import { focusableMarker, tabStopsInView } from './keyboard-markers.js';
-import { foldableLegend, keepMapSized } from './layout.js';
+import { foldableLegend, keepMapSized, keepPopupsClear } from './layout.js';
 import { BUILDINGS_MIN_ZOOM, buildingDescription, buildingsLayer, showBuilding } from './planner.js';
 import { setUpExport, setUpUpload } from './transfer.js';
 import { closePage, setUpPage } from './page.js';
@@ -495,6 +495,7 @@ function start() {
   // For the browser tests and an operator's console: the Leaflet map of the page.
   window.leerstandMap = map;
   keepMapSized(map);
+  keepPopupsClear(map);
   const legend = addLegend(map, figureSelect.value);
   setUpZensusGrid(map);
   let filtersOf = () => ({});

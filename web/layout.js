@@ -63,3 +63,31 @@ export function foldableLegend(container) {
   container.prepend(toggle);
   return toggle;
 }
+
+// Room kept between an open popup and the map's controls, in pixels.
+const POPUP_MARGIN = 10;
+
+/** Pans the map when a popup opens under one of its controls (the legend, the zoom buttons):
+ *  Leaflet only keeps popups inside the map, and the controls lie above the popups. The
+ *  shortest move that clears the control and keeps the popup inside the map is taken. */
+export function keepPopupsClear(map) {
+  map.on('popupopen', ({ popup }) => {
+    const element = popup.getElement();
+    if (!element) return;
+    const box = element.getBoundingClientRect();
+    const view = map.getContainer().getBoundingClientRect();
+    const hit = [...map.getContainer().querySelectorAll('.leaflet-control')]
+      .map((control) => control.getBoundingClientRect())
+      .find((c) => c.width > 0 && box.right > c.left && box.left < c.right && box.bottom > c.top && box.top < c.bottom);
+    if (!hit) return;
+    const moves = [
+      [hit.left - box.right - POPUP_MARGIN, 0], [hit.right - box.left + POPUP_MARGIN, 0],
+      [0, hit.top - box.bottom - POPUP_MARGIN], [0, hit.bottom - box.top + POPUP_MARGIN],
+    ].filter(([dx, dy]) => box.left + dx >= view.left && box.right + dx <= view.right
+      && box.top + dy >= view.top && box.bottom + dy <= view.bottom);
+    if (moves.length === 0) return;
+    const [dx, dy] = moves.reduce((a, b) => (Math.hypot(...b) < Math.hypot(...a) ? b : a));
+    // panBy moves the view: the popup moves the other way.
+    map.panBy([-dx, -dy]);
+  });
+}
