@@ -18,6 +18,7 @@ import {
 } from './kommunen.js';
 import { STATUS_LABELS, USE_LABELS, label, statusColor } from './labels.js';
 import { focusableMarker, tabStopsInView } from './keyboard-markers.js';
+import { showKommuneNames } from './kommune-labels.js';
 import { foldableLegend, keepMapSized, keepPopupsClear } from './layout.js';
 import { BUILDINGS_MIN_ZOOM, buildingDescription, buildingsLayer, showBuilding } from './planner.js';
 import { setUpExport, setUpUpload } from './transfer.js';
@@ -339,6 +340,7 @@ function setUpKommunen(map, { figureSelect, legend, searchForm, openKommune, isB
   let kommunen = new Map();
   const figureOf = () => figureSelect.value;
   const layer = choroplethLayer((ags) => kommunen.get(ags), figureOf).addTo(map);
+  showKommuneNames(map, layer);
   layer.on('featureclick', ({ feature, latlng }) => {
     if (isBuildingAt(latlng)) return;
     const ags = feature.properties?.ags;
