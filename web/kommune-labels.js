@@ -10,8 +10,7 @@ import { pointOnSurface } from './tile-layer.js';
 
 // Below this zoom a Gemeinde is a few pixels wide: no labels.
 const LABEL_MIN_ZOOM = 8;
-// Room around a label, in pixels: it must fit into its outline's box with this margin, and two
-// labels keep it between them.
+// Room kept between two labels, in pixels.
 const LABEL_MARGIN = 6;
 const LABEL_HEIGHT = 18;
 // As .kommune-label in style.css: for measuring a name before it is placed.
@@ -54,7 +53,8 @@ function measurer() {
 const overlap = (a, b) => a.left < b.right + LABEL_MARGIN && b.left < a.right + LABEL_MARGIN
   && a.top < b.bottom + LABEL_MARGIN && b.top < a.bottom + LABEL_MARGIN;
 
-/** Labels, largest outline first, where the name fits into the outline's box on screen. */
+/** Labels, largest outline first, where the name fits into the outline's box on screen and
+ *  clear of other labels and of the map's controls. */
 function placeLabels(map, layer, pane, widthOf) {
   pane.replaceChildren();
   if (map.getZoom() < LABEL_MIN_ZOOM) return;
@@ -69,11 +69,17 @@ function placeLabels(map, layer, pane, widthOf) {
     const boxWidth = southEast.x - northWest.x;
     const boxHeight = southEast.y - northWest.y;
     const width = widthOf(name);
-    if (boxWidth < width + 2 * LABEL_MARGIN || boxHeight < LABEL_HEIGHT + 2 * LABEL_MARGIN) continue;
+    // The box is that of the largest tile's piece of the outline: a little smaller than the whole.
+    if (boxWidth < width || boxHeight < LABEL_HEIGHT) continue;
     candidates.push({ feature, name, width, area: boxWidth * boxHeight });
   }
   candidates.sort((a, b) => b.area - a.area);
-  const placed = [];
+  // The map's controls count as placed: a label under the legend could not be read.
+  const origin = map.getContainer().getBoundingClientRect();
+  const placed = [...map.getContainer().querySelectorAll('.leaflet-control')].map((control) => {
+    const box = control.getBoundingClientRect();
+    return { left: box.left - origin.left, right: box.right - origin.left, top: box.top - origin.top, bottom: box.bottom - origin.top };
+  });
   for (const { feature, name, width } of candidates) {
     const inside = pointOnSurface(feature.geometry);
     if (!inside) continue;
