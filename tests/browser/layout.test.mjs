@@ -325,7 +325,7 @@ test('the legend folds: open on a desktop, folded on a phone, kept for the sessi
     assertPageClean(assert, phone.problems);
   });
 
-test('Kommune names: a tooltip on hover, labels where they fit and never on each other',
+test('Kommune names: a tooltip on hover, labels where they fit, never on each other or a control',
   { skip: skipReason, timeout: 90000 }, async (t) => {
     const { page, problems } = await newPage(t, SIZES[1]);
     await openMap(page);
@@ -348,6 +348,14 @@ test('Kommune names: a tooltip on hover, labels where they fit and never on each
         const [a, b] = [boxes[i], boxes[j]];
         const apart = a.right <= b.left || b.right <= a.left || a.bottom <= b.top || b.bottom <= a.top;
         assert.ok(apart, `labels ${labels[i]} and ${labels[j]} overlap`);
+      }
+    }
+    // Nor under the map's controls, where they could not be read.
+    const controls = await page.locator('.leaflet-control').evaluateAll((nodes) => nodes.map((n) => n.getBoundingClientRect().toJSON()));
+    for (const [i, a] of boxes.entries()) {
+      for (const b of controls) {
+        const apart = a.right <= b.left || b.right <= a.left || a.bottom <= b.top || b.bottom <= a.top;
+        assert.ok(apart, `label ${labels[i]} lies under a control`);
       }
     }
     // The pointer over the Kommune (and over its label, which lets the pointer through).
