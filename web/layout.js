@@ -69,8 +69,10 @@ const POPUP_MARGIN = 10;
 
 /** Pans the map when a popup opens under one of its controls (the legend, the zoom buttons):
  *  Leaflet only keeps popups inside the map, and the controls lie above the popups. The
- *  shortest move that clears the control and keeps the popup inside the map is taken. */
+ *  shortest move that clears the control and keeps the popup inside the map is taken; when
+ *  the popup closes and the map has not been moved meanwhile, it goes back. */
 export function keepPopupsClear(map) {
+  let moved = null;  // { popup, by: [x, y], centre } of the last pan
   map.on('popupopen', ({ popup }) => {
     const element = popup.getElement();
     if (!element) return;
@@ -88,6 +90,14 @@ export function keepPopupsClear(map) {
     if (moves.length === 0) return;
     const [dx, dy] = moves.reduce((a, b) => (Math.hypot(...b) < Math.hypot(...a) ? b : a));
     // panBy moves the view: the popup moves the other way.
-    map.panBy([-dx, -dy]);
+    const by = [-Math.round(dx), -Math.round(dy)];
+    map.panBy(by, { animate: false });
+    moved = { popup, by, centre: map.getCenter() };
+  });
+  map.on('popupclose', ({ popup }) => {
+    if (moved?.popup === popup && map.getCenter().equals(moved.centre)) {
+      map.panBy([-moved.by[0], -moved.by[1]], { animate: false });
+    }
+    moved = null;
   });
 }
