@@ -12,8 +12,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import {
-  assertPageClean, binary, launchBrowser, makeTempDir, outDir, runCli, skipReason, startServer, stopServer,
-  watchPage,
+  assertPageClean, binary, launchBrowser, makeTempDir, outDir, runCli, signIn, skipReason, startServer,
+  stopServer, watchPage,
 } from './support.mjs';
 import { assertLayoutHolds, layoutProblems } from './layout-check.mjs';
 
@@ -92,14 +92,6 @@ async function openMap(page, pathname = '/') {
   await page.waitForSelector('#status[data-layers="ready"]', { state: 'attached', timeout: 15000 });
 }
 
-async function signIn(page) {
-  await page.click('#sign-in-open');
-  await page.fill('#sign-in-name', EDITOR.name);
-  await page.fill('#sign-in-password', EDITOR.password);
-  await page.click('.sign-in-form button[type="submit"]');
-  await page.locator('.account-name').waitFor({ timeout: 10000 });
-}
-
 /** Zooms to the building, waits for its tile and clicks it; waits for the vacancy form. */
 async function openRecord(page) {
   await page.evaluate(({ lon, lat }) => window.leerstandMap.setView([lat, lon], 18, { animate: false }), building);
@@ -174,7 +166,7 @@ for (const viewport of SIZES) {
     { skip: skipReason, timeout: 120000 }, async (t) => {
       const { page, problems } = await newPage(t, viewport);
       await openMap(page);
-      await signIn(page);
+      await signIn(page, EDITOR.name, EDITOR.password);
       await assertLayoutHolds(assert, page, 'signed in');
       await openRecord(page);
       await assertSaveUsable(page);
@@ -254,7 +246,7 @@ test('panels close by mouse, keyboard and touch; closing a Kommune goes back to 
     assert.equal(new URL(page.url()).pathname, '/');
 
     // A building's record: the panel's "Schließen", by mouse, by Escape, and by a tap on a phone.
-    await signIn(page);
+    await signIn(page, EDITOR.name, EDITOR.password);
     await openRecord(page);
     const close = page.locator('#profile-close');
     assert.equal(await close.isVisible(), true, 'the record has a visible close button');
@@ -274,7 +266,7 @@ test('on a phone a record is a full-screen view that a tap closes, and the map c
   { skip: skipReason, timeout: 120000 }, async (t) => {
     const { page, problems } = await newPage(t, PHONE, { hasTouch: true });
     await openMap(page);
-    await signIn(page);
+    await signIn(page, EDITOR.name, EDITOR.password);
     const mapBefore = await page.locator('#map').boundingBox();
     await openRecord(page);
     const panel = await page.locator('#profile').boundingBox();

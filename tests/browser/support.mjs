@@ -230,6 +230,15 @@ export async function createItem(baseUrl, token, collection, feature) {
   if (response.status !== 201) throw new Error(`POST ${collection}: ${response.status} ${body}`);
 }
 
+/** Signs `name` in through the app's dialog and waits for the account area to name them. */
+export async function signIn(page, name, password) {
+  await page.click('#sign-in-open');
+  await page.fill('#sign-in-name', name);
+  await page.fill('#sign-in-password', password);
+  await page.click('.sign-in-form button[type="submit"]');
+  await page.locator('.account-name').waitFor({ timeout: 10000 });
+}
+
 /** Opens `url` like openPage and waits until the app has its Kommunen. */
 export async function openApp(t, url, viewport) {
   const opened = await openPage(t, url, viewport);
