@@ -323,12 +323,15 @@ test('editing: report a vacancy, server errors next to the fields, a refused sta
     const form = page.locator('#profile .vacancy-form');
     await form.waitFor({ timeout: 10000 });
     assert.equal(await form.locator('h3').textContent(), 'Leerstand melden');
-    // The form takes no more text than the server does (the limits of the API document).
+    // The form shows the limits the server keeps (those of the API document); it never cuts a
+    // text (no maxlength): an over-long one is refused by the server next to its field.
     const documented = (await (await fetch(`${page.url().split('/?')[0].replace(/\/$/, '')}/api`)).json())
       .components.schemas.VacancyProperties.properties;
     for (const name of ['owner_contact', 'internal_notes', 'public_description']) {
       assert.ok(documented[name].maxLength > 0, `${name} has a documented limit`);
-      assert.equal(await page.locator(`#vacancy-${name}`).evaluate((input) => input.maxLength), documented[name].maxLength, name);
+      assert.equal(await page.locator(`#vacancy-${name}`).evaluate((input) => Number(input.dataset.maxCharacters)), documented[name].maxLength, name);
+      assert.equal(await page.locator(`#vacancy-${name}-hint`).textContent(),
+        `0 von höchstens ${documented[name].maxLength.toLocaleString('de-DE')} Zeichen`, name);
     }
 
     // A date in the future: the server's message appears next to "Leer seit", nothing is stored.
