@@ -683,21 +683,22 @@ test('keyboard only: markers open their popups, buildings are chosen in a list a
     assert.ok(stops.some((s) => !s.inView), 'Herzberg\'s vacancy is out of view');
     for (const stop of stops) assert.equal(stop.tabindex, stop.inView ? '0' : '-1', JSON.stringify(stop));
 
-    // The vacancy marker: named, Enter opens its popup with the focus in it, Escape closes it.
+    // The vacancy marker: named; for the planner, who reads the report's internal data, Enter
+    // opens its record (not the public popup) with the focus in it, Escape closes it.
     const vacancyName = await tabTo(page, '.vacancy-marker[aria-label="Leerstand: Bestätigt, Laden"]', { backwards: true });
     assert.equal(vacancyName, 'Leerstand: Bestätigt, Laden');
     await page.keyboard.press('Enter');
-    const popup = page.locator('.leaflet-popup');
-    await popup.waitFor({ timeout: 5000 });
-    assert.equal(await popup.locator('.popup-title').textContent(), 'Leerstand');
-    const popupFacts = Object.fromEntries(await popup.locator('dt').evaluateAll((dts) => dts.map((dt) => [dt.textContent, dt.nextElementSibling.textContent])));
-    assert.equal(popupFacts.Status, 'Bestätigt');
-    assert.equal(popupFacts.Nutzung, 'Laden');
-    assert.equal((await focused(page)).inPopup, true, 'the focus is in the popup');
-    assert.equal(await popup.locator('.leaflet-popup-close-button').getAttribute('aria-label'), 'Schließen');
+    const markerRecord = page.locator('#profile .vacancy-record');
+    await markerRecord.waitFor({ timeout: 10000 });
+    assert.equal(await page.locator('.leaflet-popup').count(), 0, 'no public popup for the planner');
+    const markerFacts = Object.fromEntries(await markerRecord.locator('dt').evaluateAll((dts) => dts.map((dt) => [dt.textContent, dt.nextElementSibling.textContent])));
+    assert.equal(markerFacts.Status, 'Bestätigt');
+    assert.equal(markerFacts.Nutzung, 'Laden');
+    assert.equal((await focused(page)).id, 'profile', 'the focus is in the record');
     await page.keyboard.press('Escape');
-    await popup.waitFor({ state: 'detached', timeout: 5000 });
+    assert.equal(await page.locator('#profile').isHidden(), true);
     assert.equal((await focused(page)).label, 'Leerstand: Bestätigt, Laden', 'the focus is back on the marker');
+    const popup = page.locator('.leaflet-popup');
 
     // The Zukunftsort: Enter opens it, Tab reaches its website inside the popup, its name is text.
     await tabTo(page, '.zukunftsort-marker');
