@@ -14,7 +14,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import {
-  assertPageClean, binary, layerLoaded, makeTempDir, moveHistoryBeforeThisMonth, openApp, outDir, pixelAt, runCli,
+  assertPageClean, binary, buildingCentres, layerLoaded, makeTempDir, moveHistoryBeforeThisMonth, openApp, outDir, pixelAt, runCli,
   signIn, skipReason, startServer, stopServer,
 } from './support.mjs';
 import { contrastRatio, measureTexts, parseColor, textContrast } from './contrast.mjs';
@@ -48,25 +48,6 @@ async function api(method, target, body) {
   return text ? JSON.parse(text) : null;
 }
 
-/** Centres of the first `n` demo buildings of a Kommune, from its z15 GeoJSON tile. */
-async function buildingCentres(ags, n) {
-  const kommune = await (await fetch(`${baseUrl}/collections/kommunen/items/${ags}`)).json();
-  const ring = kommune.geometry.coordinates[0][0];
-  const lon = ring.reduce((s, p) => s + p[0], 0) / ring.length;
-  const lat = ring.reduce((s, p) => s + p[1], 0) / ring.length;
-  const page = await (await fetch(`${baseUrl}/collections/buildings/items?kommune=${ags}&limit=${4 * n}&bbox=${lon - 0.05},${lat - 0.05},${lon + 0.05},${lat + 0.05}`)).json();
-  // Rectangles only: the point between the centre and a corner is then inside the building.
-  return page.features.filter((f) => f.geometry.coordinates[0][0].length === 5).slice(0, n).map((f) => {
-    const outer = f.geometry.coordinates[0][0];
-    const points = outer.slice(0, -1);
-    const lon = points.reduce((s, p) => s + p[0], 0) / points.length;
-    const lat = points.reduce((s, p) => s + p[1], 0) / points.length;
-    // Off the centre (where the vacancy's marker sits), still inside.
-    const aside = { lon: lon + 0.7 * (points[0][0] - lon), lat: lat + 0.7 * (points[0][1] - lat) };
-    return { id: f.id, lon, lat, aside };
-  });
-}
-
 before(async () => {
   assert.ok(fs.existsSync(binary), `leerstand binary not found at ${binary}; build it or set LEERSTAND_BINARY`);
   dataDir = makeTempDir('leerstand-map-');
@@ -78,7 +59,7 @@ before(async () => {
   baseUrl = await server.url;
   // Three published open vacancies in Angermünde (figures shown), one in Herzberg (suppressed
   // for the public: "unter 3").
-  const angermuende = await buildingCentres(ANGERMUENDE, 3);
+  const angermuende = await buildingCentres(baseUrl, ANGERMUENDE, 3);
   for (const [i, b] of angermuende.entries()) {
     await api('POST', '/collections/vacancies/items', {
       type: 'Feature',
@@ -90,7 +71,7 @@ before(async () => {
     });
   }
   vacancyBuilding = angermuende[0];
-  const [herzberg] = await buildingCentres(HERZBERG, 1);
+  const [herzberg] = await buildingCentres(baseUrl, HERZBERG, 1);
   await api('POST', '/collections/vacancies/items', {
     type: 'Feature',
     geometry: { type: 'Point', coordinates: [herzberg.lon, herzberg.lat] },
@@ -310,7 +291,7 @@ test('editing: report a vacancy, server errors next to the fields, a refused sta
   { skip: skipReason, timeout: 120000 }, async (t) => {
     // The editor of Angermünde; a building without a vacancy.
     await cli(['user', 'add', 'karten-redaktion', '--role', 'editor', '--kommune', ANGERMUENDE], 'ein-langes-passwort\n');
-    const [, , , target] = await buildingCentres(ANGERMUENDE, 4);
+    const [, , , target] = await buildingCentres(baseUrl, ANGERMUENDE, 4);
     const { page, problems } = await openMap(t);
     await signIn(page, 'karten-redaktion', 'ein-langes-passwort');
     await page.evaluate(({ lon, lat }) => window.leerstandMap.setView([lat, lon], 18, { animate: false }), target);
@@ -404,8 +385,8 @@ test('upload with progress and report table; export of what is on screen in thre
 
     // Four vacancy reports as CSV for Angermünde: one with a status the atlas does not know,
     // one that lies in Herzberg.
-    const [a, b] = (await buildingCentres(ANGERMUENDE, 8)).slice(5, 7);
-    const [elsewhere] = await buildingCentres(HERZBERG, 1);
+    const [a, b] = (await buildingCentres(baseUrl, ANGERMUENDE, 8)).slice(5, 7);
+    const [elsewhere] = await buildingCentres(baseUrl, HERZBERG, 1);
     const csv = 'lon;lat;status;use;consent_publish\n'
       + `${a.lon};${a.lat};bestaetigt;wohnen;ja\n${b.lon};${b.lat};gemeldet;laden;nein\n${b.lon};${b.lat};leer;laden;nein\n`
       + `${elsewhere.lon};${elsewhere.lat};gemeldet;wohnen;nein\n`;

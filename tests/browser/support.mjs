@@ -281,3 +281,23 @@ export async function signIn(page, name, password) {
   await page.click('.sign-in-form button[type="submit"]');
   await page.locator('.account-name').waitFor({ timeout: 10000 });
 }
+
+/** The first `n` rectangular demo buildings of Kommune `ags` near its middle, from the server
+ *  at `baseUrl`: id, centre, and `aside`, a point off the centre still inside. */
+export async function buildingCentres(baseUrl, ags, n) {
+  const kommune = await (await fetch(`${baseUrl}/collections/kommunen/items/${ags}`)).json();
+  const ring = kommune.geometry.coordinates[0][0];
+  const lon = ring.reduce((s, p) => s + p[0], 0) / ring.length;
+  const lat = ring.reduce((s, p) => s + p[1], 0) / ring.length;
+  const page = await (await fetch(`${baseUrl}/collections/buildings/items?kommune=${ags}&limit=${4 * n}&bbox=${lon - 0.05},${lat - 0.05},${lon + 0.05},${lat + 0.05}`)).json();
+  // Rectangles only: the point between the centre and a corner is then inside the building.
+  return page.features.filter((f) => f.geometry.coordinates[0][0].length === 5).slice(0, n).map((f) => {
+    const outer = f.geometry.coordinates[0][0];
+    const points = outer.slice(0, -1);
+    const lon = points.reduce((s, p) => s + p[0], 0) / points.length;
+    const lat = points.reduce((s, p) => s + p[1], 0) / points.length;
+    // Off the centre (where the vacancy's marker sits), still inside.
+    const aside = { lon: lon + 0.7 * (points[0][0] - lon), lat: lat + 0.7 * (points[0][1] - lat) };
+    return { id: f.id, lon, lat, aside };
+  });
+}
