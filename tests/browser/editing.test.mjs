@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import {
-  assertPageClean, binary, buildingCentres, createItem, layerLoaded, makeTempDir, openApp, outDir, pixelAt, repoRoot, runCli, signIn, skipReason,
+  assertPageClean, binary, buildingCentres, createItem, layerLoaded, makeTempDir, openApp, outDir, pixelAt, runCli, signIn, skipReason,
   startServer, stopServer,
 } from './support.mjs';
 
@@ -27,8 +27,8 @@ const VIEWPORTS = [
   { name: 'laptop', width: 1366, height: 800 },
   { name: 'phone', width: 390, height: 844 },
 ];
-// The screenshots for docs/: the panel and the map beside it (the whole width makes files too
-// large for the repository).
+// The laptop's screenshots of the form and the history, as docs/ shows them (copied from
+// tests/browser/out): the panel and the map beside it; the whole width makes too large files.
 const SHOT = { x: 0, y: 0, width: 800, height: 800 };
 // The fill colours of web/labels.js: gemeldet amber, bestätigt red.
 const AMBER = [0xb4, 0x53, 0x09];
@@ -173,9 +173,15 @@ for (const [index, viewport] of VIEWPORTS.entries()) {
       const fresh = buildings[2 * index + 1];
       const { page, problems } = await openApp(t, `${baseUrl}/`, viewport);
       await page.waitForSelector('#status[data-layers="ready"]', { timeout: 15000 });
-      // The status panel's counts come from /health: asked again after each write.
+      // The status panel's counts come from /health, the Kommunen's figures from their
+      // collection: both are asked again after each write.
       let healthRequests = 0;
-      page.on('request', (request) => { if (new URL(request.url()).pathname === '/health') healthRequests += 1; });
+      let figureRequests = 0;
+      page.on('request', (request) => {
+        const { pathname, searchParams } = new URL(request.url());
+        if (pathname === '/health') healthRequests += 1;
+        if (pathname === '/collections/kommunen/items' && searchParams.get('skipGeometry') === 'true') figureRequests += 1;
+      });
       await signIn(page, EDITOR, PASSWORD);
       await goTo(page, published);
       const markersBefore = await markerCount(page);
@@ -228,9 +234,11 @@ for (const [index, viewport] of VIEWPORTS.entries()) {
       const errorText = await contactError.textContent();
       assert.doesNotMatch(errorText, /must|characters|owner_contact/, `German, not the server's English: ${errorText}`);
       assert.equal(await contactError.isVisible(), true);
+      fs.mkdirSync(outDir, { recursive: true });
+      await page.locator('#profile').evaluate((panel) => { panel.scrollTop = panel.querySelector('.vacancy-form').offsetTop - 40; });
+      await page.screenshot({ path: path.join(outDir, `editing-form-${viewport.name}.png`), animations: 'disabled' });
       if (index === 0) {
-        await page.locator('#profile').evaluate((panel) => { panel.scrollTop = panel.querySelector('.vacancy-form').offsetTop - 40; });
-        await page.screenshot({ path: path.join(repoRoot, 'docs', 'vacancy-form.png'), animations: 'disabled', clip: SHOT });
+        await page.screenshot({ path: path.join(outDir, 'vacancy-form.png'), animations: 'disabled', clip: SHOT });
       }
       // Refused means nothing stored.
       assert.equal((await storedVacancy(vacancyId)).properties.status, 'gemeldet');
@@ -276,9 +284,10 @@ for (const [index, viewport] of VIEWPORTS.entries()) {
         Beschreibung: 'leer → Laden im Erdgeschoss, <b>hell</b>',
       });
       assert.equal(await page.locator('#profile .history b').count(), 0, 'user text stays text');
+      await page.locator('#profile .history > li:last-child').evaluate((item) => item.scrollIntoView({ block: 'start' }));
+      await page.screenshot({ path: path.join(outDir, `editing-history-${viewport.name}.png`), animations: 'disabled' });
       if (index === 0) {
-        await page.locator('#profile .history > li:last-child').evaluate((item) => item.scrollIntoView({ block: 'start' }));
-        await page.screenshot({ path: path.join(repoRoot, 'docs', 'vacancy-history.png'), animations: 'disabled', clip: SHOT });
+        await page.screenshot({ path: path.join(outDir, 'vacancy-history.png'), animations: 'disabled', clip: SHOT });
       }
 
       // Closing the record takes the outline away.
@@ -291,6 +300,7 @@ for (const [index, viewport] of VIEWPORTS.entries()) {
       // A new published report on the building beside it: a marker appears and the counts
       // follow, without a reload.
       const healthBefore = healthRequests;
+      const figuresBefore = figureRequests;
       await goTo(page, fresh);
       await clickMap(page, fresh.aside);
       await page.locator('#profile .vacancy-form h3').filter({ hasText: 'Leerstand melden' }).waitFor({ timeout: 10000 });
@@ -307,6 +317,13 @@ for (const [index, viewport] of VIEWPORTS.entries()) {
       assert.deepEqual(await buildingColour(page, fresh.aside, AMBER), AMBER, 'the new report\'s building turns gemeldet amber');
       await page.waitForFunction(() => document.getElementById('status').dataset.state === 'ready');
       assert.ok(healthRequests > healthBefore, 'the status panel\'s counts were fetched again');
+      assert.ok(figureRequests > figuresBefore, 'the Kommunen\'s figures were fetched again');
+
+      // Consent withdrawn: the report is no longer public, and its marker goes at once.
+      await page.uncheck('#vacancy-consent_publish');
+      await save(form);
+      await page.waitForFunction((n) => document.querySelectorAll('#map path.vacancy-marker').length === n, markersBefore);
+      assert.equal(await markerAt(page, fresh.aside), null, 'the unpublished report has no marker');
 
       // Only the refusal of the too-long contact was an HTTP error.
       const refusals = problems.badResponses.filter((entry) => /^400 .*\/collections\/vacancies\/items\//.test(entry));
