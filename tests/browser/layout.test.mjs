@@ -12,8 +12,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import {
-  assertPageClean, binary, launchBrowser, makeTempDir, outDir, runCli, signIn, skipReason, startServer,
-  stopServer, watchPage,
+  assertPageClean, binary, buildingCentres, launchBrowser, layerLoaded, makeTempDir, outDir, runCli, signIn,
+  skipReason, startServer, stopServer, watchPage,
 } from './support.mjs';
 import { assertLayoutHolds, layoutProblems } from './layout-check.mjs';
 
@@ -38,22 +38,14 @@ async function cli(args, input) {
   return result.stdout;
 }
 
-/** A point well inside a rectangular Angermünde building that has no vacancy (so a click opens
+/** A point well inside an Angermünde building that has no published vacancy (so a click opens
  *  the form to report one, the longest panel), off its centre where markers sit. */
 async function buildingWithoutVacancy() {
-  const kommune = await (await fetch(`${baseUrl}/collections/kommunen/items/${ANGERMUENDE}`)).json();
-  const ring = kommune.geometry.coordinates[0][0];
-  const lon = ring.reduce((s, p) => s + p[0], 0) / ring.length;
-  const lat = ring.reduce((s, p) => s + p[1], 0) / ring.length;
-  const items = await (await fetch(`${baseUrl}/collections/buildings/items?kommune=${ANGERMUENDE}&limit=400`
-    + `&bbox=${lon - 0.1},${lat - 0.1},${lon + 0.1},${lat + 0.1}`)).json();
   const vacancies = await (await fetch(`${baseUrl}/collections/vacancies/items?kommune=${ANGERMUENDE}&limit=1000`)).json();
   const taken = new Set(vacancies.features.map((f) => f.properties.building_id));
-  const rectangle = items.features.find((f) => f.geometry.coordinates[0][0].length === 5 && !taken.has(f.id));
-  assert.ok(rectangle, 'a rectangular building without a published vacancy');
-  const points = rectangle.geometry.coordinates[0][0].slice(0, -1);
-  const centre = [0, 1].map((i) => points.reduce((s, p) => s + p[i], 0) / points.length);
-  return { lon: centre[0] + 0.6 * (points[0][0] - centre[0]), lat: centre[1] + 0.6 * (points[0][1] - centre[1]) };
+  const free = (await buildingCentres(baseUrl, ANGERMUENDE, 100)).find((b) => !taken.has(b.id));
+  assert.ok(free, 'a rectangular building without a published vacancy');
+  return free.aside;
 }
 
 before(async () => {
@@ -95,10 +87,7 @@ async function openMap(page, pathname = '/') {
 /** Zooms to the building, waits for its tile and clicks it; waits for the vacancy form. */
 async function openRecord(page) {
   await page.evaluate(({ lon, lat }) => window.leerstandMap.setView([lat, lon], 18, { animate: false }), building);
-  await page.waitForFunction(() => {
-    const tiles = document.querySelectorAll('.buildings-layer canvas');
-    return tiles.length > 0 && [...tiles].every((tile) => tile.classList.contains('leaflet-tile-loaded'));
-  }, null, { timeout: 15000 });
+  await layerLoaded(page, 'buildings-layer');
   const point = await page.evaluate(({ lon, lat }) => window.leerstandMap.latLngToContainerPoint([lat, lon]), building);
   await page.locator('#map').click({ position: { x: point.x, y: point.y } });
   await page.locator('#profile .vacancy-form button[type="submit"]').waitFor({ state: 'attached', timeout: 10000 });
