@@ -18,6 +18,8 @@ import {
 } from './kommunen.js';
 import { STATUS_LABELS, USE_LABELS, label, statusColor } from './labels.js';
 import { focusableMarker, tabStopsInView } from './keyboard-markers.js';
+import { showKommuneNames } from './kommune-labels.js';
+import { foldableLegend, keepMapSized, keepPopupsClear } from './layout.js';
 import { canReadInternal } from './editor.js';
 import {
   BUILDINGS_MIN_ZOOM, buildingDescription, buildingOutline, buildingsLayer, openVacancyRecord, showBuilding,
@@ -295,6 +297,7 @@ function addLegend(map, figure) {
   control.onAdd = () => {
     const container = element('div', 'leaflet-control legend-control');
     container.append(choroplethLegend(figure), legendContent());
+    foldableLegend(container);
     // Scrolling or clicking the legend must not move the map underneath.
     L.DomEvent.disableClickPropagation(container);
     L.DomEvent.disableScrollPropagation(container);
@@ -367,6 +370,7 @@ function setUpKommunen(map, { figureSelect, legend, searchForm, openKommune, isB
   let kommunen = new Map();
   const figureOf = () => figureSelect.value;
   const layer = choroplethLayer((ags) => kommunen.get(ags), figureOf).addTo(map);
+  showKommuneNames(map, layer);
   layer.on('featureclick', ({ feature, latlng }) => {
     if (isBuildingAt(latlng)) return;
     const ags = feature.properties?.ags;
@@ -506,17 +510,21 @@ function filterMarkers(map, filters) {
 }
 
 /** Focus for the profile panel: taken when the keyboard opens it (`focusProfile(opener)`), and
- *  given back to the opener when Escape closes it, so the keyboard user is where they were. */
-function profileFocus(profile) {
+ *  given back to the opener when Escape or the close button closes it, so the keyboard user is
+ *  where they were. */
+function profileFocus(profile, closeButton) {
   let opener = null;
-  profile.addEventListener('keydown', (event) => {
-    if (event.key !== 'Escape') return;
+  const close = () => {
     // A Kommune's profile is a page of its own: closing it goes back to the map's address.
     if (profile.dataset.view === 'kommune') navigate('/');
     profile.hidden = true;
     opener?.focus({ preventScroll: true });
     opener = null;
+  };
+  profile.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape') close();
   });
+  closeButton.addEventListener('click', close);
   return (from) => {
     opener = from;
     profile.focus({ preventScroll: true });
@@ -533,6 +541,8 @@ function start() {
   const map = createMap(document.getElementById('map'));
   // For the browser tests and an operator's console: the Leaflet map of the page.
   window.leerstandMap = map;
+  keepMapSized(map);
+  keepPopupsClear(map);
   const legend = addLegend(map, figureSelect.value);
   setUpZensusGrid(map);
   let filtersOf = () => ({});
@@ -548,7 +558,9 @@ function start() {
     choropleth?.reload();
   };
   const planner = setUpPlanner(map, profile, {
-    filtersOf: () => filtersOf(), focusProfile: profileFocus(profile), changed: () => refreshAfterWrite(),
+    filtersOf: () => filtersOf(),
+    focusProfile: profileFocus(profile, document.getElementById('profile-close')),
+    changed: () => refreshAfterWrite(),
   });
   filtersOf = setUpFilters(document.getElementById('filters'), (filters) => {
     planner.restyle();

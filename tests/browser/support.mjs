@@ -152,8 +152,9 @@ export function isLoopback(url) {
   return hostname === '127.0.0.1' || hostname === 'localhost' || hostname === '[::1]';
 }
 
-/** Launches headless Chromium with its own profile in `profileDir`; resolves with the context. */
-export function launchBrowser(profileDir) {
+/** Launches headless Chromium with its own profile in `profileDir` and Playwright's context
+ *  `options` (e.g. hasTouch); resolves with the context. */
+export function launchBrowser(profileDir, options = {}) {
   // Plain launch() already uses a temporary profile, but Debian's wrapper is happier with an
   // explicit one, and user-data-dir is only accepted this way (TOOLCHAIN P18).
   return playwright.chromium.launchPersistentContext(profileDir, {
@@ -161,6 +162,7 @@ export function launchBrowser(profileDir) {
     headless: true,
     viewport: { width: 1024, height: 700 },
     args: CHROMIUM_ARGS,
+    ...options,
   });
 }
 
