@@ -47,12 +47,12 @@ export function formatDate(iso) {
   return match ? `${match[3]}.${match[2]}.${match[1]}` : iso;
 }
 
-// Staff read times as the Kommune's clock shows them, whatever the browser's zone is.
 const dateTimeFormat = new Intl.DateTimeFormat('de-DE', {
-  day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: 'Europe/Berlin',
+  day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: 'Europe/Berlin',
 });
 
-/** '2026-12-07T13:05:00Z' → '7. Dez. 2026, 14:05' (German time); anything unreadable as it came. */
+/** '2026-12-07T15:04:00Z' → '07.12.2026, 16:04' (German time, where the Kommunen are);
+ *  anything that is no instant is shown as it came. */
 export function formatDateTime(iso) {
   if (typeof iso !== 'string' || iso === '') return '';
   const instant = new Date(iso);
