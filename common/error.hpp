@@ -43,6 +43,26 @@ inline constexpr const char* k_image_too_large = "image_too_large";
 inline constexpr const char* k_membership_request_decided = "membership_request_decided";
 /// too many membership requests from one client (429 with Retry-After)
 inline constexpr const char* k_too_many_membership_requests = "too_many_membership_requests";
+
+// Why an upload could not be read; also the `error_code` of a failed upload job.
+/// not a file of a format the atlas reads, or an archive without one (`file`)
+inline constexpr const char* k_not_geodata = "not_geodata";
+/// a file whose content breaks off or contradicts its header (`file`)
+inline constexpr const char* k_damaged_file = "damaged_file";
+/// a shapefile without its .shx or .dbf (`missing` lists the extensions)
+inline constexpr const char* k_incomplete_shapefile = "incomplete_shapefile";
+/// a layer without geometry (`file`)
+inline constexpr const char* k_no_geometry = "no_geometry";
+/// a coordinate system that is unreadable, unknown or cannot be inferred (`file`)
+inline constexpr const char* k_unknown_crs = "unknown_crs";
+
+// Upload jobs only (`error_code` of the upload status, never a problem's code).
+/// the file was read, but not one feature could be stored (`read`; the report says why)
+inline constexpr const char* k_nothing_stored = "nothing_stored";
+/// the server stopped before the job began; upload the file again
+inline constexpr const char* k_server_stopped = "server_stopped";
+/// the server stopped while the job waited or ran; upload the file again
+inline constexpr const char* k_upload_interrupted = "upload_interrupted";
 }  // namespace error_code
 
 class Error : public std::runtime_error {
@@ -61,6 +81,10 @@ class Error : public std::runtime_error {
 
     /// Empty when the thrower named none.
     const std::string& code() const noexcept { return m_code; }
+    /// The thrower's code, else the one of the error's kind ("invalid_input", "not_found").
+    std::string stable_code() const { return m_code.empty() ? kind_code() : m_code; }
+    /// The code of the kind, for errors whose thrower named none.
+    virtual const char* kind_code() const noexcept { return "internal"; }
     const nlohmann::json& extensions() const noexcept { return m_extensions; }
 
   private:
@@ -72,47 +96,55 @@ class Error : public std::runtime_error {
 class InvalidInput : public Error {
   public:
     using Error::Error;
+    const char* kind_code() const noexcept override { return "invalid_input"; }
 };
 
 class NotFound : public Error {
   public:
     using Error::Error;
+    const char* kind_code() const noexcept override { return "not_found"; }
 };
 
 /// Duplicate key, stale version.
 class Conflict : public Error {
   public:
     using Error::Error;
+    const char* kind_code() const noexcept override { return "conflict"; }
 };
 
 /// Well-formed input that cannot be applied: a status transition that makes no sense.
 class Unprocessable : public Error {
   public:
     using Error::Error;
+    const char* kind_code() const noexcept override { return "unprocessable"; }
 };
 
 /// Unusable geometry or coordinate reference system.
 class InvalidGeometry : public Unprocessable {
   public:
     using Unprocessable::Unprocessable;
+    const char* kind_code() const noexcept override { return "invalid_geometry"; }
 };
 
 /// No valid credentials (anonymous caller, wrong password, expired session).
 class Unauthenticated : public Error {
   public:
     using Error::Error;
+    const char* kind_code() const noexcept override { return "unauthenticated"; }
 };
 
 /// Signed in, but the role or Kommune scope does not allow this.
 class Forbidden : public Error {
   public:
     using Error::Error;
+    const char* kind_code() const noexcept override { return "forbidden"; }
 };
 
 /// The caller's version (If-Match) is stale; nothing was changed.
 class PreconditionFailed : public Error {
   public:
     using Error::Error;
+    const char* kind_code() const noexcept override { return "stale_version"; }
 
     /// "<what> <id> has changed: its current version is N, not M; ..." with
     /// `current_version` for the client.
@@ -136,24 +168,28 @@ class PreconditionFailed : public Error {
 class PreconditionRequired : public Error {
   public:
     using Error::Error;
+    const char* kind_code() const noexcept override { return "version_required"; }
 };
 
 /// A body, file or unpacked archive over its limit.
 class TooLarge : public Error {
   public:
     using Error::Error;
+    const char* kind_code() const noexcept override { return "too_large"; }
 };
 
 /// A request target longer than any of ours could be.
 class UriTooLong : public TooLarge {
   public:
     using TooLarge::TooLarge;
+    const char* kind_code() const noexcept override { return "uri_too_long"; }
 };
 
 /// Request headers larger than a browser or GIS client ever sends.
 class HeadersTooLarge : public TooLarge {
   public:
     using TooLarge::TooLarge;
+    const char* kind_code() const noexcept override { return "headers_too_large"; }
 };
 
 /// Too many attempts (sign-in); `retry_after_seconds` says when to try again.
@@ -164,6 +200,7 @@ class TooManyRequests : public Error {
     TooManyRequests(ErrorCode code, const std::string& message, int retry_after_seconds)
         : Error(std::move(code), message), m_retry_after_seconds(retry_after_seconds) {}
     int retry_after_seconds() const noexcept { return m_retry_after_seconds; }
+    const char* kind_code() const noexcept override { return "too_many_requests"; }
 
   private:
     int m_retry_after_seconds;
@@ -173,6 +210,7 @@ class TooManyRequests : public Error {
 class Unsupported : public Error {
   public:
     using Error::Error;
+    const char* kind_code() const noexcept override { return "unsupported"; }
 };
 
 /// The store stayed locked beyond its busy timeout, or too many requests already wait for a
@@ -180,6 +218,7 @@ class Unsupported : public Error {
 class StorageBusy : public Error {
   public:
     using Error::Error;
+    const char* kind_code() const noexcept override { return "busy"; }
 };
 
 /// Anything a library reported that the user cannot fix; the message is for the log only.

@@ -139,13 +139,20 @@ bool is_hidden_zip_entry(const std::string& entry) {
     return entry.rfind("__MACOSX", 0) == 0 || base.rfind("._", 0) == 0 || base.empty();
 }
 
+/// The members of an error about a file that a client needs for its own text: the name.
+nlohmann::json about_file(const std::string& name) {
+    return {{"file", name}};
+}
+
 /// Picks the data file inside a zip: the shapefile named by `layer_name`, else the first
 /// shapefile with records, else the first file of another known format.
 std::string pick_zip_entry(const std::string& base, const std::string& name,
                            const std::optional<std::string>& layer_name) {
     const CslPtr listing(VSIReadDirRecursive(base.c_str()));
     if (!listing) {
-        throw InvalidInput(name + " is not a zip archive that can be read; zip the files again");
+        throw InvalidInput(ErrorCode{error_code::k_not_geodata},
+                           name + " is not a zip archive that can be read; zip the files again",
+                           about_file(name));
     }
     std::vector<std::string> entries = to_vector(listing.get());
     std::sort(entries.begin(), entries.end());
@@ -171,8 +178,10 @@ std::string pick_zip_entry(const std::string& base, const std::string& name,
         }
         return matches.front();
     }
-    throw InvalidInput("no vector layer in " + name +
-                       ": the archive holds no shapefile, GeoPackage, GeoJSON or CSV");
+    throw InvalidInput(ErrorCode{error_code::k_not_geodata},
+                       "no vector layer in " + name +
+                           ": the archive holds no shapefile, GeoPackage, GeoJSON or CSV",
+                       about_file(name));
 }
 
 ResolvedSource resolve_source(const fs::path& path, const ReadOptions& options) {
@@ -198,19 +207,31 @@ void check_shapefile_parts(const ResolvedSource& source) {
     const std::string magic = vsi_read_head(source.gdal_path, 4);
     // The main file starts with the big-endian file code 9994.
     if (magic != std::string("\x00\x00\x27\x0a", 4)) {
-        throw InvalidInput(source.name + " is not a geodata file GDAL can read (" + k_formats_hint +
-                           ")");
+        throw InvalidInput(
+            ErrorCode{error_code::k_not_geodata},
+            source.name + " is not a geodata file GDAL can read (" + k_formats_hint + ")",
+            about_file(source.name));
     }
     const std::string stem = fs::path(source.gdal_path).stem().string();
     std::vector<std::string> missing;
-    if (!sidecar(source.gdal_path, ".shx")) missing.push_back(stem + ".shx (shape index)");
-    if (!sidecar(source.gdal_path, ".dbf")) missing.push_back(stem + ".dbf (attribute table)");
+    std::vector<std::string> missing_extensions;  // for the client's own sentence
+    if (!sidecar(source.gdal_path, ".shx")) {
+        missing.push_back(stem + ".shx (shape index)");
+        missing_extensions.emplace_back(".shx");
+    }
+    if (!sidecar(source.gdal_path, ".dbf")) {
+        missing.push_back(stem + ".dbf (attribute table)");
+        missing_extensions.emplace_back(".dbf");
+    }
     if (missing.empty()) return;
     std::string list = missing.front();
     if (missing.size() == 2) list += " and " + missing.back();
-    throw InvalidInput("the shapefile " + stem + ".shp is incomplete: " + list +
-                       (missing.size() == 2 ? " are" : " is") +
-                       " missing; upload all parts (.shp, .shx, .dbf, .prj) together, e.g. zipped");
+    throw InvalidInput(
+        ErrorCode{error_code::k_incomplete_shapefile},
+        "the shapefile " + stem + ".shp is incomplete: " + list +
+            (missing.size() == 2 ? " are" : " is") +
+            " missing; upload all parts (.shp, .shx, .dbf, .prj) together, e.g. zipped",
+        {{"missing", missing_extensions}});
 }
 
 // ---------------------------------------------------------------- DBF encoding
@@ -256,25 +277,32 @@ void check_dbf_structure(const std::string& shp) {
         "\x02\x03\x04\x05\x30\x31\x32\x43\x63\x83\x8b\x8e\xcb\xf5\xfb", 15);
     if (!header.ok || k_versions.find(static_cast<char>(header.version)) == std::string::npos ||
         header.header_length < 33 || header.record_length == 0) {
-        throw InvalidInput(name + " is not a valid dBASE attribute table (damaged header)");
+        throw InvalidInput(ErrorCode{error_code::k_damaged_file},
+                           name + " is not a valid dBASE attribute table (damaged header)",
+                           about_file(name));
     }
     const long long needed = static_cast<long long>(header.header_length) +
                              static_cast<long long>(header.records) * header.record_length;
     const long long size = vsi_size(dbf);
     if (size < needed) {
-        throw InvalidInput(name + " is truncated: its header announces " +
-                           std::to_string(header.records) + " records, but the file holds only " +
-                           std::to_string(std::max<long long>(0, size - header.header_length) /
-                                          header.record_length) +
-                           "; upload the complete file");
+        throw InvalidInput(ErrorCode{error_code::k_damaged_file},
+                           name + " is truncated: its header announces " +
+                               std::to_string(header.records) +
+                               " records, but the file holds only " +
+                               std::to_string(std::max<long long>(0, size - header.header_length) /
+                                              header.record_length) +
+                               "; upload the complete file",
+                           about_file(name));
     }
     // The .shx holds a 100-byte header and 8 bytes per shape.
     const auto shx = sidecar(shp, ".shx");
     const long long shapes = shx ? (vsi_size(*shx) - 100) / 8 : -1;
     if (shapes >= 0 && shapes != static_cast<long long>(header.records)) {
-        throw InvalidInput(name + " has " + std::to_string(header.records) + " records but " +
-                           fs::path(shp).filename().string() + " has " + std::to_string(shapes) +
-                           " shapes: the parts do not belong together");
+        throw InvalidInput(ErrorCode{error_code::k_damaged_file},
+                           name + " has " + std::to_string(header.records) + " records but " +
+                               fs::path(shp).filename().string() + " has " +
+                               std::to_string(shapes) + " shapes: the parts do not belong together",
+                           about_file(name));
     }
 }
 
@@ -399,8 +427,10 @@ std::optional<std::string> identify_epsg(const OGRSpatialReference& srs) {
 
 void srs_from_epsg(OGRSpatialReference& srs, int epsg, const std::string& what) {
     if (srs.importFromEPSG(epsg) != OGRERR_NONE) {
-        throw InvalidInput("EPSG:" + std::to_string(epsg) + " (" + what +
-                           ") is not a coordinate system PROJ knows; check the code");
+        throw InvalidInput(ErrorCode{error_code::k_unknown_crs},
+                           "EPSG:" + std::to_string(epsg) + " (" + what +
+                               ") is not a coordinate system PROJ knows; check the code",
+                           {{"epsg", epsg}});
     }
     srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
 }
@@ -459,16 +489,20 @@ CrsChoice choose_crs(OGRLayer& layer, const ResolvedSource& source, bool shapefi
             const std::string text = vsi_read_head(*prj, 4096);
             const std::string stem = fs::path(source.gdal_path).stem().string();
             throw InvalidInput(
+                ErrorCode{error_code::k_unknown_crs},
                 stem + ".prj is not a projection definition" +
-                (looks_like_html(text) ? " (looks like an HTML page)" : " GDAL can read") + "; " +
-                std::string(k_name_the_crs));
+                    (looks_like_html(text) ? " (looks like an HTML page)" : " GDAL can read") +
+                    "; " + std::string(k_name_the_crs),
+                about_file(stem + ".prj"));
         }
     }
     OGREnvelope envelope;
     if (layer.GetExtent(&envelope, TRUE) != OGRERR_NONE) {
-        throw InvalidGeometry(source.name +
-                              " has no coordinate system and no coordinates to infer it from; " +
-                              std::string(k_name_the_crs));
+        throw InvalidGeometry(
+            ErrorCode{error_code::k_unknown_crs},
+            source.name + " has no coordinate system and no coordinates to infer it from; " +
+                std::string(k_name_the_crs),
+            about_file(source.name));
     }
     CrsGuess guess =
         infer_crs_from_extent({envelope.MinX, envelope.MinY, envelope.MaxX, envelope.MaxY});
@@ -478,7 +512,9 @@ CrsChoice choose_crs(OGRLayer& layer, const ResolvedSource& source, bool shapefi
         if (const auto plausible = plausible_extent(layer))
             guess = infer_crs_from_extent(*plausible);
     }
-    if (!guess.epsg) throw InvalidGeometry(source.name + ": " + guess.message);
+    if (!guess.epsg)
+        throw InvalidGeometry(ErrorCode{error_code::k_unknown_crs},
+                              source.name + ": " + guess.message, about_file(source.name));
     srs_from_epsg(choice.srs, *guess.epsg, "inferred");
     choice.label = "EPSG:" + std::to_string(*guess.epsg);
     choice.source = "inferred";
@@ -536,7 +572,9 @@ int utm_epsg_of(const std::string& label) {
 OGRLayer* pick_layer(GDALDataset& dataset, const ResolvedSource& source,
                      const ReadOptions& options) {
     const int count = dataset.GetLayerCount();
-    if (count == 0) throw InvalidInput("no vector layer in " + source.name);
+    if (count == 0)
+        throw InvalidInput(ErrorCode{error_code::k_not_geodata},
+                           "no vector layer in " + source.name, about_file(source.name));
     if (options.layer_name) {
         if (OGRLayer* named = dataset.GetLayerByName(options.layer_name->c_str())) return named;
         std::string names;
@@ -772,16 +810,21 @@ FeatureReader FeatureReader::open(const std::filesystem::path& path, const ReadO
                                           GDAL_OF_VECTOR | GDAL_OF_READONLY, k_allowed_drivers,
                                           open_options.data(), nullptr));
     if (!impl->dataset) {
-        throw InvalidInput(source.name + " is not a geodata file GDAL can read (" + k_formats_hint +
-                           ")");
+        throw InvalidInput(
+            ErrorCode{error_code::k_not_geodata},
+            source.name + " is not a geodata file GDAL can read (" + k_formats_hint + ")",
+            about_file(source.name));
     }
     impl->layer = pick_layer(*impl->dataset, source, options);
     OGRFeatureDefn* definition = impl->layer->GetLayerDefn();
     if (definition->GetGeomFieldCount() == 0) {
-        throw InvalidInput(source.name + " has no geometry" +
-                           (ext == ".csv" ? ": a CSV needs a WKT column (WKT, geometry, geom) or "
-                                            "lon/lat columns"
-                                          : std::string()));
+        throw InvalidInput(
+            ErrorCode{error_code::k_no_geometry},
+            source.name + " has no geometry" +
+                (ext == ".csv" ? ": a CSV needs a WKT column (WKT, geometry, geom) or "
+                                 "lon/lat columns"
+                               : std::string()),
+            about_file(source.name));
     }
     for (int i = 0; i < definition->GetFieldCount(); ++i) {
         const OGRFieldDefn* field = definition->GetFieldDefn(i);
@@ -797,8 +840,10 @@ FeatureReader FeatureReader::open(const std::filesystem::path& path, const ReadO
     if (!crs.srs.IsSame(&wgs84)) {
         impl->transform = make_transform(crs.srs, wgs84, *impl->layer);
         if (!impl->transform) {
-            throw InvalidGeometry("cannot transform " + source.name + " from " + crs.label +
-                                  " to WGS 84 lon/lat; " + std::string(k_name_the_crs));
+            throw InvalidGeometry(ErrorCode{error_code::k_unknown_crs},
+                                  "cannot transform " + source.name + " from " + crs.label +
+                                      " to WGS 84 lon/lat; " + std::string(k_name_the_crs),
+                                  about_file(source.name));
         }
     }
 
@@ -822,8 +867,10 @@ bool FeatureReader::next(SourceFeature& out) {
     OGRFeatureUniquePtr feature(impl.layer->GetNextFeature());
     if (!feature) {
         if (errors.failures() > 0) {
-            throw InvalidInput(impl.name + " is damaged: reading stopped after " +
-                               std::to_string(impl.next_index) + " features");
+            throw InvalidInput(ErrorCode{error_code::k_damaged_file},
+                               impl.name + " is damaged: reading stopped after " +
+                                   std::to_string(impl.next_index) + " features",
+                               about_file(impl.name));
         }
         return false;
     }

@@ -1,10 +1,17 @@
 // Talking to the atlas's HTTP API: JSON in and out, problem+json errors turned into German
 // messages the page can show next to what caused them.
 
-/** An error from the API: `status`, the problem's `detail` and its per-field `errors`. */
+import { problemText } from './messages.js';
+
+/**
+ * An error from the API: `status`, the problem+json body `problem` (with `code`, its English
+ * `detail`, per-field `errors`) and a German `message` for the page. Given the problem's
+ * `detail` as message (or none), the message is the German text of the problem's code.
+ */
 export class ApiError extends Error {
   constructor(message, status = 0, problem = null) {
-    super(message);
+    const fromServer = message === undefined || message === null || (problem !== null && message === problem.detail);
+    super(fromServer ? problemText({ status, problem }) : message);
     this.status = status;
     this.problem = problem;
   }
@@ -38,11 +45,11 @@ export async function request(url, {
   try {
     response = await fetch(url, init);
   } catch {
-    throw new ApiError('keine Verbindung zum Dienst');
+    throw new ApiError('Keine Verbindung zum Dienst.');
   }
   if (!response.ok) {
     const problem = await parseProblem(response);
-    throw new ApiError(problem?.detail ?? `Fehler ${response.status}`, response.status, problem);
+    throw new ApiError(undefined, response.status, problem);
   }
   let parsed = null;
   if (response.status !== 204) {

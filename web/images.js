@@ -4,6 +4,7 @@
 // these; an image is named by its id (32 hex digits) everywhere.
 
 import { ApiError, request } from './api.js';
+import { problemText } from './messages.js';
 import { element } from './dom.js';
 
 /** The longest side of each stored variant (server/services/image_service.hpp). */
@@ -17,23 +18,21 @@ export function imageUrl(id, size) {
   return `/images/${encodeURIComponent(id)}/${size}.jpg`;
 }
 
-// German texts for the problem codes of POST /api/images (docs/http.md, "Error codes").
+// German texts of POST /api/images' problem codes worded for a picture; the image codes'
+// own texts are messages.js's.
 const UPLOAD_MESSAGES = Object.freeze({
-  unsupported_image: 'Dieses Dateiformat wird nicht angenommen. Bitte ein Bild als JPEG, PNG oder WebP wählen.',
-  invalid_image: 'Die Bilddatei ist beschädigt oder unvollständig und lässt sich nicht lesen.',
-  image_too_large: 'Das Bild ist zu groß: höchstens 15 MB und 50 Megapixel.',
   unauthenticated: 'Bitte zuerst anmelden.',
   forbidden: 'Sie dürfen für diese Kommune keine Bilder hochladen.',
   invalid_fields: 'Die Kommune des Bildes ist unbekannt.',
   malformed_multipart: 'Das Bild kam nicht vollständig beim Dienst an. Bitte noch einmal versuchen.',
-  busy: 'Der Dienst ist gerade ausgelastet. Bitte gleich noch einmal versuchen.',
 });
+const IMAGE_CODES = new Set(['unsupported_image', 'invalid_image', 'image_too_large', 'busy']);
 
 /** The German message for a failed upload. */
 function uploadMessage(error) {
   const code = error.problem?.code;
   if (code && Object.hasOwn(UPLOAD_MESSAGES, code)) return UPLOAD_MESSAGES[code];
-  if (!error.status) return 'Keine Verbindung zum Dienst.';
+  if (IMAGE_CODES.has(code) || !error.status) return problemText(error);
   return `Das Bild konnte nicht gespeichert werden (Fehler ${error.status}).`;
 }
 
@@ -42,7 +41,7 @@ function uploadMessage(error) {
  * Resolves with { id, width, height, urls }; rejects with an ApiError whose message is German.
  */
 export async function uploadImage(file, { kommune } = {}) {
-  if (file.size > MAX_IMAGE_BYTES) throw new ApiError(UPLOAD_MESSAGES.image_too_large, 413, { code: 'image_too_large' });
+  if (file.size > MAX_IMAGE_BYTES) throw new ApiError(undefined, 413, { code: 'image_too_large' });
   const body = new FormData();
   body.append('file', file, file.name || 'bild');
   if (kommune) body.append('kommune', kommune);

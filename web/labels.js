@@ -39,25 +39,248 @@ export const OWNER_TYPE_LABELS = Object.freeze({
   unbekannt: 'unbekannt',
 });
 
+/**
+ * What a building is used for, as importers store it (`function` of a building): OpenStreetMap
+ * `building=*` values, and the four-digit ALKIS Gebäudefunktion keys of Hausumringe (also as
+ * "31001_1010", Gebäudeklasse and Funktion). buildingFunctionLabel covers the values not here.
+ */
+export const BUILDING_FUNCTION_LABELS = Object.freeze({
+  yes: 'Gebäude',
+  house: 'Wohnhaus',
+  detached: 'Einfamilienhaus',
+  semidetached_house: 'Doppelhaushälfte',
+  terrace: 'Reihenhaus',
+  residential: 'Wohngebäude',
+  apartments: 'Mehrfamilienhaus',
+  bungalow: 'Bungalow',
+  cabin: 'Hütte',
+  farm: 'Bauernhaus',
+  farm_auxiliary: 'landwirtschaftliches Nebengebäude',
+  barn: 'Scheune',
+  stable: 'Stall',
+  commercial: 'Gewerbegebäude',
+  office: 'Bürogebäude',
+  retail: 'Ladengeschäft',
+  supermarket: 'Supermarkt',
+  kiosk: 'Kiosk',
+  industrial: 'Industriegebäude',
+  warehouse: 'Lagerhalle',
+  hotel: 'Hotel',
+  garage: 'Garage',
+  garages: 'Garagen',
+  carport: 'Carport',
+  parking: 'Parkhaus',
+  shed: 'Schuppen',
+  hut: 'Hütte',
+  roof: 'Überdachung',
+  greenhouse: 'Gewächshaus',
+  school: 'Schule',
+  kindergarten: 'Kindergarten',
+  university: 'Hochschulgebäude',
+  hospital: 'Krankenhaus',
+  public: 'öffentliches Gebäude',
+  civic: 'öffentliches Gebäude',
+  government: 'Verwaltungsgebäude',
+  townhall: 'Rathaus',
+  fire_station: 'Feuerwehrhaus',
+  church: 'Kirche',
+  chapel: 'Kapelle',
+  religious: 'religiöses Gebäude',
+  train_station: 'Bahnhof',
+  transportation: 'Verkehrsgebäude',
+  service: 'Betriebsgebäude',
+  transformer_tower: 'Trafoturm',
+  sports_hall: 'Sporthalle',
+  ruins: 'Ruine',
+  construction: 'Gebäude im Bau',
+  // ALKIS Gebäudefunktion (the common keys of Hausumringe)
+  1000: 'Wohngebäude',
+  1010: 'Wohnhaus',
+  1020: 'Wohnheim',
+  1100: 'gemischt genutztes Gebäude mit Wohnen',
+  1120: 'Wohngebäude mit Handel und Dienstleistungen',
+  1130: 'Wohngebäude mit Gewerbe und Industrie',
+  1200: 'land- und forstwirtschaftliches Wohngebäude',
+  2000: 'Gebäude für Wirtschaft oder Gewerbe',
+  2010: 'Gebäude für Handel und Dienstleistungen',
+  2020: 'Bürogebäude',
+  2050: 'Geschäftsgebäude',
+  2100: 'Gebäude für Gewerbe und Industrie',
+  2463: 'Garage',
+  2700: 'Gebäude für Land- und Forstwirtschaft',
+  3000: 'Gebäude für öffentliche Zwecke',
+  3010: 'Verwaltungsgebäude',
+  3020: 'Gebäude für Bildung und Forschung',
+  3021: 'Schule',
+  3040: 'Gebäude für religiöse Zwecke',
+  3041: 'Kirche',
+  9998: 'Gebäude (Funktion nicht bekannt)',
+});
+
+/**
+ * The German label of every property name the UI can show: of a vacancy, a building, a
+ * Zukunftsort, a Kommune, an upload (its form and report), a profile and a membership
+ * request, plus the query parameters a field error can name.
+ */
+export const FIELD_LABELS = Object.freeze({
+  // vacancy
+  status: 'Status',
+  use: 'Nutzung',
+  degree: 'Umfang',
+  vacant_since: 'Leer seit',
+  floor_area_m2: 'Leerstehende Fläche',
+  owner_type: 'Eigentum',
+  owner_contact: 'Kontakt',
+  internal_notes: 'Notizen',
+  consent_publish: 'Veröffentlichung',
+  consent_date: 'Zustimmung am',
+  public_description: 'Beschreibung',
+  building_id: 'Gebäude',
+  kommune_ags: 'Kommune',
+  author: 'Erfasst von',
+  created_at: 'Angelegt am',
+  updated_at: 'Geändert am',
+  version: 'Version',
+  zukunftsort_id: 'Zukunftsort',
+  geometry: 'Lage',
+  // building
+  source_ref: 'Quelle',
+  function: 'Funktion',
+  floors: 'Geschosse',
+  name: 'Name',
+  street: 'Straße',
+  housenumber: 'Hausnummer',
+  postcode: 'Postleitzahl',
+  city: 'Ort',
+  area_m2: 'Fläche',
+  upload_id: 'Upload',
+  id: 'Nummer',
+  // Zukunftsort
+  kind: 'Art',
+  description: 'Beschreibung',
+  website: 'Website',
+  opened: 'Eröffnet',
+  story: 'Geschichte',
+  images: 'Bilder',
+  vacancy_id: 'Leerstand',
+  // Kommune and its profile
+  ags: 'Gemeindeschlüssel',
+  bez: 'Art der Kommune',
+  parent_ags: 'Landkreis',
+  text: 'Text',
+  contact: 'Kontakt',
+  image: 'Bild',
+  member_since: 'Mitglied seit',
+  founding_member: 'Gründungsmitglied',
+  slug: 'Kurzname in der Adresse',
+  url: 'Adresse der Seite',
+  figures_exact: 'Genaue Zahlen',
+  buildings: 'Gebäude',
+  open_vacancies: 'Offene Leerstände',
+  vacant_buildings: 'Leerstehende Gebäude',
+  vacancy_rate: 'Leerstandsquote',
+  reactivated: 'Reaktiviert',
+  zukunftsorte: 'Zukunftsorte',
+  zensus2022_leerstandsquote: 'Wohnungsleerstand (Zensus 2022)',
+  zensus2022_wohnungen: 'Wohnungen (Zensus 2022)',
+  // upload form and report
+  file: 'Datei',
+  file_name: 'Dateiname',
+  kommune: 'Kommune',
+  layer: 'Ebene',
+  target: 'Ebene',
+  mode: 'Art des Imports',
+  srs: 'Koordinatensystem',
+  encoding: 'Zeichenkodierung',
+  format: 'Format',
+  crs: 'Koordinatensystem',
+  crs_source: 'Koordinatensystem erkannt aus',
+  encoding_source: 'Zeichenkodierung erkannt aus',
+  source_layer: 'Ebene in der Datei',
+  read: 'Gelesen',
+  stored: 'Gespeichert',
+  rejected: 'Abgelehnt',
+  repaired: 'Repariert',
+  rejected_by_reason: 'Abgelehnt nach Grund',
+  stored_by_kommune: 'Gespeichert je Kommune',
+  seconds: 'Dauer (Sekunden)',
+  errors: 'Fehler je Objekt',
+  errors_listed: 'Aufgeführte Fehler',
+  feature: 'Objekt',
+  reason: 'Grund',
+  count: 'Anzahl',
+  first: 'Die ersten',
+  without_zensus2022: 'Ohne Zahl des Zensus 2022',
+  state: 'Stand',
+  progress: 'Fortschritt',
+  finished_at: 'Fertig am',
+  report: 'Bericht',
+  error: 'Fehler',
+  // sign-in, membership requests
+  password: 'Passwort',
+  kommune_name: 'Name der Kommune',
+  person: 'Name',
+  role: 'Funktion',
+  email: 'E-Mail',
+  message: 'Nachricht',
+  // query parameters
+  bbox: 'Kartenausschnitt',
+  'bbox-crs': 'Koordinatensystem des Ausschnitts',
+  limit: 'Anzahl',
+  offset: 'Startposition',
+  datetime: 'Zeitraum',
+  since: 'Leer seit',
+  properties: 'Eigenschaften',
+  sortby: 'Sortierung',
+  q: 'Suchbegriff',
+  z: 'Zoomstufe',
+  x: 'Kachelspalte',
+  y: 'Kachelzeile',
+});
+
 /** All vocabularies, keyed by the API's property name. */
 export const LABELS = Object.freeze({
   status: STATUS_LABELS,
   use: USE_LABELS,
   degree: DEGREE_LABELS,
   owner_type: OWNER_TYPE_LABELS,
+  building_function: BUILDING_FUNCTION_LABELS,
 });
 
 /**
  * The German label of identifier `id` of vocabulary `kind` ('status', 'use', 'degree',
- * 'owner_type'). Unknown identifiers come back unchanged, so a value added on the server
+ * 'owner_type', 'building_function'). Unknown identifiers come back unchanged, so a value added on the server
  * before the page knows it is still shown rather than hidden; null and undefined give ''.
  */
 export function label(kind, id) {
   if (id === null || id === undefined) return '';
+  if (kind === 'building_function') return buildingFunctionLabel(id);
   const labels = Object.hasOwn(LABELS, kind) ? LABELS[kind] : null;
   // hasOwn, not `in`: 'constructor' or '__proto__' must not resolve to Object's members.
   if (labels && Object.hasOwn(labels, id)) return labels[id];
   return String(id);
+}
+
+/**
+ * The German word for a building's `function`. A value of no list is staff's own word or an
+ * English one of OSM: it is named as the file's type, never shown as if it were German.
+ */
+function buildingFunctionLabel(value) {
+  const text = String(value).trim();
+  if (text === '') return '';
+  const key = text.toLowerCase();
+  if (Object.hasOwn(BUILDING_FUNCTION_LABELS, key)) return BUILDING_FUNCTION_LABELS[key];
+  // Hausumringe write Gebäudeklasse and Funktion together: "31001_1010".
+  const alkis = /^\d{5}_(\d{4})$/.exec(text);
+  if (alkis && Object.hasOwn(BUILDING_FUNCTION_LABELS, alkis[1])) return BUILDING_FUNCTION_LABELS[alkis[1]];
+  if (/^\d+(_\d+)?$/.test(text)) return `Gebäude (Funktionsschlüssel ${text})`;
+  return `Gebäude (Typ: ${text})`;
+}
+
+/** The German label of property `name`; a name of no list reads "Angabe „name“". */
+export function fieldLabel(name) {
+  if (typeof name !== 'string' || name === '') return 'Angabe';
+  return Object.hasOwn(FIELD_LABELS, name) ? FIELD_LABELS[name] : `Angabe „${name}“`;
 }
 
 // Fill colours of the vacancy markers; dark enough for white text and visible on the plain

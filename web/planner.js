@@ -7,20 +7,11 @@ import { canEdit, canReadInternal, vacancyForm } from './editor.js';
 import {
   definitionList, element, formatArea, formatDate, formatDateTime,
 } from './dom.js';
-import { label } from './labels.js';
+import { FIELD_LABELS, fieldLabel, label } from './labels.js';
 import { GeoJsonTileLayer } from './tile-layer.js';
 
 export const BUILDINGS_MIN_ZOOM = 13;
 const PLAIN_BUILDING = Object.freeze({ fill: 'rgba(140, 150, 160, 0.45)', stroke: '#616e7c', weight: 0.6 });
-
-// The fields a history row names, in German. (The part "german" of issue 22 moves this map to
-// labels.js as FIELD_LABELS; until then it lives here.)
-const FIELD_LABELS = Object.freeze({
-  status: 'Status', use: 'Nutzung', degree: 'Umfang', vacant_since: 'Leer seit',
-  floor_area_m2: 'Leerstehende Fläche', owner_type: 'Eigentum', owner_contact: 'Kontakt',
-  internal_notes: 'Notizen', consent_publish: 'Veröffentlichung', consent_date: 'Zustimmung am',
-  public_description: 'Beschreibung', building_id: 'Gebäude', kommune_ags: 'Kommune', geometry: 'Lage',
-});
 
 // The order the history lists a change's fields in: the form's order.
 const FIELD_ORDER = Object.keys(FIELD_LABELS);
@@ -104,7 +95,7 @@ function historyList(entries) {
     item.append(head);
     const changes = element('dl', 'history-changes');
     for (const key of changedFields(entry)) {
-      const term = element('dt', null, FIELD_LABELS[key] ?? key);
+      const term = element('dt', null, fieldLabel(key));
       term.dataset.key = key;
       // One line per field (a <div> groups a term with its value inside a <dl>).
       const row = element('div', 'history-row');

@@ -7,9 +7,10 @@
 import { fetchJson, request } from './api.js';
 import { canEdit, field } from './editor.js';
 import { imageField, pictureOf } from './images.js';
-import { definitionList, element, formatDate, numberFormat, webUrl } from './dom.js';
+import { countOf, definitionList, element, formatDate, numberFormat, webUrl } from './dom.js';
 import { loadKommunen } from './kommunen.js';
 import { label } from './labels.js';
+import { fieldErrorText } from './messages.js';
 import { closePage, showPage } from './page.js';
 import { navigate, route } from './router.js';
 
@@ -47,13 +48,13 @@ const FIELD_MESSAGES = Object.freeze({
 // Field errors the form shows next to another field than the one the server names.
 const FIELD_OF = Object.freeze({ geometry: 'kommune_ags', building_id: 'kommune_ags' });
 
-/** The German text for field `name`'s error `code` (the server's English `message` else). */
-function fieldMessage(name, code, message) {
+/** The German text for field `name`'s error `code`, worded for this form where it has its own. */
+function fieldMessage(name, code) {
   if (code === 'too_long' && name === 'images') return `Höchstens ${MAX_IMAGES} Bilder.`;
   if (code === 'too_long' && TEXT_LIMITS[name]) {
     return `Zu lang: höchstens ${numberFormat.format(TEXT_LIMITS[name])} Zeichen.`;
   }
-  return FIELD_MESSAGES[code] ?? message;
+  return FIELD_MESSAGES[code] ?? fieldErrorText({ field: name, code });
 }
 
 /** A German sentence for an error of a write, by its status and code. */
@@ -184,7 +185,7 @@ async function openList(me) {
   const list = element('ul', 'place-cards');
   const render = (chosen) => {
     const shown = places.filter((f) => matches(f, chosen));
-    count.textContent = shown.length === 1 ? '1 Zukunftsort' : `${shown.length} Zukunftsorte`;
+    count.textContent = countOf(shown.length, 'Zukunftsort', 'Zukunftsorte');
     list.replaceChildren(...shown.map((feature) => placeCard(feature, names)));
   };
   render(filters);
@@ -452,10 +453,10 @@ function imagesField(form, initial, kommuneOf) {
 function showProblem(form, error) {
   for (const node of form.querySelectorAll('.field-error, .form-error')) node.textContent = '';
   let named = false;
-  for (const { field: name, code, message } of error.problem?.errors ?? []) {
+  for (const { field: name, code } of error.problem?.errors ?? []) {
     const target = form.querySelector(`[data-field="${FIELD_OF[name] ?? name}"] .field-error`);
     if (!target) continue;
-    target.textContent = fieldMessage(name, code, message);
+    target.textContent = fieldMessage(name, code);
     named = true;
   }
   const general = form.querySelector('.form-error');

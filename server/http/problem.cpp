@@ -32,34 +32,29 @@ Problem internal_problem(const std::string& request_id, const std::string& log_t
         "internal"};
 }
 
-struct Kind {
-    int status;
-    const char* code;  ///< when the thrower named none
-};
-
-Kind kind_of(const Error& error) {
+/// The status of an error's kind; its code is the kind's too unless the thrower named one
+/// (Error::stable_code).
+int status_of(const Error& error) {
     // Most specific first: UriTooLong is a TooLarge, InvalidGeometry an Unprocessable.
-    if (dynamic_cast<const InvalidInput*>(&error)) return {400, "invalid_input"};
-    if (dynamic_cast<const Unauthenticated*>(&error)) return {401, "unauthenticated"};
-    if (dynamic_cast<const Forbidden*>(&error)) return {403, "forbidden"};
-    if (dynamic_cast<const NotFound*>(&error)) return {404, "not_found"};
-    if (dynamic_cast<const Conflict*>(&error)) return {409, "conflict"};
-    if (dynamic_cast<const PreconditionFailed*>(&error)) return {412, "stale_version"};
-    if (dynamic_cast<const UriTooLong*>(&error)) return {414, "uri_too_long"};
-    if (dynamic_cast<const HeadersTooLarge*>(&error)) return {431, "headers_too_large"};
-    if (dynamic_cast<const TooLarge*>(&error)) return {413, "too_large"};
-    if (dynamic_cast<const Unsupported*>(&error)) return {415, "unsupported"};
-    if (dynamic_cast<const InvalidGeometry*>(&error)) return {422, "invalid_geometry"};
-    if (dynamic_cast<const Unprocessable*>(&error)) return {422, "unprocessable"};
-    if (dynamic_cast<const PreconditionRequired*>(&error)) return {428, "version_required"};
-    return {500, "internal"};
+    if (dynamic_cast<const InvalidInput*>(&error)) return 400;
+    if (dynamic_cast<const Unauthenticated*>(&error)) return 401;
+    if (dynamic_cast<const Forbidden*>(&error)) return 403;
+    if (dynamic_cast<const NotFound*>(&error)) return 404;
+    if (dynamic_cast<const Conflict*>(&error)) return 409;
+    if (dynamic_cast<const PreconditionFailed*>(&error)) return 412;
+    if (dynamic_cast<const UriTooLong*>(&error)) return 414;
+    if (dynamic_cast<const HeadersTooLarge*>(&error)) return 431;
+    if (dynamic_cast<const TooLarge*>(&error)) return 413;
+    if (dynamic_cast<const Unsupported*>(&error)) return 415;
+    if (dynamic_cast<const Unprocessable*>(&error)) return 422;
+    if (dynamic_cast<const PreconditionRequired*>(&error)) return 428;
+    return 500;
 }
 
-Problem problem_of(const Error& error, int status, const char* default_code,
+Problem problem_of(const Error& error, int status,
                    std::optional<int> retry_after_seconds = std::nullopt) {
-    return Problem{
-        status,       error.what(),       retry_after_seconds,
-        std::nullopt, error.extensions(), error.code().empty() ? default_code : error.code()};
+    return Problem{status,       error.what(),       retry_after_seconds,
+                   std::nullopt, error.extensions(), error.stable_code()};
 }
 
 }  // namespace
@@ -68,15 +63,15 @@ Problem problem_for(const std::exception_ptr& error, const std::string& request_
     try {
         std::rethrow_exception(error);
     } catch (const TooManyRequests& e) {
-        return problem_of(e, 429, "too_many_requests", e.retry_after_seconds());
+        return problem_of(e, 429, e.retry_after_seconds());
     } catch (const StorageBusy& e) {
-        return problem_of(e, 503, "busy", k_busy_retry_after_seconds);
+        return problem_of(e, 503, k_busy_retry_after_seconds);
     } catch (const InternalError& e) {
         return internal_problem(request_id, e.what());
     } catch (const Error& e) {
-        const Kind kind = kind_of(e);
-        if (kind.status == 500) return internal_problem(request_id, e.what());
-        return problem_of(e, kind.status, kind.code);
+        const int status = status_of(e);
+        if (status == 500) return internal_problem(request_id, e.what());
+        return problem_of(e, status);
     } catch (const std::exception& e) {
         // InternalError and anything foreign: the text may carry library internals.
         return internal_problem(request_id, e.what());

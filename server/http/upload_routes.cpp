@@ -38,8 +38,9 @@ void post_upload(const ApiContext& context, const Rest::Request& request,
     services::require_signed_in(caller);
     const std::uint64_t limit = context.uploads->limits().max_body_bytes;
     if (request.body().size() > limit)
-        throw TooLarge("the upload is larger than the limit of " + std::to_string(limit >> 20) +
-                       " MiB");
+        throw TooLarge(
+            "the upload is larger than the limit of " + std::to_string(limit >> 20) + " MiB",
+            {{"limit_bytes", limit}});
     const std::int64_t id = context.uploads->submit(upload_request(request), caller);
     const std::string location = "/api/uploads/" + std::to_string(id);
     set_header(writer, "Location", location);

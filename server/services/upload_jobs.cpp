@@ -39,6 +39,21 @@ constexpr const char* k_server_stopped =
 constexpr const char* k_orphaned =
     "the server stopped while this upload was waiting or being imported; upload the file again";
 
+/// Why a job failed: `code` (error_code) and `values` (the numbers and names a client's own
+/// sentence needs) for the web app, `message` in English for API clients.
+struct JobError {
+    std::string code;
+    std::string message;
+    nlohmann::json values = nlohmann::json::object();
+};
+
+/// The upload status members of a failure: `error`, `error_code`, `error_values`.
+void put_job_error(nlohmann::json& target, const JobError& error) {
+    target["error"] = error.message;
+    target["error_code"] = error.code;
+    target["error_values"] = error.values;
+}
+
 /// A name nobody can guess or steer: the client's name never reaches the file system.
 std::string generated_name(const std::string& extension) {
     static std::mutex mutex;
@@ -127,7 +142,7 @@ struct UploadJobs::Impl {
     }
     void run();
     void run_job(const Job& job);
-    void record_failure(const Job& job, const std::string& message);
+    void record_failure(const Job& job, const JobError& error);
     /// For errors whose text is for the log only: logs it, the user gets the upload id.
     void record_internal_failure(const Job& job, const std::string& log_text);
     nlohmann::json live_status(std::int64_t id, const Live& entry) const;
@@ -207,7 +222,9 @@ void UploadJobs::Impl::run_job(const Job& job) {
         if (dynamic_cast<const InternalError*>(&e))
             record_internal_failure(job, e.what());
         else
-            record_failure(job, geo::with_crs_hint(e.what(), "in the upload's form field srs"));
+            record_failure(job, {e.stable_code(),
+                                 geo::with_crs_hint(e.what(), "in the upload's form field srs"),
+                                 e.extensions()});
     } catch (const std::exception& e) {
         record_internal_failure(job, e.what());
     }
@@ -216,13 +233,14 @@ void UploadJobs::Impl::run_job(const Job& job) {
 void UploadJobs::Impl::record_internal_failure(const Job& job, const std::string& log_text) {
     std::cerr << ("leerstand: upload " + std::to_string(job.id) + " failed: " + log_text + "\n")
               << std::flush;
-    record_failure(job,
-                   "the import failed because of an internal error; the server log has the "
-                   "details under upload " +
-                       std::to_string(job.id));
+    record_failure(job, {"internal",
+                         "the import failed because of an internal error; the server log has the "
+                         "details under upload " +
+                             std::to_string(job.id),
+                         {{"upload_id", job.id}}});
 }
 
-void UploadJobs::Impl::record_failure(const Job& job, const std::string& message) {
+void UploadJobs::Impl::record_failure(const Job& job, const JobError& error) {
     data::UploadRecord record;
     record.id = job.id;
     record.user = job.user;
@@ -230,7 +248,7 @@ void UploadJobs::Impl::record_failure(const Job& job, const std::string& message
     record.layer = job.layer;
     record.kommune_ags = job.layer == "kommunen" ? "" : job.kommune;
     record.mode = job.mode;
-    record.report_json = nlohmann::json{
+    nlohmann::json report = {
         {"file", job.display_name},
         {"target", job.layer},
         {"mode", job.mode},
@@ -239,8 +257,9 @@ void UploadJobs::Impl::record_failure(const Job& job, const std::string& message
         {"read", 0},
         {"stored", 0},
         {"rejected", 0},
-        {"upload_id", job.id},
-        {"error", message}}.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+        {"upload_id", job.id}};
+    put_job_error(report, error);
+    record.report_json = report.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     try {
         thread_store(db).record_failed_upload(record);  // without the mutex, see above
     } catch (const std::exception& e) {
@@ -320,8 +339,9 @@ std::int64_t UploadJobs::submit(UploadRequest request, const Caller& caller) {
     if (request.content.empty())
         throw field_error("file", field_code::k_required, "the uploaded file is empty");
     if (request.content.size() > impl.limits.max_body_bytes)
-        throw TooLarge("the upload is larger than the limit of " +
-                       describe_bytes(impl.limits.max_body_bytes));
+        throw TooLarge(
+            "the upload is larger than the limit of " + describe_bytes(impl.limits.max_body_bytes),
+            {{"limit_bytes", impl.limits.max_body_bytes}});
 
     const std::string display_name =
         request.file_name.empty() ? std::string("upload") : request.file_name;
@@ -380,7 +400,8 @@ std::int64_t UploadJobs::submit(UploadRequest request, const Caller& caller) {
         job.id = store.create_upload(record);
         std::lock_guard lock(impl.mutex);
         if (impl.stopping) {
-            impl.record_failure(job, k_server_stopped);  // only while shutting down
+            impl.record_failure(
+                job, {error_code::k_server_stopped, k_server_stopped});  // only while shutting down
             throw StorageBusy("the server is shutting down; try again later");
         }
         Impl::Live entry;
@@ -428,7 +449,7 @@ nlohmann::json UploadJobs::status(std::int64_t upload_id, const Caller& caller) 
         // Not in memory, so no job of this process has it: an earlier server stopped.
         status["state"] = "failed";
         status["progress"] = {{"done", 0}, {"total", nullptr}};
-        status["error"] = k_orphaned;
+        put_job_error(status, {error_code::k_upload_interrupted, k_orphaned});
         return status;
     }
     status["progress"] = {{"done", row->features_read}, {"total", row->features_read}};
@@ -437,12 +458,19 @@ nlohmann::json UploadJobs::status(std::int64_t upload_id, const Caller& caller) 
     // The stored report is written before the row's id is known to it.
     report["upload_id"] = row->id;
     if (row->state == "failed") {
-        if (report.contains("error"))
-            status["error"] = report["error"];
-        else
-            status["error"] = "none of the " + std::to_string(row->features_read) +
-                              " features could be stored; rejected_by_reason in the report says "
-                              "why";
+        if (report.contains("error")) {
+            // A report of an older version has its message only.
+            put_job_error(status,
+                          {report.value("error_code", std::string("error")),
+                           report["error"].is_string() ? report["error"].get<std::string>() : "",
+                           report.value("error_values", nlohmann::json::object())});
+        } else {
+            put_job_error(status, {error_code::k_nothing_stored,
+                                   "none of the " + std::to_string(row->features_read) +
+                                       " features could be stored; rejected_by_reason in the "
+                                       "report says why",
+                                   {{"read", row->features_read}}});
+        }
     }
     status["report"] = std::move(report);
     return status;
@@ -460,7 +488,7 @@ void UploadJobs::stop() {
     impl.wake.notify_all();
     impl.worker.join();  // the running job, if any, finishes first
     for (const auto& job : dropped) {
-        impl.record_failure(job, k_server_stopped);
+        impl.record_failure(job, {error_code::k_server_stopped, k_server_stopped});
         remove_quietly(job.file);
         std::lock_guard lock(impl.mutex);
         impl.live.erase(job.id);

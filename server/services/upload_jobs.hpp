@@ -50,7 +50,9 @@ class UploadJobs {
     std::int64_t submit(UploadRequest request, const Caller& caller);
 
     /// `{"id", "state": queued|running|done|failed, "progress": {"done", "total"},
-    ///   "kommune", "layer", "file_name", "report": {...} when finished, "error" when failed}`.
+    ///   "kommune", "layer", "file_name", "report": {...} when finished; when failed "error"
+    ///   (English), "error_code" (error_code::k_*, or a kind's code) and "error_values" (what a
+    ///   client's own sentence needs: `read`, `file`, `missing`, or a field error's `errors`)}`.
     /// Planners/editors in scope of the upload's Kommune and admins; for anyone else signed in
     /// NotFound, as for an unknown id (a 403 would confirm that the upload exists).
     nlohmann::json status(std::int64_t upload_id, const Caller& caller);

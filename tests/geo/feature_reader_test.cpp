@@ -11,6 +11,7 @@
 #include <map>
 #include <set>
 #include <thread>
+#include <utility>
 
 #include "common/error.hpp"
 #include "tests/geo/geo_oracle.hpp"
@@ -266,6 +267,40 @@ TEST(FeatureReader, BadUploadsAreInvalidInput) {
         open_error<InvalidInput>(test::fixture("geo/shapefile_in_subfolder.zip"), bad_encoding)
             .find("no-such-encoding"),
         std::string::npos);
+}
+
+namespace {
+
+/// The code and members of the Error `open` throws, for the client's own sentence.
+std::pair<std::string, nlohmann::json> open_failure(const fs::path& path) {
+    try {
+        FeatureReader::open(path, {});
+    } catch (const Error& e) {
+        return {e.stable_code(), e.extensions()};
+    }
+    ADD_FAILURE() << "opened " << path << " without an error";
+    return {};
+}
+
+}  // namespace
+
+TEST(FeatureReader, BadUploadsNameTheirCodeAndFile) {
+    using nlohmann::json;
+    EXPECT_EQ(open_failure(test::fixture("geo/missing_shx.zip")),
+              std::pair(std::string("incomplete_shapefile"), json{{"missing", {".shx"}}}));
+    EXPECT_EQ(open_failure(test::fixture("geo/no_layer.zip")),
+              std::pair(std::string("not_geodata"), json{{"file", "no_layer.zip"}}));
+    EXPECT_EQ(open_failure(test::fixture("geo/not_geodata.shp")),
+              std::pair(std::string("not_geodata"), json{{"file", "not_geodata.shp"}}));
+    test::TempDir dir;
+    write_file(dir / "ohne.csv", "name,strasse\nMühle,Markt 1\n");
+    EXPECT_EQ(open_failure(dir / "ohne.csv"),
+              std::pair(std::string("no_geometry"), json{{"file", "ohne.csv"}}));
+    write_file(dir / "utm.csv",
+               "id,WKT\n1,\"POLYGON ((390000 5820000,390020 5820000,390020 5820010,390000 "
+               "5820000))\"\n");
+    EXPECT_EQ(open_failure(dir / "utm.csv"),
+              std::pair(std::string("unknown_crs"), json{{"file", "utm.csv"}}));
 }
 
 TEST(FeatureReader, TextFileWithGeodataExtensionIsNotGeodata) {

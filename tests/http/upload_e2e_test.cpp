@@ -296,6 +296,8 @@ TEST_F(Uploads, RefusalsGetClearProblemsAndChangeNothing) {
         upload(Who::Editor, "big.geojson", std::string((8u << 20) + (16u << 10), ' '), k_home_ags);
     EXPECT_EQ(large.status, 413) << large.body.substr(0, 200);
     EXPECT_EQ(large.header("Content-Type"), "application/problem+json");
+    // The limit as a number, for the client's own sentence.
+    EXPECT_EQ(parse_json(large).value("limit_bytes", 0u), 8u << 20) << large.body.substr(0, 200);
     // A zip bomb: 600 MB of zeros packed into well under 1 MB.
     TempDir bomb_dir;
     const fs::path bomb = bomb_dir / "bomb.zip";

@@ -210,6 +210,11 @@ TEST_P(RealUploads, ReportEqualsTheCliImportOfTheSameFile) {
     EXPECT_EQ(status["progress"]["done"], report["read"]);
     EXPECT_EQ(status["progress"]["total"], report["read"]);
     EXPECT_EQ(status.contains("error"), c.stored == 0) << status.dump();
+    if (c.stored == 0) {
+        // A code and the count for the client's own sentence ("none of the N features").
+        EXPECT_EQ(status["error_code"], "nothing_stored") << status.dump();
+        EXPECT_EQ(status["error_values"]["read"], report["read"]) << status.dump();
+    }
 
     data::Store store(m_db);
     EXPECT_EQ(store.counts().buildings, c.stored);
@@ -422,6 +427,8 @@ TEST_F(UploadJobsTest, FailedUploadsChangeNothing) {
         << status.dump();
     // More than one batch of the import (2048 buildings) had been handed to the store.
     EXPECT_GT(std::stoll(match[1]), 2048) << error;
+    EXPECT_EQ(status["error_code"], "damaged_file") << status.dump();
+    EXPECT_EQ(status["error_values"]["file"], "gebaeude.zip") << status.dump();
     EXPECT_EQ(status["report"]["stored"], 0);
     EXPECT_EQ(snapshot(), before);
 
@@ -431,6 +438,8 @@ TEST_F(UploadJobsTest, FailedUploadsChangeNothing) {
     status = wait_for(submit_file(outside, k_bindlach, editor, "replace"), editor);
     EXPECT_EQ(status["state"], "failed");
     EXPECT_EQ(status["report"]["rejected_by_reason"]["outside Kommune 09472119"], 663);
+    EXPECT_EQ(status["error_code"], "nothing_stored") << status.dump();
+    EXPECT_EQ(status["error_values"]["read"], 663) << status.dump();
     EXPECT_EQ(snapshot(), before);
 
     // 3. Not readable at all, though it starts like JSON.
@@ -439,6 +448,8 @@ TEST_F(UploadJobsTest, FailedUploadsChangeNothing) {
     status = wait_for(submit_file(broken, k_bindlach, editor), editor);
     EXPECT_EQ(status["state"], "failed");
     EXPECT_NE(status.value("error", ""), "");
+    EXPECT_EQ(status["error_code"], "not_geodata") << status.dump();
+    EXPECT_EQ(status["error_values"]["file"], "kaputt.geojson") << status.dump();
     EXPECT_EQ(status["report"]["file"], "kaputt.geojson");
     EXPECT_EQ(snapshot(), before);
 
@@ -504,6 +515,7 @@ TEST_F(UploadJobsTest, RowsLeftWaitingByAnEarlierServerShowAsFailed) {
     const json status = m_jobs->status(id, editor_of(k_bindlach));
     EXPECT_EQ(status["state"], "failed");
     EXPECT_NE(status["error"].get<std::string>().find("upload the file again"), std::string::npos);
+    EXPECT_EQ(status["error_code"], "upload_interrupted");
 }
 
 TEST_F(UploadJobsTest, StopFinishesTheRunningJobAndFailsTheQueuedOnes) {
@@ -528,6 +540,7 @@ TEST_F(UploadJobsTest, StopFinishesTheRunningJobAndFailsTheQueuedOnes) {
         } else {
             EXPECT_NE(status["error"].get<std::string>().find("server stopped"), std::string::npos)
                 << status.dump();
+            EXPECT_EQ(status["error_code"], "server_stopped") << status.dump();
         }
     }
     EXPECT_EQ(data::Store(m_db).counts().buildings, done * 6109);
