@@ -204,7 +204,7 @@ async function showRecord(panel, { buildingId, vacancyId }, context) {
       const address = [b.street, b.housenumber].filter(Boolean).join(' ');
       const facts = definitionList([
         ['Adresse', [address, [b.postcode, b.city].filter(Boolean).join(' ')].filter(Boolean).join(', ')],
-        ['Funktion', b.function ?? ''],
+        ['Funktion', label('building_function', b.function)],
         ['Geschosse', b.floors ?? ''],
         ['Grundfläche', formatArea(b.area_m2)],
       ], 'profile-facts building-facts');
