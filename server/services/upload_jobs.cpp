@@ -181,11 +181,13 @@ struct UploadJobs::Impl {
         worker = std::thread([this] { run(); });
     }
 
-    /// May `caller` see the upload of `user` for `kommune`? Its uploader may (an automatic
-    /// upload has no one Kommune), and whoever may read the Kommune's internal data.
+    /// May `caller` see the upload of `user` for `kommune`? Whoever may read the Kommune's
+    /// internal data; an upload without a Kommune (assigned automatically) also its uploader.
+    /// A Kommune's upload stays with the Kommune: an uploader moved elsewhere loses it.
     static bool may_see(const Caller& caller, const std::string& kommune, const std::string& user) {
-        return (caller.signed_in() && !user.empty() && caller.name == user) ||
-               may_read_internal(caller, kommune);
+        const bool own =
+            kommune.empty() && caller.signed_in() && !user.empty() && caller.name == user;
+        return own || may_read_internal(caller, kommune);
     }
 
     /// Deletes the files an earlier server left in work_dir: a server killed while a job
