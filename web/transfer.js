@@ -39,6 +39,13 @@ function kommuneName({ ags, name }) {
   return name ? `${name} (${ags})` : ags;
 }
 
+/** The report's [{ags, name, count}] with the names the server left out (a vacancy import
+ *  names no Kommune) taken from `names` (AGS → name), sorted by name. */
+function named(list, names) {
+  return (list ?? []).map((k) => ({ ...k, name: k.name ?? names.get(k.ags) ?? null }))
+    .sort((a, b) => (a.name ?? a.ags).localeCompare(b.name ?? b.ags, 'de'));
+}
+
 /** Format, coordinate system and encoding as the server found them. */
 function sourceFacts(report) {
   const shapefile = report.format === 'ESRI Shapefile';
@@ -54,9 +61,8 @@ function sourceFacts(report) {
 }
 
 /** The table of what was stored in which Kommune, by name. */
-function storedTable(report) {
-  const stored = [...(report.stored_in ?? [])]
-    .sort((a, b) => (a.name ?? a.ags).localeCompare(b.name ?? b.ags, 'de'));
+function storedTable(report, names) {
+  const stored = named(report.stored_in, names);
   if (stored.length === 0) return null;
   const table = element('table', 'upload-kommunen');
   table.append(element('caption', null, 'Gespeichert nach Kommune'));
@@ -79,16 +85,14 @@ function storedTable(report) {
 
 /** Where the features lie that were not stored because they are outside the chosen area:
  *  one sentence naming the Kommunen with their counts, and their extent. */
-function outsideText(report, chosenName) {
+function outsideText(report, names) {
   const outside = report.outside;
   if (!outside || outside.count === 0) return null;
   const what = report.target === 'buildings' ? 'Gebäude' : 'Objekte';
   const area = report.assignment === 'kommune'
-    ? `außerhalb von ${chosenName ?? report.kommune}`
+    ? `außerhalb von ${names.get(report.kommune) ?? report.kommune}`
     : ((report.scope ?? []).length > 0 ? 'außerhalb Ihres Gebiets' : 'außerhalb der Kommunen des Atlas');
-  const places = [...(outside.kommunen ?? [])]
-    .sort((a, b) => (a.name ?? a.ags).localeCompare(b.name ?? b.ags, 'de'))
-    .map((k) => `${k.name ?? k.ags} (${numberFormat.format(k.count)})`);
+  const places = named(outside.kommunen, names).map((k) => `${k.name ?? k.ags} (${numberFormat.format(k.count)})`);
   if (outside.in_no_kommune > 0) places.push(`in keiner Kommune des Atlas (${numberFormat.format(outside.in_no_kommune)})`);
   const box = element('div', 'upload-outside');
   const verb = outside.count === 1 ? 'liegt' : 'liegen';
@@ -139,13 +143,13 @@ function reportTable(report) {
 }
 
 /** The whole report: source facts, the counts, per Kommune, and where the rest lies. */
-function reportView(report, chosenName) {
+function reportView(report, names) {
   const view = element('div', 'upload-report-view');
   view.append(sourceFacts(report));
-  const outside = outsideText(report, chosenName);
+  const outside = outsideText(report, names);
   if (outside) view.append(outside);
   view.append(reportTable(report));
-  const stored = storedTable(report);
+  const stored = storedTable(report, names);
   if (stored) view.append(stored);
   return view;
 }
@@ -237,7 +241,6 @@ export function setUpUpload({ dialog, kommunenOf, uploaded }) {
       return;
     }
     const kommune = form.elements.kommune.value;
-    const chosenName = form.elements.kommune.selectedOptions[0]?.dataset.name;
     const body = new FormData();
     if (kommune === AUTOMATIC) body.append('assignment', 'automatic');
     else body.append('kommune', kommune);
@@ -254,7 +257,7 @@ export function setUpUpload({ dialog, kommunenOf, uploaded }) {
       const accepted = await response.json().catch(() => ({}));
       if (response.status !== 202) throw new ApiError(accepted.detail ?? `Fehler ${response.status}`, response.status, accepted);
       const status = await waitForJob(accepted.href, progress, stateText);
-      if (status.report) result.append(reportView(status.report, chosenName));
+      if (status.report) result.append(reportView(status.report, new Map(kommunenOf())));
       if (status.state === 'failed') error.textContent = `Import fehlgeschlagen: ${jobErrorText(status)}`;
       else uploaded();
     } catch (failure) {
@@ -271,11 +274,7 @@ export function setUpUpload({ dialog, kommunenOf, uploaded }) {
     open() {
       const select = form.elements.kommune;
       const kommunen = kommunenOf();
-      const options = kommunen.map(([ags, name]) => {
-        const option = new Option(`${name} (${ags})`, ags);
-        option.dataset.name = name;
-        return option;
-      });
+      const options = kommunen.map(([ags, name]) => new Option(`${name} (${ags})`, ags));
       // One file for several Gemeinden: offered first to whoever may write in more than one.
       if (kommunen.length > 1) options.unshift(new Option(AUTOMATIC_LABEL, AUTOMATIC));
       select.replaceChildren(...options);
