@@ -111,69 +111,6 @@ std::int64_t SummaryStore::zukunftsorte(const std::string& prefix) {
     return places.step() ? places.column_int64(0) : 0;
 }
 
-std::vector<std::int64_t> SummaryStore::open_before(const std::string& prefix,
-                                                    const std::vector<std::string>& instants) {
-    std::vector<std::int64_t> open(instants.size(), 0);
-    if (instants.empty()) return open;
-    // Every row of every vacancy that was ever in the area, so a move out of it is seen too.
-    // Rows after the last instant cannot matter.
-    std::string sql =
-        "SELECT vacancy_id, kommune_ags, action, json_extract(new_values, '$.status'), "
-        "changed_at FROM vacancy_history WHERE changed_at < ?3";
-    if (!prefix.empty())
-        sql +=
-            " AND vacancy_id IN (SELECT vacancy_id FROM vacancy_history "
-            "WHERE kommune_ags >= ?1 AND kommune_ags < ?2 AND changed_at < ?3)";
-    sql += " ORDER BY vacancy_id, changed_at, id";
-    Statement rows = m_db.prepare(sql);
-    if (!prefix.empty()) rows.bind(1, prefix).bind(2, upper_bound_of(prefix));
-    rows.bind(3, instants.back());
-
-    struct Row {
-        std::string kommune_ags;
-        std::string action;
-        std::optional<std::string> status;
-        std::string changed_at;
-    };
-    std::vector<Row> history;  // the rows of one vacancy
-    // Walks one vacancy's rows once, counting it at every instant where it was open.
-    auto count_vacancy = [&] {
-        std::optional<std::string> status;
-        std::string kommune;
-        bool deleted = false;
-        std::size_t next = 0;
-        for (std::size_t k = 0; k < instants.size(); ++k) {
-            for (; next < history.size() && history[next].changed_at < instants[k]; ++next) {
-                const Row& row = history[next];
-                kommune = row.kommune_ags;
-                deleted = row.action == "delete";
-                // A create carries every field; an update only the changed ones.
-                if (row.status) status = row.status;
-            }
-            if (next == 0 || deleted || !status || !is_open_vacancy_status(*status)) continue;
-            if (starts_with(kommune, prefix)) ++open[k];
-        }
-        history.clear();
-    };
-
-    std::int64_t current = 0;
-    bool any = false;
-    while (rows.step()) {
-        const std::int64_t id = rows.column_int64(0);
-        if (any && id != current) count_vacancy();
-        current = id;
-        any = true;
-        Row row;
-        if (!rows.column_is_null(1)) row.kommune_ags = rows.column_text(1);
-        row.action = rows.column_text(2);
-        if (!rows.column_is_null(3)) row.status = rows.column_text(3);
-        row.changed_at = rows.column_text(4);
-        history.push_back(std::move(row));
-    }
-    if (any) count_vacancy();
-    return open;
-}
-
 namespace {
 
 /// One report as its history rows say it was at some instant.
@@ -198,7 +135,47 @@ struct HistoryRow {
     std::optional<std::optional<std::int64_t>> building_id;
     std::optional<double> floor_area_m2;  ///< given (a null sets 0: no area to add)
     std::optional<bool> consent_publish;
+    std::optional<std::optional<std::string>> vacant_since;
 };
+
+/// The history rows before the instant ?3 of every report, in the order a replay needs; the
+/// columns are those read_history_row() reads. `area_clause`: "" for every report, or a
+/// further condition (which may use ?1 and ?2). json_type tells a field given as null ('null')
+/// from one not given (NULL).
+std::string history_rows_sql(const std::string& area_clause) {
+    std::string sql =
+        "SELECT vacancy_id, kommune_ags, action, changed_at, "
+        "json_extract(new_values, '$.status'), json_extract(new_values, '$.use'), "
+        "json_type(new_values, '$.building_id'), json_extract(new_values, '$.building_id'), "
+        "json_type(new_values, '$.floor_area_m2'), json_extract(new_values, '$.floor_area_m2'), "
+        "json_type(new_values, '$.consent_publish'), "
+        "json_type(new_values, '$.vacant_since'), json_extract(new_values, '$.vacant_since') "
+        "FROM vacancy_history WHERE changed_at < ?3";
+    sql += area_clause;
+    sql += " ORDER BY vacancy_id, changed_at, id";
+    return sql;
+}
+
+HistoryRow read_history_row(const Statement& rows) {
+    HistoryRow row;
+    if (!rows.column_is_null(1)) row.kommune_ags = rows.column_text(1);
+    row.action = rows.column_text(2);
+    row.changed_at = rows.column_text(3);
+    if (!rows.column_is_null(4)) row.status = rows.column_text(4);
+    if (!rows.column_is_null(5)) row.use = rows.column_text(5);
+    if (!rows.column_is_null(6))
+        row.building_id = rows.column_is_null(7)
+                              ? std::optional<std::int64_t>()
+                              : std::optional<std::int64_t>(rows.column_int64(7));
+    if (!rows.column_is_null(8))
+        row.floor_area_m2 = rows.column_is_null(9) ? 0.0 : rows.column_double(9);
+    if (!rows.column_is_null(10)) row.consent_publish = rows.column_text(10) == "true";
+    if (!rows.column_is_null(11))
+        row.vacant_since = rows.column_is_null(12)
+                               ? std::optional<std::string>()
+                               : std::optional<std::string>(rows.column_text(12));
+    return row;
+}
 
 void replay(ReplayedReport& report, const HistoryRow& row) {
     if (row.action == "delete") {
@@ -213,6 +190,53 @@ void replay(ReplayedReport& report, const HistoryRow& row) {
     if (row.building_id) report.building_id = *row.building_id;
     if (row.floor_area_m2) report.floor_area_m2 = *row.floor_area_m2;
     if (row.consent_publish) report.published = *row.consent_publish;
+}
+
+/// The instant a report counts from: the first of the month of its vacant_since (the last
+/// value its rows give), or its first row where that is earlier or no date is given. Reports
+/// are often entered long after the building fell vacant; counting them from their entry
+/// would pile years of vacancy into the month they were typed in.
+std::string counted_from(const std::vector<HistoryRow>& rows) {
+    std::optional<std::string> vacant_since;
+    for (const HistoryRow& row : rows)
+        if (row.vacant_since) vacant_since = *row.vacant_since;
+    const std::string& first_row = rows.front().changed_at;
+    if (!vacant_since || vacant_since->size() < 7) return first_row;
+    return std::min(vacant_since->substr(0, 7) + "-01T00:00:00Z", first_row);
+}
+
+/// Reads the rows `rows` selects (history_rows_sql) and replays each report for each of
+/// `instants` (ascending), calling visit(k, report) for every instant k where it counts: from
+/// counted_from() on; before its first row in the state that row records (so a report entered
+/// as closed never counts before it), after that as its rows before the instant say, while it
+/// exists.
+template <typename Visit>
+void replay_reports(Statement& rows, const std::vector<std::string>& instants, Visit visit) {
+    std::vector<HistoryRow> history;  // the rows of one report
+    auto replay_one = [&] {
+        const std::string start = counted_from(history);
+        ReplayedReport first;
+        replay(first, history.front());
+        ReplayedReport report;
+        std::size_t next = 0;
+        for (std::size_t k = 0; k < instants.size(); ++k) {
+            for (; next < history.size() && history[next].changed_at < instants[k]; ++next)
+                replay(report, history[next]);
+            const bool before_first_row = next == 0;
+            if (before_first_row && !(start < instants[k])) continue;
+            const ReplayedReport& then = before_first_row ? first : report;
+            if (then.exists && !then.status.empty()) visit(k, then);
+        }
+        history.clear();
+    };
+    std::int64_t current = 0;
+    while (rows.step()) {
+        const std::int64_t id = rows.column_int64(0);
+        if (!history.empty() && id != current) replay_one();
+        current = id;
+        history.push_back(read_history_row(rows));
+    }
+    if (!history.empty()) replay_one();
 }
 
 /// Where vacant buildings are counted while states are summed: building → published.
@@ -243,55 +267,34 @@ void count_buildings(StatesByKommune& states, const OpenBuildings& buildings) {
 
 }  // namespace
 
+std::vector<std::int64_t> SummaryStore::open_before(const std::string& prefix,
+                                                    const std::vector<std::string>& instants) {
+    std::vector<std::int64_t> open(instants.size(), 0);
+    if (instants.empty()) return open;
+    // Every row of every vacancy that was ever in the area, so a move out of it is seen too.
+    // Rows after the last instant cannot matter.
+    Statement rows = m_db.prepare(history_rows_sql(
+        prefix.empty() ? ""
+                       : " AND vacancy_id IN (SELECT vacancy_id FROM vacancy_history "
+                         "WHERE kommune_ags >= ?1 AND kommune_ags < ?2 AND changed_at < ?3)"));
+    if (!prefix.empty()) rows.bind(1, prefix).bind(2, upper_bound_of(prefix));
+    rows.bind(3, instants.back());
+    replay_reports(rows, instants, [&](std::size_t k, const ReplayedReport& report) {
+        if (is_open_vacancy_status(report.status) && starts_with(report.kommune_ags, prefix))
+            ++open[k];
+    });
+    return open;
+}
+
 std::vector<StatesByKommune> SummaryStore::states_before(const std::vector<std::string>& instants) {
     std::vector<StatesByKommune> states(instants.size());
     if (instants.empty()) return states;
     std::vector<OpenBuildings> buildings(instants.size());
-    // json_type tells a field given as null ('null') from one not given (NULL).
-    Statement rows = m_db.prepare(
-        "SELECT vacancy_id, kommune_ags, action, changed_at, "
-        "json_extract(new_values, '$.status'), json_extract(new_values, '$.use'), "
-        "json_type(new_values, '$.building_id'), json_extract(new_values, '$.building_id'), "
-        "json_type(new_values, '$.floor_area_m2'), json_extract(new_values, '$.floor_area_m2'), "
-        "json_type(new_values, '$.consent_publish') "
-        "FROM vacancy_history WHERE changed_at < ?1 ORDER BY vacancy_id, changed_at, id");
-    rows.bind(1, instants.back());
-    std::vector<HistoryRow> history;  // the rows of one report
-    // Walks one report's rows once, adding it to every instant where it existed.
-    auto add_report_at_each_instant = [&] {
-        ReplayedReport report;
-        std::size_t next = 0;
-        for (std::size_t k = 0; k < instants.size(); ++k) {
-            for (; next < history.size() && history[next].changed_at < instants[k]; ++next)
-                replay(report, history[next]);
-            if (report.exists && !report.status.empty())
-                add_report(report, states[k], buildings[k]);
-        }
-        history.clear();
-    };
-    std::int64_t current = 0;
-    bool any = false;
-    while (rows.step()) {
-        const std::int64_t id = rows.column_int64(0);
-        if (any && id != current) add_report_at_each_instant();
-        current = id;
-        any = true;
-        HistoryRow row;
-        if (!rows.column_is_null(1)) row.kommune_ags = rows.column_text(1);
-        row.action = rows.column_text(2);
-        row.changed_at = rows.column_text(3);
-        if (!rows.column_is_null(4)) row.status = rows.column_text(4);
-        if (!rows.column_is_null(5)) row.use = rows.column_text(5);
-        if (!rows.column_is_null(6))
-            row.building_id = rows.column_is_null(7)
-                                  ? std::optional<std::int64_t>()
-                                  : std::optional<std::int64_t>(rows.column_int64(7));
-        if (!rows.column_is_null(8))
-            row.floor_area_m2 = rows.column_is_null(9) ? 0.0 : rows.column_double(9);
-        if (!rows.column_is_null(10)) row.consent_publish = rows.column_text(10) == "true";
-        history.push_back(std::move(row));
-    }
-    if (any) add_report_at_each_instant();
+    Statement rows = m_db.prepare(history_rows_sql(""));
+    rows.bind(3, instants.back());
+    replay_reports(rows, instants, [&](std::size_t k, const ReplayedReport& report) {
+        add_report(report, states[k], buildings[k]);
+    });
     for (std::size_t k = 0; k < instants.size(); ++k) count_buildings(states[k], buildings[k]);
     return states;
 }

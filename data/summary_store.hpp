@@ -104,17 +104,23 @@ class SummaryStore {
     SummaryCounts counts(const std::string& prefix);
 
     /// For each of `instants` (ISO 8601 UTC text like "2024-06-01T00:00:00Z", ascending):
-    /// the number of vacancies open just before it, from vacancy_history alone. A vacancy is
-    /// open before instant T when, among its history rows with changed_at < T (ties in id
-    /// order), the last row is not a 'delete', the last status recorded in new_values is one
-    /// of k_open_vacancy_statuses, and the kommune_ags of the last row starts with `prefix`
-    /// (so a vacancy moved to another Kommune counts where it was at the time).
+    /// the number of vacancies open just before it, from vacancy_history alone (its rows
+    /// before the last instant). A vacancy counts from its start: the first of the month of
+    /// the last vacant_since its rows give, or its first row where that is earlier or no date
+    /// is given. From its start it is open before instant T when, among its history rows with
+    /// changed_at < T (ties in id order), the last row is not a 'delete', the last status
+    /// recorded in new_values is one of k_open_vacancy_statuses, and the kommune_ags of the
+    /// last row starts with `prefix` (so a vacancy moved to another Kommune counts where it
+    /// was at the time); before its first row it counts as that row records it (a vacancy
+    /// entered as closed never counts).
     std::vector<std::int64_t> open_before(const std::string& prefix,
                                           const std::vector<std::string>& instants);
 
     /// For each of `instants` (ascending), the state of the reports of every Kommune key just
     /// before it, replayed from vacancy_history alone (status, use, building, floor area,
-    /// consent and Kommune of each report, as open_before() does for the status).
+    /// consent and Kommune of each report, from its start, as open_before() does for the
+    /// status). Only rows before the last instant are read, so what is written after it
+    /// changes none of the states.
     std::vector<StatesByKommune> states_before(const std::vector<std::string>& instants);
 
     /// HistoryStamp of the rows before `instant`; reads only those rows' index entries.

@@ -8,7 +8,7 @@
 // never as HTML: descriptions are typed by Kommune staff and owners.
 
 import { setUpAccount, whoAmI } from './account.js';
-import { fetchJson } from './api.js';
+import { fetchJson, fetchPublicJson } from './api.js';
 import { buildingPicker } from './building-picker.js';
 import {
   countOf, definitionList, element, externalLink, formatArea, formatDate, numberFormat, webUrl,
@@ -18,7 +18,12 @@ import {
 } from './kommunen.js';
 import { STATUS_LABELS, USE_LABELS, label, statusColor } from './labels.js';
 import { focusableMarker, tabStopsInView } from './keyboard-markers.js';
-import { BUILDINGS_MIN_ZOOM, buildingDescription, buildingsLayer, showBuilding } from './planner.js';
+import { showKommuneNames } from './kommune-labels.js';
+import { foldableLegend, keepMapSized, keepPopupsClear } from './layout.js';
+import { canReadInternal } from './editor.js';
+import {
+  BUILDINGS_MIN_ZOOM, buildingDescription, buildingOutline, buildingsLayer, openVacancyRecord, showBuilding,
+} from './planner.js';
 import { setUpExport, setUpUpload } from './transfer.js';
 import { closePage, setUpPage } from './page.js';
 import { networkBounds, setUpMembership } from './membership.js';
@@ -145,9 +150,11 @@ async function loadStatus(panel) {
   }
 }
 
-/** The features of one collection as the public sees them (the server filters). */
+/** The features of one collection as the public sees them (the server filters); without the
+ *  session cookie, so staff see the same markers (and a report leaves them when it is no longer
+ *  public), their own reports in the buildings' colours. */
 async function fetchCollection(name) {
-  const collection = await fetchJson(`/collections/${name}/items?limit=${ITEM_LIMIT}`,
+  const collection = await fetchPublicJson(`/collections/${name}/items?limit=${ITEM_LIMIT}`,
     'application/geo+json');
   if (collection?.type !== 'FeatureCollection' || !Array.isArray(collection.features)) {
     throw new Error('unerwartete Antwort');
@@ -209,11 +216,22 @@ function pointLatLng(feature) {
   return L.latLng(lat, lon);
 }
 
-function vacancyMarker(feature, latlng) {
+// A vacancy's marker whose popup may give way to the record: `openRecord(marker)` returns true
+// when it opened the record instead (staff who read the report's internal data). Clicks and the
+// keyboard both open popups through openPopup.
+const VacancyMarker = L.CircleMarker.extend({
+  openPopup(latlng) {
+    if (this.options.openRecord?.(this)) return this;
+    return L.CircleMarker.prototype.openPopup.call(this, latlng);
+  },
+});
+
+function vacancyMarker(feature, latlng, openRecord) {
   const properties = feature.properties ?? {};
   const status = properties.status;
   const known = Object.hasOwn(STATUS_LABELS, status);
-  const marker = L.circleMarker(latlng, {
+  const marker = new VacancyMarker(latlng, {
+    openRecord,
     radius: 8,
     color: '#ffffff',
     weight: 2,
@@ -236,14 +254,14 @@ function zukunftsortMarker(feature, latlng) {
     .bindPopup(() => zukunftsortPopup(properties, feature.id)), name);
 }
 
-/** One marker per Point feature, in a group that is added to the map. */
-function addLayer(map, collection, makeMarker) {
-  const group = L.featureGroup();
+/** Replaces the markers of `group` with one per Point feature of `collection`. */
+function fillGroup(group, collection, makeMarker) {
+  group.clearLayers();
   for (const feature of collection.features) {
     const latlng = pointLatLng(feature);
     if (latlng) group.addLayer(makeMarker(feature, latlng));
   }
-  return group.addTo(map);
+  return group;
 }
 
 /** The legend: vacancy statuses with their colours, then the Zukunftsort marker. */
@@ -279,6 +297,7 @@ function addLegend(map, figure) {
   control.onAdd = () => {
     const container = element('div', 'leaflet-control legend-control');
     container.append(choroplethLegend(figure), legendContent());
+    foldableLegend(container);
     // Scrolling or clicking the legend must not move the map underneath.
     L.DomEvent.disableClickPropagation(container);
     L.DomEvent.disableScrollPropagation(container);
@@ -299,33 +318,47 @@ function layerSummary(vacancies, places) {
   return `Auf der Karte: ${shown}, ${countOf(places.features.length, 'Zukunftsort', 'Zukunftsorte')}.`;
 }
 
-/** Loads both collections; a failure of one still shows the other. Never rejects; resolves
- *  with the update of the markers' tab stops (for the filters). */
-async function loadLayers(map, panel, membersShown) {
-  showLayerState(panel, 'loading', 'Karte wird geladen …');
-  const [vacancies, places] = await Promise.allSettled([
-    fetchCollection('vacancies'),
-    fetchCollection('zukunftsorte'),
-  ]);
-  const groups = [];
-  const failures = [];
-  if (vacancies.status === 'fulfilled') {
-    groups.push(addLayer(map, vacancies.value, vacancyMarker));
-  } else {
-    failures.push(`Leerstände nicht abrufbar: ${vacancies.reason.message}.`);
-  }
-  if (places.status === 'fulfilled') {
-    groups.push(addLayer(map, places.value, zukunftsortMarker));
-  } else {
-    failures.push(`Zukunftsorte nicht abrufbar: ${places.reason.message}.`);
-  }
-  if (!(await membersShown)) fitToData(map, groups);
-  if (failures.length > 0) {
-    showLayerState(panel, 'error', failures.join(' '));
-  } else {
-    showLayerState(panel, 'ready', layerSummary(vacancies.value, places.value));
-  }
-  return tabStopsInView(map, () => groups.flatMap((group) => group.getLayers()));
+/**
+ * The markers of the vacancies and Zukunftsorte. `load()` fetches both collections (again, after
+ * a write); a failure of one still shows the other. `load()` never rejects. `filtersOf()` gives
+ * the filters the markers follow; `openRecord(marker)` is the vacancy markers' (VacancyMarker).
+ */
+function setUpLayers(map, panel, { membersShown, filtersOf, openRecord }) {
+  const vacancyGroup = L.featureGroup().addTo(map);
+  const placeGroup = L.featureGroup().addTo(map);
+  const updateTabStops = tabStopsInView(map, () => [...vacancyGroup.getLayers(), ...placeGroup.getLayers()]);
+  let loads = 0;
+  const load = async () => {
+    const first = loads === 0;
+    const current = ++loads;
+    if (first) showLayerState(panel, 'loading', 'Karte wird geladen …');
+    const [vacancies, places] = await Promise.allSettled([
+      fetchCollection('vacancies'),
+      fetchCollection('zukunftsorte'),
+    ]);
+    // Two writes in a row: only the answer of the last load is drawn.
+    if (current !== loads) return;
+    const failures = [];
+    if (vacancies.status === 'fulfilled') {
+      fillGroup(vacancyGroup, vacancies.value, (feature, latlng) => vacancyMarker(feature, latlng, openRecord));
+    } else {
+      failures.push(`Leerstände nicht abrufbar: ${vacancies.reason.message}.`);
+    }
+    if (places.status === 'fulfilled') {
+      fillGroup(placeGroup, places.value, zukunftsortMarker);
+    } else {
+      failures.push(`Zukunftsorte nicht abrufbar: ${places.reason.message}.`);
+    }
+    if (first && !(await membersShown)) fitToData(map, [vacancyGroup, placeGroup]);
+    filterMarkers(map, filtersOf());
+    updateTabStops();
+    if (failures.length > 0) {
+      showLayerState(panel, 'error', failures.join(' '));
+    } else {
+      showLayerState(panel, 'ready', layerSummary(vacancies.value, places.value));
+    }
+  };
+  return { load, updateTabStops };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -337,6 +370,7 @@ function setUpKommunen(map, { figureSelect, legend, searchForm, openKommune, isB
   let kommunen = new Map();
   const figureOf = () => figureSelect.value;
   const layer = choroplethLayer((ags) => kommunen.get(ags), figureOf).addTo(map);
+  showKommuneNames(map, layer);
   layer.on('featureclick', ({ feature, latlng }) => {
     if (isBuildingAt(latlng)) return;
     const ags = feature.properties?.ags;
@@ -388,18 +422,32 @@ function uploadKommunen(me, kommunen) {
 // ---------------------------------------------------------------------------------------------
 // Signed in: the planner layer
 
-function setUpPlanner(map, profile, filtersOf, focusProfile) {
+function setUpPlanner(map, profile, { filtersOf, focusProfile, changed }) {
   let buildings = null;
   let picker = null;
   let me = null;
+  const outline = buildingOutline(map, profile);
+  const context = (latlng) => ({ me, latlng, changed, outline });
   const openBuilding = (feature, latlng) => {
     // The panel leaves the Kommune's page for the building.
     delete profile.dataset.view;
-    showBuilding(profile, feature, {
-      me, latlng, changed: () => buildings?.redraw(),
-    });
+    showBuilding(profile, feature, context(latlng));
+  };
+  const openVacancy = (id, latlng = null) => {
+    delete profile.dataset.view;
+    return openVacancyRecord(profile, id, context(latlng));
   };
   return {
+    openVacancy,
+    /** For a vacancy marker: staff who read the report's internal data get its record (and
+     *  the keyboard the panel's focus), everyone else the popup. */
+    openMarkerRecord(marker) {
+      const properties = marker.feature?.properties ?? {};
+      if (!Number.isInteger(marker.feature?.id) || !canReadInternal(me, properties.kommune_ags)) return false;
+      openVacancy(marker.feature.id, marker.getLatLng());
+      focusProfile(marker.getElement());
+      return true;
+    },
     isBuildingAt: (latlng) => Boolean(buildings && map.getZoom() >= BUILDINGS_MIN_ZOOM && buildings.featureAt(latlng)),
     update(who) {
       me = who;
@@ -422,6 +470,7 @@ function setUpPlanner(map, profile, filtersOf, focusProfile) {
         buildings.remove();
         buildings = null;
         profile.hidden = true;
+        outline.clear();
       }
     },
     me: () => me,
@@ -461,17 +510,21 @@ function filterMarkers(map, filters) {
 }
 
 /** Focus for the profile panel: taken when the keyboard opens it (`focusProfile(opener)`), and
- *  given back to the opener when Escape closes it, so the keyboard user is where they were. */
-function profileFocus(profile) {
+ *  given back to the opener when Escape or the close button closes it, so the keyboard user is
+ *  where they were. */
+function profileFocus(profile, closeButton) {
   let opener = null;
-  profile.addEventListener('keydown', (event) => {
-    if (event.key !== 'Escape') return;
+  const close = () => {
     // A Kommune's profile is a page of its own: closing it goes back to the map's address.
     if (profile.dataset.view === 'kommune') navigate('/');
     profile.hidden = true;
     opener?.focus({ preventScroll: true });
     opener = null;
+  };
+  profile.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape') close();
   });
+  closeButton.addEventListener('click', close);
   return (from) => {
     opener = from;
     profile.focus({ preventScroll: true });
@@ -488,26 +541,42 @@ function start() {
   const map = createMap(document.getElementById('map'));
   // For the browser tests and an operator's console: the Leaflet map of the page.
   window.leerstandMap = map;
+  keepMapSized(map);
+  keepPopupsClear(map);
   const legend = addLegend(map, figureSelect.value);
   setUpZensusGrid(map);
   let filtersOf = () => ({});
-  let updateTabStops = () => {};
-  const planner = setUpPlanner(map, profile, () => filtersOf(), profileFocus(profile));
+  let layers = null;
+  let choropleth = null;
+  // Everything that shows stored data follows a write at once (a saved form, an upload; the
+  // list of vacancies calls it too): the buildings' colours, the markers, the status panel's
+  // counts and the Kommunen's figures.
+  const refreshAfterWrite = () => {
+    planner.refresh();
+    layers?.load();
+    loadStatus(panel);
+    choropleth?.reload();
+  };
+  const planner = setUpPlanner(map, profile, {
+    filtersOf: () => filtersOf(),
+    focusProfile: profileFocus(profile, document.getElementById('profile-close')),
+    changed: () => refreshAfterWrite(),
+  });
   filtersOf = setUpFilters(document.getElementById('filters'), (filters) => {
     planner.restyle();
     filterMarkers(map, filters);
-    updateTabStops();
+    layers?.updateTabStops();
   });
   setUpExport({ form: document.getElementById('export'), boundsOf: () => map.getBounds(), filtersOf });
   const profiles = setUpProfiles({ map, panel: profile, meOf: () => planner.me() });
-  const choropleth = setUpKommunen(map, {
+  choropleth = setUpKommunen(map, {
     figureSelect, legend, openKommune: profiles.open, searchForm: document.getElementById('search'),
     isBuildingAt: planner.isBuildingAt,
   });
   const upload = setUpUpload({
     dialog: document.getElementById('upload-dialog'),
     kommunenOf: () => uploadKommunen(planner.me(), choropleth.kommunenOf()),
-    uploaded: () => planner.refresh(),
+    uploaded: () => refreshAfterWrite(),
   });
   const account = setUpAccount({
     area: document.getElementById('account'),
@@ -527,8 +596,10 @@ function start() {
   });
   loadStatus(panel);
   panel.querySelector('.intro-close').addEventListener('click', () => panel.classList.add('intro-closed'));
-  const membersShown = fitToMembers(map);
-  loadLayers(map, panel, membersShown).then((update) => { updateTabStops = update; }, () => {
+  layers = setUpLayers(map, panel, {
+    membersShown: fitToMembers(map), filtersOf: () => filtersOf(), openRecord: (marker) => planner.openMarkerRecord(marker),
+  });
+  layers.load().catch(() => {
     // Only a bug in this file can get here; say so rather than leave "wird geladen".
     showLayerState(panel, 'error', 'Karte konnte nicht aufgebaut werden.');
   });

@@ -47,6 +47,18 @@ export function formatDate(iso) {
   return match ? `${match[3]}.${match[2]}.${match[1]}` : iso;
 }
 
+const dateTimeFormat = new Intl.DateTimeFormat('de-DE', {
+  day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: 'Europe/Berlin',
+});
+
+/** '2026-12-07T15:04:00Z' → '07.12.2026, 16:04' (German time, where the Kommunen are);
+ *  anything that is no instant is shown as it came. */
+export function formatDateTime(iso) {
+  if (typeof iso !== 'string' || iso === '') return '';
+  const instant = new Date(iso);
+  return Number.isNaN(instant.getTime()) ? iso : dateTimeFormat.format(instant);
+}
+
 /** 1234.5 → '1.234,5 m²' (no-break space, so the unit never wraps alone). */
 export function formatArea(squareMetres) {
   if (typeof squareMetres !== 'number' || !Number.isFinite(squareMetres)) return '';

@@ -4,14 +4,28 @@
 // allowed ones, a stale edit (412: someone else changed it meanwhile) with what to do.
 
 import { request } from './api.js';
-import { element } from './dom.js';
-import { STATUS_LABELS, USE_LABELS, label } from './labels.js';
+import { element, numberFormat } from './dom.js';
+import {
+  DEGREE_LABELS, OWNER_TYPE_LABELS, STATUS_LABELS, USE_LABELS, label,
+} from './labels.js';
+import { fieldErrorText, problemText } from './messages.js';
 
 /** True when `me` may write vacancies in the Kommune `ags`. */
 export function canEdit(me, ags) {
   if (!me?.signed_in) return false;
   if (me.role === 'admin') return true;
   return me.role === 'editor' && typeof ags === 'string' && (me.kommunen ?? []).some((k) => ags.startsWith(k));
+}
+
+/** True when `me` may read the internal fields and the history of reports in `ags` (the
+ *  server's rule, caller.cpp may_read_internal: admins; planners in scope, or everywhere
+ *  without one; editors in scope). The server decides; this only spares a request it refuses. */
+export function canReadInternal(me, ags) {
+  if (!me?.signed_in || typeof ags !== 'string') return false;
+  const scope = me.kommunen ?? [];
+  if (me.role === 'admin') return true;
+  if (me.role === 'planner' && scope.length === 0) return true;
+  return (me.role === 'planner' || me.role === 'editor') && scope.some((k) => ags.startsWith(k));
 }
 
 /**
@@ -55,30 +69,78 @@ function select(options, current) {
   return control;
 }
 
-/** Puts `p`'s values into the form's fields. */
-function fill(form, p) {
-  for (const name of ['status', 'use', 'vacant_since', 'owner_contact', 'internal_notes', 'public_description'])
-    form.elements[name].value = p[name] ?? '';
-  form.elements.consent_publish.checked = Boolean(p.consent_publish);
+// The longest texts the server takes, in characters (maxLength in server/http/openapi.json).
+// The form shows them and counts along, but never cuts a text: maxlength would drop a pasted
+// tail without a word, so an over-long text goes to the server, whose refusal shows here.
+const TEXT_LIMITS = Object.freeze({ owner_contact: 500, internal_notes: 5000, public_description: 2000 });
+// The largest vacant floor area the server takes (feature_input.cpp), in m².
+const MAX_FLOOR_AREA_M2 = 10_000_000;
+
+/** Characters as the server counts them (code points, not UTF-16 halves). */
+function characterCount(text) {
+  return [...text].length;
 }
 
-/** The form's values as vacancy properties (empty text fields as null). */
+/** Keeps the hint of a text field with a limit up to date: the count, and past the limit how
+ *  much too long it is (also as aria-invalid, so a screen reader hears it on the field). */
+function countAlong(input, hint, limit) {
+  const update = () => {
+    const count = characterCount(input.value);
+    const over = count - limit;
+    hint.textContent = over > 0
+      ? `${numberFormat.format(count)} Zeichen, ${numberFormat.format(over)} zu viel: höchstens ${numberFormat.format(limit)} Zeichen`
+      : `${numberFormat.format(count)} von höchstens ${numberFormat.format(limit)} Zeichen`;
+    hint.classList.toggle('over-limit', over > 0);
+    if (over > 0) input.setAttribute('aria-invalid', 'true');
+    else input.removeAttribute('aria-invalid');
+  };
+  input.addEventListener('input', update);
+  update();
+}
+
+/** Today in the browser's time zone as YYYY-MM-DD (the latest "Leer seit" the form offers). */
+function today() {
+  const now = new Date();
+  return [now.getFullYear(), now.getMonth() + 1, now.getDate()].map((n) => String(n).padStart(2, '0')).join('-');
+}
+
+// The properties the form edits, with how each is put into and read from its control.
+const SELECTS = ['status', 'use', 'degree', 'owner_type'];
+const TEXTS = ['owner_contact', 'internal_notes', 'public_description'];
+
+/** Puts `p`'s values into the form's fields. */
+function fill(form, p) {
+  for (const name of [...SELECTS, 'vacant_since', ...TEXTS]) form.elements[name].value = p[name] ?? '';
+  form.elements.floor_area_m2.value = typeof p.floor_area_m2 === 'number' ? String(p.floor_area_m2) : '';
+  form.elements.consent_publish.checked = Boolean(p.consent_publish);
+  // Values set from code fire no input event: the counters are told.
+  for (const name of TEXTS) form.elements[name].dispatchEvent(new Event('input'));
+}
+
+/** The form's values as vacancy properties (empty fields as null). */
 function valuesOf(form) {
   const text = (name) => (form.elements[name].value.trim() === '' ? null : form.elements[name].value.trim());
+  const area = form.elements.floor_area_m2.value;
   return {
-    status: form.elements.status.value,
-    use: form.elements.use.value,
+    ...Object.fromEntries(SELECTS.map((name) => [name, form.elements[name].value])),
     vacant_since: text('vacant_since'),
+    floor_area_m2: area === '' ? null : Number(area),
     consent_publish: form.elements.consent_publish.checked,
-    owner_contact: text('owner_contact'),
-    internal_notes: text('internal_notes'),
-    public_description: text('public_description'),
+    ...Object.fromEntries(TEXTS.map((name) => [name, text(name)])),
   };
+}
+
+/** Clears the messages of an earlier attempt. */
+function clearProblems(form) {
+  for (const node of form.querySelectorAll('.field-error, .form-error')) {
+    node.textContent = '';
+    delete node.dataset.code;
+  }
 }
 
 /** Shows the server's refusal in the form; returns true when it named a field. */
 function showProblem(form, error) {
-  for (const node of form.querySelectorAll('.field-error, .form-error')) node.textContent = '';
+  clearProblems(form);
   const message = form.querySelector('.form-error');
   const problem = error.problem ?? {};
   if (error.status === 412) {
@@ -93,14 +155,17 @@ function showProblem(form, error) {
     return true;
   }
   let named = false;
-  for (const { field: name, message: text } of problem.errors ?? []) {
-    const target = form.querySelector(`[data-field="${name}"] .field-error`);
+  for (const fieldError of problem.errors ?? []) {
+    const target = [...form.querySelectorAll('[data-field]')]
+      .find((node) => node.dataset.field === fieldError.field)?.querySelector('.field-error');
     if (target) {
-      target.textContent = text;
+      // Several problems of one field are all shown.
+      target.textContent = [target.textContent, fieldErrorText(fieldError)].filter(Boolean).join(' ');
+      if (typeof fieldError.code === 'string') target.dataset.code = fieldError.code;
       named = true;
     }
   }
-  if (!named) message.textContent = `Nicht gespeichert: ${error.message}`;
+  if (!named) message.textContent = `Nicht gespeichert: ${problemText(error)}`;
   return named;
 }
 
@@ -110,9 +175,6 @@ function showProblem(form, error) {
  * change (with the new Feature after a report);
  * after a 412 `reload()` gives the current { etag, properties } and the form shows them.
  */
-// The longest texts the server takes, in characters (maxLength in server/http/openapi.json).
-const TEXT_LIMITS = { owner_contact: 500, internal_notes: 5000, public_description: 2000 };
-
 export function vacancyForm({ vacancy, latlng, saved, reload }) {
   const p = { ...(vacancy?.properties ?? { status: 'gemeldet', use: 'wohnen', consent_publish: false }) };
   const form = element('form', 'vacancy-form');
@@ -120,19 +182,31 @@ export function vacancyForm({ vacancy, latlng, saved, reload }) {
   form.append(element('h3', null, vacancy ? 'Leerstand bearbeiten' : 'Leerstand melden'));
   field(form, 'status', 'Status', select(STATUS_LABELS, p.status));
   field(form, 'use', 'Nutzung', select(USE_LABELS, p.use));
-  const since = field(form, 'vacant_since', 'Leer seit', element('input'));
+  field(form, 'degree', 'Umfang', select(DEGREE_LABELS, p.degree ?? 'vollstaendig'));
+  const since = field(form, 'vacant_since', 'Leer seit (bis heute)', element('input'));
   since.type = 'date';
+  since.max = today();
   since.value = p.vacant_since ?? '';
+  const area = field(form, 'floor_area_m2', 'Leerstehende Fläche in m²', element('input'),
+    { hint: `0 bis ${numberFormat.format(MAX_FLOOR_AREA_M2)} m²` });
+  area.type = 'number';
+  area.min = '0';
+  area.max = String(MAX_FLOOR_AREA_M2);
+  area.step = 'any';
+  area.inputMode = 'decimal';
+  area.value = typeof p.floor_area_m2 === 'number' ? String(p.floor_area_m2) : '';
+  field(form, 'owner_type', 'Eigentum (intern)', select(OWNER_TYPE_LABELS, p.owner_type ?? 'unbekannt'));
   const consent = element('input');
   consent.type = 'checkbox';
   consent.checked = Boolean(p.consent_publish);
   field(form, 'consent_publish', 'Eigentümer stimmt der Veröffentlichung zu', consent);
   const texts = [['owner_contact', 'Kontakt (intern)', 'input'], ['internal_notes', 'Notizen (intern)', 'textarea'],
     ['public_description', 'Öffentliche Beschreibung', 'textarea']];
-  for (const [name, label, kind] of texts) {
-    const input = field(form, name, label, element(kind));
+  for (const [name, caption, kind] of texts) {
+    const input = field(form, name, caption, element(kind), { hint: ' ' });
     input.value = p[name] ?? '';
-    input.maxLength = TEXT_LIMITS[name];
+    input.dataset.maxCharacters = String(TEXT_LIMITS[name]);
+    countAlong(input, form.querySelector(`#${input.id}-hint`), TEXT_LIMITS[name]);
   }
   const message = element('p', 'form-error');
   message.setAttribute('role', 'alert');
@@ -142,6 +216,12 @@ export function vacancyForm({ vacancy, latlng, saved, reload }) {
 
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
+    if (area.validity.badInput) {
+      // The browser hands no text of an unreadable number over: sent, it would become "empty".
+      clearProblems(form);
+      form.querySelector('[data-field="floor_area_m2"] .field-error').textContent = 'Bitte eine Zahl eingeben, z. B. 120,5.';
+      return;
+    }
     submit.disabled = true;
     const properties = valuesOf(form);
     try {

@@ -1,7 +1,8 @@
 // A Leaflet layer that draws the atlas's GeoJSON tiles (/tiles/{layer}/{z}/{x}/{y}.geojson)
 // onto one canvas per tile: only the tiles of the visible area are fetched, a tile's features
 // are drawn once, and a million buildings cost no DOM nodes. Clicks are answered from the
-// features of the tile under the pointer. restyle() redraws from the tiles already loaded;
+// features of the tile under the pointer, and so is the pointer's moving over them
+// (featurehover, for tooltips). restyle() redraws from the tiles already loaded;
 // visibleFeatures() lists what is drawn in view, for the keyboard (building-picker.js).
 
 const TILE_SIZE = 256;
@@ -97,10 +98,14 @@ export const GeoJsonTileLayer = L.GridLayer.extend({
   onAdd(map) {
     L.GridLayer.prototype.onAdd.call(this, map);
     map.on('click', this._onMapClick, this);
+    map.on('mousemove', this._onMapHover, this);
+    map.on('mouseout', this._onMapLeave, this);
   },
 
   onRemove(map) {
     map.off('click', this._onMapClick, this);
+    map.off('mousemove', this._onMapHover, this);
+    map.off('mouseout', this._onMapLeave, this);
     L.GridLayer.prototype.onRemove.call(this, map);
   },
 
@@ -228,6 +233,30 @@ export const GeoJsonTileLayer = L.GridLayer.extend({
       if (polygonsOf(feature.geometry).some((polygon) => contains(polygon, position))) return feature;
     }
     return null;
+  },
+
+  /** Every visible feature under `latlng`, the top one (the last drawn) first: a Gemeinde and
+   *  the Kreis around it, say. */
+  featuresAt(latlng) {
+    const map = this._map;
+    if (!map) return [];
+    const zoom = this._tileZoom ?? Math.round(map.getZoom());
+    const point = map.project(latlng, zoom).divideBy(TILE_SIZE).floor();
+    const features = this._features.get(this._tileCoordsToKey({ x: point.x, y: point.y, z: zoom })) ?? [];
+    const position = [latlng.lng, latlng.lat];
+    return features.filter((feature) => this.options.style(feature)
+      && polygonsOf(feature.geometry).some((polygon) => contains(polygon, position))).reverse();
+  },
+
+  _onMapHover(event) {
+    // Only layers with a listener pay for the search (the buildings have thousands per tile).
+    if (this.listens('featurehover')) {
+      this.fire('featurehover', { features: this.featuresAt(event.latlng), latlng: event.latlng });
+    }
+  },
+
+  _onMapLeave() {
+    if (this.listens('featurehover')) this.fire('featurehover', { features: [], latlng: null });
   },
 
   _onMapClick(event) {

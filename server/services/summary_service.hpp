@@ -33,8 +33,10 @@ class Store;
 /// Trend: for each of the `months` months ending with the current one (UTC), the vacancies
 /// open at the end of that month, from vacancy_history only (data::SummaryStore::open_before
 /// with the first instant of the next month). For the current month that is "open now".
-/// A deleted vacancy stops being open at its delete time; one moved to another Kommune counts
-/// where it was at the time.
+/// A vacancy counts from its vacant_since month (or its first report where that is earlier or
+/// none is given) to its closing, so a report entered today about a building empty since 2021
+/// counts back to 2021. A deleted vacancy stops being open at its delete time; one moved to
+/// another Kommune counts where it was at the time.
 ///
 /// Privacy (privacy.hpp, public_figures.hpp): callers for whom sees_exact_figures() holds get
 /// exact figures of the state now ("as_of": null). Everyone else gets the public figures of

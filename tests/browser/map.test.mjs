@@ -14,8 +14,8 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import {
-  assertPageClean, binary, makeTempDir, moveHistoryBeforeThisMonth, openApp, outDir, runCli, skipReason,
-  startServer, stopServer,
+  assertPageClean, binary, buildingCentres, layerLoaded, makeTempDir, moveHistoryBeforeThisMonth, openApp, outDir, pixelAt, runCli,
+  signIn, skipReason, startServer, stopServer,
 } from './support.mjs';
 import { contrastRatio, measureTexts, parseColor, textContrast } from './contrast.mjs';
 
@@ -48,25 +48,6 @@ async function api(method, target, body) {
   return text ? JSON.parse(text) : null;
 }
 
-/** Centres of the first `n` demo buildings of a Kommune, from its z15 GeoJSON tile. */
-async function buildingCentres(ags, n) {
-  const kommune = await (await fetch(`${baseUrl}/collections/kommunen/items/${ags}`)).json();
-  const ring = kommune.geometry.coordinates[0][0];
-  const lon = ring.reduce((s, p) => s + p[0], 0) / ring.length;
-  const lat = ring.reduce((s, p) => s + p[1], 0) / ring.length;
-  const page = await (await fetch(`${baseUrl}/collections/buildings/items?kommune=${ags}&limit=${4 * n}&bbox=${lon - 0.05},${lat - 0.05},${lon + 0.05},${lat + 0.05}`)).json();
-  // Rectangles only: the point between the centre and a corner is then inside the building.
-  return page.features.filter((f) => f.geometry.coordinates[0][0].length === 5).slice(0, n).map((f) => {
-    const outer = f.geometry.coordinates[0][0];
-    const points = outer.slice(0, -1);
-    const lon = points.reduce((s, p) => s + p[0], 0) / points.length;
-    const lat = points.reduce((s, p) => s + p[1], 0) / points.length;
-    // Off the centre (where the vacancy's marker sits), still inside.
-    const aside = { lon: lon + 0.7 * (points[0][0] - lon), lat: lat + 0.7 * (points[0][1] - lat) };
-    return { id: f.id, lon, lat, aside };
-  });
-}
-
 before(async () => {
   assert.ok(fs.existsSync(binary), `leerstand binary not found at ${binary}; build it or set LEERSTAND_BINARY`);
   dataDir = makeTempDir('leerstand-map-');
@@ -78,7 +59,7 @@ before(async () => {
   baseUrl = await server.url;
   // Three published open vacancies in Angermünde (figures shown), one in Herzberg (suppressed
   // for the public: "unter 3").
-  const angermuende = await buildingCentres(ANGERMUENDE, 3);
+  const angermuende = await buildingCentres(baseUrl, ANGERMUENDE, 3);
   for (const [i, b] of angermuende.entries()) {
     await api('POST', '/collections/vacancies/items', {
       type: 'Feature',
@@ -90,7 +71,7 @@ before(async () => {
     });
   }
   vacancyBuilding = angermuende[0];
-  const [herzberg] = await buildingCentres(HERZBERG, 1);
+  const [herzberg] = await buildingCentres(baseUrl, HERZBERG, 1);
   await api('POST', '/collections/vacancies/items', {
     type: 'Feature',
     geometry: { type: 'Point', coordinates: [herzberg.lon, herzberg.lat] },
@@ -108,51 +89,6 @@ after(async () => {
 /** Opens the map (of `url`, default the shared server) in a fresh browser; `t.after` closes it. */
 function openMap(t, viewport, url = baseUrl) {
   return openApp(t, `${url}/`, viewport);
-}
-
-/** The RGBA of the canvas tile of `layerClass` at [lon, lat] (the map's own projection). */
-function pixelAt(page, layerClass, lon, lat) {
-  return page.evaluate(({ layerClass, lon, lat }) => {
-    const map = window.leerstandMap;
-    const point = map.latLngToContainerPoint([lat, lon]);
-    const box = map.getContainer().getBoundingClientRect();
-    const x = box.left + point.x;
-    const y = box.top + point.y;
-    const canvas = [...document.querySelectorAll(`.${layerClass} canvas`)].find((c) => {
-      const r = c.getBoundingClientRect();
-      return x >= r.left && x < r.right && y >= r.top && y < r.bottom;
-    });
-    if (!canvas) return null;
-    // The most frequent colour of the 5×5 pixels around the point (edges are anti-aliased).
-    const r = canvas.getBoundingClientRect();
-    const ratio = canvas.width / r.width;
-    const cx = Math.floor((x - r.left) * ratio);
-    const cy = Math.floor((y - r.top) * ratio);
-    const data = canvas.getContext('2d').getImageData(cx - 2, cy - 2, 5, 5).data;
-    const counts = new Map();
-    for (let i = 0; i < data.length; i += 4) {
-      const key = data.slice(i, i + 4).join(',');
-      counts.set(key, (counts.get(key) ?? 0) + 1);
-    }
-    return [...counts.entries()].sort((a, b) => b[1] - a[1])[0][0].split(',').map(Number);
-  }, { layerClass, lon, lat });
-}
-
-/** Waits until the layer's tiles in view are loaded (Leaflet's `load` event). */
-function layerLoaded(page, layerClass) {
-  return page.waitForFunction((cls) => {
-    const tiles = document.querySelectorAll(`.${cls} canvas`);
-    return tiles.length > 0 && [...tiles].every((t) => t.classList.contains('leaflet-tile-loaded'));
-  }, layerClass, { timeout: 15000 });
-}
-
-/** Signs in through the dialog and waits for the account area to name the user. */
-async function signIn(page, name, password) {
-  await page.click('#sign-in-open');
-  await page.fill('#sign-in-name', name);
-  await page.fill('#sign-in-password', password);
-  await page.click('.sign-in-form button[type="submit"]');
-  await page.locator('.account-name').waitFor({ timeout: 10000 });
 }
 
 /** Searches for a Kommune and waits until the map has gone there (it zooms to its bounds). */
@@ -355,7 +291,7 @@ test('editing: report a vacancy, server errors next to the fields, a refused sta
   { skip: skipReason, timeout: 120000 }, async (t) => {
     // The editor of Angermünde; a building without a vacancy.
     await cli(['user', 'add', 'karten-redaktion', '--role', 'editor', '--kommune', ANGERMUENDE], 'ein-langes-passwort\n');
-    const [, , , target] = await buildingCentres(ANGERMUENDE, 4);
+    const [, , , target] = await buildingCentres(baseUrl, ANGERMUENDE, 4);
     const { page, problems } = await openMap(t);
     await signIn(page, 'karten-redaktion', 'ein-langes-passwort');
     await page.evaluate(({ lon, lat }) => window.leerstandMap.setView([lat, lon], 18, { animate: false }), target);
@@ -368,12 +304,15 @@ test('editing: report a vacancy, server errors next to the fields, a refused sta
     const form = page.locator('#profile .vacancy-form');
     await form.waitFor({ timeout: 10000 });
     assert.equal(await form.locator('h3').textContent(), 'Leerstand melden');
-    // The form takes no more text than the server does (the limits of the API document).
+    // The form shows the limits the server keeps (those of the API document); it never cuts a
+    // text (no maxlength): an over-long one is refused by the server next to its field.
     const documented = (await (await fetch(`${page.url().split('/?')[0].replace(/\/$/, '')}/api`)).json())
       .components.schemas.VacancyProperties.properties;
     for (const name of ['owner_contact', 'internal_notes', 'public_description']) {
       assert.ok(documented[name].maxLength > 0, `${name} has a documented limit`);
-      assert.equal(await page.locator(`#vacancy-${name}`).evaluate((input) => input.maxLength), documented[name].maxLength, name);
+      assert.equal(await page.locator(`#vacancy-${name}`).evaluate((input) => Number(input.dataset.maxCharacters)), documented[name].maxLength, name);
+      assert.equal(await page.locator(`#vacancy-${name}-hint`).textContent(),
+        `0 von höchstens ${documented[name].maxLength.toLocaleString('de-DE')} Zeichen`, name);
     }
 
     // A date in the future: the server's message appears next to "Leer seit", nothing is stored.
@@ -446,8 +385,8 @@ test('upload with progress and report table; export of what is on screen in thre
 
     // Four vacancy reports as CSV for Angermünde: one with a status the atlas does not know,
     // one that lies in Herzberg.
-    const [a, b] = (await buildingCentres(ANGERMUENDE, 8)).slice(5, 7);
-    const [elsewhere] = await buildingCentres(HERZBERG, 1);
+    const [a, b] = (await buildingCentres(baseUrl, ANGERMUENDE, 8)).slice(5, 7);
+    const [elsewhere] = await buildingCentres(baseUrl, HERZBERG, 1);
     const csv = 'lon;lat;status;use;consent_publish\n'
       + `${a.lon};${a.lat};bestaetigt;wohnen;ja\n${b.lon};${b.lat};gemeldet;laden;nein\n${b.lon};${b.lat};leer;laden;nein\n`
       + `${elsewhere.lon};${elsewhere.lat};gemeldet;wohnen;nein\n`;
@@ -728,21 +667,22 @@ test('keyboard only: markers open their popups, buildings are chosen in a list a
     assert.ok(stops.some((s) => !s.inView), 'Herzberg\'s vacancy is out of view');
     for (const stop of stops) assert.equal(stop.tabindex, stop.inView ? '0' : '-1', JSON.stringify(stop));
 
-    // The vacancy marker: named, Enter opens its popup with the focus in it, Escape closes it.
+    // The vacancy marker: named; for the planner, who reads the report's internal data, Enter
+    // opens its record (not the public popup) with the focus in it, Escape closes it.
     const vacancyName = await tabTo(page, '.vacancy-marker[aria-label="Leerstand: Bestätigt, Laden"]', { backwards: true });
     assert.equal(vacancyName, 'Leerstand: Bestätigt, Laden');
     await page.keyboard.press('Enter');
-    const popup = page.locator('.leaflet-popup');
-    await popup.waitFor({ timeout: 5000 });
-    assert.equal(await popup.locator('.popup-title').textContent(), 'Leerstand');
-    const popupFacts = Object.fromEntries(await popup.locator('dt').evaluateAll((dts) => dts.map((dt) => [dt.textContent, dt.nextElementSibling.textContent])));
-    assert.equal(popupFacts.Status, 'Bestätigt');
-    assert.equal(popupFacts.Nutzung, 'Laden');
-    assert.equal((await focused(page)).inPopup, true, 'the focus is in the popup');
-    assert.equal(await popup.locator('.leaflet-popup-close-button').getAttribute('aria-label'), 'Schließen');
+    const markerRecord = page.locator('#profile .vacancy-record');
+    await markerRecord.waitFor({ timeout: 10000 });
+    assert.equal(await page.locator('.leaflet-popup').count(), 0, 'no public popup for the planner');
+    const markerFacts = Object.fromEntries(await markerRecord.locator('dt').evaluateAll((dts) => dts.map((dt) => [dt.textContent, dt.nextElementSibling.textContent])));
+    assert.equal(markerFacts.Status, 'Bestätigt');
+    assert.equal(markerFacts.Nutzung, 'Laden');
+    assert.equal((await focused(page)).id, 'profile', 'the focus is in the record');
     await page.keyboard.press('Escape');
-    await popup.waitFor({ state: 'detached', timeout: 5000 });
+    assert.equal(await page.locator('#profile').isHidden(), true);
     assert.equal((await focused(page)).label, 'Leerstand: Bestätigt, Laden', 'the focus is back on the marker');
+    const popup = page.locator('.leaflet-popup');
 
     // The Zukunftsort: Enter opens it, Tab reaches its website inside the popup, its name is text.
     await tabTo(page, '.zukunftsort-marker');

@@ -12,8 +12,8 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import {
-  assertPageClean, binary, launchBrowser, makeTempDir, outDir, runCli, skipReason, startServer,
-  stopServer, watchPage,
+  assertPageClean, binary, cleanUpAfter, makeTempDir, openPage, outDir, runCli, skipReason,
+  startServer,
 } from './support.mjs';
 
 const ANGERMUENDE = '12073008';
@@ -67,26 +67,14 @@ test('a visitor asks to join, an admin accepts, and the network lists the Kommun
   { skip: skipReason, timeout: 120000 }, async (t) => {
     assert.ok(fs.existsSync(binary), `leerstand binary not found at ${binary}; build it or set LEERSTAND_BINARY`);
     const dataDir = makeTempDir('leerstand-membership-');
-    const profileDir = makeTempDir('leerstand-chromium-');
     const dbPath = path.join(dataDir, 't.sqlite');
-    let server = null;
-    let context = null;
-    t.after(async () => {
-      if (context) await context.close();
-      if (server) await stopServer(server);
-      fs.rmSync(dataDir, { recursive: true, force: true });
-      fs.rmSync(profileDir, { recursive: true, force: true });
-    });
     await prepareDatabase(dbPath);
-    server = startServer(dbPath);
+    const server = startServer(dbPath);
+    cleanUpAfter(t, { server, dirs: [dataDir] });
     const baseUrl = await server.url;
-    context = await launchBrowser(profileDir);
-    const page = context.pages()[0] ?? await context.newPage();
-    await page.setViewportSize(DESKTOP);
-    const problems = watchPage(page);
 
     // Without members the map stays on Germany until the data layers come in.
-    await page.goto(`${baseUrl}/netzwerk`, { waitUntil: 'load' });
+    const { page, problems } = await openPage(t, `${baseUrl}/netzwerk`, DESKTOP);
     await page.locator('#page .page-title').waitFor({ timeout: 10000 });
     assert.equal(await page.locator('#page .page-title').textContent(), 'Das Netzwerk');
     await page.locator('#page .member-list[aria-busy]').waitFor({ state: 'detached', timeout: 10000 });

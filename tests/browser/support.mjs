@@ -152,8 +152,9 @@ export function isLoopback(url) {
   return hostname === '127.0.0.1' || hostname === 'localhost' || hostname === '[::1]';
 }
 
-/** Launches headless Chromium with its own profile in `profileDir`; resolves with the context. */
-export function launchBrowser(profileDir) {
+/** Launches headless Chromium with its own profile in `profileDir` and Playwright's context
+ *  `options` (e.g. hasTouch); resolves with the context. */
+export function launchBrowser(profileDir, options = {}) {
   // Plain launch() already uses a temporary profile, but Debian's wrapper is happier with an
   // explicit one, and user-data-dir is only accepted this way (TOOLCHAIN P18).
   return playwright.chromium.launchPersistentContext(profileDir, {
@@ -161,6 +162,7 @@ export function launchBrowser(profileDir) {
     headless: true,
     viewport: { width: 1024, height: 700 },
     args: CHROMIUM_ARGS,
+    ...options,
   });
 }
 
@@ -233,4 +235,71 @@ export async function openApp(t, url, viewport) {
   const opened = await openPage(t, url, viewport);
   await opened.page.waitForSelector('body[data-kommunen="ready"]', { timeout: 15000 });
   return opened;
+}
+
+// -- the map of the app (window.leerstandMap) ---------------------------------------------------
+
+/** The RGBA of the canvas tile of `layerClass` at [lon, lat] (the map's own projection). */
+export function pixelAt(page, layerClass, lon, lat) {
+  return page.evaluate(({ layerClass, lon, lat }) => {
+    const map = window.leerstandMap;
+    const point = map.latLngToContainerPoint([lat, lon]);
+    const box = map.getContainer().getBoundingClientRect();
+    const x = box.left + point.x;
+    const y = box.top + point.y;
+    const canvas = [...document.querySelectorAll(`.${layerClass} canvas`)].find((c) => {
+      const r = c.getBoundingClientRect();
+      return x >= r.left && x < r.right && y >= r.top && y < r.bottom;
+    });
+    if (!canvas) return null;
+    // The most frequent colour of the 5×5 pixels around the point (edges are anti-aliased).
+    const r = canvas.getBoundingClientRect();
+    const ratio = canvas.width / r.width;
+    const cx = Math.floor((x - r.left) * ratio);
+    const cy = Math.floor((y - r.top) * ratio);
+    const data = canvas.getContext('2d').getImageData(cx - 2, cy - 2, 5, 5).data;
+    const counts = new Map();
+    for (let i = 0; i < data.length; i += 4) {
+      const key = data.slice(i, i + 4).join(',');
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    return [...counts.entries()].sort((a, b) => b[1] - a[1])[0][0].split(',').map(Number);
+  }, { layerClass, lon, lat });
+}
+
+/** Waits until the layer's tiles in view are loaded (Leaflet's `load` event). */
+export function layerLoaded(page, layerClass) {
+  return page.waitForFunction((cls) => {
+    const tiles = document.querySelectorAll(`.${cls} canvas`);
+    return tiles.length > 0 && [...tiles].every((t) => t.classList.contains('leaflet-tile-loaded'));
+  }, layerClass, { timeout: 15000 });
+}
+
+/** Signs in through the dialog and waits for the account area to name the user. */
+export async function signIn(page, name, password) {
+  await page.click('#sign-in-open');
+  await page.fill('#sign-in-name', name);
+  await page.fill('#sign-in-password', password);
+  await page.click('.sign-in-form button[type="submit"]');
+  await page.locator('.account-name').waitFor({ timeout: 10000 });
+}
+
+/** The first `n` rectangular demo buildings of Kommune `ags` near its middle, from the server
+ *  at `baseUrl`: id, centre, and `aside`, a point off the centre still inside. */
+export async function buildingCentres(baseUrl, ags, n) {
+  const kommune = await (await fetch(`${baseUrl}/collections/kommunen/items/${ags}`)).json();
+  const ring = kommune.geometry.coordinates[0][0];
+  const lon = ring.reduce((s, p) => s + p[0], 0) / ring.length;
+  const lat = ring.reduce((s, p) => s + p[1], 0) / ring.length;
+  const page = await (await fetch(`${baseUrl}/collections/buildings/items?kommune=${ags}&limit=${4 * n}&bbox=${lon - 0.05},${lat - 0.05},${lon + 0.05},${lat + 0.05}`)).json();
+  // Rectangles only: the point between the centre and a corner is then inside the building.
+  return page.features.filter((f) => f.geometry.coordinates[0][0].length === 5).slice(0, n).map((f) => {
+    const outer = f.geometry.coordinates[0][0];
+    const points = outer.slice(0, -1);
+    const lon = points.reduce((s, p) => s + p[0], 0) / points.length;
+    const lat = points.reduce((s, p) => s + p[1], 0) / points.length;
+    // Off the centre (where the vacancy's marker sits), still inside.
+    const aside = { lon: lon + 0.7 * (points[0][0] - lon), lat: lat + 0.7 * (points[0][1] - lat) };
+    return { id: f.id, lon, lat, aside };
+  });
 }

@@ -4,8 +4,10 @@
 // `leerstand stats` printing the same JSON.
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "tests/http/atlas_fixture.hpp"
 
@@ -118,6 +120,52 @@ TEST_F(SummaryApiTest, FollowsEveryWriteAndVariesByCaller) {
     const HttpResponse response = call(Who::Anonymous, "GET", home);
     EXPECT_NE(response.header("Vary").find("Authorization"), std::string::npos);
     EXPECT_NE(response.header("Content-Type").find("application/json"), std::string::npos);
+}
+
+// Reports entered today over the API about buildings vacant since 2021-03-15 and 2024-11-30,
+// one without a date and one closed at once: the trend of staff and of `leerstand stats` counts
+// each from its vacant_since month to its closing, as the SQL oracle (run by the sqlite3
+// shell) says, instead of all four in the current month.
+TEST_F(SummaryApiTest, TrendCountsReportsFromTheirVacantSince) {
+    create_vacancy({{"status", "gemeldet"}, {"vacant_since", "2021-03-15"}}, k_home_ags, 0);
+    create_vacancy({{"status", "bestaetigt"}, {"vacant_since", "2024-11-30"}}, k_home_ags, 1);
+    create_vacancy({{"status", "gemeldet"}}, k_home_ags, 2);
+    const std::int64_t closed =
+        create_vacancy({{"status", "gemeldet"}, {"vacant_since", "2025-02-01"}}, k_home_ags, 3);
+    const std::string item = "/collections/vacancies/items/" + std::to_string(closed);
+    const HttpResponse closing =
+        call(Who::Admin, "PATCH", item, json{{"properties", {{"status", "abgerissen"}}}},
+             {{"If-Match", etag_of(item)}}, "application/merge-patch+json");
+    ASSERT_EQ(closing.status, 200) << closing.body;
+
+    for (const std::string area : {k_home_ags, std::string()}) {
+        SCOPED_TRACE(area);
+        const json s = summary(
+            Who::Admin, area.empty() ? "/api/summary" : "/api/kommunen/" + area + "/summary");
+        ASSERT_EQ(s["trend"].size(), 24u);
+        std::int64_t before_this_month = 0;
+        for (std::size_t i = 0; i < s["trend"].size(); ++i) {
+            const std::string month = s["trend"][i]["month"];
+            // A trend point stands for the end of its month: the first instant of the next.
+            int year = std::stoi(month.substr(0, 4));
+            int next = std::stoi(month.substr(5, 2)) + 1;
+            if (next == 13) next = 1, ++year;
+            char end[32];
+            std::snprintf(end, sizeof end, "%04d-%02d-01T00:00:00Z", year, next);
+            EXPECT_EQ(s["trend"][i]["open"], sql_count(open_vacancies_oracle_sql(area, end)))
+                << month;
+            if (i == 22) before_this_month = s["trend"][i]["open"].get<std::int64_t>();
+        }
+        // 2021-03, 2024-11 and the closed one were open last month; the undated one is not.
+        EXPECT_EQ(before_this_month, 3);
+        EXPECT_EQ(s["trend"].back()["open"], 3);
+        const CommandResult stats =
+            run_leerstand(area.empty() ? std::vector<std::string>{"stats", "--db", db().string()}
+                                       : std::vector<std::string>{"stats", "--kommune", area,
+                                                                  "--db", db().string()});
+        ASSERT_EQ(stats.exit_code, 0) << stats.err;
+        EXPECT_EQ(json::parse(stats.out, nullptr, false)["trend"], s["trend"]);
+    }
 }
 
 TEST_F(SummaryApiTest, UnknownKommuneIsNotFound) {

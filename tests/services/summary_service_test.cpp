@@ -90,8 +90,10 @@ class SummaryServiceTest : public ::testing::Test {
     }
 
     std::int64_t add(const std::string& ags, const std::string& status, const std::string& use,
-                     std::optional<int> building_n = {}, std::optional<double> floor = {}) {
+                     std::optional<int> building_n = {}, std::optional<double> floor = {},
+                     std::optional<std::string> vacant_since = {}) {
         data::VacancyRecord record;
+        record.vacant_since = std::move(vacant_since);
         record.lon = 13.99;
         record.lat = 53.01;
         record.kommune_ags = ags;
@@ -144,14 +146,16 @@ class SummaryServiceTest : public ::testing::Test {
                             : m_service.kommune_summary(area, caller, next_month());
     }
 
-    static std::string next_month() {
+    static std::string next_month() { return month_from_now(1); }
+
+    /// "YYYY-MM" of the month `months` months after this one (UTC; negative: before it).
+    static std::string month_from_now(int months) {
         const auto today = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
         const std::chrono::year_month_day date{today};
-        int year = static_cast<int>(date.year());
-        int month = static_cast<int>(static_cast<unsigned>(date.month())) + 1;
-        if (month == 13) month = 1, ++year;
+        const int index = static_cast<int>(date.year()) * 12 +
+                          static_cast<int>(static_cast<unsigned>(date.month())) - 1 + months;
         char text[32];
-        std::snprintf(text, sizeof text, "%04d-%02d", year, month);
+        std::snprintf(text, sizeof text, "%04d-%02d", index / 12, index % 12 + 1);
         return text;
     }
 
@@ -531,6 +535,79 @@ TEST_F(SummaryServiceTest, TrendFollowsHistoryIncludingDeletesAndMoves) {
     for (std::size_t i = 0; i < window.size(); ++i) {
         const int n = angermuende_open[window[i]];
         EXPECT_EQ(pub["trend"][i]["open"], n == 1 || n == 2 ? json("<3") : json(n)) << window[i];
+    }
+}
+
+// Reports entered today about buildings vacant for years count from their vacant_since month,
+// not as a spike in the current month; a report closed today counts up to last month; one
+// entered as closed never counts. Checked against the month counts written out by hand and
+// against the SQL oracle, for a Gemeinde, its Kreis and the network, exact and public.
+TEST_F(SummaryServiceTest, TrendCountsBackDatedReportsFromTheirVacantSince) {
+    const std::string this_month = month_from_now(0);
+    // Five months ago, so that a date inside the window is tested whatever today is.
+    const std::string recent = month_from_now(-5);
+    add(angermuende, "gemeldet", "wohnen", 0, std::nullopt, "2021-03-15");
+    add(angermuende, "bestaetigt", "laden", 1, std::nullopt, "2024-11-30");
+    add(angermuende, "gemeldet", "gewerbe", 2);  // no date: counts from today
+    const std::int64_t closed =
+        add(angermuende, "gemeldet", "wohnen", 3, std::nullopt, recent + "-20");
+    auto record = *m_vacancies.vacancy(closed);
+    record.status = "aktiviert";
+    m_vacancies.update_vacancy(record, record.version, "test");
+    add(angermuende, "aktiviert", "wohnen", 4, std::nullopt, "2022-01-01");  // entered closed
+    add(wunsiedel, "in_aktivierung", "wohnen", 0, std::nullopt, "2025-06-10");
+    add(herzberg, "kein_leerstand", "laden", 0, std::nullopt, "2023-02-01");
+
+    const auto window = months_between(month_from_now(-23), this_month);
+    ASSERT_EQ(window.size(), 24u);
+    std::map<std::string, int> angermuende_open, wunsiedel_open;
+    for (const std::string& month : window) {
+        // Month texts compare as the months do.
+        angermuende_open[month] = int{month >= "2021-03"} + int{month >= "2024-11"} +
+                                  int{month == this_month} +
+                                  int{month >= recent && month < this_month};
+        wunsiedel_open[month] = int{month >= "2025-06"};
+    }
+    // The month before this one already holds the reports entered today.
+    EXPECT_GE(angermuende_open[window[22]], 3);
+    EXPECT_EQ(angermuende_open[this_month], 3);
+
+    // The instant each trend point stands for: the first of the month after it.
+    std::vector<std::string> ends;
+    for (std::size_t i = 1; i < window.size(); ++i) ends.push_back(window[i] + "-01T00:00:00Z");
+    ends.push_back(next_month() + "-01T00:00:00Z");
+    const auto open_in = [&](const std::string& area, std::size_t i) {
+        return oracle(test::open_vacancies_oracle_sql(area, ends[i]));
+    };
+    // A public count: 1 and 2 read "<3" (nothing here is published, so the hidden count is the
+    // count itself); an area of several Kommune keys adds the keys' shown counts only.
+    const auto shown = [](std::int64_t n) { return n == 1 || n == 2 ? json("<3") : json(n); };
+    const auto added = [](std::int64_t n) { return n == 1 || n == 2 ? 0 : n; };
+
+    const std::map<std::string, const std::map<std::string, int>*> by_hand = {
+        {angermuende, &angermuende_open}, {wunsiedel, &wunsiedel_open}, {kreis, &wunsiedel_open}};
+    for (const std::string area : {angermuende, herzberg, kreis, wunsiedel, ""}) {
+        SCOPED_TRACE(area.empty() ? "network" : area);
+        const json exact = area.empty() ? m_service.network_summary(admin)
+                                        : m_service.kommune_summary(area, admin);
+        const json pub = public_summary(area);
+        ASSERT_EQ(exact["trend"].size(), 24u);
+        ASSERT_EQ(pub["trend"].size(), 24u);
+        for (std::size_t i = 0; i < window.size(); ++i) {
+            SCOPED_TRACE(window[i]);
+            const std::int64_t n = open_in(area, i);
+            EXPECT_EQ(exact["trend"][i]["month"], window[i]);
+            EXPECT_EQ(exact["trend"][i]["open"], n);
+            EXPECT_EQ(pub["trend"][i]["month"], window[i]);
+            // Every area here but the network holds the reports of one Kommune key.
+            EXPECT_EQ(pub["trend"][i]["open"], area.empty() ? json(added(open_in(angermuende, i)) +
+                                                                   added(open_in(wunsiedel, i)) +
+                                                                   added(open_in(herzberg, i)))
+                                                            : shown(n));
+            if (const auto hand = by_hand.find(area); hand != by_hand.end()) {
+                EXPECT_EQ(n, hand->second->at(window[i])) << "the oracle against the hand count";
+            }
+        }
     }
 }
 

@@ -134,4 +134,30 @@ std::string ellipse_ring_geojson(double lon, double lat, double rx, double ry,
     return ring + "]";
 }
 
+std::string open_vacancies_oracle_sql(const std::string& area, const std::string& instant) {
+    const std::string t = "'" + instant + "'";
+    // The newest row of the report before the instant (ties in id order), and a column of it.
+    const auto last_before = [&](const std::string& column, const std::string& condition) {
+        return "(SELECT " + column +
+               " FROM vacancy_history h WHERE h.vacancy_id = r.vacancy_id AND h.changed_at < " + t +
+               condition + " ORDER BY h.changed_at DESC, h.id DESC LIMIT 1)";
+    };
+    return "SELECT count(*) FROM (SELECT " + last_before("action", "") + " AS last_action, " +
+           "coalesce(" + last_before("kommune_ags", "") + ", r.kommune_ags) AS kommune, " +
+           "coalesce(" +
+           last_before("json_extract(h.new_values, '$.status')",
+                       " AND json_extract(h.new_values, '$.status') IS NOT NULL") +
+           ", json_extract(r.new_values, '$.status')) AS status, " + "r.changed_at AS first_at, " +
+           "(SELECT json_extract(h.new_values, '$.vacant_since') FROM vacancy_history h "
+           "WHERE h.vacancy_id = r.vacancy_id AND json_type(h.new_values, '$.vacant_since') "
+           "IS NOT NULL ORDER BY h.changed_at DESC, h.id DESC LIMIT 1) AS since "
+           "FROM vacancy_history r WHERE r.action = 'create') "
+           "WHERE kommune LIKE '" +
+           area +
+           "%' AND status IN ('gemeldet', 'bestaetigt', 'in_aktivierung') "
+           "AND (last_action IS NULL OR last_action <> 'delete') "
+           "AND min(first_at, coalesce(substr(since, 1, 7) || '-01T00:00:00Z', first_at)) < " +
+           t;
+}
+
 }  // namespace leerstand::test

@@ -61,4 +61,13 @@ CommandResult run_leerstand(const std::vector<std::string>& args);
 /// Path of the built leerstand binary.
 std::filesystem::path leerstand_binary();
 
+/// SQL giving the number of vacancies open just before `instant` (like
+/// "2025-04-01T00:00:00Z") whose Kommune at that time starts with `area` ("" everywhere): the
+/// trend's rule written independently of the store, with correlated subqueries over
+/// vacancy_history. A report counts from the first of the month of its last given
+/// vacant_since, or from its create row where that is earlier or no date is given; before its
+/// create row it counts with that row's Kommune and status; after it with its last status and
+/// Kommune before the instant, unless that last row is a delete.
+std::string open_vacancies_oracle_sql(const std::string& area, const std::string& instant);
+
 }  // namespace leerstand::test
