@@ -93,11 +93,16 @@ function outsideText(report, names) {
     ? `außerhalb von ${names.get(report.kommune) ?? report.kommune}`
     : ((report.scope ?? []).length > 0 ? 'außerhalb Ihres Gebiets' : 'außerhalb der Kommunen des Atlas');
   const places = named(outside.kommunen, names).map((k) => `${k.name ?? k.ags} (${numberFormat.format(k.count)})`);
-  if (outside.in_no_kommune > 0) places.push(`in keiner Kommune des Atlas (${numberFormat.format(outside.in_no_kommune)})`);
+  const [lies, was] = outside.count === 1 ? ['liegt', 'wurde'] : ['liegen', 'wurden'];
+  const count = `${numberFormat.format(outside.count)} ${what}`;
   const box = element('div', 'upload-outside');
-  const verb = outside.count === 1 ? 'liegt' : 'liegen';
-  box.append(element('p', 'upload-outside-places',
-    `${numberFormat.format(outside.count)} ${what} ${verb} ${area} und wurden nicht gespeichert: ${places.join(', ')}.`));
+  // None in a Kommune of the atlas: where they lie, the atlas cannot name.
+  if (places.length === 0) {
+    box.append(element('p', 'upload-outside-places', `${count} ${lies} in keiner Kommune des Atlas und ${was} nicht gespeichert.`));
+  } else {
+    if (outside.in_no_kommune > 0) places.push(`in keiner Kommune des Atlas (${numberFormat.format(outside.in_no_kommune)})`);
+    box.append(element('p', 'upload-outside-places', `${count} ${lies} ${area} und ${was} nicht gespeichert: ${places.join(', ')}.`));
+  }
   if (Array.isArray(outside.bbox) && outside.bbox.length === 4) {
     const [west, south, east, north] = outside.bbox.map((v) => degreeFormat.format(v));
     box.append(element('p', 'upload-outside-extent',
