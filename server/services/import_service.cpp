@@ -104,6 +104,19 @@ class BuildingProducer {
         send_window(queue);
     }
 
+    /// The names of the Kommunen a report mentions (stored in, or lying outside in).
+    std::map<std::string, std::string> names_of(const ImportReport& report) const {
+        std::map<std::string, std::string> names;
+        const auto add = [&](const std::map<std::string, std::int64_t>& counts) {
+            for (const auto& entry : counts)
+                if (auto found = m_names.find(entry.first); found != m_names.end())
+                    names.emplace(entry.first, found->second);
+        };
+        add(report.stored_by_kommune);
+        add(report.outside.by_kommune);
+        return names;
+    }
+
   private:
     /// A building and its place on the Hilbert curve.
     struct Placed {
@@ -182,21 +195,6 @@ class BuildingProducer {
                       std::move(record)};
     }
 
-  public:
-    /// The names of the Kommunen a report mentions (stored in, or lying outside in).
-    std::map<std::string, std::string> names_of(const ImportReport& report) const {
-        std::map<std::string, std::string> names;
-        const auto add = [&](const std::map<std::string, std::int64_t>& counts) {
-            for (const auto& entry : counts)
-                if (auto found = m_names.find(entry.first); found != m_names.end())
-                    names.emplace(entry.first, found->second);
-        };
-        add(report.stored_by_kommune);
-        add(report.outside.by_kommune);
-        return names;
-    }
-
-  private:
     geo::FeatureReader& m_reader;
     std::vector<data::KommuneBoundary> m_boundaries;
     const ImportOptions& m_options;
