@@ -12,7 +12,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import {
-  assertPageClean, binary, makeTempDir, openPage, outDir, repoRoot, runCli, skipReason, startServer, stopServer,
+  assertPageClean, binary, makeTempDir, openPage, outDir, repoRoot, runCli, signIn, skipReason, startServer,
+  stopServer,
 } from './support.mjs';
 
 const SHARED = path.resolve(repoRoot, '..', 'shared', 'data');
@@ -69,10 +70,7 @@ after(async () => {
 async function openUploadDialog(t) {
   const { page, problems } = await openPage(t, `${baseUrl}/`, { width: 1366, height: 800 });
   await page.waitForSelector('body[data-kommunen="ready"]', { timeout: 60000 });
-  await page.click('#sign-in-open');
-  await page.fill('#sign-in-name', EDITOR.name);
-  await page.fill('#sign-in-password', EDITOR.password);
-  await page.click('.sign-in-form button[type="submit"]');
+  await signIn(page, EDITOR.name, EDITOR.password);
   await page.locator('#upload-open').waitFor({ timeout: 10000 });
   await page.click('#upload-open');
   return { page, problems };
