@@ -23,6 +23,7 @@ struct KommuneRecord {
 struct KommuneBoundary {
     std::string ags;
     Wkb boundary;
+    std::string name;  ///< GEN, e.g. "Bindlach": reports name Kommunen, not only their AGS
 };
 
 struct BuildingRecord {

@@ -268,10 +268,12 @@ std::int64_t Store::upsert_kommunen(const std::vector<KommuneRecord>& kommunen,
 
 std::vector<KommuneBoundary> Store::kommune_boundaries() const {
     Statement statement = m_impl->connection.prepare(
-        "SELECT ags, AsBinary(boundary) FROM kommunen WHERE boundary IS NOT NULL ORDER BY ags");
+        "SELECT ags, AsBinary(boundary), name FROM kommunen WHERE boundary IS NOT NULL "
+        "ORDER BY ags");
     std::vector<KommuneBoundary> result;
     while (statement.step())
-        result.push_back(KommuneBoundary{statement.column_text(0), statement.column_blob(1)});
+        result.push_back(KommuneBoundary{statement.column_text(0), statement.column_blob(1),
+                                         statement.column_text(2)});
     return result;
 }
 

@@ -563,10 +563,12 @@ KommuneStamp VacancyStore::kommune_stamp() {
 
 std::vector<KommuneBoundary> VacancyStore::kommune_boundaries() {
     Statement select = m_db.prepare(
-        "SELECT ags, AsBinary(boundary) FROM kommunen WHERE boundary IS NOT NULL ORDER BY ags");
+        "SELECT ags, AsBinary(boundary), name FROM kommunen WHERE boundary IS NOT NULL "
+        "ORDER BY ags");
     std::vector<KommuneBoundary> result;
     while (select.step())
-        result.push_back(KommuneBoundary{select.column_text(0), select.column_blob(1)});
+        result.push_back(
+            KommuneBoundary{select.column_text(0), select.column_blob(1), select.column_text(2)});
     return result;
 }
 

@@ -558,6 +558,16 @@ CtPtr make_transform(const OGRSpatialReference& source, const OGRSpatialReferenc
     return focused ? std::move(focused) : std::move(plain);
 }
 
+/// The official name of the chosen CRS: the EPSG register's when it was identified (a .prj
+/// written by ArcGIS says "ETRS_1989_UTM_Zone_32N", the register "ETRS89 / UTM zone 32N").
+std::string crs_name_of(const CrsChoice& crs) {
+    OGRSpatialReference registered;
+    const bool epsg = crs.label.rfind("EPSG:", 0) == 0 &&
+                      registered.importFromEPSG(std::atoi(crs.label.c_str() + 5)) == OGRERR_NONE;
+    const char* name = epsg ? registered.GetName() : crs.srs.GetName();
+    return name != nullptr ? name : "";
+}
+
 /// The EPSG code when `label` names a UTM zone ("EPSG:25832", "EPSG:32633"), else 0.
 int utm_epsg_of(const std::string& label) {
     if (label.rfind("EPSG:", 0) != 0) return 0;
@@ -853,6 +863,7 @@ FeatureReader FeatureReader::open(const std::filesystem::path& path, const ReadO
     info.format = impl->dataset->GetDriver()->GetDescription();
     info.layer = impl->layer->GetName();
     info.crs = crs.label;
+    info.crs_name = crs_name_of(crs);
     info.crs_source = crs.source;
     info.encoding = encoding.encoding;
     info.encoding_source = encoding.source;

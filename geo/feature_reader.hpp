@@ -42,6 +42,7 @@ struct SourceInfo {
     std::string format;            ///< GDAL driver short name: "ESRI Shapefile", "GPKG", ...
     std::string layer;             ///< layer name
     std::string crs;               ///< "EPSG:25833", or a short description of a custom CRS
+    std::string crs_name;          ///< PROJ's name of the CRS: "ETRS89 / UTM zone 32N"
     std::string crs_source;        ///< "file", "option", or "inferred"
     std::string encoding;          ///< "UTF-8", "CP1252", ...
     std::string encoding_source;   ///< "cpg", "dbf-header", "option", "format", "guessed"

@@ -39,7 +39,7 @@ export const PROBLEM_TEXTS = Object.freeze({
   damaged_file: (p) => `${fileName(p)} ist beschädigt oder unvollständig. ${UPLOAD_AGAIN}`,
   incomplete_shapefile: (p) => {
     const missing = Array.isArray(p.missing) && p.missing.length > 0 ? p.missing.join(' und ') : '.shx und .dbf';
-    return `Zum Shapefile fehlen Teile (${missing}). Bitte .shp, .shx, .dbf und .prj zusammen hochladen, z. B. als ZIP.`;
+    return `Zum Shapefile fehlt: ${missing}. Bitte .shp, .shx, .dbf (und .prj, .cpg) zusammen wählen oder als ZIP hochladen.`;
   },
   no_geometry: (p) => `${fileName(p)} enthält keine Geometrie. Eine CSV-Datei braucht eine WKT-Spalte oder Spalten mit Längen- und Breitengrad.`,
   unknown_crs: (p) => `Das Koordinatensystem von ${fileName(p, 'der Datei')} ist unbekannt oder nicht lesbar. Bitte die .prj-Datei mitschicken oder den EPSG-Code angeben.`,
@@ -115,7 +115,7 @@ export const FIELD_TEXTS = Object.freeze({
   not_an_email: () => 'Bitte eine gültige E-Mail-Adresse angeben, z. B. name@kommune.de.',
   duplicate: (f) => `„${f}“ ist doppelt angegeben.`,
   invalid_geometry: () => 'Die Geometrie ist nicht verwendbar.',
-  incomplete_shapefile: () => 'Das ist nur der Geometrieteil eines Shapefiles. Bitte .shp, .shx, .dbf und .prj zusammen hochladen, z. B. als ZIP.',
+  incomplete_shapefile: () => 'Zum Shapefile fehlen Teile. Bitte .shp, .shx, .dbf (und .prj, .cpg) zusammen wählen oder als ZIP hochladen.',
   not_applicable: (f) => `„${f}“ ist hier nicht möglich.`,
   unsupported_crs: () => 'Dieses Koordinatensystem bietet der Atlas hier nicht an.',
   unknown_property: () => 'Diese Eigenschaft gibt es hier nicht.',

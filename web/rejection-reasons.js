@@ -13,6 +13,8 @@ const FIXED = Object.freeze({
   'cannot reproject': 'Koordinaten nicht umrechenbar',
   'invalid polygon too complex to repair': 'ungültiges Polygon, zu komplex für die automatische Reparatur',
   'outside every known Kommune': 'außerhalb aller bekannten Kommunen',
+  // Automatic assignment: in a Gemeinde beyond the uploader's own (the report names where).
+  'outside your area': 'außerhalb Ihres Gebiets',
   'the point lies outside every Kommune of the atlas': 'Punkt liegt außerhalb aller Kommunen des Atlas',
   'no AGS': 'kein AGS',
   'no name (GEN)': 'kein Name (GEN)',

@@ -315,7 +315,9 @@ MultipartForm MultipartForm::parse(std::string_view content_type, std::string_vi
             throw malformed("the body ends without its closing boundary (--" +
                             dash_boundary.substr(2) + "--)");
         part.body = body.substr(content_start, next - content_start);
-        if (form.find(part.name) != nullptr)
+        // Several files may share a name (a shapefile's parts); a text field may not repeat.
+        const FormPart* earlier = form.find(part.name);
+        if (earlier != nullptr && !(earlier->filename && part.filename))
             throw field_error(part.name, field_code::k_duplicate,
                               "the form field '" + part.name + "' appears twice");
         form.m_parts.push_back(std::move(part));
@@ -359,17 +361,32 @@ std::string MultipartForm::required_text(std::string_view name) const {
 
 const FormPart& MultipartForm::required_file(std::string_view name) const {
     const std::string field(name);
-    const FormPart* part = find(name);
-    if (part == nullptr)
+    const std::vector<const FormPart*> all = required_files(name);
+    if (all.size() > 1)
+        throw field_error(
+            field, field_code::k_duplicate,
+            "the form field '" + field + "' takes one file, not " + std::to_string(all.size()));
+    return *all.front();
+}
+
+std::vector<const FormPart*> MultipartForm::required_files(std::string_view name) const {
+    const std::string field(name);
+    std::vector<const FormPart*> all;
+    for (const auto& candidate : m_parts)
+        if (candidate.name == name) all.push_back(&candidate);
+    if (all.empty())
         throw field_error(field, field_code::k_required,
                           "the form field '" + field + "' (a file) is missing");
-    if (!part->filename)
-        throw field_error(
-            field, field_code::k_wrong_type,
-            "the form field '" + field + "' must be a file (Content-Disposition with a filename)");
-    if (part->body.empty())
-        throw field_error(field, field_code::k_required, "the file in '" + field + "' is empty");
-    return *part;
+    for (const FormPart* part : all) {
+        if (!part->filename)
+            throw field_error(field, field_code::k_wrong_type,
+                              "the form field '" + field +
+                                  "' must be a file (Content-Disposition with a filename)");
+        if (part->body.empty())
+            throw field_error(field, field_code::k_required,
+                              "the file in '" + field + "' is empty");
+    }
+    return all;
 }
 
 std::optional<int> optional_epsg(const MultipartForm& form, std::string_view name) {

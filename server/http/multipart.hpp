@@ -20,8 +20,9 @@ struct FormPart {
     std::string_view body;                    ///< the part's bytes, binary-safe
 };
 
-/// A parsed form. Field names are unique: a field sent twice is refused, so no handler ever
-/// has to guess which of two values counts.
+/// A parsed form. Text field names are unique: a text field sent twice is refused, so no
+/// handler ever has to guess which of two values counts. Files may share a name (the parts of
+/// a shapefile chosen together); required_file() takes exactly one, required_files() all.
 class MultipartForm {
   public:
     /// Parses `body` framed as the `content_type` header value says.
@@ -30,7 +31,7 @@ class MultipartForm {
     ///         InvalidInput of code `malformed_multipart` for a missing or malformed boundary,
     ///         malformed part headers, a part without `Content-Disposition: form-data;
     ///         name=...`, or a body that ends without its closing boundary; a field error
-    ///         (`duplicate`) for a field sent twice, `not_utf8` for a bad file name.
+    ///         (`duplicate`) for a text field sent twice, `not_utf8` for a bad file name.
     static MultipartForm parse(std::string_view content_type, std::string_view body);
     /// Refused at compile time: the parts would point into a string about to be destroyed.
     static MultipartForm parse(std::string_view content_type, std::string&& body) = delete;
@@ -50,9 +51,13 @@ class MultipartForm {
     /// @throws InvalidInput like required_text for a file, bad UTF-8 or an overlong value.
     std::optional<std::string> optional_text(std::string_view name) const;
 
-    /// A required file field with content.
-    /// @throws InvalidInput when it is missing, a plain text field, or empty.
+    /// A required file field with content, sent once.
+    /// @throws InvalidInput when it is missing, a plain text field, empty or sent twice.
     const FormPart& required_file(std::string_view name) const;
+
+    /// All files sent under `name`, in the order sent; at least one, each with content.
+    /// @throws InvalidInput like required_file, except for a repeated name.
+    std::vector<const FormPart*> required_files(std::string_view name) const;
 
   private:
     std::vector<FormPart> m_parts;

@@ -1,8 +1,10 @@
 #include <pistache/http.h>
 
 #include <string>
+#include <vector>
 
 #include "common/error.hpp"
+#include "common/field_errors.hpp"
 #include "server/http/multipart.hpp"
 #include "server/http/request.hpp"
 #include "server/http/response.hpp"
@@ -15,15 +17,25 @@ namespace {
 
 using namespace Pistache;
 
-/// The upload form: `file` and `kommune`, optionally `layer`, `srs`, `encoding` and `mode`.
+/// The upload form: `file` (once, or a shapefile's parts as several `file`s), `kommune` or
+/// `assignment=automatic`, optionally `layer`, `srs`, `encoding` and `mode`.
 services::UploadRequest upload_request(const Rest::Request& request) {
     const MultipartForm form =
         MultipartForm::parse(header_value(request, "Content-Type").value_or(""), request.body());
     services::UploadRequest upload;
-    const FormPart& file = form.required_file("file");
-    upload.file_name = file.filename.value_or("upload");
-    upload.content = file.body;  // a view: submit() saves it before the request goes
-    upload.kommune = form.required_text("kommune");
+    const std::vector<const FormPart*> files = form.required_files("file");
+    upload.file_name = files.front()->filename.value_or("upload");
+    upload.content = files.front()->body;  // views: submit() saves them before the request goes
+    for (std::size_t i = 1; i < files.size(); ++i)
+        upload.more_files.push_back({files[i]->filename.value_or("upload"), files[i]->body});
+    const std::string assignment = form.optional_text("assignment").value_or("kommune");
+    if (assignment != "kommune" && assignment != "automatic")
+        throw field_error("assignment", field_code::k_not_one_of,
+                          "assignment must be kommune or automatic, not '" + assignment + "'",
+                          {{"allowed", {"kommune", "automatic"}}});
+    upload.automatic = assignment == "automatic";
+    upload.kommune = upload.automatic ? form.optional_text("kommune").value_or("")
+                                      : form.required_text("kommune");
     upload.layer = form.optional_text("layer").value_or("buildings");
     upload.srs = optional_epsg(form, "srs");
     upload.encoding = form.optional_text("encoding");

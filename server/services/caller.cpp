@@ -72,6 +72,16 @@ void require_write(const Caller& caller, const std::string& ags) {
     }
 }
 
+std::optional<std::vector<std::string>> write_scope(const Caller& caller) {
+    require_signed_in(caller);
+    if (caller.role == Role::Admin) return std::nullopt;
+    if (caller.role != Role::Editor)
+        throw Forbidden("the role " + role_name(caller.role) + " may not change data");
+    if (caller.kommunen.empty())
+        throw Forbidden("user " + caller.name + " is an editor of no Kommune");
+    return caller.kommunen;
+}
+
 void require_admin(const Caller& caller) {
     require_signed_in(caller);
     if (caller.role != Role::Admin) throw Forbidden("only an admin may do this");

@@ -41,6 +41,11 @@ bool may_read_internal(const Caller& caller, const std::string& ags);
 /// (planners never write; editors only in scope; admin everywhere).
 void require_write(const Caller& caller, const std::string& ags);
 
+/// The AGS keys the caller may write in, for a write that picks its Kommunen itself (an upload
+/// assigned automatically): nullopt for an admin (everywhere), an editor's own keys.
+/// @throws Unauthenticated for the public, Forbidden for planners and editors of no Kommune.
+std::optional<std::vector<std::string>> write_scope(const Caller& caller);
+
 /// Throws Unauthenticated for the public, Forbidden for anyone but an admin.
 void require_admin(const Caller& caller);
 

@@ -18,6 +18,7 @@ void describe_source(const geo::SourceInfo& info, ImportReport& report) {
     report.format = info.format;
     report.source_layer = info.layer;
     report.crs = info.crs;
+    report.crs_name = info.crs_name;
     report.crs_source = info.crs_source;
     report.encoding = info.encoding;
     report.encoding_source = info.encoding_source;
@@ -30,6 +31,7 @@ ImportReport start_report(const ImportOptions& options, const char* target) {
     report.target = target;
     report.mode = options.replace ? "replace" : "append";
     report.kommune = options.kommune.value_or("");
+    if (!options.kommune) report.scope = options.scope.value_or(std::vector<std::string>{});
     return report;
 }
 

@@ -6,11 +6,13 @@
 #include <condition_variable>
 #include <deque>
 #include <exception>
+#include <map>
 #include <mutex>
 #include <thread>
 
 #include <nlohmann/json.hpp>
 
+#include "common/ags.hpp"
 #include "common/error.hpp"
 #include "data/store.hpp"
 #include "geo/feature_reader.hpp"
@@ -102,6 +104,19 @@ class BuildingProducer {
         send_window(queue);
     }
 
+    /// The names of the Kommunen a report mentions (stored in, or lying outside in).
+    std::map<std::string, std::string> names_of(const ImportReport& report) const {
+        std::map<std::string, std::string> names;
+        const auto add = [&](const std::map<std::string, std::int64_t>& counts) {
+            for (const auto& entry : counts)
+                if (auto found = m_names.find(entry.first); found != m_names.end())
+                    names.emplace(entry.first, found->second);
+        };
+        add(report.stored_by_kommune);
+        add(report.outside.by_kommune);
+        return names;
+    }
+
   private:
     /// A building and its place on the Hilbert curve.
     struct Placed {
@@ -129,10 +144,37 @@ class BuildingProducer {
 
     void build_locator() {
         // The locator lives on this thread: GEOS contexts and prepared geometries are
-        // per thread.
-        for (const auto& b : m_boundaries)
-            if (!m_options.kommune || b.ags == *m_options.kommune) m_locator.add(b.ags, b.boundary);
+        // per thread. Every boundary goes in, also with a chosen Kommune: a feature outside
+        // it is reported with the Kommune it lies in.
+        for (auto& b : m_boundaries) {
+            m_names.emplace(b.ags, std::move(b.name));
+            m_locator.add(b.ags, b.boundary);
+        }
         m_boundaries.clear();
+        if (m_options.scope)
+            for (const std::string& key : *m_options.scope)
+                if (auto ags = Ags::parse(key)) m_scope.push_back(std::move(*ags));
+    }
+
+    bool in_scope(const std::string& ags) const {
+        return !m_options.scope || std::any_of(m_scope.begin(), m_scope.end(),
+                                               [&](const Ags& key) { return key.covers(ags); });
+    }
+
+    /// The Kommune a footprint anchored at (lon, lat) is stored in, or nothing after
+    /// rejecting it as outside the chosen Kommune or the uploader's area.
+    std::optional<std::string> assign(long long index, double lon, double lat) {
+        if (m_options.kommune) {
+            if (m_locator.contains(*m_options.kommune, lon, lat)) return *m_options.kommune;
+            m_report.reject(index, "outside Kommune " + *m_options.kommune);
+            m_report.outside.add(lon, lat, m_locator.locate(lon, lat));
+            return std::nullopt;
+        }
+        auto ags = m_locator.locate(lon, lat);
+        if (ags && in_scope(*ags)) return ags;
+        m_report.reject(index, ags ? "outside your area" : "outside every known Kommune");
+        m_report.outside.add(lon, lat, ags);
+        return std::nullopt;
     }
 
     std::optional<Placed> to_record(geo::SourceFeature& feature) {
@@ -142,13 +184,8 @@ class BuildingProducer {
             return std::nullopt;
         }
         auto& footprint = *feature.footprint;
-        auto ags = m_locator.locate(footprint.anchor_lon, footprint.anchor_lat);
-        if (!ags) {
-            m_report.reject(feature.index, m_options.kommune
-                                               ? "outside Kommune " + *m_options.kommune
-                                               : "outside every known Kommune");
-            return std::nullopt;
-        }
+        auto ags = assign(feature.index, footprint.anchor_lon, footprint.anchor_lat);
+        if (!ags) return std::nullopt;
         if (footprint.repaired) ++m_report.repaired;
         data::BuildingRecord record = building_from_attributes(feature.attributes);
         record.kommune_ags = std::move(*ags);
@@ -163,6 +200,8 @@ class BuildingProducer {
     const ImportOptions& m_options;
     ImportReport& m_report;
     geo::KommuneLocator m_locator;
+    std::map<std::string, std::string> m_names;  // AGS → name of every Kommune
+    std::vector<Ags> m_scope;
     std::vector<Placed> m_window;
 };
 
@@ -224,6 +263,8 @@ ImportReport import_buildings(data::Store& store, const ImportOptions& options,
     report.repaired = rejections.repaired;
     report.rejected_by_reason = std::move(rejections.rejected_by_reason);
     report.errors = std::move(rejections.errors);
+    report.outside = std::move(rejections.outside);
+    report.kommune_names = producer.names_of(report);
     report.seconds = seconds_since(start);
     if (report.stored == 0) {
         // Nothing usable: keep the store as it was (a replace must not delete the old

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "server/services/import_report.hpp"
 
@@ -15,7 +16,10 @@ namespace leerstand::services {
 
 struct ImportOptions {
     std::filesystem::path file;
-    std::optional<std::string> kommune;       ///< assign all to this AGS; reject outside it
+    std::optional<std::string> kommune;  ///< assign all to this AGS; reject outside it
+    /// Without `kommune`: store only in Kommunen these AGS keys cover (a Kreis key covers its
+    /// Gemeinden) and reject the rest as outside the uploader's area; nullopt: anywhere.
+    std::optional<std::vector<std::string>> scope;
     std::optional<int> srs;                   ///< EPSG code overriding the file's CRS
     std::optional<std::string> encoding;      ///< overrides .cpg / DBF header
     std::optional<std::string> source_layer;  ///< layer of a multi-layer source
@@ -29,9 +33,10 @@ struct ImportOptions {
 };
 
 /// Imports building footprints in one transaction: reads and repairs them (geo/), assigns each
-/// to the Kommune containing its point on surface, stores them (data/). When nothing can be
-/// stored, or on any error, the store stays exactly as it was and a failed upload is recorded.
-/// Reading and writing run on two threads, so the import uses both cores.
+/// to the Kommune containing its point on surface, stores them (data/). A feature outside the
+/// chosen Kommune or scope is rejected, and the report says where such features lie. When nothing
+/// can be stored, or on any error, the store stays exactly as it was and a failed upload is
+/// recorded. Reading and writing run on two threads, so the import uses both cores.
 /// @throws InvalidInput, InvalidGeometry, Unsupported for unusable files or options.
 ImportReport import_buildings(data::Store& store, const ImportOptions& options,
                               const ProgressCallback& progress = {});

@@ -3,6 +3,7 @@
 #include <malloc.h>
 
 #include <algorithm>
+#include <array>
 #include <condition_variable>
 #include <deque>
 #include <fstream>
@@ -87,9 +88,72 @@ std::string describe_bytes(std::uint64_t bytes) {
     return std::to_string(bytes) + " bytes";
 }
 
+/// Removes a spooled upload: a file, or the folder of a shapefile's parts.
 void remove_quietly(const fs::path& path) {
     std::error_code ignored;
-    fs::remove(path, ignored);
+    fs::remove_all(path, ignored);
+}
+
+/// The parts of a shapefile the atlas reads when they are sent side by side, not zipped.
+constexpr std::array<std::string_view, 5> k_shapefile_parts = {".shp", ".shx", ".dbf", ".prj",
+                                                               ".cpg"};
+/// Without these the .shp cannot be read; the others are optional (the CRS can be inferred,
+/// the encoding detected).
+constexpr std::array<std::string_view, 3> k_required_shapefile_parts = {".shp", ".shx", ".dbf"};
+
+std::string lower_ascii(std::string text) {
+    std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) {
+        return static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+    });
+    return text;
+}
+
+std::string extension_of(const std::string& name) {
+    return lower_ascii(fs::path(name).extension().string());
+}
+
+/// The refusal of a shapefile without its index or attribute table, naming what is missing
+/// (field code incomplete_shapefile, extension `missing`: [".shx", ".dbf"]).
+InvalidInput incomplete_shapefile(const std::string& shp_name,
+                                  const std::vector<std::string>& missing) {
+    std::string list;
+    for (const std::string& part : missing) list += (list.empty() ? "" : ", ") + part;
+    return field_error("file", field_code::k_incomplete_shapefile,
+                       "the shapefile " + shp_name + " lacks its " + list +
+                           "; choose the .shp, .shx and .dbf (and .prj, .cpg if there) together, "
+                           "or upload them zipped",
+                       {{"missing", missing}});
+}
+
+/// A shapefile's parts sent as several files, by lower-case extension. Refuses other files,
+/// a part sent twice, parts of different shapefiles and a set without .shp, .shx or .dbf.
+std::map<std::string, UploadFile> shapefile_parts(const std::vector<UploadFile>& files) {
+    std::map<std::string, UploadFile> parts;
+    for (const UploadFile& file : files) {
+        const std::string extension = extension_of(file.name);
+        if (std::find(k_shapefile_parts.begin(), k_shapefile_parts.end(), extension) ==
+            k_shapefile_parts.end())
+            throw field_error("file", field_code::k_not_one_of,
+                              file.name +
+                                  " is not part of a shapefile: several files must be one "
+                                  "shapefile's .shp, .shx, .dbf, .prj and .cpg",
+                              {{"allowed", k_shapefile_parts}});
+        if (!parts.emplace(extension, file).second)
+            throw field_error("file", field_code::k_duplicate,
+                              "two " + extension + " files were sent; choose one shapefile");
+    }
+    const std::string stem = lower_ascii(fs::path(files.front().name).stem().string());
+    for (const UploadFile& file : files)
+        if (lower_ascii(fs::path(file.name).stem().string()) != stem)
+            throw field_error("file", field_code::k_invalid_value,
+                              files.front().name + " and " + file.name +
+                                  " belong to different shapefiles; choose the parts of one");
+    std::vector<std::string> missing;
+    for (std::string_view required : k_required_shapefile_parts)
+        if (!parts.count(std::string(required))) missing.emplace_back(required);
+    if (!missing.empty())
+        throw incomplete_shapefile(fs::path(files.front().name).stem().string() + ".shp", missing);
+    return parts;
 }
 
 /// Returns the heap an import freed to the system. GDAL's GeoJSON reader alone builds about
@@ -107,9 +171,12 @@ struct UploadJobs::Impl {
     /// Everything the job thread needs; the request's bytes are on disk by then.
     struct Job {
         std::int64_t id = 0;
-        fs::path file;
+        fs::path file;   // what the import opens
+        fs::path spool;  // what to delete afterwards: the file, or the folder of a shapefile
         std::string display_name;
         std::string layer, kommune, mode, user;
+        std::optional<std::vector<std::string>> scope;  // automatic: the caller's write scope
+        bool automatic = false;
         std::optional<int> srs;
         std::optional<std::string> encoding;
     };
@@ -119,7 +186,7 @@ struct UploadJobs::Impl {
         std::string state = "queued";
         std::int64_t done = 0;
         std::int64_t total = -1;
-        std::string kommune, layer, file_name;
+        std::string kommune, layer, file_name, user;
     };
 
     Impl(fs::path db_path, fs::path work, UploadLimits upload_limits)
@@ -127,6 +194,15 @@ struct UploadJobs::Impl {
         fs::create_directories(work_dir);
         remove_leftover_files();
         worker = std::thread([this] { run(); });
+    }
+
+    /// May `caller` see the upload of `user` for `kommune`? Whoever may read the Kommune's
+    /// internal data; an upload without a Kommune (assigned automatically) also its uploader.
+    /// A Kommune's upload stays with the Kommune: an uploader moved elsewhere loses it.
+    static bool may_see(const Caller& caller, const std::string& kommune, const std::string& user) {
+        const bool own =
+            kommune.empty() && caller.signed_in() && !user.empty() && caller.name == user;
+        return own || may_read_internal(caller, kommune);
     }
 
     /// Deletes the files an earlier server left in work_dir: a server killed while a job
@@ -175,7 +251,7 @@ void UploadJobs::Impl::run() {
             live[job.id].state = "running";
         }
         run_job(job);
-        remove_quietly(job.file);
+        remove_quietly(job.spool);
         // Before the entry goes: whoever sees the job ended sees its memory given back.
         give_freed_memory_back();
         std::lock_guard lock(mutex);
@@ -196,7 +272,8 @@ void UploadJobs::Impl::run_job(const Job& job) {
         ImportOptions options;
         options.file = job.file;
         options.display_name = job.display_name;
-        if (job.layer != "kommunen") options.kommune = job.kommune;
+        if (!job.kommune.empty()) options.kommune = job.kommune;
+        if (job.automatic) options.scope = job.scope;
         options.srs = job.srs;
         options.encoding = job.encoding;
         options.replace = job.mode == "replace";
@@ -310,7 +387,16 @@ std::int64_t UploadJobs::submit(UploadRequest request, const Caller& caller) {
         throw field_error("mode", field_code::k_not_one_of,
                           "mode must be append or replace, not '" + request.mode + "'",
                           {{"allowed", {"append", "replace"}}});
-    if (request.layer == "kommunen") {
+    std::optional<std::vector<std::string>> scope;
+    if (request.automatic) {
+        if (request.layer != "buildings")
+            throw field_error("assignment", field_code::k_not_applicable,
+                              "automatic assignment is for building footprints only");
+        if (!request.kommune.empty())
+            throw field_error("assignment", field_code::k_not_applicable,
+                              "choose one Kommune or automatic assignment, not both");
+        scope = write_scope(caller);
+    } else if (request.layer == "kommunen") {
         require_admin(caller);
         request.kommune.clear();  // boundaries carry their own AGS
     } else {
@@ -319,15 +405,23 @@ std::int64_t UploadJobs::submit(UploadRequest request, const Caller& caller) {
                               "kommune (the AGS the upload belongs to) is missing");
         require_write(caller, request.kommune);
     }
-    const bool bad_name =
-        !geo::is_valid_utf8(request.file_name) ||
-        std::any_of(request.file_name.begin(), request.file_name.end(), [](char c) {
-            return static_cast<unsigned char>(c) < 0x20 || c == 0x7F || c == '/' || c == '\\';
-        });
-    if (bad_name)
-        throw field_error("file", field_code::k_invalid_value,
-                          "the file name must be UTF-8 text without folders or control "
-                          "characters");
+    std::vector<UploadFile> files{{request.file_name, request.content}};
+    files.insert(files.end(), request.more_files.begin(), request.more_files.end());
+    if (files.size() > impl.limits.max_files)
+        throw TooLarge("an upload takes at most " + std::to_string(impl.limits.max_files) +
+                       " files (a shapefile's .shp, .shx, .dbf, .prj and .cpg), not " +
+                       std::to_string(files.size()));
+    for (const UploadFile& file : files) {
+        const bool bad_name =
+            !geo::is_valid_utf8(file.name) || file.name == "." || file.name == ".." ||
+            std::any_of(file.name.begin(), file.name.end(), [](char c) {
+                return static_cast<unsigned char>(c) < 0x20 || c == 0x7F || c == '/' || c == '\\';
+            });
+        if (bad_name)
+            throw field_error("file", field_code::k_invalid_value,
+                              "the file name must be UTF-8 text without folders or control "
+                              "characters");
+    }
     if (request.encoding && !geo::normalize_encoding_name(*request.encoding))
         throw field_error("encoding", field_code::k_not_one_of,
                           "the encoding '" + *request.encoding +
@@ -336,22 +430,28 @@ std::int64_t UploadJobs::submit(UploadRequest request, const Caller& caller) {
     if (request.srs && (*request.srs < 1 || *request.srs > 999999))
         throw field_error("srs", field_code::k_invalid_value,
                           "srs must be an EPSG code such as 25832");
-    if (request.content.empty())
-        throw field_error("file", field_code::k_required, "the uploaded file is empty");
-    if (request.content.size() > impl.limits.max_body_bytes)
+    for (const UploadFile& file : files)
+        if (file.content.empty())
+            throw field_error("file", field_code::k_required,
+                              files.size() == 1 ? std::string("the uploaded file is empty")
+                                                : "the uploaded file " + file.name + " is empty");
+    std::uint64_t total_bytes = 0;
+    for (const UploadFile& file : files) total_bytes += file.content.size();
+    if (total_bytes > impl.limits.max_body_bytes)
         throw TooLarge(
             "the upload is larger than the limit of " + describe_bytes(impl.limits.max_body_bytes),
             {{"limit_bytes", impl.limits.max_body_bytes}});
 
+    // Several files: a shapefile's parts, read from one spool folder as if unzipped.
+    std::optional<std::map<std::string, UploadFile>> shapefile;
+    if (files.size() > 1) shapefile = shapefile_parts(files);
+    const UploadFile& main_file = shapefile ? shapefile->at(".shp") : files.front();
     const std::string display_name =
-        request.file_name.empty() ? std::string("upload") : request.file_name;
+        main_file.name.empty() ? std::string("upload") : main_file.name;
     const geo::UploadFormat format =
-        geo::detect_upload_format(request.file_name, request.content.substr(0, k_sniff_bytes));
-    if (format == geo::UploadFormat::Shapefile)
-        throw field_error("file", field_code::k_incomplete_shapefile,
-                          display_name +
-                              " is only the geometry part of a shapefile; zip it together "
-                              "with its .shx, .dbf and .prj and upload the zip");
+        geo::detect_upload_format(main_file.name, main_file.content.substr(0, k_sniff_bytes));
+    if (format == geo::UploadFormat::Shapefile && !shapefile)
+        throw incomplete_shapefile(display_name, {".shx", ".dbf"});
     if (format == geo::UploadFormat::Zip) {
         try {
             geo::check_zip(request.content, display_name,
@@ -378,9 +478,28 @@ std::int64_t UploadJobs::submit(UploadRequest request, const Caller& caller) {
     }
 
     Impl::Job job;
-    job.file = impl.work_dir / generated_name(geo::upload_extension(format));
-    write_file(job.file, request.content);
+    if (shapefile) {
+        // The client's names never reach the file system: the parts keep only their extension.
+        job.spool = impl.work_dir / generated_name("");
+        fs::create_directory(job.spool);
+        std::error_code ignored;
+        fs::permissions(job.spool, fs::perms::owner_all, ignored);
+        try {
+            for (const auto& [extension, part] : *shapefile)
+                write_file(job.spool / ("upload" + extension), part.content);
+        } catch (...) {
+            remove_quietly(job.spool);
+            throw;
+        }
+        job.file = job.spool / "upload.shp";
+    } else {
+        job.file = impl.work_dir / generated_name(geo::upload_extension(format));
+        write_file(job.file, request.content);
+        job.spool = job.file;
+    }
     job.display_name = display_name;
+    job.automatic = request.automatic;
+    job.scope = scope;
     job.layer = request.layer;
     job.kommune = request.kommune;
     job.mode = request.mode;
@@ -408,10 +527,11 @@ std::int64_t UploadJobs::submit(UploadRequest request, const Caller& caller) {
         entry.kommune = job.kommune;
         entry.layer = job.layer;
         entry.file_name = display_name;
+        entry.user = job.user;
         impl.live[job.id] = std::move(entry);
         impl.queue.push_back(job);
     } catch (...) {
-        remove_quietly(job.file);
+        remove_quietly(job.spool);
         throw;
     }
     impl.wake.notify_one();
@@ -429,11 +549,11 @@ nlohmann::json UploadJobs::status(std::int64_t upload_id, const Caller& caller) 
     std::lock_guard lock(impl.mutex);
     if (auto it = impl.live.find(upload_id); it != impl.live.end()) {
         // An upload the caller may not see is as unknown to it as a missing one.
-        if (!may_read_internal(caller, it->second.kommune)) throw NotFound(unknown);
+        if (!Impl::may_see(caller, it->second.kommune, it->second.user)) throw NotFound(unknown);
         return impl.live_status(upload_id, it->second);
     }
     const auto row = thread_store(impl.db).upload(upload_id);
-    if (!row || !may_read_internal(caller, row->kommune_ags)) throw NotFound(unknown);
+    if (!row || !Impl::may_see(caller, row->kommune_ags, row->user)) throw NotFound(unknown);
 
     nlohmann::json status = {
         {"id", row->id},
@@ -489,7 +609,7 @@ void UploadJobs::stop() {
     impl.worker.join();  // the running job, if any, finishes first
     for (const auto& job : dropped) {
         impl.record_failure(job, {error_code::k_server_stopped, k_server_stopped});
-        remove_quietly(job.file);
+        remove_quietly(job.spool);
         std::lock_guard lock(impl.mutex);
         impl.live.erase(job.id);
     }

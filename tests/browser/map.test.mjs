@@ -415,6 +415,9 @@ test('upload with progress and report table; export of what is on screen in thre
     assert.equal(rows['– ungültiger Status'], '1');
     assert.equal(rows[`– Punkt liegt außerhalb der Kommune ${ANGERMUENDE}`], '1');
     assert.deepEqual(Object.keys(rows).filter((text) => /invalid|outside|point/.test(text)), [], 'no English reason');
+    // Stored per Kommune by name, though a vacancy import's report names none (issue 22).
+    assert.deepEqual(await page.locator('.upload-kommunen tbody tr').evaluateAll((trs) => trs.map((tr) => tr.textContent)),
+      [`Angermünde (${ANGERMUENDE})2`]);
     assert.equal(await page.locator('.upload-progress').evaluate((p) => p.value === p.max), true, 'the bar is full');
     assert.equal(await page.locator('.upload-state').textContent(), 'Import fertig');
     await page.screenshot({ path: path.join(outDir, 'upload-report.png'), animations: 'disabled' });

@@ -220,10 +220,12 @@ test('the server\'s refusal of a lone .shp reads in German in the upload dialog'
     const body = await answer.json();
     assert.equal(answer.status(), 400);
     assert.equal(body.errors[0].code, 'incomplete_shapefile');
-    assert.match(body.detail, /zip it together/, 'the API keeps its English detail');
+    assert.match(body.detail, /upload them zipped/, 'the API keeps its English detail');
+    assert.deepEqual(body.missing, ['.shx', '.dbf']);
     await page.waitForFunction(() => document.querySelector('.upload-form .form-error').textContent !== '');
     const shown = await page.locator('.upload-form .form-error').textContent();
-    assert.equal(shown, `Hochladen nicht möglich: ${FIELD_TEXTS.incomplete_shapefile('Datei')}`);
+    assert.equal(shown, `Hochladen nicht möglich: ${PROBLEM_TEXTS.incomplete_shapefile(body)}`);
+    assert.match(shown, /fehlt: \.shx und \.dbf/);
     assert.doesNotMatch(shown, ENGLISH);
     await page.screenshot({ path: path.join(repoRoot, 'tests', 'browser', 'out', 'messages-upload.png') });
     // The refused upload was the point; nothing else may fail.

@@ -13,6 +13,7 @@ test('fixed reasons read in German', () => {
   assert.equal(rejectionReason('invalid polygon too complex to repair'),
     'ungültiges Polygon, zu komplex für die automatische Reparatur');
   assert.equal(rejectionReason('outside every known Kommune'), 'außerhalb aller bekannten Kommunen');
+  assert.equal(rejectionReason('outside your area'), 'außerhalb Ihres Gebiets');
   assert.equal(rejectionReason('invalid status'), 'ungültiger Status');
   assert.equal(rejectionReason('invalid vacant_since'), 'ungültiges Datum „Leer seit“');
 });

@@ -330,5 +330,42 @@ TEST(Multipart, OptionalEpsg) {
         EXPECT_THROW(optional_epsg(form, name), InvalidInput) << name;
 }
 
+TEST(Multipart, FilesMayShareANameTextFieldsMayNot) {
+    // A shapefile chosen as its parts: several files named `file`, kept in the order sent.
+    const auto form =
+        parse_kept(k_type, file("file", "haus.shp", "shp") + file("file", "haus.shx", "shx") +
+                               file("file", "haus.dbf", "dbf") + field("kommune", "1") + k_end);
+    const auto files = form.required_files("file");
+    ASSERT_EQ(files.size(), 3u);
+    EXPECT_EQ(files[0]->filename, "haus.shp");
+    EXPECT_EQ(files[2]->body, "dbf");
+    EXPECT_EQ(form.required_files("file").size(), 3u);
+    // Where one file is meant, two are refused by name, with the field code of a repeat.
+    const auto code_of = [](auto&& call) -> std::string {
+        try {
+            call();
+        } catch (const InvalidInput& e) {
+            return e.extensions()["errors"][0].value("code", "");
+        }
+        return "(accepted)";
+    };
+    EXPECT_EQ(code_of([&] { form.required_file("file"); }), "duplicate");
+    EXPECT_EQ(code_of([&] { form.required_files("kommune"); }), "wrong_type");
+    EXPECT_EQ(code_of([&] { form.required_files("upload"); }), "required");
+    // A text field and a file under one name, in either order, are a repeat as before.
+    EXPECT_EQ(
+        code_of([&] { parse_kept(k_type, file("a", "x.shp", "x") + field("a", "1") + k_end); }),
+        "duplicate");
+    EXPECT_EQ(
+        code_of([&] { parse_kept(k_type, field("a", "1") + file("a", "x.shp", "x") + k_end); }),
+        "duplicate");
+    // Every file must have content.
+    EXPECT_EQ(code_of([&] {
+                  parse_kept(k_type, file("file", "a.shp", "x") + file("file", "a.shx", "") + k_end)
+                      .required_files("file");
+              }),
+              "required");
+}
+
 }  // namespace
 }  // namespace leerstand::http
