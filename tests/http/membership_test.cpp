@@ -292,7 +292,7 @@ TEST_F(Membership, OnlyAdminsListAndDecide) {
 }
 
 TEST_F(Membership, PersonalDataIsDeletedTheRetentionTimeAfterTheDecisionButTheDecisionStays) {
-    for (const std::string& person : {"Anna Alt", "Berta Mittel", "Clara Offen"})
+    for (const char* person : {"Anna Alt", "Berta Mittel", "Clara Offen"})
         ASSERT_EQ(submit(a_request(k_home_ags, person)).status, 202);
     std::map<std::string, std::int64_t> ids;
     for (const json& request : requests_as_admin()) ids[request["person"]] = request["id"];
