@@ -160,7 +160,7 @@ test('the texts use the German field label and the values the server sends', () 
     'Dieser Statuswechsel von „Gemeldet“ zu „Aktiviert“ ist nicht möglich. Möglich: Bestätigt, Kein Leerstand.');
   assert.equal(jobErrorText({ state: 'failed', error: 'none of the 4267 features could be stored', error_code: 'nothing_stored', error_values: { read: 4267 } }),
     'Von 4.267 gelesenen Objekten konnte keines gespeichert werden. Der Bericht nennt die Gründe.');
-  assert.match(jobErrorText({ error_code: 'incomplete_shapefile', error_values: { missing: ['.shx', '.dbf'] } }), /\(\.shx und \.dbf\)/);
+  assert.match(jobErrorText({ error_code: 'incomplete_shapefile', error_values: { missing: ['.shx', '.dbf'] } }), /fehlt: \.shx und \.dbf\./);
   assert.match(jobErrorText({ error_code: 'not_geodata', error_values: { file: 'häuser.zip' } }), /^„häuser\.zip“ ist keine Geodatei/);
   assert.equal(problemText({ status: 413, problem: { code: 'too_large', limit_bytes: 200 * 2 ** 20 } }), 'Die Datei ist zu groß: höchstens 200 MB.');
   // A field error within a failed job (a vacancy file for an unknown Kommune).

@@ -155,7 +155,7 @@ test('a shapefile without its .dbf is refused in German, naming the missing part
   const text = await error.textContent();
   assert.match(text, /^Hochladen nicht möglich: /);
   assert.match(text, /Zum Shapefile fehlt: \.dbf\./);
-  assert.doesNotMatch(text, /lacks|choose|missing|zip/i);
+  assert.doesNotMatch(text, /lacks|choose|missing|zipped|upload them/i, "none of the server's English detail");
   // The refusal is the one expected HTTP error.
   assert.deepEqual(problems.badResponses.map((entry) => entry.replace(baseUrl, '')), ['400 /api/uploads']);
   problems.badResponses = [];
