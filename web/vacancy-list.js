@@ -11,6 +11,7 @@
 import { fetchJson } from './api.js';
 import { element, formatDate, numberFormat } from './dom.js';
 import { label } from './labels.js';
+import { problemText } from './messages.js';
 
 // Rows per request: a screen or two; more come through the `next` link.
 export const LIST_PAGE_SIZE = 50;
@@ -34,17 +35,6 @@ const COLUMNS = [
 function sortValue(row, key) {
   if (key === 'changed') return row.properties.updated_at ?? '';
   return COLUMNS.find((column) => column.key === key).text(row) ?? '';
-}
-
-/** A German sentence for a failed request: the German texts of the API's codes (web/messages.js,
- *  loaded only when something failed), else a general one. */
-async function failureText(error) {
-  try {
-    const { problemText } = await import('./messages.js');
-    return problemText(error);
-  } catch {
-    return 'Die Liste ist gerade nicht abrufbar. Bitte später erneut versuchen.';
-  }
 }
 
 /** The address of a building ('Hauptstraße 12'), '' without one; each building once. */
@@ -188,7 +178,8 @@ export function setUpVacancyList({ panel, toggle, map, filtersOf, kommuneName, o
       panel.dataset.state = 'ready';
     } catch (error) {
       if (mine !== generation) return;
-      summary.textContent = await failureText(error);
+      // The German text of the problem's code (a bad search, a lost session, a busy store).
+      summary.textContent = problemText(error);
       panel.dataset.state = 'error';
     } finally {
       more.disabled = false;
