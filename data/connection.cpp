@@ -7,6 +7,7 @@
 #include <string>
 #include <thread>
 
+#include "common/address_key.hpp"
 #include "common/error.hpp"
 
 namespace leerstand::data {
@@ -254,6 +255,7 @@ Connection::Connection(const std::filesystem::path& path, ConnectionOptions opti
         // SpatiaLite's init installs its own 5 s busy timeout; ours must win.
         sqlite3_busy_timeout(m_db.get(), static_cast<int>(options.busy_timeout.count()));
     }
+    register_functions();
 }
 
 void Connection::enable_wal(std::chrono::milliseconds timeout) {
@@ -286,6 +288,36 @@ void Connection::load_spatialite() {
     if (rc != SQLITE_OK)
         throw InternalError("cannot load SpatiaLite (mod_spatialite): " + message +
                             "; install the package libsqlite3-mod-spatialite");
+}
+
+namespace {
+
+std::string_view text_argument(sqlite3_value* value) {
+    const auto* text = sqlite3_value_text(value);
+    if (text == nullptr) return {};
+    return {reinterpret_cast<const char*>(text),
+            static_cast<std::size_t>(sqlite3_value_bytes(value))};
+}
+
+/// address_matches(street, housenumber, searched street key, searched number key): 1 when the
+/// building's address is one the search asks for (common/address_key.hpp), else 0.
+void address_matches_function(sqlite3_context* context, int, sqlite3_value** arguments) {
+    const AddressSearch search{std::string(text_argument(arguments[2])),
+                               std::string(text_argument(arguments[3]))};
+    sqlite3_result_int(
+        context,
+        address_matches(search, text_argument(arguments[0]), text_argument(arguments[1])) ? 1 : 0);
+}
+
+}  // namespace
+
+void Connection::register_functions() {
+    // The same answer for the same arguments and no side effects: SQLite may factor it out
+    // of loops, and it is harmless wherever SQL may call it (SQLITE_INNOCUOUS).
+    const int rc = sqlite3_create_function_v2(
+        m_db.get(), "address_matches", 4, SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
+        nullptr, address_matches_function, nullptr, nullptr, nullptr);
+    if (rc != SQLITE_OK) throw_sqlite_error(m_db.get(), rc, "registering address_matches");
 }
 
 void Connection::exec(std::string_view sql) {

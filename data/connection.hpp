@@ -144,6 +144,8 @@ class Connection {
   private:
     void enable_wal(std::chrono::milliseconds timeout);
     void load_spatialite();
+    /// The SQL functions of the atlas itself (address_matches, for the search by address).
+    void register_functions();
     std::unique_ptr<sqlite3, detail::DbClose> m_db;
     std::optional<std::string> m_pinned_time;
 };

@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/address_key.hpp"
 #include "data/bbox.hpp"
 #include "data/sort_order.hpp"
 
@@ -135,6 +136,9 @@ struct VacancyFilter {
     std::optional<std::string> use;
     std::optional<DateRange> vacant_since;  ///< rows without vacant_since never match
     std::optional<Bbox> bbox;               ///< CRS84; points inside or on its edge
+    /// Vacancies whose building has this address (address_key.hpp); those without a building
+    /// never match.
+    std::optional<AddressSearch> address;
     std::int64_t limit = 100;
     std::int64_t offset = 0;
     std::vector<SortKey> sort;  ///< before the id (sort_order.hpp)

@@ -452,6 +452,14 @@ RecordPage<VacancyRecord> VacancyStore::list_vacancies(const VacancyFilter& filt
     }
     if (filter.vacant_since) add_date_range(where, "v.vacant_since", *filter.vacant_since);
     if (filter.bbox) add_bbox(where, "vacancies", "v", *filter.bbox);
+    if (filter.address) {
+        // After the conditions above, so only rows the caller may see reach the building.
+        where.add(
+            "EXISTS (SELECT 1 FROM buildings b WHERE b.id = v.building_id AND "
+            "address_matches(b.street, b.housenumber, ?, ?))");
+        where.binds.emplace_back(filter.address->street);
+        where.binds.emplace_back(filter.address->housenumber);
+    }
 
     RecordPage<VacancyRecord> page;
     Statement count = m_db.prepare("SELECT count(*) FROM vacancies v " + where.sql);

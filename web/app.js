@@ -32,6 +32,7 @@ import { setUpProfiles } from './profile.js';
 import { addBasemap, addDataAttribution, fillFooter, setUpSitePages } from './site.js';
 import { setUpZensusGrid } from './zensus-grid.js';
 import { setUpZukunftsorte } from './zukunftsorte.js';
+import { setUpVacancyList, setUpZoomHint } from './vacancy-list.js';
 
 const GERMANY_CENTER = [51.16, 10.45];
 const GERMANY_ZOOM = 6;
@@ -548,6 +549,7 @@ function start() {
   let filtersOf = () => ({});
   let layers = null;
   let choropleth = null;
+  let vacancyList = null;
   // Everything that shows stored data follows a write at once (a saved form, an upload; the
   // list of vacancies calls it too): the buildings' colours, the markers, the status panel's
   // counts and the Kommunen's figures.
@@ -556,6 +558,7 @@ function start() {
     layers?.load();
     loadStatus(panel);
     choropleth?.reload();
+    vacancyList?.reload();
   };
   const planner = setUpPlanner(map, profile, {
     filtersOf: () => filtersOf(),
@@ -566,6 +569,7 @@ function start() {
     planner.restyle();
     filterMarkers(map, filters);
     layers?.updateTabStops();
+    vacancyList?.reload();
   });
   setUpExport({ form: document.getElementById('export'), boundsOf: () => map.getBounds(), filtersOf });
   const profiles = setUpProfiles({ map, panel: profile, meOf: () => planner.me() });
@@ -573,6 +577,16 @@ function start() {
     figureSelect, legend, openKommune: profiles.open, searchForm: document.getElementById('search'),
     isBuildingAt: planner.isBuildingAt,
   });
+  vacancyList = setUpVacancyList({
+    panel: document.getElementById('vacancy-list'),
+    toggle: document.getElementById('vacancy-list-toggle'),
+    map,
+    filtersOf,
+    kommuneName: (ags) => choropleth.kommunenOf().get(ags)?.name ?? '',
+    openVacancy: planner.openVacancy,
+    recordPanel: profile,
+  });
+  const zoomHint = setUpZoomHint(map, BUILDINGS_MIN_ZOOM);
   const upload = setUpUpload({
     dialog: document.getElementById('upload-dialog'),
     kommunenOf: () => uploadKommunen(planner.me(), choropleth.kommunenOf()),
@@ -583,6 +597,8 @@ function start() {
     dialog: document.getElementById('sign-in-dialog'),
     changed: (me) => {
       planner.update(me);
+      vacancyList.update(me);
+      zoomHint.update(me);
       choropleth.reload();
       profiles.signedInChanged();
     },
@@ -592,6 +608,8 @@ function start() {
   signedIn.then((me) => {
     account.render(me);
     planner.update(me);
+    vacancyList.update(me);
+    zoomHint.update(me);
     profiles.signedInChanged();
   });
   loadStatus(panel);

@@ -239,6 +239,7 @@ export const FIELD_LABELS = Object.freeze({
   since: 'Leer seit',
   properties: 'Eigenschaften',
   sortby: 'Sortierung',
+  address: 'Adresse',
   q: 'Suchbegriff',
   z: 'Zoomstufe',
   x: 'Kachelspalte',

@@ -14,6 +14,7 @@
 #include "common/field_errors.hpp"
 #include "common/geometry.hpp"
 #include "common/iso_date.hpp"
+#include "common/text.hpp"
 #include "common/utc_time.hpp"
 #include "data/collection_store.hpp"
 #include "data/store.hpp"
@@ -35,6 +36,8 @@ constexpr const char* k_json = "application/json";
 constexpr const char* k_geojson = "application/geo+json";
 /// What a refusal of query parameters says first (FieldErrors::error).
 constexpr std::string_view k_invalid_query = "invalid query parameter";
+// Longer than any street and house number; keeps a search from costing more than it finds.
+constexpr std::size_t k_max_address_characters = 200;
 // Germany, for a collection without any geometry yet.
 constexpr data::Bbox k_germany{5.87, 47.27, 15.04, 55.06};
 
@@ -447,6 +450,16 @@ ItemsQuery parse_items_query(const QueryParams& params) {
             query.use = value;  // VacancyService checks the vocabulary
         } else if (name == "datetime") {
             query.datetime = parse_datetime(value, problems);
+        } else if (name == "address") {
+            if (utf8_characters(value) > k_max_address_characters)
+                problems.add("address", field_code::k_too_long,
+                             "address takes at most " + std::to_string(k_max_address_characters) +
+                                 " characters");
+            else if (auto search = parse_address_search(value))
+                query.address = std::move(*search);
+            else
+                problems.add("address", field_code::k_invalid_value,
+                             "address must name a street, a house number or both");
         } else if (name == "f") {
             if (value != "json" && value != "geojson")
                 problems.add("f", field_code::k_not_one_of, "f must be json or geojson");
@@ -536,6 +549,9 @@ void check_filters_of_timeless_collection(const std::string& id, const ItemsQuer
                      "datetime applies to vacancies (vacant_since) and zukunftsorte (opened) "
                      "only; '" +
                          id + "' has no time");
+    if (query.address)
+        problems.add("address", field_code::k_not_applicable,
+                     "the address search applies to vacancies only");
     problems.throw_if_any(k_invalid_query);
 }
 

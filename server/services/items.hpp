@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "common/address_key.hpp"
 #include "data/bbox.hpp"
 #include "data/sort_order.hpp"
 #include "server/services/crs.hpp"
@@ -36,6 +37,8 @@ struct ItemsQuery {
     /// `datetime` as days: vacant_since of vacancies, opened of Zukunftsorte.
     std::optional<data::DateRange> datetime;
     std::optional<data::Bbox> bbox;  ///< CRS84
+    /// `address`: vacancies only, those whose building has this street and house number.
+    std::optional<AddressSearch> address;
     /// `skipGeometry=true` (as pygeoapi names it): features without geometry, e.g. the
     /// figures of every Kommune for the map's choropleth without megabytes of boundaries.
     bool skip_geometry = false;

@@ -78,7 +78,17 @@ json queryables(const std::string& id, const std::string& base) {
                         {"type", "string"},
                         {"enum", text_enum(data::k_vacancy_uses)},
                         {"description", "filter with `use=`"}}},
-                      {"vacant_since", date_schema("Leer seit")}};
+                      {"vacant_since", date_schema("Leer seit")},
+                      // Not a property of the vacancy: the street and house number of its
+                      // building, as typed ("Berliner Str. 12"), found however spelled.
+                      {"address",
+                       {{"title", "Adresse"},
+                        {"type", "string"},
+                        {"maxLength", 200},
+                        {"description",
+                         "filter with `address=`: street and/or house number of the vacancy's "
+                         "building; case, umlauts (ü = ue, ß = ss) and \"Str.\" for \"Straße\" "
+                         "do not matter"}}}};
     } else if (id == "zukunftsorte") {
         properties = {{"geometry", geometry_schema("geometry-point")},
                       {"kommune_ags", ags_schema("kommune")},

@@ -103,6 +103,7 @@ ItemsPage VacancyService::list(const ItemsQuery& query, const Caller& caller) {
     filter.use = query.use;
     filter.vacant_since = query.datetime;
     filter.bbox = query.bbox;
+    filter.address = query.address;
     filter.limit = query.limit;
     filter.offset = query.offset;
     filter.sort = query.sortby;

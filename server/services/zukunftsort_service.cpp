@@ -118,6 +118,9 @@ ItemsPage ZukunftsortService::list(const ItemsQuery& query, const Caller& caller
                    "the status filter applies to vacancies only");
     if (query.use)
         errors.add("use", field_code::k_not_applicable, "the use filter applies to vacancies only");
+    if (query.address)
+        errors.add("address", field_code::k_not_applicable,
+                   "the address search applies to vacancies only");
     errors.throw_if_any("invalid query parameter");
 
     data::ZukunftsortFilter filter;

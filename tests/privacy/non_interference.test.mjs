@@ -333,6 +333,20 @@ async function crawlTargets() {
     if (c === 'buildings') reuse.splice(0, reuse.length, ...reuse.map((f) => `kommune=${HOME}&limit=20&${f}`));
     add('/collections/{collectionId}/items', ...reuse.map((f) => `/collections/${c}/items?${f}`));
   }
+  // The search by address (issue 22): the addresses of the buildings at every hidden point (the
+  // buildings are the same in both databases), as typed in several ways, alone and with other
+  // filters, on items and exports.
+  const addresses = new Set();
+  for (const [lon, lat] of hidden.points) {
+    const near = await (await fetch(`${b}/collections/buildings/items?bbox=${lon - 0.0002},${lat - 0.0002},${lon + 0.0002},${lat + 0.0002}`)).json();
+    for (const f of near.features)
+      if (f.properties.street) addresses.add(`${f.properties.street} ${f.properties.housenumber ?? ''}`.trim());
+  }
+  assert.ok(addresses.size > 0, 'addresses at the hidden points');
+  const typed = [...addresses].flatMap((a) => [a, a.replace('straße', 'str.').toLowerCase(), a.split(' ')[0]]);
+  add('/collections/{collectionId}/items', ...typed.flatMap((a) => [`address=${encodeURIComponent(a)}`,
+    `address=${encodeURIComponent(a)}&limit=1&status=gemeldet`].map((f) => `/collections/vacancies/items?${f}`)));
+  add('/export/{collectionId}.csv', ...[...addresses].map((a) => `/export/vacancies.csv?address=${encodeURIComponent(a)}`));
   // Single items and histories: every vacancy id either database ever had, and a few more.
   const maxId = Math.max(...hidden.ids) + 3;
   for (let id = 1; id <= maxId; id++) {
