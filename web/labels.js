@@ -282,6 +282,9 @@ function buildingFunctionLabel(value) {
   const alkis = /^\d{5}_(\d{4})$/.exec(text);
   if (alkis && Object.hasOwn(BUILDING_FUNCTION_LABELS, alkis[1])) return BUILDING_FUNCTION_LABELS[alkis[1]];
   if (/^\d+(_\d+)?$/.test(text)) return `Gebäude (Funktionsschlüssel ${text})`;
+  // A capitalised value is a German word an importer or staff wrote ("Wohn- und
+  // Geschäftshaus"), not an OSM key (those are lower case): it reads as it is.
+  if (/^[A-ZÄÖÜ]/.test(text)) return text;
   return `Gebäude (Typ: ${text})`;
 }
 

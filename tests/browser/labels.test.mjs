@@ -53,6 +53,7 @@ test('building functions read in German, known or not', () => {
   assert.equal(label('building_function', '31001_9876'), 'Gebäude (Funktionsschlüssel 31001_9876)');
   assert.equal(label('building_function', 'boathouse'), 'Gebäude (Typ: boathouse)');
   assert.equal(label('building_function', 'toString'), 'Gebäude (Typ: toString)');
+  assert.equal(label('building_function', 'Wohn- und Geschäftshaus'), 'Wohn- und Geschäftshaus', 'German words as written');
   assert.equal(label('building_function', null), '');
   assert.equal(label('building_function', '  '), '');
 });
