@@ -15,6 +15,7 @@ import {
   assertPageClean, binary, makeTempDir, openPage, outDir, repoRoot, runCli, signIn, skipReason, startServer,
   stopServer,
 } from './support.mjs';
+import { assertLayoutHolds } from './layout-check.mjs';
 
 const SHARED = path.resolve(repoRoot, '..', 'shared', 'data');
 const GEMEINDEN = path.join(SHARED, 'kommunen', 'vg5000_2021', 'VG5000_GEM.shp');
@@ -134,6 +135,10 @@ test('a Kreis editor uploads a shapefile as separate files for all its Gemeinden
     await page.locator('.upload-kommunen').scrollIntoViewIfNeeded();
     fs.mkdirSync(outDir, { recursive: true });
     await page.screenshot({ path: path.join(outDir, 'upload-report-kreis.png'), animations: 'disabled' });
+    for (const size of [{ width: 1280, height: 720 }, { width: 1920, height: 1080 }, { width: 1366, height: 800 }]) {
+      await page.setViewportSize(size);
+      await assertLayoutHolds(assert, page, `upload report at ${size.width}x${size.height}`);
+    }
     // On a phone the report stays inside the screen: it scrolls, it does not spill sideways.
     await page.setViewportSize({ width: 390, height: 844 });
     const box = await page.locator('#upload-dialog').boundingBox();
@@ -143,6 +148,7 @@ test('a Kreis editor uploads a shapefile as separate files for all its Gemeinden
       .map((node) => `${node.tagName}.${node.className} ${node.getBoundingClientRect().right} ${node.textContent.slice(0, 40)}`));
     assert.ok(await page.locator('#upload-dialog').evaluate((dialog) => dialog.scrollWidth <= dialog.clientWidth), `no sideways scrolling: ${wide.join(' | ')}`);
     await page.screenshot({ path: path.join(outDir, 'upload-report-kreis-390.png'), animations: 'disabled' });
+    await assertLayoutHolds(assert, page, 'upload report at 390x844');
     assertPageClean(assert, problems);
   });
 
