@@ -522,9 +522,12 @@ function profileFocus(profile, closeButton) {
     opener?.focus({ preventScroll: true });
     opener = null;
   };
-  profile.addEventListener('keydown', (event) => {
-    if (event.key === 'Escape') close();
-  });
+  // The close button sits outside the panel: Escape works on it too.
+  for (const target of [profile, closeButton]) {
+    target.addEventListener('keydown', (event) => {
+      if (event.key === 'Escape') close();
+    });
+  }
   closeButton.addEventListener('click', close);
   return (from) => {
     opener = from;
