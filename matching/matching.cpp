@@ -174,15 +174,20 @@ Component timing_component(const Offer& offer, const Need& need) {
     return part;
 }
 
-bool ranks_before(const Match& a, const Match& b, std::int64_t Match::*id) {
-    if (a.total != b.total) return a.total > b.total;
-    return a.*id < b.*id;
-}
-
-void keep_best(std::vector<Match>& matches, std::size_t top_n, std::int64_t Match::*id) {
-    std::sort(matches.begin(), matches.end(),
-              [id](const Match& a, const Match& b) { return ranks_before(a, b, id); });
+/// The pairs of `items` with their counterpart that `score_pair` does not exclude, best first:
+/// total descending, then the item's id (`Match::*id`) ascending; at most `top_n` of them.
+template <typename Item, typename ScorePair>
+std::vector<Match> best_matches(std::span<const Item> items, std::size_t top_n,
+                                std::int64_t Match::*id, ScorePair score_pair) {
+    std::vector<Match> matches;
+    for (const Item& item : items)
+        if (auto match = score_pair(item)) matches.push_back(std::move(*match));
+    std::sort(matches.begin(), matches.end(), [id](const Match& a, const Match& b) {
+        if (a.total != b.total) return a.total > b.total;
+        return a.*id < b.*id;
+    });
     if (matches.size() > top_n) matches.resize(top_n);
+    return matches;
 }
 
 }  // namespace
@@ -200,19 +205,13 @@ std::optional<Match> score(const Offer& offer, const Need& need) {
 }
 
 std::vector<Match> rank_needs(const Offer& offer, std::span<const Need> needs, std::size_t top_n) {
-    std::vector<Match> matches;
-    for (const Need& need : needs)
-        if (auto match = score(offer, need)) matches.push_back(std::move(*match));
-    keep_best(matches, top_n, &Match::need_id);
-    return matches;
+    return best_matches(needs, top_n, &Match::need_id,
+                        [&offer](const Need& need) { return score(offer, need); });
 }
 
 std::vector<Match> rank_offers(const Need& need, std::span<const Offer> offers, std::size_t top_n) {
-    std::vector<Match> matches;
-    for (const Offer& offer : offers)
-        if (auto match = score(offer, need)) matches.push_back(std::move(*match));
-    keep_best(matches, top_n, &Match::offer_id);
-    return matches;
+    return best_matches(offers, top_n, &Match::offer_id,
+                        [&need](const Offer& offer) { return score(offer, need); });
 }
 
 nlohmann::json to_json(const Match& match) {
