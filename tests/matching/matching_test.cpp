@@ -32,6 +32,11 @@ const Component& part(const Match& match, std::string_view name) {
     throw std::logic_error("no component " + std::string(name));
 }
 
+void expect_points(const Component& part, int points, std::string_view code) {
+    EXPECT_EQ(part.points, points) << part.name;
+    EXPECT_EQ(part.reason.code, code) << part.name;
+}
+
 Component scored(const Offer& offer, const Need& need, std::string_view name) {
     const auto match = score(offer, need);
     if (!match) throw std::logic_error("pair excluded");
@@ -61,14 +66,12 @@ TEST(MatchingScore, UseFitsIsRelatedOrDiffers) {
     Offer offer = shop_offer();
     Need need = shop_need();
     auto use = scored(offer, need, "use");
-    EXPECT_EQ(use.points, 30);
-    EXPECT_EQ(use.reason.code, "use_fits");
+    expect_points(use, 30, "use_fits");
     EXPECT_EQ(use.reason.values, (nlohmann::json{{"use", "laden"}}));
 
     need.uses = {"gewerbe"};  // a shop can serve a trade
     use = scored(offer, need, "use");
-    EXPECT_EQ(use.points, 15);
-    EXPECT_EQ(use.reason.code, "use_related");
+    expect_points(use, 15, "use_related");
     EXPECT_EQ(use.reason.values, (nlohmann::json{{"use", "laden"}, {"wanted", {"gewerbe"}}}));
 
     offer.use = "gemischt";
@@ -77,13 +80,11 @@ TEST(MatchingScore, UseFitsIsRelatedOrDiffers) {
 
     need.uses = {"landwirtschaft", "oeffentlich"};
     use = scored(offer, need, "use");
-    EXPECT_EQ(use.points, 0);
-    EXPECT_EQ(use.reason.code, "use_differs");
+    expect_points(use, 0, "use_differs");
 
     need.uses.clear();
     use = scored(offer, need, "use");
-    EXPECT_EQ(use.points, 30);
-    EXPECT_EQ(use.reason.code, "use_open");
+    expect_points(use, 30, "use_open");
 }
 
 TEST(MatchingScore, SizeAtEitherEndOfTheRangeFits) {
@@ -91,13 +92,11 @@ TEST(MatchingScore, SizeAtEitherEndOfTheRangeFits) {
     Need need = shop_need();
     offer.area_m2 = 80.0;
     auto size = scored(offer, need, "size");
-    EXPECT_EQ(size.points, 25);
-    EXPECT_EQ(size.reason.code, "size_within");
+    expect_points(size, 25, "size_within");
     EXPECT_EQ(size.reason.values, (nlohmann::json{{"area", 80.0}, {"min", 80.0}, {"max", 150.0}}));
     offer.area_m2 = 150.0;
     size = scored(offer, need, "size");
-    EXPECT_EQ(size.points, 25);
-    EXPECT_EQ(size.reason.code, "size_within");
+    expect_points(size, 25, "size_within");
 }
 
 TEST(MatchingScore, SizeOutsideByOneSquareMetreLosesPoints) {
@@ -105,12 +104,10 @@ TEST(MatchingScore, SizeOutsideByOneSquareMetreLosesPoints) {
     Need need = shop_need();
     offer.area_m2 = 79.0;  // 25 * (1 - 2 * 1 / 80) = 24.375 -> 24
     auto size = scored(offer, need, "size");
-    EXPECT_EQ(size.points, 24);
-    EXPECT_EQ(size.reason.code, "size_below");
+    expect_points(size, 24, "size_below");
     offer.area_m2 = 151.0;  // 25 * (1 - 1 / 150) = 24.83 -> 24
     size = scored(offer, need, "size");
-    EXPECT_EQ(size.points, 24);
-    EXPECT_EQ(size.reason.code, "size_above");
+    expect_points(size, 24, "size_above");
 }
 
 TEST(MatchingScore, SizeFallsToNothingAtHalfTheMinimumOrTwiceTheMaximum) {
@@ -134,8 +131,7 @@ TEST(MatchingScore, AMissingAreaMayFit) {
     Offer offer = shop_offer();
     offer.area_m2.reset();
     const auto size = scored(offer, shop_need(), "size");
-    EXPECT_EQ(size.points, 10);
-    EXPECT_EQ(size.reason.code, "size_unknown");
+    expect_points(size, 10, "size_unknown");
     EXPECT_EQ(size.reason.values, (nlohmann::json{{"min", 80.0}, {"max", 150.0}}));
 }
 
@@ -158,8 +154,7 @@ TEST(MatchingScore, OpenRangesHaveNoEndOnTheirOpenSide) {
     need.max_area_m2.reset();
     offer.area_m2.reset();
     const auto size = scored(offer, need, "size");
-    EXPECT_EQ(size.points, 25);
-    EXPECT_EQ(size.reason.code, "size_open");
+    expect_points(size, 25, "size_open");
 }
 
 TEST(MatchingPlace, AKreisCoversItsGemeinden) {
@@ -168,8 +163,7 @@ TEST(MatchingPlace, AKreisCoversItsGemeinden) {
     Need need = shop_need();
     need.area = KommuneArea{{ags("12073008"), ags("09479")}};
     const auto place = scored(offer, need, "place");
-    EXPECT_EQ(place.points, 20);
-    EXPECT_EQ(place.reason.code, "place_in_kreis");
+    expect_points(place, 20, "place_in_kreis");
     EXPECT_EQ(place.reason.values, (nlohmann::json{{"kommune", "09479169"}, {"kreis", "09479"}}));
 
     // A Gemeinde named as well as its Kreis gives the more specific reason.
@@ -197,8 +191,7 @@ TEST(MatchingPlace, TheRimOfTheRadiusIsInside) {
     need.area = RadiusArea{centre, 11.12};
     const auto place = scored(offer, need, "place");
     // 20 * (1 - 11.1195 / (2 * 11.12)) = 10.0004 -> 10: half the weight at the rim.
-    EXPECT_EQ(place.points, 10);
-    EXPECT_EQ(place.reason.code, "distance_km");
+    expect_points(place, 10, "distance_km");
     EXPECT_EQ(place.reason.values,
               (nlohmann::json{{"km", 11.1}, {"kommune", "12073008"}, {"radius_km", 11.12}}));
 
@@ -227,8 +220,7 @@ TEST(MatchingKind, NoCommonKindExcludesThePair) {
 
     offer.kinds = {"miete", "kauf", "zwischennutzung"};
     auto kind = scored(offer, need, "kind");
-    EXPECT_EQ(kind.points, 15);
-    EXPECT_EQ(kind.reason.code, "kind_fits");
+    expect_points(kind, 15, "kind_fits");
     EXPECT_EQ(kind.reason.values, (nlohmann::json{{"kinds", {"kauf"}}}));
 
     need.kinds.clear();
@@ -243,8 +235,7 @@ TEST(MatchingTiming, AvailableByTheDateNeededIsInTime) {
     Need need = shop_need();
     need.needed_from = date("2027-03-01");
     auto timing = scored(offer, need, "timing");  // no date: available now
-    EXPECT_EQ(timing.points, 10);
-    EXPECT_EQ(timing.reason.code, "time_ready");
+    expect_points(timing, 10, "time_ready");
 
     offer.available_from = date("2027-03-01");
     timing = scored(offer, need, "timing");
@@ -254,8 +245,7 @@ TEST(MatchingTiming, AvailableByTheDateNeededIsInTime) {
 
     need.needed_from.reset();
     timing = scored(offer, need, "timing");
-    EXPECT_EQ(timing.points, 10);
-    EXPECT_EQ(timing.reason.code, "time_open");
+    expect_points(timing, 10, "time_open");
 }
 
 TEST(MatchingTiming, LaterLosesAPointPerFiveWeeksAndAllAfterAYear) {
@@ -264,8 +254,7 @@ TEST(MatchingTiming, LaterLosesAPointPerFiveWeeksAndAllAfterAYear) {
     need.needed_from = date("2027-02-28");
     offer.available_from = date("2027-03-01");  // 1 day: 10 * 364 / 365 = 9.97 -> 9
     auto timing = scored(offer, need, "timing");
-    EXPECT_EQ(timing.points, 9);
-    EXPECT_EQ(timing.reason.code, "time_later");
+    expect_points(timing, 9, "time_later");
     EXPECT_EQ(timing.reason.values["days"], 1);
 
     need.needed_from = date("2027-01-01");
