@@ -12,7 +12,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import {
-  assertPageClean, binary, cleanUpAfter, makeTempDir, openPage, outDir, runCli, skipReason,
+  assertPageClean, binary, cleanUpAfter, makeTempDir, openPage, outDir, runCli, signIn, skipReason,
   startServer,
 } from './support.mjs';
 
@@ -48,14 +48,6 @@ async function shoot(page, name) {
     await page.screenshot({ path: path.join(outDir, `${name}-${label}.png`), animations: 'disabled' });
   }
   await page.setViewportSize(DESKTOP);
-}
-
-async function signIn(page) {
-  await page.click('#sign-in-open');
-  await page.fill('#sign-in-name', ADMIN.name);
-  await page.fill('#sign-in-password', ADMIN.password);
-  await page.click('.sign-in-form button[type="submit"]');
-  await page.locator('.account-name').waitFor({ timeout: 10000 });
 }
 
 /** Resolves once the map has left the overview of Germany it opens with (or times out). */
@@ -117,7 +109,7 @@ test('a visitor asks to join, an admin accepts, and the network lists the Kommun
 
     // The admin signs in and opens the requests from the account menu.
     await page.click('.page-close');
-    await signIn(page);
+    await signIn(page, ADMIN.name, ADMIN.password);
     await page.click('#membership-requests-open');
     await page.waitForSelector('.membership-requests[data-state="ready"]', { timeout: 10000 });
     assert.equal(new URL(page.url()).pathname, '/mitgliedsantraege');

@@ -14,7 +14,7 @@ import {
   FIELD_TEXTS, PROBLEM_TEXTS, fieldErrorText, jobErrorText, problemText,
 } from '../../web/messages.js';
 import {
-  binary, cleanUpAfter, makeTempDir, openApp, repoRoot, runCli, skipReason, startServer,
+  binary, cleanUpAfter, makeTempDir, openApp, repoRoot, runCli, signIn, skipReason, startServer,
 } from './support.mjs';
 
 const read = (file) => fs.readFileSync(path.join(repoRoot, file), 'utf8');
@@ -203,10 +203,7 @@ test('the server\'s refusal of a lone .shp reads in German in the upload dialog'
     const { baseUrl } = await startAtlas(t, 'meldungen-redaktion');
 
     const { page, problems } = await openApp(t, `${baseUrl}/`, { width: 1366, height: 800 });
-    await page.click('#sign-in-open');
-    await page.fill('#sign-in-name', 'meldungen-redaktion');
-    await page.fill('#sign-in-password', 'ein-langes-passwort');
-    await page.click('.sign-in-form button[type="submit"]');
+    await signIn(page, 'meldungen-redaktion', 'ein-langes-passwort');
     await page.locator('#upload-open').waitFor({ timeout: 10000 });
     await page.click('#upload-open');
     // The main file of a shapefile: its header's file code 9994, then nothing that matters.

@@ -14,7 +14,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import {
-  assertPageClean, binary, makeTempDir, openApp, outDir, runCli, skipReason, startServer, stopServer,
+  assertPageClean, binary, makeTempDir, openApp, outDir, runCli, signIn, skipReason, startServer, stopServer,
 } from './support.mjs';
 
 const ANGERMUENDE = '12073008';
@@ -78,14 +78,6 @@ function waitForProfile(page, name) {
     return !panel.hidden && panel.querySelector('.profile-title')?.textContent === n
       && panel.querySelector('.profile-figures') !== null;
   }, name, { timeout: 15000 });
-}
-
-async function signIn(page, { name, password }) {
-  await page.click('#sign-in-open');
-  await page.fill('#sign-in-name', name);
-  await page.fill('#sign-in-password', password);
-  await page.click('.sign-in-form button[type="submit"]');
-  await page.locator('.account-name').waitFor({ timeout: 10000 });
 }
 
 /** Whether the map shows (most of) the Kommune `ags`: its bounds' centre is in view. */
@@ -210,7 +202,7 @@ test('an editor of the Kommune edits its profile in the web app; the change show
   { skip: skipReason, timeout: 90000 }, async (t) => {
     const { page, problems } = await openPage(t, `/kommunen/${ANGERMUENDE}`);
     await waitForProfile(page, 'Angermünde');
-    await signIn(page, EDITOR);
+    await signIn(page, EDITOR.name, EDITOR.password);
     await page.locator('#profile .profile-edit').click();
     const dialog = page.locator('.profile-dialog');
     await dialog.waitFor();
@@ -268,7 +260,7 @@ test('an editor sets the profile\'s picture in the dialog; it shows after reload
     const { page, problems } = await openPage(t, `/kommunen/${ANGERMUENDE}`);
     await waitForProfile(page, 'Angermünde');
     assert.equal(await page.locator('#profile img.picture').count(), 0, 'no picture yet');
-    await signIn(page, EDITOR);
+    await signIn(page, EDITOR.name, EDITOR.password);
     await page.locator('#profile .profile-edit').click();
     const dialog = page.locator('.profile-dialog');
     await dialog.waitFor();
@@ -319,7 +311,7 @@ test('an editor sets the profile\'s picture in the dialog; it shows after reload
 test('an editor of another Kommune has no edit button', { skip: skipReason, timeout: 60000 }, async (t) => {
   const { page, problems } = await openPage(t, `/kommunen/${ANGERMUENDE}`);
   await waitForProfile(page, 'Angermünde');
-  await signIn(page, OTHER_EDITOR);
+  await signIn(page, OTHER_EDITOR.name, OTHER_EDITOR.password);
   // Their own Kommune has one: the button follows the sign-in.
   await page.fill('#search-input', 'Herzberg (Elster)');
   await page.press('#search-input', 'Enter');
@@ -339,7 +331,7 @@ test('on a phone the Kommune page fits the screen with its close button', { skip
   const close = await page.locator('#profile .profile-close').boundingBox();
   assert.ok(close.x + close.width <= 390 && close.y >= 0, JSON.stringify(close));
   await page.screenshot({ path: path.join(outDir, 'kommune-page-phone.png'), animations: 'disabled' });
-  await signIn(page, ADMIN);
+  await signIn(page, ADMIN.name, ADMIN.password);
   await page.locator('#profile .profile-edit').click();
   await page.locator('.profile-dialog').waitFor();
   assert.equal(await page.locator('#profile-member_since').inputValue(), '2019-05-01');

@@ -13,7 +13,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import {
-  assertPageClean, launchBrowser, makeTempDir, outDir, runCli, skipReason, startServer, stopServer,
+  assertPageClean, launchBrowser, makeTempDir, outDir, runCli, signIn, skipReason, startServer, stopServer,
   watchPage,
 } from './support.mjs';
 
@@ -62,14 +62,6 @@ async function buildingPoint(base, ags) {
 }
 
 const point = (coordinates, properties) => ({ type: 'Feature', geometry: { type: 'Point', coordinates }, properties });
-
-async function signIn(page, name) {
-  await page.click('#sign-in-open');
-  await page.fill('#sign-in-name', name);
-  await page.fill('#sign-in-password', PASSWORD);
-  await page.click('.sign-in-form button[type="submit"]');
-  await page.locator('.account-name').waitFor({ timeout: 10000 });
-}
 
 /**
  * `problems` without the answers `expected(entry)` accepts (each "STATUS URL") and the console
@@ -145,7 +137,7 @@ test('Zukunftsorte: an editor tells a story, the list and the page show it, othe
     // -- An editor of Angermünde creates a Zukunftsort with a story -----------------------------
     await page.goto(`${base}/`, { waitUntil: 'load' });
     await page.waitForSelector('#status[data-state="ready"]', { timeout: 15000 });
-    await signIn(page, 'redaktion-angermuende');
+    await signIn(page, 'redaktion-angermuende', PASSWORD);
     // The map links to the list (in the legend).
     await page.click('.legend-link');
     await page.waitForSelector('#page[data-view="zukunftsorte-list"]', { timeout: 10000 });
@@ -286,7 +278,7 @@ test('Zukunftsorte: an editor tells a story, the list and the page show it, othe
     // -- An editor of another Kommune reads but cannot change it -------------------------------
     await page.goto(`${base}/`, { waitUntil: 'load' });
     await page.locator('#sign-in-open').waitFor({ timeout: 10000 });
-    await signIn(page, 'redaktion-herzberg');
+    await signIn(page, 'redaktion-herzberg', PASSWORD);
     await page.goto(`${base}/zukunftsorte/${id}`, { waitUntil: 'load' });
     await page.waitForSelector('#page[data-view="zukunftsort"]', { timeout: 10000 });
     assert.equal(await page.locator('.place-actions').count(), 0);
