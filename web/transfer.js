@@ -41,11 +41,9 @@ function kommuneName({ ags, name }) {
   return name ? `${name} (${ags})` : ags;
 }
 
-/** The report's [{ags, name, count}] with the names the server left out (a vacancy import
- *  names no Kommune) taken from `names` (AGS → name), sorted by name. */
-function named(list, names) {
-  return (list ?? []).map((k) => ({ ...k, name: k.name ?? names.get(k.ags) ?? null }))
-    .sort((a, b) => (a.name ?? a.ags).localeCompare(b.name ?? b.ags, 'de'));
+/** The report's [{ags, name, count}] sorted by name (the AGS where a Kommune has none). */
+function byName(list) {
+  return [...(list ?? [])].sort((a, b) => (a.name ?? a.ags).localeCompare(b.name ?? b.ags, 'de'));
 }
 
 /** Format, coordinate system and encoding as the server found them. */
@@ -63,8 +61,8 @@ function sourceFacts(report) {
 }
 
 /** The table of what was stored in which Kommune, by name. */
-function storedTable(report, names) {
-  const stored = named(report.stored_in, names);
+function storedTable(report) {
+  const stored = byName(report.stored_in);
   if (stored.length === 0) return null;
   const table = element('table', 'upload-kommunen');
   table.append(element('caption', null, 'Gespeichert nach Kommune'));
@@ -94,7 +92,7 @@ function outsideText(report, names) {
   const area = report.assignment === 'kommune'
     ? `außerhalb von ${names.get(report.kommune) ?? report.kommune}`
     : ((report.scope ?? []).length > 0 ? 'außerhalb Ihres Gebiets' : 'außerhalb der Kommunen des Atlas');
-  const places = named(outside.kommunen, names).map((k) => `${k.name ?? k.ags} (${numberFormat.format(k.count)})`);
+  const places = byName(outside.kommunen).map((k) => `${k.name ?? k.ags} (${numberFormat.format(k.count)})`);
   const [lies, was] = outside.count === 1 ? ['liegt', 'wurde'] : ['liegen', 'wurden'];
   const count = `${numberFormat.format(outside.count)} ${what}`;
   const box = element('div', 'upload-outside');
@@ -156,7 +154,7 @@ function reportView(report, names) {
   const outside = outsideText(report, names);
   if (outside) view.append(outside);
   view.append(reportTable(report));
-  const stored = storedTable(report, names);
+  const stored = storedTable(report);
   if (stored) view.append(stored);
   return view;
 }

@@ -11,6 +11,7 @@
 #include "common/error.hpp"
 #include "common/text.hpp"
 #include "data/store.hpp"
+#include "data/summary_store.hpp"
 #include "data/vacancy_store.hpp"
 #include "geo/feature_reader.hpp"
 #include "server/services/caller.hpp"
@@ -183,6 +184,11 @@ ImportReport import_vacancies(data::Store& store, const ImportOptions& options,
         }
     }
     throttle.tick(report.read, true);
+    // The report names its Kommunen, as a building import's does.
+    data::SummaryStore kommunen(store);
+    for (const auto& entry : report.stored_by_kommune)
+        if (auto name = kommunen.kommune_name(entry.first))
+            report.kommune_names.emplace(entry.first, std::move(*name));
     report.seconds = seconds_since(start);
     if (report.stored == 0) {
         { auto discard = std::move(transaction); }

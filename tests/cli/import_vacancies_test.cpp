@@ -204,6 +204,11 @@ TEST(ImportVacancies, GermanCsvStoresTheValidRowsTypedAndMatchedToTheirBuildings
                     {"no geometry", 1}}))
         << report.dump(2);
     EXPECT_EQ(report["stored_by_kommune"], json({{k_angermuende, 2}, {k_herzberg, 1}}));
+    // The report names its Kommunen as a building import's does (the dialog shows names).
+    const json named =
+        json::array({{{"ags", k_herzberg}, {"name", "Herzberg (Elster)"}, {"count", 1}},
+                     {{"ags", k_angermuende}, {"name", "Angermünde"}, {"count", 2}}});
+    EXPECT_EQ(report["stored_in"], named) << report.dump(2);
     // Each rejection names its row (0-based) and says what is wrong in words.
     ASSERT_EQ(report["errors"].size(), 4u) << report.dump(2);
     EXPECT_EQ(report["errors"][0]["feature"], 3);
