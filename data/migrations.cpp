@@ -545,6 +545,135 @@ ALTER TABLE zukunftsorte ADD COLUMN images TEXT NOT NULL DEFAULT '[]'
 )sql");
 }
 
+/// Migration 14: the activation loop (issue 23, DESIGN.md "Activation"). `angebote`: a vacancy
+/// whose owner consented, offered for reuse, with a public contact role of the Kommune (never
+/// the owner's). `anfragen`: inquiries of anyone on an offer, for the Kommune's staff.
+/// `gesuche`: needs of initiatives, placed by Kommunen or by a circle. `vermittlungen`: the
+/// outcome staff recorded for an offer and a need. `nachrichten`: what the atlas mailed on
+/// staff's behalf. Personal fields are NULL once the retention job deleted them; the rest
+/// stays for the figures. Lists of identifiers are JSON arrays, checked here like images.
+void migration_14_activation(Connection& db) {
+    db.exec(R"sql(
+CREATE TABLE angebote (
+    id             INTEGER PRIMARY KEY,
+    vacancy_id     INTEGER NOT NULL UNIQUE REFERENCES vacancies (id) ON DELETE CASCADE,
+    title          TEXT NOT NULL,
+    kinds          TEXT NOT NULL CHECK (json_valid(kinds) AND json_type(kinds) = 'array'
+                                        AND json_array_length(kinds) > 0),
+    floor_area_m2  REAL CHECK (floor_area_m2 IS NULL OR floor_area_m2 > 0),
+    conditions     TEXT,
+    available_from TEXT,
+    images         TEXT NOT NULL DEFAULT '[]'
+                   CHECK (json_valid(images) AND json_type(images) = 'array'),
+    contact_role   TEXT NOT NULL,
+    contact_email  TEXT,
+    contact_phone  TEXT,
+    status         TEXT NOT NULL DEFAULT 'offen'
+                   CHECK (status IN ('offen', 'reserviert', 'vermittelt', 'zurueckgezogen')),
+    created_at     TEXT NOT NULL,
+    updated_at     TEXT NOT NULL,
+    closed_at      TEXT,
+    author         TEXT,
+    version        INTEGER NOT NULL DEFAULT 1
+);
+CREATE INDEX angebote_status ON angebote (status);
+
+CREATE TABLE anfragen (
+    id                       INTEGER PRIMARY KEY,
+    angebot_id               INTEGER NOT NULL REFERENCES angebote (id) ON DELETE CASCADE,
+    name                     TEXT,
+    email                    TEXT,
+    phone                    TEXT,
+    message                  TEXT,
+    intended_use             TEXT NOT NULL,
+    common_good              INTEGER NOT NULL DEFAULT 0 CHECK (common_good IN (0, 1)),
+    status                   TEXT NOT NULL DEFAULT 'neu'
+                             CHECK (status IN ('neu', 'in_kontakt', 'abgeschlossen')),
+    created_at               TEXT NOT NULL,
+    updated_at               TEXT NOT NULL,
+    closed_at                TEXT,
+    personal_data_deleted_at TEXT,
+    version                  INTEGER NOT NULL DEFAULT 1,
+    CHECK ((status = 'abgeschlossen') = (closed_at IS NOT NULL))
+);
+CREATE INDEX anfragen_angebot ON anfragen (angebot_id);
+CREATE INDEX anfragen_closed_at ON anfragen (closed_at) WHERE personal_data_deleted_at IS NULL;
+
+CREATE TABLE gesuche (
+    id                       INTEGER PRIMARY KEY,
+    title                    TEXT NOT NULL,
+    description              TEXT,
+    uses                     TEXT NOT NULL DEFAULT '[]'
+                             CHECK (json_valid(uses) AND json_type(uses) = 'array'),
+    kinds                    TEXT NOT NULL DEFAULT '[]'
+                             CHECK (json_valid(kinds) AND json_type(kinds) = 'array'),
+    min_area_m2              REAL,
+    max_area_m2              REAL,
+    kommunen                 TEXT CHECK (kommunen IS NULL OR (json_valid(kommunen)
+                                 AND json_type(kommunen) = 'array'
+                                 AND json_array_length(kommunen) > 0)),
+    centre_lon               REAL,
+    centre_lat               REAL,
+    radius_km                REAL CHECK (radius_km IS NULL OR radius_km > 0),
+    place_name               TEXT,
+    needed_from              TEXT,
+    common_good              INTEGER NOT NULL DEFAULT 0 CHECK (common_good IN (0, 1)),
+    contact_name             TEXT,
+    contact_email            TEXT,
+    contact_phone            TEXT,
+    status                   TEXT NOT NULL DEFAULT 'unbestaetigt'
+                             CHECK (status IN ('unbestaetigt', 'offen', 'vermittelt',
+                                               'geschlossen')),
+    source                   TEXT NOT NULL CHECK (source IN ('formular', 'redaktion')),
+    confirm_token_hash       TEXT UNIQUE,
+    confirmed_at             TEXT,
+    author                   TEXT,
+    created_at               TEXT NOT NULL,
+    updated_at               TEXT NOT NULL,
+    closed_at                TEXT,
+    personal_data_deleted_at TEXT,
+    version                  INTEGER NOT NULL DEFAULT 1,
+    CHECK ((kommunen IS NULL) <> (radius_km IS NULL)),
+    CHECK ((radius_km IS NULL) = (centre_lon IS NULL) AND (radius_km IS NULL) = (centre_lat IS NULL)),
+    CHECK (min_area_m2 IS NULL OR max_area_m2 IS NULL OR min_area_m2 <= max_area_m2)
+);
+CREATE INDEX gesuche_status ON gesuche (status);
+
+CREATE TABLE vermittlungen (
+    id             INTEGER PRIMARY KEY,
+    angebot_id     INTEGER NOT NULL REFERENCES angebote (id) ON DELETE CASCADE,
+    gesuch_id      INTEGER NOT NULL REFERENCES gesuche (id) ON DELETE CASCADE,
+    status         TEXT NOT NULL
+                   CHECK (status IN ('kontaktiert', 'angenommen', 'abgeschlossen', 'abgelehnt')),
+    score          INTEGER NOT NULL CHECK (score BETWEEN 0 AND 100),
+    match          TEXT NOT NULL CHECK (json_valid(match)),
+    zukunftsort_id INTEGER REFERENCES zukunftsorte (id) ON DELETE SET NULL,
+    accepted_at    TEXT,
+    finished_at    TEXT,
+    created_at     TEXT NOT NULL,
+    updated_at     TEXT NOT NULL,
+    author         TEXT,
+    version        INTEGER NOT NULL DEFAULT 1,
+    UNIQUE (angebot_id, gesuch_id)
+);
+CREATE INDEX vermittlungen_gesuch ON vermittlungen (gesuch_id);
+
+CREATE TABLE nachrichten (
+    id         INTEGER PRIMARY KEY,
+    anfrage_id INTEGER REFERENCES anfragen (id) ON DELETE CASCADE,
+    gesuch_id  INTEGER REFERENCES gesuche (id) ON DELETE CASCADE,
+    angebot_id INTEGER REFERENCES angebote (id) ON DELETE SET NULL,
+    text       TEXT,
+    author     TEXT,
+    sent_at    TEXT NOT NULL,
+    mailed     INTEGER NOT NULL DEFAULT 0 CHECK (mailed IN (0, 1)),
+    CHECK ((anfrage_id IS NULL) <> (gesuch_id IS NULL))
+);
+CREATE INDEX nachrichten_anfrage ON nachrichten (anfrage_id);
+CREATE INDEX nachrichten_gesuch ON nachrichten (gesuch_id);
+)sql");
+}
+
 // Append new migrations at the end; never change one that has shipped.
 const std::vector<Migration>& migrations() {
     static const std::vector<Migration> list = {
@@ -561,6 +690,7 @@ const std::vector<Migration>& migrations() {
         {11, "membership requests", &migration_11_membership_requests},
         {12, "the Zensus 2011 1 km grid", &migration_12_zensus_grid},
         {13, "Kommune page addresses and profile versions", &migration_13_kommune_pages},
+        {14, "offers, inquiries, needs, matches and messages", &migration_14_activation},
     };
     return list;
 }
