@@ -221,6 +221,14 @@ class StorageBusy : public Error {
     const char* kind_code() const noexcept override { return "busy"; }
 };
 
+/// The mail relay could not be reached or refused a mail (502): the message names no relay
+/// internals; the log has them.
+class MailNotSent : public Error {
+  public:
+    using Error::Error;
+    const char* kind_code() const noexcept override { return "mail_not_sent"; }
+};
+
 /// Anything a library reported that the user cannot fix; the message is for the log only.
 class InternalError : public Error {
   public:

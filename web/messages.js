@@ -82,6 +82,7 @@ export const PROBLEM_TEXTS = Object.freeze({
   // 5xx and whatever status has no code of its own
   internal: () => 'Im Dienst ist ein Fehler aufgetreten. Bitte später noch einmal versuchen.',
   busy: () => 'Der Dienst ist gerade ausgelastet. Bitte gleich noch einmal versuchen.',
+  mail_not_sent: () => 'Die E-Mail konnte nicht versendet werden. Bitte später noch einmal versuchen.',
   error: () => 'Die Anfrage ist fehlgeschlagen.',
   // upload jobs only
   nothing_stored: (p) => `Von ${count(p.read)} gelesenen Objekten konnte keines gespeichert werden. Der Bericht nennt die Gründe.`,

@@ -24,6 +24,7 @@
 #include "server/http/transport/client_address.hpp"
 #include "server/services/demo_service.hpp"
 #include "server/services/import_service.hpp"
+#include "server/services/smtp_relay.hpp"
 #include "server/services/vacancy_import.hpp"
 #include "server/services/zensus_grid_import.hpp"
 
@@ -56,6 +57,8 @@ Usage:
                   [--basemap-url TEMPLATE|none] [--basemap-attribution TEXT]
                   [--public-url URL] [--trusted-proxy ADDR[,ADDR...]]
                   [--site FILE] [--debug-cache-header] [--membership-retention-days N]
+                  [--activation-retention-days N] [--smtp-url URL --mail-from ADDR]
+                  [--smtp-user NAME]
       Serve the map and the HTTP API (default http://127.0.0.1:8080). --secure-cookies (or
       LEERSTAND_SECURE_COOKIES=1) marks the session cookie Secure, for use behind HTTPS.
       --tile-cache-mb: memory for encoded tiles (default 256). --basemap-url: the map's
@@ -70,6 +73,11 @@ Usage:
       it tells every client whether others asked for a tile, so never on a public server.
       --membership-retention-days: days after its decision that the personal data of a
       membership request (person, role, e-mail, message) is deleted (default 90).
+      --activation-retention-days: days after closing that the personal data of an inquiry
+      or a need (name, e-mail, phone, message) is deleted (default 180).
+      --smtp-url: the SMTP relay (smtp://host:port or smtps://host:port) that mails
+      inquiries, need confirmations and answers; --mail-from: their sender. Without them no
+      mail is sent. --smtp-user: the relay's user; its password is $LEERSTAND_SMTP_PASSWORD.
   leerstand user add NAME --role admin|planner|editor [--kommune AGS ...] [--db PATH]
       Add a user; the password is the first line of stdin (at least 10 characters).
   leerstand user list [--db PATH] [--json]
@@ -342,11 +350,34 @@ std::vector<std::string> trusted_proxies(const std::vector<std::string>& values)
     return addresses;
 }
 
+/// The SMTP relay of `--smtp-url` and `--mail-from` (both or neither), checked before serving.
+std::optional<services::RelaySettings> mail_relay(const Arguments& args) {
+    const auto url = args.value("smtp-url");
+    const auto from = args.value("mail-from");
+    if (!url && !from) {
+        if (args.value("smtp-user")) throw UsageError("--smtp-user needs --smtp-url");
+        return std::nullopt;
+    }
+    if (!url || !from) throw UsageError("--smtp-url and --mail-from go together");
+    services::RelaySettings settings;
+    settings.url = *url;
+    settings.from = *from;
+    settings.user = args.value("smtp-user").value_or("");
+    if (const char* password = std::getenv("LEERSTAND_SMTP_PASSWORD")) settings.password = password;
+    try {
+        services::SmtpRelay check(settings);
+    } catch (const InvalidInput& e) {
+        throw UsageError(std::string("--smtp-url/--mail-from: ") + e.what());
+    }
+    return settings;
+}
+
 int run_serve(const std::vector<std::string>& raw) {
     Arguments args(
         raw,
         {"db", "bind", "port", "threads", "web", "max-upload-mb", "tile-cache-mb", "basemap-url",
-         "basemap-attribution", "trusted-proxy", "public-url", "site", "membership-retention-days"},
+         "basemap-attribution", "trusted-proxy", "public-url", "site", "membership-retention-days",
+         "activation-retention-days", "smtp-url", "mail-from", "smtp-user"},
         {"secure-cookies", "debug-cache-header"});
     http::ServeOptions options;
     options.db = database_path(args);
@@ -381,6 +412,10 @@ int run_serve(const std::vector<std::string>& raw) {
     if (auto days = args.value("membership-retention-days"))
         options.membership_retention =
             std::chrono::days(parse_number(*days, "--membership-retention-days", 0, 3650));
+    if (auto days = args.value("activation-retention-days"))
+        options.activation_retention =
+            std::chrono::days(parse_number(*days, "--activation-retention-days", 0, 3650));
+    options.mail_relay = mail_relay(args);
     return http::serve(options);
 }
 

@@ -48,6 +48,7 @@ int status_of(const Error& error) {
     if (dynamic_cast<const Unsupported*>(&error)) return 415;
     if (dynamic_cast<const Unprocessable*>(&error)) return 422;
     if (dynamic_cast<const PreconditionRequired*>(&error)) return 428;
+    if (dynamic_cast<const MailNotSent*>(&error)) return 502;
     return 500;
 }
 
@@ -131,6 +132,8 @@ std::string status_title(int status) {
             return "Unsupported Media Type";
         case 422:
             return "Unprocessable Content";
+        case 502:
+            return "Bad Gateway";
         case 503:
             return "Service Unavailable";
         case 500:

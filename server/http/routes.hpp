@@ -14,6 +14,7 @@
 
 namespace leerstand::services {
 class LoginRateLimiter;
+class SmtpRelay;
 class UploadJobs;
 class TileCache;
 struct SiteConfig;
@@ -44,7 +45,10 @@ struct ApiContext {
     std::shared_ptr<const services::SiteConfig> site;  ///< the operator's texts and data licence
     /// Membership requests per client (services::make_membership_request_limiter).
     std::shared_ptr<services::LoginRateLimiter> membership_limiter;
-    int membership_retention_days = 90;  ///< told to whoever sends a request (ServeOptions)
+    int membership_retention_days = 90;   ///< told to whoever sends a request (ServeOptions)
+    int activation_retention_days = 180;  ///< inquiries and needs (ServeOptions)
+    /// The operator's SMTP relay; null when none is configured (then no mail is sent).
+    std::shared_ptr<const services::SmtpRelay> mail;
 };
 
 /// A route's handler: a few lines that read the request, call a use case and send its answer.

@@ -11,6 +11,7 @@
 #include "server/services/auth_service.hpp"
 #include "server/services/membership_service.hpp"
 #include "server/services/site.hpp"
+#include "server/services/smtp_relay.hpp"
 #include "server/services/status_service.hpp"
 #include "server/services/tile_cache.hpp"
 #include "server/services/upload_jobs.hpp"
@@ -84,6 +85,14 @@ int serve(const ServeOptions& options) {
     api.login_limiter = std::make_shared<services::LoginRateLimiter>();
     api.membership_limiter = services::make_membership_request_limiter();
     api.membership_retention_days = static_cast<int>(options.membership_retention.count());
+    api.activation_retention_days = static_cast<int>(options.activation_retention.count());
+    if (options.mail_relay) {
+        try {
+            api.mail = std::make_shared<const services::SmtpRelay>(*options.mail_relay);
+        } catch (const std::exception& e) {
+            return fail(std::string("cannot use the mail relay: ") + e.what());
+        }
+    }
     api.tiles = std::make_shared<services::TileCache>(options.tile_cache_bytes);
     api.debug_cache_header = options.debug_cache_header;
     api.basemap_url = options.basemap_url;

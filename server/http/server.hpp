@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "server/http/transport/public_url.hpp"
+#include "server/services/smtp_relay.hpp"
 
 namespace leerstand::http {
 
@@ -40,6 +41,10 @@ struct ServeOptions {
     bool debug_cache_header = false;
     /// How long the personal data of a decided membership request is kept.
     std::chrono::days membership_retention{90};
+    /// How long the personal data of a closed inquiry or need is kept (issue 23).
+    std::chrono::days activation_retention{180};
+    /// The SMTP relay for mail to inquirers, need authors and staff; none: no mail is sent.
+    std::optional<services::RelaySettings> mail_relay;
 };
 
 /// Opens (and migrates) the store, then serves HTTP until SIGINT or SIGTERM and returns the

@@ -107,6 +107,41 @@ export function startServer(dbPath, extraArgs = []) {
   return { child, url, exited, stderr: () => stderr };
 }
 
+/** Starts the local SMTP sink (tests/support/smtp_sink.py, Debian's aiosmtpd) writing into
+ *  `dir`/mails; resolves to `{ url, mails(), waitForMails(n), stop() }`, each mail as JSON
+ *  {mail_from, rcpt_tos, to, from, reply_to, subject, text, headers}. Pass
+ *  `['--smtp-url', sink.url, '--mail-from', ADDRESS]` to startServer. */
+export function startSmtpSink(dir) {
+  const mailDir = path.join(dir, 'mails');
+  const child = spawn('/usr/bin/python3', [path.join(repoRoot, 'tests', 'support', 'smtp_sink.py'), mailDir],
+    { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stderr.on('data', (chunk) => { stderr += chunk; });
+  const mails = () => (fs.existsSync(mailDir) ? fs.readdirSync(mailDir) : [])
+    .filter((name) => name.endsWith('.json')).sort()
+    .map((name) => JSON.parse(fs.readFileSync(path.join(mailDir, name), 'utf8')));
+  const waitForMails = async (count, timeoutMs = 10000) => {
+    const deadline = Date.now() + timeoutMs;
+    while (mails().length < count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    return mails();
+  };
+  const stop = () => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM'); };
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => { stop(); reject(new Error(`SMTP sink silent; stderr: ${stderr}`)); }, 15000);
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+      const match = /listening on (\d+)\n/.exec(stdout);
+      if (match) {
+        clearTimeout(timer);
+        resolve({ url: `smtp://127.0.0.1:${match[1]}`, mails, waitForMails, stop });
+      }
+    });
+    child.on('error', (error) => { clearTimeout(timer); reject(error); });
+    child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`SMTP sink exited (${code}); stderr: ${stderr}`)); });
+  });
+}
+
 /** Moves every vacancy_history row of the database 40 days into the past (with the sqlite3
  *  shell), so that the public figures, the state at the start of this month, include what a
  *  test wrote. The server may run: it sees that the past has changed. */

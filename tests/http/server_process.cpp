@@ -5,7 +5,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -26,15 +28,17 @@ std::string read_text(const std::filesystem::path& file) {
     return text.str();
 }
 
-/// The port of the first "listening on http://HOST:PORT" line, or 0 while there is none.
+/// The port of the first "listening on http://HOST:PORT" (the server) or "listening on PORT"
+/// (the SMTP sink) line, or 0 while there is none.
 std::uint16_t listening_port(const std::string& output) {
-    const std::string marker = "listening on http://";
+    const std::string marker = "listening on ";
     const std::size_t start = output.find(marker);
     if (start == std::string::npos) return 0;
     const std::size_t line_end = output.find('\n', start);
     if (line_end == std::string::npos) return 0;  // the line is not complete yet
     const std::string line = output.substr(start, line_end - start);
-    return static_cast<std::uint16_t>(std::stoul(line.substr(line.rfind(':') + 1)));
+    const std::size_t number = line.find_last_of(": ") + 1;
+    return static_cast<std::uint16_t>(std::stoul(line.substr(number)));
 }
 
 }  // namespace
@@ -46,10 +50,18 @@ int exit_status(int wait_status) {
 ServerProcess::ServerProcess(const std::vector<std::string>& serve_args,
                              const std::filesystem::path& log_dir,
                              std::chrono::milliseconds startup_timeout)
-    : m_stdout(log_dir / "server.out"), m_stderr(log_dir / "server.err") {
-    // Everything the child needs is built before fork: after it only exec-safe calls.
+    : ServerProcess(serve_command(serve_args), log_dir, "server", startup_timeout) {}
+
+std::vector<std::string> ServerProcess::serve_command(const std::vector<std::string>& serve_args) {
     std::vector<std::string> args{leerstand_binary().string(), "serve"};
     args.insert(args.end(), serve_args.begin(), serve_args.end());
+    return args;
+}
+
+ServerProcess::ServerProcess(std::vector<std::string> args, const std::filesystem::path& log_dir,
+                             const std::string& name, std::chrono::milliseconds startup_timeout)
+    : m_stdout(log_dir / (name + ".out")), m_stderr(log_dir / (name + ".err")) {
+    // Everything the child needs is built before fork: after it only exec-safe calls.
     std::vector<char*> argv;
     for (auto& arg : args) argv.push_back(arg.data());
     argv.push_back(nullptr);
@@ -77,7 +89,7 @@ ServerProcess::ServerProcess(const std::vector<std::string>& serve_args,
         int status = 0;
         if (waitpid(m_pid, &status, WNOHANG) == m_pid) {
             m_pid = -1;
-            throw std::runtime_error("leerstand serve exited with status " +
+            throw std::runtime_error(args[0] + " exited with status " +
                                      std::to_string(exit_status(status)) +
                                      " before listening; stderr: " + stderr_text());
         }
@@ -85,9 +97,8 @@ ServerProcess::ServerProcess(const std::vector<std::string>& serve_args,
     }
     stop(SIGKILL, std::chrono::seconds(5));
     throw std::runtime_error(
-        "leerstand serve printed no \"listening on\" line within the time "
-        "limit; stderr: " +
-        stderr_text());
+        args[0] +
+        " printed no \"listening on\" line within the time limit; stderr: " + stderr_text());
 }
 
 ServerProcess::~ServerProcess() {
@@ -118,6 +129,40 @@ std::string ServerProcess::stdout_text() const {
 
 std::string ServerProcess::stderr_text() const {
     return read_text(m_stderr);
+}
+
+SmtpSink::SmtpSink(const std::filesystem::path& dir)
+    : m_dir(dir / "mails"),
+      m_process(
+          {"/usr/bin/python3",
+           (std::filesystem::path(LEERSTAND_SOURCE_DIR) / "tests/support/smtp_sink.py").string(),
+           m_dir.string()},
+          dir, "smtp-sink", std::chrono::seconds(15)) {}
+
+std::string SmtpSink::url() const {
+    return "smtp://127.0.0.1:" + std::to_string(m_process.port());
+}
+
+std::vector<nlohmann::json> SmtpSink::mails() const {
+    std::vector<std::filesystem::path> files;
+    if (std::filesystem::exists(m_dir))
+        for (const auto& entry : std::filesystem::directory_iterator(m_dir))
+            if (entry.path().extension() == ".json") files.push_back(entry.path());
+    std::sort(files.begin(), files.end());
+    std::vector<nlohmann::json> mails;
+    for (const auto& file : files) mails.push_back(nlohmann::json::parse(read_text(file)));
+    return mails;
+}
+
+std::vector<nlohmann::json> SmtpSink::wait_for_mails(std::size_t count,
+                                                     std::chrono::milliseconds timeout) const {
+    const auto deadline = Clock::now() + timeout;
+    std::vector<nlohmann::json> received = mails();
+    while (received.size() < count && Clock::now() < deadline) {
+        std::this_thread::sleep_for(k_poll_interval);
+        received = mails();
+    }
+    return received;
 }
 
 }  // namespace leerstand::test

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -36,10 +37,38 @@ class ServerProcess {
     std::string stderr_text() const;
 
   private:
+    friend class SmtpSink;
+    /// Starts `args` (a program that prints "listening on ... PORT"), its output to
+    /// `log_dir`/`name`.out and .err.
+    ServerProcess(std::vector<std::string> args, const std::filesystem::path& log_dir,
+                  const std::string& name, std::chrono::milliseconds startup_timeout);
+    static std::vector<std::string> serve_command(const std::vector<std::string>& serve_args);
+
     pid_t m_pid = -1;
     std::uint16_t m_port = 0;
     std::filesystem::path m_stdout;
     std::filesystem::path m_stderr;
+};
+
+/// A local SMTP relay that keeps every mail (tests/support/smtp_sink.py, Debian's aiosmtpd):
+/// each as JSON {mail_from, rcpt_tos, to, from, reply_to, subject, text, headers}, decoded
+/// by Python's email package as a mail program would show it. Stopped when destroyed.
+class SmtpSink {
+  public:
+    /// Starts the sink; its mails and logs go under `dir`.
+    explicit SmtpSink(const std::filesystem::path& dir);
+
+    /// "smtp://127.0.0.1:PORT", for `serve --smtp-url`.
+    std::string url() const;
+    /// The mails received so far, oldest first.
+    std::vector<nlohmann::json> mails() const;
+    /// Waits until at least `count` mails arrived or `timeout` passed; returns them all.
+    std::vector<nlohmann::json> wait_for_mails(
+        std::size_t count, std::chrono::milliseconds timeout = std::chrono::seconds(10)) const;
+
+  private:
+    std::filesystem::path m_dir;
+    ServerProcess m_process;
 };
 
 /// Exit status of a child that was waited for: the exit code, or 128 + signal.
