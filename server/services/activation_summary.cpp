@@ -47,8 +47,13 @@ NeedCounts need_counts(data::ActivationFiguresStore& store, const std::string& a
                        const std::vector<std::string>& boundaries) {
     NeedCounts counts;
     counts.confirmed.assign(boundaries.size(), 0);
-    const auto centres = store.kommune_centres(area);
-    for (const data::ConfirmedNeed& need : store.confirmed_needs()) {
+    const std::vector<data::ConfirmedNeed> needs = store.confirmed_needs();
+    // Centres cost a centroid per Kommune (the network: every one): only for needs with a radius.
+    const bool any_radius = std::any_of(needs.begin(), needs.end(),
+                                        [](const auto& need) { return need.place.radius_km > 0; });
+    const auto centres =
+        any_radius ? store.kommune_centres(area) : std::map<std::string, data::KommuneCentre>{};
+    for (const data::ConfirmedNeed& need : needs) {
         if (!covers(need.place, area, centres)) continue;
         if (need.status == "offen") ++counts.open;
         if (need.confirmed_at >= boundaries.back()) continue;
