@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <numeric>
 
 #include "common/geometry.hpp"
 #include "data/activation_figures.hpp"
@@ -16,10 +17,6 @@ namespace {
 using data::ActivationEvent;
 using nlohmann::json;
 
-bool starts_with(const std::string& text, const std::string& prefix) {
-    return text.compare(0, prefix.size(), prefix) == 0;
-}
-
 /// Does a need looking at `place` look at the area? `centres`: those of the area's Kommunen.
 bool covers(const data::NeedPlace& place, const std::string& area,
             const std::map<std::string, data::KommuneCentre>& centres) {
@@ -32,7 +29,7 @@ bool covers(const data::NeedPlace& place, const std::string& area,
     }
     // A Gemeinde of the area or the area itself, or a Kreis the area lies in.
     return std::any_of(place.kommunen.begin(), place.kommunen.end(), [&](const std::string& ags) {
-        return starts_with(ags, area) || starts_with(area, ags);
+        return ags.starts_with(area) || area.starts_with(ags);
     });
 }
 
@@ -109,9 +106,7 @@ ActivationSummary exact_activation(data::Store& store, const std::string& area,
             activations[i] += key.activations[i];
         }
     const auto total = [](const EventPeriods& periods) {
-        std::int64_t sum = 0;
-        for (const std::int64_t n : periods) sum += n;
-        return sum;
+        return std::accumulate(periods.begin(), periods.end(), std::int64_t{0});
     };
     ActivationSummary summary;
     summary.counts = {
