@@ -178,32 +178,38 @@ function monthLabel(month) {
   return `${MONTH_NAMES[Number(number) - 1]} ${year}`;
 }
 
-/** A bar chart of the open reports at the end of each month; suppressed months are grey. */
-export function trendChart(trend) {
+/** A bar chart of the open reports at the end of each month; suppressed months are grey.
+ *  Another series of the trend entries (`key`, e.g. the activation loop's `inquiries`) draws
+ *  the same way, with its `title`, `height` and class names (`chartClass`, `barClass`), and a
+ *  `baseline` under the bars (for small charts of rare events, mostly empty without it). */
+export function trendChart(trend, {
+  key = 'open', title = 'Offene Leerstandsmeldungen je Monat', height = 96,
+  chartClass = 'trend-chart', barClass = 'trend-bar', baseline = false,
+} = {}) {
   const width = 288;
-  const height = 96;
   const bar = width / Math.max(trend.length, 1);
-  const known = trend.map((m) => (typeof m.open === 'number' ? m.open : 0));
+  const known = trend.map((m) => (typeof m[key] === 'number' ? m[key] : 0));
   const top = Math.max(3, ...known);
   const chart = svgElement('svg', {
-    class: 'trend-chart', viewBox: `0 0 ${width} ${height + 14}`, role: 'img',
-    'aria-label': `Offene Leerstandsmeldungen je Monat, ${monthLabel(trend[0].month)} bis ${monthLabel(trend[trend.length - 1].month)}`,
+    class: chartClass, viewBox: `0 0 ${width} ${height + 14}`, role: 'img',
+    'aria-label': `${title}, ${monthLabel(trend[0].month)} bis ${monthLabel(trend[trend.length - 1].month)}`,
   });
   trend.forEach((month, i) => {
-    const suppressed = typeof month.open !== 'number';
+    const suppressed = typeof month[key] !== 'number';
     // A suppressed month (1 or 2 reports) shows as a low grey bar, not as zero.
-    const value = suppressed ? 2 : month.open;
+    const value = suppressed ? 2 : month[key];
     const h = Math.max((value / top) * height, value > 0 ? 2 : 0);
     const rect = svgElement('rect', {
       x: (i * bar + 1).toFixed(1), y: (height - h).toFixed(1), width: (bar - 2).toFixed(1), height: h.toFixed(1),
-      class: suppressed ? 'trend-bar trend-bar-suppressed' : 'trend-bar',
-      'data-month': month.month, 'data-open': String(month.open),
+      class: suppressed ? `${barClass} ${barClass}-suppressed` : barClass,
+      'data-month': month.month, [`data-${key}`]: String(month[key]),
     });
-    const title = svgElement('title');
-    title.textContent = `${monthLabel(month.month)}: ${formatCount(month.open)}`;
-    rect.append(title);
+    const tip = svgElement('title');
+    tip.textContent = `${monthLabel(month.month)}: ${formatCount(month[key])}`;
+    rect.append(tip);
     chart.append(rect);
   });
+  if (baseline) chart.append(svgElement('line', { x1: 0, y1: height, x2: width, y2: height, class: 'trend-baseline' }));
   for (const [i, anchor] of [[0, 'start'], [trend.length - 1, 'end']]) {
     const text = svgElement('text', { x: anchor === 'start' ? 0 : width, y: height + 12, 'text-anchor': anchor, class: 'trend-axis' });
     text.textContent = monthLabel(trend[i].month);

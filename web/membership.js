@@ -3,6 +3,7 @@
 // confirmation, and the admins' list of requests (/mitgliedsantraege) with accept and decline.
 // Everything from the API goes into the page as text.
 
+import { networkActivationSection } from './activation-figures.js';  // part "figures" (issue 23)
 import { request } from './api.js';
 import { element, formatDate } from './dom.js';
 import { findKommune } from './kommunen.js';
@@ -70,7 +71,7 @@ async function showNetwork() {
   const list = element('ul', 'member-list');
   list.setAttribute('aria-busy', 'true');
   list.append(element('li', 'page-note', 'Mitglieder werden geladen …'));
-  showPage('Das Netzwerk', intro, list, join);
+  showPage('Das Netzwerk', intro, list, join, networkActivationSection());
   try {
     const { members } = await loadNetwork();
     const sorted = [...members].sort((a, b) => a.name.localeCompare(b.name, 'de'));

@@ -13,6 +13,7 @@ import {
 } from './dom.js';
 import { imageField, pictureOf } from './images.js';
 import { kommuneBounds, summaryNodes } from './kommunen.js';
+import { activationNodes } from './activation-figures.js';  // part "figures" (issue 23)
 import { label } from './labels.js';
 import { navigate, route, setTitle } from './router.js';
 
@@ -162,6 +163,7 @@ function figuresSection(summary) {
   const baseline = baselineSection(summary.baseline);
   section.append(...summaryNodes(summary));
   if (baseline) section.append(baseline);
+  section.append(...activationNodes(summary));
   return section;
 }
 

@@ -163,4 +163,83 @@ PublicFigures public_figures_of_area(const std::vector<PublicFigures>& keys, std
     return area;
 }
 
+namespace {
+
+/// Events nobody sees one by one: the count and its non-public part are the same.
+Tally events(std::int64_t n) {
+    return {n, n};
+}
+
+std::int64_t period(const EventPeriods& periods, std::size_t index) {
+    return index < periods.size() ? periods[index] : 0;
+}
+
+std::int64_t total_of(const EventPeriods& periods) {
+    std::int64_t sum = 0;
+    for (const std::int64_t n : periods) sum += n;
+    return sum;
+}
+
+/// The months under rule 1; the total only when it, what the shown months leave of it and
+/// `also_safe` (a difference with another figure) are safe.
+PublicEventFigure event_figure(const EventPeriods& periods, std::size_t months,
+                               std::int64_t also_safe = 0) {
+    PublicEventFigure figure;
+    const std::int64_t total = total_of(periods);
+    std::int64_t left_over = total;
+    for (std::size_t m = 0; m < months; ++m) {
+        figure.months.push_back(count_of(events(period(periods, m + 1))));
+        if (figure.months.back().shown()) left_over -= figure.months.back().value;
+    }
+    figure.total = count_of(events(total), safe(events(left_over)) && safe(events(also_safe)));
+    return figure;
+}
+
+bool withheld_in(const PublicEventFigure& figure) {
+    bool any = !figure.total.shown();
+    for (const PublicCount& month : figure.months) any = any || !month.shown();
+    return any;
+}
+
+void add_shown(PublicEventFigure& sum, const PublicEventFigure& part, bool& withheld_any) {
+    add_shown(sum.total, part.total, withheld_any);
+    for (std::size_t m = 0; m < sum.months.size() && m < part.months.size(); ++m)
+        add_shown(sum.months[m], part.months[m], withheld_any);
+}
+
+}  // namespace
+
+PublicActivation public_activation_of_key(const KeyActivationEvents& key, std::size_t months) {
+    PublicActivation figures;
+    const std::int64_t published = total_of(key.offers_published);
+    figures.offers_published =
+        event_figure(key.offers_published, months, published - key.offers_published_public_now);
+    figures.inquiries = event_figure(key.inquiries, months);
+    figures.matches =
+        event_figure(key.matches, months, total_of(key.matches) - total_of(key.activations));
+    figures.activations = event_figure(key.activations, months);
+    figures.something_withheld = withheld_in(figures.offers_published) ||
+                                 withheld_in(figures.inquiries) || withheld_in(figures.matches) ||
+                                 withheld_in(figures.activations);
+    return figures;
+}
+
+PublicActivation public_activation_of_area(const std::vector<PublicActivation>& keys,
+                                           std::size_t months) {
+    if (keys.size() == 1) return keys.front();
+    PublicActivation area;
+    for (PublicEventFigure* figure :
+         {&area.offers_published, &area.inquiries, &area.matches, &area.activations})
+        figure->months.assign(months, PublicCount{});
+    bool withheld_any = false;
+    for (const PublicActivation& key : keys) {
+        add_shown(area.offers_published, key.offers_published, withheld_any);
+        add_shown(area.inquiries, key.inquiries, withheld_any);
+        add_shown(area.matches, key.matches, withheld_any);
+        add_shown(area.activations, key.activations, withheld_any);
+    }
+    area.something_withheld = withheld_any;
+    return area;
+}
+
 }  // namespace leerstand::services

@@ -71,4 +71,51 @@ PublicFigures public_figures_of_key(const data::KommuneState& state,
 PublicFigures public_figures_of_area(const std::vector<PublicFigures>& keys, std::size_t months,
                                      std::int64_t buildings_without_reports);
 
+// -- the activation loop (issue 23, part "figures") --------------------------------------------
+//
+// Offers and needs the public may see now can be listed by anyone, so their counts are shown
+// exactly (and are not made here). Offers published, inquiries received, matches accepted and
+// activations finished are counts of events the public does not see one by one: per Kommune key
+// (the kommune_ags of the offer's vacancy) on the events before the snapshot instant,
+// - each month of the trend is a count under the small-count rule: 0 or at least 3 shown, 1 or
+//   2 "<3" (every event is non-public, so the count and its non-public part are the same);
+// - a total is shown only when it is safe and what its shown months leave over (the events
+//   before the trend window and those of months shown as "<3") is safe too, so that a total
+//   less the months never gives a small month or a small past back;
+// - matches (accepted or finished) are shown only when matches − activations (accepted, not yet
+//   finished) is safe; offers published only when those of them the public does not see now
+//   (withdrawn, given, or on a vacancy no longer public) are safe.
+// An area of several keys shows the sum of its keys' shown figures, as above.
+
+/// The events of one kind of one Kommune key: index 0 before the trend window, then one entry
+/// per month of the trend (oldest first).
+using EventPeriods = std::vector<std::int64_t>;
+
+/// The activation events of one Kommune key, each with 1 + months entries (missing: none).
+struct KeyActivationEvents {
+    EventPeriods offers_published, inquiries, matches, activations;
+    /// Of the offers published before the snapshot instant, those the public sees now.
+    std::int64_t offers_published_public_now = 0;
+};
+
+/// One event figure as the public sees it: the total and each month of the trend.
+struct PublicEventFigure {
+    PublicCount total;
+    std::vector<PublicCount> months;
+};
+
+/// The public figures of the events of one Kommune key or of an area.
+struct PublicActivation {
+    PublicEventFigure offers_published, inquiries, matches, activations;
+    bool something_withheld = false;  ///< some total or month is "<3" or null here or in a key
+};
+
+/// The public activation figures of one Kommune key; `months` trend entries.
+PublicActivation public_activation_of_key(const KeyActivationEvents& events, std::size_t months);
+
+/// The public activation figures of an area from those of its keys (each figure and month: the
+/// sum of the shown ones); an area of one key shows that key's figures.
+PublicActivation public_activation_of_area(const std::vector<PublicActivation>& keys,
+                                           std::size_t months);
+
 }  // namespace leerstand::services

@@ -9,6 +9,7 @@
 #include "common/iso_date.hpp"
 #include "data/store.hpp"
 #include "data/summary_store.hpp"
+#include "server/services/activation_summary.hpp"
 #include "server/services/privacy.hpp"
 #include "server/services/zensus_baseline.hpp"
 
@@ -100,6 +101,23 @@ json area_baseline(data::Store& store, const std::string& area) {
                                              : std::vector<std::string>{area});
 }
 
+/// The instants that bound `months` for the activation figures: the first instant of the
+/// first month, then the end of each (activation_summary.hpp).
+std::vector<std::string> period_boundaries(const std::vector<Month>& months) {
+    std::vector<std::string> boundaries{months.front().first_instant()};
+    for (const Month& m : months) boundaries.push_back(m.next().first_instant());
+    return boundaries;
+}
+
+/// Adds the activation figures (issue 23) to a summary: its "activation" object, and each
+/// trend month's counts.
+void add_activation(json& summary, const ActivationSummary& activation) {
+    summary["activation"] = activation.counts;
+    json& trend = summary["trend"];
+    for (std::size_t i = 0; i < trend.size() && i < activation.months.size(); ++i)
+        trend[i].update(activation.months[i]);
+}
+
 json open_statuses_json() {
     json list = json::array();
     for (const auto status : data::k_open_vacancy_statuses) list.push_back(status);
@@ -175,7 +193,7 @@ json SummaryService::exact_figures(const std::string& area, const std::optional<
     for (std::size_t i = 0; i < months.size(); ++i)
         trend.push_back({{"month", months[i].text()}, {"open", open[i]}});
 
-    return json{
+    json summary{
         {"ags", area.empty() ? json(nullptr) : json(area)},
         {"name", name ? json(*name) : json(nullptr)},
         {"exact", true},
@@ -196,6 +214,8 @@ json SummaryService::exact_figures(const std::string& area, const std::optional<
         {"trend", trend},
         {"baseline", area_baseline(m_store, area)},
     };
+    add_activation(summary, exact_activation(m_store, area, period_boundaries(months)));
+    return summary;
 }
 
 json SummaryService::public_figures_json(const std::string& area,
@@ -216,7 +236,7 @@ json SummaryService::public_figures_json(const std::string& area,
     json trend = json::array();
     for (std::size_t i = 0; i < months.size(); ++i)
         trend.push_back({{"month", months[i].text()}, {"open", figures.trend[i].json()}});
-    return json{
+    json summary{
         {"ags", area.empty() ? json(nullptr) : json(area)},
         {"name", name ? json(*name) : json(nullptr)},
         {"exact", false},
@@ -239,6 +259,9 @@ json SummaryService::public_figures_json(const std::string& area,
         {"trend", trend},
         {"baseline", area_baseline(m_store, area)},
     };
+    // The events before as_of, as the vacancy figures: the boundaries end with it.
+    add_activation(summary, public_activation(m_store, area, period_boundaries(months)));
+    return summary;
 }
 
 SummaryService::PublicArea SummaryService::public_area(const std::string& area,

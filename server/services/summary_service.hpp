@@ -29,6 +29,8 @@ class Store;
 ///   zukunftsorte, open_statuses, months, trend [{month: "YYYY-MM", open: n}] (oldest first),
 ///   baseline: the official Zensus 2022 figure of the area (zensus_baseline.hpp; a Kreis: its
 ///   Gemeinden's, the network: its Kommunen's), or null.
+///   activation: the activation loop's figures, and each trend month its events
+///   (activation_summary.hpp, issue 23).
 ///
 /// Trend: for each of the `months` months ending with the current one (UTC), the vacancies
 /// open at the end of that month, from vacancy_history only (data::SummaryStore::open_before

@@ -168,6 +168,72 @@ TEST_F(SummaryApiTest, TrendCountsReportsFromTheirVacantSince) {
     }
 }
 
+// Part "figures" (issue 23): the activation loop in the summaries of the real server. An offer
+// on a published report, three inquiries, an accepted match and an open need, put into last
+// month by SQL (as the other parts would write them): the public sees the offer and the need
+// exactly, the three inquiries, and the single match as "<3"; staff and `leerstand stats` see
+// every figure exactly.
+TEST_F(SummaryApiTest, ActivationFiguresFollowTheSmallCountRule) {
+    const std::int64_t vacancy = create_vacancy(
+        {{"status", "gemeldet"}, {"use", "wohnen"}, {"consent_publish", true}}, k_home_ags, 0);
+    const std::string last_month = "strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-40 days')";
+    spatial_sql(db(),
+                "INSERT INTO angebote (vacancy_id, title, kinds, contact_role, created_at, "
+                "updated_at) VALUES (" +
+                    std::to_string(vacancy) + ", 'Altes Haus', '[\"miete\"]', 'Bauamt', " +
+                    last_month + ", " + last_month + ")");
+    spatial_sql(db(),
+                "INSERT INTO anfragen (angebot_id, intended_use, created_at, updated_at) "
+                "SELECT a.id, 'wohnen', " +
+                    last_month + ", " + last_month +
+                    " FROM angebote a, (SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3)");
+    spatial_sql(db(),
+                "INSERT INTO gesuche (title, kommunen, status, source, created_at, "
+                "updated_at) VALUES ('Werkstatt', '[\"" +
+                    k_home_ags + "\"]', 'offen', 'redaktion', " + last_month + ", " + last_month +
+                    ")");
+    spatial_sql(db(),
+                "INSERT INTO vermittlungen (angebot_id, gesuch_id, status, score, match, "
+                "accepted_at, created_at, updated_at) SELECT (SELECT id FROM angebote), "
+                "(SELECT id FROM gesuche), 'angenommen', 80, '{}', " +
+                    last_month + ", " + last_month + ", " + last_month);
+    move_history_before_this_month();
+
+    const std::string home = "/api/kommunen/" + k_home_ags + "/summary";
+    for (Who who : {Who::Anonymous, Who::EditorOther}) {
+        SCOPED_TRACE(who_name(who));
+        const json s = summary(who, home);
+        EXPECT_EQ(s["exact"], false);
+        EXPECT_EQ(s["activation"], (json{{"offers_open", 1},
+                                         {"offers_published", "<3"},
+                                         {"inquiries", 3},
+                                         {"needs_open", 1},
+                                         {"matches", "<3"},
+                                         {"activations", 0},
+                                         {"withheld", true}}));
+        std::int64_t inquiries = 0;
+        for (const json& month : s["trend"])
+            if (month["inquiries"].is_number()) inquiries += month["inquiries"].get<std::int64_t>();
+        EXPECT_EQ(inquiries, 3);
+    }
+    const json exact = summary(Who::Admin, home);
+    EXPECT_EQ(exact["activation"], (json{{"offers_open", 1},
+                                         {"offers_published", 1},
+                                         {"inquiries", 3},
+                                         {"needs_open", 1},
+                                         {"matches", 1},
+                                         {"activations", 0}}));
+    EXPECT_EQ(summary(Who::Editor, home)["activation"], exact["activation"]);
+    // Only Angermünde has events: the network shows what Angermünde shows.
+    EXPECT_EQ(summary(Who::Anonymous, "/api/summary")["activation"]["matches"], "<3");
+    EXPECT_EQ(summary(Who::Admin, "/api/summary")["activation"]["matches"], 1);
+
+    const CommandResult stats =
+        run_leerstand({"stats", "--kommune", k_home_ags, "--db", db().string()});
+    ASSERT_EQ(stats.exit_code, 0) << stats.err;
+    EXPECT_EQ(json::parse(stats.out, nullptr, false)["activation"], exact["activation"]);
+}
+
 TEST_F(SummaryApiTest, UnknownKommuneIsNotFound) {
     for (const std::string ags : {"99999999", "abc", "1207300"}) {
         const HttpResponse response = call(Who::Admin, "GET", "/api/kommunen/" + ags + "/summary");

@@ -43,7 +43,11 @@ const STATUSES = ['gemeldet', 'bestaetigt', 'in_aktivierung', 'aktiviert', 'abge
 const USES = ['wohnen', 'gewerbe', 'laden', 'gemischt', 'oeffentlich', 'landwirtschaft', 'sonstiges'];
 // The figures docs/privacy.md declares public aggregates (they may differ between the two).
 const SUMMARY_FIGURES = ['vacancies', 'by_status', 'open_vacancies', 'by_use', 'vacant_buildings',
-  'vacancy_rate', 'vacant_floor_area_m2', 'reactivated', 'trend', 'withheld'];
+  'vacancy_rate', 'vacant_floor_area_m2', 'reactivated', 'trend', 'withheld',
+  // Part "figures" (issue 23): the activation loop's event counts (in `activation`; the trend
+  // months' are in `trend`). Its `offers_open` and `needs_open` are not declared: they count
+  // only what anyone can list, so hidden offers and needs must leave them alone.
+  'offers_published', 'inquiries', 'matches', 'activations'];
 const HEADLINE_FIGURES = ['open_vacancies', 'vacant_buildings', 'vacancy_rate', 'reactivated'];
 
 let dir;
@@ -54,6 +58,47 @@ const shared = { image: null };  // the id of a picture both databases hold
 const audiences = {};  // name → headers
 
 // -- set-up --------------------------------------------------------------------------------
+
+// Part "figures" (issue 23): the activation loop by SQL (offers, needs, inquiries and matches
+// have no other way in on this branch), stamped last month so the public figures include them.
+const LAST_MONTH = "strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-40 days')";
+
+function sql(db, statements) {
+  const result = spawnSync('sqlite3', [db, statements], { encoding: 'utf8' });
+  assert.equal(result.status, 0, `sqlite3: ${result.stderr}`);
+}
+
+/** Both databases: one public offer on a published report of HOME and one open need there. */
+function sharedActivation(db) {
+  sql(db, `INSERT INTO angebote (vacancy_id, title, kinds, contact_role, created_at, updated_at)
+    SELECT min(id), 'Altes Haus', '["miete"]', 'Bauamt', ${LAST_MONTH}, ${LAST_MONTH}
+    FROM vacancies WHERE kommune_ags = '${HOME}' AND consent_publish = 1 AND status = 'gemeldet';
+    INSERT INTO gesuche (title, kommunen, status, source, created_at, updated_at)
+    VALUES ('Werkstatt', '["${HOME}"]', 'offen', 'redaktion', ${LAST_MONTH}, ${LAST_MONTH});`);
+}
+
+/** An inquiry on the shared offer, now. */
+function hiddenActivationNow(db) {
+  sql(db, `INSERT INTO anfragen (angebot_id, intended_use, created_at, updated_at)
+    SELECT min(id), 'wohnen', strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), strftime('%Y-%m-%dT%H:%M:%SZ', 'now') FROM angebote;`);
+}
+
+/** Only A: two inquiries with markers and an accepted match on the shared offer; an offer on
+ *  an unpublished report and a need not yet confirmed, both with markers. */
+function hiddenActivation(db) {
+  sql(db, `INSERT INTO anfragen (angebot_id, name, email, message, intended_use, created_at,
+      updated_at) SELECT id, '${MARKERS[0]}', '${MARKERS[3]}@example.org', '${MARKERS[2]}',
+      'wohnen', ${LAST_MONTH}, ${LAST_MONTH} FROM angebote, (SELECT 1 UNION ALL SELECT 2);
+    INSERT INTO vermittlungen (angebot_id, gesuch_id, status, score, match, accepted_at,
+      created_at, updated_at) SELECT (SELECT id FROM angebote), (SELECT id FROM gesuche),
+      'angenommen', 80, '{}', ${LAST_MONTH}, ${LAST_MONTH}, ${LAST_MONTH};
+    INSERT INTO angebote (vacancy_id, title, kinds, contact_role, created_at, updated_at)
+      SELECT max(id), '${MARKERS[2]}', '["miete"]', '${MARKERS[0]}', ${LAST_MONTH}, ${LAST_MONTH}
+      FROM vacancies WHERE kommune_ags = '${HOME}' AND consent_publish = 0;
+    INSERT INTO gesuche (title, kommunen, status, source, contact_email, created_at, updated_at)
+      VALUES ('${MARKERS[2]}', '["${HOME}"]', 'unbestaetigt', 'formular', '${MARKERS[3]}@example.org',
+        ${LAST_MONTH}, ${LAST_MONTH});`);
+}
 
 async function cli(db, args, input = '') {
   const result = await runCli([...args, '--db', db], { input });
@@ -253,6 +298,7 @@ before(async () => {
   let server = serve(base);
   const home = await sharedData(await server.url);
   await stopServer(server);
+  sharedActivation(base);
   const a = path.join(dir, 'a.sqlite');
   const b = path.join(dir, 'b.sqlite');
   copyDatabase(base, a);
@@ -260,6 +306,7 @@ before(async () => {
   server = serve(a);
   await hiddenData(await server.url, home);
   await stopServer(server);
+  hiddenActivation(a);
   // Everything happened "last month" in both, so the public figures (the state when this month
   // began) include the hidden reports in A: the declared aggregates differ, and (c) has cases.
   await moveHistoryBeforeThisMonth(a);
@@ -578,6 +625,13 @@ test('every public GET route is crawled, and answers the same with or without hi
     assert.notEqual(comparable(await ask(servers.a, tile, admin), null), comparable(await ask(servers.b, tile, admin), null));
     assert.notEqual(comparable(await ask(servers.a, '/api/summary', {}), null),
       comparable(await ask(servers.b, '/api/summary', {}), null), 'the hidden reports count in the public figures');
+    const activationOf = async (server, headers) =>
+      (await (await fetch(`${server.base}/api/kommunen/${HOME}/summary`, { headers })).json()).activation;
+    assert.equal((await activationOf(servers.a, admin)).inquiries, 2, 'the hidden inquiries are there');
+    assert.equal((await activationOf(servers.b, admin)).inquiries, 0);
+    assert.equal((await activationOf(servers.a, {})).inquiries, '<3', 'and count, as "<3", in the public figures');
+    assert.equal((await activationOf(servers.a, admin)).offers_published, 2, 'the hidden offer is there');
+    assert.equal((await activationOf(servers.a, {})).offers_open, 1, 'and not among the public ones');
   });
 
 test('no combination of public figures named in docs/privacy.md gives a count of 1 or 2',
@@ -640,6 +694,24 @@ test('no combination of public figures named in docs/privacy.md gives a count of
       for (const u of USES)
         if (typeof s.by_use[u] === 'number') expectNotSmall(`${k} ${u} − published`, s.by_use[u] - count((p) => open(p) && p.use === u));
     }
+    // Part "figures" (issue 23): the activation loop's event counts, across levels, against
+    // their months, and against each other (docs/privacy.md, "Figures of the activation loop").
+    assert.equal(exact[HOME].activation.matches, 1, 'a small count to protect');
+    const events = ['offers_published', 'inquiries', 'matches', 'activations'];
+    const monthly = { offers_published: 'offers', inquiries: 'inquiries', matches: 'matches', activations: 'activations' };
+    for (const f of events) {
+      expectNotSmall(`network − Gemeinden ${f}`, n(pub.network.activation[f]) - gemeinden.reduce((s, k) => s + n(pub[k].activation[f]), 0));
+      expectNotSmall(`Kreis − its Gemeinden ${f}`, n(pub[KREIS].activation[f]) - kreisGemeinden.reduce((s, k) => s + n(pub[k].activation[f]), 0));
+      for (const [area, s] of Object.entries(pub)) {
+        if (typeof s.activation[f] !== 'number') continue;
+        expectNotSmall(`${area} ${f} − its months`, s.activation[f] - s.trend.reduce((sum, m) => sum + n(m[monthly[f]]), 0));
+      }
+    }
+    for (const [area, s] of Object.entries(pub)) {
+      const a = s.activation;
+      if (typeof a.matches === 'number' && typeof a.activations === 'number') expectNotSmall(`${area} matches − activations`, a.matches - a.activations);
+      if (typeof a.offers_published === 'number') expectNotSmall(`${area} offers published − open`, a.offers_published - a.offers_open);
+    }
     assert.deepEqual(found, [], 'combinations giving a small count');
   });
 
@@ -654,5 +726,7 @@ test('two polls within a month around a hidden write see the same public figures
     const [place] = await buildings(servers.a.base, NEUKIRCHEN, 1);
     await write(servers.a.base, 'ni.admin', 'POST', '/collections/vacancies/items',
       feature(place.point, { status: 'gemeldet', use: 'laden', internal_notes: MARKERS[1] }));
+    // And an inquiry now (part "figures", issue 23): it shows next month, not between polls.
+    hiddenActivationNow(path.join(dir, 'a.sqlite'));
     assert.deepEqual(await poll(), before);
   });
