@@ -20,6 +20,14 @@ using leerstand::services::SmtpRelay;
 using leerstand::test::SmtpSink;
 using leerstand::test::TempDir;
 
+RelaySettings relay_to(const std::string& url, const std::string& from, long timeout_seconds = 20) {
+    RelaySettings settings;
+    settings.url = url;
+    settings.from = from;
+    settings.timeout_seconds = timeout_seconds;
+    return settings;
+}
+
 Mail inquiry_mail() {
     Mail mail;
     mail.to = "buero@angermuende.example";
@@ -56,16 +64,16 @@ TEST(MailText, RefusesHeaderInjectionAndAddressesThatAreNone) {
 }
 
 TEST(SmtpRelaySettings, TakeOnlySmtpUrlsAndASenderAddress) {
-    EXPECT_THROW(SmtpRelay(RelaySettings{"http://127.0.0.1:25", "atlas@leerstand.example"}),
+    EXPECT_THROW(SmtpRelay(relay_to("http://127.0.0.1:25", "atlas@leerstand.example")),
                  InvalidInput);
-    EXPECT_THROW(SmtpRelay(RelaySettings{"smtp://127.0.0.1:25", "atlas"}), InvalidInput);
-    EXPECT_NO_THROW(SmtpRelay(RelaySettings{"smtps://mail.example.org", "atlas@example.org"}));
+    EXPECT_THROW(SmtpRelay(relay_to("smtp://127.0.0.1:25", "atlas")), InvalidInput);
+    EXPECT_NO_THROW(SmtpRelay(relay_to("smtps://mail.example.org", "atlas@example.org")));
 }
 
 TEST(SmtpRelaySend, TheRelayReceivesTheMailAsAMailProgramShowsIt) {
     TempDir dir;
     const SmtpSink sink(dir.path());
-    const SmtpRelay relay(RelaySettings{sink.url(), "atlas@leerstand.example"});
+    const SmtpRelay relay(relay_to(sink.url(), "atlas@leerstand.example"));
     relay.send(inquiry_mail());
     const auto mails = sink.wait_for_mails(1);
     ASSERT_EQ(mails.size(), 1u);
@@ -84,7 +92,7 @@ TEST(SmtpRelaySend, ARelayThatIsNotThereIsMailNotSentWithoutItsInternals) {
         const SmtpSink gone(dir.path());  // a port that was just free and is closed again
         url = gone.url();
     }
-    const SmtpRelay relay(RelaySettings{url, "atlas@leerstand.example", "", "", 5});
+    const SmtpRelay relay(relay_to(url, "atlas@leerstand.example", 5));
     try {
         relay.send(inquiry_mail());
         FAIL() << "a relay that is not there took the mail";
