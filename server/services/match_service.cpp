@@ -186,6 +186,32 @@ json vermittlung_or_null(const std::vector<data::VermittlungRecord>& records,
     return nullptr;
 }
 
+/// The rows `make` can turn into what the score takes (it gives nothing for one it cannot),
+/// and each row by id, for what the answer shows of it.
+template <typename Row, typename Make>
+auto scorable(const std::vector<Row>& rows, Make make) {
+    using Scored = typename decltype(make(std::declval<const Row&>()))::value_type;
+    std::pair<std::vector<Scored>, std::map<std::int64_t, const Row*>> result;
+    for (const Row& row : rows) {
+        if (auto scored = make(row)) {
+            result.first.push_back(std::move(*scored));
+            result.second[row.id] = &row;
+        }
+    }
+    return result;
+}
+
+/// One entry of a panel: the match, the other side (`side`: "need" or "offer") and the
+/// outcome recorded for the pair, if any.
+json suggestion(const matching::Match& match, const char* side, json other,
+                const data::MatchOfferRow& offer, const data::MatchNeedRow& need,
+                const std::vector<data::VermittlungRecord>& recorded) {
+    return {{"match", matching::to_json(match)},
+            {side, std::move(other)},
+            {"kommune_names", kommune_names(offer, need)},
+            {"vermittlung", vermittlung_or_null(recorded, offer.id, need.id)}};
+}
+
 /// Members of `body` not among `known` are reported.
 void refuse_unknown(const json& body, std::initializer_list<std::string_view> known,
                     FieldErrors& errors) {
@@ -409,24 +435,14 @@ json MatchService::offer_suggestions(std::int64_t offer_id, const Caller& caller
     const data::MatchOfferRow offer = m_impl->offer_to_change(offer_id, caller);
     data::MatchStore store = m_impl->matches();
     const auto rows = store.needs("offen");
-    std::vector<matching::Need> needs;
-    std::map<std::int64_t, const data::MatchNeedRow*> by_id;
-    for (const auto& row : rows) {
-        if (auto need = scored_need(row)) {
-            needs.push_back(std::move(*need));
-            by_id[row.id] = &row;
-        }
-    }
+    const auto [needs, need_rows] = scorable(rows, scored_need);
     json suggestions = json::array();
     if (const auto scored = scored_offer(offer)) {
         const auto recorded = store.vermittlungen_of_offer(offer.id);
         for (const auto& match : matching::rank_needs(*scored, needs, k_top_n)) {
-            const data::MatchNeedRow& need = *by_id.at(match.need_id);
+            const data::MatchNeedRow& need = *need_rows.at(match.need_id);
             suggestions.push_back(
-                {{"match", matching::to_json(match)},
-                 {"need", need_json(need)},
-                 {"kommune_names", kommune_names(offer, need)},
-                 {"vermittlung", vermittlung_or_null(recorded, offer.id, need.id)}});
+                suggestion(match, "need", need_json(need), offer, need, recorded));
         }
     }
     return {{"angebot_id", offer.id}, {"suggestions", suggestions}};
@@ -437,24 +453,14 @@ json MatchService::need_suggestions(std::int64_t need_id, const Caller& caller) 
     const data::MatchNeedRow need = m_impl->need_for_staff(need_id);
     data::MatchStore store = m_impl->matches();
     const auto rows = store.offers({"offen", "reserviert"}, write_scope(caller));
-    std::vector<matching::Offer> offers;
-    std::map<std::int64_t, const data::MatchOfferRow*> by_id;
-    for (const auto& row : rows) {
-        if (auto offer = scored_offer(row)) {
-            offers.push_back(std::move(*offer));
-            by_id[row.id] = &row;
-        }
-    }
+    const auto [offers, offer_rows] = scorable(rows, scored_offer);
     json suggestions = json::array();
     if (const auto scored = scored_need(need)) {
         const auto recorded = store.vermittlungen_of_need(need.id);
         for (const auto& match : matching::rank_offers(*scored, offers, k_top_n)) {
-            const data::MatchOfferRow& offer = *by_id.at(match.offer_id);
+            const data::MatchOfferRow& offer = *offer_rows.at(match.offer_id);
             suggestions.push_back(
-                {{"match", matching::to_json(match)},
-                 {"offer", offer_json(offer)},
-                 {"kommune_names", kommune_names(offer, need)},
-                 {"vermittlung", vermittlung_or_null(recorded, offer.id, need.id)}});
+                suggestion(match, "offer", offer_json(offer), offer, need, recorded));
         }
     }
     return {{"gesuch_id", need.id}, {"suggestions", suggestions}};
