@@ -183,6 +183,23 @@ test('the panel on a page of the app ranks, explains and records', { skip: skipR
   const setup = await prepare(t);
   const { page, problems } = await openApp(t, `${setup.baseUrl}/`, DESKTOP);
   await signIn(page, EDITOR.name, EDITOR.password);
+  // The need's side first: the offers the editor may change for the Werkstatt.
+  await page.evaluate(async (need) => {
+    const { showPage } = await import('/page.js');
+    const { mountNeedMatches } = await import('/matches.js');
+    const section = document.createElement('section');
+    section.id = 'vorschlaege';
+    showPage('Offene Werkstatt', section);
+    await mountNeedMatches(section, { id: need, title: 'Offene Werkstatt' });
+  }, setup.needs[1]);
+  const needPanel = page.locator('#page section#vorschlaege');
+  await needPanel.locator('.match-list').waitFor({ timeout: 10000 });
+  assert.equal(await needPanel.locator('h2').textContent(), 'Passende Angebote');
+  assert.deepEqual(await needPanel.locator('.match-title').allTextContents(), ['Ladenlokal am Markt']);
+  assert.equal(await needPanel.locator('.match-title').getAttribute('href'), `/angebote/${setup.offer}`);
+  assert.equal(await needPanel.locator('.match-score-text').textContent(), '85 von 100 Punkten');
+  assert.equal(await needPanel.locator('.reason-text').first().textContent(), 'Laden ist verwandt mit Gewerbe');
+
   await page.evaluate(async (offer) => {
     const { showPage } = await import('/page.js');
     const { mountOfferMatches } = await import('/matches.js');
