@@ -44,6 +44,20 @@ inline constexpr const char* k_membership_request_decided = "membership_request_
 /// too many membership requests from one client (429 with Retry-After)
 inline constexpr const char* k_too_many_membership_requests = "too_many_membership_requests";
 
+// Part "matches": suggestions and their recorded outcomes (Vermittlungen).
+/// a match's outcome may not go there (422; `from`, `to`, `allowed` list where it may)
+inline constexpr const char* k_match_transition = "match_transition";
+/// the outcome of this offer and need is recorded already (409; `vermittlung_id`)
+inline constexpr const char* k_match_recorded = "match_recorded";
+/// the offer or the need is no longer open for this outcome (422; `offer_status`, `need_status`)
+inline constexpr const char* k_match_closed = "match_closed";
+/// the offer lies outside the need's place or offers no kind it wants (422)
+inline constexpr const char* k_match_excluded = "match_excluded";
+/// the need's author left no e-mail address to write to (422)
+inline constexpr const char* k_need_without_email = "need_without_email";
+/// the operator configured no SMTP relay, so the atlas sends no mail (409)
+inline constexpr const char* k_mail_not_configured = "mail_not_configured";
+
 // Why an upload could not be read; also the `error_code` of a failed upload job.
 /// not a file of a format the atlas reads, or an archive without one (`file`)
 inline constexpr const char* k_not_geodata = "not_geodata";

@@ -273,7 +273,9 @@ void add_bbox(Conditions& where, const std::string& table, const std::string& al
 
 struct VacancyStore::WriteTransaction::Impl {
     explicit Impl(Connection& db) : transaction(db) {}
-    Transaction transaction;
+    // Joins a transaction the caller opened: a use case that combines writes of several
+    // stores (a match's outcome: vacancy, Zukunftsort, offer) commits them all at once.
+    OwnTransaction transaction;
 };
 
 VacancyStore::WriteTransaction::WriteTransaction(std::unique_ptr<Impl> impl)

@@ -36,6 +36,8 @@ class VacancyStore {
 
     /// Groups several writes into one transaction (BEGIN IMMEDIATE: takes the write lock at
     /// once, so reads inside it see the state the writes apply to). Rolls back unless commit().
+    /// Inside a transaction already open on the connection it joins that one instead (its
+    /// commit() then does nothing; the outer transaction decides).
     class WriteTransaction {
       public:
         WriteTransaction(WriteTransaction&&) noexcept;

@@ -100,3 +100,14 @@ export function webUrl(text) {
     return null;
   }
 }
+
+const longDateFormat = new Intl.DateTimeFormat('de-DE', {
+  day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC',
+});
+
+/** '2027-03-01' → '1. März 2027', as a sentence says it; anything else is shown as it came. */
+export function formatLongDate(iso) {
+  if (typeof iso !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(iso)) return typeof iso === 'string' ? iso : '';
+  const day = new Date(`${iso}T00:00:00Z`);
+  return Number.isNaN(day.getTime()) ? iso : longDateFormat.format(day);
+}

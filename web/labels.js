@@ -25,6 +25,25 @@ export const USE_LABELS = Object.freeze({
   sonstiges: 'Sonstiges',
 });
 
+// part matches: how an offer may be taken on (matching::k_offer_kinds), and the outcome of a
+// suggestion (a Vermittlung) as staff record it.
+/** Kind of an offer, and the kinds a need wants. */
+export const OFFER_KIND_LABELS = Object.freeze({
+  miete: 'Miete',
+  kauf: 'Kauf',
+  erbpacht: 'Erbpacht',
+  zwischennutzung: 'Zwischennutzung',
+  konzeptvergabe: 'Konzeptvergabe',
+});
+
+/** Outcome of a suggestion. */
+export const MATCH_STATUS_LABELS = Object.freeze({
+  kontaktiert: 'Kontaktiert',
+  angenommen: 'Zugesagt',
+  abgeschlossen: 'Abgeschlossen',
+  abgelehnt: 'Abgesagt',
+});
+
 /** Whether the whole building or only part of it stands empty. */
 export const DEGREE_LABELS = Object.freeze({
   vollstaendig: 'vollständig',
@@ -238,6 +257,20 @@ export const FIELD_LABELS = Object.freeze({
   datetime: 'Zeitraum',
   since: 'Leer seit',
   properties: 'Eigenschaften',
+  // part matches: suggestions and their outcomes
+  angebot_id: 'Angebot',
+  gesuch_id: 'Gesuch',
+  score: 'Punkte',
+  match: 'Bewertung',
+  accepted_at: 'Zugesagt am',
+  messages: 'Nachrichten',
+  allowed: 'Nächste Schritte',
+  suggestions: 'Vorschläge',
+  kommune_names: 'Namen der Kommunen',
+  vermittlung: 'Vermittlung',
+  need: 'Gesuch',
+  offer: 'Angebot',
+  zukunftsort: 'Zukunftsort',
   sortby: 'Sortierung',
   address: 'Adresse',
   q: 'Suchbegriff',
@@ -253,6 +286,8 @@ export const LABELS = Object.freeze({
   degree: DEGREE_LABELS,
   owner_type: OWNER_TYPE_LABELS,
   building_function: BUILDING_FUNCTION_LABELS,
+  offer_kind: OFFER_KIND_LABELS,  // part matches
+  match_status: MATCH_STATUS_LABELS,  // part matches
 });
 
 /**

@@ -57,6 +57,9 @@ export const PROBLEM_TEXTS = Object.freeze({
   conflict: () => 'Das widerspricht dem, was schon gespeichert ist (ein Eintrag doppelt?).',
   vacancy_already_linked: () => 'Dieser Leerstand gehört schon zu einem anderen Zukunftsort.',
   membership_request_decided: () => 'Der Antrag wurde inzwischen anders entschieden.',
+  // part matches: suggestions and their outcomes
+  match_recorded: () => 'Für dieses Angebot und dieses Gesuch ist schon ein Ergebnis eingetragen. Bitte die Liste neu laden.',
+  mail_not_configured: () => 'Dieser Atlas versendet keine E-Mails: Der Betreiber hat keinen Mailserver eingerichtet.',
   stale_version: () => `Der Eintrag wurde inzwischen von jemand anderem geändert. ${LOAD_AGAIN}`,
   // 413, 414, 415
   too_large: (p) => (Number.isFinite(p.limit_bytes)
@@ -73,6 +76,15 @@ export const PROBLEM_TEXTS = Object.freeze({
     return `Dieser Statuswechsel${move} ist nicht möglich. Möglich: ${statusList(p.allowed)}.`;
   },
   vacancy_status_not_linkable: () => 'Nur ein Leerstand „in Aktivierung“ oder „aktiviert“ kann zum Zukunftsort werden.',
+  // part matches
+  match_transition: (p) => {
+    const allowed = Array.isArray(p.allowed) && p.allowed.length > 0
+      ? p.allowed.map((s) => label('match_status', s)).join(', ') : 'keiner, das Ergebnis steht fest';
+    return `Dieser Schritt ist bei diesem Vorschlag nicht möglich. Möglich: ${allowed}.`;
+  },
+  match_closed: () => 'Das Angebot oder das Gesuch ist inzwischen nicht mehr offen.',
+  match_excluded: () => 'Angebot und Gesuch passen nicht zusammen (Ort oder Art des Angebots).',
+  need_without_email: () => 'Zu diesem Gesuch gibt es keine E-Mail-Adresse. Bitte auf anderem Weg Kontakt aufnehmen.',
   unprocessable: () => 'Die Angaben sind lesbar, lassen sich so aber nicht anwenden.',
   // 428, 429, 431
   version_required: () => `Die Version des Eintrags fehlt. ${LOAD_AGAIN}`,

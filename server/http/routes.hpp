@@ -125,6 +125,11 @@ void add_image_routes(Pistache::Rest::Router& router, const ApiContext& context)
 /// `POST /api/membership-requests/{id}/accept|decline` (admins).
 void add_membership_routes(Pistache::Rest::Router& router, const ApiContext& context);
 
+/// Suggestions and their outcomes, staff only (match_routes.cpp, part matches):
+/// `GET /api/angebote/{id}/vorschlaege`, `GET /api/gesuche/{id}/vorschlaege`,
+/// `POST /api/vermittlungen`, `PATCH /api/vermittlungen/{id}` (If-Match).
+void add_match_routes(Pistache::Rest::Router& router, const ApiContext& context);
+
 /// `GET /api` (also `?f=json`): the OpenAPI 3.0 description of the whole HTTP API, as
 /// `application/vnd.oai.openapi+json;version=3.0`, with `servers` set to the public URL. The
 /// landing page links it as `service-desc`; GDAL's OAPIF driver and QGIS read it (page size

@@ -23,6 +23,10 @@ function documentedProperties() {
   add(schemas.KommuneProfile);
   add(schemas.UploadForm);
   add(schemas.UploadJob);
+  // part matches: the recorded outcome of a suggestion and what staff send
+  add(schemas.Vermittlung);
+  add(schemas.VermittlungInput);
+  add(schemas.VermittlungChange);
   // Machine members for the client's own sentences (messages.js), never shown as a field.
   names.delete('error_code');
   names.delete('error_values');

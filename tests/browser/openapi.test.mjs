@@ -70,6 +70,11 @@ const KNOWN_ROUTES = [
   ['get', '/api/membership-requests'],
   ['post', '/api/membership-requests/{requestId}/accept'],
   ['post', '/api/membership-requests/{requestId}/decline'],
+  // part matches
+  ['get', '/api/angebote/{offerId}/vorschlaege'],
+  ['get', '/api/gesuche/{needId}/vorschlaege'],
+  ['post', '/api/vermittlungen'],
+  ['patch', '/api/vermittlungen/{vermittlungId}'],
 ];
 
 

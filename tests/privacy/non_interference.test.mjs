@@ -264,6 +264,25 @@ async function membershipRequests(base) {
   await write(base, 'ni.admin', 'POST', `/api/membership-requests/${list.requests[0].id}/decline`, null);
 }
 
+/** Part matches: an offer on a hidden report, a need not yet confirmed and their recorded
+ *  outcome, with markers (straight into the database: the offers' and needs' APIs are other
+ *  parts'). Only the Kommune's staff may see the offer, nobody the unconfirmed need. */
+function hiddenMatches(db) {
+  const now = "'2026-01-01T00:00:00Z'";
+  // The hidden vacancy may carry hiddenActivation's offer already: then the match is on that one.
+  const sql = `INSERT OR IGNORE INTO angebote (vacancy_id, title, kinds, floor_area_m2, contact_role, contact_email,
+      status, created_at, updated_at) VALUES (${hidden.ids[0]}, '${MARKERS[2]}', '["miete"]', ${MARKERS[6]},
+      '${MARKERS[1]}', '${MARKERS[3]}@example.org', 'offen', ${now}, ${now});
+    INSERT INTO gesuche (title, description, kommunen, contact_name, contact_email, status, source,
+      created_at, updated_at) VALUES ('${MARKERS[1]}', '${MARKERS[2]}', '["${HOME}"]', '${MARKERS[0]}',
+      '${MARKERS[3]}@example.org', 'unbestaetigt', 'formular', ${now}, ${now});
+    INSERT INTO vermittlungen (angebot_id, gesuch_id, status, score, match, created_at, updated_at)
+      VALUES ((SELECT id FROM angebote WHERE vacancy_id = ${hidden.ids[0]}), (SELECT max(id) FROM gesuche),
+        'kontaktiert', 50, '{}', ${now}, ${now});`;
+  const result = spawnSync('sqlite3', [db, sql], { encoding: 'utf8' });
+  assert.equal(result.status, 0, result.stderr);
+}
+
 /** A Zensus 2011 grid of 7 × 7 cells round Angermünde (official figures, the same in A and B),
  *  so its tiles over the hidden points are not empty. */
 function gridFile(file) {
@@ -307,6 +326,7 @@ before(async () => {
   await hiddenData(await server.url, home);
   await stopServer(server);
   hiddenActivation(a);
+  hiddenMatches(a);  // part matches: after hiddenActivation, whose inquiries go to every offer
   // Everything happened "last month" in both, so the public figures (the state when this month
   // began) include the hidden reports in A: the declared aggregates differ, and (c) has cases.
   await moveHistoryBeforeThisMonth(a);
@@ -409,6 +429,10 @@ async function crawlTargets() {
   add('/api/summary', '/api/summary');
   add('/api/network', '/api/network');
   add('/api/membership-requests', '/api/membership-requests');
+  // part matches: staff only; the hidden offer and the unconfirmed need (id 1 in A, none in B)
+  // must answer as ones that do not exist.
+  add('/api/angebote/{offerId}/vorschlaege', ...[1, 2, 999].map((id) => `/api/angebote/${id}/vorschlaege`));
+  add('/api/gesuche/{needId}/vorschlaege', ...[1, 2, 999].map((id) => `/api/gesuche/${id}/vorschlaege`));
   add('/api/kommunen/{ags}/summary', ...KOMMUNEN.map((k) => `/api/kommunen/${k}/summary`));
   // Profiles by AGS and by slug; the Kommune pages (HTML, not in the API document) beside them.
   const slugs = ['angermuende', 'herzberg-elster', 'neukirchen-erzgeb', 'wunsiedel-i-fichtelgebirge', 'unbekannt'];
