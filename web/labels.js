@@ -230,6 +230,17 @@ export const FIELD_LABELS = Object.freeze({
   role: 'Funktion',
   email: 'E-Mail',
   message: 'Nachricht',
+  // offer (part "offers")
+  title: 'Titel',
+  kinds: 'Art des Angebots',
+  conditions: 'Konditionen',
+  available_from: 'Verfügbar ab',
+  contact_role: 'Ansprechstelle',
+  contact_email: 'E-Mail der Ansprechstelle',
+  contact_phone: 'Telefon der Ansprechstelle',
+  closed_at: 'Abgeschlossen am',
+  min_area: 'Fläche ab',
+  max_area: 'Fläche bis',
   // query parameters
   bbox: 'Kartenausschnitt',
   'bbox-crs': 'Koordinatensystem des Ausschnitts',
@@ -246,6 +257,22 @@ export const FIELD_LABELS = Object.freeze({
   y: 'Kachelzeile',
 });
 
+// Offers (part "offers", issue 23): how an offer may be taken on, and its status.
+export const OFFER_KIND_LABELS = Object.freeze({
+  miete: 'Miete',
+  kauf: 'Kauf',
+  erbpacht: 'Erbpacht',
+  zwischennutzung: 'Zwischennutzung',
+  konzeptvergabe: 'Konzeptvergabe',
+});
+
+export const OFFER_STATUS_LABELS = Object.freeze({
+  offen: 'Offen',
+  reserviert: 'Reserviert',
+  vermittelt: 'Vermittelt',
+  zurueckgezogen: 'Zurückgezogen',
+});
+
 /** All vocabularies, keyed by the API's property name. */
 export const LABELS = Object.freeze({
   status: STATUS_LABELS,
@@ -253,6 +280,8 @@ export const LABELS = Object.freeze({
   degree: DEGREE_LABELS,
   owner_type: OWNER_TYPE_LABELS,
   building_function: BUILDING_FUNCTION_LABELS,
+  offer_kind: OFFER_KIND_LABELS,  // part "offers"
+  offer_status: OFFER_STATUS_LABELS,
 });
 
 /**

@@ -56,6 +56,7 @@ export const PROBLEM_TEXTS = Object.freeze({
   // 409, 412
   conflict: () => 'Das widerspricht dem, was schon gespeichert ist (ein Eintrag doppelt?).',
   vacancy_already_linked: () => 'Dieser Leerstand gehört schon zu einem anderen Zukunftsort.',
+  vacancy_already_offered: () => 'Dieser Leerstand wird schon angeboten: bitte das bestehende Angebot bearbeiten.',  // part "offers"
   membership_request_decided: () => 'Der Antrag wurde inzwischen anders entschieden.',
   stale_version: () => `Der Eintrag wurde inzwischen von jemand anderem geändert. ${LOAD_AGAIN}`,
   // 413, 414, 415
@@ -73,6 +74,7 @@ export const PROBLEM_TEXTS = Object.freeze({
     return `Dieser Statuswechsel${move} ist nicht möglich. Möglich: ${statusList(p.allowed)}.`;
   },
   vacancy_status_not_linkable: () => 'Nur ein Leerstand „in Aktivierung“ oder „aktiviert“ kann zum Zukunftsort werden.',
+  vacancy_not_published: () => 'Nur ein Leerstand, dessen Eigentümer der Veröffentlichung zugestimmt hat, kann angeboten werden.',  // part "offers"
   unprocessable: () => 'Die Angaben sind lesbar, lassen sich so aber nicht anwenden.',
   // 428, 429, 431
   version_required: () => `Die Version des Eintrags fehlt. ${LOAD_AGAIN}`,

@@ -412,7 +412,7 @@ function vacancyLabel(feature) {
 
 /** The images part of the form: one picker per picture, and one more for a new one; uploads
  *  belong to the Kommune `kommuneOf()` names. Returns the function that gives the ids. */
-function imagesField(form, initial, kommuneOf) {
+export function imagesField(form, initial, kommuneOf) {
   const wrapper = element('div', 'form-field place-images');
   wrapper.dataset.field = 'images';
   wrapper.append(element('p', 'field-label', 'Bilder'));
