@@ -6,7 +6,7 @@
 // each caller sees (docs/privacy.md); everything from the API goes in as text.
 
 import { fetchJson, fetchPublicJson, request } from './api.js';
-import { canEdit, field } from './editor.js';
+import { canEdit, field, formButtons, textInput } from './editor.js';
 import { pictureOf } from './images.js';
 import { focusableMarker } from './keyboard-markers.js';
 import { countOf, definitionList, element, formatArea, formatDate } from './dom.js';
@@ -257,13 +257,6 @@ async function openExpose(id, { me }) {
 // ---------------------------------------------------------------------------------------------
 // The offer form (the Kommune's editors)
 
-function textInput(value, limit, tag = 'input') {
-  const input = element(tag);
-  input.value = value ?? '';
-  input.maxLength = limit;
-  return input;
-}
-
 /** Shows the server's refusal next to the fields it names; the rest above the buttons. */
 function showProblem(form, error) {
   for (const node of form.querySelectorAll('.field-error, .form-error')) node.textContent = '';
@@ -330,16 +323,8 @@ async function openForm({ offer = null, etag = null, vacancyId = null }) {
     }
     offerField('status', 'Status', status, 'Vermittelt oder zurückgezogen: nicht mehr öffentlich.');
   }
-  const message = element('p', 'form-error');
-  message.setAttribute('role', 'alert');
-  const submit = element('button', null, creating ? 'Angebot veröffentlichen' : 'Speichern');
-  submit.type = 'submit';
-  const cancel = element('button', null, 'Abbrechen');
-  cancel.type = 'button';
-  cancel.addEventListener('click', () => navigate(creating ? '/' : `/angebote/${offer.id}`));
-  const buttons = element('div', 'dialog-buttons');
-  buttons.append(submit, cancel);
-  form.append(message, buttons);
+  const submit = formButtons(form, creating ? 'Angebot veröffentlichen' : 'Speichern',
+    () => navigate(creating ? '/' : `/angebote/${offer.id}`));
 
   const values = () => {
     const text = (name) => (form.elements[name].value.trim() === '' ? null : form.elements[name].value.trim());

@@ -5,7 +5,7 @@
 // map, edit and delete on the page). Everything from the API goes in as text.
 
 import { fetchJson, request } from './api.js';
-import { canEdit, field } from './editor.js';
+import { canEdit, field, formButtons, textInput } from './editor.js';
 import { imageField, pictureOf } from './images.js';
 import { countOf, definitionList, element, formatDate, numberFormat, webUrl } from './dom.js';
 import { loadKommunen } from './kommunen.js';
@@ -378,13 +378,6 @@ function placeField(form, name, caption, control, hint = '') {
   return field(form, name, caption, control, { prefix: 'place', hint });
 }
 
-function textInput(value, limit, tag = 'input') {
-  const input = element(tag);
-  input.value = value ?? '';
-  input.maxLength = limit;
-  return input;
-}
-
 /** [ags, name] of the Gemeinden `me` may write in (an editor's own, all for an admin). */
 function writableKommunen(me, names) {
   const mine = (ags) => me?.role === 'admin' || (me?.kommunen ?? []).some((k) => ags.startsWith(k));
@@ -519,16 +512,8 @@ async function openEditor({ feature, etag, latlng, me }) {
   await fillVacancies();
   const imageIds = imagesField(form, (p.images ?? []).map((image) => image.id), () => kommune.value);
 
-  const message = element('p', 'form-error');
-  message.setAttribute('role', 'alert');
-  const submit = element('button', null, creating ? 'Zukunftsort anlegen' : 'Speichern');
-  submit.type = 'submit';
-  const cancel = element('button', null, 'Abbrechen');
-  cancel.type = 'button';
-  cancel.addEventListener('click', () => navigate(creating ? '/zukunftsorte' : `/zukunftsorte/${feature.id}`));
-  const buttons = element('div', 'dialog-buttons');
-  buttons.append(submit, cancel);
-  form.append(message, buttons);
+  const submit = formButtons(form, creating ? 'Zukunftsort anlegen' : 'Speichern',
+    () => navigate(creating ? '/zukunftsorte' : `/zukunftsorte/${feature.id}`));
 
   const values = () => {
     const text = (name) => (form.elements[name].value.trim() === '' ? null : form.elements[name].value.trim());
