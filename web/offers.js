@@ -17,7 +17,7 @@ import { mountInquiryForm } from './inquiry-form.js';
 import { mountOfferMatches } from './matches.js';
 import { showPage } from './page.js';
 import { navigate, route } from './router.js';
-import { imagesField } from './zukunftsorte.js';
+import { imagesField, pictureCard, selectOf } from './zukunftsorte.js';
 
 const ITEMS = '/collections/angebote/items';
 const ITEM_LIMIT = 10000;
@@ -64,16 +64,6 @@ function filterQuery(filters) {
   return query.toString();
 }
 
-function selectOf(name, caption, options, current) {
-  const wrapper = element('label', 'list-filter', caption);
-  const control = element('select');
-  control.name = name;
-  control.append(new Option('alle', ''));
-  for (const [value, text] of options) control.append(new Option(text, value, false, value === current));
-  wrapper.append(control);
-  return wrapper;
-}
-
 function areaInput(name, caption, current) {
   const wrapper = element('label', 'list-filter', caption);
   const control = element('input');
@@ -90,14 +80,8 @@ function areaInput(name, caption, current) {
 
 function offerCard(feature) {
   const p = feature.properties ?? {};
-  const card = element('li', 'place-card offer-card');
-  card.dataset.id = String(feature.id);
-  const figure = element('div', 'place-card-picture');
-  figure.setAttribute('aria-hidden', 'true');
-  if (p.images?.[0]?.id) figure.append(pictureOf(p.images[0].id, '', 400));
-  const heading = element('h2', 'place-card-title');
-  heading.append(exposeLink(feature, p.title || 'Angebot'));
-  card.append(figure, heading, definitionList(factRows(p), 'offer-card-facts'));
+  const card = pictureCard(feature, 'place-card offer-card', exposeLink(feature, p.title || 'Angebot'));
+  card.append(definitionList(factRows(p), 'offer-card-facts'));
   if (p.status && p.status !== 'offen') card.append(element('p', 'offer-status', label('offer_status', p.status)));
   return card;
 }

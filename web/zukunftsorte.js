@@ -130,24 +130,34 @@ function matches(feature, filters) {
     && (!filters.kommune || (typeof p.kommune_ags === 'string' && p.kommune_ags.startsWith(filters.kommune)));
 }
 
-function placeCard(feature, names) {
-  const p = feature.properties ?? {};
-  const card = element('li', 'place-card');
+/** A card of a list (an <li> of `className`): the feature's first picture and `link` as its
+ *  heading. */
+export function pictureCard(feature, className, link) {
+  const card = element('li', className);
   card.dataset.id = String(feature.id);
   const figure = element('div', 'place-card-picture');
   figure.setAttribute('aria-hidden', 'true');
-  if (p.images?.[0]?.id) figure.append(pictureOf(p.images[0].id, '', 400));
+  const first = feature.properties?.images?.[0]?.id;
+  if (first) figure.append(pictureOf(first, '', 400));
   const heading = element('h2', 'place-card-title');
-  heading.append(pageLink(feature, p.name || 'Zukunftsort'));
+  heading.append(link);
+  card.append(figure, heading);
+  return card;
+}
+
+function placeCard(feature, names) {
+  const p = feature.properties ?? {};
+  const card = pictureCard(feature, 'place-card', pageLink(feature, p.name || 'Zukunftsort'));
   const facts = element('p', 'place-card-facts');
   if (p.kind) facts.append(element('span', 'place-kind', p.kind));
   if (p.kommune_ags) facts.append(element('span', 'place-kommune', names.get(p.kommune_ags) ?? p.kommune_ags));
-  card.append(figure, heading, facts);
+  card.append(facts);
   if (p.description) card.append(element('p', 'place-card-text', p.description));
   return card;
 }
 
-function selectOf(name, caption, options, current) {
+/** A filter of a list: a select `name` of [value, text] `options` after "alle". */
+export function selectOf(name, caption, options, current) {
   const wrapper = element('label', 'list-filter', caption);
   const control = element('select');
   control.name = name;
