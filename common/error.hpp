@@ -77,6 +77,11 @@ inline constexpr const char* k_nothing_stored = "nothing_stored";
 inline constexpr const char* k_server_stopped = "server_stopped";
 /// the server stopped while the job waited or ran; upload the file again
 inline constexpr const char* k_upload_interrupted = "upload_interrupted";
+// -- part "offers" (issue 23) --
+/// an offer on a vacancy without the owner's consent to publish (422)
+inline constexpr const char* k_vacancy_not_published = "vacancy_not_published";
+/// the vacancy has an offer already; one offer per vacancy (409)
+inline constexpr const char* k_vacancy_already_offered = "vacancy_already_offered";
 }  // namespace error_code
 
 class Error : public std::runtime_error {

@@ -32,6 +32,7 @@ import { setUpProfiles } from './profile.js';
 import { addBasemap, addDataAttribution, fillFooter, setUpSitePages } from './site.js';
 import { setUpZensusGrid } from './zensus-grid.js';
 import { setUpZukunftsorte } from './zukunftsorte.js';
+import { setUpOffers } from './offers.js';  // part "offers"
 import { setUpVacancyList, setUpZoomHint } from './vacancy-list.js';
 
 const GERMANY_CENTER = [51.16, 10.45];
@@ -282,11 +283,20 @@ function legendContent() {
   symbol.setAttribute('aria-hidden', 'true');
   place.append(symbol, 'Zukunftsort');
   places.append(place);
+  // part "offers": the offer marker and the list of offers
+  const offer = element('li');
+  const offerSymbol = element('span', 'swatch swatch-angebot');
+  offerSymbol.setAttribute('aria-hidden', 'true');
+  offer.append(offerSymbol, 'Angebot');
+  places.append(offer);
   const more = element('p', 'legend-more');
   const list = element('a', 'legend-link', 'Alle Zukunftsorte');
   list.href = '/zukunftsorte';
   list.dataset.route = '';
-  more.append(list);
+  const offers = element('a', 'legend-link', 'Alle Angebote');
+  offers.href = '/angebote';
+  offers.dataset.route = '';
+  more.append(list, ' · ', offers);
   legend.append(statuses, places, more);
   return legend;
 }
@@ -629,6 +639,7 @@ function start() {
   fillFooter(document.getElementById('site-footer'));
   setUpMembership({ kommunenOf: () => choropleth.kommunenOf(), meOf: whoAmI, changed: () => choropleth.reload() });
   setUpZukunftsorte({ map, me: async () => planner.me() ?? signedIn, addBasemap });
+  setUpOffers({ map, me: async () => planner.me() ?? signedIn });  // part "offers"
   // The map itself: no page over it. Views of other modules register before startRouter().
   otherwise(() => {
     closePage();

@@ -63,6 +63,32 @@ export function field(form, name, text, control, { prefix = 'vacancy', hint = ''
   return labelledField(form, { id: `${prefix}-${name}`, name, caption: text, control, hint });
 }
 
+/** A text input (or `tag`, e.g. 'textarea') holding `value`, taking at most `limit` characters. */
+export function textInput(value, limit, tag = 'input') {
+  const input = element(tag);
+  input.value = value ?? '';
+  input.maxLength = limit;
+  return input;
+}
+
+/**
+ * Ends `form` with the place for its general error and the buttons: `submitText` submits,
+ * "Abbrechen" calls `onCancel`. Returns the submit button.
+ */
+export function formButtons(form, submitText, onCancel) {
+  const message = element('p', 'form-error');
+  message.setAttribute('role', 'alert');
+  const submit = element('button', null, submitText);
+  submit.type = 'submit';
+  const cancel = element('button', null, 'Abbrechen');
+  cancel.type = 'button';
+  cancel.addEventListener('click', onCancel);
+  const buttons = element('div', 'dialog-buttons');
+  buttons.append(submit, cancel);
+  form.append(message, buttons);
+  return submit;
+}
+
 function select(options, current) {
   const control = element('select');
   for (const [value, text] of Object.entries(options)) control.append(new Option(text, value, false, value === current));

@@ -25,8 +25,8 @@ export const USE_LABELS = Object.freeze({
   sonstiges: 'Sonstiges',
 });
 
-// part matches: how an offer may be taken on (matching::k_offer_kinds), and the outcome of a
-// suggestion (a Vermittlung) as staff record it.
+// The activation loop (issue 23): how an offer may be taken on (matching::k_offer_kinds), the
+// status of an offer, and the outcome of a suggestion (a Vermittlung) as staff record it.
 /** Kind of an offer, and the kinds a need wants. */
 export const OFFER_KIND_LABELS = Object.freeze({
   miete: 'Miete',
@@ -249,6 +249,17 @@ export const FIELD_LABELS = Object.freeze({
   role: 'Funktion',
   email: 'E-Mail',
   message: 'Nachricht',
+  // offer (part "offers")
+  title: 'Titel',
+  kinds: 'Art des Angebots',
+  conditions: 'Konditionen',
+  available_from: 'Verfügbar ab',
+  contact_role: 'Ansprechstelle',
+  contact_email: 'E-Mail der Ansprechstelle',
+  contact_phone: 'Telefon der Ansprechstelle',
+  closed_at: 'Abgeschlossen am',
+  min_area: 'Fläche ab',
+  max_area: 'Fläche bis',
   // query parameters
   bbox: 'Kartenausschnitt',
   'bbox-crs': 'Koordinatensystem des Ausschnitts',
@@ -279,6 +290,14 @@ export const FIELD_LABELS = Object.freeze({
   y: 'Kachelzeile',
 });
 
+/** Status of an offer (issue 23). */
+export const OFFER_STATUS_LABELS = Object.freeze({
+  offen: 'Offen',
+  reserviert: 'Reserviert',
+  vermittelt: 'Vermittelt',
+  zurueckgezogen: 'Zurückgezogen',
+});
+
 /** All vocabularies, keyed by the API's property name. */
 export const LABELS = Object.freeze({
   status: STATUS_LABELS,
@@ -286,8 +305,9 @@ export const LABELS = Object.freeze({
   degree: DEGREE_LABELS,
   owner_type: OWNER_TYPE_LABELS,
   building_function: BUILDING_FUNCTION_LABELS,
-  offer_kind: OFFER_KIND_LABELS,  // part matches
-  match_status: MATCH_STATUS_LABELS,  // part matches
+  offer_kind: OFFER_KIND_LABELS,
+  offer_status: OFFER_STATUS_LABELS,
+  match_status: MATCH_STATUS_LABELS,
 });
 
 /**

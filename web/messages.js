@@ -56,6 +56,7 @@ export const PROBLEM_TEXTS = Object.freeze({
   // 409, 412
   conflict: () => 'Das widerspricht dem, was schon gespeichert ist (ein Eintrag doppelt?).',
   vacancy_already_linked: () => 'Dieser Leerstand gehört schon zu einem anderen Zukunftsort.',
+  vacancy_already_offered: () => 'Dieser Leerstand wird schon angeboten: bitte das bestehende Angebot bearbeiten.',  // part "offers"
   membership_request_decided: () => 'Der Antrag wurde inzwischen anders entschieden.',
   // part matches: suggestions and their outcomes
   match_recorded: () => 'Für dieses Angebot und dieses Gesuch ist schon ein Ergebnis eingetragen. Bitte die Liste neu laden.',
@@ -85,6 +86,7 @@ export const PROBLEM_TEXTS = Object.freeze({
   match_closed: () => 'Das Angebot oder das Gesuch ist inzwischen nicht mehr offen.',
   match_excluded: () => 'Angebot und Gesuch passen nicht zusammen (Ort oder Art des Angebots).',
   need_without_email: () => 'Zu diesem Gesuch gibt es keine E-Mail-Adresse. Bitte auf anderem Weg Kontakt aufnehmen.',
+  vacancy_not_published: () => 'Nur ein Leerstand, dessen Eigentümer der Veröffentlichung zugestimmt hat, kann angeboten werden.',  // part "offers"
   unprocessable: () => 'Die Angaben sind lesbar, lassen sich so aber nicht anwenden.',
   // 428, 429, 431
   version_required: () => `Die Version des Eintrags fehlt. ${LOAD_AGAIN}`,

@@ -9,6 +9,7 @@ import {
 } from './dom.js';
 import { FIELD_LABELS, fieldLabel, label } from './labels.js';
 import { GeoJsonTileLayer } from './tile-layer.js';
+import { offerAction } from './offers.js';  // part "offers"
 
 export const BUILDINGS_MIN_ZOOM = 13;
 const PLAIN_BUILDING = Object.freeze({ fill: 'rgba(140, 150, 160, 0.45)', stroke: '#616e7c', weight: 0.6 });
@@ -229,6 +230,8 @@ async function showRecord(panel, { buildingId, vacancyId }, context) {
       return;
     }
     panel.append(vacancyRecord(vacancy, history));
+    const offer = offerAction(vacancy, me);  // part "offers"
+    if (offer) panel.append(offer);
     if (editable) {
       panel.append(vacancyForm({
         vacancy: { id: vacancy.id, etag: loaded.etag, properties: vacancy.properties },

@@ -5,7 +5,7 @@
 // map, edit and delete on the page). Everything from the API goes in as text.
 
 import { fetchJson, request } from './api.js';
-import { canEdit, field } from './editor.js';
+import { canEdit, field, formButtons, textInput } from './editor.js';
 import { imageField, pictureOf } from './images.js';
 import { countOf, definitionList, element, formatDate, numberFormat, webUrl } from './dom.js';
 import { loadKommunen } from './kommunen.js';
@@ -130,24 +130,34 @@ function matches(feature, filters) {
     && (!filters.kommune || (typeof p.kommune_ags === 'string' && p.kommune_ags.startsWith(filters.kommune)));
 }
 
-function placeCard(feature, names) {
-  const p = feature.properties ?? {};
-  const card = element('li', 'place-card');
+/** A card of a list (an <li> of `className`): the feature's first picture and `link` as its
+ *  heading. */
+export function pictureCard(feature, className, link) {
+  const card = element('li', className);
   card.dataset.id = String(feature.id);
   const figure = element('div', 'place-card-picture');
   figure.setAttribute('aria-hidden', 'true');
-  if (p.images?.[0]?.id) figure.append(pictureOf(p.images[0].id, '', 400));
+  const first = feature.properties?.images?.[0]?.id;
+  if (first) figure.append(pictureOf(first, '', 400));
   const heading = element('h2', 'place-card-title');
-  heading.append(pageLink(feature, p.name || 'Zukunftsort'));
+  heading.append(link);
+  card.append(figure, heading);
+  return card;
+}
+
+function placeCard(feature, names) {
+  const p = feature.properties ?? {};
+  const card = pictureCard(feature, 'place-card', pageLink(feature, p.name || 'Zukunftsort'));
   const facts = element('p', 'place-card-facts');
   if (p.kind) facts.append(element('span', 'place-kind', p.kind));
   if (p.kommune_ags) facts.append(element('span', 'place-kommune', names.get(p.kommune_ags) ?? p.kommune_ags));
-  card.append(figure, heading, facts);
+  card.append(facts);
   if (p.description) card.append(element('p', 'place-card-text', p.description));
   return card;
 }
 
-function selectOf(name, caption, options, current) {
+/** A filter of a list: a select `name` of [value, text] `options` after "alle". */
+export function selectOf(name, caption, options, current) {
   const wrapper = element('label', 'list-filter', caption);
   const control = element('select');
   control.name = name;
@@ -378,13 +388,6 @@ function placeField(form, name, caption, control, hint = '') {
   return field(form, name, caption, control, { prefix: 'place', hint });
 }
 
-function textInput(value, limit, tag = 'input') {
-  const input = element(tag);
-  input.value = value ?? '';
-  input.maxLength = limit;
-  return input;
-}
-
 /** [ags, name] of the Gemeinden `me` may write in (an editor's own, all for an admin). */
 function writableKommunen(me, names) {
   const mine = (ags) => me?.role === 'admin' || (me?.kommunen ?? []).some((k) => ags.startsWith(k));
@@ -412,7 +415,7 @@ function vacancyLabel(feature) {
 
 /** The images part of the form: one picker per picture, and one more for a new one; uploads
  *  belong to the Kommune `kommuneOf()` names. Returns the function that gives the ids. */
-function imagesField(form, initial, kommuneOf) {
+export function imagesField(form, initial, kommuneOf) {
   const wrapper = element('div', 'form-field place-images');
   wrapper.dataset.field = 'images';
   wrapper.append(element('p', 'field-label', 'Bilder'));
@@ -519,16 +522,8 @@ async function openEditor({ feature, etag, latlng, me }) {
   await fillVacancies();
   const imageIds = imagesField(form, (p.images ?? []).map((image) => image.id), () => kommune.value);
 
-  const message = element('p', 'form-error');
-  message.setAttribute('role', 'alert');
-  const submit = element('button', null, creating ? 'Zukunftsort anlegen' : 'Speichern');
-  submit.type = 'submit';
-  const cancel = element('button', null, 'Abbrechen');
-  cancel.type = 'button';
-  cancel.addEventListener('click', () => navigate(creating ? '/zukunftsorte' : `/zukunftsorte/${feature.id}`));
-  const buttons = element('div', 'dialog-buttons');
-  buttons.append(submit, cancel);
-  form.append(message, buttons);
+  const submit = formButtons(form, creating ? 'Zukunftsort anlegen' : 'Speichern',
+    () => navigate(creating ? '/zukunftsorte' : `/zukunftsorte/${feature.id}`));
 
   const values = () => {
     const text = (name) => (form.elements[name].value.trim() === '' ? null : form.elements[name].value.trim());

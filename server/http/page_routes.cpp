@@ -1,5 +1,6 @@
 #include <pistache/http.h>
 
+#include <cmath>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -10,6 +11,7 @@
 #include "server/http/response.hpp"
 #include "server/http/routes.hpp"
 #include "server/http/static_files.hpp"
+#include "server/services/offer_service.hpp"
 #include "server/services/place_resolver.hpp"
 #include "server/services/profile_service.hpp"
 #include "server/services/summary_service.hpp"
@@ -98,9 +100,11 @@ constexpr char k_none[] = "";
 
 /// The Zukunftsorte of one worker thread, for the heads of their pages.
 struct PageServices {
-    explicit PageServices(data::Store& store) : places(store), zukunftsorte(store, places) {}
+    explicit PageServices(data::Store& store)
+        : places(store), zukunftsorte(store, places), angebote(store) {}
     services::PlaceResolver places;
     services::ZukunftsortService zukunftsorte;
+    services::OfferService angebote;  // part "offers"
 };
 
 /// A link preview names a place in a sentence or two, not its whole text.
@@ -145,6 +149,49 @@ void get_zukunftsort_page(const ApiContext& context, const Rest::Request& reques
     }
 }
 
+// -- offers (part "offers") -----------------------------------------------------------------
+
+constexpr char k_angebote_title[] = "Angebote";
+constexpr char k_angebote_text[] =
+    "Leerstehende Gebäude, die die Kommunen des Netzwerks zur Nachnutzung anbieten: zur Miete, "
+    "zum Kauf, in Erbpacht, zur Zwischennutzung oder in Konzeptvergabe.";
+
+/// The head of an offer's exposé, from what the public sees of it.
+PageMeta offer_meta(const nlohmann::json& properties) {
+    PageMeta meta;
+    meta.title = properties.value("title", std::string());
+    std::string text = properties.value("kommune_name", std::string());
+    if (properties.at("floor_area_m2").is_number())
+        text += ", " + std::to_string(std::lround(properties.at("floor_area_m2").get<double>())) +
+                " m²";
+    if (properties.at("conditions").is_string())
+        text += ". " + properties.at("conditions").get<std::string>();
+    meta.description = utf8_shortened(text, k_preview_characters);
+    const nlohmann::json& images = properties.at("images");
+    if (!images.empty())
+        meta.image_url = base_url() + images.at(0).at("urls").at("medium").get<std::string>();
+    return meta;
+}
+
+/// `/angebote/{id}`: the exposé of an offer, with its title, facts and first picture in the
+/// head, but only for an offer the public sees. A hidden or unknown one gets the list's
+/// generic head with 404, the same for both, so the head tells nothing the API would not.
+void get_offer_page(const ApiContext& context, const Rest::Request& request,
+                    Http::ResponseWriter& writer) {
+    const std::string path = request.resource();
+    try {
+        const std::int64_t id = id_param(request, ":id", "offer");
+        const services::FeatureResult offer =
+            services::thread_service<PageServices>(context.db).angebote.get(id, services::Caller{});
+        PageMeta meta = offer_meta(offer.feature.at("properties"));
+        meta.url = base_url() + "/angebote/" + std::to_string(id);
+        send_app_page(context, writer, std::move(meta), path);
+    } catch (const NotFound&) {
+        send_app_page(context, writer, {k_angebote_title, k_angebote_text, "", ""}, path,
+                      Http::Code::Not_Found);
+    }
+}
+
 }  // namespace
 
 void add_page_routes(Rest::Router& router, const ApiContext& context) {
@@ -163,6 +210,9 @@ void add_page_routes(Rest::Router& router, const ApiContext& context) {
             {"/embed/kommunen/:ags", Method::Get, get_kommune_embed},
             {"/kommunen/:ref", Method::Get, get_kommune_page},
             {"/mitgliedsantraege", Method::Get, get_fixed_page<k_requests_title, k_none>},
+            // part "offers"
+            {"/angebote", Method::Get, get_fixed_page<k_angebote_title, k_angebote_text>},
+            {"/angebote/:id", Method::Get, get_offer_page},
         });
 }
 

@@ -17,6 +17,7 @@
 #include "common/text.hpp"
 #include "common/utc_time.hpp"
 #include "data/collection_store.hpp"
+#include "data/offer_store.hpp"
 #include "data/store.hpp"
 #include "server/services/crs.hpp"
 #include "server/services/privacy.hpp"
@@ -54,6 +55,10 @@ const std::vector<CollectionInfo>& infos() {
         {"vacancies", "Leerstände",
          "Leerstandsmeldungen; öffentlich nur mit Einwilligung zur Veröffentlichung."},
         {"zukunftsorte", "Zukunftsorte", "Wiederbelebte Orte und Projekte in den Kommunen."},
+        // part "offers"
+        {"angebote", "Angebote",
+         "Leerstände, die die Kommunen zur Nachnutzung anbieten (mit Einwilligung der "
+         "Eigentümer)."},
     };
     return k_list;
 }
@@ -460,6 +465,15 @@ ItemsQuery parse_items_query(const QueryParams& params) {
             else
                 problems.add("address", field_code::k_invalid_value,
                              "address must name a street, a house number or both");
+        } else if (name == "kind") {
+            query.kind = value;  // OfferService checks the vocabulary (part "offers")
+        } else if (name == "min_area" || name == "max_area") {
+            const auto area = parse_number(value);
+            if (!area || !(*area >= 0.0))
+                problems.add(name, area ? field_code::k_out_of_range : field_code::k_invalid_value,
+                             name + " must be a number of square metres, 0 or more");
+            else
+                (name == "min_area" ? query.min_area : query.max_area) = *area;
         } else if (name == "f") {
             if (value != "json" && value != "geojson")
                 problems.add("f", field_code::k_not_one_of, "f must be json or geojson");
@@ -627,7 +641,11 @@ json CollectionsService::collection(const std::string& id, const std::string& ba
                                     const Caller& caller, const License& own) {
     const CollectionInfo& info = info_of(id);
     const data::VacancyVisibility visible = vacancy_visibility(caller);
-    const data::Bbox box = m_impl->collections().extent(id, visible).value_or(k_germany);
+    // Offers: the points of those the caller may see (privacy.hpp's offer rule).
+    const data::Bbox box =
+        (id == "angebote" ? data::OfferStore(m_impl->store).extent(offer_visibility(caller))
+                          : m_impl->collections().extent(id, visible))
+            .value_or(k_germany);
     const std::string path = base + "/collections/" + id;
     json extent = {
         {"spatial",
@@ -646,9 +664,11 @@ json CollectionsService::collection(const std::string& id, const std::string& ba
         {link(path, "self", k_json, info.title),
          link(path + "/items", "items", k_geojson, info.title),
          link(path + "/queryables", "http://www.opengis.net/def/rel/ogc/1.0/queryables",
-              "application/schema+json", std::string(info.title) + " (Abfragbare Eigenschaften)"),
-         link(path + "/tiles", "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector", k_json,
-              std::string(info.title) + " (Vektorkacheln)")});
+              "application/schema+json", std::string(info.title) + " (Abfragbare Eigenschaften)")});
+    if (id != "angebote")  // offers have no tiles: the map loads their items
+        links.push_back(link(path + "/tiles",
+                             "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector", k_json,
+                             std::string(info.title) + " (Vektorkacheln)"));
     for (json& license : license_links(licenses_of(info.id, own))) links.push_back(license);
     return {{"id", info.id},
             {"title", info.title},

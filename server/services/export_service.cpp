@@ -263,6 +263,8 @@ std::int64_t ExportService::write(const std::string& collection, geo::ExportForm
                                   const ItemsQuery& query, const Caller& caller,
                                   const std::filesystem::path& path, const License& own) {
     const auto point_collection = parse_collection(collection);
+    // Offers are read through their collection; no file export yet (part "offers").
+    if (point_collection == Collection::Angebote) throw unknown_collection(collection);
     if (!point_collection && collection != "buildings" && collection != "kommunen")
         throw unknown_collection(collection);
     if (!point_collection) check_filters_of_timeless_collection(collection, query);

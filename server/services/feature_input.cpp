@@ -6,8 +6,10 @@
 #include <set>
 #include <utility>
 
+#include "common/email_address.hpp"
 #include "common/field_errors.hpp"
 #include "common/text.hpp"
+#include "matching/matching.hpp"
 #include "server/services/image_service.hpp"
 
 namespace leerstand::services {
@@ -355,6 +357,124 @@ ZukunftsortPatch read_zukunftsort(const json& body, Kind kind, FieldErrors& erro
     return patch;
 }
 
+// -- offers (part "offers") ------------------------------------------------------------------
+
+constexpr std::size_t k_max_offer_title = 200;
+constexpr std::size_t k_max_offer_conditions = 5000;
+constexpr std::size_t k_max_contact_role = 200;
+constexpr std::size_t k_max_contact_phone = 50;
+
+/// A non-empty string within `max_characters`.
+std::optional<BoundedText> read_required_text(const json& value, const std::string& field,
+                                              std::size_t max_characters, FieldErrors& errors) {
+    if (!value.is_string() || value.get_ref<const std::string&>().empty()) {
+        errors.add(field, value.is_string() ? field_code::k_required : field_code::k_wrong_type,
+                   field + " must be a non-empty string");
+        return std::nullopt;
+    }
+    return read_bounded_text(value.get_ref<const std::string&>(), field, max_characters, errors);
+}
+
+std::optional<std::vector<std::string>> read_offer_kinds(const json& value, FieldErrors& errors) {
+    if (!value.is_array() || value.empty()) {
+        errors.add("kinds", value.is_array() ? field_code::k_required : field_code::k_wrong_type,
+                   "kinds must be an array of at least one of: " + joined(matching::k_offer_kinds));
+        return std::nullopt;
+    }
+    std::vector<std::string> kinds;
+    for (const json& member : value) {
+        if (!member.is_string()) {
+            errors.add("kinds", field_code::k_wrong_type, "kinds must hold strings");
+            return std::nullopt;
+        }
+        const std::string& kind = member.get_ref<const std::string&>();
+        if (!check_one_of("kinds", matching::k_offer_kinds, kind, errors)) return std::nullopt;
+        if (std::find(kinds.begin(), kinds.end(), kind) != kinds.end()) {
+            errors.add("kinds", field_code::k_duplicate, "kinds names '" + kind + "' twice");
+            return std::nullopt;
+        }
+        kinds.push_back(kind);
+    }
+    return kinds;
+}
+
+std::optional<std::optional<double>> read_offer_area(const json& value, FieldErrors& errors) {
+    auto area = read_floor_area(value, errors);
+    if (area && *area && !(**area > 0.0)) {
+        errors.add("floor_area_m2", field_code::k_out_of_range,
+                   "floor_area_m2 of an offer must be more than 0 square metres");
+        return std::nullopt;
+    }
+    return area;
+}
+
+std::optional<std::optional<std::string>> read_contact_email(const json& value,
+                                                             FieldErrors& errors) {
+    if (value.is_null()) return std::optional<std::string>();
+    const auto email =
+        value.is_string() ? EmailAddress::parse(value.get_ref<const std::string&>()) : std::nullopt;
+    if (!email) {
+        errors.add("contact_email",
+                   value.is_string() ? field_code::k_not_an_email : field_code::k_wrong_type,
+                   "contact_email must be an e-mail address such as bauamt@kommune.de");
+        return std::nullopt;
+    }
+    return email->text();
+}
+
+OfferPatch read_offer(const json& body, Kind kind, FieldErrors& errors) {
+    OfferPatch patch;
+    const json* properties = feature_properties(body, kind, errors);
+    if (properties == nullptr) return patch;
+    // What the items show besides the writable fields: echoed back by clients, ignored.
+    static const std::set<std::string> k_read_only = {"kommune",    "kommune_name", "use",
+                                                      "created_at", "updated_at",   "closed_at",
+                                                      "author",     "version"};
+    for (const auto& [key, value] : properties->items()) {
+        if (key == "vacancy_id") {
+            if (auto id = read_id(value, key, errors)) {
+                if (*id)
+                    patch.vacancy_id = **id;
+                else
+                    errors.add(key, field_code::k_required, "an offer needs its vacancy_id");
+            }
+        } else if (key == "title") {
+            if (auto title = read_required_text(value, key, k_max_offer_title, errors))
+                patch.title = std::move(title);
+        } else if (key == "kinds") {
+            if (auto kinds = read_offer_kinds(value, errors)) patch.kinds = std::move(kinds);
+        } else if (key == "floor_area_m2") {
+            if (auto area = read_offer_area(value, errors)) patch.floor_area_m2 = *area;
+        } else if (key == "conditions") {
+            if (auto text = read_optional_text(value, key, k_max_offer_conditions, errors))
+                patch.conditions = std::move(text);
+        } else if (key == "available_from") {
+            if (auto date = read_optional_date(value, key, false, errors))
+                patch.available_from = *date;
+        } else if (key == "images") {
+            if (auto ids = read_images(value, errors)) patch.images = std::move(ids);
+        } else if (key == "contact_role") {
+            if (auto role = read_required_text(value, key, k_max_contact_role, errors))
+                patch.contact_role = std::move(role);
+        } else if (key == "contact_email") {
+            if (auto email = read_contact_email(value, errors)) patch.contact_email = *email;
+        } else if (key == "contact_phone") {
+            if (auto phone = read_optional_text(value, key, k_max_contact_phone, errors))
+                patch.contact_phone = std::move(phone);
+        } else if (key == "status") {
+            if (auto status = read_identifier(value, key, data::k_offer_statuses, "offen", errors))
+                patch.status = std::move(status);
+        } else if (!k_read_only.contains(key)) {
+            errors.add(key, field_code::k_unknown_field, "unknown property '" + key + "'");
+        }
+    }
+    if (kind == Kind::Draft)
+        for (const char* field : {"vacancy_id", "title", "kinds", "contact_role"})
+            if (!properties->contains(field))
+                errors.add(field, field_code::k_required, std::string("an offer needs ") + field);
+    return patch;
+}
+
 /// A whole item is its properties read as a patch of the defaults.
 template <typename Draft, typename Patch>
 Draft draft_of(Patch patch) {
@@ -471,6 +591,28 @@ void ZukunftsortPatch::apply_to(data::ZukunftsortRecord& record) const {
     if (story) record.story = text_of(*story);
     if (images) record.images = *images;
     if (vacancy_id) record.vacancy_id = *vacancy_id;
+}
+
+void OfferPatch::apply_to(data::OfferRecord& record) const {
+    if (vacancy_id) record.vacancy_id = *vacancy_id;
+    if (title) record.title = title->text();
+    if (kinds) record.kinds = *kinds;
+    if (floor_area_m2) record.floor_area_m2 = *floor_area_m2;
+    if (conditions) record.conditions = text_of(*conditions);
+    if (available_from) record.available_from = text_of(*available_from);
+    if (images) record.images = *images;
+    if (contact_role) record.contact_role = contact_role->text();
+    if (contact_email) record.contact_email = *contact_email;
+    if (contact_phone) record.contact_phone = text_of(*contact_phone);
+    if (status) record.status = *status;
+}
+
+OfferPatch read_offer_draft(const json& body, FieldErrors& errors) {
+    return read_offer(body, Kind::Draft, errors);
+}
+
+OfferPatch read_offer_patch(const json& body, FieldErrors& errors) {
+    return read_offer(body, Kind::Patch, errors);
 }
 
 VacancyDraft read_vacancy_draft(const json& body, FieldErrors& errors) {

@@ -12,6 +12,7 @@
 #include "common/bounded_text.hpp"
 #include "common/geometry.hpp"
 #include "common/iso_date.hpp"
+#include "data/offer_store.hpp"
 #include "data/vacancy_records.hpp"
 
 namespace leerstand {
@@ -100,13 +101,37 @@ VacancyPatch read_vacancy_patch(const nlohmann::json& body, FieldErrors& errors)
 ZukunftsortDraft read_zukunftsort_draft(const nlohmann::json& body, FieldErrors& errors);
 ZukunftsortPatch read_zukunftsort_patch(const nlohmann::json& body, FieldErrors& errors);
 
+// -- offers (part "offers", issue 23) ---------------------------------------------------
+
+/// A merge patch of an offer (PATCH), and a whole one (POST, PUT) read as a patch of the
+/// defaults. An offer has no geometry of its own (it is its vacancy's point): a geometry sent
+/// is ignored. Read-only properties a client echoes (kommune, use, ...) are ignored.
+struct OfferPatch {
+    std::optional<std::int64_t> vacancy_id;
+    std::optional<BoundedText> title;               ///< never empty
+    std::optional<std::vector<std::string>> kinds;  ///< of k_offer_kinds, at least one, each once
+    std::optional<std::optional<double>> floor_area_m2;  ///< more than 0
+    std::optional<std::optional<BoundedText>> conditions;
+    std::optional<std::optional<IsoDate>> available_from;
+    std::optional<std::vector<std::string>> images;  ///< whether they exist: the service's check
+    std::optional<BoundedText> contact_role;         ///< never empty
+    std::optional<std::optional<std::string>> contact_email;  ///< an EmailAddress
+    std::optional<std::optional<BoundedText>> contact_phone;
+    std::optional<std::string> status;
+
+    void apply_to(data::OfferRecord& record) const;
+};
+
+/// A whole offer: vacancy_id, title, kinds and contact_role are required.
+OfferPatch read_offer_draft(const nlohmann::json& body, FieldErrors& errors);
+OfferPatch read_offer_patch(const nlohmann::json& body, FieldErrors& errors);
+
 // -- single values, shared with the other JSON inputs (Kommune profiles) -------------------
 // Each reader adds its problem to `errors` and returns nothing; the outer optional is empty
 // after a problem, the inner one for a JSON null (the field cleared).
 
 /// "a number", "a string", "true or false", "an array", "an object", "null": for messages.
 std::string json_type_name(const nlohmann::json& value);
-
 
 /// `text` when it has at most `max_characters` characters (field_code::k_too_long otherwise).
 std::optional<BoundedText> read_bounded_text(const std::string& text, const std::string& field,

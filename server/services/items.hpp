@@ -39,6 +39,10 @@ struct ItemsQuery {
     std::optional<data::Bbox> bbox;  ///< CRS84
     /// `address`: vacancies only, those whose building has this street and house number.
     std::optional<AddressSearch> address;
+    /// Offers only (part "offers"): `kind` (one of its kinds), `min_area`, `max_area` (m²).
+    std::optional<std::string> kind;
+    std::optional<double> min_area;
+    std::optional<double> max_area;
     /// `skipGeometry=true` (as pygeoapi names it): features without geometry, e.g. the
     /// figures of every Kommune for the map's choropleth without megabytes of boundaries.
     bool skip_geometry = false;
@@ -57,9 +61,9 @@ struct ItemsPage {
 };
 
 /// The writable collections: VacancyService serves the one, ZukunftsortService the other.
-enum class Collection { Vacancies, Zukunftsorte };
+enum class Collection { Vacancies, Zukunftsorte, Angebote };
 
-/// "vacancies" / "zukunftsorte"; nullopt for anything else.
+/// "vacancies" / "zukunftsorte" / "angebote"; nullopt for anything else.
 std::optional<Collection> parse_collection(const std::string& id);
 
 /// Adds the problems of the parameters every page of vacancies or Zukunftsorte has: limit

@@ -1,6 +1,9 @@
 #include "server/services/privacy.hpp"
 
+#include <algorithm>
+#include <array>
 #include <cmath>
+#include <string_view>
 
 #include "server/services/image_service.hpp"
 
@@ -140,6 +143,80 @@ const std::vector<std::string>& internal_vacancy_fields() {
 
 json point_geometry(double lon, double lat) {
     return json{{"type", "Point"}, {"coordinates", {round7(lon), round7(lat)}}};
+}
+
+// -- offers (part "offers") ---------------------------------------------------------------
+
+namespace {
+
+constexpr std::array<std::string_view, 2> k_public_offer_statuses = {"offen", "reserviert"};
+constexpr std::array<std::string_view, 3> k_public_offer_vacancy_statuses = {
+    "gemeldet", "bestaetigt", "in_aktivierung"};
+
+template <std::size_t N>
+bool listed(const std::array<std::string_view, N>& list, const std::string& value) {
+    return std::find(list.begin(), list.end(), value) != list.end();
+}
+
+}  // namespace
+
+data::OfferVisibility offer_visibility(const Caller& caller) {
+    // Internal rights on offers are those on their vacancies: one scope, one rule.
+    const data::VacancyVisibility vacancies = vacancy_visibility(caller);
+    data::OfferVisibility visibility;
+    visibility.all = vacancies.all;
+    visibility.internal_prefixes = vacancies.internal_prefixes;
+    visibility.public_statuses.assign(k_public_offer_statuses.begin(),
+                                      k_public_offer_statuses.end());
+    visibility.public_vacancy_statuses.assign(k_public_offer_vacancy_statuses.begin(),
+                                              k_public_offer_vacancy_statuses.end());
+    return visibility;
+}
+
+bool may_see_offer(const data::OfferRecord& offer, const Caller& caller) {
+    if (may_read_internal(caller, offer.kommune_ags)) return true;
+    return listed(k_public_offer_statuses, offer.status) && offer.vacancy_consent_publish &&
+           listed(k_public_offer_vacancy_statuses, offer.vacancy_status);
+}
+
+std::optional<json> offer_properties(const data::OfferRecord& a, const Caller& caller) {
+    if (!may_see_offer(a, caller)) return std::nullopt;
+    json images = json::array();
+    for (const std::string& id : a.images)
+        images.push_back(json{{"id", id}, {"urls", image_urls(id)}});
+    // An allow-list, as for vacancies: a new column stays unseen until someone decides.
+    json properties = {
+        {"title", a.title},
+        {"kommune", a.kommune_ags},
+        {"kommune_name", a.kommune_name},
+        {"use", a.use},
+        {"kinds", a.kinds},
+        {"floor_area_m2", optional_json(a.floor_area_m2)},
+        {"conditions", optional_json(a.conditions)},
+        {"available_from", optional_json(a.available_from)},
+        {"images", std::move(images)},
+        {"contact_role", a.contact_role},
+        {"contact_email", optional_json(a.contact_email)},
+        {"contact_phone", optional_json(a.contact_phone)},
+        {"status", a.status},
+        {"vacancy_id", a.vacancy_id},
+        {"created_at", a.created_at},
+        {"updated_at", a.updated_at},
+    };
+    if (may_read_internal(caller, a.kommune_ags)) {
+        properties["author"] = optional_json(a.author);
+        properties["closed_at"] = optional_json(a.closed_at);
+    }
+    return properties;
+}
+
+std::optional<json> offer_feature(const data::OfferRecord& offer, const Caller& caller) {
+    auto properties = offer_properties(offer, caller);
+    if (!properties) return std::nullopt;
+    return json{{"type", "Feature"},
+                {"id", offer.id},
+                {"geometry", point_geometry(offer.lon, offer.lat)},
+                {"properties", std::move(*properties)}};
 }
 
 bool sees_exact_figures(const Caller& caller, const std::string& area_ags) {

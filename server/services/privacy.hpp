@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "data/offer_store.hpp"
 #include "data/vacancy_records.hpp"
 #include "server/services/caller.hpp"
 
@@ -54,6 +55,27 @@ const std::vector<std::string>& internal_vacancy_fields();
 
 /// A GeoJSON Point with coordinates rounded to 7 decimals (about 1 cm).
 nlohmann::json point_geometry(double lon, double lat);
+
+// -- offers (part "offers", issue 23) ---------------------------------------------------
+// The rule: the public sees an offer iff its status is offen or reserviert, its vacancy is
+// one the public may see (consent_publish) and that vacancy is gemeldet, bestaetigt or
+// in_aktivierung. Callers who may read the internal data of the vacancy's Kommune see every
+// offer there, with its author and closed_at. Everyone else sees the public properties only; never
+// anything of the owner.
+
+/// The condition an offer list must apply for this caller (so counts, pages and extents agree
+/// with may_see_offer).
+data::OfferVisibility offer_visibility(const Caller& caller);
+
+/// May the caller see this offer at all? (Those who may not get the 404 of a missing one.)
+bool may_see_offer(const data::OfferRecord& offer, const Caller& caller);
+
+/// The properties of an offer as the caller may see it; nullopt when it may not see it.
+std::optional<nlohmann::json> offer_properties(const data::OfferRecord& offer,
+                                               const Caller& caller);
+
+/// The whole GeoJSON Feature (the vacancy's point); nullopt when the caller may not see it.
+std::optional<nlohmann::json> offer_feature(const data::OfferRecord& offer, const Caller& caller);
 
 // -- figures (summaries) ----------------------------------------------------------------
 

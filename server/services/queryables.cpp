@@ -5,6 +5,7 @@
 #include "common/field_errors.hpp"
 #include "data/sort_order.hpp"
 #include "data/vacancy_records.hpp"
+#include "matching/matching.hpp"
 #include "server/services/collections_service.hpp"
 #include "server/services/privacy.hpp"
 
@@ -93,6 +94,23 @@ json queryables(const std::string& id, const std::string& base) {
         properties = {{"geometry", geometry_schema("geometry-point")},
                       {"kommune_ags", ags_schema("kommune")},
                       {"opened", date_schema("Eröffnet")}};
+    } else if (id == "angebote") {  // part "offers"
+        properties = {{"geometry", geometry_schema("geometry-point")},
+                      {"kommune", ags_schema("kommune")},
+                      {"use",
+                       {{"title", "Nutzung"},
+                        {"type", "string"},
+                        {"enum", text_enum(data::k_vacancy_uses)},
+                        {"description", "filter with `use=`"}}},
+                      {"kinds",
+                       {{"title", "Art"},
+                        {"type", "string"},
+                        {"enum", text_enum(matching::k_offer_kinds)},
+                        {"description", "filter with `kind=`: offers with this kind"}}},
+                      {"floor_area_m2",
+                       {{"title", "Fläche (m²)"},
+                        {"type", "number"},
+                        {"description", "filter with `min_area=` and `max_area=`"}}}};
     } else {
         throw unknown_collection(id);
     }
@@ -140,11 +158,17 @@ const std::vector<std::string>& property_names(const std::string& id) {
         "name",        "kind",       "description", "website",    "opened",
         "building_id", "vacancy_id", "kommune_ags", "created_at", "updated_at",
         "version",     "story",      "images"};
+    static const std::vector<std::string> k_angebote = {
+        "title",         "kommune",       "kommune_name",   "use",        "kinds",
+        "floor_area_m2", "conditions",    "available_from", "images",     "contact_role",
+        "contact_email", "contact_phone", "status",         "vacancy_id", "created_at",
+        "updated_at",    "author"};
     static const std::vector<std::string> k_none;
     if (id == "buildings") return k_buildings;
     if (id == "kommunen") return k_kommunen;
     if (id == "vacancies") return k_vacancies;
     if (id == "zukunftsorte") return k_zukunftsorte;
+    if (id == "angebote") return k_angebote;
     return k_none;
 }
 

@@ -7,7 +7,7 @@
 // Drives Debian's Chromium through playwright-core from web/node_modules (never downloads a
 // browser). Tests skip with `skipReason` when Chromium or playwright-core is missing.
 
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -254,7 +254,8 @@ export function assertPageClean(assert, problems) {
   assert.deepEqual(problems.foreignRequests, [], 'requests to non-loopback hosts');
 }
 
-/** POSTs a Feature to a collection with an API token; throws unless the answer is 201. */
+/** POSTs a Feature to a collection with an API token; throws unless the answer is 201.
+ *  Resolves with the stored Feature. */
 export async function createItem(baseUrl, token, collection, feature) {
   const response = await fetch(`${baseUrl}/collections/${collection}/items`, {
     method: 'POST',
@@ -263,6 +264,7 @@ export async function createItem(baseUrl, token, collection, feature) {
   });
   const body = await response.text();
   if (response.status !== 201) throw new Error(`POST ${collection}: ${response.status} ${body}`);
+  return JSON.parse(body);
 }
 
 /** Opens `url` like openPage and waits until the app has its Kommunen. */
@@ -337,4 +339,14 @@ export async function buildingCentres(baseUrl, ags, n) {
     const aside = { lon: lon + 0.7 * (points[0][0] - lon), lat: lat + 0.7 * (points[0][1] - lat) };
     return { id: f.id, lon, lat, aside };
   });
+}
+
+/** A photo-like JPEG (stripes in green and blue) made with the `vips` CLI in `dir`; its path. */
+export function makeJpeg(dir) {
+  const step = (name) => path.join(dir, name);
+  execFileSync('vips', ['sines', step('sines.v'), '960', '640']);
+  execFileSync('vips', ['linear', step('sines.v'), step('scaled.v'), '100', '128']);
+  execFileSync('vips', ['cast', step('scaled.v'), step('grey.v'), 'uchar']);
+  execFileSync('vips', ['bandjoin_const', step('grey.v'), step('bild.jpg'), '90 160']);
+  return step('bild.jpg');
 }

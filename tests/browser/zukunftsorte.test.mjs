@@ -9,12 +9,11 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import {
-  assertPageClean, launchBrowser, makeTempDir, outDir, runCli, signIn, skipReason, startServer, stopServer,
-  watchPage,
+  assertPageClean, launchBrowser, makeJpeg, makeTempDir, outDir, runCli, signIn, skipReason, startServer,
+  stopServer, watchPage,
 } from './support.mjs';
 
 const ANGERMUENDE = '12073008';
@@ -76,16 +75,6 @@ function cleanOf(problems, expected) {
     if (line !== -1) consoleErrors.splice(line, 1);
   }
   return { ...problems, consoleErrors, badResponses: problems.badResponses.filter((r) => !accepted.includes(r)) };
-}
-
-/** A photo-like JPEG (stripes in green and blue) made with the `vips` CLI in `dir`. */
-function makeJpeg(dir) {
-  const step = (name) => path.join(dir, name);
-  execFileSync('vips', ['sines', step('sines.v'), '960', '640']);
-  execFileSync('vips', ['linear', step('sines.v'), step('scaled.v'), '100', '128']);
-  execFileSync('vips', ['cast', step('scaled.v'), step('grey.v'), 'uchar']);
-  execFileSync('vips', ['bandjoin_const', step('grey.v'), step('bild.jpg'), '90 160']);
-  return step('bild.jpg');
 }
 
 async function shoot(page, name, viewport) {

@@ -150,12 +150,18 @@ async function buildings(base, ags, count) {
 async function sharedData(base) {
   const home = await buildings(base, HOME, 30);
   const other = await buildings(base, OTHER, 10);
+  shared.vacancies = [];
   for (const [i, status] of ['gemeldet', 'gemeldet', 'bestaetigt', 'aktiviert'].entries()) {
-    await write(base, 'ni.admin', 'POST', '/collections/vacancies/items', feature(home[i].point, {
+    const { json: made } = await write(base, 'ni.admin', 'POST', '/collections/vacancies/items', feature(home[i].point, {
       status, use: i % 2 ? 'laden' : 'wohnen', consent_publish: true, vacant_since: '2022-04-01',
       floor_area_m2: 100 + i, public_description: `Veröffentlicht ${i}`,
     }));
+    shared.vacancies.push(made.id);
   }
+  // Offers (part "offers"): one the public sees, in both databases.
+  await write(base, 'ni.admin', 'POST', '/collections/angebote/items', offerFeature(shared.vacancies[0], {
+    title: 'Ladenlokal am Markt', conditions: 'Miete nach Vereinbarung', contact_role: 'Bauamt',
+  }));
   for (const [i, consent] of [true, false, false, false].entries()) {
     await write(base, 'ni.admin', 'POST', '/collections/vacancies/items', feature(other[i].point, {
       status: 'gemeldet', use: 'wohnen', consent_publish: consent, owner_contact: 'Herzberger Kontakt',
@@ -167,6 +173,35 @@ async function sharedData(base) {
     }));
   shared.image = await uploadPicture(base);
   return home;
+}
+
+function offerFeature(vacancyId, properties) {
+  return feature(null, {
+    vacancy_id: vacancyId, kinds: ['miete'], floor_area_m2: 80, available_from: '2027-01-01',
+    contact_email: 'bauamt@angermuende.example', ...properties,
+  });
+}
+
+/** Offers only database A holds, each hidden from the public in another way (part "offers"):
+ *  withdrawn, on a vacancy that is aktiviert, and on a vacancy whose consent was withdrawn. */
+async function hiddenOffers(base, home) {
+  const secret = { title: MARKERS[2], conditions: MARKERS[1], contact_role: MARKERS[0],
+    floor_area_m2: Number(MARKERS[6]), available_from: MARKERS[5] };
+  const withdrawn = await write(base, 'geheim.autorin.7q', 'POST', '/collections/angebote/items',
+    offerFeature(shared.vacancies[2], secret));
+  await write(base, 'geheim.autorin.7q', 'PATCH', `/collections/angebote/items/${withdrawn.json.id}`,
+    { properties: { status: 'zurueckgezogen' } },
+    { 'If-Match': withdrawn.response.headers.get('etag') });
+  await write(base, 'geheim.autorin.7q', 'POST', '/collections/angebote/items',
+    offerFeature(shared.vacancies[3], secret));
+  const { json: vacancy } = await write(base, 'geheim.autorin.7q', 'POST', '/collections/vacancies/items',
+    feature(home[16].point, { status: 'gemeldet', use: 'laden', consent_publish: true }));
+  hidden.points.push(home[16].point);
+  hidden.ids.push(vacancy.id);
+  await write(base, 'geheim.autorin.7q', 'POST', '/collections/angebote/items', offerFeature(vacancy.id, secret));
+  const target = `/collections/vacancies/items/${vacancy.id}`;
+  await write(base, 'geheim.autorin.7q', 'PATCH', target, { properties: { consent_publish: false } },
+    { 'If-Match': await etag(base, target) });
 }
 
 /** Uploads a small picture (made with the vips CLI) as the home editor; its id. */
@@ -243,6 +278,7 @@ async function hiddenData(base, home) {
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   await membershipRequests(base);
+  await hiddenOffers(base, home);
 }
 
 /** Requests to join the network, one left open and one declined, with markers in every
@@ -477,6 +513,17 @@ async function crawlTargets() {
     '/embed.html', '/embed.js', '/embed.css', '/site.js');
   // The app's pages whose head is made from stored data: a Zukunftsort's, and an unknown one's.
   add('pages', '/zukunftsorte/1', '/zukunftsorte/2', '/zukunftsorte/x');
+  // Offers (part "offers"): the collection with its filters, every id either database has, and
+  // the exposé pages whose head is made from the offer.
+  add('/collections/{collectionId}', '/collections/angebote');
+  add('/collections/{collectionId}/queryables', '/collections/angebote/queryables');
+  const offerFilters = ['', 'limit=1', 'limit=1&offset=1', ...KOMMUNEN.map((k) => `kommune=${k}`),
+    ...USES.map((u) => `use=${u}`), 'kind=miete', 'kind=kauf', 'min_area=4000', 'max_area=5000',
+    'min_area=50&max_area=150', 'status=zurueckgezogen', 'status=offen', 'properties=author,closed_at,title',
+    ...hidden.points.map(([lon, lat]) => `bbox=${lon - 0.001},${lat - 0.001},${lon + 0.001},${lat + 0.001}`)];
+  add('/collections/{collectionId}/items', ...offerFilters.map((f) => `/collections/angebote/items${f ? `?${f}` : ''}`));
+  add('/collections/{collectionId}/items/{featureId}', ...[1, 2, 3, 4, 5].map((id) => `/collections/angebote/items/${id}`));
+  add('pages', '/angebote', ...[1, 2, 3, 4, 5].map((id) => `/angebote/${id}`), '/angebote/x');
   return targets;
 }
 
