@@ -43,6 +43,13 @@ inline constexpr const char* k_image_too_large = "image_too_large";
 inline constexpr const char* k_membership_request_decided = "membership_request_decided";
 /// too many membership requests from one client (429 with Retry-After)
 inline constexpr const char* k_too_many_membership_requests = "too_many_membership_requests";
+// Inquiries (part "inquiries").
+/// too many inquiries from one client (429 with Retry-After)
+inline constexpr const char* k_too_many_inquiries = "too_many_inquiries";
+/// the operator configured no mail relay, so the atlas cannot mail this (409)
+inline constexpr const char* k_mail_not_configured = "mail_not_configured";
+/// the personal data of the inquiry were deleted; nobody can be written to (409)
+inline constexpr const char* k_personal_data_deleted = "personal_data_deleted";
 
 // Why an upload could not be read; also the `error_code` of a failed upload job.
 /// not a file of a format the atlas reads, or an archive without one (`file`)
