@@ -70,6 +70,11 @@ const KNOWN_ROUTES = [
   ['get', '/api/membership-requests'],
   ['post', '/api/membership-requests/{requestId}/accept'],
   ['post', '/api/membership-requests/{requestId}/decline'],
+  // part "inquiries"
+  ['post', '/api/angebote/{offerId}/anfragen'],
+  ['get', '/api/anfragen'],
+  ['patch', '/api/anfragen/{inquiryId}'],
+  ['post', '/api/anfragen/{inquiryId}/antworten'],
 ];
 
 
