@@ -230,6 +230,14 @@ export const FIELD_LABELS = Object.freeze({
   role: 'Funktion',
   email: 'E-Mail',
   message: 'Nachricht',
+  // inquiries (part "inquiries")
+  phone: 'Telefon',
+  intended_use: 'Geplante Nutzung',
+  common_good: 'Gemeinwohlorientiert',
+  homepage: 'Homepage',
+  closed_at: 'Abgeschlossen am',
+  personal_data_deleted_at: 'Personendaten gelöscht am',
+  sent_at: 'Gesendet am',
   // query parameters
   bbox: 'Kartenausschnitt',
   'bbox-crs': 'Koordinatensystem des Ausschnitts',
@@ -246,6 +254,13 @@ export const FIELD_LABELS = Object.freeze({
   y: 'Kachelzeile',
 });
 
+/** Where an inquiry about an offer stands in the staff inbox (part "inquiries"). */
+export const INQUIRY_STATUS_LABELS = Object.freeze({
+  neu: 'Neu',
+  in_kontakt: 'In Kontakt',
+  abgeschlossen: 'Abgeschlossen',
+});
+
 /** All vocabularies, keyed by the API's property name. */
 export const LABELS = Object.freeze({
   status: STATUS_LABELS,
@@ -253,6 +268,7 @@ export const LABELS = Object.freeze({
   degree: DEGREE_LABELS,
   owner_type: OWNER_TYPE_LABELS,
   building_function: BUILDING_FUNCTION_LABELS,
+  inquiry_status: INQUIRY_STATUS_LABELS, // part "inquiries"
 });
 
 /**
