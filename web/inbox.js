@@ -6,7 +6,7 @@
 // write to by hand. Everything from the API goes into the page as text.
 
 import { request } from './api.js';
-import { element, formatDateTime, numberFormat } from './dom.js';
+import { definitionList, element, formatDateTime, numberFormat } from './dom.js';
 import { label, INQUIRY_STATUS_LABELS } from './labels.js';
 import { fieldErrorText, problemText } from './messages.js';
 import { showPage } from './page.js';
@@ -21,29 +21,24 @@ function mailLink(address) {
   return link;
 }
 
+function phoneLink(number) {
+  const link = element('a', null, number);
+  link.href = `tel:${number.replace(/[^\d+]/g, '')}`;
+  return link;
+}
+
 function facts(inquiry) {
-  const list = element('dl', 'request-facts');
-  const add = (term, value) => {
-    if (value === null || value === undefined || value === '') return;
-    list.append(element('dt', null, term));
-    const description = element('dd');
-    description.append(value);
-    list.append(description);
-  };
-  add('Eingegangen', formatDateTime(inquiry.created_at));
-  add('Name', inquiry.name);
-  if (inquiry.email) add('E-Mail', mailLink(inquiry.email));
-  if (inquiry.phone) {
-    const phone = element('a', null, inquiry.phone);
-    phone.href = `tel:${inquiry.phone.replace(/[^\d+]/g, '')}`;
-    add('Telefon', phone);
-  }
-  add('Geplante Nutzung', label('use', inquiry.intended_use));
-  add('Gemeinwohlorientiert', inquiry.common_good ? 'ja' : 'nein');
-  add('Kommune', inquiry.offer?.kommune_name);
-  if (inquiry.closed_at) add('Abgeschlossen', formatDateTime(inquiry.closed_at));
-  if (inquiry.personal_data_deleted_at) add('Personendaten', `gelöscht am ${formatDateTime(inquiry.personal_data_deleted_at)}`);
-  return list;
+  return definitionList([
+    ['Eingegangen', formatDateTime(inquiry.created_at)],
+    ['Name', inquiry.name],
+    ['E-Mail', inquiry.email ? mailLink(inquiry.email) : null],
+    ['Telefon', inquiry.phone ? phoneLink(inquiry.phone) : null],
+    ['Geplante Nutzung', label('use', inquiry.intended_use)],
+    ['Gemeinwohlorientiert', inquiry.common_good ? 'ja' : 'nein'],
+    ['Kommune', inquiry.offer?.kommune_name],
+    ['Abgeschlossen', inquiry.closed_at ? formatDateTime(inquiry.closed_at) : null],
+    ['Personendaten', inquiry.personal_data_deleted_at ? `gelöscht am ${formatDateTime(inquiry.personal_data_deleted_at)}` : null],
+  ], 'request-facts');
 }
 
 function sentMessages(messages) {
@@ -83,7 +78,9 @@ function replyBox(inquiry, state, answer) {
     hint.replaceChildren('Dieser Atlas versendet keine E-Mails. Bitte schreiben Sie mit Ihrem E-Mail-Programm an ',
       mailLink(inquiry.email), '.');
   };
-  box.append(caption, text, hint, problem, send);
+  const actions = element('div', 'request-actions');
+  actions.append(send);
+  box.append(caption, text, hint, problem, actions);
   if (!state.mailConfigured) withoutMail();
   box.addEventListener('submit', async (event) => {
     event.preventDefault();

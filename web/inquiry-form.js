@@ -4,6 +4,7 @@
 
 import { request } from './api.js';
 import { element } from './dom.js';
+import { clearFieldErrors, formField, honeypotField, showFieldErrors } from './form-parts.js';
 import { USE_LABELS } from './labels.js';
 import { fieldErrorText, problemText } from './messages.js';
 
@@ -11,27 +12,11 @@ import { fieldErrorText, problemText } from './messages.js';
 const MAX_LENGTH = Object.freeze({ name: 100, email: 254, phone: 40, message: 2000 });
 const MIN_LENGTH = Object.freeze({ name: 2, message: 10 });
 
-function field(form, { name, label, type = 'text', required = false, multiline = false }) {
-  const id = `inquiry-${name}`;
-  const wrapper = element('div', 'form-field');
-  wrapper.dataset.field = name;
-  const caption = element('label', null, required ? `${label} *` : label);
-  caption.htmlFor = id;
-  const input = element(multiline ? 'textarea' : 'input');
-  input.id = id;
-  input.name = name;
-  if (multiline) input.rows = 6;
-  else input.type = type;
-  if (MAX_LENGTH[name]) input.maxLength = MAX_LENGTH[name];
-  if (MIN_LENGTH[name]) input.minLength = MIN_LENGTH[name];
-  input.required = required;
-  const problem = element('p', 'field-error');
-  problem.id = `${id}-error`;
-  problem.setAttribute('aria-live', 'polite');
-  input.setAttribute('aria-describedby', problem.id);
-  wrapper.append(caption, input, problem);
-  form.append(wrapper);
-  return input;
+function field(form, options) {
+  const { name } = options;
+  return formField(form, {
+    ...options, id: `inquiry-${name}`, rows: 6, maxLength: MAX_LENGTH[name], minLength: MIN_LENGTH[name],
+  });
 }
 
 function useSelect(form, preselected) {
@@ -74,21 +59,6 @@ function commonGoodBox(form) {
   return box;
 }
 
-/** The honeypot: hidden from people, screen readers and the tab order; robots fill it. */
-function honeypot(form) {
-  const trap = element('div', 'form-trap');
-  trap.setAttribute('aria-hidden', 'true');
-  const caption = element('label', null, 'Homepage (bitte leer lassen)');
-  const input = element('input');
-  input.name = 'homepage';
-  input.tabIndex = -1;
-  input.autocomplete = 'off';
-  caption.append(input);
-  trap.append(caption);
-  form.append(trap);
-  return input;
-}
-
 function showConfirmation(section, answer) {
   const days = answer?.retention_days;
   const box = element('div', 'inquiry-confirmation');
@@ -128,7 +98,7 @@ export function mountInquiryForm(section, offer) {
   inputs.common_good = commonGoodBox(form);
   inputs.message = field(form, { name: 'message', label: 'Nachricht', required: true, multiline: true });
   inputs.message.placeholder = 'Was haben Sie vor? Wer steht dahinter? Ab wann?';
-  const trap = honeypot(form);
+  const trap = honeypotField(form);
   const note = element('p', 'field-hint',
     'Mit * markierte Felder sind Pflichtfelder. Ihre Angaben gehen nur an die Kommune, nie an die Eigentümer.');
   const error = element('p', 'form-error');
@@ -140,8 +110,7 @@ export function mountInquiryForm(section, offer) {
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     error.textContent = '';
-    for (const problem of form.querySelectorAll('.field-error')) problem.textContent = '';
-    for (const input of Object.values(inputs)) input.removeAttribute('aria-invalid');
+    clearFieldErrors(form, inputs);
     const body = {
       name: inputs.name.value,
       email: inputs.email.value,
@@ -157,14 +126,9 @@ export function mountInquiryForm(section, offer) {
       showConfirmation(section, answer);
     } catch (failure) {
       const errors = Array.isArray(failure.problem?.errors) ? failure.problem.errors : [];
-      let first = null;
-      for (const problem of errors) {
-        const input = inputs[problem.field];
-        if (!input) continue;
-        input.setAttribute('aria-invalid', 'true');
-        form.querySelector(`#inquiry-${problem.field}-error`).textContent = fieldErrorText(problem);
-        first ??= input;
-      }
+      const first = showFieldErrors(form, inputs, errors, {
+        textOf: (problem) => fieldErrorText(problem), idOf: (name) => `inquiry-${name}`,
+      });
       error.textContent = errors.length > 0 ? 'Bitte die markierten Felder prüfen.' : problemText(failure);
       first?.focus();
     } finally {

@@ -67,6 +67,18 @@ async function makeOffer(baseUrl, dbPath, token) {
   return Number(result.stdout.trim());
 }
 
+/** A server on a fresh database (prepareDatabase), with the SMTP sink as its relay when
+ *  `mail`; both stopped when `t` ends. */
+async function startAtlas(t, prefix, { mail = true } = {}) {
+  const dir = makeTempDir(prefix);
+  const sink = mail ? await startSmtpSink(dir) : null;
+  if (sink) t.after(() => sink.stop());
+  const { dbPath, token } = await prepareDatabase(dir);
+  const server = startServer(dbPath, sink ? ['--smtp-url', sink.url, '--mail-from', 'atlas@leerstand.example'] : []);
+  cleanUpAfter(t, { server, dirs: [dir] });
+  return { baseUrl: await server.url, dbPath, token, sink };
+}
+
 async function sendInquiry(baseUrl, offer, inquiry) {
   const response = await fetch(`${baseUrl}/api/angebote/${offer}/anfragen`, {
     method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(inquiry),
@@ -95,13 +107,7 @@ async function waitForList(page) {
 test('the editor answers an inquiry from the inbox, and the inquirer gets the mail',
   { skip: skipReason, timeout: 120000 }, async (t) => {
     assert.ok(fs.existsSync(binary), `leerstand binary not found at ${binary}; build it or set LEERSTAND_BINARY`);
-    const dir = makeTempDir('leerstand-inquiries-');
-    const sink = await startSmtpSink(dir);
-    t.after(() => sink.stop());
-    const { dbPath, token } = await prepareDatabase(dir);
-    const server = startServer(dbPath, ['--smtp-url', sink.url, '--mail-from', 'atlas@leerstand.example']);
-    cleanUpAfter(t, { server, dirs: [dir] });
-    const baseUrl = await server.url;
+    const { baseUrl, dbPath, token, sink } = await startAtlas(t, 'leerstand-inquiries-');
     const offer = await makeOffer(baseUrl, dbPath, token);
     for (const inquiry of INQUIRERS) await sendInquiry(baseUrl, offer, inquiry);
     assert.equal((await sink.waitForMails(2)).length, 2, 'the office got both inquiries');
@@ -168,11 +174,7 @@ test('the editor answers an inquiry from the inbox, and the inquirer gets the ma
 
 test('without a mail relay the reply box is off and offers the inquirer\'s address',
   { skip: skipReason, timeout: 90000 }, async (t) => {
-    const dir = makeTempDir('leerstand-inquiries-nomail-');
-    const { dbPath, token } = await prepareDatabase(dir);
-    const server = startServer(dbPath);
-    cleanUpAfter(t, { server, dirs: [dir] });
-    const baseUrl = await server.url;
+    const { baseUrl, dbPath, token } = await startAtlas(t, 'leerstand-inquiries-nomail-', { mail: false });
     const offer = await makeOffer(baseUrl, dbPath, token);
     await sendInquiry(baseUrl, offer, INQUIRERS[0]);
 
@@ -206,13 +208,7 @@ test('a planner is told the inbox is for the Kommunen\'s editors', { skip: skipR
 });
 
 test('a visitor sends "Interesse melden" from the offer\'s page', { skip: skipReason, timeout: 90000 }, async (t) => {
-  const dir = makeTempDir('leerstand-inquiries-form-');
-  const sink = await startSmtpSink(dir);
-  t.after(() => sink.stop());
-  const { dbPath, token } = await prepareDatabase(dir);
-  const server = startServer(dbPath, ['--smtp-url', sink.url, '--mail-from', 'atlas@leerstand.example']);
-  cleanUpAfter(t, { server, dirs: [dir] });
-  const baseUrl = await server.url;
+  const { baseUrl, dbPath, token, sink } = await startAtlas(t, 'leerstand-inquiries-form-');
   const offer = await makeOffer(baseUrl, dbPath, token);
 
   const { page, problems } = await openApp(t, `${baseUrl}/angebote/${offer}`, DESKTOP).catch(() => ({}));
