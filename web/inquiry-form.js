@@ -83,7 +83,7 @@ export function mountInquiryForm(section, offer) {
   const id = offer?.id;
   const properties = offer?.properties ?? offer ?? {};
   const heading = element('h2', null, 'Interesse melden');
-  const intro = element('p', 'field-hint',
+  const intro = element('p', 'field-hint inquiry-intro',
     'Sie möchten dieses Gebäude nutzen? Schreiben Sie der Kommune. Ein Konto brauchen Sie dafür nicht.');
   const form = element('form', 'join-form inquiry-form');
   form.noValidate = true;
