@@ -73,3 +73,14 @@ export function showFieldErrors(form, inputs, errors, { fieldOf = (error) => err
   }
   return first;
 }
+
+/** Appends the form's note (a text), its alert line and its submit button labelled
+ *  `buttonText`; returns { error, submit }. */
+export function formEnd(form, note, buttonText) {
+  const error = element('p', 'form-error');
+  error.setAttribute('role', 'alert');
+  const submit = element('button', null, buttonText);
+  submit.type = 'submit';
+  form.append(element('p', 'field-hint', note), error, submit);
+  return { error, submit };
+}

@@ -4,7 +4,9 @@
 
 import { request } from './api.js';
 import { element } from './dom.js';
-import { clearFieldErrors, formField, honeypotField, showFieldErrors } from './form-parts.js';
+import {
+  clearFieldErrors, formEnd, formField, honeypotField, showFieldErrors,
+} from './form-parts.js';
 import { USE_LABELS } from './labels.js';
 import { fieldErrorText, problemText } from './messages.js';
 
@@ -99,13 +101,9 @@ export function mountInquiryForm(section, offer) {
   inputs.message = field(form, { name: 'message', label: 'Nachricht', required: true, multiline: true });
   inputs.message.placeholder = 'Was haben Sie vor? Wer steht dahinter? Ab wann?';
   const trap = honeypotField(form);
-  const note = element('p', 'field-hint',
-    'Mit * markierte Felder sind Pflichtfelder. Ihre Angaben gehen nur an die Kommune, nie an die Eigentümer.');
-  const error = element('p', 'form-error');
-  error.setAttribute('role', 'alert');
-  const submit = element('button', null, 'Anfrage senden');
-  submit.type = 'submit';
-  form.append(note, error, submit);
+  const { error, submit } = formEnd(form,
+    'Mit * markierte Felder sind Pflichtfelder. Ihre Angaben gehen nur an die Kommune, nie an die Eigentümer.',
+    'Anfrage senden');
 
   form.addEventListener('submit', async (event) => {
     event.preventDefault();

@@ -6,7 +6,7 @@
 import { request } from './api.js';
 import { element, formatDate } from './dom.js';
 import {
-  clearFieldErrors, formField as sharedFormField, honeypotField, showFieldErrors,
+  clearFieldErrors, formEnd, formField as sharedFormField, honeypotField, showFieldErrors,
 } from './form-parts.js';
 import { findKommune } from './kommunen.js';
 import { showPage } from './page.js';
@@ -165,14 +165,10 @@ function showJoinForm(kommunenOf) {
 
   const trapInput = honeypotField(form);
 
-  const note = element('p', 'field-hint',
+  const { error, submit } = formEnd(form,
     'Mit * markierte Felder sind Pflichtfelder. Name, Funktion, E-Mail und Nachricht sehen nur die '
-    + 'Admins des Netzwerks; sie werden nach der Entscheidung gelöscht.');
-  const error = element('p', 'form-error');
-  error.setAttribute('role', 'alert');
-  const submit = element('button', null, 'Antrag senden');
-  submit.type = 'submit';
-  form.append(note, error, submit);
+    + 'Admins des Netzwerks; sie werden nach der Entscheidung gelöscht.',
+    'Antrag senden');
 
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
