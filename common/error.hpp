@@ -43,6 +43,13 @@ inline constexpr const char* k_image_too_large = "image_too_large";
 inline constexpr const char* k_membership_request_decided = "membership_request_decided";
 /// too many membership requests from one client (429 with Retry-After)
 inline constexpr const char* k_too_many_membership_requests = "too_many_membership_requests";
+// Inquiries (part "inquiries").
+/// too many inquiries from one client (429 with Retry-After)
+inline constexpr const char* k_too_many_inquiries = "too_many_inquiries";
+/// the operator configured no mail relay, so the atlas cannot mail this (409)
+inline constexpr const char* k_mail_not_configured = "mail_not_configured";
+/// the personal data of the inquiry were deleted; nobody can be written to (409)
+inline constexpr const char* k_personal_data_deleted = "personal_data_deleted";
 
 // Part "matches": suggestions and their recorded outcomes (Vermittlungen).
 /// a match's outcome may not go there (422; `from`, `to`, `allowed` list where it may)
@@ -55,8 +62,6 @@ inline constexpr const char* k_match_closed = "match_closed";
 inline constexpr const char* k_match_excluded = "match_excluded";
 /// the need's author left no e-mail address to write to (422)
 inline constexpr const char* k_need_without_email = "need_without_email";
-/// the operator configured no SMTP relay, so the atlas sends no mail (409)
-inline constexpr const char* k_mail_not_configured = "mail_not_configured";
 
 // Why an upload could not be read; also the `error_code` of a failed upload job.
 /// not a file of a format the atlas reads, or an archive without one (`file`)

@@ -53,6 +53,8 @@ inline constexpr std::string_view k_unknown_property = "unknown_property";
 /// a `sortby` property the collection cannot be sorted by (figures, internal fields)
 inline constexpr std::string_view k_not_sortable = "not_sortable";
 inline constexpr std::string_view k_invalid_value = "invalid_value";  ///< any other malformed value
+/// not a phone number: digits, spaces and + - ( ) / only (part "inquiries")
+inline constexpr std::string_view k_not_a_phone = "not_a_phone";
 }  // namespace field_code
 
 /// The code of an InvalidInput that lists field errors.

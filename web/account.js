@@ -52,7 +52,12 @@ export function setUpAccount({ area, dialog, changed, openUpload }) {
         upload.type = 'button';
         upload.id = 'upload-open';
         upload.addEventListener('click', () => openUpload());
-        area.append(who, upload, ...(requests ? [requests] : []), out);
+        // The inquiries about the Kommune's offers (web/inbox.js).
+        const inbox = element('a', 'account-button', 'Posteingang');
+        inbox.href = '/posteingang';
+        inbox.id = 'inbox-open';
+        inbox.dataset.route = '';
+        area.append(who, upload, inbox, ...(requests ? [requests] : []), out);
       } else {
         area.append(who, out);
       }

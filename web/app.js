@@ -27,6 +27,7 @@ import {
 import { setUpExport, setUpUpload } from './transfer.js';
 import { closePage, setUpPage } from './page.js';
 import { networkBounds, setUpMembership } from './membership.js';
+import { setUpInbox } from './inbox.js'; // part "inquiries"
 import { navigate, otherwise, setTitle, startRouter } from './router.js';
 import { setUpProfiles } from './profile.js';
 import { addBasemap, addDataAttribution, fillFooter, setUpSitePages } from './site.js';
@@ -638,6 +639,7 @@ function start() {
   setUpSitePages();
   fillFooter(document.getElementById('site-footer'));
   setUpMembership({ kommunenOf: () => choropleth.kommunenOf(), meOf: whoAmI, changed: () => choropleth.reload() });
+  setUpInbox({ meOf: whoAmI }); // part "inquiries"
   setUpZukunftsorte({ map, me: async () => planner.me() ?? signedIn, addBasemap });
   setUpOffers({ map, me: async () => planner.me() ?? signedIn });  // part "offers"
   // The map itself: no page over it. Views of other modules register before startRouter().

@@ -260,6 +260,13 @@ export const FIELD_LABELS = Object.freeze({
   closed_at: 'Abgeschlossen am',
   min_area: 'Fläche ab',
   max_area: 'Fläche bis',
+  // inquiries (part "inquiries")
+  phone: 'Telefon',
+  intended_use: 'Geplante Nutzung',
+  common_good: 'Gemeinwohlorientiert',
+  homepage: 'Homepage',
+  personal_data_deleted_at: 'Personendaten gelöscht am',
+  sent_at: 'Gesendet am',
   // query parameters
   bbox: 'Kartenausschnitt',
   'bbox-crs': 'Koordinatensystem des Ausschnitts',
@@ -296,6 +303,11 @@ export const OFFER_STATUS_LABELS = Object.freeze({
   reserviert: 'Reserviert',
   vermittelt: 'Vermittelt',
   zurueckgezogen: 'Zurückgezogen',
+/** Where an inquiry about an offer stands in the staff inbox (part "inquiries"). */
+export const INQUIRY_STATUS_LABELS = Object.freeze({
+  neu: 'Neu',
+  in_kontakt: 'In Kontakt',
+  abgeschlossen: 'Abgeschlossen',
 });
 
 /** All vocabularies, keyed by the API's property name. */
@@ -308,6 +320,7 @@ export const LABELS = Object.freeze({
   offer_kind: OFFER_KIND_LABELS,
   offer_status: OFFER_STATUS_LABELS,
   match_status: MATCH_STATUS_LABELS,
+  inquiry_status: INQUIRY_STATUS_LABELS, // part "inquiries"
 });
 
 /**

@@ -6,6 +6,9 @@
 import { networkActivationSection } from './activation-figures.js';  // part "figures" (issue 23)
 import { request } from './api.js';
 import { element, formatDate } from './dom.js';
+import {
+  clearFieldErrors, formEnd, formField as sharedFormField, honeypotField, showFieldErrors,
+} from './form-parts.js';
 import { findKommune } from './kommunen.js';
 import { showPage } from './page.js';
 import { route } from './router.js';
@@ -86,27 +89,10 @@ async function showNetwork() {
 // ---------------------------------------------------------------------------------------------
 // Mitglied werden
 
-function formField(form, { name, label, type = 'text', required = false, hint, multiline = false }) {
-  const id = `join-${name}`;
-  const wrapper = element('div', 'form-field');
-  const caption = element('label', null, required ? `${label} *` : label);
-  caption.htmlFor = id;
-  const input = element(multiline ? 'textarea' : 'input');
-  input.id = id;
-  input.name = name;
-  if (!multiline) input.type = type;
-  else input.rows = 5;
-  input.maxLength = MAX_LENGTH[name];
-  input.required = required;
-  const problem = element('p', 'field-error');
-  problem.id = `${id}-error`;
-  problem.setAttribute('aria-live', 'polite');
-  input.setAttribute('aria-describedby', problem.id);
-  wrapper.append(caption, input);
-  if (hint) wrapper.append(hint);
-  wrapper.append(problem);
-  form.append(wrapper);
-  return input;
+function formField(form, { name, label, type, required, hint, multiline }) {
+  return sharedFormField(form, {
+    id: `join-${name}`, name, label, type, required, hint, multiline, maxLength: MAX_LENGTH[name],
+  });
 }
 
 /** The form's Kommune field: a name, chosen from the loaded Kommunen or typed. */
@@ -178,33 +164,17 @@ function showJoinForm(kommunenOf) {
   inputs.email.autocomplete = 'email';
   inputs.message = formField(form, { name: 'message', label: 'Nachricht', multiline: true });
 
-  // The honeypot: hidden from people (and from screen readers and the tab order); a form
-  // robot fills it, and the server then stores nothing.
-  const trap = element('div', 'form-trap');
-  trap.setAttribute('aria-hidden', 'true');
-  const trapLabel = element('label', null, 'Homepage (bitte leer lassen)');
-  const trapInput = element('input');
-  trapInput.name = 'homepage';
-  trapInput.tabIndex = -1;
-  trapInput.autocomplete = 'off';
-  trapLabel.append(trapInput);
-  trap.append(trapLabel);
-  form.append(trap);
+  const trapInput = honeypotField(form);
 
-  const note = element('p', 'field-hint',
+  const { error, submit } = formEnd(form,
     'Mit * markierte Felder sind Pflichtfelder. Name, Funktion, E-Mail und Nachricht sehen nur die '
-    + 'Admins des Netzwerks; sie werden nach der Entscheidung gelöscht.');
-  const error = element('p', 'form-error');
-  error.setAttribute('role', 'alert');
-  const submit = element('button', null, 'Antrag senden');
-  submit.type = 'submit';
-  form.append(note, error, submit);
+    + 'Admins des Netzwerks; sie werden nach der Entscheidung gelöscht.',
+    'Antrag senden');
 
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     error.textContent = '';
-    for (const problem of form.querySelectorAll('.field-error')) problem.textContent = '';
-    for (const input of Object.values(inputs)) input.removeAttribute('aria-invalid');
+    clearFieldErrors(form, inputs);
     const typed = inputs.kommune.value.trim();
     const kommune = typed ? findExact(kommunenOf(), typed) : null;
     const body = {
@@ -222,15 +192,11 @@ function showJoinForm(kommunenOf) {
       showConfirmation(kommune ? kommune.name : typed, answer);
     } catch (failure) {
       const errors = Array.isArray(failure.problem?.errors) ? failure.problem.errors : [];
-      let first = null;
-      for (const problem of errors) {
-        const field = problem.field === 'kommune_name' ? 'kommune' : problem.field;
-        const input = inputs[field];
-        if (!input) continue;
-        input.setAttribute('aria-invalid', 'true');
-        form.querySelector(`#join-${field}-error`).textContent = fieldMessage(problem, field);
-        first ??= input;
-      }
+      const first = showFieldErrors(form, inputs, errors, {
+        fieldOf: (problem) => (problem.field === 'kommune_name' ? 'kommune' : problem.field),
+        textOf: fieldMessage,
+        idOf: (field) => `join-${field}`,
+      });
       error.textContent = failure.status === 429
         ? 'Von dieser Adresse kamen zu viele Anträge. Bitte später erneut versuchen.'
         : errors.length > 0 ? 'Bitte die markierten Felder prüfen.' : `Senden nicht möglich: ${failure.message}`;

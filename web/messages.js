@@ -60,7 +60,9 @@ export const PROBLEM_TEXTS = Object.freeze({
   membership_request_decided: () => 'Der Antrag wurde inzwischen anders entschieden.',
   // part matches: suggestions and their outcomes
   match_recorded: () => 'Für dieses Angebot und dieses Gesuch ist schon ein Ergebnis eingetragen. Bitte die Liste neu laden.',
-  mail_not_configured: () => 'Dieser Atlas versendet keine E-Mails: Der Betreiber hat keinen Mailserver eingerichtet.',
+  // part "inquiries"
+  mail_not_configured: () => 'Dieser Atlas versendet keine E-Mails. Bitte schreiben Sie mit Ihrem eigenen E-Mail-Programm.',
+  personal_data_deleted: () => 'Die Angaben zu dieser Anfrage wurden nach Ablauf der Frist gelöscht; niemand kann mehr angeschrieben werden.',
   stale_version: () => `Der Eintrag wurde inzwischen von jemand anderem geändert. ${LOAD_AGAIN}`,
   // 413, 414, 415
   too_large: (p) => (Number.isFinite(p.limit_bytes)
@@ -92,6 +94,7 @@ export const PROBLEM_TEXTS = Object.freeze({
   version_required: () => `Die Version des Eintrags fehlt. ${LOAD_AGAIN}`,
   too_many_requests: () => 'Zu viele Versuche. Bitte etwas warten und dann noch einmal versuchen.',
   too_many_membership_requests: () => 'Von hier kamen zu viele Anträge. Bitte in einer Stunde noch einmal versuchen.',
+  too_many_inquiries: () => 'Von hier kamen zu viele Anfragen. Bitte in einer Stunde noch einmal versuchen.', // part "inquiries"
   headers_too_large: () => 'Die Anfrage ist zu groß. Bitte die Cookies dieser Seite löschen und neu laden.',
   // 5xx and whatever status has no code of its own
   internal: () => 'Im Dienst ist ein Fehler aufgetreten. Bitte später noch einmal versuchen.',
@@ -128,6 +131,7 @@ export const FIELD_TEXTS = Object.freeze({
   not_a_url: (f) => `„${f}“ ist keine Webadresse (https://…).`,
   not_utf8: (f) => `„${f}“ enthält unlesbare Zeichen.`,
   not_an_email: () => 'Bitte eine gültige E-Mail-Adresse angeben, z. B. name@kommune.de.',
+  not_a_phone: (f) => `„${f}“ ist keine Telefonnummer: nur Ziffern, Leerzeichen und + - ( ) /.`, // part "inquiries"
   duplicate: (f) => `„${f}“ ist doppelt angegeben.`,
   invalid_geometry: () => 'Die Geometrie ist nicht verwendbar.',
   incomplete_shapefile: () => 'Zum Shapefile fehlen Teile. Bitte .shp, .shx, .dbf (und .prj, .cpg) zusammen wählen oder als ZIP hochladen.',

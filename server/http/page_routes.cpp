@@ -97,6 +97,8 @@ constexpr char k_privacy_title[] = "Datenschutz";
 constexpr char k_privacy_text[] = "Wie der Leerstandsatlas mit personenbezogenen Daten umgeht.";
 constexpr char k_requests_title[] = "Mitgliedsanträge";
 constexpr char k_none[] = "";
+/// The staff inbox of inquiries (part "inquiries", web/inbox.js): no text, it is private.
+constexpr char k_inbox_title[] = "Posteingang";
 
 /// The Zukunftsorte of one worker thread, for the heads of their pages.
 struct PageServices {
@@ -213,6 +215,7 @@ void add_page_routes(Rest::Router& router, const ApiContext& context) {
             // part "offers"
             {"/angebote", Method::Get, get_fixed_page<k_angebote_title, k_angebote_text>},
             {"/angebote/:id", Method::Get, get_offer_page},
+            {"/posteingang", Method::Get, get_fixed_page<k_inbox_title, k_none>},  // inquiries
         });
 }
 

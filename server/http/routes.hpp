@@ -43,12 +43,14 @@ struct ApiContext {
     std::string page_policy;                     ///< the web app page's CSP (page_content_policy)
     std::string embed_policy;                    ///< the embed pages' CSP: any site may frame them
     std::shared_ptr<const services::SiteConfig> site;  ///< the operator's texts and data licence
-    /// Membership requests per client (services::make_membership_request_limiter).
+    /// Membership requests per client (services::k_membership_request_limits).
     std::shared_ptr<services::LoginRateLimiter> membership_limiter;
     int membership_retention_days = 90;   ///< told to whoever sends a request (ServeOptions)
     int activation_retention_days = 180;  ///< inquiries and needs (ServeOptions)
     /// The operator's SMTP relay; null when none is configured (then no mail is sent).
     std::shared_ptr<const services::SmtpRelay> mail;
+    /// Inquiries per client (part "inquiries"; services::k_inquiry_limits).
+    std::shared_ptr<services::LoginRateLimiter> inquiry_limiter;
 };
 
 /// A route's handler: a few lines that read the request, call a use case and send its answer.
@@ -124,6 +126,10 @@ void add_image_routes(Pistache::Rest::Router& router, const ApiContext& context)
 /// `POST /api/membership-requests` (the public form), `GET /api/membership-requests` and
 /// `POST /api/membership-requests/{id}/accept|decline` (admins).
 void add_membership_routes(Pistache::Rest::Router& router, const ApiContext& context);
+/// Inquiries about offers (inquiry_routes.cpp, part "inquiries"): `POST
+/// /api/angebote/{id}/anfragen` (the public form), `GET /api/anfragen`, `PATCH
+/// /api/anfragen/{id}` and `POST /api/anfragen/{id}/antworten` (the staff inbox).
+void add_inquiry_routes(Pistache::Rest::Router& router, const ApiContext& context);
 
 /// Suggestions and their outcomes, staff only (match_routes.cpp, part matches):
 /// `GET /api/angebote/{id}/vorschlaege`, `GET /api/gesuche/{id}/vorschlaege`,

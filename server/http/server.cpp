@@ -9,7 +9,9 @@
 #include "server/http/transport/client_address.hpp"
 #include "server/http/transport/endpoint.hpp"
 #include "server/services/auth_service.hpp"
+#include "server/services/inquiry_service.hpp"
 #include "server/services/membership_service.hpp"
+#include "server/services/retention_job.hpp"
 #include "server/services/site.hpp"
 #include "server/services/smtp_relay.hpp"
 #include "server/services/status_service.hpp"
@@ -83,7 +85,9 @@ int serve(const ServeOptions& options) {
     api.secure_cookies = options.secure_cookies;
     api.trusted_proxies = options.trusted_proxies;
     api.login_limiter = std::make_shared<services::LoginRateLimiter>();
-    api.membership_limiter = services::make_membership_request_limiter();
+    api.membership_limiter =
+        services::make_public_form_limiter(services::k_membership_request_limits);
+    api.inquiry_limiter = services::make_public_form_limiter(services::k_inquiry_limits);
     api.membership_retention_days = static_cast<int>(options.membership_retention.count());
     api.activation_retention_days = static_cast<int>(options.activation_retention.count());
     if (options.mail_relay) {
@@ -108,12 +112,19 @@ int serve(const ServeOptions& options) {
     } catch (const std::exception& e) {
         return fail(std::string("cannot prepare uploads: ") + e.what());
     }
-    std::unique_ptr<services::MembershipRetentionJob> retention;
+    // Every deletion of personal data past its time (docs/privacy.md): one line each.
+    std::vector<services::RetentionTask> retention_tasks = {
+        services::retention_task<services::MembershipService>("membership request(s) decided",
+                                                              options.membership_retention),
+        services::retention_task<services::InquiryService>("inquiry(ies) closed",
+                                                           options.activation_retention),
+    };
+    std::unique_ptr<services::RetentionJob> retention;
     try {
-        retention = std::make_unique<services::MembershipRetentionJob>(
-            options.db, options.membership_retention);
+        retention =
+            std::make_unique<services::RetentionJob>(options.db, std::move(retention_tasks));
     } catch (const std::exception& e) {
-        return fail(std::string("cannot start the membership retention job: ") + e.what());
+        return fail(std::string("cannot start the retention job: ") + e.what());
     }
     add_all_routes(endpoint.router(), api);
 

@@ -1,11 +1,8 @@
 #include "server/services/membership_service.hpp"
 
 #include <array>
-#include <initializer_list>
-#include <iostream>
 #include <nlohmann/json.hpp>
 #include <optional>
-#include <string_view>
 #include <utility>
 
 #include "common/ags.hpp"
@@ -18,6 +15,7 @@
 #include "data/membership_store.hpp"
 #include "data/store.hpp"
 #include "server/services/auth_service.hpp"
+#include "server/services/public_form.hpp"
 
 namespace leerstand::services {
 
@@ -25,19 +23,12 @@ namespace {
 
 using nlohmann::json;
 
-/// The one key all membership requests of a client count under in their limiter.
-constexpr const char* k_limit_key = "membership-request";
-/// The honeypot: a form field hidden from people (web/membership.js); robots fill it.
-constexpr const char* k_honeypot_field = "homepage";
+/// Where all membership requests of a client count in their limiter.
+constexpr PublicFormLimit k_request_limit = {"membership-request", "membership requests"};
 
 /// The text fields of a request with their longest length in characters (openapi.json says
 /// the same as maxLength, the web form as maxlength) and whether they must be given.
-struct TextField {
-    std::string_view name;
-    std::size_t max_characters;
-    bool required;
-};
-constexpr std::array<TextField, 5> k_text_fields = {{
+constexpr std::array<FormTextField, 5> k_text_fields = {{
     {"kommune_name", 200, false},
     {"person", 200, true},
     {"role", 200, false},
@@ -51,45 +42,6 @@ struct RequestInput {
     data::MembershipRequestRecord record;
 };
 
-std::string_view trimmed(std::string_view text) {
-    const auto first = text.find_first_not_of(" \t\r\n");
-    if (first == std::string_view::npos) return {};
-    return text.substr(first, text.find_last_not_of(" \t\r\n") - first + 1);
-}
-
-bool honeypot_filled(const json& body) {
-    if (!body.is_object() || !body.contains(k_honeypot_field)) return false;
-    const json& value = body.at(k_honeypot_field);
-    return !value.is_null() && !(value.is_string() && value.get_ref<const std::string&>().empty());
-}
-
-/// A text member: trimmed, within its length; nullopt when absent, null or blank (a problem
-/// then only when it is required), or when it has a problem (reported in `errors`).
-std::optional<std::string> read_text(const json& body, const TextField& field,
-                                     FieldErrors& errors) {
-    const std::string name(field.name);
-    const json* value = body.contains(name) ? &body.at(name) : nullptr;
-    if (value != nullptr && !value->is_null() && !value->is_string()) {
-        errors.add(name, field_code::k_wrong_type, name + " must be a string");
-        return std::nullopt;
-    }
-    const std::string_view text = value != nullptr && value->is_string()
-                                      ? trimmed(value->get_ref<const std::string&>())
-                                      : std::string_view();
-    if (text.empty()) {
-        if (field.required) errors.add(name, field_code::k_required, name + " is required");
-        return std::nullopt;
-    }
-    auto bounded = BoundedText::parse(text, field.max_characters);
-    if (!bounded) {
-        errors.add(
-            name, field_code::k_too_long,
-            name + " must be at most " + std::to_string(field.max_characters) + " characters long");
-        return std::nullopt;
-    }
-    return std::move(*bounded).take();
-}
-
 /// A `kommune` member: an AGS or null. Absent and null give nullopt.
 std::optional<Ags> read_kommune(const json& body, FieldErrors& errors) {
     if (!body.contains("kommune") || body.at("kommune").is_null()) return std::nullopt;
@@ -100,22 +52,6 @@ std::optional<Ags> read_kommune(const json& body, FieldErrors& errors) {
                    value.is_string() ? field_code::k_not_an_ags : field_code::k_wrong_type,
                    "kommune must be an AGS of 8 (Gemeinde) or 5 (Kreis) digits, or null");
     return ags;
-}
-
-/// Every member of `body` that is not among `known` is reported.
-void refuse_unknown_members(const json& body, std::initializer_list<std::string_view> known,
-                            FieldErrors& errors) {
-    for (const auto& [name, value] : body.items()) {
-        bool found = false;
-        for (const std::string_view k : known) found = found || name == k;
-        if (!found) errors.add(name, field_code::k_unknown_field, "unknown member " + name);
-    }
-}
-
-bool names_field(const FieldErrors& errors, std::string_view field) {
-    for (const FieldError& error : errors.errors())
-        if (error.field == field) return true;
-    return false;
 }
 
 RequestInput read_request(const json& body, const data::Store& store) {
@@ -130,8 +66,8 @@ RequestInput read_request(const json& body, const data::Store& store) {
         errors);
     input.kommune = read_kommune(body, errors);
     auto& record = input.record;
-    for (const TextField& field : k_text_fields) {
-        auto text = read_text(body, field, errors);
+    for (const FormTextField& field : k_text_fields) {
+        auto text = read_form_text(body, field, errors);
         if (field.name == "kommune_name") record.kommune_name = text.value_or("");
         if (field.name == "person") record.person = std::move(text);
         if (field.name == "role") record.role = std::move(text);
@@ -200,34 +136,19 @@ std::optional<Ags> kommune_of_accept_body(const json& body) {
 
 }  // namespace
 
-std::shared_ptr<LoginRateLimiter> make_membership_request_limiter(MembershipRequestLimits limits) {
-    SignInLimits counts;
-    counts.per_name_and_client = limits.per_client;
-    counts.per_client = limits.per_client;
-    counts.window = limits.window;
-    return std::make_shared<LoginRateLimiter>(counts);
-}
-
 MembershipService::MembershipService(data::Store& store) : m_store(store) {}
 
 void MembershipService::submit(const json& body, const std::string& client,
                                LoginRateLimiter& limiter) {
-    try {
-        limiter.check(k_limit_key, client);
-    } catch (const TooManyRequests& locked) {
-        // The limiter speaks of sign-ins; this client sent membership requests.
-        throw TooManyRequests(ErrorCode{error_code::k_too_many_membership_requests},
-                              "too many membership requests from this address; try again in " +
-                                  std::to_string(locked.retry_after_seconds()) + " seconds",
-                              locked.retry_after_seconds());
-    }
+    check_public_form_limit(limiter, k_request_limit, client,
+                            ErrorCode{error_code::k_too_many_membership_requests});
     if (honeypot_filled(body)) {
-        limiter.record_failure(k_limit_key, client);
+        count_public_form_submission(limiter, k_request_limit, client);
         return;
     }
     const RequestInput input = read_request(body, m_store);
     data::MembershipStore(m_store).insert_request(input.record);
-    limiter.record_failure(k_limit_key, client);
+    count_public_form_submission(limiter, k_request_limit, client);
 }
 
 json MembershipService::list(const Caller& caller) {
@@ -283,58 +204,6 @@ json MembershipService::network() {
 std::int64_t MembershipService::delete_expired_personal_data(std::chrono::days retention) {
     const std::string cutoff = utc_iso8601(std::chrono::system_clock::now() - retention);
     return data::MembershipStore(m_store).delete_personal_data_decided_before(cutoff);
-}
-
-// ---- MembershipRetentionJob ------------------------------------------------------------------
-
-MembershipRetentionJob::MembershipRetentionJob(std::filesystem::path db,
-                                               std::chrono::days retention,
-                                               std::chrono::seconds period)
-    : m_db(std::move(db)), m_retention(retention), m_period(period) {
-    {
-        // The first run on the caller's thread: no request is answered with data past its time.
-        data::Store store(m_db);
-        run_once(store);
-    }
-    m_thread = std::thread([this] { loop(); });
-}
-
-MembershipRetentionJob::~MembershipRetentionJob() {
-    {
-        std::lock_guard lock(m_mutex);
-        m_stopping = true;
-    }
-    m_wake.notify_all();
-    if (m_thread.joinable()) m_thread.join();
-}
-
-void MembershipRetentionJob::run_once(data::Store& store) const {
-    try {
-        const std::int64_t deleted =
-            MembershipService(store).delete_expired_personal_data(m_retention);
-        if (deleted > 0)
-            std::cerr << ("leerstand: deleted the personal data of " + std::to_string(deleted) +
-                          " membership request(s) decided more than " +
-                          std::to_string(m_retention.count()) + " days ago\n");
-    } catch (const std::exception& e) {
-        // Busy or broken now; the next period tries again.
-        std::cerr << ("leerstand: membership retention job: " + std::string(e.what()) + "\n");
-    }
-}
-
-void MembershipRetentionJob::loop() {
-    std::optional<data::Store> store;
-    std::unique_lock lock(m_mutex);
-    while (!m_wake.wait_for(lock, m_period, [this] { return m_stopping; })) {
-        lock.unlock();
-        try {
-            if (!store) store.emplace(m_db);
-            run_once(*store);
-        } catch (const std::exception& e) {
-            std::cerr << ("leerstand: membership retention job: " + std::string(e.what()) + "\n");
-        }
-        lock.lock();
-    }
 }
 
 }  // namespace leerstand::services

@@ -1,16 +1,12 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
-#include <filesystem>
-#include <memory>
-#include <mutex>
 #include <nlohmann/json_fwd.hpp>
 #include <string>
-#include <thread>
 
 #include "server/services/caller.hpp"
+#include "server/services/public_form.hpp"
 
 namespace leerstand::data {
 class Store;
@@ -23,17 +19,8 @@ namespace leerstand::services {
 
 class LoginRateLimiter;
 
-/// How many requests one client may send, and the window they count in: a Kommune sends one
-/// or two; a form robot many. Kept by a LoginRateLimiter of its own (each request counts as
-/// an attempt, per client), so clients are told apart as for sign-ins, `X-Real-IP` included.
-struct MembershipRequestLimits {
-    int per_client = 5;
-    std::chrono::seconds window{3600};
-};
-
-/// The limiter for membership requests, with MembershipRequestLimits.
-std::shared_ptr<LoginRateLimiter> make_membership_request_limiter(
-    MembershipRequestLimits limits = {});
+/// The limit of membership requests per client (public_form.hpp): 5 an hour.
+inline constexpr PublicFormLimits k_membership_request_limits{5, std::chrono::seconds(3600)};
 
 /// One per thread (it holds the thread's Store).
 class MembershipService {
@@ -74,30 +61,6 @@ class MembershipService {
 
   private:
     data::Store& m_store;
-};
-
-/// The job that deletes expired personal data of membership requests: once when constructed
-/// (before the server answers anyone) and then every `period` on a thread of its own, until
-/// destroyed. A failed run (the store busy) is logged and tried again at the next period.
-class MembershipRetentionJob {
-  public:
-    MembershipRetentionJob(std::filesystem::path db, std::chrono::days retention,
-                           std::chrono::seconds period = std::chrono::hours(1));
-    ~MembershipRetentionJob();
-    MembershipRetentionJob(const MembershipRetentionJob&) = delete;
-    MembershipRetentionJob& operator=(const MembershipRetentionJob&) = delete;
-
-  private:
-    void run_once(data::Store& store) const;
-    void loop();
-
-    std::filesystem::path m_db;
-    std::chrono::days m_retention;
-    std::chrono::seconds m_period;
-    std::mutex m_mutex;
-    std::condition_variable m_wake;
-    bool m_stopping = false;
-    std::thread m_thread;
 };
 
 }  // namespace leerstand::services

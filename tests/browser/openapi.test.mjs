@@ -75,6 +75,11 @@ const KNOWN_ROUTES = [
   ['get', '/api/gesuche/{needId}/vorschlaege'],
   ['post', '/api/vermittlungen'],
   ['patch', '/api/vermittlungen/{vermittlungId}'],
+  // part "inquiries"
+  ['post', '/api/angebote/{offerId}/anfragen'],
+  ['get', '/api/anfragen'],
+  ['patch', '/api/anfragen/{inquiryId}'],
+  ['post', '/api/anfragen/{inquiryId}/antworten'],
 ];
 
 

@@ -54,7 +54,7 @@ let dir;
 let servers = {};      // a: with the hidden data, b: without
 const tokens = {};     // user name → API token (the same in both databases)
 const hidden = { points: [], ids: [], uploads: [] };
-const shared = { image: null };  // the id of a picture both databases hold
+const shared = { image: null, offer: null };  // the id of a picture both databases hold, of an offer
 const audiences = {};  // name → headers
 
 // -- set-up --------------------------------------------------------------------------------
@@ -92,7 +92,7 @@ function hiddenActivation(db) {
     INSERT INTO vermittlungen (angebot_id, gesuch_id, status, score, match, accepted_at,
       created_at, updated_at) SELECT (SELECT id FROM angebote), (SELECT id FROM gesuche),
       'angenommen', 80, '{}', ${LAST_MONTH}, ${LAST_MONTH}, ${LAST_MONTH};
-    INSERT INTO angebote (vacancy_id, title, kinds, contact_role, created_at, updated_at)
+    INSERT OR IGNORE INTO angebote (vacancy_id, title, kinds, contact_role, created_at, updated_at)
       SELECT max(id), '${MARKERS[2]}', '["miete"]', '${MARKERS[0]}', ${LAST_MONTH}, ${LAST_MONTH}
       FROM vacancies WHERE kommune_ags = '${HOME}' AND consent_publish = 0;
     INSERT INTO gesuche (title, kommunen, status, source, contact_email, created_at, updated_at)
@@ -279,6 +279,7 @@ async function hiddenData(base, home) {
   }
   await membershipRequests(base);
   await hiddenOffers(base, home);
+  await inquiries(base);
 }
 
 /** Requests to join the network, one left open and one declined, with markers in every
@@ -317,6 +318,35 @@ function hiddenMatches(db) {
         'kontaktiert', 50, '{}', ${now}, ${now});`;
   const result = spawnSync('sqlite3', [db, sql], { encoding: 'utf8' });
   assert.equal(result.status, 0, result.stderr);
+// part "inquiries": in A, inquiries with markers in every personal field about the offer both
+// databases hold (sharedActivation's): only the staff of its Kommune read them, and nothing
+// public counts or shows them.
+function offerInBoth(db) {
+  const result = spawnSync('/usr/bin/sqlite3', [db, 'SELECT min(id) FROM angebote;'], { encoding: 'utf8' });
+  assert.equal(result.status, 0, result.stderr);
+  shared.offer = Number(result.stdout.trim());
+  assert.ok(shared.offer > 0, 'an offer on a published report');
+}
+
+async function inquiries(base) {
+  for (const common_good of [true, false]) {
+    const response = await fetch(`${base}/api/angebote/${shared.offer}/anfragen`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({
+        name: MARKERS[0], email: `${MARKERS[3]}@example.org`, phone: '03331 1234', intended_use: 'laden',
+        common_good, message: `${MARKERS[2]} ${MARKERS[5]}`,
+      }),
+    });
+    assert.equal(response.status, 201, await response.text());
+  }
+  const list = await (await fetch(`${base}/api/anfragen`, { headers: { Authorization: `Bearer ${tokens['ni.admin']}` } })).json();
+  const closed = await fetch(`${base}/api/anfragen/${list.inquiries[0].id}`, {
+    method: 'PATCH',
+    headers: { Authorization: `Bearer ${tokens['ni.admin']}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ status: 'abgeschlossen' }),
+  });
+  assert.equal(closed.status, 200, await closed.text());
 }
 
 /** A Zensus 2011 grid of 7 × 7 cells round Angermünde (official figures, the same in A and B),
@@ -354,6 +384,7 @@ before(async () => {
   const home = await sharedData(await server.url);
   await stopServer(server);
   sharedActivation(base);
+  offerInBoth(base);  // after sharedActivation: its offer
   const a = path.join(dir, 'a.sqlite');
   const b = path.join(dir, 'b.sqlite');
   copyDatabase(base, a);
@@ -469,6 +500,9 @@ async function crawlTargets() {
   // must answer as ones that do not exist.
   add('/api/angebote/{offerId}/vorschlaege', ...[1, 2, 999].map((id) => `/api/angebote/${id}/vorschlaege`));
   add('/api/gesuche/{needId}/vorschlaege', ...[1, 2, 999].map((id) => `/api/gesuche/${id}/vorschlaege`));
+  // part "inquiries": the inbox, and the page it is shown on.
+  add('/api/anfragen', '/api/anfragen', '/api/anfragen?status=neu', '/api/anfragen?status=abgeschlossen');
+  add('pages', '/posteingang');
   add('/api/kommunen/{ags}/summary', ...KOMMUNEN.map((k) => `/api/kommunen/${k}/summary`));
   // Profiles by AGS and by slug; the Kommune pages (HTML, not in the API document) beside them.
   const slugs = ['angermuende', 'herzberg-elster', 'neukirchen-erzgeb', 'wunsiedel-i-fichtelgebirge', 'unbekannt'];
@@ -689,6 +723,8 @@ test('every public GET route is crawled, and answers the same with or without hi
     const author = { Authorization: `Bearer ${tokens['geheim.autorin.7q']}` };
     const own = await ask(servers.a, `/collections/vacancies/items/${hidden.ids[0]}`, author);
     assert.ok(leakIn('', own).startsWith('marker'), 'the check finds markers where they are');
+    assert.ok(leakIn('', await ask(servers.a, '/api/anfragen', author)).startsWith('marker'),
+      'the check finds the inquiries in the inbox of their Kommune');
     const { z, x, y } = tileOf(hidden.points[0], 15);
     const tile = `/tiles/vacancies/${z}/${x}/${y}.mvt`;
     assert.notEqual(leakIn(tile, await ask(servers.a, tile, author)), '', 'the check finds hidden data in tiles');
