@@ -57,12 +57,6 @@ std::string_view trimmed(std::string_view text) {
     return text.substr(first, text.find_last_not_of(" \t\r\n") - first + 1);
 }
 
-bool honeypot_filled(const json& body) {
-    if (!body.is_object() || !body.contains(k_honeypot_field)) return false;
-    const json& value = body.at(k_honeypot_field);
-    return !value.is_null() && !(value.is_string() && value.get_ref<const std::string&>().empty());
-}
-
 /// A text member: trimmed, within its length; nullopt when absent, null or blank (a problem
 /// then only when it is required), or when it has a problem (reported in `errors`).
 std::optional<std::string> read_text(const json& body, const TextField& field,
@@ -199,6 +193,12 @@ std::optional<Ags> kommune_of_accept_body(const json& body) {
 }
 
 }  // namespace
+
+bool honeypot_filled(const json& body) {
+    if (!body.is_object() || !body.contains(k_honeypot_field)) return false;
+    const json& value = body.at(k_honeypot_field);
+    return !value.is_null() && !(value.is_string() && value.get_ref<const std::string&>().empty());
+}
 
 std::shared_ptr<LoginRateLimiter> make_membership_request_limiter(MembershipRequestLimits limits) {
     SignInLimits counts;

@@ -35,6 +35,11 @@ struct MembershipRequestLimits {
 std::shared_ptr<LoginRateLimiter> make_membership_request_limiter(
     MembershipRequestLimits limits = {});
 
+/// The honeypot of the public forms: a member `homepage` people never see (the web forms hide
+/// it) and robots fill. True when `body` has it filled; such a request is answered as any
+/// other, but nothing is stored or sent.
+bool honeypot_filled(const nlohmann::json& body);
+
 /// One per thread (it holds the thread's Store).
 class MembershipService {
   public:
