@@ -63,6 +63,13 @@ inline constexpr const char* k_nothing_stored = "nothing_stored";
 inline constexpr const char* k_server_stopped = "server_stopped";
 /// the server stopped while the job waited or ran; upload the file again
 inline constexpr const char* k_upload_interrupted = "upload_interrupted";
+// -- needs (Gesuche; part "needs" of issue 23) --
+/// too many needs sent from this address through the public form (429)
+inline constexpr const char* k_too_many_needs = "too_many_needs";
+/// no SMTP relay configured: the atlas cannot send the mail this needs (409)
+inline constexpr const char* k_mail_not_configured = "mail_not_configured";
+/// no unconfirmed need has this confirmation token: unknown, or used already (404)
+inline constexpr const char* k_unknown_confirmation = "unknown_confirmation";
 }  // namespace error_code
 
 class Error : public std::runtime_error {

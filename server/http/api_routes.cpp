@@ -8,6 +8,7 @@
 #include "server/http/response.hpp"
 #include "server/http/routes.hpp"
 #include "server/services/collections_service.hpp"
+#include "server/services/need_service.hpp"
 #include "server/services/place_resolver.hpp"
 #include "server/services/queryables.hpp"
 #include "server/services/site.hpp"
@@ -29,16 +30,19 @@ struct WorkerServices {
         : places(store),
           vacancies(store, places),
           zukunftsorte(store, places),
-          collections(store) {}
+          collections(store),
+          gesuche(store) {}
     services::PlaceResolver places;  ///< shared by the two: one cache of Kommune boundaries
     services::VacancyService vacancies;
     services::ZukunftsortService zukunftsorte;
     services::CollectionsService collections;
+    services::NeedService gesuche;  ///< part "needs" of issue 23
 
     /// Calls `use` with the service of a writable collection; both offer the same calls.
     template <typename Use>
     decltype(auto) serving(services::Collection collection, Use&& use) {
         if (collection == services::Collection::Vacancies) return use(vacancies);
+        if (collection == services::Collection::Gesuche) return use(gesuche);
         return use(zukunftsorte);
     }
 };
@@ -59,9 +63,10 @@ services::Collection collection_of(const Rest::Request& request) {
 }
 
 std::string item_path(services::Collection collection, std::int64_t id) {
-    return std::string("/collections/") +
-           (collection == services::Collection::Vacancies ? "vacancies" : "zukunftsorte") +
-           "/items/" + std::to_string(id);
+    const char* name = "zukunftsorte";
+    if (collection == services::Collection::Vacancies) name = "vacancies";
+    if (collection == services::Collection::Gesuche) name = "gesuche";
+    return std::string("/collections/") + name + "/items/" + std::to_string(id);
 }
 
 /// A vacancy or Zukunftsort with its version as ETag; what it shows depends on who asks.

@@ -49,6 +49,8 @@ struct ApiContext {
     int activation_retention_days = 180;  ///< inquiries and needs (ServeOptions)
     /// The operator's SMTP relay; null when none is configured (then no mail is sent).
     std::shared_ptr<const services::SmtpRelay> mail;
+    /// Needs of the public form per client (services::make_need_limiter; part "needs").
+    std::shared_ptr<services::LoginRateLimiter> need_limiter;
 };
 
 /// A route's handler: a few lines that read the request, call a use case and send its answer.
@@ -124,6 +126,11 @@ void add_image_routes(Pistache::Rest::Router& router, const ApiContext& context)
 /// `POST /api/membership-requests` (the public form), `GET /api/membership-requests` and
 /// `POST /api/membership-requests/{id}/accept|decline` (admins).
 void add_membership_routes(Pistache::Rest::Router& router, const ApiContext& context);
+
+/// Needs of the public (need_routes.cpp; part "needs" of issue 23): `POST /api/gesuche` (the
+/// form: stores the need unconfirmed and mails the link) and `POST /api/gesuche/bestaetigung`
+/// (the link's token confirms it). Staff write needs as the collection `gesuche`.
+void add_need_routes(Pistache::Rest::Router& router, const ApiContext& context);
 
 /// `GET /api` (also `?f=json`): the OpenAPI 3.0 description of the whole HTTP API, as
 /// `application/vnd.oai.openapi+json;version=3.0`, with `servers` set to the public URL. The

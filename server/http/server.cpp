@@ -10,6 +10,7 @@
 #include "server/http/transport/endpoint.hpp"
 #include "server/services/auth_service.hpp"
 #include "server/services/membership_service.hpp"
+#include "server/services/need_service.hpp"
 #include "server/services/site.hpp"
 #include "server/services/smtp_relay.hpp"
 #include "server/services/status_service.hpp"
@@ -84,6 +85,7 @@ int serve(const ServeOptions& options) {
     api.trusted_proxies = options.trusted_proxies;
     api.login_limiter = std::make_shared<services::LoginRateLimiter>();
     api.membership_limiter = services::make_membership_request_limiter();
+    api.need_limiter = services::make_need_limiter();
     api.membership_retention_days = static_cast<int>(options.membership_retention.count());
     api.activation_retention_days = static_cast<int>(options.activation_retention.count());
     if (options.mail_relay) {

@@ -17,6 +17,7 @@
 #include "common/text.hpp"
 #include "common/utc_time.hpp"
 #include "data/collection_store.hpp"
+#include "data/need_store.hpp"
 #include "data/store.hpp"
 #include "server/services/crs.hpp"
 #include "server/services/privacy.hpp"
@@ -54,6 +55,9 @@ const std::vector<CollectionInfo>& infos() {
         {"vacancies", "Leerstände",
          "Leerstandsmeldungen; öffentlich nur mit Einwilligung zur Veröffentlichung."},
         {"zukunftsorte", "Zukunftsorte", "Wiederbelebte Orte und Projekte in den Kommunen."},
+        // part "needs" of issue 23
+        {"gesuche", "Gesuche",
+         "Was Initiativen, Gründerinnen und Vereine suchen; ohne Kontaktdaten."},
     };
     return k_list;
 }
@@ -627,7 +631,11 @@ json CollectionsService::collection(const std::string& id, const std::string& ba
                                     const Caller& caller, const License& own) {
     const CollectionInfo& info = info_of(id);
     const data::VacancyVisibility visible = vacancy_visibility(caller);
-    const data::Bbox box = m_impl->collections().extent(id, visible).value_or(k_germany);
+    // Needs: the points of those the caller may see (part "needs").
+    const data::Bbox box =
+        (id == "gesuche" ? data::NeedStore(m_impl->store).extent(need_visibility(caller))
+                         : m_impl->collections().extent(id, visible))
+            .value_or(k_germany);
     const std::string path = base + "/collections/" + id;
     json extent = {
         {"spatial",
@@ -646,9 +654,11 @@ json CollectionsService::collection(const std::string& id, const std::string& ba
         {link(path, "self", k_json, info.title),
          link(path + "/items", "items", k_geojson, info.title),
          link(path + "/queryables", "http://www.opengis.net/def/rel/ogc/1.0/queryables",
-              "application/schema+json", std::string(info.title) + " (Abfragbare Eigenschaften)"),
-         link(path + "/tiles", "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector", k_json,
-              std::string(info.title) + " (Vektorkacheln)")});
+              "application/schema+json", std::string(info.title) + " (Abfragbare Eigenschaften)")});
+    if (id != "gesuche")  // needs have no tiles
+        links.push_back(link(path + "/tiles",
+                             "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector", k_json,
+                             std::string(info.title) + " (Vektorkacheln)"));
     for (json& license : license_links(licenses_of(info.id, own))) links.push_back(license);
     return {{"id", info.id},
             {"title", info.title},

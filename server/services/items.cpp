@@ -14,6 +14,7 @@ constexpr std::int64_t k_max_limit = 10000;
 std::optional<Collection> parse_collection(const std::string& id) {
     if (id == "vacancies") return Collection::Vacancies;
     if (id == "zukunftsorte") return Collection::Zukunftsorte;
+    if (id == "gesuche") return Collection::Gesuche;  // part "needs"
     return std::nullopt;
 }
 

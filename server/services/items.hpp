@@ -57,9 +57,10 @@ struct ItemsPage {
 };
 
 /// The writable collections: VacancyService serves the one, ZukunftsortService the other.
-enum class Collection { Vacancies, Zukunftsorte };
+/// Gesuche: needs (need_service.hpp; part "needs" of issue 23).
+enum class Collection { Vacancies, Zukunftsorte, Gesuche };
 
-/// "vacancies" / "zukunftsorte"; nullopt for anything else.
+/// "vacancies" / "zukunftsorte" / "gesuche"; nullopt for anything else.
 std::optional<Collection> parse_collection(const std::string& id);
 
 /// Adds the problems of the parameters every page of vacancies or Zukunftsorte has: limit
