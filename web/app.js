@@ -32,6 +32,7 @@ import { setUpProfiles } from './profile.js';
 import { addBasemap, addDataAttribution, fillFooter, setUpSitePages } from './site.js';
 import { setUpZensusGrid } from './zensus-grid.js';
 import { setUpZukunftsorte } from './zukunftsorte.js';
+import { setUpNeeds } from './needs.js';  // part "needs" of issue 23
 import { setUpVacancyList, setUpZoomHint } from './vacancy-list.js';
 
 const GERMANY_CENTER = [51.16, 10.45];
@@ -287,6 +288,11 @@ function legendContent() {
   list.href = '/zukunftsorte';
   list.dataset.route = '';
   more.append(list);
+  // part "needs" of issue 23: what initiatives look for, beside the places that came back.
+  const needs = element('a', 'legend-link', 'Gesuche');
+  needs.href = '/gesuche';
+  needs.dataset.route = '';
+  more.append(' · ', needs);
   legend.append(statuses, places, more);
   return legend;
 }
@@ -629,6 +635,7 @@ function start() {
   fillFooter(document.getElementById('site-footer'));
   setUpMembership({ kommunenOf: () => choropleth.kommunenOf(), meOf: whoAmI, changed: () => choropleth.reload() });
   setUpZukunftsorte({ map, me: async () => planner.me() ?? signedIn, addBasemap });
+  setUpNeeds({ meOf: whoAmI });  // part "needs" of issue 23
   // The map itself: no page over it. Views of other modules register before startRouter().
   otherwise(() => {
     closePage();

@@ -39,6 +39,23 @@ export const OWNER_TYPE_LABELS = Object.freeze({
   unbekannt: 'unbekannt',
 });
 
+/** How a vacant building may be taken on (matching::k_offer_kinds); offers and needs. */
+export const OFFER_KIND_LABELS = Object.freeze({
+  miete: 'Miete',
+  kauf: 'Kauf',
+  erbpacht: 'Erbpacht',
+  zwischennutzung: 'Zwischennutzung',
+  konzeptvergabe: 'Konzeptvergabe',
+});
+
+/** Status of a need (Gesuch; part "needs" of issue 23). */
+export const NEED_STATUS_LABELS = Object.freeze({
+  unbestaetigt: 'Unbestätigt',
+  offen: 'Offen',
+  vermittelt: 'Vermittelt',
+  geschlossen: 'Geschlossen',
+});
+
 /**
  * What a building is used for, as importers store it (`function` of a building): OpenStreetMap
  * `building=*` values, and the four-digit ALKIS Gebäudefunktion keys of Hausumringe (also as
@@ -230,6 +247,24 @@ export const FIELD_LABELS = Object.freeze({
   role: 'Funktion',
   email: 'E-Mail',
   message: 'Nachricht',
+  // need (Gesuch; part "needs" of issue 23)
+  title: 'Titel',
+  uses: 'Nutzungen',
+  kinds: 'Art der Überlassung',
+  min_area_m2: 'Fläche ab',
+  max_area_m2: 'Fläche bis',
+  radius: 'Umkreis',
+  needed_from: 'Gesucht ab',
+  common_good: 'Gemeinwohlorientiert',
+  contact_name: 'Name (Kontakt)',
+  contact_email: 'E-Mail (Kontakt)',
+  contact_phone: 'Telefon (Kontakt)',
+  source: 'Eingang',
+  confirmed_at: 'Bestätigt am',
+  closed_at: 'Geschlossen am',
+  personal_data_deleted_at: 'Personendaten gelöscht am',
+  homepage: 'Homepage',
+  token: 'Bestätigungslink',
   // query parameters
   bbox: 'Kartenausschnitt',
   'bbox-crs': 'Koordinatensystem des Ausschnitts',
@@ -253,6 +288,8 @@ export const LABELS = Object.freeze({
   degree: DEGREE_LABELS,
   owner_type: OWNER_TYPE_LABELS,
   building_function: BUILDING_FUNCTION_LABELS,
+  kind: OFFER_KIND_LABELS,  // part "needs": the kinds of offers and needs
+  need_status: NEED_STATUS_LABELS,
 });
 
 /**

@@ -85,6 +85,24 @@ async function showNetwork() {
 // ---------------------------------------------------------------------------------------------
 // Mitglied werden
 
+/**
+ * The honeypot of the public forms: a field `homepage` hidden from people (and from screen
+ * readers and the tab order); a form robot fills it, and the server then stores nothing.
+ * Returns { trap (the node to append), input }.
+ */
+export function honeypot() {
+  const trap = element('div', 'form-trap');
+  trap.setAttribute('aria-hidden', 'true');
+  const caption = element('label', null, 'Homepage (bitte leer lassen)');
+  const input = element('input');
+  input.name = 'homepage';
+  input.tabIndex = -1;
+  input.autocomplete = 'off';
+  caption.append(input);
+  trap.append(caption);
+  return { trap, input };
+}
+
 function formField(form, { name, label, type = 'text', required = false, hint, multiline = false }) {
   const id = `join-${name}`;
   const wrapper = element('div', 'form-field');
@@ -177,17 +195,7 @@ function showJoinForm(kommunenOf) {
   inputs.email.autocomplete = 'email';
   inputs.message = formField(form, { name: 'message', label: 'Nachricht', multiline: true });
 
-  // The honeypot: hidden from people (and from screen readers and the tab order); a form
-  // robot fills it, and the server then stores nothing.
-  const trap = element('div', 'form-trap');
-  trap.setAttribute('aria-hidden', 'true');
-  const trapLabel = element('label', null, 'Homepage (bitte leer lassen)');
-  const trapInput = element('input');
-  trapInput.name = 'homepage';
-  trapInput.tabIndex = -1;
-  trapInput.autocomplete = 'off';
-  trapLabel.append(trapInput);
-  trap.append(trapLabel);
+  const { trap, input: trapInput } = honeypot();
   form.append(trap);
 
   const note = element('p', 'field-hint',
