@@ -23,6 +23,7 @@ function documentedProperties() {
   add(schemas.KommuneProfile);
   add(schemas.UploadForm);
   add(schemas.UploadJob);
+  add(schemas.NeedProperties);  // part "needs" of issue 23
   // Machine members for the client's own sentences (messages.js), never shown as a field.
   names.delete('error_code');
   names.delete('error_values');

@@ -70,6 +70,9 @@ const KNOWN_ROUTES = [
   ['get', '/api/membership-requests'],
   ['post', '/api/membership-requests/{requestId}/accept'],
   ['post', '/api/membership-requests/{requestId}/decline'],
+  // part "needs" of issue 23
+  ['post', '/api/gesuche'],
+  ['post', '/api/gesuche/bestaetigung'],
 ];
 
 
