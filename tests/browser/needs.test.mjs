@@ -51,7 +51,7 @@ test('a visitor posts a need, confirms it by the mailed link, and the public lis
     const baseUrl = await server.url;
 
     const { page, problems } = await openPage(t, `${baseUrl}/gesuche`, DESKTOP);
-    await page.waitForSelector('#page[data-view="needs"] .need-cards[data-state="ready"]', { timeout: 15000 });
+    await page.waitForSelector('#page[data-view="needs"] .need-cards[data-state="ready"]', { state: 'attached', timeout: 15000 });
     assert.equal(await page.locator('.need-card').count(), 0);
     await page.click('#page a[href="/gesuche/neu"]');
     await page.waitForSelector('#page[data-view="need-form"]', { timeout: 10000 });
@@ -101,7 +101,7 @@ test('a visitor posts a need, confirms it by the mailed link, and the public lis
     assert.doesNotMatch(text, /Rita|rita@/);
 
     await page.goto(`${baseUrl}/gesuche?use=gewerbe`, { waitUntil: 'load' });
-    await page.waitForSelector('.need-cards[data-state="ready"]', { timeout: 15000 });
+    await page.waitForSelector('.need-cards[data-state="ready"]', { state: 'attached', timeout: 15000 });
     assert.equal(await page.locator('.need-card').count(), 1);
     const card = await page.locator('.need-card').textContent();
     assert.match(card, /gemeinwohlorientiert/);
@@ -133,7 +133,7 @@ test('an editor enters a need for a caller; it is public at once, the contact on
     const { page, problems } = await openPage(t, `${baseUrl}/`, DESKTOP);
     await signIn(page, EDITOR.name, EDITOR.password);
     await page.goto(`${baseUrl}/gesuche`, { waitUntil: 'load' });
-    await page.waitForSelector('.need-cards[data-state="ready"]', { timeout: 15000 });
+    await page.waitForSelector('.need-cards[data-state="ready"]', { state: 'attached', timeout: 15000 });
     await page.click('#page a[href="/gesuche/neu"]');
     await page.waitForSelector('#page[data-view="need-form"]', { timeout: 10000 });
     assert.equal(await page.locator('#page .page-title').textContent(), 'Gesuch erfassen');

@@ -56,6 +56,7 @@ std::map<std::string, std::string> field_codes(const HttpResponse& response) {
 class Needs : public AtlasServerTest {
   protected:
     void SetUp() override {
+        fs::create_directories(m_dir.path() / "smtp");
         m_sink.emplace(m_dir.path() / "smtp");
         m_extra_args = {"--trusted-proxy", "127.0.0.1",   "--smtp-url",
                         m_sink->url(),     "--mail-from", "atlas@leerstand.example"};
@@ -251,8 +252,8 @@ TEST_F(Needs, FiltersFindNeedsByKommuneUseAndBox) {
 
     const auto ids = [&](const std::string& query) {
         std::vector<std::int64_t> found;
-        for (const json& feature : items(Who::Anonymous, query)["features"])
-            found.push_back(feature["id"]);
+        const json page = items(Who::Anonymous, query);
+        for (const json& feature : page["features"]) found.push_back(feature["id"]);
         return found;
     };
     EXPECT_EQ(ids("?kommune=" + k_other_ags), std::vector<std::int64_t>{in_herzberg});
