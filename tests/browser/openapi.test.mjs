@@ -343,7 +343,7 @@ test('GDAL\'s OAPIF driver opens the service with the document in place', async 
   const listing = await run(['-ro', '-so', `OAPIF:${baseUrl}`]);
   assert.equal(listing.code, 0, `ogrinfo: ${listing.stderr}`);
   const layers = [...listing.stdout.matchAll(/^\d+: (\S+)/gm)].map((m) => m[1]);
-  assert.deepEqual(layers, ['kommunen', 'buildings', 'vacancies', 'zukunftsorte']);
+  assert.deepEqual(layers, ['kommunen', 'buildings', 'vacancies', 'zukunftsorte', 'gesuche']);  // gesuche: part "needs"
 
   // An attribute filter makes GDAL 3.6 read the API document (for queryables; newer GDAL also
   // reads the page size from it): it must find it through service-desc and go on without error.
