@@ -8,13 +8,13 @@
 import { request } from './api.js';
 import { labelledField } from './editor.js';
 import { countOf, definitionList, element, formatArea, formatDate, numberFormat } from './dom.js';
-import { loadKommunen } from './kommunen.js';
 import { NEED_STATUS_LABELS, OFFER_KIND_LABELS, USE_LABELS, label } from './labels.js';
 import { mountNeedMatches } from './matches.js';
 import { honeypot } from './membership.js';
 import { fieldErrorText, problemText } from './messages.js';
 import { showPage } from './page.js';
 import { navigate, route } from './router.js';
+import { kommuneNames, selectOf } from './zukunftsorte.js';
 
 const ITEMS = '/collections/gesuche/items';
 // The longest texts the server takes (server/services/need_service.cpp, openapi.json).
@@ -33,12 +33,6 @@ function routeLink(href, text, className) {
   link.href = href;
   link.dataset.route = '';
   return link;
-}
-
-/** ags → name of the Kommunen of the atlas (Gemeinden and Kreise). */
-async function kommuneNames() {
-  const kommunen = await loadKommunen();
-  return new Map([...kommunen].map(([ags, k]) => [ags, typeof k.name === 'string' ? k.name : ags]));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -95,27 +89,17 @@ function needCard(feature, names) {
 // ---------------------------------------------------------------------------------------------
 // The list
 
+/** The filters in the address (?kommune=…&use=…): each one set, by name. */
 function listFilters() {
   const query = new URLSearchParams(window.location.search);
-  return { kommune: query.get('kommune') ?? '', use: query.get('use') ?? '' };
+  return Object.fromEntries(['kommune', 'use'].map((name) => [name, query.get(name) ?? '']));
 }
 
+/** The list's address with the filters that are set, to share the filtered list. */
 function listAddress(filters) {
-  const query = new URLSearchParams();
-  if (filters.kommune) query.set('kommune', filters.kommune);
-  if (filters.use) query.set('use', filters.use);
+  const query = new URLSearchParams(Object.entries(filters).filter(([, value]) => value));
   const text = query.toString();
   return text ? `/gesuche?${text}` : '/gesuche';
-}
-
-function selectOf(name, caption, options, current) {
-  const wrapper = element('label', 'list-filter', caption);
-  const control = element('select');
-  control.name = name;
-  control.append(new Option('alle', ''));
-  for (const [value, text] of options) control.append(new Option(text, value, false, value === current));
-  wrapper.append(control);
-  return wrapper;
 }
 
 async function openList(meOf) {

@@ -88,7 +88,7 @@ async function loadPlaces() {
 }
 
 /** ags → name of the Kommunen (Gemeinden and Kreise) of the atlas. */
-async function kommuneNames() {
+export async function kommuneNames() {
   const kommunen = await loadKommunen();
   return new Map([...kommunen].map(([ags, k]) => [ags, typeof k.name === 'string' ? k.name : ags]));
 }
@@ -147,7 +147,8 @@ function placeCard(feature, names) {
   return card;
 }
 
-function selectOf(name, caption, options, current) {
+/** A list filter: a <select> named `name` with "alle" and `options` ([value, text]). */
+export function selectOf(name, caption, options, current) {
   const wrapper = element('label', 'list-filter', caption);
   const control = element('select');
   control.name = name;
