@@ -87,6 +87,11 @@ inline constexpr const char* k_upload_interrupted = "upload_interrupted";
 inline constexpr const char* k_vacancy_not_published = "vacancy_not_published";
 /// the vacancy has an offer already; one offer per vacancy (409)
 inline constexpr const char* k_vacancy_already_offered = "vacancy_already_offered";
+// -- needs (Gesuche; part "needs" of issue 23) --
+/// too many needs sent from this address through the public form (429)
+inline constexpr const char* k_too_many_needs = "too_many_needs";
+/// no unconfirmed need has this confirmation token: unknown, or used already (404)
+inline constexpr const char* k_unknown_confirmation = "unknown_confirmation";
 }  // namespace error_code
 
 class Error : public std::runtime_error {

@@ -34,6 +34,7 @@ import { addBasemap, addDataAttribution, fillFooter, setUpSitePages } from './si
 import { setUpZensusGrid } from './zensus-grid.js';
 import { setUpZukunftsorte } from './zukunftsorte.js';
 import { setUpOffers } from './offers.js';  // part "offers"
+import { setUpNeeds } from './needs.js';  // part "needs" of issue 23
 import { setUpVacancyList, setUpZoomHint } from './vacancy-list.js';
 
 const GERMANY_CENTER = [51.16, 10.45];
@@ -298,6 +299,11 @@ function legendContent() {
   offers.href = '/angebote';
   offers.dataset.route = '';
   more.append(list, ' · ', offers);
+  // part "needs" of issue 23: what initiatives look for, beside the places that came back.
+  const needs = element('a', 'legend-link', 'Gesuche');
+  needs.href = '/gesuche';
+  needs.dataset.route = '';
+  more.append(' · ', needs);
   legend.append(statuses, places, more);
   return legend;
 }
@@ -642,6 +648,7 @@ function start() {
   setUpInbox({ meOf: whoAmI }); // part "inquiries"
   setUpZukunftsorte({ map, me: async () => planner.me() ?? signedIn, addBasemap });
   setUpOffers({ map, me: async () => planner.me() ?? signedIn });  // part "offers"
+  setUpNeeds({ meOf: whoAmI });  // part "needs" of issue 23
   // The map itself: no page over it. Views of other modules register before startRouter().
   otherwise(() => {
     closePage();

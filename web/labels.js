@@ -58,6 +58,14 @@ export const OWNER_TYPE_LABELS = Object.freeze({
   unbekannt: 'unbekannt',
 });
 
+/** Status of a need (Gesuch; part "needs" of issue 23). */
+export const NEED_STATUS_LABELS = Object.freeze({
+  unbestaetigt: 'Unbestätigt',
+  offen: 'Offen',
+  vermittelt: 'Vermittelt',
+  geschlossen: 'Geschlossen',
+});
+
 /**
  * What a building is used for, as importers store it (`function` of a building): OpenStreetMap
  * `building=*` values, and the four-digit ALKIS Gebäudefunktion keys of Hausumringe (also as
@@ -249,24 +257,32 @@ export const FIELD_LABELS = Object.freeze({
   role: 'Funktion',
   email: 'E-Mail',
   message: 'Nachricht',
-  // offer (part "offers")
+  // the activation loop (issue 23): offers, inquiries, needs
   title: 'Titel',
-  kinds: 'Art des Angebots',
+  kinds: 'Art der Überlassung',
   conditions: 'Konditionen',
   available_from: 'Verfügbar ab',
   contact_role: 'Ansprechstelle',
-  contact_email: 'E-Mail der Ansprechstelle',
-  contact_phone: 'Telefon der Ansprechstelle',
+  contact_email: 'E-Mail (Kontakt)',
+  contact_phone: 'Telefon (Kontakt)',
+  contact_name: 'Name (Kontakt)',
   closed_at: 'Abgeschlossen am',
   min_area: 'Fläche ab',
   max_area: 'Fläche bis',
-  // inquiries (part "inquiries")
   phone: 'Telefon',
   intended_use: 'Geplante Nutzung',
   common_good: 'Gemeinwohlorientiert',
   homepage: 'Homepage',
   personal_data_deleted_at: 'Personendaten gelöscht am',
   sent_at: 'Gesendet am',
+  uses: 'Nutzungen',
+  min_area_m2: 'Fläche ab',
+  max_area_m2: 'Fläche bis',
+  radius: 'Umkreis',
+  needed_from: 'Gesucht ab',
+  source: 'Eingang',
+  confirmed_at: 'Bestätigt am',
+  token: 'Bestätigungslink',
   // query parameters
   bbox: 'Kartenausschnitt',
   'bbox-crs': 'Koordinatensystem des Ausschnitts',
@@ -303,6 +319,8 @@ export const OFFER_STATUS_LABELS = Object.freeze({
   reserviert: 'Reserviert',
   vermittelt: 'Vermittelt',
   zurueckgezogen: 'Zurückgezogen',
+});
+
 /** Where an inquiry about an offer stands in the staff inbox (part "inquiries"). */
 export const INQUIRY_STATUS_LABELS = Object.freeze({
   neu: 'Neu',
@@ -321,6 +339,7 @@ export const LABELS = Object.freeze({
   offer_status: OFFER_STATUS_LABELS,
   match_status: MATCH_STATUS_LABELS,
   inquiry_status: INQUIRY_STATUS_LABELS, // part "inquiries"
+  need_status: NEED_STATUS_LABELS,
 });
 
 /**

@@ -101,6 +101,10 @@ export const PROBLEM_TEXTS = Object.freeze({
   busy: () => 'Der Dienst ist gerade ausgelastet. Bitte gleich noch einmal versuchen.',
   mail_not_sent: () => 'Die E-Mail konnte nicht versendet werden. Bitte später noch einmal versuchen.',
   error: () => 'Die Anfrage ist fehlgeschlagen.',
+  // needs (Gesuche; part "needs" of issue 23)
+  too_many_needs: () => 'Von hier kamen zu viele Gesuche. Bitte in einer Stunde noch einmal versuchen.',
+  mail_not_configured: () => 'Dieser Atlas versendet keine E-Mails. Bitte wenden Sie sich direkt an die Kommune.',
+  unknown_confirmation: () => 'Dieser Bestätigungslink ist unbekannt oder wurde schon benutzt.',
   // upload jobs only
   nothing_stored: (p) => `Von ${count(p.read)} gelesenen Objekten konnte keines gespeichert werden. Der Bericht nennt die Gründe.`,
   server_stopped: () => `Der Dienst wurde beendet, bevor die Datei importiert war. ${UPLOAD_AGAIN}`,

@@ -88,7 +88,7 @@ async function loadPlaces() {
 }
 
 /** ags → name of the Kommunen (Gemeinden and Kreise) of the atlas. */
-async function kommuneNames() {
+export async function kommuneNames() {
   const kommunen = await loadKommunen();
   return new Map([...kommunen].map(([ags, k]) => [ags, typeof k.name === 'string' ? k.name : ags]));
 }

@@ -9,6 +9,7 @@
 #include "server/http/routes.hpp"
 #include "server/services/collections_service.hpp"
 #include "server/services/offer_service.hpp"
+#include "server/services/need_service.hpp"
 #include "server/services/place_resolver.hpp"
 #include "server/services/queryables.hpp"
 #include "server/services/site.hpp"
@@ -32,17 +33,20 @@ struct WorkerServices {
           zukunftsorte(store, places),
           collections(store),
           angebote(store) {}
+          gesuche(store) {}
     services::PlaceResolver places;  ///< shared by the two: one cache of Kommune boundaries
     services::VacancyService vacancies;
     services::ZukunftsortService zukunftsorte;
     services::CollectionsService collections;
     services::OfferService angebote;  // part "offers"
+    services::NeedService gesuche;  ///< part "needs" of issue 23
 
     /// Calls `use` with the service of a writable collection; both offer the same calls.
     template <typename Use>
     decltype(auto) serving(services::Collection collection, Use&& use) {
         if (collection == services::Collection::Vacancies) return use(vacancies);
         if (collection == services::Collection::Angebote) return use(angebote);
+        if (collection == services::Collection::Gesuche) return use(gesuche);
         return use(zukunftsorte);
     }
 };
@@ -63,9 +67,10 @@ services::Collection collection_of(const Rest::Request& request) {
 }
 
 std::string item_path(services::Collection collection, std::int64_t id) {
-    const char* name = collection == services::Collection::Vacancies  ? "vacancies"
-                       : collection == services::Collection::Angebote ? "angebote"
-                                                                      : "zukunftsorte";
+    const char* name = "zukunftsorte";
+    if (collection == services::Collection::Vacancies) name = "vacancies";
+    if (collection == services::Collection::Angebote) name = "angebote";
+    if (collection == services::Collection::Gesuche) name = "gesuche";
     return std::string("/collections/") + name + "/items/" + std::to_string(id);
 }
 

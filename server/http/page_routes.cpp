@@ -12,6 +12,7 @@
 #include "server/http/routes.hpp"
 #include "server/http/static_files.hpp"
 #include "server/services/offer_service.hpp"
+#include "server/services/need_service.hpp"
 #include "server/services/place_resolver.hpp"
 #include "server/services/profile_service.hpp"
 #include "server/services/summary_service.hpp"
@@ -190,6 +191,46 @@ void get_offer_page(const ApiContext& context, const Rest::Request& request,
         send_app_page(context, writer, std::move(meta), path);
     } catch (const NotFound&) {
         send_app_page(context, writer, {k_angebote_title, k_angebote_text, "", ""}, path,
+// -- needs (part "needs" of issue 23) ------------------------------------------------------
+
+constexpr char k_needs_title[] = "Gesuche";
+constexpr char k_needs_text[] =
+    "Was Initiativen, Gründerinnen und Vereine in den Kommunen des Netzwerks suchen: Räume für "
+    "Café, Werkstatt, Wohnprojekt oder Kultur.";
+constexpr char k_need_form_title[] = "Gesuch aufgeben";
+constexpr char k_need_form_text[] = "Beschreiben Sie, welche Räume Sie für Ihr Vorhaben suchen.";
+constexpr char k_need_confirm_title[] = "Gesuch bestätigen";
+
+/// `/gesuche/{id}` (the need's title and the start of its description in the head; an unknown
+/// or non-public need is the app's page with 404), `/gesuche/neu` and `/gesuche/bestaetigen`.
+void get_need_page(const ApiContext& context, const Rest::Request& request,
+                   Http::ResponseWriter& writer) {
+    const std::string path = request.resource();
+    const std::string ref = path_param(request, ":id");
+    if (ref == "neu")
+        return send_app_page(context, writer, {k_need_form_title, k_need_form_text, "", ""}, path);
+    // The query (the token) stays out of the head's canonical address.
+    if (ref == "bestaetigen")
+        return send_app_page(context, writer, {k_need_confirm_title, k_none, "", ""}, path);
+    try {
+        const std::int64_t id = id_param(request, ":id", "need");
+        // The public's view, whoever asks: the head is what everybody may see.
+        const services::FeatureResult need =
+            services::thread_service<services::NeedService>(context.db).get(id, services::Caller{});
+        const nlohmann::json& properties = need.feature.at("properties");
+        PageMeta meta;
+        meta.title = properties.value("title", std::string(k_needs_title));
+        const nlohmann::json& description = properties.at("description");
+        meta.description = description.is_string() ? utf8_shortened(description.get<std::string>(),
+                                                                    k_preview_characters)
+                                                   : std::string(k_needs_text);
+        meta.url = base_url() + "/gesuche/" + std::to_string(id);
+        send_app_page(context, writer, std::move(meta), path);
+    } catch (const InvalidInput&) {
+        send_app_page(context, writer, {"Gesuch nicht gefunden", "", "", ""}, path,
+                      Http::Code::Not_Found);
+    } catch (const NotFound&) {
+        send_app_page(context, writer, {"Gesuch nicht gefunden", "", "", ""}, path,
                       Http::Code::Not_Found);
     }
 }
@@ -216,6 +257,9 @@ void add_page_routes(Rest::Router& router, const ApiContext& context) {
             {"/angebote", Method::Get, get_fixed_page<k_angebote_title, k_angebote_text>},
             {"/angebote/:id", Method::Get, get_offer_page},
             {"/posteingang", Method::Get, get_fixed_page<k_inbox_title, k_none>},  // inquiries
+            // part "needs" of issue 23
+            {"/gesuche", Method::Get, get_fixed_page<k_needs_title, k_needs_text>},
+            {"/gesuche/:id", Method::Get, get_need_page},
         });
 }
 

@@ -51,6 +51,8 @@ struct ApiContext {
     std::shared_ptr<const services::SmtpRelay> mail;
     /// Inquiries per client (part "inquiries"; services::k_inquiry_limits).
     std::shared_ptr<services::LoginRateLimiter> inquiry_limiter;
+    /// Needs of the public form per client (services::k_need_limits; part "needs").
+    std::shared_ptr<services::LoginRateLimiter> need_limiter;
 };
 
 /// A route's handler: a few lines that read the request, call a use case and send its answer.
@@ -135,6 +137,11 @@ void add_inquiry_routes(Pistache::Rest::Router& router, const ApiContext& contex
 /// `GET /api/angebote/{id}/vorschlaege`, `GET /api/gesuche/{id}/vorschlaege`,
 /// `POST /api/vermittlungen`, `PATCH /api/vermittlungen/{id}` (If-Match).
 void add_match_routes(Pistache::Rest::Router& router, const ApiContext& context);
+
+/// Needs of the public (need_routes.cpp; part "needs" of issue 23): `POST /api/gesuche` (the
+/// form: stores the need unconfirmed and mails the link) and `POST /api/gesuche/bestaetigung`
+/// (the link's token confirms it). Staff write needs as the collection `gesuche`.
+void add_need_routes(Pistache::Rest::Router& router, const ApiContext& context);
 
 /// `GET /api` (also `?f=json`): the OpenAPI 3.0 description of the whole HTTP API, as
 /// `application/vnd.oai.openapi+json;version=3.0`, with `servers` set to the public URL. The

@@ -12,6 +12,7 @@
 #include "server/services/inquiry_service.hpp"
 #include "server/services/membership_service.hpp"
 #include "server/services/retention_job.hpp"
+#include "server/services/need_service.hpp"
 #include "server/services/site.hpp"
 #include "server/services/smtp_relay.hpp"
 #include "server/services/status_service.hpp"
@@ -88,6 +89,7 @@ int serve(const ServeOptions& options) {
     api.membership_limiter =
         services::make_public_form_limiter(services::k_membership_request_limits);
     api.inquiry_limiter = services::make_public_form_limiter(services::k_inquiry_limits);
+    api.need_limiter = services::make_public_form_limiter(services::k_need_limits);
     api.membership_retention_days = static_cast<int>(options.membership_retention.count());
     api.activation_retention_days = static_cast<int>(options.activation_retention.count());
     if (options.mail_relay) {

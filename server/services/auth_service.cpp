@@ -67,28 +67,6 @@ bool needs_rehash(const std::string& hash) {
                                           crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0;
 }
 
-/// 256 random bits as URL-safe base64 without padding (43 characters), safe in cookies.
-std::string random_secret() {
-    unsigned char bytes[k_secret_bytes];
-    randombytes_buf(bytes, sizeof bytes);
-    char text[sodium_base64_ENCODED_LEN(k_secret_bytes, sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
-    sodium_bin2base64(text, sizeof text, bytes, sizeof bytes,
-                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-    sodium_memzero(bytes, sizeof bytes);
-    return text;
-}
-
-/// What the store keeps of a secret: SHA-256 as lowercase hex. A slow KDF is not needed
-/// because the secrets are 256-bit random values, not guessable passwords.
-std::string secret_hash(const std::string& secret) {
-    unsigned char digest[crypto_hash_sha256_BYTES];
-    crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(secret.data()),
-                       secret.size());
-    char hex[crypto_hash_sha256_BYTES * 2 + 1];
-    sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
-    return hex;
-}
-
 /// A hash to verify against when the name is unknown, so that answer takes as long as a
 /// wrong password. Made once per process from a random password nobody knows.
 const std::string& dummy_hash() {
@@ -126,6 +104,26 @@ std::optional<Caller> caller_of(const std::optional<data::UserRecord>& user) {
 }
 
 }  // namespace
+
+std::string random_secret() {
+    ensure_sodium();
+    unsigned char bytes[k_secret_bytes];
+    randombytes_buf(bytes, sizeof bytes);
+    char text[sodium_base64_ENCODED_LEN(k_secret_bytes, sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
+    sodium_bin2base64(text, sizeof text, bytes, sizeof bytes,
+                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    sodium_memzero(bytes, sizeof bytes);
+    return text;
+}
+
+std::string secret_hash(const std::string& secret) {
+    unsigned char digest[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(secret.data()),
+                       secret.size());
+    char hex[crypto_hash_sha256_BYTES * 2 + 1];
+    sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
+    return hex;
+}
 
 // ---- LoginRateLimiter -----------------------------------------------------------------------
 

@@ -19,6 +19,14 @@ class Store;
 /// working credential).
 namespace leerstand::services {
 
+/// 256 random bits as URL-safe base64 without padding (43 characters), safe in cookies and
+/// links: the secret of a token, a session, a confirmation link.
+std::string random_secret();
+
+/// What the store keeps of a secret: SHA-256 as lowercase hex. A slow KDF is not needed
+/// because the secrets are 256-bit random values, not guessable passwords.
+std::string secret_hash(const std::string& secret);
+
 struct UserSummary {
     std::int64_t id = 0;
     std::string name;

@@ -18,6 +18,7 @@
 #include "common/utc_time.hpp"
 #include "data/collection_store.hpp"
 #include "data/offer_store.hpp"
+#include "data/need_store.hpp"
 #include "data/store.hpp"
 #include "server/services/crs.hpp"
 #include "server/services/privacy.hpp"
@@ -59,6 +60,9 @@ const std::vector<CollectionInfo>& infos() {
         {"angebote", "Angebote",
          "Leerstände, die die Kommunen zur Nachnutzung anbieten (mit Einwilligung der "
          "Eigentümer)."},
+        // part "needs" of issue 23
+        {"gesuche", "Gesuche",
+         "Was Initiativen, Gründerinnen und Vereine suchen; ohne Kontaktdaten."},
     };
     return k_list;
 }
@@ -641,10 +645,11 @@ json CollectionsService::collection(const std::string& id, const std::string& ba
                                     const Caller& caller, const License& own) {
     const CollectionInfo& info = info_of(id);
     const data::VacancyVisibility visible = vacancy_visibility(caller);
-    // Offers: the points of those the caller may see (privacy.hpp's offer rule).
+    // Offers and needs: the points of those the caller may see (privacy.hpp's rules).
     const data::Bbox box =
-        (id == "angebote" ? data::OfferStore(m_impl->store).extent(offer_visibility(caller))
-                          : m_impl->collections().extent(id, visible))
+        (id == "angebote"  ? data::OfferStore(m_impl->store).extent(offer_visibility(caller))
+         : id == "gesuche" ? data::NeedStore(m_impl->store).extent(need_visibility(caller))
+                           : m_impl->collections().extent(id, visible))
             .value_or(k_germany);
     const std::string path = base + "/collections/" + id;
     json extent = {
@@ -665,7 +670,7 @@ json CollectionsService::collection(const std::string& id, const std::string& ba
          link(path + "/items", "items", k_geojson, info.title),
          link(path + "/queryables", "http://www.opengis.net/def/rel/ogc/1.0/queryables",
               "application/schema+json", std::string(info.title) + " (Abfragbare Eigenschaften)")});
-    if (id != "angebote")  // offers have no tiles: the map loads their items
+    if (id != "angebote" && id != "gesuche")  // offers and needs have no tiles
         links.push_back(link(path + "/tiles",
                              "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector", k_json,
                              std::string(info.title) + " (Vektorkacheln)"));

@@ -265,6 +265,8 @@ std::int64_t ExportService::write(const std::string& collection, geo::ExportForm
     const auto point_collection = parse_collection(collection);
     // Offers are read through their collection; no file export yet (part "offers").
     if (point_collection == Collection::Angebote) throw unknown_collection(collection);
+    // Needs are a list to read, not data to download (part "needs" of issue 23).
+    if (point_collection == Collection::Gesuche) throw unknown_collection(collection);
     if (!point_collection && collection != "buildings" && collection != "kommunen")
         throw unknown_collection(collection);
     if (!point_collection) check_filters_of_timeless_collection(collection, query);

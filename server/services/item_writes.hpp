@@ -36,11 +36,25 @@ struct WritableItems {
     std::function<bool(const Record&, const Caller&)> may_see;
     /// The Kommune whose writers may change the item (require_write).
     std::function<std::string(const Record&)> scope;
+    /// When set, decides instead of require_write on `scope` whether the caller may write the
+    /// item: needs lie in no one Kommune, every editor and admin may write them.
+    std::function<void(const Record&, const Caller&)> require_change;
     /// Stores `next` over `current` at `version` after the collection's own checks.
     std::function<FeatureResult(const Record& current, Record next, std::int64_t version,
                                 const Caller& caller)>
         update;
 };
+
+/// Throws unless `caller` may write `record` (WritableItems::require_change, else
+/// require_write on its scope).
+template <typename Record>
+void require_item_write(const WritableItems<Record>& items, const Record& record,
+                        const Caller& caller) {
+    if (items.require_change)
+        items.require_change(record, caller);
+    else
+        require_write(caller, items.scope(record));
+}
 
 /// A new item (POST): refuses callers who may write nowhere, then `make(errors)` makes the
 /// record of the body, collecting its problems, which are thrown as one InvalidInput; then
@@ -51,7 +65,7 @@ Record new_item(const WritableItems<Record>& items, const Caller& caller, Make&&
     FieldErrors errors;
     Record record = std::forward<Make>(make)(errors);
     errors.throw_if_any(items.invalid);
-    require_write(caller, items.scope(record));
+    require_item_write(items, record, caller);
     return record;
 }
 
@@ -67,7 +81,7 @@ decltype(auto) versioned_write(const WritableItems<Record>& items, std::int64_t 
     require_signed_in(caller);
     const std::optional<Record> current = items.load(id);
     if (!current || !items.may_see(*current, caller)) throw no_such_item(items.noun, id);
-    require_write(caller, items.scope(*current));
+    require_item_write(items, *current, caller);
     if (!if_match)
         throw PreconditionRequired(
             "send the version you changed as If-Match (the ETag of your last GET)");

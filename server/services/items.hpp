@@ -61,9 +61,10 @@ struct ItemsPage {
 };
 
 /// The writable collections: VacancyService serves the one, ZukunftsortService the other.
-enum class Collection { Vacancies, Zukunftsorte, Angebote };
+/// Angebote: offers (offer_service.hpp); Gesuche: needs (need_service.hpp). Issue 23.
+enum class Collection { Vacancies, Zukunftsorte, Angebote, Gesuche };
 
-/// "vacancies" / "zukunftsorte" / "angebote"; nullopt for anything else.
+/// "vacancies" / "zukunftsorte" / "angebote" / "gesuche"; nullopt for anything else.
 std::optional<Collection> parse_collection(const std::string& id);
 
 /// Adds the problems of the parameters every page of vacancies or Zukunftsorte has: limit

@@ -225,4 +225,88 @@ bool sees_exact_figures(const Caller& caller, const std::string& area_ags) {
     return caller.role == Role::Admin || (caller.role == Role::Planner && caller.kommunen.empty());
 }
 
+// -- needs (part "needs") ------------------------------------------------------------------
+
+bool is_need_staff(const Caller& caller) {
+    // The callers require_some_write lets write: admins, editors of some Kommune.
+    return caller.role == Role::Admin || (caller.role == Role::Editor && !caller.kommunen.empty());
+}
+
+std::vector<std::string> need_visibility(const Caller& caller) {
+    if (caller.role == Role::Admin) return {};
+    if (is_need_staff(caller)) return {"offen", "vermittelt", "geschlossen"};
+    return {"offen"};
+}
+
+bool may_see_need(const data::NeedRecord& need, const Caller& caller) {
+    const auto visible = need_visibility(caller);
+    return visible.empty() ||
+           std::find(visible.begin(), visible.end(), need.status) != visible.end();
+}
+
+bool may_see_need_contact(const data::NeedRecord& need, const Caller& caller) {
+    if (caller.role == Role::Admin) return true;
+    return is_need_staff(caller) && need.author && *need.author == caller.name;
+}
+
+json need_properties(const data::NeedRecord& need, const Caller& caller) {
+    json radius = nullptr;
+    if (need.radius_km && need.centre_lon && need.centre_lat)
+        radius = json{{"lon", round7(*need.centre_lon)},
+                      {"lat", round7(*need.centre_lat)},
+                      {"km", *need.radius_km},
+                      {"place_name", optional_json(need.place_name)}};
+    json properties{
+        {"title", need.title},
+        {"description", optional_json(need.description)},
+        {"uses", need.uses},
+        {"kinds", need.kinds},
+        {"min_area_m2", optional_json(need.min_area_m2)},
+        {"max_area_m2", optional_json(need.max_area_m2)},
+        {"kommunen", need.kommunen.empty() ? json(nullptr) : json(need.kommunen)},
+        {"radius", std::move(radius)},
+        {"needed_from", optional_json(need.needed_from)},
+        {"common_good", need.common_good},
+        {"status", need.status},
+        {"created_at", need.created_at},
+        {"updated_at", need.updated_at},
+        {"version", need.version},
+    };
+    if (is_need_staff(caller)) {
+        properties["source"] = need.source;
+        properties["author"] = optional_json(need.author);
+        properties["confirmed_at"] = optional_json(need.confirmed_at);
+        properties["closed_at"] = optional_json(need.closed_at);
+        properties["personal_data_deleted_at"] = optional_json(need.personal_data_deleted_at);
+    }
+    if (may_see_need_contact(need, caller)) {
+        properties["contact_name"] = optional_json(need.contact_name);
+        properties["contact_email"] = optional_json(need.contact_email);
+        properties["contact_phone"] = optional_json(need.contact_phone);
+    }
+    return properties;
+}
+
+json need_feature(const data::NeedRecord& need, const Caller& caller) {
+    json geometry = nullptr;
+    if (need.map_lon && need.map_lat) geometry = point_geometry(*need.map_lon, *need.map_lat);
+    return json{{"type", "Feature"},
+                {"id", need.id},
+                {"geometry", std::move(geometry)},
+                {"properties", need_properties(need, caller)}};
+}
+
+const std::vector<std::string>& internal_need_fields() {
+    static const std::vector<std::string> fields = {
+        "source",       "author",        "confirmed_at", "closed_at", "personal_data_deleted_at",
+        "contact_name", "contact_email", "contact_phone"};
+    return fields;
+}
+
+bool sees_exact_figures(const Caller& caller, const std::string& area_ags) {
+    if (!area_ags.empty()) return may_read_internal(caller, area_ags);
+    // The whole network: only those whose internal rights have no bounds.
+    return caller.role == Role::Admin || (caller.role == Role::Planner && caller.kommunen.empty());
+}
+
 }  // namespace leerstand::services

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "data/need_store.hpp"
 #include "data/offer_store.hpp"
 #include "data/vacancy_records.hpp"
 #include "server/services/caller.hpp"
@@ -76,6 +77,38 @@ std::optional<nlohmann::json> offer_properties(const data::OfferRecord& offer,
 
 /// The whole GeoJSON Feature (the vacancy's point); nullopt when the caller may not see it.
 std::optional<nlohmann::json> offer_feature(const data::OfferRecord& offer, const Caller& caller);
+
+// -- needs (Gesuche; part "needs" of issue 23) -------------------------------------------
+
+/// Do editors of some Kommune and admins (the staff who enter and close needs) ask? They see
+/// matched and closed needs too, and the staff fields; everyone else, planners included, sees
+/// what the public sees: the needs with status offen.
+bool is_need_staff(const Caller& caller);
+
+/// The statuses of the needs the caller may see, for list queries (so counts and pages agree
+/// with may_see_need): offen for everyone; vermittelt and geschlossen for staff; unbestaetigt
+/// for admins only, since nobody has vouched for such a need yet. Empty: every status.
+std::vector<std::string> need_visibility(const Caller& caller);
+
+/// May the caller see this need at all (its status among need_visibility)?
+bool may_see_need(const data::NeedRecord& need, const Caller& caller);
+
+/// May the caller see the need's contact_name, contact_email and contact_phone? Only admins
+/// and the staff member who entered it (its author); everyone else contacts the author through
+/// the atlas.
+bool may_see_need_contact(const data::NeedRecord& need, const Caller& caller);
+
+/// The properties of a need as the caller may see it (the caller must may_see_need): never
+/// the contact fields unless may_see_need_contact, and source, author, confirmed_at,
+/// closed_at, personal_data_deleted_at for staff only (is_need_staff).
+nlohmann::json need_properties(const data::NeedRecord& need, const Caller& caller);
+
+/// The whole GeoJSON Feature of a need: the geometry is its map point (NeedRecord::map_lon),
+/// null when it has none.
+nlohmann::json need_feature(const data::NeedRecord& need, const Caller& caller);
+
+/// Need properties only staff ever see, and the contact fields; for checks that walk responses.
+const std::vector<std::string>& internal_need_fields();
 
 // -- figures (summaries) ----------------------------------------------------------------
 

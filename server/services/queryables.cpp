@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "common/field_errors.hpp"
+#include "data/need_store.hpp"
 #include "data/sort_order.hpp"
 #include "data/vacancy_records.hpp"
 #include "matching/matching.hpp"
@@ -111,6 +112,20 @@ json queryables(const std::string& id, const std::string& base) {
                        {{"title", "Fläche (m²)"},
                         {"type", "number"},
                         {"description", "filter with `min_area=` and `max_area=`"}}}};
+    } else if (id == "gesuche") {  // part "needs" of issue 23
+        properties = {{"geometry", geometry_schema("geometry-point")},
+                      {"kommunen", ags_schema("kommune")},
+                      {"status",
+                       {{"title", "Status"},
+                        {"type", "string"},
+                        {"enum", text_enum(data::k_need_statuses)},
+                        {"description", "filter with `status=` (the public sees offen only)"}}},
+                      {"uses",
+                       {{"title", "Nutzungen"},
+                        {"type", "string"},
+                        {"enum", text_enum(data::k_vacancy_uses)},
+                        {"description",
+                         "filter with `use=`: needs taking this use (those of any use too)"}}}};
     } else {
         throw unknown_collection(id);
     }
@@ -163,7 +178,17 @@ const std::vector<std::string>& property_names(const std::string& id) {
         "floor_area_m2", "conditions",    "available_from", "images",     "contact_role",
         "contact_email", "contact_phone", "status",         "vacancy_id", "created_at",
         "updated_at",    "author"};
+    // What the public sees of a need (part "needs"); staff see internal_need_fields() too.
+    static const std::vector<std::string> k_gesuche = [] {
+        std::vector<std::string> names = {"title",       "description", "uses",     "kinds",
+                                          "min_area_m2", "max_area_m2", "kommunen", "radius",
+                                          "needed_from", "common_good", "status",   "created_at",
+                                          "updated_at",  "version"};
+        for (const std::string& field : internal_need_fields()) names.push_back(field);
+        return names;
+    }();
     static const std::vector<std::string> k_none;
+    if (id == "gesuche") return k_gesuche;
     if (id == "buildings") return k_buildings;
     if (id == "kommunen") return k_kommunen;
     if (id == "vacancies") return k_vacancies;

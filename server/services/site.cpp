@@ -46,11 +46,12 @@ struct CollectionSources {
     std::string_view collection;
     std::vector<const License*> sources;
 };
-const std::array<CollectionSources, 4> k_collection_sources = {{
+const std::array<CollectionSources, 5> k_collection_sources = {{
     {"kommunen", {&k_bkg_vg5000, &k_zensus_2022}},
     {"buildings", {&k_openstreetmap}},
     {"vacancies", {}},
     {"zukunftsorte", {}},
+    {"gesuche", {}},  // part "needs" of issue 23
 }};
 
 [[noreturn]] void fail(const std::string& member, const std::string& problem) {

@@ -27,6 +27,7 @@ function documentedProperties() {
   add(schemas.Vermittlung);
   add(schemas.VermittlungInput);
   add(schemas.VermittlungChange);
+  add(schemas.NeedProperties);  // part "needs" of issue 23
   // Machine members for the client's own sentences (messages.js), never shown as a field.
   names.delete('error_code');
   names.delete('error_values');

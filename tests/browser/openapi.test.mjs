@@ -80,6 +80,9 @@ const KNOWN_ROUTES = [
   ['get', '/api/anfragen'],
   ['patch', '/api/anfragen/{inquiryId}'],
   ['post', '/api/anfragen/{inquiryId}/antworten'],
+  // part "needs" of issue 23
+  ['post', '/api/gesuche'],
+  ['post', '/api/gesuche/bestaetigung'],
 ];
 
 
@@ -352,6 +355,7 @@ test('GDAL\'s OAPIF driver opens the service with the document in place', async 
   const layers = [...listing.stdout.matchAll(/^\d+: (\S+)/gm)].map((m) => m[1]);
   // part "offers": the collection of offers (angebote) is listed after the others.
   assert.deepEqual(layers, ['kommunen', 'buildings', 'vacancies', 'zukunftsorte', 'angebote']);
+  assert.deepEqual(layers, ['kommunen', 'buildings', 'vacancies', 'zukunftsorte', 'gesuche']);  // gesuche: part "needs"
 
   // An attribute filter makes GDAL 3.6 read the API document (for queryables; newer GDAL also
   // reads the page size from it): it must find it through service-desc and go on without error.

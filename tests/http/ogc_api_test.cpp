@@ -191,9 +191,9 @@ TEST_F(OgcApi, CollectionsDescribeAllFourWithExtents) {
             if (link["rel"] == "items" && link["type"] == "application/geo+json") items_link = true;
         EXPECT_TRUE(items_link) << collection.dump();
     }
-    // part "offers" (issue 23) adds the offers' collection `angebote`.
+    // Issue 23 adds the offers (`angebote`) and the needs (`gesuche`).
     EXPECT_EQ(ids, (std::set<std::string>{"kommunen", "buildings", "vacancies", "zukunftsorte",
-                                          "angebote"}));
+                                          "angebote", "gesuche"}));
 
     // The buildings extent is the data's (the R*Tree stores 32-bit floats: compare loosely).
     const json buildings = get_json("/collections/buildings");

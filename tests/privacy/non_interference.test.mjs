@@ -172,6 +172,7 @@ async function sharedData(base) {
       name: 'Kulturscheune', kind: 'kultur', opened: '2023-05-01', story: 'Aus der Scheune wurde ein Saal.',
     }));
   shared.image = await uploadPicture(base);
+  await sharedNeeds(base);
   return home;
 }
 
@@ -202,6 +203,45 @@ async function hiddenOffers(base, home) {
   const target = `/collections/vacancies/items/${vacancy.id}`;
   await write(base, 'geheim.autorin.7q', 'PATCH', target, { properties: { consent_publish: false } },
     { 'If-Match': await etag(base, target) });
+}
+
+// -- needs (Gesuche; part "needs" of issue 23) ------------------------------------------------
+
+const NEED_STATUSES = ['unbestaetigt', 'offen', 'vermittelt', 'geschlossen'];
+
+/** Two confirmed needs both databases hold, entered by the admin with contact data (only
+ *  admins and the author see it; in A it carries the markers, see hiddenNeeds). */
+async function sharedNeeds(base) {
+  const need = (properties) => ({ type: 'Feature', geometry: null, properties: {
+    title: 'Werkstatt gesucht', uses: ['gewerbe'], kinds: ['miete'], min_area_m2: 50, max_area_m2: 200,
+    common_good: true, contact_name: 'Öffentlich unbekannt', contact_email: 'initiative@example.org', ...properties,
+  } });
+  await write(base, 'ni.admin', 'POST', '/collections/gesuche/items', need({ kommunen: [HOME] }));
+  await write(base, 'ni.admin', 'POST', '/collections/gesuche/items',
+    need({ radius: { lon: 12.95, lat: 50.66, km: 15, place_name: 'Neukirchen' } }));
+}
+
+/** Runs `sql` on the database file with the sqlite3 shell (the server is stopped). */
+function sqlite(db, sql) {
+  const result = spawnSync('sqlite3', [db, sql], { encoding: 'utf8' });
+  assert.equal(result.status, 0, `sqlite3: ${result.stderr}`);
+}
+
+/** What A holds of needs beyond B: unconfirmed needs from the form (one where no public need
+ *  lies, in Neukirchen's Kreis), and marker contact data on the shared confirmed ones, written
+ *  as the form would, without a version of their own (contact data is not public). */
+async function hiddenNeeds(db) {
+  const unconfirmed = (title, place) => `INSERT INTO gesuche (title, description, uses, kinds, ${place.columns}, `
+    + 'contact_name, contact_email, contact_phone, status, source, confirm_token_hash, created_at, updated_at) '
+    + `VALUES ('${title} ${MARKERS[2]}', '${MARKERS[1]}', '["laden"]', '["kauf"]', ${place.values}, '${MARKERS[0]}', `
+    + `'${MARKERS[3]}@example.org', '${MARKERS[5]}', 'unbestaetigt', 'formular', hex(randomblob(32)), `
+    + "strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), strftime('%Y-%m-%dT%H:%M:%SZ', 'now'));";
+  sqlite(db, [
+    unconfirmed('Laden', { columns: 'kommunen', values: `'["${MARKTREDWITZ}"]'` }),
+    unconfirmed('Halle', { columns: 'centre_lon, centre_lat, radius_km, place_name', values: `13.99, 53.01, 7, '${MARKERS[2]}'` }),
+    `UPDATE gesuche SET contact_name = '${MARKERS[0]}', contact_email = '${MARKERS[3]}@example.org', `
+      + `contact_phone = '${MARKERS[5]}' WHERE status = 'offen';`,
+  ].join('\n'));
 }
 
 /** Uploads a small picture (made with the vips CLI) as the home editor; its id. */
@@ -394,6 +434,7 @@ before(async () => {
   await stopServer(server);
   hiddenActivation(a);
   hiddenMatches(a);  // part matches: after hiddenActivation, whose inquiries go to every offer
+  await hiddenNeeds(a);
   // Everything happened "last month" in both, so the public figures (the state when this month
   // began) include the hidden reports in A: the declared aggregates differ, and (c) has cases.
   await moveHistoryBeforeThisMonth(a);
@@ -558,6 +599,17 @@ async function crawlTargets() {
   add('/collections/{collectionId}/items', ...offerFilters.map((f) => `/collections/angebote/items${f ? `?${f}` : ''}`));
   add('/collections/{collectionId}/items/{featureId}', ...[1, 2, 3, 4, 5].map((id) => `/collections/angebote/items/${id}`));
   add('pages', '/angebote', ...[1, 2, 3, 4, 5].map((id) => `/angebote/${id}`), '/angebote/x');
+  // Needs (part "needs"): the collection with every filter, each id up to past the hidden
+  // ones, chosen properties (contact ones asked for), and the needs' pages.
+  add('/collections/{collectionId}', '/collections/gesuche');
+  add('/collections/{collectionId}/queryables', '/collections/gesuche/queryables');
+  const needFilters = ['', 'limit=1', 'limit=1&offset=1', ...KOMMUNEN.map((k) => `kommune=${k}`), 'kommune=1',
+    'kommune=0947', ...NEED_STATUSES.map((s) => `status=${s}`), ...USES.map((u) => `use=${u}`),
+    'bbox=12.0,50.0,12.2,50.2', 'bbox=13.9,52.9,14.1,53.1', 'bbox=5,47,16,55',
+    'properties=contact_name,contact_email,contact_phone,title', 'datetime=2020-01-01/..'];
+  add('/collections/{collectionId}/items', ...needFilters.map((f) => `/collections/gesuche/items${f ? `?${f}` : ''}`));
+  add('/collections/{collectionId}/items/{featureId}', ...[1, 2, 3, 4, 5].map((id) => `/collections/gesuche/items/${id}`));
+  add('pages', '/gesuche', '/gesuche/neu', '/gesuche/bestaetigen?token=x', '/gesuche/1', '/gesuche/3', '/gesuche/4', '/gesuche/x');
   return targets;
 }
 
