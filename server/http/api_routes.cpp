@@ -32,16 +32,16 @@ struct WorkerServices {
           vacancies(store, places),
           zukunftsorte(store, places),
           collections(store),
-          angebote(store) {}
+          angebote(store),
           gesuche(store) {}
     services::PlaceResolver places;  ///< shared by the two: one cache of Kommune boundaries
     services::VacancyService vacancies;
     services::ZukunftsortService zukunftsorte;
     services::CollectionsService collections;
-    services::OfferService angebote;  // part "offers"
-    services::NeedService gesuche;  ///< part "needs" of issue 23
+    services::OfferService angebote;
+    services::NeedService gesuche;
 
-    /// Calls `use` with the service of a writable collection; both offer the same calls.
+    /// Calls `use` with the service of a writable collection; all offer the same calls.
     template <typename Use>
     decltype(auto) serving(services::Collection collection, Use&& use) {
         if (collection == services::Collection::Vacancies) return use(vacancies);

@@ -191,6 +191,10 @@ void get_offer_page(const ApiContext& context, const Rest::Request& request,
         send_app_page(context, writer, std::move(meta), path);
     } catch (const NotFound&) {
         send_app_page(context, writer, {k_angebote_title, k_angebote_text, "", ""}, path,
+                      Http::Code::Not_Found);
+    }
+}
+
 // -- needs (part "needs" of issue 23) ------------------------------------------------------
 
 constexpr char k_needs_title[] = "Gesuche";

@@ -120,6 +120,8 @@ int serve(const ServeOptions& options) {
                                                               options.membership_retention),
         services::retention_task<services::InquiryService>("inquiry(ies) closed",
                                                            options.activation_retention),
+        services::retention_task<services::NeedService>("need(s) closed",
+                                                        options.activation_retention),
     };
     std::unique_ptr<services::RetentionJob> retention;
     try {

@@ -303,10 +303,4 @@ const std::vector<std::string>& internal_need_fields() {
     return fields;
 }
 
-bool sees_exact_figures(const Caller& caller, const std::string& area_ags) {
-    if (!area_ags.empty()) return may_read_internal(caller, area_ags);
-    // The whole network: only those whose internal rights have no bounds.
-    return caller.role == Role::Admin || (caller.role == Role::Planner && caller.kommunen.empty());
-}
-
 }  // namespace leerstand::services

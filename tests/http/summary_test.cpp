@@ -138,7 +138,7 @@ TEST_F(SummaryApiTest, TrendCountsReportsFromTheirVacantSince) {
              {{"If-Match", etag_of(item)}}, "application/merge-patch+json");
     ASSERT_EQ(closing.status, 200) << closing.body;
 
-    for (const std::string area : {k_home_ags, std::string()}) {
+    for (const std::string& area : {k_home_ags, std::string()}) {
         SCOPED_TRACE(area);
         const json s = summary(
             Who::Admin, area.empty() ? "/api/summary" : "/api/kommunen/" + area + "/summary");
