@@ -4,10 +4,8 @@
 // finishes, and the Zukunftsort is public. Screenshots at 1366×800 and 390×844 go to
 // tests/browser/out/ (match.png is the desktop one).
 //
-// The panel lives on the offer's exposé (/angebote/{id}, part "offers") and on a need's page
-// (part "needs"), built in parallel: the first test opens the exposé and skips, saying so,
-// while the page has no `section#vorschlaege`; the second mounts the panel on a page of the
-// app itself, so the module is tested until the exposé exists.
+// The panel lives on the offer's exposé (/angebote/{id}) and on a need's page (/gesuche/{id}):
+// the first test walks it on the exposé, the second reads it on the need's page.
 //
 // Run from the repository root:   LEERSTAND_BINARY=build/leerstand node --test tests/browser/matches.test.mjs
 
@@ -169,45 +167,21 @@ test('the exposé shows the suggestions to the Kommune\'s editor', { skip: skipR
   await signIn(page, EDITOR.name, EDITOR.password);
   await page.goto(`${setup.baseUrl}/angebote/${setup.offer}`, { waitUntil: 'load' });
   const section = page.locator('section#vorschlaege');
-  try {
-    await section.waitFor({ timeout: 8000 });
-  } catch {
-    // The exposé is part "offers"'s; until it is merged there is no slot to fill.
-    t.skip('the exposé /angebote/{id} has no section#vorschlaege yet (part "offers" not merged)');
-    return;
-  }
+  await section.waitFor({ timeout: 10000 });
   await walkThePanel(page, section, setup);
 });
 
-test('the panel on a page of the app ranks, explains and records', { skip: skipReason, timeout: 180000 }, async (t) => {
+test('the need\'s page shows the offers the editor may change, ranked and explained', { skip: skipReason, timeout: 180000 }, async (t) => {
   const setup = await prepare(t);
   const { page, problems } = await openApp(t, `${setup.baseUrl}/`, DESKTOP);
   await signIn(page, EDITOR.name, EDITOR.password);
-  // The need's side first: the offers the editor may change for the Werkstatt.
-  await page.evaluate(async (need) => {
-    const { showPage } = await import('/page.js');
-    const { mountNeedMatches } = await import('/matches.js');
-    const section = document.createElement('section');
-    section.id = 'vorschlaege';
-    showPage('Offene Werkstatt', section);
-    await mountNeedMatches(section, { id: need, title: 'Offene Werkstatt' });
-  }, setup.needs[1]);
-  const needPanel = page.locator('#page section#vorschlaege');
+  await page.goto(`${setup.baseUrl}/gesuche/${setup.needs[1]}`, { waitUntil: 'load' });
+  const needPanel = page.locator('section#vorschlaege');
   await needPanel.locator('.match-list').waitFor({ timeout: 10000 });
   assert.equal(await needPanel.locator('h2').textContent(), 'Passende Angebote');
   assert.deepEqual(await needPanel.locator('.match-title').allTextContents(), ['Ladenlokal am Markt']);
   assert.equal(await needPanel.locator('.match-title').getAttribute('href'), `/angebote/${setup.offer}`);
   assert.equal(await needPanel.locator('.match-score-text').textContent(), '85 von 100 Punkten');
   assert.equal(await needPanel.locator('.reason-text').first().textContent(), 'Laden ist verwandt mit Gewerbe');
-
-  await page.evaluate(async (offer) => {
-    const { showPage } = await import('/page.js');
-    const { mountOfferMatches } = await import('/matches.js');
-    const section = document.createElement('section');
-    section.id = 'vorschlaege';
-    showPage('Ladenlokal am Markt', section);
-    await mountOfferMatches(section, { type: 'Feature', id: offer, properties: { title: 'Ladenlokal am Markt', use: 'laden' } });
-  }, setup.offer);
-  await walkThePanel(page, page.locator('#page section#vorschlaege'), setup);
   assertPageClean(assert, problems);
 });
