@@ -54,9 +54,9 @@ void add_all_routes(Rest::Router& router, const ApiContext& context) {
     add_tile_routes(router, context);
     add_image_routes(router, context);
     add_membership_routes(router, context);
-    add_match_routes(router, context);  // part matches
+    add_match_routes(router, context);    // part matches
     add_inquiry_routes(router, context);  // part "inquiries"
-    add_need_routes(router, context);  // issue 23, part "needs"
+    add_need_routes(router, context);     // issue 23, part "needs"
     add_openapi_routes(router, context);
     add_page_routes(router, context);
     add_web_routes(router, context);

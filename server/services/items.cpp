@@ -15,7 +15,7 @@ std::optional<Collection> parse_collection(const std::string& id) {
     if (id == "vacancies") return Collection::Vacancies;
     if (id == "zukunftsorte") return Collection::Zukunftsorte;
     if (id == "angebote") return Collection::Angebote;  // part "offers"
-    if (id == "gesuche") return Collection::Gesuche;  // part "needs"
+    if (id == "gesuche") return Collection::Gesuche;    // part "needs"
     return std::nullopt;
 }
 

@@ -18,8 +18,8 @@
 #include "server/services/auth_service.hpp"
 #include "server/services/feature_input.hpp"
 #include "server/services/item_writes.hpp"
-#include "server/services/public_form.hpp"
 #include "server/services/privacy.hpp"
+#include "server/services/public_form.hpp"
 #include "server/services/smtp_relay.hpp"
 
 namespace leerstand::services {

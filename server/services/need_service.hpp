@@ -8,8 +8,8 @@
 #include <string>
 
 #include "server/services/caller.hpp"
-#include "server/services/public_form.hpp"
 #include "server/services/items.hpp"
+#include "server/services/public_form.hpp"
 
 namespace leerstand::data {
 class Store;

@@ -40,18 +40,19 @@ const License k_zensus_2022 = {
 };
 
 /// Which third-party data each collection holds: building footprints from OpenStreetMap,
-/// Kommune outlines from the BKG with the Zensus baseline beside their figures. Vacancies and
-/// Zukunftsorte are the network's own.
+/// Kommune outlines from the BKG with the Zensus baseline beside their figures. Vacancies,
+/// Zukunftsorte, offers and needs are the network's own.
 struct CollectionSources {
     std::string_view collection;
     std::vector<const License*> sources;
 };
-const std::array<CollectionSources, 5> k_collection_sources = {{
+const std::array<CollectionSources, 6> k_collection_sources = {{
     {"kommunen", {&k_bkg_vg5000, &k_zensus_2022}},
     {"buildings", {&k_openstreetmap}},
     {"vacancies", {}},
     {"zukunftsorte", {}},
-    {"gesuche", {}},  // part "needs" of issue 23
+    {"angebote", {}},
+    {"gesuche", {}},
 }};
 
 [[noreturn]] void fail(const std::string& member, const std::string& problem) {
