@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "data/connection.hpp"
+#include "data/offer_store.hpp"
 #include "data/sql_conditions.hpp"
 #include "data/store.hpp"
 
@@ -35,12 +36,6 @@ std::string event_rows_sql(ActivationEvent event) {
     return {};
 }
 
-// The offer visibility rule of the contract between the parts of issue 23 (its home is
-// privacy.hpp, written by the offers part); here as SQL for counting.
-constexpr const char* k_public_offer_condition =
-    "a.status IN ('offen', 'reserviert') AND v.consent_publish = 1 "
-    "AND v.status IN ('gemeldet', 'bestaetigt', 'in_aktivierung')";
-
 }  // namespace
 
 ActivationFiguresStore::ActivationFiguresStore(Store& store) : m_db(store.connection()) {}
@@ -68,9 +63,10 @@ std::map<std::string, std::vector<std::int64_t>> ActivationFiguresStore::events_
 }
 
 std::map<std::string, std::int64_t> ActivationFiguresStore::public_offers(
-    const std::string& prefix, const std::optional<std::string>& created_before) {
+    const OfferVisibility& visible, const std::string& prefix,
+    const std::optional<std::string>& created_before) {
     detail::Conditions where;
-    where.add(k_public_offer_condition);
+    add_offer_visibility(where, visible);
     where.add(detail::prefix_condition(where, "v.kommune_ags", prefix));
     if (created_before) {
         where.add("a.created_at < ?");

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "data/offer_store.hpp"
+
 namespace leerstand::data {
 
 class Store;
@@ -53,12 +55,12 @@ class ActivationFiguresStore {
         ActivationEvent event, const std::string& prefix,
         const std::vector<std::string>& boundaries);
 
-    /// For each Kommune key of `prefix`: the offers the public sees now (the contract's offer
-    /// visibility rule: status offen or reserviert, on a vacancy with consent_publish whose
-    /// status is gemeldet, bestaetigt or in_aktivierung). With `created_before`: only those of
+    /// For each Kommune key of `prefix`: the offers `visible` lets see (the public's:
+    /// privacy.hpp's offer_visibility of the public). With `created_before`: only those of
     /// them created before that instant.
     std::map<std::string, std::int64_t> public_offers(
-        const std::string& prefix, const std::optional<std::string>& created_before = {});
+        const OfferVisibility& visible, const std::string& prefix,
+        const std::optional<std::string>& created_before = {});
 
     /// Every confirmed need (any status but unbestaetigt), in id order.
     std::vector<ConfirmedNeed> confirmed_needs();

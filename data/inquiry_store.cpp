@@ -85,14 +85,18 @@ void add_scope(detail::Conditions& where, const InquiryFilter& filter) {
 
 InquiryStore::InquiryStore(Store& store) : m_store(store) {}
 
-std::optional<InquiryOffer> InquiryStore::public_offer(std::int64_t id) {
+std::optional<InquiryOffer> InquiryStore::public_offer(std::int64_t id,
+                                                       const OfferVisibility& visible) {
+    detail::Conditions where;
+    where.add("a.id = ?");
+    where.binds.emplace_back(id);
+    add_offer_visibility(where, visible);
     Statement select = m_store.connection().prepare(
-        "SELECT o.id, o.title, v.kommune_ags, coalesce(k.name, v.kommune_ags), o.contact_email "
-        "FROM angebote o JOIN vacancies v ON v.id = o.vacancy_id "
-        "LEFT JOIN kommunen k ON k.ags = v.kommune_ags "
-        "WHERE o.id = ? AND o.status IN ('offen', 'reserviert') AND v.consent_publish = 1 "
-        "AND v.status IN ('gemeldet', 'bestaetigt', 'in_aktivierung')");
-    select.bind(1, id);
+        "SELECT a.id, a.title, v.kommune_ags, coalesce(k.name, v.kommune_ags), a.contact_email "
+        "FROM angebote a JOIN vacancies v ON v.id = a.vacancy_id "
+        "LEFT JOIN kommunen k ON k.ags = v.kommune_ags " +
+        where.sql);
+    where.bind_all(select);
     if (!select.step()) return std::nullopt;
     return InquiryOffer{select.column_int64(0), select.column_text(1), select.column_text(2),
                         select.column_text(3), select.column_optional_text(4)};

@@ -8,6 +8,8 @@
 
 /// Inquiries (`anfragen`) about offers, and the messages the Kommune sent to inquirers
 /// (`nachrichten`): what the public form stores and the staff inbox reads.
+#include "data/offer_store.hpp"
+
 namespace leerstand::data {
 
 class Store;
@@ -65,10 +67,8 @@ class InquiryStore {
     /// `store` must outlive this object.
     explicit InquiryStore(Store& store);
 
-    /// The offer `id` if the public may see it (docs/privacy.md, offers): its status is
-    /// offen or reserviert, and its vacancy is published (consent_publish) with status
-    /// gemeldet, bestaetigt or in_aktivierung. The one place this file applies that rule.
-    std::optional<InquiryOffer> public_offer(std::int64_t id);
+    /// The offer `id` if `visible` lets see it (the public's: privacy.hpp's offer rule).
+    std::optional<InquiryOffer> public_offer(std::int64_t id, const OfferVisibility& visible);
 
     /// Stores a new inquiry (status neu, created now) and returns its id.
     std::int64_t insert(const InquiryRecord& inquiry);

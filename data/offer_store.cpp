@@ -83,8 +83,9 @@ std::string in_list(Conditions& where, const std::string& column,
     return sql + ")";
 }
 
-/// The offers (alias a, vacancy alias v) `visibility` lets a caller see.
-void add_visible(Conditions& where, const OfferVisibility& visibility) {
+}  // namespace
+
+void add_offer_visibility(Conditions& where, const OfferVisibility& visibility) {
     if (visibility.all) return;
     // One statement per list: the binds must follow the placeholders' order, and the
     // operands of one expression may be evaluated in any order.
@@ -96,9 +97,11 @@ void add_visible(Conditions& where, const OfferVisibility& visibility) {
     where.add(visible + ")");
 }
 
+namespace {
+
 Conditions offer_conditions(const OfferFilter& filter) {
     Conditions where;
-    add_visible(where, filter.visibility);
+    add_offer_visibility(where, filter.visibility);
     if (filter.kommune_prefix) add_prefix(where, "v.kommune_ags", *filter.kommune_prefix);
     if (filter.use) {
         where.add("v.use = ?");
@@ -233,7 +236,7 @@ RecordPage<OfferRecord> OfferStore::list(const OfferFilter& filter) {
 
 std::optional<Bbox> OfferStore::extent(const OfferVisibility& visibility) {
     Conditions where;
-    add_visible(where, visibility);
+    add_offer_visibility(where, visibility);
     Statement select = m_db.prepare(
         "SELECT min(ST_X(v.geom)), min(ST_Y(v.geom)), max(ST_X(v.geom)), max(ST_Y(v.geom)) "
         "FROM angebote a JOIN vacancies v ON v.id = a.vacancy_id " +

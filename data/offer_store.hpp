@@ -12,6 +12,10 @@
 
 namespace leerstand::data {
 
+namespace detail {
+struct Conditions;
+}
+
 class Connection;
 class Store;
 
@@ -61,6 +65,11 @@ struct OfferVisibility {
     std::vector<std::string> public_statuses;
     std::vector<std::string> public_vacancy_statuses;
 };
+
+/// Adds to `where` the offers (alias `a`, joined with their vacancy as `v`) that `visibility`
+/// lets a caller see: the one SQL form of privacy.hpp's offer rule, for every query that
+/// lists, counts or looks up offers.
+void add_offer_visibility(detail::Conditions& where, const OfferVisibility& visibility);
 
 /// A page of offers, ordered by id.
 struct OfferFilter {

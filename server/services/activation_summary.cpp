@@ -8,11 +8,17 @@
 #include "data/activation_figures.hpp"
 #include "data/store.hpp"
 #include "geo/great_circle.hpp"
+#include "server/services/privacy.hpp"
 #include "server/services/public_figures.hpp"
 
 namespace leerstand::services {
 
 namespace {
+
+/// What the public sees of offers (privacy.hpp): open offers are listable, so counted exactly.
+data::OfferVisibility public_offer_visibility() {
+    return offer_visibility(Caller{});
+}
 
 using data::ActivationEvent;
 using nlohmann::json;
@@ -110,7 +116,7 @@ ActivationSummary exact_activation(data::Store& store, const std::string& area,
     };
     ActivationSummary summary;
     summary.counts = {
-        {"offers_open", sum_of(figures.public_offers(area))},
+        {"offers_open", sum_of(figures.public_offers(public_offer_visibility(), area))},
         {"offers_published", total(offers)},
         {"inquiries", total(inquiries)},
         {"needs_open", needs.open},
@@ -131,7 +137,7 @@ ActivationSummary public_activation(data::Store& store, const std::string& area,
     data::ActivationFiguresStore figures(store);
     const std::string& as_of = boundaries.back();
     auto keys = key_events(figures, area, boundaries);
-    for (const auto& [ags, n] : figures.public_offers(area, as_of))
+    for (const auto& [ags, n] : figures.public_offers(public_offer_visibility(), area, as_of))
         keys[ags].offers_published_public_now = n;
     const std::size_t months = boundaries.size() - 1;
     std::vector<PublicActivation> of_keys;
@@ -149,7 +155,7 @@ ActivationSummary public_activation(data::Store& store, const std::string& area,
 
     ActivationSummary summary;
     summary.counts = {
-        {"offers_open", sum_of(figures.public_offers(area))},
+        {"offers_open", sum_of(figures.public_offers(public_offer_visibility(), area))},
         {"offers_published", shown.offers_published.total.json()},
         {"inquiries", shown.inquiries.total.json()},
         {"needs_open", needs.open},

@@ -15,6 +15,7 @@
 #include "data/store.hpp"
 #include "data/vacancy_records.hpp"
 #include "server/services/auth_service.hpp"
+#include "server/services/privacy.hpp"
 #include "server/services/smtp_relay.hpp"
 
 namespace leerstand::services {
@@ -228,7 +229,7 @@ void InquiryService::submit(std::int64_t offer_id, const json& body, const std::
     }
     data::InquiryRecord inquiry = read_inquiry(body);
     data::InquiryStore inquiries(m_store);
-    const auto offer = inquiries.public_offer(offer_id);
+    const auto offer = inquiries.public_offer(offer_id, offer_visibility(Caller{}));
     if (!offer) throw NotFound("there is no offer " + std::to_string(offer_id));
     inquiry.offer_id = offer->id;
     const std::int64_t id = inquiries.insert(inquiry);

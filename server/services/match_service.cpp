@@ -18,6 +18,7 @@
 #include "server/services/feature_input.hpp"
 #include "server/services/item_writes.hpp"
 #include "server/services/place_resolver.hpp"
+#include "server/services/privacy.hpp"
 #include "server/services/smtp_relay.hpp"
 #include "server/services/vacancy_service.hpp"
 #include "server/services/zukunftsort_service.hpp"
@@ -58,16 +59,10 @@ void require_outcome_transition(const std::string& from, const std::string& to) 
             {"from", from.empty() ? json(nullptr) : json(from)}, {"to", to}, {"allowed", allowed}});
 }
 
-/// The offer visibility rule of the contract (the public: an open or reserved offer on a
-/// consented vacancy that is still vacant; staff who may read the Kommune's internals: all).
-/// The one place this part decides it; privacy.hpp's rule replaces it once both exist.
+/// privacy.hpp's offer rule, on the row the score reads.
 bool may_see_offer(const data::MatchOfferRow& offer, const Caller& caller) {
-    if (may_read_internal(caller, offer.kommune_ags)) return true;
-    const bool listed = offer.status == "offen" || offer.status == "reserviert";
-    const bool vacant = offer.vacancy_status == "gemeldet" ||
-                        offer.vacancy_status == "bestaetigt" ||
-                        offer.vacancy_status == "in_aktivierung";
-    return listed && offer.consent_publish && vacant;
+    return may_read_internal(caller, offer.kommune_ags) ||
+           offer_shown_to_public(offer.status, offer.consent_publish, offer.vacancy_status);
 }
 
 std::optional<IsoDate> date_of(const std::optional<std::string>& text) {

@@ -154,7 +154,7 @@ constexpr std::array<std::string_view, 3> k_public_offer_vacancy_statuses = {
     "gemeldet", "bestaetigt", "in_aktivierung"};
 
 template <std::size_t N>
-bool listed(const std::array<std::string_view, N>& list, const std::string& value) {
+bool listed(const std::array<std::string_view, N>& list, std::string_view value) {
     return std::find(list.begin(), list.end(), value) != list.end();
 }
 
@@ -173,10 +173,15 @@ data::OfferVisibility offer_visibility(const Caller& caller) {
     return visibility;
 }
 
+bool offer_shown_to_public(std::string_view status, bool vacancy_consent_publish,
+                           std::string_view vacancy_status) {
+    return listed(k_public_offer_statuses, status) && vacancy_consent_publish &&
+           listed(k_public_offer_vacancy_statuses, vacancy_status);
+}
+
 bool may_see_offer(const data::OfferRecord& offer, const Caller& caller) {
-    if (may_read_internal(caller, offer.kommune_ags)) return true;
-    return listed(k_public_offer_statuses, offer.status) && offer.vacancy_consent_publish &&
-           listed(k_public_offer_vacancy_statuses, offer.vacancy_status);
+    return may_read_internal(caller, offer.kommune_ags) ||
+           offer_shown_to_public(offer.status, offer.vacancy_consent_publish, offer.vacancy_status);
 }
 
 std::optional<json> offer_properties(const data::OfferRecord& a, const Caller& caller) {

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "data/need_store.hpp"
@@ -67,6 +68,11 @@ nlohmann::json point_geometry(double lon, double lat);
 /// The condition an offer list must apply for this caller (so counts, pages and extents agree
 /// with may_see_offer).
 data::OfferVisibility offer_visibility(const Caller& caller);
+
+/// Does the public see an offer of `status` on a vacancy with `vacancy_consent_publish` and
+/// `vacancy_status`? The rule above for one offer (offer_visibility is its SQL form).
+bool offer_shown_to_public(std::string_view status, bool vacancy_consent_publish,
+                           std::string_view vacancy_status);
 
 /// May the caller see this offer at all? (Those who may not get the 404 of a missing one.)
 bool may_see_offer(const data::OfferRecord& offer, const Caller& caller);
