@@ -242,7 +242,7 @@ test('ogc-client on another site reads the collections and every item of a town,
     return { collections, title: info.title, crs: info.supportedCrs ?? null, queryables: info.queryables ?? null,
       ids: ids.length, distinct: new Set(ids).size, matched: first.numberMatched };
   }, { atlasUrl, ags: ANGERMUENDE });
-  assert.deepEqual([...result.collections].sort(), ['buildings', 'gesuche', 'kommunen', 'vacancies', 'zukunftsorte']);
+  assert.deepEqual([...result.collections].sort(), ['angebote', 'buildings', 'gesuche', 'kommunen', 'vacancies', 'zukunftsorte']);
   assert.equal(result.title, 'Gebäude');
   assert.ok(result.matched > 250, `more than a page: ${result.matched}`);
   assert.equal(result.ids, result.matched);

@@ -147,7 +147,7 @@ test('the public map shows published vacancies and Zukunftsorte with German labe
 
     // The legend names every status in German, in lifecycle order, and the Zukunftsort symbol.
     const legendItems = await page.locator('.legend li').allTextContents();
-    assert.deepEqual(legendItems, [...STATUS_LABELS_IN_ORDER, 'Zukunftsort']);
+    assert.deepEqual(legendItems, [...STATUS_LABELS_IN_ORDER, 'Zukunftsort', 'Angebot']);
     assert.equal(await page.locator('.legend h2').textContent(), 'Leerstände');
 
     // The vacancy popup: German labels, a German date and area, the description as text.
