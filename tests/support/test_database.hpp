@@ -1,8 +1,8 @@
 #pragma once
 
-#include <filesystem>
 #include <string>
 
+#include "data/database_location.hpp"
 #include "tests/support/test_support.hpp"
 
 /// The database a test runs on. One test binary serves both backends; the environment picks
@@ -36,8 +36,8 @@ class TestDatabase {
     TestDatabase& operator=(const TestDatabase&) = delete;
 
     Backend backend() const { return m_backend; }
-    /// What a store opens: the SpatiaLite file's path or the PostgreSQL conninfo.
-    const std::string& location() const { return m_location; }
+    /// What a store opens: the SpatiaLite file or the PostgreSQL database.
+    const data::DatabaseLocation& location() const { return m_location; }
     /// A temporary folder of this test on either backend, for the files it writes beside the
     /// database (uploads, exports). On SpatiaLite the database file lies in it too.
     const TempDir& dir() const { return m_dir; }
@@ -46,7 +46,7 @@ class TestDatabase {
     Backend m_backend;
     TempDir m_dir;
     std::string m_postgres_name;  // empty on SpatiaLite
-    std::string m_location;
+    data::DatabaseLocation m_location;
 };
 
 }  // namespace leerstand::test
