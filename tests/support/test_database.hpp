@@ -23,6 +23,14 @@ std::string test_postgres_conninfo();
 /// keyword=value pairs.
 std::string conninfo_with_database(const std::string& conninfo, const std::string& database);
 
+/// Skips the current test on PostgreSQL, naming `reason`: for tests of the SpatiaLite file
+/// itself (other tools read it, its folder, its WAL).
+#define LEERSTAND_REQUIRE_SPATIALITE(reason)                                             \
+    do {                                                                                 \
+        if (::leerstand::test::test_backend() != ::leerstand::test::Backend::spatialite) \
+            GTEST_SKIP() << "SpatiaLite only: " << (reason);                             \
+    } while (0)
+
 /// One empty database for one test, on the backend of the run: a SpatiaLite file (not yet
 /// created) in a fresh temporary folder, or a PostgreSQL database cloned from
 /// leerstand_template (PostGIS, no tables) under a name unique to this process and object,
