@@ -227,8 +227,9 @@ $$;
 }  // namespace
 
 void schema(Connection& db) {
-    // The operator's role needs the right to create it, or the DBA creates it first
-    // (docs: PostgreSQL set-up); IF NOT EXISTS then asks for no right at all.
+    // PostGIS is no trusted extension: only a superuser may create it. A DBA who does not want
+    // the atlas' role to be one runs CREATE EXTENSION postgis in the database first; then IF
+    // NOT EXISTS asks for no right at all.
     db.exec("CREATE EXTENSION IF NOT EXISTS postgis");
     db.exec(k_compatibility_functions);
     db.exec(R"sql(
