@@ -32,7 +32,7 @@ using leerstand::test::run_command;
 /// PostgreSQL database).
 class MigrationsTest : public leerstand::test::StoreTest {
   protected:
-    const std::string& location() const { return m_database.location(); }
+    const leerstand::data::DatabaseLocation& location() const { return m_database.location(); }
     bool on_postgres() const { return m_database.backend() == Backend::postgres; }
     /// A second connection to the same database, as another process would have.
     Connection raw() { return Connection(location()); }
@@ -60,10 +60,11 @@ std::set<std::string> columns_of(Connection& db, const std::string& table) {
 /// The whole schema as text: every statement of sqlite_master, or pg_dump's schema-only
 /// output (an independent reader of the PostgreSQL catalogue) without the \restrict lines,
 /// whose key is new on every run.
-std::string schema_text(Connection& db, const std::string& location) {
+std::string schema_text(Connection& db, const leerstand::data::DatabaseLocation& location) {
     if (db.dialect() != Dialect::postgres)
         return db.query_text("SELECT group_concat(sql, ';') FROM sqlite_master");
-    const auto dump = run_command({"pg_dump", "--schema-only", "--no-owner", "-d", location});
+    const auto dump =
+        run_command({"pg_dump", "--schema-only", "--no-owner", "-d", location.conninfo()});
     EXPECT_EQ(dump.exit_code, 0) << dump.err;
     std::istringstream lines(dump.out);
     std::string schema;
@@ -299,7 +300,7 @@ TEST_F(MigrationsTest, OgrinfoListsTheSpatialLayers) {
         Store store(location());
         add_two_kommunen(store);
     }
-    const auto result = run_command({"ogrinfo", "-ro", "-so", "-al", location()});
+    const auto result = run_command({"ogrinfo", "-ro", "-so", "-al", location().file().string()});
     ASSERT_EQ(result.exit_code, 0) << result.err;
     std::map<std::string, std::string> geometry_of;
     std::map<std::string, std::string> count_of;
@@ -326,7 +327,7 @@ TEST_F(MigrationsTest, SpatialiteCliReadsTheFile) {
         add_two_kommunen(store);
     }
     const auto result = run_command(
-        {"spatialite", location(),
+        {"spatialite", location().file().string(),
          "SELECT name, GeometryType(boundary), ST_SRID(boundary) FROM kommunen ORDER BY ags"});
     ASSERT_EQ(result.exit_code, 0) << result.err;
     EXPECT_NE(result.out.find("Herzberg (Elster)|MULTIPOLYGON|4326"), std::string::npos)
