@@ -246,6 +246,44 @@ TEST_F(MigrationsTest, CheckConstraintsGuardTheVocabularies) {
     EXPECT_EQ(db.query_int64("SELECT count(*) FROM vacancies"), 1);
 }
 
+// The checks that are no plain vocabulary: digits only (GLOB in SQLite, a regex in PostgreSQL),
+// JSON text (json_valid) and JSON arrays (json_type), each a Conflict on both backends.
+TEST_F(MigrationsTest, CheckConstraintsGuardKeysAndJson) {
+    Store store(location());
+    auto& db = store.connection();
+    auto insert_kommune = [&](const std::string& ags) {
+        Statement statement = db.prepare("INSERT INTO kommunen (ags, name) VALUES (?, 'Ort')");
+        statement.bind(1, ags).run();
+    };
+    EXPECT_NO_THROW(insert_kommune("12073008"));
+    EXPECT_NO_THROW(insert_kommune("12073"));
+    EXPECT_THROW(insert_kommune("1207300a"), leerstand::Conflict);
+    EXPECT_THROW(insert_kommune("1207300"), leerstand::Conflict);
+    EXPECT_THROW(insert_kommune("12 73008"), leerstand::Conflict);
+
+    auto insert_zukunftsort = [&](const std::string& images) {
+        Statement statement = db.prepare(
+            "INSERT INTO zukunftsorte (name, geom, images) "
+            "VALUES ('Kulturscheune', MakePoint(13.97, 53.04, 4326), ?)");
+        statement.bind(1, images).run();
+    };
+    EXPECT_NO_THROW(insert_zukunftsort("[]"));
+    EXPECT_NO_THROW(insert_zukunftsort(R"(["0123456789abcdef0123456789abcdef"])"));
+    EXPECT_THROW(insert_zukunftsort("kein JSON"), leerstand::Conflict);
+    EXPECT_THROW(insert_zukunftsort(R"({"a": 1})"), leerstand::Conflict);
+    EXPECT_THROW(insert_zukunftsort("[1,"), leerstand::Conflict);
+
+    auto insert_upload_report = [&](const std::string& report) {
+        Statement statement = db.prepare("INSERT INTO uploads (report) VALUES (?)");
+        statement.bind(1, report).run();
+    };
+    EXPECT_NO_THROW(insert_upload_report(R"({"read": 3})"));
+    EXPECT_THROW(insert_upload_report("{read: 3}"), leerstand::Conflict);
+    EXPECT_EQ(db.query_int64("SELECT count(*) FROM kommunen"), 2);
+    EXPECT_EQ(db.query_int64("SELECT count(*) FROM zukunftsorte"), 2);
+    EXPECT_EQ(db.query_int64("SELECT count(*) FROM uploads"), 1);
+}
+
 // Several servers started at once on a new database: each migrates it, and the write lock of
 // Transaction (BEGIN IMMEDIATE on SQLite, an advisory lock on PostgreSQL) lets one apply each
 // migration while the others wait and then find it applied.
