@@ -15,8 +15,8 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import {
-  assertPageClean, buildingCentres, createItem, launchBrowser, makeTempDir, outDir, runCli, signIn, skipReason,
-  startServer, startSmtpSink, stopServer, watchPage,
+  assertPageClean, buildingCentres, createItem, launchBrowser, makeTempDir, outDir, prepareDatabase, signIn,
+  skipReason, startServer, startSmtpSink, stopServer, watchPage,
 } from './support.mjs';
 
 const ANGERMUENDE = '12073008';
@@ -24,11 +24,6 @@ const PASSWORD = 'ein-langes-passwort';
 const EDITOR = 'redaktion-angermuende';
 const OFFICE = 'wirtschaft@angermuende.example';
 const DESKTOP = { width: 1366, height: 800 };
-
-async function addUser(dbPath, name, roleArgs) {
-  const user = await runCli(['user', 'add', name, ...roleArgs, '--db', dbPath], { input: `${PASSWORD}\n` });
-  assert.equal(user.code, 0, `leerstand user add ${name}: ${user.stderr}`);
-}
 
 function vacancyStatus(dbPath, id) {
   const result = spawnSync('sqlite3', [dbPath, `SELECT status FROM vacancies WHERE id = ${id}`], { encoding: 'utf8' });
@@ -51,12 +46,12 @@ async function newPage(t, prefix) {
 test('the activation loop: offer, inquiry, answer, need, match, Zukunftsort', { skip: skipReason, timeout: 300000 }, async (t) => {
   const dir = makeTempDir('leerstand-loop-');
   const dbPath = path.join(dir, 'atlas.sqlite');
-  const demo = await runCli(['demo', '--buildings-only', '--db', dbPath]);
-  assert.equal(demo.code, 0, demo.stderr);
-  await addUser(dbPath, 'loop-admin', ['--role', 'admin']);
-  await addUser(dbPath, EDITOR, ['--role', 'editor', '--kommune', ANGERMUENDE]);
-  const created = await runCli(['token', 'create', '--user', 'loop-admin', '--db', dbPath]);
-  const token = created.stdout.trim().split('\n').pop().trim();
+  const token = await prepareDatabase(dbPath, {
+    demoArgs: ['--buildings-only'],
+    users: [{ name: 'loop-admin', password: PASSWORD, role: 'admin' },
+      { name: EDITOR, password: PASSWORD, role: 'editor', kommune: ANGERMUENDE }],
+    tokenFor: 'loop-admin',
+  });
   const sink = await startSmtpSink(dir);
   const server = startServer(dbPath, ['--smtp-url', sink.url, '--mail-from', 'atlas@leerstand.example']);
   t.after(async () => {

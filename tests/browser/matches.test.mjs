@@ -15,7 +15,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import {
-  assertPageClean, binary, cleanUpAfter, createItem, makeTempDir, openApp, outDir, runCli, signIn,
+  assertPageClean, binary, cleanUpAfter, createItem, makeTempDir, openApp, outDir, prepareDatabase, signIn,
   skipReason, startServer, startSmtpSink,
 } from './support.mjs';
 
@@ -36,12 +36,9 @@ async function prepare(t) {
   assert.ok(fs.existsSync(binary), `leerstand binary not found at ${binary}; build it or set LEERSTAND_BINARY`);
   const dataDir = makeTempDir('leerstand-matches-');
   const dbPath = path.join(dataDir, 't.sqlite');
-  const demo = await runCli(['demo', '--db', dbPath]);
-  assert.equal(demo.code, 0, `leerstand demo: ${demo.stderr}`);
-  const user = await runCli(['user', 'add', EDITOR.name, '--role', 'editor', '--kommune', ANGERMUENDE, '--db', dbPath],
-    { input: `${EDITOR.password}\n` });
-  assert.equal(user.code, 0, `leerstand user add: ${user.stderr}`);
-  const token = (await runCli(['token', 'create', '--user', EDITOR.name, '--db', dbPath])).stdout.trim().split('\n').pop().trim();
+  const token = await prepareDatabase(dbPath, {
+    users: [{ ...EDITOR, role: 'editor', kommune: ANGERMUENDE }], tokenFor: EDITOR.name,
+  });
   // Only the test's own offers and needs are ranked, whatever demo data the other parts add.
   sql(dbPath, 'DELETE FROM vermittlungen; DELETE FROM nachrichten; DELETE FROM angebote; DELETE FROM gesuche;');
 

@@ -74,6 +74,36 @@ export function runCli(args, { input = '' } = {}) {
   });
 }
 
+/** Runs the leerstand CLI on the database `dbPath`; resolves with its stdout, throws with its
+ *  stderr when it fails. */
+export async function cliOn(dbPath, args, input = '') {
+  const result = await runCli([...args, '--db', dbPath], { input });
+  if (result.code !== 0) throw new Error(`leerstand ${args.join(' ')} exited ${result.code}: ${result.stderr}`);
+  return result.stdout;
+}
+
+/** Adds user `name` with `password` and `role`, scoped to `kommune` if given (an AGS). */
+export async function addUser(dbPath, { name, password, role, kommune }) {
+  const scope = kommune ? ['--kommune', kommune] : [];
+  await cliOn(dbPath, ['user', 'add', name, '--role', role, ...scope], `${password}\n`);
+}
+
+/** Creates an API token for user `name`; resolves with the secret (the CLI's last line). */
+export async function createToken(dbPath, name) {
+  return (await cliOn(dbPath, ['token', 'create', '--user', name])).trim().split('\n').pop().trim();
+}
+
+/**
+ * Makes the test database `dbPath`: `leerstand demo` with `demoArgs` (e.g. ['--buildings-only']),
+ * then `users` (each as addUser takes it); resolves with an API token of `tokenFor` (a user's
+ * name) or null.
+ */
+export async function prepareDatabase(dbPath, { demoArgs = [], users = [], tokenFor = null } = {}) {
+  await cliOn(dbPath, ['demo', ...demoArgs]);
+  for (const user of users) await addUser(dbPath, user);
+  return tokenFor ? createToken(dbPath, tokenFor) : null;
+}
+
 /** Starts `leerstand serve` on an ephemeral port (with `extraArgs`, which may override the
  *  basemap); `url` resolves once it prints its URL. */
 export function startServer(dbPath, extraArgs = []) {
