@@ -157,13 +157,22 @@ test('the activation loop: offer, inquiry, answer, need, match, Zukunftsort', { 
   assert.equal(vacancyStatus(dbPath, vacancy.id), 'in_aktivierung');
 
   // -- 6. Finished: the vacancy is aktiviert and the Zukunftsort is on the public map ----------
+  // (The finish is walked here only; matches.test.mjs walks contact and accept in depth.)
   await match.locator('button.match-finish').click();
   const dialog = staff.locator('dialog.match-dialog');
+  await dialog.locator('input[name="name"]').waitFor();
+  assert.equal(await dialog.locator('input[name="name"]').inputValue(), 'Ladenlokal am Marktplatz',
+    'the Zukunftsort is prefilled from the offer');
   await dialog.locator('input[name="name"]').fill('Weltladen am Markt');
   await dialog.locator('input[name="kind"]').fill('Weltladen');
+  await staff.screenshot({ path: path.join(outDir, 'loop-match-finish.png'), animations: 'disabled' });
   await dialog.locator('button[type="submit"]').click();
   await staff.waitForFunction(() => !document.querySelector('dialog.match-dialog[open]'), null, { timeout: 10000 });
+  // The need is vermittelt now: it leaves the offer's suggestions.
+  await panel.locator('.match', { hasText: 'Weltladen sucht Ladenlokal' }).waitFor({ state: 'detached', timeout: 10000 });
   assert.equal(vacancyStatus(dbPath, vacancy.id), 'aktiviert');
+  const places = await (await fetch(`${base}/collections/zukunftsorte/items?limit=1000`)).json();
+  assert.ok(places.features.some((f) => f.properties.name === 'Weltladen am Markt'), 'the Zukunftsort is public');
   await visitor.goto(`${base}/`, { waitUntil: 'load' });
   await visitor.locator('.zukunftsort-marker[title="Zukunftsort: Weltladen am Markt"]').waitFor({ timeout: 15000 });
 
