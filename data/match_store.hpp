@@ -3,64 +3,14 @@
 #include <cstdint>
 #include <optional>
 #include <string>
-#include <string_view>
 #include <vector>
 
-/// What the suggestions and the recorded outcomes of matches (Vermittlungen) read and write in
-/// the store: offers and needs as far as the score and the staff's panel need them, the
-/// `vermittlungen` rows and the `nachrichten` sent to a need's author. Narrow queries of their
-/// own: the offers' and needs' use cases own the full records.
+/// What the recorded outcomes of matches (Vermittlungen) read and write in the store: the
+/// `vermittlungen` rows, the statuses they change and the `nachrichten` sent to a need's author.
+/// The offers and needs a match scores are read through OfferStore and NeedStore.
 namespace leerstand::data {
 
 class Store;
-
-/// An offer (angebote row) with what the score needs of its vacancy and Kommune.
-struct MatchOfferRow {
-    std::int64_t id = 0;
-    std::int64_t vacancy_id = 0;
-    std::string title;
-    std::string kommune_ags;  ///< the vacancy's Gemeinde
-    std::string kommune_name;
-    /// The centre of the Kommune's boundary; the vacancy's point for one without a boundary.
-    double centre_lon = 0;
-    double centre_lat = 0;
-    double vacancy_lon = 0;
-    double vacancy_lat = 0;
-    std::string use;             ///< the vacancy's
-    std::string vacancy_status;  ///< the vacancy's
-    bool consent_publish = false;
-    std::vector<std::string> kinds;
-    std::optional<double> floor_area_m2;
-    std::optional<std::string> available_from;  ///< YYYY-MM-DD
-    std::string contact_role;
-    std::optional<std::string> contact_email;
-    std::string status;
-    std::int64_t version = 0;
-};
-
-/// A need (gesuche row) as the score and the panel show it; contact_email is for the mail to
-/// its author only and never leaves the service.
-struct MatchNeedRow {
-    std::int64_t id = 0;
-    std::string title;
-    std::optional<std::string> description;
-    std::vector<std::string> uses;
-    std::vector<std::string> kinds;
-    std::optional<double> min_area_m2;
-    std::optional<double> max_area_m2;
-    /// AGS keys (Gemeinde or Kreis), with their names; empty for a radius.
-    std::vector<std::string> kommunen;
-    std::vector<std::string> kommune_names;
-    std::optional<double> centre_lon;
-    std::optional<double> centre_lat;
-    std::optional<double> radius_km;
-    std::optional<std::string> place_name;
-    std::optional<std::string> needed_from;  ///< YYYY-MM-DD
-    bool common_good = false;
-    std::string status;
-    std::optional<std::string> contact_email;
-    std::int64_t version = 0;
-};
 
 /// One `vermittlungen` row: the outcome of a match as staff recorded it.
 struct VermittlungRecord {
@@ -85,17 +35,6 @@ struct VermittlungRecord {
 class MatchStore {
   public:
     explicit MatchStore(Store& store);
-
-    std::optional<MatchOfferRow> offer(std::int64_t id);
-    /// Offers with one of `statuses`, in the Kommunen starting with one of `kommune_prefixes`
-    /// (nullopt: everywhere), by id.
-    std::vector<MatchOfferRow> offers(
-        const std::vector<std::string>& statuses,
-        const std::optional<std::vector<std::string>>& kommune_prefixes);
-
-    std::optional<MatchNeedRow> need(std::int64_t id);
-    /// Needs of `status`, by id.
-    std::vector<MatchNeedRow> needs(std::string_view status);
 
     std::optional<VermittlungRecord> vermittlung(std::int64_t id);
     /// The recorded outcomes of an offer's (or a need's) matches.

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <iterator>
 #include <map>
 #include <string_view>
 #include <utility>
@@ -12,7 +13,11 @@
 #include "common/field_errors.hpp"
 #include "common/iso_date.hpp"
 #include "common/utc_time.hpp"
+#include "data/activation_figures.hpp"
 #include "data/match_store.hpp"
+#include "data/need_store.hpp"
+#include "data/offer_store.hpp"
+#include "data/summary_store.hpp"
 #include "data/vacancy_store.hpp"
 #include "matching/matching.hpp"
 #include "server/services/feature_input.hpp"
@@ -59,30 +64,48 @@ void require_outcome_transition(const std::string& from, const std::string& to) 
             {"from", from.empty() ? json(nullptr) : json(from)}, {"to", to}, {"allowed", allowed}});
 }
 
-/// privacy.hpp's offer rule, on the row the score reads.
-bool may_see_offer(const data::MatchOfferRow& offer, const Caller& caller) {
-    return may_read_internal(caller, offer.kommune_ags) ||
-           offer_shown_to_public(offer.status, offer.consent_publish, offer.vacancy_status);
+/// How many records one page of a store's list reads while the suggestions read them all.
+constexpr std::int64_t k_list_page = 500;
+
+/// Every record `store.list` gives for `filter`, page by page (the lists cap a page).
+template <typename ListStore, typename Filter>
+auto every_record(ListStore& store, Filter filter) {
+    filter.limit = k_list_page;
+    filter.offset = 0;
+    decltype(store.list(filter).items) records;
+    for (;;) {
+        auto page = store.list(filter);
+        const auto read = static_cast<std::int64_t>(page.items.size());
+        std::move(page.items.begin(), page.items.end(), std::back_inserter(records));
+        if (read < filter.limit) return records;
+        filter.offset += read;
+    }
 }
+
+/// A need's Kommunen as AGS and name, in the need's order.
+using NamedKommunen = std::vector<std::pair<std::string, std::string>>;
 
 std::optional<IsoDate> date_of(const std::optional<std::string>& text) {
     return text ? IsoDate::parse(*text) : std::nullopt;
 }
 
-std::optional<matching::Offer> scored_offer(const data::MatchOfferRow& row) {
+/// The offer as the score takes it; `kommune_centre` is where distances are measured from (the
+/// centre of its Kommune, so an offer's address never enters a score).
+std::optional<matching::Offer> scored_offer(const data::OfferRecord& row,
+                                            const LonLat& kommune_centre) {
     const auto kommune = Ags::parse(row.kommune_ags);
     if (!kommune) return std::nullopt;
     // Ags has no empty state: the offer is made whole at once.
     return matching::Offer{.id = row.id,
                            .kommune = *kommune,
-                           .kommune_centre = LonLat{row.centre_lon, row.centre_lat},
+                           .kommune_centre = kommune_centre,
                            .use = row.use,
                            .kinds = {row.kinds.begin(), row.kinds.end()},
                            .area_m2 = row.floor_area_m2,
                            .available_from = date_of(row.available_from)};
 }
 
-std::optional<matching::Need> scored_need(const data::MatchNeedRow& row) {
+std::optional<matching::Need> scored_need(const data::NeedRecord& row) {
     matching::Need need;
     need.id = row.id;
     need.uses = {row.uses.begin(), row.uses.end()};
@@ -109,12 +132,9 @@ json optional_json(const auto& value) {
 }
 
 /// The public properties of a need: never its contact data.
-json need_json(const data::MatchNeedRow& need) {
+json need_json(const data::NeedRecord& need, const NamedKommunen& named) {
     json kommunen = json::array();
-    for (std::size_t i = 0; i < need.kommunen.size(); ++i)
-        kommunen.push_back(
-            {{"ags", need.kommunen[i]},
-             {"name", i < need.kommune_names.size() ? need.kommune_names[i] : need.kommunen[i]}});
+    for (const auto& [ags, name] : named) kommunen.push_back({{"ags", ags}, {"name", name}});
     return {{"id", need.id},
             {"title", need.title},
             {"description", optional_json(need.description)},
@@ -131,7 +151,7 @@ json need_json(const data::MatchNeedRow& need) {
 }
 
 /// An offer as its staff see it in a panel (never the owner's data: the rows hold none).
-json offer_json(const data::MatchOfferRow& offer) {
+json offer_json(const data::OfferRecord& offer) {
     return {{"id", offer.id},
             {"title", offer.title},
             {"kommune", offer.kommune_ags},
@@ -147,11 +167,10 @@ json offer_json(const data::MatchOfferRow& offer) {
 
 /// The names of the Kommunen a match's reasons name by AGS, so a sentence can say
 /// "12 km von Angermünde".
-json kommune_names(const data::MatchOfferRow& offer, const data::MatchNeedRow& need) {
+json kommune_names(const data::OfferRecord& offer, const NamedKommunen& need_kommunen) {
     json names = json::object();
     names[offer.kommune_ags] = offer.kommune_name;
-    for (std::size_t i = 0; i < need.kommunen.size() && i < need.kommune_names.size(); ++i)
-        names[need.kommunen[i]] = need.kommune_names[i];
+    for (const auto& [ags, name] : need_kommunen) names[ags] = name;
     return names;
 }
 
@@ -199,11 +218,12 @@ auto scorable(const std::vector<Row>& rows, Make make) {
 /// One entry of a panel: the match, the other side (`side`: "need" or "offer") and the
 /// outcome recorded for the pair, if any.
 json suggestion(const matching::Match& match, const char* side, json other,
-                const data::MatchOfferRow& offer, const data::MatchNeedRow& need,
+                const data::OfferRecord& offer, const data::NeedRecord& need,
+                const NamedKommunen& need_kommunen,
                 const std::vector<data::VermittlungRecord>& recorded) {
     return {{"match", matching::to_json(match)},
             {side, std::move(other)},
-            {"kommune_names", kommune_names(offer, need)},
+            {"kommune_names", kommune_names(offer, need_kommunen)},
             {"vermittlung", vermittlung_or_null(recorded, offer.id, need.id)}};
 }
 
@@ -285,9 +305,9 @@ struct MatchService::Impl {
 
     /// The offer `id` for a caller who may change it: 401, 404 (also for one it may not see),
     /// 403 in this order, as for the writes of vacancies.
-    data::MatchOfferRow offer_to_change(std::int64_t id, const Caller& caller) {
+    data::OfferRecord offer_to_change(std::int64_t id, const Caller& caller) {
         require_signed_in(caller);
-        const auto offer = matches().offer(id);
+        const auto offer = data::OfferStore(store).offer(id);
         if (!offer || !may_see_offer(*offer, caller))
             throw NotFound("offer " + std::to_string(id) + " does not exist");
         require_write(caller, offer->kommune_ags);
@@ -295,15 +315,38 @@ struct MatchService::Impl {
     }
 
     /// A need staff may see: any but an unconfirmed one (which does not exist yet for anyone).
-    data::MatchNeedRow need_for_staff(std::int64_t id) {
-        const auto need = matches().need(id);
+    data::NeedRecord need_for_staff(std::int64_t id) {
+        const auto need = data::NeedStore(store).need(id);
         if (!need || need->status == "unbestaetigt")
             throw NotFound("need " + std::to_string(id) + " does not exist");
         return *need;
     }
 
-    matching::Match scored_pair(const data::MatchOfferRow& offer, const data::MatchNeedRow& need) {
-        const auto scored_o = scored_offer(offer);
+    /// The centre of `offer`'s Kommune: the centroid of its boundary, or the offer's own point
+    /// for a Kommune stored without one.
+    LonLat kommune_centre(const data::OfferRecord& offer) {
+        const auto centres = data::ActivationFiguresStore(store).kommune_centres(offer.kommune_ags);
+        const auto found = centres.find(offer.kommune_ags);
+        if (found == centres.end()) return LonLat{offer.lon, offer.lat};
+        return LonLat{found->second.lon, found->second.lat};
+    }
+
+    /// The offer as the score takes it (nothing for one it cannot score).
+    std::optional<matching::Offer> scored(const data::OfferRecord& offer) {
+        return scored_offer(offer, kommune_centre(offer));
+    }
+
+    /// The need's Kommunen with their names (the AGS for one the atlas does not know).
+    NamedKommunen named_kommunen(const data::NeedRecord& need) {
+        data::SummaryStore summaries(store);
+        NamedKommunen named;
+        for (const auto& ags : need.kommunen)
+            named.emplace_back(ags, summaries.kommune_name(ags).value_or(ags));
+        return named;
+    }
+
+    matching::Match scored_pair(const data::OfferRecord& offer, const data::NeedRecord& need) {
+        const auto scored_o = scored(offer);
         const auto scored_n = scored_need(need);
         std::optional<matching::Match> match;
         if (scored_o && scored_n) match = matching::score(*scored_o, *scored_n);
@@ -318,7 +361,7 @@ struct MatchService::Impl {
     }
 
     /// Mails `message` to the need's author; staff never see the address.
-    void mail_author(const data::MatchOfferRow& offer, const data::MatchNeedRow& need,
+    void mail_author(const data::OfferRecord& offer, const data::NeedRecord& need,
                      const std::string& message, const MatchMailing& mailing) {
         if (mailing.relay == nullptr)
             throw Conflict(ErrorCode{error_code::k_mail_not_configured},
@@ -370,20 +413,19 @@ struct MatchService::Impl {
     }
 
     /// The Zukunftsort the finished match creates, at the vacancy's point.
-    std::int64_t create_place(const data::MatchOfferRow& offer, const json& zukunftsort,
+    std::int64_t create_place(const data::OfferRecord& offer, const json& zukunftsort,
                               const Caller& caller) {
         json properties = zukunftsort;
         properties["vacancy_id"] = offer.vacancy_id;
         const json feature = {
             {"type", "Feature"},
-            {"geometry",
-             {{"type", "Point"}, {"coordinates", {offer.vacancy_lon, offer.vacancy_lat}}}},
+            {"geometry", {{"type", "Point"}, {"coordinates", {offer.lon, offer.lat}}}},
             {"properties", properties}};
         return places_made.create(feature, caller).id;
     }
 
     /// Checks that offer and need are still open for `to` (422 match_closed otherwise).
-    static void require_open(const data::MatchOfferRow& offer, const data::MatchNeedRow& need,
+    static void require_open(const data::OfferRecord& offer, const data::NeedRecord& need,
                              const std::string& to) {
         bool open = need.status == "offen";
         if (to == "angenommen")
@@ -402,7 +444,7 @@ struct MatchService::Impl {
 
     /// What status `to` changes around the match, inside the caller's transaction.
     void apply_consequences(data::VermittlungRecord& record, const std::string& from,
-                            const data::MatchOfferRow& offer, const json& zukunftsort,
+                            const data::OfferRecord& offer, const json& zukunftsort,
                             const Caller& caller) {
         data::MatchStore store_of_matches = matches();
         if (record.status == "angenommen") {
@@ -427,17 +469,21 @@ MatchService::MatchService(MatchService&&) noexcept = default;
 MatchService& MatchService::operator=(MatchService&&) noexcept = default;
 
 json MatchService::offer_suggestions(std::int64_t offer_id, const Caller& caller) {
-    const data::MatchOfferRow offer = m_impl->offer_to_change(offer_id, caller);
+    const data::OfferRecord offer = m_impl->offer_to_change(offer_id, caller);
     data::MatchStore store = m_impl->matches();
-    const auto rows = store.needs("offen");
+    data::NeedStore need_store(m_impl->store);
+    data::NeedFilter open_needs;
+    open_needs.status = "offen";
+    const auto rows = every_record(need_store, open_needs);
     const auto [needs, need_rows] = scorable(rows, scored_need);
     json suggestions = json::array();
-    if (const auto scored = scored_offer(offer)) {
+    if (const auto scored = m_impl->scored(offer)) {
         const auto recorded = store.vermittlungen_of_offer(offer.id);
         for (const auto& match : matching::rank_needs(*scored, needs, k_top_n)) {
-            const data::MatchNeedRow& need = *need_rows.at(match.need_id);
+            const data::NeedRecord& need = *need_rows.at(match.need_id);
+            const NamedKommunen named = m_impl->named_kommunen(need);
             suggestions.push_back(
-                suggestion(match, "need", need_json(need), offer, need, recorded));
+                suggestion(match, "need", need_json(need, named), offer, need, named, recorded));
         }
     }
     return {{"angebot_id", offer.id}, {"suggestions", suggestions}};
@@ -445,17 +491,32 @@ json MatchService::offer_suggestions(std::int64_t offer_id, const Caller& caller
 
 json MatchService::need_suggestions(std::int64_t need_id, const Caller& caller) {
     require_some_write(caller);
-    const data::MatchNeedRow need = m_impl->need_for_staff(need_id);
+    const data::NeedRecord need = m_impl->need_for_staff(need_id);
     data::MatchStore store = m_impl->matches();
-    const auto rows = store.offers({"offen", "reserviert"}, write_scope(caller));
-    const auto [offers, offer_rows] = scorable(rows, scored_offer);
+    // The offers open to a match in the caller's Kommunen (everywhere for an admin), by id.
+    data::OfferStore offer_store(m_impl->store);
+    data::OfferFilter in_scope;
+    if (const auto scope = write_scope(caller))
+        in_scope.visibility.internal_prefixes = *scope;
+    else
+        in_scope.visibility.all = true;
+    std::vector<data::OfferRecord> rows;
+    for (const char* status : {"offen", "reserviert"}) {
+        in_scope.status = status;
+        auto of_status = every_record(offer_store, in_scope);
+        std::move(of_status.begin(), of_status.end(), std::back_inserter(rows));
+    }
+    std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
+    const auto [offers, offer_rows] =
+        scorable(rows, [this](const data::OfferRecord& row) { return m_impl->scored(row); });
     json suggestions = json::array();
     if (const auto scored = scored_need(need)) {
         const auto recorded = store.vermittlungen_of_need(need.id);
+        const NamedKommunen named = m_impl->named_kommunen(need);
         for (const auto& match : matching::rank_offers(*scored, offers, k_top_n)) {
-            const data::MatchOfferRow& offer = *offer_rows.at(match.offer_id);
+            const data::OfferRecord& offer = *offer_rows.at(match.offer_id);
             suggestions.push_back(
-                suggestion(match, "offer", offer_json(offer), offer, need, recorded));
+                suggestion(match, "offer", offer_json(offer), offer, need, named, recorded));
         }
     }
     return {{"gesuch_id", need.id}, {"suggestions", suggestions}};
@@ -478,8 +539,8 @@ json MatchService::record(const json& body, const Caller& caller, const MatchMai
                    "a message goes with a match that is still open (kontaktiert, angenommen)");
     errors.throw_if_any("invalid match outcome");
 
-    const data::MatchOfferRow offer = m_impl->offer_to_change(*angebot_id, caller);
-    const data::MatchNeedRow need = m_impl->need_for_staff(*gesuch_id);
+    const data::OfferRecord offer = m_impl->offer_to_change(*angebot_id, caller);
+    const data::NeedRecord need = m_impl->need_for_staff(*gesuch_id);
     data::MatchStore store = m_impl->matches();
     if (const auto existing = store.vermittlung_of(offer.id, need.id))
         throw Conflict(ErrorCode{error_code::k_match_recorded},
@@ -516,7 +577,7 @@ json MatchService::change(std::int64_t id, const json& body, std::optional<std::
     data::MatchStore store = m_impl->matches();
     const auto current = store.vermittlung(id);
     if (!current) throw NotFound("match outcome " + std::to_string(id) + " does not exist");
-    const data::MatchOfferRow offer = m_impl->offer_to_change(current->angebot_id, caller);
+    const data::OfferRecord offer = m_impl->offer_to_change(current->angebot_id, caller);
     if (!if_match)
         throw PreconditionRequired(
             "send the version you changed as If-Match (the ETag of your last answer)");
@@ -551,7 +612,7 @@ json MatchService::change(std::int64_t id, const json& body, std::optional<std::
         errors.add("status", field_code::k_required, "give a new status or a message");
     errors.throw_if_any("invalid match outcome");
 
-    const data::MatchNeedRow need = m_impl->need_for_staff(current->gesuch_id);
+    const data::NeedRecord need = m_impl->need_for_staff(current->gesuch_id);
     data::VermittlungRecord record = *current;
     if (status != current->status) {
         require_outcome_transition(current->status, status);

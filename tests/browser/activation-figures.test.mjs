@@ -14,7 +14,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import {
-  assertPageClean, binary, makeTempDir, openApp, outDir, runCli, skipReason, startServer, stopServer,
+  assertPageClean, binary, makeDemoDatabase, makeTempDir, openApp, outDir, skipReason, startServer, stopServer,
 } from './support.mjs';
 import { assertLayoutHolds } from './layout-check.mjs';
 
@@ -37,8 +37,7 @@ function sql(statements) {
 before(async () => {
   assert.ok(fs.existsSync(binary), `leerstand binary not found at ${binary}; build it or set LEERSTAND_BINARY`);
   dataDir = makeTempDir('leerstand-activation-figures-');
-  const demo = await runCli(['demo', '--db', path.join(dataDir, 't.sqlite')]);
-  assert.equal(demo.code, 0, demo.stderr);
+  await makeDemoDatabase(path.join(dataDir, 't.sqlite'));
   // One offer on a published open report of Angermünde, four inquiries on it, one accepted
   // match with an open need that names Angermünde.
   const offers = sql(`INSERT INTO angebote (vacancy_id, title, kinds, contact_role, created_at, updated_at)

@@ -15,8 +15,8 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import {
-  assertPageClean, buildingCentres, createItem, launchBrowser, makeTempDir, outDir, runCli, signIn, skipReason,
-  startServer, startSmtpSink, stopServer, watchPage,
+  assertPageClean, buildingCentres, createItem, launchBrowser, makeTempDir, outDir, prepareDatabase, signIn,
+  skipReason, startServer, startSmtpSink, stopServer, watchPage,
 } from './support.mjs';
 
 const ANGERMUENDE = '12073008';
@@ -24,11 +24,6 @@ const PASSWORD = 'ein-langes-passwort';
 const EDITOR = 'redaktion-angermuende';
 const OFFICE = 'wirtschaft@angermuende.example';
 const DESKTOP = { width: 1366, height: 800 };
-
-async function addUser(dbPath, name, roleArgs) {
-  const user = await runCli(['user', 'add', name, ...roleArgs, '--db', dbPath], { input: `${PASSWORD}\n` });
-  assert.equal(user.code, 0, `leerstand user add ${name}: ${user.stderr}`);
-}
 
 function vacancyStatus(dbPath, id) {
   const result = spawnSync('sqlite3', [dbPath, `SELECT status FROM vacancies WHERE id = ${id}`], { encoding: 'utf8' });
@@ -51,12 +46,12 @@ async function newPage(t, prefix) {
 test('the activation loop: offer, inquiry, answer, need, match, Zukunftsort', { skip: skipReason, timeout: 300000 }, async (t) => {
   const dir = makeTempDir('leerstand-loop-');
   const dbPath = path.join(dir, 'atlas.sqlite');
-  const demo = await runCli(['demo', '--buildings-only', '--db', dbPath]);
-  assert.equal(demo.code, 0, demo.stderr);
-  await addUser(dbPath, 'loop-admin', ['--role', 'admin']);
-  await addUser(dbPath, EDITOR, ['--role', 'editor', '--kommune', ANGERMUENDE]);
-  const created = await runCli(['token', 'create', '--user', 'loop-admin', '--db', dbPath]);
-  const token = created.stdout.trim().split('\n').pop().trim();
+  const token = await prepareDatabase(dbPath, {
+    demoArgs: ['--buildings-only'],
+    users: [{ name: 'loop-admin', password: PASSWORD, role: 'admin' },
+      { name: EDITOR, password: PASSWORD, role: 'editor', kommune: ANGERMUENDE }],
+    tokenFor: 'loop-admin',
+  });
   const sink = await startSmtpSink(dir);
   const server = startServer(dbPath, ['--smtp-url', sink.url, '--mail-from', 'atlas@leerstand.example']);
   t.after(async () => {
@@ -162,13 +157,22 @@ test('the activation loop: offer, inquiry, answer, need, match, Zukunftsort', { 
   assert.equal(vacancyStatus(dbPath, vacancy.id), 'in_aktivierung');
 
   // -- 6. Finished: the vacancy is aktiviert and the Zukunftsort is on the public map ----------
+  // (The finish is walked here only; matches.test.mjs walks contact and accept in depth.)
   await match.locator('button.match-finish').click();
   const dialog = staff.locator('dialog.match-dialog');
+  await dialog.locator('input[name="name"]').waitFor();
+  assert.equal(await dialog.locator('input[name="name"]').inputValue(), 'Ladenlokal am Marktplatz',
+    'the Zukunftsort is prefilled from the offer');
   await dialog.locator('input[name="name"]').fill('Weltladen am Markt');
   await dialog.locator('input[name="kind"]').fill('Weltladen');
+  await staff.screenshot({ path: path.join(outDir, 'loop-match-finish.png'), animations: 'disabled' });
   await dialog.locator('button[type="submit"]').click();
   await staff.waitForFunction(() => !document.querySelector('dialog.match-dialog[open]'), null, { timeout: 10000 });
+  // The need is vermittelt now: it leaves the offer's suggestions.
+  await panel.locator('.match', { hasText: 'Weltladen sucht Ladenlokal' }).waitFor({ state: 'detached', timeout: 10000 });
   assert.equal(vacancyStatus(dbPath, vacancy.id), 'aktiviert');
+  const places = await (await fetch(`${base}/collections/zukunftsorte/items?limit=1000`)).json();
+  assert.ok(places.features.some((f) => f.properties.name === 'Weltladen am Markt'), 'the Zukunftsort is public');
   await visitor.goto(`${base}/`, { waitUntil: 'load' });
   await visitor.locator('.zukunftsort-marker[title="Zukunftsort: Weltladen am Markt"]').waitFor({ timeout: 15000 });
 

@@ -13,8 +13,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import {
-  assertPageClean, binary, buildingCentres, createItem, layerLoaded, makeTempDir, openApp, outDir, pixelAt, runCli, signIn, skipReason,
-  startServer, stopServer,
+  assertPageClean, binary, buildingCentres, createItem, layerLoaded, makeDemoDatabase, makeTempDir, openApp,
+  outDir, pixelAt, runCli, signIn, skipReason, startServer, stopServer,
 } from './support.mjs';
 
 const ANGERMUENDE = '12073008';
@@ -56,7 +56,7 @@ async function storedVacancy(id) {
 before(async () => {
   assert.ok(fs.existsSync(binary), `leerstand binary not found at ${binary}; build it or set LEERSTAND_BINARY`);
   dataDir = makeTempDir('leerstand-editing-');
-  await cli(['demo', '--buildings-only']);
+  await makeDemoDatabase(path.join(dataDir, 't.sqlite'), ['--buildings-only']);
   await cli(['user', 'add', 'bearbeitung-admin', '--role', 'admin'], `${PASSWORD}\n`);
   await cli(['user', 'add', EDITOR, '--role', 'editor', '--kommune', ANGERMUENDE], `${PASSWORD}\n`);
   await cli(['user', 'add', OTHER_PLANNER, '--role', 'planner', '--kommune', HERZBERG], `${PASSWORD}\n`);

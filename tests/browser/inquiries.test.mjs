@@ -14,8 +14,8 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import {
-  assertPageClean, binary, buildingCentres, cleanUpAfter, createItem, makeTempDir, openApp, outDir,
-  runCli, signIn, skipReason, startServer, startSmtpSink,
+  addUser, assertPageClean, binary, buildingCentres, cleanUpAfter, createItem, makeTempDir, openApp, outDir,
+  prepareDatabase, signIn, skipReason, startServer, startSmtpSink,
 } from './support.mjs';
 import { assertLayoutHolds } from './layout-check.mjs';
 
@@ -33,19 +33,13 @@ const INQUIRERS = [
     message: 'Ich suche eine Werkstatt für meine Tischlerei, ab Frühjahr.' },
 ];
 
-async function cli(dbPath, args, input = '') {
-  const result = await runCli([...args, '--db', dbPath], { input });
-  assert.equal(result.code, 0, `leerstand ${args.join(' ')}: ${result.stderr}`);
-  return result.stdout;
-}
-
 /** A demo database with the editor of Angermünde and an admin (with an API token). */
-async function prepareDatabase(dir) {
+async function prepareInquiryDatabase(dir) {
   const dbPath = path.join(dir, 't.sqlite');
-  await cli(dbPath, ['demo']);
-  await cli(dbPath, ['user', 'add', EDITOR.name, '--role', 'editor', '--kommune', ANGERMUENDE], `${EDITOR.password}\n`);
-  await cli(dbPath, ['user', 'add', ADMIN.name, '--role', 'admin'], `${ADMIN.password}\n`);
-  const token = (await cli(dbPath, ['token', 'create', '--user', ADMIN.name])).trim().split('\n').pop().trim();
+  const token = await prepareDatabase(dbPath, {
+    users: [{ ...EDITOR, role: 'editor', kommune: ANGERMUENDE }, { ...ADMIN, role: 'admin' }],
+    tokenFor: ADMIN.name,
+  });
   return { dbPath, token };
 }
 
@@ -67,13 +61,13 @@ async function makeOffer(baseUrl, dbPath, token) {
   return Number(result.stdout.trim());
 }
 
-/** A server on a fresh database (prepareDatabase), with the SMTP sink as its relay when
+/** A server on a fresh database (prepareInquiryDatabase), with the SMTP sink as its relay when
  *  `mail`; both stopped when `t` ends. */
 async function startAtlas(t, prefix, { mail = true } = {}) {
   const dir = makeTempDir(prefix);
   const sink = mail ? await startSmtpSink(dir) : null;
   if (sink) t.after(() => sink.stop());
-  const { dbPath, token } = await prepareDatabase(dir);
+  const { dbPath, token } = await prepareInquiryDatabase(dir);
   const server = startServer(dbPath, sink ? ['--smtp-url', sink.url, '--mail-from', 'atlas@leerstand.example'] : []);
   cleanUpAfter(t, { server, dirs: [dir] });
   return { baseUrl: await server.url, dbPath, token, sink };
@@ -194,8 +188,8 @@ test('without a mail relay the reply box is off and offers the inquirer\'s addre
 
 test('a planner is told the inbox is for the Kommunen\'s editors', { skip: skipReason, timeout: 60000 }, async (t) => {
   const dir = makeTempDir('leerstand-inquiries-planner-');
-  const { dbPath } = await prepareDatabase(dir);
-  await cli(dbPath, ['user', 'add', 'planung', '--role', 'planner'], 'ein-langes-passwort\n');
+  const { dbPath } = await prepareInquiryDatabase(dir);
+  await addUser(dbPath, { name: 'planung', password: 'ein-langes-passwort', role: 'planner' });
   const server = startServer(dbPath);
   cleanUpAfter(t, { server, dirs: [dir] });
   const baseUrl = await server.url;

@@ -12,8 +12,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import {
-  assertPageClean, binary, buildingCentres, launchBrowser, layerLoaded, makeTempDir, outDir, runCli, signIn,
-  skipReason, startServer, stopServer, watchPage,
+  assertPageClean, binary, buildingCentres, launchBrowser, layerLoaded, makeDemoDatabase, makeTempDir, outDir,
+  runCli, signIn, skipReason, startServer, stopServer, watchPage,
 } from './support.mjs';
 import { assertLayoutHolds, layoutProblems } from './layout-check.mjs';
 
@@ -52,7 +52,7 @@ before(async () => {
   assert.ok(fs.existsSync(binary), `leerstand binary not found at ${binary}; build it or set LEERSTAND_BINARY`);
   dataDir = makeTempDir('leerstand-layout-');
   // The full demo: vacancies, Zukunftsorte and pictures make the panels as long as in use.
-  await cli(['demo']);
+  await makeDemoDatabase(path.join(dataDir, 't.sqlite'));
   await cli(['user', 'add', EDITOR.name, '--role', 'editor', '--kommune', ANGERMUENDE], `${EDITOR.password}\n`);
   server = startServer(path.join(dataDir, 't.sqlite'));
   baseUrl = await server.url;

@@ -14,8 +14,8 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import {
-  assertPageClean, binary, buildingCentres, layerLoaded, makeTempDir, moveHistoryBeforeThisMonth, openApp, outDir, pixelAt, runCli,
-  signIn, skipReason, startServer, stopServer,
+  assertPageClean, binary, buildingCentres, layerLoaded, makeDemoDatabase, makeTempDir,
+  moveHistoryBeforeThisMonth, openApp, outDir, pixelAt, runCli, signIn, skipReason, startServer, stopServer,
 } from './support.mjs';
 import { contrastRatio, measureTexts, parseColor, textContrast } from './contrast.mjs';
 
@@ -51,7 +51,8 @@ async function api(method, target, body) {
 before(async () => {
   assert.ok(fs.existsSync(binary), `leerstand binary not found at ${binary}; build it or set LEERSTAND_BINARY`);
   dataDir = makeTempDir('leerstand-map-');
-  await cli(['demo', '--buildings-only']);  // the tests file their own reports and count them
+  // The tests file their own reports and count them.
+  await makeDemoDatabase(path.join(dataDir, 't.sqlite'), ['--buildings-only']);
   await cli(['user', 'add', 'karten-admin', '--role', 'admin'], 'ein-langes-passwort\n');
   await cli(['user', 'add', PLANNER.name, '--role', 'planner'], `${PLANNER.password}\n`);
   adminToken = (await cli(['token', 'create', '--user', 'karten-admin'])).trim().split('\n').pop().trim();

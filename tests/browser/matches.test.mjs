@@ -1,22 +1,23 @@
 // The staff's suggestions in the browser (web/matches.js): an editor of Angermünde sees the
 // needs that fit an offer, best first, with the total as a bar and a German sentence per
-// reason; writes to a need's author (the local SMTP sink receives the mail), accepts and
-// finishes, and the Zukunftsort is public. Screenshots at 1366×800 and 390×844 go to
+// reason; writes to a need's author (the local SMTP sink receives the mail) and accepts (the
+// finish and its Zukunftsort: activation-loop.test.mjs). Screenshots at 1366×800 and 390×844 go to
 // tests/browser/out/ (match.png is the desktop one).
 //
-// The panel lives on the offer's exposé (/angebote/{id}) and on a need's page (/gesuche/{id}):
-// the first test walks it on the exposé, the second reads it on the need's page.
+// The panel lives on the offer's exposé (/angebote/{id}) and on a need's page (/gesuche/{id}).
+// Both tests share one server and database: the first reads the panel on a need's page, the
+// second then walks it on the exposé up to the accepted match (which reserves the offer).
 //
 // Run from the repository root:   LEERSTAND_BINARY=build/leerstand node --test tests/browser/matches.test.mjs
 
-import { test } from 'node:test';
+import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import {
-  assertPageClean, binary, cleanUpAfter, createItem, makeTempDir, openApp, outDir, runCli, signIn,
-  skipReason, startServer, startSmtpSink,
+  assertPageClean, binary, createItem, makeTempDir, openApp, outDir, prepareDatabase, signIn,
+  skipReason, startServer, startSmtpSink, stopServer,
 } from './support.mjs';
 
 const ANGERMUENDE = '12073008';
@@ -31,24 +32,25 @@ function sql(dbPath, statement) {
 }
 
 /** A demo database with an editor of Angermünde, an offer (a shop of 120 m² for rent) on a
- *  vacancy made through the API and three needs; resolves with the server and the ids. */
-async function prepare(t) {
+ *  vacancy made through the API and three needs, and its server; resolves with the server's
+ *  address, the SMTP sink, the ids and `stop()`, which stops server and sink. */
+async function prepare() {
   assert.ok(fs.existsSync(binary), `leerstand binary not found at ${binary}; build it or set LEERSTAND_BINARY`);
   const dataDir = makeTempDir('leerstand-matches-');
   const dbPath = path.join(dataDir, 't.sqlite');
-  const demo = await runCli(['demo', '--db', dbPath]);
-  assert.equal(demo.code, 0, `leerstand demo: ${demo.stderr}`);
-  const user = await runCli(['user', 'add', EDITOR.name, '--role', 'editor', '--kommune', ANGERMUENDE, '--db', dbPath],
-    { input: `${EDITOR.password}\n` });
-  assert.equal(user.code, 0, `leerstand user add: ${user.stderr}`);
-  const token = (await runCli(['token', 'create', '--user', EDITOR.name, '--db', dbPath])).stdout.trim().split('\n').pop().trim();
+  const token = await prepareDatabase(dbPath, {
+    users: [{ ...EDITOR, role: 'editor', kommune: ANGERMUENDE }], tokenFor: EDITOR.name,
+  });
   // Only the test's own offers and needs are ranked, whatever demo data the other parts add.
   sql(dbPath, 'DELETE FROM vermittlungen; DELETE FROM nachrichten; DELETE FROM angebote; DELETE FROM gesuche;');
 
   const sink = await startSmtpSink(dataDir);
   const server = startServer(dbPath, ['--smtp-url', sink.url, '--mail-from', 'atlas@leerstand.example']);
-  cleanUpAfter(t, { server, dirs: [dataDir] });
-  t.after(() => sink.stop());
+  const stop = async () => {
+    await stopServer(server);
+    sink.stop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  };
   const baseUrl = await server.url;
 
   const buildings = await (await fetch(`${baseUrl}/collections/buildings/items?kommune=${ANGERMUENDE}&limit=1`)).json();
@@ -84,7 +86,7 @@ async function prepare(t) {
     description: 'NULL', uses: '["laden"]', kinds: '["miete","kauf"]', min: 200, max: 300, needed: "'2027-01-30'",
     commonGood: 0,
   });
-  return { baseUrl, dbPath, sink, offer, vacancy, needs: [weltladen, werkstatt, grosserLaden] };
+  return { baseUrl, dbPath, sink, offer, vacancy, needs: [weltladen, werkstatt, grosserLaden], stop };
 }
 
 async function shoot(page, name) {
@@ -96,8 +98,8 @@ async function shoot(page, name) {
   await page.setViewportSize(DESKTOP);
 }
 
-/** Walks the panel in `section` (a locator): the order, the sentences, contact, accept, finish. */
-async function walkThePanel(page, section, { dbPath, sink, offer, vacancy, needs }) {
+/** Walks the panel in `section` (a locator): the order, the sentences, contact, accept. */
+async function walkThePanel(page, section, { dbPath, sink, offer, vacancy }) {
   await section.locator('.match-list').waitFor({ timeout: 10000 });
   const titles = await section.locator('.match-title').allTextContents();
   assert.deepEqual(titles, ['Weltladen Angermünde', 'Offene Werkstatt', 'Großer Laden'], 'needs in score order');
@@ -144,35 +146,18 @@ async function walkThePanel(page, section, { dbPath, sink, offer, vacancy, needs
   await section.locator('.match').first().locator('.badge-angenommen').waitFor({ timeout: 10000 });
   assert.equal(sql(dbPath, `SELECT status FROM vacancies WHERE id = ${vacancy}`), 'in_aktivierung');
 
-  // Abschließen: the Zukunftsort, prefilled from the offer.
-  await section.locator('.match').first().locator('button.match-finish').click();
-  await dialog.waitFor();
-  assert.equal(await dialog.locator('input[name="name"]').inputValue(), 'Ladenlokal am Markt');
-  await dialog.locator('input[name="name"]').fill('Weltladen am Markt');
-  await dialog.locator('input[name="kind"]').fill('Weltladen');
-  await shoot(page, 'match-finish');
-  await dialog.locator('button[type="submit"]').click();
-  await dialog.waitFor({ state: 'detached', timeout: 10000 });
-  // The need is vermittelt now: it leaves the open needs.
-  await page.waitForFunction((ids) => ![...document.querySelectorAll('.match-title')]
-    .some((a) => a.getAttribute('href') === `/gesuche/${ids[0]}`), needs, { timeout: 10000 });
-  assert.equal(sql(dbPath, `SELECT status FROM vacancies WHERE id = ${vacancy}`), 'aktiviert');
-  const places = await (await fetch(new URL('/collections/zukunftsorte/items?limit=1000', page.url()))).json();
-  assert.ok(places.features.some((f) => f.properties.name === 'Weltladen am Markt'), 'the Zukunftsort is public');
+  // Abschließen (the Zukunftsort, prefilled from the offer) is walked in
+  // activation-loop.test.mjs, on the match accepted there.
 }
 
-test('the exposé shows the suggestions to the Kommune\'s editor', { skip: skipReason, timeout: 180000 }, async (t) => {
-  const setup = await prepare(t);
-  const { page } = await openApp(t, `${setup.baseUrl}/`, DESKTOP);
-  await signIn(page, EDITOR.name, EDITOR.password);
-  await page.goto(`${setup.baseUrl}/angebote/${setup.offer}`, { waitUntil: 'load' });
-  const section = page.locator('section#vorschlaege');
-  await section.waitFor({ timeout: 10000 });
-  await walkThePanel(page, section, setup);
+let setup;
+before(async () => {
+  if (!skipReason) setup = await prepare();
 });
+after(() => setup?.stop());
 
+// First, while every offer and need is open: the walk below closes them.
 test('the need\'s page shows the offers the editor may change, ranked and explained', { skip: skipReason, timeout: 180000 }, async (t) => {
-  const setup = await prepare(t);
   const { page, problems } = await openApp(t, `${setup.baseUrl}/`, DESKTOP);
   await signIn(page, EDITOR.name, EDITOR.password);
   await page.goto(`${setup.baseUrl}/gesuche/${setup.needs[1]}`, { waitUntil: 'load' });
@@ -184,4 +169,13 @@ test('the need\'s page shows the offers the editor may change, ranked and explai
   assert.equal(await needPanel.locator('.match-score-text').textContent(), '85 von 100 Punkten');
   assert.equal(await needPanel.locator('.reason-text').first().textContent(), 'Laden ist verwandt mit Gewerbe');
   assertPageClean(assert, problems);
+});
+
+test('the exposé shows the suggestions to the Kommune\'s editor', { skip: skipReason, timeout: 180000 }, async (t) => {
+  const { page } = await openApp(t, `${setup.baseUrl}/`, DESKTOP);
+  await signIn(page, EDITOR.name, EDITOR.password);
+  await page.goto(`${setup.baseUrl}/angebote/${setup.offer}`, { waitUntil: 'load' });
+  const section = page.locator('section#vorschlaege');
+  await section.waitFor({ timeout: 10000 });
+  await walkThePanel(page, section, setup);
 });

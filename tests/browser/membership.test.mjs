@@ -12,7 +12,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import {
-  assertPageClean, binary, cleanUpAfter, makeTempDir, openPage, outDir, runCli, signIn, skipReason,
+  assertPageClean, binary, cleanUpAfter, makeTempDir, openPage, outDir, prepareDatabase, signIn, skipReason,
   startServer,
 } from './support.mjs';
 
@@ -24,12 +24,8 @@ const PHONE = { width: 390, height: 844 };
 const GERMANY_ZOOM = 6;
 
 /** A demo database with an admin, and no member of the network whatever the demo data says. */
-async function prepareDatabase(dbPath) {
-  const demo = await runCli(['demo', '--db', dbPath]);
-  assert.equal(demo.code, 0, `leerstand demo: ${demo.stderr}`);
-  const user = await runCli(['user', 'add', ADMIN.name, '--role', 'admin', '--db', dbPath],
-    { input: `${ADMIN.password}\n` });
-  assert.equal(user.code, 0, `leerstand user add: ${user.stderr}`);
+async function prepareMembershipDatabase(dbPath) {
+  await prepareDatabase(dbPath, { users: [{ ...ADMIN, role: 'admin' }] });
   const reset = spawnSync('sqlite3', [dbPath, 'UPDATE kommunen SET member_since = NULL, founding_member = 0'],
     { encoding: 'utf8' });
   assert.equal(reset.status, 0, `sqlite3: ${reset.stderr}`);
@@ -60,7 +56,7 @@ test('a visitor asks to join, an admin accepts, and the network lists the Kommun
     assert.ok(fs.existsSync(binary), `leerstand binary not found at ${binary}; build it or set LEERSTAND_BINARY`);
     const dataDir = makeTempDir('leerstand-membership-');
     const dbPath = path.join(dataDir, 't.sqlite');
-    await prepareDatabase(dbPath);
+    await prepareMembershipDatabase(dbPath);
     const server = startServer(dbPath);
     cleanUpAfter(t, { server, dirs: [dataDir] });
     const baseUrl = await server.url;

@@ -14,7 +14,8 @@ import {
   FIELD_TEXTS, PROBLEM_TEXTS, fieldErrorText, jobErrorText, problemText,
 } from '../../web/messages.js';
 import {
-  binary, cleanUpAfter, makeTempDir, openApp, repoRoot, runCli, signIn, skipReason, startServer,
+  binary, cleanUpAfter, makeDemoDatabase, makeTempDir, openApp, repoRoot, runCli, signIn, skipReason,
+  startServer,
 } from './support.mjs';
 
 const read = (file) => fs.readFileSync(path.join(repoRoot, file), 'utf8');
@@ -190,7 +191,7 @@ async function startAtlas(t, editor) {
     assert.equal(result.code, 0, `leerstand ${args.join(' ')}: ${result.stderr}`);
     return result.stdout;
   };
-  await cli(['demo', '--buildings-only']);
+  await makeDemoDatabase(db, ['--buildings-only']);
   await cli(['user', 'add', editor, '--role', 'editor', '--kommune', '12073008'], 'ein-langes-passwort\n');
   const token = (await cli(['token', 'create', '--user', editor])).trim().split('\n').pop().trim();
   const server = startServer(db);

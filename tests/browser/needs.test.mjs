@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import {
-  assertPageClean, binary, cleanUpAfter, makeTempDir, openPage, outDir, runCli, signIn, skipReason,
+  assertPageClean, binary, cleanUpAfter, makeTempDir, openPage, outDir, prepareDatabase, signIn, skipReason,
   startServer, startSmtpSink,
 } from './support.mjs';
 import { assertLayoutHolds } from './layout-check.mjs';
@@ -20,12 +20,9 @@ const EDITOR = { name: 'redaktion-angermuende', password: 'ein-langes-passwort' 
 const DESKTOP = { width: 1366, height: 800 };
 const PHONE = { width: 390, height: 844 };
 
-async function prepareDatabase(dbPath) {
-  const demo = await runCli(['demo', '--db', dbPath]);
-  assert.equal(demo.code, 0, `leerstand demo: ${demo.stderr}`);
-  const user = await runCli(['user', 'add', EDITOR.name, '--role', 'editor', '--kommune', '12073008', '--db', dbPath],
-    { input: `${EDITOR.password}\n` });
-  assert.equal(user.code, 0, `leerstand user add: ${user.stderr}`);
+/** The demo database with the editor of Angermünde. */
+function prepareNeedsDatabase(dbPath) {
+  return prepareDatabase(dbPath, { users: [{ ...EDITOR, role: 'editor', kommune: '12073008' }] });
 }
 
 async function shoot(page, name) {
@@ -43,7 +40,7 @@ test('a visitor posts a need, confirms it by the mailed link, and the public lis
     assert.ok(fs.existsSync(binary), `leerstand binary not found at ${binary}`);
     const dataDir = makeTempDir('leerstand-needs-');
     const dbPath = path.join(dataDir, 't.sqlite');
-    await prepareDatabase(dbPath);
+    await prepareNeedsDatabase(dbPath);
     const sink = await startSmtpSink(dataDir);
     t.after(() => sink.stop());
     const server = startServer(dbPath, ['--smtp-url', sink.url, '--mail-from', 'atlas@leerstand.example']);
@@ -129,7 +126,7 @@ test('an editor enters a need for a caller; it is public at once, the contact on
   { skip: skipReason, timeout: 120000 }, async (t) => {
     const dataDir = makeTempDir('leerstand-needs-staff-');
     const dbPath = path.join(dataDir, 't.sqlite');
-    await prepareDatabase(dbPath);
+    await prepareNeedsDatabase(dbPath);
     const server = startServer(dbPath);
     cleanUpAfter(t, { server, dirs: [dataDir] });
     const baseUrl = await server.url;

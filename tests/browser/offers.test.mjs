@@ -11,8 +11,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import {
-  assertPageClean, buildingCentres, createItem, launchBrowser, makeJpeg, makeTempDir, outDir, runCli, signIn,
-  skipReason, startServer, stopServer, watchPage,
+  assertPageClean, buildingCentres, createItem, launchBrowser, makeJpeg, makeTempDir, outDir, prepareDatabase,
+  signIn, skipReason, startServer, stopServer, watchPage,
 } from './support.mjs';
 import { assertLayoutHolds } from './layout-check.mjs';
 
@@ -22,21 +22,6 @@ const PASSWORD = 'ein-langes-passwort';
 const DESKTOP = { width: 1366, height: 800 };
 const PHONE = { width: 390, height: 844 };
 
-async function addUser(dbPath, name, roleArgs) {
-  const user = await runCli(['user', 'add', name, ...roleArgs, '--db', dbPath], { input: `${PASSWORD}\n` });
-  assert.equal(user.code, 0, `leerstand user add ${name}: ${user.stderr}`);
-}
-
-/** A demo database (buildings only) with an admin, whose API token it returns, and an editor. */
-async function prepareDatabase(dbPath) {
-  const demo = await runCli(['demo', '--buildings-only', '--db', dbPath]);
-  assert.equal(demo.code, 0, `leerstand demo: ${demo.stderr}`);
-  await addUser(dbPath, 'angebote-admin', ['--role', 'admin']);
-  await addUser(dbPath, 'redaktion-angermuende', ['--role', 'editor', '--kommune', ANGERMUENDE]);
-  const token = await runCli(['token', 'create', '--user', 'angebote-admin', '--db', dbPath]);
-  assert.equal(token.code, 0, `leerstand token create: ${token.stderr}`);
-  return token.stdout.trim().split('\n').pop().trim();
-}
 
 const point = (coordinates, properties) => ({ type: 'Feature', geometry: { type: 'Point', coordinates }, properties });
 
@@ -56,7 +41,13 @@ test('Offers: an editor offers a vacancy, a visitor finds it by filter and print
   { skip: skipReason, timeout: 240000 }, async (t) => {
     const dir = makeTempDir('leerstand-offers-');
     const dbPath = path.join(dir, 'atlas.sqlite');
-    const token = await prepareDatabase(dbPath);
+    // A demo database (buildings only) with an admin, whose API token is used, and an editor.
+    const token = await prepareDatabase(dbPath, {
+      demoArgs: ['--buildings-only'],
+      users: [{ name: 'angebote-admin', password: PASSWORD, role: 'admin' },
+        { name: 'redaktion-angermuende', password: PASSWORD, role: 'editor', kommune: ANGERMUENDE }],
+      tokenFor: 'angebote-admin',
+    });
     const server = startServer(dbPath);
     t.after(async () => {
       await stopServer(server);

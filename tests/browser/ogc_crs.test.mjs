@@ -16,7 +16,9 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { binary, makeTempDir, runCli, startServer, stopServer } from './support.mjs';
+import {
+  binary, makeDemoDatabase, makeTempDir, startServer, stopServer,
+} from './support.mjs';
 
 const ANGERMUENDE = '12073008';
 const EPSG = (code) => `http://www.opengis.net/def/crs/EPSG/0/${code}`;
@@ -32,8 +34,7 @@ before(async () => {
   assert.ok(fs.existsSync(binary), `leerstand binary not found at ${binary}; build it or set LEERSTAND_BINARY`);
   dataDir = makeTempDir('leerstand-crs-');
   const dbPath = path.join(dataDir, 'crs.sqlite');
-  const demo = await runCli(['demo', '--db', dbPath]);
-  assert.equal(demo.code, 0, `leerstand demo: ${demo.stderr}`);
+  await makeDemoDatabase(dbPath);
   server = startServer(dbPath);
   baseUrl = await server.url;
 });

@@ -10,7 +10,9 @@ import { before, after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { binary, makeTempDir, runCli, startServer, stopServer } from './support.mjs';
+import {
+  binary, makeDemoDatabase, makeTempDir, runCli, startServer, stopServer,
+} from './support.mjs';
 
 const ANGERMUENDE = '12073008';
 const QUERYABLES_REL = 'http://www.opengis.net/def/rel/ogc/1.0/queryables';
@@ -38,7 +40,7 @@ before(async () => {
   assert.ok(fs.existsSync(binary), `leerstand binary not found at ${binary}; build it or set LEERSTAND_BINARY`);
   dataDir = makeTempDir('leerstand-queryables-');
   const dbPath = path.join(dataDir, 'q.sqlite');
-  assert.equal((await runCli(['demo', '--buildings-only', '--db', dbPath])).code, 0);
+  await makeDemoDatabase(dbPath, ['--buildings-only']);
   assert.equal((await runCli(['user', 'add', 'q-admin', '--role', 'admin', '--db', dbPath],
     { input: 'ein-langes-passwort\n' })).code, 0);
   const created = await runCli(['token', 'create', '--user', 'q-admin', '--db', dbPath]);

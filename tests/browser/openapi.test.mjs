@@ -13,7 +13,9 @@ import { spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import path from 'node:path';
-import { binary, makeTempDir, runCli, startServer, stopServer, webRoot } from './support.mjs';
+import {
+  binary, makeDemoDatabase, makeTempDir, runCli, startServer, stopServer, webRoot,
+} from './support.mjs';
 
 const OPENAPI_TYPE = 'application/vnd.oai.openapi+json;version=3.0';
 const METHODS = ['get', 'put', 'post', 'patch', 'delete'];
@@ -107,8 +109,7 @@ before(async () => {
   const dbPath = path.join(dataDir, 't.sqlite');
   // The demo Kommunen give the summary and export paths real data; the admin reaches the checks
   // behind sign-in (404, 428, 400 of bodies) that the public never gets to.
-  const demo = await runCli(['demo', '--db', dbPath]);
-  assert.equal(demo.code, 0, `leerstand demo: ${demo.stderr}`);
+  await makeDemoDatabase(dbPath);
   const user = await runCli(['user', 'add', 'openapi-admin', '--role', 'admin', '--db', dbPath],
     { input: 'ein-langes-passwort\n' });
   assert.equal(user.code, 0, `leerstand user add: ${user.stderr}`);

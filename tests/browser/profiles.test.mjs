@@ -14,7 +14,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import {
-  assertPageClean, binary, makeTempDir, openApp, outDir, runCli, signIn, skipReason, startServer, stopServer,
+  assertPageClean, binary, makeDemoDatabase, makeTempDir, openApp, outDir, runCli, signIn, skipReason,
+  startServer, stopServer,
 } from './support.mjs';
 
 const ANGERMUENDE = '12073008';
@@ -50,7 +51,8 @@ async function patchProfile(ags, body) {
 before(async () => {
   assert.ok(fs.existsSync(binary), `leerstand binary not found at ${binary}; build it or set LEERSTAND_BINARY`);
   dataDir = makeTempDir('leerstand-profiles-');
-  await cli(['demo', '--buildings-only']);  // the tests file their own reports and count them
+  // The tests file their own reports and count them.
+  await makeDemoDatabase(path.join(dataDir, 't.sqlite'), ['--buildings-only']);
   await cli(['user', 'add', ADMIN.name, '--role', 'admin'], `${ADMIN.password}\n`);
   await cli(['user', 'add', EDITOR.name, '--role', 'editor', '--kommune', ANGERMUENDE], `${EDITOR.password}\n`);
   await cli(['user', 'add', OTHER_EDITOR.name, '--role', 'editor', '--kommune', HERZBERG], `${OTHER_EDITOR.password}\n`);

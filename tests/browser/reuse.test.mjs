@@ -19,7 +19,8 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import {
-  binary, chromiumPath, makeTempDir, outDir, playwright, runCli, skipReason, startServer, stopServer, webRoot,
+  binary, chromiumPath, makeDemoDatabase, makeTempDir, outDir, playwright, runCli, skipReason, startServer,
+  stopServer, webRoot,
 } from './support.mjs';
 
 const ANGERMUENDE = '12073008';
@@ -90,7 +91,7 @@ before(async () => {
   assert.ok(fs.existsSync(binary), `leerstand binary not found at ${binary}; build it or set LEERSTAND_BINARY`);
   dataDir = makeTempDir('leerstand-reuse-');
   const dbPath = path.join(dataDir, 'reuse.sqlite');
-  assert.equal((await runCli(['demo', '--db', dbPath])).code, 0);
+  await makeDemoDatabase(dbPath);
   assert.equal((await runCli(['user', 'add', 'reuse-editor', '--role', 'editor', '--kommune', ANGERMUENDE,
     '--db', dbPath], { input: 'ein-langes-passwort\n' })).code, 0);
   atlas = startServer(dbPath);

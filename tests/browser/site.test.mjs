@@ -13,8 +13,8 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import {
-  assertPageClean, binary, createItem, launchBrowser, makeTempDir, outDir, runCli, skipReason,
-  startServer, stopServer, watchPage,
+  assertPageClean, binary, createItem, launchBrowser, makeDemoDatabase, makeTempDir, outDir, runCli,
+  skipReason, startServer, stopServer, watchPage,
 } from './support.mjs';
 
 const ANGERMUENDE = '12073008';
@@ -58,7 +58,7 @@ async function cli(args, input = '') {
 
 /** A demo database with an admin (whose API token is returned) and an editor of Angermünde. */
 async function prepareDatabase(dbPath) {
-  await cli(['demo', '--buildings-only', '--db', dbPath]);
+  await makeDemoDatabase(dbPath, ['--buildings-only']);
   await cli(['user', 'add', 'site-admin', '--role', 'admin', '--db', dbPath], 'ein-langes-passwort\n');
   await cli(['user', 'add', EDITOR.name, '--role', 'editor', '--kommune', ANGERMUENDE, '--db', dbPath],
     `${EDITOR.password}\n`);

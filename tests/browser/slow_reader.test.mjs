@@ -15,7 +15,9 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { binary, makeTempDir, repoRoot, runCli, startServer, stopServer } from './support.mjs';
+import {
+  binary, makeDemoDatabase, makeTempDir, repoRoot, runCli, startServer, stopServer,
+} from './support.mjs';
 
 const LIVENESS_MS = 5000;      // the only time asserted: "answered at all"
 const HEALTH_EVERY_MS = 200;
@@ -170,8 +172,7 @@ function freePort() {
 /** Makes a database whose buildings export is about 21 MB of GeoJSON. */
 async function makeLargeDatabase(dir) {
   const db = path.join(dir, 'slow.sqlite');
-  const demo = await runCli(['demo', '--db', db]);
-  assert.equal(demo.code, 0, demo.stderr);
+  await makeDemoDatabase(db);
   const once = path.join(dir, 'buildings.geojson');
   const exported = await runCli(['export', 'buildings', '--format', 'geojson', '--db', db, '--out', once]);
   assert.equal(exported.code, 0, exported.stderr);

@@ -8,6 +8,7 @@
 // browser). Tests skip with `skipReason` when Chromium or playwright-core is missing.
 
 import { execFileSync, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -72,6 +73,72 @@ export function runCli(args, { input = '' } = {}) {
     child.on('close', (code, signal) => resolve({ code: code ?? signal, stdout, stderr }));
     child.stdin.end(input);
   });
+}
+
+/** Runs the leerstand CLI on the database `dbPath`; resolves with its stdout, throws with its
+ *  stderr when it fails. */
+export async function cliOn(dbPath, args, input = '') {
+  const result = await runCli([...args, '--db', dbPath], { input });
+  if (result.code !== 0) throw new Error(`leerstand ${args.join(' ')} exited ${result.code}: ${result.stderr}`);
+  return result.stdout;
+}
+
+/** Adds user `name` with `password` and `role`, scoped to `kommune` if given (an AGS). */
+export async function addUser(dbPath, { name, password, role, kommune }) {
+  const scope = kommune ? ['--kommune', kommune] : [];
+  await cliOn(dbPath, ['user', 'add', name, '--role', role, ...scope], `${password}\n`);
+}
+
+/** Creates an API token for user `name`; resolves with the secret (the CLI's last line). */
+export async function createToken(dbPath, name) {
+  return (await cliOn(dbPath, ['token', 'create', '--user', name])).trim().split('\n').pop().trim();
+}
+
+const shortHash = (text) => createHash('sha256').update(text).digest('hex').slice(0, 16);
+
+/**
+ * Makes `dbPath` a copy of what `leerstand demo` with `demoArgs` makes. The same binary,
+ * options and day give the same database (tests/demo: TheSameOptionsGiveTheSameDatabase), so
+ * it is made once per build, options and day and copied: a copy takes milliseconds, the demo
+ * several seconds, and most test files start from it. The templates live in a folder of the
+ * system temp dir per binary path; a new build's template replaces the old build's.
+ */
+export async function makeDemoDatabase(dbPath, demoArgs = []) {
+  const { mtimeMs, size } = fs.statSync(binary);
+  const kind = shortHash(JSON.stringify(demoArgs));
+  const build = shortHash(JSON.stringify([mtimeMs, size, new Date().toISOString().slice(0, 10)]));
+  const dir = path.join(os.tmpdir(), `leerstand-demo-${shortHash(binary)}`);
+  const template = path.join(dir, `${kind}.${build}.sqlite`);
+  if (!fs.existsSync(template)) {
+    fs.mkdirSync(dir, { recursive: true });
+    const scratch = fs.mkdtempSync(path.join(dir, 'making-'));
+    try {
+      const made = path.join(scratch, 'demo.sqlite');
+      await cliOn(made, ['demo', ...demoArgs]);
+      // The CLI closes the database cleanly: no -wal file is left to copy with it.
+      if (fs.existsSync(`${made}-wal`)) throw new Error('leerstand demo left a -wal file behind');
+      const stale = fs.readdirSync(dir).filter((name) => name.startsWith(`${kind}.`) && name !== path.basename(template));
+      for (const old of stale) {
+        fs.rmSync(path.join(dir, old), { force: true });
+      }
+      // A rename is atomic: a test file running beside this one copies a whole template.
+      fs.renameSync(made, template);
+    } finally {
+      fs.rmSync(scratch, { recursive: true, force: true });
+    }
+  }
+  fs.copyFileSync(template, dbPath);
+}
+
+/**
+ * Makes the test database `dbPath`: the demo database made with `demoArgs` (makeDemoDatabase;
+ * e.g. ['--buildings-only']), then `users` (each as addUser takes it); resolves with an API
+ * token of `tokenFor` (a user's name) or null.
+ */
+export async function prepareDatabase(dbPath, { demoArgs = [], users = [], tokenFor = null } = {}) {
+  await makeDemoDatabase(dbPath, demoArgs);
+  for (const user of users) await addUser(dbPath, user);
+  return tokenFor ? createToken(dbPath, tokenFor) : null;
 }
 
 /** Starts `leerstand serve` on an ephemeral port (with `extraArgs`, which may override the

@@ -10,7 +10,9 @@ import { before, after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { binary, loadVectorTile, makeTempDir, runCli, startServer, stopServer } from './support.mjs';
+import {
+  binary, loadVectorTile, makeDemoDatabase, makeTempDir, runCli, startServer, stopServer,
+} from './support.mjs';
 
 // The decoder and its protobuf reader from the web app's node_modules (devDependencies).
 const modules = await loadVectorTile();
@@ -38,8 +40,7 @@ before(async () => {
   dataDir = makeTempDir('leerstand-tiles-');
   const dbPath = path.join(dataDir, 't.sqlite');
   // Kommunen and buildings only: the two reports below are the only ones.
-  const demo = await runCli(['demo', '--buildings-only', '--db', dbPath]);
-  assert.equal(demo.code, 0, `leerstand demo: ${demo.stderr}`);
+  await makeDemoDatabase(dbPath, ['--buildings-only']);
   // Two vacancy reports on demo buildings near Angermünde's centre, one published, one not.
   server = startServer(dbPath);
   baseUrl = await server.url;

@@ -10,8 +10,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import {
-  assertPageClean, binary, createItem, launchBrowser, makeTempDir, outDir, runCli, skipReason,
-  startServer, stopServer, watchPage,
+  assertPageClean, binary, createItem, launchBrowser, makeDemoDatabase, makeTempDir, outDir, runCli,
+  skipReason, startServer, stopServer, watchPage,
 } from './support.mjs';
 
 // Angermünde from `leerstand demo`; its town centre is near lon 14.0, lat 53.017.
@@ -70,8 +70,7 @@ const STATUS_LABELS_IN_ORDER = ['Gemeldet', 'Bestätigt', 'In Aktivierung', 'Akt
 /** A fresh demo database (Kommunen and buildings, no reports: the tests count their own) with
  *  an admin; resolves with that admin's API token. */
 async function prepareDatabase(dbPath) {
-  const demo = await runCli(['demo', '--buildings-only', '--db', dbPath]);
-  assert.equal(demo.code, 0, `leerstand demo: ${demo.stderr}`);
+  await makeDemoDatabase(dbPath, ['--buildings-only']);
   const user = await runCli(['user', 'add', 'browser-admin', '--role', 'admin', '--db', dbPath],
     { input: 'ein-langes-passwort\n' });
   assert.equal(user.code, 0, `leerstand user add: ${user.stderr}`);

@@ -15,7 +15,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import {
-  assertPageClean, binary, makeTempDir, openApp, outDir, runCli, signIn, skipReason,
+  assertPageClean, binary, makeDemoDatabase, makeTempDir, openApp, outDir, runCli, signIn, skipReason,
   startServer, stopServer,
 } from './support.mjs';
 import { assertLayoutHolds } from './layout-check.mjs';
@@ -36,8 +36,7 @@ before(async () => {
   assert.ok(fs.existsSync(binary), `leerstand binary not found at ${binary}; build it or set LEERSTAND_BINARY`);
   dataDir = makeTempDir('leerstand-vacancy-list-');
   const dbPath = path.join(dataDir, 'list.sqlite');
-  const demo = await runCli(['demo', '--db', dbPath]);
-  assert.equal(demo.code, 0, `leerstand demo: ${demo.stderr}`);
+  await makeDemoDatabase(dbPath);
   // A planner of the network team: no Kommune, so every report of the demo is in scope.
   const user = await runCli(['user', 'add', PLANNER.name, '--role', 'planner', '--db', dbPath],
     { input: `${PLANNER.password}\n` });

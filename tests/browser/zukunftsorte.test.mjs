@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import {
-  assertPageClean, launchBrowser, makeJpeg, makeTempDir, outDir, runCli, signIn, skipReason, startServer,
+  assertPageClean, launchBrowser, makeJpeg, makeTempDir, outDir, prepareDatabase, signIn, skipReason, startServer,
   stopServer, watchPage,
 } from './support.mjs';
 
@@ -23,23 +23,6 @@ const SECRET = 'GEHEIM';
 // In Angermünde's town centre (the demo's buildings are there).
 const HOME_POINT = [14.0005, 53.0167];
 
-async function addUser(dbPath, name, roleArgs) {
-  const user = await runCli(['user', 'add', name, ...roleArgs, '--db', dbPath], { input: `${PASSWORD}\n` });
-  assert.equal(user.code, 0, `leerstand user add ${name}: ${user.stderr}`);
-}
-
-/** A demo database with an admin (whose API token it returns) and an editor per Kommune. */
-async function prepareDatabase(dbPath) {
-  const demo = await runCli(['demo', '--buildings-only', '--db', dbPath]);
-  assert.equal(demo.code, 0, `leerstand demo: ${demo.stderr}`);
-  await addUser(dbPath, 'zo-admin', ['--role', 'admin']);
-  await addUser(dbPath, 'redaktion-angermuende', ['--role', 'editor', '--kommune', ANGERMUENDE]);
-  await addUser(dbPath, 'redaktion-herzberg', ['--role', 'editor', '--kommune', HERZBERG]);
-  const token = await runCli(['token', 'create', '--user', 'zo-admin', '--db', dbPath]);
-  assert.equal(token.code, 0, `leerstand token create: ${token.stderr}`);
-  const lines = token.stdout.trim().split('\n');
-  return lines[lines.length - 1].trim();
-}
 
 async function post(base, token, collection, feature) {
   const response = await fetch(`${base}/collections/${collection}/items`, {
@@ -88,7 +71,14 @@ test('Zukunftsorte: an editor tells a story, the list and the page show it, othe
   { skip: skipReason, timeout: 180000 }, async (t) => {
     const dir = makeTempDir('leerstand-zukunftsorte-');
     const dbPath = path.join(dir, 'atlas.sqlite');
-    const token = await prepareDatabase(dbPath);
+    // A demo database with an admin (whose API token is used) and an editor per Kommune.
+    const token = await prepareDatabase(dbPath, {
+      demoArgs: ['--buildings-only'],
+      users: [{ name: 'zo-admin', password: PASSWORD, role: 'admin' },
+        { name: 'redaktion-angermuende', password: PASSWORD, role: 'editor', kommune: ANGERMUENDE },
+        { name: 'redaktion-herzberg', password: PASSWORD, role: 'editor', kommune: HERZBERG }],
+      tokenFor: 'zo-admin',
+    });
     const server = startServer(dbPath);
     t.after(async () => {
       await stopServer(server);

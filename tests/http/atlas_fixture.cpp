@@ -159,6 +159,17 @@ void AtlasServerTest::start_server(const std::filesystem::path& logs) {
     m_server = std::make_unique<ServerProcess>(serve_args, logs.empty() ? m_dir.path() : logs);
 }
 
+void AtlasServerTest::restart_server() {
+    if (m_server) {
+        ASSERT_TRUE(m_server->stop(SIGTERM, std::chrono::seconds(10)).has_value());
+        m_server.reset();
+    }
+    // The old server's log names the old port: the new one writes beside it.
+    const std::filesystem::path logs = m_dir / ("restart-" + std::to_string(++m_restarts));
+    std::filesystem::create_directories(logs);
+    start_server(logs);
+}
+
 void AtlasServerTest::TearDown() {
     if (m_server) m_server->stop(SIGTERM, std::chrono::seconds(5));
 }
@@ -235,6 +246,16 @@ json parse_json(const HttpResponse& response) {
     json body = json::parse(response.body, nullptr, false);
     EXPECT_FALSE(body.is_discarded()) << response.body;
     return body;
+}
+
+std::vector<std::string> field_errors(const HttpResponse& response) {
+    std::vector<std::string> found;
+    const json body = json::parse(response.body, nullptr, false);
+    if (!body.is_object() || !body.contains("errors")) return found;
+    for (const json& error : body.at("errors"))
+        found.push_back(error.at("field").get<std::string>() + ":" +
+                        error.at("code").get<std::string>());
+    return found;
 }
 
 void AtlasServerTest::move_history_before_this_month() {

@@ -92,6 +92,9 @@ class AtlasServerTest : public ::testing::Test {
     /// Starts the server on db() with the fixture's options; its logs go to `logs` (the
     /// test's folder when empty; a restarted server needs its own: the log names the port).
     void start_server(const std::filesystem::path& logs = {});
+    /// Stops the server, if it runs, and starts a new one on the same database with the
+    /// fixture's options (extra_serve_args as they are now); its logs go to a folder of its own.
+    void restart_server();
 
     TempDir m_dir;
     std::unique_ptr<ServerProcess> m_server;
@@ -103,6 +106,7 @@ class AtlasServerTest : public ::testing::Test {
     /// Keeps db() (the demo data with the users) for the other tests of this build.
     void save_template();
     bool m_from_demo = false;  ///< db() came from `leerstand demo`, not from the template
+    int m_restarts = 0;
 };
 
 /// A multipart/form-data body of text `fields` and one file field `file`.
@@ -124,6 +128,10 @@ TileXyz tile_of(std::pair<double, double> point, int z);
 
 /// The body of `response` as JSON (discarded, and the test failing, when it is not JSON).
 nlohmann::json parse_json(const HttpResponse& response);
+
+/// The field errors of a problem answer (its `errors`) as "field:code", in their order; none
+/// when the body is no problem with errors.
+std::vector<std::string> field_errors(const HttpResponse& response);
 
 /// Runs SQL with the sqlite3 shell with SpatiaLite loaded (an oracle sharing no code with us).
 std::string spatial_sql(const std::filesystem::path& db, const std::string& query);

@@ -67,22 +67,12 @@ class Crash : public AtlasServerTest {
         m_server.reset();
     }
 
-    /// A new server on the same database (logs of its own: the old server.out names the old
-    /// port), with the fixture's options.
-    void restart_server() {
-        const fs::path logs = m_dir / ("restart-" + std::to_string(++m_restarts));
-        fs::create_directories(logs);
-        start_server(logs);
-    }
-
     void expect_sound(const fs::path& file) {
         EXPECT_EQ(sql(file, "PRAGMA integrity_check"), "ok");
         EXPECT_EQ(sql(file, "PRAGMA foreign_key_check"), "");
         for (const char* index : {"idx_buildings_footprint", "idx_vacancies_geom"})
             EXPECT_EQ(sql(file, std::string("SELECT rtreecheck('") + index + "')"), "ok") << index;
     }
-
-    int m_restarts = 0;
 };
 
 // ---------------------------------------------------------------------------------------------

@@ -105,19 +105,14 @@ class Inquiries : public AtlasServerTest {
     std::string stored_count() { return spatial_sql(db(), "SELECT count(*) FROM anfragen"); }
 
     void restart_with(std::vector<std::string> args) {
-        ASSERT_TRUE(m_server->stop(SIGTERM, std::chrono::seconds(10)).has_value());
-        m_server.reset();
         m_more_args = std::move(args);
-        const fs::path logs = m_dir / ("restart-" + std::to_string(++m_restarts));
-        fs::create_directories(logs);
-        start_server(logs);
+        restart_server();
     }
 
     bool m_with_sink = true;
     std::string m_relay_url;  ///< without a sink: a relay URL (or none)
     std::unique_ptr<SmtpSink> m_sink;
     std::vector<std::string> m_more_args;
-    int m_restarts = 0;
 };
 
 TEST_F(Inquiries, AnInquiryArrivesAsMailAtTheOfficeWithItsFieldsAndReplyToTheInquirer) {

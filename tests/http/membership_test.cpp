@@ -88,16 +88,11 @@ class Membership : public AtlasServerTest {
     }
 
     void restart_with(std::vector<std::string> args) {
-        ASSERT_TRUE(m_server->stop(SIGTERM, std::chrono::seconds(10)).has_value());
-        m_server.reset();
         m_extra_args = std::move(args);
-        const fs::path logs = m_dir / ("restart-" + std::to_string(++m_restarts));
-        fs::create_directories(logs);
-        start_server(logs);
+        restart_server();
     }
 
     std::vector<std::string> m_extra_args;
-    int m_restarts = 0;
 };
 
 TEST_F(Membership, AnAcceptedRequestMakesTheKommuneAMemberSinceToday) {

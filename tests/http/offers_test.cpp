@@ -77,17 +77,6 @@ class Offers : public AtlasServerTest {
         return parse_json(call(who, "GET", k_items + query)).at("numberMatched");
     }
 
-    /// The field errors of a 400 as "field:code".
-    static std::vector<std::string> field_errors(const HttpResponse& response) {
-        std::vector<std::string> found;
-        const json body = json::parse(response.body, nullptr, false);
-        if (!body.is_object() || !body.contains("errors")) return found;
-        for (const json& error : body.at("errors"))
-            found.push_back(error.at("field").get<std::string>() + ":" +
-                            error.at("code").get<std::string>());
-        return found;
-    }
-
     static std::string code_of(const HttpResponse& response) {
         return json::parse(response.body, nullptr, false).value("code", "");
     }

@@ -28,17 +28,6 @@ class ZukunftsortStories : public AtlasServerTest {
                     vacancy_feature(building_point(k_home_ags, 4), properties));
     }
 
-    /// The field errors of a 400 as "field:code" strings.
-    static std::vector<std::string> field_errors(const HttpResponse& response) {
-        std::vector<std::string> found;
-        const json body = json::parse(response.body, nullptr, false);
-        if (!body.is_object() || !body.contains("errors")) return found;
-        for (const json& error : body.at("errors"))
-            found.push_back(error.at("field").get<std::string>() + ":" +
-                            error.at("code").get<std::string>());
-        return found;
-    }
-
     /// The path of a page's canonical link (its address without the server's).
     static std::string canonical_of(const HttpResponse& page) {
         const std::string start = "<link rel=\"canonical\" href=\"http://";
