@@ -27,25 +27,6 @@ void run_sql(const std::string& conninfo, const std::string& sql) {
     if (result.exit_code != 0) throw std::runtime_error("psql failed (" + sql + "): " + result.err);
 }
 
-// A PostgreSQL variant without a server must fail, not pass unnoticed on the wrong backend or
-// count as skipped: each test fails as it starts, saying what to do. (A failure in a global
-// test environment would make gtest report every test as skipped, which ctest passes.)
-class PostgresVariantCheck : public ::testing::EmptyTestEventListener {
-  public:
-    void OnTestStart(const ::testing::TestInfo&) override {
-        try {
-            if (test_backend() == Backend::postgres) test_postgres_conninfo();
-        } catch (const std::exception& e) {
-            FAIL() << e.what();
-        }
-    }
-};
-
-[[maybe_unused]] const bool k_postgres_variant_check = [] {
-    ::testing::UnitTest::GetInstance()->listeners().Append(new PostgresVariantCheck);
-    return true;
-}();
-
 }  // namespace
 
 Backend test_backend() {
@@ -80,23 +61,32 @@ std::string conninfo_with_database(const std::string& conninfo, const std::strin
     return conninfo.substr(0, slash + 1) + database + conninfo.substr(query);
 }
 
-TestDatabase::TestDatabase(Backend backend) : m_backend(backend) {
-    if (m_backend == Backend::spatialite) {
-        m_location = (m_dir / "leerstand.sqlite").string();
-        return;
-    }
-    // Unique while this process lives; a name left by a crashed process with the same pid is
-    // stale, so it is dropped first.
+namespace {
+
+// Unique while this process lives; a name left by a crashed process with the same pid is
+// stale, so the constructor drops it first.
+std::string next_postgres_name() {
     static std::atomic<int> counter{0};
-    const std::string name =
-        "leerstand_test_" + std::to_string(getpid()) + "_" + std::to_string(++counter);
+    return "leerstand_test_" + std::to_string(getpid()) + "_" + std::to_string(++counter);
+}
+
+// Clones the template into a new database `name` and returns its conninfo.
+std::string create_postgres_database(const std::string& name) {
     const std::string server = test_postgres_conninfo();
     const std::string maintenance = conninfo_with_database(server, k_maintenance_database);
     run_sql(maintenance, "DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
     run_sql(maintenance, "CREATE DATABASE " + name + " TEMPLATE " + k_template_database);
-    m_postgres_name = name;
-    m_location = conninfo_with_database(server, name);
+    return conninfo_with_database(server, name);
 }
+
+}  // namespace
+
+TestDatabase::TestDatabase(Backend backend)
+    : m_backend(backend),
+      m_postgres_name(backend == Backend::postgres ? next_postgres_name() : ""),
+      m_location(backend == Backend::postgres
+                     ? data::DatabaseLocation(create_postgres_database(m_postgres_name))
+                     : data::DatabaseLocation(m_dir / "leerstand.sqlite")) {}
 
 TestDatabase::~TestDatabase() {
     if (m_postgres_name.empty()) return;

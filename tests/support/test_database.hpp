@@ -1,8 +1,8 @@
 #pragma once
 
-#include <filesystem>
 #include <string>
 
+#include "data/database_location.hpp"
 #include "tests/support/test_support.hpp"
 
 /// The database a test runs on. One test binary serves both backends; the environment picks
@@ -23,6 +23,14 @@ std::string test_postgres_conninfo();
 /// keyword=value pairs.
 std::string conninfo_with_database(const std::string& conninfo, const std::string& database);
 
+/// Skips the current test on PostgreSQL, naming `reason`: for tests of the SpatiaLite file
+/// itself (other tools read it, its folder, its WAL).
+#define LEERSTAND_REQUIRE_SPATIALITE(reason)                                             \
+    do {                                                                                 \
+        if (::leerstand::test::test_backend() != ::leerstand::test::Backend::spatialite) \
+            GTEST_SKIP() << "SpatiaLite only: " << (reason);                             \
+    } while (0)
+
 /// One empty database for one test, on the backend of the run: a SpatiaLite file (not yet
 /// created) in a fresh temporary folder, or a PostgreSQL database cloned from
 /// leerstand_template (PostGIS, no tables) under a name unique to this process and object,
@@ -36,8 +44,8 @@ class TestDatabase {
     TestDatabase& operator=(const TestDatabase&) = delete;
 
     Backend backend() const { return m_backend; }
-    /// What a store opens: the SpatiaLite file's path or the PostgreSQL conninfo.
-    const std::string& location() const { return m_location; }
+    /// What a store opens: the SpatiaLite file or the PostgreSQL database.
+    const data::DatabaseLocation& location() const { return m_location; }
     /// A temporary folder of this test on either backend, for the files it writes beside the
     /// database (uploads, exports). On SpatiaLite the database file lies in it too.
     const TempDir& dir() const { return m_dir; }
@@ -46,7 +54,7 @@ class TestDatabase {
     Backend m_backend;
     TempDir m_dir;
     std::string m_postgres_name;  // empty on SpatiaLite
-    std::string m_location;
+    data::DatabaseLocation m_location;
 };
 
 }  // namespace leerstand::test

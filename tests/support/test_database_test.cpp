@@ -15,21 +15,21 @@ namespace leerstand::test {
 namespace {
 
 // One value from `sql` on `location`: through psql on PostgreSQL, data::Connection on a file.
-std::string query(Backend backend, const std::string& location, const std::string& sql) {
-    if (backend == Backend::spatialite) {
-        data::Connection db(std::filesystem::path(location),
-                            data::ConnectionOptions{std::chrono::seconds(5), false});
+std::string query(const data::DatabaseLocation& location, const std::string& sql) {
+    if (!location.is_postgres()) {
+        data::Connection db(location, data::ConnectionOptions{std::chrono::seconds(5), false});
         return db.query_text(sql);
     }
-    const CommandResult result = run_command(
-        {LEERSTAND_PSQL, "-X", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-d", location, "-c", sql});
+    const CommandResult result =
+        run_command({LEERSTAND_PSQL, "-X", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-d",
+                     location.conninfo(), "-c", sql});
     EXPECT_EQ(result.exit_code, 0) << result.err;
     return result.out.substr(0, result.out.find('\n'));
 }
 
 // Whether a database of that name exists on the server of the run.
 bool postgres_database_exists(const std::string& name) {
-    return query(Backend::postgres, conninfo_with_database(test_postgres_conninfo(), "postgres"),
+    return query(conninfo_with_database(test_postgres_conninfo(), "postgres"),
                  "SELECT count(*) FROM pg_database WHERE datname = '" + name + "'") == "1";
 }
 
@@ -37,29 +37,27 @@ TEST(TestDatabase, IsEmptyAndPrivateAndGoneAfterDestruction) {
     std::optional<TestDatabase> first(std::in_place);
     TestDatabase second;
     ASSERT_EQ(first->backend(), test_backend());
-    ASSERT_NE(first->location(), second.location());
+    ASSERT_NE(first->location().display(), second.location().display());
 
     const std::string create = "CREATE TABLE probe (value TEXT)";
     const std::string tables = test_backend() == Backend::postgres
                                    ? "SELECT count(*) FROM pg_tables WHERE schemaname = 'public' "
                                      "AND tablename <> 'spatial_ref_sys'"
                                    : "SELECT count(*) FROM sqlite_master WHERE type = 'table'";
-    EXPECT_EQ(query(first->backend(), first->location(), tables), "0");
+    EXPECT_EQ(query(first->location(), tables), "0");
     if (test_backend() == Backend::postgres) {
-        query(first->backend(), first->location(), create + "; SELECT 1");
-        EXPECT_NE(query(first->backend(), first->location(), "SELECT postgis_lib_version()"), "");
+        query(first->location(), create + "; SELECT 1");
+        EXPECT_NE(query(first->location(), "SELECT postgis_lib_version()"), "");
     } else {
-        data::Connection(std::filesystem::path(first->location()),
-                         data::ConnectionOptions{std::chrono::seconds(5), false})
+        data::Connection(first->location(), data::ConnectionOptions{std::chrono::seconds(5), false})
             .exec(create);
     }
-    EXPECT_EQ(query(first->backend(), first->location(), tables), "1");
-    EXPECT_EQ(query(second.backend(), second.location(), tables), "0");
+    EXPECT_EQ(query(first->location(), tables), "1");
+    EXPECT_EQ(query(second.location(), tables), "0");
 
-    const std::string location = first->location();
     const std::filesystem::path folder = first->dir().path();
     const std::string name = test_backend() == Backend::postgres
-                                 ? query(Backend::postgres, location, "SELECT current_database()")
+                                 ? query(first->location(), "SELECT current_database()")
                                  : "";
     if (!name.empty()) {
         EXPECT_TRUE(postgres_database_exists(name));
