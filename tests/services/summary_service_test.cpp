@@ -628,11 +628,13 @@ class ActivationFiguresTest : public SummaryServiceTest {
 
     std::int64_t insert(const std::string& sql, const std::vector<std::string>& values) {
         auto db = raw();
-        auto statement = db.prepare(sql);
+        auto statement = db.prepare(sql + " RETURNING id");  // PostgreSQL has no last rowid
         for (std::size_t i = 0; i < values.size(); ++i)
             statement.bind(static_cast<int>(i + 1), values[i]);
-        statement.run();
-        return db.last_insert_rowid();
+        EXPECT_TRUE(statement.step()) << sql;
+        const std::int64_t id = statement.column_int64(0);
+        statement.reset();
+        return id;
     }
 
     /// An offer on a new report of `ags` (published unless `published` is false), created at
