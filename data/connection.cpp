@@ -228,7 +228,10 @@ int Statement::parameter_count() const {
 // ---------------------------------------------------------------------------------------------
 // Connection
 
-Connection::Connection(const std::filesystem::path& path, ConnectionOptions options) {
+Connection::Connection(const DatabaseLocation& location, ConnectionOptions options) {
+    if (location.is_postgres())
+        throw InternalError("PostgreSQL is not yet supported: " + location.display());
+    const std::filesystem::path& path = location.file();
     sqlite3* raw = nullptr;
     const int flags =
         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI;
@@ -344,6 +347,10 @@ std::string Connection::query_text(std::string_view sql) {
     return statement.column_text(0);
 }
 
+sqlite3* Connection::sqlite_handle() const {
+    return m_db.get();
+}
+
 std::int64_t Connection::last_insert_rowid() const {
     return sqlite3_last_insert_rowid(m_db.get());
 }
@@ -374,7 +381,7 @@ Transaction::~Transaction() {
     if (m_done || !m_connection.in_transaction()) return;
     // Errors are ignored: a failed rollback leaves nothing we could repair here, and SQLite
     // rolls back an open transaction when the connection closes anyway.
-    sqlite3_exec(m_connection.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
+    sqlite3_exec(m_connection.sqlite_handle(), "ROLLBACK", nullptr, nullptr, nullptr);
 }
 
 void Transaction::commit() {

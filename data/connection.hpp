@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "common/utc_time.hpp"
+#include "data/database_location.hpp"
 
 // Forward declarations keep sqlite3.h out of every file that includes this header.
 struct sqlite3;
@@ -21,6 +22,10 @@ struct sqlite3_stmt;
 /// becomes a leerstand error right after the call: SQLITE_BUSY/LOCKED → StorageBusy,
 /// SQLITE_CONSTRAINT → Conflict, anything else → InternalError (message for the log).
 namespace leerstand::data {
+
+/// The SQL dialect behind a Connection, for the few places where the two differ (spatial
+/// index reads, string aggregation): each such difference lives in one helper in data/.
+enum class Dialect { spatialite, postgres };
 
 /// How a connection is opened.
 struct ConnectionOptions {
@@ -110,7 +115,8 @@ class Statement {
 class Connection {
   public:
     /// Opens (creating if missing) the database file. ":memory:" gives a private database.
-    explicit Connection(const std::filesystem::path& path, ConnectionOptions options = {});
+    /// A PostgreSQL location is not supported yet (InternalError).
+    explicit Connection(const DatabaseLocation& location, ConnectionOptions options = {});
     Connection(Connection&&) noexcept = default;
     Connection& operator=(Connection&&) noexcept = default;
     ~Connection() = default;
@@ -138,8 +144,11 @@ class Connection {
     /// every run. Only what data/ stamps itself; SQL column defaults keep the clock.
     void pin_time(std::optional<std::string> time) { m_pinned_time = std::move(time); }
 
-    /// The raw handle, for code inside data/ that needs an API not wrapped here.
-    sqlite3* handle() const noexcept { return m_db.get(); }
+    Dialect dialect() const noexcept { return Dialect::spatialite; }
+
+    /// The raw SQLite handle, for the few SQLite-only places in data/ (backup, R*Tree bulk
+    /// load, data_version). @throws InternalError on PostgreSQL.
+    sqlite3* sqlite_handle() const;
 
   private:
     void enable_wal(std::chrono::milliseconds timeout);

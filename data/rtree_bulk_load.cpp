@@ -386,7 +386,7 @@ std::int64_t write_tree(ShadowWriter& out, NodeImage& image, std::vector<Entry>&
 std::optional<std::string> loadable_table_sql(Connection& db, const std::string& table) {
     // Defensive mode makes shadow tables read-only for ordinary SQL.
     int defensive = 0;
-    sqlite3_db_config(db.handle(), SQLITE_DBCONFIG_DEFENSIVE, -1, &defensive);
+    sqlite3_db_config(db.sqlite_handle(), SQLITE_DBCONFIG_DEFENSIVE, -1, &defensive);
     if (defensive != 0) return std::nullopt;
 
     Statement create =

@@ -126,7 +126,9 @@ bool kommune_known(Connection& connection, const std::string& ags) {
     return statement.step();
 }
 
-std::filesystem::path prepare_location(const std::filesystem::path& db_path) {
+DatabaseLocation prepare_location(const DatabaseLocation& location) {
+    if (location.is_postgres()) return location;
+    const std::filesystem::path& db_path = location.file();
     const std::string text = db_path.string();
     // In-memory databases and URIs have no folder to create.
     if (text.empty() || text == ":memory:" || text.rfind("file:", 0) == 0) return db_path;
@@ -148,8 +150,8 @@ std::filesystem::path prepare_location(const std::filesystem::path& db_path) {
 // Store
 
 struct Store::Impl {
-    Impl(const std::filesystem::path& path, const StoreOptions& options)
-        : connection(prepare_location(path), ConnectionOptions{options.busy_timeout, true}) {
+    Impl(const DatabaseLocation& location, const StoreOptions& options)
+        : connection(prepare_location(location), ConnectionOptions{options.busy_timeout, true}) {
         apply_migrations(connection);
     }
     Connection connection;
@@ -163,8 +165,8 @@ struct Store::Impl {
     std::optional<CountsSeen> counts_seen;
 };
 
-Store::Store(const std::filesystem::path& db_path, StoreOptions options)
-    : m_impl(std::make_unique<Impl>(db_path, options)) {}
+Store::Store(const DatabaseLocation& location, StoreOptions options)
+    : m_impl(std::make_unique<Impl>(location, options)) {}
 Store::Store(Store&&) noexcept = default;
 Store& Store::operator=(Store&&) noexcept = default;
 Store::~Store() = default;
@@ -183,11 +185,11 @@ StoreCounts Store::counts() const {
     // total_changes with our own.
     Connection& db = m_impl->connection;
     const std::int64_t data_version = db.query_int64("PRAGMA data_version");
-    const std::int64_t own_changes = sqlite3_total_changes64(db.handle());
+    const std::int64_t own_changes = sqlite3_total_changes64(db.sqlite_handle());
     auto& seen = m_impl->counts_seen;
     // Inside a transaction the counts include what a rollback may still take back (and a
     // rollback changes neither number): neither use nor keep them there.
-    const bool in_transaction = sqlite3_get_autocommit(db.handle()) == 0;
+    const bool in_transaction = sqlite3_get_autocommit(db.sqlite_handle()) == 0;
     if (!in_transaction && seen && seen->data_version == data_version &&
         seen->own_changes == own_changes)
         return seen->counts;

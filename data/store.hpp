@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "data/database_location.hpp"
 #include "data/records.hpp"
 
 namespace leerstand::data {
@@ -25,8 +26,9 @@ struct StoreOptions {
 /// failures (message for the log), InvalidInput/Conflict where the caller's data is at fault.
 class Store {
   public:
-    /// Creates missing parent folders, opens (or creates) the file and applies migrations.
-    explicit Store(const std::filesystem::path& db_path, StoreOptions options = {});
+    /// Opens the database and applies migrations; for a file, creates missing parent folders
+    /// and the file. Implicit from a path, so a file path works wherever a Store is made.
+    explicit Store(const DatabaseLocation& location, StoreOptions options = {});
     Store(Store&&) noexcept;
     Store& operator=(Store&&) noexcept;
     ~Store();
