@@ -58,7 +58,7 @@ std::vector<std::int64_t> ids_of(const auto& records) {
 class ActivationStoresTest : public leerstand::test::StoreTest {
   protected:
     void SetUp() override {
-        m_store.emplace(m_path);
+        m_store.emplace(m_location);
         add_two_kommunen(*m_store);
         VacancyStore vacancies(*m_store);
         m_public_vacancy = vacancies.insert_vacancy(vacancy(angermuende, true), "anna").id;
