@@ -15,6 +15,7 @@
 #include "common/error.hpp"
 #include "data/connection.hpp"
 #include "data/migrations.hpp"
+#include "data/sqlite_connection.hpp"
 
 namespace leerstand::data {
 
@@ -84,7 +85,7 @@ void exec(sqlite3* db, const std::string& sql, const fs::path& file) {
 
 /// The single text value of `sql`.
 std::string query_text(sqlite3* db, const std::string& sql) {
-    Statement statement(db, sql);
+    Statement statement = sqlite_statement(db, sql);
     if (!statement.step()) throw InternalError("SQLite: no result from \"" + sql + "\"");
     return statement.column_text(0);
 }
@@ -109,7 +110,7 @@ int schema_version(sqlite3* db, const fs::path& file) {
 /// Fails unless `PRAGMA integrity_check` of the database says "ok".
 void check_integrity(sqlite3* db, const fs::path& file, const std::string& name) {
     exec(db, "SELECT count(*) FROM sqlite_master", file);
-    Statement check(db, "PRAGMA integrity_check(1)");
+    Statement check = sqlite_statement(db, "PRAGMA integrity_check(1)");
     std::string result;
     try {
         result = check.step() ? check.column_text(0) : "no result";

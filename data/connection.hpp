@@ -14,13 +14,14 @@
 #include "common/utc_time.hpp"
 #include "data/database_location.hpp"
 
-// Forward declarations keep sqlite3.h out of every file that includes this header.
+// Forward declaration for Connection::sqlite_handle(); sqlite3.h and libpq-fe.h stay inside
+// the backends (data/sqlite_connection.cpp, data/postgres_connection.cpp).
 struct sqlite3;
-struct sqlite3_stmt;
 
-/// Thin RAII layer over the SQLite C API, for code inside data/ only. Every SQLite result code
-/// becomes a leerstand error right after the call: SQLITE_BUSY/LOCKED → StorageBusy,
-/// SQLITE_CONSTRAINT → Conflict, anything else → InternalError (message for the log).
+/// The one connection layer of data/, over SQLite (with SpatiaLite) or PostgreSQL (libpq).
+/// Every database error becomes a leerstand error right after the call: busy or locked past
+/// the timeout, and a lost PostgreSQL connection → StorageBusy; a broken constraint →
+/// Conflict; anything else → InternalError (message for the log).
 namespace leerstand::data {
 
 /// The SQL dialect behind a Connection, for the few places where the two differ (spatial
@@ -29,39 +30,45 @@ enum class Dialect { spatialite, postgres };
 
 /// How a connection is opened.
 struct ConnectionOptions {
-    /// How long a statement waits for another connection's lock before StorageBusy.
+    /// How long a statement waits for another connection's lock before StorageBusy
+    /// (SQLite's busy_timeout, PostgreSQL's lock_timeout).
     std::chrono::milliseconds busy_timeout{5000};
-    /// Load mod_spatialite into the connection (needed for every geometry function).
+    /// Load mod_spatialite into the connection (needed for every geometry function). SQLite
+    /// only: PostGIS lives in the database.
     bool load_spatialite = true;
 };
 
+/// The storage class of a column value, as SQLite names them. On PostgreSQL it follows the
+/// column's type: integers and booleans Integer, floating and numeric Real, bytea and
+/// geometry Blob, everything else Text.
+enum class ColumnKind { Null, Integer, Real, Text, Blob };
+
 namespace detail {
-struct DbClose {
-    void operator()(sqlite3* db) const noexcept;
-};
-struct StmtFinalize {
-    void operator()(sqlite3_stmt* stmt) const noexcept;
-};
+class StatementBackend;
+class ConnectionBackend;
 }  // namespace detail
 
-/// Turns a SQLite result code into the matching leerstand error and throws it.
-/// `context` says what we were doing; only InternalError messages (for the log) include it,
-/// because StorageBusy and Conflict texts are shown to users.
-[[noreturn]] void throw_sqlite_error(sqlite3* db, int rc, std::string_view context);
-
-/// A prepared statement. Bind indexes are 1-based, column indexes 0-based (as in SQLite).
-/// Not copyable; reuse it with reset() for many rows.
+/// A prepared statement. Bind indexes are 1-based, column indexes 0-based (as in SQLite);
+/// parameters are written `?` in the SQL on both backends. Not copyable; reuse it with
+/// reset() for many rows. It must not outlive its Connection.
+///
+/// On PostgreSQL the parameters travel as text and the server types them from their context
+/// (write CAST(? AS TEXT) where the context does not tell), and the first step() fetches the
+/// whole result, so other statements may run while the rows are read; stream() fetches row by
+/// row instead.
 class Statement {
   public:
-    Statement(sqlite3* db, std::string_view sql);
-    Statement(Statement&&) noexcept = default;
-    Statement& operator=(Statement&&) noexcept = default;
-    ~Statement() = default;
+    using ColumnKind = data::ColumnKind;
+
+    explicit Statement(std::unique_ptr<detail::StatementBackend> backend);
+    Statement(Statement&&) noexcept;
+    Statement& operator=(Statement&&) noexcept;
+    ~Statement();
 
     Statement& bind(int index, std::int64_t value);
     Statement& bind(int index, int value) { return bind(index, static_cast<std::int64_t>(value)); }
     Statement& bind(int index, double value);
-    /// Text is copied by SQLite (SQLITE_TRANSIENT), so the argument may die after the call.
+    /// The text is copied, so the argument may die after the call.
     Statement& bind(int index, std::string_view text);
     Statement& bind(int index, const std::string& text) {
         return bind(index, std::string_view(text));
@@ -77,6 +84,12 @@ class Statement {
     /// Binds NULL for an empty string: for optional text columns.
     Statement& bind_text_or_null(int index, std::string_view text);
 
+    /// Reads the rows one at a time instead of all at the first step(), for results too big to
+    /// hold (exports of millions of rows). On PostgreSQL the connection is busy until the last
+    /// row was read or the statement is reset: any other statement on it meanwhile throws
+    /// InternalError. SQLite always reads row by row, so this changes nothing there.
+    Statement& stream();
+
     /// Runs one step. Returns true when a row is available, false when done.
     bool step();
     /// Steps to the end, for statements that return no rows.
@@ -85,6 +98,7 @@ class Statement {
     void reset() noexcept;
 
     bool column_is_null(int column) const;
+    /// Booleans read as 0 and 1.
     std::int64_t column_int64(int column) const;
     double column_double(int column) const;
     std::string column_text(int column) const;
@@ -95,7 +109,6 @@ class Statement {
     /// The blob without a copy; valid until the next step(), reset() or column call on it.
     std::span<const unsigned char> column_blob_view(int column) const;
 
-    enum class ColumnKind { Null, Integer, Real, Text, Blob };
     ColumnKind column_kind(int column) const;
     int column_count() const;
     /// The column's name as the SQL gave it (its alias, if any).
@@ -105,21 +118,23 @@ class Statement {
     int parameter_count() const;
 
   private:
-    sqlite3* m_db = nullptr;  // non-owning: the Connection outlives its statements
-    std::unique_ptr<sqlite3_stmt, detail::StmtFinalize> m_stmt;
-    std::string m_sql_head;  // first words of the SQL, for error messages
+    std::unique_ptr<detail::StatementBackend> m_backend;
 };
 
-/// One SQLite connection with SpatiaLite, WAL, foreign keys and a busy timeout.
-/// SQLITE_OPEN_NOMUTEX: the connection and its statements are used by one thread at a time.
+/// One database connection. SQLite: SpatiaLite, WAL, foreign keys and a busy timeout, opened
+/// SQLITE_OPEN_NOMUTEX. PostgreSQL: UTF-8, time zone UTC, lock_timeout as the busy timeout.
+/// Either way the connection and its statements are used by one thread at a time.
 class Connection {
   public:
-    /// Opens (creating if missing) the database file. ":memory:" gives a private database.
-    /// A PostgreSQL location is not supported yet (InternalError).
+    /// Opens a SpatiaLite file (creating it if missing; ":memory:" gives a private database)
+    /// or connects to PostgreSQL. @throws StorageBusy when the PostgreSQL server cannot be
+    /// reached (the details go to the log), InvalidInput for a malformed conninfo.
     explicit Connection(const DatabaseLocation& location, ConnectionOptions options = {});
-    Connection(Connection&&) noexcept = default;
-    Connection& operator=(Connection&&) noexcept = default;
-    ~Connection() = default;
+    Connection(Connection&&) noexcept;
+    Connection& operator=(Connection&&) noexcept;
+    ~Connection();
+
+    Dialect dialect() const noexcept;
 
     /// Runs one or more SQL statements that return no rows we need.
     void exec(std::string_view sql);
@@ -130,6 +145,8 @@ class Connection {
     /// Runs a statement that returns a single text value.
     std::string query_text(std::string_view sql);
 
+    /// SQLite only: @throws InternalError on PostgreSQL, where `INSERT ... RETURNING id` gives
+    /// the id on both.
     std::int64_t last_insert_rowid() const;
     /// Rows changed by the last INSERT, UPDATE or DELETE.
     std::int64_t changes() const;
@@ -144,23 +161,20 @@ class Connection {
     /// every run. Only what data/ stamps itself; SQL column defaults keep the clock.
     void pin_time(std::optional<std::string> time) { m_pinned_time = std::move(time); }
 
-    Dialect dialect() const noexcept { return Dialect::spatialite; }
-
     /// The raw SQLite handle, for the few SQLite-only places in data/ (backup, R*Tree bulk
     /// load, data_version). @throws InternalError on PostgreSQL.
     sqlite3* sqlite_handle() const;
 
   private:
-    void enable_wal(std::chrono::milliseconds timeout);
-    void load_spatialite();
-    /// The SQL functions of the atlas itself (address_matches, for the search by address).
-    void register_functions();
-    std::unique_ptr<sqlite3, detail::DbClose> m_db;
+    friend class Transaction;
+    std::unique_ptr<detail::ConnectionBackend> m_backend;
     std::optional<std::string> m_pinned_time;
 };
 
-/// BEGIN IMMEDIATE on construction (takes the write lock at once, so a busy store fails here
-/// rather than halfway through); rolls back in the destructor unless commit() succeeded.
+/// Takes the database's one write lock on construction (SQLite: BEGIN IMMEDIATE; PostgreSQL:
+/// BEGIN plus a transaction-level advisory lock), so a busy store fails here rather than
+/// halfway through and writers run one at a time on both; rolls back in the destructor unless
+/// commit() succeeded.
 class Transaction {
   public:
     explicit Transaction(Connection& connection);

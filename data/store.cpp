@@ -184,13 +184,16 @@ StoreCounts Store::counts() const {
     // stand while no connection has committed: data_version moves with commits of others,
     // total_changes with our own.
     Connection& db = m_impl->connection;
-    const std::int64_t data_version = db.query_int64("PRAGMA data_version");
-    const std::int64_t own_changes = sqlite3_total_changes64(db.sqlite_handle());
+    // PostgreSQL has no data_version: it counts every time, until the change log of issue 24
+    // tells when the counts moved.
+    const bool cacheable = db.dialect() == Dialect::spatialite;
+    const std::int64_t data_version = cacheable ? db.query_int64("PRAGMA data_version") : 0;
+    const std::int64_t own_changes = cacheable ? sqlite3_total_changes64(db.sqlite_handle()) : 0;
     auto& seen = m_impl->counts_seen;
     // Inside a transaction the counts include what a rollback may still take back (and a
     // rollback changes neither number): neither use nor keep them there.
-    const bool in_transaction = sqlite3_get_autocommit(db.sqlite_handle()) == 0;
-    if (!in_transaction && seen && seen->data_version == data_version &&
+    const bool in_transaction = db.in_transaction();
+    if (cacheable && !in_transaction && seen && seen->data_version == data_version &&
         seen->own_changes == own_changes)
         return seen->counts;
     Statement statement = db.prepare(
