@@ -86,9 +86,9 @@ KommuneItem read_kommune(const Statement& row, bool blob = false) {
 
 /// Rows of `table` (alias `alias`) whose `column` intersects `box`: candidates from the R*Tree
 /// SpatiaLite keeps for the column, then an exact test on those few.
-void add_bbox(Conditions& where, const std::string& table, const std::string& alias,
-              const std::string& column, const Bbox& box) {
-    add_rtree_candidates(where, table, alias, column, box);
+void add_bbox(Dialect dialect, Conditions& where, const std::string& table,
+              const std::string& alias, const std::string& column, const Bbox& box) {
+    add_rtree_candidates(dialect, where, table, alias, column, box);
     // A box without area is a line or a point; BuildMbr would not make a valid polygon of it.
     const bool flat_x = box.min_lon == box.max_lon;
     const bool flat_y = box.min_lat == box.max_lat;
@@ -99,7 +99,8 @@ void add_bbox(Conditions& where, const std::string& table, const std::string& al
         shape = "MakeLine(MakePoint(?, ?, 4326), MakePoint(?, ?, 4326))";
     else
         shape = "BuildMbr(?, ?, ?, ?, 4326)";
-    where.add("ST_Intersects(" + alias + "." + column + ", " + shape + ") = 1");
+    // = TRUE: SpatiaLite answers 1 (or -1 for an error), PostGIS a boolean.
+    where.add("ST_Intersects(" + alias + "." + column + ", " + shape + ") = TRUE");
     where.binds.emplace_back(box.min_lon);
     where.binds.emplace_back(box.min_lat);
     if (!(flat_x && flat_y)) {
@@ -145,17 +146,17 @@ RecordPage<Item> run_page(Connection& db, const std::string& table, const std::s
     return page;
 }
 
-Conditions building_conditions(const CollectionFilter& filter) {
+Conditions building_conditions(Dialect dialect, const CollectionFilter& filter) {
     Conditions where;
     if (filter.kommune_prefix) add_prefix(where, "b.kommune_ags", *filter.kommune_prefix);
-    if (filter.bbox) add_bbox(where, "buildings", "b", "footprint", *filter.bbox);
+    if (filter.bbox) add_bbox(dialect, where, "buildings", "b", "footprint", *filter.bbox);
     return where;
 }
 
-Conditions kommune_conditions(const CollectionFilter& filter) {
+Conditions kommune_conditions(Dialect dialect, const CollectionFilter& filter) {
     Conditions where;
     if (filter.kommune_prefix) add_prefix(where, "k.ags", *filter.kommune_prefix);
-    if (filter.bbox) add_bbox(where, "kommunen", "k", "boundary", *filter.bbox);
+    if (filter.bbox) add_bbox(dialect, where, "kommunen", "k", "boundary", *filter.bbox);
     return where;
 }
 
@@ -187,8 +188,8 @@ std::optional<Bbox> CollectionStore::extent(const std::string& table,
             column = "cell";  // a tile layer, not a collection: only its tilesets ask
         else
             throw InvalidInput("there is no collection '" + table + "'");
-        // Public rows: the R*Tree holds every geometry's box, so this reads no geometry.
-        sql = "SELECT min(xmin), min(ymin), max(xmax), max(ymax) FROM idx_" + table + "_" + column;
+        // Public rows: every geometry's box.
+        sql = extent_sql(m_db.dialect(), table, column);
     }
     Statement select = m_db.prepare(sql);
     where.bind_all(select);
@@ -216,7 +217,7 @@ std::optional<DateRange> CollectionStore::temporal_extent(const std::string& tab
 }
 
 RecordPage<BuildingItem> CollectionStore::list_buildings(const CollectionFilter& filter) {
-    const Conditions where = building_conditions(filter);
+    const Conditions where = building_conditions(m_db.dialect(), filter);
     return run_page<BuildingItem>(m_db, "buildings b", building_columns(), "b.id", true, where,
                                   filter, "buildings",
                                   [](const Statement& row) { return read_building(row); });
@@ -224,7 +225,7 @@ RecordPage<BuildingItem> CollectionStore::list_buildings(const CollectionFilter&
 
 void CollectionStore::for_each_building(const CollectionFilter& filter, GeometryText geometry,
                                         const std::function<void(const BuildingItem&)>& visit) {
-    const Conditions where = building_conditions(filter);
+    const Conditions where = building_conditions(m_db.dialect(), filter);
     Statement select = m_db.prepare(building_columns(geometry) + where.sql + " ORDER BY b.id");
     where.bind_all(select);
     const bool blob = geometry == GeometryText::Wkb;
@@ -233,7 +234,7 @@ void CollectionStore::for_each_building(const CollectionFilter& filter, Geometry
 
 void CollectionStore::for_each_kommune(const CollectionFilter& filter, GeometryText geometry,
                                        const std::function<void(const KommuneItem&)>& visit) {
-    const Conditions where = kommune_conditions(filter);
+    const Conditions where = kommune_conditions(m_db.dialect(), filter);
     Statement select = m_db.prepare(kommune_columns(geometry) + where.sql + " ORDER BY k.ags");
     where.bind_all(select);
     const bool blob = geometry == GeometryText::Wkb;
@@ -248,7 +249,7 @@ std::optional<BuildingItem> CollectionStore::building(std::int64_t id) {
 }
 
 RecordPage<KommuneItem> CollectionStore::list_kommunen(const CollectionFilter& filter) {
-    const Conditions where = kommune_conditions(filter);
+    const Conditions where = kommune_conditions(m_db.dialect(), filter);
     return run_page<KommuneItem>(m_db, "kommunen k", kommune_columns(), "k.ags", false, where,
                                  filter, "kommunen",
                                  [](const Statement& row) { return read_kommune(row); });

@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -17,6 +18,7 @@
 #include "data/migrations.hpp"
 #include "data/profile_store.hpp"
 #include "data/rtree_bulk_load.hpp"
+#include "data/sql_conditions.hpp"
 #include "data/tile_store.hpp"
 
 namespace leerstand::data {
@@ -56,14 +58,15 @@ WkbKind require_areal(const Wkb& wkb, const std::string& what) {
 // uploads rows
 
 constexpr const char* k_insert_upload_sql =
-    "INSERT INTO uploads (user, file_name, format, layer, kommune_ags, mode, crs, encoding, "
+    "INSERT INTO uploads (\"user\", file_name, format, layer, kommune_ags, mode, crs, encoding, "
     "features_read, stored, rejected, errors, report, state, progress, created_at, finished_at) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)";
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17) "
+    "RETURNING id";
 
 constexpr const char* k_update_upload_sql =
-    "UPDATE uploads SET user = ?1, file_name = ?2, format = ?3, layer = ?4, kommune_ags = ?5, "
+    "UPDATE uploads SET \"user\" = ?1, file_name = ?2, format = ?3, layer = ?4, kommune_ags = ?5, "
     "mode = ?6, crs = ?7, encoding = ?8, features_read = ?9, stored = ?10, rejected = ?11, "
-    "errors = ?12, report = ?13, state = ?14, progress = ?15, finished_at = ?17 WHERE id = ?18";
+    "errors = ?12, report = ?13, state = ?14, progress = ?15, finished_at = ?16 WHERE id = ?17";
 
 // Binds ?1..?13 from the record; the caller binds state, progress and times.
 void bind_upload(Statement& statement, const UploadRecord& upload) {
@@ -86,21 +89,25 @@ void update_upload(Connection& connection, std::int64_t id, const UploadRecord& 
                    const std::string& state, bool finished) {
     Statement statement = connection.prepare(k_update_upload_sql);
     bind_upload(statement, upload);
-    statement.bind(14, state).bind(15, finished ? 1.0 : 0.0).bind(18, id);
+    statement.bind(14, state).bind(15, finished ? 1.0 : 0.0).bind(17, id);
     if (finished)
-        statement.bind(17, connection.now());
+        statement.bind(16, connection.now());
     else
-        statement.bind_null(17);
+        statement.bind_null(16);
     statement.run();
     if (connection.changes() != 1)
         throw InternalError("uploads row " + std::to_string(id) + " vanished during the import");
 }
 
 /// Inserts the row, or for a row made earlier by create_upload (upload.id set) updates it.
+/// In a transaction of its own unless the caller has one: on PostgreSQL only a transaction
+/// takes the write lock, and writes stay one at a time as on SQLite.
 std::int64_t insert_upload(Connection& connection, const UploadRecord& upload,
                            const std::string& state, bool finished) {
+    OwnTransaction transaction(connection);
     if (upload.id != 0) {
         update_upload(connection, upload.id, upload, state, finished);
+        transaction.commit();
         return upload.id;
     }
     Statement statement = connection.prepare(k_insert_upload_sql);
@@ -111,8 +118,11 @@ std::int64_t insert_upload(Connection& connection, const UploadRecord& upload,
         statement.bind(17, now);
     else
         statement.bind_null(17);
-    statement.run();
-    return connection.last_insert_rowid();
+    statement.step();
+    const std::int64_t id = statement.column_int64(0);
+    statement.reset();  // ends the statement now, before the commit
+    transaction.commit();
+    return id;
 }
 
 void finish_upload(Connection& connection, std::int64_t id, const UploadRecord& upload,
@@ -239,7 +249,8 @@ std::int64_t Store::upsert_kommunen(const std::vector<KommuneRecord>& kommunen,
         "parent_ags = excluded.parent_ags, area_m2 = excluded.area_m2, "
         "boundary = excluded.boundary, updated_at = excluded.updated_at, "
         // The profile shows the name: its ETag must move with it (and with nothing else).
-        "profile_version = profile_version + (kommunen.name IS NOT excluded.name)");
+        "profile_version = kommunen.profile_version + "
+        "CASE WHEN kommunen.name = excluded.name THEN 0 ELSE 1 END");
     // GeomFromWKB gives NULL for bytes it cannot parse; the boundary column allows NULL (a
     // Kommune may be created before its boundary is known), so check explicitly.
     Statement readable = db.prepare("SELECT GeomFromWKB(?, 4326) IS NOT NULL");
@@ -313,7 +324,7 @@ void Store::set_upload_state(std::int64_t id, const std::string& state) {
 
 std::optional<UploadRecord> Store::upload(std::int64_t id) const {
     Statement statement = m_impl->connection.prepare(
-        "SELECT id, user, file_name, format, layer, kommune_ags, mode, crs, encoding, "
+        "SELECT id, \"user\", file_name, format, layer, kommune_ags, mode, crs, encoding, "
         "features_read, stored, rejected, errors, report, state, created_at, finished_at "
         "FROM uploads WHERE id = ?1");
     statement.bind(1, id);
@@ -362,6 +373,8 @@ constexpr const char* k_insert_building_head =
 class FootprintTriggerSuspension {
   public:
     explicit FootprintTriggerSuspension(Connection& db) : m_db(db) {
+        // PostgreSQL has none of these triggers: its GiST index is the server's to maintain.
+        if (db.dialect() == Dialect::postgres) return;
         static const std::set<std::string> k_expected = {
             "ggi_buildings_footprint", "ggu_buildings_footprint", "tmi_buildings_footprint",
             "tmu_buildings_footprint", "tmd_buildings_footprint", "gii_buildings_footprint",
@@ -497,9 +510,7 @@ struct Store::BuildingImport::Impl {
     void record_tile_changes(const std::set<std::string>& targets) {
         for (const auto& [ags, box] : added_boxes) record_tile_change(connection, 2, box);
         Statement earlier = connection.prepare(
-            std::string("SELECT min(xmin), min(ymin), max(xmax), max(ymax), count(*) "
-                        "FROM idx_buildings_footprint WHERE pkid IN (SELECT id ") +
-            k_earlier_rows + ")");
+            detail::extent_sql(connection.dialect(), "buildings", "footprint", k_earlier_rows));
         for (const std::string& ags : targets) {
             earlier.bind(1, ags).bind(2, upload_id).step();
             if (earlier.column_int64(4) > 0)
@@ -512,10 +523,11 @@ struct Store::BuildingImport::Impl {
 
     // Earlier buildings of the target Kommunen: rows of other (or no) uploads.
     static constexpr const char* k_earlier_rows =
-        "FROM buildings WHERE kommune_ags = ?1 AND (upload_id IS NULL OR upload_id <> ?2)";
+        "WHERE kommune_ags = ?1 AND (upload_id IS NULL OR upload_id <> ?2)";
 
     std::int64_t count_earlier(const std::set<std::string>& targets) {
-        Statement count = connection.prepare(std::string("SELECT count(*) ") + k_earlier_rows);
+        Statement count =
+            connection.prepare(std::string("SELECT count(*) FROM buildings ") + k_earlier_rows);
         std::int64_t total = 0;
         for (const std::string& ags : targets) {
             count.bind(1, ags).bind(2, upload_id).step();
@@ -527,7 +539,8 @@ struct Store::BuildingImport::Impl {
 
     void unindex_earlier(const std::set<std::string>& targets) {
         Statement unindex = connection.prepare(
-            std::string("DELETE FROM idx_buildings_footprint WHERE pkid IN (SELECT id ") +
+            std::string("DELETE FROM idx_buildings_footprint WHERE pkid IN (SELECT id FROM "
+                        "buildings ") +
             k_earlier_rows + ")");
         for (const std::string& ags : targets) {
             unindex.bind(1, ags).bind(2, upload_id).run();
@@ -536,7 +549,8 @@ struct Store::BuildingImport::Impl {
     }
 
     void delete_earlier(const std::set<std::string>& targets) {
-        Statement remove = connection.prepare(std::string("DELETE ") + k_earlier_rows);
+        Statement remove =
+            connection.prepare(std::string("DELETE FROM buildings ") + k_earlier_rows);
         for (const std::string& ags : targets) {
             remove.bind(1, ags).bind(2, upload_id).run();
             deleted += connection.changes();
@@ -591,6 +605,18 @@ void Store::BuildingImport::add(const BuildingRecord& building) {
     if (kind == WkbKind::Other)
         require_areal(building.footprint,
                       "the footprint of building '" + building.source_ref + "'");
+    // On PostgreSQL a failed INSERT ends the whole transaction, so what SpatiaLite would
+    // answer with NULL or a constraint error is found first: the WKB is read here (its box is
+    // needed anyway) and each Kommune is looked up once.
+    Bbox footprint_box;
+    bool has_footprint_box = false;
+    if (!detail::extend_box_by_wkb(building.footprint, footprint_box, has_footprint_box))
+        throw InvalidGeometry("the footprint of building '" + building.source_ref +
+                              "' is not readable WKB");
+    if (!impl.kommunen.contains(building.kommune_ags) &&
+        !kommune_known(impl.connection, building.kommune_ags))
+        throw InvalidInput("building '" + building.source_ref + "' belongs to Kommune '" +
+                           building.kommune_ags + "', which is not in the store");
     Statement& statement = impl.insert_for(kind);
     statement.bind(1, building.kommune_ags)
         .bind(2, impl.upload_id)
@@ -612,25 +638,24 @@ void Store::BuildingImport::add(const BuildingRecord& building) {
     } catch (const Conflict&) {
         statement.reset();
         // The only NOT NULL column a caller can leave unset is the footprint: SpatiaLite gives
-        // NULL for WKB it cannot parse. Say so instead of naming a constraint.
+        // NULL for WKB it cannot parse, even where our reader could. Say so instead of naming
+        // a constraint.
         Statement probe = impl.connection.prepare("SELECT GeomFromWKB(?, 4326) IS NULL");
         probe.bind_blob(1, building.footprint);
         if (probe.step() && probe.column_int64(0) == 1)
             throw InvalidGeometry("the footprint of building '" + building.source_ref +
                                   "' is not readable WKB");
-        if (!impl.kommunen.contains(building.kommune_ags) &&
-            !kommune_known(impl.connection, building.kommune_ags))
-            throw InvalidInput("building '" + building.source_ref + "' belongs to Kommune '" +
-                               building.kommune_ags + "', which is not in the store");
         throw;
     }
     statement.reset();
     ++impl.added;
     impl.kommunen.insert(building.kommune_ags);
-    auto [box, created] = impl.added_boxes.try_emplace(building.kommune_ags);
-    bool has_box = !created;
-    if (!detail::extend_box_by_wkb(building.footprint, box->second, has_box) && created)
-        impl.added_boxes.erase(box);
+    auto [box, created] = impl.added_boxes.try_emplace(building.kommune_ags, footprint_box);
+    if (!created)
+        box->second = {std::min(box->second.min_lon, footprint_box.min_lon),
+                       std::min(box->second.min_lat, footprint_box.min_lat),
+                       std::max(box->second.max_lon, footprint_box.max_lon),
+                       std::max(box->second.max_lat, footprint_box.max_lat)};
 }
 
 std::int64_t Store::BuildingImport::commit(const UploadRecord& upload) {
