@@ -3,7 +3,7 @@
 // exact figures for callers with internal rights and suppressed ones for everyone else, and
 // the monthly trend from vacancy_history, with history rows placed in past months by SQL.
 // The activation loop's figures (issue 23) likewise, with offers, inquiries, needs and matches
-// inserted by SQL. Real SpatiaLite files with the demo data in a TempDir.
+// inserted by SQL. The demo data in a test::TestDatabase, on the backend the run picks.
 #include "server/services/summary_service.hpp"
 
 #include <gtest/gtest.h>
@@ -25,6 +25,7 @@
 #include "server/services/caller.hpp"
 #include "server/services/demo_service.hpp"
 #include "server/services/privacy.hpp"
+#include "tests/support/test_database.hpp"
 #include "tests/support/test_support.hpp"
 
 namespace leerstand::services {
@@ -79,7 +80,7 @@ class SummaryServiceTest : public ::testing::Test {
         generate_demo(m_store, options);
     }
 
-    data::Connection raw() { return data::Connection(m_dir / "atlas.sqlite"); }
+    data::Connection raw() { return data::Connection(m_database.location()); }
 
     std::int64_t building(const std::string& ags, int n) {
         auto db = raw();
@@ -167,8 +168,8 @@ class SummaryServiceTest : public ::testing::Test {
         m_vacancies.update_vacancy(record, record.version, "test");
     }
 
-    test::TempDir m_dir;
-    data::Store m_store{m_dir / "atlas.sqlite"};
+    test::TestDatabase m_database;  // a SpatiaLite file, or PostgreSQL (docs/testing.md)
+    data::Store m_store{m_database.location()};
     data::VacancyStore m_vacancies{m_store};
     SummaryService m_service{m_store};
 };
@@ -243,7 +244,8 @@ TEST_F(SummaryServiceTest, FiguresAgreeWithSqlOracle) {
         const std::string open = " AND status IN ('gemeldet', 'bestaetigt', 'in_aktivierung')";
         EXPECT_EQ(s["buildings"], oracle("SELECT count(*) FROM buildings WHERE " + where));
         EXPECT_NEAR(s["footprint_area_m2"].get<double>(),
-                    oracle_double("SELECT total(area_m2) FROM buildings WHERE " + where), 0.01);
+                    oracle_double("SELECT coalesce(sum(area_m2), 0) FROM buildings WHERE " + where),
+                    0.01);
         EXPECT_EQ(s["vacancies"], oracle("SELECT count(*) FROM vacancies WHERE " + where));
         for (const auto status : data::k_vacancy_statuses)
             EXPECT_EQ(s["by_status"][std::string(status)],
@@ -260,10 +262,10 @@ TEST_F(SummaryServiceTest, FiguresAgreeWithSqlOracle) {
         EXPECT_EQ(
             s["vacant_buildings"],
             oracle("SELECT count(DISTINCT building_id) FROM vacancies WHERE " + where + open));
-        EXPECT_NEAR(
-            s["vacant_floor_area_m2"].get<double>(),
-            oracle_double("SELECT total(floor_area_m2) FROM vacancies WHERE " + where + open),
-            0.01);
+        EXPECT_NEAR(s["vacant_floor_area_m2"].get<double>(),
+                    oracle_double("SELECT coalesce(sum(floor_area_m2), 0) FROM vacancies WHERE " +
+                                  where + open),
+                    0.01);
         EXPECT_EQ(s["reactivated"], oracle("SELECT count(*) FROM vacancies WHERE " + where +
                                            " AND status = 'aktiviert'"));
         EXPECT_EQ(s["zukunftsorte"], oracle("SELECT count(*) FROM zukunftsorte WHERE " + where));
@@ -626,11 +628,13 @@ class ActivationFiguresTest : public SummaryServiceTest {
 
     std::int64_t insert(const std::string& sql, const std::vector<std::string>& values) {
         auto db = raw();
-        auto statement = db.prepare(sql);
+        auto statement = db.prepare(sql + " RETURNING id");  // PostgreSQL has no last rowid
         for (std::size_t i = 0; i < values.size(); ++i)
             statement.bind(static_cast<int>(i + 1), values[i]);
-        statement.run();
-        return db.last_insert_rowid();
+        EXPECT_TRUE(statement.step()) << sql;
+        const std::int64_t id = statement.column_int64(0);
+        statement.reset();
+        return id;
     }
 
     /// An offer on a new report of `ags` (published unless `published` is false), created at
