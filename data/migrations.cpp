@@ -751,10 +751,13 @@ int apply_migrations(Connection& connection) {
         "version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)";
     if (connection.dialect() == Dialect::postgres) {
         // Two servers starting on a new database would both create it: PostgreSQL's IF NOT
-        // EXISTS is no guard against a concurrent CREATE, the Transaction's lock is.
-        Transaction transaction(connection);
-        connection.exec(create_table);
-        transaction.commit();
+        // EXISTS is no guard against a concurrent CREATE, the Transaction's lock is. Only a new
+        // database takes it, so opening a store never waits for a running import or write.
+        if (!has_migrations_table(connection)) {
+            Transaction transaction(connection);
+            connection.exec(create_table);
+            transaction.commit();
+        }
     } else {
         connection.exec(create_table);
     }

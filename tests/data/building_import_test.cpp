@@ -152,10 +152,11 @@ TEST_F(BuildingImportTest, CommitStoresRowsAndTheUploadReport) {
     expect_index_consistent();
     EXPECT_EQ(trigger_sql(), triggers_before);
     // SpatiaLite's metadata, stamped by the import in place of the suspended triggers.
-    if (!m_location.is_postgres())
+    if (!m_location.is_postgres()) {
         EXPECT_NE(count("SELECT count(*) FROM geometry_columns_time WHERE f_table_name = "
                         "'buildings' AND last_insert > '2000'"),
                   0);
+    }
 }
 
 TEST_F(BuildingImportTest, DestroyedWithoutCommitLeavesNothing) {
@@ -173,10 +174,11 @@ TEST_F(BuildingImportTest, DestroyedWithoutCommitLeavesNothing) {
         EXPECT_EQ(other.query_int64("SELECT count(*) FROM buildings"), 0);
         EXPECT_EQ(other.query_int64("SELECT count(*) FROM uploads"), counts_before.uploads);
         // SpatiaLite's triggers, suspended inside the import only.
-        if (!m_location.is_postgres())
+        if (!m_location.is_postgres()) {
             EXPECT_EQ(other.query_int64("SELECT count(*) FROM sqlite_master WHERE type = "
                                         "'trigger' AND tbl_name = 'buildings'"),
                       8);
+        }
     }
     const auto counts_after = m_store.counts();
     EXPECT_EQ(counts_after.buildings, 0);
@@ -285,10 +287,11 @@ TEST_F(BuildingImportTest, ReplaceOfMostOfTheTableRebuildsAConsistentIndex) {
     EXPECT_EQ(indexed_ids(13.94, 53.04, 13.98, 53.06), ids_of(angermuende));
     EXPECT_EQ(indexed_ids(13.0, 51.0, 14.0, 52.0), herzberg_ids);
     expect_index_consistent();
-    if (!m_location.is_postgres())
+    if (!m_location.is_postgres()) {
         EXPECT_NE(count("SELECT count(*) FROM geometry_columns_time WHERE f_table_name = "
                         "'buildings' AND last_delete > '2000'"),
                   0);
+    }
 }
 
 TEST_F(BuildingImportTest, ReplaceKommuneWithoutNewBuildingsEmptiesIt) {
