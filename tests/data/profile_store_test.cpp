@@ -17,7 +17,7 @@ using leerstand::data::Store;
 using ProfileStoreTest = leerstand::test::StoreTest;
 
 TEST_F(ProfileStoreTest, EachKommuneGetsTheSlugOfItsName) {
-    Store store(m_path);
+    Store store(m_location);
     add_two_kommunen(store);
     ProfileStore profiles(store);
     EXPECT_EQ(profiles.by_ags(angermuende)->slug, "angermuende");
@@ -27,7 +27,7 @@ TEST_F(ProfileStoreTest, EachKommuneGetsTheSlugOfItsName) {
 }
 
 TEST_F(ProfileStoreTest, NamesakesAreToldApartByTheirAgsAndTheTownComesFirst) {
-    Store store(m_path);
+    Store store(m_location);
     // A Landkreis and its town of one name, imported together: the town keeps the short one.
     store.upsert_kommunen(
         {kommune("09475", "Hof", 11.9, 50.3), kommune("09464000", "Hof", 11.9, 50.3)},
@@ -42,7 +42,7 @@ TEST_F(ProfileStoreTest, NamesakesAreToldApartByTheirAgsAndTheTownComesFirst) {
 }
 
 TEST_F(ProfileStoreTest, ASlugStaysWhenTheKommuneIsRenamedAndTheVersionMoves) {
-    Store store(m_path);
+    Store store(m_location);
     add_two_kommunen(store);
     ProfileStore profiles(store);
     ASSERT_EQ(profiles.by_ags(angermuende)->version, 1);
@@ -59,7 +59,7 @@ TEST_F(ProfileStoreTest, ASlugStaysWhenTheKommuneIsRenamedAndTheVersionMoves) {
 }
 
 TEST_F(ProfileStoreTest, AnUpdateWritesTheProfileAtItsVersion) {
-    Store store(m_path);
+    Store store(m_location);
     add_two_kommunen(store);
     ProfileStore profiles(store);
     KommuneProfileRecord profile = *profiles.by_ags(angermuende);

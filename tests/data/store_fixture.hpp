@@ -9,10 +9,12 @@
 #include "data/records.hpp"
 #include "data/store.hpp"
 #include "tests/data/wkb_builder.hpp"
+#include "tests/support/test_database.hpp"
 #include "tests/support/test_support.hpp"
 
-/// Shared set-up of the store tests: a fresh SpatiaLite file per test in its own temp folder
-/// (unique per process, so `ctest -j` runs cannot collide).
+/// Shared set-up of the store tests: a fresh database per test on the backend the run chose
+/// (tests/support/test_database.hpp), a SpatiaLite file in its own temp folder or a fresh
+/// PostgreSQL database; unique per process, so `ctest -j` runs cannot collide.
 namespace leerstand::test {
 
 class StoreTest : public ::testing::Test {
@@ -65,14 +67,21 @@ class StoreTest : public ::testing::Test {
                               upload("kommunen", "append"));
     }
 
-    /// A second connection to the same file, as another process would have.
-    data::Connection raw() { return data::Connection(m_path); }
+    /// A second connection to the same database, as another process would have.
+    data::Connection raw() { return data::Connection(m_location); }
 
     static constexpr const char* angermuende = "12073008";
     static constexpr const char* herzberg = "12062224";
 
-    TempDir m_dir;
-    std::filesystem::path m_path = m_dir / "store" / "leerstand.sqlite";
+    TestDatabase m_database;
+    /// The store's database, on either backend.
+    const data::DatabaseLocation& m_location = m_database.location();
+    /// A folder of this test for the files it writes beside the store.
+    const TempDir& m_dir = m_database.dir();
+    /// The SpatiaLite file, only for the tests of the file itself (other tools read it, its
+    /// folder, its WAL), which start with LEERSTAND_REQUIRE_SPATIALITE. On PostgreSQL it is
+    /// the test's folder, which no store opens: a test that forgot to skip fails.
+    std::filesystem::path m_path = m_location.is_postgres() ? m_dir.path() : m_location.file();
 };
 
 }  // namespace leerstand::test

@@ -28,6 +28,7 @@ namespace wkb = leerstand::test::wkb;
 using StoreBasics = leerstand::test::StoreTest;
 
 TEST_F(StoreBasics, CreatesMissingParentFolders) {
+    LEERSTAND_REQUIRE_SPATIALITE("the folders of a database file");
     const auto nested = m_dir / "a" / "b" / "c" / "store.sqlite";
     Store store(nested);
     EXPECT_TRUE(std::filesystem::exists(nested));
@@ -35,7 +36,7 @@ TEST_F(StoreBasics, CreatesMissingParentFolders) {
 }
 
 TEST_F(StoreBasics, FreshStoreCountsNothing) {
-    Store store(m_path);
+    Store store(m_location);
     const auto counts = store.counts();
     EXPECT_EQ(counts.kommunen, 0);
     EXPECT_EQ(counts.buildings, 0);
@@ -46,7 +47,7 @@ TEST_F(StoreBasics, FreshStoreCountsNothing) {
 }
 
 TEST_F(StoreBasics, UpsertKommunenRoundTripKeepsUmlautsAndGeometry) {
-    Store store(m_path);
+    Store store(m_location);
     auto wunsiedel = kommune("09479", "Wunsiedel i. Fichtelgebirge", 12.0, 50.0);
     auto neukirchen = kommune("14521450", "Neukirchen/Erzgeb.", 12.8, 50.7);
     // A Polygon is stored as a MultiPolygon (the column type) with the same ring.
@@ -98,7 +99,7 @@ TEST_F(StoreBasics, UpsertKommunenRoundTripKeepsUmlautsAndGeometry) {
 }
 
 TEST_F(StoreBasics, UpsertUpdatesByAgsAndKeepsTheProfile) {
-    Store store(m_path);
+    Store store(m_location);
     add_two_kommunen(store);
     store.connection().exec(
         "UPDATE kommunen SET profile_text = 'Wir sind Gründungsmitglied.', founding_member = 1 "
@@ -124,13 +125,13 @@ TEST_F(StoreBasics, UpsertUpdatesByAgsAndKeepsTheProfile) {
 TEST_F(StoreBasics, CountsFollowOwnWritesAndCommitsOfOtherConnections) {
     // counts() keeps its last answer while nothing was committed; every kind of write must
     // still show at once.
-    Store store(m_path);
+    Store store(m_location);
     EXPECT_EQ(store.counts().kommunen, 0);
     add_two_kommunen(store);  // this connection
     EXPECT_EQ(store.counts().kommunen, 2);
     EXPECT_EQ(store.counts().uploads, 1);
 
-    Store other(m_path);  // another connection, as another worker thread or process has
+    Store other(m_location);  // another connection, as another worker thread or process has
     other.connection().exec("DELETE FROM kommunen WHERE ags = '12073008'");
     EXPECT_EQ(store.counts().kommunen, 1);
     {
@@ -145,7 +146,7 @@ TEST_F(StoreBasics, CountsFollowOwnWritesAndCommitsOfOtherConnections) {
 }
 
 TEST_F(StoreBasics, UpsertWithBadRecordWritesNothing) {
-    Store store(m_path);
+    Store store(m_location);
     auto bad_ags = kommune("1207300", "Kurz", 13.0, 52.0);
     EXPECT_THROW(store.upsert_kommunen({kommune(angermuende, "Angermünde", 13.9, 53.0), bad_ags},
                                        upload("kommunen", "append")),
@@ -164,7 +165,7 @@ TEST_F(StoreBasics, UpsertWithBadRecordWritesNothing) {
 }
 
 TEST_F(StoreBasics, AFailedUploadIsRecordedWithItsErrors) {
-    Store store(m_path);
+    Store store(m_location);
     auto upload = this->upload("buildings", "replace");
     upload.kommune_ags = angermuende;
     upload.features_read = 12;
@@ -188,7 +189,7 @@ TEST_F(StoreBasics, AFailedUploadIsRecordedWithItsErrors) {
 }
 
 TEST_F(StoreBasics, StorageBusyWhileAnotherConnectionWrites) {
-    Store store(m_path, StoreOptions{150ms});
+    Store store(m_location, StoreOptions{150ms});
     Connection other = raw();
     {
         Transaction hold(other);
@@ -210,7 +211,7 @@ TEST_F(StoreBasics, StorageBusyWhileAnotherConnectionWrites) {
 }
 
 TEST_F(StoreBasics, IntegrityCheckOkAfterWrites) {
-    Store store(m_path);
+    Store store(m_location);
     add_two_kommunen(store);
     auto import = store.begin_building_import(upload("buildings", "append"), false, "");
     for (int i = 0; i < 50; ++i)
@@ -230,7 +231,7 @@ TEST_F(StoreBasics, ConcurrentFirstOpensMigrateOnce) {
     for (int i = 0; i < 3; ++i) {
         threads.emplace_back([&] {
             try {
-                Store store(m_path);
+                Store store(m_location);
                 if (store.schema_version() == leerstand::data::latest_schema_version()) ++opened;
             } catch (const std::exception& error) {
                 ++failed;
@@ -248,7 +249,7 @@ TEST_F(StoreBasics, ConcurrentFirstOpensMigrateOnce) {
 }
 
 TEST_F(StoreBasics, MovedStoreKeepsWorking) {
-    Store first(m_path);
+    Store first(m_location);
     Store second = std::move(first);
     add_two_kommunen(second);
     EXPECT_EQ(second.counts().kommunen, 2);

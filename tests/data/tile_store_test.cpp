@@ -69,7 +69,7 @@ std::map<std::string, FeatureValue> properties_of(const MapFeature& feature) {
 class TileStoreTest : public leerstand::test::StoreTest {
   protected:
     void SetUp() override {
-        m_store.emplace(m_path);
+        m_store.emplace(m_location);
         add_two_kommunen(*m_store);
         m_vacancies.emplace(*m_store);
         m_tiles.emplace(*m_store);

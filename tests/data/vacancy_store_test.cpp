@@ -44,7 +44,7 @@ double metres_lat(double metres) {
 class VacancyStoreTest : public leerstand::test::StoreTest {
   protected:
     void SetUp() override {
-        m_store.emplace(m_path);
+        m_store.emplace(m_location);
         add_two_kommunen(*m_store);
         m_db.emplace(*m_store);
     }
@@ -230,7 +230,7 @@ TEST_F(VacancyStoreTest, StaleVersionChangesNothingAndWritesNoHistory) {
     m_db->update_vacancy(next, 1, "bert");
 
     // A second writer that loaded version 1, through another connection (another worker).
-    Store other_store(m_path);
+    Store other_store(m_location);
     VacancyStore other(other_store);
     VacancyRecord late = first;
     late.status = "kein_leerstand";
