@@ -5,16 +5,25 @@
 
 #include "common/error.hpp"
 #include "data/connection.hpp"
+#include "data/migrations_postgres.hpp"
 #include "data/profile_store.hpp"
 
 namespace leerstand::data {
 
 namespace {
 
+/// One version of the schema, written once per dialect (PostgreSQL's in
+/// migrations_postgres.cpp); both make the same tables, columns, constraints and indexes, which
+/// tests/data/schema_parity_test.cpp checks.
 struct Migration {
     int version;
     const char* description;
-    void (*apply)(Connection&);
+    void (*apply_spatialite)(Connection&);
+    void (*apply_postgres)(Connection&);
+
+    void apply(Connection& connection) const {
+        (connection.dialect() == Dialect::postgres ? apply_postgres : apply_spatialite)(connection);
+    }
 };
 
 // SpatiaLite's SQL functions report failure by returning 0 (and printing to stderr) instead of
@@ -677,20 +686,33 @@ CREATE INDEX nachrichten_gesuch ON nachrichten (gesuch_id);
 // Append new migrations at the end; never change one that has shipped.
 const std::vector<Migration>& migrations() {
     static const std::vector<Migration> list = {
-        {1, "SpatiaLite metadata and the data model", &migration_1_schema},
-        {2, "indexes for deep pages and summaries", &migration_2_read_indexes},
-        {3, "change log for cached tiles", &migration_3_tile_changes},
-        {4, "tile change triggers only on a change", &migration_4_tile_changes_only_on_change},
-        {5, "index for the vacancy a building tile shows", &migration_5_shown_vacancy_order},
-        {6, "version and time of a vacancy's public view", &migration_6_public_version},
-        {7, "tile changes the public can see", &migration_7_tile_changes_seen_by_public},
-        {8, "index of the history by time", &migration_8_history_by_time},
-        {9, "images and their variants", &migration_9_images},
-        {10, "story and images of a Zukunftsort", &migration_10_zukunftsort_stories},
-        {11, "membership requests", &migration_11_membership_requests},
-        {12, "the Zensus 2011 1 km grid", &migration_12_zensus_grid},
-        {13, "Kommune page addresses and profile versions", &migration_13_kommune_pages},
-        {14, "offers, inquiries, needs, matches and messages", &migration_14_activation},
+        {1, "SpatiaLite metadata and the data model", &migration_1_schema,
+         &postgres_migrations::schema},
+        {2, "indexes for deep pages and summaries", &migration_2_read_indexes,
+         &postgres_migrations::read_indexes},
+        {3, "change log for cached tiles", &migration_3_tile_changes,
+         &postgres_migrations::tile_changes},
+        {4, "tile change triggers only on a change", &migration_4_tile_changes_only_on_change,
+         &postgres_migrations::tile_changes_only_on_change},
+        {5, "index for the vacancy a building tile shows", &migration_5_shown_vacancy_order,
+         &postgres_migrations::shown_vacancy_order},
+        {6, "version and time of a vacancy's public view", &migration_6_public_version,
+         &postgres_migrations::public_version},
+        {7, "tile changes the public can see", &migration_7_tile_changes_seen_by_public,
+         &postgres_migrations::tile_changes_seen_by_public},
+        {8, "index of the history by time", &migration_8_history_by_time,
+         &postgres_migrations::history_by_time},
+        {9, "images and their variants", &migration_9_images, &postgres_migrations::images},
+        {10, "story and images of a Zukunftsort", &migration_10_zukunftsort_stories,
+         &postgres_migrations::zukunftsort_stories},
+        {11, "membership requests", &migration_11_membership_requests,
+         &postgres_migrations::membership_requests},
+        {12, "the Zensus 2011 1 km grid", &migration_12_zensus_grid,
+         &postgres_migrations::zensus_grid},
+        {13, "Kommune page addresses and profile versions", &migration_13_kommune_pages,
+         &postgres_migrations::kommune_pages},
+        {14, "offers, inquiries, needs, matches and messages", &migration_14_activation,
+         &postgres_migrations::activation},
     };
     return list;
 }
@@ -701,6 +723,16 @@ bool is_applied(Connection& connection, int version) {
     return statement.step();
 }
 
+bool has_migrations_table(Connection& connection) {
+    // to_regclass looks the name up in the search path, as the unqualified names of the store's
+    // SQL are.
+    return connection.query_int64(
+               connection.dialect() == Dialect::postgres
+                   ? "SELECT CASE WHEN to_regclass('schema_migrations') IS NULL THEN 0 ELSE 1 END"
+                   : "SELECT count(*) FROM sqlite_master WHERE type = 'table' "
+                     "AND name = 'schema_migrations'") != 0;
+}
+
 }  // namespace
 
 int latest_schema_version() {
@@ -708,17 +740,24 @@ int latest_schema_version() {
 }
 
 int current_schema_version(Connection& connection) {
-    const auto exists = connection.query_int64(
-        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'");
-    if (exists == 0) return 0;
+    if (!has_migrations_table(connection)) return 0;
     return static_cast<int>(
         connection.query_int64("SELECT coalesce(max(version), 0) FROM schema_migrations"));
 }
 
 int apply_migrations(Connection& connection) {
-    connection.exec(
+    constexpr const char* create_table =
         "CREATE TABLE IF NOT EXISTS schema_migrations ("
-        "version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)");
+        "version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)";
+    if (connection.dialect() == Dialect::postgres) {
+        // Two servers starting on a new database would both create it: PostgreSQL's IF NOT
+        // EXISTS is no guard against a concurrent CREATE, the Transaction's lock is.
+        Transaction transaction(connection);
+        connection.exec(create_table);
+        transaction.commit();
+    } else {
+        connection.exec(create_table);
+    }
     // Refuse a file written by a newer build rather than misread its schema.
     if (current_schema_version(connection) > latest_schema_version())
         throw Unsupported("the database was created by a newer Leerstandsatlas (schema version " +

@@ -1,7 +1,11 @@
 #include "data/migrations.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include <cstdio>
+#include <exception>
 #include <map>
 #include <set>
 #include <sstream>
@@ -12,35 +16,67 @@
 #include "data/connection.hpp"
 #include "data/store.hpp"
 #include "tests/data/store_fixture.hpp"
+#include "tests/support/test_database.hpp"
 #include "tests/support/test_support.hpp"
 
 namespace {
 
 using leerstand::data::Connection;
+using leerstand::data::Dialect;
 using leerstand::data::Statement;
 using leerstand::data::Store;
+using leerstand::test::Backend;
 using leerstand::test::run_command;
 
-using MigrationsTest = leerstand::test::StoreTest;
+/// The store's helpers, on the database of the run's backend (a SpatiaLite file or a fresh
+/// PostgreSQL database).
+class MigrationsTest : public leerstand::test::StoreTest {
+  protected:
+    const std::string& location() const { return m_database.location(); }
+    bool on_postgres() const { return m_database.backend() == Backend::postgres; }
+    /// A second connection to the same database, as another process would have.
+    Connection raw() { return Connection(location()); }
+
+    leerstand::test::TestDatabase m_database;
+};
+
+#define LEERSTAND_SPATIALITE_ONLY(why)                                   \
+    do {                                                                 \
+        if (on_postgres()) GTEST_SKIP() << "SpatiaLite only: " << (why); \
+    } while (0)
 
 std::set<std::string> columns_of(Connection& db, const std::string& table) {
     std::set<std::string> names;
-    Statement statement = db.prepare("SELECT name FROM pragma_table_info(?)");
+    Statement statement =
+        db.prepare(db.dialect() == Dialect::postgres
+                       ? "SELECT column_name FROM information_schema.columns "
+                         "WHERE table_schema = current_schema() AND table_name = CAST(? AS text)"
+                       : "SELECT name FROM pragma_table_info(?)");
     statement.bind(1, table);
     while (statement.step()) names.insert(statement.column_text(0));
     return names;
 }
 
+/// The whole schema as text: every statement of sqlite_master, or pg_dump's schema-only
+/// output (an independent reader of the PostgreSQL catalogue).
+std::string schema_text(Connection& db, const std::string& location) {
+    if (db.dialect() != Dialect::postgres)
+        return db.query_text("SELECT group_concat(sql, ';') FROM sqlite_master");
+    const auto dump = run_command({"pg_dump", "--schema-only", "--no-owner", "-d", location});
+    EXPECT_EQ(dump.exit_code, 0) << dump.err;
+    return dump.out;
+}
+
 TEST_F(MigrationsTest, AppliedOnceAndNeverAgain) {
     std::string first_applied_at;
     {
-        Store store(m_path);
+        Store store(location());
         EXPECT_EQ(store.schema_version(), leerstand::data::latest_schema_version());
         auto db = raw();
         first_applied_at =
             db.query_text("SELECT applied_at FROM schema_migrations WHERE version = 1");
     }
-    Store again(m_path);
+    Store again(location());
     EXPECT_EQ(again.schema_version(), leerstand::data::latest_schema_version());
     auto db = raw();
     // One row per version 1..N, and the first open's rows untouched.
@@ -50,29 +86,31 @@ TEST_F(MigrationsTest, AppliedOnceAndNeverAgain) {
               db.query_int64("SELECT max(version) FROM schema_migrations"));
     EXPECT_EQ(db.query_text("SELECT applied_at FROM schema_migrations WHERE version = 1"),
               first_applied_at);
-    // InitSpatialMetadata ran once: the full EPSG table, not a second copy or the WGS84 subset.
+    // InitSpatialMetadata ran once: the full EPSG table, not a second copy or the WGS84 subset
+    // (PostGIS brings its own, as large).
     EXPECT_GT(db.query_int64("SELECT count(*) FROM spatial_ref_sys"), 6000);
 }
 
 TEST_F(MigrationsTest, ApplyOnMigratedDatabaseChangesNothing) {
-    Store store(m_path);
+    Store store(location());
     auto& db = store.connection();
-    const auto schema_before = db.query_text("SELECT group_concat(sql, ';') FROM sqlite_master");
+    const auto schema_before = schema_text(db, location());
+    ASSERT_NE(schema_before.find("vacancies_tile_update"), std::string::npos) << schema_before;
     EXPECT_EQ(leerstand::data::apply_migrations(db), leerstand::data::latest_schema_version());
-    EXPECT_EQ(db.query_text("SELECT group_concat(sql, ';') FROM sqlite_master"), schema_before);
+    EXPECT_EQ(schema_text(db, location()), schema_before);
 }
 
 TEST_F(MigrationsTest, DatabaseFromNewerVersionIsRefused) {
-    { Store store(m_path); }
+    { Store store(location()); }
     {
         auto db = raw();
         db.exec("INSERT INTO schema_migrations VALUES (9999, '2099-01-01T00:00:00Z')");
     }
-    EXPECT_THROW(Store{m_path}, leerstand::Unsupported);
+    EXPECT_THROW(Store{location()}, leerstand::Unsupported);
 }
 
 TEST_F(MigrationsTest, WholeDataModelExists) {
-    Store store(m_path);
+    Store store(location());
     auto& db = store.connection();
     // The columns DESIGN.md's data model names (a subset check: later work may add more).
     const std::map<std::string, std::vector<std::string>> expected = {
@@ -111,7 +149,10 @@ TEST_F(MigrationsTest, WholeDataModelExists) {
 }
 
 TEST_F(MigrationsTest, GeometryColumnsRegisteredWithTypeAndSrid) {
-    Store store(m_path);
+    LEERSTAND_SPATIALITE_ONLY(
+        "SpatiaLite's geometry_columns table; on PostgreSQL SchemaParity "
+        "compares each geometry column's type and SRID with SpatiaLite's");
+    Store store(location());
     auto& db = store.connection();
     // SpatiaLite 5 geometry_type codes: 1 = POINT, 3 = POLYGON, 6 = MULTIPOLYGON;
     // coord_dimension 2 = XY.
@@ -135,7 +176,10 @@ TEST_F(MigrationsTest, GeometryColumnsRegisteredWithTypeAndSrid) {
 }
 
 TEST_F(MigrationsTest, SpatialIndexesExistAndAreValid) {
-    Store store(m_path);
+    LEERSTAND_SPATIALITE_ONLY(
+        "R*Tree validity; PostgreSQL's GiST indexes are compared by "
+        "SchemaParity");
+    Store store(location());
     auto& db = store.connection();
     for (const char* column :
          {"'kommunen', 'boundary'", "'buildings', 'footprint'", "'vacancies', 'geom'",
@@ -149,19 +193,19 @@ TEST_F(MigrationsTest, SpatialIndexesExistAndAreValid) {
 }
 
 TEST_F(MigrationsTest, TransformWorksForGermanUtmZones) {
-    Store store(m_path);
+    Store store(location());
     auto& db = store.connection();
     // Reference point from TOOLCHAIN.md P9 (checked there with PROJ): Berlin, EPSG:25833.
     Statement statement = db.prepare(
-        "SELECT X(p), Y(p) FROM (SELECT ST_Transform(MakePoint(392340.238, 5820271.219, 25833), "
-        "4326) AS p)");
+        "SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_Transform(MakePoint(392340.238, 5820271.219, "
+        "25833), 4326) AS p) AS transformed");
     ASSERT_TRUE(statement.step());
     EXPECT_NEAR(statement.column_double(0), 13.4132, 1e-4);
     EXPECT_NEAR(statement.column_double(1), 52.5219, 1e-4);
 }
 
 TEST_F(MigrationsTest, CheckConstraintsGuardTheVocabularies) {
-    Store store(m_path);
+    Store store(location());
     add_two_kommunen(store);
     auto& db = store.connection();
     auto insert_vacancy = [&](const std::string& status, const std::string& use) {
@@ -182,13 +226,59 @@ TEST_F(MigrationsTest, CheckConstraintsGuardTheVocabularies) {
     EXPECT_EQ(db.query_int64("SELECT count(*) FROM vacancies"), 1);
 }
 
+// Several servers started at once on a new database: each migrates it, and the write lock of
+// Transaction (BEGIN IMMEDIATE on SQLite, an advisory lock on PostgreSQL) lets one apply each
+// migration while the others wait and then find it applied.
+TEST_F(MigrationsTest, ProcessesMigratingOneNewDatabaseAtOnceEndWithOneSchema) {
+    constexpr int k_processes = 4;
+    int start[2];
+    ASSERT_EQ(pipe(start), 0);
+    std::vector<pid_t> children;
+    for (int i = 0; i < k_processes; ++i) {
+        const pid_t child = fork();
+        ASSERT_GE(child, 0);
+        if (child == 0) {
+            // Wait until every process exists, so that they open the database together.
+            close(start[1]);
+            char byte = 0;
+            if (read(start[0], &byte, 1) < 0) _exit(3);
+            try {
+                Store store(location());
+                _exit(store.schema_version() == leerstand::data::latest_schema_version() ? 0 : 2);
+            } catch (const std::exception& error) {
+                std::fprintf(stderr, "process %d: %s\n", i, error.what());
+                _exit(1);
+            }
+        }
+        children.push_back(child);
+    }
+    close(start[0]);
+    close(start[1]);  // EOF: all start
+    for (const pid_t child : children) {
+        int status = 0;
+        ASSERT_EQ(waitpid(child, &status, 0), child);
+        EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+            << "a migrating process failed (status " << status << ")";
+    }
+
+    auto db = raw();
+    EXPECT_EQ(db.query_int64("SELECT count(*) FROM schema_migrations"),
+              leerstand::data::latest_schema_version());
+    // The same schema as one process alone makes.
+    leerstand::test::TestDatabase alone(m_database.backend());
+    { Store store(alone.location()); }
+    auto single = Connection(alone.location());
+    EXPECT_EQ(schema_text(db, location()), schema_text(single, alone.location()));
+}
+
 // GDAL, an independent SpatiaLite reader, sees the four spatial layers with their types.
 TEST_F(MigrationsTest, OgrinfoListsTheSpatialLayers) {
+    LEERSTAND_SPATIALITE_ONLY("reads the SpatiaLite file with ogrinfo");
     {
-        Store store(m_path);
+        Store store(location());
         add_two_kommunen(store);
     }
-    const auto result = run_command({"ogrinfo", "-ro", "-so", "-al", m_path.string()});
+    const auto result = run_command({"ogrinfo", "-ro", "-so", "-al", location()});
     ASSERT_EQ(result.exit_code, 0) << result.err;
     std::map<std::string, std::string> geometry_of;
     std::map<std::string, std::string> count_of;
@@ -209,12 +299,13 @@ TEST_F(MigrationsTest, OgrinfoListsTheSpatialLayers) {
 }
 
 TEST_F(MigrationsTest, SpatialiteCliReadsTheFile) {
+    LEERSTAND_SPATIALITE_ONLY("reads the file with the spatialite CLI");
     {
-        Store store(m_path);
+        Store store(location());
         add_two_kommunen(store);
     }
     const auto result = run_command(
-        {"spatialite", m_path.string(),
+        {"spatialite", location(),
          "SELECT name, GeometryType(boundary), ST_SRID(boundary) FROM kommunen ORDER BY ags"});
     ASSERT_EQ(result.exit_code, 0) << result.err;
     EXPECT_NE(result.out.find("Herzberg (Elster)|MULTIPOLYGON|4326"), std::string::npos)
