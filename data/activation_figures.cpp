@@ -46,8 +46,8 @@ std::map<std::string, std::vector<std::int64_t>> ActivationFiguresStore::events_
     where.add(detail::prefix_condition(where, "kommune_ags", prefix));
     where.add("at < ?");
     where.binds.emplace_back(boundaries.back());
-    Statement rows =
-        m_db.prepare("SELECT kommune_ags, at FROM (" + event_rows_sql(event) + ") " + where.sql);
+    Statement rows = m_db.prepare("SELECT kommune_ags, at FROM (" + event_rows_sql(event) +
+                                  ") AS events " + where.sql);
     where.bind_all(rows);
     std::map<std::string, std::vector<std::int64_t>> counts;
     while (rows.step()) {

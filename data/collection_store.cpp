@@ -1,5 +1,7 @@
 #include "data/collection_store.hpp"
 
+#include <array>
+#include <charconv>
 #include <cmath>
 #include <string>
 #include <utility>
@@ -84,6 +86,13 @@ KommuneItem read_kommune(const Statement& row, bool blob = false) {
     return item;
 }
 
+/// The shortest text that reads back as exactly `value`.
+std::string wkt_number(double value) {
+    std::array<char, 32> buffer{};
+    const auto result = std::to_chars(buffer.data(), buffer.data() + buffer.size(), value);
+    return std::string(buffer.data(), result.ptr);
+}
+
 /// Rows of `table` (alias `alias`) whose `column` intersects `box`: candidates from the R*Tree
 /// SpatiaLite keeps for the column, then an exact test on those few.
 void add_bbox(Conditions& where, const std::string& table, const std::string& alias,
@@ -93,19 +102,24 @@ void add_bbox(Conditions& where, const std::string& table, const std::string& al
     const bool flat_x = box.min_lon == box.max_lon;
     const bool flat_y = box.min_lat == box.max_lat;
     std::string shape;
-    if (flat_x && flat_y)
+    if (flat_x && flat_y) {
         shape = "MakePoint(?, ?, 4326)";
-    else if (flat_x || flat_y)
-        shape = "MakeLine(MakePoint(?, ?, 4326), MakePoint(?, ?, 4326))";
-    else
+        where.binds.emplace_back(box.min_lon);
+        where.binds.emplace_back(box.min_lat);
+    } else if (flat_x || flat_y) {
+        // As WKT: SpatiaLite's MakeLine is PostGIS' ST_MakeLine, and both read WKT alike.
+        shape = "ST_GeomFromText(?, 4326)";
+        where.binds.emplace_back("LINESTRING(" + wkt_number(box.min_lon) + " " +
+                                 wkt_number(box.min_lat) + ", " + wkt_number(box.max_lon) + " " +
+                                 wkt_number(box.max_lat) + ")");
+    } else {
         shape = "BuildMbr(?, ?, ?, ?, 4326)";
-    where.add("ST_Intersects(" + alias + "." + column + ", " + shape + ") = 1");
-    where.binds.emplace_back(box.min_lon);
-    where.binds.emplace_back(box.min_lat);
-    if (!(flat_x && flat_y)) {
+        where.binds.emplace_back(box.min_lon);
+        where.binds.emplace_back(box.min_lat);
         where.binds.emplace_back(box.max_lon);
         where.binds.emplace_back(box.max_lat);
     }
+    where.add("ST_Intersects(" + alias + "." + column + ", " + shape + ") = TRUE");
 }
 
 /// A page in `order` (a unique integer key when `keyset`), after the sort keys of `filter` of
@@ -187,8 +201,8 @@ std::optional<Bbox> CollectionStore::extent(const std::string& table,
             column = "cell";  // a tile layer, not a collection: only its tilesets ask
         else
             throw InvalidInput("there is no collection '" + table + "'");
-        // Public rows: the R*Tree holds every geometry's box, so this reads no geometry.
-        sql = "SELECT min(xmin), min(ymin), max(xmax), max(ymax) FROM idx_" + table + "_" + column;
+        // Public rows: every geometry's box.
+        sql = extent_sql(table, column);
     }
     Statement select = m_db.prepare(sql);
     where.bind_all(select);

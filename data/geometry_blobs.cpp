@@ -81,6 +81,27 @@ void read_polygon(ByteReader& in, LonLatPolygon& polygon) {
     throw InternalError("a geometry in the store is not a readable SpatiaLite BLOB");
 }
 
+[[noreturn]] void malformed_wkb() {
+    throw InternalError("a geometry in the store is not readable 2D WKB");
+}
+
+// EWKB (PostGIS' own form) flags its SRID in the type; ISO WKB has none. Z and M are not in
+// the schema (XY columns), so their codes stay unknown.
+constexpr std::uint32_t ewkb_srid_flag = 0x20000000;
+
+/// The byte order and type of a WKB geometry (skipping an EWKB SRID).
+std::uint32_t wkb_header(ByteReader& in) {
+    const std::uint8_t order = in.byte();
+    if (order > 1) malformed_wkb();
+    in.set_little_endian(order == 1);
+    std::uint32_t type = in.uint32();
+    if (type & ewkb_srid_flag) {
+        in.uint32();
+        type &= ~ewkb_srid_flag;
+    }
+    return type;
+}
+
 }  // namespace
 
 void decode_spatialite_blob(std::span<const unsigned char> blob, MapFeature& feature) {
@@ -122,6 +143,39 @@ void decode_spatialite_blob(std::span<const unsigned char> blob, MapFeature& fea
             malformed();
     }
     if (!in.ok()) malformed();
+}
+
+void decode_wkb(std::span<const unsigned char> wkb, MapFeature& feature) {
+    feature.point.reset();
+    feature.polygons.clear();
+    ByteReader in(wkb, 0);
+    switch (wkb_header(in)) {
+        case class_point:
+            feature.point = LonLat{in.float64(), in.float64()};
+            break;
+        case class_multipoint: {
+            // As with SpatiaLite BLOBs: the first point stands for the MultiPoint.
+            if (in.count(21) == 0 || wkb_header(in) != class_point) malformed_wkb();
+            feature.point = LonLat{in.float64(), in.float64()};
+            break;
+        }
+        case class_polygon:
+            feature.polygons.resize(1);
+            read_polygon(in, feature.polygons.front());
+            break;
+        case class_multipolygon: {
+            feature.polygons.resize(in.count(9));
+            for (LonLatPolygon& polygon : feature.polygons) {
+                if (wkb_header(in) != class_polygon) malformed_wkb();
+                read_polygon(in, polygon);
+            }
+            break;
+        }
+        default:
+            malformed_wkb();
+    }
+    // A whole geometry and nothing after it: trailing bytes mean the bytes are not what we think.
+    if (!in.ok() || in.offset() != wkb.size()) malformed_wkb();
 }
 
 bool extend_box_by_wkb(std::span<const unsigned char> wkb, Bbox& box, bool& has_box) {

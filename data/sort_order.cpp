@@ -35,8 +35,9 @@ std::string order_by(std::string_view collection, const std::vector<SortKey>& ke
         if (std::find(sortable.begin(), sortable.end(), key.property) == sortable.end())
             throw InvalidInput("'" + key.property + "' is not a sortable property of " +
                                std::string(collection));
+        // NULLs sort as the smallest value, as SQLite does by default and PostgreSQL does not.
         sql += std::string(1, collection.front()) + "." + key.property +
-               (key.descending ? " DESC, " : ", ");
+               (key.descending ? " DESC NULLS LAST, " : " ASC NULLS FIRST, ");
     }
     return sql + std::string(id_column);
 }

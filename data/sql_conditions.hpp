@@ -111,4 +111,17 @@ inline std::string rtree_driven_from(Conditions& where, const std::string& table
            ".ROWID = r.pkid ";
 }
 
+/// One row: min x, min y, max x, max y of the boxes of `table`'s `column`, and the number of
+/// rows with a geometry (the box columns are NULL when there is none). `rows_where` ("" for
+/// all, else e.g. "WHERE kommune_ags = ?1") picks the rows. Read from the R*Tree, so no
+/// geometry is read; its boxes are 32-bit floats rounded outwards.
+inline std::string extent_sql(const std::string& table, const std::string& column,
+                              const std::string& rows_where = "") {
+    std::string sql = "SELECT min(xmin), min(ymin), max(xmax), max(ymax), count(*) FROM idx_" +
+                      table + "_" + column;
+    if (!rows_where.empty())
+        sql += " WHERE pkid IN (SELECT ROWID FROM " + table + " " + rows_where + ")";
+    return sql;
+}
+
 }  // namespace leerstand::data::detail

@@ -17,6 +17,7 @@
 #include "data/migrations.hpp"
 #include "data/profile_store.hpp"
 #include "data/rtree_bulk_load.hpp"
+#include "data/sql_conditions.hpp"
 #include "data/tile_store.hpp"
 
 namespace leerstand::data {
@@ -56,12 +57,13 @@ WkbKind require_areal(const Wkb& wkb, const std::string& what) {
 // uploads rows
 
 constexpr const char* k_insert_upload_sql =
-    "INSERT INTO uploads (user, file_name, format, layer, kommune_ags, mode, crs, encoding, "
+    "INSERT INTO uploads (\"user\", file_name, format, layer, kommune_ags, mode, crs, encoding, "
     "features_read, stored, rejected, errors, report, state, progress, created_at, finished_at) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)";
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17) "
+    "RETURNING id";
 
 constexpr const char* k_update_upload_sql =
-    "UPDATE uploads SET user = ?1, file_name = ?2, format = ?3, layer = ?4, kommune_ags = ?5, "
+    "UPDATE uploads SET \"user\" = ?1, file_name = ?2, format = ?3, layer = ?4, kommune_ags = ?5, "
     "mode = ?6, crs = ?7, encoding = ?8, features_read = ?9, stored = ?10, rejected = ?11, "
     "errors = ?12, report = ?13, state = ?14, progress = ?15, finished_at = ?17 WHERE id = ?18";
 
@@ -111,8 +113,10 @@ std::int64_t insert_upload(Connection& connection, const UploadRecord& upload,
         statement.bind(17, now);
     else
         statement.bind_null(17);
-    statement.run();
-    return connection.last_insert_rowid();
+    statement.step();
+    const std::int64_t id = statement.column_int64(0);
+    statement.reset();  // ends the statement now: the caller may commit next
+    return id;
 }
 
 void finish_upload(Connection& connection, std::int64_t id, const UploadRecord& upload,
@@ -239,7 +243,8 @@ std::int64_t Store::upsert_kommunen(const std::vector<KommuneRecord>& kommunen,
         "parent_ags = excluded.parent_ags, area_m2 = excluded.area_m2, "
         "boundary = excluded.boundary, updated_at = excluded.updated_at, "
         // The profile shows the name: its ETag must move with it (and with nothing else).
-        "profile_version = profile_version + (kommunen.name IS NOT excluded.name)");
+        "profile_version = profile_version + "
+        "CASE WHEN kommunen.name = excluded.name THEN 0 ELSE 1 END");
     // GeomFromWKB gives NULL for bytes it cannot parse; the boundary column allows NULL (a
     // Kommune may be created before its boundary is known), so check explicitly.
     Statement readable = db.prepare("SELECT GeomFromWKB(?, 4326) IS NOT NULL");
@@ -313,7 +318,7 @@ void Store::set_upload_state(std::int64_t id, const std::string& state) {
 
 std::optional<UploadRecord> Store::upload(std::int64_t id) const {
     Statement statement = m_impl->connection.prepare(
-        "SELECT id, user, file_name, format, layer, kommune_ags, mode, crs, encoding, "
+        "SELECT id, \"user\", file_name, format, layer, kommune_ags, mode, crs, encoding, "
         "features_read, stored, rejected, errors, report, state, created_at, finished_at "
         "FROM uploads WHERE id = ?1");
     statement.bind(1, id);
@@ -496,10 +501,8 @@ struct Store::BuildingImport::Impl {
     // change row per Kommune for each (see migration 3), in this transaction.
     void record_tile_changes(const std::set<std::string>& targets) {
         for (const auto& [ags, box] : added_boxes) record_tile_change(connection, 2, box);
-        Statement earlier = connection.prepare(
-            std::string("SELECT min(xmin), min(ymin), max(xmax), max(ymax), count(*) "
-                        "FROM idx_buildings_footprint WHERE pkid IN (SELECT id ") +
-            k_earlier_rows + ")");
+        Statement earlier =
+            connection.prepare(detail::extent_sql("buildings", "footprint", k_earlier_rows));
         for (const std::string& ags : targets) {
             earlier.bind(1, ags).bind(2, upload_id).step();
             if (earlier.column_int64(4) > 0)
@@ -512,10 +515,11 @@ struct Store::BuildingImport::Impl {
 
     // Earlier buildings of the target Kommunen: rows of other (or no) uploads.
     static constexpr const char* k_earlier_rows =
-        "FROM buildings WHERE kommune_ags = ?1 AND (upload_id IS NULL OR upload_id <> ?2)";
+        "WHERE kommune_ags = ?1 AND (upload_id IS NULL OR upload_id <> ?2)";
 
     std::int64_t count_earlier(const std::set<std::string>& targets) {
-        Statement count = connection.prepare(std::string("SELECT count(*) ") + k_earlier_rows);
+        Statement count =
+            connection.prepare(std::string("SELECT count(*) FROM buildings ") + k_earlier_rows);
         std::int64_t total = 0;
         for (const std::string& ags : targets) {
             count.bind(1, ags).bind(2, upload_id).step();
@@ -527,7 +531,8 @@ struct Store::BuildingImport::Impl {
 
     void unindex_earlier(const std::set<std::string>& targets) {
         Statement unindex = connection.prepare(
-            std::string("DELETE FROM idx_buildings_footprint WHERE pkid IN (SELECT id ") +
+            std::string("DELETE FROM idx_buildings_footprint WHERE pkid IN (SELECT id FROM "
+                        "buildings ") +
             k_earlier_rows + ")");
         for (const std::string& ags : targets) {
             unindex.bind(1, ags).bind(2, upload_id).run();
@@ -536,7 +541,8 @@ struct Store::BuildingImport::Impl {
     }
 
     void delete_earlier(const std::set<std::string>& targets) {
-        Statement remove = connection.prepare(std::string("DELETE ") + k_earlier_rows);
+        Statement remove =
+            connection.prepare(std::string("DELETE FROM buildings ") + k_earlier_rows);
         for (const std::string& ags : targets) {
             remove.bind(1, ags).bind(2, upload_id).run();
             deleted += connection.changes();

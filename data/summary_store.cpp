@@ -1,6 +1,7 @@
 #include "data/summary_store.hpp"
 
 #include <algorithm>
+#include <nlohmann/json.hpp>
 
 #include "data/connection.hpp"
 #include "data/store.hpp"
@@ -70,7 +71,7 @@ SummaryCounts SummaryStore::counts(const std::string& prefix) {
 
     // buildings_kommune_area covers this: no table row is read, even for a large Kommune.
     Statement buildings = m_db.prepare(
-        "SELECT count(*), total(area_m2) FROM buildings "
+        "SELECT count(*), coalesce(sum(area_m2), 0) FROM buildings "
         "WHERE kommune_ags >= ?1 AND kommune_ags < ?2");
     buildings.bind(1, prefix).bind(2, upper);
     if (buildings.step()) {
@@ -79,7 +80,7 @@ SummaryCounts SummaryStore::counts(const std::string& prefix) {
     }
 
     Statement vacancies = m_db.prepare(
-        "SELECT status, use, count(*), total(floor_area_m2) FROM vacancies "
+        "SELECT status, use, count(*), coalesce(sum(floor_area_m2), 0) FROM vacancies "
         "WHERE kommune_ags >= ?1 AND kommune_ags < ?2 GROUP BY status, use");
     vacancies.bind(1, prefix).bind(2, upper);
     while (vacancies.step()) {
@@ -140,40 +141,42 @@ struct HistoryRow {
 
 /// The history rows before the instant ?3 of every report, in the order a replay needs; the
 /// columns are those read_history_row() reads. `area_clause`: "" for every report, or a
-/// further condition (which may use ?1 and ?2). json_type tells a field given as null ('null')
-/// from one not given (NULL).
+/// further condition (which may use ?1 and ?2).
 std::string history_rows_sql(const std::string& area_clause) {
     std::string sql =
-        "SELECT vacancy_id, kommune_ags, action, changed_at, "
-        "json_extract(new_values, '$.status'), json_extract(new_values, '$.use'), "
-        "json_type(new_values, '$.building_id'), json_extract(new_values, '$.building_id'), "
-        "json_type(new_values, '$.floor_area_m2'), json_extract(new_values, '$.floor_area_m2'), "
-        "json_type(new_values, '$.consent_publish'), "
-        "json_type(new_values, '$.vacant_since'), json_extract(new_values, '$.vacant_since') "
+        "SELECT vacancy_id, kommune_ags, action, changed_at, new_values "
         "FROM vacancy_history WHERE changed_at < ?3";
     sql += area_clause;
     sql += " ORDER BY vacancy_id, changed_at, id";
     return sql;
 }
 
+// The new values are parsed here rather than with SQL JSON functions: SQLite's and
+// PostgreSQL's differ, and only here does a field given as null differ from one not given.
 HistoryRow read_history_row(const Statement& rows) {
     HistoryRow row;
     if (!rows.column_is_null(1)) row.kommune_ags = rows.column_text(1);
     row.action = rows.column_text(2);
     row.changed_at = rows.column_text(3);
-    if (!rows.column_is_null(4)) row.status = rows.column_text(4);
-    if (!rows.column_is_null(5)) row.use = rows.column_text(5);
-    if (!rows.column_is_null(6))
-        row.building_id = rows.column_is_null(7)
-                              ? std::optional<std::int64_t>()
-                              : std::optional<std::int64_t>(rows.column_int64(7));
-    if (!rows.column_is_null(8))
-        row.floor_area_m2 = rows.column_is_null(9) ? 0.0 : rows.column_double(9);
-    if (!rows.column_is_null(10)) row.consent_publish = rows.column_text(10) == "true";
-    if (!rows.column_is_null(11))
-        row.vacant_since = rows.column_is_null(12)
-                               ? std::optional<std::string>()
-                               : std::optional<std::string>(rows.column_text(12));
+    if (rows.column_is_null(4)) return row;  // a delete records no new values
+    const nlohmann::json values = nlohmann::json::parse(rows.column_text(4));
+    if (!values.is_object()) return row;
+    if (const auto status = values.find("status"); status != values.end() && status->is_string())
+        row.status = status->get<std::string>();
+    if (const auto use = values.find("use"); use != values.end() && use->is_string())
+        row.use = use->get<std::string>();
+    if (const auto building = values.find("building_id"); building != values.end())
+        row.building_id = building->is_number_integer()
+                              ? std::optional<std::int64_t>(building->get<std::int64_t>())
+                              : std::optional<std::int64_t>();
+    if (const auto area = values.find("floor_area_m2"); area != values.end())
+        row.floor_area_m2 = area->is_number() ? area->get<double>() : 0.0;
+    if (const auto consent = values.find("consent_publish"); consent != values.end())
+        row.consent_publish = consent->is_boolean() && consent->get<bool>();
+    if (const auto since = values.find("vacant_since"); since != values.end())
+        row.vacant_since = since->is_string()
+                               ? std::optional<std::string>(since->get<std::string>())
+                               : std::optional<std::string>();
     return row;
 }
 
@@ -311,7 +314,7 @@ std::map<std::string, KommuneBuildings> SummaryStore::buildings_by_kommune(
     const std::string& prefix) {
     // buildings_kommune_area covers this, as in counts(): no table row is read.
     Statement select = m_db.prepare(
-        "SELECT kommune_ags, count(*), total(area_m2) FROM buildings "
+        "SELECT kommune_ags, count(*), coalesce(sum(area_m2), 0) FROM buildings "
         "WHERE kommune_ags >= ?1 AND kommune_ags < ?2 GROUP BY kommune_ags");
     select.bind(1, prefix).bind(2, upper_bound_of(prefix));
     std::map<std::string, KommuneBuildings> buildings;

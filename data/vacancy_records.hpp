@@ -163,7 +163,7 @@ struct RecordPage {
 /// geo::KommuneLocator) built at one stamp is current while the stamp stays equal.
 struct KommuneStamp {
     std::int64_t count = 0;
-    std::int64_t max_rowid = 0;
+    std::int64_t key_sum = 0;  ///< the AGS keys as numbers, added up
     std::string max_updated_at;
     bool operator==(const KommuneStamp&) const = default;
 };

@@ -339,11 +339,12 @@ VacancyRecord VacancyStore::insert_vacancy(const VacancyRecord& record,
         "consent_publish, consent_date, public_description, created_at, updated_at, author, "
         "version, public_version, public_created_at, public_updated_at) VALUES (MakePoint(?1, ?2, "
         "4326), ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?16, ?17, 1, ?13, "
-        "CASE WHEN ?13 = 1 THEN ?16 END, CASE WHEN ?13 = 1 THEN ?16 END)");
+        "CASE WHEN ?13 = 1 THEN ?16 END, CASE WHEN ?13 = 1 THEN ?16 END) RETURNING id");
     bind_vacancy(insert, stored);
     insert.bind(16, now).bind(17, stored.author);
-    insert.run();
-    stored.id = m_db.last_insert_rowid();
+    insert.step();
+    stored.id = insert.column_int64(0);
+    insert.reset();  // a statement still open would keep the COMMIT below from ending
     write_history(m_db, stored.id, stored.kommune_ags, now, changed_by, "create", nullptr,
                   without_nulls(history_fields(stored)));
     auto result = vacancy(stored.id);
@@ -509,12 +510,14 @@ std::optional<std::int64_t> VacancyStore::match_building(double lon, double lat,
     if (!LonLat::checked(lon, lat)) return std::nullopt;
     // Containing footprints first, found through the R*Tree; the smallest wins where
     // footprints overlap (a building part inside a larger outline).
-    Statement inside = m_db.prepare(
-        "SELECT b.id FROM buildings b WHERE b.id IN (SELECT pkid FROM idx_buildings_footprint "
-        "WHERE xmin <= ?1 AND xmax >= ?1 AND ymin <= ?2 AND ymax >= ?2) "
-        "AND ST_Contains(b.footprint, MakePoint(?1, ?2, 4326)) = 1 "
-        "ORDER BY ST_Area(b.footprint), b.id LIMIT 1");
-    inside.bind(1, lon).bind(2, lat);
+    Conditions containing;
+    add_rtree_candidates(containing, "buildings", "b", "footprint", Bbox{lon, lat, lon, lat});
+    containing.add("ST_Contains(b.footprint, MakePoint(?, ?, 4326)) = TRUE");
+    containing.binds.emplace_back(lon);
+    containing.binds.emplace_back(lat);
+    Statement inside = m_db.prepare("SELECT b.id FROM buildings b " + containing.sql +
+                                    " ORDER BY ST_Area(b.footprint), b.id LIMIT 1");
+    containing.bind_all(inside);
     if (inside.step()) return inside.column_int64(0);
     if (!(max_distance_m > 0.0)) return std::nullopt;
 
@@ -525,18 +528,16 @@ std::optional<std::int64_t> VacancyStore::match_building(double lon, double lat,
     const double cos_lat = std::max(std::cos(lat * std::numbers::pi / 180.0), 0.01);
     const double dlat = 1.1 * max_distance_m / metres_per_degree_lat;
     const double dlon = 1.1 * max_distance_m / (111320.0 * cos_lat);
+    Conditions near;
+    near.binds.emplace_back(lon);  // the distance's point comes first in the text
+    near.binds.emplace_back(lat);
+    add_rtree_candidates(near, "buildings", "b", "footprint",
+                         Bbox{lon - dlon, lat - dlat, lon + dlon, lat + dlat});
     Statement nearest = m_db.prepare(
-        "SELECT id, d FROM (SELECT b.id AS id, ST_Distance(b.footprint, MakePoint(?1, ?2, 4326), "
-        "1) AS d FROM buildings b WHERE b.id IN (SELECT pkid FROM idx_buildings_footprint "
-        "WHERE xmin <= ?3 AND xmax >= ?4 AND ymin <= ?5 AND ymax >= ?6)) "
-        "WHERE d IS NOT NULL AND d <= ?7 ORDER BY d, id LIMIT 1");
-    nearest.bind(1, lon)
-        .bind(2, lat)
-        .bind(3, lon + dlon)
-        .bind(4, lon - dlon)
-        .bind(5, lat + dlat)
-        .bind(6, lat - dlat)
-        .bind(7, max_distance_m);
+        "SELECT id, d FROM (SELECT b.id AS id, ST_Distance(b.footprint, MakePoint(?, ?, 4326), "
+        "1) AS d FROM buildings b " +
+        near.sql + ") AS candidates WHERE d IS NOT NULL AND d <= ? ORDER BY d, id LIMIT 1");
+    nearest.bind(near.bind_all(nearest), max_distance_m);
     if (nearest.step()) return nearest.column_int64(0);
     return std::nullopt;
 }
@@ -561,12 +562,15 @@ bool VacancyStore::kommune_exists(const std::string& ags) {
 }
 
 KommuneStamp VacancyStore::kommune_stamp() {
+    // The sum of the keys moves when one Kommune replaces another (count unchanged), where a
+    // pinned clock could leave max(updated_at) unchanged too. AGS are digits (CHECK).
     Statement select = m_db.prepare(
-        "SELECT count(*), coalesce(max(rowid), 0), coalesce(max(updated_at), '') FROM kommunen");
+        "SELECT count(*), coalesce(sum(CAST(ags AS BIGINT)), 0), coalesce(max(updated_at), '') "
+        "FROM kommunen");
     select.step();
     KommuneStamp stamp;
     stamp.count = select.column_int64(0);
-    stamp.max_rowid = select.column_int64(1);
+    stamp.key_sum = select.column_int64(1);
     stamp.max_updated_at = select.column_text(2);
     return stamp;
 }
@@ -610,11 +614,13 @@ ZukunftsortRecord VacancyStore::insert_zukunftsort(const ZukunftsortRecord& reco
     Statement insert = m_db.prepare(
         "INSERT INTO zukunftsorte (geom, name, kind, description, website, opened, kommune_ags, "
         "building_id, vacancy_id, story, images, created_at, updated_at, version) VALUES "
-        "(MakePoint(?1, ?2, 4326), ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13, 1)");
+        "(MakePoint(?1, ?2, 4326), ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13, 1) "
+        "RETURNING id");
     bind_zukunftsort(insert, record);
     insert.bind(13, m_db.now());
-    insert.run();
-    const std::int64_t id = m_db.last_insert_rowid();
+    insert.step();
+    const std::int64_t id = insert.column_int64(0);
+    insert.reset();  // as in insert_vacancy
     auto result = zukunftsort(id);
     if (!result) throw InternalError("Zukunftsort " + std::to_string(id) + " vanished");
     transaction.commit();

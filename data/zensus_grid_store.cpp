@@ -4,6 +4,7 @@
 #include <bit>
 
 #include "data/connection.hpp"
+#include "data/sql_conditions.hpp"
 #include "data/store.hpp"
 #include "data/tile_store.hpp"
 
@@ -46,8 +47,7 @@ std::int64_t replace_zensus_grid(Store& store, const std::vector<ZensusGridCellR
     };
     {
         // The tiles of the cells there were are stale too.
-        Statement old = db.prepare(
-            "SELECT min(xmin), min(ymin), max(xmax), max(ymax) FROM idx_zensus2011_grid_cell");
+        Statement old = db.prepare(detail::extent_sql("zensus2011_grid", "cell"));
         if (old.step() && !old.column_is_null(0))
             widen(old.column_double(0), old.column_double(1), old.column_double(2),
                   old.column_double(3));

@@ -11,7 +11,9 @@
 #include <string>
 #include <vector>
 
+#include "common/error.hpp"
 #include "data/connection.hpp"
+#include "data/geometry_blobs.hpp"
 #include "data/store.hpp"
 #include "data/vacancy_store.hpp"
 #include "tests/data/store_fixture.hpp"
@@ -28,6 +30,8 @@ using leerstand::data::TileStore;
 using leerstand::data::VacancyRecord;
 using leerstand::data::VacancyStore;
 using leerstand::data::VacancyVisibility;
+using leerstand::data::detail::decode_spatialite_blob;
+using leerstand::data::detail::decode_wkb;
 
 const Bbox k_everywhere{-180, -90, 180, 90};
 
@@ -111,25 +115,32 @@ class TileStoreTest : public leerstand::test::StoreTest {
         return record;
     }
 
+    /// Polygons with holes and several parts, besides the rectangles the import writes, and a
+    /// point.
+    void add_shapes() {
+        add_buildings("append",
+                      {{13.95, 53.05, 13.9501, 53.0501}, {13.96, 53.06, 13.9602, 53.0603}});
+        auto db = raw();
+        db.exec(
+            "UPDATE kommunen SET boundary = CastToMultiPolygon(GeomFromText("
+            "'MULTIPOLYGON(((13.9 53.0, 14.0 53.0, 14.0 53.1, 13.9 53.1, 13.9 53.0),"
+            "(13.95 53.05, 13.96 53.05, 13.96 53.06, 13.95 53.05)),"
+            "((14.01 53.0, 14.02 53.0, 14.015 53.01, 14.01 53.0)))', 4326)) WHERE ags = '" +
+            std::string(angermuende) + "'");
+        db.exec(
+            "UPDATE buildings SET footprint = CastToMultiPolygon(GeomFromEWKB(AsEWKB(footprint))) "
+            "WHERE id = (SELECT max(id) FROM buildings)");  // SpatiaLite writes it anew
+        m_vacancies->insert_vacancy(vacancy(true), "anna");
+    }
+
     std::optional<Store> m_store;
     std::optional<VacancyStore> m_vacancies;
     std::optional<TileStore> m_tiles;
 };
 
 TEST_F(TileStoreTest, DecodedGeometriesAreSpatiaLitesOwnCoordinates) {
-    // Polygons with holes and several parts, besides the rectangles the import writes.
-    add_buildings("append", {{13.95, 53.05, 13.9501, 53.0501}, {13.96, 53.06, 13.9602, 53.0603}});
+    add_shapes();
     auto db = raw();
-    db.exec(
-        "UPDATE kommunen SET boundary = CastToMultiPolygon(GeomFromText("
-        "'MULTIPOLYGON(((13.9 53.0, 14.0 53.0, 14.0 53.1, 13.9 53.1, 13.9 53.0),"
-        "(13.95 53.05, 13.96 53.05, 13.96 53.06, 13.95 53.05)),"
-        "((14.01 53.0, 14.02 53.0, 14.015 53.01, 14.01 53.0)))', 4326)) WHERE ags = '" +
-        std::string(angermuende) + "'");
-    db.exec(
-        "UPDATE buildings SET footprint = CastToMultiPolygon(GeomFromEWKB(AsEWKB(footprint))) "
-        "WHERE id = (SELECT max(id) FROM buildings)");  // SpatiaLite writes it anew
-    m_vacancies->insert_vacancy(vacancy(true), "anna");
 
     std::size_t compared = 0;
     for (const auto& [source, table, column, key] :
@@ -158,6 +169,51 @@ TEST_F(TileStoreTest, DecodedGeometriesAreSpatiaLitesOwnCoordinates) {
     }
     EXPECT_GE(compared, 5u);
     EXPECT_EQ(read(TileSource::Kommunen).at(12073008).polygons.front().size(), 2u) << "the hole";
+}
+
+// The WKB decoder (PostgreSQL's tiles) against the SpatiaLite one on the same shapes: the same
+// doubles, the same parts and rings.
+TEST_F(TileStoreTest, WkbDecodesToTheSameShapesAsTheSpatiaLiteBlob) {
+    add_shapes();
+    auto db = raw();
+    std::size_t compared = 0;
+    for (const auto& [table, geometry] : std::vector<std::pair<std::string, std::string>>{
+             {"kommunen", "boundary"},
+             {"buildings", "footprint"},
+             {"vacancies", "geom"},
+             {"vacancies", "CastToMultiPoint(geom)"}}) {
+        auto rows = db.prepare("SELECT " + geometry + ", AsBinary(" + geometry + ") FROM " + table +
+                               " WHERE " + geometry + " IS NOT NULL");
+        while (rows.step()) {
+            MapFeature from_blob;
+            decode_spatialite_blob(rows.column_blob_view(0), from_blob);
+            const std::vector<unsigned char> wkb = rows.column_blob(1);
+            MapFeature from_wkb;
+            decode_wkb(wkb, from_wkb);
+            EXPECT_EQ(numbers_of(from_wkb), numbers_of(from_blob)) << table << " " << geometry;
+            EXPECT_EQ(from_wkb.point.has_value(), from_blob.point.has_value()) << geometry;
+            ASSERT_EQ(from_wkb.polygons.size(), from_blob.polygons.size()) << geometry;
+            for (std::size_t i = 0; i < from_wkb.polygons.size(); ++i)
+                EXPECT_EQ(from_wkb.polygons[i].size(), from_blob.polygons[i].size()) << geometry;
+
+            // PostGIS' EWKB carries the SRID after the type, flagged in it.
+            std::vector<unsigned char> ewkb = wkb;
+            ewkb[4] |= 0x20;  // little endian: the flag 0x20000000 is in the type's last byte
+            const unsigned char srid_4326[] = {0xE6, 0x10, 0x00, 0x00};
+            ewkb.insert(ewkb.begin() + 5, std::begin(srid_4326), std::end(srid_4326));
+            MapFeature from_ewkb;
+            decode_wkb(ewkb, from_ewkb);
+            EXPECT_EQ(numbers_of(from_ewkb), numbers_of(from_blob)) << "EWKB " << geometry;
+
+            std::vector<unsigned char> cut(wkb.begin(), wkb.end() - 1);
+            EXPECT_THROW(decode_wkb(cut, from_wkb), leerstand::InternalError) << geometry;
+            std::vector<unsigned char> longer = wkb;
+            longer.push_back(0);
+            EXPECT_THROW(decode_wkb(longer, from_wkb), leerstand::InternalError) << geometry;
+            ++compared;
+        }
+    }
+    EXPECT_GE(compared, 6u);
 }
 
 TEST_F(TileStoreTest, EachLayerShowsOnlyTheMapsPropertiesAndThePublicOnlyPublishedVacancies) {
