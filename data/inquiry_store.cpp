@@ -78,7 +78,7 @@ void add_scope(detail::Conditions& where, const InquiryFilter& filter) {
     for (const std::string& prefix : *filter.kommune_prefixes)
         any +=
             (any.empty() ? "" : " OR ") + detail::prefix_condition(where, "v.kommune_ags", prefix);
-    where.add(any.empty() ? "0" : "(" + any + ")");
+    where.add(any.empty() ? "1 = 0" : "(" + any + ")");
 }
 
 }  // namespace
@@ -107,7 +107,8 @@ std::int64_t InquiryStore::insert(const InquiryRecord& inquiry) {
     const std::string now = utc_now_iso8601();
     Statement insert = connection.prepare(
         "INSERT INTO anfragen (angebot_id, name, email, phone, message, intended_use, "
-        "common_good, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)");
+        "common_good, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8) "
+        "RETURNING id");
     insert.bind(1, inquiry.offer_id)
         .bind(2, inquiry.name)
         .bind(3, inquiry.email)
@@ -116,8 +117,9 @@ std::int64_t InquiryStore::insert(const InquiryRecord& inquiry) {
         .bind(6, inquiry.intended_use)
         .bind(7, inquiry.common_good ? 1 : 0)
         .bind(8, now);
-    insert.run();
-    return connection.last_insert_rowid();
+    std::int64_t id = 0;
+    while (insert.step()) id = insert.column_int64(0);
+    return id;
 }
 
 std::vector<InquiryRecord> InquiryStore::list(const InquiryFilter& filter) {
@@ -160,7 +162,7 @@ InquiryRecord InquiryStore::set_status(std::int64_t id, const std::string& statu
     const std::string now = utc_now_iso8601();
     Statement update = connection.prepare(
         "UPDATE anfragen SET status = ?1, updated_at = ?2, version = version + 1, "
-        "closed_at = CASE WHEN ?1 = 'abgeschlossen' THEN ?2 END "
+        "closed_at = CASE WHEN CAST(?1 AS TEXT) = 'abgeschlossen' THEN ?2 END "
         "WHERE id = ?3 AND status <> ?1");
     update.bind(1, status).bind(2, now).bind(3, id);
     update.run();
@@ -178,7 +180,8 @@ InquiryRecord InquiryStore::add_message(std::int64_t id, const std::string& text
     const std::string now = utc_now_iso8601();
     Statement insert = connection.prepare(
         "INSERT INTO nachrichten (anfrage_id, angebot_id, text, author, sent_at, mailed) "
-        "SELECT id, angebot_id, ?2, ?3, ?4, ?5 FROM anfragen WHERE id = ?1");
+        "SELECT id, angebot_id, CAST(?2 AS TEXT), CAST(?3 AS TEXT), CAST(?4 AS TEXT), "
+        "CAST(?5 AS INTEGER) FROM anfragen WHERE id = ?1");
     insert.bind(1, id).bind(2, text).bind(3, author).bind(4, now).bind(5, mailed ? 1 : 0);
     insert.run();
     if (connection.changes() == 0) throw NotFound("there is no inquiry " + std::to_string(id));

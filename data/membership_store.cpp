@@ -46,8 +46,7 @@ std::int64_t MembershipStore::insert_request(const MembershipRequestRecord& requ
     Statement insert = connection.prepare(
         "INSERT INTO membership_requests (kommune_ags, kommune_name, person, role, email, "
         "message, created_at) VALUES (?1, coalesce((SELECT name FROM kommunen WHERE ags = ?1), "
-        "?2), "
-        "?3, ?4, ?5, ?6, ?7)");
+        "?2), ?3, ?4, ?5, ?6, ?7) RETURNING id");
     insert.bind(1, request.kommune_ags)
         .bind(2, request.kommune_name)
         .bind(3, request.person)
@@ -55,8 +54,9 @@ std::int64_t MembershipStore::insert_request(const MembershipRequestRecord& requ
         .bind(5, request.email)
         .bind(6, request.message)
         .bind(7, utc_now_iso8601());
-    insert.run();
-    return connection.last_insert_rowid();
+    std::int64_t id = 0;
+    while (insert.step()) id = insert.column_int64(0);
+    return id;
 }
 
 std::vector<MembershipRequestRecord> MembershipStore::list_requests() {
@@ -93,7 +93,7 @@ MembershipDecision MembershipStore::decide(std::int64_t id, bool accepted,
     }
     Statement update = connection.prepare(
         "UPDATE membership_requests SET status = ?1, decided_at = ?2, decided_by = ?3, "
-        "kommune_ags = coalesce(?4, kommune_ags) WHERE id = ?5");
+        "kommune_ags = coalesce(CAST(?4 AS TEXT), kommune_ags) WHERE id = ?5");
     update.bind(1, accepted ? "accepted" : "declined")
         .bind(2, utc_now_iso8601())
         .bind(3, decided_by)

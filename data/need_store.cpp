@@ -133,15 +133,16 @@ NeedRecord NeedStore::insert(const NeedRecord& record,
         "contact_name, contact_email, contact_phone, status, author, source, "
         "confirm_token_hash, confirmed_at, created_at, updated_at, closed_at) VALUES (?1, ?2, "
         "?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, "
-        "?22, ?22, ?23)");
+        "?22, ?22, ?23) RETURNING id");
     bind_need(insert, record);
     insert.bind(19, record.source)
         .bind(20, confirm_token_hash)
         .bind(21, record.status == "unbestaetigt" ? std::nullopt : std::optional(now))
         .bind(22, now)
         .bind(23, is_closed(record.status) ? std::optional(now) : std::nullopt);
-    insert.run();
-    auto stored = need(m_db.last_insert_rowid());
+    std::int64_t id = 0;
+    while (insert.step()) id = insert.column_int64(0);
+    auto stored = need(id);
     if (!stored) throw InternalError("a need vanished while it was stored");
     transaction.commit();
     return *stored;
@@ -214,18 +215,20 @@ RecordPage<NeedRecord> NeedStore::list(const NeedFilter& filter) {
         // reaches a boundary there (geodesic distance in metres, 0 inside).
         where.add(
             "((n.kommunen IS NOT NULL AND EXISTS (SELECT 1 FROM json_each(n.kommunen) j "
-            "WHERE j.value LIKE ? || '%' OR ? LIKE j.value || '%')) OR (n.radius_km IS NOT NULL "
-            "AND EXISTS (SELECT 1 FROM kommunen k WHERE k.ags LIKE ? || '%' AND "
+            "WHERE j.value LIKE CAST(? AS TEXT) || '%' OR CAST(? AS TEXT) LIKE j.value || '%')) "
+            "OR (n.radius_km IS NOT NULL AND EXISTS (SELECT 1 FROM kommunen k WHERE k.ags LIKE "
+            "CAST(? AS TEXT) || '%' AND "
             "k.boundary IS NOT NULL AND "
             "ST_Distance(MakePoint(n.centre_lon, n.centre_lat, 4326), k.boundary, 1) <= "
             "n.radius_km * 1000)))");
-        // AGS are digits (checked before), so LIKE finds no wildcard in them.
+        // AGS are digits (checked before), so LIKE finds no wildcard in them and its case
+        // rules (SQLite's ignores ASCII case, PostgreSQL's does not) cannot matter.
         for (int i = 0; i < 3; ++i) where.binds.emplace_back(*filter.kommune_prefix);
     }
     if (filter.use) {
         where.add(
-            "(json_array_length(n.uses) = 0 OR EXISTS (SELECT 1 FROM json_each(n.uses) u "
-            "WHERE u.value = ?))");
+            "(NOT EXISTS (SELECT 1 FROM json_each(n.uses)) OR EXISTS (SELECT 1 FROM "
+            "json_each(n.uses) u WHERE u.value = ?))");
         where.binds.emplace_back(*filter.use);
     }
     if (filter.bbox) {

@@ -71,10 +71,11 @@ void bind_offer(Statement& statement, const OfferRecord& record) {
         .bind(10, record.status);
 }
 
-/// `alias.column IN (?, ?, ...)` with its binds; "0" (nothing) for an empty list.
+/// `alias.column IN (?, ?, ...)` with its binds; "1 = 0" (nothing) for an empty list.
 std::string in_list(Conditions& where, const std::string& column,
                     const std::vector<std::string>& values) {
-    if (values.empty()) return "0";
+    // A comparison, not a bare 0: PostgreSQL takes no integer as a boolean.
+    if (values.empty()) return "1 = 0";
     std::string sql = column + " IN (";
     for (std::size_t i = 0; i < values.size(); ++i) {
         sql += i == 0 ? "?" : ", ?";
@@ -112,7 +113,7 @@ Conditions offer_conditions(const OfferFilter& filter) {
         where.binds.emplace_back(*filter.status);
     }
     if (filter.kind) {
-        where.add("EXISTS (SELECT 1 FROM json_each(a.kinds) WHERE json_each.value = ?)");
+        where.add("EXISTS (SELECT 1 FROM json_each(a.kinds) k WHERE k.value = ?)");
         where.binds.emplace_back(*filter.kind);
     }
     if (filter.min_area) {
@@ -155,13 +156,13 @@ OfferRecord OfferStore::insert(const OfferRecord& record, const std::string& aut
         "INSERT INTO angebote (title, kinds, floor_area_m2, conditions, available_from, images, "
         "contact_role, contact_email, contact_phone, status, vacancy_id, author, created_at, "
         "updated_at, closed_at, version) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
-        "?12, ?13, ?13, ?14, 1)");
+        "?12, ?13, ?13, ?14, 1) RETURNING id");
     bind_offer(insert, record);
     const std::string now = m_db.now();
     insert.bind(11, record.vacancy_id).bind(12, author).bind(13, now);
     insert.bind(14, closes(record.status) ? std::optional<std::string>(now) : std::nullopt);
-    insert.run();
-    const std::int64_t id = m_db.last_insert_rowid();
+    std::int64_t id = 0;
+    while (insert.step()) id = insert.column_int64(0);
     auto result = offer(id);
     if (!result) throw InternalError("offer " + std::to_string(id) + " vanished");
     transaction.commit();

@@ -65,14 +65,14 @@ std::int64_t UserStore::insert_user(const UserRecord& user) {
         throw Conflict("a user named '" + user.name + "' exists already");
     Statement insert = connection.prepare(
         "INSERT INTO users (name, role, password_hash, created_at, disabled) "
-        "VALUES (?1, ?2, ?3, ?4, ?5)");
+        "VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id");
     insert.bind(1, user.name)
         .bind(2, user.role)
         .bind(3, user.password_hash)
         .bind(4, utc_now_iso8601())
         .bind(5, user.disabled ? 1 : 0);
-    insert.run();
-    const std::int64_t id = connection.last_insert_rowid();
+    std::int64_t id = 0;
+    while (insert.step()) id = insert.column_int64(0);
     Statement add_kommune =
         connection.prepare("INSERT INTO user_kommunen (user_id, ags) VALUES (?1, ?2)");
     for (const std::string& ags :
@@ -128,14 +128,15 @@ std::int64_t UserStore::insert_token(std::int64_t user_id, const std::string& to
         throw NotFound("no user with id " + std::to_string(user_id));
     Statement statement = connection.prepare(
         "INSERT INTO tokens (user_id, token_hash, label, created_at, expires_at) "
-        "VALUES (?1, ?2, ?3, ?4, ?5)");
+        "VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id");
     statement.bind(1, user_id)
         .bind(2, token_hash)
         .bind_text_or_null(3, label)
         .bind(4, utc_now_iso8601())
         .bind_text_or_null(5, expires_at);
-    statement.run();
-    return connection.last_insert_rowid();
+    std::int64_t id = 0;
+    while (statement.step()) id = statement.column_int64(0);
+    return id;
 }
 
 std::optional<UserRecord> UserStore::user_for_token(const std::string& token_hash) {
