@@ -5,7 +5,7 @@
 
 namespace leerstand::services {
 
-StatusReport read_status(const std::filesystem::path& db) {
+StatusReport read_status(const data::DatabaseLocation& db) {
     data::Store& store = thread_store(db);
     StatusReport report;
     report.schema_version = store.schema_version();

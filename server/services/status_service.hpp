@@ -1,8 +1,8 @@
 #pragma once
 
-#include <filesystem>
 #include <string>
 
+#include "data/database_location.hpp"
 #include "data/records.hpp"
 
 namespace leerstand::services {
@@ -15,6 +15,6 @@ struct StatusReport {
 };
 
 /// Opens (and migrates) the store at `db` on the calling thread and reads its status.
-StatusReport read_status(const std::filesystem::path& db);
+StatusReport read_status(const data::DatabaseLocation& db);
 
 }  // namespace leerstand::services
