@@ -446,10 +446,20 @@ const std::string& backup_file(const Arguments& args, const char* command, const
     return args.positional().front();
 }
 
+/// The SpatiaLite file that backup and restore copy: PostgreSQL has its own tools for that.
+std::filesystem::path backup_database_file(const Arguments& args, const char* command) {
+    const data::DatabaseLocation db = database_path(args);
+    if (db.is_postgres())
+        throw Unsupported(std::string(command) +
+                          " copies a SpatiaLite file; back up a PostgreSQL database with "
+                          "pg_dump and restore it with pg_restore (docs/configuration.md)");
+    return db.file();
+}
+
 int run_backup(const std::vector<std::string>& raw) {
     Arguments args(raw, {"db"}, {});
     const std::filesystem::path out = backup_file(args, "backup", "OUT file");
-    const auto db = database_path(args);
+    const std::filesystem::path db = backup_database_file(args, "backup");
     const auto summary = data::backup_database(db, out);
     std::cout << "backup " << summary.path.string() << ": " << megabytes(summary.bytes)
               << ", schema version " << summary.schema_version << ", a consistent copy of "
@@ -460,7 +470,7 @@ int run_backup(const std::vector<std::string>& raw) {
 int run_restore(const std::vector<std::string>& raw) {
     Arguments args(raw, {"db"}, {});
     const std::filesystem::path in = backup_file(args, "restore", "IN file");
-    const auto summary = data::restore_database(in, database_path(args));
+    const auto summary = data::restore_database(in, backup_database_file(args, "restore"));
     std::cout << "restored " << summary.path.string() << " from " << in.string() << ": "
               << megabytes(summary.bytes) << ", schema version " << summary.schema_version
               << "; start the server again\n";
