@@ -4,6 +4,7 @@
 
 #include <libpq-fe.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
@@ -177,9 +178,17 @@ detail::NumberedSql detail::number_placeholders(std::string_view sql) {
                 end = close == std::string_view::npos ? sql.size() : close + tag_length;
             }
         } else if (c == '?') {
+            // SQLite's rules: `?NNN` is parameter NNN, a bare `?` the largest number so far + 1.
+            std::size_t digits_end = i + 1;
+            while (digits_end < sql.size() && sql[digits_end] >= '0' && sql[digits_end] <= '9')
+                ++digits_end;
+            int number = numbered.parameter_count + 1;
+            if (digits_end > i + 1)
+                std::from_chars(sql.data() + i + 1, sql.data() + digits_end, number);
+            numbered.parameter_count = std::max(numbered.parameter_count, number);
             numbered.text += '$';
-            numbered.text += std::to_string(++numbered.parameter_count);
-            ++i;
+            numbered.text += std::to_string(number);
+            i = digits_end;
             continue;
         }
         numbered.text.append(sql.substr(i, end - i));

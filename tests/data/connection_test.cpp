@@ -285,6 +285,17 @@ TEST(NumberPlaceholders, NumbersOnlyParametersOutsideQuotesAndComments) {
     EXPECT_EQ(number_placeholders("SELECT 'open ?").parameter_count, 0);
 }
 
+TEST(NumberPlaceholders, KeepsSqliteNumberedParameters) {
+    using leerstand::data::detail::number_placeholders;
+    // As in SQLite: ?NNN is parameter NNN, may repeat, and a bare ? follows the largest so far.
+    const auto numbered = number_placeholders("UPDATE k SET slug = ?1 WHERE ags = ?2 OR ags = ?1");
+    EXPECT_EQ(numbered.text, "UPDATE k SET slug = $1 WHERE ags = $2 OR ags = $1");
+    EXPECT_EQ(numbered.parameter_count, 2);
+    const auto mixed = number_placeholders("SELECT ?3, ?, ?12");
+    EXPECT_EQ(mixed.text, "SELECT $3, $4, $12");
+    EXPECT_EQ(mixed.parameter_count, 12);
+}
+
 TEST_F(ConnectionTest, PostgresOpensWithUtcUtf8AndTheBusyTimeoutAsLockTimeout) {
     POSTGRES_ONLY();
     Connection db = open(ConnectionOptions{250ms, true});
