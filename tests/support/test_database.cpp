@@ -6,28 +6,12 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdlib>
-#include <iostream>
 #include <stdexcept>
 #include <string_view>
 
+#include "data/connection.hpp"
+
 namespace leerstand::test {
-
-namespace {
-
-// Made by scripts/postgres-cluster with PostGIS; every test database is a copy of it.
-constexpr const char* k_template_database = "leerstand_template";
-// Where CREATE and DROP DATABASE run: never the template, which must have no sessions while
-// it is copied.
-constexpr const char* k_maintenance_database = "postgres";
-
-// Runs `sql` through psql; throws with psql's message when it fails.
-void run_sql(const std::string& conninfo, const std::string& sql) {
-    const CommandResult result = run_command(
-        {LEERSTAND_PSQL, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", conninfo, "-c", sql});
-    if (result.exit_code != 0) throw std::runtime_error("psql failed (" + sql + "): " + result.err);
-}
-
-}  // namespace
 
 Backend test_backend() {
     const char* value = std::getenv("LEERSTAND_TEST_BACKEND");
@@ -63,6 +47,19 @@ std::string conninfo_with_database(const std::string& conninfo, const std::strin
 
 namespace {
 
+// Made by scripts/postgres-cluster with PostGIS; every test database is a copy of it.
+constexpr const char* k_template_database = "leerstand_template";
+// Where CREATE and DROP DATABASE run: never the template, which must have no sessions while
+// it is copied.
+constexpr const char* k_maintenance_database = "postgres";
+
+// A connection to the server's maintenance database, for CREATE and DROP DATABASE.
+data::Connection maintenance_connection() {
+    return data::Connection(data::DatabaseLocation(conninfo_with_database(test_postgres_conninfo(),
+                                                                          k_maintenance_database)),
+                            data::ConnectionOptions{});
+}
+
 // Unique while this process lives; a name left by a crashed process with the same pid is
 // stale, so the constructor drops it first.
 std::string next_postgres_name() {
@@ -70,13 +67,16 @@ std::string next_postgres_name() {
     return "leerstand_test_" + std::to_string(getpid()) + "_" + std::to_string(++counter);
 }
 
-// Clones the template into a new database `name` and returns its conninfo.
+// Clones the template into a new database `name` and returns its conninfo. Each statement on
+// its own: PostgreSQL runs neither inside a transaction.
 std::string create_postgres_database(const std::string& name) {
-    const std::string server = test_postgres_conninfo();
-    const std::string maintenance = conninfo_with_database(server, k_maintenance_database);
-    run_sql(maintenance, "DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
-    run_sql(maintenance, "CREATE DATABASE " + name + " TEMPLATE " + k_template_database);
-    return conninfo_with_database(server, name);
+    data::Connection server = maintenance_connection();
+    // Asked first rather than DROP ... IF EXISTS, whose notice libpq prints on every test.
+    data::Statement stale = server.prepare("SELECT 1 FROM pg_database WHERE datname = ?");
+    stale.bind(1, name);
+    if (stale.step()) server.exec("DROP DATABASE " + name + " WITH (FORCE)");
+    server.exec("CREATE DATABASE " + name + " TEMPLATE " + k_template_database);
+    return conninfo_with_database(test_postgres_conninfo(), name);
 }
 
 }  // namespace
@@ -93,8 +93,7 @@ TestDatabase::~TestDatabase() {
     // FORCE: a connection the test left open (a store not yet destroyed, a server process
     // still exiting) must not keep the database alive.
     try {
-        run_sql(conninfo_with_database(test_postgres_conninfo(), k_maintenance_database),
-                "DROP DATABASE " + m_postgres_name + " WITH (FORCE)");
+        maintenance_connection().exec("DROP DATABASE " + m_postgres_name + " WITH (FORCE)");
     } catch (const std::exception& e) {
         ADD_FAILURE() << "test database " << m_postgres_name << " not dropped: " << e.what();
     }
