@@ -186,7 +186,8 @@ LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
 $$;
 
 -- common/slug.hpp name_slug(): lower-case ASCII letters and digits, words joined by '-',
--- umlauts written out, accents dropped, everything after the first comma ignored.
+-- umlauts written out, accents dropped, everything after the first comma ignored. The two
+-- strings of translate() pair letter by letter (sql_compatibility_test.cpp checks each).
 CREATE FUNCTION leerstand_name_slug(name text) RETURNS text
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
     SELECT trim(BOTH '-' FROM regexp_replace(translate(
@@ -198,8 +199,8 @@ LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
         'áàâãåāăąÁÀÂÃÅĀĂĄçćčÇĆČďĎéèêëěęēÉÈÊËĚĘĒíìîïÍÌÎÏłľĺŁĽĹńňñŃŇÑóòôõōÓÒÔÕŌřŕŘŔśšşŚŠŞťŤ'
         'úùûůūÚÙÛŮŪýÿÝźžżŹŽŻ',
         'abcdefghijklmnopqrstuvwxyz'
-        'aaaaaaaaaaaaaaaacccccccddeeeeeeeeeeeeeeiiiiiiiilllllllnnnnnnooooooooooorrrrsssssstt'
-        'uuuuuuuuuuyyyzzzzzz'),
+        'aaaaaaaaaaaaaaaaccccccddeeeeeeeeeeeeeeiiiiiiiillllllnnnnnnoooooooooorrrrssssssttuuuuu'
+        'uuuuuyyyzzzzzz'),
         '[^a-z0-9]+', '-', 'g'))
 $$;
 

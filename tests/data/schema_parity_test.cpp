@@ -355,9 +355,11 @@ TEST_F(SchemaParityTest, BothDialectsMakeTheSameSchema) {
                                     std::to_string(leerstand::data::latest_schema_version())));
     EXPECT_GT(spatialite.size(), 300u);
 
-    EXPECT_EQ(differences(spatialite, postgres), "")
+    const std::string found = differences(spatialite, postgres);
+    EXPECT_TRUE(found.empty())
         << "the SpatiaLite and PostgreSQL migrations make different schemas; change "
-           "data/migrations_postgres.cpp (or data/migrations.cpp) until they agree";
+           "data/migrations_postgres.cpp (or data/migrations.cpp) until they agree:\n"
+        << found;
 }
 
 }  // namespace

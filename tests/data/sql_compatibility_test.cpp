@@ -196,6 +196,42 @@ TEST_F(SqlCompatibilityTest, GeometryFunctionsAnswerAsSpatialite) {
     });
 }
 
+// The tile change log is written by triggers, SQLite's and PL/pgSQL's: the same writes leave
+// the same rows (layer, box, whether the public sees it), and the writes that change nothing a
+// tile shows leave none.
+TEST_F(SqlCompatibilityTest, TileChangeTriggersWriteTheSameRows) {
+    const std::vector<std::string> writes = {
+        "INSERT INTO kommunen (ags, name, boundary) VALUES ('12073008', 'Angermünde', "
+        "CastToMultiPolygon(BuildMbr(13.9, 53.0, 14.0, 53.1, 4326)))",
+        "INSERT INTO buildings (kommune_ags, footprint) VALUES ('12073008', "
+        "CastToMultiPolygon(BuildMbr(13.95, 53.02, 13.951, 53.021, 4326)))",
+        "INSERT INTO vacancies (kommune_ags, building_id, geom) "
+        "VALUES ('12073008', 1, MakePoint(13.9505, 53.0205, 4326))",
+        "UPDATE vacancies SET internal_notes = 'Eigentümer angerufen' WHERE id = 1",
+        "UPDATE vacancies SET status = 'bestaetigt', consent_publish = 1 WHERE id = 1",
+        "UPDATE vacancies SET geom = MakePoint(13.96, 53.03, 4326), building_id = NULL "
+        "WHERE id = 1",
+        "INSERT INTO zukunftsorte (name, kommune_ags, geom) "
+        "VALUES ('Kulturscheune', '12073008', MakePoint(13.97, 53.04, 4326))",
+        "UPDATE zukunftsorte SET description = 'Konzerte' WHERE id = 1",
+        "UPDATE zukunftsorte SET name = 'Kulturscheune Angermünde' WHERE id = 1",
+        "DELETE FROM zukunftsorte WHERE id = 1",
+        "DELETE FROM vacancies WHERE id = 1",
+        "UPDATE kommunen SET website = 'https://www.angermuende.de' WHERE ags = '12073008'",
+        "UPDATE kommunen SET name = 'Angermünde, Stadt' WHERE ags = '12073008'",
+    };
+    for (const std::string& write : writes) {
+        m_spatialite->exec(write);
+        m_postgres->exec(write);
+    }
+    const Probe log{
+        "SELECT seq, layers, min_lon, min_lat, max_lon, max_lat, public "
+        "FROM tile_changes ORDER BY seq",
+        "iiddddi"};
+    EXPECT_EQ(rows_of(*m_spatialite, log).size(), 13u);
+    expect_same_answers({log});
+}
+
 // The searches vacancy_store.cpp makes (common/address_key.hpp), against the addresses of
 // buildings as uploads spell them.
 TEST_F(SqlCompatibilityTest, AddressMatchesAsTheSqliteFunction) {
