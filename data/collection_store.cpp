@@ -1,7 +1,5 @@
 #include "data/collection_store.hpp"
 
-#include <array>
-#include <charconv>
 #include <cmath>
 #include <string>
 #include <utility>
@@ -86,40 +84,29 @@ KommuneItem read_kommune(const Statement& row, bool blob = false) {
     return item;
 }
 
-/// The shortest text that reads back as exactly `value`.
-std::string wkt_number(double value) {
-    std::array<char, 32> buffer{};
-    const auto result = std::to_chars(buffer.data(), buffer.data() + buffer.size(), value);
-    return std::string(buffer.data(), result.ptr);
-}
-
 /// Rows of `table` (alias `alias`) whose `column` intersects `box`: candidates from the R*Tree
 /// SpatiaLite keeps for the column, then an exact test on those few.
-void add_bbox(Conditions& where, const std::string& table, const std::string& alias,
-              const std::string& column, const Bbox& box) {
-    add_rtree_candidates(where, table, alias, column, box);
+void add_bbox(Dialect dialect, Conditions& where, const std::string& table,
+              const std::string& alias, const std::string& column, const Bbox& box) {
+    add_rtree_candidates(dialect, where, table, alias, column, box);
     // A box without area is a line or a point; BuildMbr would not make a valid polygon of it.
     const bool flat_x = box.min_lon == box.max_lon;
     const bool flat_y = box.min_lat == box.max_lat;
     std::string shape;
-    if (flat_x && flat_y) {
+    if (flat_x && flat_y)
         shape = "MakePoint(?, ?, 4326)";
-        where.binds.emplace_back(box.min_lon);
-        where.binds.emplace_back(box.min_lat);
-    } else if (flat_x || flat_y) {
-        // As WKT: SpatiaLite's MakeLine is PostGIS' ST_MakeLine, and both read WKT alike.
-        shape = "ST_GeomFromText(?, 4326)";
-        where.binds.emplace_back("LINESTRING(" + wkt_number(box.min_lon) + " " +
-                                 wkt_number(box.min_lat) + ", " + wkt_number(box.max_lon) + " " +
-                                 wkt_number(box.max_lat) + ")");
-    } else {
+    else if (flat_x || flat_y)
+        shape = "MakeLine(MakePoint(?, ?, 4326), MakePoint(?, ?, 4326))";
+    else
         shape = "BuildMbr(?, ?, ?, ?, 4326)";
-        where.binds.emplace_back(box.min_lon);
-        where.binds.emplace_back(box.min_lat);
+    // = TRUE: SpatiaLite answers 1 (or -1 for an error), PostGIS a boolean.
+    where.add("ST_Intersects(" + alias + "." + column + ", " + shape + ") = TRUE");
+    where.binds.emplace_back(box.min_lon);
+    where.binds.emplace_back(box.min_lat);
+    if (!(flat_x && flat_y)) {
         where.binds.emplace_back(box.max_lon);
         where.binds.emplace_back(box.max_lat);
     }
-    where.add("ST_Intersects(" + alias + "." + column + ", " + shape + ") = TRUE");
 }
 
 /// A page in `order` (a unique integer key when `keyset`), after the sort keys of `filter` of
@@ -159,17 +146,17 @@ RecordPage<Item> run_page(Connection& db, const std::string& table, const std::s
     return page;
 }
 
-Conditions building_conditions(const CollectionFilter& filter) {
+Conditions building_conditions(Dialect dialect, const CollectionFilter& filter) {
     Conditions where;
     if (filter.kommune_prefix) add_prefix(where, "b.kommune_ags", *filter.kommune_prefix);
-    if (filter.bbox) add_bbox(where, "buildings", "b", "footprint", *filter.bbox);
+    if (filter.bbox) add_bbox(dialect, where, "buildings", "b", "footprint", *filter.bbox);
     return where;
 }
 
-Conditions kommune_conditions(const CollectionFilter& filter) {
+Conditions kommune_conditions(Dialect dialect, const CollectionFilter& filter) {
     Conditions where;
     if (filter.kommune_prefix) add_prefix(where, "k.ags", *filter.kommune_prefix);
-    if (filter.bbox) add_bbox(where, "kommunen", "k", "boundary", *filter.bbox);
+    if (filter.bbox) add_bbox(dialect, where, "kommunen", "k", "boundary", *filter.bbox);
     return where;
 }
 
@@ -202,7 +189,7 @@ std::optional<Bbox> CollectionStore::extent(const std::string& table,
         else
             throw InvalidInput("there is no collection '" + table + "'");
         // Public rows: every geometry's box.
-        sql = extent_sql(table, column);
+        sql = extent_sql(m_db.dialect(), table, column);
     }
     Statement select = m_db.prepare(sql);
     where.bind_all(select);
@@ -230,7 +217,7 @@ std::optional<DateRange> CollectionStore::temporal_extent(const std::string& tab
 }
 
 RecordPage<BuildingItem> CollectionStore::list_buildings(const CollectionFilter& filter) {
-    const Conditions where = building_conditions(filter);
+    const Conditions where = building_conditions(m_db.dialect(), filter);
     return run_page<BuildingItem>(m_db, "buildings b", building_columns(), "b.id", true, where,
                                   filter, "buildings",
                                   [](const Statement& row) { return read_building(row); });
@@ -238,7 +225,7 @@ RecordPage<BuildingItem> CollectionStore::list_buildings(const CollectionFilter&
 
 void CollectionStore::for_each_building(const CollectionFilter& filter, GeometryText geometry,
                                         const std::function<void(const BuildingItem&)>& visit) {
-    const Conditions where = building_conditions(filter);
+    const Conditions where = building_conditions(m_db.dialect(), filter);
     Statement select = m_db.prepare(building_columns(geometry) + where.sql + " ORDER BY b.id");
     where.bind_all(select);
     const bool blob = geometry == GeometryText::Wkb;
@@ -247,7 +234,7 @@ void CollectionStore::for_each_building(const CollectionFilter& filter, Geometry
 
 void CollectionStore::for_each_kommune(const CollectionFilter& filter, GeometryText geometry,
                                        const std::function<void(const KommuneItem&)>& visit) {
-    const Conditions where = kommune_conditions(filter);
+    const Conditions where = kommune_conditions(m_db.dialect(), filter);
     Statement select = m_db.prepare(kommune_columns(geometry) + where.sql + " ORDER BY k.ags");
     where.bind_all(select);
     const bool blob = geometry == GeometryText::Wkb;
@@ -262,7 +249,7 @@ std::optional<BuildingItem> CollectionStore::building(std::int64_t id) {
 }
 
 RecordPage<KommuneItem> CollectionStore::list_kommunen(const CollectionFilter& filter) {
-    const Conditions where = kommune_conditions(filter);
+    const Conditions where = kommune_conditions(m_db.dialect(), filter);
     return run_page<KommuneItem>(m_db, "kommunen k", kommune_columns(), "k.ags", false, where,
                                  filter, "kommunen",
                                  [](const Statement& row) { return read_kommune(row); });

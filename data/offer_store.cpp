@@ -100,7 +100,7 @@ void add_offer_visibility(Conditions& where, const OfferVisibility& visibility) 
 
 namespace {
 
-Conditions offer_conditions(const OfferFilter& filter) {
+Conditions offer_conditions(Dialect dialect, const OfferFilter& filter) {
     Conditions where;
     add_offer_visibility(where, filter.visibility);
     if (filter.kommune_prefix) add_prefix(where, "v.kommune_ags", *filter.kommune_prefix);
@@ -125,7 +125,7 @@ Conditions offer_conditions(const OfferFilter& filter) {
         where.binds.emplace_back(*filter.max_area);
     }
     if (filter.bbox) {
-        add_rtree_candidates(where, "vacancies", "v", "geom", *filter.bbox);
+        add_rtree_candidates(dialect, where, "vacancies", "v", "geom", *filter.bbox);
         where.add("ST_X(v.geom) BETWEEN ? AND ? AND ST_Y(v.geom) BETWEEN ? AND ?");
         where.binds.emplace_back(filter.bbox->min_lon);
         where.binds.emplace_back(filter.bbox->max_lon);
@@ -220,7 +220,7 @@ std::optional<OfferRecord> OfferStore::offer_of_vacancy(std::int64_t vacancy_id)
 }
 
 RecordPage<OfferRecord> OfferStore::list(const OfferFilter& filter) {
-    const Conditions where = offer_conditions(filter);
+    const Conditions where = offer_conditions(m_db.dialect(), filter);
     RecordPage<OfferRecord> page;
     Statement count = m_db.prepare(
         "SELECT count(*) FROM angebote a JOIN vacancies v ON v.id = a.vacancy_id " + where.sql);

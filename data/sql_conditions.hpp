@@ -88,12 +88,26 @@ inline std::string rtree_box_condition(Conditions& where, const std::string& pre
            prefix + "ymax >= ?";
 }
 
-/// Rows of `table` (alias `alias`) whose `column`'s box meets `box`, from the R*Tree that
-/// SpatiaLite keeps for it. The R*Tree holds 32-bit floats rounded outwards: callers add an
-/// exact test.
-inline void add_rtree_candidates(Conditions& where, const std::string& table,
+/// `alias.column && box` on PostgreSQL: the GiST index finds the rows whose box meets `box`.
+inline std::string gist_box_condition(Conditions& where, const std::string& alias,
+                                      const std::string& column, const Bbox& box) {
+    where.binds.emplace_back(box.min_lon);
+    where.binds.emplace_back(box.min_lat);
+    where.binds.emplace_back(box.max_lon);
+    where.binds.emplace_back(box.max_lat);
+    return alias + "." + column + " && ST_MakeEnvelope(?, ?, ?, ?, 4326)";
+}
+
+/// Rows of `table` (alias `alias`) whose `column`'s box meets `box`, from its spatial index:
+/// the R*Tree SpatiaLite keeps for it, or PostgreSQL's GiST index. The R*Tree holds 32-bit
+/// floats rounded outwards: callers add an exact test.
+inline void add_rtree_candidates(Dialect dialect, Conditions& where, const std::string& table,
                                  const std::string& alias, const std::string& column,
                                  const Bbox& box) {
+    if (dialect == Dialect::postgres) {
+        where.add(gist_box_condition(where, alias, column, box));
+        return;
+    }
     const std::string inside = rtree_box_condition(where, "", box);
     where.add(alias + ".ROWID IN (SELECT pkid FROM idx_" + table + "_" + column + " WHERE " +
               inside + ")");
@@ -102,10 +116,15 @@ inline void add_rtree_candidates(Conditions& where, const std::string& table,
 /// The same rows as a FROM clause that walks the R*Tree (alias r) and fetches each row by its
 /// rowid; the box goes into `where`. For reads of many rows (tiles): `ROWID IN (SELECT pkid
 /// ...)` first copies every pkid into a temporary b-tree, a tenth of the instructions of a
-/// dense tile. CROSS JOIN keeps SQLite to this order.
-inline std::string rtree_driven_from(Conditions& where, const std::string& table,
+/// dense tile. CROSS JOIN keeps SQLite to this order. On PostgreSQL the table itself, with
+/// the GiST condition in `where` (its planner walks the index).
+inline std::string rtree_driven_from(Dialect dialect, Conditions& where, const std::string& table,
                                      const std::string& alias, const std::string& column,
                                      const Bbox& box) {
+    if (dialect == Dialect::postgres) {
+        where.add(gist_box_condition(where, alias, column, box));
+        return table + " " + alias + " ";
+    }
     where.add(rtree_box_condition(where, "r.", box));
     return "idx_" + table + "_" + column + " r CROSS JOIN " + table + " " + alias + " ON " + alias +
            ".ROWID = r.pkid ";
@@ -113,10 +132,16 @@ inline std::string rtree_driven_from(Conditions& where, const std::string& table
 
 /// One row: min x, min y, max x, max y of the boxes of `table`'s `column`, and the number of
 /// rows with a geometry (the box columns are NULL when there is none). `rows_where` ("" for
-/// all, else e.g. "WHERE kommune_ags = ?1") picks the rows. Read from the R*Tree, so no
-/// geometry is read; its boxes are 32-bit floats rounded outwards.
-inline std::string extent_sql(const std::string& table, const std::string& column,
+/// all, else e.g. "WHERE kommune_ags = ?1") picks the rows. On SpatiaLite read from the
+/// R*Tree, so no geometry is read (its boxes are 32-bit floats rounded outwards); on
+/// PostgreSQL ST_Extent, exact.
+inline std::string extent_sql(Dialect dialect, const std::string& table, const std::string& column,
                               const std::string& rows_where = "") {
+    if (dialect == Dialect::postgres)
+        return "SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e), n FROM (SELECT "
+               "ST_Extent(" +
+               column + ") AS e, count(" + column + ") AS n FROM " + table + " " + rows_where +
+               ") AS extent";
     std::string sql = "SELECT min(xmin), min(ymin), max(xmax), max(ymax), count(*) FROM idx_" +
                       table + "_" + column;
     if (!rows_where.empty())

@@ -367,6 +367,8 @@ constexpr const char* k_insert_building_head =
 class FootprintTriggerSuspension {
   public:
     explicit FootprintTriggerSuspension(Connection& db) : m_db(db) {
+        // PostgreSQL has none of these triggers: its GiST index is the server's to maintain.
+        if (db.dialect() == Dialect::postgres) return;
         static const std::set<std::string> k_expected = {
             "ggi_buildings_footprint", "ggu_buildings_footprint", "tmi_buildings_footprint",
             "tmu_buildings_footprint", "tmd_buildings_footprint", "gii_buildings_footprint",
@@ -501,8 +503,8 @@ struct Store::BuildingImport::Impl {
     // change row per Kommune for each (see migration 3), in this transaction.
     void record_tile_changes(const std::set<std::string>& targets) {
         for (const auto& [ags, box] : added_boxes) record_tile_change(connection, 2, box);
-        Statement earlier =
-            connection.prepare(detail::extent_sql("buildings", "footprint", k_earlier_rows));
+        Statement earlier = connection.prepare(
+            detail::extent_sql(connection.dialect(), "buildings", "footprint", k_earlier_rows));
         for (const std::string& ags : targets) {
             earlier.bind(1, ags).bind(2, upload_id).step();
             if (earlier.column_int64(4) > 0)

@@ -16,12 +16,17 @@ namespace {
 
 using namespace detail;
 
-/// A deferred read transaction: every statement inside sees one snapshot (WAL), so the
-/// change-log number and the features agree. Ends with COMMIT (nothing to roll back).
+/// A read transaction in which every statement sees one snapshot, so the change-log number
+/// and the features agree: a deferred one on SQLite (WAL), REPEATABLE READ READ ONLY on
+/// PostgreSQL (whose default gives each statement its own). Ends with COMMIT (nothing to roll
+/// back).
 class ReadSnapshot {
   public:
     explicit ReadSnapshot(Connection& db) : m_db(db), m_owned(!db.in_transaction()) {
-        if (m_owned) m_db.exec("BEGIN");
+        if (!m_owned) return;
+        m_db.exec(db.dialect() == Dialect::postgres
+                      ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
+                      : "BEGIN");
     }
     ~ReadSnapshot() {
         if (!m_owned) return;
@@ -39,17 +44,24 @@ class ReadSnapshot {
     bool m_owned;
 };
 
+/// The geometry column as the tiles decode it: SpatiaLite's own BLOB straight from the
+/// column (decoding it ourselves is the fast path), WKB on PostgreSQL.
+std::string geometry_bytes(Dialect dialect, const std::string& column) {
+    return dialect == Dialect::postgres ? "ST_AsBinary(" + column + ")" : column;
+}
+
 // Column 0 is the feature id, column 1 the geometry; the rest become properties named by
 // their alias. These lists are the whole of what a tile shows: nothing internal is selected.
-std::string layer_sql(TileSource source, Conditions& where, const VacancyVisibility& visibility,
-                      const Bbox& box) {
+std::string layer_sql(Dialect dialect, TileSource source, Conditions& where,
+                      const VacancyVisibility& visibility, const Bbox& box) {
     switch (source) {
         case TileSource::Kommunen: {
             // `from` first: it adds to `where`, and operands of + have no order.
-            const std::string from = rtree_driven_from(where, "kommunen", "k", "boundary", box);
-            return "SELECT CAST(k.ags AS INTEGER), k.boundary, k.ags AS ags, k.name AS name, "
-                   "k.bez AS bez FROM " +
-                   from + where.sql + " AND k.boundary IS NOT NULL";
+            const std::string from =
+                rtree_driven_from(dialect, where, "kommunen", "k", "boundary", box);
+            return "SELECT CAST(k.ags AS INTEGER), " + geometry_bytes(dialect, "k.boundary") +
+                   ", k.ags AS ags, k.name AS name, k.bez AS bez FROM " + from + where.sql +
+                   " AND k.boundary IS NOT NULL";
         }
         case TileSource::Buildings: {
             // The vacancy a caller may see: an open one before a closed one, then the latest.
@@ -61,8 +73,10 @@ std::string layer_sql(TileSource source, Conditions& where, const VacancyVisibil
             std::string condition = visibility_condition(visible, visibility, "v");
             condition = condition.empty() ? "" : " AND " + condition;
             where.binds = visible.binds;  // the subquery's come first in the text
-            const std::string from = rtree_driven_from(where, "buildings", "b", "footprint", box);
-            return "SELECT b.id, b.footprint, b.kommune_ags AS kommune_ags, "
+            const std::string from =
+                rtree_driven_from(dialect, where, "buildings", "b", "footprint", box);
+            return "SELECT b.id, " + geometry_bytes(dialect, "b.footprint") +
+                   ", b.kommune_ags AS kommune_ags, "
                    "v.id AS vacancy_id, v.status AS vacancy_status FROM " +
                    from +
                    "LEFT JOIN vacancies v ON v.building_id = b.id AND v.id = "
@@ -77,22 +91,27 @@ std::string layer_sql(TileSource source, Conditions& where, const VacancyVisibil
             if (const std::string visible = visibility_condition(where, visibility, "v");
                 !visible.empty())
                 where.add(visible);
-            const std::string from = rtree_driven_from(where, "vacancies", "v", "geom", box);
-            return "SELECT v.id, v.geom, v.status AS status, v.use AS use, "
+            const std::string from =
+                rtree_driven_from(dialect, where, "vacancies", "v", "geom", box);
+            return "SELECT v.id, " + geometry_bytes(dialect, "v.geom") +
+                   ", v.status AS status, v.use AS use, "
                    "v.vacant_since AS vacant_since, v.kommune_ags AS kommune_ags, "
                    "v.building_id AS building_id FROM " +
                    from + where.sql;
         }
         case TileSource::Zukunftsorte: {
-            const std::string from = rtree_driven_from(where, "zukunftsorte", "z", "geom", box);
-            return "SELECT z.id, z.geom, z.name AS name, z.kind AS kind, "
+            const std::string from =
+                rtree_driven_from(dialect, where, "zukunftsorte", "z", "geom", box);
+            return "SELECT z.id, " + geometry_bytes(dialect, "z.geom") +
+                   ", z.name AS name, z.kind AS kind, "
                    "z.kommune_ags AS kommune_ags FROM " +
                    from + where.sql;
         }
         case TileSource::Zensus2011Grid: {
-            const std::string from = rtree_driven_from(where, "zensus2011_grid", "g", "cell", box);
-            return "SELECT g.id, g.cell, g.leerstandsquote AS leerstandsquote FROM " + from +
-                   where.sql;
+            const std::string from =
+                rtree_driven_from(dialect, where, "zensus2011_grid", "g", "cell", box);
+            return "SELECT g.id, " + geometry_bytes(dialect, "g.cell") +
+                   ", g.leerstandsquote AS leerstandsquote FROM " + from + where.sql;
         }
     }
     throw InternalError("unknown tile source");
@@ -126,7 +145,8 @@ std::int64_t TileStore::read_features(TileSource source, const Bbox& box,
                                       const VacancyVisibility& visibility,
                                       const std::function<void(const MapFeature&)>& visit) {
     Conditions where;
-    const std::string sql = layer_sql(source, where, visibility, box);
+    const Dialect dialect = m_db.dialect();
+    const std::string sql = layer_sql(dialect, source, where, visibility, box);
     const ReadSnapshot snapshot(m_db);
     const std::int64_t seq = latest_change();
     Statement& select = layer_query(sql);
@@ -143,7 +163,10 @@ std::int64_t TileStore::read_features(TileSource source, const Bbox& box,
     while (select.step()) {
         if (select.column_is_null(1)) continue;
         feature.id = select.column_int64(0);
-        decode_spatialite_blob(select.column_blob_view(1), feature);
+        if (dialect == Dialect::postgres)
+            decode_wkb(select.column_blob_view(1), feature);
+        else
+            decode_spatialite_blob(select.column_blob_view(1), feature);
         read_properties(select, names, feature.properties);
         visit(feature);
     }

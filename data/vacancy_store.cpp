@@ -254,9 +254,9 @@ void write_history(Connection& db, std::int64_t vacancy_id, const std::string& k
 
 // Points of `table` inside `box` (edges included), found through the R*Tree SpatiaLite keeps
 // for `geom`: for a point its box is the point, so the index test is exact.
-void add_bbox(Conditions& where, const std::string& table, const std::string& alias,
-              const Bbox& box) {
-    add_rtree_candidates(where, table, alias, "geom", box);
+void add_bbox(Dialect dialect, Conditions& where, const std::string& table,
+              const std::string& alias, const Bbox& box) {
+    add_rtree_candidates(dialect, where, table, alias, "geom", box);
     // The exact test removes the R*Tree's near misses.
     where.add("ST_X(" + alias + ".geom) BETWEEN ? AND ? AND ST_Y(" + alias +
               ".geom) BETWEEN ? AND ?");
@@ -454,7 +454,7 @@ RecordPage<VacancyRecord> VacancyStore::list_vacancies(const VacancyFilter& filt
         where.binds.emplace_back(*filter.use);
     }
     if (filter.vacant_since) add_date_range(where, "v.vacant_since", *filter.vacant_since);
-    if (filter.bbox) add_bbox(where, "vacancies", "v", *filter.bbox);
+    if (filter.bbox) add_bbox(m_db.dialect(), where, "vacancies", "v", *filter.bbox);
     if (filter.address) {
         // After the conditions above, so only rows the caller may see reach the building.
         where.add(
@@ -511,7 +511,8 @@ std::optional<std::int64_t> VacancyStore::match_building(double lon, double lat,
     // Containing footprints first, found through the R*Tree; the smallest wins where
     // footprints overlap (a building part inside a larger outline).
     Conditions containing;
-    add_rtree_candidates(containing, "buildings", "b", "footprint", Bbox{lon, lat, lon, lat});
+    add_rtree_candidates(m_db.dialect(), containing, "buildings", "b", "footprint",
+                         Bbox{lon, lat, lon, lat});
     containing.add("ST_Contains(b.footprint, MakePoint(?, ?, 4326)) = TRUE");
     containing.binds.emplace_back(lon);
     containing.binds.emplace_back(lat);
@@ -531,7 +532,7 @@ std::optional<std::int64_t> VacancyStore::match_building(double lon, double lat,
     Conditions near;
     near.binds.emplace_back(lon);  // the distance's point comes first in the text
     near.binds.emplace_back(lat);
-    add_rtree_candidates(near, "buildings", "b", "footprint",
+    add_rtree_candidates(m_db.dialect(), near, "buildings", "b", "footprint",
                          Bbox{lon - dlon, lat - dlat, lon + dlon, lat + dlat});
     Statement nearest = m_db.prepare(
         "SELECT id, d FROM (SELECT b.id AS id, ST_Distance(b.footprint, MakePoint(?, ?, 4326), "
@@ -677,7 +678,7 @@ RecordPage<ZukunftsortRecord> VacancyStore::list_zukunftsorte(const ZukunftsortF
     Conditions where;
     if (filter.kommune_prefix) add_prefix(where, "z.kommune_ags", *filter.kommune_prefix);
     if (filter.opened) add_date_range(where, "z.opened", *filter.opened);
-    if (filter.bbox) add_bbox(where, "zukunftsorte", "z", *filter.bbox);
+    if (filter.bbox) add_bbox(m_db.dialect(), where, "zukunftsorte", "z", *filter.bbox);
     RecordPage<ZukunftsortRecord> page;
     Statement count = m_db.prepare("SELECT count(*) FROM zukunftsorte z " + where.sql);
     where.bind_all(count);

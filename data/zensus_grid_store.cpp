@@ -47,7 +47,7 @@ std::int64_t replace_zensus_grid(Store& store, const std::vector<ZensusGridCellR
     };
     {
         // The tiles of the cells there were are stale too.
-        Statement old = db.prepare(detail::extent_sql("zensus2011_grid", "cell"));
+        Statement old = db.prepare(detail::extent_sql(db.dialect(), "zensus2011_grid", "cell"));
         if (old.step() && !old.column_is_null(0))
             widen(old.column_double(0), old.column_double(1), old.column_double(2),
                   old.column_double(3));
