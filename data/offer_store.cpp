@@ -113,7 +113,7 @@ Conditions offer_conditions(Dialect dialect, const OfferFilter& filter) {
         where.binds.emplace_back(*filter.status);
     }
     if (filter.kind) {
-        where.add("EXISTS (SELECT 1 FROM json_each(a.kinds) k WHERE k.value = ?)");
+        where.add("EXISTS (SELECT 1 FROM json_each(a.kinds) j WHERE j.value = ?)");
         where.binds.emplace_back(*filter.kind);
     }
     if (filter.min_area) {
