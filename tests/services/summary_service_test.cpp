@@ -3,7 +3,7 @@
 // exact figures for callers with internal rights and suppressed ones for everyone else, and
 // the monthly trend from vacancy_history, with history rows placed in past months by SQL.
 // The activation loop's figures (issue 23) likewise, with offers, inquiries, needs and matches
-// inserted by SQL. Real SpatiaLite files with the demo data in a TempDir.
+// inserted by SQL. A fresh database of the run's backend with the demo data.
 #include "server/services/summary_service.hpp"
 
 #include <gtest/gtest.h>
@@ -25,6 +25,7 @@
 #include "server/services/caller.hpp"
 #include "server/services/demo_service.hpp"
 #include "server/services/privacy.hpp"
+#include "tests/support/test_database.hpp"
 #include "tests/support/test_support.hpp"
 
 namespace leerstand::services {
@@ -79,7 +80,7 @@ class SummaryServiceTest : public ::testing::Test {
         generate_demo(m_store, options);
     }
 
-    data::Connection raw() { return data::Connection(m_dir / "atlas.sqlite"); }
+    data::Connection raw() { return data::Connection(m_database.location()); }
 
     std::int64_t building(const std::string& ags, int n) {
         auto db = raw();
@@ -167,8 +168,8 @@ class SummaryServiceTest : public ::testing::Test {
         m_vacancies.update_vacancy(record, record.version, "test");
     }
 
-    test::TempDir m_dir;
-    data::Store m_store{m_dir / "atlas.sqlite"};
+    test::TestDatabase m_database;
+    data::Store m_store{m_database.location()};
     data::VacancyStore m_vacancies{m_store};
     SummaryService m_service{m_store};
 };

@@ -370,7 +370,7 @@ TEST_F(VacancyServiceTest, ConsentDateFollowsConsent) {
 TEST_F(VacancyServiceTest, OfTwoWritersWithTheSameVersionOneWins) {
     const FeatureResult created = create({{"use", "wohnen"}}, in_wunsiedel, editor_in);
     // Two workers, each with its own connection and service.
-    data::Store other_store(m_path);
+    data::Store other_store(m_database.location());
     PlaceResolver other_places(other_store);
     VacancyService other(other_store, other_places);
     const std::int64_t seen_a = m_vacancies->get(created.id, editor_in).version;
@@ -783,8 +783,8 @@ struct LocalPlane {
 TEST(VacancyServiceMatching, MatchesRealBayreuthFootprints) {
     const auto file = test::shared_data("buildings/osm_bayreuth_nord_2014_buildings.geojson");
     LEERSTAND_REQUIRE_SHARED(file);
-    test::TempDir dir;
-    data::Store store(dir / "bayreuth.sqlite");
+    test::TestDatabase database;
+    data::Store store(database.location());
     // A catch-all Kommune around the extract (11.48..11.61, 49.97..50.05).
     store.upsert_kommunen({box_kommune("09472999", "Bayreuth-Nord (Test)", 11.4, 49.9, 11.7, 50.1)},
                           kommunen_upload());
@@ -798,7 +798,7 @@ TEST(VacancyServiceMatching, MatchesRealBayreuthFootprints) {
 
     PlaceResolver places(store);
     VacancyService service(store, places);
-    data::Connection db(dir / "bayreuth.sqlite");
+    data::Connection db(database.location());
     auto source_of = [&](const json& building_id) -> std::string {
         if (building_id.is_null()) return "none";
         auto select = db.prepare("SELECT source_ref FROM buildings WHERE id = ?");
