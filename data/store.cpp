@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -65,7 +66,7 @@ constexpr const char* k_insert_upload_sql =
 constexpr const char* k_update_upload_sql =
     "UPDATE uploads SET \"user\" = ?1, file_name = ?2, format = ?3, layer = ?4, kommune_ags = ?5, "
     "mode = ?6, crs = ?7, encoding = ?8, features_read = ?9, stored = ?10, rejected = ?11, "
-    "errors = ?12, report = ?13, state = ?14, progress = ?15, finished_at = ?17 WHERE id = ?18";
+    "errors = ?12, report = ?13, state = ?14, progress = ?15, finished_at = ?16 WHERE id = ?17";
 
 // Binds ?1..?13 from the record; the caller binds state, progress and times.
 void bind_upload(Statement& statement, const UploadRecord& upload) {
@@ -88,21 +89,25 @@ void update_upload(Connection& connection, std::int64_t id, const UploadRecord& 
                    const std::string& state, bool finished) {
     Statement statement = connection.prepare(k_update_upload_sql);
     bind_upload(statement, upload);
-    statement.bind(14, state).bind(15, finished ? 1.0 : 0.0).bind(18, id);
+    statement.bind(14, state).bind(15, finished ? 1.0 : 0.0).bind(17, id);
     if (finished)
-        statement.bind(17, connection.now());
+        statement.bind(16, connection.now());
     else
-        statement.bind_null(17);
+        statement.bind_null(16);
     statement.run();
     if (connection.changes() != 1)
         throw InternalError("uploads row " + std::to_string(id) + " vanished during the import");
 }
 
 /// Inserts the row, or for a row made earlier by create_upload (upload.id set) updates it.
+/// In a transaction of its own unless the caller has one: on PostgreSQL only a transaction
+/// takes the write lock, and writes stay one at a time as on SQLite.
 std::int64_t insert_upload(Connection& connection, const UploadRecord& upload,
                            const std::string& state, bool finished) {
+    OwnTransaction transaction(connection);
     if (upload.id != 0) {
         update_upload(connection, upload.id, upload, state, finished);
+        transaction.commit();
         return upload.id;
     }
     Statement statement = connection.prepare(k_insert_upload_sql);
@@ -115,7 +120,8 @@ std::int64_t insert_upload(Connection& connection, const UploadRecord& upload,
         statement.bind_null(17);
     statement.step();
     const std::int64_t id = statement.column_int64(0);
-    statement.reset();  // ends the statement now: the caller may commit next
+    statement.reset();  // ends the statement now, before the commit
+    transaction.commit();
     return id;
 }
 
@@ -243,7 +249,7 @@ std::int64_t Store::upsert_kommunen(const std::vector<KommuneRecord>& kommunen,
         "parent_ags = excluded.parent_ags, area_m2 = excluded.area_m2, "
         "boundary = excluded.boundary, updated_at = excluded.updated_at, "
         // The profile shows the name: its ETag must move with it (and with nothing else).
-        "profile_version = profile_version + "
+        "profile_version = kommunen.profile_version + "
         "CASE WHEN kommunen.name = excluded.name THEN 0 ELSE 1 END");
     // GeomFromWKB gives NULL for bytes it cannot parse; the boundary column allows NULL (a
     // Kommune may be created before its boundary is known), so check explicitly.
@@ -599,6 +605,18 @@ void Store::BuildingImport::add(const BuildingRecord& building) {
     if (kind == WkbKind::Other)
         require_areal(building.footprint,
                       "the footprint of building '" + building.source_ref + "'");
+    // On PostgreSQL a failed INSERT ends the whole transaction, so what SpatiaLite would
+    // answer with NULL or a constraint error is found first: the WKB is read here (its box is
+    // needed anyway) and each Kommune is looked up once.
+    Bbox footprint_box;
+    bool has_footprint_box = false;
+    if (!detail::extend_box_by_wkb(building.footprint, footprint_box, has_footprint_box))
+        throw InvalidGeometry("the footprint of building '" + building.source_ref +
+                              "' is not readable WKB");
+    if (!impl.kommunen.contains(building.kommune_ags) &&
+        !kommune_known(impl.connection, building.kommune_ags))
+        throw InvalidInput("building '" + building.source_ref + "' belongs to Kommune '" +
+                           building.kommune_ags + "', which is not in the store");
     Statement& statement = impl.insert_for(kind);
     statement.bind(1, building.kommune_ags)
         .bind(2, impl.upload_id)
@@ -620,25 +638,24 @@ void Store::BuildingImport::add(const BuildingRecord& building) {
     } catch (const Conflict&) {
         statement.reset();
         // The only NOT NULL column a caller can leave unset is the footprint: SpatiaLite gives
-        // NULL for WKB it cannot parse. Say so instead of naming a constraint.
+        // NULL for WKB it cannot parse, even where our reader could. Say so instead of naming
+        // a constraint.
         Statement probe = impl.connection.prepare("SELECT GeomFromWKB(?, 4326) IS NULL");
         probe.bind_blob(1, building.footprint);
         if (probe.step() && probe.column_int64(0) == 1)
             throw InvalidGeometry("the footprint of building '" + building.source_ref +
                                   "' is not readable WKB");
-        if (!impl.kommunen.contains(building.kommune_ags) &&
-            !kommune_known(impl.connection, building.kommune_ags))
-            throw InvalidInput("building '" + building.source_ref + "' belongs to Kommune '" +
-                               building.kommune_ags + "', which is not in the store");
         throw;
     }
     statement.reset();
     ++impl.added;
     impl.kommunen.insert(building.kommune_ags);
-    auto [box, created] = impl.added_boxes.try_emplace(building.kommune_ags);
-    bool has_box = !created;
-    if (!detail::extend_box_by_wkb(building.footprint, box->second, has_box) && created)
-        impl.added_boxes.erase(box);
+    auto [box, created] = impl.added_boxes.try_emplace(building.kommune_ags, footprint_box);
+    if (!created)
+        box->second = {std::min(box->second.min_lon, footprint_box.min_lon),
+                       std::min(box->second.min_lat, footprint_box.min_lat),
+                       std::max(box->second.max_lon, footprint_box.max_lon),
+                       std::max(box->second.max_lat, footprint_box.max_lat)};
 }
 
 std::int64_t Store::BuildingImport::commit(const UploadRecord& upload) {

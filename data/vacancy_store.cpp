@@ -339,9 +339,13 @@ VacancyRecord VacancyStore::insert_vacancy(const VacancyRecord& record,
         "consent_publish, consent_date, public_description, created_at, updated_at, author, "
         "version, public_version, public_created_at, public_updated_at) VALUES (MakePoint(?1, ?2, "
         "4326), ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?16, ?17, 1, ?13, "
-        "CASE WHEN ?13 = 1 THEN ?16 END, CASE WHEN ?13 = 1 THEN ?16 END) RETURNING id");
+        "?18, ?18) RETURNING id");
     bind_vacancy(insert, stored);
-    insert.bind(16, now).bind(17, stored.author);
+    // The public times are decided here, not by CASE on ?13 in the SQL: PostgreSQL gives a
+    // parameter one type, and the column (bigint) and "= 1" (integer) would give two.
+    const std::optional<std::string> public_since =
+        stored.consent_publish ? std::optional<std::string>(now) : std::nullopt;
+    insert.bind(16, now).bind(17, stored.author).bind(18, public_since);
     insert.step();
     stored.id = insert.column_int64(0);
     insert.reset();  // a statement still open would keep the COMMIT below from ending
@@ -387,7 +391,10 @@ VacancyRecord VacancyStore::update_vacancy(const VacancyRecord& record,
     }
 
     const std::string now = m_db.now();
-    // ?19: whether the public sees this change (then it is a new public version).
+    // ?19: whether the public sees this change (then it is a new public version); ?20 and ?21
+    // the public times this change may set (NULL: it sets none), decided here as in
+    // insert_vacancy.
+    const bool public_change = public_view_differs(before, after);
     Statement update = m_db.prepare(
         "UPDATE vacancies SET geom = MakePoint(?1, ?2, 4326), building_id = ?3, "
         "kommune_ags = ?4, status = ?5, use = ?6, degree = ?7, vacant_since = ?8, "
@@ -395,14 +402,16 @@ VacancyRecord VacancyStore::update_vacancy(const VacancyRecord& record,
         "consent_publish = ?13, consent_date = ?14, public_description = ?15, updated_at = ?16, "
         "version = version + 1, "
         "public_version = public_version + ?19, "
-        "public_created_at = coalesce(public_created_at, CASE WHEN ?13 = 1 THEN ?16 END), "
-        "public_updated_at = CASE WHEN ?19 = 1 THEN ?16 ELSE public_updated_at END "
+        "public_created_at = coalesce(public_created_at, ?20), "
+        "public_updated_at = coalesce(?21, public_updated_at) "
         "WHERE id = ?17 AND version = ?18");
     bind_vacancy(update, next);
     update.bind(16, now)
         .bind(17, record.id)
         .bind(18, expected_version)
-        .bind(19, std::int64_t{public_view_differs(before, after) ? 1 : 0});
+        .bind(19, std::int64_t{public_change ? 1 : 0})
+        .bind(20, next.consent_publish ? std::optional<std::string>(now) : std::nullopt)
+        .bind(21, public_change ? std::optional<std::string>(now) : std::nullopt);
     update.run();
     // Cannot happen under the write lock taken above; kept so a change of locking can never
     // turn a stale write into a silent one.
