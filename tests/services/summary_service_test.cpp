@@ -244,7 +244,8 @@ TEST_F(SummaryServiceTest, FiguresAgreeWithSqlOracle) {
         const std::string open = " AND status IN ('gemeldet', 'bestaetigt', 'in_aktivierung')";
         EXPECT_EQ(s["buildings"], oracle("SELECT count(*) FROM buildings WHERE " + where));
         EXPECT_NEAR(s["footprint_area_m2"].get<double>(),
-                    oracle_double("SELECT total(area_m2) FROM buildings WHERE " + where), 0.01);
+                    oracle_double("SELECT coalesce(sum(area_m2), 0) FROM buildings WHERE " + where),
+                    0.01);
         EXPECT_EQ(s["vacancies"], oracle("SELECT count(*) FROM vacancies WHERE " + where));
         for (const auto status : data::k_vacancy_statuses)
             EXPECT_EQ(s["by_status"][std::string(status)],
@@ -261,10 +262,10 @@ TEST_F(SummaryServiceTest, FiguresAgreeWithSqlOracle) {
         EXPECT_EQ(
             s["vacant_buildings"],
             oracle("SELECT count(DISTINCT building_id) FROM vacancies WHERE " + where + open));
-        EXPECT_NEAR(
-            s["vacant_floor_area_m2"].get<double>(),
-            oracle_double("SELECT total(floor_area_m2) FROM vacancies WHERE " + where + open),
-            0.01);
+        EXPECT_NEAR(s["vacant_floor_area_m2"].get<double>(),
+                    oracle_double("SELECT coalesce(sum(floor_area_m2), 0) FROM vacancies WHERE " +
+                                  where + open),
+                    0.01);
         EXPECT_EQ(s["reactivated"], oracle("SELECT count(*) FROM vacancies WHERE " + where +
                                            " AND status = 'aktiviert'"));
         EXPECT_EQ(s["zukunftsorte"], oracle("SELECT count(*) FROM zukunftsorte WHERE " + where));
@@ -625,13 +626,17 @@ class ActivationFiguresTest : public SummaryServiceTest {
     /// An instant in the middle of the month `months` from now.
     static std::string mid_month(int months) { return month_from_now(months) + "-15T10:00:00Z"; }
 
+    /// Runs an INSERT or UPDATE of one row and returns the row's id (RETURNING: both
+    /// databases have it, PostgreSQL no last_insert_rowid).
     std::int64_t insert(const std::string& sql, const std::vector<std::string>& values) {
         auto db = raw();
-        auto statement = db.prepare(sql);
+        auto statement = db.prepare(sql + " RETURNING id");
         for (std::size_t i = 0; i < values.size(); ++i)
             statement.bind(static_cast<int>(i + 1), values[i]);
+        EXPECT_TRUE(statement.step()) << sql;
+        const std::int64_t id = statement.column_int64(0);
         statement.run();
-        return db.last_insert_rowid();
+        return id;
     }
 
     /// An offer on a new report of `ags` (published unless `published` is false), created at
