@@ -139,13 +139,14 @@ struct HistoryRow {
     std::optional<std::optional<std::string>> vacant_since;
 };
 
-/// The history rows before the instant ?3 of every report, in the order a replay needs; the
+/// The history rows before the instant ?1 of every report, in the order a replay needs; the
 /// columns are those read_history_row() reads. `area_clause`: "" for every report, or a
-/// further condition (which may use ?1 and ?2).
+/// further condition (which may use ?2 and ?3; ?1 is the instant). PostgreSQL must type every
+/// parameter up to the highest it sees, so the one every query uses comes first.
 std::string history_rows_sql(const std::string& area_clause) {
     std::string sql =
         "SELECT vacancy_id, kommune_ags, action, changed_at, new_values "
-        "FROM vacancy_history WHERE changed_at < ?3";
+        "FROM vacancy_history WHERE changed_at < ?1";
     sql += area_clause;
     sql += " ORDER BY vacancy_id, changed_at, id";
     return sql;
@@ -279,9 +280,9 @@ std::vector<std::int64_t> SummaryStore::open_before(const std::string& prefix,
     Statement rows = m_db.prepare(history_rows_sql(
         prefix.empty() ? ""
                        : " AND vacancy_id IN (SELECT vacancy_id FROM vacancy_history "
-                         "WHERE kommune_ags >= ?1 AND kommune_ags < ?2 AND changed_at < ?3)"));
-    if (!prefix.empty()) rows.bind(1, prefix).bind(2, upper_bound_of(prefix));
-    rows.bind(3, instants.back());
+                         "WHERE kommune_ags >= ?2 AND kommune_ags < ?3 AND changed_at < ?1)"));
+    rows.bind(1, instants.back());
+    if (!prefix.empty()) rows.bind(2, prefix).bind(3, upper_bound_of(prefix));
     replay_reports(rows, instants, [&](std::size_t k, const ReplayedReport& report) {
         if (is_open_vacancy_status(report.status) && starts_with(report.kommune_ags, prefix))
             ++open[k];
@@ -294,7 +295,7 @@ std::vector<StatesByKommune> SummaryStore::states_before(const std::vector<std::
     if (instants.empty()) return states;
     std::vector<OpenBuildings> buildings(instants.size());
     Statement rows = m_db.prepare(history_rows_sql(""));
-    rows.bind(3, instants.back());
+    rows.bind(1, instants.back());
     replay_reports(rows, instants, [&](std::size_t k, const ReplayedReport& report) {
         add_report(report, states[k], buildings[k]);
     });

@@ -70,6 +70,21 @@ class StoreTest : public ::testing::Test {
     /// A second connection to the same database, as another process would have.
     data::Connection raw() { return data::Connection(m_location); }
 
+    /// The spatial index of `table`.`column` is sound: SpatiaLite's own check of its R*Tree,
+    /// or on PostgreSQL the GiST index on the column (which the server keeps current).
+    void expect_spatial_index_ok(data::Connection& db, const std::string& table,
+                                 const std::string& column) {
+        if (m_location.is_postgres()) {
+            EXPECT_EQ(db.query_int64("SELECT count(*) FROM pg_indexes WHERE tablename = '" + table +
+                                     "' AND indexdef LIKE '%USING gist (" + column + ")%'"),
+                      1)
+                << table << "." << column;
+            return;
+        }
+        EXPECT_EQ(db.query_int64("SELECT CheckSpatialIndex('" + table + "', '" + column + "')"), 1)
+            << table << "." << column;
+    }
+
     static constexpr const char* angermuende = "12073008";
     static constexpr const char* herzberg = "12062224";
 

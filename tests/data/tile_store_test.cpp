@@ -122,14 +122,16 @@ class TileStoreTest : public leerstand::test::StoreTest {
                       {{13.95, 53.05, 13.9501, 53.0501}, {13.96, 53.06, 13.9602, 53.0603}});
         auto db = raw();
         db.exec(
-            "UPDATE kommunen SET boundary = CastToMultiPolygon(GeomFromText("
+            "UPDATE kommunen SET boundary = CastToMultiPolygon(ST_GeomFromText("
             "'MULTIPOLYGON(((13.9 53.0, 14.0 53.0, 14.0 53.1, 13.9 53.1, 13.9 53.0),"
             "(13.95 53.05, 13.96 53.05, 13.96 53.06, 13.95 53.05)),"
             "((14.01 53.0, 14.02 53.0, 14.015 53.01, 14.01 53.0)))', 4326)) WHERE ags = '" +
             std::string(angermuende) + "'");
-        db.exec(
-            "UPDATE buildings SET footprint = CastToMultiPolygon(GeomFromEWKB(AsEWKB(footprint))) "
-            "WHERE id = (SELECT max(id) FROM buildings)");  // SpatiaLite writes it anew
+        if (!m_location.is_postgres())  // SpatiaLite writes its BLOB anew
+            db.exec(
+                "UPDATE buildings SET footprint = "
+                "CastToMultiPolygon(GeomFromEWKB(AsEWKB(footprint))) "
+                "WHERE id = (SELECT max(id) FROM buildings)");
         m_vacancies->insert_vacancy(vacancy(true), "anna");
     }
 
@@ -150,7 +152,7 @@ TEST_F(TileStoreTest, DecodedGeometriesAreSpatiaLitesOwnCoordinates) {
              {TileSource::Vacancies, "vacancies", "geom", "id"}}) {
         const auto features = read(source);
         ASSERT_FALSE(features.empty()) << table;
-        auto rows = db.prepare("SELECT " + key + ", AsText(" + column + "), NumGeometries(" +
+        auto rows = db.prepare("SELECT " + key + ", ST_AsText(" + column + "), ST_NumGeometries(" +
                                column + ") FROM " + table + " WHERE " + column + " IS NOT NULL");
         std::size_t rows_seen = 0;
         while (rows.step()) {

@@ -1,6 +1,6 @@
 // What the tests of VacancyService and ZukunftsortService share: Kommunen that are small
 // hand-made boxes, callers of every role, GeoJSON builders, and a fixture with both services
-// on a fresh database of the run's backend (tests/support/test_database.hpp).
+// on a real SpatiaLite file in a TempDir.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -140,7 +140,7 @@ inline data::UploadRecord kommunen_upload() {
 class WritableCollectionsTest : public ::testing::Test {
   protected:
     void SetUp() override {
-        m_store.emplace(m_database.location());
+        m_store.emplace(m_location);
         m_store->upsert_kommunen(
             {box_kommune(kreis, "Wunsiedel i. Fichtelgebirge", 11.8, 49.9, 12.3, 50.3),
              box_kommune(wunsiedel, "Wunsiedel", 11.95, 50.0, 12.05, 50.05),
@@ -163,11 +163,12 @@ class WritableCollectionsTest : public ::testing::Test {
     }
 
     std::int64_t count(const std::string& table) {
-        data::Connection db(m_database.location());
+        data::Connection db(m_location);
         return db.query_int64("SELECT count(*) FROM " + table);
     }
 
-    test::TestDatabase m_database;
+    test::TestDatabase m_database;  // a SpatiaLite file, or PostgreSQL (docs/testing.md)
+    const data::DatabaseLocation& m_location = m_database.location();
     std::optional<data::Store> m_store;
     std::optional<PlaceResolver> m_places;
     std::optional<VacancyService> m_vacancies;

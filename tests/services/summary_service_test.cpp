@@ -3,7 +3,7 @@
 // exact figures for callers with internal rights and suppressed ones for everyone else, and
 // the monthly trend from vacancy_history, with history rows placed in past months by SQL.
 // The activation loop's figures (issue 23) likewise, with offers, inquiries, needs and matches
-// inserted by SQL. A fresh database of the run's backend with the demo data.
+// inserted by SQL. The demo data in a test::TestDatabase, on the backend the run picks.
 #include "server/services/summary_service.hpp"
 
 #include <gtest/gtest.h>
@@ -168,7 +168,7 @@ class SummaryServiceTest : public ::testing::Test {
         m_vacancies.update_vacancy(record, record.version, "test");
     }
 
-    test::TestDatabase m_database;
+    test::TestDatabase m_database;  // a SpatiaLite file, or PostgreSQL (docs/testing.md)
     data::Store m_store{m_database.location()};
     data::VacancyStore m_vacancies{m_store};
     SummaryService m_service{m_store};

@@ -370,7 +370,7 @@ TEST_F(VacancyServiceTest, ConsentDateFollowsConsent) {
 TEST_F(VacancyServiceTest, OfTwoWritersWithTheSameVersionOneWins) {
     const FeatureResult created = create({{"use", "wohnen"}}, in_wunsiedel, editor_in);
     // Two workers, each with its own connection and service.
-    data::Store other_store(m_database.location());
+    data::Store other_store(m_location);
     PlaceResolver other_places(other_store);
     VacancyService other(other_store, other_places);
     const std::int64_t seen_a = m_vacancies->get(created.id, editor_in).version;

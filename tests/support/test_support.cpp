@@ -151,13 +151,13 @@ std::string open_vacancies_oracle_sql(const std::string& area, const std::string
            "(SELECT json_extract(h.new_values, '$.vacant_since') FROM vacancy_history h "
            "WHERE h.vacancy_id = r.vacancy_id AND json_type(h.new_values, '$.vacant_since') "
            "IS NOT NULL ORDER BY h.changed_at DESC, h.id DESC LIMIT 1) AS since "
-           "FROM vacancy_history r WHERE r.action = 'create') "
+           "FROM vacancy_history r WHERE r.action = 'create') AS reports "
            "WHERE kommune LIKE '" +
            area +
            "%' AND status IN ('gemeldet', 'bestaetigt', 'in_aktivierung') "
            "AND (last_action IS NULL OR last_action <> 'delete') "
-           "AND min(first_at, coalesce(substr(since, 1, 7) || '-01T00:00:00Z', first_at)) < " +
-           t;
+           "AND (first_at < " +
+           t + " OR coalesce(substr(since, 1, 7) || '-01T00:00:00Z', first_at) < " + t + ")";
 }
 
 }  // namespace leerstand::test
