@@ -1,4 +1,5 @@
-// The stores of users, membership requests, offers, needs and inquiries, each SQL path once
+// The stores of users, membership requests, offers (and their images), needs and inquiries,
+// each SQL path once
 // (write, read back, list with its filters, update, delete, the retention deletes), on the
 // store fixture's database, so that one text of their SQL is run on every backend.
 #include <gtest/gtest.h>
@@ -9,6 +10,7 @@
 #include <vector>
 
 #include "common/error.hpp"
+#include "data/image_store.hpp"
 #include "data/inquiry_store.hpp"
 #include "data/membership_store.hpp"
 #include "data/need_store.hpp"
@@ -404,6 +406,35 @@ TEST_F(ActivationStoresTest, InquiriesWithTheirMessagesScopeAndRetention) {
     EXPECT_FALSE(deleted.name);
     EXPECT_FALSE(deleted.messages[0].text);
     EXPECT_TRUE(inquiries.inquiry(second)->email);
+}
+
+TEST_F(ActivationStoresTest, ImagesKeepEveryByteAndAreStoredWhole) {
+    ImageStore images(*m_store);
+    const std::string id = "0123456789abcdef0123456789abcdef";
+    // Bytes a text path would break: a NUL, bytes above 0x7f, a backslash.
+    const std::string small("\xff\xd8\0JFIF\\\x80", 9);
+    ImageRecord image;
+    image.id = id;
+    image.kommune_ags = angermuende;
+    image.created_by = "anna";
+    image.width = 800;
+    image.height = 600;
+    images.insert(image, {{320, small}, {800, std::string(3000, '\x7f')}});
+    EXPECT_EQ(images.variant(id, 320), small);
+    EXPECT_EQ(images.variant(id, 800)->size(), 3000u);
+    EXPECT_FALSE(images.variant(id, 1600));
+    const auto found = images.find(id);
+    ASSERT_TRUE(found);
+    EXPECT_EQ(found->kommune_ags, angermuende);
+    EXPECT_EQ(found->width, 800);
+    EXPECT_THROW(images.insert(image, {}), Conflict);
+
+    // A variant that fails takes the whole image with it.
+    image.id = "fedcba9876543210fedcba9876543210";
+    image.kommune_ags.reset();
+    EXPECT_THROW(images.insert(image, {{320, small}, {320, small}}), Conflict);
+    EXPECT_FALSE(images.find(image.id));
+    EXPECT_FALSE(images.variant(image.id, 320));
 }
 
 }  // namespace
