@@ -152,11 +152,15 @@ TEST_F(DemoStoreTest, TheSameOptionsGiveTheSameDatabase) {
 }
 
 TEST_F(DemoStoreTest, AFailureLeavesTheStoreEmpty) {
-    LEERSTAND_REQUIRE_SPATIALITE("the refusing trigger is written in SQLite's dialect");
     { data::Store store(m_db); }
     // The last kind of write fails: the Zukunftsorte, after everything else.
-    sql("CREATE TRIGGER refuse_places BEFORE INSERT ON zukunftsorte BEGIN "
-        "SELECT RAISE(ABORT, 'refused by the test'); END;");
+    if (on_spatialite())
+        sql("CREATE TRIGGER refuse_places BEFORE INSERT ON zukunftsorte BEGIN "
+            "SELECT RAISE(ABORT, 'refused by the test'); END;");
+    else
+        sql("CREATE FUNCTION refuse_places() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+            "RAISE EXCEPTION 'refused by the test'; END $$; CREATE TRIGGER refuse_places "
+            "BEFORE INSERT ON zukunftsorte FOR EACH ROW EXECUTE FUNCTION refuse_places()");
     {
         data::Store store(m_db);
         EXPECT_ANY_THROW(generate_demo(store, fixed_day()));
@@ -166,7 +170,8 @@ TEST_F(DemoStoreTest, AFailureLeavesTheStoreEmpty) {
                   "count(*) FROM vacancy_history) || ' ' || (SELECT count(*) FROM uploads) || ' ' "
                   "|| (SELECT count(*) FROM images)"),
               "0 0 0 0 0 0");
-    sql("DROP TRIGGER refuse_places");
+    sql(on_spatialite() ? "DROP TRIGGER refuse_places"
+                        : "DROP TRIGGER refuse_places ON zukunftsorte");
     data::Store store(m_db);
     EXPECT_GT(generate_demo(store, fixed_day()).zukunftsorte, 0) << "and it can start again";
 }
