@@ -102,78 +102,60 @@ std::uint32_t wkb_header(ByteReader& in) {
     return type;
 }
 
+/// Reads a geometry of class `type` into `feature` (point and polygons cleared first), the
+/// same for SpatiaLite BLOBs and WKB: they differ only in how a part of a collection starts,
+/// which `part_class` reads (returning the part's class). `fail` throws.
+template <typename PartClass>
+void read_geometry(ByteReader& in, std::uint32_t type, MapFeature& feature, PartClass part_class,
+                   void (*fail)()) {
+    feature.point.reset();
+    feature.polygons.clear();
+    switch (type) {
+        case class_point:
+            feature.point = LonLat{in.float64(), in.float64()};
+            break;
+        case class_multipoint:
+            // Tiles show points one by one; a MultiPoint column is not in the schema, so the
+            // first point stands for it rather than failing the whole tile.
+            if (in.count(21) == 0 || part_class(in) != class_point) fail();
+            feature.point = LonLat{in.float64(), in.float64()};
+            break;
+        case class_polygon:
+            feature.polygons.resize(1);
+            read_polygon(in, feature.polygons.front());
+            break;
+        case class_multipolygon:
+            feature.polygons.resize(in.count(9));
+            for (LonLatPolygon& polygon : feature.polygons) {
+                if (part_class(in) != class_polygon) fail();
+                read_polygon(in, polygon);
+            }
+            break;
+        default:
+            fail();
+    }
+}
+
 }  // namespace
 
 void decode_spatialite_blob(std::span<const unsigned char> blob, MapFeature& feature) {
-    feature.point.reset();
-    feature.polygons.clear();
     if (blob.size() < 44 || blob[0] != blob_start || blob[1] > 1 || blob[38] != blob_mbr_end ||
         blob.back() != blob_end)
         malformed();
     ByteReader in(blob.first(blob.size() - 1), 39);
     in.set_little_endian(blob[1] == 1);
-    const std::uint32_t type = in.uint32();
-    switch (type) {
-        case class_point:
-            feature.point = LonLat{in.float64(), in.float64()};
-            break;
-        case class_multipoint: {
-            // Tiles show points one by one; a MultiPoint column is not in the schema, so the
-            // first point stands for it rather than failing the whole tile.
-            const std::uint32_t n = in.count(21);
-            if (n == 0) malformed();
-            if (in.byte() != blob_entity || in.uint32() != class_point) malformed();
-            feature.point = LonLat{in.float64(), in.float64()};
-            break;
-        }
-        case class_polygon:
-            feature.polygons.resize(1);
-            read_polygon(in, feature.polygons.front());
-            break;
-        case class_multipolygon: {
-            const std::uint32_t n = in.count(9);
-            feature.polygons.resize(n);
-            for (LonLatPolygon& polygon : feature.polygons) {
-                if (in.byte() != blob_entity || in.uint32() != class_polygon) malformed();
-                read_polygon(in, polygon);
-            }
-            break;
-        }
-        default:
-            malformed();
-    }
+    // Each part of a collection starts with an entity mark, then its class.
+    const auto part_class = [](ByteReader& r) {
+        return r.byte() == blob_entity ? r.uint32() : std::uint32_t{0};
+    };
+    read_geometry(in, in.uint32(), feature, part_class, malformed);
     if (!in.ok()) malformed();
 }
 
 void decode_wkb(std::span<const unsigned char> wkb, MapFeature& feature) {
-    feature.point.reset();
-    feature.polygons.clear();
     ByteReader in(wkb, 0);
-    switch (wkb_header(in)) {
-        case class_point:
-            feature.point = LonLat{in.float64(), in.float64()};
-            break;
-        case class_multipoint: {
-            // As with SpatiaLite BLOBs: the first point stands for the MultiPoint.
-            if (in.count(21) == 0 || wkb_header(in) != class_point) malformed_wkb();
-            feature.point = LonLat{in.float64(), in.float64()};
-            break;
-        }
-        case class_polygon:
-            feature.polygons.resize(1);
-            read_polygon(in, feature.polygons.front());
-            break;
-        case class_multipolygon: {
-            feature.polygons.resize(in.count(9));
-            for (LonLatPolygon& polygon : feature.polygons) {
-                if (wkb_header(in) != class_polygon) malformed_wkb();
-                read_polygon(in, polygon);
-            }
-            break;
-        }
-        default:
-            malformed_wkb();
-    }
+    // Each part of a collection is a WKB geometry of its own, with its own byte order.
+    read_geometry(in, wkb_header(in), feature, wkb_header, malformed_wkb);
     // A whole geometry and nothing after it: trailing bytes mean the bytes are not what we think.
     if (!in.ok() || in.offset() != wkb.size()) malformed_wkb();
 }

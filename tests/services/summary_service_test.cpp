@@ -626,16 +626,15 @@ class ActivationFiguresTest : public SummaryServiceTest {
     /// An instant in the middle of the month `months` from now.
     static std::string mid_month(int months) { return month_from_now(months) + "-15T10:00:00Z"; }
 
-    /// Runs an INSERT or UPDATE of one row and returns the row's id (RETURNING: both
-    /// databases have it, PostgreSQL no last_insert_rowid).
+    /// Runs an INSERT or UPDATE of one row and returns the row's id.
     std::int64_t insert(const std::string& sql, const std::vector<std::string>& values) {
         auto db = raw();
-        auto statement = db.prepare(sql + " RETURNING id");
+        auto statement = db.prepare(sql + " RETURNING id");  // PostgreSQL has no last rowid
         for (std::size_t i = 0; i < values.size(); ++i)
             statement.bind(static_cast<int>(i + 1), values[i]);
         EXPECT_TRUE(statement.step()) << sql;
         const std::int64_t id = statement.column_int64(0);
-        statement.run();
+        statement.reset();
         return id;
     }
 
