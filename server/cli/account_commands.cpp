@@ -17,6 +17,7 @@
 #include "common/error.hpp"
 #include "data/store.hpp"
 #include "server/cli/cli_errors.hpp"
+#include "server/cli/named_options.hpp"
 #include "server/services/auth_service.hpp"
 
 namespace leerstand::cli {
@@ -74,10 +75,8 @@ class Options {
 };
 
 /// Same rule as the other commands: --db, else $LEERSTAND_DB, else var/leerstand.sqlite.
-std::filesystem::path database_path(const Options& options) {
-    if (auto db = options.value("db")) return *db;
-    if (const char* env = std::getenv("LEERSTAND_DB"); env && *env) return env;
-    return "var/leerstand.sqlite";
+data::DatabaseLocation database_path(const Options& options) {
+    return database_location(options.value("db"));
 }
 
 /// Turns terminal echo off for its lifetime.

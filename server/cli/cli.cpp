@@ -19,6 +19,7 @@
 #include "server/cli/account_commands.hpp"
 #include "server/cli/cli_errors.hpp"
 #include "server/cli/export_command.hpp"
+#include "server/cli/named_options.hpp"
 #include "server/cli/stats_command.hpp"
 #include "server/http/server.hpp"
 #include "server/http/transport/client_address.hpp"
@@ -52,14 +53,17 @@ Usage:
       real outlines (BKG VG5000 2021), buildings, profiles, vacancy reports with two years of
       history up to the month of --as-of (default today) and Zukunftsorte. --buildings-only:
       Kommunen and buildings alone. The same options give the same data.
-  leerstand serve [--db PATH] [--bind ADDR] [--port N] [--threads N] [--web DIR]
+  leerstand serve [--db PATH|CONNINFO] [--work-dir DIR] [--bind ADDR] [--port N]
+                  [--threads N] [--web DIR]
                   [--max-upload-mb N] [--tile-cache-mb N] [--secure-cookies]
                   [--basemap-url TEMPLATE|none] [--basemap-attribution TEXT]
                   [--public-url URL] [--trusted-proxy ADDR[,ADDR...]]
                   [--site FILE] [--debug-cache-header] [--membership-retention-days N]
                   [--activation-retention-days N] [--smtp-url URL --mail-from ADDR]
                   [--smtp-user NAME]
-      Serve the map and the HTTP API (default http://127.0.0.1:8080). --secure-cookies (or
+      Serve the map and the HTTP API (default http://127.0.0.1:8080). --work-dir: this
+      server's own folder for uploads and exports (default: next to the database file;
+      required with a PostgreSQL --db). --secure-cookies (or
       LEERSTAND_SECURE_COOKIES=1) marks the session cookie Secure, for use behind HTTPS.
       --tile-cache-mb: memory for encoded tiles (default 256). --basemap-url: the map's
       background tiles (default OpenStreetMap's; none for none, e.g. offline).
@@ -96,13 +100,15 @@ Usage:
   leerstand backup OUT [--db PATH]
       Copy the database to OUT while the server runs: one consistent snapshot (SQLite online
       backup), checked with PRAGMA integrity_check, written to OUT.partial and then renamed to
-      OUT. OUT must not exist.
+      OUT. OUT must not exist. A PostgreSQL database is backed up with pg_dump instead.
   leerstand restore IN [--db PATH]
       Replace the database with the backup IN, after checking it. Stop the server first and
       start it again afterwards; a refused or interrupted restore leaves the old database.
+      A PostgreSQL database is restored with pg_restore instead.
   leerstand help | --help
 
-The database is --db PATH, else $LEERSTAND_DB, else var/leerstand.sqlite.
+The database is --db PATH, else $LEERSTAND_DB, else var/leerstand.sqlite; a
+postgresql://user@host/dbname conninfo instead of PATH names a PostgreSQL/PostGIS database.
 Exit codes: 0 ok, 1 error, 2 usage error, 3 import stored nothing.
 )";
 
@@ -158,10 +164,8 @@ class Arguments {
     std::vector<std::string> m_positional;
 };
 
-std::filesystem::path database_path(const Arguments& args) {
-    if (auto db = args.value("db")) return *db;
-    if (const char* env = std::getenv("LEERSTAND_DB"); env && *env) return env;
-    return "var/leerstand.sqlite";
+data::DatabaseLocation database_path(const Arguments& args) {
+    return database_location(args.value("db"));
 }
 
 long parse_number(const std::string& text, const std::string& what, long min, long max) {
@@ -373,14 +377,21 @@ std::optional<services::RelaySettings> mail_relay(const Arguments& args) {
 }
 
 int run_serve(const std::vector<std::string>& raw) {
-    Arguments args(
-        raw,
-        {"db", "bind", "port", "threads", "web", "max-upload-mb", "tile-cache-mb", "basemap-url",
-         "basemap-attribution", "trusted-proxy", "public-url", "site", "membership-retention-days",
-         "activation-retention-days", "smtp-url", "mail-from", "smtp-user"},
-        {"secure-cookies", "debug-cache-header"});
+    Arguments args(raw,
+                   {"db", "work-dir", "bind", "port", "threads", "web", "max-upload-mb",
+                    "tile-cache-mb", "basemap-url", "basemap-attribution", "trusted-proxy",
+                    "public-url", "site", "membership-retention-days", "activation-retention-days",
+                    "smtp-url", "mail-from", "smtp-user"},
+                   {"secure-cookies", "debug-cache-header"});
     http::ServeOptions options;
     options.db = database_path(args);
+    if (auto dir = args.value("work-dir")) options.work_dir = *dir;
+    try {
+        // Checked here too, for the usage exit code: PostgreSQL needs --work-dir.
+        http::node_folders(options.db, options.work_dir);
+    } catch (const InvalidInput& e) {
+        throw UsageError(e.what());
+    }
     options.bind = args.value("bind").value_or("127.0.0.1");
     if (auto port = args.value("port"))
         options.port = static_cast<std::uint16_t>(parse_number(*port, "--port", 0, 65535));
@@ -435,10 +446,20 @@ const std::string& backup_file(const Arguments& args, const char* command, const
     return args.positional().front();
 }
 
+/// The SpatiaLite file that backup and restore copy: PostgreSQL has its own tools for that.
+std::filesystem::path backup_database_file(const Arguments& args, const char* command) {
+    const data::DatabaseLocation db = database_path(args);
+    if (db.is_postgres())
+        throw Unsupported(std::string(command) +
+                          " copies a SpatiaLite file; back up a PostgreSQL database with "
+                          "pg_dump and restore it with pg_restore (docs/configuration.md)");
+    return db.file();
+}
+
 int run_backup(const std::vector<std::string>& raw) {
     Arguments args(raw, {"db"}, {});
     const std::filesystem::path out = backup_file(args, "backup", "OUT file");
-    const auto db = database_path(args);
+    const std::filesystem::path db = backup_database_file(args, "backup");
     const auto summary = data::backup_database(db, out);
     std::cout << "backup " << summary.path.string() << ": " << megabytes(summary.bytes)
               << ", schema version " << summary.schema_version << ", a consistent copy of "
@@ -449,7 +470,7 @@ int run_backup(const std::vector<std::string>& raw) {
 int run_restore(const std::vector<std::string>& raw) {
     Arguments args(raw, {"db"}, {});
     const std::filesystem::path in = backup_file(args, "restore", "IN file");
-    const auto summary = data::restore_database(in, database_path(args));
+    const auto summary = data::restore_database(in, backup_database_file(args, "restore"));
     std::cout << "restored " << summary.path.string() << " from " << in.string() << ": "
               << megabytes(summary.bytes) << ", schema version " << summary.schema_version
               << "; start the server again\n";

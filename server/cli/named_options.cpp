@@ -34,13 +34,16 @@ std::optional<std::string> parse_named_options(const std::vector<std::string>& a
     return std::nullopt;
 }
 
-std::filesystem::path existing_database(const NamedOptions& options) {
-    std::filesystem::path db = "var/leerstand.sqlite";
-    if (const auto given = options.get("--db"))
-        db = *given;
-    else if (const char* env = std::getenv("LEERSTAND_DB"); env && *env)
-        db = env;
-    if (!std::filesystem::exists(db)) throw NotFound("there is no database at " + db.string());
+data::DatabaseLocation database_location(const std::optional<std::string>& db_option) {
+    if (db_option) return *db_option;
+    if (const char* env = std::getenv("LEERSTAND_DB"); env && *env) return std::string(env);
+    return std::string("var/leerstand.sqlite");
+}
+
+data::DatabaseLocation existing_database(const NamedOptions& options) {
+    data::DatabaseLocation db = database_location(options.get("--db"));
+    if (!db.is_postgres() && !std::filesystem::exists(db.file()))
+        throw NotFound("there is no database at " + db.display());
     return db;
 }
 

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "data/database_location.hpp"
+
 /// Option parsing shared by the smaller subcommands (stats, export).
 namespace leerstand::cli {
 
@@ -29,9 +31,13 @@ std::optional<std::string> parse_named_options(const std::vector<std::string>& a
                                                const std::vector<std::string>& names,
                                                std::size_t max_positional, NamedOptions& options);
 
-/// --db PATH, else $LEERSTAND_DB, else var/leerstand.sqlite; NotFound when that file does not
-/// exist (opening it would only create an empty database).
-std::filesystem::path existing_database(const NamedOptions& options);
+/// The database of every subcommand: `db_option` (--db's value: a file path or a
+/// postgresql:// conninfo), else $LEERSTAND_DB, else var/leerstand.sqlite.
+data::DatabaseLocation database_location(const std::optional<std::string>& db_option);
+
+/// database_location(--db); NotFound when it names a file that does not exist (opening it
+/// would only create an empty database).
+data::DatabaseLocation existing_database(const NamedOptions& options);
 
 /// Runs `body` and returns its exit code; an exception becomes one line "leerstand: …" on
 /// `err` and exit code 1.

@@ -44,7 +44,7 @@ void get_export(const ApiContext& context, const Rest::Request& request,
     const services::Caller caller = request_caller(request, context);
     const services::ItemsQuery query = services::parse_export_query(query_params(request));
 
-    const SpoolFile spool(context.db, geo::file_extension(format));
+    const SpoolFile spool(context.export_spool_dir, geo::file_extension(format));
     auto& exports = services::thread_service<services::ExportService>(context.db);
     const License& own = context.site->data_license;
     const std::int64_t count = exports.write(collection, format, query, caller, spool.path(), own);
@@ -63,7 +63,7 @@ void get_export(const ApiContext& context, const Rest::Request& request,
 }  // namespace
 
 void add_export_routes(Rest::Router& router, const ApiContext& context) {
-    remove_stale_spool_files(context.db);
+    remove_stale_spool_files(context.export_spool_dir);
     // The export is made and sent on a download thread: it may take long.
     add_route_table(router, context,
                     {{"/export/:file", Http::Method::Get, get_export, Lane::Download}});

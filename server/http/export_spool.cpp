@@ -19,17 +19,10 @@ namespace {
 
 constexpr std::string_view k_spool_prefix = "export-";
 
-fs::path spool_dir(const fs::path& db) {
-    fs::path dir = fs::absolute(db);
-    dir += "-export-spool";
-    return dir;
-}
-
 }  // namespace
 
-SpoolFile::SpoolFile(const fs::path& db, std::string_view extension) {
+SpoolFile::SpoolFile(const fs::path& dir, std::string_view extension) {
     static std::atomic<std::uint64_t> counter{0};
-    const fs::path dir = spool_dir(db);
     fs::create_directories(dir);
     m_path = dir / (std::string(k_spool_prefix) + std::to_string(::getpid()) + "-" +
                     std::to_string(++counter) + "." + std::string(extension));
@@ -40,10 +33,9 @@ SpoolFile::~SpoolFile() {
     fs::remove(m_path, ignored);
 }
 
-void remove_stale_spool_files(const fs::path& db) {
+void remove_stale_spool_files(const fs::path& dir) {
     std::error_code error;
-    for (fs::directory_iterator it(spool_dir(db), error), end; !error && it != end;
-         it.increment(error))
+    for (fs::directory_iterator it(dir, error), end; !error && it != end; it.increment(error))
         if (it->path().filename().string().starts_with(k_spool_prefix))
             fs::remove(it->path(), error);
 }

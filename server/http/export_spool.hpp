@@ -5,15 +5,15 @@
 #include <filesystem>
 #include <string_view>
 
-/// Where an export waits between being written and being sent: a file in a folder next to the
-/// database (same disk), named after it as SQLite names its -wal file.
+/// Where an export waits between being written and being sent: a file in the node's spool folder
+/// (node_folders in server.hpp: next to a SpatiaLite file, or under --work-dir).
 namespace leerstand::http {
 
 /// A spool file that removes itself, so a failed export leaves nothing behind.
 class SpoolFile {
   public:
-    /// A new name in the spool folder of `db` (made if missing), ending in `.extension`.
-    SpoolFile(const std::filesystem::path& db, std::string_view extension);
+    /// A new name in the spool folder `dir` (made if missing), ending in `.extension`.
+    SpoolFile(const std::filesystem::path& dir, std::string_view extension);
     ~SpoolFile();
     SpoolFile(const SpoolFile&) = delete;
     SpoolFile& operator=(const SpoolFile&) = delete;
@@ -24,9 +24,9 @@ class SpoolFile {
     std::filesystem::path m_path;
 };
 
-/// Removes the spool files of `db` that a process killed mid-export left behind; only ours are
+/// Removes the spool files in `dir` that a process killed mid-export left behind; only ours are
 /// touched.
-void remove_stale_spool_files(const std::filesystem::path& db);
+void remove_stale_spool_files(const std::filesystem::path& dir);
 
 /// Sends `file` as the body (status 200, the writer's headers), paced to the client (it may
 /// read slowly). The file leaves the folder before the first byte does.

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "data/database_location.hpp"
 #include "server/http/transport/routing.hpp"
 
 namespace leerstand::services {
@@ -29,8 +30,9 @@ class StaticFiles;
 /// What the routes share across worker threads. Per-thread state (Store, services) is created
 /// on each worker on first use.
 struct ApiContext {
-    std::filesystem::path db;
-    bool secure_cookies = false;  ///< mark the session cookie `Secure` (behind HTTPS)
+    data::DatabaseLocation db{std::filesystem::path()};
+    std::filesystem::path export_spool_dir;  ///< this node's exports wait here (NodeFolders)
+    bool secure_cookies = false;             ///< mark the session cookie `Secure` (behind HTTPS)
     /// Peers whose `X-Real-IP` names the client (canonical_ip spellings); nobody by default.
     std::vector<std::string> trusted_proxies;
     std::shared_ptr<services::LoginRateLimiter> login_limiter;

@@ -55,6 +55,26 @@ void set_public_url(const ServeOptions& options, const std::string& listening) {
                   << std::endl;
 }
 
+}  // namespace
+
+NodeFolders node_folders(const data::DatabaseLocation& db, const fs::path& work_dir) {
+    if (!work_dir.empty()) {
+        const fs::path dir = fs::absolute(work_dir);
+        return {dir / "uploads", dir / "export-spool"};
+    }
+    if (db.is_postgres())
+        throw InvalidInput(
+            "a PostgreSQL --db needs --work-dir DIR: a folder of this server's own for uploads "
+            "and exports");
+    // Next to the database, on the same disk, as before PostgreSQL existed.
+    const fs::path file = fs::absolute(db.file());
+    fs::path spool = file;
+    spool += "-export-spool";
+    return {file.parent_path() / "uploads", spool};
+}
+
+namespace {
+
 int fail(const std::string& message) {
     std::cerr << "leerstand: " << message << std::endl;
     return 1;
@@ -67,8 +87,11 @@ int serve(const ServeOptions& options) {
     Endpoint endpoint;
 
     ApiContext api;
+    NodeFolders folders;
     try {
-        if (options.db.empty()) throw InvalidInput("no database given; pass --db PATH");
+        if (!options.db.is_postgres() && options.db.file().empty())
+            throw InvalidInput("no database given; pass --db PATH or --db postgresql://...");
+        folders = node_folders(options.db, options.work_dir);
         api.files = std::make_shared<const StaticFiles>(
             options.web_root.empty() ? fs::path(LEERSTAND_DEFAULT_WEB_ROOT) : options.web_root);
         // A bad site file stops the start with its one line, before any request sees it.
@@ -83,6 +106,7 @@ int serve(const ServeOptions& options) {
         return fail("no link can name the address " + options.bind + "; pass --public-url URL");
 
     api.db = options.db;
+    api.export_spool_dir = folders.export_spool;
     api.secure_cookies = options.secure_cookies;
     api.trusted_proxies = options.trusted_proxies;
     api.login_limiter = std::make_shared<services::LoginRateLimiter>();
@@ -108,9 +132,7 @@ int serve(const ServeOptions& options) {
     services::UploadLimits limits;
     limits.max_body_bytes = options.max_upload_bytes;
     try {
-        // Uploaded files wait next to the database, on the same disk.
-        const fs::path work_dir = fs::absolute(options.db).parent_path() / "uploads";
-        api.uploads = std::make_shared<services::UploadJobs>(options.db, work_dir, limits);
+        api.uploads = std::make_shared<services::UploadJobs>(options.db, folders.uploads, limits);
     } catch (const std::exception& e) {
         return fail(std::string("cannot prepare uploads: ") + e.what());
     }

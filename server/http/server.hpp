@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "data/database_location.hpp"
 #include "server/http/transport/public_url.hpp"
 #include "server/services/smtp_relay.hpp"
 
@@ -19,7 +20,12 @@ inline constexpr const char* k_default_basemap_attribution = "© OpenStreetMap-M
 
 /// What `leerstand serve` needs.
 struct ServeOptions {
-    std::filesystem::path db;
+    /// A SpatiaLite file or a PostgreSQL conninfo (`--db`).
+    data::DatabaseLocation db{std::filesystem::path()};
+    /// This node's own folders (uploads waiting for their job, exports being sent): needed
+    /// with PostgreSQL, where several servers share one database; empty = next to the
+    /// SpatiaLite file.
+    std::filesystem::path work_dir;
     std::string bind = "127.0.0.1";
     std::uint16_t port = 8080;  ///< 0 asks for an ephemeral port
     unsigned threads = 2;       ///< Pistache workers; raised to 2 if lower (transport/endpoint.cpp)
@@ -46,6 +52,17 @@ struct ServeOptions {
     /// The SMTP relay for mail to inquirers, need authors and staff; none: no mail is sent.
     std::optional<services::RelaySettings> mail_relay;
 };
+
+/// The folders a server keeps for itself, beside the database it shares with other nodes.
+struct NodeFolders {
+    std::filesystem::path uploads;       ///< uploaded files waiting for their job
+    std::filesystem::path export_spool;  ///< exports between being written and being sent
+};
+
+/// Under `work_dir` when given; else next to the SpatiaLite file (`DIR/uploads` and
+/// `FILE-export-spool`, named as SQLite names its -wal file).
+/// @throws InvalidInput for PostgreSQL without `work_dir`: the message names --work-dir.
+NodeFolders node_folders(const data::DatabaseLocation& db, const std::filesystem::path& work_dir);
 
 /// Opens (and migrates) the store, then serves HTTP until SIGINT or SIGTERM and returns the
 /// process exit code: 0 after a signal, 1 when start-up fails (a one-line message on stderr).

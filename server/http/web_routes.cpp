@@ -99,7 +99,10 @@ void get_health(const ApiContext& context, const Rest::Request&, Http::ResponseW
     const services::StatusReport report = services::read_status(context.db);
     const nlohmann::json body = {
         {"status", report.status},
+        {"backend", report.backend},
         {"schema_version", report.schema_version},
+        // Always true here: a database that does not answer gives a 503 (read_status).
+        {"database_reachable", true},
         {"counts",
          {
              {"kommunen", report.counts.kommunen},

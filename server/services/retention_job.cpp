@@ -9,7 +9,7 @@
 
 namespace leerstand::services {
 
-RetentionJob::RetentionJob(std::filesystem::path db, std::vector<RetentionTask> tasks,
+RetentionJob::RetentionJob(data::DatabaseLocation db, std::vector<RetentionTask> tasks,
                            std::chrono::seconds period)
     : m_db(std::move(db)), m_tasks(std::move(tasks)), m_period(period) {
     {

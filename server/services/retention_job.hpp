@@ -10,6 +10,8 @@
 #include <thread>
 #include <vector>
 
+#include "data/database_location.hpp"
+
 namespace leerstand::data {
 class Store;
 }
@@ -42,7 +44,7 @@ RetentionTask retention_task(const std::string& records, std::chrono::days reten
 /// and tried again at the next period; the other tasks run regardless.
 class RetentionJob {
   public:
-    RetentionJob(std::filesystem::path db, std::vector<RetentionTask> tasks,
+    RetentionJob(data::DatabaseLocation db, std::vector<RetentionTask> tasks,
                  std::chrono::seconds period = std::chrono::hours(1));
     ~RetentionJob();
     RetentionJob(const RetentionJob&) = delete;
@@ -52,7 +54,7 @@ class RetentionJob {
     void run_once(data::Store& store) const;
     void loop();
 
-    std::filesystem::path m_db;
+    data::DatabaseLocation m_db;
     std::vector<RetentionTask> m_tasks;
     std::chrono::seconds m_period;
     std::mutex m_mutex;

@@ -6,13 +6,14 @@
 
 namespace leerstand::services {
 
-data::Store& thread_store(const std::filesystem::path& db) {
-    thread_local std::filesystem::path open_path;
+data::Store& thread_store(const data::DatabaseLocation& db) {
+    thread_local std::string open_key;
     thread_local std::unique_ptr<data::Store> store;
-    if (!store || open_path != db) {
+    const std::string key = detail::location_key(db);
+    if (!store || open_key != key) {
         store.reset();
         store = std::make_unique<data::Store>(db);
-        open_path = db;
+        open_key = key;
     }
     return *store;
 }

@@ -189,8 +189,8 @@ struct UploadJobs::Impl {
         std::string kommune, layer, file_name, user;
     };
 
-    Impl(fs::path db_path, fs::path work, UploadLimits upload_limits)
-        : db(std::move(db_path)), work_dir(std::move(work)), limits(upload_limits) {
+    Impl(data::DatabaseLocation db_location, fs::path work, UploadLimits upload_limits)
+        : db(std::move(db_location)), work_dir(std::move(work)), limits(upload_limits) {
         fs::create_directories(work_dir);
         remove_leftover_files();
         worker = std::thread([this] { run(); });
@@ -223,7 +223,7 @@ struct UploadJobs::Impl {
     void record_internal_failure(const Job& job, const std::string& log_text);
     nlohmann::json live_status(std::int64_t id, const Live& entry) const;
 
-    const fs::path db;
+    const data::DatabaseLocation db;
     const fs::path work_dir;
     const UploadLimits limits;
 
@@ -359,7 +359,7 @@ nlohmann::json UploadJobs::Impl::live_status(std::int64_t id, const Live& entry)
             {"file_name", entry.file_name}};
 }
 
-UploadJobs::UploadJobs(std::filesystem::path db, std::filesystem::path work_dir,
+UploadJobs::UploadJobs(data::DatabaseLocation db, std::filesystem::path work_dir,
                        UploadLimits limits)
     : m_impl(std::make_unique<Impl>(std::move(db), std::move(work_dir), limits)) {}
 

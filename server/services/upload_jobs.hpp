@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "data/database_location.hpp"
 #include "server/services/caller.hpp"
 
 /// Uploads over HTTP: the file is saved, an `uploads` row is made in state "queued", and a job
@@ -51,7 +52,7 @@ class UploadJobs {
   public:
     /// `db`: the store each job opens; `work_dir`: where uploaded files wait (emptied of a job's
     /// file when it ends). Starts one job thread; stop() or the destructor joins it.
-    UploadJobs(std::filesystem::path db, std::filesystem::path work_dir, UploadLimits limits);
+    UploadJobs(data::DatabaseLocation db, std::filesystem::path work_dir, UploadLimits limits);
     ~UploadJobs();
     UploadJobs(const UploadJobs&) = delete;
     UploadJobs& operator=(const UploadJobs&) = delete;

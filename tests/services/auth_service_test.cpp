@@ -1,6 +1,6 @@
-// Users, tokens, sessions and the sign-in rate limit (AuthService, LoginRateLimiter) on a real
-// SpatiaLite file. Every password hash costs about 0.1 s (argon2id at libsodium's interactive
-// limits, the production setting), so the tests hash only where a case needs it.
+// Users, tokens, sessions and the sign-in rate limit (AuthService, LoginRateLimiter) on a fresh
+// database of the run's backend. Every password hash costs about 0.1 s (argon2id at libsodium's
+// interactive limits, the production setting), so the tests hash only where a case needs it.
 #include "server/services/auth_service.hpp"
 
 #include <gtest/gtest.h>
@@ -19,6 +19,7 @@
 #include "data/store.hpp"
 #include "data/user_store.hpp"
 #include "tests/data/wkb_builder.hpp"
+#include "tests/support/test_database.hpp"
 #include "tests/support/test_support.hpp"
 
 namespace leerstand::services {
@@ -56,20 +57,16 @@ class AuthServiceTest : public ::testing::Test {
         std::string text;
         for (const char* table : {"users", "user_kommunen", "tokens", "sessions"}) {
             auto statement = store.connection().prepare(std::string("SELECT * FROM ") + table);
-            const std::string columns =
-                store.connection().query_text(std::string("SELECT group_concat(name, ',') FROM "
-                                                          "pragma_table_info('") +
-                                              table + "')");
-            const auto column_count = std::count(columns.begin(), columns.end(), ',') + 1;
             while (statement.step())
-                for (int i = 0; i < column_count; ++i)
+                for (int i = 0; i < statement.column_count(); ++i)
                     if (!statement.column_is_null(i)) text += statement.column_text(i) + "\n";
         }
         return text;
     }
 
-    /// The raw bytes of the database file and its write-ahead log.
+    /// The raw bytes of the database file and its write-ahead log. @pre SpatiaLite
     std::string database_bytes() {
+        const std::filesystem::path& db_path = database.location().file();
         std::string bytes;
         for (const auto& path : {db_path, std::filesystem::path(db_path.string() + "-wal")}) {
             std::ifstream in(path, std::ios::binary);
@@ -78,9 +75,8 @@ class AuthServiceTest : public ::testing::Test {
         return bytes;
     }
 
-    test::TempDir dir;
-    std::filesystem::path db_path = dir / "auth.sqlite";
-    data::Store store{db_path};
+    test::TestDatabase database;
+    data::Store store{database.location()};
     AuthService auth{store};
 };
 
@@ -370,8 +366,10 @@ TEST_F(AuthServiceTest, TheDatabaseHoldsOnlyHashesOfSecrets) {
 
     const std::string text = account_table_text();
     ASSERT_NE(text.find("anna"), std::string::npos) << "the table dump works";
-    const std::string bytes = database_bytes();
-    ASSERT_NE(bytes.find("anna"), std::string::npos) << "the file dump works";
+    // The file too (free pages, the WAL) on SpatiaLite; PostgreSQL's files are its server's.
+    const bool file = database.backend() == test::Backend::spatialite;
+    const std::string bytes = file ? database_bytes() : "";
+    if (file) ASSERT_NE(bytes.find("anna"), std::string::npos) << "the file dump works";
     for (const std::string& secret :
          {password, session.secret, token.secret, token.secret.substr(4)}) {
         EXPECT_EQ(text.find(secret), std::string::npos) << secret;

@@ -1,7 +1,7 @@
-// The demo use case (`leerstand demo`): what it writes into a real SpatiaLite store (read back
-// with the sqlite3 client), that the same options give the same database, that it writes all
-// or nothing, that the public sees numbers in the founding Gemeinden, and that it refuses a
-// store that already holds data. The generator itself is tested in tests/demo.
+// The demo use case (`leerstand demo`): what it writes into a real store of the run's backend
+// (read back with the sqlite3 client or psql), that the same options give the same database, that
+// it writes all or nothing, that the public sees numbers in the founding Gemeinden, and that it
+// refuses a store that already holds data. The generator itself is tested in tests/demo.
 #include "server/services/demo_service.hpp"
 
 #include <gtest/gtest.h>
@@ -20,6 +20,7 @@
 #include "demo/dataset.hpp"
 #include "server/services/caller.hpp"
 #include "server/services/summary_service.hpp"
+#include "tests/support/test_database.hpp"
 #include "tests/support/test_support.hpp"
 
 namespace leerstand::services {
@@ -36,11 +37,18 @@ DemoOptions fixed_day() {
 
 class DemoStoreTest : public ::testing::Test {
   protected:
-    test::TempDir m_dir;
-    std::filesystem::path m_db = m_dir / "demo.sqlite";
+    test::TestDatabase m_database;
+    const data::DatabaseLocation& m_db = m_database.location();
 
+    bool on_spatialite() const { return m_database.backend() == test::Backend::spatialite; }
+
+    /// Runs `query` with the database's own client: sqlite3 or psql.
     std::string sql(const std::string& query) {
-        const auto result = test::run_command({"sqlite3", m_db.string(), query});
+        const auto result =
+            on_spatialite()
+                ? test::run_command({"sqlite3", m_db.file().string(), query})
+                : test::run_command({LEERSTAND_PSQL, "-X", "-q", "-A", "-t", "-v",
+                                     "ON_ERROR_STOP=1", "-d", m_db.conninfo(), "-c", query});
         EXPECT_EQ(result.exit_code, 0) << result.err;
         std::string out = result.out;
         while (!out.empty() && out.back() == '\n') out.pop_back();
@@ -77,14 +85,17 @@ TEST_F(DemoStoreTest, StoresWhatItReports) {
     EXPECT_EQ(sql("SELECT count(*) FROM buildings WHERE upload_id = " +
                   std::to_string(report.upload_id_buildings)),
               std::to_string(report.buildings));
-    EXPECT_EQ(sql("SELECT user || '|' || layer || '|' || format || '|' || state || '|' || stored "
-                  "FROM uploads WHERE id = " +
-                  std::to_string(report.upload_id_buildings)),
-              "demo|buildings|demo|done|" + std::to_string(report.buildings));
-    EXPECT_EQ(sql("SELECT json_extract(report, '$.buildings') FROM uploads WHERE id = " +
-                  std::to_string(report.upload_id_buildings)),
+    EXPECT_EQ(
+        sql("SELECT \"user\" || '|' || layer || '|' || format || '|' || state || '|' || stored "
+            "FROM uploads WHERE id = " +
+            std::to_string(report.upload_id_buildings)),
+        "demo|buildings|demo|done|" + std::to_string(report.buildings));
+    const std::string report_buildings = on_spatialite() ? "json_extract(report, '$.buildings')"
+                                                         : "CAST(report AS json)->>'buildings'";
+    EXPECT_EQ(sql("SELECT " + report_buildings +
+                  " FROM uploads WHERE id = " + std::to_string(report.upload_id_buildings)),
               std::to_string(report.buildings));
-    EXPECT_EQ(sql("SELECT user || '|' || layer FROM uploads WHERE id = " +
+    EXPECT_EQ(sql("SELECT \"user\" || '|' || layer FROM uploads WHERE id = " +
                   std::to_string(report.upload_id_kommunen)),
               "demo|kommunen");
 }
@@ -126,12 +137,13 @@ std::string dump_without_clock(const std::filesystem::path& db) {
 }
 
 TEST_F(DemoStoreTest, TheSameOptionsGiveTheSameDatabase) {
-    const std::filesystem::path second = m_dir / "second.sqlite";
-    for (const auto& path : {m_db, second}) {
+    LEERSTAND_REQUIRE_SPATIALITE("compares two files' sqlite3 .dump byte for byte");
+    const std::filesystem::path second = m_database.dir() / "second.sqlite";
+    for (const auto& path : {m_db.file(), second}) {
         data::Store store(path);
         generate_demo(store, fixed_day());
     }
-    const std::string first_dump = dump_without_clock(m_db);
+    const std::string first_dump = dump_without_clock(m_db.file());
     EXPECT_GT(first_dump.size(), 1'000'000U);
     EXPECT_NE(first_dump.find("INSERT INTO vacancy_history"), std::string::npos);
     EXPECT_TRUE(first_dump == dump_without_clock(second)) << "the dumps differ";
@@ -142,8 +154,13 @@ TEST_F(DemoStoreTest, TheSameOptionsGiveTheSameDatabase) {
 TEST_F(DemoStoreTest, AFailureLeavesTheStoreEmpty) {
     { data::Store store(m_db); }
     // The last kind of write fails: the Zukunftsorte, after everything else.
-    sql("CREATE TRIGGER refuse_places BEFORE INSERT ON zukunftsorte BEGIN "
-        "SELECT RAISE(ABORT, 'refused by the test'); END;");
+    if (on_spatialite())
+        sql("CREATE TRIGGER refuse_places BEFORE INSERT ON zukunftsorte BEGIN "
+            "SELECT RAISE(ABORT, 'refused by the test'); END;");
+    else
+        sql("CREATE FUNCTION refuse_places() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+            "RAISE EXCEPTION 'refused by the test'; END $$; CREATE TRIGGER refuse_places "
+            "BEFORE INSERT ON zukunftsorte FOR EACH ROW EXECUTE FUNCTION refuse_places()");
     {
         data::Store store(m_db);
         EXPECT_ANY_THROW(generate_demo(store, fixed_day()));
@@ -153,12 +170,14 @@ TEST_F(DemoStoreTest, AFailureLeavesTheStoreEmpty) {
                   "count(*) FROM vacancy_history) || ' ' || (SELECT count(*) FROM uploads) || ' ' "
                   "|| (SELECT count(*) FROM images)"),
               "0 0 0 0 0 0");
-    sql("DROP TRIGGER refuse_places");
+    sql(on_spatialite() ? "DROP TRIGGER refuse_places"
+                        : "DROP TRIGGER refuse_places ON zukunftsorte");
     data::Store store(m_db);
     EXPECT_GT(generate_demo(store, fixed_day()).zukunftsorte, 0) << "and it can start again";
 }
 
 TEST_F(DemoStoreTest, TheHistoryIsStoredAtItsOwnTimes) {
+    LEERSTAND_REQUIRE_SPATIALITE("its oracle reads the JSON columns with SQLite's json1");
     DemoReport report;
     {
         data::Store store(m_db);

@@ -12,6 +12,7 @@
 
 #include "common/error.hpp"
 #include "data/store.hpp"
+#include "tests/support/test_database.hpp"
 #include "tests/support/test_support.hpp"
 
 namespace leerstand::services {
@@ -48,7 +49,8 @@ TEST_F(Illustrations, TheSameSeedGivesTheSamePictureAndOtherSeedsOtherOnes) {
 
 // Fails if a drawn picture cannot be stored like an upload, or is stored in other sizes.
 TEST_F(Illustrations, ADrawnPictureIsStoredInThreeSizesLikeAnUpload) {
-    data::Store store(m_dir / "images.sqlite");
+    test::TestDatabase database;
+    data::Store store(database.location());
     ImageService images(store);
     const StoredImage stored = images.store(illustration(3, "Zukunftsort"), std::nullopt, "demo");
     EXPECT_TRUE(is_image_id(stored.id));

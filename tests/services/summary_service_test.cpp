@@ -626,6 +626,7 @@ class ActivationFiguresTest : public SummaryServiceTest {
     /// An instant in the middle of the month `months` from now.
     static std::string mid_month(int months) { return month_from_now(months) + "-15T10:00:00Z"; }
 
+    /// Runs an INSERT or UPDATE of one row and returns the row's id.
     std::int64_t insert(const std::string& sql, const std::vector<std::string>& values) {
         auto db = raw();
         auto statement = db.prepare(sql + " RETURNING id");  // PostgreSQL has no last rowid

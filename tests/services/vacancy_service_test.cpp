@@ -783,8 +783,8 @@ struct LocalPlane {
 TEST(VacancyServiceMatching, MatchesRealBayreuthFootprints) {
     const auto file = test::shared_data("buildings/osm_bayreuth_nord_2014_buildings.geojson");
     LEERSTAND_REQUIRE_SHARED(file);
-    test::TempDir dir;
-    data::Store store(dir / "bayreuth.sqlite");
+    test::TestDatabase database;
+    data::Store store(database.location());
     // A catch-all Kommune around the extract (11.48..11.61, 49.97..50.05).
     store.upsert_kommunen({box_kommune("09472999", "Bayreuth-Nord (Test)", 11.4, 49.9, 11.7, 50.1)},
                           kommunen_upload());
@@ -798,7 +798,7 @@ TEST(VacancyServiceMatching, MatchesRealBayreuthFootprints) {
 
     PlaceResolver places(store);
     VacancyService service(store, places);
-    data::Connection db(dir / "bayreuth.sqlite");
+    data::Connection db(database.location());
     auto source_of = [&](const json& building_id) -> std::string {
         if (building_id.is_null()) return "none";
         auto select = db.prepare("SELECT source_ref FROM buildings WHERE id = ?");

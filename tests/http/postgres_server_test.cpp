@@ -1,0 +1,298 @@
+// The real `leerstand` on a PostgreSQL/PostGIS store: the CLI fills a fresh database through
+// its conninfo, `serve --db postgresql://... --work-dir DIR` answers /health, items, tiles and
+// an edit with its ETag; /health follows a database that goes away and comes back; the
+// commands that need a file (backup, restore) or a folder of their own (serve without
+// --work-dir) refuse a conninfo with one line. psql is the oracle.
+
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <fstream>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "tests/http/atlas_fixture.hpp"
+#include "tests/http/http_client.hpp"
+#include "tests/http/server_process.hpp"
+#include "tests/support/test_database.hpp"
+#include "tests/support/test_support.hpp"
+
+namespace leerstand::test {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+constexpr const char* k_pg_bindir = "/usr/lib/postgresql/15/bin";
+const std::string k_admin_password = "ein-langes-passwort-123";
+
+/// Runs one query with psql (no headers, unaligned) and returns its output without the final
+/// newline; fails the test when psql does.
+std::string psql(const std::string& conninfo, const std::string& query) {
+    const CommandResult result =
+        run_command({LEERSTAND_PSQL, "-X", "-q", "-A", "-t", "-d", conninfo, "-c", query});
+    EXPECT_EQ(result.exit_code, 0) << query << ": " << result.err;
+    std::string out = result.out;
+    while (!out.empty() && out.back() == '\n') out.pop_back();
+    return out;
+}
+
+std::vector<std::string> serve_args(const std::string& conninfo, const fs::path& work_dir) {
+    return {"--db",       conninfo,
+            "--work-dir", work_dir.string(),
+            "--web",      std::string(LEERSTAND_SOURCE_DIR) + "/web",
+            "--port",     "0"};
+}
+
+/// Skips unless the run is on PostgreSQL (the variant registered with
+/// leerstand_add_postgres_variant): these tests need a server.
+#define REQUIRE_POSTGRES()                                                           \
+    do {                                                                             \
+        if (test_backend() != Backend::postgres)                                     \
+            GTEST_SKIP() << "PostgreSQL only: runs as the _postgres variant (label " \
+                            "postgres), with LEERSTAND_TEST_POSTGRES";               \
+    } while (0)
+
+TEST(PostgresServe, NeedsAWorkDirWithAConninfo) {
+    // No server needed: the options are checked before anything is opened.
+    const CommandResult result = run_leerstand(
+        {"serve", "--db", "postgresql://atlas@/leerstand?host=/nonexistent", "--port", "0"});
+    EXPECT_EQ(result.exit_code, 2) << result.err;
+    EXPECT_NE(result.err.find("--work-dir"), std::string::npos) << result.err;
+    EXPECT_EQ(std::count(result.err.begin(), result.err.end(), '\n'), 1) << result.err;
+}
+
+TEST(PostgresServe, BackupAndRestoreSendAConninfoToPgDump) {
+    TempDir dir;
+    const std::string conninfo = "postgresql://atlas:geheim@/leerstand?host=/nonexistent";
+    const CommandResult backup =
+        run_leerstand({"backup", (dir / "out.sqlite").string(), "--db", conninfo});
+    EXPECT_EQ(backup.exit_code, 1) << backup.err;
+    EXPECT_NE(backup.err.find("pg_dump"), std::string::npos) << backup.err;
+    EXPECT_EQ(std::count(backup.err.begin(), backup.err.end(), '\n'), 1) << backup.err;
+    EXPECT_EQ(backup.err.find("geheim"), std::string::npos) << backup.err;
+    EXPECT_FALSE(fs::exists(dir / "out.sqlite"));
+
+    fs::create_directories(dir / "in");
+    { std::ofstream(dir / "in" / "backup.sqlite") << "not used"; }
+    const CommandResult restore =
+        run_leerstand({"restore", (dir / "in" / "backup.sqlite").string(), "--db", conninfo});
+    EXPECT_EQ(restore.exit_code, 1) << restore.err;
+    EXPECT_NE(restore.err.find("pg_restore"), std::string::npos) << restore.err;
+    EXPECT_EQ(std::count(restore.err.begin(), restore.err.end(), '\n'), 1) << restore.err;
+}
+
+/// The CLI's demo data and an admin's token on a fresh PostgreSQL database, and the real
+/// server on it.
+class PostgresAtlas : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        REQUIRE_POSTGRES();
+        m_database.emplace();
+        m_conninfo = m_database->location().conninfo();
+        const CommandResult demo = run_leerstand({"demo", "--db", m_conninfo, "--seed", "7"});
+        ASSERT_EQ(demo.exit_code, 0) << demo.err;
+        const CommandResult user = run_command({leerstand_binary().string(), "user", "add", "admin",
+                                                "--role", "admin", "--db", m_conninfo},
+                                               k_admin_password + "\n");
+        ASSERT_EQ(user.exit_code, 0) << user.err;
+        const CommandResult token = run_leerstand(
+            {"token", "create", "--user", "admin", "--label", "test", "--db", m_conninfo});
+        ASSERT_EQ(token.exit_code, 0) << token.err;
+        std::string last = token.out;
+        while (!last.empty() && last.back() == '\n') last.pop_back();
+        m_token = last.substr(last.rfind('\n') == std::string::npos ? 0 : last.rfind('\n') + 1);
+        m_server =
+            std::make_unique<ServerProcess>(serve_args(m_conninfo, m_work.path()), m_work.path());
+    }
+
+    void TearDown() override {
+        if (m_server) m_server->stop(SIGTERM, std::chrono::seconds(5));
+        m_server.reset();
+    }
+
+    HttpResponse admin(const std::string& method, const std::string& target,
+                       const std::optional<json>& body = std::nullopt, HeaderList headers = {},
+                       const std::string& content_type = "application/geo+json") {
+        headers.emplace_back("Authorization", "Bearer " + m_token);
+        std::optional<std::string> text;
+        if (body) {
+            headers.emplace_back("Content-Type", content_type);
+            text = body->dump();
+        }
+        return http_request(m_server->port(), method, target, headers, text);
+    }
+
+    std::optional<TestDatabase> m_database;
+    std::string m_conninfo;
+    TempDir m_work;
+    std::string m_token;
+    std::unique_ptr<ServerProcess> m_server;
+};
+
+TEST_F(PostgresAtlas, HealthSaysPostgresAndItsSchemaVersionButNotWhere) {
+    const HttpResponse response = http_get(m_server->port(), "/health");
+    ASSERT_EQ(response.status, 200) << response.body;
+    const json body = parse_json(response);
+    EXPECT_EQ(body.value("backend", ""), "postgres");
+    EXPECT_EQ(body.value("database_reachable", false), true);
+    EXPECT_EQ(std::to_string(body.value("schema_version", 0)),
+              psql(m_conninfo, "SELECT max(version) FROM schema_migrations"));
+    EXPECT_EQ(std::to_string(body["counts"].value("kommunen", -1)),
+              psql(m_conninfo, "SELECT count(*) FROM kommunen"));
+    EXPECT_EQ(std::to_string(body["counts"].value("users", -1)), "1");
+    // Neither the database's name nor its socket folder: /health is public.
+    const std::string database = m_conninfo.substr(m_conninfo.rfind('/') + 1);
+    EXPECT_EQ(response.body.find("postgresql://"), std::string::npos) << response.body;
+    EXPECT_EQ(response.body.find(database.substr(0, database.find('?'))), std::string::npos)
+        << response.body;
+}
+
+TEST_F(PostgresAtlas, ItemsTilesAndAnEditWithItsEtag) {
+    // Items: the demo's Kommunen as psql counts them.
+    const HttpResponse items = admin("GET", "/collections/kommunen/items?limit=100");
+    ASSERT_EQ(items.status, 200) << items.body;
+    const json kommunen = parse_json(items);
+    EXPECT_EQ(std::to_string(kommunen.value("numberMatched", -1)),
+              psql(m_conninfo, "SELECT count(*) FROM kommunen"));
+
+    // A tile holding a building of Angermünde, its point taken by PostGIS.
+    const std::string row = psql(m_conninfo,
+                                 "SELECT ST_X(ST_PointOnSurface(footprint)) || ' ' || "
+                                 "ST_Y(ST_PointOnSurface(footprint)) FROM buildings WHERE "
+                                 "kommune_ags = '" +
+                                     k_home_ags + "' ORDER BY id LIMIT 1");
+    std::istringstream in(row);
+    std::pair<double, double> point;
+    in >> point.first >> point.second;
+    ASSERT_TRUE(in) << row;
+    const TileXyz tile = tile_of(point, 15);
+    const std::string tile_path = "/tiles/buildings/" + std::to_string(tile.z) + "/" +
+                                  std::to_string(tile.x) + "/" + std::to_string(tile.y) +
+                                  ".geojson";
+    const HttpResponse tile_response = admin("GET", tile_path);
+    ASSERT_EQ(tile_response.status, 200) << tile_path << ": " << tile_response.body;
+    EXPECT_FALSE(parse_json(tile_response)["features"].empty());
+
+    // A vacancy created, then changed with its ETag; the old ETag is refused afterwards.
+    const json feature = {
+        {"type", "Feature"},
+        {"geometry", {{"type", "Point"}, {"coordinates", {point.first, point.second}}}},
+        {"properties", {{"status", "gemeldet"}, {"use", "wohnen"}, {"degree", "vollstaendig"}}}};
+    const HttpResponse created = admin("POST", "/collections/vacancies/items", feature);
+    ASSERT_EQ(created.status, 201) << created.body;
+    const std::int64_t id = parse_json(created).value("id", std::int64_t{0});
+    const std::string item = "/collections/vacancies/items/" + std::to_string(id);
+    const std::string etag = admin("GET", item).header("ETag");
+    ASSERT_FALSE(etag.empty());
+    const json change = {{"properties", {{"status", "bestaetigt"}}}};
+    const HttpResponse changed =
+        admin("PATCH", item, change, {{"If-Match", etag}}, "application/merge-patch+json");
+    ASSERT_EQ(changed.status, 200) << changed.body;
+    EXPECT_NE(admin("GET", item).header("ETag"), etag);
+    EXPECT_EQ(psql(m_conninfo, "SELECT status FROM vacancies WHERE id = " + std::to_string(id)),
+              "bestaetigt");
+    const HttpResponse stale =
+        admin("PATCH", item, change, {{"If-Match", etag}}, "application/merge-patch+json");
+    EXPECT_EQ(stale.status, 412) << stale.body;
+}
+
+/// Runs a PostgreSQL program as the owner of a test cluster: the `postgres` user when we are
+/// root (the server refuses to run as root), as scripts/postgres-cluster does.
+CommandResult as_cluster_owner(std::vector<std::string> args) {
+    if (::geteuid() == 0) args.insert(args.begin(), {"runuser", "-u", "postgres", "--"});
+    return run_command(args);
+}
+
+/// A PostgreSQL server of the test's own (scripts/postgres-cluster), which the test may stop
+/// and start again; removed by the destructor.
+class OwnCluster {
+  public:
+    explicit OwnCluster(const fs::path& dir) : m_dir(dir) {
+        const CommandResult started =
+            run_command({std::string(LEERSTAND_SOURCE_DIR) + "/scripts/postgres-cluster", "start",
+                         dir.string()});
+        if (started.exit_code != 0) throw std::runtime_error("cluster: " + started.err);
+        m_template_conninfo = started.out.substr(0, started.out.find('\n'));
+    }
+    ~OwnCluster() {
+        run_command({std::string(LEERSTAND_SOURCE_DIR) + "/scripts/postgres-cluster", "stop",
+                     m_dir.string()});
+    }
+    OwnCluster(const OwnCluster&) = delete;
+    OwnCluster& operator=(const OwnCluster&) = delete;
+
+    /// A new database `name` with PostGIS; its conninfo.
+    std::string create_database(const std::string& name) {
+        psql(conninfo_with_database(m_template_conninfo, "postgres"),
+             "CREATE DATABASE " + name + " TEMPLATE leerstand_template");
+        return conninfo_with_database(m_template_conninfo, name);
+    }
+    void stop() { pg_ctl({"stop", "-w", "-m", "fast"}); }
+    void start() { pg_ctl({"start", "-w", "-l", (m_dir / "server.log").string()}); }
+
+  private:
+    void pg_ctl(std::vector<std::string> args) {
+        args.insert(args.begin(), std::string(k_pg_bindir) + "/pg_ctl");
+        args.insert(args.end(), {"-D", (m_dir / "data").string()});
+        const CommandResult result = as_cluster_owner(args);
+        ASSERT_EQ(result.exit_code, 0) << result.err;
+    }
+
+    fs::path m_dir;
+    std::string m_template_conninfo;
+};
+
+TEST(PostgresHealth, SaysWhenTheDatabaseIsGoneAndRecoversWhenItIsBack) {
+    REQUIRE_POSTGRES();
+    TempDir dir;
+    OwnCluster cluster(dir / "pg");
+    const std::string conninfo = cluster.create_database("atlas");
+    ServerProcess server(serve_args(conninfo, dir / "work"), dir.path());
+    ASSERT_EQ(http_get(server.port(), "/health").status, 200);
+
+    cluster.stop();
+    for (int attempt = 0; attempt < 3; ++attempt) {
+        SCOPED_TRACE(attempt);
+        const HttpResponse down = http_get(server.port(), "/health");
+        ASSERT_EQ(down.status, 503) << down.body;
+        EXPECT_EQ(down.header("Content-Type"), "application/problem+json");
+        EXPECT_FALSE(down.header("Retry-After").empty());
+        const json problem = parse_json(down);
+        EXPECT_EQ(problem.value("code", ""), "database_unavailable");
+        EXPECT_EQ(problem.value("backend", ""), "postgres");
+        EXPECT_EQ(problem.value("database_reachable", true), false);
+        EXPECT_EQ(down.body.find(dir.path().string()), std::string::npos) << down.body;
+    }
+    EXPECT_EQ(::kill(server.pid(), 0), 0) << "the server must keep running";
+
+    cluster.start();
+    // The first request after the restart may find the old session gone: it reconnects.
+    HttpResponse up = http_get(server.port(), "/health");
+    for (int attempt = 0; attempt < 20 && up.status != 200; ++attempt) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(250));
+        up = http_get(server.port(), "/health");
+    }
+    ASSERT_EQ(up.status, 200) << up.body;
+    EXPECT_EQ(parse_json(up).value("database_reachable", false), true);
+    // And real reads again, on every worker: a worker whose session died while idle learns it
+    // on its next statement (one 503 with Retry-After) and reconnects for the one after.
+    for (int i = 0; i < 4; ++i) {
+        HttpResponse items = http_get(server.port(), "/collections/kommunen/items");
+        for (int retry = 0; retry < 3 && items.status == 503; ++retry)
+            items = http_get(server.port(), "/collections/kommunen/items");
+        EXPECT_EQ(items.status, 200) << items.body;
+    }
+}
+
+}  // namespace
+}  // namespace leerstand::test
