@@ -51,6 +51,10 @@ inline constexpr const char* k_mail_not_configured = "mail_not_configured";
 /// the personal data of the inquiry were deleted; nobody can be written to (409)
 inline constexpr const char* k_personal_data_deleted = "personal_data_deleted";
 
+/// /health: the database does not answer (503 with Retry-After; `backend`,
+/// `database_reachable: false`)
+inline constexpr const char* k_database_unavailable = "database_unavailable";
+
 // Part "matches": suggestions and their recorded outcomes (Vermittlungen).
 /// a match's outcome may not go there (422; `from`, `to`, `allowed` list where it may)
 inline constexpr const char* k_match_transition = "match_transition";

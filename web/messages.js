@@ -100,6 +100,7 @@ export const PROBLEM_TEXTS = Object.freeze({
   internal: () => 'Im Dienst ist ein Fehler aufgetreten. Bitte später noch einmal versuchen.',
   busy: () => 'Der Dienst ist gerade ausgelastet. Bitte gleich noch einmal versuchen.',
   mail_not_sent: () => 'Die E-Mail konnte nicht versendet werden. Bitte später noch einmal versuchen.',
+  database_unavailable: () => 'Die Datenbank des Atlas antwortet gerade nicht. Bitte gleich noch einmal versuchen.',
   error: () => 'Die Anfrage ist fehlgeschlagen.',
   // needs (Gesuche; part "needs" of issue 23)
   too_many_needs: () => 'Von hier kamen zu viele Gesuche. Bitte in einer Stunde noch einmal versuchen.',

@@ -21,7 +21,7 @@ StatusReport read_status(const data::DatabaseLocation& db) {
         // A load balancer reads the code; the details (which server, why) stay in the log of
         // the connection layer, never in this public answer.
         throw StorageBusy(
-            ErrorCode{"database_unavailable"},
+            ErrorCode{error_code::k_database_unavailable},
             "the database does not answer at the moment; try again in a moment",
             nlohmann::json{{"backend", report.backend}, {"database_reachable", false}});
     }
