@@ -61,7 +61,6 @@ export const PROBLEM_TEXTS = Object.freeze({
   // part matches: suggestions and their outcomes
   match_recorded: () => 'Für dieses Angebot und dieses Gesuch ist schon ein Ergebnis eingetragen. Bitte die Liste neu laden.',
   // part "inquiries"
-  mail_not_configured: () => 'Dieser Atlas versendet keine E-Mails. Bitte schreiben Sie mit Ihrem eigenen E-Mail-Programm.',
   personal_data_deleted: () => 'Die Angaben zu dieser Anfrage wurden nach Ablauf der Frist gelöscht; niemand kann mehr angeschrieben werden.',
   stale_version: () => `Der Eintrag wurde inzwischen von jemand anderem geändert. ${LOAD_AGAIN}`,
   // 413, 414, 415

@@ -369,7 +369,9 @@ TEST_F(AuthServiceTest, TheDatabaseHoldsOnlyHashesOfSecrets) {
     // The file too (free pages, the WAL) on SpatiaLite; PostgreSQL's files are its server's.
     const bool file = database.backend() == test::Backend::spatialite;
     const std::string bytes = file ? database_bytes() : "";
-    if (file) ASSERT_NE(bytes.find("anna"), std::string::npos) << "the file dump works";
+    if (file) {
+        ASSERT_NE(bytes.find("anna"), std::string::npos) << "the file dump works";
+    }
     for (const std::string& secret :
          {password, session.secret, token.secret, token.secret.substr(4)}) {
         EXPECT_EQ(text.find(secret), std::string::npos) << secret;
