@@ -42,21 +42,22 @@ LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
 $$;
 
 -- SQLite's type names: null, true, false, integer, real, text, array, object; NULL where the
--- path leads nowhere (so a member given as null is told from one not given).
-CREATE FUNCTION json_type(document text, path text) RETURNS text
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
-    SELECT CASE json_typeof(member)
-               WHEN 'string' THEN 'text'
-               WHEN 'boolean' THEN member::text
-               WHEN 'number' THEN
-                   CASE WHEN member::text ~ '^-{0,1}[0-9]+$' THEN 'integer' ELSE 'real' END
-               ELSE json_typeof(member)
-           END
-    FROM (SELECT document::json #> leerstand_json_path(path) AS member) AS found
-$$;
+-- path leads nowhere (so a member given as null is told from one not given). The one-argument
+-- form, which the tables' CHECKs call, uses nothing but PostgreSQL's own functions: pg_restore
+-- runs the CHECKs with an empty search_path, where a call of ours would not be found.
 CREATE FUNCTION json_type(document text) RETURNS text
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
-    SELECT json_type(document, '$')
+    SELECT CASE json_typeof(document::json)
+               WHEN 'string' THEN 'text'
+               WHEN 'boolean' THEN document::json::text
+               WHEN 'number' THEN
+                   CASE WHEN document::json::text ~ '^-{0,1}[0-9]+$' THEN 'integer' ELSE 'real' END
+               ELSE json_typeof(document::json)
+           END
+$$;
+CREATE FUNCTION json_type(document text, path text) RETURNS text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+    SELECT json_type((document::json #> leerstand_json_path(path))::text)
 $$;
 
 -- The SQL value at the path, as text: strings unquoted, true/false as 1/0, JSON null as NULL,
@@ -556,15 +557,17 @@ FOR EACH ROW EXECUTE FUNCTION kommunen_tile_delete();
 )sql");
 }
 
-// SQLite's `IS NOT` is PostgreSQL's IS DISTINCT FROM (NULLs compared as values; geometries by
-// their coordinates).
+// SQLite's `IS NOT` is PostgreSQL's IS DISTINCT FROM (NULLs compared as values). Geometries are
+// compared as their EWKB bytes (the same coordinates in the same order): the geometry `=`
+// operator lives in PostGIS's schema, which pg_restore's empty search_path cannot see, so a
+// trigger comparing geometries directly would not restore.
 void tile_changes_only_on_change(Connection& db) {
     db.exec(R"sql(
 DROP TRIGGER vacancies_tile_update ON vacancies;
 CREATE TRIGGER vacancies_tile_update
 AFTER UPDATE OF geom, status, use, vacant_since, consent_publish, kommune_ags, building_id
 ON vacancies FOR EACH ROW
-WHEN (OLD.geom IS DISTINCT FROM NEW.geom OR OLD.status IS DISTINCT FROM NEW.status
+WHEN (OLD.geom::bytea IS DISTINCT FROM NEW.geom::bytea OR OLD.status IS DISTINCT FROM NEW.status
       OR OLD.use IS DISTINCT FROM NEW.use OR OLD.vacant_since IS DISTINCT FROM NEW.vacant_since
       OR OLD.consent_publish IS DISTINCT FROM NEW.consent_publish
       OR OLD.kommune_ags IS DISTINCT FROM NEW.kommune_ags
@@ -574,14 +577,14 @@ EXECUTE FUNCTION vacancies_tile_update();
 DROP TRIGGER zukunftsorte_tile_update ON zukunftsorte;
 CREATE TRIGGER zukunftsorte_tile_update AFTER UPDATE OF geom, name, kind, kommune_ags
 ON zukunftsorte FOR EACH ROW
-WHEN (OLD.geom IS DISTINCT FROM NEW.geom OR OLD.name IS DISTINCT FROM NEW.name
+WHEN (OLD.geom::bytea IS DISTINCT FROM NEW.geom::bytea OR OLD.name IS DISTINCT FROM NEW.name
       OR OLD.kind IS DISTINCT FROM NEW.kind OR OLD.kommune_ags IS DISTINCT FROM NEW.kommune_ags)
 EXECUTE FUNCTION zukunftsorte_tile_update();
 
 DROP TRIGGER kommunen_tile_update ON kommunen;
 CREATE TRIGGER kommunen_tile_update AFTER UPDATE OF boundary, name, bez ON kommunen
 FOR EACH ROW
-WHEN (OLD.boundary IS DISTINCT FROM NEW.boundary OR OLD.name IS DISTINCT FROM NEW.name
+WHEN (OLD.boundary::bytea IS DISTINCT FROM NEW.boundary::bytea OR OLD.name IS DISTINCT FROM NEW.name
       OR OLD.bez IS DISTINCT FROM NEW.bez)
 EXECUTE FUNCTION kommunen_tile_update();
 )sql");

@@ -252,6 +252,64 @@ class OwnCluster {
     std::string m_template_conninfo;
 };
 
+/// Per table of the public schema (PostGIS's spatial_ref_sys aside): its name, row count and an
+/// md5 over its rows' text in a fixed order, as psql computes them.
+std::string table_fingerprints(const std::string& conninfo) {
+    const std::string tables =
+        psql(conninfo,
+             "SELECT string_agg(table_name, ' ' ORDER BY table_name) FROM information_schema."
+             "tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' AND table_name "
+             "<> 'spatial_ref_sys'");
+    std::istringstream names(tables);
+    std::string fingerprints;
+    for (std::string table; names >> table;)
+        fingerprints += table + " " +
+                        psql(conninfo,
+                             "SELECT count(*) || ' ' || md5(coalesce(string_agg(t::text, "
+                             "'|' ORDER BY t::text), '')) FROM \"" +
+                                 table + "\" t") +
+                        "\n";
+    return fingerprints;
+}
+
+TEST_F(PostgresAtlas, APgDumpBackupRestoresIntoANewDatabaseThatServes) {
+    // The backup docs/configuration.md gives operators: pg_dump's custom format, pg_restore.
+    const fs::path dump = m_work.path() / "leerstand.dump";
+    const CommandResult dumped =
+        run_command({std::string(k_pg_bindir) + "/pg_dump", "--format=custom",
+                     "--file=" + dump.string(), m_conninfo});
+    ASSERT_EQ(dumped.exit_code, 0) << dumped.err;
+    TestDatabase restored_database;
+    const std::string restored = restored_database.location().conninfo();
+    const CommandResult restore =
+        run_command({std::string(k_pg_bindir) + "/pg_restore", "--exit-on-error", "--no-owner",
+                     "--dbname=" + restored, dump.string()});
+    ASSERT_EQ(restore.exit_code, 0) << restore.err;
+
+    const std::string original = table_fingerprints(m_conninfo);
+    ASSERT_NE(original.find("buildings "), std::string::npos) << original;
+    EXPECT_EQ(table_fingerprints(restored), original);
+
+    // The restored database opens at the same schema version, serves, and takes new rows (its
+    // identity sequences came along, so new ids do not collide with restored ones).
+    TempDir work;
+    ServerProcess server(serve_args(restored, work.path()), work.path());
+    const json health = parse_json(http_get(server.port(), "/health"));
+    EXPECT_EQ(health.value("backend", ""), "postgres");
+    EXPECT_EQ(std::to_string(health.value("schema_version", 0)),
+              psql(m_conninfo, "SELECT max(version) FROM schema_migrations"));
+    const HttpResponse items = http_get(server.port(), "/collections/kommunen/items?limit=100");
+    ASSERT_EQ(items.status, 200) << items.body;
+    EXPECT_EQ(std::to_string(parse_json(items).value("numberMatched", -1)),
+              psql(m_conninfo, "SELECT count(*) FROM kommunen"));
+    server.stop(SIGTERM, std::chrono::seconds(5));
+    const CommandResult user = run_command(
+        {leerstand_binary().string(), "user", "add", "zweite", "--role", "admin", "--db", restored},
+        k_admin_password + "\n");
+    EXPECT_EQ(user.exit_code, 0) << user.err;
+    EXPECT_EQ(psql(restored, "SELECT count(*) FROM users"), "2");
+}
+
 TEST(PostgresHealth, SaysWhenTheDatabaseIsGoneAndRecoversWhenItIsBack) {
     REQUIRE_POSTGRES();
     TempDir dir;
