@@ -14,6 +14,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <numbers>
 #include <string>
@@ -347,11 +348,13 @@ TEST_F(MigrateStore, AMismatchRollsBackAndNamesTheTable) {
     EXPECT_EQ(stored_rows(target), 0);
 }
 
-/// Starts the real `leerstand migrate-store FROM TO --progress` and SIGKILLs it once it
-/// reports the first rows of `table`. Returns false when it ended before that.
-bool kill_during(const std::string& from, const std::string& to, const std::string& table) {
+/// Starts the real `leerstand migrate-store FROM TO --progress`, calls `interrupt` with its
+/// process id once it reports the first rows of `table`, and waits for it. Returns its exit
+/// status (128 + signal for a signal death), or -1 when it never reported `table`.
+int interrupt_copy(const std::string& from, const std::string& to, const std::string& table,
+                   const std::function<void(pid_t)>& interrupt) {
     int pipe_ends[2];
-    if (pipe(pipe_ends) != 0) return false;
+    if (pipe(pipe_ends) != 0) return -1;
     const std::string binary = leerstand_binary().string();
     const pid_t pid = fork();
     if (pid == 0) {
@@ -366,37 +369,72 @@ bool kill_during(const std::string& from, const std::string& to, const std::stri
     const std::string wanted = "copying " + table + ": ";
     std::string seen;
     char buffer[256];
-    bool killed = false;
-    for (ssize_t got; (got = read(pipe_ends[0], buffer, sizeof buffer)) > 0;) {
+    bool interrupted = false;
+    for (ssize_t got; !interrupted && (got = read(pipe_ends[0], buffer, sizeof buffer)) > 0;) {
         seen.append(buffer, static_cast<std::size_t>(got));
         if (seen.find(wanted) != std::string::npos) {
-            kill(pid, SIGKILL);
-            killed = true;
-            break;
+            interrupt(pid);
+            interrupted = true;
         }
+    }
+    // Read on, so the child never blocks on a full pipe before it ends.
+    while (read(pipe_ends[0], buffer, sizeof buffer) > 0) {
     }
     close(pipe_ends[0]);
     int status = 0;
     waitpid(pid, &status, 0);
-    return killed && WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL;
+    return interrupted ? exit_status(status) : -1;
 }
 
-TEST_F(MigrateStore, KillInTheMiddleLeavesTheTargetWithoutRows) {
-    // 72,000 buildings, so that the copy is still busy when the kill arrives.
+/// Doubles the source's buildings four times (72,000), so that a copy is still busy with them
+/// when an interruption arrives.
+void enlarge(const fs::path& db) {
     for (int doubling = 0; doubling < 4; ++doubling)
-        spatial_sql(m_original,
+        spatial_sql(db,
                     "INSERT INTO buildings (kommune_ags, upload_id, source_ref, function, floors, "
                     "attributes, area_m2, created_at, footprint) SELECT kommune_ags, upload_id, "
                     "source_ref, function, floors, attributes, area_m2, created_at, footprint "
                     "FROM buildings");
+}
+
+TEST_F(MigrateStore, KillInTheMiddleLeavesTheTargetWithoutRows) {
+    enlarge(m_original);
     TestDatabase target;
-    ASSERT_TRUE(kill_during(m_original.string(), target_text(target.location()), "buildings"));
+    EXPECT_EQ(interrupt_copy(m_original.string(), target_text(target.location()), "buildings",
+                             [](pid_t pid) { kill(pid, SIGKILL); }),
+              128 + SIGKILL);
     EXPECT_EQ(stored_rows(target.location()), 0);
     // What the kill left is a new store still: the copy can start over.
     const CommandResult again = migrate(m_original.string(), target_text(target.location()));
     ASSERT_EQ(again.exit_code, 0) << again.err;
     data::Connection db(target.location());
     EXPECT_EQ(db.query_int64("SELECT count(*) FROM buildings"), 72000);
+}
+
+}  // namespace
+}  // namespace leerstand::test
+
+namespace leerstand::test {
+namespace {
+
+TEST_F(MigrateStore, ASourceThatGoesAwayLeavesTheTargetWithoutRows) {
+    if (test_backend() != Backend::postgres)
+        GTEST_SKIP() << "PostgreSQL only: the source is a server that drops the connection";
+    enlarge(m_original);
+    TestDatabase source;
+    ASSERT_EQ(migrate(m_original.string(), target_text(source.location())).exit_code, 0);
+    const fs::path target = m_dir / "target.sqlite";
+    const std::string conninfo = source.location().conninfo();
+    // The server ends the copy's session, as a restart or a network failure would.
+    const int status = interrupt_copy(conninfo, target.string(), "buildings", [&](pid_t) {
+        const CommandResult ended =
+            run_command({LEERSTAND_PSQL, "-X", "-q", "-A", "-t", "-d", conninfo, "-c",
+                         "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = "
+                         "current_database() AND pid <> pg_backend_pid()"});
+        EXPECT_EQ(ended.exit_code, 0) << ended.err;
+    });
+    EXPECT_EQ(status, 1);
+    EXPECT_EQ(stored_rows(target), 0);
 }
 
 }  // namespace
