@@ -38,8 +38,9 @@ const std::string k_admin_password = "ein-langes-passwort-123";
 constexpr const char* k_angermuende = "12073008";
 
 /// The tables of the schema that hold a store's data, written out here as the test's own
-/// list (the copy has its own): a table added to the schema without being copied shows up in
-/// RoundTripKeepsEveryRow, which compares every table of the file.
+/// list (the copy has its own), for counting what a target holds. RoundTripKeepsEveryRow reads
+/// the file's own list instead and wants rows in each table, so a table added to the schema
+/// fails it until the test store fills it, and then if the copy leaves it out.
 const std::vector<std::string> k_data_tables = {
     "kommunen",     "uploads",        "buildings",           "vacancies",       "vacancy_history",
     "zukunftsorte", "users",          "user_kommunen",       "tokens",          "sessions",
@@ -62,8 +63,9 @@ std::string quoted_rows(const fs::path& db, const std::string& table) {
     return spatial_sql(db, "SELECT * FROM \"" + table + "\" ORDER BY 1, 2", "quote");
 }
 
-/// The tables of a file that hold data: not SpatiaLite's (those a fresh store already fills,
-/// virtual tables, spatial index internals) and not the migration log (its times differ).
+/// The tables of a file that hold data: not SpatiaLite's metadata (filled or empty alike in
+/// a fresh store), virtual tables, spatial index internals, nor the migration log (its times
+/// differ).
 std::vector<std::string> file_tables(const fs::path& db) {
     std::vector<std::string> tables;
     std::string list = spatial_sql(
@@ -71,8 +73,9 @@ std::vector<std::string> file_tables(const fs::path& db) {
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'idx\\_%' ESCAPE "
         "'\\' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND sql NOT LIKE 'CREATE VIRTUAL%' "
         "AND name NOT IN ('schema_migrations', 'spatialite_history', 'spatial_ref_sys', "
-        "'spatial_ref_sys_aux', 'data_licenses') AND name NOT LIKE 'geometry\\_columns%' "
-        "ESCAPE '\\' ORDER BY name");
+        "'spatial_ref_sys_aux', 'data_licenses', 'sql_statements_log') AND name NOT LIKE "
+        "'geometry\\_columns%' ESCAPE '\\' AND name NOT LIKE 'views\\_%' ESCAPE '\\' AND name "
+        "NOT LIKE 'virts\\_%' ESCAPE '\\' ORDER BY name");
     std::size_t start = 0;
     for (std::size_t end; (end = list.find('\n', start)) != std::string::npos; start = end + 1)
         tables.push_back(list.substr(start, end - start));
@@ -193,9 +196,7 @@ TEST_F(MigrateStore, RoundTripKeepsEveryRow) {
         EXPECT_NE(std::find(tables.begin(), tables.end(), table), tables.end()) << table;
     for (const std::string& table : tables) {
         const std::string rows = quoted_rows(m_original, table);
-        if (std::find(k_data_tables.begin(), k_data_tables.end(), table) != k_data_tables.end()) {
-            EXPECT_FALSE(rows.empty()) << "the test store has no rows in " << table;
-        }
+        EXPECT_FALSE(rows.empty()) << "the test store has no rows in " << table;
         EXPECT_EQ(rows, quoted_rows(back, table)) << table;
     }
     // The spatial index of the new file finds what the original's finds.
