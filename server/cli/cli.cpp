@@ -14,6 +14,7 @@
 #include "common/iso_date.hpp"
 #include "data/backup.hpp"
 #include "data/store.hpp"
+#include "data/store_copy.hpp"
 #include "geo/crs_inference.hpp"
 #include "geo/feature_reader.hpp"
 #include "server/cli/account_commands.hpp"
@@ -105,6 +106,12 @@ Usage:
       Replace the database with the backup IN, after checking it. Stop the server first and
       start it again afterwards; a refused or interrupted restore leaves the old database.
       A PostgreSQL database is restored with pg_restore instead.
+  leerstand migrate-store FROM TO [--progress]
+      Copy a whole store (every table, ids and geometries kept) from FROM to TO, each a
+      SpatiaLite file or a postgresql:// conninfo: a Kommune's file into PostgreSQL, or back.
+      TO must be new or an empty store; FROM must be of this build's schema version. One
+      transaction: the copy commits only after each table's row count and checksum match
+      the source's, so a failed or interrupted copy leaves TO empty.
   leerstand help | --help
 
 The database is --db PATH, else $LEERSTAND_DB, else var/leerstand.sqlite; a
@@ -477,6 +484,29 @@ int run_restore(const std::vector<std::string>& raw) {
     return k_exit_ok;
 }
 
+int run_migrate_store(const std::vector<std::string>& raw) {
+    Arguments args(raw, {}, {"progress"});
+    if (args.positional().size() != 2) throw UsageError("migrate-store needs FROM and TO");
+    const data::DatabaseLocation from = database_location(args.positional()[0]);
+    const data::DatabaseLocation to = database_location(args.positional()[1]);
+    data::StoreCopyProgress progress;
+    if (args.flag("progress"))
+        progress = [](const std::string& table, std::int64_t rows) {
+            std::cerr << "copying " << table << ": " << rows << " rows" << std::endl;
+        };
+    const auto report = data::copy_store(from, to, progress);
+    std::int64_t rows = 0;
+    for (const auto& table : report.tables) {
+        std::cout << "  " << table.table << ": " << table.rows << " rows\n";
+        rows += table.rows;
+    }
+    std::cout << "copied " << from.display() << " to " << to.display() << ": " << rows
+              << " rows in " << report.tables.size() << " tables, schema version "
+              << report.schema_version << ", counts and checksums checked, " << report.seconds
+              << " s\n";
+    return k_exit_ok;
+}
+
 int dispatch(const std::vector<std::string>& args) {
     if (args.empty()) throw UsageError("missing command");
     const std::string& command = args.front();
@@ -496,6 +526,7 @@ int dispatch(const std::vector<std::string>& args) {
     if (command == "export") return run_export_command(rest, std::cout, std::cerr);
     if (command == "backup") return run_backup(rest);
     if (command == "restore") return run_restore(rest);
+    if (command == "migrate-store") return run_migrate_store(rest);
     throw UsageError("unknown command '" + command + "'");
 }
 

@@ -11,7 +11,8 @@ namespace {
 TEST(Usage, HelpListsTheCommands) {
     auto result = run_leerstand({"help"});
     EXPECT_EQ(result.exit_code, 0);
-    for (const char* command : {"import ", "import-kommunen", "demo", "serve", "LEERSTAND_DB"})
+    for (const char* command :
+         {"import ", "import-kommunen", "demo", "serve", "migrate-store", "LEERSTAND_DB"})
         EXPECT_NE(result.out.find(command), std::string::npos) << command;
 }
 
