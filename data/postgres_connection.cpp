@@ -387,6 +387,9 @@ class PostgresConnection final : public detail::ConnectionBackend {
     void set_up_session() {
         const std::string setup =
             "SET client_encoding TO 'UTF8'; SET timezone TO 'UTC'; "
+            // NOTICEs ("extension postgis already exists, skipping") are not ours to print on
+            // a command's stderr, whose one line is the answer; warnings and errors still come.
+            "SET client_min_messages TO warning; "
             "SET lock_timeout TO " +
             std::to_string(m_busy_timeout.count());
         ResultPtr result(PQexec(m_conn.get(), setup.c_str()));

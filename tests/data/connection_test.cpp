@@ -302,6 +302,8 @@ TEST_F(ConnectionTest, PostgresOpensWithUtcUtf8AndTheBusyTimeoutAsLockTimeout) {
     EXPECT_EQ(db.query_text("SHOW lock_timeout"), "250ms");
     EXPECT_EQ(db.query_text("SHOW timezone"), "UTC");
     EXPECT_EQ(db.query_text("SHOW client_encoding"), "UTF8");
+    // No NOTICE on a command's stderr (migrating a new database told of PostGIS there).
+    EXPECT_EQ(db.query_text("SHOW client_min_messages"), "warning");
     EXPECT_EQ(db.query_text("SELECT postgis_lib_version()").substr(0, 2), "3.");
     EXPECT_THROW((void)db.sqlite_handle(), leerstand::InternalError);
 }
