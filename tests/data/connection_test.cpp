@@ -13,6 +13,7 @@
 
 #include "common/error.hpp"
 #include "data/connection_backend.hpp"
+#include "tests/support/test_database.hpp"
 #include "tests/support/test_support.hpp"
 
 namespace {
@@ -25,58 +26,16 @@ using leerstand::data::Statement;
 using leerstand::data::Transaction;
 using namespace std::chrono_literals;
 
-// The backend of the run, as THE DESIGN of issue 24 sets it: LEERSTAND_TEST_BACKEND=postgres
-// with LEERSTAND_TEST_POSTGRES (conninfo of a server that has the database leerstand_template
-// with PostGIS), else SpatiaLite files. A small local stand-in until part "pgtest"'s
-// TestDatabase is merged; then the fixture below uses that.
-bool postgres_run() {
-    const char* backend = std::getenv("LEERSTAND_TEST_BACKEND");
-    return backend != nullptr && std::string_view(backend) == "postgres";
-}
-
-std::string postgres_server() {
-    const char* conninfo = std::getenv("LEERSTAND_TEST_POSTGRES");
-    if (conninfo == nullptr || *conninfo == '\0')
-        throw std::runtime_error("LEERSTAND_TEST_BACKEND=postgres needs LEERSTAND_TEST_POSTGRES");
-    return conninfo;
-}
-
-// A URI conninfo naming another database: a dbname query parameter wins over the path.
-std::string with_database(const std::string& conninfo, const std::string& name) {
-    return conninfo + (conninfo.find('?') == std::string::npos ? "?" : "&") + "dbname=" + name;
-}
-
-/// A fresh database cloned from leerstand_template, dropped by the destructor.
-class ScratchPostgresDatabase {
-  public:
-    ScratchPostgresDatabase() {
-        static std::atomic<int> counter{0};
-        m_name = "leerstand_conn_" + std::to_string(getpid()) + "_" + std::to_string(++counter);
-        const auto result =
-            leerstand::test::run_command({"createdb", "--maintenance-db=" + postgres_server(), "-T",
-                                          "leerstand_template", m_name});
-        if (result.exit_code != 0) throw std::runtime_error("createdb failed: " + result.err);
-    }
-    ~ScratchPostgresDatabase() {
-        leerstand::test::run_command(
-            {"dropdb", "--force", "--maintenance-db=" + postgres_server(), m_name});
-    }
-    ScratchPostgresDatabase(const ScratchPostgresDatabase&) = delete;
-    ScratchPostgresDatabase& operator=(const ScratchPostgresDatabase&) = delete;
-    std::string conninfo() const { return with_database(postgres_server(), m_name); }
-
-  private:
-    std::string m_name;
-};
-
 class ConnectionTest : public ::testing::Test {
   protected:
+    // The run's backend (tests/support/test_database.hpp); SQLite cases below open m_path.
     void SetUp() override {
-        if (postgres_run()) m_postgres.emplace();
+        if (leerstand::test::test_backend() == leerstand::test::Backend::postgres)
+            m_postgres.emplace(leerstand::test::Backend::postgres);
     }
     bool postgres() const { return m_postgres.has_value(); }
     DatabaseLocation location() const {
-        return m_postgres ? DatabaseLocation(m_postgres->conninfo()) : DatabaseLocation(m_path);
+        return m_postgres ? m_postgres->location() : DatabaseLocation(m_path);
     }
     Connection open(ConnectionOptions options = {}) const {
         return Connection(location(), options);
@@ -84,7 +43,7 @@ class ConnectionTest : public ::testing::Test {
 
     leerstand::test::TempDir m_dir;
     std::filesystem::path m_path = m_dir / "connection.sqlite";
-    std::optional<ScratchPostgresDatabase> m_postgres;
+    std::optional<leerstand::test::TestDatabase> m_postgres;
 };
 
 #define SQLITE_ONLY() \
