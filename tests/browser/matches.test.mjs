@@ -160,6 +160,9 @@ after(() => setup?.stop());
 test('the need\'s page shows the offers the editor may change, ranked and explained', { skip: skipReason, timeout: 180000 }, async (t) => {
   const { page, problems } = await openApp(t, `${setup.baseUrl}/`, DESKTOP);
   await signIn(page, EDITOR.name, EDITOR.password);
+  // The start page's own requests (the Kommunen's names, tiles) first: navigating away while
+  // one is in flight aborts it, which the clean-page check below would count as a failure.
+  await page.waitForLoadState('networkidle');
   await page.goto(`${setup.baseUrl}/gesuche/${setup.needs[1]}`, { waitUntil: 'load' });
   const needPanel = page.locator('section#vorschlaege');
   await needPanel.locator('.match-list').waitFor({ timeout: 10000 });
