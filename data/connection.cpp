@@ -193,6 +193,22 @@ sqlite3* Connection::sqlite_handle() const {
     return m_backend->sqlite_handle();
 }
 
+void Connection::listen(std::string_view channel) {
+    m_backend->listen(channel);
+}
+
+bool Connection::wait_for_notification(std::chrono::milliseconds timeout) {
+    return m_backend->wait_for_notification(timeout);
+}
+
+void detail::ConnectionBackend::listen(std::string_view) {
+    throw InternalError("LISTEN asked of a SQLite database: only PostgreSQL notifies");
+}
+
+bool detail::ConnectionBackend::wait_for_notification(std::chrono::milliseconds) {
+    throw InternalError("notifications asked of a SQLite database: only PostgreSQL notifies");
+}
+
 std::int64_t Connection::last_insert_rowid() const {
     return m_backend->last_insert_rowid();
 }

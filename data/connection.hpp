@@ -165,6 +165,17 @@ class Connection {
     /// load, data_version). @throws InternalError on PostgreSQL.
     sqlite3* sqlite_handle() const;
 
+    /// PostgreSQL only: subscribes this session to `channel` (LISTEN), so that
+    /// wait_for_notification() learns of every NOTIFY on it committed from now on.
+    /// @pre `channel` is a plain SQL identifier. @throws InternalError on SQLite, which has
+    /// one process per database and nothing to notify.
+    void listen(std::string_view channel);
+    /// PostgreSQL only: waits up to `timeout` for notifications on the channels listened to
+    /// and takes all that arrived; true when there was at least one. @throws StorageBusy when
+    /// the connection is lost (notifications may have been missed: the caller must assume
+    /// anything changed), InternalError on SQLite.
+    bool wait_for_notification(std::chrono::milliseconds timeout);
+
   private:
     friend class Transaction;
     std::unique_ptr<detail::ConnectionBackend> m_backend;
