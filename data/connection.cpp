@@ -1,5 +1,7 @@
 #include "data/connection.hpp"
 
+#include <atomic>
+
 #include "common/error.hpp"
 #include "data/connection_backend.hpp"
 
@@ -242,9 +244,18 @@ Transaction::~Transaction() {
     m_connection.m_backend->rollback();
 }
 
+namespace {
+std::atomic<std::uint64_t> g_committed_writes{0};
+}  // namespace
+
 void Transaction::commit() {
     m_connection.m_backend->commit();
     m_done = true;
+    g_committed_writes.fetch_add(1, std::memory_order_release);
+}
+
+std::uint64_t committed_writes() noexcept {
+    return g_committed_writes.load(std::memory_order_acquire);
 }
 
 }  // namespace leerstand::data

@@ -215,6 +215,11 @@ class OwnTransaction {
     std::optional<Transaction> m_transaction;
 };
 
+/// Write transactions (Transaction::commit) this process has committed, on any connection and
+/// either backend: a node's own writes, for caches that otherwise wait to be notified of
+/// changes (services::TileCache), so that a user sees their own write at once.
+std::uint64_t committed_writes() noexcept;
+
 /// Current time as ISO 8601 UTC text, e.g. "2024-05-01T09:30:00Z" (common/utc_time.hpp).
 using leerstand::utc_now_iso8601;
 
