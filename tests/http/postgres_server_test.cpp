@@ -136,6 +136,19 @@ class PostgresAtlas : public ::testing::Test {
         return http_request(m_server->port(), method, target, headers, text);
     }
 
+    /// A new report at `point` (lon, lat), made by the admin, without the owner's consent; its
+    /// id, or 0 when it was refused.
+    std::int64_t create_report(std::pair<double, double> point) {
+        const json feature = {
+            {"type", "Feature"},
+            {"geometry", {{"type", "Point"}, {"coordinates", {point.first, point.second}}}},
+            {"properties",
+             {{"status", "gemeldet"}, {"use", "wohnen"}, {"degree", "vollstaendig"}}}};
+        const HttpResponse created = admin("POST", "/collections/vacancies/items", feature);
+        EXPECT_EQ(created.status, 201) << created.body;
+        return created.status == 201 ? parse_json(created).value("id", std::int64_t{0}) : 0;
+    }
+
     std::optional<TestDatabase> m_database;
     std::string m_conninfo;
     TempDir m_work;
@@ -188,13 +201,8 @@ TEST_F(PostgresAtlas, ItemsTilesAndAnEditWithItsEtag) {
     EXPECT_FALSE(parse_json(tile_response)["features"].empty());
 
     // A vacancy created, then changed with its ETag; the old ETag is refused afterwards.
-    const json feature = {
-        {"type", "Feature"},
-        {"geometry", {{"type", "Point"}, {"coordinates", {point.first, point.second}}}},
-        {"properties", {{"status", "gemeldet"}, {"use", "wohnen"}, {"degree", "vollstaendig"}}}};
-    const HttpResponse created = admin("POST", "/collections/vacancies/items", feature);
-    ASSERT_EQ(created.status, 201) << created.body;
-    const std::int64_t id = parse_json(created).value("id", std::int64_t{0});
+    const std::int64_t id = create_report(point);
+    ASSERT_NE(id, 0);
     const std::string item = "/collections/vacancies/items/" + std::to_string(id);
     const std::string etag = admin("GET", item).header("ETag");
     ASSERT_FALSE(etag.empty());
@@ -295,13 +303,8 @@ TEST_F(PostgresAtlas, AWriteOnOneNodeReachesTheOthersItemsAtOnceAndItsTilesWithi
     // tile shows it within a second; the public's tile on B stays cached with the same bytes.
     const HttpResponse public_before = public_tile_on_b();
     ASSERT_EQ(public_before.header("X-Cache"), "hit");
-    const json hidden = {
-        {"type", "Feature"},
-        {"geometry", {{"type", "Point"}, {"coordinates", {point.first, point.second}}}},
-        {"properties", {{"status", "gemeldet"}, {"use", "wohnen"}, {"degree", "vollstaendig"}}}};
-    const HttpResponse created = admin("POST", "/collections/vacancies/items", hidden);
-    ASSERT_EQ(created.status, 201) << created.body;
-    const std::int64_t hidden_id = parse_json(created).value("id", std::int64_t{0});
+    const std::int64_t hidden_id = create_report(point);
+    ASSERT_NE(hidden_id, 0);
     ASSERT_EQ(psql(m_conninfo,
                    "SELECT consent_publish FROM vacancies WHERE id = " + std::to_string(hidden_id)),
               "0");
