@@ -1,5 +1,7 @@
 #include "data/connection.hpp"
 
+#include <atomic>
+
 #include "common/error.hpp"
 #include "data/connection_backend.hpp"
 
@@ -193,6 +195,22 @@ sqlite3* Connection::sqlite_handle() const {
     return m_backend->sqlite_handle();
 }
 
+void Connection::listen(std::string_view channel) {
+    m_backend->listen(channel);
+}
+
+bool Connection::wait_for_notification(std::chrono::milliseconds timeout) {
+    return m_backend->wait_for_notification(timeout);
+}
+
+void detail::ConnectionBackend::listen(std::string_view) {
+    throw InternalError("LISTEN asked of a SQLite database: only PostgreSQL notifies");
+}
+
+bool detail::ConnectionBackend::wait_for_notification(std::chrono::milliseconds) {
+    throw InternalError("notifications asked of a SQLite database: only PostgreSQL notifies");
+}
+
 std::int64_t Connection::last_insert_rowid() const {
     return m_backend->last_insert_rowid();
 }
@@ -226,9 +244,18 @@ Transaction::~Transaction() {
     m_connection.m_backend->rollback();
 }
 
+namespace {
+std::atomic<std::uint64_t> g_committed_writes{0};
+}  // namespace
+
 void Transaction::commit() {
     m_connection.m_backend->commit();
     m_done = true;
+    g_committed_writes.fetch_add(1, std::memory_order_release);
+}
+
+std::uint64_t committed_writes() noexcept {
+    return g_committed_writes.load(std::memory_order_acquire);
 }
 
 }  // namespace leerstand::data

@@ -165,6 +165,17 @@ class Connection {
     /// load, data_version). @throws InternalError on PostgreSQL.
     sqlite3* sqlite_handle() const;
 
+    /// PostgreSQL only: subscribes this session to `channel` (LISTEN), so that
+    /// wait_for_notification() learns of every NOTIFY on it committed from now on.
+    /// @pre `channel` is a plain SQL identifier. @throws InternalError on SQLite, which has
+    /// one process per database and nothing to notify.
+    void listen(std::string_view channel);
+    /// PostgreSQL only: waits up to `timeout` for notifications on the channels listened to
+    /// and takes all that arrived; true when there was at least one. @throws StorageBusy when
+    /// the connection is lost (notifications may have been missed: the caller must assume
+    /// anything changed), InternalError on SQLite.
+    bool wait_for_notification(std::chrono::milliseconds timeout);
+
   private:
     friend class Transaction;
     std::unique_ptr<detail::ConnectionBackend> m_backend;
@@ -203,6 +214,11 @@ class OwnTransaction {
   private:
     std::optional<Transaction> m_transaction;
 };
+
+/// Write transactions (Transaction::commit) this process has committed, on any connection and
+/// either backend: a node's own writes, for caches that otherwise wait to be notified of
+/// changes (services::TileCache), so that a user sees their own write at once.
+std::uint64_t committed_writes() noexcept;
 
 /// Current time as ISO 8601 UTC text, e.g. "2024-05-01T09:30:00Z" (common/utc_time.hpp).
 using leerstand::utc_now_iso8601;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -59,6 +60,9 @@ class ConnectionBackend {
     /// Rolls an open transaction back; errors are swallowed (called from destructors).
     virtual void rollback() noexcept = 0;
     virtual sqlite3* sqlite_handle() const = 0;
+    /// LISTEN and waiting for NOTIFY (see Connection::listen); SQLite has neither.
+    virtual void listen(std::string_view channel);
+    virtual bool wait_for_notification(std::chrono::milliseconds timeout);
 };
 
 std::unique_ptr<ConnectionBackend> open_sqlite(const std::filesystem::path& path,

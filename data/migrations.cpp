@@ -683,6 +683,10 @@ CREATE INDEX nachrichten_gesuch ON nachrichten (gesuch_id);
 )sql");
 }
 
+/// Nothing on SQLite: one file has one server process, which learns of its own writes. The
+/// PostgreSQL twin makes the change log notify the other server nodes (docs/scaling.md).
+void migration_15_tile_change_notifications(Connection&) {}
+
 // Append new migrations at the end; never change one that has shipped.
 const std::vector<Migration>& migrations() {
     static const std::vector<Migration> list = {
@@ -713,6 +717,8 @@ const std::vector<Migration>& migrations() {
          &postgres_migrations::kommune_pages},
         {14, "offers, inquiries, needs, matches and messages", &migration_14_activation,
          &postgres_migrations::activation},
+        {15, "tile changes notify the other server nodes", &migration_15_tile_change_notifications,
+         &postgres_migrations::tile_change_notifications},
     };
     return list;
 }

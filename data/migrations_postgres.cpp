@@ -1,7 +1,10 @@
 #include "data/migrations_postgres.hpp"
 
+#include <string>
+
 #include "data/connection.hpp"
 #include "data/profile_store.hpp"
+#include "data/tile_store.hpp"
 
 // The PostgreSQL twin of each SpatiaLite migration. Mapping: INTEGER PRIMARY KEY → bigint
 // identity, INTEGER → bigint, REAL → double precision, BLOB → bytea, TEXT stays text (so ISO 8601
@@ -864,6 +867,25 @@ CREATE TABLE nachrichten (
 );
 CREATE INDEX nachrichten_anfrage ON nachrichten (anfrage_id);
 CREATE INDEX nachrichten_gesuch ON nachrichten (gesuch_id);
+)sql");
+}
+
+// Every transaction that logs a tile change notifies the server nodes, which then read the log
+// from where they stopped (docs/scaling.md). NOTIFY is sent at commit and folded into one per
+// transaction for the same channel and payload, so a large upload wakes each node once; a
+// rolled-back transaction sends nothing. The channel is data::k_tile_change_channel. The
+// function of migration 3 is replaced in place, so the trigger (and the schema both dialects
+// share) stays as it is.
+void tile_change_notifications(Connection& db) {
+    db.exec(R"sql(
+CREATE OR REPLACE FUNCTION tile_changes_keep_newest() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    DELETE FROM tile_changes WHERE seq <= NEW.seq - 10000;
+    PERFORM pg_notify(')sql" +
+            std::string(k_tile_change_channel) + R"sql(', '');
+    RETURN NULL;
+END
+$$;
 )sql");
 }
 

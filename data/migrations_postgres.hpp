@@ -24,6 +24,7 @@ void membership_requests(Connection& db);          // 11
 void zensus_grid(Connection& db);                  // 12
 void kommune_pages(Connection& db);                // 13
 void activation(Connection& db);                   // 14
+void tile_change_notifications(Connection& db);    // 15
 
 }  // namespace postgres_migrations
 }  // namespace leerstand::data

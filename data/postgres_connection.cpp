@@ -3,8 +3,10 @@
 // is said where it does it.
 
 #include <libpq-fe.h>
+#include <poll.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
@@ -286,6 +288,29 @@ class PostgresConnection final : public detail::ConnectionBackend {
         throw InternalError("a SQLite handle was asked of the PostgreSQL database " + m_display);
     }
 
+    void listen(std::string_view channel) override {
+        // Quoted as an identifier: the channel is ours, but a quote costs nothing.
+        exec("LISTEN \"" + std::string(channel) + "\"");
+    }
+
+    bool wait_for_notification(std::chrono::milliseconds timeout) override {
+        // Notifications that came with an earlier result are queued already; else the socket
+        // is watched. A lost session (pg_terminate_backend, a restart) makes the socket readable
+        // and PQconsumeInput fail: then the caller must assume it missed notifications, so
+        // there is no reconnect here (unlike before_command()).
+        if (take_notifications()) return true;
+        if (PQstatus(m_conn.get()) != CONNECTION_OK) throw_unreachable("lost the connection");
+        pollfd watched{PQsocket(m_conn.get()), POLLIN, 0};
+        if (watched.fd < 0) throw_unreachable("lost the connection");
+        const int ready = ::poll(&watched, 1, static_cast<int>(timeout.count()));
+        if (ready < 0 && errno != EINTR)
+            throw InternalError("PostgreSQL: poll() on the notification socket failed");
+        if (ready <= 0) return false;
+        if (PQconsumeInput(m_conn.get()) == 0 || PQstatus(m_conn.get()) != CONNECTION_OK)
+            throw_unreachable("lost the connection");
+        return take_notifications();
+    }
+
     // -- for PostgresStatement ------------------------------------------------------------
 
     PGconn* conn() const noexcept { return m_conn.get(); }
@@ -384,6 +409,16 @@ class PostgresConnection final : public detail::ConnectionBackend {
     }
 
   private:
+    /// Takes every queued notification; true when there was one.
+    bool take_notifications() {
+        bool any = false;
+        while (PGnotify* notification = PQnotifies(m_conn.get())) {
+            PQfreemem(notification);
+            any = true;
+        }
+        return any;
+    }
+
     void set_up_session() {
         const std::string setup =
             "SET client_encoding TO 'UTF8'; SET timezone TO 'UTC'; "

@@ -243,6 +243,15 @@ TileChanges TileStore::changes_after(std::int64_t seq, std::size_t limit) {
     return result;
 }
 
+TileChangeSubscription::TileChangeSubscription(const DatabaseLocation& location)
+    : m_connection(location) {
+    m_connection.listen(k_tile_change_channel);
+}
+
+bool TileChangeSubscription::wait(std::chrono::milliseconds timeout) {
+    return m_connection.wait_for_notification(timeout);
+}
+
 void record_tile_change(Connection& connection, unsigned layers, const Bbox& box) {
     Statement insert = connection.prepare(
         "INSERT INTO tile_changes (layers, min_lon, min_lat, max_lon, max_lat) "

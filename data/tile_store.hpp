@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -27,6 +28,10 @@ enum class TileSource {
 inline constexpr unsigned tile_source_bit(TileSource source) {
     return static_cast<unsigned>(source);
 }
+
+/// The PostgreSQL channel every transaction that logs a tile change notifies at its commit
+/// (migration 15); TileChangeListener listens on it.
+inline constexpr const char* k_tile_change_channel = "leerstand_changes";
 
 /// A box a committed write touched, for the layers in `layers` (TileSource bits).
 struct TileChange {
@@ -86,6 +91,24 @@ class TileStore {
     /// The layers' queries by their text (one per layer and kind of caller), prepared once:
     /// preparing one was a sixtieth of a dense tile's instructions.
     std::map<std::string, Statement> m_layer_queries;
+};
+
+/// A PostgreSQL session listening on k_tile_change_channel: one per server node, so that the
+/// node learns of tile changes other nodes commit without asking the log before every tile.
+class TileChangeSubscription {
+  public:
+    /// Connects and listens; from then on no commit of a tile change goes unnoticed (those
+    /// before must be read from the log). @throws StorageBusy when the database cannot be
+    /// reached, InternalError for a SpatiaLite file (one process: nothing to listen for).
+    explicit TileChangeSubscription(const DatabaseLocation& location);
+
+    /// Waits up to `timeout`; true when transactions that logged tile changes committed since
+    /// the last call. @throws StorageBusy when the session was lost: notifications may have
+    /// been missed, so everything may have changed.
+    bool wait(std::chrono::milliseconds timeout);
+
+  private:
+    Connection m_connection;
 };
 
 /// Adds a change row for `layers` (TileSource bits) over `box`, seen by the public, inside the

@@ -17,6 +17,7 @@
 #include "server/services/smtp_relay.hpp"
 #include "server/services/status_service.hpp"
 #include "server/services/tile_cache.hpp"
+#include "server/services/tile_service.hpp"
 #include "server/services/upload_jobs.hpp"
 
 namespace leerstand::http {
@@ -124,6 +125,11 @@ int serve(const ServeOptions& options) {
         }
     }
     api.tiles = std::make_shared<services::TileCache>(options.tile_cache_bytes);
+    // Several nodes may write one PostgreSQL store: the node's one listener tells its tile
+    // cache of their commits (docs/scaling.md). A SpatiaLite file has one writer process.
+    std::unique_ptr<services::TileChangeListener> tile_listener;
+    if (options.db.is_postgres())
+        tile_listener = std::make_unique<services::TileChangeListener>(options.db, *api.tiles);
     api.debug_cache_header = options.debug_cache_header;
     api.basemap_url = options.basemap_url;
     api.basemap_attribution = options.basemap_attribution;
@@ -176,6 +182,7 @@ int serve(const ServeOptions& options) {
         endpoint.stop();
         // After the workers: no request can queue a job any more.
         api.uploads->stop();
+        tile_listener.reset();
     } catch (const std::exception& e) {
         return fail(std::string("shutdown failed: ") + e.what());
     }

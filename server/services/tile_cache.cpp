@@ -120,9 +120,43 @@ void TileCache::apply(const data::TileChanges& changes) {
 
 void TileCache::clear() {
     const std::lock_guard lock(m_mutex);
-    m_index.clear();
-    m_lru.clear();
-    m_stats.bytes = 0;
+    drop_all();
+}
+
+bool TileCache::must_read_log(std::uint64_t own_writes) const {
+    const std::lock_guard lock(m_mutex);
+    return !m_listening || m_read.notifications < m_notifications || m_read.own_writes < own_writes;
+}
+
+LogReadTicket TileCache::log_ticket(std::uint64_t own_writes) const {
+    const std::lock_guard lock(m_mutex);
+    return {m_notifications, own_writes};
+}
+
+void TileCache::log_read(const LogReadTicket& ticket) {
+    const std::lock_guard lock(m_mutex);
+    m_read.notifications = std::max(m_read.notifications, ticket.notifications);
+    m_read.own_writes = std::max(m_read.own_writes, ticket.own_writes);
+}
+
+void TileCache::notified() {
+    const std::lock_guard lock(m_mutex);
+    ++m_notifications;
+}
+
+void TileCache::listener_connected() {
+    const std::lock_guard lock(m_mutex);
+    // In this order under one lock: no request can find the listener listening and the log
+    // read while the tiles of the missed notifications are still here.
+    ++m_notifications;
+    drop_all();
+    ++m_stats.listener_connects;
+    m_listening = true;
+}
+
+void TileCache::listener_lost() {
+    const std::lock_guard lock(m_mutex);
+    m_listening = false;
 }
 
 TileCacheStats TileCache::stats() const {
@@ -130,6 +164,12 @@ TileCacheStats TileCache::stats() const {
     TileCacheStats stats = m_stats;
     stats.entries = m_lru.size();
     return stats;
+}
+
+void TileCache::drop_all() {
+    m_index.clear();
+    m_lru.clear();
+    m_stats.bytes = 0;
 }
 
 void TileCache::erase(Lru::iterator entry) {

@@ -44,6 +44,15 @@ struct TileCacheStats {
     std::uint64_t misses = 0;
     std::uint64_t evictions = 0;
     std::uint64_t invalidations = 0;
+    /// Times a change listener began to listen (each cleared the cache).
+    std::uint64_t listener_connects = 0;
+};
+
+/// Where the cache stood when a reader began to read the change log: taken before the read,
+/// handed back after it (TileCache::log_read).
+struct LogReadTicket {
+    std::uint64_t notifications = 0;
+    std::uint64_t own_writes = 0;  ///< data::committed_writes() then
 };
 
 /// Encoded tiles in memory, least recently used dropped first once the byte budget is spent.
@@ -51,6 +60,11 @@ struct TileCacheStats {
 /// apply() removes exactly the tiles of the changed layers whose buffered area meets a changed
 /// box; a tile read from a snapshot older than the last applied change is not stored (it may
 /// already be stale).
+///
+/// Without a change listener every tile request reads the log first (one small query; SQLite,
+/// where one process writes). With one (PostgreSQL, TileChangeListener) a request reads it only
+/// after a notification or a write of this process, which other nodes' commits and this
+/// node's own reach at once (docs/scaling.md).
 ///
 /// Tiles the public gets (`for_public`) are dropped and refused only for changes the public
 /// sees: a change of unpublished vacancies must not change whether a public tile comes from
@@ -76,6 +90,24 @@ class TileCache {
     void apply(const data::TileChanges& changes);
     void clear();
 
+    /// Must the change log be read before a tile is answered? Yes without a listening
+    /// listener; with one, when a notification or a write of this process (`own_writes`,
+    /// data::committed_writes()) came since the last read.
+    bool must_read_log(std::uint64_t own_writes) const;
+    /// Taken just before the log is read, handed to log_read() once what it said is applied:
+    /// what arrives meanwhile has the next request read it again.
+    LogReadTicket log_ticket(std::uint64_t own_writes) const;
+    void log_read(const LogReadTicket& ticket);
+
+    /// From the listener: transactions that logged tile changes committed.
+    void notified();
+    /// From the listener, once it listens (again): notifications before may have been missed,
+    /// so the cache is cleared and the log is read before the next tile.
+    void listener_connected();
+    /// From the listener, when its session was lost: until it listens again, every tile reads
+    /// the log first, as without a listener.
+    void listener_lost();
+
     TileCacheStats stats() const;
     std::size_t byte_budget() const { return m_budget; }
 
@@ -91,6 +123,8 @@ class TileCache {
     using Lru = std::list<Entry>;
 
     void erase(Lru::iterator entry);
+    /// Drops every tile. @pre m_mutex held.
+    void drop_all();
     /// Erases the entries `drop` picks, counting them as invalidations.
     template <typename Predicate>
     void erase_if(Predicate drop);
@@ -103,6 +137,9 @@ class TileCache {
     std::int64_t m_applied = 0;
     std::int64_t m_applied_seen_by_public = 0;  ///< the newest applied change the public sees
     TileCacheStats m_stats;
+    bool m_listening = false;
+    std::uint64_t m_notifications = 0;
+    LogReadTicket m_read;  ///< the newest ticket whose log read was applied
 };
 
 }  // namespace leerstand::services

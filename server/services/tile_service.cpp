@@ -1,6 +1,7 @@
 #include "server/services/tile_service.hpp"
 
 #include <algorithm>
+#include <iostream>
 
 #include "baseline/zensus2022.hpp"
 #include "common/error.hpp"
@@ -103,8 +104,11 @@ TileService::TileService(data::TileStore& store, TileCache& cache)
     : m_store(store), m_cache(cache) {}
 
 void TileService::catch_up() {
+    // The ticket first: what arrives while the log is read has the next request read again.
+    const LogReadTicket ticket = m_cache.log_ticket(data::committed_writes());
     const std::int64_t applied = m_cache.applied_change();
     if (m_store.latest_change() > applied) m_cache.apply(m_store.changes_after(applied));
+    m_cache.log_read(ticket);
 }
 
 TileAnswer TileService::tile(const TileLayerInfo& layer, const geo::TileId& id, TileFormat format,
@@ -115,7 +119,7 @@ TileAnswer TileService::tile(const TileLayerInfo& layer, const geo::TileId& id, 
         answer.tile = empty_tile();
         return answer;
     }
-    catch_up();
+    if (m_cache.must_read_log(data::committed_writes())) catch_up();
     const std::string audience =
         layer.per_caller ? audience_key(vacancy_visibility(caller)) : "any";
     const std::string key = cache_key(layer, id, format, audience);
@@ -169,6 +173,55 @@ std::string TileService::render(const TileLayerInfo& layer, const geo::TileId& i
     if (!std::is_sorted(cut.features.begin(), cut.features.end(), by_id))
         std::stable_sort(cut.features.begin(), cut.features.end(), by_id);
     return format == TileFormat::Mvt ? geo::encode_mvt(cut) : geo::encode_geojson_tile(cut);
+}
+
+namespace {
+
+// How long the listener waits for a notification before it looks at the stop flag again.
+constexpr std::chrono::milliseconds k_listen_slice{200};
+// How long it waits before connecting again after its session was lost, doubled while the
+// database stays away (each failed attempt logs a line).
+constexpr std::chrono::milliseconds k_first_reconnect_delay{500};
+constexpr std::chrono::milliseconds k_longest_reconnect_delay{8000};
+
+}  // namespace
+
+TileChangeListener::TileChangeListener(data::DatabaseLocation location, TileCache& cache)
+    : m_location(std::move(location)), m_cache(cache), m_thread([this] { run(); }) {}
+
+TileChangeListener::~TileChangeListener() {
+    {
+        const std::lock_guard lock(m_mutex);
+        m_stop = true;
+    }
+    m_wake.notify_all();
+    m_thread.join();
+}
+
+void TileChangeListener::run() {
+    bool failing = false;  // one line of ours per outage, not one per retry
+    std::chrono::milliseconds delay = k_first_reconnect_delay;
+    while (!m_stop) {
+        try {
+            data::TileChangeSubscription subscription(m_location);
+            m_cache.listener_connected();
+            if (failing) std::cerr << "leerstand: tile change listener connected again\n";
+            failing = false;
+            delay = k_first_reconnect_delay;
+            while (!m_stop)
+                if (subscription.wait(k_listen_slice)) m_cache.notified();
+        } catch (const std::exception& e) {
+            m_cache.listener_lost();
+            if (!failing)
+                std::cerr << "leerstand: tile change listener lost its session (" << e.what()
+                          << "); every tile reads the change log until it is back\n";
+            failing = true;
+            std::unique_lock lock(m_mutex);
+            m_wake.wait_for(lock, delay, [this] { return m_stop.load(); });
+            delay = std::min(delay * 2, k_longest_reconnect_delay);
+        }
+    }
+    m_cache.listener_lost();
 }
 
 }  // namespace leerstand::services

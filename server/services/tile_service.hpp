@@ -1,8 +1,12 @@
 #pragma once
 
+#include <atomic>
+#include <condition_variable>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "data/tile_store.hpp"
@@ -57,7 +61,8 @@ class TileService {
                     const Caller& caller);
 
     /// Drops the cached tiles that changes committed since the last call touched (by any
-    /// process writing to the store). tile() does it first; writers may call it at once.
+    /// process writing to the store). tile() does it first when the cache says the log must
+    /// be read (TileCache::must_read_log); writers may call it at once.
     void catch_up();
 
   private:
@@ -66,6 +71,31 @@ class TileService {
 
     data::TileStore& m_store;
     TileCache& m_cache;
+};
+
+/// The one listener of a server node on PostgreSQL: a thread with a session of its own that
+/// listens for committed tile changes and tells `cache`, so that tile requests read the change
+/// log only after a change. When the session is lost, the cache is told (every tile then reads
+/// the log, as without a listener) and the thread connects again (after half a second, doubling up
+/// to 8 s); once it listens again the cache is cleared, as notifications may have been missed. The
+/// destructor stops and joins the thread (within a fifth of a second).
+class TileChangeListener {
+  public:
+    /// Starts the thread. @pre `location` is a PostgreSQL database; `cache` outlives this.
+    TileChangeListener(data::DatabaseLocation location, TileCache& cache);
+    ~TileChangeListener();
+    TileChangeListener(const TileChangeListener&) = delete;
+    TileChangeListener& operator=(const TileChangeListener&) = delete;
+
+  private:
+    void run();
+
+    const data::DatabaseLocation m_location;
+    TileCache& m_cache;
+    std::mutex m_mutex;
+    std::condition_variable m_wake;  ///< ends the wait between reconnects at once on stop
+    std::atomic<bool> m_stop{false};
+    std::thread m_thread;  // last: started once everything it uses exists
 };
 
 }  // namespace leerstand::services

@@ -1,14 +1,19 @@
 // TileStore: the geometry blobs decoded for tiles against SpatiaLite's own AsText, the
 // properties each layer shows (and the privacy filter), and the tile change log the triggers of
-// migration 3 and the building import write.
+// migration 3 and the building import write; on PostgreSQL the log's order is the commit order
+// of two interleaving sessions, and each commit that logs a change notifies (migration 15).
 #include "data/tile_store.hpp"
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
 #include <cstdlib>
 #include <map>
+#include <optional>
 #include <regex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "common/error.hpp"
@@ -377,6 +382,91 @@ TEST_F(TileStoreTest, OnlyChangesOfPublishedVacanciesAreSeenByThePublic) {
     EXPECT_EQ(some.listed, TileChanges::Listed::SeenByPublic);
     ASSERT_EQ(some.changes.size(), 1u);
     EXPECT_TRUE(some.changes[0].seen_by_public);
+}
+
+/// The seq numbers the log lists after `seq`.
+std::vector<std::int64_t> listed_after(TileStore& tiles, std::int64_t seq) {
+    std::vector<std::int64_t> out;
+    for (const auto& change : tiles.changes_after(seq).changes) out.push_back(change.seq);
+    return out;
+}
+
+// A reader that saw seq N reads on from N: a change with a smaller number committed later would
+// be skipped for ever. The writers' lock (Transaction: BEGIN plus an advisory lock held to the
+// end of the transaction, released only once the commit is visible) keeps that from happening;
+// two sessions without it show the hazard (a plain sequence is not commit order).
+TEST_F(TileStoreTest, TheLogsOrderIsTheCommitOrderOfInterleavingWriters) {
+    if (!m_location.is_postgres())
+        GTEST_SKIP() << "SQLite has one writer: seq order is commit order";
+    const Bbox box{13.1, 52.1, 13.2, 52.2};
+    const std::int64_t start = m_tiles->latest_change();
+
+    auto first = raw();
+    auto second = raw();
+    std::optional<leerstand::data::Transaction> first_writes;
+    first_writes.emplace(first);
+    leerstand::data::record_tile_change(first, 2, box);
+    const std::int64_t first_seq = first.query_int64("SELECT max(seq) FROM tile_changes");
+    std::atomic<bool> second_done{false};
+    std::int64_t second_seq = 0;
+    std::thread second_writer([&] {
+        leerstand::data::Transaction second_writes(second);  // waits for the first
+        leerstand::data::record_tile_change(second, 2, box);
+        second_seq = second.query_int64("SELECT max(seq) FROM tile_changes");
+        second_writes.commit();
+        second_done = true;
+    });
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    EXPECT_FALSE(second_done) << "the second writer went ahead of the first one's commit";
+    EXPECT_EQ(m_tiles->latest_change(), start);
+    first_writes->commit();
+    second_writer.join();
+    EXPECT_GT(second_seq, first_seq);
+    EXPECT_EQ(listed_after(*m_tiles, start), (std::vector<std::int64_t>{first_seq, second_seq}));
+
+    // Without the lock: the first takes a number, the second a larger one and commits first.
+    const std::int64_t before = m_tiles->latest_change();
+    first.exec("BEGIN");
+    leerstand::data::record_tile_change(first, 2, box);
+    const std::int64_t early = first.query_int64("SELECT max(seq) FROM tile_changes");
+    second.exec("BEGIN");
+    leerstand::data::record_tile_change(second, 2, box);
+    second.exec("COMMIT");
+    const std::int64_t seen = m_tiles->latest_change();
+    EXPECT_GT(seen, early);
+    EXPECT_EQ(listed_after(*m_tiles, before), (std::vector<std::int64_t>{seen}));
+    first.exec("COMMIT");
+    EXPECT_EQ(listed_after(*m_tiles, seen), std::vector<std::int64_t>{})
+        << "a reader that went on from " << seen << " would never see " << early;
+}
+
+TEST_F(TileStoreTest, EachCommitThatLogsATileChangeNotifiesOnce) {
+    if (!m_location.is_postgres()) GTEST_SKIP() << "SQLite has no notifications";
+    using namespace std::chrono_literals;
+    leerstand::data::TileChangeSubscription subscription(m_location);
+    EXPECT_FALSE(subscription.wait(50ms));
+    m_vacancies->insert_vacancy(vacancy(false), "anna");  // hidden ones too: internal tiles
+    EXPECT_TRUE(subscription.wait(2s));
+    EXPECT_FALSE(subscription.wait(50ms)) << "one transaction, one notification";
+    {
+        auto db = raw();
+        leerstand::data::Transaction writes(db);
+        leerstand::data::record_tile_change(db, 2, {13.1, 52.1, 13.2, 52.2});
+        leerstand::data::record_tile_change(db, 4, {13.1, 52.1, 13.2, 52.2});
+        EXPECT_FALSE(subscription.wait(200ms)) << "notified before the commit";
+        writes.commit();
+    }
+    EXPECT_TRUE(subscription.wait(2s));
+    EXPECT_FALSE(subscription.wait(50ms)) << "two rows of one transaction notify once";
+    {
+        auto db = raw();
+        leerstand::data::Transaction rolled_back(db);
+        leerstand::data::record_tile_change(db, 2, {13.1, 52.1, 13.2, 52.2});
+    }
+    auto db = raw();
+    db.exec(std::string("UPDATE kommunen SET website = 'https://example.org' WHERE ags = '") +
+            angermuende + "'");
+    EXPECT_FALSE(subscription.wait(300ms)) << "a rollback, or a write no tile shows";
 }
 
 }  // namespace

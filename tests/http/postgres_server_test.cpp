@@ -2,7 +2,9 @@
 // its conninfo, `serve --db postgresql://... --work-dir DIR` answers /health, items, tiles and
 // an edit with its ETag; /health follows a database that goes away and comes back; the
 // commands that need a file (backup, restore) or a folder of their own (serve without
-// --work-dir) refuse a conninfo with one line. psql is the oracle.
+// --work-dir) refuse a conninfo with one line; two servers on one database agree: a write on one
+// is in the other's items at once and in its tiles within a second, and a hidden change leaves
+// the public's cached tile on the other as it was. psql is the oracle.
 
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -11,6 +13,7 @@
 #include <algorithm>
 #include <chrono>
 #include <fstream>
+#include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -31,6 +34,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
+using namespace std::chrono_literals;
 
 constexpr const char* k_pg_bindir = "/usr/lib/postgresql/15/bin";
 const std::string k_admin_password = "ein-langes-passwort-123";
@@ -132,6 +136,19 @@ class PostgresAtlas : public ::testing::Test {
         return http_request(m_server->port(), method, target, headers, text);
     }
 
+    /// A new report at `point` (lon, lat), made by the admin, without the owner's consent; its
+    /// id, or 0 when it was refused.
+    std::int64_t create_report(std::pair<double, double> point) {
+        const json feature = {
+            {"type", "Feature"},
+            {"geometry", {{"type", "Point"}, {"coordinates", {point.first, point.second}}}},
+            {"properties",
+             {{"status", "gemeldet"}, {"use", "wohnen"}, {"degree", "vollstaendig"}}}};
+        const HttpResponse created = admin("POST", "/collections/vacancies/items", feature);
+        EXPECT_EQ(created.status, 201) << created.body;
+        return created.status == 201 ? parse_json(created).value("id", std::int64_t{0}) : 0;
+    }
+
     std::optional<TestDatabase> m_database;
     std::string m_conninfo;
     TempDir m_work;
@@ -184,13 +201,8 @@ TEST_F(PostgresAtlas, ItemsTilesAndAnEditWithItsEtag) {
     EXPECT_FALSE(parse_json(tile_response)["features"].empty());
 
     // A vacancy created, then changed with its ETag; the old ETag is refused afterwards.
-    const json feature = {
-        {"type", "Feature"},
-        {"geometry", {{"type", "Point"}, {"coordinates", {point.first, point.second}}}},
-        {"properties", {{"status", "gemeldet"}, {"use", "wohnen"}, {"degree", "vollstaendig"}}}};
-    const HttpResponse created = admin("POST", "/collections/vacancies/items", feature);
-    ASSERT_EQ(created.status, 201) << created.body;
-    const std::int64_t id = parse_json(created).value("id", std::int64_t{0});
+    const std::int64_t id = create_report(point);
+    ASSERT_NE(id, 0);
     const std::string item = "/collections/vacancies/items/" + std::to_string(id);
     const std::string etag = admin("GET", item).header("ETag");
     ASSERT_FALSE(etag.empty());
@@ -204,6 +216,118 @@ TEST_F(PostgresAtlas, ItemsTilesAndAnEditWithItsEtag) {
     const HttpResponse stale =
         admin("PATCH", item, change, {{"If-Match", etag}}, "application/merge-patch+json");
     EXPECT_EQ(stale.status, 412) << stale.body;
+}
+
+/// The status feature `id` shows in a GeoJSON tile; "" when it is not in it (or the tile is
+/// empty, 204).
+std::string tile_status(const HttpResponse& tile, std::int64_t id) {
+    if (tile.status != 200) return "";
+    const json body = parse_json(tile);  // named: a temporary would die before the loop
+    for (const json& feature : body["features"])
+        if (feature.value("id", std::int64_t{-1}) == id)
+            return feature["properties"].value("status", "");
+    return "";
+}
+
+/// Asks `fetch` every 20 ms until `done` holds for its answer or `limit` passed; the last answer.
+HttpResponse poll_until(const std::function<HttpResponse()>& fetch,
+                        const std::function<bool(const HttpResponse&)>& done,
+                        std::chrono::milliseconds limit) {
+    const auto end = std::chrono::steady_clock::now() + limit;
+    HttpResponse answer = fetch();
+    while (!done(answer) && std::chrono::steady_clock::now() < end) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        answer = fetch();
+    }
+    return answer;
+}
+
+TEST_F(PostgresAtlas, AWriteOnOneNodeReachesTheOthersItemsAtOnceAndItsTilesWithinASecond) {
+    TempDir work_b;
+    ServerProcess node_b(
+        [&] {
+            auto args = serve_args(m_conninfo, work_b.path());
+            args.push_back("--debug-cache-header");
+            return args;
+        }(),
+        work_b.path());
+    const std::uint16_t a = m_server->port(), b = node_b.port();
+    const HeaderList as_admin = {{"Authorization", "Bearer " + m_token}};
+
+    // A published vacancy the public sees in its tile.
+    const std::string row = psql(m_conninfo,
+                                 "SELECT id || ' ' || ST_X(geom) || ' ' || ST_Y(geom) FROM "
+                                 "vacancies WHERE consent_publish = 1 AND status = 'gemeldet' "
+                                 "ORDER BY id LIMIT 1");
+    std::istringstream in(row);
+    std::int64_t id = 0;
+    std::pair<double, double> point;
+    in >> id >> point.first >> point.second;
+    ASSERT_TRUE(in) << "no published vacancy in the demo: " << row;
+    const TileXyz xyz = tile_of(point, 15);
+    const std::string tile = "/tiles/vacancies/" + std::to_string(xyz.z) + "/" +
+                             std::to_string(xyz.x) + "/" + std::to_string(xyz.y) + ".geojson";
+    const auto public_tile_on_b = [&] { return http_get(b, tile); };
+    const auto admin_tile_on_b = [&] { return http_request(b, "GET", tile, as_admin, {}); };
+    const HttpResponse first = public_tile_on_b();
+    ASSERT_EQ(tile_status(first, id), "gemeldet")
+        << tile << ": " << first.status << " " << first.body;
+    const HttpResponse cached = public_tile_on_b();
+    ASSERT_EQ(cached.header("X-Cache"), "hit") << "B caches the public's tile";
+    ASSERT_EQ(admin_tile_on_b().status, 200);
+    ASSERT_EQ(admin_tile_on_b().header("X-Cache"), "hit");
+
+    // The status changed on A: A's own tiles at once (its writer reads the log next), B's items
+    // at once, B's cached tiles within a second.
+    const auto admin_tile_on_a = [&] { return http_request(a, "GET", tile, as_admin, {}); };
+    ASSERT_EQ(tile_status(admin_tile_on_a(), id), "gemeldet");
+    const std::string item = "/collections/vacancies/items/" + std::to_string(id);
+    const std::string etag = admin("GET", item).header("ETag");
+    const json confirmed = {{"properties", {{"status", "bestaetigt"}}}};
+    ASSERT_EQ(admin("PATCH", item, confirmed, {{"If-Match", etag}}, "application/merge-patch+json")
+                  .status,
+              200);
+    const auto written = std::chrono::steady_clock::now();
+    EXPECT_EQ(tile_status(admin_tile_on_a(), id), "bestaetigt");
+    EXPECT_EQ(parse_json(http_get(b, item))["properties"].value("status", ""), "bestaetigt");
+    const auto shows_confirmed = [&](const HttpResponse& r) {
+        return tile_status(r, id) == "bestaetigt";
+    };
+    const HttpResponse fresh = poll_until(public_tile_on_b, shows_confirmed, 1s);
+    EXPECT_TRUE(shows_confirmed(fresh)) << fresh.body;
+    EXPECT_LT(std::chrono::steady_clock::now() - written, std::chrono::milliseconds(1100));
+    EXPECT_NE(fresh.header("ETag"), cached.header("ETag"));
+    EXPECT_TRUE(shows_confirmed(poll_until(admin_tile_on_b, shows_confirmed, 1s)));
+
+    // A report the public may not see, at the same place, made and changed on A: B's internal
+    // tile shows it within a second; the public's tile on B stays cached with the same bytes.
+    const HttpResponse public_before = public_tile_on_b();
+    ASSERT_EQ(public_before.header("X-Cache"), "hit");
+    const std::int64_t hidden_id = create_report(point);
+    ASSERT_NE(hidden_id, 0);
+    ASSERT_EQ(psql(m_conninfo,
+                   "SELECT consent_publish FROM vacancies WHERE id = " + std::to_string(hidden_id)),
+              "0");
+    const std::string hidden_item = "/collections/vacancies/items/" + std::to_string(hidden_id);
+    ASSERT_EQ(admin("PATCH", hidden_item, confirmed,
+                    {{"If-Match", admin("GET", hidden_item).header("ETag")}},
+                    "application/merge-patch+json")
+                  .status,
+              200);
+    const auto shows_hidden = [&](const HttpResponse& r) {
+        return tile_status(r, hidden_id) == "bestaetigt";
+    };
+    EXPECT_TRUE(shows_hidden(poll_until(admin_tile_on_b, shows_hidden, 1s)));
+    const HttpResponse public_after = public_tile_on_b();
+    EXPECT_EQ(public_after.header("X-Cache"), "hit") << "B's public tile showed a hidden change";
+    EXPECT_EQ(public_after.header("ETag"), public_before.header("ETag"));
+    EXPECT_EQ(public_after.body, public_before.body);
+    EXPECT_EQ(tile_status(public_after, hidden_id), "");
+    EXPECT_EQ(http_get(b, hidden_item).status, 404);
+    EXPECT_EQ(http_get(a, hidden_item).status, 404);
+
+    EXPECT_EQ(node_b.stop(SIGTERM, std::chrono::seconds(5)), std::optional<int>(0))
+        << "B's listener must not hold up its shutdown";
 }
 
 /// Runs a PostgreSQL program as the owner of a test cluster: the `postgres` user when we are

@@ -1,15 +1,24 @@
 // TileCache: the byte budget with least-recently-used eviction, invalidation by layer and box
-// from the change log, stale reads refused, and the gzip form (judged by gzip(1)).
+// from the change log, stale reads refused, and the gzip form (judged by gzip(1)); when it reads
+// the change log, and on PostgreSQL its listener: notified of another session's commit, and
+// after its session was killed connected again with the cache cleared.
 #include "server/services/tile_cache.hpp"
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <memory>
 #include <string>
+#include <thread>
 
+#include "data/connection.hpp"
+#include "data/store.hpp"
 #include "data/tile_store.hpp"
+#include "server/services/tile_service.hpp"
+#include "tests/support/test_database.hpp"
 #include "tests/support/test_support.hpp"
 
 namespace {
@@ -18,6 +27,9 @@ using leerstand::data::TileChange;
 using leerstand::data::TileChanges;
 using leerstand::services::EncodedTile;
 using leerstand::services::TileCache;
+using leerstand::services::TileChangeListener;
+using leerstand::services::TileService;
+using namespace std::chrono_literals;
 
 constexpr unsigned k_buildings = 2, k_vacancies = 4;
 const leerstand::geo::LonLatBox k_west{13.0, 52.0, 13.5, 52.5};
@@ -122,6 +134,85 @@ TEST(EncodedTile, GzipFormDecodesToTheBodyAndHasItsOwnTag) {
     ASSERT_EQ(unzipped.exit_code, 0) << unzipped.err;
     EXPECT_EQ(unzipped.out, body);
     EXPECT_TRUE(EncodedTile("tiny").gzipped().empty()) << "not worth it below 256 bytes";
+}
+
+TEST(TileCache, ReadsTheLogBeforeEachTileUnlessAListenerSaysNothingChanged) {
+    TileCache cache(1 << 20);
+    // No listener (SpatiaLite, or its session lost): always.
+    cache.log_read(cache.log_ticket(0));
+    EXPECT_TRUE(cache.must_read_log(0));
+    cache.listener_connected();
+    EXPECT_TRUE(cache.must_read_log(0)) << "what came before it listened is unknown";
+    cache.log_read(cache.log_ticket(0));
+    EXPECT_FALSE(cache.must_read_log(0));
+    EXPECT_TRUE(cache.must_read_log(1)) << "a write of this process: its writer reads it next";
+    cache.log_read(cache.log_ticket(1));
+    EXPECT_FALSE(cache.must_read_log(1));
+    // A notification while the log is read: the reader's ticket is older, so once more.
+    const auto ticket = cache.log_ticket(1);
+    cache.notified();
+    cache.log_read(ticket);
+    EXPECT_TRUE(cache.must_read_log(1));
+    cache.log_read(cache.log_ticket(1));
+    EXPECT_FALSE(cache.must_read_log(1));
+    cache.listener_lost();
+    EXPECT_TRUE(cache.must_read_log(1));
+}
+
+/// Polls `done` every 20 ms for up to `limit`; true when it came true.
+bool eventually(const std::function<bool()>& done, std::chrono::milliseconds limit) {
+    const auto end = std::chrono::steady_clock::now() + limit;
+    while (!done()) {
+        if (std::chrono::steady_clock::now() > end) return false;
+        std::this_thread::sleep_for(20ms);
+    }
+    return true;
+}
+
+TEST(TileChangeListener, HearsOtherSessionsCommitsAndClearsTheCacheAfterItsSessionWasKilled) {
+    if (leerstand::test::test_backend() != leerstand::test::Backend::postgres)
+        GTEST_SKIP() << "PostgreSQL only: SpatiaLite has no notifications";
+    const leerstand::test::TestDatabase database;
+    leerstand::data::Store store(database.location());  // migrates
+    leerstand::data::TileStore tile_store(store);
+    TileCache cache(1 << 20);
+    TileService service(tile_store, cache);
+    auto listener = std::make_unique<TileChangeListener>(database.location(), cache);
+    ASSERT_TRUE(eventually([&] { return cache.stats().listener_connects == 1; }, 5s));
+    const auto own_writes = leerstand::data::committed_writes;
+    service.catch_up();
+    EXPECT_FALSE(cache.must_read_log(own_writes()));
+
+    // Another node's commit (another session; no Transaction of this process counts it).
+    leerstand::data::Connection other(database.location());
+    leerstand::data::record_tile_change(other, k_buildings, {13.1, 52.1, 13.2, 52.2});
+    EXPECT_TRUE(eventually([&] { return cache.must_read_log(own_writes()); }, 1s))
+        << "the commit was not heard within a second";
+    service.catch_up();
+    EXPECT_FALSE(cache.must_read_log(own_writes()));
+
+    // Its session killed: it may have missed notifications, so it clears the cache when it
+    // listens again.
+    cache.insert("buildings/all/west", k_buildings, k_west, tile_of(100), cache.applied_change(),
+                 false);
+    ASSERT_EQ(cache.stats().entries, 1u);
+    EXPECT_EQ(other.query_int64("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                                "WHERE datname = current_database() AND query LIKE 'LISTEN %'"),
+              1);
+    ASSERT_TRUE(eventually([&] { return cache.stats().listener_connects == 2; }, 5s))
+        << "the listener did not connect again";
+    EXPECT_EQ(cache.stats().entries, 0u);
+    EXPECT_TRUE(cache.must_read_log(own_writes()));
+    service.catch_up();
+    EXPECT_FALSE(cache.must_read_log(own_writes()));
+    leerstand::data::record_tile_change(other, k_buildings, {13.1, 52.1, 13.2, 52.2});
+    EXPECT_TRUE(eventually([&] { return cache.must_read_log(own_writes()); }, 1s))
+        << "the new session does not listen";
+
+    const auto stop_started = std::chrono::steady_clock::now();
+    listener.reset();
+    EXPECT_LT(std::chrono::steady_clock::now() - stop_started, 1s) << "stopping took too long";
+    EXPECT_TRUE(cache.must_read_log(own_writes())) << "no listener: the log is read again";
 }
 
 }  // namespace
