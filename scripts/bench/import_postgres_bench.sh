@@ -28,45 +28,19 @@ mkdir -p "$data" "$work"
 # The server: a cluster of our own, stopped (and its folder removed) however the script ends.
 cluster="$work/cluster"
 "$root/scripts/postgres-cluster" stop "$cluster" >/dev/null 2>&1 || true
-template_conninfo=$("$root/scripts/postgres-cluster" start "$cluster" | tail -n 1)
+"$root/scripts/postgres-cluster" start "$cluster" >/dev/null
 trap '"$root/scripts/postgres-cluster" stop "$cluster" >/dev/null' EXIT
 conninfo_of() { echo "postgresql://postgres@/$1?host=$cluster"; }
 admin() { PGOPTIONS="-c client_min_messages=warning" "$psql" -X -q -v ON_ERROR_STOP=1 -d "$(conninfo_of postgres)" -c "$1" >/dev/null; }
-echo "server: $("$psql" -X -A -t -d "$template_conninfo" -c "SELECT version()" | cut -d, -f1)," \
+echo "server: $("$psql" -X -A -t -d "$(conninfo_of postgres)" -c "SELECT version()" | cut -d, -f1)," \
   "PostGIS $("$psql" -X -A -t -d "$(conninfo_of postgres)" -c "SELECT default_version FROM pg_available_extensions WHERE name = 'postgis'")"
 
-# Kommune boundaries for the assignment, as users would load them: every Gemeinde of VG5000,
-# plus one catch-all area over the synthetic box (which reaches into Poland), so that we store
-# every footprint ogr2ogr writes. Loaded once into a template database; each run gets a copy.
+source "$root/scripts/bench/import_common.sh"
+
+# Kommune boundaries for the assignment (import_common.sh), loaded once into a template
+# database; each run gets a copy.
 admin "CREATE DATABASE bench_kommunen TEMPLATE leerstand_template"
-"$binary" import-kommunen "$shared/data/kommunen/vg5000_2021/VG5000_GEM.shp" \
-  --db "$(conninfo_of bench_kommunen)" >/dev/null
-cat > "$work/bench-box.geojson" <<'JSON'
-{"type":"FeatureCollection","features":[{"type":"Feature",
- "properties":{"AGS":"12999999","GEN":"Benchmark-Umland","BEZ":"Gemeinde"},
- "geometry":{"type":"Polygon","coordinates":[[[13.2,52.5],[14.8,52.5],[14.8,53.5],[13.2,53.5],[13.2,52.5]]]}}]}
-JSON
-"$binary" import-kommunen "$work/bench-box.geojson" --db "$(conninfo_of bench_kommunen)" >/dev/null
-
-# run_timed LABEL CMD...: one run; appends "seconds peak_kb" to $work/LABEL.times
-run_timed() {
-  local label=$1; shift
-  /usr/bin/time -f "%e %M" -o "$work/$label.one" "$@" >"$work/$label.out" 2>"$work/$label.err" \
-    || { echo "bench: $label failed:" >&2; cat "$work/$label.err" >&2; exit 1; }
-  cat "$work/$label.one" >> "$work/$label.times"
-}
-
-median() { sort -n | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}'; }
-
-summarise() {  # LABEL N
-  local label=$1 n=$2 secs kb
-  secs=$(cut -d' ' -f1 "$work/$label.times" | median)
-  kb=$(cut -d' ' -f2 "$work/$label.times" | sort -n | tail -1)
-  printf '%-22s n=%-8s runs=%s median_s=%-7s features_per_s=%-8s client_peak_rss_mb=%s\n' \
-    "$label" "$n" "$(wc -l < "$work/$label.times")" "$secs" \
-    "$(python3 -c "print(round($n/$secs))")" "$((kb / 1024))" >&2
-  echo "$secs"
-}
+load_bench_kommunen "$binary" "$(conninfo_of bench_kommunen)"
 
 for tag in "${sets[@]}"; do
   case "$tag" in 50k) n=50000 ;; 100k) n=100000 ;; 1m) n=1000000 ;; *) n=$tag ;; esac
@@ -85,8 +59,8 @@ for tag in "${sets[@]}"; do
   done
   ogr_rows=$("$psql" -X -A -t -d "$(conninfo_of bench_ogr)" -c "SELECT count(*) FROM buildings")
   our_rows=$("$psql" -X -A -t -d "$(conninfo_of bench_ours)" -c "SELECT count(*) FROM buildings")
-  ogr=$(summarise "ogr2ogr_$tag" "$n")
-  ours=$(summarise "leerstand_$tag" "$n")
+  ogr=$(summarise "ogr2ogr_$tag" "$n" | tee /dev/stderr | tail -1)
+  ours=$(summarise "leerstand_$tag" "$n" | tee /dev/stderr | tail -1)
   echo "rows stored: ogr2ogr $ogr_rows, leerstand $our_rows"
   echo "ratio_$tag (ogr2ogr seconds / leerstand seconds) = $(python3 -c "print(round($ogr/$ours, 2))")"
 done
