@@ -56,6 +56,50 @@ WkbKind require_areal(const Wkb& wkb, const std::string& what) {
     return kind;
 }
 
+// PostGIS's WKB reader (ST_GeomFromWKB, and the geometry column's binary input that a COPY
+// uses) refuses a ring that is open or has fewer than 4 points. On PostgreSQL such a footprint
+// is refused by itself here, as the per-row INSERT did through GeomFromWKB's NULL, instead of
+// failing the whole COPY at its end. Closed means the first and last points are the same bytes,
+// as PostGIS compares them. @pre `wkb` passed detail::extend_box_by_wkb (a readable 2D Polygon
+// or MultiPolygon).
+bool rings_closed(const Wkb& wkb) {
+    std::size_t at = 0;
+    bool little_endian = true;
+    const auto u32 = [&] {
+        std::uint32_t value = 0;
+        for (int i = 0; i < 4; ++i) {
+            const int shift = little_endian ? 8 * i : 8 * (3 - i);
+            value |= std::uint32_t{wkb[at + static_cast<std::size_t>(i)]} << shift;
+        }
+        at += 4;
+        return value;
+    };
+    const auto header = [&] {
+        little_endian = wkb[at++] == 1;
+        return u32();
+    };
+    const auto polygon = [&] {
+        constexpr std::size_t point_size = 16;
+        for (std::uint32_t rings = u32(); rings > 0; --rings) {
+            const std::size_t points = u32();
+            if (points < 4 || at + points * point_size > wkb.size()) return false;
+            const std::size_t last = at + (points - 1) * point_size;
+            if (!std::equal(wkb.begin() + static_cast<std::ptrdiff_t>(at),
+                            wkb.begin() + static_cast<std::ptrdiff_t>(at + point_size),
+                            wkb.begin() + static_cast<std::ptrdiff_t>(last)))
+                return false;
+            at += points * point_size;
+        }
+        return true;
+    };
+    if (header() == 3) return polygon();
+    for (std::uint32_t polygons = u32(); polygons > 0; --polygons) {
+        header();
+        if (!polygon()) return false;
+    }
+    return true;
+}
+
 // ---------------------------------------------------------------------------------------------
 // uploads rows
 
@@ -734,6 +778,9 @@ void Store::BuildingImport::add(const BuildingRecord& building) {
         throw InvalidInput("building '" + building.source_ref + "' belongs to Kommune '" +
                            building.kommune_ags + "', which is not in the store");
     if (impl.connection.dialect() == Dialect::postgres) {
+        if (!rings_closed(building.footprint))
+            throw InvalidGeometry("the footprint of building '" + building.source_ref +
+                                  "' has a ring that is open or has fewer than 4 points");
         impl.copy_row(building, kind);
     } else {
         impl.insert_row(building, kind);
