@@ -158,6 +158,54 @@ int Statement::parameter_count() const {
 }
 
 // ---------------------------------------------------------------------------------------------
+// CopyWriter
+
+CopyWriter::CopyWriter(std::unique_ptr<detail::CopyBackend> backend)
+    : m_backend(std::move(backend)) {}
+CopyWriter::CopyWriter(CopyWriter&&) noexcept = default;
+CopyWriter& CopyWriter::operator=(CopyWriter&&) noexcept = default;
+CopyWriter::~CopyWriter() = default;
+
+CopyWriter& CopyWriter::add_int64(std::int64_t value) {
+    m_backend->add_int64(value);
+    return *this;
+}
+
+CopyWriter& CopyWriter::add_double(double value) {
+    m_backend->add_double(value);
+    return *this;
+}
+
+CopyWriter& CopyWriter::add_text(std::string_view text) {
+    // Binary COPY sends text as its bytes, the same as a bytea.
+    m_backend->add_bytes({reinterpret_cast<const unsigned char*>(text.data()), text.size()}, {});
+    return *this;
+}
+
+CopyWriter& CopyWriter::add_text_or_null(std::string_view text) {
+    return text.empty() ? add_null() : add_text(text);
+}
+
+CopyWriter& CopyWriter::add_bytes(std::span<const unsigned char> head,
+                                  std::span<const unsigned char> tail) {
+    m_backend->add_bytes(head, tail);
+    return *this;
+}
+
+CopyWriter& CopyWriter::add_null() {
+    m_backend->add_null();
+    return *this;
+}
+
+void CopyWriter::end_row() {
+    m_backend->end_row();
+}
+
+std::int64_t CopyWriter::finish() {
+    return m_backend->finish();
+}
+
+// ---------------------------------------------------------------------------------------------
 // Connection
 
 Connection::Connection(const DatabaseLocation& location, ConnectionOptions options)
@@ -189,6 +237,10 @@ std::string Connection::query_text(std::string_view sql) {
     Statement statement = prepare(sql);
     if (!statement.step()) throw InternalError("no result from \"" + detail::sql_head(sql) + "\"");
     return statement.column_text(0);
+}
+
+CopyWriter Connection::copy_in(std::string_view table, const std::vector<std::string>& columns) {
+    return CopyWriter(m_backend->copy_in(table, columns));
 }
 
 sqlite3* Connection::sqlite_handle() const {

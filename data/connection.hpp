@@ -46,6 +46,7 @@ enum class ColumnKind { Null, Integer, Real, Text, Blob };
 namespace detail {
 class StatementBackend;
 class ConnectionBackend;
+class CopyBackend;
 }  // namespace detail
 
 /// A prepared statement. Bind indexes are 1-based, column indexes 0-based (as in SQLite);
@@ -121,6 +122,46 @@ class Statement {
     std::unique_ptr<detail::StatementBackend> m_backend;
 };
 
+/// Rows sent into one table with PostgreSQL's binary `COPY ... FROM STDIN`: the fastest way in
+/// (one round trip per few hundred rows, no parsing of text on the server). Each row gives one
+/// field per column named to Connection::copy_in, in that order, each in the column's exact
+/// binary type (add_int64 for bigint, add_double for double precision, add_text for text,
+/// add_bytes for bytea and for geometry as EWKB). Until finish() the connection runs no other
+/// statement (InternalError). Destroyed unfinished, the COPY is cancelled, which fails the
+/// open transaction as a failed statement would: the caller rolls back.
+class CopyWriter {
+  public:
+    explicit CopyWriter(std::unique_ptr<detail::CopyBackend> backend);
+    CopyWriter(CopyWriter&&) noexcept;
+    CopyWriter& operator=(CopyWriter&&) noexcept;
+    ~CopyWriter();
+
+    CopyWriter& add_int64(std::int64_t value);
+    CopyWriter& add_double(double value);
+    /// UTF-8 text.
+    CopyWriter& add_text(std::string_view text);
+    /// NULL for an empty string: for optional text columns.
+    CopyWriter& add_text_or_null(std::string_view text);
+    /// One binary field made of `head` followed by `tail`, so that a header can be put in
+    /// front of stored bytes without copying them (an EWKB header before WKB).
+    CopyWriter& add_bytes(std::span<const unsigned char> head,
+                          std::span<const unsigned char> tail = {});
+    CopyWriter& add_null();
+    template <typename T>
+    CopyWriter& add_int64(const std::optional<T>& value) {
+        return value ? add_int64(static_cast<std::int64_t>(*value)) : add_null();
+    }
+    /// Ends a row. @throws InternalError when it has not one field per column.
+    void end_row();
+    /// Sends the end of the data and waits for the server's verdict: the errors of the rows
+    /// (a broken constraint → Conflict, bad binary data → InternalError) arrive here.
+    /// Returns the number of rows stored.
+    std::int64_t finish();
+
+  private:
+    std::unique_ptr<detail::CopyBackend> m_backend;
+};
+
 /// One database connection. SQLite: SpatiaLite, WAL, foreign keys and a busy timeout, opened
 /// SQLITE_OPEN_NOMUTEX. PostgreSQL: UTF-8, time zone UTC, lock_timeout as the busy timeout.
 /// Either way the connection and its statements are used by one thread at a time.
@@ -144,6 +185,10 @@ class Connection {
     std::int64_t query_int64(std::string_view sql);
     /// Runs a statement that returns a single text value.
     std::string query_text(std::string_view sql);
+    /// Starts a binary COPY of rows into `columns` of `table` (see CopyWriter). PostgreSQL
+    /// only: @throws InternalError on SQLite, which has no COPY (its prepared INSERTs are as
+    /// fast there, with no round trips to save).
+    CopyWriter copy_in(std::string_view table, const std::vector<std::string>& columns);
 
     /// SQLite only: @throws InternalError on PostgreSQL, where `INSERT ... RETURNING id` gives
     /// the id on both.

@@ -6,6 +6,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "data/connection.hpp"
 
@@ -42,6 +43,20 @@ class StatementBackend {
     virtual int parameter_count() const = 0;
 };
 
+/// One binary COPY of a backend (see CopyWriter); its destructor cancels an unfinished one.
+class CopyBackend {
+  public:
+    virtual ~CopyBackend() = default;
+
+    virtual void add_int64(std::int64_t value) = 0;
+    virtual void add_double(double value) = 0;
+    virtual void add_bytes(std::span<const unsigned char> head,
+                           std::span<const unsigned char> tail) = 0;
+    virtual void add_null() = 0;
+    virtual void end_row() = 0;
+    virtual std::int64_t finish() = 0;
+};
+
 /// One open database connection of a backend.
 class ConnectionBackend {
   public:
@@ -50,6 +65,9 @@ class ConnectionBackend {
     virtual Dialect dialect() const noexcept = 0;
     virtual void exec(std::string_view sql) = 0;
     virtual std::unique_ptr<StatementBackend> prepare(std::string_view sql) = 0;
+    /// A binary COPY into `columns` of `table`; InternalError where there is none (SQLite).
+    virtual std::unique_ptr<CopyBackend> copy_in(std::string_view table,
+                                                 const std::vector<std::string>& columns) = 0;
     virtual std::int64_t last_insert_rowid() const = 0;
     virtual std::int64_t changes() const = 0;
     virtual bool in_transaction() const = 0;

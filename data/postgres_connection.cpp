@@ -6,6 +6,7 @@
 #include <poll.h>
 
 #include <algorithm>
+#include <bit>
 #include <cerrno>
 #include <charconv>
 #include <cmath>
@@ -202,6 +203,7 @@ detail::NumberedSql detail::number_placeholders(std::string_view sql) {
 namespace {
 
 class PostgresStatement;
+class PostgresCopy;
 
 class PostgresConnection final : public detail::ConnectionBackend {
   public:
@@ -243,6 +245,8 @@ class PostgresConnection final : public detail::ConnectionBackend {
     }
 
     std::unique_ptr<detail::StatementBackend> prepare(std::string_view sql) override;
+    std::unique_ptr<detail::CopyBackend> copy_in(std::string_view table,
+                                                 const std::vector<std::string>& columns) override;
 
     std::int64_t last_insert_rowid() const override {
         throw InternalError(
@@ -280,6 +284,7 @@ class PostgresConnection final : public detail::ConnectionBackend {
     void rollback() noexcept override {
         m_transaction_open = false;
         if (m_streaming != nullptr) drain_stream(true);
+        if (m_copy != nullptr) abort_copy(m_copy);
         if (PQstatus(m_conn.get()) != CONNECTION_OK) return;
         PQclear(PQexec(m_conn.get(), "ROLLBACK"));
     }
@@ -328,6 +333,9 @@ class PostgresConnection final : public detail::ConnectionBackend {
             throw InternalError(
                 "PostgreSQL: another statement was run while a streamed result was being read; "
                 "read the stream to its end (or reset it) first");
+        // A COPY holds the connection: its rows so far are stored first, and the writer
+        // starts another COPY with its next row.
+        if (m_copy != nullptr) suspend_copy();
         if (PQstatus(m_conn.get()) != CONNECTION_OK) reconnect();
         if (m_to_deallocate.size() >= k_deallocate_batch && m_streaming == nullptr &&
             PQtransactionStatus(m_conn.get()) != PQTRANS_INERROR)
@@ -397,6 +405,53 @@ class PostgresConnection final : public detail::ConnectionBackend {
         m_streaming = nullptr;
     }
 
+    /// Starts `COPY ... FROM STDIN` (`sql`) for `copy`, which the connection then tells when
+    /// it ends the COPY (suspend_copy, a failure, a rollback).
+    void begin_copy(const std::string& sql, PostgresCopy* copy) {
+        before_command();
+        ResultPtr result(PQexec(m_conn.get(), sql.c_str()));
+        if (!result || PQresultStatus(result.get()) != PGRES_COPY_IN) {
+            check_result(result.get(), "starting \"" + detail::sql_head(sql) + "\"");
+            throw InternalError("PostgreSQL: \"" + detail::sql_head(sql) + "\" started no COPY");
+        }
+        m_copy = copy;
+    }
+
+    /// Sends COPY data. A row the server refused ends the COPY on its side, and libpq then
+    /// refuses more data: the server's error is read and thrown.
+    void put_copy(std::string_view data) {
+        if (PQputCopyData(m_conn.get(), data.data(), to_int_length(data.size())) == 1) return;
+        lose_copy();
+        ResultPtr result(PQgetResult(m_conn.get()));
+        while (PGresult* rest = PQgetResult(m_conn.get())) PQclear(rest);
+        throw_error(result.get(), "sending COPY data");
+    }
+
+    /// Ends the COPY's data and returns the rows the server stored, or throws its error.
+    std::int64_t end_copy() {
+        m_copy = nullptr;
+        const int sent = PQputCopyEnd(m_conn.get(), nullptr);
+        ResultPtr result(PQgetResult(m_conn.get()));
+        while (PGresult* rest = PQgetResult(m_conn.get())) PQclear(rest);
+        if (sent != 1) throw_error(nullptr, "ending a COPY");
+        check_result(result.get(), "ending a COPY");
+        const std::string_view rows = PQcmdTuples(result.get());
+        std::int64_t count = 0;
+        std::from_chars(rows.data(), rows.data() + rows.size(), count);
+        m_changes = count;
+        return count;
+    }
+
+    /// Ends `copy`'s COPY, if it is the running one, with an error: the server drops its rows
+    /// and the transaction fails, as after a failed statement.
+    void abort_copy(const PostgresCopy* copy) noexcept {
+        if (m_copy == nullptr || m_copy != copy) return;
+        lose_copy();
+        if (PQstatus(m_conn.get()) != CONNECTION_OK) return;
+        PQputCopyEnd(m_conn.get(), "the COPY was cancelled by leerstand");
+        while (PGresult* rest = PQgetResult(m_conn.get())) PQclear(rest);
+    }
+
     void release_statement(std::string name, std::uint64_t session) {
         if (session == m_session) m_to_deallocate.push_back(std::move(name));
     }
@@ -418,6 +473,10 @@ class PostgresConnection final : public detail::ConnectionBackend {
         }
         return any;
     }
+
+    // Defined after PostgresCopy.
+    void suspend_copy();
+    void lose_copy() noexcept;
 
     void set_up_session() {
         const std::string setup =
@@ -466,6 +525,7 @@ class PostgresConnection final : public detail::ConnectionBackend {
     std::int64_t m_changes = 0;
     bool m_transaction_open = false;
     const PostgresStatement* m_streaming = nullptr;
+    PostgresCopy* m_copy = nullptr;  // the writer whose COPY is running
 };
 
 class PostgresStatement final : public detail::StatementBackend {
@@ -737,8 +797,181 @@ class PostgresStatement final : public detail::StatementBackend {
     mutable std::vector<Decoded> m_decoded;
 };
 
+// Binary COPY (the "Binary Format" section of PostgreSQL's COPY page): a header, then per row a
+// 16-bit field count and per field a 32-bit length (-1 for NULL) and the value in the type's
+// binary form, everything in network byte order; a count of -1 ends the data. A statement run
+// on the connection meanwhile suspends the COPY (suspend()); the next row starts another.
+class PostgresCopy final : public detail::CopyBackend {
+  public:
+    PostgresCopy(PostgresConnection& connection, std::string_view table,
+                 const std::vector<std::string>& columns)
+        : m_connection(connection), m_columns(columns.size()) {
+        if (columns.empty() || columns.size() > static_cast<std::size_t>(k_max_fields))
+            throw InternalError("a COPY needs 1 to 1600 columns, not " +
+                                std::to_string(columns.size()));
+        m_sql = "COPY " + identifier(table) + " (";
+        for (std::size_t i = 0; i < columns.size(); ++i)
+            m_sql += (i == 0 ? "" : ", ") + identifier(columns[i]);
+        m_sql += ") FROM STDIN (FORMAT binary)";
+        m_buffer.reserve(k_send_size + 4096);
+        // Started now, so that a wrong table or column is reported here, not at the first row.
+        start();
+    }
+
+    ~PostgresCopy() override {
+        if (m_started) m_connection.abort_copy(this);
+    }
+
+    void add_int64(std::int64_t value) override {
+        field(8);
+        append_big_endian(static_cast<std::uint64_t>(value), 8);
+    }
+    void add_double(double value) override {
+        field(8);
+        append_big_endian(std::bit_cast<std::uint64_t>(value), 8);
+    }
+    void add_bytes(std::span<const unsigned char> head,
+                   std::span<const unsigned char> tail) override {
+        field(to_int_length(head.size() + tail.size()));
+        m_buffer.append(reinterpret_cast<const char*>(head.data()), head.size());
+        m_buffer.append(reinterpret_cast<const char*>(tail.data()), tail.size());
+    }
+    void add_null() override {
+        begin_field();
+        append_big_endian(0xffffffffu, 4);
+    }
+
+    void end_row() override {
+        if (m_fields != m_columns) {
+            // Dropped, so that the rows before it stay well formed.
+            m_buffer.resize(m_row_start);
+            const std::size_t fields = m_fields;
+            m_fields = 0;
+            m_row_open = false;
+            throw InternalError("a COPY row has " + std::to_string(fields) + " fields for " +
+                                std::to_string(m_columns) + " columns");
+        }
+        const auto count = static_cast<std::uint16_t>(m_fields);
+        m_buffer[m_row_start] = static_cast<char>(count >> 8);
+        m_buffer[m_row_start + 1] = static_cast<char>(count & 0xff);
+        m_fields = 0;
+        m_row_open = false;
+        if (m_buffer.size() >= k_send_size) send();
+    }
+
+    std::int64_t finish() override {
+        if (m_finished) throw InternalError("a COPY was finished twice");
+        if (m_row_open) throw InternalError("a COPY was finished in the middle of a row");
+        m_finished = true;
+        if (m_started) end();
+        return m_stored;
+    }
+
+    /// Sends the rows so far and ends the COPY, for a statement to run (the connection calls
+    /// this); the next row starts another COPY.
+    void suspend() {
+        if (m_row_open)
+            throw InternalError("PostgreSQL: a statement was run in the middle of a COPY row");
+        end();
+    }
+
+    /// The connection ended the COPY with an error (a rollback, a failure): nothing more can
+    /// be added.
+    void lost() noexcept {
+        m_started = false;
+        m_lost = true;
+        m_buffer.clear();
+    }
+
+  private:
+    // PostgreSQL's limit of columns in a table, far below the 16-bit field count.
+    static constexpr int k_max_fields = 1600;
+    // libpq sends what it is given once its buffer holds 8 KiB; bigger pieces save calls.
+    static constexpr std::size_t k_send_size = 256 * 1024;
+    static constexpr char k_signature[11] = {'P',  'G',    'C',  'O',  'P', 'Y',
+                                             '\n', '\xff', '\r', '\n', '\0'};
+
+    std::string identifier(std::string_view name) const {
+        char* escaped = PQescapeIdentifier(m_connection.conn(), name.data(), name.size());
+        if (escaped == nullptr)
+            throw InternalError("PostgreSQL: cannot quote the name " + std::string(name));
+        std::string result(escaped);
+        PQfreemem(escaped);
+        return result;
+    }
+
+    void start() {
+        m_connection.begin_copy(m_sql, this);
+        m_started = true;
+        m_buffer.append(k_signature, sizeof k_signature);
+        append_big_endian(0, 4);  // flags: no OIDs
+        append_big_endian(0, 4);  // header extension length
+    }
+
+    void end() {
+        append_big_endian(0xffff, 2);  // the trailer: a field count of -1
+        send();
+        m_started = false;
+        m_stored += m_connection.end_copy();
+    }
+
+    void append_big_endian(std::uint64_t value, int bytes) {
+        for (int shift = 8 * (bytes - 1); shift >= 0; shift -= 8)
+            m_buffer.push_back(static_cast<char>((value >> shift) & 0xff));
+    }
+
+    void begin_field() {
+        if (!m_row_open) {
+            if (m_lost || m_finished)
+                throw InternalError("PostgreSQL: a row was added to a COPY that has ended");
+            if (!m_started) start();
+            m_row_start = m_buffer.size();
+            append_big_endian(0, 2);  // the field count, written by end_row()
+            m_row_open = true;
+        }
+        ++m_fields;
+    }
+
+    void field(int length) {
+        begin_field();
+        append_big_endian(static_cast<std::uint32_t>(length), 4);
+    }
+
+    void send() {
+        m_connection.put_copy(m_buffer);
+        m_buffer.clear();
+    }
+
+    PostgresConnection& m_connection;  // outlives the writer
+    std::size_t m_columns;
+    std::string m_sql;     // the COPY statement, for each start
+    std::string m_buffer;  // rows not yet handed to libpq
+    std::size_t m_row_start = 0;
+    std::size_t m_fields = 0;
+    std::int64_t m_stored = 0;  // rows the server stored in the COPYs ended so far
+    bool m_row_open = false;
+    bool m_started = false;  // a COPY of this writer is running on the server
+    bool m_finished = false;
+    bool m_lost = false;
+};
+
+void PostgresConnection::suspend_copy() {
+    PostgresCopy* copy = m_copy;
+    copy->suspend();
+}
+
+void PostgresConnection::lose_copy() noexcept {
+    if (m_copy != nullptr) m_copy->lost();
+    m_copy = nullptr;
+}
+
 std::unique_ptr<detail::StatementBackend> PostgresConnection::prepare(std::string_view sql) {
     return std::make_unique<PostgresStatement>(*this, sql);
+}
+
+std::unique_ptr<detail::CopyBackend> PostgresConnection::copy_in(
+    std::string_view table, const std::vector<std::string>& columns) {
+    return std::make_unique<PostgresCopy>(*this, table, columns);
 }
 
 }  // namespace

@@ -243,6 +243,12 @@ class SqliteConnection final : public detail::ConnectionBackend {
         return std::make_unique<SqliteStatement>(m_db.get(), sql);
     }
 
+    std::unique_ptr<detail::CopyBackend> copy_in(std::string_view table,
+                                                 const std::vector<std::string>&) override {
+        throw InternalError("binary COPY into " + std::string(table) +
+                            " is PostgreSQL's; SQLite takes prepared INSERTs");
+    }
+
     std::int64_t last_insert_rowid() const override {
         return sqlite3_last_insert_rowid(m_db.get());
     }

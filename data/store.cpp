@@ -3,10 +3,12 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <map>
 #include <optional>
 #include <set>
+#include <span>
 #include <string>
 #include <system_error>
 #include <utility>
@@ -52,6 +54,50 @@ WkbKind require_areal(const Wkb& wkb, const std::string& what) {
     if (kind == WkbKind::Other)
         throw InvalidGeometry(what + " must be a 2D Polygon or MultiPolygon (WKB)");
     return kind;
+}
+
+// PostGIS's WKB reader (ST_GeomFromWKB, and the geometry column's binary input that a COPY
+// uses) refuses a ring that is open or has fewer than 4 points. On PostgreSQL such a footprint
+// is refused by itself here, as the per-row INSERT did through GeomFromWKB's NULL, instead of
+// failing the whole COPY at its end. Closed means the first and last points are the same bytes,
+// as PostGIS compares them. @pre `wkb` passed detail::extend_box_by_wkb (a readable 2D Polygon
+// or MultiPolygon).
+bool rings_closed(const Wkb& wkb) {
+    std::size_t at = 0;
+    bool little_endian = true;
+    const auto u32 = [&] {
+        std::uint32_t value = 0;
+        for (int i = 0; i < 4; ++i) {
+            const int shift = little_endian ? 8 * i : 8 * (3 - i);
+            value |= std::uint32_t{wkb[at + static_cast<std::size_t>(i)]} << shift;
+        }
+        at += 4;
+        return value;
+    };
+    const auto header = [&] {
+        little_endian = wkb[at++] == 1;
+        return u32();
+    };
+    const auto polygon = [&] {
+        constexpr std::size_t point_size = 16;
+        for (std::uint32_t rings = u32(); rings > 0; --rings) {
+            const std::size_t points = u32();
+            if (points < 4 || at + points * point_size > wkb.size()) return false;
+            const std::size_t last = at + (points - 1) * point_size;
+            if (!std::equal(wkb.begin() + static_cast<std::ptrdiff_t>(at),
+                            wkb.begin() + static_cast<std::ptrdiff_t>(at + point_size),
+                            wkb.begin() + static_cast<std::ptrdiff_t>(last)))
+                return false;
+            at += points * point_size;
+        }
+        return true;
+    };
+    if (header() == 3) return polygon();
+    for (std::uint32_t polygons = u32(); polygons > 0; --polygons) {
+        header();
+        if (!polygon()) return false;
+    }
+    return true;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -360,6 +406,45 @@ constexpr const char* k_insert_building_head =
     "housenumber, postcode, city, attributes, area_m2, created_at, footprint) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ";
 
+// The same columns for PostgreSQL's binary COPY, in the order BuildingImport::Impl::copy_row
+// sends them.
+const std::vector<std::string> k_building_copy_columns = {
+    "kommune_ags", "upload_id", "source_ref", "function",   "floors",  "name",       "street",
+    "housenumber", "postcode",  "city",       "attributes", "area_m2", "created_at", "footprint"};
+
+// The EWKB header put before a footprint's WKB for the geometry column's binary input, which
+// reads EWKB: a MultiPolygon with SRID 4326. For a MultiPolygon it replaces the WKB's own
+// header (byte order, type) and keeps its byte order, since the polygon count after it is in
+// that order; a Polygon becomes the only member of a little-endian MultiPolygon, the polygon's
+// WKB following unchanged (each member of a collection carries its own byte order).
+struct EwkbHeader {
+    std::array<unsigned char, 13> bytes{};
+    std::size_t size = 0;
+    std::size_t wkb_skipped = 0;  // bytes of the WKB the header replaces
+};
+
+EwkbHeader multipolygon_4326_header(const Wkb& wkb, WkbKind kind) {
+    constexpr std::uint32_t ewkb_srid_flag = 0x20000000;
+    constexpr std::uint32_t multipolygon = 6;
+    constexpr std::uint32_t srid = 4326;
+    EwkbHeader header;
+    const bool little_endian = kind == WkbKind::Polygon || wkb[0] == 1;
+    auto put = [&](std::uint32_t value) {
+        for (int i = 0; i < 4; ++i) {
+            const int shift = little_endian ? 8 * i : 8 * (3 - i);
+            header.bytes[header.size++] = static_cast<unsigned char>((value >> shift) & 0xff);
+        }
+    };
+    header.bytes[header.size++] = little_endian ? 1 : 0;
+    put(multipolygon | ewkb_srid_flag);
+    put(srid);
+    if (kind == WkbKind::Polygon)
+        put(1);  // one member: the whole polygon WKB follows
+    else
+        header.wkb_skipped = 5;
+    return header;
+}
+
 // Why: SpatiaLite's per-row triggers on buildings.footprint cost most of an import (measured
 // with 200k buildings: about 16k/s with them; its R*Tree trigger even formats and parses SQL
 // text for every row). During an import they are dropped inside the import's own transaction
@@ -420,9 +505,82 @@ struct Store::BuildingImport::Impl {
         transaction.emplace(db);
         upload_id = insert_upload(db, upload, "running", false);
         triggers.emplace(db);
-        insert_multipolygon.emplace(
-            db.prepare(std::string(k_insert_building_head) + "GeomFromWKB(?14, 4326))"));
+        // PostgreSQL takes the rows by binary COPY (copy_row), SQLite by a prepared INSERT.
+        if (db.dialect() == Dialect::spatialite)
+            insert_multipolygon.emplace(
+                db.prepare(std::string(k_insert_building_head) + "GeomFromWKB(?14, 4326))"));
         created_at = db.now();
+    }
+
+    // Why: one INSERT per row costs a round trip to the server each; binary COPY streams the
+    // rows (measured in docs/benchmarks.md). A statement in between (a Kommune lookup, counts)
+    // ends the running COPY and the next row starts another; each Kommune is looked up once
+    // per import, so a file makes few of them.
+    void copy_row(const BuildingRecord& building, WkbKind kind) {
+        if (!copy) copy.emplace(connection.copy_in("buildings", k_building_copy_columns));
+        const EwkbHeader header = multipolygon_4326_header(building.footprint, kind);
+        const std::span<const unsigned char> wkb(building.footprint);
+        copy->add_text(building.kommune_ags)
+            .add_int64(upload_id)
+            .add_text_or_null(building.source_ref)
+            .add_text_or_null(building.function)
+            .add_int64(building.floors)
+            .add_text_or_null(building.name)
+            .add_text_or_null(building.street)
+            .add_text_or_null(building.housenumber)
+            .add_text_or_null(building.postcode)
+            .add_text_or_null(building.city)
+            .add_text(building.attributes_json.empty() ? std::string_view("{}")
+                                                       : std::string_view(building.attributes_json))
+            .add_double(building.area_m2)
+            .add_text(created_at)
+            .add_bytes(std::span(header.bytes).first(header.size), wkb.subspan(header.wkb_skipped));
+        copy->end_row();
+    }
+
+    // SQLite: one prepared INSERT per row (the triggers are suspended; see above).
+    void insert_row(const BuildingRecord& building, WkbKind kind) {
+        Statement& statement = insert_for(kind);
+        statement.bind(1, building.kommune_ags)
+            .bind(2, upload_id)
+            .bind_text_or_null(3, building.source_ref)
+            .bind_text_or_null(4, building.function)
+            .bind(5, building.floors)
+            .bind_text_or_null(6, building.name)
+            .bind_text_or_null(7, building.street)
+            .bind_text_or_null(8, building.housenumber)
+            .bind_text_or_null(9, building.postcode)
+            .bind_text_or_null(10, building.city)
+            .bind(11, building.attributes_json.empty() ? std::string_view("{}")
+                                                       : std::string_view(building.attributes_json))
+            .bind(12, building.area_m2)
+            .bind(13, created_at)
+            .bind_blob(14, building.footprint);
+        try {
+            statement.step();
+        } catch (const Conflict&) {
+            statement.reset();
+            // The only NOT NULL column a caller can leave unset is the footprint: SpatiaLite gives
+            // NULL for WKB it cannot parse, even where our reader could. Say so instead of naming
+            // a constraint.
+            Statement probe = connection.prepare("SELECT GeomFromWKB(?, 4326) IS NULL");
+            probe.bind_blob(1, building.footprint);
+            if (probe.step() && probe.column_int64(0) == 1)
+                throw InvalidGeometry("the footprint of building '" + building.source_ref +
+                                      "' is not readable WKB");
+            throw;
+        }
+        statement.reset();
+    }
+
+    /// Whether the Kommune exists, asked of the database once per import: no writer can add
+    /// one while the import holds the write lock.
+    bool kommune_exists(const std::string& ags) {
+        if (const auto known = checked_kommunen.find(ags); known != checked_kommunen.end())
+            return known->second;
+        const bool exists = kommune_known(connection, ags);
+        checked_kommunen.emplace(ags, exists);
+        return exists;
     }
 
     // Polygons are rare (callers pass MultiPolygons), so this statement is made on first use.
@@ -584,13 +742,16 @@ struct Store::BuildingImport::Impl {
     std::int64_t deleted = 0;
     std::string created_at;
     bool committed = false;
-    std::set<std::string> kommunen;           // every Kommune this import stored buildings for
-    std::map<std::string, Bbox> added_boxes;  // per Kommune: the box of its new buildings
-    // Declared before the statements, so the statements are finalized before the rollback.
+    std::set<std::string> kommunen;                // every Kommune this import stored buildings for
+    std::map<std::string, Bbox> added_boxes;       // per Kommune: the box of its new buildings
+    std::map<std::string, bool> checked_kommunen;  // Kommune key → exists
+    // Declared before the statements, so the statements are finalized (and a running COPY is
+    // cancelled) before the rollback.
     std::optional<OwnTransaction> transaction;
     std::optional<FootprintTriggerSuspension> triggers;
     std::optional<Statement> insert_multipolygon;
     std::optional<Statement> insert_polygon;
+    std::optional<CopyWriter> copy;  // PostgreSQL: the COPY of the rows since the last lookup
 };
 
 Store::BuildingImport::BuildingImport(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
@@ -613,41 +774,17 @@ void Store::BuildingImport::add(const BuildingRecord& building) {
     if (!detail::extend_box_by_wkb(building.footprint, footprint_box, has_footprint_box))
         throw InvalidGeometry("the footprint of building '" + building.source_ref +
                               "' is not readable WKB");
-    if (!impl.kommunen.contains(building.kommune_ags) &&
-        !kommune_known(impl.connection, building.kommune_ags))
+    if (!impl.kommune_exists(building.kommune_ags))
         throw InvalidInput("building '" + building.source_ref + "' belongs to Kommune '" +
                            building.kommune_ags + "', which is not in the store");
-    Statement& statement = impl.insert_for(kind);
-    statement.bind(1, building.kommune_ags)
-        .bind(2, impl.upload_id)
-        .bind_text_or_null(3, building.source_ref)
-        .bind_text_or_null(4, building.function)
-        .bind(5, building.floors)
-        .bind_text_or_null(6, building.name)
-        .bind_text_or_null(7, building.street)
-        .bind_text_or_null(8, building.housenumber)
-        .bind_text_or_null(9, building.postcode)
-        .bind_text_or_null(10, building.city)
-        .bind(11, building.attributes_json.empty() ? std::string_view("{}")
-                                                   : std::string_view(building.attributes_json))
-        .bind(12, building.area_m2)
-        .bind(13, impl.created_at)
-        .bind_blob(14, building.footprint);
-    try {
-        statement.step();
-    } catch (const Conflict&) {
-        statement.reset();
-        // The only NOT NULL column a caller can leave unset is the footprint: SpatiaLite gives
-        // NULL for WKB it cannot parse, even where our reader could. Say so instead of naming
-        // a constraint.
-        Statement probe = impl.connection.prepare("SELECT GeomFromWKB(?, 4326) IS NULL");
-        probe.bind_blob(1, building.footprint);
-        if (probe.step() && probe.column_int64(0) == 1)
+    if (impl.connection.dialect() == Dialect::postgres) {
+        if (!rings_closed(building.footprint))
             throw InvalidGeometry("the footprint of building '" + building.source_ref +
-                                  "' is not readable WKB");
-        throw;
+                                  "' has a ring that is open or has fewer than 4 points");
+        impl.copy_row(building, kind);
+    } else {
+        impl.insert_row(building, kind);
     }
-    statement.reset();
     ++impl.added;
     impl.kommunen.insert(building.kommune_ags);
     auto [box, created] = impl.added_boxes.try_emplace(building.kommune_ags, footprint_box);
@@ -663,6 +800,8 @@ std::int64_t Store::BuildingImport::commit(const UploadRecord& upload) {
     impl.require_open("commit");
     impl.insert_multipolygon.reset();
     impl.insert_polygon.reset();
+    // The server's verdict on the rows (a bad geometry, a broken constraint) arrives here.
+    if (impl.copy) impl.copy->finish();
     impl.finish_buildings();
     // A committed import is "done" whatever the record says; failures are recorded with
     // record_failed_upload() after the rollback.

@@ -7,6 +7,8 @@
 # BENCH_GEOJSON=1 also writes the GeoJSON copy of the footprints (the geojson-vt anchor reads it;
 # making both at once saves a second run of the generator).
 
+source "$(dirname "${BASH_SOURCE[0]}")/import_common.sh"
+
 bench_tag_of() {  # the tag the anchor scripts use for N (1m, 100k, 10k), else N itself
   case "$1" in 1000000) echo 1m;; 100000) echo 100k;; 10000) echo 10k;; *) echo "$1";; esac
 }
@@ -26,15 +28,9 @@ bench_db() {
     # that the next run would take for the finished database.
     local partial="$db.partial"
     rm -f "$partial" "$partial"-*
-    # Every VG5000 Gemeinde, and a catch-all area over the synthetic box (see import_bench.sh)
+    # Every VG5000 Gemeinde, and a catch-all area over the synthetic box (import_common.sh)
     # so that no synthetic building is rejected for lying outside every Kommune.
-    "$binary" import-kommunen "$shared/data/kommunen/vg5000_2021/VG5000_GEM.shp" --db "$partial" >/dev/null
-    cat > "$work/bench-box.geojson" <<'JSON'
-{"type":"FeatureCollection","features":[{"type":"Feature",
- "properties":{"AGS":"12999999","GEN":"Benchmark-Umland","BEZ":"Gemeinde"},
- "geometry":{"type":"Polygon","coordinates":[[[13.2,52.5],[14.8,52.5],[14.8,53.5],[13.2,53.5],[13.2,52.5]]]}}]}
-JSON
-    "$binary" import-kommunen "$work/bench-box.geojson" --db "$partial" >/dev/null
+    load_bench_kommunen "$binary" "$partial"
     "$binary" import "$src" --db "$partial" --no-progress >/dev/null
     local suffix
     for suffix in -wal -shm; do

@@ -17,39 +17,11 @@ command -v ogr2ogr >/dev/null || { echo "bench: needs gdal-bin" >&2; exit 2; }
 [[ -x /usr/bin/time ]] || apt-get install -y -qq time >/dev/null
 binary=${LEERSTAND_BINARY:-$("$root/scripts/build" --target=leerstand | tail -n 1)/leerstand}
 
-# Kommune boundaries for the assignment: every Gemeinde of VG5000 (10,997), as users would load,
-# plus one catch-all area over the whole synthetic box. The box reaches across the Oder into
-# Poland; without it those footprints would be rejected and we would store fewer rows than
-# ogr2ogr writes. A Gemeinde still wins where it contains a footprint (smaller area wins).
+source "$root/scripts/bench/import_common.sh"
+
+# Kommune boundaries for the assignment (import_common.sh), loaded once.
 template="$work/kommunen.sqlite"
-if [[ ! -f "$template" ]]; then
-  "$binary" import-kommunen "$shared/data/kommunen/vg5000_2021/VG5000_GEM.shp" --db "$template" >/dev/null
-  cat > "$work/bench-box.geojson" <<'JSON'
-{"type":"FeatureCollection","features":[{"type":"Feature",
- "properties":{"AGS":"12999999","GEN":"Benchmark-Umland","BEZ":"Gemeinde"},
- "geometry":{"type":"Polygon","coordinates":[[[13.2,52.5],[14.8,52.5],[14.8,53.5],[13.2,53.5],[13.2,52.5]]]}}]}
-JSON
-  "$binary" import-kommunen "$work/bench-box.geojson" --db "$template" >/dev/null
-fi
-
-# run_timed LABEL CMD...: one run; appends "seconds peak_kb" to $work/LABEL.times
-run_timed() {
-  local label=$1; shift
-  /usr/bin/time -f "%e %M" -o "$work/$label.one" "$@" >"$work/$label.out" 2>"$work/$label.err" \
-    || { echo "bench: $label failed:" >&2; cat "$work/$label.err" >&2; exit 1; }
-  cat "$work/$label.one" >> "$work/$label.times"
-}
-
-median() { sort -n | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}'; }
-
-summarise() {  # LABEL N
-  local label=$1 n=$2 secs kb
-  secs=$(cut -d' ' -f1 "$work/$label.times" | median)
-  kb=$(cut -d' ' -f2 "$work/$label.times" | sort -n | tail -1)
-  printf '%-22s n=%-8s runs=%s median_s=%-7s features_per_s=%-8s peak_rss_mb=%s\n' "$label" "$n" \
-    "$(wc -l < "$work/$label.times")" "$secs" "$(python3 -c "print(round($n/$secs))")" "$((kb / 1024))"
-  echo "$secs"
-}
+[[ -f "$template" ]] || load_bench_kommunen "$binary" "$template"
 
 for tag in "${sets[@]}"; do
   case "$tag" in 100k) n=100000 ;; 1m) n=1000000 ;; *) n=$tag ;; esac

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -24,6 +25,15 @@ long line_count(const std::string& text) {
 std::string sql(const fs::path& db, const std::string& query) {
     auto result = run_command({"sqlite3", "-batch", db.string(), query});
     EXPECT_EQ(result.exit_code, 0) << result.err;
+    std::string out = result.out;
+    while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
+    return out;
+}
+
+std::string psql(const std::string& conninfo, const std::string& query) {
+    auto result = run_command({LEERSTAND_PSQL, "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1",
+                               "-d", conninfo, "-c", query});
+    EXPECT_EQ(result.exit_code, 0) << query << ": " << result.err;
     std::string out = result.out;
     while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
     return out;
@@ -76,10 +86,11 @@ std::map<std::string, long long> reference_counts(const fs::path& csv) {
 }
 
 /// Starts `leerstand import ... --progress` and sends `signal` as soon as its progress line
-/// shows that at least `min_done`, but not half, of the features are done. Returns the features
+/// shows that at least `min_done`, but not half, of the features are done; or, given `ready`,
+/// as soon as `ready()` says so (asked every 50 ms) before the import ends. Returns the features
 /// done at the signal, or -1 when the import ended before it could be interrupted.
 long long interrupt_import_early(const std::vector<std::string>& args, int signal,
-                                 long long min_done) {
+                                 long long min_done, const std::function<bool()>& ready) {
     int err_pipe[2];
     if (pipe(err_pipe) != 0) return -1;
     pid_t pid = fork();
@@ -99,18 +110,30 @@ long long interrupt_import_early(const std::vector<std::string>& args, int signa
     }
     close(err_pipe[1]);
     std::string seen;
+    long long done = 0;
     long long done_at_kill = -1;
     const std::regex progress(R"((\d+) / (\d+) features)");
     char buffer[4096];
-    ssize_t n;
-    while ((n = read(err_pipe[0], buffer, sizeof buffer)) > 0) {
-        seen.append(buffer, static_cast<std::size_t>(n));
-        std::smatch last;
-        for (std::sregex_iterator it(seen.begin(), seen.end(), progress), end; it != end; ++it)
-            last = *it;
-        if (last.empty()) continue;
-        long long done = std::stoll(last[1]), total = std::stoll(last[2]);
-        if (done >= min_done && done < total / 2) {
+    while (true) {
+        pollfd readable{err_pipe[0], POLLIN, 0};
+        if (poll(&readable, 1, 50) > 0) {
+            const ssize_t n = read(err_pipe[0], buffer, sizeof buffer);
+            if (n <= 0) break;  // the import ended
+            seen.append(buffer, static_cast<std::size_t>(n));
+            std::smatch last;
+            for (std::sregex_iterator it(seen.begin(), seen.end(), progress), end; it != end; ++it)
+                last = *it;
+            if (!last.empty()) {
+                done = std::stoll(last[1]);
+                const long long total = std::stoll(last[2]);
+                if (!ready && done >= min_done && done < total / 2) {
+                    kill(pid, signal);
+                    done_at_kill = done;
+                    break;
+                }
+            }
+        }
+        if (ready && done >= min_done && ready()) {
             kill(pid, signal);
             done_at_kill = done;
             break;

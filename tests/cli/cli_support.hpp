@@ -1,6 +1,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -13,6 +14,10 @@ namespace leerstand::test {
 
 /// Runs `sqlite3 -batch DB SQL` (the real client) and returns stdout without the final newline.
 std::string sql(const std::filesystem::path& db, const std::string& query);
+
+/// sql()'s twin for PostgreSQL: runs `psql` (the real client) on `conninfo` and returns the
+/// unaligned, header-less output without the final newline.
+std::string psql(const std::string& conninfo, const std::string& query);
 
 /// The number of lines in a command's output (its newlines).
 long line_count(const std::string& text);
@@ -32,9 +37,10 @@ std::filesystem::path vg5000_database(const TempDir& into);
 std::map<std::string, long long> reference_counts(const std::filesystem::path& csv);
 
 /// Starts `leerstand ARGS... --progress` and sends `signal` once its progress line shows at
-/// least `min_done` but less than half of the features done. Returns the features done at the
-/// signal, or -1 when the import ended before it could be interrupted.
+/// least `min_done` but less than half of the features done; or, given `ready`, once `ready()`
+/// (asked every 50 ms) is true before the import ends. Returns the features done at the signal,
+/// or -1 when the import ended before it could be interrupted.
 long long interrupt_import_early(const std::vector<std::string>& args, int signal,
-                                 long long min_done = 1);
+                                 long long min_done = 1, const std::function<bool()>& ready = {});
 
 }  // namespace leerstand::test

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <bit>
 #include <chrono>
 #include <cstdlib>
 #include <optional>
@@ -460,6 +461,95 @@ TEST_F(ConnectionTest, PostgresCommitAfterAFailedStatementRollsBackAndSaysSo) {
     }
     EXPECT_FALSE(db.in_transaction());
     EXPECT_EQ(db.query_int64("SELECT count(*) FROM t"), 0);
+}
+
+TEST_F(ConnectionTest, CopyInIsRefusedOnSqlite) {
+    SQLITE_ONLY();
+    Connection db = open();
+    db.exec("CREATE TABLE t (x INTEGER)");
+    EXPECT_THROW(db.copy_in("t", {"x"}), leerstand::InternalError);
+}
+
+TEST_F(ConnectionTest, PostgresCopyInStoresEveryTypeAndNull) {
+    POSTGRES_ONLY();
+    Connection db = open();
+    db.exec(
+        "CREATE TABLE c (id bigint GENERATED ALWAYS AS IDENTITY, n bigint, f double precision, "
+        "t text, b bytea, g geometry(MultiPolygon, 4326))");
+    // A MultiPolygon of one triangle in EWKB (little endian, SRID 4326): header, then WKB.
+    const std::vector<unsigned char> header = {1, 6, 0, 0, 0x20, 0xe6, 0x10, 0, 0};
+    std::vector<unsigned char> rest = {1, 0, 0, 0, 1, 3, 0, 0, 0, 1, 0, 0, 0, 4, 0, 0, 0};
+    for (const double coordinate : {0.0, 0.0, 1.0, 0.0, 0.0, 1.0, 0.0, 0.0}) {
+        const auto bits = std::bit_cast<std::uint64_t>(coordinate);
+        for (int i = 0; i < 8; ++i) rest.push_back(static_cast<unsigned char>(bits >> (8 * i)));
+    }
+    const std::vector<unsigned char> all_bytes = {0, 1, 0xff, '\\', 'x'};
+    Transaction transaction(db);
+    auto copy = db.copy_in("c", {"n", "f", "t", "b", "g"});
+    copy.add_int64(-9007199254740993)
+        .add_double(-0.1)
+        .add_text("Angermünde \"1\"\t'x'")
+        .add_bytes(all_bytes)
+        .add_bytes(header, rest);
+    copy.end_row();
+    copy.add_null().add_null().add_text_or_null("").add_null().add_null();
+    copy.end_row();
+    // A row with a field missing is refused before it is sent, and the rows before it stay.
+    copy.add_int64(std::optional<int>(7));
+    EXPECT_THROW(copy.end_row(), leerstand::InternalError);
+    // A statement in between ends the running COPY, and sees its rows; the next row starts
+    // another COPY.
+    EXPECT_EQ(db.query_int64("SELECT count(*) FROM c"), 2);
+    copy.add_int64(3).add_null().add_text("after").add_null().add_null();
+    copy.end_row();
+    EXPECT_EQ(copy.finish(), 3);
+    transaction.commit();
+    EXPECT_EQ(db.query_text("SELECT n || '|' || f || '|' || t || '|' || encode(b, 'hex') || '|' "
+                            "|| ST_AsText(g) || '|' || ST_SRID(g) FROM c WHERE id = 1"),
+              "-9007199254740993|-0.1|Angermünde \"1\"\t'x'|0001ff5c78|"
+              "MULTIPOLYGON(((0 0,1 0,0 1,0 0)))|4326");
+    EXPECT_EQ(db.query_int64("SELECT count(*) FROM c WHERE id = 2 AND n IS NULL AND f IS NULL "
+                             "AND t IS NULL AND b IS NULL AND g IS NULL"),
+              1);
+    EXPECT_EQ(db.query_text("SELECT n || t FROM c WHERE id = 3"), "3after");
+}
+
+TEST_F(ConnectionTest, PostgresCopyErrorsAreThrownAndAnUnfinishedCopyStoresNothing) {
+    POSTGRES_ONLY();
+    Connection db = open();
+    db.exec("CREATE TABLE c (n bigint NOT NULL UNIQUE)");
+    {
+        // Destroyed unfinished: the COPY is cancelled, the transaction rolled back.
+        Transaction transaction(db);
+        auto copy = db.copy_in("c", {"n"});
+        copy.add_int64(1);
+        copy.end_row();
+    }
+    EXPECT_EQ(db.query_int64("SELECT count(*) FROM c"), 0);
+    {
+        // A broken constraint is the server's verdict at the end: Conflict, as for an INSERT.
+        Transaction transaction(db);
+        auto copy = db.copy_in("c", {"n"});
+        for (int n : {1, 2, 1}) {
+            copy.add_int64(n);
+            copy.end_row();
+        }
+        EXPECT_THROW(copy.finish(), leerstand::Conflict);
+    }
+    db.exec("CREATE TABLE shapes (g geometry(MultiPolygon, 4326))");
+    {
+        // Bytes the column's type cannot read: InternalError, and the connection serves on.
+        Transaction transaction(db);
+        auto copy = db.copy_in("shapes", {"g"});
+        const std::vector<unsigned char> not_wkb = {1, 2, 3};
+        copy.add_bytes(not_wkb);
+        copy.end_row();
+        EXPECT_THROW(copy.finish(), leerstand::InternalError);
+    }
+    EXPECT_EQ(db.query_int64("SELECT count(*) FROM shapes"), 0);
+    EXPECT_EQ(db.query_int64("SELECT count(*) FROM c"), 0);
+    EXPECT_THROW(db.copy_in("no_such_table", {"n"}), leerstand::InternalError);
+    EXPECT_EQ(db.query_int64("SELECT 5"), 5);
 }
 
 TEST(UtcNow, IsIso8601Utc) {
