@@ -84,7 +84,8 @@ const std::string& DatabaseLocation::conninfo() const {
 
 std::string DatabaseLocation::display() const {
     if (!m_postgres) return m_file.string();
-    return hide_query_password(hide_user_password(m_conninfo));
+    const std::string without_user_password = hide_user_password(m_conninfo);
+    return hide_query_password(without_user_password);
 }
 
 }  // namespace leerstand::data

@@ -62,7 +62,9 @@ std::vector<InquiryMessage> messages_of(Connection& connection, std::int64_t inq
 }
 
 std::optional<InquiryRecord> inquiry_by_id(Connection& connection, std::int64_t id) {
-    Statement select = connection.prepare(std::string(k_inquiry_columns) + "WHERE a.id = ?");
+    std::string sql = k_inquiry_columns;
+    sql += "WHERE a.id = ?";
+    Statement select = connection.prepare(sql);
     select.bind(1, id);
     if (!select.step()) return std::nullopt;
     InquiryRecord inquiry = read_inquiry(select);
